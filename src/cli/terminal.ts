@@ -1,0 +1,32 @@
+import type { Approval } from "../store/contract.ts";
+import { openStore } from "../store/open.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import { dataDirOf, STORE_FLAGS } from "./store-flags.ts";
+
+export const terminalHelp = `tm20 terminal list              list terminals with approval and connection state
+tm20 terminal approve SN        let a pending terminal in (it is accepted at its next reg)
+tm20 terminal block SN          refuse a terminal from now on
+  all take --data-dir <dir> (env TM20_DATA_DIR, default ./data)`;
+
+export async function terminalCommand(argv: string[]): Promise<void> {
+  const { flags, positionals } = parseArgs(argv, { values: STORE_FLAGS });
+  const [action, sn] = positionals;
+  const store = openStore(dataDirOf(flags));
+  try {
+    if (action === "list") {
+      for (const t of await store.listTerminals()) {
+        console.log(`${t.sn}\t${t.approval}\t${t.online ? "online" : "offline"}\t${t.model ?? ""}\t${t.firmware ?? ""}\tlast seen ${new Date(t.lastSeen).toISOString()}`);
+      }
+    } else if (action === "approve" || action === "block") {
+      if (!sn) throw new UsageError(`${action}: give the terminal's serial number`);
+      const approval: Approval = action === "approve" ? "approved" : "blocked";
+      const row = await store.setApproval(sn, approval, Date.now());
+      if (!row) throw new UsageError(`${action}: no terminal ${sn} has connected yet`);
+      console.log(`${sn} is now ${approval}.`);
+    } else {
+      throw new UsageError(`terminal: unknown action ${JSON.stringify(action ?? "")} (list, approve, block)`);
+    }
+  } finally {
+    store.close();
+  }
+}

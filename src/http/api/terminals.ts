@@ -1,0 +1,42 @@
+import { Hono } from "hono";
+import type { Approval, Store } from "../../store/contract.ts";
+import type { TerminalRow } from "../../store/schema.ts";
+import type { TerminalRegistry } from "../../terminals/registry.ts";
+import { ApiError } from "../errors.ts";
+
+export interface TerminalsDeps {
+  store: Store;
+  registry: TerminalRegistry;
+  now: () => number;
+}
+
+/** The public shape of a terminal: no internal session ids, devinfo as an object. */
+export function terminalJson(row: TerminalRow) {
+  const { sessionId: _session, devinfo, ...rest } = row;
+  return { ...rest, devinfo: devinfo ? (JSON.parse(devinfo) as unknown) : null };
+}
+
+export function terminalsApi({ store, registry, now }: TerminalsDeps) {
+  const app = new Hono();
+
+  app.get("/", async (c) => c.json({ items: (await store.listTerminals()).map(terminalJson) }));
+
+  app.get("/:sn", async (c) => {
+    const row = await store.getTerminal(c.req.param("sn"));
+    if (!row) throw new ApiError(404, "not_found", "no terminal with this serial number");
+    return c.json(terminalJson(row));
+  });
+
+  const setApproval = (approval: Approval) =>
+    app.post(`/:sn/${approval === "approved" ? "approve" : "block"}`, async (c) => {
+      const sn = c.req.param("sn");
+      const row = await store.setApproval(sn, approval, now());
+      if (!row) throw new ApiError(404, "not_found", "no terminal with this serial number");
+      if (approval === "blocked") registry.get(sn)?.close(4003, "blocked by the administrator");
+      return c.json(terminalJson(row));
+    });
+  setApproval("approved");
+  setApproval("blocked");
+
+  return app;
+}

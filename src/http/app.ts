@@ -1,0 +1,60 @@
+/**
+ * The HTTP side: `/health` for load balancers, `/api/v1` behind API tokens. Terminal sockets
+ * never reach here (the gateway takes them first).
+ */
+import { Hono } from "hono";
+import type { Logger } from "pino";
+import type { Store } from "../store/contract.ts";
+import { StoreError } from "../store/errors.ts";
+import type { Writer } from "../store/writer.ts";
+import type { TerminalRegistry } from "../terminals/registry.ts";
+import { recordsApi } from "./api/records.ts";
+import { terminalsApi } from "./api/terminals.ts";
+import { ApiError } from "./errors.ts";
+import { bearerAuth } from "./middleware/bearer-auth.ts";
+
+export interface HttpDeps {
+  store: Store;
+  writer: Writer;
+  registry: TerminalRegistry;
+  log: Logger;
+  now: () => number;
+  version: string;
+}
+
+export function createHttpApp(deps: HttpDeps) {
+  const app = new Hono();
+
+  app.get("/health", async (c) => {
+    const problems: string[] = [];
+    try {
+      await deps.store.ping();
+    } catch (err) {
+      problems.push(`store unreadable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const failure = deps.writer.failure;
+    if (failure) problems.push(`store not writable: ${failure}`);
+    const body = {
+      status: problems.length === 0 ? "ok" : "unavailable",
+      version: deps.version,
+      store: { status: problems.length === 0 ? "ok" : "failing", queue_depth: deps.writer.depth, problems },
+      terminals_connected: deps.registry.size,
+    };
+    return c.json(body, problems.length === 0 ? 200 : 503);
+  });
+
+  const api = new Hono();
+  api.use("*", bearerAuth(deps.store, deps.now));
+  api.route("/terminals", terminalsApi(deps));
+  api.route("/", recordsApi(deps.store));
+  app.route("/api/v1", api);
+
+  app.notFound((c) => c.json({ code: "not_found", message: "no such route" }, 404));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json({ code: err.code, message: err.message }, err.status);
+    if (err instanceof StoreError && err.code === "bad_cursor") return c.json({ code: "bad_request", message: err.message }, 400);
+    deps.log.error({ err, path: c.req.path }, "request failed");
+    return c.json({ code: "internal", message: "internal error" }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,35 @@
+/** Query-string validation shared by the list endpoints. */
+import { z } from "zod";
+import { int, parseDate, parseTerminalTime } from "../protocol/index.ts";
+import { ApiError } from "./errors.ts";
+
+/** Accepts "YYYY-MM-DD" or "YYYY-MM-DD HH:MM[:SS]" (or with a T), site-local. */
+const siteTime = z.string().transform((s, ctx) => {
+  const t = parseDate(s) ?? parseTerminalTime(s.replace("T", " "));
+  if (t === null) {
+    ctx.addIssue({ code: "custom", message: "expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS" });
+    return z.NEVER;
+  }
+  return t;
+});
+
+export const pageQuery = z.object({
+  limit: int.pipe(z.number().min(1).max(1000)).default(100),
+  cursor: z.string().max(200).optional(),
+});
+
+export const punchQuery = pageQuery.extend({
+  sn: z.string().min(1).max(64).optional(),
+  enrollid: int.pipe(z.number().min(0)).optional(),
+  from: siteTime.optional(),
+  to: siteTime.optional(),
+});
+
+export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ApiError(400, "bad_request", `${issue?.path.join(".") || "query"}: ${issue?.message ?? "invalid"}`);
+  }
+  return parsed.data;
+}

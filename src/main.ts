@@ -1,0 +1,54 @@
+/** `tm20`: the command line. Parses the sub-command and hands over; nothing else lives here. */
+import { UsageError } from "./cli/args.ts";
+import { serveCommand, serveHelp } from "./cli/serve.ts";
+import { simulateCommand, simulateHelp } from "./cli/simulate.ts";
+import { terminalCommand, terminalHelp } from "./cli/terminal.ts";
+import { tokenCommand, tokenHelp } from "./cli/token.ts";
+import { VERSION } from "./version.ts";
+
+const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
+  serve: { run: serveCommand, help: serveHelp, summary: "run the server (terminals, admin UI, API)" },
+  token: { run: tokenCommand, help: tokenHelp, summary: "create, list and revoke API tokens" },
+  terminal: { run: terminalCommand, help: terminalHelp, summary: "list, approve and block terminals" },
+  simulate: { run: simulateCommand, help: simulateHelp, summary: "simulated terminals, to check a server without hardware" },
+};
+
+const usage = `TM20 Server ${VERSION}: the server for TM20 attendance and access-control terminals
+
+Usage: tm20 <command> [flags]
+
+Commands:
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join("\n")}
+  version    print the version
+
+tm20 <command> --help shows a command's flags.`;
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage);
+    return;
+  }
+  if (name === "version" || name === "--version") {
+    console.log(VERSION);
+    return;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`${name}: unknown command (tm20 --help lists them)`);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.help);
+    return;
+  }
+  await command.run(rest);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    console.error(`tm20: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(`tm20: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

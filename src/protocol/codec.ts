@@ -1,0 +1,39 @@
+/**
+ * Frame decoding. Never throws on terminal input: a frame is either a terminal message or an
+ * answer to one of our commands, or a reason it is neither.
+ */
+import { normalize } from "./normalize.ts";
+
+/** `body` is trimmed and ready for the schemas; `raw` is the frame as sent, for quarantine. */
+export type Frame =
+  | { ok: true; kind: "cmd" | "ret"; name: string; body: Record<string, unknown>; raw: Record<string, unknown> }
+  | { ok: false; error: string };
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function decodeFrame(data: string | Uint8Array): Frame {
+  let text: string;
+  if (typeof data === "string") {
+    text = data;
+  } else {
+    try {
+      text = decoder.decode(data);
+    } catch {
+      return { ok: false, error: "binary frame is not UTF-8" };
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, error: "frame is not JSON" };
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    return { ok: false, error: "frame is not a JSON object" };
+  }
+  const raw = parsed as Record<string, unknown>;
+  const body = normalize(raw) as Record<string, unknown>;
+  if (typeof body.ret === "string" && body.ret !== "") return { ok: true, kind: "ret", name: body.ret, body, raw };
+  if (typeof body.cmd === "string" && body.cmd !== "") return { ok: true, kind: "cmd", name: body.cmd, body, raw };
+  return { ok: false, error: "frame has neither cmd nor ret" };
+}

@@ -1,0 +1,4 @@
+export * from "./answers.ts";
+export * from "./codec.ts";
+export * from "./messages.ts";
+export * from "./time.ts";

@@ -1,0 +1,239 @@
+/**
+ * A terminal as the server sees it: registers (again every 20 s while unanswered), uploads its
+ * log in batches and resends a batch until it is acknowledged, answers `gettime`, and reconnects
+ * after a drop. Installers use it to check a site; the tests and the benchmark drive it.
+ */
+import { formatWallClock } from "../protocol/index.ts";
+
+export interface SimRecord {
+  enrollid: number;
+  time: string;
+  mode: number;
+  inout: number;
+  event: number;
+}
+
+export interface SimTerminalOptions {
+  url: string;
+  sn: string;
+  batchSize: number;
+  /** Batches per second; 0 sends the next batch as soon as the previous one is acknowledged. */
+  rate: number;
+  /** Records this terminal will produce; Infinity for "until stopped". */
+  records: number;
+  /** Wall-clock time of record 0; record k is k seconds later (unique per terminal). */
+  startTime: Date;
+  regRetryMs: number;
+  answerTimeoutMs: number;
+  reconnectMs: number;
+  onAck?: (sn: string, records: SimRecord[], latencyMs: number) => void;
+}
+
+export interface SimStats {
+  registered: boolean;
+  everRegistered: boolean;
+  sentRecords: number;
+  ackedRecords: number;
+  batchesSent: number;
+  resends: number;
+  failures: number;
+  timeouts: number;
+  reconnects: number;
+  refusals: number;
+  latencies: number[];
+}
+
+export function simRecord(k: number, start: Date): SimRecord {
+  const t = new Date(start.getTime() + k * 1000);
+  return {
+    enrollid: 1 + (k % 500),
+    time: formatWallClock({
+      year: t.getUTCFullYear(),
+      month: t.getUTCMonth() + 1,
+      day: t.getUTCDate(),
+      hour: t.getUTCHours(),
+      minute: t.getUTCMinutes(),
+      second: t.getUTCSeconds(),
+    }),
+    mode: 1,
+    inout: k % 2,
+    event: 0,
+  };
+}
+
+export class SimulatedTerminal {
+  readonly stats: SimStats = {
+    registered: false, everRegistered: false, sentRecords: 0, ackedRecords: 0, batchesSent: 0, resends: 0,
+    failures: 0, timeouts: 0, reconnects: 0, refusals: 0, latencies: [],
+  };
+  #o: SimTerminalOptions;
+  #ws: WebSocket | null = null;
+  #next = 0; // index of the first unacknowledged record
+  #inflight: { from: number; to: number; sentAt: number; timer: ReturnType<typeof setTimeout> } | null = null;
+  #everSent = 0;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+  #stopped = false;
+  #producing = true;
+  #lastBatchAt = 0;
+
+  constructor(options: SimTerminalOptions) {
+    this.#o = options;
+  }
+
+  get done(): boolean {
+    return this.#next >= this.#o.records || (!this.#producing && this.#inflight === null);
+  }
+
+  start() {
+    this.#connect();
+  }
+
+  /** Stop producing new batches; the batch in flight may still be acknowledged. */
+  stopProducing() {
+    this.#producing = false;
+  }
+
+  stop() {
+    this.#stopped = true;
+    for (const t of this.#timers) clearTimeout(t);
+    if (this.#inflight) clearTimeout(this.#inflight.timer);
+    this.#ws?.close();
+  }
+
+  #later(ms: number, fn: () => void) {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn();
+    }, ms);
+    this.#timers.add(t);
+  }
+
+  #connect() {
+    if (this.#stopped) return;
+    const ws = new WebSocket(this.#o.url);
+    this.#ws = ws;
+    ws.onopen = () => this.#register(ws);
+    ws.onmessage = (ev) => this.#onMessage(ws, typeof ev.data === "string" ? ev.data : String(ev.data));
+    ws.onclose = () => {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      this.stats.registered = false;
+      if (this.#inflight) {
+        clearTimeout(this.#inflight.timer);
+        this.#inflight = null;
+      }
+      if (!this.#stopped) {
+        this.stats.reconnects++;
+        this.#later(this.#o.reconnectMs * (0.5 + Math.random()), () => this.#connect());
+      }
+    };
+    ws.onerror = () => {
+      // onclose follows and reconnects.
+    };
+  }
+
+  #register(ws: WebSocket) {
+    if (this.#ws !== ws || this.stats.registered) return;
+    ws.send(
+      JSON.stringify({
+        cmd: "reg",
+        sn: this.#o.sn,
+        cpusn: `CPU${this.#o.sn}`,
+        devinfo: {
+          modelname: "tm20-sim", usersize: 3000, fpsize: 3000, cardsize: 3000, pwdsize: 3000, logsize: 100000,
+          useduser: 0, usedfp: 0, usedcard: 0, usedpwd: 0, usedlog: this.#everSent, usednewlog: 0,
+          fpalgo: "thbio3.0", firmware: "sim-1.0", time: new Date().toISOString().slice(0, 19).replace("T", " "),
+          mac: "00-00-00-00-00-00",
+        },
+      }),
+    );
+    this.#later(this.#o.regRetryMs, () => this.#register(ws));
+  }
+
+  #onMessage(ws: WebSocket, text: string) {
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (msg.cmd === "gettime") {
+      ws.send(JSON.stringify({ ret: "gettime", result: true, time: new Date().toISOString().slice(0, 19).replace("T", " ") }));
+      return;
+    }
+    if (msg.ret === "reg") {
+      if (msg.result === true) {
+        if (!this.stats.registered) {
+          this.stats.registered = true;
+          this.stats.everRegistered = true;
+          this.#sendBatch(ws);
+        }
+      } else {
+        this.stats.refusals++;
+      }
+      return;
+    }
+    if (msg.ret === "sendlog") this.#onSendlogAnswer(ws, msg);
+  }
+
+  #sendBatch(ws: WebSocket) {
+    if (this.#stopped || this.#ws !== ws || !this.stats.registered || this.#inflight) return;
+    if (this.#next >= this.#o.records || !this.#producing) return;
+    if (this.#o.rate > 0) {
+      const wait = this.#lastBatchAt + 1000 / this.#o.rate - performance.now();
+      if (wait > 0) return this.#later(wait, () => this.#sendBatch(ws));
+    }
+    const from = this.#next;
+    const to = Math.min(from + this.#o.batchSize, this.#o.records);
+    const record: SimRecord[] = [];
+    for (let k = from; k < to; k++) record.push(simRecord(k, this.#o.startTime));
+    this.#transmit(ws, from, to, record);
+  }
+
+  #transmit(ws: WebSocket, from: number, to: number, record: SimRecord[]) {
+    if (to <= this.#everSent) this.stats.resends++;
+    else {
+      this.stats.sentRecords += to - Math.max(from, this.#everSent);
+      this.#everSent = to;
+    }
+    this.stats.batchesSent++;
+    this.#lastBatchAt = performance.now();
+    const timer = setTimeout(() => {
+      if (this.#inflight?.timer !== timer) return;
+      this.stats.timeouts++;
+      this.#inflight = null;
+      this.#transmit(ws, from, to, record); // resend the same batch, as a terminal does
+    }, this.#o.answerTimeoutMs);
+    this.#inflight = { from, to, sentAt: performance.now(), timer };
+    ws.send(JSON.stringify({ cmd: "sendlog", sn: this.#o.sn, count: to - from, logindex: from, record }));
+  }
+
+  #onSendlogAnswer(ws: WebSocket, msg: Record<string, unknown>) {
+    const inflight = this.#inflight;
+    if (!inflight || msg.logindex !== inflight.from || msg.count !== inflight.to - inflight.from) return;
+    clearTimeout(inflight.timer);
+    this.#inflight = null;
+    if (msg.result !== true) {
+      this.stats.failures++;
+      // The terminal keeps its records and retries shortly.
+      this.#later(1000, () => {
+        if (this.#ws === ws && this.stats.registered && !this.#inflight && !this.#stopped) {
+          const record: SimRecord[] = [];
+          for (let k = inflight.from; k < inflight.to; k++) record.push(simRecord(k, this.#o.startTime));
+          this.#transmit(ws, inflight.from, inflight.to, record);
+        }
+      });
+      return;
+    }
+    const latency = performance.now() - inflight.sentAt;
+    this.stats.latencies.push(latency);
+    this.stats.ackedRecords += inflight.to - inflight.from;
+    this.#next = inflight.to;
+    if (this.#o.onAck) {
+      const acked: SimRecord[] = [];
+      for (let k = inflight.from; k < inflight.to; k++) acked.push(simRecord(k, this.#o.startTime));
+      this.#o.onAck(this.#o.sn, acked, latency);
+    }
+    this.#sendBatch(ws);
+  }
+}

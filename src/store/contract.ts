@@ -1,0 +1,128 @@
+/**
+ * The store contract. SQLite implements it for a single box; a PostgreSQL implementation will
+ * serve clusters. The write side is one call, `write(ops)`, applied as ONE transaction: the
+ * group-commit writer gathers every connection's ops per tick and hands them over together.
+ */
+import type { DevInfo } from "../protocol/index.ts";
+import type {
+  ApiTokenRow,
+  AttendanceRow,
+  DoorEventRow,
+  PersonRow,
+  QuarantineRow,
+  TerminalRow,
+} from "./schema.ts";
+
+export type Approval = "approved" | "pending" | "blocked";
+
+export interface Punch {
+  enrollid: number;
+  /** Site-local wall clock, normalised "YYYY-MM-DD HH:MM:SS". */
+  time: string;
+  /** The same instant in UTC milliseconds. */
+  ts: number;
+  mode: number;
+  inout: number;
+  event: number;
+  verifymode?: number;
+  temp?: number;
+  image?: string;
+}
+
+export interface QuarantineEntry {
+  kind: string;
+  raw: string;
+  reason: string;
+}
+
+export type WriteOp =
+  | { type: "punches"; sn: string; at: number; punches: Punch[]; quarantine: QuarantineEntry[] }
+  | {
+      type: "terminal-seen";
+      sn: string;
+      at: number;
+      sessionId: string;
+      remoteAddr: string | null;
+      cpusn: string | null;
+      devinfo: DevInfo | null;
+      /** The approval a terminal gets when it is new. */
+      approvalIfNew: Approval;
+      /** Whether to mark it connected (only when its registration is accepted). */
+      online: boolean;
+    }
+  | { type: "terminals-last-seen"; entries: Array<{ sn: string; at: number }> }
+  /** Applies only while `sessionId` is still the terminal's latest session: a stale socket's close is a no-op. */
+  | { type: "terminal-offline"; sn: string; at: number; sessionId: string }
+  | {
+      type: "credential";
+      sn: string;
+      at: number;
+      enrollid: number;
+      name: string | undefined;
+      admin: number;
+      backupnum: number;
+      data: string;
+    }
+  | { type: "quarantine"; sn: string | null; at: number; entries: QuarantineEntry[] };
+
+export type OpResult =
+  | { ok: true; inserted: number; duplicates: number; quarantined: number; approval?: Approval }
+  | { ok: false; error: Error };
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, null on the last one. */
+  next: string | null;
+}
+
+export interface PunchFilter {
+  sn?: string;
+  enrollid?: number;
+  /** Inclusive lower bound, site-local "YYYY-MM-DD[ HH:MM:SS]". */
+  from?: string;
+  /** Exclusive upper bound, same form. */
+  to?: string;
+  cursor?: string;
+  limit: number;
+}
+
+export interface Stats {
+  attendance_total: number;
+  door_events_total: number;
+  quarantined_total: number;
+  terminals_total: number;
+  terminals_online: number;
+  terminals_pending: number;
+  people_total: number;
+}
+
+export interface Store {
+  /** Applies every op in one transaction. Rejects (and applies nothing) when the commit fails. */
+  write(ops: WriteOp[]): Promise<OpResult[]>;
+
+  getTerminal(sn: string): Promise<TerminalRow | null>;
+  listTerminals(): Promise<TerminalRow[]>;
+  setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null>;
+  /** At start: nothing is connected yet, whatever a crash left behind. */
+  markAllOffline(): Promise<void>;
+
+  attendance(filter: PunchFilter): Promise<Page<AttendanceRow>>;
+  doorEvents(filter: PunchFilter): Promise<Page<DoorEventRow>>;
+  quarantined(filter: { cursor?: string; limit: number }): Promise<Page<QuarantineRow>>;
+  stats(): Promise<Stats>;
+
+  getPerson(enrollid: number): Promise<PersonRow | null>;
+  /** The person a QR code names: its text is an enrollid or an external id. */
+  personForCode(code: string): Promise<PersonRow | null>;
+  credentialsOf(enrollid: number): Promise<Array<{ backupnum: number; data: string }>>;
+
+  createToken(name: string, tokenHash: string, at: number): Promise<ApiTokenRow>;
+  /** The live (not revoked) token with this hash, its last use recorded. */
+  useToken(tokenHash: string, at: number): Promise<ApiTokenRow | null>;
+  listTokens(): Promise<ApiTokenRow[]>;
+  revokeToken(id: number, at: number): Promise<boolean>;
+
+  /** Cheap probe for /health: can we read? */
+  ping(): Promise<void>;
+  close(): void;
+}

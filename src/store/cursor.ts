@@ -1,0 +1,22 @@
+import { StoreError } from "./errors.ts";
+
+type Kind = "string" | "number";
+type Decoded<K extends readonly Kind[]> = { [I in keyof K]: K[I] extends "number" ? number : string };
+
+/** Keyset-pagination cursors: the sort key of the last row, opaque to clients. */
+export function encodeCursor(values: Array<string | number>): string {
+  return Buffer.from(JSON.stringify(values)).toString("base64url");
+}
+
+export function decodeCursor<const K extends readonly Kind[]>(cursor: string, kinds: K): Decoded<K> {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    values = null;
+  }
+  if (!Array.isArray(values) || values.length !== kinds.length || values.some((v, i) => typeof v !== kinds[i])) {
+    throw new StoreError("bad_cursor", "cursor is not valid");
+  }
+  return values as Decoded<K>;
+}

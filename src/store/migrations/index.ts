@@ -1,0 +1,20 @@
+/**
+ * Migrations are embedded as text so the compiled binary needs nothing on disk. Append new
+ * files here in order; an applied migration is never edited.
+ */
+import init from "./0001_init.sql" with { type: "text" };
+
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [{ name: "0001_init", sql: init }];
+
+/** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */
+export function statementsOf(migration: Migration): string[] {
+  return migration.sql
+    .split("--> statement-breakpoint")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,121 @@
+/**
+ * Drizzle's view of the tables. The SQL migrations are the source of truth for the database;
+ * this file must describe the same columns (the store contract test reads and writes every one).
+ */
+import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const terminals = sqliteTable("terminals", {
+  sn: text("sn").primaryKey(),
+  name: text("name"),
+  location: text("location"),
+  approval: text("approval", { enum: ["approved", "pending", "blocked"] }).notNull(),
+  online: integer("online", { mode: "boolean" }).notNull(),
+  firstSeen: integer("first_seen").notNull(),
+  lastSeen: integer("last_seen").notNull(),
+  remoteAddr: text("remote_addr"),
+  cpusn: text("cpusn"),
+  model: text("model"),
+  firmware: text("firmware"),
+  fpalgo: text("fpalgo"),
+  mac: text("mac"),
+  userSize: integer("user_size"),
+  userUsed: integer("user_used"),
+  fpSize: integer("fp_size"),
+  fpUsed: integer("fp_used"),
+  cardSize: integer("card_size"),
+  cardUsed: integer("card_used"),
+  pwdSize: integer("pwd_size"),
+  pwdUsed: integer("pwd_used"),
+  logSize: integer("log_size"),
+  logUsed: integer("log_used"),
+  newlogUsed: integer("newlog_used"),
+  faceSize: integer("face_size"),
+  faceUsed: integer("face_used"),
+  palmSize: integer("palm_size"),
+  palmUsed: integer("palm_used"),
+  terminalTime: text("terminal_time"),
+  devinfo: text("devinfo"),
+  nosenduser: integer("nosenduser", { mode: "boolean" }).notNull(),
+  /** The connection that last registered; only its close may mark the terminal offline. */
+  sessionId: text("session_id"),
+});
+
+export const attendance = sqliteTable("attendance", {
+  id: integer("id").primaryKey(),
+  sn: text("sn").notNull(),
+  enrollid: integer("enrollid").notNull(),
+  time: text("time").notNull(),
+  ts: integer("ts").notNull(),
+  mode: integer("mode").notNull(),
+  inout: integer("inout").notNull(),
+  event: integer("event").notNull(),
+  verifymode: integer("verifymode"),
+  temp: real("temp"),
+  receivedAt: integer("received_at").notNull(),
+});
+
+export const punchPhotos = sqliteTable("punch_photos", {
+  attendanceId: integer("attendance_id").primaryKey(),
+  data: text("data").notNull(),
+  receivedAt: integer("received_at").notNull(),
+});
+
+export const doorEvents = sqliteTable("door_events", {
+  id: integer("id").primaryKey(),
+  sn: text("sn").notNull(),
+  time: text("time").notNull(),
+  ts: integer("ts").notNull(),
+  mode: integer("mode").notNull(),
+  inout: integer("inout").notNull(),
+  event: integer("event").notNull(),
+  receivedAt: integer("received_at").notNull(),
+});
+
+export const quarantine = sqliteTable("quarantine", {
+  id: integer("id").primaryKey(),
+  sn: text("sn"),
+  kind: text("kind").notNull(),
+  raw: text("raw").notNull(),
+  reason: text("reason").notNull(),
+  receivedAt: integer("received_at").notNull(),
+});
+
+export const people = sqliteTable("people", {
+  enrollid: integer("enrollid").primaryKey(),
+  name: text("name").notNull(),
+  admin: integer("admin").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull(),
+  validFrom: text("valid_from"),
+  validTo: text("valid_to"),
+  externalId: text("external_id"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const credentials = sqliteTable(
+  "credentials",
+  {
+    enrollid: integer("enrollid").notNull(),
+    backupnum: integer("backupnum").notNull(),
+    data: text("data").notNull(),
+    sourceSn: text("source_sn"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.enrollid, t.backupnum] })],
+);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: integer("id").primaryKey(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+  revokedAt: integer("revoked_at"),
+});
+
+export type TerminalRow = typeof terminals.$inferSelect;
+export type AttendanceRow = typeof attendance.$inferSelect;
+export type DoorEventRow = typeof doorEvents.$inferSelect;
+export type QuarantineRow = typeof quarantine.$inferSelect;
+export type PersonRow = typeof people.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;

@@ -1,0 +1,8 @@
+import { Database } from "bun:sqlite";
+import { drizzle } from "drizzle-orm/bun-sqlite";
+import type { SqliteOpener } from "./driver.ts";
+
+export const openBunSqlite: SqliteOpener = (file, { readonly }) => {
+  const client = readonly ? new Database(file, { readonly: true }) : new Database(file, { create: true });
+  return { db: drizzle({ client }), close: () => client.close() };
+};

@@ -1,0 +1,413 @@
+import { and, count, desc, eq, gte, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import type {
+  Approval,
+  OpResult,
+  Page,
+  PunchFilter,
+  Stats,
+  Store,
+  WriteOp,
+} from "../contract.ts";
+import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { StoreError } from "../errors.ts";
+import { migrations } from "../migrations/index.ts";
+import {
+  apiTokens,
+  attendance,
+  credentials,
+  doorEvents,
+  people,
+  punchPhotos,
+  quarantine,
+  type TerminalRow,
+  terminals,
+} from "../schema.ts";
+import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
+import { migrate } from "./migrate.ts";
+
+export type Durability = "full" | "normal";
+
+export interface SqliteStoreOptions {
+  file: string;
+  open: SqliteOpener;
+  durability: Durability;
+  /**
+   * How long a write waits for a lock held by another process (a CLI command). Kept short:
+   * the driver blocks the event loop while it waits, and a terminal told `result:false` retries.
+   */
+  busyTimeoutMs?: number;
+  now?: () => number;
+}
+
+function pragmas(db: SqliteDatabase, durability: Durability, busyTimeoutMs: number) {
+  // busy_timeout first so that the WAL switch itself waits for a concurrent opener.
+  db.run(sql.raw(`PRAGMA busy_timeout = ${busyTimeoutMs}`));
+  db.run(sql.raw("PRAGMA journal_mode = WAL"));
+  db.run(sql.raw(`PRAGMA synchronous = ${durability === "full" ? "FULL" : "NORMAL"}`));
+  // A mapped page that hits an I/O error is a SIGBUS, not an exception.
+  db.run(sql.raw("PRAGMA mmap_size = 0"));
+  db.run(sql.raw("PRAGMA journal_size_limit = 67108864"));
+  db.run(sql.raw("PRAGMA cache_size = -32000"));
+}
+
+const devinfoColumns = (d: NonNullable<Extract<WriteOp, { type: "terminal-seen" }>["devinfo"]>) => ({
+  model: d.modelname ?? null,
+  firmware: d.firmware ?? null,
+  fpalgo: d.fpalgo ?? null,
+  mac: d.mac ?? null,
+  userSize: d.usersize ?? null,
+  userUsed: d.useduser ?? null,
+  fpSize: d.fpsize ?? null,
+  fpUsed: d.usedfp ?? null,
+  cardSize: d.cardsize ?? null,
+  cardUsed: d.usedcard ?? null,
+  pwdSize: d.pwdsize ?? null,
+  pwdUsed: d.usedpwd ?? null,
+  logSize: d.logsize ?? null,
+  logUsed: d.usedlog ?? null,
+  newlogUsed: d.usednewlog ?? null,
+  faceSize: d.facesize ?? null,
+  faceUsed: d.usedface ?? null,
+  palmSize: d.palmsize ?? null,
+  palmUsed: d.usedpalm ?? null,
+  terminalTime: d.time ?? null,
+  devinfo: JSON.stringify(d),
+});
+
+/**
+ * The single-box store: one write connection (owned by the group-commit writer's calls to
+ * `write`) and one read connection, both on the same WAL file.
+ */
+export class SqliteStore implements Store {
+  #w: SqliteConnection;
+  #r: SqliteConnection;
+  #now: () => number;
+  #insertAttendance;
+  #insertDoor;
+  #insertPhoto;
+  #insertQuarantine;
+
+  constructor(options: SqliteStoreOptions) {
+    this.#now = options.now ?? Date.now;
+    this.#w = options.open(options.file, { readonly: false });
+    try {
+      pragmas(this.#w.db, options.durability, options.busyTimeoutMs ?? 250);
+      migrate(this.#w.db, migrations, this.#now());
+    } catch (err) {
+      this.#w.close();
+      throw err instanceof StoreError ? err : new StoreError("open_failed", `cannot open store ${options.file}`, err);
+    }
+    this.#r = options.open(options.file, { readonly: true });
+    this.#r.db.run(sql.raw("PRAGMA busy_timeout = 5000"));
+    const db = this.#w.db;
+    const p = sql.placeholder;
+    this.#insertAttendance = db
+      .insert(attendance)
+      .values({
+        sn: p("sn"), enrollid: p("enrollid"), time: p("time"), ts: p("ts"), mode: p("mode"), inout: p("inout"),
+        event: p("event"), verifymode: p("verifymode"), temp: p("temp"), receivedAt: p("receivedAt"),
+      })
+      .onConflictDoNothing()
+      .returning({ id: attendance.id })
+      .prepare();
+    this.#insertDoor = db
+      .insert(doorEvents)
+      .values({
+        sn: p("sn"), time: p("time"), ts: p("ts"), mode: p("mode"), inout: p("inout"), event: p("event"),
+        receivedAt: p("receivedAt"),
+      })
+      .onConflictDoNothing()
+      .returning({ id: doorEvents.id })
+      .prepare();
+    this.#insertPhoto = db
+      .insert(punchPhotos)
+      .values({ attendanceId: p("attendanceId"), data: p("data"), receivedAt: p("receivedAt") })
+      .onConflictDoNothing()
+      .prepare();
+    this.#insertQuarantine = db
+      .insert(quarantine)
+      .values({ sn: p("sn"), kind: p("kind"), raw: p("raw"), reason: p("reason"), receivedAt: p("receivedAt") })
+      .prepare();
+  }
+
+  async write(ops: WriteOp[]): Promise<OpResult[]> {
+    return this.writeSync(ops);
+  }
+
+  /** Synchronous on purpose: the whole group commit runs without yielding, so nothing interleaves. */
+  writeSync(ops: WriteOp[]): OpResult[] {
+    const db = this.#w.db;
+    db.run(sql`BEGIN IMMEDIATE`);
+    const results: OpResult[] = [];
+    try {
+      for (const op of ops) {
+        db.run(sql`SAVEPOINT op`);
+        try {
+          results.push(this.#apply(op));
+          db.run(sql`RELEASE op`);
+        } catch (err) {
+          db.run(sql`ROLLBACK TO op`);
+          db.run(sql`RELEASE op`);
+          results.push({ ok: false, error: err instanceof Error ? err : new Error(String(err)) });
+        }
+      }
+      db.run(sql`COMMIT`);
+    } catch (err) {
+      try {
+        db.run(sql`ROLLBACK`);
+      } catch {
+        // The failed COMMIT may already have rolled back; nothing is left open either way.
+      }
+      throw new StoreError("commit_failed", "the transaction could not be committed", err);
+    }
+    return results;
+  }
+
+  #apply(op: WriteOp): OpResult {
+    const db = this.#w.db;
+    switch (op.type) {
+      case "punches": {
+        let inserted = 0;
+        let duplicates = 0;
+        for (const q of op.quarantine) {
+          this.#insertQuarantine.run({ sn: op.sn, kind: q.kind, raw: q.raw, reason: q.reason, receivedAt: op.at });
+        }
+        for (const r of op.punches) {
+          let row: { id: number } | undefined;
+          if (r.enrollid === 0) {
+            row = this.#insertDoor.get({
+              sn: op.sn, time: r.time, ts: r.ts, mode: r.mode, inout: r.inout, event: r.event, receivedAt: op.at,
+            });
+          } else {
+            row = this.#insertAttendance.get({
+              sn: op.sn, enrollid: r.enrollid, time: r.time, ts: r.ts, mode: r.mode, inout: r.inout, event: r.event,
+              verifymode: r.verifymode ?? null, temp: r.temp ?? null, receivedAt: op.at,
+            });
+            if (row && r.image) this.#insertPhoto.run({ attendanceId: row.id, data: r.image, receivedAt: op.at });
+          }
+          if (row) inserted++;
+          else duplicates++;
+        }
+        return { ok: true, inserted, duplicates, quarantined: op.quarantine.length };
+      }
+      case "terminal-seen": {
+        const info = op.devinfo ? devinfoColumns(op.devinfo) : {};
+        const existing = db.select({ approval: terminals.approval }).from(terminals).where(eq(terminals.sn, op.sn)).all()[0];
+        const approval: Approval = existing?.approval ?? op.approvalIfNew;
+        const online = op.online && approval === "approved";
+        db.insert(terminals)
+          .values({
+            sn: op.sn, approval, online, firstSeen: op.at, lastSeen: op.at, remoteAddr: op.remoteAddr,
+            cpusn: op.cpusn, nosenduser: false, sessionId: online ? op.sessionId : null, ...info,
+          })
+          .onConflictDoUpdate({
+            target: terminals.sn,
+            set: {
+              lastSeen: op.at, remoteAddr: op.remoteAddr, ...(op.cpusn ? { cpusn: op.cpusn } : {}), ...info,
+              // A refused registration must not take the connected state away from a live session.
+              ...(online ? { online, sessionId: op.sessionId } : {}),
+            },
+          })
+          .run();
+        return { ok: true, inserted: existing ? 0 : 1, duplicates: 0, quarantined: 0, approval };
+      }
+      case "terminals-last-seen": {
+        for (const e of op.entries) {
+          db.update(terminals).set({ lastSeen: e.at }).where(eq(terminals.sn, e.sn)).run();
+        }
+        return { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
+      }
+      case "terminal-offline": {
+        db.update(terminals)
+          .set({ online: false, lastSeen: op.at })
+          .where(and(eq(terminals.sn, op.sn), eq(terminals.sessionId, op.sessionId)))
+          .run();
+        return { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
+      }
+      case "credential": {
+        db.insert(people)
+          .values({ enrollid: op.enrollid, name: op.name ?? "", admin: op.admin, enabled: true, createdAt: op.at, updatedAt: op.at })
+          .onConflictDoUpdate({
+            target: people.enrollid,
+            set: { admin: op.admin, updatedAt: op.at, ...(op.name ? { name: op.name } : {}) },
+          })
+          .run();
+        db.insert(credentials)
+          .values({ enrollid: op.enrollid, backupnum: op.backupnum, data: op.data, sourceSn: op.sn, updatedAt: op.at })
+          .onConflictDoUpdate({
+            target: [credentials.enrollid, credentials.backupnum],
+            set: { data: op.data, sourceSn: op.sn, updatedAt: op.at },
+          })
+          .run();
+        return { ok: true, inserted: 1, duplicates: 0, quarantined: 0 };
+      }
+      case "quarantine": {
+        for (const q of op.entries) {
+          this.#insertQuarantine.run({ sn: op.sn, kind: q.kind, raw: q.raw, reason: q.reason, receivedAt: op.at });
+        }
+        return { ok: true, inserted: 0, duplicates: 0, quarantined: op.entries.length };
+      }
+    }
+  }
+
+  async getTerminal(sn: string) {
+    return this.#r.db.select().from(terminals).where(eq(terminals.sn, sn)).all()[0] ?? null;
+  }
+
+  async listTerminals() {
+    return this.#r.db.select().from(terminals).orderBy(terminals.sn).all();
+  }
+
+  async setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null> {
+    const rows = this.#w.db
+      .update(terminals)
+      .set({ approval, ...(approval === "approved" ? {} : { online: false }), lastSeen: sql`max(${terminals.lastSeen}, ${at})` })
+      .where(eq(terminals.sn, sn))
+      .returning()
+      .all();
+    return rows[0] ?? null;
+  }
+
+  async markAllOffline() {
+    this.#w.db.update(terminals).set({ online: false }).where(eq(terminals.online, true)).run();
+  }
+
+  async attendance(filter: PunchFilter): Promise<Page<typeof attendance.$inferSelect>> {
+    const where = this.#punchWhere(attendance, filter);
+    if (filter.enrollid !== undefined) where.push(eq(attendance.enrollid, filter.enrollid));
+    const rows = this.#r.db
+      .select()
+      .from(attendance)
+      .where(and(...where))
+      .orderBy(desc(attendance.time), desc(attendance.id))
+      .limit(filter.limit + 1)
+      .all();
+    return pageOf(rows, filter.limit, (r) => encodeCursor([r.time, r.id]));
+  }
+
+  async doorEvents(filter: PunchFilter): Promise<Page<typeof doorEvents.$inferSelect>> {
+    const where = this.#punchWhere(doorEvents, filter);
+    const rows = this.#r.db
+      .select()
+      .from(doorEvents)
+      .where(and(...where))
+      .orderBy(desc(doorEvents.time), desc(doorEvents.id))
+      .limit(filter.limit + 1)
+      .all();
+    return pageOf(rows, filter.limit, (r) => encodeCursor([r.time, r.id]));
+  }
+
+  #punchWhere(table: typeof attendance | typeof doorEvents, filter: PunchFilter): SQL[] {
+    const where: SQL[] = [];
+    if (filter.sn !== undefined) where.push(eq(table.sn, filter.sn));
+    if (filter.from !== undefined) where.push(gte(table.time, filter.from));
+    if (filter.to !== undefined) where.push(lt(table.time, filter.to));
+    if (filter.cursor !== undefined) {
+      const [time, id] = decodeCursor(filter.cursor, ["string", "number"]);
+      where.push(or(lt(table.time, time), and(eq(table.time, time), lt(table.id, id))) as SQL);
+    }
+    return where;
+  }
+
+  async quarantined(filter: { cursor?: string; limit: number }) {
+    const where = filter.cursor === undefined ? undefined : lt(quarantine.id, decodeCursor(filter.cursor, ["number"])[0]);
+    const rows = this.#r.db.select().from(quarantine).where(where).orderBy(desc(quarantine.id)).limit(filter.limit + 1).all();
+    return pageOf(rows, filter.limit, (r) => encodeCursor([r.id]));
+  }
+
+  async stats(): Promise<Stats> {
+    const db = this.#r.db;
+    const n = (rows: Array<{ n: number }>) => rows[0]?.n ?? 0;
+    const t = db
+      .select({
+        total: count(),
+        online: sql<number>`coalesce(sum(${terminals.online}), 0)`,
+        pending: sql<number>`coalesce(sum(${terminals.approval} = 'pending'), 0)`,
+      })
+      .from(terminals)
+      .all()[0];
+    return {
+      attendance_total: n(db.select({ n: count() }).from(attendance).all()),
+      door_events_total: n(db.select({ n: count() }).from(doorEvents).all()),
+      quarantined_total: n(db.select({ n: count() }).from(quarantine).all()),
+      terminals_total: t?.total ?? 0,
+      terminals_online: Number(t?.online ?? 0),
+      terminals_pending: Number(t?.pending ?? 0),
+      people_total: n(db.select({ n: count() }).from(people).all()),
+    };
+  }
+
+  async getPerson(enrollid: number) {
+    return this.#r.db.select().from(people).where(eq(people.enrollid, enrollid)).all()[0] ?? null;
+  }
+
+  async personForCode(code: string) {
+    const byId = /^\d{1,15}$/.test(code) ? eq(people.enrollid, Number(code)) : undefined;
+    const byExternal = eq(people.externalId, code);
+    return this.#r.db.select().from(people).where(byId ? or(byId, byExternal) : byExternal).all()[0] ?? null;
+  }
+
+  async credentialsOf(enrollid: number) {
+    return this.#r.db
+      .select({ backupnum: credentials.backupnum, data: credentials.data })
+      .from(credentials)
+      .where(eq(credentials.enrollid, enrollid))
+      .orderBy(credentials.backupnum)
+      .all();
+  }
+
+  async createToken(name: string, tokenHash: string, at: number) {
+    const row = this.#w.db.insert(apiTokens).values({ name, tokenHash, createdAt: at }).returning().all()[0];
+    if (!row) throw new StoreError("insert_failed", "token was not stored");
+    return row;
+  }
+
+  async useToken(tokenHash: string, at: number) {
+    const row = this.#r.db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
+      .all()[0];
+    if (!row) return null;
+    // Recording every use would put a write on every API call; a minute's precision is plenty.
+    if (row.lastUsedAt === null || at - row.lastUsedAt > 60_000) {
+      this.#w.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, row.id)).run();
+    }
+    return row;
+  }
+
+  async listTokens() {
+    return this.#r.db.select().from(apiTokens).orderBy(apiTokens.id).all();
+  }
+
+  async revokeToken(id: number, at: number) {
+    const rows = this.#w.db
+      .update(apiTokens)
+      .set({ revokedAt: at })
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .returning({ id: apiTokens.id })
+      .all();
+    return rows.length > 0;
+  }
+
+  async ping() {
+    this.#r.db.all(sql`SELECT 1`);
+  }
+
+  /** Folds the WAL back into the database; TRUNCATE when idle so the -wal file shrinks. */
+  checkpoint(mode: "PASSIVE" | "TRUNCATE") {
+    this.#w.db.all(sql.raw(`PRAGMA wal_checkpoint(${mode})`));
+  }
+
+  close() {
+    this.#r.close();
+    this.#w.close();
+  }
+}
+
+function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  const last = items[items.length - 1];
+  return { items, next: more && last !== undefined ? cursorOf(last) : null };
+}

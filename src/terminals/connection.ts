@@ -1,0 +1,258 @@
+/**
+ * One terminal socket: decodes its frames, answers them per PROTOCOL.md §2–3, and hands the data
+ * to the group-commit writer. A positive answer to `sendlog`/`senduser` is sent only after the
+ * writer reports the commit durable.
+ */
+import type { Logger } from "pino";
+import {
+  decodeFrame,
+  type DevInfo,
+  describeError,
+  failure,
+  gettimeCommand,
+  qrcodeAnswer,
+  regAccepted,
+  regMessage,
+  regRefused,
+  type SiteClock,
+  sendlogAnswer,
+  sendlogMessage,
+  sendqrcodeMessage,
+  senduserAnswer,
+  senduserMessage,
+} from "../protocol/index.ts";
+import type { OpResult, Store, WriteOp } from "../store/contract.ts";
+import type { Writer } from "../store/writer.ts";
+import { splitRecords } from "./ingest.ts";
+import type { TerminalRegistry } from "./registry.ts";
+
+export interface TerminalSocket {
+  send(text: string): unknown;
+  close(code: number, reason: string): void;
+}
+
+export interface ConnectionDeps {
+  writer: Writer;
+  store: Store;
+  registry: TerminalRegistry<TerminalConnection>;
+  clock: SiteClock;
+  log: Logger;
+  approval: "open" | "approve";
+  now: () => number;
+}
+
+/** Consecutive undecodable frames after which a socket is closed. */
+const MAX_GARBAGE = 10;
+
+export const REFUSAL = {
+  pending: "Waiting for approval on the server",
+  blocked: "Blocked by the server administrator",
+  storage: "Server storage unavailable, retrying",
+  invalid: "Invalid registration",
+} as const;
+
+export class TerminalConnection {
+  readonly sessionId: string;
+  readonly remoteAddr: string;
+  readonly path: string;
+  #socket: TerminalSocket;
+  #d: ConnectionDeps;
+  #sn: string | null = null;
+  #devinfoKey = "";
+  #garbage = 0;
+  #closed = false;
+  lastInbound: number;
+  probeSentAt: number | null = null;
+
+  constructor(socket: TerminalSocket, deps: ConnectionDeps, info: { sessionId: string; remoteAddr: string; path: string }) {
+    this.#socket = socket;
+    this.#d = deps;
+    this.sessionId = info.sessionId;
+    this.remoteAddr = info.remoteAddr;
+    this.path = info.path;
+    this.lastInbound = deps.now();
+  }
+
+  /** The registered serial number, or null before a successful `reg`. */
+  get sn(): string | null {
+    return this.#sn;
+  }
+
+  async onFrame(data: string | Uint8Array): Promise<void> {
+    const now = this.#d.now();
+    this.lastInbound = now;
+    if (this.#sn) this.#d.registry.touch(this.#sn, now);
+    const frame = decodeFrame(data);
+    if (!frame.ok) {
+      this.#garbage++;
+      this.#d.log.warn({ sn: this.#sn, remote: this.remoteAddr, error: frame.error, bytes: data.length }, "unreadable frame");
+      if (this.#garbage >= MAX_GARBAGE) this.close(4002, "too many unreadable frames");
+      return;
+    }
+    this.#garbage = 0;
+    if (frame.kind === "ret") return this.#onAnswer(frame.name, frame.body);
+    switch (frame.name) {
+      case "reg":
+        return this.#onReg(frame.body);
+      case "sendlog":
+        return this.#onSendlog(frame.body, frame.raw);
+      case "senduser":
+        return this.#onSenduser(frame.body, frame.raw);
+      case "sendqrcode":
+        return this.#onQrcode(frame.body);
+      default:
+        this.#d.log.warn({ sn: this.#sn, cmd: frame.name }, "unknown terminal message");
+        this.#send(failure(frame.name));
+    }
+  }
+
+  /** The socket closed (either side). Only the live session may mark the terminal offline. */
+  onClose(code: number, reason: string) {
+    this.#closed = true;
+    const sn = this.#sn;
+    if (!sn) return;
+    const live = this.#d.registry.release(sn, this);
+    this.#d.log.info({ sn, remote: this.remoteAddr, code, reason, live }, "terminal disconnected");
+    if (live) {
+      this.#d.writer
+        .submit({ type: "terminal-offline", sn, at: this.#d.now(), sessionId: this.sessionId })
+        .catch(() => {
+          // Startup marks every terminal offline again; a lost offline mark heals there.
+        });
+    }
+  }
+
+  close(code: number, reason: string) {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.close(code, reason);
+  }
+
+  /** Keep-alive: many units ignore WebSocket pings, so probe with the application's `gettime`. */
+  probe(now: number) {
+    this.probeSentAt = now;
+    this.#send(gettimeCommand());
+  }
+
+  #send(message: object) {
+    if (!this.#closed) this.#socket.send(JSON.stringify(message));
+  }
+
+  #cloudtime() {
+    return this.#d.clock.format(this.#d.now());
+  }
+
+  async #commit(op: WriteOp): Promise<OpResult> {
+    try {
+      return await this.#d.writer.submit(op);
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
+    }
+  }
+
+  async #onReg(body: Record<string, unknown>) {
+    const parsed = regMessage.safeParse(body);
+    if (!parsed.success) {
+      this.#d.log.warn({ remote: this.remoteAddr, error: describeError(parsed.error) }, "invalid reg");
+      return this.#send(regRefused(REFUSAL.invalid));
+    }
+    const msg = parsed.data;
+    const devinfoKey = msg.devinfo ? JSON.stringify({ ...msg.devinfo, time: undefined }) : "";
+    if (this.#sn === msg.sn) {
+      // A heartbeat: answer at once, write only when devinfo changed (PROTOCOL.md §2).
+      this.#send(regAccepted(this.#cloudtime(), false));
+      if (devinfoKey && devinfoKey !== this.#devinfoKey) {
+        this.#devinfoKey = devinfoKey;
+        void this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null));
+      }
+      return;
+    }
+    const result = await this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null));
+    if (this.#closed) return;
+    if (!result.ok) return this.#send(regRefused(REFUSAL.storage));
+    if (result.approval !== "approved") {
+      this.#d.log.warn({ sn: msg.sn, remote: this.remoteAddr, approval: result.approval }, "terminal refused");
+      return this.#send(regRefused(result.approval === "blocked" ? REFUSAL.blocked : REFUSAL.pending));
+    }
+    this.#sn = msg.sn;
+    this.#devinfoKey = devinfoKey;
+    const displaced = this.#d.registry.claim(msg.sn, this);
+    displaced?.close(4001, "replaced by a newer connection");
+    this.#d.log.info({ sn: msg.sn, remote: this.remoteAddr, path: this.path, replaced: displaced !== undefined }, "terminal connected");
+    this.#send(regAccepted(this.#cloudtime(), false));
+  }
+
+  #seenOp(sn: string, cpusn: string | undefined, devinfo: DevInfo | null): WriteOp {
+    return {
+      type: "terminal-seen",
+      sn,
+      at: this.#d.now(),
+      sessionId: this.sessionId,
+      remoteAddr: this.remoteAddr,
+      cpusn: cpusn ?? null,
+      devinfo,
+      approvalIfNew: this.#d.approval === "open" ? "approved" : "pending",
+      online: true,
+    };
+  }
+
+  async #onSendlog(body: Record<string, unknown>, raw: Record<string, unknown>) {
+    const sn = this.#sn;
+    if (!sn) return this.#send(failure("sendlog"));
+    const parsed = sendlogMessage.safeParse(body);
+    let op: WriteOp;
+    if (parsed.success) {
+      const rawRecords = Array.isArray(raw.record) ? raw.record : [];
+      const { punches, quarantine } = splitRecords(parsed.data.record, rawRecords, this.#d.clock, "sendlog");
+      if (quarantine.length > 0) this.#d.log.warn({ sn, quarantined: quarantine.length, reason: quarantine[0]?.reason }, "records quarantined");
+      op = { type: "punches", sn, at: this.#d.now(), punches, quarantine };
+    } else {
+      // Nothing in it can be read as records; keep the whole frame for the admin to see.
+      const reason = describeError(parsed.error);
+      this.#d.log.warn({ sn, reason }, "sendlog quarantined whole");
+      op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "sendlog", raw: JSON.stringify(raw), reason }] };
+    }
+    const result = await this.#commit(op);
+    this.#send(sendlogAnswer(result.ok, body.count, body.logindex, this.#cloudtime()));
+  }
+
+  async #onSenduser(body: Record<string, unknown>, raw: Record<string, unknown>) {
+    const sn = this.#sn;
+    if (!sn) return this.#send(failure("senduser"));
+    const parsed = senduserMessage.safeParse(body);
+    let op: WriteOp;
+    if (parsed.success) {
+      const m = parsed.data;
+      op = { type: "credential", sn, at: this.#d.now(), enrollid: m.enrollid, name: m.name, admin: m.admin, backupnum: m.backupnum, data: m.record };
+    } else {
+      const reason = describeError(parsed.error);
+      this.#d.log.warn({ sn, reason }, "senduser quarantined");
+      op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "senduser", raw: JSON.stringify(raw), reason }] };
+    }
+    const result = await this.#commit(op);
+    this.#send(senduserAnswer(result.ok, this.#cloudtime()));
+  }
+
+  async #onQrcode(body: Record<string, unknown>) {
+    if (!this.#sn) return this.#send(failure("sendqrcode"));
+    const parsed = sendqrcodeMessage.safeParse(body);
+    if (!parsed.success) return this.#send(qrcodeAnswer(false, 0, "", "Unreadable code"));
+    let person;
+    try {
+      person = await this.#d.store.personForCode(parsed.data.record);
+    } catch {
+      return this.#send(qrcodeAnswer(false, 0, "", "Server unavailable"));
+    }
+    if (!person) return this.#send(qrcodeAnswer(false, 0, "", "Unknown code"));
+    if (!person.enabled) return this.#send(qrcodeAnswer(false, person.enrollid, person.name, "Access disabled"));
+    this.#send(qrcodeAnswer(true, person.enrollid, person.name, `Welcome ${person.name}`));
+  }
+
+  #onAnswer(name: string, body: Record<string, unknown>) {
+    if (name === "gettime" && this.probeSentAt !== null) {
+      this.probeSentAt = null;
+      return;
+    }
+    this.#d.log.debug({ sn: this.#sn, ret: name, result: body.result }, "answer with no command in flight");
+  }
+}
