@@ -4,6 +4,7 @@
 import type { Server } from "bun";
 import type { Logger } from "pino";
 import type { ServeConfig } from "./config/schema.ts";
+import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
 import { SiteClock } from "./protocol/index.ts";
 import { openStore } from "./store/open.ts";
@@ -34,9 +35,10 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     retryDelayMs: 1000,
   });
   const registry = new TerminalRegistry<TerminalConnection>();
+  const bus = new EventBus();
   const clock = new SiteClock(config.tz);
   const gateway = new Gateway({
-    deps: { writer, store, registry, clock, log, approval: config.approval, now },
+    deps: { writer, store, bus, registry, clock, log, approval: config.approval, now },
     log,
     probeAfterMs: config.probeAfter * 1000,
     timeoutMs: config.connectionTimeout * 1000,

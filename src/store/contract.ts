@@ -6,6 +6,7 @@
 import type { DevInfo } from "../protocol/index.ts";
 import type {
   ApiTokenRow,
+  AuditRow,
   AttendanceRow,
   DoorEventRow,
   PersonRow,
@@ -96,6 +97,24 @@ export interface Stats {
   people_total: number;
 }
 
+export interface AuditEntry {
+  at: number;
+  actor: string;
+  action: string;
+  target?: string | null;
+  details?: unknown;
+  /** "ok", "failed: <why>", "queued", … */
+  result: string;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  cursor?: string;
+  limit: number;
+}
+
 export interface Store {
   /** Applies every op in one transaction. Rejects (and applies nothing) when the commit fails. */
   write(ops: WriteOp[]): Promise<OpResult[]>;
@@ -121,6 +140,10 @@ export interface Store {
   useToken(tokenHash: string, at: number): Promise<ApiTokenRow | null>;
   listTokens(): Promise<ApiTokenRow[]>;
   revokeToken(id: number, at: number): Promise<boolean>;
+
+  /** Records a state-changing action (who, what, when, result). */
+  audit(entry: AuditEntry): Promise<void>;
+  auditLog(filter: AuditFilter): Promise<Page<AuditRow>>;
 
   /** Cheap probe for /health: can we read? */
   ping(): Promise<void>;

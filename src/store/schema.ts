@@ -119,3 +119,15 @@ export type DoorEventRow = typeof doorEvents.$inferSelect;
 export type QuarantineRow = typeof quarantine.$inferSelect;
 export type PersonRow = typeof people.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
+export const auditLog = sqliteTable("audit_log", {
+  id: integer("id").primaryKey(),
+  at: integer("at").notNull(),
+  /** "user:<name>", "token:<name>", "cli" or "system". */
+  actor: text("actor").notNull(),
+  action: text("action").notNull(),
+  target: text("target"),
+  details: text("details"),
+  result: text("result").notNull(),
+});
+export type AuditRow = typeof auditLog.$inferSelect;

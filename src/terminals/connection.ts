@@ -21,6 +21,7 @@ import {
   senduserAnswer,
   senduserMessage,
 } from "../protocol/index.ts";
+import type { EventBus } from "../events/bus.ts";
 import type { OpResult, Store, WriteOp } from "../store/contract.ts";
 import type { Writer } from "../store/writer.ts";
 import { splitRecords } from "./ingest.ts";
@@ -34,6 +35,7 @@ export interface TerminalSocket {
 export interface ConnectionDeps {
   writer: Writer;
   store: Store;
+  bus: EventBus;
   registry: TerminalRegistry<TerminalConnection>;
   clock: SiteClock;
   log: Logger;
@@ -114,6 +116,7 @@ export class TerminalConnection {
     const live = this.#d.registry.release(sn, this);
     this.#d.log.info({ sn, remote: this.remoteAddr, code, reason, live }, "terminal disconnected");
     if (live) {
+      this.#d.bus.emit("terminal-offline", { sn });
       this.#d.writer
         .submit({ type: "terminal-offline", sn, at: this.#d.now(), sessionId: this.sessionId })
         .catch(() => {
@@ -172,6 +175,7 @@ export class TerminalConnection {
     if (!result.ok) return this.#send(regRefused(REFUSAL.storage));
     if (result.approval !== "approved") {
       this.#d.log.warn({ sn: msg.sn, remote: this.remoteAddr, approval: result.approval }, "terminal refused");
+      this.#d.bus.emit("terminal-refused", { sn: msg.sn, approval: result.approval ?? "pending" });
       return this.#send(regRefused(result.approval === "blocked" ? REFUSAL.blocked : REFUSAL.pending));
     }
     this.#sn = msg.sn;
@@ -180,6 +184,7 @@ export class TerminalConnection {
     displaced?.close(4001, "replaced by a newer connection");
     this.#d.log.info({ sn: msg.sn, remote: this.remoteAddr, path: this.path, replaced: displaced !== undefined }, "terminal connected");
     this.#send(regAccepted(this.#cloudtime(), false));
+    this.#d.bus.emit("terminal-online", { sn: msg.sn, remoteAddr: this.remoteAddr });
   }
 
   #seenOp(sn: string, cpusn: string | undefined, devinfo: DevInfo | null): WriteOp {
@@ -214,6 +219,9 @@ export class TerminalConnection {
     }
     const result = await this.#commit(op);
     this.#send(sendlogAnswer(result.ok, body.count, body.logindex, this.#cloudtime()));
+    if (result.ok) {
+      this.#d.bus.emit("records-committed", { sn, inserted: result.inserted, duplicates: result.duplicates, quarantined: result.quarantined });
+    }
   }
 
   async #onSenduser(body: Record<string, unknown>, raw: Record<string, unknown>) {

@@ -108,3 +108,15 @@ CREATE TABLE api_tokens (
 );
 --> statement-breakpoint
 CREATE INDEX attendance_sn_time ON attendance (sn, time);
+--> statement-breakpoint
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  details TEXT,
+  result TEXT NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX audit_log_at ON audit_log (at);

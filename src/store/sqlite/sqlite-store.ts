@@ -1,6 +1,8 @@
 import { and, count, desc, eq, gte, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
+  AuditEntry,
+  AuditFilter,
   OpResult,
   Page,
   PunchFilter,
@@ -14,6 +16,7 @@ import { migrations } from "../migrations/index.ts";
 import {
   apiTokens,
   attendance,
+  auditLog,
   credentials,
   doorEvents,
   people,
@@ -388,6 +391,30 @@ export class SqliteStore implements Store {
       .returning({ id: apiTokens.id })
       .all();
     return rows.length > 0;
+  }
+
+  async audit(entry: AuditEntry) {
+    this.#w.db
+      .insert(auditLog)
+      .values({
+        at: entry.at,
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target ?? null,
+        details: entry.details === undefined ? null : JSON.stringify(entry.details),
+        result: entry.result,
+      })
+      .run();
+  }
+
+  async auditLog(filter: AuditFilter) {
+    const where: SQL[] = [];
+    if (filter.actor !== undefined) where.push(eq(auditLog.actor, filter.actor));
+    if (filter.action !== undefined) where.push(eq(auditLog.action, filter.action));
+    if (filter.target !== undefined) where.push(eq(auditLog.target, filter.target));
+    if (filter.cursor !== undefined) where.push(lt(auditLog.id, decodeCursor(filter.cursor, ["number"])[0]));
+    const rows = this.#r.db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(filter.limit + 1).all();
+    return pageOf(rows, filter.limit, (r) => encodeCursor([r.id]));
   }
 
   async ping() {
