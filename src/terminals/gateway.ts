@@ -77,7 +77,8 @@ export class Gateway {
       const conn = ws.data.conn;
       if (!conn) return;
       this.#sockets.delete(conn);
-      if (code === 1009) {
+      // uWebSockets reports an oversized frame as 1006 "Received too big message" on our side.
+      if (code === 1009 || /too big/i.test(reason)) {
         this.#o.log.warn({ sn: conn.sn, remote: conn.remoteAddr, limit: MAX_FRAME_BYTES }, "frame too large; connection closed");
       }
       conn.onClose(code, reason);

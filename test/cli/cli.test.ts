@@ -1,0 +1,54 @@
+import { describe, expect, test } from "bun:test";
+import { runCli } from "../helpers/binary.ts";
+import { tempDir } from "../helpers/server.ts";
+
+describe("tm20 command line", () => {
+  test("--help lists the sub-commands", () => {
+    const out = runCli(["--help"]);
+    expect(out.code).toBe(0);
+    for (const name of ["serve", "token", "terminal", "simulate", "version"]) expect(out.stdout).toContain(`  ${name}`);
+  });
+
+  test("serve --help names every flag with its TM20_* variable", () => {
+    const out = runCli(["serve", "--help"]);
+    expect(out.code).toBe(0);
+    for (const [flag, env] of [["--port", "TM20_PORT"], ["--host", "TM20_HOST"], ["--data-dir", "TM20_DATA_DIR"], ["--tz", "TM20_TZ"], ["--durability", "TM20_DURABILITY"], ["--approval", "TM20_APPROVAL"]]) {
+      expect(out.stdout).toContain(flag);
+      expect(out.stdout).toContain(env);
+    }
+  });
+
+  test("bad flags and bad config: one line naming the flag or variable, exit code 2", () => {
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [["serve", "--port", "abc"], {}, "--port"],
+      [["serve", "--port", "70000"], {}, "--port"],
+      [["serve", "--tz", "Mars/Olympus"], {}, "--tz"],
+      [["serve", "--durability", "sometimes"], {}, "--durability"],
+      [["serve", "--frobnicate"], {}, "--frobnicate"],
+      [["serve", "--port"], {}, "--port"],
+      [["serve"], { TM20_APPROVAL: "maybe" }, "TM20_APPROVAL"],
+      [["nosuchcommand"], {}, "nosuchcommand"],
+      [["token", "create", "--data-dir", tempDir()], {}, "--name"],
+    ];
+    for (const [args, env, name] of cases) {
+      const out = runCli(args, env);
+      expect(out.code).toBe(2);
+      const lines = out.stderr.trim().split("\n");
+      expect(lines.length).toBe(1);
+      expect(lines[0]).toStartWith("tm20: ");
+      expect(lines[0]).toContain(name);
+    }
+  });
+
+  test("token create prints the token as its last line; token list never shows it", () => {
+    const dir = tempDir();
+    const out = runCli(["token", "create", "--name", "payroll", "--data-dir", dir]);
+    expect(out.code).toBe(0);
+    const token = out.stdout.trim().split("\n").pop() ?? "";
+    expect(token).toMatch(/^tm20_[A-Za-z0-9_-]{43}$/);
+    const list = runCli(["token", "list"], { TM20_DATA_DIR: dir });
+    expect(list.stdout).toContain("payroll");
+    expect(list.stdout).toContain("active");
+    expect(list.stdout).not.toContain(token);
+  });
+});

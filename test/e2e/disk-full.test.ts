@@ -1,0 +1,67 @@
+/**
+ * A full disk, for real: the data directory lives on a small tmpfs that the test fills up.
+ * (Tests run as root here and in CI; mounting is how a full disk is made without touching /.)
+ */
+import { expect, test } from "bun:test";
+import { rmSync, statfsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { simRecord } from "../../src/simulator/terminal.ts";
+import { startTm20, tempDir } from "../helpers/server.ts";
+import { connectTerminal } from "../helpers/terminal.ts";
+
+const START = new Date("2026-05-01T07:00:00Z");
+
+test("disk full: uploads get result:false and are stored by themselves once space returns", async () => {
+  const mount = tempDir("tm20-tmpfs-");
+  const proc = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount]);
+  expect(proc.exitCode).toBe(0);
+  const dataDir = join(mount, "data");
+  const srv = await startTm20({ dataDir });
+  try {
+    const t = await connectTerminal(srv.ws());
+    await t.register("DISKFULL1");
+    const filler = join(mount, "filler");
+    const free = () => {
+      const s = statfsSync(mount);
+      return s.bavail * s.bsize;
+    };
+    writeFileSync(filler, Buffer.alloc(Math.max(0, free() - 16 * 1024)));
+    let from = 0;
+    let refused: Record<string, unknown> | null = null;
+    const acked: number[] = [];
+    while (!refused && from < 20_000) {
+      const record = Array.from({ length: 50 }, (_, i) => simRecord(from + i, START));
+      t.send({ cmd: "sendlog", sn: "DISKFULL1", count: 50, logindex: from, record });
+      const answer = await t.next((m) => m.ret === "sendlog", 10_000);
+      if (answer.result === true) {
+        acked.push(from);
+        from += 50;
+      } else refused = answer;
+    }
+    expect(refused).toEqual({ ret: "sendlog", result: false, reason: 1, count: 50, logindex: from });
+    const health = await fetch(`${srv.http}/health`);
+    expect(health.status).toBe(503);
+    expect(JSON.stringify(await health.json())).toContain("SQLITE_FULL");
+
+    rmSync(filler);
+    // The terminal resends what was refused; the server recovered by itself.
+    const record = Array.from({ length: 50 }, (_, i) => simRecord(from + i, START));
+    let answer: Record<string, unknown> = {};
+    for (let attempt = 0; attempt < 10 && answer.result !== true; attempt++) {
+      t.send({ cmd: "sendlog", sn: "DISKFULL1", count: 50, logindex: from, record });
+      answer = await t.next((m) => m.ret === "sendlog", 10_000);
+      if (answer.result !== true) await Bun.sleep(500);
+    }
+    expect(answer).toMatchObject({ result: true, count: 50, logindex: from });
+    expect((await fetch(`${srv.http}/health`)).status).toBe(200);
+    expect(srv.logs.filter((l) => String(l.msg).startsWith("store write failed")).length).toBe(1);
+    const db = srv.db();
+    expect(db.query("SELECT count(*) AS n FROM attendance WHERE sn = 'DISKFULL1'").get()).toEqual({ n: from + 50 });
+    db.close();
+    t.close();
+  } finally {
+    await srv.stop();
+    Bun.spawnSync(["umount", mount]);
+    rmSync(mount, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,294 @@
+/**
+ * What the server does with bad input, racing sockets, unknown terminals and a store that
+ * refuses writes. Each case names the behaviour PROTOCOL.md and issue 2 require.
+ */
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { simRecord } from "../../src/simulator/terminal.ts";
+import { startTm20, type Tm20Process } from "../helpers/server.ts";
+import { connectTerminal } from "../helpers/terminal.ts";
+
+const START = new Date("2026-04-01T07:00:00Z");
+const batch = (sn: string, from: number, n: number) => ({
+  cmd: "sendlog", sn, count: n, logindex: from, record: Array.from({ length: n }, (_, i) => simRecord(from + i, START)),
+});
+
+describe("bad input", () => {
+  let srv: Tm20Process;
+  beforeAll(async () => {
+    srv = await startTm20();
+  });
+  afterAll(async () => {
+    await srv.stop();
+  });
+
+  test("non-JSON frames get no answer, are logged, and repeated garbage closes the socket", async () => {
+    const t = await connectTerminal(srv.ws());
+    await t.register("GARBAGE1");
+    t.send("this is not json");
+    t.send(new TextEncoder().encode("{also not"));
+    t.send("[1,2,3]");
+    // A good frame in between still works and resets nothing it should not.
+    t.send(batch("GARBAGE1", 0, 2));
+    expect(await t.next((m) => m.ret === "sendlog")).toMatchObject({ result: true, count: 2 });
+    expect(t.received.length).toBe(2); // reg answer + sendlog answer only
+    const unreadable = srv.logs.filter((l) => l.msg === "unreadable frame");
+    expect(unreadable.length).toBe(3);
+    expect(unreadable.map((l) => l.error)).toEqual(["frame is not JSON", "frame is not JSON", "frame is not a JSON object"]);
+    for (let i = 0; i < 10; i++) t.send(`garbage ${i}`);
+    const closed = await t.closed;
+    expect(closed.code).toBe(4002);
+  });
+
+  test("binary frames carrying JSON are accepted", async () => {
+    const t = await connectTerminal(srv.ws("/"));
+    t.send(new TextEncoder().encode(JSON.stringify({ cmd: "reg", sn: "BINARY1", devinfo: {} })));
+    expect(await t.next((m) => m.ret === "reg")).toMatchObject({ result: true });
+    t.send(new TextEncoder().encode(JSON.stringify(batch("BINARY1", 0, 3))));
+    expect(await t.next((m) => m.ret === "sendlog")).toMatchObject({ result: true, count: 3, logindex: 0 });
+    t.close();
+  });
+
+  test("a frame over 4 MiB closes that connection and harms nothing else", async () => {
+    const other = await connectTerminal(srv.ws());
+    await other.register("BIGNEIGHBOUR");
+    const t = await connectTerminal(srv.ws());
+    await t.register("BIGFRAME1");
+    const big = JSON.stringify({ cmd: "senduser", sn: "BIGFRAME1", enrollid: 1, backupnum: 50, admin: 0, record: "A".repeat(4 * 1024 * 1024) });
+    t.send(big);
+    const closed = await t.closed;
+    expect(closed.code).toBe(1009);
+    await srv.waitForLog("frame too large; connection closed");
+    // The process and the other terminal carry on.
+    other.send(batch("BIGNEIGHBOUR", 0, 1));
+    expect(await other.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
+    const health = await fetch(`${srv.http}/health`);
+    expect(health.status).toBe(200);
+    // Just under the limit is fine (a large photo).
+    const t2 = await connectTerminal(srv.ws());
+    await t2.register("BIGFRAME2");
+    t2.send({ cmd: "senduser", sn: "BIGFRAME2", enrollid: 5, backupnum: 50, admin: 0, record: "B".repeat(4 * 1024 * 1024 - 200) });
+    expect(await t2.next((m) => m.ret === "senduser", 10_000)).toMatchObject({ result: true });
+    const db = srv.db();
+    expect(db.query("SELECT length(data) AS n FROM credentials WHERE enrollid = 5 AND backupnum = 50").get()).toEqual({ n: 4 * 1024 * 1024 - 200 });
+    db.close();
+    other.close();
+    t2.close();
+  });
+
+  test("a malformed sendlog envelope is quarantined whole and answered, so the terminal does not resend forever", async () => {
+    const t = await connectTerminal(srv.ws());
+    await t.register("ENVELOPE1");
+    t.send({ cmd: "sendlog", sn: "ENVELOPE1", count: 1, logindex: 9, record: "not-an-array" });
+    expect(await t.next((m) => m.ret === "sendlog")).toMatchObject({ result: true, count: 1, logindex: 9 });
+    const db = srv.db();
+    const rows = db.query("SELECT kind, raw, reason FROM quarantine WHERE sn = 'ENVELOPE1'").all() as Array<{ kind: string; raw: string; reason: string }>;
+    db.close();
+    expect(rows.length).toBe(1);
+    expect(rows[0]?.kind).toBe("sendlog");
+    expect(JSON.parse(rows[0]?.raw ?? "{}")).toEqual({ cmd: "sendlog", sn: "ENVELOPE1", count: 1, logindex: 9, record: "not-an-array" });
+    expect(rows[0]?.reason).toContain("record");
+    t.close();
+  });
+
+  test("an unknown terminal message is answered result:false, reason 1", async () => {
+    const t = await connectTerminal(srv.ws());
+    await t.register("UNKNOWNCMD");
+    t.send({ cmd: "fancything", sn: "UNKNOWNCMD" });
+    expect(await t.next((m) => m.ret === "fancything")).toEqual({ ret: "fancything", result: false, reason: 1 });
+    t.close();
+  });
+
+  test("senduser stores the credential byte for byte and answers after commit", async () => {
+    const t = await connectTerminal(srv.ws());
+    await t.register("ENROL1");
+    const template = "c5236a01eb87aaa6ff34384480b9bb110005c805e0b6(200)9535f5f3554f";
+    t.send({ cmd: "senduser", sn: "ENROL1", enrollid: 42, name: " Ben ", backupnum: 0, admin: "1", record: template });
+    const answer = await t.next((m) => m.ret === "senduser");
+    expect(answer).toMatchObject({ ret: "senduser", result: true });
+    expect(String(answer.cloudtime)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    const db = srv.db();
+    expect(db.query("SELECT name, admin FROM people WHERE enrollid = 42").get()).toEqual({ name: "Ben", admin: 1 });
+    expect(db.query("SELECT data, source_sn FROM credentials WHERE enrollid = 42").get()).toEqual({ data: template, source_sn: "ENROL1" });
+    db.close();
+    t.close();
+  });
+});
+
+describe("reconnects", () => {
+  test("a second socket for the same sn wins; the stale socket's close never marks the terminal offline", async () => {
+    const srv = await startTm20();
+    try {
+      const a = await connectTerminal(srv.ws());
+      await a.register("RACE1");
+      const b = await connectTerminal(srv.ws());
+      await b.register("RACE1");
+      const closedA = await a.closed;
+      expect(closedA.code).toBe(4001);
+      // b is live and works.
+      b.send(batch("RACE1", 0, 2));
+      expect(await b.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
+      const res = await srv.api("/api/v1/terminals/RACE1");
+      expect(((await res.json()) as { online: boolean }).online).toBe(true);
+      expect(((await (await srv.api("/api/v1/stats")).json()) as { terminals_online: number }).terminals_online).toBe(1);
+      // Both register at once: exactly one survives, and the terminal is online.
+      const [c, d] = await Promise.all([connectTerminal(srv.ws()), connectTerminal(srv.ws())]);
+      c.send({ cmd: "reg", sn: "RACE1", devinfo: {} });
+      d.send({ cmd: "reg", sn: "RACE1", devinfo: {} });
+      await Promise.all([c.next((m) => m.ret === "reg"), d.next((m) => m.ret === "reg")]);
+      await b.closed;
+      const first = await Promise.race([c.closed.then(() => "c"), d.closed.then(() => "d")]);
+      const survivor = first === "c" ? d : c;
+      survivor.send(batch("RACE1", 2, 1));
+      expect(await survivor.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
+      const after = (await (await srv.api("/api/v1/terminals/RACE1")).json()) as { online: boolean };
+      expect(after.online).toBe(true);
+      survivor.close();
+      await survivor.closed;
+      // The live session's own close does mark it offline.
+      let online = true;
+      for (let i = 0; i < 50 && online; i++) {
+        await Bun.sleep(20);
+        online = ((await (await srv.api("/api/v1/terminals/RACE1")).json()) as { online: boolean }).online;
+      }
+      expect(online).toBe(false);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test("a repeated reg on a registered connection is a heartbeat: answered every time, no store write", async () => {
+    const srv = await startTm20();
+    try {
+      const t = await connectTerminal(srv.ws());
+      await t.register("HEART1", { modelname: "x", usersize: 10, time: "2026-01-01 00:00:00" });
+      const db = srv.db();
+      const before = db.query("SELECT last_seen FROM terminals WHERE sn = 'HEART1'").get();
+      for (let i = 0; i < 5; i++) {
+        t.send({ cmd: "reg", sn: "HEART1", devinfo: { modelname: "x", usersize: 10, time: `2026-01-01 00:00:0${i + 1}` } });
+        expect(await t.next((m) => m.ret === "reg")).toMatchObject({ result: true });
+      }
+      expect(db.query("SELECT last_seen FROM terminals WHERE sn = 'HEART1'").get()).toEqual(before);
+      // A devinfo change (not just its clock) is written.
+      t.send({ cmd: "reg", sn: "HEART1", devinfo: { modelname: "x", usersize: 20, time: "2026-01-01 00:00:09" } });
+      await t.next((m) => m.ret === "reg");
+      let size: unknown = 10;
+      for (let i = 0; i < 50 && size === 10; i++) {
+        await Bun.sleep(20);
+        size = (db.query("SELECT user_size FROM terminals WHERE sn = 'HEART1'").get() as { user_size: number }).user_size;
+      }
+      expect(size).toBe(20);
+      db.close();
+      t.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe("keep-alive", () => {
+  test("a silent terminal is probed with gettime, and closed after the connection time-out", async () => {
+    const srv = await startTm20({ args: ["--probe-after", "1", "--connection-timeout", "3"] });
+    try {
+      const t = await connectTerminal(srv.ws());
+      await t.register("SILENT1");
+      expect(await t.next((m) => m.cmd === "gettime", 4000)).toEqual({ cmd: "gettime" });
+      const closed = await t.closed;
+      expect(closed.code).toBe(4000);
+      // Answering the probe counts as life: this one stays connected past the time-out.
+      const alive = await connectTerminal(srv.ws());
+      await alive.register("ALIVE1");
+      const deadline = Date.now() + 4500;
+      while (Date.now() < deadline) {
+        const probe = await alive.next((m) => m.cmd === "gettime", 4000);
+        expect(probe).toEqual({ cmd: "gettime" });
+        alive.send({ ret: "gettime", result: true, time: "2026-01-01 00:00:00" });
+      }
+      expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+      alive.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe("approval policy", () => {
+  test("under `approve`, an unknown terminal is recorded pending and refused with a reason until approved; a blocked one is always refused", async () => {
+    const srv = await startTm20({ args: ["--approval", "approve"] });
+    try {
+      const t = await connectTerminal(srv.ws());
+      expect(await t.register("NEW1")).toEqual({ ret: "reg", result: false, reason: "Waiting for approval on the server" });
+      t.send(batch("NEW1", 0, 1));
+      expect(await t.next((m) => m.ret === "sendlog")).toEqual({ ret: "sendlog", result: false, reason: 1 });
+      const pending = (await (await srv.api("/api/v1/terminals/NEW1")).json()) as { approval: string; online: boolean };
+      expect(pending).toMatchObject({ approval: "pending", online: false });
+      expect(((await (await srv.api("/api/v1/stats")).json()) as { terminals_pending: number }).terminals_pending).toBe(1);
+
+      const approve = await srv.api("/api/v1/terminals/NEW1/approve", { method: "POST" });
+      expect(approve.status).toBe(200);
+      expect(await t.register("NEW1")).toMatchObject({ ret: "reg", result: true });
+      t.send(batch("NEW1", 0, 1));
+      expect(await t.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
+
+      const block = await srv.api("/api/v1/terminals/NEW1/block", { method: "POST" });
+      expect(block.status).toBe(200);
+      expect((await t.closed).code).toBe(4003);
+      const again = await connectTerminal(srv.ws());
+      expect(await again.register("NEW1")).toEqual({ ret: "reg", result: false, reason: "Blocked by the server administrator" });
+      again.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test("under `open` (the default), a blocked terminal is still refused", async () => {
+    const srv = await startTm20();
+    try {
+      const t = await connectTerminal(srv.ws());
+      await t.register("OPEN1");
+      expect((await srv.api("/api/v1/terminals/OPEN1/block", { method: "POST" })).status).toBe(200);
+      await t.closed;
+      const t2 = await connectTerminal(srv.ws());
+      expect(await t2.register("OPEN1")).toMatchObject({ result: false, reason: "Blocked by the server administrator" });
+      t2.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe("a store that refuses writes", () => {
+  test("while another process holds the database locked, uploads get result:false; they succeed by themselves afterwards", async () => {
+    const srv = await startTm20();
+    try {
+      const t = await connectTerminal(srv.ws());
+      await t.register("LOCKED1");
+      const locker = new Database(join(srv.dataDir, "tm20.db"));
+      locker.run("PRAGMA busy_timeout = 5000");
+      locker.run("BEGIN EXCLUSIVE");
+      t.send(batch("LOCKED1", 0, 5));
+      expect(await t.next((m) => m.ret === "sendlog", 10_000)).toEqual({ ret: "sendlog", result: false, reason: 1, count: 5, logindex: 0 });
+      t.send(batch("LOCKED1", 0, 5));
+      expect(await t.next((m) => m.ret === "sendlog", 10_000)).toMatchObject({ result: false });
+      const health = await fetch(`${srv.http}/health`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { store: { problems: string[] } }).store.problems[0]).toContain("SQLITE_BUSY");
+      locker.run("ROLLBACK");
+      locker.close();
+      // The terminal keeps its records and resends; now they are stored.
+      t.send(batch("LOCKED1", 0, 5));
+      expect(await t.next((m) => m.ret === "sendlog", 10_000)).toMatchObject({ result: true, count: 5 });
+      expect((await fetch(`${srv.http}/health`)).status).toBe(200);
+      // Logged once per episode, and the recovery too.
+      expect(srv.logs.filter((l) => String(l.msg).startsWith("store write failed")).length).toBe(1);
+      await srv.waitForLog("store writes recovered");
+      const db = srv.db();
+      expect(db.query("SELECT count(*) AS n FROM attendance WHERE sn = 'LOCKED1'").get()).toEqual({ n: 5 });
+      db.close();
+      t.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});
