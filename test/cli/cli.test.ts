@@ -12,7 +12,7 @@ describe("tm20 command line", () => {
   test("serve --help names every flag with its TM20_* variable", () => {
     const out = runCli(["serve", "--help"]);
     expect(out.code).toBe(0);
-    for (const [flag, env] of [["--port", "TM20_PORT"], ["--host", "TM20_HOST"], ["--data-dir", "TM20_DATA_DIR"], ["--tz", "TM20_TZ"], ["--durability", "TM20_DURABILITY"], ["--approval", "TM20_APPROVAL"]]) {
+    for (const [flag, env] of <Array<[string, string]>>[["--port", "TM20_PORT"], ["--host", "TM20_HOST"], ["--data-dir", "TM20_DATA_DIR"], ["--tz", "TM20_TZ"], ["--durability", "TM20_DURABILITY"], ["--approval", "TM20_APPROVAL"]]) {
       expect(out.stdout).toContain(flag);
       expect(out.stdout).toContain(env);
     }
