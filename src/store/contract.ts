@@ -67,7 +67,15 @@ export type WriteOp =
   | { type: "quarantine"; sn: string | null; at: number; entries: QuarantineEntry[] };
 
 export type OpResult =
-  | { ok: true; inserted: number; duplicates: number; quarantined: number; approval?: Approval }
+  | {
+      ok: true;
+      inserted: number;
+      duplicates: number;
+      quarantined: number;
+      /** terminal-seen only: the terminal's approval and its `nosenduser` setting after the write. */
+      approval?: Approval;
+      nosenduser?: boolean;
+    }
   | { ok: false; error: Error };
 
 export interface Page<T> {
@@ -97,6 +105,12 @@ export interface Stats {
   people_total: number;
 }
 
+export interface TerminalChanges {
+  name?: string | null;
+  location?: string | null;
+  nosenduser?: boolean;
+}
+
 export interface AuditEntry {
   at: number;
   actor: string;
@@ -122,6 +136,8 @@ export interface Store {
   getTerminal(sn: string): Promise<TerminalRow | null>;
   listTerminals(): Promise<TerminalRow[]>;
   setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null>;
+  /** Admin-editable fields of a terminal; null when it does not exist. */
+  updateTerminal(sn: string, changes: TerminalChanges): Promise<TerminalRow | null>;
   /** At start: nothing is connected yet, whatever a crash left behind. */
   markAllOffline(): Promise<void>;
 

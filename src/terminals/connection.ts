@@ -61,6 +61,7 @@ export class TerminalConnection {
   #d: ConnectionDeps;
   #sn: string | null = null;
   #devinfoKey = "";
+  #nosenduser = false;
   #garbage = 0;
   #closed = false;
   lastInbound: number;
@@ -163,7 +164,7 @@ export class TerminalConnection {
     const devinfoKey = msg.devinfo ? JSON.stringify({ ...msg.devinfo, time: undefined }) : "";
     if (this.#sn === msg.sn) {
       // A heartbeat: answer at once, write only when devinfo changed (PROTOCOL.md §2).
-      this.#send(regAccepted(this.#cloudtime(), false));
+      this.#send(regAccepted(this.#cloudtime(), this.#nosenduser));
       if (devinfoKey && devinfoKey !== this.#devinfoKey) {
         this.#devinfoKey = devinfoKey;
         void this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null));
@@ -183,7 +184,8 @@ export class TerminalConnection {
     const displaced = this.#d.registry.claim(msg.sn, this);
     displaced?.close(4001, "replaced by a newer connection");
     this.#d.log.info({ sn: msg.sn, remote: this.remoteAddr, path: this.path, replaced: displaced !== undefined }, "terminal connected");
-    this.#send(regAccepted(this.#cloudtime(), false));
+    this.#nosenduser = result.nosenduser ?? false;
+    this.#send(regAccepted(this.#cloudtime(), this.#nosenduser));
     this.#d.bus.emit("terminal-online", { sn: msg.sn, remoteAddr: this.remoteAddr });
   }
 

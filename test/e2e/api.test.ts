@@ -119,4 +119,23 @@ describe("API v1", () => {
       expect(body.message).toContain(name);
     }
   });
+
+  test("PATCH a terminal: name, location and nosenduser (answered at its next reg); bad bodies are a 400", async () => {
+    const res = await srv.api("/api/v1/terminals/API1", {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Front door", location: "Lobby", nosenduser: true }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sn: "API1", name: "Front door", location: "Lobby", nosenduser: true });
+    const t = await connectTerminal(srv.ws());
+    expect(await t.register("API1")).toMatchObject({ result: true, nosenduser: true });
+    t.close();
+    for (const body of [{ nosenduser: "yes" }, { unknown: 1 }, "not json"]) {
+      const bad = await srv.api("/api/v1/terminals/API1", { method: "PATCH", body: typeof body === "string" ? body : JSON.stringify(body) });
+      expect(bad.status).toBe(400);
+    }
+    const missing = await srv.api("/api/v1/terminals/NOPE", { method: "PATCH", body: JSON.stringify({ name: "x" }) });
+    expect(missing.status).toBe(404);
+  });
 });

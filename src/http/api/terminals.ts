@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import { z } from "zod";
+import { describeError } from "../../protocol/index.ts";
 import type { Approval, Store } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import type { TerminalRegistry } from "../../terminals/registry.ts";
@@ -16,6 +18,13 @@ export function terminalJson(row: TerminalRow) {
   return { ...rest, devinfo: devinfo ? (JSON.parse(devinfo) as unknown) : null };
 }
 
+/** `nosenduser` takes effect at the terminal's next registration. */
+const terminalPatch = z.strictObject({
+  name: z.string().trim().max(100).nullable().optional(),
+  location: z.string().trim().max(200).nullable().optional(),
+  nosenduser: z.boolean().optional(),
+});
+
 export function terminalsApi({ store, registry, now }: TerminalsDeps) {
   const app = new Hono();
 
@@ -23,6 +32,14 @@ export function terminalsApi({ store, registry, now }: TerminalsDeps) {
 
   app.get("/:sn", async (c) => {
     const row = await store.getTerminal(c.req.param("sn"));
+    if (!row) throw new ApiError(404, "not_found", "no terminal with this serial number");
+    return c.json(terminalJson(row));
+  });
+
+  app.patch("/:sn", async (c) => {
+    const body = terminalPatch.safeParse(await c.req.json().catch(() => null));
+    if (!body.success) throw new ApiError(400, "bad_request", describeError(body.error));
+    const row = await store.updateTerminal(c.req.param("sn"), body.data);
     if (!row) throw new ApiError(404, "not_found", "no terminal with this serial number");
     return c.json(terminalJson(row));
   });

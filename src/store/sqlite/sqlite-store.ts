@@ -8,6 +8,7 @@ import type {
   PunchFilter,
   Stats,
   Store,
+  TerminalChanges,
   WriteOp,
 } from "../contract.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
@@ -195,7 +196,11 @@ export class SqliteStore implements Store {
       }
       case "terminal-seen": {
         const info = op.devinfo ? devinfoColumns(op.devinfo) : {};
-        const existing = db.select({ approval: terminals.approval }).from(terminals).where(eq(terminals.sn, op.sn)).all()[0];
+        const existing = db
+          .select({ approval: terminals.approval, nosenduser: terminals.nosenduser })
+          .from(terminals)
+          .where(eq(terminals.sn, op.sn))
+          .all()[0];
         const approval: Approval = existing?.approval ?? op.approvalIfNew;
         const online = op.online && approval === "approved";
         db.insert(terminals)
@@ -212,7 +217,7 @@ export class SqliteStore implements Store {
             },
           })
           .run();
-        return { ok: true, inserted: existing ? 0 : 1, duplicates: 0, quarantined: 0, approval };
+        return { ok: true, inserted: existing ? 0 : 1, duplicates: 0, quarantined: 0, approval, nosenduser: existing?.nosenduser ?? false };
       }
       case "terminals-last-seen": {
         for (const e of op.entries) {
@@ -269,6 +274,11 @@ export class SqliteStore implements Store {
       .returning()
       .all();
     return rows[0] ?? null;
+  }
+
+  async updateTerminal(sn: string, changes: TerminalChanges): Promise<TerminalRow | null> {
+    if (Object.keys(changes).length === 0) return this.getTerminal(sn);
+    return this.#w.db.update(terminals).set(changes).where(eq(terminals.sn, sn)).returning().all()[0] ?? null;
   }
 
   async markAllOffline() {
