@@ -4,6 +4,7 @@
  * group-commit writer gathers every connection's ops per tick and hands them over together.
  */
 import type { DevInfo } from "../protocol/index.ts";
+import type { AdminStore } from "./admin-contract.ts";
 import type {
   ApiTokenRow,
   AuditRow,
@@ -91,6 +92,7 @@ export interface PunchFilter {
   from?: string;
   /** Exclusive upper bound, same form. */
   to?: string;
+  inout?: number;
   cursor?: string;
   limit: number;
 }
@@ -130,6 +132,9 @@ export interface AuditFilter {
 }
 
 export interface Store {
+  /** Admin users, sessions, settings and the admin UI's reads. */
+  readonly admin: AdminStore;
+
   /** Applies every op in one transaction. Rejects (and applies nothing) when the commit fails. */
   write(ops: WriteOp[]): Promise<OpResult[]>;
 

@@ -131,3 +131,32 @@ export const auditLog = sqliteTable("audit_log", {
   result: text("result").notNull(),
 });
 export type AuditRow = typeof auditLog.$inferSelect;
+
+export const adminUsers = sqliteTable("admin_users", {
+  id: integer("id").primaryKey(),
+  username: text("username").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: ["admin", "viewer"] }).notNull(),
+  disabled: integer("disabled", { mode: "boolean" }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  lastLoginAt: integer("last_login_at"),
+});
+export type AdminUserRow = typeof adminUsers.$inferSelect;
+
+export const adminSessions = sqliteTable("admin_sessions", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: integer("user_id").notNull(),
+  csrfToken: text("csrf_token").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastSeenAt: integer("last_seen_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  remoteAddr: text("remote_addr"),
+});
+export type AdminSessionRow = typeof adminSessions.$inferSelect;
+
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -3,13 +3,17 @@
  * files here in order; an applied migration is never edited.
  */
 import init from "./0001_init.sql" with { type: "text" };
+import adminUi from "./0003_admin_ui.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
   sql: string;
 }
 
-export const migrations: Migration[] = [{ name: "0001_init", sql: init }];
+export const migrations: Migration[] = [
+  { name: "0001_init", sql: init },
+  { name: "0003_admin_ui", sql: adminUi },
+];
 
 /** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */
 export function statementsOf(migration: Migration): string[] {

@@ -26,6 +26,7 @@ import {
   type TerminalRow,
   terminals,
 } from "../schema.ts";
+import { SqliteAdminStore } from "./admin-store.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
 import { migrate } from "./migrate.ts";
 
@@ -83,6 +84,7 @@ const devinfoColumns = (d: NonNullable<Extract<WriteOp, { type: "terminal-seen" 
  * `write`) and one read connection, both on the same WAL file.
  */
 export class SqliteStore implements Store {
+  readonly admin: SqliteAdminStore;
   #w: SqliteConnection;
   #r: SqliteConnection;
   #now: () => number;
@@ -103,6 +105,7 @@ export class SqliteStore implements Store {
     }
     this.#r = options.open(options.file, { readonly: true });
     this.#r.db.run(sql.raw("PRAGMA busy_timeout = 5000"));
+    this.admin = new SqliteAdminStore(this.#w.db, this.#r.db);
     const db = this.#w.db;
     const p = sql.placeholder;
     this.#insertAttendance = db
@@ -315,6 +318,7 @@ export class SqliteStore implements Store {
     if (filter.sn !== undefined) where.push(eq(table.sn, filter.sn));
     if (filter.from !== undefined) where.push(gte(table.time, filter.from));
     if (filter.to !== undefined) where.push(lt(table.time, filter.to));
+    if (filter.inout !== undefined) where.push(eq(table.inout, filter.inout));
     if (filter.cursor !== undefined) {
       const [time, id] = decodeCursor(filter.cursor, ["string", "number"]);
       where.push(or(lt(table.time, time), and(eq(table.time, time), lt(table.id, id))) as SQL);
