@@ -6,6 +6,8 @@
 const TIME_RE = /^(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?$/;
 const DATE_RE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 
+const DAY_MS = 86_400_000;
+
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 export interface WallClock {
@@ -122,14 +124,26 @@ export class SiteClock {
     const key = local.slice(0, 13);
     let offset = this.#offsets.get(key);
     if (offset === undefined) {
-      // The offset at the naive instant is right except within hours of a transition; one
-      // refinement step settles it.
-      const guess = this.#offsetAt(naive);
-      offset = this.#offsetAt(naive - guess);
+      offset = this.#offsetFor(naive);
       if (this.#offsets.size > 10_000) this.#offsets.clear();
       this.#offsets.set(key, offset);
     }
     return naive - offset;
+  }
+
+  /**
+   * The offset that maps this wall-clock time back to itself. Near a transition the offsets of
+   * the day before and after are the candidates: a repeated hour fits both (the larger offset is
+   * the earlier instant); a skipped hour fits neither, and reading it with the offset from before
+   * the change moves it forward, as clocks do.
+   */
+  #offsetFor(naive: number): number {
+    const before = this.#offsetAt(naive - DAY_MS);
+    const after = this.#offsetAt(naive + DAY_MS);
+    for (const offset of before >= after ? [before, after] : [after, before]) {
+      if (this.#offsetAt(naive - offset) === offset) return offset;
+    }
+    return before;
   }
 
   #offsetAt(ms: number): number {
