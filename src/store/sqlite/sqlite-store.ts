@@ -12,6 +12,7 @@ import type {
   WriteOp,
 } from "../contract.ts";
 import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { devinfoColumns } from "../devinfo-columns.ts";
 import { StoreError } from "../errors.ts";
 import { migrations } from "../migrations/index.ts";
 import {
@@ -54,30 +55,6 @@ function pragmas(db: SqliteDatabase, durability: Durability, busyTimeoutMs: numb
   db.run(sql.raw("PRAGMA journal_size_limit = 67108864"));
   db.run(sql.raw("PRAGMA cache_size = -32000"));
 }
-
-const devinfoColumns = (d: NonNullable<Extract<WriteOp, { type: "terminal-seen" }>["devinfo"]>) => ({
-  model: d.modelname ?? null,
-  firmware: d.firmware ?? null,
-  fpalgo: d.fpalgo ?? null,
-  mac: d.mac ?? null,
-  userSize: d.usersize ?? null,
-  userUsed: d.useduser ?? null,
-  fpSize: d.fpsize ?? null,
-  fpUsed: d.usedfp ?? null,
-  cardSize: d.cardsize ?? null,
-  cardUsed: d.usedcard ?? null,
-  pwdSize: d.pwdsize ?? null,
-  pwdUsed: d.usedpwd ?? null,
-  logSize: d.logsize ?? null,
-  logUsed: d.usedlog ?? null,
-  newlogUsed: d.usednewlog ?? null,
-  faceSize: d.facesize ?? null,
-  faceUsed: d.usedface ?? null,
-  palmSize: d.palmsize ?? null,
-  palmUsed: d.usedpalm ?? null,
-  terminalTime: d.time ?? null,
-  devinfo: JSON.stringify(d),
-});
 
 /**
  * The single-box store: one write connection (owned by the group-commit writer's calls to

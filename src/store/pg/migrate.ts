@@ -1,0 +1,30 @@
+import { sql } from "drizzle-orm";
+import { type Migration, statementsOf } from "../migrations/index.ts";
+import { StoreError } from "../errors.ts";
+import type { PgDb } from "./connect.ts";
+
+/**
+ * Applies the migrations not yet recorded, all in one transaction (PostgreSQL's DDL is
+ * transactional). Instances of a cluster start together: an advisory lock scoped to the schema
+ * lets exactly one of them migrate while the others wait and then find nothing left to do.
+ */
+export async function migratePg(db: PgDb, migrations: Migration[], now: number): Promise<string[]> {
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('tm20-migrate:' || current_schema()))`);
+      await tx.execute(sql`CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY NOT NULL, applied_at BIGINT NOT NULL)`);
+      const rows = await tx.execute<{ name: string }>(sql`SELECT name FROM _migrations`);
+      const done = new Set(Array.from(rows, (r) => r.name));
+      const applied: string[] = [];
+      for (const m of migrations) {
+        if (done.has(m.name)) continue;
+        for (const statement of statementsOf(m)) await tx.execute(sql.raw(statement));
+        await tx.execute(sql`INSERT INTO _migrations (name, applied_at) VALUES (${m.name}, ${now})`);
+        applied.push(m.name);
+      }
+      return applied;
+    });
+  } catch (err) {
+    throw new StoreError("migration_failed", "PostgreSQL migrations failed", err);
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * PostgreSQL's own migrations, embedded as text like SQLite's (../../migrations/index.ts) and
+ * split by the same `statementsOf`. They describe the same tables in PostgreSQL's types; append
+ * new files here in order, never edit an applied one.
+ */
+import type { Migration } from "../../migrations/index.ts";
+import init from "./0001_init.sql" with { type: "text" };
+
+export const pgMigrations: Migration[] = [{ name: "0001_init", sql: init }];
