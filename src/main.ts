@@ -1,5 +1,7 @@
 /** `tm20`: the command line. Parses the sub-command and hands over; nothing else lives here. */
 import { UsageError } from "./cli/args.ts";
+import { backupCommand, backupHelp } from "./cli/backup.ts";
+import { restoreCommand, restoreHelp } from "./cli/restore.ts";
 import { serveCommand, serveHelp } from "./cli/serve.ts";
 import { simulateCommand, simulateHelp } from "./cli/simulate.ts";
 import { terminalCommand, terminalHelp } from "./cli/terminal.ts";
@@ -11,6 +13,8 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   token: { run: tokenCommand, help: tokenHelp, summary: "create, list and revoke API tokens" },
   terminal: { run: terminalCommand, help: terminalHelp, summary: "list, approve and block terminals" },
   simulate: { run: simulateCommand, help: simulateHelp, summary: "simulated terminals, to check a server without hardware" },
+  backup: { run: backupCommand, help: backupHelp, summary: "write a consistent copy of the store (safe while serving)" },
+  restore: { run: restoreCommand, help: restoreHelp, summary: "replace the store with a backup (server stopped)" },
 };
 
 const usage = `TM20 Server ${VERSION}: the server for TM20 attendance and access-control terminals

@@ -6,8 +6,13 @@ import type { Logger } from "pino";
 import type { ServeConfig } from "./config/schema.ts";
 import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
+import { RetentionJob } from "./jobs/retention.ts";
+import { parseAllowList } from "./lib/ip-allow-list.ts";
+import { ServerMetrics } from "./obs/server-metrics.ts";
 import { SiteClock } from "./protocol/index.ts";
+import { claimDataDir, releaseDataDir, runningServer } from "./store/data-dir-lock.ts";
 import { openStore } from "./store/open.ts";
+import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapshot-process.ts";
 import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
 import { Gateway } from "./terminals/gateway.ts";
@@ -17,6 +22,8 @@ import { VERSION } from "./version.ts";
 const LAST_SEEN_FLUSH_MS = 30_000;
 const CHECKPOINT_MS = 60_000;
 const SHUTDOWN_LIMIT_MS = 10_000;
+const RETENTION_EVERY_MS = 3_600_000;
+const RETENTION_FIRST_AFTER_MS = 5_000;
 
 export interface RunningServer {
   port: number;
@@ -26,32 +33,70 @@ export interface RunningServer {
 export async function startServer(config: ServeConfig, log: Logger): Promise<RunningServer> {
   const now = Date.now;
   const store = openStore(config.dataDir, config.durability);
+  const other = runningServer(config.dataDir);
+  if (other !== null) log.warn({ pid: other, dataDir: config.dataDir }, "another server seems to use this data directory");
+  claimDataDir(config.dataDir);
+  removeStaleSnapshots(config.dataDir);
   await store.markAllOffline();
+  const registry = new TerminalRegistry<TerminalConnection>();
+  const metrics = new ServerMetrics({
+    // Read at scrape time, after everything below exists.
+    connections: () => gateway.connections,
+    registered: () => registry.size,
+    maxConnections: config.maxConnections,
+    queueDepth: () => writer.depth,
+    queueLimit: config.maxQueuedRecords,
+    storeFailing: () => writer.failure !== null,
+    version: VERSION,
+  });
   const writer = new Writer({
     store,
     log,
     maxQueuedRecords: config.maxQueuedRecords,
     maxBatchRecords: 20_000,
     retryDelayMs: 1000,
+    onCommit: (info) => metrics.committed(info),
   });
-  const registry = new TerminalRegistry<TerminalConnection>();
   const bus = new EventBus();
+  bus.on("records-committed", (e) => metrics.recordsCommitted(e));
   const clock = new SiteClock(config.tz);
+  const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };
   const gateway = new Gateway({
-    deps: { writer, store, bus, registry, clock, log, approval: config.approval, now },
+    deps: { writer, store, bus, registry, clock, log, approval: config.approval, now, ...(config.messageRate > 0 ? { messageRate } : {}) },
     log,
     probeAfterMs: config.probeAfter * 1000,
     timeoutMs: config.connectionTimeout * 1000,
+    maxConnections: config.maxConnections,
+    metrics,
   });
-  const http = createHttpApp({ store, writer, registry, log, now, version: VERSION });
+  const http = createHttpApp({
+    store, writer, registry, log, now, version: VERSION,
+    metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
+    snapshot: () => snapshotToTempFile(config.dataDir),
+  });
+  const retention = new RetentionJob({
+    store, clock, log, now,
+    photoDays: config.photoRetentionDays,
+    quarantineDays: config.quarantineRetentionDays,
+    attendanceDays: config.attendanceRetentionDays,
+    everyMs: RETENTION_EVERY_MS,
+    firstAfterMs: RETENTION_FIRST_AFTER_MS,
+    onPruned: (table, rows) => metrics.pruned(table, rows),
+  });
 
   const server: Server<unknown> = Bun.serve({
     port: config.port,
     hostname: config.host,
-    fetch: (req, srv) => (gateway.upgrade(req, srv as never) ? undefined : http.fetch(req)),
+    fetch: (req, srv) => {
+      const taken = gateway.upgrade(req, srv as never);
+      if (taken === true) return undefined;
+      return taken === false ? http.fetch(req, srv) : taken;
+    },
     websocket: gateway.websocket as never,
   });
   gateway.start();
+  metrics.start();
+  retention.start();
 
   const flushSeen = () => {
     const entries = registry.takeSeen();
@@ -77,6 +122,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       log.info("shutting down: no new connections, committing what was received");
       clearInterval(seenTimer);
       clearInterval(checkpointTimer);
+      metrics.stop();
+      await retention.stop();
       void server.stop(false);
       flushSeen();
       const drained = await Promise.race([
@@ -93,6 +140,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
         log.warn({ err }, "could not mark terminals offline");
       }
       store.close();
+      releaseDataDir(config.dataDir);
       void server.stop(true);
       log.info("stopped");
     })();

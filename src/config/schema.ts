@@ -3,6 +3,7 @@
  * the embedded defaults. Every field names its flag and variable so errors can name them too.
  */
 import { z } from "zod";
+import { parseAllowList } from "../lib/ip-allow-list.ts";
 import { isValidTimeZone, systemTimeZone } from "../protocol/index.ts";
 
 const seconds = z.coerce.number().int().positive();
@@ -54,6 +55,77 @@ export const serveFields = {
     default: "200000",
     schema: z.coerce.number().int().min(100),
   },
+  maxConnections: {
+    flag: "--max-connections",
+    env: "TM20_MAX_CONNECTIONS",
+    help: "terminal connections held at most; more are refused (HTTP 503) until some close",
+    default: "20000",
+    schema: z.coerce.number().int().min(1),
+  },
+  messageRate: {
+    flag: "--message-rate",
+    env: "TM20_MESSAGE_RATE",
+    help: "messages per second one terminal may send (bursts of 2x allowed); beyond: result:false. 0: no limit",
+    default: "50",
+    schema: z.coerce.number().min(0),
+  },
+  metricsAllow: {
+    flag: "--metrics-allow",
+    env: "TM20_METRICS_ALLOW",
+    help: "addresses/IPv4 CIDRs that may read /metrics without an API token, comma-separated (e.g. 127.0.0.1,::1)",
+    default: "",
+    schema: z.string().refine((v) => {
+      try {
+        parseAllowList(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "expected IP addresses or IPv4 CIDRs, comma-separated"),
+  },
+  photoRetentionDays: {
+    flag: "--photo-retention-days",
+    env: "TM20_PHOTO_RETENTION_DAYS",
+    help: "punch photos older than this many days are deleted (0: keep forever)",
+    default: "90",
+    schema: z.coerce.number().int().min(0),
+  },
+  quarantineRetentionDays: {
+    flag: "--quarantine-retention-days",
+    env: "TM20_QUARANTINE_RETENTION_DAYS",
+    help: "quarantined records older than this many days are deleted (0: keep forever)",
+    default: "90",
+    schema: z.coerce.number().int().min(0),
+  },
+  attendanceRetentionDays: {
+    flag: "--attendance-retention-days",
+    env: "TM20_ATTENDANCE_RETENTION_DAYS",
+    help: "attendance and door events older than this many days are deleted (0: keep forever)",
+    default: "0",
+    schema: z.coerce.number().int().min(0),
+  },
+  cluster: {
+    flag: "--cluster",
+    env: "TM20_CLUSTER",
+    help: "cluster mode: the store is PostgreSQL (--pg-url), presence and routing go through Redis (--redis-url)",
+    default: "false",
+    boolean: true,
+    schema: z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes"),
+  },
+  pgUrl: {
+    flag: "--pg-url",
+    env: "TM20_PG_URL",
+    help: "PostgreSQL URL, postgres://user:pass@host:5432/db[?search_path=schema]; with --cluster it is the store",
+    default: "",
+    schema: z.string().refine((v) => v === "" || /^postgres(ql)?:\/\//.test(v), "expected postgres://…"),
+  },
+  redisUrl: {
+    flag: "--redis-url",
+    env: "TM20_REDIS_URL",
+    help: "Redis URL for cluster presence and pub/sub, redis://[:pass@]host:6379[/db]",
+    default: "",
+    schema: z.string().refine((v) => v === "" || /^rediss?:\/\//.test(v), "expected redis://…"),
+  },
 } as const;
 
 export type FieldName = keyof typeof serveFields;
@@ -69,6 +141,15 @@ export interface ServeConfig {
   probeAfter: number;
   connectionTimeout: number;
   maxQueuedRecords: number;
+  maxConnections: number;
+  messageRate: number;
+  metricsAllow: string;
+  photoRetentionDays: number;
+  quarantineRetentionDays: number;
+  attendanceRetentionDays: number;
+  cluster: boolean;
+  pgUrl: string;
+  redisUrl: string;
 }
 
 export function defaultTimeZone(tz: string): string {

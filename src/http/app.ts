@@ -8,10 +8,13 @@ import type { Store } from "../store/contract.ts";
 import { StoreError } from "../store/errors.ts";
 import type { Writer } from "../store/writer.ts";
 import type { TerminalRegistry } from "../terminals/registry.ts";
+import type { AllowList } from "../lib/ip-allow-list.ts";
+import { backupApi } from "./api/backup.ts";
 import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
 import { ApiError } from "./errors.ts";
 import { bearerAuth } from "./middleware/bearer-auth.ts";
+import { metricsRoute } from "./metrics-route.ts";
 
 export interface HttpDeps {
   store: Store;
@@ -20,7 +23,14 @@ export interface HttpDeps {
   log: Logger;
   now: () => number;
   version: string;
+  /** GET /metrics (absent: no such route). */
+  metrics?: { render: () => string; allow: AllowList };
+  /** GET /api/v1/backup: makes a verified snapshot file (absent: no such route). */
+  snapshot?: () => Promise<string>;
 }
+
+/** /health turns 503 when this share of the writer queue bound is waiting: the writer is not keeping up. */
+const QUEUE_UNHEALTHY = 0.9;
 
 export function createHttpApp(deps: HttpDeps) {
   const app = new Hono();
@@ -34,6 +44,10 @@ export function createHttpApp(deps: HttpDeps) {
     }
     const failure = deps.writer.failure;
     if (failure) problems.push(`store not writable: ${failure}`);
+    if (deps.writer.depth >= deps.writer.limit * QUEUE_UNHEALTHY) {
+      problems.push(`writer not keeping up: ${deps.writer.depth} of ${deps.writer.limit} queued records`);
+    }
+    if (deps.writer.stopping) problems.push("shutting down");
     const body = {
       status: problems.length === 0 ? "ok" : "unavailable",
       version: deps.version,
@@ -43,10 +57,13 @@ export function createHttpApp(deps: HttpDeps) {
     return c.json(body, problems.length === 0 ? 200 : 503);
   });
 
+  if (deps.metrics) app.route("/metrics", metricsRoute({ ...deps.metrics, store: deps.store, now: deps.now }));
+
   const api = new Hono();
   api.use("*", bearerAuth(deps.store, deps.now));
   api.route("/terminals", terminalsApi(deps));
   api.route("/", recordsApi(deps.store));
+  if (deps.snapshot) api.route("/backup", backupApi({ snapshot: deps.snapshot, store: deps.store, log: deps.log, now: deps.now }));
   app.route("/api/v1", api);
 
   app.notFound((c) => c.json({ code: "not_found", message: "no such route" }, 404));

@@ -58,6 +58,16 @@ export class Writer {
     return this.#queued;
   }
 
+  /** The queue bound (--max-queued-records). */
+  get limit(): number {
+    return this.#o.maxQueuedRecords;
+  }
+
+  /** True once stop() was called: new work is refused. */
+  get stopping(): boolean {
+    return this.#stopped;
+  }
+
   /** Null when the last commit succeeded, else the reason it failed. */
   get failure(): string | null {
     return this.#failingSince === null ? null : this.#lastError;

@@ -25,6 +25,7 @@ import type { EventBus } from "../events/bus.ts";
 import type { OpResult, Store, WriteOp } from "../store/contract.ts";
 import type { Writer } from "../store/writer.ts";
 import { splitRecords } from "./ingest.ts";
+import { type MessageRateLimit, TokenBucket } from "./rate-limit.ts";
 import type { TerminalRegistry } from "./registry.ts";
 
 export interface TerminalSocket {
@@ -41,6 +42,8 @@ export interface ConnectionDeps {
   log: Logger;
   approval: "open" | "approve";
   now: () => number;
+  /** Absent: no per-terminal message limit. */
+  messageRate?: MessageRateLimit;
 }
 
 /** Consecutive undecodable frames after which a socket is closed. */
@@ -51,6 +54,7 @@ export const REFUSAL = {
   blocked: "Blocked by the server administrator",
   storage: "Server storage unavailable, retrying",
   invalid: "Invalid registration",
+  busy: "Server busy, retrying",
 } as const;
 
 export class TerminalConnection {
@@ -64,6 +68,8 @@ export class TerminalConnection {
   #nosenduser = false;
   #garbage = 0;
   #closed = false;
+  #bucket: TokenBucket | null;
+  #overRate = false;
   lastInbound: number;
   probeSentAt: number | null = null;
 
@@ -74,6 +80,7 @@ export class TerminalConnection {
     this.remoteAddr = info.remoteAddr;
     this.path = info.path;
     this.lastInbound = deps.now();
+    this.#bucket = deps.messageRate ? new TokenBucket(deps.messageRate, this.lastInbound) : null;
   }
 
   /** The registered serial number, or null before a successful `reg`. */
@@ -93,6 +100,11 @@ export class TerminalConnection {
       return;
     }
     this.#garbage = 0;
+    if (frame.kind === "cmd" && this.#bucket) {
+      const allowed = this.#bucket.take(now);
+      if (!allowed) return this.#refuseOverRate(frame.name, frame.body);
+      this.#overRate = false;
+    }
     if (frame.kind === "ret") return this.#onAnswer(frame.name, frame.body);
     switch (frame.name) {
       case "reg":
@@ -107,6 +119,18 @@ export class TerminalConnection {
         this.#d.log.warn({ sn: this.#sn, cmd: frame.name }, "unknown terminal message");
         this.#send(failure(frame.name));
     }
+  }
+
+  /** Over the message rate: refused so the terminal keeps its data and retries later. */
+  #refuseOverRate(name: string, body: Record<string, unknown>) {
+    this.#d.messageRate?.onRefused();
+    if (!this.#overRate) {
+      this.#overRate = true;
+      this.#d.log.warn({ sn: this.#sn, remote: this.remoteAddr, cmd: name, limit: this.#d.messageRate?.perSecond }, "terminal over its message rate; answering result:false");
+    }
+    if (name === "reg") return this.#send(regRefused(REFUSAL.busy));
+    if (name === "sendlog") return this.#send(sendlogAnswer(false, body.count, body.logindex, this.#cloudtime()));
+    this.#send(failure(name));
   }
 
   /** The socket closed (either side). Only the live session may mark the terminal offline. */

@@ -16,6 +16,18 @@ interface SocketData {
   path: string;
   remoteAddr: string;
   conn?: TerminalConnection;
+  /** Frames sent, and when the last one left: what the answer-latency measure reads. */
+  sends: number;
+  lastSendAt: number;
+}
+
+/** What the gateway reports (src/obs/server-metrics.ts implements it). */
+export interface GatewayMetrics {
+  received(): void;
+  sent(): void;
+  /** Seconds from a frame received to the answer sent for it. */
+  answered(latencySeconds: number): void;
+  connectionRefused(reason: string): void;
 }
 
 export interface GatewayOptions {
@@ -23,7 +35,13 @@ export interface GatewayOptions {
   log: Logger;
   probeAfterMs: number;
   timeoutMs: number;
+  /** Sockets held at most; upgrades beyond are refused with 503 until some close. */
+  maxConnections: number;
+  metrics: GatewayMetrics;
 }
+
+/** A refused connection storm must not flood the log: one line per interval, with the count. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 let nextSession = 0;
 const sessionPrefix = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
@@ -32,6 +50,8 @@ export class Gateway {
   #o: GatewayOptions;
   #sockets = new Set<TerminalConnection>();
   #sweep: ReturnType<typeof setInterval> | undefined;
+  #refusedUnlogged = 0;
+  #refusalLoggedAt = 0;
 
   constructor(options: GatewayOptions) {
     this.#o = options;
@@ -41,13 +61,32 @@ export class Gateway {
     return this.#sockets.size;
   }
 
-  /** Returns true when the request was taken as a terminal socket. */
-  upgrade(req: Request, server: Server<SocketData>): boolean {
+  /**
+   * True when the request was taken as a terminal socket, false when it is not a terminal's,
+   * or the refusal to send when the connection limit is reached.
+   */
+  upgrade(req: Request, server: Server<SocketData>): boolean | Response {
     if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return false;
     const path = new URL(req.url).pathname;
     if (path.startsWith(RESERVED_PREFIX)) return false;
     const remoteAddr = server.requestIP(req)?.address ?? "unknown";
-    return server.upgrade(req, { data: { path, remoteAddr } });
+    if (this.#sockets.size >= this.#o.maxConnections) return this.#refuse(remoteAddr);
+    return server.upgrade(req, { data: { path, remoteAddr, sends: 0, lastSendAt: 0 } });
+  }
+
+  #refuse(remoteAddr: string): Response {
+    this.#o.metrics.connectionRefused("max_connections");
+    this.#refusedUnlogged++;
+    const now = this.#o.deps.now();
+    if (now - this.#refusalLoggedAt >= REFUSAL_LOG_INTERVAL_MS) {
+      this.#o.log.warn(
+        { remote: remoteAddr, refused: this.#refusedUnlogged, limit: this.#o.maxConnections },
+        "terminal connection refused: connection limit reached",
+      );
+      this.#refusalLoggedAt = now;
+      this.#refusedUnlogged = 0;
+    }
+    return new Response("connection limit reached, retry later", { status: 503, headers: { "retry-after": "30" } });
   }
 
   readonly websocket: WebSocketHandler<SocketData> = {
@@ -58,8 +97,15 @@ export class Gateway {
     backpressureLimit: 8 * 1024 * 1024,
     closeOnBackpressureLimit: true,
     open: (ws) => {
+      const metrics = this.#o.metrics;
+      const send = (text: string) => {
+        ws.data.sends++;
+        ws.data.lastSendAt = performance.now();
+        metrics.sent();
+        return ws.send(text);
+      };
       const conn = new TerminalConnection(
-        { send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason) },
+        { send, close: (code, reason) => ws.close(code, reason) },
         this.#o.deps,
         { sessionId: `${sessionPrefix}-${(nextSession++).toString(36)}`, remoteAddr: ws.data.remoteAddr, path: ws.data.path },
       );
@@ -69,9 +115,19 @@ export class Gateway {
     message: (ws, message) => {
       const conn = ws.data.conn;
       if (!conn) return;
-      conn.onFrame(typeof message === "string" ? message : new Uint8Array(message)).catch((err: unknown) => {
-        this.#o.log.error({ err, sn: conn.sn }, "frame handling failed");
-      });
+      const metrics = this.#o.metrics;
+      metrics.received();
+      const receivedAt = performance.now();
+      const sendsBefore = ws.data.sends;
+      conn.onFrame(typeof message === "string" ? message : new Uint8Array(message)).then(
+        () => {
+          // Frames that get no answer (answers to our commands, garbage) have no latency.
+          if (ws.data.sends > sendsBefore) metrics.answered((ws.data.lastSendAt - receivedAt) / 1000);
+        },
+        (err: unknown) => {
+          this.#o.log.error({ err, sn: conn.sn, remote: conn.remoteAddr }, "frame handling failed");
+        },
+      );
     },
     close: (ws: ServerWebSocket<SocketData>, code, reason) => {
       const conn = ws.data.conn;

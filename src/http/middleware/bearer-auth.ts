@@ -1,16 +1,25 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { hashToken } from "../../auth/tokens.ts";
 import type { Store } from "../../store/contract.ts";
 import { ApiError } from "../errors.ts";
 
+/** What routes behind the middleware can read: who is calling, for the audit log. */
+export type TokenEnv = { Variables: { actor: string } };
+
+/** The audit actor of a request that passed bearerAuth ("token:<name>"). */
+export function tokenActor(c: Context<TokenEnv>): string {
+  return c.get("actor");
+}
+
 /** Requires `Authorization: Bearer <token>` naming a live API token. */
-export function bearerAuth(store: Store, now: () => number): MiddlewareHandler {
+export function bearerAuth(store: Store, now: () => number): MiddlewareHandler<TokenEnv> {
   return async function requireToken(c, next) {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new ApiError(401, "unauthorized", "an API token is required (Authorization: Bearer <token>)");
     const token = await store.useToken(hashToken(match[1]), now());
     if (!token) throw new ApiError(401, "unauthorized", "the API token is not valid");
+    c.set("actor", `token:${token.name}`);
     await next();
   };
 }

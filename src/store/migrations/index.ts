@@ -4,6 +4,7 @@
  */
 import init from "./0001_init.sql" with { type: "text" };
 import adminUi from "./0003_admin_ui.sql" with { type: "text" };
+import ops from "./0004_ops.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -13,6 +14,7 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: "0001_init", sql: init },
   { name: "0003_admin_ui", sql: adminUi },
+  { name: "0004_ops", sql: ops },
 ];
 
 /** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */

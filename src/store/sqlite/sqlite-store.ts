@@ -28,6 +28,7 @@ import {
   terminals,
 } from "../schema.ts";
 import { SqliteAdminStore } from "./admin-store.ts";
+import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
 import { migrate } from "./migrate.ts";
 
@@ -410,6 +411,45 @@ export class SqliteStore implements Store {
 
   async ping() {
     this.#r.db.all(sql`SELECT 1`);
+  }
+
+  /** Retention: at most `limit` rows of each kind older than the cutoffs, in one write transaction. */
+  prune(cutoffs: PruneCutoffs, limit: number): PruneCounts {
+    const db = this.#w.db;
+    const changes = () => db.get<{ n: number }>(sql`SELECT changes() AS n`)?.n ?? 0;
+    const counts: PruneCounts = { photos: 0, quarantine: 0, attendance: 0, doorEvents: 0 };
+    db.run(sql`BEGIN IMMEDIATE`);
+    try {
+      if (cutoffs.photosBefore !== undefined) {
+        db.run(sql`DELETE FROM punch_photos WHERE attendance_id IN
+          (SELECT attendance_id FROM punch_photos WHERE received_at < ${cutoffs.photosBefore} LIMIT ${limit})`);
+        counts.photos = changes();
+      }
+      if (cutoffs.quarantineBefore !== undefined) {
+        db.run(sql`DELETE FROM quarantine WHERE id IN
+          (SELECT id FROM quarantine WHERE received_at < ${cutoffs.quarantineBefore} LIMIT ${limit})`);
+        counts.quarantine = changes();
+      }
+      const t = cutoffs.punchesBefore;
+      if (t !== undefined) {
+        const doomed = sql`SELECT id FROM attendance WHERE time < ${t} ORDER BY time LIMIT ${limit}`;
+        db.run(sql`DELETE FROM punch_photos WHERE attendance_id IN (${doomed})`);
+        counts.photos += changes();
+        db.run(sql`DELETE FROM attendance WHERE id IN (${doomed})`);
+        counts.attendance = changes();
+        db.run(sql`DELETE FROM door_events WHERE id IN (SELECT id FROM door_events WHERE time < ${t} ORDER BY time LIMIT ${limit})`);
+        counts.doorEvents = changes();
+      }
+      db.run(sql`COMMIT`);
+    } catch (err) {
+      try {
+        db.run(sql`ROLLBACK`);
+      } catch {
+        // Already rolled back by the failed statement.
+      }
+      throw new StoreError("prune_failed", "retention could not delete old rows", err);
+    }
+    return counts;
   }
 
   /** Folds the WAL back into the database; TRUNCATE when idle so the -wal file shrinks. */

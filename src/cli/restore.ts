@@ -1,0 +1,29 @@
+import { join, resolve } from "node:path";
+import { runningServer } from "../store/data-dir-lock.ts";
+import { StoreError } from "../store/errors.ts";
+import { DB_FILE } from "../store/open.ts";
+import { restoreStore } from "../store/sqlite/backup.ts";
+import { parseArgs, UsageError } from "./args.ts";
+import { dataDirOf, STORE_FLAGS } from "./store-flags.ts";
+
+export const restoreHelp = `tm20 restore FILE   replace the store with a backup made by tm20 backup (or the API)
+  --data-dir <dir>    the server's data directory (env TM20_DATA_DIR, default ./data)
+Stop the server first: restore refuses to run under a live server. The replaced store is kept
+beside it as tm20.db.before-restore-<time>.`;
+
+export async function restoreCommand(argv: string[]): Promise<void> {
+  const { flags, positionals } = parseArgs(argv, { values: STORE_FLAGS });
+  const [file, extra] = positionals;
+  if (!file || extra !== undefined) throw new UsageError("restore: give exactly one backup file");
+  const dataDir = resolve(dataDirOf(flags));
+  const pid = runningServer(dataDir);
+  if (pid !== null) throw new UsageError(`restore: a server (pid ${pid}) is running on ${dataDir}; stop it first`);
+  try {
+    const { info, previous } = restoreStore(resolve(file), join(dataDir, DB_FILE), Date.now());
+    console.log(`Restored ${resolve(file)} into ${dataDir}: ${info.attendance} attendance records, integrity ok.`);
+    if (previous) console.log(`The previous store is kept as ${previous}.`);
+  } catch (err) {
+    if (err instanceof StoreError && err.code !== "restore_failed") throw new UsageError(`restore: ${err.message}`);
+    throw err;
+  }
+}

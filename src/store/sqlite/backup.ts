@@ -1,0 +1,119 @@
+/**
+ * Online backup and restore of the SQLite store. A backup is `VACUUM INTO` from a read-only
+ * connection: it reads one WAL snapshot, so it is consistent while terminals keep uploading, and
+ * never takes the write lock. Every file we produce or accept is checked with integrity_check.
+ */
+import { Database } from "bun:sqlite";
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { StoreError } from "../errors.ts";
+import { migrations } from "../migrations/index.ts";
+
+export interface StoreFileInfo {
+  migrations: string[];
+  attendance: number;
+  bytes: number;
+}
+
+/** Checks that `file` is a sound TM20 store this version can open; throws a StoreError saying why not. */
+export function verifyStoreFile(file: string): StoreFileInfo {
+  if (!existsSync(file)) throw new StoreError("not_found", `${file} does not exist`);
+  let db: Database;
+  try {
+    db = new Database(file, { readonly: true });
+  } catch (err) {
+    throw new StoreError("not_a_store", `${file} cannot be opened as SQLite`, err);
+  }
+  try {
+    let integrity: string[];
+    try {
+      integrity = db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").all().map((r) => r.integrity_check);
+    } catch (err) {
+      throw new StoreError("not_a_store", `${file} is not a SQLite database`, err);
+    }
+    if (integrity.join() !== "ok") throw new StoreError("corrupt", `${file} fails integrity_check: ${integrity.slice(0, 3).join("; ")}`);
+    const hasTable = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").get();
+    if (!hasTable) throw new StoreError("not_a_store", `${file} is not a TM20 store (no _migrations table)`);
+    const applied = db.query<{ name: string }, []>("SELECT name FROM _migrations ORDER BY name").all().map((r) => r.name);
+    const known = new Set(migrations.map((m) => m.name));
+    const unknown = applied.filter((n) => !known.has(n));
+    if (unknown.length > 0) throw new StoreError("newer_store", `${file} comes from a newer TM20 Server (migrations ${unknown.join(", ")})`);
+    const attendance = db.query<{ n: number }, []>("SELECT count(*) AS n FROM attendance").get()?.n ?? 0;
+    const bytes = Bun.file(file).size;
+    return { migrations: applied, attendance, bytes };
+  } finally {
+    db.close();
+  }
+}
+
+/** Copies the store at `dbFile` to `outFile` (which must not exist), consistent and verified. */
+export function backupStore(dbFile: string, outFile: string): StoreFileInfo {
+  if (!existsSync(dbFile)) throw new StoreError("not_found", `no store at ${dbFile}`);
+  if (existsSync(outFile)) throw new StoreError("exists", `${outFile} already exists; choose another name`);
+  // Written beside the target and renamed once verified: a half-written backup never has the real name.
+  const partial = `${outFile}.partial`;
+  rmSync(partial, { force: true });
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    db.run("PRAGMA busy_timeout = 5000");
+    db.query("VACUUM INTO ?").run(partial);
+  } catch (err) {
+    rmSync(partial, { force: true });
+    throw new StoreError("backup_failed", `backup of ${dbFile} failed`, err);
+  } finally {
+    db.close();
+  }
+  try {
+    fsyncFile(partial);
+    const info = verifyStoreFile(partial);
+    renameSync(partial, outFile);
+    fsyncFile(dirname(outFile));
+    return info;
+  } catch (err) {
+    rmSync(partial, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Puts `backupFile` in place of the store at `dbFile` (no server may have it open). The store it
+ * replaces is kept beside it as `<dbFile>.before-restore-<time>`, its WAL folded in first.
+ */
+export function restoreStore(backupFile: string, dbFile: string, now: number): { info: StoreFileInfo; previous: string | null } {
+  const info = verifyStoreFile(backupFile);
+  const staging = `${dbFile}.restoring`;
+  rmSync(staging, { force: true });
+  try {
+    copyFileSync(backupFile, staging);
+    fsyncFile(staging);
+  } catch (err) {
+    rmSync(staging, { force: true });
+    throw new StoreError("restore_failed", `could not copy ${backupFile} into the data directory`, err);
+  }
+  let previous: string | null = null;
+  if (existsSync(dbFile)) {
+    const old = new Database(dbFile);
+    try {
+      old.run("PRAGMA wal_checkpoint(TRUNCATE)");
+    } finally {
+      old.close();
+    }
+    previous = `${dbFile}.before-restore-${new Date(now).toISOString().replace(/[:.]/g, "-")}`;
+    renameSync(dbFile, previous);
+  }
+  // A WAL left from the old store would be replayed into the restored one: it must go.
+  rmSync(`${dbFile}-wal`, { force: true });
+  rmSync(`${dbFile}-shm`, { force: true });
+  renameSync(staging, dbFile);
+  fsyncFile(dirname(dbFile));
+  return { info, previous };
+}
+
+function fsyncFile(path: string) {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
