@@ -1,0 +1,130 @@
+import { describe, expect, test } from "bun:test";
+import { z } from "zod";
+import {
+  describeError,
+  devinfo,
+  int,
+  logRecord,
+  regMessage,
+  sendlogMessage,
+  sendqrcodeMessage,
+  senduserMessage,
+  serialNumber,
+} from "../../src/protocol/messages.ts";
+
+const errorOf = (schema: z.ZodType, value: unknown) => {
+  const r = schema.safeParse(value);
+  return r.success ? null : describeError(r.error);
+};
+
+describe("int", () => {
+  test("accepts integers and integer strings", () => {
+    for (const [input, out] of [[0, 0], [-3, -3], ["0", 0], ["42", 42], ["-7", -7], ["123456789012345", 123456789012345]] as const) {
+      expect(int.parse(input)).toBe(out);
+    }
+  });
+  test("rejects everything else", () => {
+    for (const input of [1.5, "1.5", "", " ", "1e3", "0x10", "abc", "1234567890123456", null, true, [], {}, Number.NaN]) {
+      expect(int.safeParse(input).success).toBe(false);
+    }
+  });
+});
+
+describe("serialNumber", () => {
+  test("printable ASCII, 1 to 64 characters", () => {
+    expect(serialNumber.parse("ZYTI25116685")).toBe("ZYTI25116685");
+    expect(serialNumber.parse("x".repeat(64))).toBe("x".repeat(64));
+    expect(errorOf(serialNumber, "")).toBe("sn is empty");
+    expect(errorOf(serialNumber, "x".repeat(65))).toBe("sn is longer than 64 characters");
+    expect(errorOf(serialNumber, "ZY TI")).toBe("sn has characters outside printable ASCII");
+    expect(errorOf(serialNumber, "ZYTÍ")).toBe("sn has characters outside printable ASCII");
+  });
+});
+
+describe("reg", () => {
+  test("devinfo: known fields read (numeric strings coerced), unknown kept, bad ones dropped", () => {
+    const msg = regMessage.parse({
+      cmd: "reg",
+      sn: "ZX1",
+      cpusn: "C1",
+      devinfo: { modelname: "tfs30", usersize: "3000", useduser: 2, fpsize: "lots", firmware: 5, facesize: 100, curip: "10.0.0.9", custom: [1] },
+    });
+    expect(msg).toEqual({
+      cmd: "reg",
+      sn: "ZX1",
+      cpusn: "C1",
+      devinfo: { modelname: "tfs30", usersize: 3000, useduser: 2, fpsize: undefined, firmware: undefined, facesize: 100, curip: "10.0.0.9", custom: [1] },
+    });
+  });
+
+  test("a devinfo that is not an object is dropped, not fatal; the sn is required", () => {
+    expect(regMessage.parse({ cmd: "reg", sn: "ZX1", devinfo: "broken" })).toEqual({ cmd: "reg", sn: "ZX1", devinfo: undefined });
+    expect(errorOf(regMessage, { cmd: "reg" })).toMatch(/^sn: /);
+    expect(errorOf(regMessage, { cmd: "reg", sn: 12 })).toMatch(/^sn: /);
+  });
+
+  test("devinfo alone keeps the whole object", () => {
+    const whole = { usedpalm: "4", manufacturer: "x", deep: { a: 1 } };
+    expect(devinfo.parse(whole)).toEqual({ usedpalm: 4, manufacturer: "x", deep: { a: 1 } });
+  });
+});
+
+describe("sendlog", () => {
+  test("the envelope: record must be an array; count and logindex kept as sent", () => {
+    expect(sendlogMessage.parse({ cmd: "sendlog", sn: "A", count: "2", logindex: null, record: [1, "x"] })).toEqual({
+      cmd: "sendlog", sn: "A", count: "2", logindex: null, record: [1, "x"],
+    });
+    expect(errorOf(sendlogMessage, { cmd: "sendlog", record: {} })).toMatch(/^record: /);
+    expect(errorOf(sendlogMessage, { cmd: "sendlog" })).toMatch(/^record: /);
+  });
+
+  test("a record: numeric strings coerced, defaults for mode/inout/event, optional fields", () => {
+    expect(logRecord.parse({ enrollid: "8", time: "2026-1-5 8:01:00", mode: "8", inout: 1 })).toEqual({
+      enrollid: 8, time: "2026-01-05 08:01:00", mode: 8, inout: 1, event: 0,
+    });
+    expect(logRecord.parse({ enrollid: 1, time: "2026-01-05 08:00:00", temp: "36.6", verifymode: "13", image: "data:image/jpeg;base64,AA", name: "Ben", note: "n" })).toEqual({
+      enrollid: 1, time: "2026-01-05 08:00:00", mode: 0, inout: 0, event: 0, temp: 36.6, verifymode: 13, image: "data:image/jpeg;base64,AA", name: "Ben", note: "n",
+    });
+  });
+
+  test("a bad optional field is dropped; a bad identity field is an error naming it", () => {
+    expect(logRecord.parse({ enrollid: 1, time: "2026-01-05 08:00:00", temp: "hot", verifymode: "x", image: 5 })).toEqual({
+      enrollid: 1, time: "2026-01-05 08:00:00", mode: 0, inout: 0, event: 0, temp: undefined, verifymode: undefined, image: undefined,
+    });
+    expect(errorOf(logRecord, { enrollid: -1, time: "2026-01-05 08:00:00" })).toBe("enrollid: enrollid is negative");
+    expect(errorOf(logRecord, { time: "2026-01-05 08:00:00" })).toMatch(/^enrollid: /);
+    expect(errorOf(logRecord, { enrollid: 1, time: "2026-02-30 08:00:00" })).toBe('time: not a valid time: "2026-02-30 08:00:00"');
+    expect(errorOf(logRecord, { enrollid: 1, time: 20260105 })).toMatch(/^time: /);
+    expect(errorOf(logRecord, { enrollid: 1, time: "2026-01-05 08:00:00", mode: "fp" })).toMatch(/^mode: /);
+    expect(errorOf(logRecord, "not a record")).not.toBeNull();
+  });
+});
+
+describe("senduser", () => {
+  const base = { cmd: "senduser", sn: "A", enrollid: 1, name: "Ben", backupnum: 0, admin: 0, record: "c523(200)ff" };
+  test("a credential; admin as a string; a numeric record becomes text", () => {
+    expect(senduserMessage.parse({ ...base, admin: "2", backupnum: "11", record: 12345678 })).toEqual({ ...base, admin: 2, backupnum: 11, record: "12345678" });
+    const { admin: _admin, name: _name, ...minimal } = base;
+    expect(senduserMessage.parse(minimal)).toEqual({ ...minimal, admin: 0 });
+  });
+  test("range checks name the field", () => {
+    expect(errorOf(senduserMessage, { ...base, enrollid: 0 })).toBe("enrollid: enrollid must be positive");
+    expect(errorOf(senduserMessage, { ...base, backupnum: 100 })).toBe("backupnum: backupnum out of range");
+    expect(errorOf(senduserMessage, { ...base, admin: 3 })).toBe("admin: admin must be 0, 1 or 2");
+    expect(errorOf(senduserMessage, { ...base, name: "x".repeat(65) })).toMatch(/^name: /);
+    expect(errorOf(senduserMessage, { ...base, record: null })).toMatch(/^record: /);
+  });
+});
+
+test("sendqrcode: the code as text", () => {
+  expect(sendqrcodeMessage.parse({ cmd: "sendqrcode", sn: "A", record: 1234 })).toEqual({ cmd: "sendqrcode", sn: "A", record: "1234" });
+  expect(errorOf(sendqrcodeMessage, { cmd: "sendqrcode" })).toMatch(/^record: /);
+});
+
+test("describeError: the first issue, with its path", () => {
+  const r = z.object({ a: z.object({ b: z.number() }) }).safeParse({ a: { b: "x" } });
+  expect(r.success).toBe(false);
+  if (!r.success) expect(describeError(r.error)).toMatch(/^a\.b: /);
+  const top = z.number().safeParse("x");
+  if (!top.success) expect(describeError(top.error)).toBe(top.error.issues[0]?.message ?? "");
+});
