@@ -101,7 +101,7 @@ describe("sendlog", () => {
 });
 
 describe("senduser", () => {
-  const base = { cmd: "senduser", sn: "A", enrollid: 1, name: "Ben", backupnum: 0, admin: 0, record: "c523(200)ff" };
+  const base = { cmd: "senduser" as const, sn: "A", enrollid: 1, name: "Ben", backupnum: 0, admin: 0, record: "c523(200)ff" };
   test("a credential; admin as a string; a numeric record becomes text", () => {
     expect(senduserMessage.parse({ ...base, admin: "2", backupnum: "11", record: 12345678 })).toEqual({ ...base, admin: 2, backupnum: 11, record: "12345678" });
     const { admin: _admin, name: _name, ...minimal } = base;
