@@ -1,4 +1,5 @@
 /** `tm20`: the command line. Parses the sub-command and hands over; nothing else lives here. */
+import { adminCommand, adminHelp } from "./cli/admin.ts";
 import { UsageError } from "./cli/args.ts";
 import { backupCommand, backupHelp } from "./cli/backup.ts";
 import { restoreCommand, restoreHelp } from "./cli/restore.ts";
@@ -10,6 +11,7 @@ import { VERSION } from "./version.ts";
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string; summary: string }> = {
   serve: { run: serveCommand, help: serveHelp, summary: "run the server (terminals, admin UI, API)" },
+  admin: { run: adminCommand, help: adminHelp, summary: "create admin UI users, reset passwords" },
   token: { run: tokenCommand, help: tokenHelp, summary: "create, list and revoke API tokens" },
   terminal: { run: terminalCommand, help: terminalHelp, summary: "list, approve and block terminals" },
   simulate: { run: simulateCommand, help: simulateHelp, summary: "simulated terminals, to check a server without hardware" },

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { describeError } from "../../protocol/index.ts";
 import type { Approval, Store } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
+import { setTerminalApproval } from "../../terminals/approval.ts";
 import type { TerminalRegistry } from "../../terminals/registry.ts";
 import { ApiError } from "../errors.ts";
 
@@ -47,9 +48,8 @@ export function terminalsApi({ store, registry, now }: TerminalsDeps) {
   const setApproval = (approval: Approval) =>
     app.post(`/:sn/${approval === "approved" ? "approve" : "block"}`, async (c) => {
       const sn = c.req.param("sn");
-      const row = await store.setApproval(sn, approval, now());
+      const row = await setTerminalApproval({ store, registry }, sn, approval, now());
       if (!row) throw new ApiError(404, "not_found", "no terminal with this serial number");
-      if (approval === "blocked") registry.get(sn)?.close(4003, "blocked by the administrator");
       return c.json(terminalJson(row));
     });
   setApproval("approved");

@@ -1,0 +1,73 @@
+/**
+ * The admin UI: server-rendered pages (hono/jsx), one embedded script with the islands, SSE
+ * for the live dashboard. src/http/app.ts hands it every request outside /api, /health and
+ * /metrics; src/server.ts builds it with the live parts of the server.
+ */
+import { Hono } from "hono";
+import { assetResponse } from "./assets.ts";
+import { requireSession } from "./auth-guard.ts";
+import type { UiBindings, UiDeps, UiEnv } from "./env.ts";
+import { liveEvents } from "./live/events.ts";
+import { IngestRate } from "./live/ingest-rate.ts";
+import { LiveStatusSource } from "./live/live-status.ts";
+import { accountPage } from "./pages/account.tsx";
+import { auditPage } from "./pages/audit.tsx";
+import { authPages } from "./pages/auth.tsx";
+import { dashboardPage } from "./pages/dashboard.tsx";
+import { recordPages } from "./pages/records.tsx";
+import { settingsPages } from "./pages/settings.tsx";
+import { terminalPages } from "./pages/terminals.tsx";
+
+/**
+ * Everything comes from this server: no CDN, no inline script or style (the LAN may have no
+ * internet, and an injected inline script must not run).
+ */
+const CSP = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+export interface UiApp {
+  fetch(req: Request, env?: UiBindings): Response | Promise<Response>;
+  stop(): void;
+}
+
+export function createUiApp(deps: UiDeps): UiApp {
+  const rate = new IngestRate(deps.bus, deps.now);
+  const live = new LiveStatusSource(deps, rate);
+  const app = new Hono<UiEnv>();
+
+  app.use("*", async function securityHeaders(c, next) {
+    await next();
+    c.header("content-security-policy", CSP);
+    c.header("x-content-type-options", "nosniff");
+    c.header("x-frame-options", "DENY");
+    c.header("referrer-policy", "same-origin");
+  });
+
+  app.get("/assets/*", (c) => assetResponse(c.req.path) ?? c.text("no such asset", 404));
+  app.route("/", authPages(deps));
+
+  const authed = new Hono<UiEnv>();
+  authed.use("*", requireSession(deps));
+  authed.get("/live/events", liveEvents(deps, live));
+  authed.route("/", dashboardPage(deps, live));
+  authed.route("/", terminalPages(deps));
+  authed.route("/", recordPages(deps));
+  authed.route("/", auditPage(deps));
+  authed.route("/", settingsPages(deps));
+  authed.route("/", accountPage(deps));
+  app.route("/", authed);
+
+  app.notFound((c) => c.text("Page not found.", 404));
+  app.onError((err, c) => {
+    deps.log.error({ err, path: c.req.path }, "admin UI request failed");
+    return c.text("Something went wrong on the server; the log has the details.", 500);
+  });
+
+  return { fetch: (req, env) => app.fetch(req, env), stop: () => rate.stop() };
+}

@@ -1,0 +1,130 @@
+/** Small pieces every page uses: status badges, empty states, pagers, form fields, times. */
+import type { Child } from "hono/jsx";
+import type { SiteClock } from "../protocol/index.ts";
+import { CsrfField } from "./layout.tsx";
+
+export type Tone = "ok" | "warn" | "error" | "muted" | "info";
+
+export function Badge({ tone, children }: { tone: Tone; children: Child }) {
+  return <span class={`badge badge-${tone}`}>{children}</span>;
+}
+
+export function EmptyState({ title, children }: { title: string; children?: Child }) {
+  return (
+    <div class="empty">
+      <p class="empty-title">{title}</p>
+      {children ? <p class="empty-text">{children}</p> : null}
+    </div>
+  );
+}
+
+/** Keyset pagination: no page numbers (that would need a count over the table), only first and next. */
+export function Pager({ base, query, next, shown }: { base: string; query: URLSearchParams; next: string | null; shown: number }) {
+  const first = new URLSearchParams(query);
+  first.delete("cursor");
+  const after = new URLSearchParams(query);
+  if (next) after.set("cursor", next);
+  const hasCursor = query.has("cursor");
+  return (
+    <nav class="pager" aria-label="Pages">
+      <span class="muted">{shown === 0 ? "" : `${shown} rows on this page`}</span>
+      <span class="pager-links">
+        {hasCursor ? <a href={`${base}?${first.toString()}`}>« Newest</a> : null}
+        {next ? (
+          <a href={`${base}?${after.toString()}`} rel="next">
+            Older »
+          </a>
+        ) : null}
+      </span>
+    </nav>
+  );
+}
+
+export function Field(props: {
+  label: string;
+  name: string;
+  value?: string | number | null;
+  type?: string;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  list?: string;
+  min?: number;
+  max?: number;
+  placeholder?: string;
+  error?: string;
+}) {
+  const id = `f-${props.name}`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? "text"}
+        value={props.value ?? undefined}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        list={props.list}
+        min={props.min}
+        max={props.max}
+        placeholder={props.placeholder}
+        aria-invalid={props.error ? "true" : undefined}
+        aria-describedby={props.hint || props.error ? `${id}-hint` : undefined}
+      />
+      {props.error ? (
+        <p class="field-error" id={`${id}-hint`}>
+          {props.error}
+        </p>
+      ) : props.hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A one-button form posting to `action`; `confirm` asks first (web/app.ts shows the dialog). */
+export function ActionButton(props: { action: string; csrf: string; label: string; tone?: "primary" | "danger" | "plain"; confirm?: string; fields?: Record<string, string> }) {
+  return (
+    <form method="post" action={props.action} class="inline-form" data-confirm={props.confirm}>
+      <CsrfField token={props.csrf} />
+      {Object.entries(props.fields ?? {}).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      <button type="submit" class={`btn btn-${props.tone ?? "plain"}`}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+/** Site-local wall-clock text for an instant. */
+export function siteTime(clock: SiteClock, ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? "—" : clock.format(ms);
+}
+
+export function ago(ms: number | null | undefined, now: number): string {
+  if (ms === null || ms === undefined) return "never";
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86_400)} d ago`;
+}
+
+/** "used / size" with a meter; nothing when the terminal never reported the capacity. */
+export function Capacity({ used, size, label }: { used: number | null; size: number | null; label: string }) {
+  if (used === null || size === null || size <= 0) return <span class="muted">—</span>;
+  const ratio = used / size;
+  return (
+    <span class="capacity" title={`${label}: ${used} of ${size}`}>
+      <meter min={0} max={size} value={used} low={size * 0.7} high={size * 0.9} optimum={0} aria-label={`${label} used`} />
+      <span class="capacity-text">
+        {used}/{size}
+        {ratio >= 0.9 ? " ⚠" : ""}
+      </span>
+    </span>
+  );
+}

@@ -1,0 +1,29 @@
+import type { Logger } from "pino";
+import type { EventBus } from "../events/bus.ts";
+import type { SiteSettings } from "../settings/site-settings.ts";
+import type { Store } from "../store/contract.ts";
+import type { AdminSessionRow, AdminUserRow } from "../store/schema.ts";
+import type { Writer } from "../store/writer.ts";
+import type { TerminalRegistry } from "../terminals/registry.ts";
+
+/** What the UI needs from the running server (handed in by src/server.ts). */
+export interface UiDeps {
+  store: Store;
+  writer: Writer;
+  registry: TerminalRegistry;
+  bus: EventBus;
+  settings: SiteSettings;
+  log: Logger;
+  now: () => number;
+  version: string;
+}
+
+/** The Bun server, passed as Hono's env so handlers can see the client address. */
+export interface UiBindings {
+  requestIP?(req: Request): { address: string } | null;
+}
+
+export interface UiEnv {
+  Bindings: UiBindings;
+  Variables: { user: AdminUserRow; session: AdminSessionRow };
+}

@@ -1,0 +1,26 @@
+/** One-shot messages across a redirect (post, redirect, get): a short-lived cookie read once. */
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+
+const FLASH_COOKIE = "tm20_flash";
+
+const flashSchema = z.object({ kind: z.enum(["ok", "error"]), text: z.string().max(500) });
+export type Flash = z.infer<typeof flashSchema>;
+
+export function redirectWith(c: Context, to: string, kind: Flash["kind"], text: string) {
+  setCookie(c, FLASH_COOKIE, encodeURIComponent(JSON.stringify({ kind, text })), { httpOnly: true, sameSite: "Strict", path: "/", maxAge: 60 });
+  return c.redirect(to, 303);
+}
+
+export function takeFlash(c: Context): Flash | null {
+  const raw = getCookie(c, FLASH_COOKIE);
+  if (!raw) return null;
+  deleteCookie(c, FLASH_COOKIE, { path: "/" });
+  try {
+    const parsed = flashSchema.safeParse(JSON.parse(decodeURIComponent(raw)));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

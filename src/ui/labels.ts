@@ -1,0 +1,46 @@
+/**
+ * The one place raw terminal codes become words (PROTOCOL.md §3: the raw value is stored; the
+ * meaning of `mode` differs by firmware, so unknown codes are shown as their number).
+ */
+const MODES: Record<number, string> = { 1: "Fingerprint", 2: "Card", 3: "Password", 8: "Face", 13: "QR code" };
+
+export function verificationLabel(mode: number, verifymode?: number | null): string {
+  if (verifymode === 13) return "QR code";
+  return MODES[mode] ?? `Mode ${mode}`;
+}
+
+export function inoutLabel(inout: number): string {
+  if (inout === 0) return "In";
+  if (inout === 1) return "Out";
+  return `Turnstile ${inout}`;
+}
+
+const DOOR_EVENTS: Record<number, string> = {
+  0: "Door closed",
+  1: "Door opened",
+  2: "Exit button",
+  3: "Opened by software",
+  4: "Closed by software",
+  5: "Forced open",
+  6: "Tamper",
+  7: "Input alarm",
+};
+
+export function doorEventLabel(event: number): string {
+  return DOOR_EVENTS[event] ?? `Event ${event}`;
+}
+
+/** Door events that need someone's attention are shown in the alert colour. */
+export function doorEventIsAlarm(event: number): boolean {
+  return event === 5 || event === 6 || event === 7;
+}
+
+export function credentialLabel(backupnum: number): string {
+  if (backupnum >= 0 && backupnum <= 9) return `Fingerprint ${backupnum + 1}`;
+  if (backupnum === 10) return "PIN";
+  if (backupnum === 11) return "Card";
+  if (backupnum >= 20 && backupnum <= 27) return "Face";
+  if (backupnum >= 30 && backupnum <= 37) return "Palm";
+  if (backupnum === 50) return "Photo";
+  return `Credential ${backupnum}`;
+}

@@ -1,0 +1,133 @@
+/** The page shell: dark sidebar, header, flash message, content. Everything else is a page. */
+import type { Context } from "hono";
+import { html } from "hono/html";
+import type { Child } from "hono/jsx";
+import type { AdminUserRow } from "../store/schema.ts";
+import { assetUrls } from "./assets.ts";
+import { CSRF_FIELD } from "./auth-guard.ts";
+import type { UiEnv } from "./env.ts";
+import { type Flash, takeFlash } from "./flash.ts";
+
+export type Section = "dashboard" | "terminals" | "people" | "attendance" | "door-events" | "quarantine" | "audit" | "settings" | "account";
+
+const NAV: Array<{ id: Section; href: string; label: string }> = [
+  { id: "dashboard", href: "/", label: "Dashboard" },
+  { id: "terminals", href: "/terminals", label: "Terminals" },
+  { id: "people", href: "/people", label: "People" },
+  { id: "attendance", href: "/attendance", label: "Attendance" },
+  { id: "door-events", href: "/door-events", label: "Door events" },
+  { id: "quarantine", href: "/quarantine", label: "Quarantine" },
+  { id: "audit", href: "/audit", label: "Audit log" },
+  { id: "settings", href: "/settings", label: "Settings" },
+];
+
+function Document(props: { title: string; siteName: string; csrf?: string; bodyClass?: string; children: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {props.csrf ? <meta name="csrf-token" content={props.csrf} /> : null}
+        <title>{`${props.title} · ${props.siteName}`}</title>
+        <link rel="stylesheet" href={assetUrls.css} />
+        <script type="module" src={assetUrls.js} defer />
+      </head>
+      <body class={props.bodyClass}>{props.children}</body>
+    </html>
+  );
+}
+
+export function FlashMessage({ flash }: { flash: Flash | null }) {
+  if (!flash) return null;
+  return (
+    <div class={`flash flash-${flash.kind}`} role={flash.kind === "error" ? "alert" : "status"}>
+      {flash.text}
+    </div>
+  );
+}
+
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name={CSRF_FIELD} value={token} />;
+}
+
+function Sidebar({ active, user, csrf, siteName }: { active: Section; user: AdminUserRow; csrf: string; siteName: string }) {
+  return (
+    <nav class="sidebar" aria-label="Main">
+      <a class="brand" href="/">
+        <span class="brand-mark" aria-hidden="true">
+          TM
+        </span>
+        <span class="brand-name">{siteName}</span>
+      </a>
+      <ul class="nav">
+        {NAV.map((n) => (
+          <li>
+            <a href={n.href} class={n.id === active ? "active" : undefined} aria-current={n.id === active ? "page" : undefined}>
+              {n.label}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <div class="sidebar-user">
+        <a href="/account" class={active === "account" ? "active" : undefined}>
+          {user.username} <span class="role">{user.role}</span>
+        </a>
+        <form method="post" action="/logout">
+          <CsrfField token={csrf} />
+          <button type="submit" class="link-button">
+            Log out
+          </button>
+        </form>
+      </div>
+    </nav>
+  );
+}
+
+export interface PageOptions {
+  title: string;
+  active: Section;
+  /** Right side of the page header (buttons). */
+  actions?: Child;
+  flash?: Flash | null;
+}
+
+/** Renders a full page for the logged-in user; takes the pending flash message unless one is given. */
+export function page(c: Context<UiEnv>, siteName: string, options: PageOptions, content: Child, status: 200 | 201 | 400 | 404 | 409 = 200) {
+  const user = c.get("user");
+  const csrf = c.get("session").csrfToken;
+  const flash = options.flash === undefined ? takeFlash(c) : options.flash;
+  const body = (
+    <Document title={options.title} siteName={siteName} csrf={csrf}>
+      <div class="shell">
+        <Sidebar active={options.active} user={user} csrf={csrf} siteName={siteName} />
+        <main class="main" id="main">
+          <header class="page-header">
+            <h1>{options.title}</h1>
+            {options.actions ? <div class="page-actions">{options.actions}</div> : null}
+          </header>
+          <FlashMessage flash={flash} />
+          {content}
+        </main>
+      </div>
+    </Document>
+  );
+  return c.html(html`<!doctype html>${body}`, status, { "cache-control": "no-store" });
+}
+
+/** The login and first-admin pages: a centred card, no navigation. */
+export function barePage(c: Context, siteName: string, title: string, content: Child, status: 200 | 400 | 403 | 429 = 200) {
+  const body = (
+    <Document title={title} siteName={siteName} bodyClass="bare">
+      <main class="auth-card">
+        <div class="brand brand-large">
+          <span class="brand-mark" aria-hidden="true">
+            TM
+          </span>
+          <span class="brand-name">{siteName}</span>
+        </div>
+        {content}
+      </main>
+    </Document>
+  );
+  return c.html(html`<!doctype html>${body}`, status, { "cache-control": "no-store" });
+}

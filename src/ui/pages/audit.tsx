@@ -1,0 +1,100 @@
+/** /audit: who changed what, newest first, filtered by actor, action or target. */
+import { Hono } from "hono";
+import { z } from "zod";
+import { StoreError } from "../../store/errors.ts";
+import { EmptyState, Pager, siteTime } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { page } from "../layout.tsx";
+
+const PAGE = 50;
+const text = z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().max(200).optional());
+const auditQuery = z.object({ actor: text, action: text, target: text, cursor: text });
+
+export function auditPage(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  app.get("/audit", async (c) => {
+    const parsed = auditQuery.safeParse(c.req.query());
+    const f = parsed.success ? parsed.data : {};
+    const filter = {
+      limit: PAGE,
+      ...(f.actor ? { actor: f.actor } : {}),
+      ...(f.action ? { action: f.action } : {}),
+      ...(f.target ? { target: f.target } : {}),
+    };
+    let result;
+    try {
+      result = await deps.store.auditLog({ ...filter, ...(f.cursor ? { cursor: f.cursor } : {}) });
+    } catch (err) {
+      if (!(err instanceof StoreError && err.code === "bad_cursor")) throw err;
+      result = await deps.store.auditLog(filter);
+    }
+    const query = new URLSearchParams();
+    for (const k of ["actor", "action", "target", "cursor"] as const) if (f[k]) query.set(k, f[k]);
+    const clock = deps.settings.clock;
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Audit log", active: "audit" },
+      <>
+        <form method="get" action="/audit" class="filters" aria-label="Filter">
+          <div class="field">
+            <label for="f-actor">Actor</label>
+            <input id="f-actor" name="actor" value={f.actor} placeholder="user:alice, token:hr, cli" />
+          </div>
+          <div class="field">
+            <label for="f-action">Action</label>
+            <input id="f-action" name="action" value={f.action} placeholder="terminal.approve" />
+          </div>
+          <div class="field">
+            <label for="f-target">Target</label>
+            <input id="f-target" name="target" value={f.target} placeholder="serial number, user, …" />
+          </div>
+          <div class="filter-buttons">
+            <button type="submit" class="btn btn-primary">
+              Filter
+            </button>
+            <a href="/audit" class="btn btn-plain">
+              Reset
+            </a>
+          </div>
+        </form>
+        {result.items.length === 0 ? (
+          <EmptyState title="No entries match">Every change made in the UI, the API or the command line is recorded here.</EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Result</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.items.map((a) => (
+                  <tr>
+                    <td class="nowrap">{siteTime(clock, a.at)}</td>
+                    <td>
+                      <a href={`/audit?actor=${encodeURIComponent(a.actor)}`}>{a.actor}</a>
+                    </td>
+                    <td>
+                      <a href={`/audit?action=${encodeURIComponent(a.action)}`}>{a.action}</a>
+                    </td>
+                    <td>{a.target ? <a href={`/audit?target=${encodeURIComponent(a.target)}`}>{a.target}</a> : <span class="muted">—</span>}</td>
+                    <td class={a.result === "ok" ? "tone-ok" : a.result.startsWith("failed") ? "tone-error" : undefined}>{a.result}</td>
+                    <td class="mono small">{a.details ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager base="/audit" query={query} next={result.next} shown={result.items.length} />
+      </>,
+    );
+  });
+  return app;
+}

@@ -1,0 +1,340 @@
+/**
+ * /attendance (with its CSV export), /door-events and /quarantine. Keyset pagination on the
+ * (time, id) indexes: a page costs the same at row 10 and at row 1,000,000, and nothing counts
+ * the whole table.
+ */
+import { type Context, Hono } from "hono";
+import { stream } from "hono/streaming";
+import { z } from "zod";
+import { parseDate } from "../../protocol/index.ts";
+import type { PunchFilter } from "../../store/contract.ts";
+import { StoreError } from "../../store/errors.ts";
+import type { AttendanceRow } from "../../store/schema.ts";
+import { Badge, EmptyState, Pager, siteTime } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { doorEventIsAlarm, doorEventLabel, inoutLabel, verificationLabel } from "../labels.ts";
+import { page } from "../layout.tsx";
+
+const PAGE = 50;
+const EXPORT_CHUNK = 1000;
+
+const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
+const date = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .transform((s, ctx) => parseDate(s) ?? (ctx.addIssue({ code: "custom", message: "expected a date YYYY-MM-DD" }), z.NEVER))
+    .optional(),
+);
+
+export const recordFilterSchema = z.object({
+  from: date,
+  to: date,
+  enrollid: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(2 ** 31).optional()),
+  sn: z.preprocess(blankToUndefined, z.string().max(64).optional()),
+  inout: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(255).optional()),
+  cursor: z.preprocess(blankToUndefined, z.string().max(200).optional()),
+});
+type RecordFilter = z.infer<typeof recordFilterSchema>;
+
+/** The day after a "YYYY-MM-DD" date: the form's "to" is inclusive, the store's bound exclusive. */
+function nextDay(d: string): string {
+  const t = new Date(`${d}T00:00:00Z`);
+  t.setUTCDate(t.getUTCDate() + 1);
+  return t.toISOString().slice(0, 10);
+}
+
+function storeFilter(f: RecordFilter, limit: number): PunchFilter {
+  const out: PunchFilter = { limit };
+  if (f.from) out.from = f.from;
+  if (f.to) out.to = nextDay(f.to);
+  if (f.enrollid !== undefined) out.enrollid = f.enrollid;
+  if (f.sn) out.sn = f.sn;
+  if (f.inout !== undefined) out.inout = f.inout;
+  if (f.cursor) out.cursor = f.cursor;
+  return out;
+}
+
+/** The filter as a query string (without the cursor): for the export link and the pager. */
+function queryOf(f: RecordFilter): URLSearchParams {
+  const q = new URLSearchParams();
+  if (f.from) q.set("from", f.from);
+  if (f.to) q.set("to", f.to);
+  if (f.enrollid !== undefined) q.set("enrollid", String(f.enrollid));
+  if (f.sn) q.set("sn", f.sn);
+  if (f.inout !== undefined) q.set("inout", String(f.inout));
+  return q;
+}
+
+/** RFC 4180 field; a leading = + - @ is defused so a spreadsheet does not run it as a formula. */
+export function csvField(value: string | number | null): string {
+  if (value === null) return "";
+  let s = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function recordPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+
+  const parseFilter = (c: Context<UiEnv>): { filter: RecordFilter; error: string | null } => {
+    const parsed = recordFilterSchema.safeParse(c.req.query());
+    if (parsed.success) return { filter: parsed.data, error: null };
+    const issue = parsed.error.issues[0];
+    return { filter: {}, error: `${issue?.path.join(".") ?? "filter"}: ${issue?.message ?? "invalid"}` };
+  };
+
+  /** A bad cursor (edited URL) shows the first page instead of an error page. */
+  const safely = async <T,>(load: (f: RecordFilter) => Promise<T>, f: RecordFilter): Promise<T> => {
+    try {
+      return await load(f);
+    } catch (err) {
+      if (err instanceof StoreError && err.code === "bad_cursor") return load({ ...f, cursor: undefined });
+      throw err;
+    }
+  };
+
+  const filterForm = async (action: string, f: RecordFilter, opts: { person: boolean; exportHref?: string }) => {
+    const terminals = await deps.store.listTerminals();
+    return (
+      <form method="get" action={action} class="filters" aria-label="Filter">
+        <div class="field">
+          <label for="f-from">From</label>
+          <input id="f-from" type="date" name="from" value={f.from} />
+        </div>
+        <div class="field">
+          <label for="f-to">To (inclusive)</label>
+          <input id="f-to" type="date" name="to" value={f.to} />
+        </div>
+        {opts.person ? (
+          <div class="field">
+            <label for="f-enrollid">Person (enroll id)</label>
+            <input id="f-enrollid" type="number" min="0" name="enrollid" value={f.enrollid} inputmode="numeric" />
+          </div>
+        ) : null}
+        <div class="field">
+          <label for="f-sn">Terminal</label>
+          <select id="f-sn" name="sn">
+            <option value="">All terminals</option>
+            {terminals.map((t) => (
+              <option value={t.sn} selected={f.sn === t.sn}>
+                {t.name ? `${t.name} (${t.sn})` : t.sn}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-inout">In/out</label>
+          <select id="f-inout" name="inout">
+            <option value="">In and out</option>
+            <option value="0" selected={f.inout === 0}>
+              In
+            </option>
+            <option value="1" selected={f.inout === 1}>
+              Out
+            </option>
+          </select>
+        </div>
+        <div class="filter-buttons">
+          <button type="submit" class="btn btn-primary">
+            Filter
+          </button>
+          <a href={action} class="btn btn-plain">
+            Reset
+          </a>
+          {opts.exportHref ? (
+            <a href={opts.exportHref} class="btn btn-plain" download>
+              Export CSV
+            </a>
+          ) : null}
+        </div>
+      </form>
+    );
+  };
+
+  const terminalNames = async () => new Map((await deps.store.listTerminals()).map((t) => [t.sn, t.name || t.sn]));
+
+  app.get("/attendance", async (c) => {
+    const { filter, error } = parseFilter(c);
+    const result = await safely((f) => deps.store.attendance(storeFilter(f, PAGE)), filter);
+    const [names, terminals] = await Promise.all([deps.store.admin.peopleNames(result.items.map((r) => r.enrollid)), terminalNames()]);
+    const query = queryOf(filter);
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Attendance", active: "attendance", flash: error ? { kind: "error", text: error } : undefined },
+      <>
+        {await filterForm("/attendance", filter, { person: true, exportHref: `/attendance.csv?${query.toString()}` })}
+        {result.items.length === 0 ? (
+          <EmptyState title="No punches match">{query.size > 0 ? "Widen the date range or clear a filter." : "Punches appear here as terminals upload them."}</EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Person</th>
+                  <th scope="col">Terminal</th>
+                  <th scope="col">Verification</th>
+                  <th scope="col">In/out</th>
+                  <th scope="col">Event</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.items.map((r) => (
+                  <tr>
+                    <td class="nowrap">{r.time}</td>
+                    <td>
+                      {names.get(r.enrollid) || <span class="muted">Unknown</span>} <span class="muted">#{r.enrollid}</span>
+                    </td>
+                    <td>
+                      <a href={`/terminals/${encodeURIComponent(r.sn)}`}>{terminals.get(r.sn) ?? r.sn}</a>
+                    </td>
+                    <td>{verificationLabel(r.mode, r.verifymode)}</td>
+                    <td>{inoutLabel(r.inout)}</td>
+                    <td>{r.event === 0 ? "" : `F${r.event}`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager base="/attendance" query={withCursor(query, filter.cursor)} next={result.next} shown={result.items.length} />
+      </>,
+    );
+  });
+
+  app.get("/attendance.csv", async (c) => {
+    const { filter, error } = parseFilter(c);
+    if (error) return c.text(error, 400);
+    const terminals = await terminalNames();
+    const stamp = deps.settings.clock.format(deps.now()).replace(/[: ]/g, "-");
+    c.header("content-type", "text/csv; charset=utf-8");
+    c.header("content-disposition", `attachment; filename="attendance-${stamp}.csv"`);
+    c.header("cache-control", "no-store");
+    // Streamed page by page on the same keyset as the list, so any size costs constant memory.
+    return stream(c, async (out) => {
+      await out.write("time,enrollid,name,terminal_sn,terminal,verification,mode,inout,event,id\r\n");
+      let cursor: string | undefined;
+      do {
+        const result = await deps.store.attendance(storeFilter({ ...filter, cursor }, EXPORT_CHUNK));
+        const names = await deps.store.admin.peopleNames(result.items.map((r) => r.enrollid));
+        await out.write(result.items.map((r) => csvLine(r, names, terminals)).join(""));
+        cursor = result.next ?? undefined;
+      } while (cursor && !out.aborted);
+    });
+  });
+
+  app.get("/door-events", async (c) => {
+    const { filter, error } = parseFilter(c);
+    const { enrollid: _none, ...doorFilter } = filter;
+    const result = await safely((f) => deps.store.doorEvents(storeFilter(f, PAGE)), doorFilter);
+    const terminals = await terminalNames();
+    const query = queryOf(doorFilter);
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Door events", active: "door-events", flash: error ? { kind: "error", text: error } : undefined },
+      <>
+        {await filterForm("/door-events", doorFilter, { person: false })}
+        {result.items.length === 0 ? (
+          <EmptyState title="No door events match">Door sensors, exit buttons and alarms appear here.</EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Terminal</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Code</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.items.map((r) => (
+                  <tr>
+                    <td class="nowrap">{r.time}</td>
+                    <td>
+                      <a href={`/terminals/${encodeURIComponent(r.sn)}`}>{terminals.get(r.sn) ?? r.sn}</a>
+                    </td>
+                    <td>{doorEventIsAlarm(r.event) ? <Badge tone="error">{doorEventLabel(r.event)}</Badge> : doorEventLabel(r.event)}</td>
+                    <td class="muted mono">
+                      event {r.event} · mode {r.mode} · inout {r.inout}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager base="/door-events" query={withCursor(query, doorFilter.cursor)} next={result.next} shown={result.items.length} />
+      </>,
+    );
+  });
+
+  app.get("/quarantine", async (c) => {
+    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
+    const load = (cur: string | undefined) => deps.store.quarantined({ limit: PAGE, ...(cur ? { cursor: cur } : {}) });
+    const result = await safely((f) => load(f.cursor), { cursor });
+    const clock = deps.settings.clock;
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Quarantine", active: "quarantine" },
+      <>
+        <p class="subtitle">Records a terminal sent that could not be stored as they were. The raw data is kept here; the rest of each batch was stored and acknowledged.</p>
+        {result.items.length === 0 ? (
+          <EmptyState title="Nothing quarantined">Every record received so far was readable.</EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Received</th>
+                  <th scope="col">Terminal</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Raw data</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.items.map((q) => (
+                  <tr>
+                    <td class="nowrap">{siteTime(clock, q.receivedAt)}</td>
+                    <td>{q.sn ? <a href={`/terminals/${encodeURIComponent(q.sn)}`}>{q.sn}</a> : <span class="muted">—</span>}</td>
+                    <td>{q.kind}</td>
+                    <td>{q.reason}</td>
+                    <td>
+                      <details>
+                        <summary>{q.raw.length > 60 ? `${q.raw.slice(0, 60)}…` : q.raw}</summary>
+                        <pre class="raw">{q.raw.length > 20_000 ? `${q.raw.slice(0, 20_000)}… (${q.raw.length} characters)` : q.raw}</pre>
+                      </details>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager base="/quarantine" query={withCursor(new URLSearchParams(), cursor)} next={result.next} shown={result.items.length} />
+      </>,
+    );
+  });
+
+  return app;
+}
+
+function withCursor(query: URLSearchParams, cursor: string | undefined): URLSearchParams {
+  const q = new URLSearchParams(query);
+  if (cursor) q.set("cursor", cursor);
+  return q;
+}
+
+function csvLine(r: AttendanceRow, names: Map<number, string>, terminals: Map<string, string>): string {
+  return `${[
+    r.time, r.enrollid, names.get(r.enrollid) ?? "", r.sn, terminals.get(r.sn) ?? r.sn, verificationLabel(r.mode, r.verifymode), r.mode,
+    inoutLabel(r.inout), r.event, r.id,
+  ]
+    .map(csvField)
+    .join(",")}\r\n`;
+}

@@ -1,0 +1,248 @@
+/** /terminals: the list, approval of pending terminals, and each terminal's page. */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import type { Approval } from "../../store/contract.ts";
+import type { TerminalRow } from "../../store/schema.ts";
+import { setTerminalApproval } from "../../terminals/approval.ts";
+import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
+import { ActionButton, ago, Badge, Capacity, EmptyState, Field, siteTime, type Tone } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { redirectWith } from "../flash.ts";
+import { CsrfField, page } from "../layout.tsx";
+
+type Status = "online" | "offline" | "pending" | "blocked";
+
+const statusTone: Record<Status, Tone> = { online: "ok", offline: "error", pending: "warn", blocked: "muted" };
+const statusText: Record<Status, string> = { online: "Online", offline: "Offline", pending: "Pending", blocked: "Blocked" };
+
+const editForm = z.object({
+  name: z.string().trim().max(100, "use at most 100 characters"),
+  location: z.string().trim().max(200, "use at most 200 characters"),
+  nosenduser: z.literal("on").optional(),
+});
+
+export function terminalPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  const statusOf = (t: TerminalRow): Status =>
+    t.approval === "pending" ? "pending" : t.approval === "blocked" ? "blocked" : deps.registry.get(t.sn) ? "online" : "offline";
+  const href = (sn: string) => `/terminals/${encodeURIComponent(sn)}`;
+
+  app.get("/terminals", async (c) => {
+    const filter = z.enum(["online", "offline", "pending", "blocked"]).safeParse(c.req.query("status"));
+    const all = await deps.store.listTerminals();
+    const rows = filter.success ? all.filter((t) => statusOf(t) === filter.data) : all;
+    const now = deps.now();
+    const admin = c.get("user").role === "admin";
+    const csrf = c.get("session").csrfToken;
+    const counts = { online: 0, offline: 0, pending: 0, blocked: 0 };
+    for (const t of all) counts[statusOf(t)]++;
+    const tab = (value: Status | null, label: string, n: number) => {
+      const current = filter.success ? filter.data === value : value === null;
+      return (
+        <a href={value ? `/terminals?status=${value}` : "/terminals"} class={current ? "tab active" : "tab"} aria-current={current ? "page" : undefined}>
+          {label} <span class="tab-count">{n}</span>
+        </a>
+      );
+    };
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Terminals", active: "terminals" },
+      <>
+        <nav class="tabs" aria-label="Filter terminals">
+          {tab(null, "All", all.length)}
+          {tab("online", "Online", counts.online)}
+          {tab("offline", "Offline", counts.offline)}
+          {tab("pending", "Pending", counts.pending)}
+          {tab("blocked", "Blocked", counts.blocked)}
+        </nav>
+        {rows.length === 0 ? (
+          <EmptyState title={all.length === 0 ? "No terminal has connected yet" : "No terminal matches this filter"}>
+            {all.length === 0 ? "Point a terminal's server address at this machine, port 7788 (menu: Comm → Server). It appears here at its first connection." : null}
+          </EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Status</th>
+                  <th scope="col">Terminal</th>
+                  <th scope="col">Location</th>
+                  <th scope="col">Model</th>
+                  <th scope="col">Firmware</th>
+                  <th scope="col">Users</th>
+                  <th scope="col">Logs</th>
+                  <th scope="col">Last seen</th>
+                  {admin ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((t) => {
+                  const status = statusOf(t);
+                  return (
+                    <tr data-sn={t.sn}>
+                      <td>
+                        <Badge tone={statusTone[status]}>{statusText[status]}</Badge>
+                      </td>
+                      <td>
+                        <a href={href(t.sn)}>{t.name || t.sn}</a>
+                        {t.name ? <div class="muted small">{t.sn}</div> : null}
+                      </td>
+                      <td>{t.location ?? <span class="muted">—</span>}</td>
+                      <td>{t.model ?? <span class="muted">—</span>}</td>
+                      <td>{t.firmware ?? <span class="muted">—</span>}</td>
+                      <td>
+                        <Capacity used={t.userUsed} size={t.userSize} label="Users" />
+                      </td>
+                      <td>
+                        <Capacity used={t.logUsed} size={t.logSize} label="Logs" />
+                      </td>
+                      <td class="nowrap" title={siteTime(deps.settings.clock, t.lastSeen)}>
+                        {status === "online" ? "now" : ago(t.lastSeen, now)}
+                      </td>
+                      {admin ? (
+                        <td class="row-actions">
+                          {t.approval !== "approved" ? <ActionButton action={`${href(t.sn)}/approve`} csrf={csrf} label="Approve" tone="primary" /> : null}
+                          {t.approval !== "blocked" ? (
+                            <ActionButton action={`${href(t.sn)}/block`} csrf={csrf} label="Block" confirm={`Block ${t.sn}? It is disconnected and refused until approved again.`} />
+                          ) : null}
+                        </td>
+                      ) : null}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </>,
+    );
+  });
+
+  app.get("/terminals/:sn", async (c) => {
+    const t = await deps.store.getTerminal(c.req.param("sn"));
+    if (!t) return page(c, deps.settings.siteName, { title: "Terminal not found", active: "terminals" }, <EmptyState title="No terminal with this serial number" />, 404);
+    const status = statusOf(t);
+    const admin = c.get("user").role === "admin";
+    const csrf = c.get("session").csrfToken;
+    const clock = deps.settings.clock;
+    const devinfo = t.devinfo ? (JSON.parse(t.devinfo) as Record<string, unknown>) : null;
+    return page(
+      c,
+      deps.settings.siteName,
+      {
+        title: t.name || t.sn,
+        active: "terminals",
+        actions: admin ? (
+          <>
+            {t.approval !== "approved" ? <ActionButton action={`${href(t.sn)}/approve`} csrf={csrf} label="Approve" tone="primary" /> : null}
+            {t.approval !== "blocked" ? <ActionButton action={`${href(t.sn)}/block`} csrf={csrf} label="Block" confirm={`Block ${t.sn}? It is disconnected and refused until approved again.`} /> : null}
+          </>
+        ) : undefined,
+      },
+      <>
+        <p class="subtitle">
+          <Badge tone={statusTone[status]}>{statusText[status]}</Badge> <span class="mono">{t.sn}</span> · last seen {status === "online" ? "now" : ago(t.lastSeen, deps.now())} ·
+          first seen {siteTime(clock, t.firstSeen)}
+          {t.remoteAddr ? ` · ${t.remoteAddr}` : ""}
+        </p>
+        <div class="grid-2">
+          <section class="panel">
+            <h2>Details</h2>
+            {admin ? (
+              <form method="post" action={`${href(t.sn)}/edit`} class="stack">
+                <CsrfField token={csrf} />
+                <Field label="Name" name="name" value={t.name} hint="Shown instead of the serial number." />
+                <Field label="Location" name="location" value={t.location} />
+                <div class="field field-check">
+                  <input type="checkbox" id="f-nosenduser" name="nosenduser" checked={t.nosenduser} />
+                  <label for="f-nosenduser">Do not accept users enrolled on the keypad (nosenduser)</label>
+                </div>
+                <div>
+                  <button type="submit" class="btn btn-primary">
+                    Save
+                  </button>
+                </div>
+              </form>
+            ) : (
+              <dl class="kv">
+                <dt>Name</dt>
+                <dd>{t.name ?? "—"}</dd>
+                <dt>Location</dt>
+                <dd>{t.location ?? "—"}</dd>
+                <dt>Keypad enrolments</dt>
+                <dd>{t.nosenduser ? "refused" : "accepted"}</dd>
+              </dl>
+            )}
+          </section>
+          <section class="panel">
+            <h2>Capacity</h2>
+            <dl class="kv">
+              <dt>Users</dt>
+              <dd><Capacity used={t.userUsed} size={t.userSize} label="Users" /></dd>
+              <dt>Fingerprints</dt>
+              <dd><Capacity used={t.fpUsed} size={t.fpSize} label="Fingerprints" /></dd>
+              <dt>Faces</dt>
+              <dd><Capacity used={t.faceUsed} size={t.faceSize} label="Faces" /></dd>
+              <dt>Cards</dt>
+              <dd><Capacity used={t.cardUsed} size={t.cardSize} label="Cards" /></dd>
+              <dt>Logs</dt>
+              <dd><Capacity used={t.logUsed} size={t.logSize} label="Logs" /></dd>
+              <dt>Not yet uploaded</dt>
+              <dd>{t.newlogUsed ?? "—"}</dd>
+            </dl>
+          </section>
+        </div>
+        <section class="panel">
+          <h2>Device information</h2>
+          {devinfo ? (
+            <dl class="kv kv-wide">
+              {Object.entries(devinfo).map(([k, v]) => (
+                <>
+                  <dt class="mono">{k}</dt>
+                  <dd class="mono">{typeof v === "string" ? v : JSON.stringify(v)}</dd>
+                </>
+              ))}
+            </dl>
+          ) : (
+            <EmptyState title="No device information yet">The terminal sends it with its registration.</EmptyState>
+          )}
+        </section>
+      </>,
+    );
+  });
+
+  app.use("/terminals/:sn/*", requireAdmin());
+
+  const approval = (path: string, value: Approval, verb: string) =>
+    app.post(`/terminals/:sn/${path}`, async (c) => {
+      const sn = c.req.param("sn");
+      const row = await setTerminalApproval(deps, sn, value, deps.now());
+      await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: `terminal.${path}`, target: sn, result: row ? "ok" : "failed: no such terminal" });
+      if (!row) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
+      return redirectWith(c, back(c, href(sn)), "ok", `${sn} ${verb}.`);
+    });
+  approval("approve", "approved", "approved: it is accepted at its next registration (within about 20 s)");
+  approval("block", "blocked", "blocked");
+
+  app.post("/terminals/:sn/edit", async (c) => {
+    const sn = c.req.param("sn");
+    const parsed = editForm.safeParse(await formOf(c));
+    if (!parsed.success) return redirectWith(c, href(sn), "error", parsed.error.issues[0]?.message ?? "invalid input");
+    const changes = { name: parsed.data.name || null, location: parsed.data.location || null, nosenduser: parsed.data.nosenduser === "on" };
+    const row = await deps.store.updateTerminal(sn, changes);
+    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "terminal.update", target: sn, details: changes, result: row ? "ok" : "failed: no such terminal" });
+    if (!row) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
+    return redirectWith(c, href(sn), "ok", "Saved.");
+  });
+
+  return app;
+}
+
+/** Back to the list when the action came from it, else to the terminal's page. */
+function back(c: Context, fallback: string): string {
+  const referer = c.req.header("referer");
+  if (!referer) return fallback;
+  const url = new URL(referer);
+  return url.host === new URL(c.req.url).host && url.pathname === "/terminals" ? `/terminals${url.search}` : fallback;
+}

@@ -1,0 +1,2 @@
+/** Style sheets are bundled by scripts/build-web.ts; importing one only adds it to app.css. */
+declare module "*.css";
