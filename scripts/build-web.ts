@@ -3,14 +3,19 @@
  * with hono/jsx/dom, and the style sheet. src/ui/assets.ts embeds the output as text, so this
  * runs before every compile (scripts/build.ts, and test/helpers/binary.ts for tests).
  */
-import { resolve } from "node:path";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dir, "..");
 
 export async function buildWeb(): Promise<void> {
+  const dist = resolve(root, "web/dist");
+  // Built aside, then renamed in: several test runs may build at once while another compiles.
+  const staging = join(dist, `.staging-${process.pid}`);
+  mkdirSync(staging, { recursive: true });
   const result = await Bun.build({
     entrypoints: [resolve(root, "web/app.tsx")],
-    outdir: resolve(root, "web/dist"),
+    outdir: staging,
     target: "browser",
     minify: true,
     naming: "[name].[ext]",
@@ -18,8 +23,11 @@ export async function buildWeb(): Promise<void> {
     jsx: { runtime: "automatic", importSource: "hono/jsx/dom" },
     throw: false,
   });
-  if (!result.success) {
-    throw new Error(`web bundle failed:\n${result.logs.map((l) => String(l)).join("\n")}`);
+  try {
+    if (!result.success) throw new Error(`web bundle failed:\n${result.logs.map((l) => String(l)).join("\n")}`);
+    for (const name of ["app.js", "app.css"]) renameSync(join(staging, name), join(dist, name));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
 }
 

@@ -28,7 +28,8 @@ function run(step: string, argv: string[]) {
 }
 
 if (import.meta.main) {
-  // ── web bundle: the UI build step goes here, before the compile (it is embedded as text). ──
+  // The admin UI's bundle is embedded in the binary as text, so it is built first.
+  run("web bundle (web/dist)", [process.execPath, "scripts/build-web.ts"]);
 
   const cpuinfo = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : null;
   const target = process.env.TM20_BUILD_TARGET ?? compileTarget(cpuinfo);

@@ -14,6 +14,9 @@ export function tm20Binary(): string {
   const dir = join(root, "test-artifacts", "bin");
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `tm20-${process.pid}`);
+  // The admin UI's bundle is embedded in the binary: build it first (scripts/build.ts does the same).
+  const web = Bun.spawnSync([process.execPath, "scripts/build-web.ts"], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  if (web.exitCode !== 0) throw new Error(`web build failed: ${web.stderr.toString()}`);
   const proc = Bun.spawnSync([process.execPath, "build", "--compile", "src/main.ts", "--outfile", out], {
     cwd: root,
     stdout: "pipe",
