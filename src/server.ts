@@ -10,6 +10,7 @@ import { RetentionJob } from "./jobs/retention.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
 import { ServerMetrics } from "./obs/server-metrics.ts";
 import { SiteClock } from "./protocol/index.ts";
+import { SiteSettings } from "./settings/site-settings.ts";
 import { claimDataDir, releaseDataDir, runningServer } from "./store/data-dir-lock.ts";
 import { openStore } from "./store/open.ts";
 import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapshot-process.ts";
@@ -17,6 +18,7 @@ import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
 import { Gateway } from "./terminals/gateway.ts";
 import { TerminalRegistry } from "./terminals/registry.ts";
+import { createUiApp } from "./ui/app.ts";
 import { VERSION } from "./version.ts";
 
 const LAST_SEEN_FLUSH_MS = 30_000;
@@ -60,17 +62,20 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const bus = new EventBus();
   bus.on("records-committed", (e) => metrics.recordsCommitted(e));
   const clock = new SiteClock(config.tz);
+  // Time zone and approval policy as saved in the admin UI (the flags until then); read per use.
+  const settings = await SiteSettings.load(store, { tz: config.tz, approval: config.approval });
   const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };
   const gateway = new Gateway({
-    deps: { writer, store, bus, registry, clock, log, approval: config.approval, now, ...(config.messageRate > 0 ? { messageRate } : {}) },
+    deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, now, ...(config.messageRate > 0 ? { messageRate } : {}) },
     log,
     probeAfterMs: config.probeAfter * 1000,
     timeoutMs: config.connectionTimeout * 1000,
     maxConnections: config.maxConnections,
     metrics,
   });
+  const ui = createUiApp({ store, writer, registry, bus, settings, log, now, version: VERSION });
   const http = createHttpApp({
-    store, writer, registry, log, now, version: VERSION,
+    store, writer, registry, log, now, version: VERSION, ui,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     snapshot: () => snapshotToTempFile(config.dataDir),
   });
@@ -112,7 +117,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   }, CHECKPOINT_MS);
 
   log.info(
-    { port: server.port, host: config.host, dataDir: config.dataDir, tz: config.tz, durability: config.durability, approval: config.approval, version: VERSION },
+    { port: server.port, host: config.host, dataDir: config.dataDir, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION },
     "TM20 Server listening",
   );
 
@@ -123,6 +128,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       clearInterval(seenTimer);
       clearInterval(checkpointTimer);
       metrics.stop();
+      ui.stop();
       await retention.stop();
       void server.stop(false);
       flushSeen();

@@ -41,6 +41,21 @@ export const serveFields = {
     schema: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
   },
   probeAfter: { flag: "--probe-after", env: "TM20_PROBE_AFTER", help: "seconds of silence before a gettime probe", default: "60", schema: seconds },
+  clockDriftLimit: {
+    flag: "--clock-drift-limit",
+    env: "TM20_CLOCK_DRIFT_LIMIT",
+    help: "seconds a terminal clock may be off (checked at reg and daily) before it gets settime",
+    default: "60",
+    schema: seconds,
+  },
+  commandTimeout: { flag: "--command-timeout", env: "TM20_COMMAND_TIMEOUT", help: "seconds to wait for a terminal's answer to a command", default: "20", schema: seconds },
+  commandAttempts: {
+    flag: "--command-attempts",
+    env: "TM20_COMMAND_ATTEMPTS",
+    help: "tries of an idempotent command that times out (door and destructive commands get one)",
+    default: "3",
+    schema: z.coerce.number().int().min(1).max(10),
+  },
   connectionTimeout: {
     flag: "--connection-timeout",
     env: "TM20_CONNECTION_TIMEOUT",
@@ -155,3 +170,6 @@ export interface ServeConfig {
 export function defaultTimeZone(tz: string): string {
   return tz === "" ? systemTimeZone() : tz;
 }
+  clockDriftLimit: number;
+  commandTimeout: number;
+  commandAttempts: number;

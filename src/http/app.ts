@@ -8,6 +8,7 @@ import type { Store } from "../store/contract.ts";
 import { StoreError } from "../store/errors.ts";
 import type { Writer } from "../store/writer.ts";
 import type { TerminalRegistry } from "../terminals/registry.ts";
+import type { UiApp } from "../ui/app.ts";
 import type { AllowList } from "../lib/ip-allow-list.ts";
 import { backupApi } from "./api/backup.ts";
 import { recordsApi } from "./api/records.ts";
@@ -27,6 +28,8 @@ export interface HttpDeps {
   metrics?: { render: () => string; allow: AllowList };
   /** GET /api/v1/backup: makes a verified snapshot file (absent: no such route). */
   snapshot?: () => Promise<string>;
+  /** The admin UI: every path outside /api, /health and /metrics (absent: API only). */
+  ui?: UiApp;
 }
 
 /** /health turns 503 when this share of the writer queue bound is waiting: the writer is not keeping up. */
@@ -65,6 +68,9 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/", recordsApi(deps.store));
   if (deps.snapshot) api.route("/backup", backupApi({ snapshot: deps.snapshot, store: deps.store, log: deps.log, now: deps.now }));
   app.route("/api/v1", api);
+
+  const ui = deps.ui;
+  if (ui) app.all("*", (c, next) => (c.req.path.startsWith("/api/") ? next() : ui.fetch(c.req.raw, c.env as Parameters<UiApp["fetch"]>[1])));
 
   app.notFound((c) => c.json({ code: "not_found", message: "no such route" }, 404));
   app.onError((err, c) => {

@@ -5,6 +5,7 @@
  */
 import type { DevInfo } from "../protocol/index.ts";
 import type { AdminStore } from "./admin-contract.ts";
+import type { CommandStore, PeopleStore } from "./commands-contract.ts";
 import type {
   ApiTokenRow,
   AuditRow,
@@ -136,6 +137,10 @@ export interface Store {
   readonly admin: AdminStore;
 
   /** Applies every op in one transaction. Rejects (and applies nothing) when the commit fails. */
+  /** The durable command queue and its history, jobs, terminal clock checks. */
+  readonly commands: CommandStore;
+  /** People, credentials, terminal groups and what each terminal holds. */
+  readonly people: PeopleStore;
   write(ops: WriteOp[]): Promise<OpResult[]>;
 
   getTerminal(sn: string): Promise<TerminalRow | null>;

@@ -9,7 +9,6 @@ import {
   type DevInfo,
   describeError,
   failure,
-  gettimeCommand,
   qrcodeAnswer,
   regAccepted,
   regMessage,
@@ -21,6 +20,7 @@ import {
   senduserAnswer,
   senduserMessage,
 } from "../protocol/index.ts";
+import type { TerminalCommandHooks } from "../commands/hooks.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { OpResult, Store, WriteOp } from "../store/contract.ts";
 import type { Writer } from "../store/writer.ts";
@@ -42,12 +42,17 @@ export interface ConnectionDeps {
   log: Logger;
   approval: "open" | "approve";
   now: () => number;
+  /** The command engine: queued commands, answers, keep-alive probes, enrolments. */
+  commands: TerminalCommandHooks;
   /** Absent: no per-terminal message limit. */
   messageRate?: MessageRateLimit;
 }
 
 /** Consecutive undecodable frames after which a socket is closed. */
 const MAX_GARBAGE = 10;
+
+/** Messages a terminal starts; a `cmd` frame with any other name may be an answer to our command. */
+const TERMINAL_MESSAGES = new Set(["reg", "sendlog", "senduser", "sendqrcode"]);
 
 export const REFUSAL = {
   pending: "Waiting for approval on the server",
@@ -100,12 +105,14 @@ export class TerminalConnection {
       return;
     }
     this.#garbage = 0;
+    // Firmware that answers with `cmd` instead of `ret` (PROTOCOL.md §2/§6).
+    if (frame.kind === "cmd" && this.#sn && !TERMINAL_MESSAGES.has(frame.name) && this.#d.commands.answer(this.#sn, this, frame.name, frame.body, frame.raw)) return;
     if (frame.kind === "cmd" && this.#bucket) {
       const allowed = this.#bucket.take(now);
       if (!allowed) return this.#refuseOverRate(frame.name, frame.body);
       this.#overRate = false;
     }
-    if (frame.kind === "ret") return this.#onAnswer(frame.name, frame.body);
+    if (frame.kind === "ret") return this.#onAnswer(frame.name, frame.body, frame.raw);
     switch (frame.name) {
       case "reg":
         return this.#onReg(frame.body);
@@ -139,6 +146,7 @@ export class TerminalConnection {
     const sn = this.#sn;
     if (!sn) return;
     const live = this.#d.registry.release(sn, this);
+    this.#d.commands.closed(sn, this);
     this.#d.log.info({ sn, remote: this.remoteAddr, code, reason, live }, "terminal disconnected");
     if (live) {
       this.#d.bus.emit("terminal-offline", { sn });
@@ -159,7 +167,14 @@ export class TerminalConnection {
   /** Keep-alive: many units ignore WebSocket pings, so probe with the application's `gettime`. */
   probe(now: number) {
     this.probeSentAt = now;
-    this.#send(gettimeCommand());
+    if (this.#sn) this.#d.commands.probe(this.#sn, this);
+  }
+
+  /** Sends a command frame; false when the socket is already closed. */
+  deliver(frame: object): boolean {
+    if (this.#closed) return false;
+    this.#send(frame);
+    return true;
   }
 
   #send(message: object) {
@@ -211,6 +226,7 @@ export class TerminalConnection {
     this.#nosenduser = result.nosenduser ?? false;
     this.#send(regAccepted(this.#cloudtime(), this.#nosenduser));
     this.#d.bus.emit("terminal-online", { sn: msg.sn, remoteAddr: this.remoteAddr });
+    this.#d.commands.registered(msg.sn, this, msg.devinfo?.time);
   }
 
   #seenOp(sn: string, cpusn: string | undefined, devinfo: DevInfo | null): WriteOp {
@@ -265,6 +281,7 @@ export class TerminalConnection {
     }
     const result = await this.#commit(op);
     this.#send(senduserAnswer(result.ok, this.#cloudtime()));
+    if (result.ok && parsed.success) this.#d.commands.enrolled(sn, parsed.data.enrollid, parsed.data.backupnum);
   }
 
   async #onQrcode(body: Record<string, unknown>) {
@@ -282,11 +299,8 @@ export class TerminalConnection {
     this.#send(qrcodeAnswer(true, person.enrollid, person.name, `Welcome ${person.name}`));
   }
 
-  #onAnswer(name: string, body: Record<string, unknown>) {
-    if (name === "gettime" && this.probeSentAt !== null) {
-      this.probeSentAt = null;
-      return;
-    }
+  #onAnswer(name: string, body: Record<string, unknown>, raw: Record<string, unknown>) {
+    if (this.#sn && this.#d.commands.answer(this.#sn, this, name, body, raw)) return;
     this.#d.log.debug({ sn: this.#sn, ret: name, result: body.result }, "answer with no command in flight");
   }
 }

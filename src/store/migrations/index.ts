@@ -3,6 +3,7 @@
  * files here in order; an applied migration is never edited.
  */
 import init from "./0001_init.sql" with { type: "text" };
+import commandsPeople from "./0002_commands_people.sql" with { type: "text" };
 import adminUi from "./0003_admin_ui.sql" with { type: "text" };
 import ops from "./0004_ops.sql" with { type: "text" };
 
@@ -13,6 +14,7 @@ export interface Migration {
 
 export const migrations: Migration[] = [
   { name: "0001_init", sql: init },
+  { name: "0002_commands_people", sql: commandsPeople },
   { name: "0003_admin_ui", sql: adminUi },
   { name: "0004_ops", sql: ops },
 ];

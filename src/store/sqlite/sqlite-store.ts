@@ -28,6 +28,8 @@ import {
   terminals,
 } from "../schema.ts";
 import { SqliteAdminStore } from "./admin-store.ts";
+import { SqliteCommandStore } from "./commands-store.ts";
+import { SqlitePeopleStore } from "./people-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
 import { migrate } from "./migrate.ts";
@@ -63,6 +65,8 @@ function pragmas(db: SqliteDatabase, durability: Durability, busyTimeoutMs: numb
  */
 export class SqliteStore implements Store {
   readonly admin: SqliteAdminStore;
+  readonly commands: SqliteCommandStore;
+  readonly people: SqlitePeopleStore;
   #w: SqliteConnection;
   #r: SqliteConnection;
   #now: () => number;
@@ -84,6 +88,8 @@ export class SqliteStore implements Store {
     this.#r = options.open(options.file, { readonly: true });
     this.#r.db.run(sql.raw("PRAGMA busy_timeout = 5000"));
     this.admin = new SqliteAdminStore(this.#w.db, this.#r.db);
+    this.commands = new SqliteCommandStore(this.#w.db, this.#r.db);
+    this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
     const db = this.#w.db;
     const p = sql.placeholder;
     this.#insertAttendance = db

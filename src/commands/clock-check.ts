@@ -1,0 +1,77 @@
+/**
+ * Terminal clocks: measured from `reg` (devinfo.time) and daily with `gettime`; a clock off by
+ * more than the limit gets `settime`. The measured drift is stored per terminal.
+ */
+import type { Logger } from "pino";
+import { parseTerminalTime, type SiteClock } from "../protocol/index.ts";
+import type { Store } from "../store/contract.ts";
+import type { CommandDispatcher } from "./dispatcher.ts";
+
+export interface ClockCheckOptions {
+  dispatcher: CommandDispatcher;
+  store: Store;
+  clock: SiteClock;
+  log: Logger;
+  now: () => number;
+  /** Seconds of drift tolerated before `settime`. */
+  limitSeconds: number;
+  intervalMs: number;
+}
+
+/** A clock command that cannot go out soon is pointless: the next check will ask again. */
+const CLOCK_DEADLINE_MS = 10 * 60_000;
+
+export class ClockCheck {
+  #o: ClockCheckOptions;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: ClockCheckOptions) {
+    this.#o = options;
+    options.dispatcher.handle("gettime", async (command, answer) => {
+      if (typeof answer.time === "string") await this.#measure(command.sn, answer.time);
+      return answer;
+    });
+  }
+
+  start() {
+    this.#timer = setInterval(() => {
+      for (const sn of this.#o.dispatcher.onlineTerminals()) void this.#ask(sn);
+    }, this.#o.intervalMs);
+  }
+
+  stop() {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  /** After an accepted `reg`: its devinfo time if it carried one, else ask. */
+  async registered(sn: string, terminalTime: string | undefined) {
+    try {
+      if (terminalTime === undefined || !(await this.#measure(sn, terminalTime))) await this.#ask(sn);
+    } catch (err) {
+      this.#o.log.warn({ err, sn }, "clock check failed");
+    }
+  }
+
+  async #ask(sn: string) {
+    await this.#submit(sn, "gettime").catch((err: unknown) => this.#o.log.warn({ err, sn }, "clock check not queued"));
+  }
+
+  #submit(sn: string, command: "gettime" | "settime") {
+    return this.#o.dispatcher.submit([{ sn, command, params: {}, actor: "system", deadline: this.#o.now() + CLOCK_DEADLINE_MS }]);
+  }
+
+  /** False when the text is not a time. */
+  async #measure(sn: string, text: string): Promise<boolean> {
+    const local = parseTerminalTime(text);
+    if (local === null) return false;
+    const now = this.#o.now();
+    const drift = Math.round((this.#o.clock.toUtc(local) - now) / 1000);
+    const correct = Math.abs(drift) > this.#o.limitSeconds;
+    await this.#o.store.commands.recordClock(sn, drift, now, correct);
+    if (correct) {
+      this.#o.log.info({ sn, driftSeconds: drift, limitSeconds: this.#o.limitSeconds }, "terminal clock off; sending settime");
+      await this.#submit(sn, "settime");
+    }
+    return true;
+  }
+}

@@ -1,0 +1,416 @@
+/**
+ * The command engine: a durable queue per terminal (in the store), one command in flight per
+ * connected terminal, answers matched by name, time-outs with bounded retries for idempotent
+ * commands, deadlines, paging, and the keep-alive probe sharing the same slot. The store is the
+ * truth; this class only holds what is in flight on live sockets.
+ */
+import type { Logger } from "pino";
+import type { EventBus } from "../events/bus.ts";
+import {
+  commandFrame,
+  describeReason,
+  gettimeCommand,
+  IDEMPOTENT_COMMANDS,
+  isCommandName,
+  PAGED_COMMANDS,
+  type SiteClock,
+  UNANSWERED_COMMANDS,
+  URGENT_COMMANDS,
+  validateParams,
+} from "../protocol/index.ts";
+import type { CommandChange } from "../store/commands-contract.ts";
+import type { CommandRow, CommandStatus } from "../store/commands-schema.ts";
+import type { Store } from "../store/contract.ts";
+import type { Writer } from "../store/writer.ts";
+import { type PagingState, pageStep, pagingSummary, startPaging } from "./paging.ts";
+
+/** What the engine needs of a terminal connection. */
+export interface CommandChannel {
+  readonly sessionId: string;
+  /** False when the socket is already closed. */
+  deliver(frame: object): boolean;
+}
+
+export interface CommandRequest {
+  sn: string;
+  command: string;
+  params: unknown;
+  /** UTC ms; undefined takes the command's default, null means none. */
+  deadline?: number | null;
+  actor: string;
+  jobId?: number | null;
+}
+
+export class InvalidCommand extends Error {
+  override name = "InvalidCommand";
+}
+
+/** Turns a successful answer into what is stored (and acts on it: credentials, holdings). Throwing fails the command. */
+export type AnswerHandler = (command: CommandRow, answer: Record<string, unknown>) => Promise<unknown>;
+export type FinishListener = (command: CommandRow) => Promise<void>;
+
+export interface DispatcherOptions {
+  store: Store;
+  writer: Writer;
+  bus: EventBus;
+  clock: SiteClock;
+  log: Logger;
+  now: () => number;
+  /** Per-command (and per-page) answer time-out. */
+  timeoutMs: number;
+  /** Attempts for idempotent commands (urgent ones get one). */
+  maxAttempts: number;
+  /** Pages of one paged transfer, at most. */
+  pageCap: number;
+}
+
+/** Door and destructive commands are never sent after this. */
+export const URGENT_DEADLINE_MS = 60_000;
+/** Everything else waits this long for an offline terminal. */
+export const DEFAULT_DEADLINE_MS = 30 * 24 * 3600_000;
+const EXPIRY_SWEEP_MS = 15_000;
+const RETRY_STORE_MS = 1000;
+const OPEN: CommandStatus[] = ["queued", "sent"];
+
+type Inflight =
+  | { kind: "probe"; timer: ReturnType<typeof setTimeout> }
+  | { kind: "command"; row: CommandRow; timer: ReturnType<typeof setTimeout>; busy: boolean; paging: PagingState | null };
+
+interface Session {
+  channel: CommandChannel;
+  inflight: Inflight | null;
+  pumping: boolean;
+  again: boolean;
+}
+
+export class CommandDispatcher {
+  #o: DispatcherOptions;
+  #sessions = new Map<string, Session>();
+  #handlers = new Map<string, AnswerHandler>();
+  #listeners: FinishListener[] = [];
+  #sweep: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: DispatcherOptions) {
+    this.#o = options;
+    // Cluster mode: another instance queued commands for a terminal that may be connected here.
+    options.bus.on("commands-queued", (e) => {
+      if (e.origin !== undefined) void this.#pump(e.sn);
+    });
+  }
+
+  /** Registers what to do with a successful answer to `command`. */
+  handle(command: string, handler: AnswerHandler) {
+    this.#handlers.set(command, handler);
+  }
+
+  /** Called, in registration order, after every command reaches a final status. */
+  onFinished(listener: FinishListener) {
+    this.#listeners.push(listener);
+  }
+
+  /** Commands that were on the wire when the server stopped: retried or recorded as timed out. */
+  async start() {
+    for (;;) {
+      const page = await this.#o.store.commands.list({ status: ["sent"], limit: 500 });
+      if (page.items.length === 0) break;
+      for (const row of page.items) await this.#interrupted(row, "the server restarted before the answer");
+    }
+    this.#sweep = setInterval(() => void this.#expire(), EXPIRY_SWEEP_MS);
+  }
+
+  stop() {
+    if (this.#sweep) clearInterval(this.#sweep);
+    for (const s of this.#sessions.values()) if (s.inflight) clearTimeout(s.inflight.timer);
+    this.#sessions.clear();
+  }
+
+  /** Validates every request, then queues them all (one transaction) and wakes the terminals. */
+  async submit(requests: CommandRequest[]): Promise<CommandRow[]> {
+    const now = this.#o.now();
+    const rows = requests.map((r) => {
+      const valid = validateParams(r.command, r.params);
+      if (!valid.ok) throw new InvalidCommand(valid.error);
+      const urgent = URGENT_COMMANDS.has(r.command as never);
+      const deadline = r.deadline === undefined ? now + (urgent ? URGENT_DEADLINE_MS : DEFAULT_DEADLINE_MS) : r.deadline;
+      if (deadline !== null && deadline <= now) throw new InvalidCommand("deadline: already passed");
+      return {
+        sn: r.sn, command: r.command, params: valid.params, deadline, actor: r.actor, jobId: r.jobId ?? null, at: now,
+        maxAttempts: IDEMPOTENT_COMMANDS.has(r.command as never) ? this.#o.maxAttempts : 1,
+      };
+    });
+    const stored = await this.#o.store.commands.enqueue(rows);
+    for (const row of stored) {
+      if (row.jobId === null) {
+        await this.#o.store.audit({ at: now, actor: row.actor, action: `command.${row.command}`, target: row.sn, details: { id: row.id }, result: "queued" });
+      }
+    }
+    for (const sn of new Set(stored.map((r) => r.sn))) {
+      this.#o.bus.emit("commands-queued", { sn });
+      void this.#pump(sn);
+    }
+    return stored;
+  }
+
+  /** Cancels a queued command; null when it is no longer queued (sent or finished). */
+  async cancel(id: number, actor: string): Promise<CommandRow | null> {
+    const row = await this.#o.store.commands.transition(id, ["queued"], { status: "cancelled", at: this.#o.now(), detail: `by ${actor}`, reason: `cancelled by ${actor}` });
+    if (row) await this.#finished(row);
+    return row;
+  }
+
+  /** A terminal's registration was accepted (and answered) on this channel: its queue may flow. */
+  attached(sn: string, channel: CommandChannel) {
+    const old = this.#sessions.get(sn);
+    if (old) this.#drop(old, "the terminal reconnected before the answer");
+    this.#sessions.set(sn, { channel, inflight: null, pumping: false, again: false });
+    void this.#pump(sn);
+  }
+
+  /** The channel closed; only the live one matters. */
+  detached(sn: string, channel: CommandChannel) {
+    const s = this.#sessions.get(sn);
+    if (!s || s.channel !== channel) return;
+    this.#sessions.delete(sn);
+    this.#drop(s, "the connection closed before the answer");
+  }
+
+  /** True when the terminal is connected and its slot is free or busy with a command. */
+  isOnline(sn: string): boolean {
+    return this.#sessions.has(sn);
+  }
+
+  onlineTerminals(): string[] {
+    return [...this.#sessions.keys()];
+  }
+
+  /**
+   * Keep-alive probe through the command slot: sent only when the slot is free (a command in
+   * flight draws an answer anyway). Returns whether a probe went out.
+   */
+  probe(sn: string, channel: CommandChannel): boolean {
+    const s = this.#sessions.get(sn);
+    if (!s || s.channel !== channel || s.inflight || s.pumping) return false;
+    if (!channel.deliver(gettimeCommand())) return false;
+    const inflight: Inflight = {
+      kind: "probe",
+      timer: setTimeout(() => {
+        if (s.inflight !== inflight) return;
+        s.inflight = null;
+        void this.#pump(sn);
+      }, this.#o.timeoutMs),
+    };
+    s.inflight = inflight;
+    return true;
+  }
+
+  /**
+   * A frame that may answer what is in flight (`ret`, or `cmd` from firmware that echoes `cmd`).
+   * Returns false when it answers nothing of ours.
+   */
+  answer(sn: string, channel: CommandChannel, name: string, body: Record<string, unknown>, raw: Record<string, unknown>): boolean {
+    const s = this.#sessions.get(sn);
+    const f = s?.inflight;
+    if (!s || s.channel !== channel || !f) return false;
+    if (f.kind === "probe") {
+      if (name !== "gettime") return false;
+      clearTimeout(f.timer);
+      s.inflight = null;
+      void this.#pump(sn);
+      return true;
+    }
+    if (name !== f.row.command) return false;
+    // A repeated answer while the first is being stored changes nothing.
+    if (f.busy) return true;
+    f.busy = true;
+    clearTimeout(f.timer);
+    this.#onAnswer(sn, s, f, body, raw).catch((err: unknown) => {
+      this.#o.log.error({ err, sn, command: f.row.command, id: f.row.id }, "command answer handling failed");
+    });
+    return true;
+  }
+
+  async #onAnswer(sn: string, s: Session, f: Extract<Inflight, { kind: "command" }>, body: Record<string, unknown>, raw: Record<string, unknown>) {
+    const row = f.row;
+    const now = this.#o.now();
+    if (f.paging) {
+      const step = await pageStep(f.paging, body, raw, { sn, clock: this.#o.clock, writer: this.#o.writer, bus: this.#o.bus, log: this.#o.log, now, pageCap: this.#o.pageCap });
+      if (step.next) {
+        if (s.inflight !== f || !s.channel.deliver(this.#frame(row, false))) {
+          if (s.inflight === f) s.inflight = null;
+          return this.#interrupted(row, "the connection closed between pages");
+        }
+        f.busy = false;
+        f.timer = this.#timer(sn, s, f);
+        return;
+      }
+      if (step.failed) return this.#finish(sn, s, f, { status: "failed", at: now, reason: step.failed, answer: pagingSummary(f.paging), detail: step.failed });
+      const summary = pagingSummary(f.paging);
+      const handler = this.#handlers.get(row.command);
+      try {
+        const answer = handler ? await handler(row, summary) : summary;
+        return this.#finish(sn, s, f, { status: "succeeded", at: now, answer, detail: f.paging.stop });
+      } catch (err) {
+        return this.#finish(sn, s, f, { status: "failed", at: now, reason: `answer not stored: ${message(err)}`, detail: "answer not stored" });
+      }
+    }
+    if (body.result === false) {
+      const params = JSON.parse(row.params) as Record<string, unknown>;
+      const reason = describeReason(row.command, params.backupnum, body.reason);
+      return this.#finish(sn, s, f, { status: "failed", at: now, reason, answer: body, detail: reason });
+    }
+    const handler = this.#handlers.get(row.command);
+    try {
+      const answer = handler ? await handler(row, body) : body;
+      return this.#finish(sn, s, f, { status: "succeeded", at: now, answer });
+    } catch (err) {
+      return this.#finish(sn, s, f, { status: "failed", at: now, reason: `answer not stored: ${message(err)}`, detail: "answer not stored" });
+    }
+  }
+
+  async #finish(sn: string, s: Session, f: Inflight, change: CommandChange) {
+    if (s.inflight === f) s.inflight = null;
+    if (f.kind !== "command") return;
+    const row = await this.#o.store.commands.transition(f.row.id, ["sent"], change);
+    if (row) await this.#finished(row);
+    void this.#pump(sn);
+  }
+
+  async #finished(row: CommandRow) {
+    if (row.jobId === null) {
+      const result = row.status === "succeeded" ? "ok" : `${row.status}${row.reason ? `: ${row.reason}` : ""}`;
+      await this.#o.store
+        .audit({ at: this.#o.now(), actor: row.actor, action: `command.${row.command}`, target: row.sn, details: { id: row.id }, result })
+        .catch((err: unknown) => this.#o.log.warn({ err, id: row.id }, "audit entry not stored"));
+    }
+    for (const listener of this.#listeners) {
+      try {
+        await listener(row);
+      } catch (err) {
+        this.#o.log.error({ err, id: row.id, command: row.command }, "command follow-up failed");
+      }
+    }
+  }
+
+  #frame(row: CommandRow, firstPage: boolean) {
+    const name = row.command;
+    if (!isCommandName(name)) throw new InvalidCommand(`unknown command "${name}"`);
+    return commandFrame(name, JSON.parse(row.params) as Record<string, unknown>, {
+      sn: row.sn,
+      cloudtime: this.#o.clock.format(this.#o.now()),
+      firstPage,
+    });
+  }
+
+  #timer(sn: string, s: Session, f: Extract<Inflight, { kind: "command" }>) {
+    return setTimeout(() => {
+      if (s.inflight !== f || f.busy) return;
+      s.inflight = null;
+      void this.#interrupted(f.row, `no answer within ${Math.round(this.#o.timeoutMs / 1000)} s`).then(() => this.#pump(sn));
+    }, this.#o.timeoutMs);
+  }
+
+  /** What was on the wire got no answer: sent again later if that is safe, else recorded as timed out. */
+  async #interrupted(row: CommandRow, why: string) {
+    const now = this.#o.now();
+    const retry = IDEMPOTENT_COMMANDS.has(row.command as never) && row.attempts < row.maxAttempts && (row.deadline === null || row.deadline > now);
+    const change: CommandChange = retry
+      ? { status: "queued", at: now, detail: `${why}; will retry` }
+      : { status: "timed_out", at: now, reason: why, detail: why };
+    try {
+      const done = await this.#o.store.commands.transition(row.id, ["sent"], change);
+      if (done && !retry) await this.#finished(done);
+    } catch (err) {
+      this.#o.log.error({ err, id: row.id }, "command state not stored");
+    }
+  }
+
+  #drop(s: Session, why: string) {
+    const f = s.inflight;
+    s.inflight = null;
+    if (!f) return;
+    clearTimeout(f.timer);
+    // An answer being stored finishes by itself; anything else never gets its answer now.
+    if (f.kind === "command" && !f.busy) void this.#interrupted(f.row, why);
+  }
+
+  async #pump(sn: string): Promise<void> {
+    const s = this.#sessions.get(sn);
+    if (!s) return;
+    if (s.inflight || s.pumping) {
+      s.again = true;
+      return;
+    }
+    s.pumping = true;
+    try {
+      do {
+        s.again = false;
+        while (this.#sessions.get(sn) === s && !s.inflight) {
+          const row = await this.#o.store.commands.nextQueued(sn);
+          if (!row) break;
+          await this.#send(sn, s, row);
+        }
+      } while (s.again && !s.inflight && this.#sessions.get(sn) === s);
+    } catch (err) {
+      this.#o.log.error({ err, sn }, "command queue unavailable; retrying");
+      setTimeout(() => void this.#pump(sn), RETRY_STORE_MS);
+    } finally {
+      s.pumping = false;
+    }
+  }
+
+  async #send(sn: string, s: Session, row: CommandRow) {
+    const now = this.#o.now();
+    const commands = this.#o.store.commands;
+    if (row.deadline !== null && row.deadline <= now) {
+      const done = await commands.transition(row.id, ["queued"], { status: "expired", at: now, reason: "deadline passed before it could be sent", detail: "deadline passed" });
+      if (done) await this.#finished(done);
+      return;
+    }
+    const attempts = row.attempts + 1;
+    const sent = await commands.transition(row.id, ["queued"], { status: "sent", at: now, attempts, detail: `attempt ${attempts} of ${row.maxAttempts}` });
+    if (!sent) return; // cancelled meanwhile
+    if (!s.channel.deliver(this.#frame(sent, true))) {
+      await commands.transition(sent.id, ["sent"], { status: "queued", at: now, attempts: row.attempts, detail: "connection closed before sending" });
+      return;
+    }
+    this.#o.log.debug({ sn, id: sent.id, command: sent.command, attempt: attempts }, "command sent");
+    if (UNANSWERED_COMMANDS.has(sent.command as never)) {
+      const done = await commands.transition(sent.id, ["sent"], { status: "succeeded", at: now, detail: "sent (no answer expected)" });
+      if (done) await this.#finished(done);
+      return;
+    }
+    const f: Extract<Inflight, { kind: "command" }> = {
+      kind: "command",
+      row: sent,
+      busy: false,
+      paging: PAGED_COMMANDS.has(sent.command as never) ? startPaging(sent.command) : null,
+      timer: undefined as unknown as ReturnType<typeof setTimeout>,
+    };
+    f.timer = this.#timer(sn, s, f);
+    s.inflight = f;
+  }
+
+  async #expire() {
+    try {
+      for (const row of await this.#o.store.commands.expireDue(this.#o.now())) await this.#finished(row);
+    } catch (err) {
+      this.#o.log.warn({ err }, "expiring commands failed");
+    }
+  }
+
+  /** Open commands of a terminal (for plans that must not queue the same thing twice). */
+  async open(sn: string): Promise<CommandRow[]> {
+    const out: CommandRow[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.#o.store.commands.list({ sn, status: OPEN, limit: 1000, cursor });
+      out.push(...page.items);
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    return out;
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

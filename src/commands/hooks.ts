@@ -1,0 +1,36 @@
+/**
+ * What a terminal connection tells the command engine, in one place: the connection stays a
+ * thin protocol handler and the engine's parts stay out of it.
+ */
+import type { Logger } from "pino";
+import type { PeopleSync } from "../people/sync.ts";
+import type { ClockCheck } from "./clock-check.ts";
+import type { CommandChannel, CommandDispatcher } from "./dispatcher.ts";
+
+export interface TerminalCommandHooks {
+  /** The `reg` was accepted and its answer sent: queued commands may follow now. */
+  registered(sn: string, channel: CommandChannel, terminalTime: string | undefined): void;
+  closed(sn: string, channel: CommandChannel): void;
+  /** True when the frame answered the command (or probe) in flight. */
+  answer(sn: string, channel: CommandChannel, name: string, body: Record<string, unknown>, raw: Record<string, unknown>): boolean;
+  /** Keep-alive probe through the command slot; false when a command is in flight (it draws an answer anyway). */
+  probe(sn: string, channel: CommandChannel): boolean;
+  /** A keypad enrolment (`senduser`) was committed. */
+  enrolled(sn: string, enrollid: number, backupnum: number): void;
+}
+
+export function commandHooks(parts: { dispatcher: CommandDispatcher; clock: ClockCheck; sync: PeopleSync; log: Logger }): TerminalCommandHooks {
+  const { dispatcher, clock, sync, log } = parts;
+  return {
+    registered(sn, channel, terminalTime) {
+      dispatcher.attached(sn, channel);
+      void clock.registered(sn, terminalTime);
+    },
+    closed: (sn, channel) => dispatcher.detached(sn, channel),
+    answer: (sn, channel, name, body, raw) => dispatcher.answer(sn, channel, name, body, raw),
+    probe: (sn, channel) => dispatcher.probe(sn, channel),
+    enrolled(sn, enrollid, backupnum) {
+      sync.credentialReceived(sn, enrollid, backupnum).catch((err: unknown) => log.error({ err, sn, enrollid }, "group sync of an enrolment failed"));
+    },
+  };
+}

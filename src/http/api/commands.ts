@@ -1,0 +1,119 @@
+/**
+ * Commands over the API: queue one for a terminal (online or not), read it with its status
+ * history, list a terminal's commands, cancel a queued one, fetch a terminal's missed logs.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { type CommandDispatcher, InvalidCommand } from "../../commands/dispatcher.ts";
+import { int } from "../../protocol/index.ts";
+import type { PeopleService } from "../../people/service.ts";
+import { redactRecord } from "../../people/mask.ts";
+import { COMMAND_STATUSES, type CommandEventRow, type CommandRow } from "../../store/commands-schema.ts";
+import type { Store } from "../../store/contract.ts";
+import { parseBody } from "../body.ts";
+import { ApiError } from "../errors.ts";
+import type { TokenEnv } from "../middleware/bearer-auth.ts";
+import { pageQuery, parseQuery } from "../query.ts";
+
+export interface CommandsApiDeps {
+  store: Store;
+  dispatcher: CommandDispatcher;
+  people: PeopleService;
+}
+
+/** A deadline is an ISO 8601 instant with its zone, or UTC milliseconds. */
+const deadline = z.union([
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+  z.number().int().positive(),
+]);
+
+const newCommand = z.strictObject({
+  command: z.string().min(1).max(32),
+  params: z.record(z.string(), z.unknown()).default({}),
+  deadline: deadline.nullable().optional(),
+});
+
+const historyQuery = pageQuery.extend({
+  status: z.enum(COMMAND_STATUSES).optional(),
+});
+
+const logRange = z.strictObject({ from: z.string().max(10), to: z.string().max(10) }).partial();
+
+/** The public shape of a command: params and answers with credentials masked. */
+export function commandJson(row: CommandRow, history?: CommandEventRow[]) {
+  const params = JSON.parse(row.params) as Record<string, unknown>;
+  const answer = row.answer === null ? null : (JSON.parse(row.answer) as unknown);
+  return {
+    ...row,
+    params: redactRecord(params),
+    answer: answer !== null && typeof answer === "object" && !Array.isArray(answer) ? redactRecord(answer as Record<string, unknown>) : answer,
+    ...(history ? { history: history.map(({ commandId: _id, ...e }) => e) } : {}),
+  };
+}
+
+export function commandsApi({ store, dispatcher, people }: CommandsApiDeps) {
+  const app = new Hono<TokenEnv>();
+
+  const knownTerminal = async (sn: string) => {
+    if (!(await store.getTerminal(sn))) throw new ApiError(404, "not_found", "no terminal with this serial number");
+  };
+
+  app.post("/terminals/:sn/commands", async (c) => {
+    const sn = c.req.param("sn");
+    await knownTerminal(sn);
+    const body = await parseBody(c, newCommand);
+    try {
+      const [row] = await dispatcher.submit([{ sn, command: body.command, params: body.params, deadline: body.deadline, actor: c.get("actor") }]);
+      if (!row) throw new ApiError(400, "bad_request", "nothing queued");
+      return c.json(commandJson(row), 201);
+    } catch (err) {
+      if (err instanceof InvalidCommand) throw new ApiError(400, "invalid_command", err.message);
+      throw err;
+    }
+  });
+
+  app.get("/terminals/:sn/commands", async (c) => {
+    const q = parseQuery(historyQuery, c.req.query());
+    const page = await store.commands.list({ sn: c.req.param("sn"), status: q.status ? [q.status] : undefined, cursor: q.cursor, limit: q.limit });
+    return c.json({ items: page.items.map((r) => commandJson(r)), next: page.next });
+  });
+
+  app.post("/terminals/:sn/fetch-logs", async (c) => {
+    const sn = c.req.param("sn");
+    await knownTerminal(sn);
+    const body = await parseBody(c, logRange);
+    if ((body.from === undefined) !== (body.to === undefined)) throw new ApiError(400, "bad_request", "give both from and to, or neither");
+    try {
+      const range = body.from !== undefined && body.to !== undefined ? { from: body.from, to: body.to } : null;
+      const job = await people.fetchLogs(sn, range, c.get("actor"));
+      return c.json(await people.jobs.view(job.id), 202);
+    } catch (err) {
+      if (err instanceof InvalidCommand) throw new ApiError(400, "invalid_command", err.message);
+      throw err;
+    }
+  });
+
+  const commandId = (raw: string) => {
+    const id = int.safeParse(raw);
+    if (!id.success || id.data < 1) throw new ApiError(404, "not_found", "no such command");
+    return id.data;
+  };
+
+  app.get("/commands/:id", async (c) => {
+    const id = commandId(c.req.param("id"));
+    const row = await store.commands.get(id);
+    if (!row) throw new ApiError(404, "not_found", "no such command");
+    return c.json(commandJson(row, await store.commands.history(id)));
+  });
+
+  app.post("/commands/:id/cancel", async (c) => {
+    const id = commandId(c.req.param("id"));
+    const row = await dispatcher.cancel(id, c.get("actor"));
+    if (row) return c.json(commandJson(row, await store.commands.history(id)));
+    const existing = await store.commands.get(id);
+    if (!existing) throw new ApiError(404, "not_found", "no such command");
+    throw new ApiError(409, "not_cancellable", `the command is ${existing.status}; only queued commands can be cancelled`);
+  });
+
+  return app;
+}

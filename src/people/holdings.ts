@@ -1,0 +1,64 @@
+/**
+ * Keeps, per terminal, what it holds: every answer that adds, changes or removes a person on a
+ * terminal updates the record, and a credential read back with `getuserinfo` is stored like a
+ * keypad enrolment (`senduser`), through the same durable write.
+ */
+import type { CommandDispatcher } from "../commands/dispatcher.ts";
+import { userInfoAnswer } from "../protocol/index.ts";
+import type { CommandRow } from "../store/commands-schema.ts";
+import type { Store } from "../store/contract.ts";
+import type { Writer } from "../store/writer.ts";
+import { credentialDigest } from "./digest.ts";
+
+export interface HoldingsDeps {
+  dispatcher: CommandDispatcher;
+  store: Store;
+  writer: Writer;
+  now: () => number;
+}
+
+const FINGERS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const paramsOf = (c: CommandRow) => JSON.parse(c.params) as Record<string, unknown>;
+
+export function trackHoldings({ dispatcher, store, writer, now }: HoldingsDeps) {
+  dispatcher.handle("getuserinfo", async (command, answer) => {
+    const parsed = userInfoAnswer.safeParse(answer);
+    if (!parsed.success) throw new Error(`unreadable getuserinfo answer: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    const u = parsed.data;
+    const at = now();
+    const result = await writer.submit({
+      type: "credential", sn: command.sn, at, enrollid: u.enrollid, name: u.name || undefined, admin: u.admin, backupnum: u.backupnum, data: u.record,
+    });
+    if (!result.ok) throw result.error;
+    await store.people.hold(command.sn, { enrollid: u.enrollid, backupnum: u.backupnum, digest: credentialDigest(u.name, u.admin, u.record) }, at);
+    // The credential itself lives in the credentials table; the command keeps only its size.
+    return { enrollid: u.enrollid, name: u.name, backupnum: u.backupnum, admin: u.admin, recordChars: u.record.length };
+  });
+
+  dispatcher.handle("setuserinfo", async (command, answer) => {
+    const p = paramsOf(command);
+    const digest = credentialDigest(String(p.name), Number(p.admin), String(p.record));
+    await store.people.hold(command.sn, { enrollid: Number(p.enrollid), backupnum: Number(p.backupnum), digest }, now());
+    return answer;
+  });
+
+  dispatcher.handle("deleteuser", async (command, answer) => {
+    const p = paramsOf(command);
+    const backupnum = Number(p.backupnum);
+    await store.people.release(command.sn, Number(p.enrollid), backupnum === 13 ? null : backupnum === 12 ? FINGERS : [backupnum]);
+    return answer;
+  });
+
+  dispatcher.handle("enableuser", async (command, answer) => {
+    const p = paramsOf(command);
+    await store.people.setHeldEnabled(command.sn, Number(p.enrollid), Number(p.enflag) === 1, now());
+    return answer;
+  });
+
+  const wiped = async (command: CommandRow, answer: Record<string, unknown>) => {
+    await store.people.releaseAll(command.sn);
+    return answer;
+  };
+  dispatcher.handle("cleanuser", wiped);
+  dispatcher.handle("initsys", wiped);
+}

@@ -1,0 +1,99 @@
+/**
+ * Push and group sync: brings terminals to hold people exactly as the server does, sending only
+ * what each terminal lacks (per-terminal holdings, and commands already queued count as sent).
+ * In a group with sync on, the members hold the union of the group's people: an enrolment on
+ * one member's keypad reaches the others, and a terminal added to the group receives everyone.
+ */
+import type { Logger } from "pino";
+import type { CommandDispatcher } from "../commands/dispatcher.ts";
+import type { Credential, GroupWithMembers } from "../store/commands-contract.ts";
+import type { Store } from "../store/contract.ts";
+import type { PersonRow } from "../store/schema.ts";
+import { credentialDigest } from "./digest.ts";
+import type { JobKind, Jobs } from "./jobs.ts";
+import { commandKey, heldPeople, planPerson, terminalView } from "./plan.ts";
+
+export interface SyncDeps {
+  store: Store;
+  dispatcher: CommandDispatcher;
+  jobs: Jobs;
+  log: Logger;
+  now: () => number;
+}
+
+export class PeopleSync {
+  #d: SyncDeps;
+
+  constructor(deps: SyncDeps) {
+    this.#d = deps;
+  }
+
+  /**
+   * Pushes people (everyone when `enrollids` is undefined) to terminals as one job. A listed
+   * person who no longer exists on the server is deleted from the terminals holding them.
+   */
+  async push(kind: JobKind, target: string, enrollids: number[] | undefined, sns: string[], actor: string) {
+    const { store, dispatcher } = this.#d;
+    const people = new Map<number, PersonRow>((await store.people.all()).map((p) => [p.enrollid, p]));
+    const ids = enrollids ?? [...people.keys()];
+    const credentials = new Map<number, Credential[]>();
+    for (const c of await store.people.credentials(enrollids)) {
+      const list = credentials.get(c.enrollid);
+      if (list) list.push(c);
+      else credentials.set(c.enrollid, [c]);
+    }
+    const commands: Array<{ sn: string; command: string; params: Record<string, unknown> }> = [];
+    for (const sn of [...new Set(sns)]) {
+      const view = terminalView(await store.people.holdings(sn));
+      const open = new Set((await dispatcher.open(sn)).map((c) => commandKey(c.command, JSON.parse(c.params) as Record<string, unknown>)));
+      for (const id of ids) {
+        for (const planned of planPerson(id, people.get(id) ?? null, credentials.get(id) ?? [], view)) {
+          const key = commandKey(planned.command, planned.params);
+          if (open.has(key)) continue;
+          open.add(key);
+          commands.push({ sn, ...planned });
+        }
+      }
+    }
+    const params = { enrollids: enrollids ?? "all", terminals: sns };
+    return this.#d.jobs.create(kind, target, params, actor, commands);
+  }
+
+  /** Every member of the group gets every person any member holds. */
+  async resyncGroup(group: GroupWithMembers, actor: string) {
+    const people = await this.#groupPeople(group.members);
+    return this.push("resync", `group:${group.id}`, people, group.members, actor);
+  }
+
+  /** A terminal joined a synced group: it receives the group's people. */
+  async memberAdded(group: GroupWithMembers, sn: string, actor: string) {
+    if (!group.sync) return null;
+    const people = await this.#groupPeople(group.members.filter((m) => m !== sn));
+    return this.push("sync", `group:${group.id}`, people, [sn], actor);
+  }
+
+  /**
+   * A credential arrived from a terminal's keypad (`senduser`, already committed): the terminal
+   * holds it, and the other members of its synced groups get it.
+   */
+  async credentialReceived(sn: string, enrollid: number, backupnum: number) {
+    const { store } = this.#d;
+    const person = await store.getPerson(enrollid);
+    const credential = (await store.people.credentials([enrollid])).find((c) => c.backupnum === backupnum);
+    if (!person || !credential) return;
+    await store.people.hold(sn, { enrollid, backupnum, digest: credentialDigest(person.name, person.admin, credential.data) }, this.#d.now());
+    const targets = new Set<string>();
+    for (const g of await store.people.groupsOf(sn)) {
+      if (!g.sync) continue;
+      for (const member of (await store.people.getGroup(g.id))?.members ?? []) if (member !== sn) targets.add(member);
+    }
+    if (targets.size > 0) await this.push("sync", `person:${enrollid}`, [enrollid], [...targets], "system");
+  }
+
+  async #groupPeople(members: string[]): Promise<number[]> {
+    const existing = new Set((await this.#d.store.people.all()).map((p) => p.enrollid));
+    const ids = new Set<number>();
+    for (const sn of members) for (const id of heldPeople(terminalView(await this.#d.store.people.holdings(sn)))) if (existing.has(id)) ids.add(id);
+    return [...ids].sort((a, b) => a - b);
+  }
+}

@@ -1,0 +1,182 @@
+import { and, asc, count, desc, eq, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
+import type { CommandChange, CommandFilter, CommandStore, JobChange, NewCommand, NewJob } from "../commands-contract.ts";
+import { type CommandRow, type CommandStatus, commandEvents, commands, type JobStatus, jobs, terminalClock } from "../commands-schema.ts";
+import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
+import { StoreError } from "../errors.ts";
+import type { SqliteDatabase } from "./driver.ts";
+
+const FINAL: ReadonlySet<CommandStatus> = new Set(["succeeded", "failed", "timed_out", "expired", "cancelled"]);
+
+/** `Store.commands` over SQLite: writes on the store's write connection, reads on its read one. */
+export class SqliteCommandStore implements CommandStore {
+  #w: SqliteDatabase;
+  #r: SqliteDatabase;
+
+  constructor(w: SqliteDatabase, r: SqliteDatabase) {
+    this.#w = w;
+    this.#r = r;
+  }
+
+  #tx<T>(fn: () => T): T {
+    this.#w.run(sql`BEGIN IMMEDIATE`);
+    try {
+      const out = fn();
+      this.#w.run(sql`COMMIT`);
+      return out;
+    } catch (err) {
+      this.#w.run(sql`ROLLBACK`);
+      throw err;
+    }
+  }
+
+  async enqueue(list: NewCommand[]) {
+    if (list.length === 0) return [];
+    return this.#tx(() =>
+      list.map((c) => {
+        const row = this.#w
+          .insert(commands)
+          .values({
+            sn: c.sn, command: c.command, params: JSON.stringify(c.params), status: "queued", attempts: 0,
+            maxAttempts: c.maxAttempts, deadline: c.deadline, actor: c.actor, jobId: c.jobId, createdAt: c.at, updatedAt: c.at,
+          })
+          .returning()
+          .all()[0];
+        if (!row) throw new StoreError("insert_failed", "command was not stored");
+        this.#w.insert(commandEvents).values({ commandId: row.id, at: c.at, status: "queued", detail: `by ${c.actor}` }).run();
+        return row;
+      }),
+    );
+  }
+
+  async get(id: number) {
+    return this.#r.select().from(commands).where(eq(commands.id, id)).all()[0] ?? null;
+  }
+
+  async list(filter: CommandFilter) {
+    const where: SQL[] = [];
+    if (filter.sn !== undefined) where.push(eq(commands.sn, filter.sn));
+    if (filter.jobId !== undefined) where.push(eq(commands.jobId, filter.jobId));
+    if (filter.status !== undefined) where.push(inArray(commands.status, filter.status));
+    if (filter.cursor !== undefined) where.push(lt(commands.id, decodeCursor(filter.cursor, ["number"])[0]));
+    const rows = this.#r.select().from(commands).where(and(...where)).orderBy(desc(commands.id)).limit(filter.limit + 1).all();
+    return pageOf(rows, filter.limit, (r) => encodeCursor([r.id]));
+  }
+
+  async nextQueued(sn: string) {
+    // Read on the write connection: the dispatcher must see its own transitions at once.
+    return (
+      this.#w
+        .select()
+        .from(commands)
+        .where(and(eq(commands.sn, sn), eq(commands.status, "queued")))
+        .orderBy(asc(commands.id))
+        .limit(1)
+        .all()[0] ?? null
+    );
+  }
+
+  async transition(id: number, from: CommandStatus[], change: CommandChange): Promise<CommandRow | null> {
+    return this.#tx(() => {
+      const row = this.#w
+        .update(commands)
+        .set({
+          status: change.status,
+          updatedAt: change.at,
+          ...(change.attempts !== undefined ? { attempts: change.attempts } : {}),
+          ...(change.answer !== undefined ? { answer: JSON.stringify(change.answer) } : {}),
+          ...(change.reason !== undefined ? { reason: change.reason } : {}),
+          ...(change.status === "sent" ? { sentAt: change.at } : {}),
+          ...(FINAL.has(change.status) ? { finishedAt: change.at } : {}),
+        })
+        .where(and(eq(commands.id, id), inArray(commands.status, from)))
+        .returning()
+        .all()[0];
+      if (!row) return null;
+      this.#w.insert(commandEvents).values({ commandId: id, at: change.at, status: change.status, detail: change.detail ?? null }).run();
+      return row;
+    });
+  }
+
+  async history(id: number) {
+    return this.#r.select().from(commandEvents).where(eq(commandEvents.commandId, id)).orderBy(asc(commandEvents.id)).all();
+  }
+
+  async expireDue(now: number) {
+    return this.#tx(() => {
+      const rows = this.#w
+        .update(commands)
+        .set({ status: "expired", updatedAt: now, finishedAt: now, reason: "deadline passed before it could be sent" })
+        .where(and(eq(commands.status, "queued"), isNotNull(commands.deadline), lt(commands.deadline, now)))
+        .returning()
+        .all();
+      for (const row of rows) {
+        this.#w.insert(commandEvents).values({ commandId: row.id, at: now, status: "expired", detail: "deadline passed" }).run();
+      }
+      return rows;
+    });
+  }
+
+  async countByStatus(jobId: number) {
+    // The write connection: a job is finished only when its last command's transition is seen.
+    const rows = this.#w
+      .select({ status: commands.status, n: count() })
+      .from(commands)
+      .where(eq(commands.jobId, jobId))
+      .groupBy(commands.status)
+      .all();
+    return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<CommandStatus, number>>;
+  }
+
+  async createJob(job: NewJob) {
+    const row = this.#w
+      .insert(jobs)
+      .values({
+        kind: job.kind, target: job.target, params: JSON.stringify(job.params), status: "running", actor: job.actor,
+        createdAt: job.at, updatedAt: job.at,
+      })
+      .returning()
+      .all()[0];
+    if (!row) throw new StoreError("insert_failed", "job was not stored");
+    return row;
+  }
+
+  async getJob(id: number) {
+    return this.#w.select().from(jobs).where(eq(jobs.id, id)).all()[0] ?? null;
+  }
+
+  async listJobs(filter: { status?: JobStatus; cursor?: string; limit: number }) {
+    const where: SQL[] = [];
+    if (filter.status !== undefined) where.push(eq(jobs.status, filter.status));
+    if (filter.cursor !== undefined) where.push(lt(jobs.id, decodeCursor(filter.cursor, ["number"])[0]));
+    const rows = this.#r.select().from(jobs).where(and(...where)).orderBy(desc(jobs.id)).limit(filter.limit + 1).all();
+    return pageOf(rows, filter.limit, (r) => encodeCursor([r.id]));
+  }
+
+  async updateJob(id: number, change: JobChange) {
+    return (
+      this.#w
+        .update(jobs)
+        .set({
+          updatedAt: change.at,
+          ...(change.status !== undefined ? { status: change.status } : {}),
+          ...(change.status !== undefined && change.status !== "running" ? { finishedAt: change.at } : {}),
+          ...(change.detail !== undefined ? { detail: JSON.stringify(change.detail) } : {}),
+        })
+        .where(eq(jobs.id, id))
+        .returning()
+        .all()[0] ?? null
+    );
+  }
+
+  async recordClock(sn: string, driftSeconds: number, at: number, corrected: boolean) {
+    this.#w
+      .insert(terminalClock)
+      .values({ sn, driftSeconds, checkedAt: at, correctedAt: corrected ? at : null })
+      .onConflictDoUpdate({ target: terminalClock.sn, set: { driftSeconds, checkedAt: at, ...(corrected ? { correctedAt: at } : {}) } })
+      .run();
+  }
+
+  async clockOf(sn: string) {
+    return this.#r.select().from(terminalClock).where(eq(terminalClock.sn, sn)).all()[0] ?? null;
+  }
+}
