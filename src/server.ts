@@ -8,6 +8,10 @@ import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
 import { RetentionJob } from "./jobs/retention.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
+import { ClockCheck } from "./commands/clock-check.ts";
+import { CommandDispatcher } from "./commands/dispatcher.ts";
+import { commandHooks } from "./commands/hooks.ts";
+import { PeopleService } from "./people/service.ts";
 import { ServerMetrics } from "./obs/server-metrics.ts";
 import { SiteClock } from "./protocol/index.ts";
 import { SiteSettings } from "./settings/site-settings.ts";
@@ -22,6 +26,9 @@ import { createUiApp } from "./ui/app.ts";
 import { VERSION } from "./version.ts";
 
 const LAST_SEEN_FLUSH_MS = 30_000;
+const CLOCK_CHECK_MS = 24 * 3_600_000;
+/** Pages of one getuserlist/getnewlog/getalllog transfer: 500,000 logs at 50 a page. */
+const PAGE_CAP = 10_000;
 const CHECKPOINT_MS = 60_000;
 const SHUTDOWN_LIMIT_MS = 10_000;
 const RETENTION_EVERY_MS = 3_600_000;
@@ -64,9 +71,18 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const clock = new SiteClock(config.tz);
   // Time zone and approval policy as saved in the admin UI (the flags until then); read per use.
   const settings = await SiteSettings.load(store, { tz: config.tz, approval: config.approval });
+  const dispatcher = new CommandDispatcher({
+    store, writer, bus, get clock() { return settings.clock; }, log, now,
+    timeoutMs: config.commandTimeout * 1000, maxAttempts: config.commandAttempts, pageCap: PAGE_CAP,
+  });
+  const clockCheck = new ClockCheck({
+    dispatcher, store, get clock() { return settings.clock; }, log, now, limitSeconds: config.clockDriftLimit, intervalMs: CLOCK_CHECK_MS,
+  });
+  const people = new PeopleService({ store, writer, dispatcher, log, now });
+  const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, log });
   const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };
   const gateway = new Gateway({
-    deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, now, ...(config.messageRate > 0 ? { messageRate } : {}) },
+    deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, now, commands, ...(config.messageRate > 0 ? { messageRate } : {}) },
     log,
     probeAfterMs: config.probeAfter * 1000,
     timeoutMs: config.connectionTimeout * 1000,
@@ -75,7 +91,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   });
   const ui = createUiApp({ store, writer, registry, bus, settings, log, now, version: VERSION });
   const http = createHttpApp({
-    store, writer, registry, log, now, version: VERSION, ui,
+    store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     snapshot: () => snapshotToTempFile(config.dataDir),
   });
@@ -89,6 +105,10 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     onPruned: (table, rows) => metrics.pruned(table, rows),
   });
 
+  // Before the first terminal can register: commands left "sent" by the last run are settled first.
+  await dispatcher.start();
+  await people.start();
+  clockCheck.start();
   const server: Server<unknown> = Bun.serve({
     port: config.port,
     hostname: config.host,
@@ -145,6 +165,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       } catch (err) {
         log.warn({ err }, "could not mark terminals offline");
       }
+      clockCheck.stop();
+      dispatcher.stop();
       store.close();
       releaseDataDir(config.dataDir);
       void server.stop(true);

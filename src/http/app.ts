@@ -4,6 +4,8 @@
  */
 import { Hono } from "hono";
 import type { Logger } from "pino";
+import type { CommandDispatcher } from "../commands/dispatcher.ts";
+import type { PeopleService } from "../people/service.ts";
 import type { Store } from "../store/contract.ts";
 import { StoreError } from "../store/errors.ts";
 import type { Writer } from "../store/writer.ts";
@@ -11,6 +13,8 @@ import type { TerminalRegistry } from "../terminals/registry.ts";
 import type { UiApp } from "../ui/app.ts";
 import type { AllowList } from "../lib/ip-allow-list.ts";
 import { backupApi } from "./api/backup.ts";
+import { commandsApi } from "./api/commands.ts";
+import { peopleApi } from "./api/people.ts";
 import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
 import { ApiError } from "./errors.ts";
@@ -24,6 +28,8 @@ export interface HttpDeps {
   log: Logger;
   now: () => number;
   version: string;
+  dispatcher: CommandDispatcher;
+  people: PeopleService;
   /** GET /metrics (absent: no such route). */
   metrics?: { render: () => string; allow: AllowList };
   /** GET /api/v1/backup: makes a verified snapshot file (absent: no such route). */
@@ -66,6 +72,8 @@ export function createHttpApp(deps: HttpDeps) {
   api.use("*", bearerAuth(deps.store, deps.now));
   api.route("/terminals", terminalsApi(deps));
   api.route("/", recordsApi(deps.store));
+  api.route("/", commandsApi(deps));
+  api.route("/", peopleApi(deps));
   if (deps.snapshot) api.route("/backup", backupApi({ snapshot: deps.snapshot, store: deps.store, log: deps.log, now: deps.now }));
   app.route("/api/v1", api);
 
