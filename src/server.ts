@@ -3,6 +3,7 @@
  */
 import type { Server } from "bun";
 import type { Logger } from "pino";
+import { ClusterNode } from "./cluster/cluster-node.ts";
 import type { ServeConfig } from "./config/schema.ts";
 import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
@@ -16,7 +17,8 @@ import { ServerMetrics } from "./obs/server-metrics.ts";
 import { SiteClock } from "./protocol/index.ts";
 import { SiteSettings } from "./settings/site-settings.ts";
 import { claimDataDir, releaseDataDir, runningServer } from "./store/data-dir-lock.ts";
-import { openStore } from "./store/open.ts";
+import { openStore, storeConfigOf } from "./store/open.ts";
+import { SqliteStore } from "./store/sqlite/sqlite-store.ts";
 import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapshot-process.ts";
 import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
@@ -41,12 +43,17 @@ export interface RunningServer {
 
 export async function startServer(config: ServeConfig, log: Logger): Promise<RunningServer> {
   const now = Date.now;
-  const store = openStore(config.dataDir, config.durability);
-  const other = runningServer(config.dataDir);
-  if (other !== null) log.warn({ pid: other, dataDir: config.dataDir }, "another server seems to use this data directory");
-  claimDataDir(config.dataDir);
-  removeStaleSnapshots(config.dataDir);
-  await store.markAllOffline();
+  const store = await openStore(storeConfigOf(config));
+  // Single box: the data directory is ours alone, and nothing is connected yet whatever a crash
+  // left behind. Cluster: the other instances' terminals are connected; presence reaps a dead one's.
+  const sqlite = store instanceof SqliteStore ? store : null;
+  if (sqlite) {
+    const other = runningServer(config.dataDir);
+    if (other !== null) log.warn({ pid: other, dataDir: config.dataDir }, "another server seems to use this data directory");
+    claimDataDir(config.dataDir);
+    removeStaleSnapshots(config.dataDir);
+    await store.markAllOffline();
+  }
   const registry = new TerminalRegistry<TerminalConnection>();
   const metrics = new ServerMetrics({
     // Read at scrape time, after everything below exists.
@@ -67,7 +74,9 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     onCommit: (info) => metrics.committed(info),
   });
   const bus = new EventBus();
-  bus.on("records-committed", (e) => metrics.recordsCommitted(e));
+  bus.on("records-committed", (e) => {
+    if (e.origin === undefined) metrics.recordsCommitted(e);
+  });
   const clock = new SiteClock(config.tz);
   // Time zone and approval policy as saved in the admin UI (the flags until then); read per use.
   const settings = await SiteSettings.load(store, { tz: config.tz, approval: config.approval });
@@ -90,13 +99,15 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     metrics,
   });
   const ui = createUiApp({ store, writer, registry, bus, settings, log, now, version: VERSION });
+  const cluster = config.cluster ? new ClusterNode({ redisUrl: config.redisUrl, registry, store, writer, bus, log, now }) : null;
   const http = createHttpApp({
     store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
-    snapshot: () => snapshotToTempFile(config.dataDir),
+    ...(sqlite ? { snapshot: () => snapshotToTempFile(config.dataDir) } : {}),
+    ...(cluster ? { cluster } : {}),
   });
-  const retention = new RetentionJob({
-    store, clock, log, now,
+  const retention = sqlite && new RetentionJob({
+    store: sqlite, clock, log, now,
     photoDays: config.photoRetentionDays,
     quarantineDays: config.quarantineRetentionDays,
     attendanceDays: config.attendanceRetentionDays,
@@ -109,6 +120,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   await dispatcher.start();
   await people.start();
   clockCheck.start();
+  await cluster?.start();
   const server: Server<unknown> = Bun.serve({
     port: config.port,
     hostname: config.host,
@@ -121,7 +133,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   });
   gateway.start();
   metrics.start();
-  retention.start();
+  if (retention) retention.start();
 
   const flushSeen = () => {
     const entries = registry.takeSeen();
@@ -130,14 +142,14 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const seenTimer = setInterval(flushSeen, LAST_SEEN_FLUSH_MS);
   const checkpointTimer = setInterval(() => {
     try {
-      store.checkpoint(writer.depth === 0 && gateway.connections === 0 ? "TRUNCATE" : "PASSIVE");
+      sqlite?.checkpoint(writer.depth === 0 && gateway.connections === 0 ? "TRUNCATE" : "PASSIVE");
     } catch (err) {
       log.warn({ err }, "WAL checkpoint failed");
     }
   }, CHECKPOINT_MS);
 
   log.info(
-    { port: server.port, host: config.host, dataDir: config.dataDir, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION },
+    { port: server.port, host: config.host, store: sqlite ? config.dataDir : "postgresql", cluster: cluster?.instanceId, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION },
     "TM20 Server listening",
   );
 
@@ -149,7 +161,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       clearInterval(checkpointTimer);
       metrics.stop();
       ui.stop();
-      await retention.stop();
+      if (retention) await retention.stop();
       void server.stop(false);
       flushSeen();
       const drained = await Promise.race([
@@ -159,16 +171,20 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       if (!drained) log.error("shutdown: the writer did not drain in time; unanswered records will be resent by terminals");
       // Answers to the last commits are written before the sockets close.
       await Bun.sleep(50);
+      const held = [...registry.sessions()].flatMap((s) => (s.sn ? [{ sn: s.sn, sessionId: s.sessionId }] : []));
       gateway.stop(1001, "server shutting down");
       try {
-        await store.markAllOffline();
+        // In a cluster only this instance's own sessions go offline (the store is shared).
+        if (sqlite) await store.markAllOffline();
+        else await store.write(held.map((h) => ({ type: "terminal-offline" as const, sn: h.sn, at: now(), sessionId: h.sessionId })));
       } catch (err) {
         log.warn({ err }, "could not mark terminals offline");
       }
       clockCheck.stop();
       dispatcher.stop();
-      store.close();
-      releaseDataDir(config.dataDir);
+      await cluster?.stop();
+      await store.close();
+      if (sqlite) releaseDataDir(config.dataDir);
       void server.stop(true);
       log.info("stopped");
     })();

@@ -1,17 +1,17 @@
 import type { Approval } from "../store/contract.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { dataDirOf, STORE_FLAGS } from "./store-flags.ts";
+import { STORE_BOOLEANS, STORE_FLAGS, STORE_FLAGS_HELP, storeConfigFromFlags } from "./store-flags.ts";
 
 export const terminalHelp = `tm20 terminal list              list terminals with approval and connection state
 tm20 terminal approve SN        let a pending terminal in (it is accepted at its next reg)
 tm20 terminal block SN          refuse a terminal from now on
-  all take --data-dir <dir> (env TM20_DATA_DIR, default ./data)`;
+  all take ${STORE_FLAGS_HELP}`;
 
 export async function terminalCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: STORE_FLAGS });
+  const { flags, positionals } = parseArgs(argv, { values: STORE_FLAGS, booleans: STORE_BOOLEANS });
   const [action, sn] = positionals;
-  const store = openStore(dataDirOf(flags));
+  const store = await openStore(storeConfigFromFlags(flags));
   try {
     if (action === "list") {
       for (const t of await store.listTerminals()) {
@@ -27,6 +27,6 @@ export async function terminalCommand(argv: string[]): Promise<void> {
       throw new UsageError(`terminal: unknown action ${JSON.stringify(action ?? "")} (list, approve, block)`);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }

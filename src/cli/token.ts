@@ -1,17 +1,17 @@
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { dataDirOf, STORE_FLAGS } from "./store-flags.ts";
+import { STORE_BOOLEANS, STORE_FLAGS, STORE_FLAGS_HELP, storeConfigFromFlags } from "./store-flags.ts";
 
 export const tokenHelp = `tm20 token create --name NAME   create an API token; the token is the last line printed (shown once)
 tm20 token list                  list tokens (never the tokens themselves)
 tm20 token revoke ID             revoke a token
-  all take --data-dir <dir> (env TM20_DATA_DIR, default ./data)`;
+  all take ${STORE_FLAGS_HELP}`;
 
 export async function tokenCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: [...STORE_FLAGS, "--name"] });
+  const { flags, positionals } = parseArgs(argv, { values: [...STORE_FLAGS, "--name"], booleans: STORE_BOOLEANS });
   const [action, ...rest] = positionals;
-  const store = openStore(dataDirOf(flags));
+  const store = await openStore(storeConfigFromFlags(flags));
   try {
     if (action === "create") {
       const name = flags.get("--name")?.trim();
@@ -35,6 +35,6 @@ export async function tokenCommand(argv: string[]): Promise<void> {
       throw new UsageError(`token: unknown action ${JSON.stringify(action ?? "")} (create, list, revoke)`);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -17,5 +17,8 @@ export function loadServeConfig(flags: Map<string, string>, env: Record<string, 
   }
   const config = out as unknown as ServeConfig;
   config.tz = defaultTimeZone(config.tz);
+  if (config.cluster && (config.pgUrl === "" || config.redisUrl === "")) {
+    throw new UsageError(`${serveFields.cluster.flag}: needs ${serveFields.pgUrl.flag} (${serveFields.pgUrl.env}) and ${serveFields.redisUrl.flag} (${serveFields.redisUrl.env})`);
+  }
   return config;
 }

@@ -141,6 +141,21 @@ export const serveFields = {
     default: "",
     schema: z.string().refine((v) => v === "" || /^rediss?:\/\//.test(v), "expected redis://…"),
   },
+  cluster: {
+    flag: "--cluster",
+    env: "TM20_CLUSTER",
+    help: "cluster mode: --pg-url is the shared store (not an export target), Redis (--redis-url) carries presence and routing",
+    default: "false",
+    boolean: true,
+    schema: z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes"),
+  },
+  redisUrl: {
+    flag: "--redis-url",
+    env: "TM20_REDIS_URL",
+    help: "Redis URL for cluster presence and pub/sub, redis://[:pass@]host:6379[/db]",
+    default: "",
+    schema: z.string().refine((v) => v === "" || /^rediss?:\/\//.test(v), "expected redis://…"),
+  },
 } as const;
 
 export type FieldName = keyof typeof serveFields;
@@ -164,6 +179,8 @@ export interface ServeConfig {
   attendanceRetentionDays: number;
   cluster: boolean;
   pgUrl: string;
+  redisUrl: string;
+  cluster: boolean;
   redisUrl: string;
 }
 

@@ -4,10 +4,19 @@
  */
 export interface BusEvents {
   /** A batch of terminal records is committed (attendance and door events; duplicates excluded from `inserted`). */
-  "records-committed": { sn: string; inserted: number; duplicates: number; quarantined: number };
+  "records-committed": {
+    sn: string;
+    inserted: number;
+    duplicates: number;
+    quarantined: number;
+    /** Cluster mode: the instance that committed them, when it is another one (absent: this instance). */
+    origin?: string;
+  };
   "terminal-online": { sn: string; remoteAddr: string };
   "terminal-offline": { sn: string };
   "terminal-refused": { sn: string; approval: string };
+  /** Commands were queued for a terminal; in cluster mode also relayed from the instance that queued them. */
+  "commands-queued": { sn: string; origin?: string };
 }
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

@@ -34,6 +34,8 @@ export interface HttpDeps {
   metrics?: { render: () => string; allow: AllowList };
   /** GET /api/v1/backup: makes a verified snapshot file (absent: no such route). */
   snapshot?: () => Promise<string>;
+  /** Cluster mode: this instance and its Redis link, shown by /health (Redis down is not unhealthy: ingest goes on). */
+  cluster?: { status(): { instance: string; redis: string } };
   /** The admin UI: every path outside /api, /health and /metrics (absent: API only). */
   ui?: UiApp;
 }
@@ -62,6 +64,7 @@ export function createHttpApp(deps: HttpDeps) {
       version: deps.version,
       store: { status: problems.length === 0 ? "ok" : "failing", queue_depth: deps.writer.depth, problems },
       terminals_connected: deps.registry.size,
+      ...(deps.cluster ? { cluster: deps.cluster.status() } : {}),
     };
     return c.json(body, problems.length === 0 ? 200 : 503);
   });

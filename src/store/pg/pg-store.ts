@@ -23,6 +23,10 @@ import { StoreError } from "../errors.ts";
 import type { TerminalRow } from "../schema.ts";
 import { devinfoColumns } from "../devinfo-columns.ts";
 import { PgAdminStore } from "./admin-store.ts";
+import { PgCommandStore } from "./commands-store.ts";
+import { PgExportStore } from "./export-store.ts";
+import { PgPeopleStore } from "./people-store.ts";
+import { PgWebhookStore } from "./webhook-store.ts";
 import { connectPg, type PgConnection, type PgDb } from "./connect.ts";
 import { migratePg } from "./migrate.ts";
 import { pgMigrations } from "./migrations/index.ts";
@@ -47,7 +51,7 @@ export interface PgStoreOptions {
 /** PostgreSQL allows 65,535 parameters per statement; rows go in chunks well below that. */
 const CHUNK_ROWS = 1000;
 
-const ok = (inserted = 0, duplicates = 0, quarantined = 0): OpResult => ({ ok: true, inserted, duplicates, quarantined });
+const ok = (inserted = 0, duplicates = 0, quarantined = 0): Extract<OpResult, { ok: true }> => ({ ok: true, inserted, duplicates, quarantined });
 
 function chunks<T>(items: T[], size = CHUNK_ROWS): T[][] {
   const out: T[][] = [];
@@ -60,6 +64,10 @@ const identityOf = (p: { enrollid: number; time: string; mode: number; inout: nu
 
 export class PgStore implements Store {
   readonly admin: PgAdminStore;
+  readonly commands: PgCommandStore;
+  readonly people: PgPeopleStore;
+  readonly exports: PgExportStore;
+  readonly webhooks: PgWebhookStore;
   #c: PgConnection;
   #db: PgDb;
 
@@ -67,6 +75,10 @@ export class PgStore implements Store {
     this.#c = connection;
     this.#db = connection.db;
     this.admin = new PgAdminStore(this.#db);
+    this.commands = new PgCommandStore(this.#db);
+    this.people = new PgPeopleStore(this.#db);
+    this.exports = new PgExportStore(this.#db);
+    this.webhooks = new PgWebhookStore(this.#db);
   }
 
   /** Connects and migrates; fails when PostgreSQL cannot be reached or migrated. */
@@ -370,13 +382,9 @@ export class PgStore implements Store {
     await this.#db.execute(sql`SELECT 1`);
   }
 
-  close() {
-    void this.#c.close().catch(() => {});
-  }
-
-  /** Waits for the pool to close (CLI commands exit right after). */
-  async closed(): Promise<void> {
-    await this.#c.close();
+  /** The pool closes in the background; a CLI command awaits it so that the process can exit. */
+  close(): Promise<void> {
+    return this.#c.close().catch(() => {});
   }
 }
 

@@ -153,3 +153,160 @@ export const settings = pgTable("settings", {
   value: text("value").notNull(),
   updatedAt: ms("updated_at").notNull(),
 });
+
+// ── Migration 0002: the command engine and people management (SQLite: ../commands-schema.ts) ──
+const COMMAND_STATUSES = ["queued", "sent", "succeeded", "failed", "timed_out", "expired", "cancelled"] as const;
+
+export const commands = pgTable("commands", {
+  id: id("id").primaryKey(),
+  sn: text("sn").notNull(),
+  command: text("command").notNull(),
+  params: text("params").notNull(),
+  status: text("status", { enum: COMMAND_STATUSES }).notNull(),
+  attempts: integer("attempts").notNull(),
+  maxAttempts: integer("max_attempts").notNull(),
+  deadline: ms("deadline"),
+  actor: text("actor").notNull(),
+  jobId: bigint("job_id", { mode: "number" }),
+  answer: text("answer"),
+  reason: text("reason"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+  sentAt: ms("sent_at"),
+  finishedAt: ms("finished_at"),
+});
+
+export const commandEvents = pgTable("command_events", {
+  id: id("id").primaryKey(),
+  commandId: bigint("command_id", { mode: "number" }).notNull(),
+  at: ms("at").notNull(),
+  status: text("status").notNull(),
+  detail: text("detail"),
+});
+
+export const jobs = pgTable("jobs", {
+  id: id("id").primaryKey(),
+  kind: text("kind").notNull(),
+  target: text("target").notNull(),
+  params: text("params").notNull(),
+  status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
+  actor: text("actor").notNull(),
+  detail: text("detail"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+  finishedAt: ms("finished_at"),
+});
+
+export const terminalGroups = pgTable("terminal_groups", {
+  id: id("id").primaryKey(),
+  name: text("name").notNull(),
+  sync: boolean("sync").notNull(),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+export const terminalGroupMembers = pgTable(
+  "terminal_group_members",
+  {
+    groupId: bigint("group_id", { mode: "number" }).notNull(),
+    sn: text("sn").notNull(),
+    addedAt: ms("added_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.sn] })],
+);
+
+export const terminalCredentials = pgTable(
+  "terminal_credentials",
+  {
+    sn: text("sn").notNull(),
+    enrollid: bigint("enrollid", { mode: "number" }).notNull(),
+    backupnum: integer("backupnum").notNull(),
+    digest: text("digest").notNull(),
+    updatedAt: ms("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sn, t.enrollid, t.backupnum] })],
+);
+
+export const terminalPeople = pgTable(
+  "terminal_people",
+  {
+    sn: text("sn").notNull(),
+    enrollid: bigint("enrollid", { mode: "number" }).notNull(),
+    enabled: boolean("enabled").notNull(),
+    updatedAt: ms("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sn, t.enrollid] })],
+);
+
+export const terminalClock = pgTable("terminal_clock", {
+  sn: text("sn").primaryKey(),
+  driftSeconds: integer("drift_seconds").notNull(),
+  checkedAt: ms("checked_at").notNull(),
+  correctedAt: ms("corrected_at"),
+});
+
+// ── Migration 0003: export cursors and webhooks (SQLite: ../schema.ts) ──
+export const exportCursors = pgTable(
+  "export_cursors",
+  {
+    target: text("target").notNull(),
+    stream: text("stream").notNull(),
+    lastId: bigint("last_id", { mode: "number" }).notNull(),
+    exported: bigint("exported", { mode: "number" }).notNull(),
+    updatedAt: ms("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.stream] })],
+);
+
+export const webhooks = pgTable("webhooks", {
+  id: id("id").primaryKey(),
+  name: text("name").notNull(),
+  url: text("url").notNull(),
+  authHeader: text("auth_header"),
+  authSealed: text("auth_sealed"),
+  hmacSealed: text("hmac_sealed"),
+  terminals: text("terminals"),
+  eventTypes: text("event_types").notNull(),
+  enabled: boolean("enabled").notNull(),
+  batchSize: integer("batch_size").notNull(),
+  timeoutMs: integer("timeout_ms").notNull(),
+  maxAttempts: integer("max_attempts"),
+  attendanceCursor: bigint("attendance_cursor", { mode: "number" }).notNull(),
+  doorCursor: bigint("door_cursor", { mode: "number" }).notNull(),
+  delivered: bigint("delivered", { mode: "number" }).notNull(),
+  attempts: integer("attempts").notNull(),
+  lastSuccessAt: ms("last_success_at"),
+  lastError: text("last_error"),
+  lastErrorAt: ms("last_error_at"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+export const webhookDeadLetters = pgTable("webhook_dead_letters", {
+  id: id("id").primaryKey(),
+  webhookId: bigint("webhook_id", { mode: "number" }).notNull(),
+  batchId: text("batch_id").notNull(),
+  records: text("records").notNull(),
+  recordCount: integer("record_count").notNull(),
+  attempts: integer("attempts").notNull(),
+  lastError: text("last_error").notNull(),
+  status: text("status", { enum: ["dead", "delivered"] }).notNull(),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+export const peopleImportSources = pgTable("people_import_sources", {
+  id: id("id").primaryKey(),
+  name: text("name").notNull(),
+  url: text("url").notNull(),
+  authHeader: text("auth_header"),
+  authSealed: text("auth_sealed"),
+  mapping: text("mapping").notNull(),
+  paging: text("paging").notNull(),
+  disableMissing: boolean("disable_missing").notNull(),
+  intervalMinutes: integer("interval_minutes"),
+  lastRunAt: ms("last_run_at"),
+  lastResult: text("last_result"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});

@@ -1,9 +1,15 @@
 /**
  * PostgreSQL's own migrations, embedded as text like SQLite's (../../migrations/index.ts) and
- * split by the same `statementsOf`. They describe the same tables in PostgreSQL's types; append
- * new files here in order, never edit an applied one.
+ * split by the same `statementsOf`. They describe the same tables in PostgreSQL's types (the
+ * numbering is PostgreSQL's own); append new files here in order, never edit an applied one.
  */
 import type { Migration } from "../../migrations/index.ts";
 import init from "./0001_init.sql" with { type: "text" };
+import commandsPeople from "./0002_commands_people.sql" with { type: "text" };
+import exportWebhooks from "./0003_export_webhooks.sql" with { type: "text" };
 
-export const pgMigrations: Migration[] = [{ name: "0001_init", sql: init }];
+export const pgMigrations: Migration[] = [
+  { name: "0001_init", sql: init },
+  { name: "0002_commands_people", sql: commandsPeople },
+  { name: "0003_export_webhooks", sql: exportWebhooks },
+];
