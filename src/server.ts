@@ -9,6 +9,7 @@ import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
 import { RetentionJob } from "./jobs/retention.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
+import { startIntegrations } from "./integrations.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";
 import { commandHooks } from "./commands/hooks.ts";
@@ -98,13 +99,16 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     maxConnections: config.maxConnections,
     metrics,
   });
-  const ui = createUiApp({ store, writer, registry, bus, settings, log, now, version: VERSION });
   const cluster = config.cluster ? new ClusterNode({ redisUrl: config.redisUrl, registry, store, writer, bus, log, now }) : null;
+  // Single box only: in a cluster --pg-url is the store itself, and deliveries would need a leader.
+  const integrations = sqlite ? await startIntegrations({ config, store: sqlite, bus, log, now, version: VERSION, metrics: metrics.registry }) : null;
+  const ui = createUiApp({ store, writer, registry, bus, settings, log, now, version: VERSION });
   const http = createHttpApp({
     store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     ...(sqlite ? { snapshot: () => snapshotToTempFile(config.dataDir) } : {}),
     ...(cluster ? { cluster } : {}),
+    ...(integrations ? { integrations } : {}),
   });
   const retention = sqlite && new RetentionJob({
     store: sqlite, clock, log, now,
@@ -161,6 +165,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       clearInterval(checkpointTimer);
       metrics.stop();
       ui.stop();
+      await integrations?.stop();
       if (retention) await retention.stop();
       void server.stop(false);
       flushSeen();

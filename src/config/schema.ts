@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { parseAllowList } from "../lib/ip-allow-list.ts";
 import { isValidTimeZone, systemTimeZone } from "../protocol/index.ts";
+import { SCHEMA_NAME } from "../export/pg-target.ts";
 
 const seconds = z.coerce.number().int().positive();
 
@@ -62,6 +63,41 @@ export const serveFields = {
     help: "seconds of silence before a terminal's socket is closed",
     default: "120",
     schema: seconds,
+  },
+  pgUrl: {
+    flag: "--pg-url",
+    env: "TM20_PG_URL",
+    help: "export attendance, door events, terminals and people continuously to this PostgreSQL (postgres://user:pass@host/db)",
+    default: "",
+    schema: z.string().refine((v) => v === "" || /^postgres(ql)?:\/\//.test(v), "expected postgres://user:password@host:5432/database"),
+  },
+  pgSchema: {
+    flag: "--pg-schema",
+    env: "TM20_PG_SCHEMA",
+    help: "PostgreSQL schema the export creates and fills",
+    default: "tm20",
+    schema: z.string().regex(SCHEMA_NAME, "lower-case letters, digits and _"),
+  },
+  pgTemplates: {
+    flag: "--pg-templates",
+    env: "TM20_PG_TEMPLATES",
+    help: "on: export biometric templates too (off by default: they are personal data)",
+    default: "off",
+    schema: z.enum(["on", "off"]),
+  },
+  webhookRetryBaseMs: {
+    flag: "--webhook-retry-base-ms",
+    env: "TM20_WEBHOOK_RETRY_BASE_MS",
+    help: "first back-off after a failed webhook delivery; it doubles per failure (with jitter)",
+    default: "1000",
+    schema: z.coerce.number().int().min(10),
+  },
+  webhookRetryMaxMs: {
+    flag: "--webhook-retry-max-ms",
+    env: "TM20_WEBHOOK_RETRY_MAX_MS",
+    help: "longest back-off between webhook delivery attempts",
+    default: "300000",
+    schema: z.coerce.number().int().min(10),
   },
   maxQueuedRecords: {
     flag: "--max-queued-records",
@@ -122,28 +158,6 @@ export const serveFields = {
   cluster: {
     flag: "--cluster",
     env: "TM20_CLUSTER",
-    help: "cluster mode: the store is PostgreSQL (--pg-url), presence and routing go through Redis (--redis-url)",
-    default: "false",
-    boolean: true,
-    schema: z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes"),
-  },
-  pgUrl: {
-    flag: "--pg-url",
-    env: "TM20_PG_URL",
-    help: "PostgreSQL URL, postgres://user:pass@host:5432/db[?search_path=schema]; with --cluster it is the store",
-    default: "",
-    schema: z.string().refine((v) => v === "" || /^postgres(ql)?:\/\//.test(v), "expected postgres://…"),
-  },
-  redisUrl: {
-    flag: "--redis-url",
-    env: "TM20_REDIS_URL",
-    help: "Redis URL for cluster presence and pub/sub, redis://[:pass@]host:6379[/db]",
-    default: "",
-    schema: z.string().refine((v) => v === "" || /^rediss?:\/\//.test(v), "expected redis://…"),
-  },
-  cluster: {
-    flag: "--cluster",
-    env: "TM20_CLUSTER",
     help: "cluster mode: --pg-url is the shared store (not an export target), Redis (--redis-url) carries presence and routing",
     default: "false",
     boolean: true,
@@ -170,6 +184,14 @@ export interface ServeConfig {
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   probeAfter: number;
   connectionTimeout: number;
+  clockDriftLimit: number;
+  commandTimeout: number;
+  commandAttempts: number;
+  pgUrl: string;
+  pgSchema: string;
+  pgTemplates: "on" | "off";
+  webhookRetryBaseMs: number;
+  webhookRetryMaxMs: number;
   maxQueuedRecords: number;
   maxConnections: number;
   messageRate: number;
@@ -178,15 +200,9 @@ export interface ServeConfig {
   quarantineRetentionDays: number;
   attendanceRetentionDays: number;
   cluster: boolean;
-  pgUrl: string;
-  redisUrl: string;
-  cluster: boolean;
   redisUrl: string;
 }
 
 export function defaultTimeZone(tz: string): string {
   return tz === "" ? systemTimeZone() : tz;
 }
-  clockDriftLimit: number;
-  commandTimeout: number;
-  commandAttempts: number;

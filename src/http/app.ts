@@ -8,6 +8,7 @@ import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { PeopleService } from "../people/service.ts";
 import type { Store } from "../store/contract.ts";
 import { StoreError } from "../store/errors.ts";
+import type { Integrations } from "../integrations.ts";
 import type { Writer } from "../store/writer.ts";
 import type { TerminalRegistry } from "../terminals/registry.ts";
 import type { UiApp } from "../ui/app.ts";
@@ -15,8 +16,10 @@ import type { AllowList } from "../lib/ip-allow-list.ts";
 import { backupApi } from "./api/backup.ts";
 import { commandsApi } from "./api/commands.ts";
 import { peopleApi } from "./api/people.ts";
+import { exportApi } from "./api/export.ts";
 import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
+import { webhooksApi } from "./api/webhooks.ts";
 import { ApiError } from "./errors.ts";
 import { bearerAuth } from "./middleware/bearer-auth.ts";
 import { metricsRoute } from "./metrics-route.ts";
@@ -34,10 +37,12 @@ export interface HttpDeps {
   metrics?: { render: () => string; allow: AllowList };
   /** GET /api/v1/backup: makes a verified snapshot file (absent: no such route). */
   snapshot?: () => Promise<string>;
-  /** Cluster mode: this instance and its Redis link, shown by /health (Redis down is not unhealthy: ingest goes on). */
-  cluster?: { status(): { instance: string; redis: string } };
   /** The admin UI: every path outside /api, /health and /metrics (absent: API only). */
   ui?: UiApp;
+  /** Cluster mode: this instance and its Redis link, shown by /health (Redis down is not unhealthy: ingest goes on). */
+  cluster?: { status(): { instance: string; redis: string } };
+  /** PostgreSQL export and webhooks (absent in a cluster: no such routes). */
+  integrations?: Integrations;
 }
 
 /** /health turns 503 when this share of the writer queue bound is waiting: the writer is not keeping up. */
@@ -77,6 +82,11 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/", recordsApi(deps.store));
   api.route("/", commandsApi(deps));
   api.route("/", peopleApi(deps));
+  if (deps.integrations) {
+    const { store, exporter, webhooks, secrets } = deps.integrations;
+    api.route("/export", exportApi(exporter));
+    api.route("/webhooks", webhooksApi({ store, dispatcher: webhooks, secrets, now: deps.now }));
+  }
   if (deps.snapshot) api.route("/backup", backupApi({ snapshot: deps.snapshot, store: deps.store, log: deps.log, now: deps.now }));
   app.route("/api/v1", api);
 

@@ -1,3 +1,4 @@
+import type { Page } from "./contract.ts";
 import { StoreError } from "./errors.ts";
 
 type Kind = "string" | "number";
@@ -19,4 +20,12 @@ export function decodeCursor<const K extends readonly Kind[]>(cursor: string, ki
     throw new StoreError("bad_cursor", "cursor is not valid");
   }
   return values as Decoded<K>;
+}
+
+/** One page from `limit + 1` rows: the extra row only says that there is a next page. */
+export function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  const last = items[items.length - 1];
+  return { items, next: more && last !== undefined ? cursorOf(last) : null };
 }

@@ -160,3 +160,81 @@ export const settings = sqliteTable("settings", {
   value: text("value").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/** Export to PostgreSQL: the last row id exported per stream, per target database. */
+export const exportCursors = sqliteTable(
+  "export_cursors",
+  {
+    /** host:port/database#schema of the target (PgTarget.key); a re-created target starts over. */
+    target: text("target").notNull(),
+    stream: text("stream").notNull(),
+    lastId: integer("last_id").notNull(),
+    exported: integer("exported").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.stream] })],
+);
+
+export const webhooks = sqliteTable("webhooks", {
+  id: integer("id").primaryKey(),
+  name: text("name").notNull(),
+  url: text("url").notNull(),
+  /** The auth header's name; its value is sealed (never shown back). */
+  authHeader: text("auth_header"),
+  authSealed: text("auth_sealed"),
+  hmacSealed: text("hmac_sealed"),
+  /** JSON array of serial numbers; null: every terminal. */
+  terminals: text("terminals"),
+  /** JSON array of "attendance" / "door_event". */
+  eventTypes: text("event_types").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull(),
+  batchSize: integer("batch_size").notNull(),
+  timeoutMs: integer("timeout_ms").notNull(),
+  maxAttempts: integer("max_attempts"),
+  /** Outbox cursors: the last attendance / door-event row id delivered (or dead-lettered). */
+  attendanceCursor: integer("attendance_cursor").notNull(),
+  doorCursor: integer("door_cursor").notNull(),
+  delivered: integer("delivered").notNull(),
+  /** Consecutive failed attempts of the batch at the head of the outbox. */
+  attempts: integer("attempts").notNull(),
+  lastSuccessAt: integer("last_success_at"),
+  lastError: text("last_error"),
+  lastErrorAt: integer("last_error_at"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+export type WebhookRow = typeof webhooks.$inferSelect;
+
+export const webhookDeadLetters = sqliteTable("webhook_dead_letters", {
+  id: integer("id").primaryKey(),
+  webhookId: integer("webhook_id").notNull(),
+  batchId: text("batch_id").notNull(),
+  /** The records exactly as they were sent (JSON array). */
+  records: text("records").notNull(),
+  recordCount: integer("record_count").notNull(),
+  attempts: integer("attempts").notNull(),
+  lastError: text("last_error").notNull(),
+  status: text("status", { enum: ["dead", "delivered"] }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+export type DeadLetterRow = typeof webhookDeadLetters.$inferSelect;
+
+export const peopleImportSources = sqliteTable("people_import_sources", {
+  id: integer("id").primaryKey(),
+  name: text("name").notNull(),
+  url: text("url").notNull(),
+  authHeader: text("auth_header"),
+  authSealed: text("auth_sealed"),
+  /** JSON: which source field feeds which person field. */
+  mapping: text("mapping").notNull(),
+  /** JSON: how to walk the pages. */
+  paging: text("paging").notNull(),
+  disableMissing: integer("disable_missing", { mode: "boolean" }).notNull(),
+  intervalMinutes: integer("interval_minutes"),
+  lastRunAt: integer("last_run_at"),
+  lastResult: text("last_result"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+export type PeopleImportSourceRow = typeof peopleImportSources.$inferSelect;

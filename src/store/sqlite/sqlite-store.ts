@@ -11,7 +11,7 @@ import type {
   TerminalChanges,
   WriteOp,
 } from "../contract.ts";
-import { decodeCursor, encodeCursor } from "../cursor.ts";
+import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { devinfoColumns } from "../devinfo-columns.ts";
 import { StoreError } from "../errors.ts";
 import { migrations } from "../migrations/index.ts";
@@ -30,6 +30,8 @@ import {
 import { SqliteAdminStore } from "./admin-store.ts";
 import { SqliteCommandStore } from "./commands-store.ts";
 import { SqlitePeopleStore } from "./people-store.ts";
+import { SqliteExportStore } from "./export-store.ts";
+import { SqliteWebhookStore } from "./webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
 import { migrate } from "./migrate.ts";
@@ -67,6 +69,8 @@ export class SqliteStore implements Store {
   readonly admin: SqliteAdminStore;
   readonly commands: SqliteCommandStore;
   readonly people: SqlitePeopleStore;
+  readonly exports: SqliteExportStore;
+  readonly webhooks: SqliteWebhookStore;
   #w: SqliteConnection;
   #r: SqliteConnection;
   #now: () => number;
@@ -90,6 +94,8 @@ export class SqliteStore implements Store {
     this.admin = new SqliteAdminStore(this.#w.db, this.#r.db);
     this.commands = new SqliteCommandStore(this.#w.db, this.#r.db);
     this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
+    this.exports = new SqliteExportStore(this.#w.db, this.#r.db);
+    this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
     const db = this.#w.db;
     const p = sql.placeholder;
     this.#insertAttendance = db
@@ -467,11 +473,4 @@ export class SqliteStore implements Store {
     this.#r.close();
     this.#w.close();
   }
-}
-
-function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
-  const more = rows.length > limit;
-  const items = more ? rows.slice(0, limit) : rows;
-  const last = items[items.length - 1];
-  return { items, next: more && last !== undefined ? cursorOf(last) : null };
 }

@@ -1,0 +1,78 @@
+/**
+ * The parts of `tm20 serve` that send data out: the PostgreSQL exporter (when --pg-url is set)
+ * and the webhook dispatcher. Both read committed rows only and are woken by commit events, so
+ * whatever happens to them, ingest from terminals is untouched.
+ */
+import type { Logger } from "pino";
+import { loadSecretBox, type SecretBox } from "./auth/secret-box.ts";
+import type { ServeConfig } from "./config/schema.ts";
+import type { EventBus } from "./events/bus.ts";
+import { PgExporter } from "./export/pg-exporter.ts";
+import { pgTarget } from "./export/pg-target.ts";
+import type { MetricsRegistry } from "./obs/metrics.ts";
+import type { OutboundStore } from "./store/export-contract.ts";
+import { WebhookDispatcher } from "./webhooks/dispatcher.ts";
+
+export interface IntegrationsOptions {
+  config: Pick<ServeConfig, "dataDir" | "pgUrl" | "pgSchema" | "pgTemplates" | "webhookRetryBaseMs" | "webhookRetryMaxMs">;
+  store: OutboundStore;
+  bus: EventBus;
+  log: Logger;
+  now: () => number;
+  version: string;
+  metrics?: MetricsRegistry;
+}
+
+export interface Integrations {
+  store: OutboundStore;
+  exporter: PgExporter | null;
+  webhooks: WebhookDispatcher;
+  secrets: SecretBox;
+  stop(): Promise<void>;
+}
+
+export async function startIntegrations(o: IntegrationsOptions): Promise<Integrations> {
+  const secrets = loadSecretBox(o.config.dataDir);
+  const exporter = o.config.pgUrl
+    ? new PgExporter({
+        store: o.store,
+        target: pgTarget(o.config.pgUrl, o.config.pgSchema),
+        templates: o.config.pgTemplates === "on",
+        log: o.log.child({ component: "pg-export" }),
+        now: o.now,
+      })
+    : null;
+  const webhooks = new WebhookDispatcher({
+    store: o.store,
+    secrets,
+    log: o.log.child({ component: "webhooks" }),
+    version: o.version,
+    now: o.now,
+    retryBaseMs: o.config.webhookRetryBaseMs,
+    retryMaxMs: o.config.webhookRetryMaxMs,
+  });
+  const unsubscribe = o.bus.on("records-committed", (e) => {
+    if (e.inserted === 0) return;
+    exporter?.wake();
+    webhooks.wakeAll();
+  });
+  if (o.metrics) {
+    const backlog = () => (exporter ? exporter.backlog.attendance + exporter.backlog.door_events : 0);
+    o.metrics.gauge("tm20_export_backlog_rows", "Attendance and door-event rows not yet exported to PostgreSQL (as of the exporter's last look).", { collect: backlog });
+    o.metrics.gauge("tm20_export_failing", "1 while the PostgreSQL export fails, else 0.", { collect: () => (exporter?.failing ? 1 : 0) });
+    o.metrics.gauge("tm20_webhooks_failing", "Webhook destinations whose head batch is failing.", { collect: () => webhooks.failingCount });
+  }
+  exporter?.start();
+  await webhooks.start();
+  if (exporter) o.log.info({ target: exporter.targetDisplay, templates: o.config.pgTemplates }, "PostgreSQL export enabled");
+  return {
+    store: o.store,
+    exporter,
+    webhooks,
+    secrets,
+    async stop() {
+      unsubscribe();
+      await Promise.all([exporter?.stop(), webhooks.stop()]);
+    },
+  };
+}

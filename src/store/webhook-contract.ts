@@ -1,0 +1,75 @@
+/**
+ * Webhook destinations and their outboxes (`Store.webhooks`). The outbox of a destination is a
+ * pair of cursors over the record tables' row ids: a record is pending while its id is past the
+ * cursor, so nothing is copied at ingest and nothing is ever deleted because delivery failed.
+ * A batch given up on is copied into the dead letters (as sent) before the cursors pass it.
+ */
+import type { Page } from "./contract.ts";
+import type { DeadLetterRow, WebhookRow } from "./schema.ts";
+
+export type WebhookEventType = "attendance" | "door_event";
+
+export interface WebhookSettings {
+  name: string;
+  url: string;
+  /** Header name and sealed value; both null for no auth header. */
+  authHeader: string | null;
+  authSealed: string | null;
+  hmacSealed: string | null;
+  /** Null: every terminal. */
+  terminals: string[] | null;
+  eventTypes: WebhookEventType[];
+  enabled: boolean;
+  batchSize: number;
+  timeoutMs: number;
+  /** Null: retry forever (order is kept); else the head batch becomes a dead letter after this many. */
+  maxAttempts: number | null;
+}
+
+export interface NewWebhook extends WebhookSettings {
+  attendanceCursor: number;
+  doorCursor: number;
+  at: number;
+}
+
+/** Where a batch ends in each stream: the outbox cursors move there once it is settled. */
+export interface BatchEnd {
+  attendanceCursor: number;
+  doorCursor: number;
+}
+
+export interface NewDeadLetter extends BatchEnd {
+  batchId: string;
+  /** JSON array of the records exactly as sent. */
+  records: string;
+  recordCount: number;
+  attempts: number;
+  error: string;
+  at: number;
+}
+
+export interface WebhookStore {
+  create(webhook: NewWebhook): Promise<WebhookRow>;
+  list(): Promise<WebhookRow[]>;
+  get(id: number): Promise<WebhookRow | null>;
+  /** Cursors may be set here too: a stream newly subscribed starts at its present end, not at creation. */
+  update(id: number, changes: Partial<WebhookSettings & BatchEnd>, at: number): Promise<WebhookRow | null>;
+  /** Removes the destination and its dead letters (an admin's decision, never a delivery failure's). */
+  delete(id: number): Promise<boolean>;
+
+  /**
+   * The batch was accepted: cursors forward (never back), failure count reset. With `count` 0 the
+   * cursors merely skip records that other destinations want (the last success stays as it was).
+   */
+  delivered(id: number, end: BatchEnd, count: number, at: number): Promise<void>;
+  failed(id: number, attempts: number, error: string, at: number): Promise<void>;
+  /** One transaction: the batch is kept as a dead letter and the cursors pass it. */
+  deadLetter(id: number, letter: NewDeadLetter): Promise<DeadLetterRow>;
+
+  deadLetters(id: number, filter: { status?: DeadLetterRow["status"]; cursor?: string; limit: number }): Promise<Page<DeadLetterRow>>;
+  getDeadLetter(webhookId: number, id: number): Promise<DeadLetterRow | null>;
+  /** Dead letters not (yet) delivered by a retry. */
+  deadLetterCount(webhookId: number): Promise<number>;
+  /** After a manual retry: delivered, or still dead with one more attempt and its error. */
+  settleDeadLetter(id: number, result: { status: DeadLetterRow["status"]; attempts: number; error: string; at: number }): Promise<DeadLetterRow | null>;
+}
