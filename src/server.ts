@@ -85,6 +85,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     store, writer, bus, get clock() { return settings.clock; }, log, now,
     timeoutMs: config.commandTimeout * 1000, maxAttempts: config.commandAttempts, pageCap: PAGE_CAP,
   });
+  dispatcher.onFinished(async (row) => metrics.commandFinished(row.status));
   const clockCheck = new ClockCheck({
     dispatcher, store, get clock() { return settings.clock; }, log, now, limitSeconds: config.clockDriftLimit, intervalMs: CLOCK_CHECK_MS,
   });
@@ -111,7 +112,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     ...(integrations ? { integrations } : {}),
   });
   const retention = sqlite && new RetentionJob({
-    store: sqlite, clock, log, now,
+    store: sqlite, get clock() { return settings.clock; }, log, now,
     photoDays: config.photoRetentionDays,
     quarantineDays: config.quarantineRetentionDays,
     attendanceDays: config.attendanceRetentionDays,
