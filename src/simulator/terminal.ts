@@ -4,6 +4,7 @@
  * after a drop. Installers use it to check a site; the tests and the benchmark drive it.
  */
 import { formatWallClock } from "../protocol/index.ts";
+import { SimDevice } from "./device.ts";
 
 export interface SimRecord {
   enrollid: number;
@@ -27,6 +28,12 @@ export interface SimTerminalOptions {
   answerTimeoutMs: number;
   reconnectMs: number;
   onAck?: (sn: string, records: SimRecord[], latencyMs: number) => void;
+  /** Its users, logs and clock (a fresh empty one by default). */
+  device?: SimDevice;
+  /** Answer server commands with `ret` (default) or, like some AiFace firmware, with `cmd`. */
+  answerWith?: "ret" | "cmd";
+  /** answer (default), silent: never answer a command, refuse: answer every one result:false. */
+  commandMode?: "answer" | "silent" | "refuse";
 }
 
 export interface SimStats {
@@ -41,6 +48,8 @@ export interface SimStats {
   reconnects: number;
   refusals: number;
   latencies: number[];
+  commands: number;
+  reboots: number;
 }
 
 export function simRecord(k: number, start: Date): SimRecord {
@@ -64,8 +73,9 @@ export function simRecord(k: number, start: Date): SimRecord {
 export class SimulatedTerminal {
   readonly stats: SimStats = {
     registered: false, everRegistered: false, sentRecords: 0, ackedRecords: 0, batchesSent: 0, resends: 0,
-    failures: 0, timeouts: 0, reconnects: 0, refusals: 0, latencies: [],
+    failures: 0, timeouts: 0, reconnects: 0, refusals: 0, latencies: [], commands: 0, reboots: 0,
   };
+  readonly device: SimDevice;
   #o: SimTerminalOptions;
   #ws: WebSocket | null = null;
   #next = 0; // index of the first unacknowledged record
@@ -75,9 +85,27 @@ export class SimulatedTerminal {
   #stopped = false;
   #producing = true;
   #lastBatchAt = 0;
+  #enrolments: Array<(ok: boolean) => void> = [];
 
   constructor(options: SimTerminalOptions) {
     this.#o = options;
+    this.device = options.device ?? new SimDevice();
+  }
+
+  /**
+   * A keypad enrolment: the credential is stored on the terminal and pushed with `senduser`.
+   * Resolves with the server's answer (false when not connected).
+   */
+  enroll(enrollid: number, name: string, backupnum: number, data: string, admin = 0): Promise<boolean> {
+    const user = this.device.users.get(enrollid) ?? { name, admin, enabled: true, credentials: new Map<number, string>() };
+    user.credentials.set(backupnum, data);
+    this.device.users.set(enrollid, user);
+    const ws = this.#ws;
+    if (!ws || !this.stats.registered) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.#enrolments.push(resolve);
+      ws.send(JSON.stringify({ cmd: "senduser", sn: this.#o.sn, enrollid, name, backupnum, admin, record: data }));
+    });
   }
 
   get done(): boolean {
@@ -141,8 +169,9 @@ export class SimulatedTerminal {
         cpusn: `CPU${this.#o.sn}`,
         devinfo: {
           modelname: "tm20-sim", usersize: 3000, fpsize: 3000, cardsize: 3000, pwdsize: 3000, logsize: 100000,
-          useduser: 0, usedfp: 0, usedcard: 0, usedpwd: 0, usedlog: this.#everSent, usednewlog: 0,
-          fpalgo: "thbio3.0", firmware: "sim-1.0", time: new Date().toISOString().slice(0, 19).replace("T", " "),
+          useduser: this.device.users.size, usedfp: 0, usedcard: 0, usedpwd: 0, usedlog: this.#everSent + this.device.logs.length,
+          usednewlog: this.device.logs.filter((l) => !l.uploaded).length,
+          fpalgo: "thbio3.0", firmware: "sim-1.0", time: this.device.time(),
           mac: "00-00-00-00-00-00",
         },
       }),
@@ -157,12 +186,14 @@ export class SimulatedTerminal {
     } catch {
       return;
     }
-    if (msg.cmd === "gettime") {
-      ws.send(JSON.stringify({ ret: "gettime", result: true, time: new Date().toISOString().slice(0, 19).replace("T", " ") }));
+    if (typeof msg.cmd === "string") return this.#onCommand(ws, msg);
+    if (msg.ret === "senduser") {
+      this.#enrolments.shift()?.(msg.result === true);
       return;
     }
     if (msg.ret === "reg") {
       if (msg.result === true) {
+        if (typeof msg.cloudtime === "string") this.device.setTime(msg.cloudtime);
         if (!this.stats.registered) {
           this.stats.registered = true;
           this.stats.everRegistered = true;
@@ -174,6 +205,26 @@ export class SimulatedTerminal {
       return;
     }
     if (msg.ret === "sendlog") this.#onSendlogAnswer(ws, msg);
+  }
+
+  #onCommand(ws: WebSocket, msg: Record<string, unknown>) {
+    this.stats.commands++;
+    const mode = this.#o.commandMode ?? "answer";
+    if (mode === "silent") {
+      this.device.received.push(msg);
+      return;
+    }
+    const answer = mode === "refuse" ? (this.device.received.push(msg), { reply: { ret: String(msg.cmd), result: false, reason: 1 } }) : this.device.handle(msg);
+    if ("reboot" in answer) {
+      // A reboot is not answered: the unit drops the connection and comes back.
+      this.stats.reboots++;
+      ws.close();
+      return;
+    }
+    if (!answer.reply) return;
+    const { ret, ...rest } = answer.reply;
+    const frame = this.#o.answerWith === "cmd" ? { cmd: ret, sn: this.#o.sn, ...rest } : { ret, sn: this.#o.sn, ...rest };
+    ws.send(JSON.stringify(frame));
   }
 
   #sendBatch(ws: WebSocket) {
