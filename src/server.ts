@@ -15,7 +15,6 @@ import { CommandDispatcher } from "./commands/dispatcher.ts";
 import { commandHooks } from "./commands/hooks.ts";
 import { PeopleService } from "./people/service.ts";
 import { ServerMetrics } from "./obs/server-metrics.ts";
-import { SiteClock } from "./protocol/index.ts";
 import { SiteSettings } from "./settings/site-settings.ts";
 import { claimDataDir, releaseDataDir, runningServer } from "./store/data-dir-lock.ts";
 import { openStore, storeConfigOf } from "./store/open.ts";
@@ -78,7 +77,6 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   bus.on("records-committed", (e) => {
     if (e.origin === undefined) metrics.recordsCommitted(e);
   });
-  const clock = new SiteClock(config.tz);
   // Time zone and approval policy as saved in the admin UI (the flags until then); read per use.
   const settings = await SiteSettings.load(store, { tz: config.tz, approval: config.approval });
   const dispatcher = new CommandDispatcher({
