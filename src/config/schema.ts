@@ -67,7 +67,7 @@ export const serveFields = {
   pgUrl: {
     flag: "--pg-url",
     env: "TM20_PG_URL",
-    help: "export attendance, door events, terminals and people continuously to this PostgreSQL (postgres://user:pass@host/db)",
+    help: "PostgreSQL, postgres://user:pass@host:5432/db: single box, the export target (continuous export); with --cluster, the shared store",
     default: "",
     schema: z.string().refine((v) => v === "" || /^postgres(ql)?:\/\//.test(v), "expected postgres://user:password@host:5432/database"),
   },
