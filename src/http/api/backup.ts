@@ -65,7 +65,6 @@ export function backupApi(deps: BackupDeps) {
     const stamp = new Date(deps.now()).toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
     return c.body(body, 200, {
       "content-type": "application/vnd.sqlite3",
-      "content-length": String(size),
       "content-disposition": `attachment; filename="tm20-backup-${stamp}.db"`,
       "cache-control": "no-store",
     });

@@ -428,7 +428,7 @@ export class SqliteStore implements Store {
   /** Retention: at most `limit` rows of each kind older than the cutoffs, in one write transaction. */
   prune(cutoffs: PruneCutoffs, limit: number): PruneCounts {
     const db = this.#w.db;
-    const changes = () => db.get<{ n: number }>(sql`SELECT changes() AS n`)?.n ?? 0;
+    const changes = () => db.all<{ n: number }>(sql`SELECT changes() AS n`)[0]?.n ?? 0;
     const counts: PruneCounts = { photos: 0, quarantine: 0, attendance: 0, doorEvents: 0 };
     db.run(sql`BEGIN IMMEDIATE`);
     try {
