@@ -29,6 +29,7 @@ function Document(props: { title: string; siteName: string; csrf?: string; bodyC
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {props.csrf ? <meta name="csrf-token" content={props.csrf} /> : null}
         <title>{`${props.title} · ${props.siteName}`}</title>
+        <link rel="icon" href={assetUrls.icon} type="image/svg+xml" />
         <link rel="stylesheet" href={assetUrls.css} />
         <script type="module" src={assetUrls.js} defer />
       </head>

@@ -14,16 +14,18 @@ export function RateChart({ rate, endsAt }: { rate: number[]; endsAt: string }) 
   const last = rate[rate.length - 1] ?? 0;
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${CHART_W} ${CHART_H + 16}`} role="img" aria-label={`Records per minute over the last hour: ${total} in total, ${last} in the last minute`} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${CHART_W} ${CHART_H}`} role="img" aria-label={`Records per minute over the last hour: ${total} in total, ${last} in the last minute`} preserveAspectRatio="none">
         <line x1="0" y1={CHART_H} x2={CHART_W} y2={CHART_H} class="chart-axis" />
         <line x1="0" y1="0" x2={CHART_W} y2="0" class="chart-grid" />
         {rate.map((n, i) => {
           const h = n === 0 ? 0 : Math.max(2, (n / max) * (CHART_H - 4));
           return <rect x={i * bar + 1} y={CHART_H - h} width={Math.max(1, bar - 2)} height={h} class="chart-bar"><title>{`${n} records`}</title></rect>;
         })}
-        <text x="2" y={CHART_H + 13} class="chart-label">-60 min</text>
-        <text x={CHART_W - 2} y={CHART_H + 13} class="chart-label" text-anchor="end">{endsAt}</text>
       </svg>
+      <div class="chart-labels" aria-hidden="true">
+        <span>-60 min</span>
+        <span>{endsAt}</span>
+      </div>
       <figcaption>
         <strong>{total}</strong> records in the last hour · peak {max === 1 && total === 0 ? 0 : max}/min · last minute {last}
       </figcaption>
