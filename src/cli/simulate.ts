@@ -10,10 +10,15 @@ const fields = {
   "--batch": { help: "records per sendlog batch", default: "10", schema: z.coerce.number().int().min(1).max(1000) },
   "--rate": { help: "batches per second per terminal (0: next batch as soon as acknowledged)", default: "1", schema: z.coerce.number().min(0) },
   "--duration": { help: "seconds to upload (0: until --records are all acknowledged)", default: "10", schema: z.coerce.number().min(0) },
-  "--records": { help: "records per terminal (default: unlimited, bounded by --duration)", default: "", schema: z.union([z.literal("").transform(() => Infinity), z.coerce.number().int().min(1)]) },
+  "--records": { help: "records per terminal (default: unlimited, bounded by --duration; 0: upload nothing, stay for --duration answering commands)", default: "", schema: z.union([z.literal("").transform(() => Infinity), z.coerce.number().int().min(0)]) },
   "--prefix": { help: "serial-number prefix", default: "SIM", schema: z.string().regex(/^[\x21-\x7e]{1,40}$/) },
   "--connect-rate": { help: "new connections per second while ramping up", default: "1000", schema: z.coerce.number().int().min(1) },
   "--grace": { help: "seconds to wait for the last answers", default: "15", schema: z.coerce.number().min(0) },
+  "--users": { help: "people in each terminal's user store (2.5 credentials each on average)", default: "0", schema: z.coerce.number().int().min(0).max(100_000) },
+  "--logs": { help: "records in each terminal's log store, for getnewlog/getalllog", default: "0", schema: z.coerce.number().int().min(0).max(1_000_000) },
+  "--answer-with": { help: "answer server commands with ret, or cmd as some AiFace firmware does", default: "ret", schema: z.enum(["ret", "cmd"]) },
+  "--commands": { help: "answer, silent (never answer a command) or refuse (answer result:false)", default: "answer", schema: z.enum(["answer", "silent", "refuse"]) },
+  "--clock-skew": { help: "seconds each terminal's clock is off at start", default: "0", schema: z.coerce.number().int() },
 } as const;
 
 export const simulateHelp = `tm20 simulate [flags]   simulated terminals upload logs to a server and report what happened
@@ -48,6 +53,11 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     startTime: new Date(`${new SiteClock(systemTimeZone()).format(Date.now()).replace(" ", "T")}Z`),
     connectRate: v["--connect-rate"] as number,
     grace: v["--grace"] as number,
+    users: v["--users"] as number,
+    logs: v["--logs"] as number,
+    answerWith: v["--answer-with"] as "ret" | "cmd",
+    commandMode: v["--commands"] as "answer" | "silent" | "refuse",
+    clockSkewSeconds: v["--clock-skew"] as number,
   });
   const stop = () => {
     sim.stop();

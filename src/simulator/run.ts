@@ -1,4 +1,5 @@
-import { type SimRecord, SimulatedTerminal } from "./terminal.ts";
+import { SimDevice, seedPeople } from "./device.ts";
+import { type SimRecord, SimulatedTerminal, simRecord } from "./terminal.ts";
 
 export interface SimulationOptions {
   url: string;
@@ -19,6 +20,14 @@ export interface SimulationOptions {
   answerTimeoutMs?: number;
   reconnectMs?: number;
   onAck?: (sn: string, records: SimRecord[], latencyMs: number) => void;
+  /** People (2.5 credentials each on average) in each terminal's user store. */
+  users?: number;
+  /** Records in each terminal's log store, for getnewlog/getalllog (the first ones are those sendlog uploads). */
+  logs?: number;
+  answerWith?: "ret" | "cmd";
+  commandMode?: "answer" | "silent" | "refuse";
+  /** Seconds each terminal's clock is off at start. */
+  clockSkewSeconds?: number;
 }
 
 export interface SimulationSummary {
@@ -46,6 +55,15 @@ export function serialOf(prefix: string, i: number): string {
   return `${prefix}${String(i).padStart(6, "0")}`;
 }
 
+function simDevice(options: SimulationOptions): SimDevice {
+  const device = new SimDevice({ clockSkewSeconds: options.clockSkewSeconds ?? 0 });
+  seedPeople(device, options.users ?? 0);
+  const logs: SimRecord[] = [];
+  for (let k = 0; k < (options.logs ?? 0); k++) logs.push(simRecord(k, options.startTime));
+  device.addLogs(logs);
+  return device;
+}
+
 /** Runs the fleet, returning once producing has stopped and answers are in (or the grace ran out). */
 export class Simulation {
   readonly terminals: SimulatedTerminal[] = [];
@@ -67,6 +85,9 @@ export class Simulation {
           answerTimeoutMs: options.answerTimeoutMs ?? 15_000,
           reconnectMs: options.reconnectMs ?? 1000,
           onAck: options.onAck,
+          device: simDevice(options),
+          ...(options.answerWith ? { answerWith: options.answerWith } : {}),
+          ...(options.commandMode ? { commandMode: options.commandMode } : {}),
         }),
       );
     }
@@ -82,7 +103,8 @@ export class Simulation {
     const allDone = () => this.terminals.every((t) => t.done);
     if (this.#o.duration > 0) {
       const end = this.#started + this.#o.duration * 1000;
-      while (performance.now() < end && !allDone()) await Bun.sleep(50);
+      // records 0: nothing to upload, the terminals stay for the whole duration and answer commands.
+      while (performance.now() < end && (!allDone() || this.#o.records === 0)) await Bun.sleep(50);
       for (const t of this.terminals) t.stopProducing();
     }
     const graceEnd = performance.now() + this.#o.grace * 1000;

@@ -2,6 +2,7 @@
  * The command engine end to end: a real server process, simulated terminals in this process.
  */
 import { describe, expect, test } from "bun:test";
+import { SimDevice } from "../../src/simulator/device.ts";
 import { startTm20, tempDir, type Tm20Process } from "../helpers/server.ts";
 import { commandsReceived, registered, startSim, until } from "../helpers/sim.ts";
 
@@ -169,6 +170,40 @@ describe("command engine", () => {
         { actor: "token:test", action: "command.getdevlock", target: "API1", result: "queued" },
         { actor: "token:test", action: "command.getdevlock", target: "API1", result: "cancelled: cancelled by token:test" },
       ]);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe("terminal clocks", () => {
+  test("a clock off by more than the limit gets settime at reg and the drift is stored; one within it does not", async () => {
+    const srv = await startTm20({ args: ["--clock-drift-limit", "60"] });
+    try {
+      const off = startSim(srv.ws(), "CLK1", { device: new SimDevice({ clockSkewSeconds: 300 }) });
+      const fine = startSim(srv.ws(), "CLK2", { device: new SimDevice({ clockSkewSeconds: 20 }) });
+      await until("settime on CLK1", () => commandsReceived(off, "settime").length === 1);
+      const clock = async (sn: string) => (await (await srv.api(`/api/v1/terminals/${sn}/clock`)).json()) as Json;
+      const c1 = await until("CLK1 clock stored", async () => {
+        const c = await clock("CLK1");
+        return c.correctedAt ? c : undefined;
+      });
+      expect(Math.abs(Number(c1.driftSeconds) - 300)).toBeLessThanOrEqual(1);
+      await registered(fine);
+      const c2 = await until("CLK2 clock stored", async () => {
+        const c = await clock("CLK2");
+        return c.checkedAt ? c : undefined;
+      });
+      expect(Math.abs(Number(c2.driftSeconds) - 20)).toBeLessThanOrEqual(1);
+      expect(c2.correctedAt).toBeNull();
+      // An explicit gettime measures again: CLK1 is now on time.
+      const q = await queue(srv, "CLK1", { command: "gettime", params: {} });
+      await finalStatus(srv, q.id, "succeeded");
+      expect(Math.abs(Number((await clock("CLK1")).driftSeconds))).toBeLessThanOrEqual(1);
+      expect(commandsReceived(fine, "settime")).toEqual([]);
+      expect(commandsReceived(off, "settime").length).toBe(1);
+      off.stop();
+      fine.stop();
     } finally {
       await srv.stop();
     }

@@ -93,6 +93,12 @@ export function commandsApi({ store, dispatcher, people }: CommandsApiDeps) {
     }
   });
 
+  app.get("/terminals/:sn/clock", async (c) => {
+    const clock = await store.commands.clockOf(c.req.param("sn"));
+    if (!clock) throw new ApiError(404, "not_found", "this terminal's clock has not been checked");
+    return c.json(clock);
+  });
+
   const commandId = (raw: string) => {
     const id = int.safeParse(raw);
     if (!id.success || id.data < 1) throw new ApiError(404, "not_found", "no such command");
