@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { SecretBox } from "../../auth/secret-box.ts";
 import { describeError } from "../../protocol/index.ts";
 import type { OutboundStore } from "../../store/export-contract.ts";
+import type { DeadLetterRow } from "../../store/schema.ts";
 import type { BatchEnd } from "../../store/webhook-contract.ts";
 import type { WebhookDispatcher } from "../../webhooks/dispatcher.ts";
 import { createWebhookBody, parseWebhook, patchWebhookBody, sealedSettings, type Webhook, webhookJson } from "../../webhooks/settings.ts";
@@ -15,6 +16,21 @@ export interface WebhooksDeps {
   dispatcher: WebhookDispatcher;
   secrets: SecretBox;
   now: () => number;
+}
+
+function deadLetterJson(l: DeadLetterRow) {
+  return {
+    id: l.id,
+    webhook_id: l.webhookId,
+    batch_id: l.batchId,
+    status: l.status,
+    attempts: l.attempts,
+    last_error: l.lastError,
+    record_count: l.recordCount,
+    records: JSON.parse(l.records) as unknown,
+    created_at: l.createdAt,
+    updated_at: l.updatedAt,
+  };
 }
 
 const idParam = z.coerce.number().int().positive();
@@ -106,7 +122,7 @@ export function webhooksApi({ store, dispatcher, secrets, now }: WebhooksDeps) {
     const id = idOf(c.req.param("id"));
     await load(id);
     const page = await store.webhooks.deadLetters(id, parseQuery(deadLetterQuery, c.req.query()));
-    return c.json({ ...page, items: page.items.map((l) => ({ ...l, records: JSON.parse(l.records) as unknown })) });
+    return c.json({ ...page, items: page.items.map(deadLetterJson) });
   });
 
   app.post("/:id/dead-letters/:letter/retry", async (c) => {
@@ -119,7 +135,7 @@ export function webhooksApi({ store, dispatcher, secrets, now }: WebhooksDeps) {
       at: now(), actor: tokenActor(c), action: "webhook.dead-letter.retry", target: `${id}/${letter.id}`,
       result: result.ok ? "ok" : `failed: ${result.error}`,
     });
-    return c.json({ ...settled, records: JSON.parse(settled.records) as unknown, delivered: result.ok });
+    return c.json({ ...deadLetterJson(settled), delivered: result.ok });
   });
 
   return app;
