@@ -18,14 +18,16 @@ import { sql } from "drizzle-orm";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { SiteClock } from "../../src/protocol/time.ts";
 import type { Punch, WriteOp } from "../../src/store/contract.ts";
+import type { NewCommand, PersonInput } from "../../src/store/commands-contract.ts";
 import { StoreError } from "../../src/store/errors.ts";
 import { migrations } from "../../src/store/migrations/index.ts";
 import * as schema from "../../src/store/schema.ts";
+import * as commandsSchema from "../../src/store/commands-schema.ts";
 import type { SqliteConnection, SqliteOpener } from "../../src/store/sqlite/driver.ts";
 import { type Durability, SqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 
 /** Modules of drizzle tables checked against the migrated database (append yours). */
-const schemaModules: Array<Record<string, unknown>> = [schema];
+const schemaModules: Array<Record<string, unknown>> = [schema, commandsSchema];
 
 const runtime = typeof Bun === "undefined" ? "node" : "bun";
 const openDriver: SqliteOpener =
@@ -704,5 +706,212 @@ describe("ping, checkpoint, close", () => {
     t.store.checkpoint("TRUNCATE");
     assert.equal(statSync(wal).size, 0);
     assert.equal((await t.store.stats()).attendance_total, 200);
+  });
+});
+
+describe("commands: queue, transitions, history, expiry", () => {
+  const cmd = (sn: string, command: string, extra: Partial<NewCommand> = {}): NewCommand => ({
+    sn, command, params: { enrollid: 1 }, maxAttempts: 3, deadline: null, actor: "token:ci", jobId: null, at: T0, ...extra,
+  });
+
+  test("enqueue stores each command queued with a history entry; nextQueued is the oldest of the terminal", async () => {
+    const t = freshStore();
+    const rows = await t.store.commands.enqueue([cmd("SN1", "getuserinfo"), cmd("SN2", "opendoor", { deadline: T0 + 60_000 }), cmd("SN1", "gettime")]);
+    assert.deepEqual(rows.map((r) => [r.id, r.sn, r.command, r.status, r.attempts, r.deadline]), [
+      [1, "SN1", "getuserinfo", "queued", 0, null],
+      [2, "SN2", "opendoor", "queued", 0, T0 + 60_000],
+      [3, "SN1", "gettime", "queued", 0, null],
+    ]);
+    assert.deepEqual(rows[0], {
+      id: 1, sn: "SN1", command: "getuserinfo", params: '{"enrollid":1}', status: "queued", attempts: 0, maxAttempts: 3, deadline: null,
+      actor: "token:ci", jobId: null, answer: null, reason: null, createdAt: T0, updatedAt: T0, sentAt: null, finishedAt: null,
+    });
+    assert.deepEqual(await t.store.commands.enqueue([]), []);
+    assert.equal((await t.store.commands.nextQueued("SN1"))?.id, 1);
+    assert.equal(await t.store.commands.nextQueued("SN9"), null);
+    assert.deepEqual(await t.store.commands.history(1), [{ id: 1, commandId: 1, at: T0, status: "queued", detail: "by token:ci" }]);
+  });
+
+  test("transition only from the given statuses: a cancel cannot win over a send, and the reverse", async () => {
+    const t = freshStore();
+    await t.store.commands.enqueue([cmd("SN1", "getuserinfo"), cmd("SN1", "gettime")]);
+    const sent = await t.store.commands.transition(1, ["queued"], { status: "sent", at: T0 + 1, attempts: 1, detail: "attempt 1 of 3" });
+    assert.deepEqual([sent?.status, sent?.attempts, sent?.sentAt, sent?.finishedAt], ["sent", 1, T0 + 1, null]);
+    assert.equal(await t.store.commands.transition(1, ["queued"], { status: "cancelled", at: T0 + 2 }), null);
+    const done = await t.store.commands.transition(1, ["sent"], { status: "succeeded", at: T0 + 3, answer: { ret: "getuserinfo", result: true } });
+    assert.deepEqual([done?.status, done?.answer, done?.finishedAt, done?.reason], ["succeeded", '{"ret":"getuserinfo","result":true}', T0 + 3, null]);
+    const cancelled = await t.store.commands.transition(2, ["queued"], { status: "cancelled", at: T0 + 4, reason: "cancelled by token:ci" });
+    assert.deepEqual([cancelled?.status, cancelled?.reason, cancelled?.finishedAt], ["cancelled", "cancelled by token:ci", T0 + 4]);
+    assert.equal(await t.store.commands.transition(2, ["queued"], { status: "sent", at: T0 + 5 }), null);
+    assert.equal(await t.store.commands.nextQueued("SN1"), null);
+    assert.deepEqual((await t.store.commands.history(1)).map((h) => [h.status, h.at, h.detail]), [
+      ["queued", T0, "by token:ci"],
+      ["sent", T0 + 1, "attempt 1 of 3"],
+      ["succeeded", T0 + 3, null],
+    ]);
+  });
+
+  test("list: newest first, by terminal, job and status, with cursors; countByStatus per job", async () => {
+    const t = freshStore();
+    const job = await t.store.commands.createJob({ kind: "pull", target: "terminal:SN1", params: { sn: "SN1" }, actor: "token:ci", at: T0 });
+    await t.store.commands.enqueue([cmd("SN1", "a", { jobId: job.id }), cmd("SN2", "b"), cmd("SN1", "c", { jobId: job.id }), cmd("SN1", "d")]);
+    await t.store.commands.transition(3, ["queued"], { status: "sent", at: T0 });
+    assert.deepEqual((await t.store.commands.list({ limit: 10 })).items.map((r) => r.id), [4, 3, 2, 1]);
+    assert.deepEqual((await t.store.commands.list({ sn: "SN1", limit: 10 })).items.map((r) => r.id), [4, 3, 1]);
+    assert.deepEqual((await t.store.commands.list({ jobId: job.id, limit: 10 })).items.map((r) => r.id), [3, 1]);
+    assert.deepEqual((await t.store.commands.list({ status: ["sent"], limit: 10 })).items.map((r) => r.id), [3]);
+    const p1 = await t.store.commands.list({ limit: 3 });
+    assert.deepEqual(p1.items.map((r) => r.id), [4, 3, 2]);
+    const p2 = await t.store.commands.list({ limit: 3, cursor: p1.next ?? undefined });
+    assert.deepEqual([p2.items.map((r) => r.id), p2.next], [[1], null]);
+    assert.deepEqual(await t.store.commands.countByStatus(job.id), { queued: 1, sent: 1 });
+    assert.deepEqual(await t.store.commands.countByStatus(99), {});
+  });
+
+  test("expireDue expires queued commands past their deadline only", async () => {
+    const t = freshStore();
+    await t.store.commands.enqueue([
+      cmd("SN1", "opendoor", { deadline: T0 + 10 }),
+      cmd("SN1", "reboot", { deadline: T0 + 100 }),
+      cmd("SN1", "gettime"),
+      cmd("SN1", "cleanlog", { deadline: T0 + 10 }),
+    ]);
+    await t.store.commands.transition(4, ["queued"], { status: "sent", at: T0 });
+    const expired = await t.store.commands.expireDue(T0 + 50);
+    assert.deepEqual(expired.map((r) => [r.id, r.status, r.reason, r.finishedAt]), [[1, "expired", "deadline passed before it could be sent", T0 + 50]]);
+    assert.deepEqual((await t.store.commands.history(1)).map((h) => h.status), ["queued", "expired"]);
+    assert.deepEqual(await t.store.commands.expireDue(T0 + 50), []);
+  });
+
+  test("jobs: create, get, update (finishing sets finishedAt), list by status with cursors", async () => {
+    const t = freshStore();
+    const a = await t.store.commands.createJob({ kind: "pull", target: "terminal:SN1", params: { sn: "SN1" }, actor: "token:ci", at: T0 });
+    assert.deepEqual(a, {
+      id: 1, kind: "pull", target: "terminal:SN1", params: '{"sn":"SN1"}', status: "running", actor: "token:ci", detail: null,
+      createdAt: T0, updatedAt: T0, finishedAt: null,
+    });
+    await t.store.commands.createJob({ kind: "push", target: "person:1", params: {}, actor: "system", at: T0 + 1 });
+    const noted = await t.store.commands.updateJob(1, { detail: { stage: "fetching credentials" }, at: T0 + 2 });
+    assert.deepEqual([noted?.status, noted?.detail, noted?.updatedAt, noted?.finishedAt], ["running", '{"stage":"fetching credentials"}', T0 + 2, null]);
+    const done = await t.store.commands.updateJob(1, { status: "failed", at: T0 + 3 });
+    assert.deepEqual([done?.status, done?.finishedAt, done?.detail], ["failed", T0 + 3, '{"stage":"fetching credentials"}']);
+    assert.equal(await t.store.commands.updateJob(9, { status: "failed", at: T0 }), null);
+    assert.equal(await t.store.commands.getJob(9), null);
+    assert.deepEqual((await t.store.commands.listJobs({ limit: 10 })).items.map((j) => j.id), [2, 1]);
+    assert.deepEqual((await t.store.commands.listJobs({ status: "running", limit: 10 })).items.map((j) => j.id), [2]);
+    const p1 = await t.store.commands.listJobs({ limit: 1 });
+    assert.deepEqual((await t.store.commands.listJobs({ limit: 1, cursor: p1.next ?? undefined })).items.map((j) => j.id), [1]);
+  });
+
+  test("terminal clock: the last measurement is kept; corrected_at only moves when a settime was sent", async () => {
+    const t = freshStore();
+    assert.equal(await t.store.commands.clockOf("SN1"), null);
+    await t.store.commands.recordClock("SN1", 300, T0, true);
+    await t.store.commands.recordClock("SN1", 2, T0 + 10, false);
+    assert.deepEqual(await t.store.commands.clockOf("SN1"), { sn: "SN1", driftSeconds: 2, checkedAt: T0 + 10, correctedAt: T0 });
+  });
+});
+
+describe("people: persons, credentials, holdings, groups", () => {
+  const person = (name: string, extra: Partial<PersonInput> = {}): PersonInput => ({
+    name, admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null, ...extra,
+  });
+
+  test("save creates then updates; list searches name, external id and enrollid, with credential numbers and cursors", async () => {
+    const t = freshStore();
+    const created = await t.store.people.save(7, person("Ann Lee", { externalId: "HR-7", validFrom: "2026-01-01" }), T0);
+    assert.deepEqual(created, {
+      enrollid: 7, name: "Ann Lee", admin: 0, enabled: true, validFrom: "2026-01-01", validTo: null, externalId: "HR-7", createdAt: T0, updatedAt: T0,
+    });
+    const updated = await t.store.people.save(7, person("Ann Lee-Park", { admin: 1, enabled: false }), T0 + 5);
+    assert.deepEqual([updated.name, updated.admin, updated.enabled, updated.externalId, updated.createdAt, updated.updatedAt], ["Ann Lee-Park", 1, false, null, T0, T0 + 5]);
+    await t.store.people.save(8, person("Bob 100%", { externalId: "HR-8" }), T0);
+    await t.store.people.save(70, person("Carl"), T0);
+    await t.store.people.setCredential({ enrollid: 7, backupnum: 11, data: "12345678" }, "SN1", T0);
+    await t.store.people.setCredential({ enrollid: 7, backupnum: 0, data: "abc" }, null, T0);
+    const all = await t.store.people.list({ limit: 10 });
+    assert.deepEqual(all.items.map((p) => [p.enrollid, p.backupnums]), [[7, [0, 11]], [8, []], [70, []]]);
+    assert.deepEqual((await t.store.people.list({ q: "lee", limit: 10 })).items.map((p) => p.enrollid), [7]);
+    assert.deepEqual((await t.store.people.list({ q: "hr-8", limit: 10 })).items.map((p) => p.enrollid), [8]);
+    assert.deepEqual((await t.store.people.list({ q: "100%", limit: 10 })).items.map((p) => p.enrollid), [8]);
+    assert.deepEqual((await t.store.people.list({ q: "7", limit: 10 })).items.map((p) => p.enrollid), [7]);
+    assert.deepEqual((await t.store.people.list({ q: "70", limit: 10 })).items.map((p) => p.enrollid), [70]);
+    const p1 = await t.store.people.list({ limit: 2 });
+    assert.deepEqual((await t.store.people.list({ limit: 2, cursor: p1.next ?? undefined })), { items: [all.items[2]], next: null });
+    assert.deepEqual((await t.store.people.all()).map((p) => p.enrollid), [7, 8, 70]);
+  });
+
+  test("credentials are kept byte for byte; replaced, removed, and removed with their person", async () => {
+    const t = freshStore();
+    await t.store.people.save(1, person("A"), T0);
+    await t.store.people.save(2, person("B"), T0);
+    const template = "c5236a01(200)9535f5\u00e9 ";
+    await t.store.people.setCredential({ enrollid: 1, backupnum: 0, data: template }, "SN1", T0);
+    await t.store.people.setCredential({ enrollid: 1, backupnum: 10, data: "1234" }, null, T0);
+    await t.store.people.setCredential({ enrollid: 1, backupnum: 10, data: "9999" }, null, T0 + 1);
+    await t.store.people.setCredential({ enrollid: 2, backupnum: 11, data: "55" }, null, T0);
+    assert.deepEqual(await t.store.people.credentials([1]), [
+      { enrollid: 1, backupnum: 0, data: template },
+      { enrollid: 1, backupnum: 10, data: "9999" },
+    ]);
+    assert.deepEqual((await t.store.people.credentials()).length, 3);
+    assert.deepEqual(await t.store.people.credentials([]), []);
+    assert.equal(await t.store.people.removeCredential(1, 10), true);
+    assert.equal(await t.store.people.removeCredential(1, 10), false);
+    assert.equal(await t.store.people.remove(1), true);
+    assert.equal(await t.store.people.remove(1), false);
+    assert.deepEqual(await t.store.people.credentials(), [{ enrollid: 2, backupnum: 11, data: "55" }]);
+  });
+
+  test("holdings: what each terminal holds, who holds a person, releases and wipes", async () => {
+    const t = freshStore();
+    await t.store.people.hold("SN1", { enrollid: 1, backupnum: 0, digest: "d1" }, T0);
+    await t.store.people.hold("SN1", { enrollid: 1, backupnum: 0, digest: "d2" }, T0 + 1);
+    await t.store.people.hold("SN1", { enrollid: 1, backupnum: 11, digest: "d3" }, T0);
+    await t.store.people.hold("SN2", { enrollid: 1, backupnum: 0, digest: "d2" }, T0);
+    await t.store.people.hold("SN2", { enrollid: 2, backupnum: 0, digest: "d4" }, T0);
+    await t.store.people.setHeldEnabled("SN1", 1, false, T0);
+    await t.store.people.hold("SN1", { enrollid: 1, backupnum: 1, digest: "d5" }, T0);
+    const sorted = <T extends { enrollid: number }>(xs: T[]) => [...xs].sort((a, b) => a.enrollid - b.enrollid || JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    assert.deepEqual(sorted((await t.store.people.holdings("SN1")).credentials), [
+      { enrollid: 1, backupnum: 0, digest: "d2" },
+      { enrollid: 1, backupnum: 1, digest: "d5" },
+      { enrollid: 1, backupnum: 11, digest: "d3" },
+    ]);
+    // Holding another credential does not re-enable a person disabled there.
+    assert.deepEqual((await t.store.people.holdings("SN1")).people, [{ enrollid: 1, enabled: false }]);
+    assert.deepEqual(await t.store.people.holdersOf(1), ["SN1", "SN2"]);
+    await t.store.people.release("SN1", 1, [0, 1]);
+    assert.deepEqual((await t.store.people.holdings("SN1")).credentials, [{ enrollid: 1, backupnum: 11, digest: "d3" }]);
+    await t.store.people.release("SN2", 1, null);
+    assert.deepEqual(await t.store.people.holdersOf(1), ["SN1"]);
+    assert.deepEqual(await t.store.people.holdings("SN2"), { credentials: [{ enrollid: 2, backupnum: 0, digest: "d4" }], people: [{ enrollid: 2, enabled: true }] });
+    await t.store.people.releaseAll("SN2");
+    assert.deepEqual(await t.store.people.holdings("SN2"), { credentials: [], people: [] });
+    assert.deepEqual(await t.store.people.holdersOf(2), []);
+  });
+
+  test("groups: unique names, members, groupsOf, update conflicts, removal", async () => {
+    const t = freshStore();
+    const a = await t.store.people.createGroup("Doors", true, T0);
+    assert.deepEqual(a, { id: 1, name: "Doors", sync: true, createdAt: T0, updatedAt: T0, members: [] });
+    assert.equal(await t.store.people.createGroup("Doors", false, T0), null);
+    const b = await t.store.people.createGroup("Canteen", false, T0);
+    assert.equal(await t.store.people.addMember(1, "SN2", T0), true);
+    assert.equal(await t.store.people.addMember(1, "SN1", T0), true);
+    assert.equal(await t.store.people.addMember(1, "SN1", T0), false);
+    assert.equal(await t.store.people.addMember(b?.id ?? 0, "SN1", T0), true);
+    assert.deepEqual((await t.store.people.listGroups()).map((g) => [g.name, g.members]), [["Canteen", ["SN1"]], ["Doors", ["SN1", "SN2"]]]);
+    assert.deepEqual((await t.store.people.groupsOf("SN1")).map((g) => g.name), ["Canteen", "Doors"]);
+    await assert.rejects(t.store.people.updateGroup(2, { name: "Doors" }, T0), (err: unknown) => err instanceof StoreError && err.code === "conflict");
+    const renamed = await t.store.people.updateGroup(2, { name: "Kitchen", sync: true }, T0 + 1);
+    assert.deepEqual([renamed?.name, renamed?.sync, renamed?.updatedAt, renamed?.members], ["Kitchen", true, T0 + 1, ["SN1"]]);
+    assert.equal(await t.store.people.updateGroup(9, { sync: true }, T0), null);
+    assert.equal(await t.store.people.removeMember(1, "SN2"), true);
+    assert.equal(await t.store.people.removeMember(1, "SN2"), false);
+    assert.equal(await t.store.people.removeGroup(1), true);
+    assert.equal(await t.store.people.removeGroup(1), false);
+    assert.equal(await t.store.people.getGroup(1), null);
+    assert.deepEqual((await t.store.people.groupsOf("SN1")).map((g) => g.name), ["Kitchen"]);
   });
 });
