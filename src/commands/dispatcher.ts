@@ -81,6 +81,8 @@ interface Session {
   inflight: Inflight | null;
   pumping: boolean;
   again: boolean;
+  /** After a reboot nothing more goes to this socket (the unit is going down) for a while. */
+  pausedUntil: number;
 }
 
 export class CommandDispatcher {
@@ -162,7 +164,7 @@ export class CommandDispatcher {
   attached(sn: string, channel: CommandChannel) {
     const old = this.#sessions.get(sn);
     if (old) this.#drop(old, "the terminal reconnected before the answer");
-    this.#sessions.set(sn, { channel, inflight: null, pumping: false, again: false });
+    this.#sessions.set(sn, { channel, inflight: null, pumping: false, again: false, pausedUntil: 0 });
     void this.#pump(sn);
   }
 
@@ -340,16 +342,21 @@ export class CommandDispatcher {
       s.again = true;
       return;
     }
+    const paused = s.pausedUntil - this.#o.now();
+    if (paused > 0) {
+      setTimeout(() => void this.#pump(sn), paused);
+      return;
+    }
     s.pumping = true;
     try {
       do {
         s.again = false;
-        while (this.#sessions.get(sn) === s && !s.inflight) {
+        while (this.#sessions.get(sn) === s && !s.inflight && s.pausedUntil <= this.#o.now()) {
           const row = await this.#o.store.commands.nextQueued(sn);
           if (!row) break;
           await this.#send(sn, s, row);
         }
-      } while (s.again && !s.inflight && this.#sessions.get(sn) === s);
+      } while (s.again && !s.inflight && this.#sessions.get(sn) === s && s.pausedUntil <= this.#o.now());
     } catch (err) {
       this.#o.log.error({ err, sn }, "command queue unavailable; retrying");
       setTimeout(() => void this.#pump(sn), RETRY_STORE_MS);
@@ -375,6 +382,9 @@ export class CommandDispatcher {
     }
     this.#o.log.debug({ sn, id: sent.id, command: sent.command, attempt: attempts }, "command sent");
     if (UNANSWERED_COMMANDS.has(sent.command as never)) {
+      s.pausedUntil = now + this.#o.timeoutMs;
+      // If the unit does not go down after all, its queue flows again after the pause.
+      setTimeout(() => void this.#pump(sn), this.#o.timeoutMs);
       const done = await commands.transition(sent.id, ["sent"], { status: "succeeded", at: now, detail: "sent (no answer expected)" });
       if (done) await this.#finished(done);
       return;
