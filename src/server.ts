@@ -101,7 +101,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const cluster = config.cluster ? new ClusterNode({ redisUrl: config.redisUrl, registry, store, writer, bus, log, now }) : null;
   // Single box only: in a cluster --pg-url is the store itself, and deliveries would need a leader.
   const integrations = sqlite ? await startIntegrations({ config, store: sqlite, bus, log, now, version: VERSION, metrics: metrics.registry }) : null;
-  const ui = createUiApp({ store, writer, registry, bus, settings, log, now, version: VERSION });
+  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, log, now, version: VERSION });
   const http = createHttpApp({
     store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },

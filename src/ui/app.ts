@@ -14,8 +14,10 @@ import { accountPage } from "./pages/account.tsx";
 import { auditPage } from "./pages/audit.tsx";
 import { authPages } from "./pages/auth.tsx";
 import { dashboardPage } from "./pages/dashboard.tsx";
+import { peoplePages } from "./pages/people.tsx";
 import { recordPages } from "./pages/records.tsx";
 import { settingsPages } from "./pages/settings.tsx";
+import { terminalCommandPages } from "./pages/terminal-commands.tsx";
 import { terminalPages } from "./pages/terminals.tsx";
 
 /**
@@ -57,6 +59,8 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.get("/live/events", liveEvents(deps, live));
   authed.route("/", dashboardPage(deps, live));
   authed.route("/", terminalPages(deps));
+  authed.route("/", terminalCommandPages(deps));
+  authed.route("/", peoplePages(deps));
   authed.route("/", recordPages(deps));
   authed.route("/", auditPage(deps));
   authed.route("/", settingsPages(deps));

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
+import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { EventBus } from "../events/bus.ts";
+import type { PeopleService } from "../people/service.ts";
 import type { SiteSettings } from "../settings/site-settings.ts";
 import type { Store } from "../store/contract.ts";
 import type { AdminSessionRow, AdminUserRow } from "../store/schema.ts";
@@ -13,6 +15,9 @@ export interface UiDeps {
   registry: TerminalRegistry;
   bus: EventBus;
   settings: SiteSettings;
+  /** The command engine and people service the REST API uses: the UI calls the same ones. */
+  dispatcher: CommandDispatcher;
+  people: PeopleService;
   log: Logger;
   now: () => number;
   version: string;

@@ -42,10 +42,13 @@ export class LiveStatusSource {
     const approved = terminals.filter((t) => t.approval === "approved");
     const online = approved.filter((t) => registry.get(t.sn) !== undefined).length;
     const today = clock.format(now).slice(0, 10);
-    const [punchesToday, quarantined24h] = await Promise.all([
+    const [punchesToday, quarantined24h, failed, clocks] = await Promise.all([
       store.admin.countAttendanceFrom(`${today} 00:00:00`),
       store.admin.quarantinedSince(now - DAY_MS),
+      store.commands.list({ status: ["failed", "timed_out"], limit: 50 }),
+      Promise.all(approved.map(async (t) => [t, await store.commands.clockOf(t.sn)] as const)),
     ]);
+    const failedToday = failed.items.filter((c) => now - c.updatedAt < DAY_MS);
     return {
       terminalsTotal: terminals.length,
       online,
@@ -55,7 +58,19 @@ export class LiveStatusSource {
       quarantined24h,
       rate: this.#rate.lastHour(),
       rateEndsAt: clock.format(now).slice(11, 16),
-      alerts: this.#alerts(terminals, now, quarantined24h),
+      alerts: [
+        ...this.#alerts(terminals, now, quarantined24h),
+        ...failedToday.slice(0, 5).map((c): Alert => ({
+          level: "error",
+          text: `${c.command} on ${c.sn} ${c.status === "timed_out" ? "timed out" : "failed"}${c.reason ? `: ${c.reason}` : ""}`,
+          href: `/terminals/${encodeURIComponent(c.sn)}`,
+        })),
+        ...clocks.flatMap(([t, clock]): Alert[] =>
+          clock && Math.abs(clock.driftSeconds) > settings.values.driftAlertSeconds
+            ? [{ level: "warn", text: `${t.name || t.sn} clock is off by ${clock.driftSeconds} s`, href: `/terminals/${encodeURIComponent(t.sn)}` }]
+            : [],
+        ),
+      ],
     };
   }
 

@@ -9,6 +9,7 @@ import { ActionButton, ago, Badge, Capacity, EmptyState, Field, siteTime, type T
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { CommandButtons, CommandHistory } from "./terminal-commands.tsx";
 
 type Status = "online" | "offline" | "pending" | "blocked";
 
@@ -30,6 +31,8 @@ export function terminalPages(deps: UiDeps) {
   app.get("/terminals", async (c) => {
     const filter = z.enum(["online", "offline", "pending", "blocked"]).safeParse(c.req.query("status"));
     const all = await deps.store.listTerminals();
+    const clocks = new Map(await Promise.all(all.map(async (t) => [t.sn, await deps.store.commands.clockOf(t.sn)] as const)));
+    const driftLimit = deps.settings.values.driftAlertSeconds;
     const rows = filter.success ? all.filter((t) => statusOf(t) === filter.data) : all;
     const now = deps.now();
     const admin = c.get("user").role === "admin";
@@ -73,6 +76,7 @@ export function terminalPages(deps: UiDeps) {
                   <th scope="col">Users</th>
                   <th scope="col">Logs</th>
                   <th scope="col">Last seen</th>
+                  <th scope="col">Clock</th>
                   {admin ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
                 </tr>
               </thead>
@@ -99,6 +103,13 @@ export function terminalPages(deps: UiDeps) {
                       </td>
                       <td class="nowrap" title={siteTime(deps.settings.clock, t.lastSeen)}>
                         {status === "online" ? "now" : ago(t.lastSeen, now)}
+                      </td>
+                      <td class="nowrap">
+                        {(() => {
+                          const drift = clocks.get(t.sn);
+                          if (!drift) return <span class="muted">—</span>;
+                          return Math.abs(drift.driftSeconds) > driftLimit ? <Badge tone="error">{`${drift.driftSeconds} s`}</Badge> : `${drift.driftSeconds} s`;
+                        })()}
                       </td>
                       {admin ? (
                         <td class="row-actions">
@@ -193,6 +204,13 @@ export function terminalPages(deps: UiDeps) {
             </dl>
           </section>
         </div>
+        {admin ? (
+          <section class="panel">
+            <h2>Commands</h2>
+            <CommandButtons sn={t.sn} csrf={csrf} />
+          </section>
+        ) : null}
+        <CommandHistory deps={deps} sn={t.sn} />
         <section class="panel">
           <h2>Device information</h2>
           {devinfo ? (

@@ -1,0 +1,291 @@
+/**
+ * /people: search, list, create, edit, disable, delete; the credentials each person holds
+ * (photo as a thumbnail) and the terminals holding them; push to terminals with progress.
+ * Changes go through the people service, as the REST API's do (audited, carried to terminals).
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { parseDate } from "../../protocol/index.ts";
+import type { PersonInput } from "../../store/commands-contract.ts";
+import { StoreError } from "../../store/errors.ts";
+import type { PersonRow } from "../../store/schema.ts";
+import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
+import { ActionButton, Badge, EmptyState, Field, Pager } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { redirectWith } from "../flash.ts";
+import { credentialLabel } from "../labels.ts";
+import { CsrfField, page } from "../layout.tsx";
+
+const PAGE = 50;
+const PHOTO = 50;
+
+const optionalDate = z.preprocess(
+  (v) => (v === "" ? null : v),
+  z
+    .string()
+    .nullable()
+    .transform((s, ctx) => (s === null ? null : (parseDate(s) ?? (ctx.addIssue({ code: "custom", message: "expected a date YYYY-MM-DD" }), z.NEVER)))),
+);
+
+const personForm = z.object({
+  name: z.string().trim().min(1, "enter a name").max(64, "use at most 64 characters"),
+  admin: z.enum(["0", "1", "2"]).transform(Number),
+  enabled: z.literal("on").optional(),
+  validFrom: optionalDate,
+  validTo: optionalDate,
+  externalId: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), z.string().trim().max(100).nullable()),
+});
+const newPersonForm = personForm.extend({ enrollid: z.coerce.number().int("a whole number").min(1).max(999_999_999) });
+
+const ADMIN_LEVELS = ["User", "Administrator", "Super user"];
+
+function inputOf(f: z.infer<typeof personForm>): PersonInput {
+  return { name: f.name, admin: f.admin, enabled: f.enabled === "on", validFrom: f.validFrom, validTo: f.validTo, externalId: f.externalId };
+}
+
+const firstIssue = (e: z.ZodError) => `${String(e.issues[0]?.path[0] ?? "form")}: ${e.issues[0]?.message ?? "invalid"}`;
+
+export function peoplePages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  const href = (id: number) => `/people/${id}`;
+
+  app.get("/people", async (c) => {
+    const q = z.string().trim().max(100).catch("").parse(c.req.query("q") ?? "");
+    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
+    const load = (cur: string | undefined) => deps.store.people.list({ limit: PAGE, ...(q ? { q } : {}), ...(cur ? { cursor: cur } : {}) });
+    let result;
+    try {
+      result = await load(cursor);
+    } catch (err) {
+      if (!(err instanceof StoreError && err.code === "bad_cursor")) throw err;
+      result = await load(undefined);
+    }
+    const admin = c.get("user").role === "admin";
+    const query = new URLSearchParams(q ? { q } : {});
+    if (cursor) query.set("cursor", cursor);
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "People", active: "people", actions: admin ? <a class="btn btn-primary" href="/people/new">Add person</a> : undefined },
+      <>
+        <form method="get" action="/people" class="filters" role="search">
+          <div class="field">
+            <label for="f-q">Search</label>
+            <input id="f-q" name="q" value={q} placeholder="name, external id or enroll id" type="search" />
+          </div>
+          <div class="filter-buttons">
+            <button type="submit" class="btn btn-primary">
+              Search
+            </button>
+          </div>
+        </form>
+        {result.items.length === 0 ? (
+          <EmptyState title={q ? "Nobody matches" : "No people yet"}>
+            {q ? null : "Add people here, import them from a terminal (terminal page → Import people), or enrol them on a terminal's keypad."}
+          </EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Enroll id</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Credentials</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.items.map((p) => (
+                  <tr data-enrollid={p.enrollid}>
+                    <td class="mono">{p.enrollid}</td>
+                    <td>
+                      <a href={href(p.enrollid)}>{p.name || <span class="muted">(no name)</span>}</a>
+                      {p.externalId ? <div class="muted small">{p.externalId}</div> : null}
+                    </td>
+                    <td>
+                      <span class="chips">
+                        {p.backupnums.length === 0 ? <span class="muted">none</span> : p.backupnums.map((b) => <Badge tone="muted">{credentialLabel(b)}</Badge>)}
+                      </span>
+                    </td>
+                    <td>{ADMIN_LEVELS[p.admin] ?? p.admin}</td>
+                    <td>{p.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <Pager base="/people" query={query} next={result.next} shown={result.items.length} />
+      </>,
+    );
+  });
+
+  const personFormView = (c: Context<UiEnv>, person: PersonRow | null) => {
+    const csrf = c.get("session").csrfToken;
+    const admin = c.get("user").role === "admin";
+    return (
+      <form method="post" action={person ? href(person.enrollid) : "/people"} class="stack form-grid">
+        <CsrfField token={csrf} />
+        <fieldset disabled={!admin} class="plain-fieldset">
+          {person ? null : <Field label="Enroll id" name="enrollid" type="number" min={1} required hint="The number the person uses on the terminals." />}
+          <Field label="Name" name="name" value={person?.name} required />
+          <div class="field">
+            <label for="f-admin">Role on the terminals</label>
+            <select id="f-admin" name="admin">
+              {ADMIN_LEVELS.map((label, i) => (
+                <option value={String(i)} selected={(person?.admin ?? 0) === i}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field field-check">
+            <input type="checkbox" id="f-enabled" name="enabled" checked={person?.enabled ?? true} />
+            <label for="f-enabled">Enabled (may verify on the terminals)</label>
+          </div>
+          <Field label="Valid from" name="validFrom" type="date" value={person?.validFrom} />
+          <Field label="Valid to" name="validTo" type="date" value={person?.validTo} />
+          <Field label="External id" name="externalId" value={person?.externalId} hint="Payroll or HR number; a QR code may carry it." />
+          {admin ? (
+            <div>
+              <button type="submit" class="btn btn-primary">
+                {person ? "Save" : "Add person"}
+              </button>
+            </div>
+          ) : null}
+        </fieldset>
+      </form>
+    );
+  };
+
+  app.get("/people/new", requireAdmin(), (c) =>
+    page(c, deps.settings.siteName, { title: "Add a person", active: "people" }, <section class="panel">{personFormView(c, null)}</section>),
+  );
+
+  app.get("/people/:id", async (c) => {
+    const id = Number(c.req.param("id"));
+    const person = Number.isInteger(id) && id > 0 ? await deps.store.getPerson(id) : null;
+    if (!person) return page(c, deps.settings.siteName, { title: "Person not found", active: "people" }, <EmptyState title="No person with this enroll id" />, 404);
+    const [creds, holders, terminals] = await Promise.all([deps.store.credentialsOf(id), deps.store.people.holdersOf(id), deps.store.listTerminals()]);
+    const admin = c.get("user").role === "admin";
+    const csrf = c.get("session").csrfToken;
+    const names = new Map(terminals.map((t) => [t.sn, t.name || t.sn]));
+    const photo = creds.find((cr) => cr.backupnum === PHOTO);
+    return page(
+      c,
+      deps.settings.siteName,
+      {
+        title: person.name || `Person ${id}`,
+        active: "people",
+        actions: admin ? (
+          <ActionButton action={`${href(id)}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete ${person.name || id} here and from every terminal holding them?`} />
+        ) : undefined,
+      },
+      <>
+        <p class="subtitle">
+          {photo ? <img class="thumb thumb-large" src={`data:image/jpeg;base64,${photo.data}`} alt={`Photo of ${person.name}`} /> : null} Enroll id{" "}
+          <span class="mono">{id}</span> · {person.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>}
+        </p>
+        <div class="grid-2">
+          <section class="panel">
+            <h2>Details</h2>
+            {personFormView(c, person)}
+          </section>
+          <div>
+            <section class="panel">
+              <h2>Credentials</h2>
+              {creds.length === 0 ? (
+                <p class="muted">None stored. Enrol the person on a terminal, or import people from one.</p>
+              ) : (
+                <ul class="chips" aria-label="Credentials">
+                  {creds.map((cr) => (
+                    <li class="chip-item">
+                      {cr.backupnum === PHOTO ? (
+                        <img class="thumb" src={`data:image/jpeg;base64,${cr.data}`} alt="Photo" />
+                      ) : (
+                        <Badge tone="info">{credentialLabel(cr.backupnum)}</Badge>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+            <section class="panel">
+              <h2>On terminals</h2>
+              {holders.length === 0 ? (
+                <p class="muted">No terminal holds this person yet.</p>
+              ) : (
+                <ul class="chips" aria-label="Terminals holding this person">
+                  {holders.map((sn) => (
+                    <li class="chip-item">
+                      <a href={`/terminals/${encodeURIComponent(sn)}`}>{names.get(sn) ?? sn}</a>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {admin && terminals.length > 0 ? (
+                <form method="post" action={`${href(id)}/push`} class="stack push-form">
+                  <CsrfField token={csrf} />
+                  <fieldset class="plain-fieldset">
+                    <legend class="label">Push to terminals</legend>
+                    <div class="checks">
+                      {terminals
+                        .filter((t) => t.approval === "approved")
+                        .map((t) => (
+                          <label>
+                            <input type="checkbox" name="sn" value={t.sn} checked={holders.includes(t.sn)} /> {t.name || t.sn}
+                          </label>
+                        ))}
+                    </div>
+                  </fieldset>
+                  <div>
+                    <button type="submit" class="btn btn-plain">
+                      Push / resync
+                    </button>
+                  </div>
+                </form>
+              ) : null}
+            </section>
+          </div>
+        </div>
+      </>,
+    );
+  });
+
+  app.post("/people", requireAdmin(), async (c) => {
+    const parsed = newPersonForm.safeParse(await formOf(c));
+    if (!parsed.success) return redirectWith(c, "/people/new", "error", firstIssue(parsed.error));
+    const id = parsed.data.enrollid;
+    if (await deps.store.getPerson(id)) return redirectWith(c, "/people/new", "error", `Enroll id ${id} is already taken.`);
+    await deps.people.save(id, inputOf(parsed.data), actorOf(c), "create");
+    return redirectWith(c, href(id), "ok", "Person added.");
+  });
+
+  app.post("/people/:id", requireAdmin(), async (c) => {
+    const id = Number(c.req.param("id"));
+    if (!Number.isInteger(id) || !(await deps.store.getPerson(id))) return redirectWith(c, "/people", "error", "No such person.");
+    const parsed = personForm.safeParse(await formOf(c));
+    if (!parsed.success) return redirectWith(c, href(id), "error", firstIssue(parsed.error));
+    const { job } = await deps.people.save(id, inputOf(parsed.data), actorOf(c), "update");
+    return job ? redirectWith(c, `/jobs/${job.id}`, "ok", "Saved; updating the terminals that hold this person.") : redirectWith(c, href(id), "ok", "Saved.");
+  });
+
+  app.post("/people/:id/delete", requireAdmin(), async (c) => {
+    const id = Number(c.req.param("id"));
+    const removed = Number.isInteger(id) ? await deps.people.remove(id, actorOf(c)) : null;
+    if (!removed) return redirectWith(c, "/people", "error", "No such person.");
+    return removed.job ? redirectWith(c, `/jobs/${removed.job.id}`, "ok", "Deleted; removing from terminals.") : redirectWith(c, "/people", "ok", "Deleted.");
+  });
+
+  app.post("/people/:id/push", requireAdmin(), async (c) => {
+    const id = Number(c.req.param("id"));
+    const sns = (await c.req.formData()).getAll("sn").filter((s): s is string => typeof s === "string" && s.length > 0 && s.length <= 64);
+    if (!Number.isInteger(id) || !(await deps.store.getPerson(id))) return redirectWith(c, "/people", "error", "No such person.");
+    if (sns.length === 0) return redirectWith(c, href(id), "error", "Choose at least one terminal.");
+    const job = await deps.people.push([id], sns, actorOf(c));
+    return job ? redirectWith(c, `/jobs/${job.id}`, "ok", "Push started.") : redirectWith(c, href(id), "ok", "The terminals already hold this person.");
+  });
+
+  return app;
+}

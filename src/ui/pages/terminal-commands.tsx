@@ -1,0 +1,193 @@
+/**
+ * A terminal's commands in the UI: the buttons (queued through the same command engine and
+ * people service as the REST API), the command history, the clock check, and job progress.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { InvalidCommand } from "../../commands/dispatcher.ts";
+import type { CommandStatus } from "../../store/commands-schema.ts";
+import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
+import { ActionButton, ago, Badge, EmptyState, siteTime, type Tone } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { redirectWith } from "../flash.ts";
+import { page } from "../layout.tsx";
+
+const HISTORY = 20;
+
+export const statusTone: Record<CommandStatus, Tone> = {
+  queued: "info",
+  sent: "info",
+  succeeded: "ok",
+  failed: "error",
+  timed_out: "error",
+  expired: "muted",
+  cancelled: "muted",
+};
+
+/** The buttons: plain commands go to the dispatcher, the rest are people-service jobs. */
+const ACTIONS = {
+  opendoor: { label: "Open door", confirm: undefined },
+  settime: { label: "Sync time", confirm: undefined },
+  "fetch-logs": { label: "Fetch missed logs", confirm: undefined },
+  pull: { label: "Import people", confirm: undefined },
+  push: { label: "Push people", confirm: undefined },
+  reboot: { label: "Reboot", confirm: "Reboot this terminal? It is offline for about a minute." },
+  cleanlog: { label: "Clear logs", confirm: "Delete every log stored on this terminal? Logs not yet uploaded are lost." },
+  cleanuser: { label: "Delete all users", confirm: "Delete every user and credential stored on this terminal?" },
+  initsys: { label: "Factory reset", confirm: "Reset this terminal to factory settings? Users, logs and settings on it are erased." },
+} as const;
+type Action = keyof typeof ACTIONS;
+const DESTRUCTIVE: ReadonlySet<Action> = new Set(["reboot", "cleanlog", "cleanuser", "initsys"]);
+
+const actionForm = z.object({ action: z.enum(Object.keys(ACTIONS) as [Action, ...Action[]]) });
+
+export function CommandButtons({ sn, csrf }: { sn: string; csrf: string }) {
+  const action = `/terminals/${encodeURIComponent(sn)}/commands`;
+  const button = (a: Action) => (
+    <ActionButton action={action} csrf={csrf} label={ACTIONS[a].label} tone={DESTRUCTIVE.has(a) ? "danger" : a === "opendoor" ? "primary" : "plain"} confirm={ACTIONS[a].confirm} fields={{ action: a }} />
+  );
+  return (
+    <div class="command-buttons">
+      <div class="button-row">{(["opendoor", "settime", "fetch-logs", "pull", "push"] as const).map(button)}</div>
+      <div class="button-row">{(["reboot", "cleanlog", "cleanuser", "initsys"] as const).map(button)}</div>
+    </div>
+  );
+}
+
+/** The command history and clock panel of a terminal's page. */
+export async function CommandHistory({ deps, sn }: { deps: UiDeps; sn: string }) {
+  const [history, clock] = await Promise.all([deps.store.commands.list({ sn, limit: HISTORY }), deps.store.commands.clockOf(sn)]);
+  const site = deps.settings.clock;
+  const limit = deps.settings.values.driftAlertSeconds;
+  return (
+    <>
+      <section class="panel">
+        <h2>Clock</h2>
+        {clock ? (
+          <p>
+            {Math.abs(clock.driftSeconds) > limit ? <Badge tone="error">Off by {clock.driftSeconds} s</Badge> : <Badge tone="ok">{clock.driftSeconds} s</Badge>} measured{" "}
+            {ago(clock.checkedAt, deps.now())}
+          </p>
+        ) : (
+          <p class="muted">Not measured yet: the server checks each terminal's clock after it registers.</p>
+        )}
+      </section>
+      <section class="panel">
+        <h2>Command history</h2>
+        {history.items.length === 0 ? (
+          <EmptyState title="No commands sent yet" />
+        ) : (
+          <div class="table-wrap">
+            <table class="table" data-commands="">
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Command</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">By</th>
+                  <th scope="col">Queued</th>
+                  <th scope="col">Finished</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.items.map((c) => (
+                  <tr data-command={c.command}>
+                    <td class="muted">{c.id}</td>
+                    <td class="mono">{c.command}</td>
+                    <td>
+                      <Badge tone={statusTone[c.status]}>{c.status.replace("_", " ")}</Badge>
+                    </td>
+                    <td>{c.actor}</td>
+                    <td class="nowrap">{siteTime(site, c.createdAt)}</td>
+                    <td class="nowrap">{siteTime(site, c.finishedAt)}</td>
+                    <td>{c.reason ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+export function terminalCommandPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+
+  app.post("/terminals/:sn/commands", requireAdmin(), async (c) => {
+    const sn = c.req.param("sn");
+    const back = `/terminals/${encodeURIComponent(sn)}`;
+    const parsed = actionForm.safeParse(await formOf(c));
+    if (!parsed.success) return redirectWith(c, back, "error", "Unknown command.");
+    if (!(await deps.store.getTerminal(sn))) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
+    const action = parsed.data.action;
+    const actor = actorOf(c);
+    try {
+      if (action === "fetch-logs" || action === "pull" || action === "push") {
+        const job =
+          action === "fetch-logs" ? await deps.people.fetchLogs(sn, null, actor) : action === "pull" ? await deps.people.pull(sn, actor) : await deps.people.push(undefined, [sn], actor);
+        if (!job) return redirectWith(c, back, "ok", `${ACTIONS[action].label}: nothing to do.`);
+        return redirectWith(c, `/jobs/${job.id}`, "ok", `${ACTIONS[action].label} started.`);
+      }
+      const [row] = await deps.dispatcher.submit([{ sn, command: action, params: {}, actor }]);
+      const online = deps.dispatcher.isOnline(sn);
+      return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row?.id ?? "?"} ${online ? "sent" : "queued until the terminal connects"}.`);
+    } catch (err) {
+      if (err instanceof InvalidCommand) return redirectWith(c, back, "error", err.message);
+      throw err;
+    }
+  });
+
+  app.get("/jobs/:id", async (c) => {
+    const id = Number(c.req.param("id"));
+    const job = Number.isInteger(id) && id > 0 ? await deps.people.jobs.view(id) : null;
+    if (!job) return page(c, deps.settings.siteName, { title: "Job not found", active: "terminals" }, <EmptyState title="No such job" />, 404);
+    const p = job.progress;
+    const running = job.status === "running";
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: `Job #${job.id}: ${job.kind}`, active: "people", refreshSeconds: running ? 2 : undefined },
+      <section class="panel">
+        <p>
+          <Badge tone={running ? "info" : job.status === "succeeded" ? "ok" : "error"}>{job.status}</Badge> <span class="mono">{job.target}</span> · started by {job.actor}
+        </p>
+        <progress max={Math.max(1, p.total)} value={p.done} aria-label="Progress" class="job-progress" />
+        <p class="muted">
+          {p.done} of {p.total} commands done · {p.succeeded} succeeded · {p.failed + p.timedOut} failed · {p.expired + p.cancelled} expired or cancelled
+          {running ? " · this page refreshes every 2 s" : ""}
+        </p>
+        {job.failures.length > 0 ? (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Terminal</th>
+                  <th scope="col">Command</th>
+                  <th scope="col">Person</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {job.failures.map((f) => (
+                  <tr>
+                    <td>{f.sn}</td>
+                    <td class="mono">{f.name}</td>
+                    <td>{f.enrollid === null ? "" : String(f.enrollid)}</td>
+                    <td>{f.status}</td>
+                    <td>{f.reason ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>,
+    );
+  });
+
+  return app;
+}
