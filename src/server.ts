@@ -81,7 +81,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const settings = await SiteSettings.load(store, { tz: config.tz, approval: config.approval });
   const dispatcher = new CommandDispatcher({
     store, writer, bus, get clock() { return settings.clock; }, log, now,
-    timeoutMs: config.commandTimeout * 1000, maxAttempts: config.commandAttempts, pageCap: PAGE_CAP,
+    timeoutMs: config.commandTimeout * 1000, maxAttempts: config.commandAttempts, pageCap: PAGE_CAP, exclusive: sqlite !== null,
   });
   dispatcher.onFinished(async (row) => metrics.commandFinished(row.status));
   const clockCheck = new ClockCheck({

@@ -62,6 +62,11 @@ export interface DispatcherOptions {
   maxAttempts: number;
   /** Pages of one paged transfer, at most. */
   pageCap: number;
+  /**
+   * True when this process alone sends commands (single box): at start, whatever the store shows
+   * as sent was cut off by the restart. In a cluster only commands sent long ago are settled.
+   */
+  exclusive: boolean;
 }
 
 /** Door and destructive commands are never sent after this. */
@@ -112,12 +117,36 @@ export class CommandDispatcher {
 
   /** Commands that were on the wire when the server stopped: retried or recorded as timed out. */
   async start() {
-    for (;;) {
-      const page = await this.#o.store.commands.list({ status: ["sent"], limit: 500 });
-      if (page.items.length === 0) break;
-      for (const row of page.items) await this.#interrupted(row, "the server restarted before the answer");
+    await this.#settleStale(this.#o.exclusive);
+    this.#sweep = setInterval(() => {
+      void this.#expire();
+      void this.#settleStale(false);
+    }, EXPIRY_SWEEP_MS);
+  }
+
+  /**
+   * "Sent" commands that nobody here is waiting for: cut off by a restart, or by the death of the
+   * cluster instance that sent them (after two time-outs no live sender still waits).
+   */
+  async #settleStale(all: boolean) {
+    const live = new Set<number>();
+    for (const s of this.#sessions.values()) if (s.inflight?.kind === "command") live.add(s.inflight.row.id);
+    const now = this.#o.now();
+    // A paged transfer stays "sent" for all its pages: only an hour's silence makes it stale.
+    const staleSince = (row: CommandRow) => now - (PAGED_COMMANDS.has(row.command as never) ? 3_600_000 : 2 * this.#o.timeoutMs);
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await this.#o.store.commands.list({ status: ["sent"], limit: 500, cursor });
+        for (const row of page.items) {
+          if (live.has(row.id) || (!all && (row.sentAt ?? 0) > staleSince(row))) continue;
+          await this.#interrupted(row, all ? "the server restarted before the answer" : "its sender went away before the answer");
+        }
+        cursor = page.next ?? undefined;
+      } while (cursor);
+    } catch (err) {
+      this.#o.log.warn({ err }, "settling unanswered commands failed");
     }
-    this.#sweep = setInterval(() => void this.#expire(), EXPIRY_SWEEP_MS);
   }
 
   stop() {
