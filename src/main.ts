@@ -3,6 +3,7 @@ import { adminCommand, adminHelp } from "./cli/admin.ts";
 import { UsageError } from "./cli/args.ts";
 import { backupCommand, backupHelp } from "./cli/backup.ts";
 import { exportCommand, exportHelp } from "./cli/export.ts";
+import { peopleCommand, peopleHelp } from "./cli/people.ts";
 import { restoreCommand, restoreHelp } from "./cli/restore.ts";
 import { serveCommand, serveHelp } from "./cli/serve.ts";
 import { simulateCommand, simulateHelp } from "./cli/simulate.ts";
@@ -18,6 +19,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   simulate: { run: simulateCommand, help: simulateHelp, summary: "simulated terminals, to check a server without hardware" },
   backup: { run: backupCommand, help: backupHelp, summary: "write a consistent copy of the store (safe while serving)" },
   restore: { run: restoreCommand, help: restoreHelp, summary: "replace the store with a backup (server stopped)" },
+  people: { run: peopleCommand, help: peopleHelp, summary: "import people from an HR CSV file" },
   export: { run: exportCommand, help: exportHelp, summary: "export the store to PostgreSQL once (tm20 serve --pg-url does it continuously)" },
 };
 

@@ -16,6 +16,7 @@ import type { AllowList } from "../lib/ip-allow-list.ts";
 import { backupApi } from "./api/backup.ts";
 import { commandsApi } from "./api/commands.ts";
 import { peopleApi } from "./api/people.ts";
+import { peopleImportApi } from "./api/people-import.ts";
 import { exportApi } from "./api/export.ts";
 import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
@@ -82,6 +83,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/", recordsApi(deps.store));
   api.route("/", commandsApi(deps));
   api.route("/", peopleApi(deps));
+  api.route("/people/import", peopleImportApi(deps));
   if (deps.integrations) {
     const { store, exporter, webhooks, secrets } = deps.integrations;
     api.route("/export", exportApi(exporter));

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { SecretBox } from "../../auth/secret-box.ts";
-import { describeError } from "../../protocol/index.ts";
 import type { OutboundStore } from "../../store/export-contract.ts";
 import type { DeadLetterRow } from "../../store/schema.ts";
 import type { BatchEnd } from "../../store/webhook-contract.ts";
 import type { WebhookDispatcher } from "../../webhooks/dispatcher.ts";
 import { createWebhookBody, parseWebhook, patchWebhookBody, sealedSettings, type Webhook, webhookJson } from "../../webhooks/settings.ts";
+import { parseBody } from "../body.ts";
 import { ApiError } from "../errors.ts";
 import { type TokenEnv, tokenActor } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
@@ -36,12 +36,6 @@ function deadLetterJson(l: DeadLetterRow) {
 const idParam = z.coerce.number().int().positive();
 const deadLetterQuery = pageQuery.extend({ status: z.enum(["dead", "delivered"]).optional() });
 
-async function bodyOf<T extends z.ZodType>(schema: T, req: { json(): Promise<unknown> }): Promise<z.infer<T>> {
-  const parsed = schema.safeParse(await req.json().catch(() => null));
-  if (!parsed.success) throw new ApiError(400, "bad_request", describeError(parsed.error));
-  return parsed.data;
-}
-
 function idOf(raw: string): number {
   const id = idParam.safeParse(raw);
   if (!id.success) throw new ApiError(404, "not_found", "no such webhook");
@@ -66,7 +60,7 @@ export function webhooksApi({ store, dispatcher, secrets, now }: WebhooksDeps) {
   });
 
   app.post("/", async (c) => {
-    const { start, ...body } = await bodyOf(createWebhookBody, c.req);
+    const { start, ...body } = await parseBody(c, createWebhookBody);
     const settings = sealedSettings(body, secrets);
     const fromNow = start === "now";
     const row = await store.webhooks.create({
@@ -96,7 +90,7 @@ export function webhooksApi({ store, dispatcher, secrets, now }: WebhooksDeps) {
   app.patch("/:id", async (c) => {
     const id = idOf(c.req.param("id"));
     const before = await load(id);
-    const body = await bodyOf(patchWebhookBody, c.req);
+    const body = await parseBody(c, patchWebhookBody);
     const changes: Parameters<typeof store.webhooks.update>[1] = sealedSettings(body, secrets);
     // A stream newly subscribed starts at its present end, not where the destination was created.
     const added = (changes.eventTypes ?? []).filter((t) => !before.eventTypes.includes(t));

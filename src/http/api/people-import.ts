@@ -1,0 +1,97 @@
+/**
+ * People import from HR: POST /people/import takes a CSV file as the body (text/csv),
+ * POST /people/import/http reads an HR system's JSON API. Both answer with the plan (what
+ * changes, and each bad entry with its line); without dry_run the good entries are applied and
+ * pushed to terminals through the people service.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { csvEntries } from "../../people-import/csv-source.ts";
+import { ImportSourceError } from "../../people-import/errors.ts";
+import { httpEntries, httpSource } from "../../people-import/http-source.ts";
+import { applyImport, planJson } from "../../people-import/importer.ts";
+import { type ImportEntry, planImport } from "../../people-import/plan.ts";
+import type { PeopleService } from "../../people/service.ts";
+import { serialNumber } from "../../protocol/index.ts";
+import type { Store } from "../../store/contract.ts";
+import { parseBody } from "../body.ts";
+import { ApiError } from "../errors.ts";
+import type { TokenEnv } from "../middleware/bearer-auth.ts";
+import { parseQuery } from "../query.ts";
+
+export interface PeopleImportDeps {
+  store: Store;
+  people: PeopleService;
+  now: () => number;
+}
+
+/** CSV uploads are people lists: a few MB covers a large site. */
+const MAX_CSV_BYTES = 20 * 1024 * 1024;
+
+const yes = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const options = {
+  dry_run: yes.default(false),
+  disable_missing: yes.default(false),
+  /** Terminals (comma-separated) that receive the people this import creates. */
+  push_to: z
+    .string()
+    .max(100_000)
+    .transform((s) => s.split(",").map((x) => x.trim()).filter((x) => x !== ""))
+    .pipe(z.array(serialNumber))
+    .default([]),
+};
+const csvQuery = z.strictObject(options);
+const httpBody = z.strictObject({
+  source: httpSource,
+  dry_run: z.boolean().default(false),
+  disable_missing: z.boolean().default(false),
+  push_to: z.array(serialNumber).max(10_000).default([]),
+});
+
+export function peopleImportApi({ store, people, now }: PeopleImportDeps) {
+  const app = new Hono<TokenEnv>();
+
+  const run = async (
+    entries: ImportEntry[],
+    o: { dry_run: boolean; disable_missing: boolean; push_to: string[] },
+    actor: string,
+    source: string,
+  ) => {
+    const plan = planImport(await store.people.all(), entries, { disableMissing: o.disable_missing });
+    const view = planJson(plan);
+    if (o.dry_run) return { dry_run: true, ...view };
+    const outcome = await applyImport(plan, people, actor, o.push_to);
+    await store.audit({
+      at: now(), actor, action: "people.import", target: source, details: view.summary,
+      result: outcome.failed.length === 0 ? "ok" : `failed: ${outcome.failed.length} changes not saved`,
+    });
+    return { dry_run: false, ...view, applied: outcome.applied, jobs: outcome.jobs, failed: outcome.failed };
+  };
+
+  const sourceError = (err: unknown): never => {
+    if (err instanceof ImportSourceError) throw new ApiError(400, "bad_source", err.message);
+    throw err;
+  };
+
+  app.post("/", async (c) => {
+    const o = parseQuery(csvQuery, c.req.query());
+    if (Number(c.req.header("content-length") ?? 0) > MAX_CSV_BYTES) throw new ApiError(400, "too_large", `CSV larger than ${MAX_CSV_BYTES} bytes`);
+    const text = await c.req.text();
+    const entries = (() => {
+      try {
+        return csvEntries(text);
+      } catch (err) {
+        return sourceError(err);
+      }
+    })();
+    return c.json(await run(entries, o, c.get("actor"), "csv"));
+  });
+
+  app.post("/http", async (c) => {
+    const body = await parseBody(c, httpBody);
+    const entries = await httpEntries(body.source).catch(sourceError);
+    return c.json(await run(entries, body, c.get("actor"), new URL(body.source.url).host));
+  });
+
+  return app;
+}
