@@ -196,7 +196,7 @@ export class TerminalConnection {
   async #onReg(body: Record<string, unknown>) {
     const parsed = regMessage.safeParse(body);
     if (!parsed.success) {
-      this.#d.log.warn({ remote: this.remoteAddr, error: describeError(parsed.error) }, "invalid reg");
+      this.#d.log.warn({ sn: typeof body.sn === "string" ? body.sn : null, remote: this.remoteAddr, error: describeError(parsed.error) }, "invalid reg");
       return this.#send(regRefused(REFUSAL.invalid));
     }
     const msg = parsed.data;

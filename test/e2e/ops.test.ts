@@ -2,6 +2,7 @@
  * Operations over a real server: /metrics (auth, contents), the connection limit and the
  * per-terminal message rate.
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTm20, type Tm20Process } from "../helpers/server.ts";
 import { connectTerminal, type TestTerminal } from "../helpers/terminal.ts";
@@ -74,6 +75,14 @@ describe("GET /metrics", () => {
     expect(m.get("tm20_process_resident_memory_bytes")).toBeGreaterThan(10_000_000);
     expect(m.has("tm20_event_loop_lag_seconds")).toBe(true);
     expect(m.get(`tm20_build_info{version="${(await (await fetch(`${srv.http}/health`)).json() as { version: string }).version}"}`)).toBe(1);
+
+    // The shipped alert rules and dashboard use only metrics that exist.
+    const families = new Set([...(await (await srv.api("/metrics")).text()).matchAll(/^# TYPE (\S+)/gm)].map((x) => x[1]));
+    for (const doc of ["docs/prometheus-alerts.yml", "docs/grafana-dashboard.json"]) {
+      const used = new Set([...(await Bun.file(join(import.meta.dir, "../..", doc)).text()).matchAll(/\btm20_[a-z_]+/g)].map((x) => x[0].replace(/_(bucket|sum|count)$/, "")));
+      expect([...used].filter((name) => !families.has(name))).toEqual([]);
+      expect(used.size).toBeGreaterThanOrEqual(9);
+    }
 
     t.close();
     await t.closed;

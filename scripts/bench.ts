@@ -1,0 +1,399 @@
+/**
+ * The benchmark: `./node_modules/.bin/bun scripts/bench.ts [--quick] [--bin PATH] [--only a,b]`.
+ *
+ * Runs the compiled binary and `tm20 simulate` as separate processes on this machine (they share
+ * its cores, as they would share a small server with nothing) and prints what BENCHMARKS.md
+ * records: terminals held, acknowledged records/s, messages/s, answer latency, memory per idle
+ * terminal, start-up time and API query times on a store of 1,000,000 attendance rows.
+ * Everything targets 127.0.0.1, uses free ports and temp directories, and stops by itself.
+ */
+import { Database } from "bun:sqlite";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+const root = resolve(import.meta.dir, "..");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const flagValue = (name: string) => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const only = flagValue("--only")?.split(",");
+const scratch = mkdtempSync(join(tmpdir(), "tm20-bench-"));
+
+interface Scale {
+  holdTerminals: number;
+  holdSeconds: number;
+  throughputTerminals: number;
+  throughputBatch: number;
+  throughputSeconds: number;
+  latencyTerminals: number;
+  latencySeconds: number;
+  rows: number;
+  startups: number;
+  queryRuns: number;
+}
+
+const scale: Scale = quick
+  ? { holdTerminals: 2000, holdSeconds: 15, throughputTerminals: 200, throughputBatch: 50, throughputSeconds: 10, latencyTerminals: 1000, latencySeconds: 15, rows: 200_000, startups: 3, queryRuns: 10 }
+  : { holdTerminals: 10_000, holdSeconds: 30, throughputTerminals: 200, throughputBatch: 50, throughputSeconds: 60, latencyTerminals: 1000, latencySeconds: 60, rows: 1_000_000, startups: 7, queryRuns: 30 };
+
+// ---------------------------------------------------------------- processes
+
+function buildBinary(): string {
+  const given = flagValue("--bin");
+  if (given) return resolve(given);
+  const out = join(scratch, "tm20");
+  const proc = Bun.spawnSync([process.execPath, "scripts/build.ts"], { cwd: root, env: { ...process.env, TM20_BUILD_OUT: out }, stdout: "pipe", stderr: "pipe" });
+  if (proc.exitCode !== 0) throw new Error(`build failed:\n${proc.stdout.toString()}${proc.stderr.toString()}`);
+  return out;
+}
+
+interface Server {
+  proc: Subprocess<"ignore", "pipe", "pipe">;
+  port: number;
+  pid: number;
+  stop(): Promise<number>;
+}
+
+/** Starts `tm20 serve` on a free port; its log is drained (a full pipe would stall the server). */
+async function startServer(bin: string, dataDir: string, extra: string[] = []): Promise<Server> {
+  const proc = Bun.spawn([bin, "serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, ...extra], {
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, TM20_LOG_LEVEL: "info" },
+  });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    let buffer = "";
+    let found = false;
+    void (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of proc.stdout) {
+        if (found) continue;
+        buffer += decoder.decode(chunk, { stream: true });
+        const m = /"port":(\d+).*"msg":"TM20 Server listening"/.exec(buffer);
+        if (m) {
+          found = true;
+          buffer = "";
+          resolvePort(Number(m[1]));
+        }
+      }
+    })();
+    void (async () => {
+      for await (const _ of proc.stderr) {
+        // drained
+      }
+    })();
+    void proc.exited.then((code) => reject(new Error(`tm20 serve exited with ${code}`)));
+  });
+  return {
+    proc,
+    port,
+    pid: proc.pid,
+    async stop() {
+      proc.kill("SIGTERM");
+      return proc.exited;
+    },
+  };
+}
+
+interface SimSummary {
+  terminals: number;
+  registered: number;
+  sent: number;
+  acknowledged: number;
+  failures: number;
+  timeouts: number;
+  reconnects: number;
+  seconds: number;
+  acknowledged_per_second: number;
+  latency_ms: { p50: number; p95: number; p99: number; max: number };
+}
+
+async function simulate(bin: string, port: number, flags: string[]): Promise<SimSummary> {
+  const proc = Bun.spawn([bin, "simulate", "--url", `ws://127.0.0.1:${port}`, "--json", ...flags], { stdout: "pipe", stderr: "pipe" });
+  const [, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  const line = out.trim().split("\n").pop() ?? "";
+  try {
+    return JSON.parse(line) as SimSummary;
+  } catch {
+    throw new Error(`simulate gave no summary: ${out}${err}`);
+  }
+}
+
+// ---------------------------------------------------------------- measurements
+
+function rssKiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(m?.[1] ?? 0);
+}
+
+/** CPU seconds (user + system) a process has used. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function metrics(port: number, token: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const i = line.lastIndexOf(" ");
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+/** p-th percentile of the server's latency histogram, interpolated inside its bucket as Prometheus does. */
+function histogramQuantile(m: Map<string, number>, name: string, q: number): number {
+  const buckets = [...m.entries()]
+    .filter(([k]) => k.startsWith(`${name}_bucket{le="`))
+    .map(([k, v]) => ({ le: k.includes('"+Inf"') ? Infinity : Number(/le="([^"]+)"/.exec(k)?.[1]), n: v }))
+    .sort((a, b) => a.le - b.le);
+  const total = buckets[buckets.length - 1]?.n ?? 0;
+  if (total === 0) return 0;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevN = 0;
+  for (const b of buckets) {
+    if (b.n >= rank) {
+      if (b.le === Infinity) return prevLe;
+      return prevLe + ((b.le - prevLe) * (rank - prevN)) / Math.max(1, b.n - prevN);
+    }
+    prevLe = b.le;
+    prevN = b.n;
+  }
+  return prevLe;
+}
+
+function token(bin: string, dataDir: string): string {
+  const proc = Bun.spawnSync([bin, "token", "create", "--name", "bench", "--data-dir", dataDir], { stdout: "pipe", stderr: "pipe" });
+  if (proc.exitCode !== 0) throw new Error(`token create failed: ${proc.stderr.toString()}`);
+  return proc.stdout.toString().trim().split("\n").pop() ?? "";
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] ?? 0;
+};
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0;
+};
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+const results: Record<string, unknown> = {};
+const lines: string[] = [];
+const report = (text: string) => {
+  lines.push(text);
+  console.log(text);
+};
+
+// ---------------------------------------------------------------- scenarios
+
+async function holdScenario(bin: string) {
+  const dir = join(scratch, "hold");
+  const tok = token(bin, dir);
+  const srv = await startServer(bin, dir);
+  await Bun.sleep(1000);
+  const idleRss = rssKiB(srv.pid);
+  const idleHeap = (await metrics(srv.port, tok)).get("tm20_process_heap_bytes") ?? 0;
+  const n = scale.holdTerminals;
+  // One record each (so every terminal has been through the write path), then idle until the end.
+  const sim = simulate(bin, srv.port, ["--terminals", String(n), "--batch", "1", "--rate", "0.0001", "--duration", String(scale.holdSeconds), "--connect-rate", "2000", "--prefix", "HOLD", "--grace", "5"]);
+  let registered = 0;
+  let heldRss = 0;
+  let heldHeap = 0;
+  const trend: number[] = [];
+  const deadline = performance.now() + scale.holdSeconds * 1000;
+  while (performance.now() < deadline - 2000) {
+    await Bun.sleep(1000);
+    const m = await metrics(srv.port, tok);
+    registered = m.get("tm20_terminals_registered") ?? 0;
+    if (registered === n) {
+      heldRss = rssKiB(srv.pid);
+      heldHeap = m.get("tm20_process_heap_bytes") ?? 0;
+      trend.push(heldRss);
+    }
+  }
+  const m = await metrics(srv.port, tok);
+  const summary = await sim;
+  await srv.stop();
+  const perTerminal = heldRss > 0 ? ((heldRss - idleRss) * 1024) / n : NaN;
+  results.hold = { terminals: n, registered_at_peak: registered, connections: m.get("tm20_connections_active"), idle_rss_kib: idleRss, held_rss_kib: heldRss, rss_trend_kib: trend, idle_heap_bytes: idleHeap, held_heap_bytes: heldHeap, bytes_per_terminal: Math.round(perTerminal), simulate: summary };
+  report(`hold: ${n} terminals, registered and held ${registered} (simulator: ${summary.registered} registered at the end, ${summary.reconnects} reconnects)`);
+  report(`hold: RSS ${idleRss} KiB idle → ${heldRss} KiB with ${n} idle registered terminals = ${round(perTerminal / 1024, 2)} KiB per terminal (JS heap ${round(idleHeap / 1048576)} → ${round(heldHeap / 1048576)} MiB; RSS samples while held, KiB: ${trend.join(" ")})`);
+}
+
+async function throughputScenario(bin: string) {
+  const dir = join(scratch, "throughput");
+  const tok = token(bin, dir);
+  const srv = await startServer(bin, dir);
+  const before = await metrics(srv.port, tok);
+  const cpu0 = cpuSeconds(srv.pid);
+  const summary = await simulate(bin, srv.port, [
+    "--terminals", String(scale.throughputTerminals), "--batch", String(scale.throughputBatch), "--rate", "0",
+    "--duration", String(scale.throughputSeconds), "--prefix", "TP", "--grace", "10",
+  ]);
+  const after = await metrics(srv.port, tok);
+  const cpu = cpuSeconds(srv.pid) - cpu0;
+  const rss = rssKiB(srv.pid);
+  await srv.stop();
+  const db = new Database(join(dir, "tm20.db"), { readonly: true });
+  const stored = (db.query("SELECT count(*) AS n FROM attendance").get() as { n: number }).n;
+  db.close();
+  const messages = (k: string) => (after.get(`tm20_messages_total{direction="${k}"}`) ?? 0) - (before.get(`tm20_messages_total{direction="${k}"}`) ?? 0);
+  const msgPerSec = (messages("in") + messages("out")) / summary.seconds;
+  const commits = (after.get("tm20_commit_batch_records_count") ?? 0) - (before.get("tm20_commit_batch_records_count") ?? 0);
+  results.throughput = { simulate: summary, stored, messages_per_second: Math.round(msgPerSec), commits, server_cpu_seconds: round(cpu), server_rss_kib: rss };
+  report(`throughput: ${scale.throughputTerminals} terminals × batches of ${scale.throughputBatch}, as fast as acknowledged, ${scale.throughputSeconds} s`);
+  report(`throughput: ${summary.acknowledged} acknowledged (${summary.acknowledged_per_second}/s), ${stored} rows stored, ${summary.failures} result:false, ${summary.timeouts} time-outs`);
+  report(`throughput: ${Math.round(msgPerSec)} messages/s, ${commits} commits (${round(summary.acknowledged / Math.max(1, commits), 0)} records each), latency p50 ${summary.latency_ms.p50} / p95 ${summary.latency_ms.p95} / p99 ${summary.latency_ms.p99} ms, server CPU ${round(cpu)} s of ${summary.seconds} s`);
+}
+
+async function latencyScenario(bin: string) {
+  const dir = join(scratch, "latency");
+  const tok = token(bin, dir);
+  const srv = await startServer(bin, dir);
+  const summary = await simulate(bin, srv.port, [
+    "--terminals", String(scale.latencyTerminals), "--batch", "10", "--rate", "1", "--duration", String(scale.latencySeconds), "--prefix", "LAT", "--grace", "10",
+  ]);
+  const m = await metrics(srv.port, tok);
+  await srv.stop();
+  const server = { p50: histogramQuantile(m, "tm20_latency_seconds", 0.5) * 1000, p95: histogramQuantile(m, "tm20_latency_seconds", 0.95) * 1000, p99: histogramQuantile(m, "tm20_latency_seconds", 0.99) * 1000 };
+  results.latency = { simulate: summary, server_histogram_ms: server };
+  report(`latency: ${scale.latencyTerminals} terminals × one batch of 10 per second, ${scale.latencySeconds} s: ${summary.acknowledged} acknowledged (${summary.acknowledged_per_second}/s), ${summary.failures} result:false`);
+  report(`latency: at the terminal p50 ${summary.latency_ms.p50} / p95 ${summary.latency_ms.p95} / p99 ${summary.latency_ms.p99} / max ${summary.latency_ms.max} ms; server histogram p50 ${round(server.p50, 2)} / p95 ${round(server.p95, 2)} / p99 ${round(server.p99, 2)} ms`);
+}
+
+/** Seeds `rows` attendance rows straight into a migrated store (what years of punches leave). */
+function seed(bin: string, dir: string, rows: number): string {
+  const tok = token(bin, dir); // creates and migrates the store
+  const db = new Database(join(dir, "tm20.db"));
+  db.run("PRAGMA journal_mode = WAL");
+  db.run("PRAGMA synchronous = OFF");
+  const insert = db.prepare("INSERT INTO attendance (sn, enrollid, time, ts, mode, inout, event, received_at) VALUES (?, ?, ?, ?, 1, ?, 0, ?)");
+  const start = Date.UTC(2025, 0, 1);
+  const terminals = 500;
+  const people = 5000;
+  db.run("BEGIN");
+  for (let i = 0; i < rows; i++) {
+    // Spread over a year, about 2,700 a day.
+    const ts = start + Math.floor((i / rows) * 365 * 86_400_000);
+    const time = new Date(ts).toISOString().slice(0, 19).replace("T", " ");
+    insert.run(`T${String(i % terminals).padStart(5, "0")}`, 1 + (i % people), time, ts, i % 2, ts);
+  }
+  db.run("COMMIT");
+  db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+  db.close();
+  return tok;
+}
+
+async function storeScenario(bin: string) {
+  const dir = join(scratch, "store");
+  const t0 = performance.now();
+  const tok = seed(bin, dir, scale.rows);
+  const seedSeconds = (performance.now() - t0) / 1000;
+  report(`store: seeded ${scale.rows} attendance rows in ${round(seedSeconds)} s`);
+
+  // Start-up: spawn to the first accepted terminal WebSocket, on this existing store.
+  const startups: number[] = [];
+  for (let i = 0; i < scale.startups; i++) {
+    const port = await freePort();
+    const spawnedAt = performance.now();
+    const proc = Bun.spawn([bin, "serve", "--port", String(port), "--host", "127.0.0.1", "--data-dir", dir], { stdin: "ignore", stdout: "ignore", stderr: "ignore", env: { ...process.env, TM20_LOG_LEVEL: "warn" } });
+    let ms = NaN;
+    while (performance.now() - spawnedAt < 10_000) {
+      if (await canOpen(`ws://127.0.0.1:${port}/pub/chat`)) {
+        ms = performance.now() - spawnedAt;
+        break;
+      }
+      await Bun.sleep(2);
+    }
+    proc.kill("SIGTERM");
+    await proc.exited;
+    startups.push(ms);
+  }
+  results.startup_ms = { runs: startups.map((x) => round(x)), median: round(median(startups)) };
+  report(`start-up to accepting a terminal, ${scale.rows}-row store: median ${round(median(startups))} ms (runs: ${startups.map((x) => round(x, 0)).join(", ")})`);
+
+  const srv = await startServer(bin, dir);
+  const api = async (path: string) => {
+    const t = performance.now();
+    const res = await fetch(`http://127.0.0.1:${srv.port}${path}`, { headers: { authorization: `Bearer ${tok}` } });
+    const body = (await res.json()) as { items?: unknown[]; next?: string | null };
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+    return { ms: performance.now() - t, body };
+  };
+  const first = await api("/api/v1/attendance?limit=100");
+  const cursor = encodeURIComponent(first.body.next ?? "");
+  const queries: Array<[string, string]> = [
+    ["latest 100", "/api/v1/attendance?limit=100"],
+    ["next page (cursor)", `/api/v1/attendance?limit=100&cursor=${cursor}`],
+    ["one terminal, latest 100", "/api/v1/attendance?sn=T00042&limit=100"],
+    ["one person, one month", "/api/v1/attendance?enrollid=1234&from=2025-06-01&to=2025-07-01&limit=100"],
+    ["one day, all terminals", "/api/v1/attendance?from=2025-06-10&to=2025-06-11&limit=1000"],
+    ["stats (counts)", "/api/v1/stats"],
+  ];
+  const rows: Array<{ name: string; median: number; p95: number; items: number | null }> = [];
+  for (const [name, path] of queries) {
+    const times: number[] = [];
+    let items: number | null = null;
+    for (let i = 0; i < scale.queryRuns; i++) {
+      const r = await api(path);
+      times.push(r.ms);
+      items = r.body.items?.length ?? null;
+    }
+    rows.push({ name, median: round(median(times), 2), p95: round(pct(times, 95), 2), items });
+  }
+  await srv.stop();
+  results.queries = rows;
+  report(`API on ${scale.rows} rows (${scale.queryRuns} runs each, ms):`);
+  for (const r of rows) report(`  ${r.name.padEnd(28)} median ${String(r.median).padStart(8)}  p95 ${String(r.p95).padStart(8)}${r.items === null ? "" : `  (${r.items} items)`}`);
+}
+
+async function freePort(): Promise<number> {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
+function canOpen(url: string): Promise<boolean> {
+  return new Promise((resolveOpen) => {
+    const ws = new WebSocket(url);
+    ws.onopen = () => {
+      ws.close();
+      resolveOpen(true);
+    };
+    ws.onerror = () => resolveOpen(false);
+  });
+}
+
+// ---------------------------------------------------------------- main
+
+const scenarios: Record<string, (bin: string) => Promise<void>> = {
+  hold: holdScenario,
+  throughput: throughputScenario,
+  latency: latencyScenario,
+  store: storeScenario,
+};
+
+try {
+  report(`TM20 Server benchmark${quick ? " (quick)" : ""}: ${new Date().toISOString()}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}, bun ${Bun.version}`);
+  const bin = buildBinary();
+  for (const [name, run] of Object.entries(scenarios)) {
+    if (only && !only.includes(name)) continue;
+    await run(bin);
+    report(`(load average now ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+  }
+  const out = join(root, "test-artifacts", `bench-${Date.now()}.json`);
+  await Bun.write(out, JSON.stringify({ quick, scale, results, lines }, null, 2));
+  console.log(`results: ${out}`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
