@@ -128,7 +128,12 @@ describe("limits", () => {
     let again: TestTerminal | null = null;
     for (let i = 0; i < 50 && !again; i++) again = await connectTerminal(srv.ws()).catch(() => Bun.sleep(20).then(() => null));
     expect(again).not.toBeNull();
-    for (const t of [...held.slice(1), again as TestTerminal]) t.close();
+    for (const t of [...held.slice(1), again as TestTerminal]) {
+      t.close();
+      await t.closed;
+    }
+    // The next test needs the slots back: wait until the server has seen the closes.
+    while (samples(await (await fetch(`${srv.http}/metrics`)).text()).get("tm20_connections_active") !== 0) await Bun.sleep(10);
   });
 
   test("a terminal over --message-rate gets result:false with its numbers echoed, nothing stored; it recovers", async () => {
