@@ -43,10 +43,14 @@ export class ClockCheck {
     if (this.#timer) clearInterval(this.#timer);
   }
 
-  /** After an accepted `reg`: its devinfo time if it carried one, else ask. */
+  /**
+   * After an accepted `reg`, from its devinfo time. A reg without one is left to the daily check:
+   * asking every reconnecting unit with `gettime` would double the traffic of a reconnect storm.
+   */
   async registered(sn: string, terminalTime: string | undefined) {
+    if (terminalTime === undefined) return;
     try {
-      if (terminalTime === undefined || !(await this.#measure(sn, terminalTime))) await this.#ask(sn);
+      await this.#measure(sn, terminalTime);
     } catch (err) {
       this.#o.log.warn({ err, sn }, "clock check failed");
     }
@@ -60,10 +64,9 @@ export class ClockCheck {
     return this.#o.dispatcher.submit([{ sn, command, params: {}, actor: "system", deadline: this.#o.now() + CLOCK_DEADLINE_MS }]);
   }
 
-  /** False when the text is not a time. */
-  async #measure(sn: string, text: string): Promise<boolean> {
+  async #measure(sn: string, text: string) {
     const local = parseTerminalTime(text);
-    if (local === null) return false;
+    if (local === null) return;
     const now = this.#o.now();
     const drift = Math.round((this.#o.clock.toUtc(local) - now) / 1000);
     const correct = Math.abs(drift) > this.#o.limitSeconds;
@@ -72,6 +75,5 @@ export class ClockCheck {
       this.#o.log.info({ sn, driftSeconds: drift, limitSeconds: this.#o.limitSeconds }, "terminal clock off; sending settime");
       await this.#submit(sn, "settime");
     }
-    return true;
   }
 }

@@ -300,6 +300,8 @@ export class TerminalConnection {
   }
 
   #onAnswer(name: string, body: Record<string, unknown>, raw: Record<string, unknown>) {
+    // Any gettime answer shows the unit alive: the next silence may be probed again.
+    if (name === "gettime") this.probeSentAt = null;
     if (this.#sn && this.#d.commands.answer(this.#sn, this, name, body, raw)) return;
     this.#d.log.debug({ sn: this.#sn, ret: name, result: body.result }, "answer with no command in flight");
   }
