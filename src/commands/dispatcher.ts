@@ -205,11 +205,6 @@ export class CommandDispatcher {
     this.#drop(s, "the connection closed before the answer");
   }
 
-  /** True when the terminal is connected and its slot is free or busy with a command. */
-  isOnline(sn: string): boolean {
-    return this.#sessions.has(sn);
-  }
-
   onlineTerminals(): string[] {
     return [...this.#sessions.keys()];
   }
