@@ -205,6 +205,11 @@ export class CommandDispatcher {
     this.#drop(s, "the connection closed before the answer");
   }
 
+  /** True when the terminal is connected here (its queue flows now). */
+  isOnline(sn: string): boolean {
+    return this.#sessions.has(sn);
+  }
+
   onlineTerminals(): string[] {
     return [...this.#sessions.keys()];
   }
