@@ -73,5 +73,11 @@ export function createUiApp(deps: UiDeps): UiApp {
     return c.text("Something went wrong on the server; the log has the details.", 500);
   });
 
-  return { fetch: (req, env) => app.fetch(req, env), stop: () => rate.stop() };
+  return {
+    fetch: (req, env) => app.fetch(req, env),
+    stop: () => {
+      live.stop();
+      rate.stop();
+    },
+  };
 }

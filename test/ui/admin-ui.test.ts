@@ -3,7 +3,7 @@
  * live feed, settings applied live, approval, CSV export, viewer refusals, CSRF, screenshots.
  * The tests run in order and share one server (each builds on what the previous one made).
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SiteClock, systemTimeZone } from "../../src/protocol/index.ts";
@@ -45,6 +45,9 @@ async function login(b: TestBrowser, username: string, password: string) {
   await b.page.getByRole("button", { name: "Log in" }).click();
   await b.page.waitForLoadState();
 }
+
+// Browser steps against a real server; the preload default applies to the first file only.
+setDefaultTimeout(60_000);
 
 describe("admin UI", () => {
   test("first start: only the create-first-admin page is served until an admin exists", async () => {

@@ -3,7 +3,7 @@
  * admin made with `tm20 admin create`, "open door" reaching a terminal, confirmation before a
  * reboot, and a person created, pushed to a terminal (job progress) and deleted.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { SiteClock, systemTimeZone } from "../../src/protocol/index.ts";
 import { tm20Binary } from "../helpers/binary.ts";
@@ -70,6 +70,9 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string) {
   }
 }
 
+// Browser steps against a real server; the preload default applies to the first file only.
+setDefaultTimeout(60_000);
+
 describe("admin UI: commands and people", () => {
   test("an admin made by `tm20 admin create` logs in (no first-admin page)", async () => {
     const res = await fetch(url("/"), { redirect: "manual" });
@@ -98,26 +101,6 @@ describe("admin UI: commands and people", () => {
     }
     expect(await row.locator(".badge").textContent()).toBe("succeeded");
     expect(await row.locator("td").nth(3).textContent()).toBe("user:ops");
-  });
-
-  test("a reboot asks for confirmation first; cancel sends nothing", async () => {
-    const { page } = browser;
-    await page.goto(url("/terminals/DOOR1"));
-    await page.getByRole("button", { name: "Reboot" }).click();
-    const dialog = page.locator("dialog.confirm-dialog");
-    expect(await dialog.isVisible()).toBe(true);
-    expect(await dialog.locator("p").textContent()).toBe("Reboot this terminal? It is offline for about a minute.");
-    await screenshots(page, "confirm-dialog");
-    await page.keyboard.press("Escape");
-    expect(await dialog.isVisible()).toBe(false);
-    await Bun.sleep(300);
-    expect(commands).not.toContain("reboot");
-
-    await page.getByRole("button", { name: "Reboot" }).click();
-    await dialog.getByRole("button", { name: "Confirm" }).click();
-    await page.waitForURL(url("/terminals/DOOR1"));
-    await waitFor(() => commands.includes("reboot"), 5000, "reboot");
-    await screenshots(page, "terminal-commands");
   });
 
   test("a person is created, pushed to a terminal with progress, and deleted", async () => {
@@ -171,6 +154,27 @@ describe("admin UI: commands and people", () => {
       { actor: "user:ops", action: "people.push", target: "person:77" },
     ]);
     after.close();
+  });
+
+  // Last: after a reboot the engine sends nothing more to the unit for a while.
+  test("a reboot asks for confirmation first; cancel sends nothing", async () => {
+    const { page } = browser;
+    await page.goto(url("/terminals/DOOR1"));
+    await page.getByRole("button", { name: "Reboot" }).click();
+    const dialog = page.locator("dialog.confirm-dialog");
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await dialog.locator("p").textContent()).toBe("Reboot this terminal? It is offline for about a minute.");
+    await screenshots(page, "confirm-dialog");
+    await page.keyboard.press("Escape");
+    expect(await dialog.isVisible()).toBe(false);
+    await Bun.sleep(300);
+    expect(commands).not.toContain("reboot");
+
+    await page.getByRole("button", { name: "Reboot" }).click();
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await page.waitForURL(url("/terminals/DOOR1"));
+    await waitFor(() => commands.includes("reboot"), 5000, "reboot");
+    await screenshots(page, "terminal-commands");
     expect(browser.problems).toEqual([]);
   });
 });

@@ -10,6 +10,8 @@ import { inoutLabel, verificationLabel } from "../labels.ts";
 import type { IngestRate } from "./ingest-rate.ts";
 
 const CACHE_MS = 2000;
+/** After a commit the counts are stale: rebuilt sooner, but still shared by every browser. */
+const CACHE_AFTER_COMMIT_MS = 300;
 const DAY_MS = 86_400_000;
 
 export class LiveStatusSource {
@@ -17,15 +19,26 @@ export class LiveStatusSource {
   #rate: IngestRate;
   #cached: { at: number; status: Promise<LiveStatus> } | null = null;
   #names: { at: number; terminals: Map<string, string> } | null = null;
+  #committed = false;
+  #off: () => void;
 
   constructor(deps: UiDeps, rate: IngestRate) {
     this.#d = deps;
     this.#rate = rate;
+    this.#off = deps.bus.on("records-committed", () => {
+      this.#committed = true;
+    });
+  }
+
+  stop() {
+    this.#off();
   }
 
   status(): Promise<LiveStatus> {
     const now = this.#d.now();
-    if (this.#cached && now - this.#cached.at < CACHE_MS) return this.#cached.status;
+    const maxAge = this.#committed ? CACHE_AFTER_COMMIT_MS : CACHE_MS;
+    if (this.#cached && now - this.#cached.at < maxAge) return this.#cached.status;
+    this.#committed = false;
     const status = this.#build(now);
     this.#cached = { at: now, status };
     status.catch(() => {

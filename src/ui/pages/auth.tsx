@@ -55,6 +55,8 @@ export function authPages(deps: UiDeps) {
       tokenHash: hashToken(token), userId, csrfToken: randomToken(), at: now, expiresAt: now + SESSION_IDLE_MS, remoteAddr: clientAddress(c),
     });
     await deps.store.admin.recordLogin(userId, now);
+    // Logins are rare: the right moment to drop sessions that ran out.
+    await deps.store.admin.deleteExpiredSessions(now);
     setSessionCookie(c, token);
   };
 

@@ -138,6 +138,7 @@ export function terminalPages(deps: UiDeps) {
     const csrf = c.get("session").csrfToken;
     const clock = deps.settings.clock;
     const devinfo = t.devinfo ? (JSON.parse(t.devinfo) as Record<string, unknown>) : null;
+    const groups = await deps.store.people.groupsOf(t.sn);
     return page(
       c,
       deps.settings.siteName,
@@ -155,7 +156,7 @@ export function terminalPages(deps: UiDeps) {
         <p class="subtitle">
           <Badge tone={statusTone[status]}>{statusText[status]}</Badge> <span class="mono">{t.sn}</span> · last seen {status === "online" ? "now" : ago(t.lastSeen, deps.now())} ·
           first seen {siteTime(clock, t.firstSeen)}
-          {t.remoteAddr ? ` · ${t.remoteAddr}` : ""}
+          {t.remoteAddr ? ` · ${t.remoteAddr}` : ""} · groups: {groups.length === 0 ? "none" : groups.map((g) => g.name).join(", ")}
         </p>
         <div class="grid-2">
           <section class="panel">
