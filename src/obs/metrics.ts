@@ -34,6 +34,7 @@ abstract class Family<Cell> {
   readonly #type: string;
   readonly #labelNames: readonly string[];
   readonly #series = new Map<string, { labels: LabelValues; cell: Cell }>();
+  #unlabelled: Cell | undefined;
 
   constructor(name: string, help: string, type: string, labelNames: readonly string[]) {
     if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name)) throw new Error(`invalid metric name ${name}`);
@@ -46,7 +47,9 @@ abstract class Family<Cell> {
   protected abstract newCell(): Cell;
   protected abstract renderCell(labels: LabelValues, cell: Cell): string;
 
-  protected cell(labels: LabelValues): Cell {
+  /** No labels (the common, per-frame case) skips building the series key. */
+  protected cell(labels?: LabelValues): Cell {
+    if (labels === undefined) return (this.#unlabelled ??= this.cell({}));
     const key = labelText(labels);
     let entry = this.#series.get(key);
     if (!entry) {
@@ -60,7 +63,7 @@ abstract class Family<Cell> {
   }
 
   render(): string {
-    if (this.#labelNames.length === 0) this.cell({});
+    if (this.#labelNames.length === 0) this.cell();
     let out = `# HELP ${this.name} ${escapeHelp(this.#help)}\n# TYPE ${this.name} ${this.#type}\n`;
     for (const { labels, cell } of this.#series.values()) out += this.renderCell(labels, cell);
     return out;
@@ -72,7 +75,7 @@ export class Counter extends Family<{ n: number }> {
     return { n: 0 };
   }
 
-  inc(by = 1, labels: LabelValues = {}) {
+  inc(by = 1, labels?: LabelValues) {
     this.cell(labels).n += by;
   }
 
@@ -82,7 +85,7 @@ export class Counter extends Family<{ n: number }> {
     return { inc: (by = 1) => void (cell.n += by) };
   }
 
-  value(labels: LabelValues = {}): number {
+  value(labels?: LabelValues): number {
     return this.cell(labels).n;
   }
 
@@ -104,15 +107,15 @@ export class Gauge extends Family<{ v: number }> {
     return { v: 0 };
   }
 
-  set(v: number, labels: LabelValues = {}) {
+  set(v: number, labels?: LabelValues) {
     this.cell(labels).v = v;
   }
 
-  inc(by = 1, labels: LabelValues = {}) {
+  inc(by = 1, labels?: LabelValues) {
     this.cell(labels).v += by;
   }
 
-  value(labels: LabelValues = {}): number {
+  value(labels?: LabelValues): number {
     return this.#collect ? this.#collect() : this.cell(labels).v;
   }
 
@@ -140,7 +143,7 @@ export class Histogram extends Family<HistogramCell> {
     return { counts: this.#buckets.map(() => 0), sum: 0, count: 0 };
   }
 
-  observe(v: number, labels: LabelValues = {}) {
+  observe(v: number, labels?: LabelValues) {
     const cell = this.cell(labels);
     cell.sum += v;
     cell.count++;
@@ -148,7 +151,7 @@ export class Histogram extends Family<HistogramCell> {
     if (i !== -1) cell.counts[i] = (cell.counts[i] ?? 0) + 1;
   }
 
-  count(labels: LabelValues = {}): number {
+  count(labels?: LabelValues): number {
     return this.cell(labels).count;
   }
 
