@@ -4,5 +4,6 @@ import type { SqliteOpener } from "./driver.ts";
 
 export const openBunSqlite: SqliteOpener = (file, { readonly }) => {
   const client = readonly ? new Database(file, { readonly: true }) : new Database(file, { create: true });
-  return { db: drizzle({ client }), close: () => client.close() };
+  // query() caches the prepared statement by its text.
+  return { db: drizzle({ client }), exec: (statement) => void client.query(statement).run(), close: () => client.close() };
 };

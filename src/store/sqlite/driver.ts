@@ -8,6 +8,11 @@ export type SqliteDatabase = BaseSQLiteDatabase<"sync", unknown>;
 
 export interface SqliteConnection {
   db: SqliteDatabase;
+  /**
+   * Runs a constant statement (BEGIN, SAVEPOINT, COMMIT…) through a cached native statement:
+   * the group commit runs several per write op, and drizzle would rebuild and re-prepare each.
+   */
+  exec(statement: string): void;
   close(): void;
 }
 

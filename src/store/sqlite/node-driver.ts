@@ -5,5 +5,14 @@ import type { SqliteOpener } from "./driver.ts";
 /** For Node (better-sqlite3 is a dev dependency: Bun refuses to load it, the binary never does). */
 export const openNodeSqlite: SqliteOpener = (file, { readonly }) => {
   const client = new BetterSqlite3(file, { readonly });
-  return { db: drizzle({ client }), close: () => client.close() };
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const exec = (statement: string) => {
+    let prepared = cache.get(statement);
+    if (!prepared) {
+      prepared = client.prepare(statement);
+      cache.set(statement, prepared);
+    }
+    prepared.run();
+  };
+  return { db: drizzle({ client }), exec, close: () => client.close() };
 };

@@ -133,25 +133,25 @@ export class SqliteStore implements Store {
 
   /** Synchronous on purpose: the whole group commit runs without yielding, so nothing interleaves. */
   writeSync(ops: WriteOp[]): OpResult[] {
-    const db = this.#w.db;
-    db.run(sql`BEGIN IMMEDIATE`);
+    const exec = this.#w.exec;
+    exec("BEGIN IMMEDIATE");
     const results: OpResult[] = [];
     try {
       for (const op of ops) {
-        db.run(sql`SAVEPOINT op`);
+        exec("SAVEPOINT op");
         try {
           results.push(this.#apply(op));
-          db.run(sql`RELEASE op`);
+          exec("RELEASE op");
         } catch (err) {
-          db.run(sql`ROLLBACK TO op`);
-          db.run(sql`RELEASE op`);
+          exec("ROLLBACK TO op");
+          exec("RELEASE op");
           results.push({ ok: false, error: err instanceof Error ? err : new Error(String(err)) });
         }
       }
-      db.run(sql`COMMIT`);
+      exec("COMMIT");
     } catch (err) {
       try {
-        db.run(sql`ROLLBACK`);
+        exec("ROLLBACK");
       } catch {
         // The failed COMMIT may already have rolled back; nothing is left open either way.
       }
