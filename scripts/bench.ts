@@ -273,10 +273,12 @@ async function latencyScenario(bin: string) {
   const q = (from: Map<string, number>, p: number) => round(histogramQuantile(from, "tm20_latency_seconds", p) * 1000, 2);
   const server = { p50: q(m, 0.5), p95: q(m, 0.95), p99: q(m, 0.99) };
   const steadyServer = { p50: q(steady, 0.5), p95: q(steady, 0.95), p99: q(steady, 0.99), answers: steady.get("tm20_latency_seconds_count") ?? 0 };
-  results.latency = { simulate: summary, server_histogram_ms: server, steady_state_after_s: warmupSeconds, steady_server_histogram_ms: steadyServer };
+  const commitMs = (p: number) => round(histogramQuantile(steady, "tm20_commit_duration_seconds", p) * 1000, 2);
+  const commits = { p50: commitMs(0.5), p99: commitMs(0.99), count: steady.get("tm20_commit_duration_seconds_count") ?? 0, max_lag_ms: round((m.get("tm20_event_loop_lag_seconds") ?? 0) * 1000) };
+  results.latency = { simulate: summary, server_histogram_ms: server, steady_state_after_s: warmupSeconds, steady_server_histogram_ms: steadyServer, steady_commits_ms: commits };
   report(`latency: ${scale.latencyTerminals} terminals × one batch of 10 per second, ${scale.latencySeconds} s: ${summary.acknowledged} acknowledged (${summary.acknowledged_per_second}/s), ${summary.failures} result:false`);
   report(`latency: at the terminal (whole run, registration storm included) p50 ${summary.latency_ms.p50} / p95 ${summary.latency_ms.p95} / p99 ${summary.latency_ms.p99} / max ${summary.latency_ms.max} ms; server histogram p50 ${server.p50} / p95 ${server.p95} / p99 ${server.p99} ms`);
-  report(`latency: steady state after the first ${warmupSeconds} s (${steadyServer.answers} answers), server histogram p50 ${steadyServer.p50} / p95 ${steadyServer.p95} / p99 ${steadyServer.p99} ms`);
+  report(`latency: steady state after the first ${warmupSeconds} s (${steadyServer.answers} answers), server histogram p50 ${steadyServer.p50} / p95 ${steadyServer.p95} / p99 ${steadyServer.p99} ms; ${commits.count} commits, p50 ${commits.p50} / p99 ${commits.p99} ms each`);
 }
 
 /** Seeds `rows` attendance rows straight into a migrated store (what years of punches leave). */
