@@ -3,19 +3,21 @@ import { StoreError } from "../store/errors.ts";
 import { DB_FILE } from "../store/open.ts";
 import { backupStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { dataDirOf, STORE_FLAGS } from "./store-flags.ts";
+import { STORE_BOOLEANS, STORE_FLAGS, storeConfigFromFlags } from "./store-flags.ts";
 
 export const backupHelp = `tm20 backup --out FILE   write a consistent copy of the store to FILE (safe while the server runs)
   --data-dir <dir>         the server's data directory (env TM20_DATA_DIR, default ./data)
 The copy is checked with SQLite's integrity_check before it gets its name. Restore it with tm20 restore.`;
 
 export async function backupCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: [...STORE_FLAGS, "--out"] });
+  const { flags, positionals } = parseArgs(argv, { values: [...STORE_FLAGS, "--out"], booleans: STORE_BOOLEANS });
   if (positionals.length > 0) throw new UsageError(`backup: unexpected ${JSON.stringify(positionals[0])} (use --out FILE)`);
   const out = flags.get("--out");
   if (!out) throw new UsageError("--out: give the file to write the backup to");
+  const store = storeConfigFromFlags(flags);
+  if (store.kind !== "sqlite") throw new UsageError("backup: a cluster keeps its data in PostgreSQL; back that up with pg_dump");
   try {
-    const info = backupStore(join(resolve(dataDirOf(flags)), DB_FILE), resolve(out));
+    const info = backupStore(join(resolve(store.dataDir), DB_FILE), resolve(out));
     console.log(`Backup written to ${resolve(out)}: ${info.bytes} bytes, ${info.attendance} attendance records, integrity ok.`);
   } catch (err) {
     if (err instanceof StoreError && (err.code === "exists" || err.code === "not_found")) throw new UsageError(err.message);

@@ -4,7 +4,7 @@ import { StoreError } from "../store/errors.ts";
 import { DB_FILE } from "../store/open.ts";
 import { restoreStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { dataDirOf, STORE_FLAGS } from "./store-flags.ts";
+import { STORE_BOOLEANS, STORE_FLAGS, storeConfigFromFlags } from "./store-flags.ts";
 
 export const restoreHelp = `tm20 restore FILE   replace the store with a backup made by tm20 backup (or the API)
   --data-dir <dir>    the server's data directory (env TM20_DATA_DIR, default ./data)
@@ -12,10 +12,12 @@ Stop the server first: restore refuses to run under a live server. The replaced 
 beside it as tm20.db.before-restore-<time>.`;
 
 export async function restoreCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: STORE_FLAGS });
+  const { flags, positionals } = parseArgs(argv, { values: STORE_FLAGS, booleans: STORE_BOOLEANS });
   const [file, extra] = positionals;
   if (!file || extra !== undefined) throw new UsageError("restore: give exactly one backup file");
-  const dataDir = resolve(dataDirOf(flags));
+  const store = storeConfigFromFlags(flags);
+  if (store.kind !== "sqlite") throw new UsageError("restore: a cluster keeps its data in PostgreSQL; restore that with pg_restore");
+  const dataDir = resolve(store.dataDir);
   const pid = runningServer(dataDir);
   if (pid !== null) throw new UsageError(`restore: a server (pid ${pid}) is running on ${dataDir}; stop it first`);
   try {
