@@ -11,6 +11,8 @@ import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dir, "..");
 const NODE_STORE_TEST = "test/store/sqlite-store.test.ts";
+/** Integration tests start real servers and fleets of terminals. */
+const TEST_TIMEOUT_MS = 60_000;
 
 export interface Tally {
   passed: number;
@@ -106,7 +108,8 @@ async function main(filters: string[]): Promise<number> {
   }
 
   console.log(`\n── bun test ${filters.length > 0 ? filters.join(" ") : "./test/"} ──`);
-  const bun = await stream([process.execPath, "test", ...(filters.length > 0 ? filters : ["./test/"])]);
+  // On the command line: Bun 1.4 applies a preload's setDefaultTimeout to the first file only.
+  const bun = await stream([process.execPath, "test", "--timeout", String(TEST_TIMEOUT_MS), ...(filters.length > 0 ? filters : ["./test/"])]);
   parts.push(["bun", tallyOf("bun test", bun.code, parseBunSummary(bun.output))]);
 
   const total = parts.reduce<Tally>(
