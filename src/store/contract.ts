@@ -135,12 +135,12 @@ export interface AuditFilter {
 export interface Store {
   /** Admin users, sessions, settings and the admin UI's reads. */
   readonly admin: AdminStore;
-
-  /** Applies every op in one transaction. Rejects (and applies nothing) when the commit fails. */
   /** The durable command queue and its history, jobs, terminal clock checks. */
   readonly commands: CommandStore;
   /** People, credentials, terminal groups and what each terminal holds. */
   readonly people: PeopleStore;
+
+  /** Applies every op in one transaction. Rejects (and applies nothing) when the commit fails. */
   write(ops: WriteOp[]): Promise<OpResult[]>;
 
   getTerminal(sn: string): Promise<TerminalRow | null>;
