@@ -6,6 +6,7 @@
 import type { DevInfo } from "../protocol/index.ts";
 import type { AdminStore } from "./admin-contract.ts";
 import type { CommandStore, PeopleStore } from "./commands-contract.ts";
+import type { ImportSourceStore } from "./import-source-contract.ts";
 import type {
   ApiTokenRow,
   AuditRow,
@@ -139,6 +140,8 @@ export interface Store {
   readonly commands: CommandStore;
   /** People, credentials, terminal groups and what each terminal holds. */
   readonly people: PeopleStore;
+  /** Saved HR sources of the people import. */
+  readonly importSources: ImportSourceStore;
 
   /** Applies every op in one transaction. Rejects (and applies nothing) when the commit fails. */
   write(ops: WriteOp[]): Promise<OpResult[]>;

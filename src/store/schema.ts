@@ -231,7 +231,6 @@ export const peopleImportSources = sqliteTable("people_import_sources", {
   /** JSON: how to walk the pages. */
   paging: text("paging").notNull(),
   disableMissing: integer("disable_missing", { mode: "boolean" }).notNull(),
-  intervalMinutes: integer("interval_minutes"),
   lastRunAt: integer("last_run_at"),
   lastResult: text("last_result"),
   createdAt: integer("created_at").notNull(),

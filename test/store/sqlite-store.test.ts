@@ -25,6 +25,7 @@ import * as schema from "../../src/store/schema.ts";
 import * as commandsSchema from "../../src/store/commands-schema.ts";
 import type { SqliteConnection, SqliteOpener } from "../../src/store/sqlite/driver.ts";
 import { type Durability, SqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import { checkImportSources } from "./import-sources-contract.ts";
 
 /** Modules of drizzle tables checked against the migrated database (append yours). */
 const schemaModules: Array<Record<string, unknown>> = [schema, commandsSchema];
@@ -913,5 +914,11 @@ describe("people: persons, credentials, holdings, groups", () => {
     assert.equal(await t.store.people.removeGroup(1), false);
     assert.equal(await t.store.people.getGroup(1), null);
     assert.deepEqual((await t.store.people.groupsOf("SN1")).map((g) => g.name), ["Kitchen"]);
+  });
+});
+
+describe("importSources: saved HR sources", () => {
+  test("create, list, get, update, recordRun, delete", async () => {
+    await checkImportSources(freshStore().store, T0);
   });
 });

@@ -7,6 +7,7 @@ import commandsPeople from "./0002_commands_people.sql" with { type: "text" };
 import adminUi from "./0003_admin_ui.sql" with { type: "text" };
 import ops from "./0004_ops.sql" with { type: "text" };
 import exportTables from "./0005_export.sql" with { type: "text" };
+import importSources from "./0006_import_sources.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -19,6 +20,7 @@ export const migrations: Migration[] = [
   { name: "0003_admin_ui", sql: adminUi },
   { name: "0004_ops", sql: ops },
   { name: "0005_export", sql: exportTables },
+  { name: "0006_import_sources", sql: importSources },
 ];
 
 /** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */

@@ -25,6 +25,7 @@ import { devinfoColumns } from "../devinfo-columns.ts";
 import { PgAdminStore } from "./admin-store.ts";
 import { PgCommandStore } from "./commands-store.ts";
 import { PgExportStore } from "./export-store.ts";
+import { PgImportSourceStore } from "./import-source-store.ts";
 import { PgPeopleStore } from "./people-store.ts";
 import { PgWebhookStore } from "./webhook-store.ts";
 import { connectPg, type PgConnection, type PgDb } from "./connect.ts";
@@ -68,6 +69,7 @@ export class PgStore implements Store {
   readonly people: PgPeopleStore;
   readonly exports: PgExportStore;
   readonly webhooks: PgWebhookStore;
+  readonly importSources: PgImportSourceStore;
   #c: PgConnection;
   #db: PgDb;
 
@@ -79,6 +81,7 @@ export class PgStore implements Store {
     this.people = new PgPeopleStore(this.#db);
     this.exports = new PgExportStore(this.#db);
     this.webhooks = new PgWebhookStore(this.#db);
+    this.importSources = new PgImportSourceStore(this.#db);
   }
 
   /** Connects and migrates; fails when PostgreSQL cannot be reached or migrated. */

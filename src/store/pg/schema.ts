@@ -304,7 +304,6 @@ export const peopleImportSources = pgTable("people_import_sources", {
   mapping: text("mapping").notNull(),
   paging: text("paging").notNull(),
   disableMissing: boolean("disable_missing").notNull(),
-  intervalMinutes: integer("interval_minutes"),
   lastRunAt: ms("last_run_at"),
   lastResult: text("last_result"),
   createdAt: ms("created_at").notNull(),

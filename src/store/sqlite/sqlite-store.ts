@@ -31,6 +31,7 @@ import { SqliteAdminStore } from "./admin-store.ts";
 import { SqliteCommandStore } from "./commands-store.ts";
 import { SqlitePeopleStore } from "./people-store.ts";
 import { SqliteExportStore } from "./export-store.ts";
+import { SqliteImportSourceStore } from "./import-source-store.ts";
 import { SqliteWebhookStore } from "./webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
@@ -71,6 +72,7 @@ export class SqliteStore implements Store {
   readonly people: SqlitePeopleStore;
   readonly exports: SqliteExportStore;
   readonly webhooks: SqliteWebhookStore;
+  readonly importSources: SqliteImportSourceStore;
   #w: SqliteConnection;
   #r: SqliteConnection;
   #now: () => number;
@@ -96,6 +98,7 @@ export class SqliteStore implements Store {
     this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
     this.exports = new SqliteExportStore(this.#w.db, this.#r.db);
     this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
+    this.importSources = new SqliteImportSourceStore(this.#w.db, this.#r.db);
     const db = this.#w.db;
     const p = sql.placeholder;
     this.#insertAttendance = db
