@@ -4,14 +4,16 @@ import { UsageError } from "./args.ts";
 
 /**
  * Every sub-command that touches the store takes the server's store flags (and TM20_* variables):
- * --data-dir for a single box, --cluster with --pg-url for a cluster's shared PostgreSQL.
+ * --data-dir for a single box, --cluster with --pg-url [--pg-schema] for a cluster's shared PostgreSQL.
  */
-export const STORE_FLAGS = [serveFields.dataDir.flag, serveFields.pgUrl.flag] as const;
+export const STORE_FLAGS = [serveFields.dataDir.flag, serveFields.pgUrl.flag, serveFields.pgSchema.flag] as const;
 export const STORE_BOOLEANS = [serveFields.cluster.flag] as const;
 
-export const STORE_FLAGS_HELP = `--data-dir <dir> (env TM20_DATA_DIR, default ./data), or --cluster --pg-url <url> (env TM20_CLUSTER, TM20_PG_URL)`;
+export const STORE_FLAGS_HELP =
+  `--data-dir <dir> (env TM20_DATA_DIR, default ./data), or --cluster --pg-url <url> [--pg-schema <name>] ` +
+  `(env TM20_CLUSTER, TM20_PG_URL, TM20_PG_SCHEMA, default schema tm20)`;
 
-type StoreField = (typeof serveFields)["dataDir" | "pgUrl" | "cluster"];
+type StoreField = (typeof serveFields)["dataDir" | "pgUrl" | "pgSchema" | "cluster"];
 
 function valueOf(field: StoreField, flags: Map<string, string>, env: Record<string, string | undefined>): unknown {
   const fromEnv = env[field.env];
@@ -25,10 +27,7 @@ export function storeConfigFromFlags(flags: Map<string, string>, env: Record<str
   const cluster = valueOf(serveFields.cluster, flags, env) === true;
   const pgUrl = String(valueOf(serveFields.pgUrl, flags, env));
   if (cluster && pgUrl === "") throw new UsageError(`${serveFields.cluster.flag}: needs ${serveFields.pgUrl.flag} (${serveFields.pgUrl.env})`);
-  return storeConfigOf({ cluster, pgUrl, dataDir: String(valueOf(serveFields.dataDir, flags, env)) });
+  const pgSchema = String(valueOf(serveFields.pgSchema, flags, env));
+  return storeConfigOf({ cluster, pgUrl, pgSchema, dataDir: String(valueOf(serveFields.dataDir, flags, env)) });
 }
 
-/** The data directory alone, for the commands that only make sense on a single box (backup, restore). */
-export function dataDirOf(flags: Map<string, string>): string {
-  return flags.get(serveFields.dataDir.flag) ?? process.env[serveFields.dataDir.env] ?? serveFields.dataDir.default;
-}

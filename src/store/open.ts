@@ -7,11 +7,27 @@ import { type Durability, SqliteStore } from "./sqlite/sqlite-store.ts";
 export const DB_FILE = "tm20.db";
 
 /** Where the site's data lives: a data directory (single box) or a shared PostgreSQL (cluster). */
-export type StoreConfig = { kind: "sqlite"; dataDir: string; durability?: Durability } | { kind: "pg"; url: string };
+export type StoreConfig =
+  | { kind: "sqlite"; dataDir: string; durability?: Durability }
+  /** `schema` undefined: the URL's own search_path parameter names it. */
+  | { kind: "pg"; url: string; schema?: string };
 
-/** The store a server or sub-command configuration names: `--cluster` means PostgreSQL at `--pg-url`. */
-export function storeConfigOf(c: { cluster: boolean; pgUrl: string; dataDir: string; durability?: Durability }): StoreConfig {
-  return c.cluster ? { kind: "pg", url: c.pgUrl } : { kind: "sqlite", dataDir: c.dataDir, durability: c.durability };
+/**
+ * The store a server or sub-command configuration names: `--cluster` means PostgreSQL at
+ * `--pg-url`, in the schema `--pg-schema` (a search_path parameter in the URL takes precedence,
+ * so a URL that already says where its tables are keeps meaning exactly that).
+ */
+export function storeConfigOf(c: { cluster: boolean; pgUrl: string; pgSchema: string; dataDir: string; durability?: Durability }): StoreConfig {
+  if (!c.cluster) return { kind: "sqlite", dataDir: c.dataDir, durability: c.durability };
+  return hasSearchPath(c.pgUrl) ? { kind: "pg", url: c.pgUrl } : { kind: "pg", url: c.pgUrl, schema: c.pgSchema };
+}
+
+function hasSearchPath(url: string): boolean {
+  try {
+    return new URL(url).searchParams.has("search_path");
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -19,7 +35,7 @@ export function storeConfigOf(c: { cluster: boolean; pgUrl: string; dataDir: str
  * created on first use. PostgreSQL: connected and migrated.
  */
 export async function openStore(config: StoreConfig): Promise<SqliteStore | PgStore> {
-  if (config.kind === "pg") return PgStore.open({ url: config.url });
+  if (config.kind === "pg") return PgStore.open({ url: config.url, schema: config.schema });
   const dir = resolve(config.dataDir);
   mkdirSync(dir, { recursive: true });
   return new SqliteStore({ file: join(dir, DB_FILE), open: openBunSqlite, durability: config.durability ?? "full" });

@@ -1,7 +1,6 @@
 /**
- * `Store.importSources`, checked the same way on both stores: sqlite-store.test.ts (bun:sqlite and
- * better-sqlite3) and pg-import-sources.test.ts (the shared PostgreSQL). node:assert only, as the
- * SQLite contract test also runs under Node.
+ * `Store.importSources`, a case of the shared store contract (contract-cases.ts). node:assert
+ * only, as the contract also runs under Node.
  */
 import assert from "node:assert/strict";
 import type { Store } from "../../src/store/contract.ts";

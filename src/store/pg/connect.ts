@@ -1,7 +1,7 @@
 /**
  * The one seam between the PostgreSQL store and its driver: Bun's built-in SQL client (a pool)
- * under drizzle's pg dialect. A `search_path` query parameter in the URL selects the schema, so
- * several sites (or test runs) can share one database.
+ * under drizzle's pg dialect. The store lives in one schema (`schema`, else the URL's own
+ * `search_path` parameter), so several sites (or test runs) can share one database.
  */
 import { SQL } from "bun";
 import { drizzle } from "drizzle-orm/bun-sql";
@@ -18,6 +18,8 @@ export interface PgConnection {
 
 export interface PgConnectOptions {
   url: string;
+  /** Every connection's search_path: the schema the store's tables are in (else the URL's). */
+  schema?: string;
   /** Pool size: the writer holds one connection per commit, reads and the API share the rest. */
   max?: number;
   /** Seconds a query may wait for a connection before it fails (and the terminal gets result:false). */
@@ -25,12 +27,19 @@ export interface PgConnectOptions {
 }
 
 export function connectPg(options: PgConnectOptions): PgConnection {
-  const client = new SQL(options.url, {
+  const client = new SQL(options.schema === undefined ? options.url : withSearchPath(options.url, options.schema), {
     max: options.max ?? 10,
     connectionTimeout: options.connectionTimeout ?? 5,
     idleTimeout: 60,
   });
   return { db: drizzle({ client }), close: () => client.close({ timeout: 5 }) };
+}
+
+/** Bun's client sends URL parameters it does not know as startup settings: search_path is one. */
+function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set("search_path", schema);
+  return u.toString();
 }
 
 /** The URL without its password, for logs and error messages. */

@@ -45,6 +45,8 @@ import {
 
 export interface PgStoreOptions {
   url: string;
+  /** The schema of the store's tables, created when missing; without it the URL's search_path decides. */
+  schema?: string;
   poolSize?: number;
   now?: () => number;
 }
@@ -84,10 +86,11 @@ export class PgStore implements Store {
     this.importSources = new PgImportSourceStore(this.#db);
   }
 
-  /** Connects and migrates; fails when PostgreSQL cannot be reached or migrated. */
+  /** Connects, creates the schema if needed and migrates; fails when PostgreSQL cannot be reached or migrated. */
   static async open(options: PgStoreOptions): Promise<PgStore> {
-    const connection = connectPg({ url: options.url, max: options.poolSize });
+    const connection = connectPg({ url: options.url, schema: options.schema, max: options.poolSize });
     try {
+      if (options.schema !== undefined) await connection.db.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replaceAll('"', '""')}"`));
       await migratePg(connection.db, pgMigrations, (options.now ?? Date.now)());
     } catch (err) {
       await connection.close().catch(() => {});

@@ -1,0 +1,825 @@
+/**
+ * The store contract: every Store method, with exact results, as cases that run on every store.
+ * `contractCases(target)` registers them (node:test + node:assert/strict, so that the same cases
+ * also run under Node); each test file supplies a target that opens a fresh, empty, migrated store:
+ *   sqlite-store.test.ts  bun:sqlite under `bun test`, better-sqlite3 under `node --test`
+ *   pg-store.test.ts      PgStore on the local PostgreSQL, a schema per store, dropped after
+ * What only one engine has (pragmas, WAL, schema introspection, lock behaviour) stays in its file.
+ *
+ * Adding a Store method? Append a `describe("<method>")` block at the end: `fresh()` gives a
+ * migrated store of its own (disposed after each test), `punch()` builds records.
+ */
+import assert from "node:assert/strict";
+import { afterEach, describe, test } from "node:test";
+import { SiteClock } from "../../src/protocol/time.ts";
+import type { Punch, Store, WriteOp } from "../../src/store/contract.ts";
+import type { NewCommand, PersonInput } from "../../src/store/commands-contract.ts";
+import { StoreError } from "../../src/store/errors.ts";
+import { checkImportSources } from "./import-sources-contract.ts";
+
+/** A fresh store of one engine and the test's own way into its database. */
+export interface ContractStore {
+  store: Store;
+  /** Rows of a query on a connection of the test's own (for tables the contract has no reader for); integers as numbers. */
+  rows(query: string): Promise<unknown[]>;
+  /** A statement on that connection. */
+  exec(query: string): Promise<void>;
+  /** Closes the store and waits until it is closed. */
+  close(): Promise<void>;
+  /** Opens the same database again (after `close`). */
+  reopen(): Promise<Store>;
+  /** Closes everything still open and removes the database. */
+  dispose(): Promise<void>;
+}
+
+export interface ContractTarget {
+  name: string;
+  /** The engine's migrations, in the order they are applied. */
+  migrations: ReadonlyArray<{ name: string }>;
+  /** An empty, migrated store whose clock (migration times) reads `T0`. */
+  fresh(): Promise<ContractStore>;
+}
+
+const clock = new SiteClock("UTC");
+export const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
+
+export function punch(enrollid: number, time: string, extra: Partial<Punch> = {}): Punch {
+  return { enrollid, time, ts: clock.toUtc(time), mode: 1, inout: 0, event: 0, ...extra };
+}
+
+export const punchesOp = (sn: string, punches: Punch[], quarantine: Extract<WriteOp, { type: "punches" }>["quarantine"] = [], at = T0): WriteOp => ({
+  type: "punches",
+  sn,
+  at,
+  punches,
+  quarantine,
+});
+
+function seenOp(sn: string, extra: Partial<Extract<WriteOp, { type: "terminal-seen" }>> = {}): WriteOp {
+  return {
+    type: "terminal-seen",
+    sn,
+    at: T0,
+    sessionId: "s1",
+    remoteAddr: "10.0.0.5",
+    cpusn: null,
+    devinfo: null,
+    approvalIfNew: "approved",
+    online: true,
+    ...extra,
+  };
+}
+
+export const ok = (inserted: number, duplicates = 0, quarantined = 0) => ({ ok: true, inserted, duplicates, quarantined });
+
+export function contractCases(target: ContractTarget): void {
+  describe(`store contract on ${target.name}`, () => {
+    const open: ContractStore[] = [];
+    afterEach(async () => {
+      for (const t of open.splice(0).reverse()) await t.dispose();
+    });
+    async function fresh(): Promise<ContractStore> {
+      const t = await target.fresh();
+      open.push(t);
+      return t;
+    }
+
+    describe("opening: migrations", () => {
+      test("a new store gets every migration once; reopening applies none and keeps the data", async () => {
+        const t = await fresh();
+        assert.deepEqual(await t.rows("SELECT name, applied_at FROM _migrations ORDER BY name"), target.migrations.map((m) => ({ name: m.name, applied_at: T0 })));
+        await t.store.write([punchesOp("SN1", [punch(1, "2026-01-05 08:00:00")])]);
+        await t.close();
+        const again = await t.reopen();
+        assert.deepEqual(await t.rows("SELECT count(*) AS n FROM _migrations"), [{ n: target.migrations.length }]);
+        assert.equal((await again.stats()).attendance_total, 1);
+      });
+    });
+
+    describe("write: punches", () => {
+      test("attendance, door events and photos are stored with every field", async () => {
+        const t = await fresh();
+        const results = await t.store.write([
+          punchesOp("SN1", [
+            punch(7, "2026-01-05 08:00:00", { mode: 8, inout: 1, event: 2, verifymode: 13, temp: 36.6, image: "AAAA" }),
+            punch(0, "2026-01-05 08:01:00", { mode: 0, inout: 0, event: 5 }),
+          ]),
+        ]);
+        assert.deepEqual(results, [ok(2)]);
+        const page = await t.store.attendance({ limit: 10 });
+        assert.deepEqual(page, {
+          items: [
+            { id: 1, sn: "SN1", enrollid: 7, time: "2026-01-05 08:00:00", ts: Date.UTC(2026, 0, 5, 8), mode: 8, inout: 1, event: 2, verifymode: 13, temp: 36.6, receivedAt: T0 },
+          ],
+          next: null,
+        });
+        assert.deepEqual(await t.store.doorEvents({ limit: 10 }), {
+          items: [{ id: 1, sn: "SN1", time: "2026-01-05 08:01:00", ts: Date.UTC(2026, 0, 5, 8, 1), mode: 0, inout: 0, event: 5, receivedAt: T0 }],
+          next: null,
+        });
+        assert.deepEqual(await t.rows("SELECT attendance_id, data, received_at FROM punch_photos"), [{ attendance_id: 1, data: "AAAA", received_at: T0 }]);
+      });
+
+      test("optional fields absent are stored as null", async () => {
+        const t = await fresh();
+        await t.store.write([punchesOp("SN1", [punch(3, "2026-01-05 09:00:00")])]);
+        const [row] = (await t.store.attendance({ limit: 1 })).items;
+        assert.equal(row?.verifymode, null);
+        assert.equal(row?.temp, null);
+        assert.deepEqual(await t.rows("SELECT count(*) AS n FROM punch_photos"), [{ n: 0 }]);
+      });
+
+      test("a record sent twice (same batch or a resend) is stored once and counted as a duplicate", async () => {
+        const t = await fresh();
+        const a = punch(1, "2026-01-05 08:00:00", { image: "PHOTO1" });
+        const door = punch(0, "2026-01-05 08:00:00", { event: 1 });
+        assert.deepEqual(await t.store.write([punchesOp("SN1", [a, a, door, door])]), [ok(2, 2)]);
+        assert.deepEqual(await t.store.write([punchesOp("SN1", [a, door]), punchesOp("SN1", [a])]), [ok(0, 2), ok(0, 1)]);
+        // The image of a duplicate is not a second photo, even when it differs.
+        assert.deepEqual(await t.store.write([punchesOp("SN1", [{ ...a, image: "PHOTO2" }])]), [ok(0, 1)]);
+        const s = await t.store.stats();
+        assert.equal(s.attendance_total, 1);
+        assert.equal(s.door_events_total, 1);
+        assert.deepEqual(await t.rows("SELECT attendance_id, data FROM punch_photos"), [{ attendance_id: 1, data: "PHOTO1" }]);
+      });
+
+      test("identity is (sn, enrollid, time, mode, inout, event): any difference is a new record", async () => {
+        const t = await fresh();
+        const base = punch(1, "2026-01-05 08:00:00");
+        const variants = [
+          base,
+          { ...base, enrollid: 2 },
+          { ...base, time: "2026-01-05 08:00:01", ts: base.ts + 1000 },
+          { ...base, mode: 2 },
+          { ...base, inout: 1 },
+          { ...base, event: 3 },
+        ];
+        assert.deepEqual(await t.store.write([punchesOp("SN1", variants), punchesOp("SN2", [base])]), [ok(6), ok(1)]);
+        // verifymode, temp and the receive time are not part of the identity.
+        assert.deepEqual(await t.store.write([punchesOp("SN1", [{ ...base, verifymode: 1, temp: 37 }], [], T0 + 5000)]), [ok(0, 1)]);
+        const doors = [punch(0, "2026-01-05 08:00:00"), { ...punch(0, "2026-01-05 08:00:00"), event: 1 }, { ...punch(0, "2026-01-05 08:00:00"), mode: 2 }];
+        assert.deepEqual(await t.store.write([punchesOp("SN1", doors), punchesOp("SN2", [punch(0, "2026-01-05 08:00:00")])]), [ok(3), ok(1)]);
+        assert.equal((await t.store.stats()).attendance_total, 7);
+        assert.equal((await t.store.stats()).door_events_total, 4);
+      });
+
+      test("quarantined records of a batch are kept with the terminal, raw JSON and reason", async () => {
+        const t = await fresh();
+        const bad = { kind: "sendlog", raw: '{"enrollid":1,"time":"2026-13-01 00:00:00"}', reason: "record[1] time: not a valid time" };
+        assert.deepEqual(await t.store.write([punchesOp("SN1", [punch(1, "2026-01-05 08:00:00")], [bad], T0 + 1)]), [ok(1, 0, 1)]);
+        assert.deepEqual(await t.store.quarantined({ limit: 10 }), { items: [{ id: 1, sn: "SN1", ...bad, receivedAt: T0 + 1 }], next: null });
+      });
+
+      test("a batch of only bad records stores its quarantine and no punch", async () => {
+        const t = await fresh();
+        const bad = { kind: "sendlog", raw: "{}", reason: "record[0] enrollid: required" };
+        assert.deepEqual(await t.store.write([punchesOp("SN1", [], [bad, bad])]), [ok(0, 0, 2)]);
+        assert.equal((await t.store.stats()).quarantined_total, 2);
+      });
+    });
+
+    describe("write: quarantine op", () => {
+      test("stores each entry, with or without a terminal", async () => {
+        const t = await fresh();
+        const op: WriteOp = { type: "quarantine", sn: null, at: T0, entries: [{ kind: "frame", raw: "not json", reason: "frame is not JSON" }] };
+        const op2: WriteOp = { type: "quarantine", sn: "SN9", at: T0 + 1, entries: [{ kind: "senduser", raw: "{}", reason: "enrollid: required" }] };
+        assert.deepEqual(await t.store.write([op, op2]), [ok(0, 0, 1), ok(0, 0, 1)]);
+        assert.deepEqual((await t.store.quarantined({ limit: 10 })).items, [
+          { id: 2, sn: "SN9", kind: "senduser", raw: "{}", reason: "enrollid: required", receivedAt: T0 + 1 },
+          { id: 1, sn: null, kind: "frame", raw: "not json", reason: "frame is not JSON", receivedAt: T0 },
+        ]);
+      });
+    });
+
+    describe("write: one transaction, one savepoint per op", () => {
+      test("a failing op is rolled back alone; the others commit", async () => {
+        const t = await fresh();
+        const broken = { ...punch(2, "2026-01-05 08:00:00"), ts: null } as unknown as Punch;
+        const results = await t.store.write([
+          punchesOp("A", [punch(1, "2026-01-05 08:00:00")]),
+          punchesOp("B", [punch(1, "2026-01-05 08:00:00"), broken], [{ kind: "sendlog", raw: "{}", reason: "x" }]),
+          punchesOp("C", [punch(1, "2026-01-05 08:00:00")]),
+          seenOp("C"),
+        ]);
+        assert.equal(results.length, 4);
+        assert.deepEqual(results[0], ok(1));
+        assert.equal(results[1]?.ok, false);
+        assert.ok(results[1]?.ok === false && results[1].error instanceof Error);
+        assert.deepEqual(results[2], ok(1));
+        assert.equal(results[3]?.ok, true);
+        const items = (await t.store.attendance({ limit: 10 })).items.map((r) => r.sn).sort();
+        assert.deepEqual(items, ["A", "C"]);
+        assert.equal((await t.store.stats()).quarantined_total, 0);
+        assert.equal((await t.store.getTerminal("C"))?.sn, "C");
+      });
+
+      test("an empty list of ops is an empty result", async () => {
+        const t = await fresh();
+        assert.deepEqual(await t.store.write([]), []);
+      });
+    });
+
+    describe("write: terminal-seen, last-seen, offline", () => {
+      const devinfo = {
+        modelname: "tfs30", firmware: "TH900_click V5.0", fpalgo: "thbio3.0", mac: "00-01-F5-02-7D-5F", time: "2026-04-30 11:59:37",
+        usersize: 3000, useduser: 2, fpsize: 3000, usedfp: 2, cardsize: 3000, usedcard: 0, pwdsize: 3000, usedpwd: 0,
+        logsize: 193877, usedlog: 1, usednewlog: 0, facesize: 100, usedface: 3, palmsize: 50, usedpalm: 4, vendorextra: { a: 1 },
+      };
+
+      test("a new terminal under the open policy is approved, online, with its devinfo in columns and whole", async () => {
+        const t = await fresh();
+        const [r] = await t.store.write([seenOp("ZYTI1", { cpusn: "CPU1", devinfo })]);
+        assert.deepEqual(r, { ...ok(1), approval: "approved", nosenduser: false });
+        assert.deepEqual(await t.store.getTerminal("ZYTI1"), {
+          sn: "ZYTI1", name: null, location: null, approval: "approved", online: true, firstSeen: T0, lastSeen: T0,
+          remoteAddr: "10.0.0.5", cpusn: "CPU1", model: "tfs30", firmware: "TH900_click V5.0", fpalgo: "thbio3.0",
+          mac: "00-01-F5-02-7D-5F", userSize: 3000, userUsed: 2, fpSize: 3000, fpUsed: 2, cardSize: 3000, cardUsed: 0,
+          pwdSize: 3000, pwdUsed: 0, logSize: 193877, logUsed: 1, newlogUsed: 0, faceSize: 100, faceUsed: 3, palmSize: 50,
+          palmUsed: 4, terminalTime: "2026-04-30 11:59:37", devinfo: JSON.stringify(devinfo), nosenduser: false, sessionId: "s1",
+        });
+      });
+
+      test("seen again: first seen kept, last seen and address updated, cpusn and devinfo kept when not sent", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("ZYTI1", { cpusn: "CPU1", devinfo })]);
+        const [r] = await t.store.write([seenOp("ZYTI1", { at: T0 + 1000, sessionId: "s2", remoteAddr: "10.0.0.6" })]);
+        assert.deepEqual(r, { ...ok(0), approval: "approved", nosenduser: false });
+        const row = await t.store.getTerminal("ZYTI1");
+        assert.equal(row?.firstSeen, T0);
+        assert.equal(row?.lastSeen, T0 + 1000);
+        assert.equal(row?.remoteAddr, "10.0.0.6");
+        assert.equal(row?.cpusn, "CPU1");
+        assert.equal(row?.model, "tfs30");
+        assert.equal(row?.devinfo, JSON.stringify(devinfo));
+        assert.equal(row?.sessionId, "s2");
+      });
+
+      test("under the approve policy a new terminal is pending and not online; an approved one stays approved", async () => {
+        const t = await fresh();
+        const [pending] = await t.store.write([seenOp("NEW1", { approvalIfNew: "pending" })]);
+        assert.deepEqual(pending, { ...ok(1), approval: "pending", nosenduser: false });
+        const row = await t.store.getTerminal("NEW1");
+        assert.equal(row?.approval, "pending");
+        assert.equal(row?.online, false);
+        assert.equal(row?.sessionId, null);
+        await t.store.write([seenOp("OLD1")]);
+        const [again] = await t.store.write([seenOp("OLD1", { approvalIfNew: "pending", sessionId: "s2" })]);
+        assert.deepEqual(again, { ...ok(0), approval: "approved", nosenduser: false });
+        assert.equal((await t.store.getTerminal("OLD1"))?.sessionId, "s2");
+      });
+
+      test("a blocked terminal stays blocked and offline whatever the policy", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("BAD1")]);
+        await t.store.setApproval("BAD1", "blocked", T0);
+        const [r] = await t.store.write([seenOp("BAD1", { sessionId: "s9" })]);
+        assert.deepEqual(r, { ...ok(0), approval: "blocked", nosenduser: false });
+        const row = await t.store.getTerminal("BAD1");
+        assert.equal(row?.online, false);
+      });
+
+      test("a registration not marked online leaves the live session connected", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("LIVE1", { sessionId: "live" })]);
+        await t.store.write([seenOp("LIVE1", { sessionId: "other", online: false, at: T0 + 5 })]);
+        const row = await t.store.getTerminal("LIVE1");
+        assert.equal(row?.online, true);
+        assert.equal(row?.sessionId, "live");
+        assert.equal(row?.lastSeen, T0 + 5);
+      });
+
+      test("terminal-offline applies only to the latest session (a stale socket's close is a no-op)", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("R1", { sessionId: "old" })]);
+        await t.store.write([seenOp("R1", { sessionId: "new", at: T0 + 10 })]);
+        assert.deepEqual(await t.store.write([{ type: "terminal-offline", sn: "R1", at: T0 + 20, sessionId: "old" }]), [ok(0)]);
+        let row = await t.store.getTerminal("R1");
+        assert.equal(row?.online, true);
+        assert.equal(row?.lastSeen, T0 + 10);
+        await t.store.write([{ type: "terminal-offline", sn: "R1", at: T0 + 30, sessionId: "new" }]);
+        row = await t.store.getTerminal("R1");
+        assert.equal(row?.online, false);
+        assert.equal(row?.lastSeen, T0 + 30);
+      });
+
+      test("terminals-last-seen updates only last seen, and ignores unknown terminals", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("A"), seenOp("B")]);
+        const results = await t.store.write([{ type: "terminals-last-seen", entries: [{ sn: "A", at: T0 + 100 }, { sn: "GHOST", at: T0 + 100 }] }]);
+        assert.deepEqual(results, [ok(0)]);
+        assert.equal((await t.store.getTerminal("A"))?.lastSeen, T0 + 100);
+        assert.equal((await t.store.getTerminal("B"))?.lastSeen, T0);
+        assert.equal(await t.store.getTerminal("GHOST"), null);
+      });
+    });
+
+    describe("terminals: get, list, approval, update, markAllOffline", () => {
+      test("listTerminals is ordered by serial number; getTerminal of an unknown one is null", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("C3"), seenOp("A1"), seenOp("B2")]);
+        assert.deepEqual((await t.store.listTerminals()).map((r) => r.sn), ["A1", "B2", "C3"]);
+        assert.equal(await t.store.getTerminal("nope"), null);
+      });
+
+      test("setApproval: approve keeps the connection state, block and pending take it away; last seen never goes back", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("P1", { approvalIfNew: "pending" }), seenOp("A1")]);
+        let row = await t.store.setApproval("P1", "approved", T0 - 1000);
+        assert.equal(row?.approval, "approved");
+        assert.equal(row?.online, false);
+        assert.equal(row?.lastSeen, T0);
+        row = await t.store.setApproval("A1", "approved", T0 + 1000);
+        assert.equal(row?.online, true);
+        assert.equal(row?.lastSeen, T0 + 1000);
+        row = await t.store.setApproval("A1", "blocked", T0 + 2000);
+        assert.equal(row?.approval, "blocked");
+        assert.equal(row?.online, false);
+        assert.deepEqual(await t.store.getTerminal("A1"), row);
+        assert.equal(await t.store.setApproval("GHOST", "approved", T0), null);
+      });
+
+      test("updateTerminal changes the admin fields only; unknown terminal is null", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("U1")]);
+        const row = await t.store.updateTerminal("U1", { name: "Gate", location: "Lobby", nosenduser: true });
+        assert.equal(row?.name, "Gate");
+        assert.equal(row?.location, "Lobby");
+        assert.equal(row?.nosenduser, true);
+        assert.equal(row?.approval, "approved");
+        assert.deepEqual(await t.store.updateTerminal("U1", {}), row);
+        assert.equal((await t.store.updateTerminal("U1", { name: null }))?.name, null);
+        const [seen] = await t.store.write([seenOp("U1")]);
+        assert.deepEqual(seen, { ...ok(0), approval: "approved", nosenduser: true });
+        assert.equal(await t.store.updateTerminal("GHOST", { name: "x" }), null);
+      });
+
+      test("markAllOffline", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("A"), seenOp("B")]);
+        await t.store.markAllOffline();
+        assert.deepEqual((await t.store.listTerminals()).map((r) => [r.sn, r.online]), [["A", false], ["B", false]]);
+        assert.equal((await t.store.stats()).terminals_online, 0);
+      });
+    });
+
+    describe("write: credential; people and QR codes", () => {
+      const cred = (enrollid: number, backupnum: number, data: string, extra: Partial<Extract<WriteOp, { type: "credential" }>> = {}): WriteOp => ({
+        type: "credential", sn: "SN1", at: T0, enrollid, name: "Ben", admin: 0, backupnum, data, ...extra,
+      });
+
+      test("a credential creates its person; a second one of the same kind replaces it", async () => {
+        const t = await fresh();
+        assert.deepEqual(await t.store.write([cred(1, 0, "c523(200)ff"), cred(1, 11, "12345678")]), [ok(1), ok(1)]);
+        assert.deepEqual(await t.store.getPerson(1), {
+          enrollid: 1, name: "Ben", admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null, createdAt: T0, updatedAt: T0,
+        });
+        await t.store.write([cred(1, 0, "c524(100)ee", { sn: "SN2", at: T0 + 5, name: undefined, admin: 1 })]);
+        assert.deepEqual(await t.store.credentialsOf(1), [
+          { backupnum: 0, data: "c524(100)ee" },
+          { backupnum: 11, data: "12345678" },
+        ]);
+        const person = await t.store.getPerson(1);
+        assert.equal(person?.name, "Ben");
+        assert.equal(person?.admin, 1);
+        assert.equal(person?.createdAt, T0);
+        assert.equal(person?.updatedAt, T0 + 5);
+        assert.deepEqual(await t.rows("SELECT source_sn, updated_at FROM credentials WHERE backupnum = 0"), [{ source_sn: "SN2", updated_at: T0 + 5 }]);
+        assert.equal(await t.store.getPerson(2), null);
+        assert.deepEqual(await t.store.credentialsOf(2), []);
+        assert.equal((await t.store.stats()).people_total, 1);
+      });
+
+      test("personForCode: by enrollid or by external id", async () => {
+        const t = await fresh();
+        await t.store.write([cred(7, 10, "1234"), cred(9, 10, "5678", { name: "Lw" })]);
+        await t.exec("UPDATE people SET external_id = 'EMP-0009' WHERE enrollid = 9");
+        assert.equal((await t.store.personForCode("7"))?.enrollid, 7);
+        assert.equal((await t.store.personForCode("007"))?.enrollid, 7);
+        assert.equal((await t.store.personForCode("EMP-0009"))?.name, "Lw");
+        assert.equal(await t.store.personForCode("8"), null);
+        assert.equal(await t.store.personForCode("EMP-0001"), null);
+        assert.equal(await t.store.personForCode("1234567890123456789"), null);
+      });
+    });
+
+    describe("reads: attendance and door events, filters and cursors", () => {
+      async function seed(t: ContractStore) {
+        await t.store.write([
+          punchesOp("SN1", [
+            punch(1, "2026-01-04 23:59:59"),
+            punch(1, "2026-01-05 08:00:00"),
+            punch(2, "2026-01-05 08:00:00"),
+            punch(3, "2026-01-05 08:00:00"),
+            punch(1, "2026-01-05 17:00:00", { inout: 1 }),
+            punch(2, "2026-01-06 00:00:00"),
+            punch(0, "2026-01-05 07:00:00", { event: 1 }),
+            punch(0, "2026-01-05 07:00:05", { event: 0 }),
+          ]),
+          punchesOp("SN2", [punch(1, "2026-01-05 08:30:00"), punch(4, "2026-01-05 12:00:00"), punch(0, "2026-01-05 09:00:00", { event: 5 })]),
+        ]);
+      }
+      const key = (r: { sn: string; time: string; id: number }) => `${r.sn} ${r.time} #${r.id}`;
+
+      test("newest first, ties by id; filters by sn, enrollid, from (inclusive), to (exclusive)", async () => {
+        const t = await fresh();
+        await seed(t);
+        const all = await t.store.attendance({ limit: 100 });
+        assert.deepEqual(all.items.map(key), [
+          "SN1 2026-01-06 00:00:00 #6",
+          "SN1 2026-01-05 17:00:00 #5",
+          "SN2 2026-01-05 12:00:00 #8",
+          "SN2 2026-01-05 08:30:00 #7",
+          "SN1 2026-01-05 08:00:00 #4",
+          "SN1 2026-01-05 08:00:00 #3",
+          "SN1 2026-01-05 08:00:00 #2",
+          "SN1 2026-01-04 23:59:59 #1",
+        ]);
+        assert.equal(all.next, null);
+        assert.deepEqual((await t.store.attendance({ limit: 100, sn: "SN2" })).items.map(key), ["SN2 2026-01-05 12:00:00 #8", "SN2 2026-01-05 08:30:00 #7"]);
+        assert.deepEqual((await t.store.attendance({ limit: 100, enrollid: 1 })).items.map((r) => r.id), [5, 7, 2, 1]);
+        assert.deepEqual((await t.store.attendance({ limit: 100, enrollid: 1, sn: "SN1" })).items.map((r) => r.id), [5, 2, 1]);
+        assert.deepEqual((await t.store.attendance({ limit: 100, from: "2026-01-05", to: "2026-01-06" })).items.map((r) => r.id), [5, 8, 7, 4, 3, 2]);
+        assert.deepEqual((await t.store.attendance({ limit: 100, from: "2026-01-05 08:00:00", to: "2026-01-05 12:00:00" })).items.map((r) => r.id), [7, 4, 3, 2]);
+        assert.deepEqual((await t.store.attendance({ limit: 100, enrollid: 99 })).items, []);
+      });
+
+      test("cursor pages walk the whole result exactly once, with filters", async () => {
+        const t = await fresh();
+        await seed(t);
+        for (const filter of [{}, { sn: "SN1" }, { from: "2026-01-05", to: "2026-01-06" }, { enrollid: 1 }]) {
+          const whole = (await t.store.attendance({ ...filter, limit: 1000 })).items.map((r) => r.id);
+          for (const limit of [1, 2, 3]) {
+            const seen: number[] = [];
+            let cursor: string | undefined;
+            let pages = 0;
+            do {
+              const page = await t.store.attendance({ ...filter, limit, cursor });
+              assert.ok(page.items.length <= limit);
+              seen.push(...page.items.map((r) => r.id));
+              cursor = page.next ?? undefined;
+              pages++;
+            } while (cursor !== undefined);
+            assert.deepEqual(seen, whole, `filter ${JSON.stringify(filter)} limit ${limit}`);
+            assert.equal(pages, Math.max(1, Math.ceil(whole.length / limit)));
+          }
+        }
+      });
+
+      test("a page exactly at the end has no next cursor", async () => {
+        const t = await fresh();
+        await seed(t);
+        const first = await t.store.attendance({ limit: 4 });
+        assert.deepEqual(first.items.map((r) => r.id), [6, 5, 8, 7]);
+        assert.equal(typeof first.next, "string");
+        const second = await t.store.attendance({ limit: 4, cursor: first.next ?? undefined });
+        assert.deepEqual(second.items.map((r) => r.id), [4, 3, 2, 1]);
+        assert.equal(second.next, null);
+      });
+
+      test("door events: filters and cursors", async () => {
+        const t = await fresh();
+        await seed(t);
+        assert.deepEqual((await t.store.doorEvents({ limit: 100 })).items.map((r) => `${r.sn} ${r.time} e${r.event}`), [
+          "SN2 2026-01-05 09:00:00 e5",
+          "SN1 2026-01-05 07:00:05 e0",
+          "SN1 2026-01-05 07:00:00 e1",
+        ]);
+        assert.deepEqual((await t.store.doorEvents({ limit: 100, sn: "SN1", to: "2026-01-05 07:00:05" })).items.map((r) => r.event), [1]);
+        const p1 = await t.store.doorEvents({ limit: 2 });
+        const p2 = await t.store.doorEvents({ limit: 2, cursor: p1.next ?? undefined });
+        assert.deepEqual([...p1.items, ...p2.items].map((r) => r.id), [3, 2, 1]);
+        assert.equal(p2.next, null);
+      });
+
+      test("a cursor that is not ours is a StoreError bad_cursor", async () => {
+        const t = await fresh();
+        await seed(t);
+        const badCursor = (err: unknown) => err instanceof StoreError && err.code === "bad_cursor";
+        for (const cursor of ["garbage!", Buffer.from("[1,2]").toString("base64url"), Buffer.from('["x"]').toString("base64url"), ""]) {
+          await assert.rejects(t.store.attendance({ limit: 10, cursor }), badCursor, `cursor ${JSON.stringify(cursor)}`);
+          await assert.rejects(t.store.doorEvents({ limit: 10, cursor }), badCursor);
+        }
+        await assert.rejects(t.store.quarantined({ limit: 10, cursor: "nope" }), badCursor);
+        await assert.rejects(t.store.auditLog({ limit: 10, cursor: Buffer.from('["1"]').toString("base64url") }), badCursor);
+      });
+
+      test("quarantine pages, newest first", async () => {
+        const t = await fresh();
+        const entries = Array.from({ length: 5 }, (_, i) => ({ kind: "sendlog", raw: `{"n":${i}}`, reason: `r${i}` }));
+        await t.store.write([{ type: "quarantine", sn: "SN1", at: T0, entries }]);
+        const p1 = await t.store.quarantined({ limit: 2 });
+        const p2 = await t.store.quarantined({ limit: 2, cursor: p1.next ?? undefined });
+        const p3 = await t.store.quarantined({ limit: 2, cursor: p2.next ?? undefined });
+        assert.deepEqual([p1, p2, p3].map((p) => p.items.map((q) => q.reason)), [["r4", "r3"], ["r2", "r1"], ["r0"]]);
+        assert.equal(p3.next, null);
+      });
+    });
+
+    describe("stats", () => {
+      test("counts every kind of row", async () => {
+        const t = await fresh();
+        const empty = await t.store.stats();
+        assert.deepEqual(
+          [empty.attendance_total, empty.door_events_total, empty.quarantined_total, empty.terminals_total, empty.terminals_online, empty.terminals_pending, empty.people_total],
+          [0, 0, 0, 0, 0, 0, 0],
+        );
+        await t.store.write([
+          seenOp("A"),
+          seenOp("B"),
+          seenOp("P", { approvalIfNew: "pending" }),
+          seenOp("Q", { approvalIfNew: "pending" }),
+          punchesOp("A", [punch(1, "2026-01-05 08:00:00"), punch(2, "2026-01-05 08:00:00"), punch(0, "2026-01-05 08:00:00")], [{ kind: "sendlog", raw: "{}", reason: "x" }]),
+          { type: "terminal-offline", sn: "B", at: T0, sessionId: "s1" },
+          { type: "credential", sn: "A", at: T0, enrollid: 5, name: "E", admin: 0, backupnum: 10, data: "1" },
+        ]);
+        const s = await t.store.stats();
+        assert.deepEqual(
+          {
+            attendance_total: s.attendance_total, door_events_total: s.door_events_total, quarantined_total: s.quarantined_total,
+            terminals_total: s.terminals_total, terminals_online: s.terminals_online, terminals_pending: s.terminals_pending, people_total: s.people_total,
+          },
+          { attendance_total: 2, door_events_total: 1, quarantined_total: 1, terminals_total: 4, terminals_online: 1, terminals_pending: 2, people_total: 1 },
+        );
+      });
+    });
+
+    describe("API tokens", () => {
+      test("create, use (last use recorded at most once a minute), list, revoke", async () => {
+        const t = await fresh();
+        const created = await t.store.createToken("ci", "hash-1", T0);
+        assert.deepEqual(created, { id: 1, name: "ci", tokenHash: "hash-1", createdAt: T0, lastUsedAt: null, revokedAt: null });
+        await t.store.createToken("ui", "hash-2", T0 + 1);
+        await assert.rejects(t.store.createToken("dup", "hash-1", T0 + 2));
+
+        assert.equal(await t.store.useToken("hash-unknown", T0), null);
+        assert.equal((await t.store.useToken("hash-1", T0 + 10))?.id, 1);
+        assert.equal((await t.store.listTokens())[0]?.lastUsedAt, T0 + 10);
+        await t.store.useToken("hash-1", T0 + 10 + 60_000);
+        assert.equal((await t.store.listTokens())[0]?.lastUsedAt, T0 + 10);
+        await t.store.useToken("hash-1", T0 + 10 + 60_001);
+        assert.equal((await t.store.listTokens())[0]?.lastUsedAt, T0 + 60_011);
+
+        assert.equal(await t.store.revokeToken(1, T0 + 100), true);
+        assert.equal(await t.store.revokeToken(1, T0 + 200), false);
+        assert.equal(await t.store.revokeToken(99, T0), false);
+        assert.equal(await t.store.useToken("hash-1", T0 + 300), null);
+        assert.equal((await t.store.useToken("hash-2", T0 + 300))?.name, "ui");
+        assert.deepEqual(
+          (await t.store.listTokens()).map((r) => [r.id, r.name, r.revokedAt]),
+          [[1, "ci", T0 + 100], [2, "ui", null]],
+        );
+      });
+    });
+
+    describe("audit log", () => {
+      test("entries are kept with details as JSON; filters and cursors, newest first", async () => {
+        const t = await fresh();
+        await t.store.audit({ at: T0, actor: "cli", action: "token.create", target: "1", details: { name: "ci" }, result: "ok" });
+        await t.store.audit({ at: T0 + 1, actor: "token:ci", action: "terminal.approve", target: "SN1", result: "ok" });
+        await t.store.audit({ at: T0 + 2, actor: "token:ci", action: "terminal.block", target: "SN2", result: "failed: no such terminal" });
+        await t.store.audit({ at: T0 + 3, actor: "system", action: "terminal.approve", result: "ok" });
+        const all = await t.store.auditLog({ limit: 10 });
+        assert.deepEqual(all, {
+          items: [
+            { id: 4, at: T0 + 3, actor: "system", action: "terminal.approve", target: null, details: null, result: "ok" },
+            { id: 3, at: T0 + 2, actor: "token:ci", action: "terminal.block", target: "SN2", details: null, result: "failed: no such terminal" },
+            { id: 2, at: T0 + 1, actor: "token:ci", action: "terminal.approve", target: "SN1", details: null, result: "ok" },
+            { id: 1, at: T0, actor: "cli", action: "token.create", target: "1", details: '{"name":"ci"}', result: "ok" },
+          ],
+          next: null,
+        });
+        assert.deepEqual((await t.store.auditLog({ limit: 10, actor: "token:ci" })).items.map((r) => r.id), [3, 2]);
+        assert.deepEqual((await t.store.auditLog({ limit: 10, action: "terminal.approve" })).items.map((r) => r.id), [4, 2]);
+        assert.deepEqual((await t.store.auditLog({ limit: 10, target: "SN2" })).items.map((r) => r.id), [3]);
+        const p1 = await t.store.auditLog({ limit: 3 });
+        assert.deepEqual(p1.items.map((r) => r.id), [4, 3, 2]);
+        const p2 = await t.store.auditLog({ limit: 3, cursor: p1.next ?? undefined });
+        assert.deepEqual(p2, { items: [all.items[3]], next: null });
+      });
+    });
+
+    describe("ping, close", () => {
+      test("ping succeeds on an open store and fails after close", async () => {
+        const t = await fresh();
+        await t.store.ping();
+        await t.close();
+        await assert.rejects(t.store.ping());
+      });
+    });
+
+    describe("commands: queue, transitions, history, expiry", () => {
+      const cmd = (sn: string, command: string, extra: Partial<NewCommand> = {}): NewCommand => ({
+        sn, command, params: { enrollid: 1 }, maxAttempts: 3, deadline: null, actor: "token:ci", jobId: null, at: T0, ...extra,
+      });
+
+      test("enqueue stores each command queued with a history entry; nextQueued is the oldest of the terminal", async () => {
+        const t = await fresh();
+        const rows = await t.store.commands.enqueue([cmd("SN1", "getuserinfo"), cmd("SN2", "opendoor", { deadline: T0 + 60_000 }), cmd("SN1", "gettime")]);
+        assert.deepEqual(rows.map((r) => [r.id, r.sn, r.command, r.status, r.attempts, r.deadline]), [
+          [1, "SN1", "getuserinfo", "queued", 0, null],
+          [2, "SN2", "opendoor", "queued", 0, T0 + 60_000],
+          [3, "SN1", "gettime", "queued", 0, null],
+        ]);
+        assert.deepEqual(rows[0], {
+          id: 1, sn: "SN1", command: "getuserinfo", params: '{"enrollid":1}', status: "queued", attempts: 0, maxAttempts: 3, deadline: null,
+          actor: "token:ci", jobId: null, answer: null, reason: null, createdAt: T0, updatedAt: T0, sentAt: null, finishedAt: null,
+        });
+        assert.deepEqual(await t.store.commands.enqueue([]), []);
+        assert.equal((await t.store.commands.nextQueued("SN1"))?.id, 1);
+        assert.equal(await t.store.commands.nextQueued("SN9"), null);
+        assert.deepEqual(await t.store.commands.history(1), [{ id: 1, commandId: 1, at: T0, status: "queued", detail: "by token:ci" }]);
+      });
+
+      test("transition only from the given statuses: a cancel cannot win over a send, and the reverse", async () => {
+        const t = await fresh();
+        await t.store.commands.enqueue([cmd("SN1", "getuserinfo"), cmd("SN1", "gettime")]);
+        const sent = await t.store.commands.transition(1, ["queued"], { status: "sent", at: T0 + 1, attempts: 1, detail: "attempt 1 of 3" });
+        assert.deepEqual([sent?.status, sent?.attempts, sent?.sentAt, sent?.finishedAt], ["sent", 1, T0 + 1, null]);
+        assert.equal(await t.store.commands.transition(1, ["queued"], { status: "cancelled", at: T0 + 2 }), null);
+        const done = await t.store.commands.transition(1, ["sent"], { status: "succeeded", at: T0 + 3, answer: { ret: "getuserinfo", result: true } });
+        assert.deepEqual([done?.status, done?.answer, done?.finishedAt, done?.reason], ["succeeded", '{"ret":"getuserinfo","result":true}', T0 + 3, null]);
+        const cancelled = await t.store.commands.transition(2, ["queued"], { status: "cancelled", at: T0 + 4, reason: "cancelled by token:ci" });
+        assert.deepEqual([cancelled?.status, cancelled?.reason, cancelled?.finishedAt], ["cancelled", "cancelled by token:ci", T0 + 4]);
+        assert.equal(await t.store.commands.transition(2, ["queued"], { status: "sent", at: T0 + 5 }), null);
+        assert.equal(await t.store.commands.nextQueued("SN1"), null);
+        assert.deepEqual((await t.store.commands.history(1)).map((h) => [h.status, h.at, h.detail]), [
+          ["queued", T0, "by token:ci"],
+          ["sent", T0 + 1, "attempt 1 of 3"],
+          ["succeeded", T0 + 3, null],
+        ]);
+      });
+
+      test("list: newest first, by terminal, job and status, with cursors; countByStatus per job", async () => {
+        const t = await fresh();
+        const job = await t.store.commands.createJob({ kind: "pull", target: "terminal:SN1", params: { sn: "SN1" }, actor: "token:ci", at: T0 });
+        await t.store.commands.enqueue([cmd("SN1", "a", { jobId: job.id }), cmd("SN2", "b"), cmd("SN1", "c", { jobId: job.id }), cmd("SN1", "d")]);
+        await t.store.commands.transition(3, ["queued"], { status: "sent", at: T0 });
+        assert.deepEqual((await t.store.commands.list({ limit: 10 })).items.map((r) => r.id), [4, 3, 2, 1]);
+        assert.deepEqual((await t.store.commands.list({ sn: "SN1", limit: 10 })).items.map((r) => r.id), [4, 3, 1]);
+        assert.deepEqual((await t.store.commands.list({ jobId: job.id, limit: 10 })).items.map((r) => r.id), [3, 1]);
+        assert.deepEqual((await t.store.commands.list({ status: ["sent"], limit: 10 })).items.map((r) => r.id), [3]);
+        const p1 = await t.store.commands.list({ limit: 3 });
+        assert.deepEqual(p1.items.map((r) => r.id), [4, 3, 2]);
+        const p2 = await t.store.commands.list({ limit: 3, cursor: p1.next ?? undefined });
+        assert.deepEqual([p2.items.map((r) => r.id), p2.next], [[1], null]);
+        assert.deepEqual(await t.store.commands.countByStatus(job.id), { queued: 1, sent: 1 });
+        assert.deepEqual(await t.store.commands.countByStatus(99), {});
+      });
+
+      test("expireDue expires queued commands past their deadline only", async () => {
+        const t = await fresh();
+        await t.store.commands.enqueue([
+          cmd("SN1", "opendoor", { deadline: T0 + 10 }),
+          cmd("SN1", "reboot", { deadline: T0 + 100 }),
+          cmd("SN1", "gettime"),
+          cmd("SN1", "cleanlog", { deadline: T0 + 10 }),
+        ]);
+        await t.store.commands.transition(4, ["queued"], { status: "sent", at: T0 });
+        const expired = await t.store.commands.expireDue(T0 + 50);
+        assert.deepEqual(expired.map((r) => [r.id, r.status, r.reason, r.finishedAt]), [[1, "expired", "deadline passed before it could be sent", T0 + 50]]);
+        assert.deepEqual((await t.store.commands.history(1)).map((h) => h.status), ["queued", "expired"]);
+        assert.deepEqual(await t.store.commands.expireDue(T0 + 50), []);
+      });
+
+      test("jobs: create, get, update (finishing sets finishedAt), list by status with cursors", async () => {
+        const t = await fresh();
+        const a = await t.store.commands.createJob({ kind: "pull", target: "terminal:SN1", params: { sn: "SN1" }, actor: "token:ci", at: T0 });
+        assert.deepEqual(a, {
+          id: 1, kind: "pull", target: "terminal:SN1", params: '{"sn":"SN1"}', status: "running", actor: "token:ci", detail: null,
+          createdAt: T0, updatedAt: T0, finishedAt: null,
+        });
+        await t.store.commands.createJob({ kind: "push", target: "person:1", params: {}, actor: "system", at: T0 + 1 });
+        const noted = await t.store.commands.updateJob(1, { detail: { stage: "fetching credentials" }, at: T0 + 2 });
+        assert.deepEqual([noted?.status, noted?.detail, noted?.updatedAt, noted?.finishedAt], ["running", '{"stage":"fetching credentials"}', T0 + 2, null]);
+        const done = await t.store.commands.updateJob(1, { status: "failed", at: T0 + 3 });
+        assert.deepEqual([done?.status, done?.finishedAt, done?.detail], ["failed", T0 + 3, '{"stage":"fetching credentials"}']);
+        assert.equal(await t.store.commands.updateJob(9, { status: "failed", at: T0 }), null);
+        assert.equal(await t.store.commands.getJob(9), null);
+        assert.deepEqual((await t.store.commands.listJobs({ limit: 10 })).items.map((j) => j.id), [2, 1]);
+        assert.deepEqual((await t.store.commands.listJobs({ status: "running", limit: 10 })).items.map((j) => j.id), [2]);
+        const p1 = await t.store.commands.listJobs({ limit: 1 });
+        assert.deepEqual((await t.store.commands.listJobs({ limit: 1, cursor: p1.next ?? undefined })).items.map((j) => j.id), [1]);
+      });
+
+      test("terminal clock: the last measurement is kept; corrected_at only moves when a settime was sent", async () => {
+        const t = await fresh();
+        assert.equal(await t.store.commands.clockOf("SN1"), null);
+        await t.store.commands.recordClock("SN1", 300, T0, true);
+        await t.store.commands.recordClock("SN1", 2, T0 + 10, false);
+        assert.deepEqual(await t.store.commands.clockOf("SN1"), { sn: "SN1", driftSeconds: 2, checkedAt: T0 + 10, correctedAt: T0 });
+      });
+    });
+
+    describe("people: persons, credentials, holdings, groups", () => {
+      const person = (name: string, extra: Partial<PersonInput> = {}): PersonInput => ({
+        name, admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null, ...extra,
+      });
+
+      test("save creates then updates; list searches name, external id and enrollid, with credential numbers and cursors", async () => {
+        const t = await fresh();
+        const created = await t.store.people.save(7, person("Ann Lee", { externalId: "HR-7", validFrom: "2026-01-01" }), T0);
+        assert.deepEqual(created, {
+          enrollid: 7, name: "Ann Lee", admin: 0, enabled: true, validFrom: "2026-01-01", validTo: null, externalId: "HR-7", createdAt: T0, updatedAt: T0,
+        });
+        const updated = await t.store.people.save(7, person("Ann Lee-Park", { admin: 1, enabled: false }), T0 + 5);
+        assert.deepEqual([updated.name, updated.admin, updated.enabled, updated.externalId, updated.createdAt, updated.updatedAt], ["Ann Lee-Park", 1, false, null, T0, T0 + 5]);
+        await t.store.people.save(8, person("Bob 100%", { externalId: "HR-8" }), T0);
+        await t.store.people.save(70, person("Carl"), T0);
+        await t.store.people.setCredential({ enrollid: 7, backupnum: 11, data: "12345678" }, "SN1", T0);
+        await t.store.people.setCredential({ enrollid: 7, backupnum: 0, data: "abc" }, null, T0);
+        const all = await t.store.people.list({ limit: 10 });
+        assert.deepEqual(all.items.map((p) => [p.enrollid, p.backupnums]), [[7, [0, 11]], [8, []], [70, []]]);
+        assert.deepEqual((await t.store.people.list({ q: "lee", limit: 10 })).items.map((p) => p.enrollid), [7]);
+        assert.deepEqual((await t.store.people.list({ q: "hr-8", limit: 10 })).items.map((p) => p.enrollid), [8]);
+        assert.deepEqual((await t.store.people.list({ q: "100%", limit: 10 })).items.map((p) => p.enrollid), [8]);
+        assert.deepEqual((await t.store.people.list({ q: "7", limit: 10 })).items.map((p) => p.enrollid), [7]);
+        assert.deepEqual((await t.store.people.list({ q: "70", limit: 10 })).items.map((p) => p.enrollid), [70]);
+        const p1 = await t.store.people.list({ limit: 2 });
+        assert.deepEqual((await t.store.people.list({ limit: 2, cursor: p1.next ?? undefined })), { items: [all.items[2]], next: null });
+        assert.deepEqual((await t.store.people.all()).map((p) => p.enrollid), [7, 8, 70]);
+      });
+
+      test("credentials are kept byte for byte; replaced, removed, and removed with their person", async () => {
+        const t = await fresh();
+        await t.store.people.save(1, person("A"), T0);
+        await t.store.people.save(2, person("B"), T0);
+        const template = "c5236a01(200)9535f5\u00e9 ";
+        await t.store.people.setCredential({ enrollid: 1, backupnum: 0, data: template }, "SN1", T0);
+        await t.store.people.setCredential({ enrollid: 1, backupnum: 10, data: "1234" }, null, T0);
+        await t.store.people.setCredential({ enrollid: 1, backupnum: 10, data: "9999" }, null, T0 + 1);
+        await t.store.people.setCredential({ enrollid: 2, backupnum: 11, data: "55" }, null, T0);
+        assert.deepEqual(await t.store.people.credentials([1]), [
+          { enrollid: 1, backupnum: 0, data: template },
+          { enrollid: 1, backupnum: 10, data: "9999" },
+        ]);
+        assert.deepEqual((await t.store.people.credentials()).length, 3);
+        assert.deepEqual(await t.store.people.credentials([]), []);
+        assert.equal(await t.store.people.removeCredential(1, 10), true);
+        assert.equal(await t.store.people.removeCredential(1, 10), false);
+        assert.equal(await t.store.people.remove(1), true);
+        assert.equal(await t.store.people.remove(1), false);
+        assert.deepEqual(await t.store.people.credentials(), [{ enrollid: 2, backupnum: 11, data: "55" }]);
+      });
+
+      test("holdings: what each terminal holds, who holds a person, releases and wipes", async () => {
+        const t = await fresh();
+        await t.store.people.hold("SN1", { enrollid: 1, backupnum: 0, digest: "d1" }, T0);
+        await t.store.people.hold("SN1", { enrollid: 1, backupnum: 0, digest: "d2" }, T0 + 1);
+        await t.store.people.hold("SN1", { enrollid: 1, backupnum: 11, digest: "d3" }, T0);
+        await t.store.people.hold("SN2", { enrollid: 1, backupnum: 0, digest: "d2" }, T0);
+        await t.store.people.hold("SN2", { enrollid: 2, backupnum: 0, digest: "d4" }, T0);
+        await t.store.people.setHeldEnabled("SN1", 1, false, T0);
+        await t.store.people.hold("SN1", { enrollid: 1, backupnum: 1, digest: "d5" }, T0);
+        const sorted = <T extends { enrollid: number }>(xs: T[]) => [...xs].sort((a, b) => a.enrollid - b.enrollid || JSON.stringify(a).localeCompare(JSON.stringify(b)));
+        assert.deepEqual(sorted((await t.store.people.holdings("SN1")).credentials), [
+          { enrollid: 1, backupnum: 0, digest: "d2" },
+          { enrollid: 1, backupnum: 1, digest: "d5" },
+          { enrollid: 1, backupnum: 11, digest: "d3" },
+        ]);
+        // Holding another credential does not re-enable a person disabled there.
+        assert.deepEqual((await t.store.people.holdings("SN1")).people, [{ enrollid: 1, enabled: false }]);
+        assert.deepEqual(await t.store.people.holdersOf(1), ["SN1", "SN2"]);
+        await t.store.people.release("SN1", 1, [0, 1]);
+        assert.deepEqual((await t.store.people.holdings("SN1")).credentials, [{ enrollid: 1, backupnum: 11, digest: "d3" }]);
+        await t.store.people.release("SN2", 1, null);
+        assert.deepEqual(await t.store.people.holdersOf(1), ["SN1"]);
+        assert.deepEqual(await t.store.people.holdings("SN2"), { credentials: [{ enrollid: 2, backupnum: 0, digest: "d4" }], people: [{ enrollid: 2, enabled: true }] });
+        await t.store.people.releaseAll("SN2");
+        assert.deepEqual(await t.store.people.holdings("SN2"), { credentials: [], people: [] });
+        assert.deepEqual(await t.store.people.holdersOf(2), []);
+      });
+
+      test("groups: unique names, members, groupsOf, update conflicts, removal", async () => {
+        const t = await fresh();
+        const a = await t.store.people.createGroup("Doors", true, T0);
+        assert.deepEqual(a, { id: 1, name: "Doors", sync: true, createdAt: T0, updatedAt: T0, members: [] });
+        assert.equal(await t.store.people.createGroup("Doors", false, T0), null);
+        // Ids are opaque: a refused duplicate may have used one up (a PostgreSQL sequence does).
+        const b = await t.store.people.createGroup("Canteen", false, T0);
+        const bid = b?.id ?? 0;
+        assert.equal(await t.store.people.addMember(1, "SN2", T0), true);
+        assert.equal(await t.store.people.addMember(1, "SN1", T0), true);
+        assert.equal(await t.store.people.addMember(1, "SN1", T0), false);
+        assert.equal(await t.store.people.addMember(bid, "SN1", T0), true);
+        assert.deepEqual((await t.store.people.listGroups()).map((g) => [g.name, g.members]), [["Canteen", ["SN1"]], ["Doors", ["SN1", "SN2"]]]);
+        assert.deepEqual((await t.store.people.groupsOf("SN1")).map((g) => g.name), ["Canteen", "Doors"]);
+        await assert.rejects(t.store.people.updateGroup(bid, { name: "Doors" }, T0), (err: unknown) => err instanceof StoreError && err.code === "conflict");
+        const renamed = await t.store.people.updateGroup(bid, { name: "Kitchen", sync: true }, T0 + 1);
+        assert.deepEqual([renamed?.name, renamed?.sync, renamed?.updatedAt, renamed?.members], ["Kitchen", true, T0 + 1, ["SN1"]]);
+        assert.equal(await t.store.people.updateGroup(9, { sync: true }, T0), null);
+        assert.equal(await t.store.people.removeMember(1, "SN2"), true);
+        assert.equal(await t.store.people.removeMember(1, "SN2"), false);
+        assert.equal(await t.store.people.removeGroup(1), true);
+        assert.equal(await t.store.people.removeGroup(1), false);
+        assert.equal(await t.store.people.getGroup(1), null);
+        assert.deepEqual((await t.store.people.groupsOf("SN1")).map((g) => g.name), ["Kitchen"]);
+      });
+    });
+
+    describe("importSources: saved HR sources", () => {
+      test("create, list, get, update, recordRun, delete", async () => {
+        await checkImportSources((await fresh()).store, T0);
+      });
+    });
+  });
+}
