@@ -74,7 +74,7 @@ export const serveFields = {
   pgSchema: {
     flag: "--pg-schema",
     env: "TM20_PG_SCHEMA",
-    help: "PostgreSQL schema the export creates and fills",
+    help: "PostgreSQL schema the export creates and fills; with --cluster, the shared store's schema (created if missing; a search_path in --pg-url wins)",
     default: "tm20",
     schema: z.string().regex(SCHEMA_NAME, "lower-case letters, digits and _"),
   },
