@@ -9,6 +9,7 @@ import type { ServeConfig } from "./config/schema.ts";
 import type { EventBus } from "./events/bus.ts";
 import { PgExporter } from "./export/pg-exporter.ts";
 import { pgTarget } from "./export/pg-target.ts";
+import { type DeliveredBounds, deliveredBounds } from "./jobs/delivered.ts";
 import type { MetricsRegistry } from "./obs/metrics.ts";
 import type { OutboundStore } from "./store/export-contract.ts";
 import { WebhookDispatcher } from "./webhooks/dispatcher.ts";
@@ -28,15 +29,18 @@ export interface Integrations {
   exporter: PgExporter | null;
   webhooks: WebhookDispatcher;
   secrets: SecretBox;
+  /** How far the export and every webhook destination have delivered (retention keeps the rest). */
+  delivered(): Promise<DeliveredBounds>;
   stop(): Promise<void>;
 }
 
 export async function startIntegrations(o: IntegrationsOptions): Promise<Integrations> {
   const secrets = loadSecretBox(o.config.dataDir);
-  const exporter = o.config.pgUrl
+  const target = o.config.pgUrl ? pgTarget(o.config.pgUrl, o.config.pgSchema) : null;
+  const exporter = target
     ? new PgExporter({
         store: o.store,
-        target: pgTarget(o.config.pgUrl, o.config.pgSchema),
+        target,
         templates: o.config.pgTemplates === "on",
         log: o.log.child({ component: "pg-export" }),
         now: o.now,
@@ -70,6 +74,7 @@ export async function startIntegrations(o: IntegrationsOptions): Promise<Integra
     exporter,
     webhooks,
     secrets,
+    delivered: () => deliveredBounds(o.store, target?.key ?? null),
     async stop() {
       unsubscribe();
       await Promise.all([exporter?.stop(), webhooks.stop()]);

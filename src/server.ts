@@ -114,6 +114,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     photoDays: config.photoRetentionDays,
     quarantineDays: config.quarantineRetentionDays,
     attendanceDays: config.attendanceRetentionDays,
+    ...(integrations ? { delivered: () => integrations.delivered() } : {}),
     everyMs: RETENTION_EVERY_MS,
     firstAfterMs: RETENTION_FIRST_AFTER_MS,
     onPruned: (table, rows) => metrics.pruned(table, rows),

@@ -8,9 +8,11 @@ import type { Logger } from "pino";
 import type { SiteClock } from "../protocol/index.ts";
 import type { Store } from "../store/contract.ts";
 import type { Prunable, PruneCounts, PruneCutoffs } from "../store/prune.ts";
+import type { DeliveredBounds } from "./delivered.ts";
 
 export interface RetentionOptions {
   store: Prunable & Pick<Store, "audit">;
+  /** Read at every pass (pass a getter): the site time zone can change while the server runs. */
   clock: SiteClock;
   log: Logger;
   now: () => number;
@@ -18,6 +20,8 @@ export interface RetentionOptions {
   photoDays: number;
   quarantineDays: number;
   attendanceDays: number;
+  /** How far the export and webhooks have delivered; attendance and door events past it are kept. */
+  delivered?: () => Promise<DeliveredBounds>;
   everyMs: number;
   /** The first pass runs this long after start, once terminals have reconnected. */
   firstAfterMs: number;
@@ -78,9 +82,11 @@ export class RetentionJob {
 
   async #pass(): Promise<PruneCounts> {
     const o = this.#o;
-    const cutoffs = this.cutoffs(o.now());
+    let cutoffs = this.cutoffs(o.now());
     const total: PruneCounts = { photos: 0, quarantine: 0, attendance: 0, doorEvents: 0 };
     try {
+      // Cursors only move forward: bounds read once are safe for the whole pass.
+      if (cutoffs.punchesBefore !== undefined && o.delivered) cutoffs = { ...cutoffs, ...(await o.delivered()) };
       while (!this.#stopped) {
         const n = o.store.prune(cutoffs, CHUNK);
         for (const k of Object.keys(total) as Array<keyof PruneCounts>) {

@@ -9,6 +9,12 @@ export interface PruneCutoffs {
   quarantineBefore?: number;
   /** Site-local "YYYY-MM-DD HH:MM:SS": attendance and door events punched before this go. */
   punchesBefore?: string;
+  /**
+   * Highest row id that may go, per record table: rows past it are not yet delivered to the
+   * PostgreSQL export or a webhook destination. Absent: nothing waits for them.
+   */
+  attendanceUpTo?: number;
+  doorEventsUpTo?: number;
 }
 
 export interface PruneCounts {

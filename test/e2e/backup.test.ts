@@ -6,6 +6,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "bun:test";
+import { SiteClock } from "../../src/protocol/index.ts";
 import { Simulation } from "../../src/simulator/run.ts";
 import { tm20Binary } from "../helpers/binary.ts";
 import { runCli } from "../helpers/binary.ts";
@@ -200,4 +201,63 @@ describe("retention", () => {
     await opted.stop();
     rmSync(first.dataDir, { recursive: true, force: true });
   }, 60_000);
+
+  test("attendance retention keeps what the PostgreSQL export or a webhook has not delivered, and cuts in the site's time zone", async () => {
+    const first = await startTm20({ keepData: true, args: ["--tz", "UTC"] });
+    const t = await connectTerminal(first.ws());
+    await t.register("RET2");
+    const utc = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+    // Older than one day in the site's zone (UTC+14), not in the --tz flag's UTC.
+    const edge = utc(Date.now() - 86_400_000 + 7 * 3600_000);
+    t.send({ cmd: "sendlog", sn: "RET2", count: 6, logindex: 0, record: [
+      { enrollid: 1, time: edge, mode: 1, inout: 0, event: 0 },
+      { enrollid: 2, time: "2020-01-01 08:00:00", mode: 1, inout: 0, event: 0 },
+      { enrollid: 3, time: "2020-01-01 08:01:00", mode: 1, inout: 0, event: 0 },
+      { enrollid: 4, time: "2020-01-01 08:02:00", mode: 1, inout: 0, event: 0 },
+      { enrollid: 0, time: "2020-01-01 09:00:00", mode: 0, inout: 0, event: 1 },
+      { enrollid: 0, time: "2020-01-01 09:01:00", mode: 0, inout: 0, event: 1 },
+    ] });
+    expect(await t.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
+    t.close();
+    // A destination that refuses connections: it delivers nothing.
+    const hook = await first.api("/api/v1/webhooks", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "payroll", url: "http://127.0.0.1:9/punches", event_types: ["attendance", "door_event"], start: "beginning" }),
+    });
+    expect(hook.status).toBe(201);
+    expect(await first.stop()).toBe(0);
+
+    const w = new Database(join(first.dataDir, "tm20.db"));
+    // As if the webhook had delivered attendance rows 1-3 and door event 1; the site zone saved in the UI.
+    w.run("UPDATE webhooks SET attendance_cursor = 3, door_cursor = 1");
+    w.run(`INSERT INTO settings (key, value, updated_at) VALUES ('tz', 'Pacific/Kiritimati', ${Date.now()})`);
+    w.close();
+    const ids = (srv: Awaited<ReturnType<typeof startTm20>>, table: string) => {
+      const db = srv.db();
+      try {
+        return (db.query(`SELECT id FROM ${table} ORDER BY id`).all() as Array<{ id: number }>).map((r) => r.id);
+      } finally {
+        db.close();
+      }
+    };
+
+    // With a PostgreSQL export that has exported nothing (unreachable), nothing old may go.
+    const exporting = await startTm20({ dataDir: first.dataDir, args: ["--tz", "UTC", "--attendance-retention-days", "1", "--pg-url", "postgres://postgres@127.0.0.1:9/test"] });
+    await exporting.waitForLog("retention: nothing to prune", 15_000);
+    expect(ids(exporting, "attendance")).toEqual([1, 2, 3, 4]);
+    expect(ids(exporting, "door_events")).toEqual([1, 2]);
+    await exporting.stop();
+
+    // Only the webhook now: what it delivered goes (the edge row by the site's zone), the rest stays.
+    const hooked = await startTm20({ dataDir: first.dataDir, args: ["--tz", "UTC", "--attendance-retention-days", "1"] });
+    const pruned = await hooked.waitForLog("retention: pruned old data", 15_000);
+    expect(pruned).toMatchObject({ attendance: 3, doorEvents: 1, cutoffs: { attendanceUpTo: 3, doorEventsUpTo: 1 } });
+    const cut = new SiteClock("Pacific/Kiritimati").toUtc(String((pruned.cutoffs as { punchesBefore: string }).punchesBefore));
+    expect(Math.abs(cut - (Date.now() - 86_400_000))).toBeLessThan(60_000);
+    expect(ids(hooked, "attendance")).toEqual([4]);
+    expect(ids(hooked, "door_events")).toEqual([2]);
+    await hooked.stop();
+    rmSync(first.dataDir, { recursive: true, force: true });
+  }, 90_000);
 });

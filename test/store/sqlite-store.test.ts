@@ -153,4 +153,55 @@ describe("SQLite only", () => {
     assert.equal(statSync(wal).size, 0);
     assert.equal((await t.store.stats()).attendance_total, 200);
   });
+
+  // In/out alone has no index: such pages walk back the time index in bounded windows (punch-pages.ts).
+  test("in/out alone: every matching row exactly once, newest first; a page may come back short, even empty, with a next cursor", async () => {
+    const t = fresh();
+    // 130,000 punches, one a second: more than one page's budget (SCAN_WINDOWS × SCAN_WINDOW_ROWS).
+    const n = 130_000;
+    const start = Date.UTC(2026, 0, 1);
+    const at = (i: number) => new Date(start + i * 1000).toISOString().slice(0, 19).replace("T", " ");
+    const outs = new Set([5, 6, 7, 64_000, 129_998]);
+    const punches = Array.from({ length: n }, (_, i) => punch(1 + (i % 50), at(i), { inout: outs.has(i) ? 1 : 0 }));
+    await t.store.write([punchesOp("SN1", punches.slice(0, n / 2)), punchesOp("SN2", punches.slice(n / 2))]);
+    const walk = async (filter: { inout: number; from?: string; to?: string }, limit: number) => {
+      const pages: number[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await t.store.attendance({ ...filter, limit, cursor });
+        assert.ok(page.items.length <= limit);
+        pages.push(page.items.map((r) => r.id));
+        cursor = page.next ?? undefined;
+      } while (cursor !== undefined);
+      return pages;
+    };
+    // The first page's windows reach down to row ~30,000: two matches, short of the third that
+    // would say "more", so it ends with its budget spent and a cursor below its last window.
+    assert.deepEqual(await walk({ inout: 1 }, 2), [[129_999, 64_001], [8, 7], [6]]);
+    assert.deepEqual(await walk({ inout: 1 }, 10), [[129_999, 64_001], [8, 7, 6]]);
+    // Nothing matches: an empty page with a next cursor, then the rest of the table.
+    assert.deepEqual(await walk({ inout: 7 }, 10), [[], []]);
+    assert.deepEqual((await walk({ inout: 1, from: at(6), to: at(70_000) }, 1)).flat(), [64_001, 8, 7]);
+    assert.deepEqual((await t.store.attendance({ inout: 0, limit: 3 })).items.map((r) => r.id), [130_000, 129_998, 129_997]);
+  });
+
+  test("prune: old rows go in chunks; rows past the delivered bound stay; a bound of 0 keeps everything", async () => {
+    const t = fresh();
+    await t.store.write([
+      punchesOp("SN1", [
+        punch(1, "2020-01-01 08:00:00"), punch(2, "2020-01-01 08:01:00"), punch(3, "2020-01-01 08:02:00"), punch(4, "2026-01-05 08:00:00"),
+        punch(0, "2020-01-01 09:00:00", { event: 1 }), punch(0, "2020-01-01 09:01:00", { event: 1 }),
+      ]),
+    ]);
+    const ids = async () => (await t.store.attendance({ limit: 100 })).items.map((r) => r.id).sort((a, b) => a - b);
+    const doors = async () => (await t.store.doorEvents({ limit: 100 })).items.map((r) => r.id).sort((a, b) => a - b);
+    const old = "2025-01-01 00:00:00";
+    assert.deepEqual(t.store.prune({ punchesBefore: old, attendanceUpTo: 0, doorEventsUpTo: 0 }, 10), { photos: 0, quarantine: 0, attendance: 0, doorEvents: 0 });
+    assert.deepEqual(t.store.prune({ punchesBefore: old, attendanceUpTo: 2, doorEventsUpTo: 1 }, 10), { photos: 0, quarantine: 0, attendance: 2, doorEvents: 1 });
+    assert.deepEqual(await ids(), [3, 4]);
+    assert.deepEqual(await doors(), [2]);
+    assert.deepEqual(t.store.prune({ punchesBefore: old }, 10), { photos: 0, quarantine: 0, attendance: 1, doorEvents: 1 });
+    assert.deepEqual(await ids(), [4]);
+    assert.deepEqual(await doors(), []);
+  });
 });

@@ -36,6 +36,7 @@ import { SqliteWebhookStore } from "./webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
 import { migrate } from "./migrate.ts";
+import { punchPage } from "./punch-pages.ts";
 
 export type Durability = "full" | "normal";
 
@@ -282,41 +283,11 @@ export class SqliteStore implements Store {
   }
 
   async attendance(filter: PunchFilter): Promise<Page<typeof attendance.$inferSelect>> {
-    const where = this.#punchWhere(attendance, filter);
-    if (filter.enrollid !== undefined) where.push(eq(attendance.enrollid, filter.enrollid));
-    const rows = this.#r.db
-      .select()
-      .from(attendance)
-      .where(and(...where))
-      .orderBy(desc(attendance.time), desc(attendance.id))
-      .limit(filter.limit + 1)
-      .all();
-    return pageOf(rows, filter.limit, (r) => encodeCursor([r.time, r.id]));
+    return punchPage(this.#r.db, attendance, filter, filter.enrollid === undefined ? [] : [eq(attendance.enrollid, filter.enrollid)]);
   }
 
   async doorEvents(filter: PunchFilter): Promise<Page<typeof doorEvents.$inferSelect>> {
-    const where = this.#punchWhere(doorEvents, filter);
-    const rows = this.#r.db
-      .select()
-      .from(doorEvents)
-      .where(and(...where))
-      .orderBy(desc(doorEvents.time), desc(doorEvents.id))
-      .limit(filter.limit + 1)
-      .all();
-    return pageOf(rows, filter.limit, (r) => encodeCursor([r.time, r.id]));
-  }
-
-  #punchWhere(table: typeof attendance | typeof doorEvents, filter: PunchFilter): SQL[] {
-    const where: SQL[] = [];
-    if (filter.sn !== undefined) where.push(eq(table.sn, filter.sn));
-    if (filter.from !== undefined) where.push(gte(table.time, filter.from));
-    if (filter.to !== undefined) where.push(lt(table.time, filter.to));
-    if (filter.inout !== undefined) where.push(eq(table.inout, filter.inout));
-    if (filter.cursor !== undefined) {
-      const [time, id] = decodeCursor(filter.cursor, ["string", "number"]);
-      where.push(or(lt(table.time, time), and(eq(table.time, time), lt(table.id, id))) as SQL);
-    }
-    return where;
+    return punchPage(this.#r.db, doorEvents, filter, []);
   }
 
   async quarantined(filter: { cursor?: string; limit: number }) {
@@ -446,13 +417,16 @@ export class SqliteStore implements Store {
         counts.quarantine = changes();
       }
       const t = cutoffs.punchesBefore;
-      if (t !== undefined) {
-        const doomed = sql`SELECT id FROM attendance WHERE time < ${t} ORDER BY time LIMIT ${limit}`;
+      const upTo = (bound: number | undefined) => (bound === undefined ? sql`` : sql` AND id <= ${bound}`);
+      if (t !== undefined && cutoffs.attendanceUpTo !== 0) {
+        const doomed = sql`SELECT id FROM attendance WHERE time < ${t}${upTo(cutoffs.attendanceUpTo)} ORDER BY time LIMIT ${limit}`;
         db.run(sql`DELETE FROM punch_photos WHERE attendance_id IN (${doomed})`);
         counts.photos += changes();
         db.run(sql`DELETE FROM attendance WHERE id IN (${doomed})`);
         counts.attendance = changes();
-        db.run(sql`DELETE FROM door_events WHERE id IN (SELECT id FROM door_events WHERE time < ${t} ORDER BY time LIMIT ${limit})`);
+      }
+      if (t !== undefined && cutoffs.doorEventsUpTo !== 0) {
+        db.run(sql`DELETE FROM door_events WHERE id IN (SELECT id FROM door_events WHERE time < ${t}${upTo(cutoffs.doorEventsUpTo)} ORDER BY time LIMIT ${limit})`);
         counts.doorEvents = changes();
       }
       db.run(sql`COMMIT`);

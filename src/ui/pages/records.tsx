@@ -166,7 +166,9 @@ export function recordPages(deps: UiDeps) {
       <>
         {await filterForm("/attendance", filter, { person: true, exportHref: `/attendance.csv?${query.toString()}` })}
         {result.items.length === 0 ? (
-          <EmptyState title="No punches match">{query.size > 0 ? "Widen the date range or clear a filter." : "Punches appear here as terminals upload them."}</EmptyState>
+          <EmptyState title={result.next ? "No punches match in this stretch" : "No punches match"}>
+            {result.next ? "In/out alone is searched a stretch at a time: look further with Older, or add a date range." : query.size > 0 ? "Widen the date range or clear a filter." : "Punches appear here as terminals upload them."}
+          </EmptyState>
         ) : (
           <div class="table-wrap">
             <table class="table">
@@ -238,7 +240,9 @@ export function recordPages(deps: UiDeps) {
       <>
         {await filterForm("/door-events", doorFilter, { person: false })}
         {result.items.length === 0 ? (
-          <EmptyState title="No door events match">Door sensors, exit buttons and alarms appear here.</EmptyState>
+          <EmptyState title={result.next ? "No door events match in this stretch" : "No door events match"}>
+            {result.next ? "In/out alone is searched a stretch at a time: look further with Older, or add a date range." : "Door sensors, exit buttons and alarms appear here."}
+          </EmptyState>
         ) : (
           <div class="table-wrap">
             <table class="table">
