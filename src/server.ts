@@ -9,6 +9,7 @@ import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
 import { RetentionJob } from "./jobs/retention.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
+import { BackupDownloads } from "./http/backup-download.ts";
 import { startIntegrations } from "./integrations.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";
@@ -101,11 +102,12 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const cluster = config.cluster ? new ClusterNode({ redisUrl: config.redisUrl, registry, store, writer, bus, log, now }) : null;
   // Single box only: in a cluster --pg-url is the store itself, and deliveries would need a leader.
   const integrations = sqlite ? await startIntegrations({ config, store: sqlite, bus, log, now, version: VERSION, metrics: metrics.registry }) : null;
-  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, log, now, version: VERSION });
+  const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
+  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, log, now, version: VERSION, ...(backups ? { backups } : {}) });
   const http = createHttpApp({
     store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
-    ...(sqlite ? { snapshot: () => snapshotToTempFile(config.dataDir) } : {}),
+    ...(backups ? { backups } : {}),
     ...(cluster ? { cluster } : {}),
     ...(integrations ? { integrations } : {}),
   });

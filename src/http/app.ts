@@ -22,6 +22,7 @@ import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
 import { webhooksApi } from "./api/webhooks.ts";
 import { ApiError } from "./errors.ts";
+import type { BackupDownloads } from "./backup-download.ts";
 import { bearerAuth } from "./middleware/bearer-auth.ts";
 import { metricsRoute } from "./metrics-route.ts";
 
@@ -36,8 +37,8 @@ export interface HttpDeps {
   people: PeopleService;
   /** GET /metrics (absent: no such route). */
   metrics?: { render: () => string; allow: AllowList };
-  /** GET /api/v1/backup: makes a verified snapshot file (absent: no such route). */
-  snapshot?: () => Promise<string>;
+  /** GET /api/v1/backup (absent: no such route). */
+  backups?: BackupDownloads;
   /** The admin UI: every path outside /api, /health and /metrics (absent: API only). */
   ui?: UiApp;
   /** Cluster mode: this instance and its Redis link, shown by /health (Redis down is not unhealthy: ingest goes on). */
@@ -89,7 +90,7 @@ export function createHttpApp(deps: HttpDeps) {
     api.route("/export", exportApi(exporter));
     api.route("/webhooks", webhooksApi({ store, dispatcher: webhooks, secrets, now: deps.now }));
   }
-  if (deps.snapshot) api.route("/backup", backupApi({ snapshot: deps.snapshot, store: deps.store, log: deps.log, now: deps.now }));
+  if (deps.backups) api.route("/backup", backupApi(deps.backups));
   app.route("/api/v1", api);
 
   const ui = deps.ui;

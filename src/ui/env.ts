@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { EventBus } from "../events/bus.ts";
+import type { BackupDownloads } from "../http/backup-download.ts";
 import type { PeopleService } from "../people/service.ts";
 import type { SiteSettings } from "../settings/site-settings.ts";
 import type { Store } from "../store/contract.ts";
@@ -18,6 +19,8 @@ export interface UiDeps {
   /** The command engine and people service the REST API uses: the UI calls the same ones. */
   dispatcher: CommandDispatcher;
   people: PeopleService;
+  /** Settings → Download backup (absent in a cluster: the store is PostgreSQL). */
+  backups?: BackupDownloads;
   log: Logger;
   now: () => number;
   version: string;

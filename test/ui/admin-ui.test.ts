@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { Database } from "bun:sqlite";
+import { readdirSync, readFileSync } from "node:fs";
 import { SiteClock, systemTimeZone } from "../../src/protocol/index.ts";
 import { openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
 import { startTm20, type Tm20Process } from "../helpers/server.ts";
@@ -198,6 +199,36 @@ describe("admin UI", () => {
     t2.close();
   });
 
+  test("an admin downloads a backup from Settings: a valid SQLite database holding the site's rows", async () => {
+    const { page } = browser;
+    await page.goto(url("/settings"));
+    await screenshots(page, "settings");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download backup" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^tm20-backup-\d{8}-\d{6}\.db$/);
+    const file = (await download.path()) ?? "";
+    const backup = new Database(file, { readonly: true });
+    try {
+      expect(backup.query("PRAGMA integrity_check").all()).toEqual([{ integrity_check: "ok" }]);
+      // Last-seen times move on their own; the rest stands still while nothing else happens.
+      for (const query of [
+        "SELECT * FROM attendance ORDER BY id",
+        "SELECT sn, name, location, approval FROM terminals ORDER BY sn",
+        "SELECT * FROM people ORDER BY enrollid",
+        "SELECT username, role, password_hash FROM admin_users ORDER BY id",
+        "SELECT key, value FROM settings ORDER BY key",
+      ]) {
+        const live = rows(query);
+        expect(live.length).toBeGreaterThan(0);
+        expect(backup.query(query).all()).toEqual(live);
+      }
+      expect(backup.query("SELECT count(*) AS n FROM attendance").get()).toEqual({ n: 8 });
+    } finally {
+      backup.close();
+    }
+    expect(rows("SELECT actor, action, result FROM audit_log WHERE action = 'backup.download'")).toEqual([{ actor: "user:admin", action: "backup.download", result: "ok" }]);
+    expect(readdirSync(srv.dataDir).filter((n) => n.startsWith(".backup-"))).toEqual([]);
+  });
+
   test("a state-changing request without the session's CSRF token is refused", async () => {
     const { page } = browser;
     await page.goto(url("/settings"));
@@ -253,6 +284,8 @@ describe("admin UI", () => {
       expect((await post("/settings/site", { siteName: "Hacked", tz: "UTC", approval: "open", offlineAlertMinutes: "5", driftAlertSeconds: "60" })).status()).toBe(403);
       expect((await post("/settings/tokens", { name: "viewer-token" })).status()).toBe(403);
       expect((await post("/settings/users", { username: "evil", role: "admin", password: "long enough password" })).status()).toBe(403);
+      expect(await viewer.page.getByRole("button", { name: "Download backup" }).count()).toBe(0);
+      expect((await post("/settings/backup", {})).status()).toBe(403);
       expect(rows("SELECT approval, name FROM terminals WHERE sn = 'PEND2'")).toEqual([{ approval: "pending", name: null }]);
       expect(rows("SELECT value FROM settings WHERE key = 'approval'")).toEqual([{ value: "approve" }]);
       expect(rows("SELECT username FROM admin_users ORDER BY username")).toEqual([{ username: "admin" }, { username: "viewer1" }]);

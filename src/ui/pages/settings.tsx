@@ -76,6 +76,22 @@ export function settingsPages(deps: UiDeps) {
           </form>
         </section>
 
+        {admin && deps.backups ? (
+          <section class="panel" aria-labelledby="backup-h">
+            <h2 id="backup-h">Backup</h2>
+            <p class="muted">
+              A consistent copy of the whole store (terminals, people, punches, settings), taken while terminals keep uploading: a SQLite file that{" "}
+              <span class="mono">tm20 restore</span> puts back. Keep <span class="mono">secret.key</span> from the data directory with it.
+            </p>
+            <form method="post" action="/settings/backup" class="inline-form">
+              <CsrfField token={csrf} />
+              <button type="submit" class="btn btn-plain">
+                Download backup
+              </button>
+            </form>
+          </section>
+        ) : null}
+
         <section class="panel" aria-labelledby="tokens-h">
           <h2 id="tokens-h">API tokens</h2>
           <p class="muted">For payroll and HR systems: send as <span class="mono">Authorization: Bearer &lt;token&gt;</span> to /api/v1.</p>
@@ -213,6 +229,13 @@ export function settingsPages(deps: UiDeps) {
     await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "settings.update", target: "site", details: changed, result: "ok" });
     deps.log.info({ changed }, "site settings changed");
     return redirectWith(c, "/settings", "ok", "Settings saved. They apply now.");
+  });
+
+  app.post("/settings/backup", async (c) => {
+    if (!deps.backups) return redirectWith(c, "/settings", "error", "Backups of a cluster store are taken with pg_dump.");
+    const result = await deps.backups.download(actorOf(c));
+    if (result.ok) return result.response;
+    return redirectWith(c, "/settings", "error", result.reason === "busy" ? "A backup is already being taken: try again when it is done." : "The backup could not be taken; the server log has the details.");
   });
 
   app.post("/settings/tokens", async (c) => {
