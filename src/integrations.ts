@@ -12,6 +12,7 @@ import { pgTarget } from "./export/pg-target.ts";
 import { type DeliveredBounds, deliveredBounds } from "./jobs/delivered.ts";
 import type { MetricsRegistry } from "./obs/metrics.ts";
 import type { OutboundStore } from "./store/export-contract.ts";
+import { WebhookAdmin } from "./webhooks/admin.ts";
 import { WebhookDispatcher } from "./webhooks/dispatcher.ts";
 
 export interface IntegrationsOptions {
@@ -28,6 +29,8 @@ export interface Integrations {
   store: OutboundStore;
   exporter: PgExporter | null;
   webhooks: WebhookDispatcher;
+  /** Changes to destinations (API and admin UI alike). */
+  webhookAdmin: WebhookAdmin;
   secrets: SecretBox;
   /** How far the export and every webhook destination have delivered (retention keeps the rest). */
   delivered(): Promise<DeliveredBounds>;
@@ -73,6 +76,7 @@ export async function startIntegrations(o: IntegrationsOptions): Promise<Integra
     store: o.store,
     exporter,
     webhooks,
+    webhookAdmin: new WebhookAdmin({ store: o.store, dispatcher: webhooks, secrets, now: o.now }),
     secrets,
     delivered: () => deliveredBounds(o.store, target?.key ?? null),
     async stop() {

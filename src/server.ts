@@ -11,6 +11,7 @@ import { RetentionJob } from "./jobs/retention.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
 import { BackupDownloads } from "./http/backup-download.ts";
 import { startIntegrations } from "./integrations.ts";
+import { loadSecretBox } from "./auth/secret-box.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";
 import { commandHooks } from "./commands/hooks.ts";
@@ -103,7 +104,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   // Single box only: in a cluster --pg-url is the store itself, and deliveries would need a leader.
   const integrations = sqlite ? await startIntegrations({ config, store: sqlite, bus, log, now, version: VERSION, metrics: metrics.registry }) : null;
   const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
-  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, log, now, version: VERSION, ...(backups ? { backups } : {}) });
+  let secrets = integrations?.secrets ?? null;
+  const ui = createUiApp({
+    store, writer, registry, bus, settings, dispatcher, people, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
+    secrets: () => (secrets ??= loadSecretBox(config.dataDir)),
+  });
   const http = createHttpApp({
     store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },

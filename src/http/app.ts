@@ -86,9 +86,9 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/", peopleApi(deps));
   api.route("/people/import", peopleImportApi(deps));
   if (deps.integrations) {
-    const { store, exporter, webhooks, secrets } = deps.integrations;
+    const { store, exporter, webhookAdmin } = deps.integrations;
     api.route("/export", exportApi(exporter));
-    api.route("/webhooks", webhooksApi({ store, dispatcher: webhooks, secrets, now: deps.now }));
+    api.route("/webhooks", webhooksApi({ store, admin: webhookAdmin }));
   }
   if (deps.backups) api.route("/backup", backupApi(deps.backups));
   app.route("/api/v1", api);

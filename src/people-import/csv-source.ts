@@ -4,6 +4,9 @@ import { ImportSourceError } from "./errors.ts";
 import type { ImportEntry } from "./plan.ts";
 import { columnsOf, type ImportField } from "./record.ts";
 
+/** CSV uploads are people lists: a few MB covers a large site. */
+export const MAX_CSV_BYTES = 20 * 1024 * 1024;
+
 export function csvEntries(text: string): ImportEntry[] {
   const [header, ...rows] = parseCsv(text);
   if (!header) throw new ImportSourceError("the file is empty");

@@ -14,11 +14,15 @@ import { accountPage } from "./pages/account.tsx";
 import { auditPage } from "./pages/audit.tsx";
 import { authPages } from "./pages/auth.tsx";
 import { dashboardPage } from "./pages/dashboard.tsx";
+import { importSourcePages } from "./pages/import-sources.tsx";
+import { integrationPages } from "./pages/integrations.tsx";
+import { peopleImportPages } from "./pages/people-import.tsx";
 import { peoplePages } from "./pages/people.tsx";
 import { recordPages } from "./pages/records.tsx";
 import { settingsPages } from "./pages/settings.tsx";
 import { terminalCommandPages } from "./pages/terminal-commands.tsx";
 import { terminalPages } from "./pages/terminals.tsx";
+import { webhookPages } from "./pages/webhooks.tsx";
 
 /**
  * Everything comes from this server: no CDN, no inline script or style (the LAN may have no
@@ -62,6 +66,10 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", terminalCommandPages(deps));
   authed.route("/", peoplePages(deps));
   authed.route("/", recordPages(deps));
+  authed.route("/", integrationPages(deps));
+  authed.route("/", webhookPages(deps));
+  authed.route("/", peopleImportPages(deps));
+  authed.route("/", importSourcePages(deps));
   authed.route("/", auditPage(deps));
   authed.route("/", settingsPages(deps));
   authed.route("/", accountPage(deps));

@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
+import type { SecretBox } from "../auth/secret-box.ts";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { BackupDownloads } from "../http/backup-download.ts";
+import type { Integrations } from "../integrations.ts";
 import type { PeopleService } from "../people/service.ts";
 import type { SiteSettings } from "../settings/site-settings.ts";
 import type { Store } from "../store/contract.ts";
@@ -21,6 +23,10 @@ export interface UiDeps {
   people: PeopleService;
   /** Settings → Download backup (absent in a cluster: the store is PostgreSQL). */
   backups?: BackupDownloads;
+  /** PostgreSQL export and webhooks; null in a cluster (no such integrations there). */
+  integrations: Pick<Integrations, "store" | "exporter" | "webhookAdmin" | "secrets"> | null;
+  /** Seals the saved HR sources' credentials (the data directory's key, loaded on first use). */
+  secrets: () => SecretBox;
   log: Logger;
   now: () => number;
   version: string;

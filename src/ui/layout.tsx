@@ -8,7 +8,7 @@ import { CSRF_FIELD } from "./auth-guard.ts";
 import type { UiEnv } from "./env.ts";
 import { type Flash, takeFlash } from "./flash.ts";
 
-export type Section = "dashboard" | "terminals" | "people" | "attendance" | "door-events" | "quarantine" | "audit" | "settings" | "account";
+export type Section = "dashboard" | "terminals" | "people" | "attendance" | "door-events" | "quarantine" | "integrations" | "audit" | "settings" | "account";
 
 const NAV: Array<{ id: Section; href: string; label: string }> = [
   { id: "dashboard", href: "/", label: "Dashboard" },
@@ -17,6 +17,7 @@ const NAV: Array<{ id: Section; href: string; label: string }> = [
   { id: "attendance", href: "/attendance", label: "Attendance" },
   { id: "door-events", href: "/door-events", label: "Door events" },
   { id: "quarantine", href: "/quarantine", label: "Quarantine" },
+  { id: "integrations", href: "/integrations", label: "Integrations" },
   { id: "audit", href: "/audit", label: "Audit log" },
   { id: "settings", href: "/settings", label: "Settings" },
 ];

@@ -6,11 +6,11 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { csvEntries } from "../../people-import/csv-source.ts";
+import { csvEntries, MAX_CSV_BYTES } from "../../people-import/csv-source.ts";
 import { ImportSourceError } from "../../people-import/errors.ts";
 import { httpEntries, httpSource } from "../../people-import/http-source.ts";
-import { applyImport, planJson } from "../../people-import/importer.ts";
-import { type ImportEntry, planImport } from "../../people-import/plan.ts";
+import type { ImportEntry } from "../../people-import/plan.ts";
+import { runImport } from "../../people-import/run.ts";
 import type { PeopleService } from "../../people/service.ts";
 import { serialNumber } from "../../protocol/index.ts";
 import type { Store } from "../../store/contract.ts";
@@ -24,9 +24,6 @@ export interface PeopleImportDeps {
   people: PeopleService;
   now: () => number;
 }
-
-/** CSV uploads are people lists: a few MB covers a large site. */
-const MAX_CSV_BYTES = 20 * 1024 * 1024;
 
 const yes = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const options = {
@@ -51,22 +48,8 @@ const httpBody = z.strictObject({
 export function peopleImportApi({ store, people, now }: PeopleImportDeps) {
   const app = new Hono<TokenEnv>();
 
-  const run = async (
-    entries: ImportEntry[],
-    o: { dry_run: boolean; disable_missing: boolean; push_to: string[] },
-    actor: string,
-    source: string,
-  ) => {
-    const plan = planImport(await store.people.all(), entries, { disableMissing: o.disable_missing });
-    const view = planJson(plan);
-    if (o.dry_run) return { dry_run: true, ...view };
-    const outcome = await applyImport(plan, people, actor, o.push_to);
-    await store.audit({
-      at: now(), actor, action: "people.import", target: source, details: view.summary,
-      result: outcome.failed.length === 0 ? "ok" : `failed: ${outcome.failed.length} changes not saved`,
-    });
-    return { dry_run: false, ...view, applied: outcome.applied, jobs: outcome.jobs, failed: outcome.failed };
-  };
+  const run = (entries: ImportEntry[], o: { dry_run: boolean; disable_missing: boolean; push_to: string[] }, actor: string, source: string) =>
+    runImport({ store, people, now }, entries, { dryRun: o.dry_run, disableMissing: o.disable_missing, pushTo: o.push_to, actor, source });
 
   const sourceError = (err: unknown): never => {
     if (err instanceof ImportSourceError) throw new ApiError(400, "bad_source", err.message);

@@ -1,11 +1,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { SecretBox } from "../../auth/secret-box.ts";
 import type { OutboundStore } from "../../store/export-contract.ts";
 import type { DeadLetterRow } from "../../store/schema.ts";
-import type { BatchEnd } from "../../store/webhook-contract.ts";
-import type { WebhookDispatcher } from "../../webhooks/dispatcher.ts";
-import { createWebhookBody, parseWebhook, patchWebhookBody, sealedSettings, type Webhook, webhookJson } from "../../webhooks/settings.ts";
+import type { WebhookAdmin } from "../../webhooks/admin.ts";
+import { createWebhookBody, patchWebhookBody, type Webhook } from "../../webhooks/settings.ts";
 import { parseBody } from "../body.ts";
 import { ApiError } from "../errors.ts";
 import { type TokenEnv, tokenActor } from "../middleware/bearer-auth.ts";
@@ -13,9 +11,7 @@ import { pageQuery, parseQuery } from "../query.ts";
 
 export interface WebhooksDeps {
   store: OutboundStore;
-  dispatcher: WebhookDispatcher;
-  secrets: SecretBox;
-  now: () => number;
+  admin: WebhookAdmin;
 }
 
 function deadLetterJson(l: DeadLetterRow) {
@@ -42,94 +38,48 @@ function idOf(raw: string): number {
   return id.data;
 }
 
+const found = (w: Webhook | null): Webhook => {
+  if (!w) throw new ApiError(404, "not_found", "no such webhook");
+  return w;
+};
+
 /** Outgoing webhooks (HR, payroll): destinations, their status and their dead letters. */
-export function webhooksApi({ store, dispatcher, secrets, now }: WebhooksDeps) {
+export function webhooksApi({ store, admin }: WebhooksDeps) {
   const app = new Hono<TokenEnv>();
 
-  const load = async (id: number): Promise<Webhook> => {
-    const row = await store.webhooks.get(id);
-    if (!row) throw new ApiError(404, "not_found", "no such webhook");
-    return parseWebhook(row);
-  };
-  const view = async (w: Webhook) => webhookJson(w, await dispatcher.state(w));
-
-  app.get("/", async (c) => {
-    const items = [];
-    for (const row of await store.webhooks.list()) items.push(await view(parseWebhook(row)));
-    return c.json({ items });
-  });
+  app.get("/", async (c) => c.json({ items: await admin.list() }));
 
   app.post("/", async (c) => {
-    const { start, ...body } = await parseBody(c, createWebhookBody);
-    const settings = sealedSettings(body, secrets);
-    const fromNow = start === "now";
-    const row = await store.webhooks.create({
-      name: body.name,
-      url: body.url,
-      authHeader: null,
-      authSealed: null,
-      hmacSealed: null,
-      terminals: null,
-      eventTypes: body.event_types,
-      enabled: body.enabled,
-      batchSize: body.batch_size,
-      timeoutMs: body.timeout_ms,
-      maxAttempts: body.max_attempts,
-      ...settings,
-      attendanceCursor: fromNow ? await store.exports.lastId("attendance") : 0,
-      doorCursor: fromNow ? await store.exports.lastId("door_events") : 0,
-      at: now(),
-    });
-    await store.audit({ at: now(), actor: tokenActor(c), action: "webhook.create", target: String(row.id), details: { name: row.name, start }, result: "ok" });
-    await dispatcher.reload(row.id);
-    return c.json(await view(parseWebhook(row)), 201);
+    const created = await admin.create(await parseBody(c, createWebhookBody), tokenActor(c));
+    return c.json(await admin.view(created), 201);
   });
 
-  app.get("/:id", async (c) => c.json(await view(await load(idOf(c.req.param("id"))))));
+  app.get("/:id", async (c) => c.json(await admin.view(found(await admin.get(idOf(c.req.param("id")))))));
 
   app.patch("/:id", async (c) => {
     const id = idOf(c.req.param("id"));
-    const before = await load(id);
-    const body = await parseBody(c, patchWebhookBody);
-    const changes: Parameters<typeof store.webhooks.update>[1] = sealedSettings(body, secrets);
-    // A stream newly subscribed starts at its present end, not where the destination was created.
-    const added = (changes.eventTypes ?? []).filter((t) => !before.eventTypes.includes(t));
-    const starts: Partial<BatchEnd> = {};
-    if (added.includes("attendance")) starts.attendanceCursor = await store.exports.lastId("attendance");
-    if (added.includes("door_event")) starts.doorCursor = await store.exports.lastId("door_events");
-    const row = await store.webhooks.update(id, { ...changes, ...starts }, now());
-    if (!row) throw new ApiError(404, "not_found", "no such webhook");
-    await store.audit({ at: now(), actor: tokenActor(c), action: "webhook.update", target: String(id), details: { fields: Object.keys(body) }, result: "ok" });
-    await dispatcher.reload(id);
-    return c.json(await view(parseWebhook(row)));
+    found(await admin.get(id));
+    const updated = await admin.update(id, await parseBody(c, patchWebhookBody), tokenActor(c));
+    return c.json(await admin.view(found(updated)));
   });
 
   app.delete("/:id", async (c) => {
-    const id = idOf(c.req.param("id"));
-    if (!(await store.webhooks.delete(id))) throw new ApiError(404, "not_found", "no such webhook");
-    await store.audit({ at: now(), actor: tokenActor(c), action: "webhook.delete", target: String(id), result: "ok" });
-    await dispatcher.reload(id);
+    if (!(await admin.remove(idOf(c.req.param("id")), tokenActor(c)))) throw new ApiError(404, "not_found", "no such webhook");
     return c.body(null, 204);
   });
 
   app.get("/:id/dead-letters", async (c) => {
     const id = idOf(c.req.param("id"));
-    await load(id);
+    found(await admin.get(id));
     const page = await store.webhooks.deadLetters(id, parseQuery(deadLetterQuery, c.req.query()));
     return c.json({ ...page, items: page.items.map(deadLetterJson) });
   });
 
   app.post("/:id/dead-letters/:letter/retry", async (c) => {
-    const id = idOf(c.req.param("id"));
-    const letter = await store.webhooks.getDeadLetter(id, idOf(c.req.param("letter")));
-    if (!letter) throw new ApiError(404, "not_found", "no such dead letter");
-    if (letter.status === "delivered") throw new ApiError(409, "conflict", "this dead letter was delivered already");
-    const { letter: settled, result } = await dispatcher.retryDeadLetter(letter);
-    await store.audit({
-      at: now(), actor: tokenActor(c), action: "webhook.dead-letter.retry", target: `${id}/${letter.id}`,
-      result: result.ok ? "ok" : `failed: ${result.error}`,
-    });
-    return c.json({ ...deadLetterJson(settled), delivered: result.ok });
+    const outcome = await admin.retry(idOf(c.req.param("id")), idOf(c.req.param("letter")), tokenActor(c));
+    if (outcome.kind === "no_such_letter") throw new ApiError(404, "not_found", "no such dead letter");
+    if (outcome.kind === "delivered_already") throw new ApiError(409, "conflict", "this dead letter was delivered already");
+    return c.json({ ...deadLetterJson(outcome.letter), delivered: outcome.result.ok });
   });
 
   return app;

@@ -1,0 +1,193 @@
+/**
+ * /integrations: where the data leaves the box. The PostgreSQL export's state (read from the
+ * exporter, as GET /api/v1/export/status shows it) and the webhook destinations with their
+ * delivery status. The destinations' own pages are webhooks.tsx; the people import is
+ * people-import.tsx.
+ */
+import { Hono } from "hono";
+import type { ExportStatus } from "../../export/pg-exporter.ts";
+import type { WebhookView } from "../../webhooks/admin.ts";
+import { ago, Badge, EmptyState, siteTime } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { page } from "../layout.tsx";
+
+export function IntegrationTabs({ active }: { active: "overview" | "import" }) {
+  const tab = (id: typeof active, href: string, label: string) => (
+    <a class={id === active ? "tab active" : "tab"} href={href} aria-current={id === active ? "page" : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <nav class="tabs" aria-label="Integrations">
+      {tab("overview", "/integrations", "Export and webhooks")}
+      {tab("import", "/integrations/import", "People import")}
+    </nav>
+  );
+}
+
+/** A destination's health in one badge. */
+export function WebhookStateBadge({ w }: { w: WebhookView }) {
+  if (!w.enabled) return <Badge tone="muted">Paused</Badge>;
+  if (w.status.failed_attempts > 0) return <Badge tone="error">Failing</Badge>;
+  if (w.status.dead_letters > 0) return <Badge tone="warn">Dead letters</Badge>;
+  if (w.status.backlog > 0) return <Badge tone="info">Sending</Badge>;
+  return <Badge tone="ok">Up to date</Badge>;
+}
+
+const STATE: Record<ExportStatus["state"], { tone: "ok" | "warn" | "error" | "muted"; label: string }> = {
+  starting: { tone: "warn", label: "Starting" },
+  ok: { tone: "ok", label: "Exporting" },
+  failing: { tone: "error", label: "Failing" },
+  stopped: { tone: "muted", label: "Stopped" },
+};
+
+const STREAM_LABEL = { attendance: "Attendance", door_events: "Door events" } as const;
+
+export function integrationPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  const integrations = deps.integrations;
+  const webhooks = integrations?.webhookAdmin ?? null;
+
+  app.get("/integrations", async (c) => {
+    const admin = c.get("user").role === "admin";
+    const clock = deps.settings.clock;
+    const now = deps.now();
+    const status = integrations?.exporter ? await integrations.exporter.status() : null;
+    const destinations = webhooks ? await webhooks.list() : [];
+    const when = (ms: number | null) => (ms === null ? "never" : `${siteTime(clock, ms)} (${ago(ms, now)})`);
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Integrations", active: "integrations" },
+      <>
+        <IntegrationTabs active="overview" />
+        <section class="panel" aria-labelledby="export-h" data-panel="export">
+          <h2 id="export-h">PostgreSQL export</h2>
+          {!integrations ? (
+            <p class="muted">Not used in a cluster: there PostgreSQL is the store itself.</p>
+          ) : !status ? (
+            <p data-export-state="off">
+              <Badge tone="muted">Off</Badge> Start the server with <span class="mono">--pg-url postgres://…</span> (or{" "}
+              <span class="mono">TM20_PG_URL</span>) to copy attendance, door events, terminals and people into a PostgreSQL database continuously.
+            </p>
+          ) : (
+            <>
+              <dl class="kv kv-wide">
+                <dt>State</dt>
+                <dd data-export-state={status.state}>
+                  <Badge tone={STATE[status.state].tone}>{STATE[status.state].label}</Badge>
+                </dd>
+                <dt>Target</dt>
+                <dd class="mono">{status.target}</dd>
+                <dt>Biometric templates</dt>
+                <dd>{status.templates ? "exported" : "not exported"}</dd>
+                <dt>Last success</dt>
+                <dd>{when(status.last_success_at)}</dd>
+                <dt>Last error</dt>
+                <dd>
+                  {status.last_error ? (
+                    <>
+                      <span class="tone-error">{status.last_error}</span> <span class="muted">{when(status.last_error_at)}</span>
+                    </>
+                  ) : (
+                    "none"
+                  )}
+                </dd>
+                {status.next_attempt_at ? (
+                  <>
+                    <dt>Next attempt</dt>
+                    <dd>{siteTime(clock, status.next_attempt_at)}</dd>
+                  </>
+                ) : null}
+              </dl>
+              <div class="table-wrap">
+                <table class="table" aria-label="Export per table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Table</th>
+                      <th scope="col">Waiting</th>
+                      <th scope="col">Exported</th>
+                      <th scope="col">Last row id</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {(Object.keys(STREAM_LABEL) as Array<keyof typeof STREAM_LABEL>).map((s) => (
+                      <tr data-stream={s}>
+                        <td>{STREAM_LABEL[s]}</td>
+                        <td data-backlog>{status.streams[s].backlog}</td>
+                        <td>{status.streams[s].exported}</td>
+                        <td class="mono">{status.streams[s].last_id}</td>
+                      </tr>
+                    ))}
+                    <tr>
+                      <td>Terminals, people{status.templates ? ", templates" : ""}</td>
+                      <td colspan={3} class="muted">
+                        mirrored {status.mirrored.at ? ago(status.mirrored.at, now) : "not yet"}: {status.mirrored.terminals} terminals, {status.mirrored.people} people
+                        {status.templates ? `, ${status.mirrored.credentials} templates` : ""}
+                      </td>
+                    </tr>
+                  </tbody>
+                </table>
+              </div>
+            </>
+          )}
+        </section>
+
+        <section class="panel" aria-labelledby="webhooks-h" data-panel="webhooks">
+          <div class="page-header">
+            <h2 id="webhooks-h">Webhooks</h2>
+            {admin && webhooks ? (
+              <a class="btn btn-primary" href="/integrations/webhooks/new">
+                Add destination
+              </a>
+            ) : null}
+          </div>
+          <p class="muted">Every punch is sent to each destination at least once, in order, as a JSON batch; each record has a stable id for de-duplication.</p>
+          {!webhooks ? (
+            <p class="muted">Not available in a cluster.</p>
+          ) : destinations.length === 0 ? (
+            <EmptyState title="No webhook destinations">HR and payroll systems can receive punches as they arrive.</EmptyState>
+          ) : (
+            <div class="table-wrap">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Destination</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Waiting</th>
+                    <th scope="col">Delivered</th>
+                    <th scope="col">Last success</th>
+                    <th scope="col">Last error</th>
+                    <th scope="col">Dead letters</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {destinations.map((w) => (
+                    <tr data-webhook={w.name}>
+                      <td>
+                        <a href={`/integrations/webhooks/${w.id}`}>{w.name}</a>
+                        <div class="muted small mono">{w.url}</div>
+                      </td>
+                      <td>
+                        <WebhookStateBadge w={w} />
+                      </td>
+                      <td data-backlog>{w.status.backlog}</td>
+                      <td data-delivered>{w.status.delivered}</td>
+                      <td class="nowrap" data-last-success>
+                        {ago(w.status.last_success_at, now)}
+                      </td>
+                      <td data-last-error>{w.status.last_error ? <span title={siteTime(clock, w.status.last_error_at)}>{w.status.last_error}</span> : <span class="muted">none</span>}</td>
+                      <td>{w.status.dead_letters}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      </>,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,234 @@
+/**
+ * /integrations/webhooks/…: one destination's status, its settings (admins change them; secrets
+ * are write-only) and its dead letters with a retry button. Changes go through WebhookAdmin, as
+ * the REST API's do: audited, and the dispatcher is told at once.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { StoreError } from "../../store/errors.ts";
+import type { DeadLetterRow } from "../../store/schema.ts";
+import type { WebhookView } from "../../webhooks/admin.ts";
+import { actorOf, requireAdmin } from "../auth-guard.ts";
+import { ActionButton, ago, Badge, EmptyState, Pager, siteTime } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { redirectWith } from "../flash.ts";
+import { page } from "../layout.tsx";
+import { WebhookStateBadge } from "./integrations.tsx";
+import { parseNewWebhook, parseWebhookChange, valuesOf, WebhookForm, type WebhookFormValues } from "./webhook-form.tsx";
+
+const DEAD_PAGE = 20;
+const idParam = z.coerce.number().int().positive();
+const letterStatus = z.enum(["dead", "delivered"]).catch("dead");
+
+export function webhookPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  const integrations = deps.integrations;
+  if (!integrations) {
+    app.all("/integrations/webhooks/*", (c) =>
+      page(c, deps.settings.siteName, { title: "Webhooks", active: "integrations" }, <EmptyState title="Webhooks are not available in a cluster" />, 404),
+    );
+    return app;
+  }
+  const { store, webhookAdmin: admin } = integrations;
+  const base = "/integrations/webhooks";
+  const notFound = (c: Context<UiEnv>) =>
+    page(c, deps.settings.siteName, { title: "Destination not found", active: "integrations" }, <EmptyState title="No webhook destination with this id" />, 404);
+
+  const newForm = async (c: Context<UiEnv>, values: WebhookFormValues, error?: string) =>
+    page(
+      c,
+      deps.settings.siteName,
+      { title: "New webhook destination", active: "integrations" },
+      <section class="panel">
+        <WebhookForm action={base} csrf={c.get("session").csrfToken} values={values} existing={null} terminals={await store.listTerminals()} disabled={false} error={error} />
+      </section>,
+      error ? 400 : 200,
+    );
+
+  const detail = async (c: Context<UiEnv>, w: WebhookView, form: { values: WebhookFormValues; error?: string } | null) => {
+    const isAdmin = c.get("user").role === "admin";
+    const csrf = c.get("session").csrfToken;
+    const clock = deps.settings.clock;
+    const now = deps.now();
+    const status = letterStatus.parse(c.req.query("status"));
+    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
+    const load = (cur: string | undefined) => store.webhooks.deadLetters(w.id, { status, limit: DEAD_PAGE, ...(cur ? { cursor: cur } : {}) });
+    let letters;
+    try {
+      letters = await load(cursor);
+    } catch (err) {
+      if (!(err instanceof StoreError && err.code === "bad_cursor")) throw err;
+      letters = await load(undefined);
+    }
+    const query = new URLSearchParams({ status });
+    if (cursor) query.set("cursor", cursor);
+    const href = `${base}/${w.id}`;
+    return page(
+      c,
+      deps.settings.siteName,
+      {
+        title: w.name,
+        active: "integrations",
+        actions: isAdmin ? (
+          <ActionButton action={`${href}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the destination ${w.name} and its dead letters? Records not yet sent to it will not be sent.`} />
+        ) : undefined,
+      },
+      <>
+        <p class="subtitle">
+          <a href="/integrations">Integrations</a> · <span class="mono">{w.url}</span>
+        </p>
+        <div class="grid-2">
+          <section class="panel" aria-labelledby="status-h" data-panel="status">
+            <h2 id="status-h">Status</h2>
+            <dl class="kv kv-wide">
+              <dt>State</dt>
+              <dd>
+                <WebhookStateBadge w={w} />
+              </dd>
+              <dt>Waiting</dt>
+              <dd data-backlog>{w.status.backlog}</dd>
+              <dt>Delivered</dt>
+              <dd data-delivered>{w.status.delivered}</dd>
+              <dt>Last success</dt>
+              <dd data-last-success>{w.status.last_success_at ? `${siteTime(clock, w.status.last_success_at)} (${ago(w.status.last_success_at, now)})` : "never"}</dd>
+              <dt>Last error</dt>
+              <dd data-last-error>
+                {w.status.last_error ? (
+                  <>
+                    <span class="tone-error">{w.status.last_error}</span> <span class="muted">{siteTime(clock, w.status.last_error_at)}</span>
+                  </>
+                ) : (
+                  "none"
+                )}
+              </dd>
+              {w.status.failed_attempts > 0 ? (
+                <>
+                  <dt>Failed attempts</dt>
+                  <dd>
+                    {w.status.failed_attempts}
+                    {w.status.next_attempt_at ? `, next at ${siteTime(clock, w.status.next_attempt_at)}` : ""}
+                  </dd>
+                </>
+              ) : null}
+              <dt>Auth header</dt>
+              <dd>{w.auth_header ? `${w.auth_header.name} (value hidden)` : "none"}</dd>
+              <dt>Signed</dt>
+              <dd>{w.signed ? "yes (X-TM20-Signature)" : "no"}</dd>
+            </dl>
+          </section>
+          <section class="panel" aria-labelledby="settings-h">
+            <h2 id="settings-h">Settings</h2>
+            <WebhookForm
+              action={href}
+              csrf={csrf}
+              values={form?.values ?? valuesOf(w)}
+              existing={w}
+              terminals={await store.listTerminals()}
+              disabled={!isAdmin}
+              error={form?.error}
+            />
+          </section>
+        </div>
+        <section class="panel" aria-labelledby="dead-h" data-panel="dead-letters">
+          <h2 id="dead-h">Dead letters</h2>
+          <p class="muted">Batches given up on (the receiver refused them, or the attempts ran out), kept exactly as sent.</p>
+          <nav class="tabs" aria-label="Dead letters">
+            <a class={status === "dead" ? "tab active" : "tab"} href={`${href}?status=dead`}>
+              Not delivered <span class="tab-count">{w.status.dead_letters}</span>
+            </a>
+            <a class={status === "delivered" ? "tab active" : "tab"} href={`${href}?status=delivered`}>
+              Delivered by a retry
+            </a>
+          </nav>
+          {letters.items.length === 0 ? (
+            <EmptyState title={status === "dead" ? "No dead letters" : "No dead letter was retried successfully"} />
+          ) : (
+            <div class="table-wrap">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Batch</th>
+                    <th scope="col">Records</th>
+                    <th scope="col">Attempts</th>
+                    <th scope="col">Last error</th>
+                    <th scope="col">Since</th>
+                    {isAdmin && status === "dead" ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
+                  </tr>
+                </thead>
+                <tbody>
+                  {letters.items.map((l: DeadLetterRow) => (
+                    <tr data-letter={l.id}>
+                      <td class="mono small">{l.batchId}</td>
+                      <td>{l.recordCount}</td>
+                      <td>{l.attempts}</td>
+                      <td>{l.status === "delivered" ? <Badge tone="ok">Delivered</Badge> : <span class="tone-error">{l.lastError}</span>}</td>
+                      <td class="nowrap">{siteTime(clock, l.createdAt)}</td>
+                      {isAdmin && status === "dead" ? (
+                        <td class="row-actions">
+                          <ActionButton action={`${href}/dead-letters/${l.id}/retry`} csrf={csrf} label="Retry" />
+                        </td>
+                      ) : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <Pager base={href} query={query} next={letters.next} shown={letters.items.length} />
+        </section>
+      </>,
+      form?.error ? 400 : 200,
+    );
+  };
+
+  const load = async (raw: string) => {
+    const id = idParam.safeParse(raw);
+    const w = id.success ? await admin.get(id.data) : null;
+    return w ? admin.view(w) : null;
+  };
+
+  app.get(`${base}/new`, requireAdmin(), (c) => newForm(c, valuesOf(null)));
+
+  app.post(base, requireAdmin(), async (c) => {
+    const parsed = parseNewWebhook(await c.req.formData());
+    if (!parsed.ok) return newForm(c, parsed.values, parsed.error);
+    const w = await admin.create(parsed.body, actorOf(c));
+    return redirectWith(c, `${base}/${w.id}`, "ok", `Destination ${w.name} added.`);
+  });
+
+  app.get(`${base}/:id`, async (c) => {
+    const w = await load(c.req.param("id"));
+    return w ? detail(c, w, null) : notFound(c);
+  });
+
+  app.post(`${base}/:id`, requireAdmin(), async (c) => {
+    const w = await load(c.req.param("id"));
+    if (!w) return notFound(c);
+    const parsed = parseWebhookChange(await c.req.formData());
+    if (!parsed.ok) return detail(c, w, { values: parsed.values, error: parsed.error });
+    await admin.update(w.id, parsed.body, actorOf(c));
+    return redirectWith(c, `${base}/${w.id}`, "ok", "Destination saved.");
+  });
+
+  app.post(`${base}/:id/delete`, requireAdmin(), async (c) => {
+    const id = idParam.safeParse(c.req.param("id"));
+    const w = id.success ? await admin.get(id.data) : null;
+    if (!w || !(await admin.remove(w.id, actorOf(c)))) return redirectWith(c, "/integrations", "error", "No such destination.");
+    return redirectWith(c, "/integrations", "ok", `Destination ${w.name} deleted.`);
+  });
+
+  app.post(`${base}/:id/dead-letters/:letter/retry`, requireAdmin(), async (c) => {
+    const id = idParam.safeParse(c.req.param("id"));
+    const letter = idParam.safeParse(c.req.param("letter"));
+    if (!id.success || !letter.success) return redirectWith(c, "/integrations", "error", "No such dead letter.");
+    const back = `${base}/${id.data}`;
+    const outcome = await admin.retry(id.data, letter.data, actorOf(c));
+    if (outcome.kind === "no_such_letter") return redirectWith(c, back, "error", "No such dead letter.");
+    if (outcome.kind === "delivered_already") return redirectWith(c, back, "ok", "This batch was delivered already.");
+    return outcome.result.ok
+      ? redirectWith(c, back, "ok", `Batch delivered (${outcome.letter.recordCount} records).`)
+      : redirectWith(c, back, "error", `Still failing: ${outcome.result.error}`.slice(0, 400));
+  });
+
+  return app;
+}
