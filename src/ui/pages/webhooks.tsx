@@ -78,44 +78,93 @@ export function webhookPages(deps: UiDeps) {
           <a href="/integrations">Integrations</a> · <span class="mono">{w.url}</span>
         </p>
         <div class="grid-2">
-          <section class="panel" aria-labelledby="status-h" data-panel="status">
-            <h2 id="status-h">Status</h2>
-            <dl class="kv kv-wide">
-              <dt>State</dt>
-              <dd>
-                <WebhookStateBadge w={w} />
-              </dd>
-              <dt>Waiting</dt>
-              <dd data-backlog>{w.status.backlog}</dd>
-              <dt>Delivered</dt>
-              <dd data-delivered>{w.status.delivered}</dd>
-              <dt>Last success</dt>
-              <dd data-last-success>{w.status.last_success_at ? `${siteTime(clock, w.status.last_success_at)} (${ago(w.status.last_success_at, now)})` : "never"}</dd>
-              <dt>Last error</dt>
-              <dd data-last-error>
-                {w.status.last_error ? (
+          <div>
+            <section class="panel" aria-labelledby="status-h" data-panel="status">
+              <h2 id="status-h">Status</h2>
+              <dl class="kv kv-wide">
+                <dt>State</dt>
+                <dd>
+                  <WebhookStateBadge w={w} />
+                </dd>
+                <dt>Waiting</dt>
+                <dd data-backlog>{w.status.backlog}</dd>
+                <dt>Delivered</dt>
+                <dd data-delivered>{w.status.delivered}</dd>
+                <dt>Last success</dt>
+                <dd data-last-success>{w.status.last_success_at ? `${siteTime(clock, w.status.last_success_at)} (${ago(w.status.last_success_at, now)})` : "never"}</dd>
+                <dt>Last error</dt>
+                <dd data-last-error>
+                  {w.status.last_error ? (
+                    <>
+                      <span class="tone-error">{w.status.last_error}</span> <span class="muted">{siteTime(clock, w.status.last_error_at)}</span>
+                    </>
+                  ) : (
+                    "none"
+                  )}
+                </dd>
+                {w.status.failed_attempts > 0 ? (
                   <>
-                    <span class="tone-error">{w.status.last_error}</span> <span class="muted">{siteTime(clock, w.status.last_error_at)}</span>
+                    <dt>Failed attempts</dt>
+                    <dd>
+                      {w.status.failed_attempts}
+                      {w.status.next_attempt_at ? `, next at ${siteTime(clock, w.status.next_attempt_at)}` : ""}
+                    </dd>
                   </>
-                ) : (
-                  "none"
-                )}
-              </dd>
-              {w.status.failed_attempts > 0 ? (
-                <>
-                  <dt>Failed attempts</dt>
-                  <dd>
-                    {w.status.failed_attempts}
-                    {w.status.next_attempt_at ? `, next at ${siteTime(clock, w.status.next_attempt_at)}` : ""}
-                  </dd>
-                </>
-              ) : null}
-              <dt>Auth header</dt>
-              <dd>{w.auth_header ? `${w.auth_header.name} (value hidden)` : "none"}</dd>
-              <dt>Signed</dt>
-              <dd>{w.signed ? "yes (X-TM20-Signature)" : "no"}</dd>
-            </dl>
-          </section>
+                ) : null}
+                <dt>Auth header</dt>
+                <dd>{w.auth_header ? `${w.auth_header.name} (value hidden)` : "none"}</dd>
+                <dt>Signed</dt>
+                <dd>{w.signed ? "yes (X-TM20-Signature)" : "no"}</dd>
+              </dl>
+            </section>
+            <section class="panel" aria-labelledby="dead-h" data-panel="dead-letters">
+            <h2 id="dead-h">Dead letters</h2>
+            <p class="muted">Batches given up on (the receiver refused them, or the attempts ran out), kept exactly as sent.</p>
+            <nav class="tabs" aria-label="Dead letters">
+              <a class={status === "dead" ? "tab active" : "tab"} href={`${href}?status=dead`}>
+                Not delivered <span class="tab-count">{w.status.dead_letters}</span>
+              </a>
+              <a class={status === "delivered" ? "tab active" : "tab"} href={`${href}?status=delivered`}>
+                Delivered by a retry
+              </a>
+            </nav>
+            {letters.items.length === 0 ? (
+              <EmptyState title={status === "dead" ? "No dead letters" : "No dead letter was retried successfully"} />
+            ) : (
+              <div class="table-wrap">
+                <table class="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Since</th>
+                      <th scope="col">Records</th>
+                      <th scope="col">Attempts</th>
+                      <th scope="col">Last error</th>
+                      {isAdmin && status === "dead" ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
+                      <th scope="col">Batch id</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {letters.items.map((l: DeadLetterRow) => (
+                      <tr data-letter={l.id}>
+                        <td class="nowrap">{siteTime(clock, l.createdAt)}</td>
+                        <td>{l.recordCount}</td>
+                        <td>{l.attempts}</td>
+                        <td>{l.status === "delivered" ? <Badge tone="ok">Delivered</Badge> : <span class="tone-error">{l.lastError}</span>}</td>
+                        {isAdmin && status === "dead" ? (
+                          <td class="row-actions">
+                            <ActionButton action={`${href}/dead-letters/${l.id}/retry`} csrf={csrf} label="Retry" />
+                          </td>
+                        ) : null}
+                        <td class="mono small">{l.batchId}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <Pager base={href} query={query} next={letters.next} shown={letters.items.length} />
+            </section>
+          </div>
           <section class="panel" aria-labelledby="settings-h">
             <h2 id="settings-h">Settings</h2>
             <WebhookForm
@@ -129,53 +178,6 @@ export function webhookPages(deps: UiDeps) {
             />
           </section>
         </div>
-        <section class="panel" aria-labelledby="dead-h" data-panel="dead-letters">
-          <h2 id="dead-h">Dead letters</h2>
-          <p class="muted">Batches given up on (the receiver refused them, or the attempts ran out), kept exactly as sent.</p>
-          <nav class="tabs" aria-label="Dead letters">
-            <a class={status === "dead" ? "tab active" : "tab"} href={`${href}?status=dead`}>
-              Not delivered <span class="tab-count">{w.status.dead_letters}</span>
-            </a>
-            <a class={status === "delivered" ? "tab active" : "tab"} href={`${href}?status=delivered`}>
-              Delivered by a retry
-            </a>
-          </nav>
-          {letters.items.length === 0 ? (
-            <EmptyState title={status === "dead" ? "No dead letters" : "No dead letter was retried successfully"} />
-          ) : (
-            <div class="table-wrap">
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Batch</th>
-                    <th scope="col">Records</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Last error</th>
-                    <th scope="col">Since</th>
-                    {isAdmin && status === "dead" ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {letters.items.map((l: DeadLetterRow) => (
-                    <tr data-letter={l.id}>
-                      <td class="mono small">{l.batchId}</td>
-                      <td>{l.recordCount}</td>
-                      <td>{l.attempts}</td>
-                      <td>{l.status === "delivered" ? <Badge tone="ok">Delivered</Badge> : <span class="tone-error">{l.lastError}</span>}</td>
-                      <td class="nowrap">{siteTime(clock, l.createdAt)}</td>
-                      {isAdmin && status === "dead" ? (
-                        <td class="row-actions">
-                          <ActionButton action={`${href}/dead-letters/${l.id}/retry`} csrf={csrf} label="Retry" />
-                        </td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager base={href} query={query} next={letters.next} shown={letters.items.length} />
-        </section>
       </>,
       form?.error ? 400 : 200,
     );
