@@ -6,6 +6,13 @@ import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 
 export type SqliteDatabase = BaseSQLiteDatabase<"sync", unknown>;
 
+export type SqlValue = string | number | bigint | null;
+
+/** A native prepared statement: the ingest hot path binds positional values without drizzle. */
+export interface NativeStatement {
+  run(...params: SqlValue[]): { changes: number; lastInsertRowid: number | bigint };
+}
+
 export interface SqliteConnection {
   db: SqliteDatabase;
   /**
@@ -13,6 +20,8 @@ export interface SqliteConnection {
    * the group commit runs several per write op, and drizzle would rebuild and re-prepare each.
    */
   exec(statement: string): void;
+  /** A native statement, prepared once per text and cached. */
+  prepare(statement: string): NativeStatement;
   close(): void;
 }
 

@@ -6,13 +6,13 @@ import type { SqliteOpener } from "./driver.ts";
 export const openNodeSqlite: SqliteOpener = (file, { readonly }) => {
   const client = new BetterSqlite3(file, { readonly });
   const cache = new Map<string, BetterSqlite3.Statement>();
-  const exec = (statement: string) => {
+  const prepare = (statement: string) => {
     let prepared = cache.get(statement);
     if (!prepared) {
       prepared = client.prepare(statement);
       cache.set(statement, prepared);
     }
-    prepared.run();
+    return prepared;
   };
-  return { db: drizzle({ client }), exec, close: () => client.close() };
+  return { db: drizzle({ client }), exec: (statement) => void prepare(statement).run(), prepare, close: () => client.close() };
 };

@@ -12,7 +12,6 @@ import type {
   WriteOp,
 } from "../contract.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import { devinfoColumns } from "../devinfo-columns.ts";
 import { StoreError } from "../errors.ts";
 import { migrations } from "../migrations/index.ts";
 import {
@@ -22,7 +21,6 @@ import {
   credentials,
   doorEvents,
   people,
-  punchPhotos,
   quarantine,
   type TerminalRow,
   terminals,
@@ -37,6 +35,7 @@ import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
 import { migrate } from "./migrate.ts";
 import { punchPage } from "./punch-pages.ts";
+import { SqliteWritePath } from "./write-path.ts";
 
 export type Durability = "full" | "normal";
 
@@ -77,10 +76,7 @@ export class SqliteStore implements Store {
   #w: SqliteConnection;
   #r: SqliteConnection;
   #now: () => number;
-  #insertAttendance;
-  #insertDoor;
-  #insertPhoto;
-  #insertQuarantine;
+  #writes: SqliteWritePath;
 
   constructor(options: SqliteStoreOptions) {
     this.#now = options.now ?? Date.now;
@@ -100,159 +96,11 @@ export class SqliteStore implements Store {
     this.exports = new SqliteExportStore(this.#w.db, this.#r.db);
     this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
     this.importSources = new SqliteImportSourceStore(this.#w.db, this.#r.db);
-    const db = this.#w.db;
-    const p = sql.placeholder;
-    this.#insertAttendance = db
-      .insert(attendance)
-      .values({
-        sn: p("sn"), enrollid: p("enrollid"), time: p("time"), ts: p("ts"), mode: p("mode"), inout: p("inout"),
-        event: p("event"), verifymode: p("verifymode"), temp: p("temp"), receivedAt: p("receivedAt"),
-      })
-      .onConflictDoNothing()
-      .returning({ id: attendance.id })
-      .prepare();
-    this.#insertDoor = db
-      .insert(doorEvents)
-      .values({
-        sn: p("sn"), time: p("time"), ts: p("ts"), mode: p("mode"), inout: p("inout"), event: p("event"),
-        receivedAt: p("receivedAt"),
-      })
-      .onConflictDoNothing()
-      .returning({ id: doorEvents.id })
-      .prepare();
-    this.#insertPhoto = db
-      .insert(punchPhotos)
-      .values({ attendanceId: p("attendanceId"), data: p("data"), receivedAt: p("receivedAt") })
-      .onConflictDoNothing()
-      .prepare();
-    this.#insertQuarantine = db
-      .insert(quarantine)
-      .values({ sn: p("sn"), kind: p("kind"), raw: p("raw"), reason: p("reason"), receivedAt: p("receivedAt") })
-      .prepare();
+    this.#writes = new SqliteWritePath(this.#w);
   }
 
   async write(ops: WriteOp[]): Promise<OpResult[]> {
-    return this.writeSync(ops);
-  }
-
-  /** Synchronous on purpose: the whole group commit runs without yielding, so nothing interleaves. */
-  writeSync(ops: WriteOp[]): OpResult[] {
-    const exec = this.#w.exec;
-    exec("BEGIN IMMEDIATE");
-    const results: OpResult[] = [];
-    try {
-      for (const op of ops) {
-        exec("SAVEPOINT op");
-        try {
-          results.push(this.#apply(op));
-          exec("RELEASE op");
-        } catch (err) {
-          exec("ROLLBACK TO op");
-          exec("RELEASE op");
-          results.push({ ok: false, error: err instanceof Error ? err : new Error(String(err)) });
-        }
-      }
-      exec("COMMIT");
-    } catch (err) {
-      try {
-        exec("ROLLBACK");
-      } catch {
-        // The failed COMMIT may already have rolled back; nothing is left open either way.
-      }
-      throw new StoreError("commit_failed", "the transaction could not be committed", err);
-    }
-    return results;
-  }
-
-  #apply(op: WriteOp): OpResult {
-    const db = this.#w.db;
-    switch (op.type) {
-      case "punches": {
-        let inserted = 0;
-        let duplicates = 0;
-        for (const q of op.quarantine) {
-          this.#insertQuarantine.run({ sn: op.sn, kind: q.kind, raw: q.raw, reason: q.reason, receivedAt: op.at });
-        }
-        for (const r of op.punches) {
-          let row: { id: number } | undefined;
-          if (r.enrollid === 0) {
-            row = this.#insertDoor.get({
-              sn: op.sn, time: r.time, ts: r.ts, mode: r.mode, inout: r.inout, event: r.event, receivedAt: op.at,
-            });
-          } else {
-            row = this.#insertAttendance.get({
-              sn: op.sn, enrollid: r.enrollid, time: r.time, ts: r.ts, mode: r.mode, inout: r.inout, event: r.event,
-              verifymode: r.verifymode ?? null, temp: r.temp ?? null, receivedAt: op.at,
-            });
-            if (row && r.image) this.#insertPhoto.run({ attendanceId: row.id, data: r.image, receivedAt: op.at });
-          }
-          if (row) inserted++;
-          else duplicates++;
-        }
-        return { ok: true, inserted, duplicates, quarantined: op.quarantine.length };
-      }
-      case "terminal-seen": {
-        const info = op.devinfo ? devinfoColumns(op.devinfo) : {};
-        const existing = db
-          .select({ approval: terminals.approval, nosenduser: terminals.nosenduser })
-          .from(terminals)
-          .where(eq(terminals.sn, op.sn))
-          .all()[0];
-        const approval: Approval = existing?.approval ?? op.approvalIfNew;
-        const online = op.online && approval === "approved";
-        db.insert(terminals)
-          .values({
-            sn: op.sn, approval, online, firstSeen: op.at, lastSeen: op.at, remoteAddr: op.remoteAddr,
-            cpusn: op.cpusn, nosenduser: false, sessionId: online ? op.sessionId : null, ...info,
-          })
-          .onConflictDoUpdate({
-            target: terminals.sn,
-            set: {
-              lastSeen: op.at, remoteAddr: op.remoteAddr, ...(op.cpusn ? { cpusn: op.cpusn } : {}), ...info,
-              // A refused registration must not take the connected state away from a live session.
-              ...(online ? { online, sessionId: op.sessionId } : {}),
-            },
-          })
-          .run();
-        return { ok: true, inserted: existing ? 0 : 1, duplicates: 0, quarantined: 0, approval, nosenduser: existing?.nosenduser ?? false };
-      }
-      case "terminals-last-seen": {
-        for (const e of op.entries) {
-          db.update(terminals).set({ lastSeen: e.at }).where(eq(terminals.sn, e.sn)).run();
-        }
-        return { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
-      }
-      case "terminal-offline": {
-        db.update(terminals)
-          .set({ online: false, lastSeen: op.at })
-          .where(and(eq(terminals.sn, op.sn), eq(terminals.sessionId, op.sessionId)))
-          .run();
-        return { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
-      }
-      case "credential": {
-        db.insert(people)
-          .values({ enrollid: op.enrollid, name: op.name ?? "", admin: op.admin, enabled: true, createdAt: op.at, updatedAt: op.at })
-          .onConflictDoUpdate({
-            target: people.enrollid,
-            set: { admin: op.admin, updatedAt: op.at, ...(op.name ? { name: op.name } : {}) },
-          })
-          .run();
-        db.insert(credentials)
-          .values({ enrollid: op.enrollid, backupnum: op.backupnum, data: op.data, sourceSn: op.sn, updatedAt: op.at })
-          .onConflictDoUpdate({
-            target: [credentials.enrollid, credentials.backupnum],
-            set: { data: op.data, sourceSn: op.sn, updatedAt: op.at },
-          })
-          .run();
-        return { ok: true, inserted: 1, duplicates: 0, quarantined: 0 };
-      }
-      case "quarantine": {
-        for (const q of op.entries) {
-          this.#insertQuarantine.run({ sn: op.sn, kind: q.kind, raw: q.raw, reason: q.reason, receivedAt: op.at });
-        }
-        return { ok: true, inserted: 0, duplicates: 0, quarantined: op.entries.length };
-      }
-    }
+    return this.#writes.write(ops);
   }
 
   async getTerminal(sn: string) {

@@ -1,0 +1,209 @@
+/**
+ * The group commit's transaction on one SQLite write connection: every op of a tick under its own
+ * savepoint (a failing op rolls back alone), all in ONE transaction. Synchronous on purpose: the
+ * whole commit runs without yielding, so nothing interleaves. It runs on the store's own write
+ * connection (CLI commands, Node) or on the write thread's connection (the server).
+ */
+import { and, eq } from "drizzle-orm";
+import type { Approval, OpResult, Punch, WriteOp } from "../contract.ts";
+import { devinfoColumns } from "../devinfo-columns.ts";
+import { StoreError } from "../errors.ts";
+import { credentials, people, terminals } from "../schema.ts";
+import type { SqliteConnection, SqlValue } from "./driver.ts";
+
+/**
+ * Records per multi-row INSERT: one statement step per chunk instead of per record. Measured on
+ * 1.5M rows: 16 µs a record one row per statement, 12 µs with chunks (the b-tree work remains).
+ */
+const ROWS_PER_INSERT = 32;
+
+const ATTENDANCE_COLUMNS = ["sn", "enrollid", "time", "ts", "mode", "inout", "event", "verifymode", "temp", "received_at"];
+const DOOR_COLUMNS = ["sn", "time", "ts", "mode", "inout", "event", "received_at"];
+
+/** `INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING` for 1..ROWS_PER_INSERT rows, texts built once. */
+function insertTexts(table: string, columns: string[]): string[] {
+  const row = `(${columns.map(() => "?").join(", ")})`;
+  return Array.from(
+    { length: ROWS_PER_INSERT + 1 },
+    (_, n) => `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array(Math.max(1, n)).fill(row).join(", ")} ON CONFLICT DO NOTHING`,
+  );
+}
+
+/** Rows waiting for one multi-row INSERT; `flush` returns how many were stored (not duplicates). */
+class RowBuffer {
+  #conn: SqliteConnection;
+  #texts: string[];
+  #width: number;
+  #values: SqlValue[] = [];
+
+  constructor(conn: SqliteConnection, table: string, columns: string[]) {
+    this.#conn = conn;
+    this.#texts = insertTexts(table, columns);
+    this.#width = columns.length;
+  }
+
+  /** Adds a row; returns the rows stored when this filled a chunk, else 0. */
+  add(...row: SqlValue[]): number {
+    for (const v of row) this.#values.push(v);
+    return this.#values.length === ROWS_PER_INSERT * this.#width ? this.flush() : 0;
+  }
+
+  flush(): number {
+    const rows = this.#values.length / this.#width;
+    if (rows === 0) return 0;
+    const values = this.#values;
+    this.#values = [];
+    return this.#conn.prepare(this.#texts[rows] as string).run(...values).changes;
+  }
+
+  /** Drops what is buffered (its op failed and rolled back). */
+  clear() {
+    this.#values = [];
+  }
+}
+
+export class SqliteWritePath {
+  #conn: SqliteConnection;
+  #attendance: RowBuffer;
+  #doors: RowBuffer;
+  #attendanceWithPhoto: string;
+  #photo = "INSERT INTO punch_photos (attendance_id, data, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+  #quarantine = "INSERT INTO quarantine (sn, kind, raw, reason, received_at) VALUES (?, ?, ?, ?, ?)";
+
+  constructor(conn: SqliteConnection) {
+    this.#conn = conn;
+    this.#attendance = new RowBuffer(conn, "attendance", ATTENDANCE_COLUMNS);
+    this.#doors = new RowBuffer(conn, "door_events", DOOR_COLUMNS);
+    this.#attendanceWithPhoto = insertTexts("attendance", ATTENDANCE_COLUMNS)[1] as string;
+  }
+
+  /** Applies every op in one transaction; throws (and applies nothing) when the commit fails. */
+  write(ops: WriteOp[]): OpResult[] {
+    const exec = this.#conn.exec;
+    exec("BEGIN IMMEDIATE");
+    const results: OpResult[] = [];
+    try {
+      for (const op of ops) {
+        exec("SAVEPOINT op");
+        try {
+          results.push(this.#apply(op));
+          exec("RELEASE op");
+        } catch (err) {
+          this.#attendance.clear();
+          this.#doors.clear();
+          exec("ROLLBACK TO op");
+          exec("RELEASE op");
+          results.push({ ok: false, error: err instanceof Error ? err : new Error(String(err)) });
+        }
+      }
+      exec("COMMIT");
+    } catch (err) {
+      try {
+        exec("ROLLBACK");
+      } catch {
+        // The failed COMMIT may already have rolled back; nothing is left open either way.
+      }
+      throw new StoreError("commit_failed", "the transaction could not be committed", err);
+    }
+    return results;
+  }
+
+  #apply(op: WriteOp): OpResult {
+    switch (op.type) {
+      case "punches":
+        return this.#punches(op.sn, op.at, op.punches, op.quarantine);
+      case "terminal-seen":
+        return this.#terminalSeen(op);
+      case "terminals-last-seen": {
+        for (const e of op.entries) {
+          this.#conn.db.update(terminals).set({ lastSeen: e.at }).where(eq(terminals.sn, e.sn)).run();
+        }
+        return { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
+      }
+      case "terminal-offline": {
+        this.#conn.db
+          .update(terminals)
+          .set({ online: false, lastSeen: op.at })
+          .where(and(eq(terminals.sn, op.sn), eq(terminals.sessionId, op.sessionId)))
+          .run();
+        return { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
+      }
+      case "credential":
+        return this.#credential(op);
+      case "quarantine": {
+        for (const q of op.entries) this.#conn.prepare(this.#quarantine).run(op.sn, q.kind, q.raw, q.reason, op.at);
+        return { ok: true, inserted: 0, duplicates: 0, quarantined: op.entries.length };
+      }
+    }
+  }
+
+  /** Record identity is the unique indexes: a resent record is not stored again, only counted. */
+  #punches(sn: string, at: number, punches: Punch[], quarantine: Array<{ kind: string; raw: string; reason: string }>): OpResult {
+    for (const q of quarantine) this.#conn.prepare(this.#quarantine).run(sn, q.kind, q.raw, q.reason, at);
+    let inserted = 0;
+    for (const r of punches) {
+      if (r.enrollid === 0) {
+        inserted += this.#doors.add(sn, r.time, r.ts, r.mode, r.inout, r.event, at);
+      } else if (r.image) {
+        // The photo needs the new row's id, so this record goes alone.
+        const stored = this.#conn
+          .prepare(this.#attendanceWithPhoto)
+          .run(sn, r.enrollid, r.time, r.ts, r.mode, r.inout, r.event, r.verifymode ?? null, r.temp ?? null, at);
+        if (stored.changes === 1) {
+          inserted++;
+          this.#conn.prepare(this.#photo).run(stored.lastInsertRowid, r.image, at);
+        }
+      } else {
+        inserted += this.#attendance.add(sn, r.enrollid, r.time, r.ts, r.mode, r.inout, r.event, r.verifymode ?? null, r.temp ?? null, at);
+      }
+    }
+    inserted += this.#attendance.flush() + this.#doors.flush();
+    return { ok: true, inserted, duplicates: punches.length - inserted, quarantined: quarantine.length };
+  }
+
+  #terminalSeen(op: Extract<WriteOp, { type: "terminal-seen" }>): OpResult {
+    const db = this.#conn.db;
+    const info = op.devinfo ? devinfoColumns(op.devinfo) : {};
+    const existing = db
+      .select({ approval: terminals.approval, nosenduser: terminals.nosenduser })
+      .from(terminals)
+      .where(eq(terminals.sn, op.sn))
+      .all()[0];
+    const approval: Approval = existing?.approval ?? op.approvalIfNew;
+    const online = op.online && approval === "approved";
+    db.insert(terminals)
+      .values({
+        sn: op.sn, approval, online, firstSeen: op.at, lastSeen: op.at, remoteAddr: op.remoteAddr,
+        cpusn: op.cpusn, nosenduser: false, sessionId: online ? op.sessionId : null, ...info,
+      })
+      .onConflictDoUpdate({
+        target: terminals.sn,
+        set: {
+          lastSeen: op.at, remoteAddr: op.remoteAddr, ...(op.cpusn ? { cpusn: op.cpusn } : {}), ...info,
+          // A refused registration must not take the connected state away from a live session.
+          ...(online ? { online, sessionId: op.sessionId } : {}),
+        },
+      })
+      .run();
+    return { ok: true, inserted: existing ? 0 : 1, duplicates: 0, quarantined: 0, approval, nosenduser: existing?.nosenduser ?? false };
+  }
+
+  #credential(op: Extract<WriteOp, { type: "credential" }>): OpResult {
+    const db = this.#conn.db;
+    db.insert(people)
+      .values({ enrollid: op.enrollid, name: op.name ?? "", admin: op.admin, enabled: true, createdAt: op.at, updatedAt: op.at })
+      .onConflictDoUpdate({
+        target: people.enrollid,
+        set: { admin: op.admin, updatedAt: op.at, ...(op.name ? { name: op.name } : {}) },
+      })
+      .run();
+    db.insert(credentials)
+      .values({ enrollid: op.enrollid, backupnum: op.backupnum, data: op.data, sourceSn: op.sn, updatedAt: op.at })
+      .onConflictDoUpdate({
+        target: [credentials.enrollid, credentials.backupnum],
+        set: { data: op.data, sourceSn: op.sn, updatedAt: op.at },
+      })
+      .run();
+    return { ok: true, inserted: 1, duplicates: 0, quarantined: 0 };
+  }
+}
