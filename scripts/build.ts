@@ -10,6 +10,12 @@ const root = resolve(import.meta.dir, "..");
 const outfile = process.env.TM20_BUILD_OUT ?? "dist/tm20";
 
 /**
+ * What the binary is compiled from: the program, and the SQLite write thread's worker, which a
+ * compiled binary can start only when it is an entry point (src/store/sqlite/write-thread.ts).
+ */
+export const ENTRY_POINTS = ["src/main.ts", "src/store/sqlite/write-worker.ts"];
+
+/**
  * Bun's default x64 build needs AVX2; appliance CPUs without it die with "Illegal instruction".
  * The baseline build runs everywhere at a small cost in speed, so pick it only when needed.
  */
@@ -38,7 +44,7 @@ if (import.meta.main) {
     "build",
     "--compile",
     ...(target ? [`--target=${target}`] : []),
-    "src/main.ts",
+    ...ENTRY_POINTS,
     "--outfile",
     outfile,
   ]);

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ENTRY_POINTS } from "../../scripts/build.ts";
 
 const root = resolve(import.meta.dir, "../..");
 let built: string | null = null;
@@ -17,7 +18,7 @@ export function tm20Binary(): string {
   // The admin UI's bundle is embedded in the binary: build it first (scripts/build.ts does the same).
   const web = Bun.spawnSync([process.execPath, "scripts/build-web.ts"], { cwd: root, stdout: "pipe", stderr: "pipe" });
   if (web.exitCode !== 0) throw new Error(`web build failed: ${web.stderr.toString()}`);
-  const proc = Bun.spawnSync([process.execPath, "build", "--compile", "src/main.ts", "--outfile", out], {
+  const proc = Bun.spawnSync([process.execPath, "build", "--compile", ...ENTRY_POINTS, "--outfile", out], {
     cwd: root,
     stdout: "pipe",
     stderr: "pipe",

@@ -35,9 +35,17 @@ import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
 import { migrate } from "./migrate.ts";
 import { punchPage } from "./punch-pages.ts";
+import { applyPragmas, type Durability } from "./pragmas.ts";
 import { SqliteWritePath } from "./write-path.ts";
+import { SqliteWriteThread } from "./write-thread.ts";
 
-export type Durability = "full" | "normal";
+/**
+ * The write thread's commit waits this long for the store's own connection (admin, commands,
+ * retention) to finish a write; it blocks only that thread, not the event loop.
+ */
+const WRITE_THREAD_BUSY_MS = 5000;
+
+export type { Durability };
 
 export interface SqliteStoreOptions {
   file: string;
@@ -51,20 +59,10 @@ export interface SqliteStoreOptions {
   now?: () => number;
 }
 
-function pragmas(db: SqliteDatabase, durability: Durability, busyTimeoutMs: number) {
-  // busy_timeout first so that the WAL switch itself waits for a concurrent opener.
-  db.run(sql.raw(`PRAGMA busy_timeout = ${busyTimeoutMs}`));
-  db.run(sql.raw("PRAGMA journal_mode = WAL"));
-  db.run(sql.raw(`PRAGMA synchronous = ${durability === "full" ? "FULL" : "NORMAL"}`));
-  // A mapped page that hits an I/O error is a SIGBUS, not an exception.
-  db.run(sql.raw("PRAGMA mmap_size = 0"));
-  db.run(sql.raw("PRAGMA journal_size_limit = 67108864"));
-  db.run(sql.raw("PRAGMA cache_size = -32000"));
-}
-
 /**
- * The single-box store: one write connection (owned by the group-commit writer's calls to
- * `write`) and one read connection, both on the same WAL file.
+ * The single-box store: one write connection and one read connection on the same WAL file. In the
+ * server, `write` (the group commit) moves to a write thread with a connection of its own, and the
+ * store's write connection keeps the other writes (admin, commands, people, retention).
  */
 export class SqliteStore implements Store {
   readonly admin: SqliteAdminStore;
@@ -77,12 +75,17 @@ export class SqliteStore implements Store {
   #r: SqliteConnection;
   #now: () => number;
   #writes: SqliteWritePath;
+  #thread: SqliteWriteThread | null = null;
+  #file: string;
+  #durability: Durability;
 
   constructor(options: SqliteStoreOptions) {
     this.#now = options.now ?? Date.now;
+    this.#file = options.file;
+    this.#durability = options.durability;
     this.#w = options.open(options.file, { readonly: false });
     try {
-      pragmas(this.#w.db, options.durability, options.busyTimeoutMs ?? 250);
+      applyPragmas(this.#w.db, options.durability, options.busyTimeoutMs ?? 250);
       migrate(this.#w.db, migrations, this.#now());
     } catch (err) {
       this.#w.close();
@@ -100,7 +103,15 @@ export class SqliteStore implements Store {
   }
 
   async write(ops: WriteOp[]): Promise<OpResult[]> {
-    return this.#writes.write(ops);
+    return this.#thread ? this.#thread.write(ops) : this.#writes.write(ops);
+  }
+
+  /**
+   * The server's mode: from here on `write` runs on a thread with its own connection
+   * (write-thread.ts), so commits neither block the event loop nor share its core.
+   */
+  async startWriteThread(): Promise<void> {
+    this.#thread ??= await SqliteWriteThread.start({ file: this.#file, durability: this.#durability, busyTimeoutMs: WRITE_THREAD_BUSY_MS });
   }
 
   async getTerminal(sn: string) {
@@ -294,8 +305,12 @@ export class SqliteStore implements Store {
     this.#w.db.all(sql.raw(`PRAGMA wal_checkpoint(${mode})`));
   }
 
-  close() {
+  /** Closes both connections at once; the write thread's (if any) closes on its thread. */
+  close(): Promise<void> {
+    const thread = this.#thread;
+    this.#thread = null;
     this.#r.close();
     this.#w.close();
+    return thread ? thread.close() : Promise.resolve();
   }
 }
