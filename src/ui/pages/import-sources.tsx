@@ -17,8 +17,8 @@ import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, EmptyState, Field, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
-import { CsrfField, page } from "../layout.tsx";
-import { CarriedOptions, ImportResult, importOptions, PushToField } from "./people-import.tsx";
+import { CsrfField, FlashMessage, page } from "../layout.tsx";
+import { ApplyForm, CarriedOptions, ImportResult, importOptions, PushToField } from "./people-import.tsx";
 
 const FIELDS = ["external_id", "name", "enrollid", "enabled", "admin", "valid_from", "valid_to"] as const;
 const PAGING = ["none", "page", "offset", "next"] as const;
@@ -103,11 +103,7 @@ function SourceForm(props: { action: string; csrf: string; values: FormValues; e
   return (
     <form method="post" action={props.action} class="stack form-grid" aria-label="Source settings">
       <CsrfField token={props.csrf} />
-      {props.error ? (
-        <div class="flash flash-error" role="alert">
-          {props.error}
-        </div>
-      ) : null}
+      <FlashMessage flash={props.error ? { kind: "error", text: props.error } : null} />
       <fieldset disabled={props.disabled} class="plain-fieldset">
         <Field label="Name" name="name" value={v.name} required placeholder="HR system" />
         <Field label="URL" name="url" type="url" value={v.url} required placeholder="https://hr.example/api/employees" />
@@ -285,20 +281,10 @@ export function importSourcePages(deps: UiDeps) {
     );
     if (!run.dry_run) await sources.recordRun(row.id, runSummary(run), deps.now());
     const applyForm = (
-      <form method="post" action={`${href}/run`} class="stack" aria-label="Apply the import">
-        <CsrfField token={c.get("session").csrfToken} />
-        <input type="hidden" name="mode" value="apply" />
+      <ApplyForm action={`${href}/run`} csrf={c.get("session").csrfToken} cancel={href}>
         <CarriedOptions disableMissing={source.disableMissing} pushTo={o.pushTo} />
         <p class="muted">The source is read again when you apply: changes made there since this dry run are included.</p>
-        <div>
-          <button type="submit" class="btn btn-primary">
-            Apply these changes
-          </button>{" "}
-          <a class="btn btn-plain" href={href}>
-            Cancel
-          </a>
-        </div>
-      </form>
+      </ApplyForm>
     );
     return page(
       c,

@@ -118,6 +118,25 @@ function ChangeTable({ title, kind, rows, showChanges }: { title: string; kind: 
   );
 }
 
+/** After a dry run: the same import once more, applied (`children` carry what it needs). */
+export function ApplyForm({ action, csrf, cancel, children }: { action: string; csrf: string; cancel: string; children: Child }) {
+  return (
+    <form method="post" action={action} class="stack" aria-label="Apply the import">
+      <CsrfField token={csrf} />
+      <input type="hidden" name="mode" value="apply" />
+      {children}
+      <div>
+        <button type="submit" class="btn btn-primary">
+          Apply these changes
+        </button>{" "}
+        <a class="btn btn-plain" href={cancel}>
+          Cancel
+        </a>
+      </div>
+    </form>
+  );
+}
+
 /** A dry run's plan or an applied run's outcome; `applyForm` is offered after a dry run with changes. */
 export function ImportResult({ run, applyForm }: { run: ImportRun; applyForm: Child }) {
   const s = run.summary;
@@ -301,20 +320,10 @@ export function peopleImportPages(deps: UiDeps) {
     const o = importOptions(form);
     const run = await runImport({ store: deps.store, people: deps.people, now: deps.now }, entries, { ...o, actor: actorOf(c), source: "csv" });
     const applyForm = (
-      <form method="post" action="/integrations/import/csv" class="stack" aria-label="Apply the import">
-        <CsrfField token={c.get("session").csrfToken} />
-        <input type="hidden" name="mode" value="apply" />
+      <ApplyForm action="/integrations/import/csv" csrf={c.get("session").csrfToken} cancel="/integrations/import">
         <input type="hidden" name="csv" value={text} />
         <CarriedOptions disableMissing={o.disableMissing} pushTo={o.pushTo} />
-        <div>
-          <button type="submit" class="btn btn-primary">
-            Apply these changes
-          </button>{" "}
-          <a class="btn btn-plain" href="/integrations/import">
-            Cancel
-          </a>
-        </div>
-      </form>
+      </ApplyForm>
     );
     return page(
       c,

@@ -10,7 +10,7 @@ import type { TerminalRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { type CreateWebhookBody, createWebhookBody, EVENT_TYPES, type PatchWebhookBody, patchWebhookBody } from "../../webhooks/settings.ts";
 import { Field } from "../components.tsx";
-import { CsrfField } from "../layout.tsx";
+import { CsrfField, FlashMessage } from "../layout.tsx";
 
 const AUTH = ["keep", "none", "bearer", "header"] as const;
 
@@ -126,11 +126,7 @@ export function WebhookForm(props: {
   return (
     <form method="post" action={props.action} class="stack form-grid" aria-label={existing ? "Change destination" : "New destination"}>
       <CsrfField token={props.csrf} />
-      {props.error ? (
-        <div class="flash flash-error" role="alert">
-          {props.error}
-        </div>
-      ) : null}
+      <FlashMessage flash={props.error ? { kind: "error", text: props.error } : null} />
       <fieldset disabled={props.disabled} class="plain-fieldset">
         <Field label="Name" name="name" value={v.name} required placeholder="Payroll" />
         <Field label="URL" name="url" type="url" value={v.url} required placeholder="https://payroll.example/tm20" hint="Receives a POST with a JSON batch of records." />
