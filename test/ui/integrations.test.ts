@@ -4,7 +4,8 @@
  * that is both the webhook receiver and an HR system's JSON API: a destination created in the
  * UI whose status moves as punches are delivered (failures, a dead letter and its retry), secrets
  * never shown back, a CSV import checked (bad lines by number) then applied, a saved HR source
- * run with a dry run, and a viewer refused every change. The tests run in order on one server.
+ * run with a dry run, and a viewer refused every change. The tests run in order on one server;
+ * the last one starts its own, whose PostgreSQL is unreachable.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
@@ -12,7 +13,7 @@ import type { Server } from "bun";
 import { SiteClock, systemTimeZone } from "../../src/protocol/index.ts";
 import { tm20Binary } from "../helpers/binary.ts";
 import { openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
-import { pgScratch } from "../helpers/postgres.ts";
+import { closedPort, pgScratch } from "../helpers/postgres.ts";
 import { startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
 import { connectTerminal, type TestTerminal } from "../helpers/terminal.ts";
 
@@ -38,8 +39,8 @@ const HR_PAGES: Record<string, unknown> = {
 };
 let receiver: Server<undefined>;
 
-function cli(args: string[], stdin: string) {
-  const proc = Bun.spawnSync([tm20Binary(), "admin", ...args, "--data-dir", dataDir], { stdin: Buffer.from(stdin), stdout: "pipe", stderr: "pipe" });
+function cli(args: string[], stdin: string, dir = dataDir) {
+  const proc = Bun.spawnSync([tm20Binary(), "admin", ...args, "--data-dir", dir], { stdin: Buffer.from(stdin), stdout: "pipe", stderr: "pipe" });
   return proc.exitCode;
 }
 
@@ -345,5 +346,40 @@ describe("admin UI: integrations", () => {
     expect(wrong.status()).toBe(403);
     expect(rows("SELECT COUNT(*) AS n FROM webhooks")).toEqual([{ n: 1 }]);
     expect(rows("SELECT COUNT(*) AS n FROM people_import_sources")).toEqual([{ n: 1 }]);
+  });
+});
+
+describe("admin UI: integrations, PostgreSQL unreachable", () => {
+  test("the export shows Failing, the error, the password masked, and the backlog growing while punches are stored", async () => {
+    const dir = tempDir();
+    expect(cli(["create", "--username", "admin"], `${PASSWORD}\n`, dir)).toBe(0);
+    const down = await startTm20({ dataDir: dir, args: ["--pg-url", `postgres://postgres:pg-password-9q@127.0.0.1:${closedPort()}/test`] });
+    const b = await openBrowser();
+    const t = await connectTerminal(down.ws("/pub/chat"));
+    try {
+      expect((await t.register("DOWN1")).result).toBe(true);
+      for (let i = 0; i < 3; i++) {
+        t.send({ cmd: "sendlog", sn: "DOWN1", count: 1, logindex: i, record: [{ enrollid: 40 + i, time: `2026-05-04 09:0${i}:00`, mode: 1, inout: 0, event: 0 }] });
+        expect((await t.next((m) => m.ret === "sendlog" && m.logindex === i)).result).toBe(true);
+      }
+      await b.page.goto(`${down.http}/login`);
+      await b.page.getByLabel("User name").fill("admin");
+      await b.page.getByLabel("Password").fill(PASSWORD);
+      await b.page.getByRole("button", { name: "Log in" }).click();
+      await b.page.waitForURL(`${down.http}/`);
+      await b.page.goto(`${down.http}/integrations`);
+      await reloadUntil(b, '[data-panel="export"] [data-stream="attendance"] [data-backlog]', "3");
+      expect(await b.page.locator("[data-export-state]").getAttribute("data-export-state")).toBe("failing");
+      const panel = (await b.page.locator('[data-panel="export"]').textContent()) ?? "";
+      expect(panel).toContain("postgres://postgres:***@127.0.0.1:");
+      expect(panel).not.toContain("pg-password-9q");
+      expect(await b.page.locator('[data-panel="export"] .tone-error').textContent()).not.toBe("");
+      await screenshots(b.page, "integrations-export-failing");
+    } finally {
+      t.close();
+      await b.close();
+      await down.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
