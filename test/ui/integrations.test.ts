@@ -38,6 +38,8 @@ const HR_PAGES: Record<string, unknown> = {
   "2": { data: [] },
 };
 let receiver: Server<undefined>;
+/** While set, the HR system answers 503. */
+let hrDown = false;
 
 function cli(args: string[], stdin: string, dir = dataDir) {
   const proc = Bun.spawnSync([tm20Binary(), "admin", ...args, "--data-dir", dir], { stdin: Buffer.from(stdin), stdout: "pipe", stderr: "pipe" });
@@ -51,6 +53,7 @@ beforeAll(async () => {
     async fetch(req) {
       const u = new URL(req.url);
       if (u.pathname === "/hr") {
+        if (hrDown) return new Response("maintenance", { status: 503 });
         if (req.headers.get("x-api-key") !== HR_KEY) return new Response("no key", { status: 401 });
         return Response.json(HR_PAGES[u.searchParams.get("page") ?? ""] ?? { data: [] });
       }
@@ -275,6 +278,13 @@ describe("admin UI: integrations", () => {
     expect(await page.content()).not.toContain(HR_KEY);
     await screenshots(page, "import-source");
 
+    // The HR system is down: the dry run says so and changes nothing.
+    hrDown = true;
+    await page.getByRole("button", { name: "Dry run" }).click();
+    expect(await page.locator(".flash-error").textContent()).toBe("The source could not be read: page 1: HTTP 503");
+    expect(rows("SELECT last_run_at, last_result FROM people_import_sources")).toEqual([{ last_run_at: null, last_result: null }]);
+    hrDown = false;
+
     await page.getByRole("button", { name: "Dry run" }).click();
     expect(await page.locator("h1").textContent()).toBe("HR: dry run");
     const ids = (kind: string) => page.locator(`[data-plan="${kind}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-external-id")));
@@ -283,6 +293,13 @@ describe("admin UI: integrations", () => {
     expect(await ids("disables")).toEqual(["E2", "E6"]);
     expect(await page.locator('[data-plan="updates"] .change-list').textContent()).toBe("name: Alice Adams → Alice Smith");
     await screenshots(page, "import-source-dry-run");
+    // Down again when the change is applied: the source is read again, the failure is the last run's result.
+    hrDown = true;
+    await page.getByRole("button", { name: "Apply these changes" }).click();
+    expect(await page.locator(".flash-error").textContent()).toBe("The source could not be read: page 1: HTTP 503");
+    expect(rows("SELECT last_result FROM people_import_sources")).toEqual([{ last_result: "failed: page 1: HTTP 503" }]);
+    hrDown = false;
+    await page.getByRole("button", { name: "Dry run" }).click();
     await page.getByRole("button", { name: "Apply these changes" }).click();
     expect(await page.locator("[data-applied]").textContent()).toBe("Applied 4 of 4 changes.");
     expect(rows("SELECT external_id, name, enabled FROM people WHERE external_id IS NOT NULL ORDER BY external_id")).toEqual([
@@ -292,10 +309,11 @@ describe("admin UI: integrations", () => {
       { external_id: "E7", name: "Grace Green", enabled: 1 },
     ]);
     expect(rows("SELECT last_result FROM people_import_sources")).toEqual([{ last_result: "1 created, 1 updated, 2 disabled, 0 unchanged, 0 bad entries" }]);
-    expect(rows("SELECT action, actor FROM audit_log WHERE action IN ('import-source.create', 'people.import') ORDER BY id")).toEqual([
-      { action: "people.import", actor: "user:admin" },
-      { action: "import-source.create", actor: "user:admin" },
-      { action: "people.import", actor: "user:admin" },
+    expect(rows("SELECT action, target, result FROM audit_log WHERE action IN ('import-source.create', 'people.import') ORDER BY id")).toEqual([
+      { action: "people.import", target: "csv", result: "ok" },
+      { action: "import-source.create", target: "1", result: "ok" },
+      { action: "people.import", target: "source:1", result: "failed: page 1: HTTP 503" },
+      { action: "people.import", target: "source:1", result: "ok" },
     ]);
   });
 

@@ -271,7 +271,11 @@ export function importSourcePages(deps: UiDeps) {
       entries = await httpEntries(runnableSource(row, deps.secrets()));
     } catch (err) {
       if (!(err instanceof ImportSourceError || err instanceof SecretBoxError)) throw err;
-      if (!o.dryRun) await sources.recordRun(row.id, `failed: ${err.message}`.slice(0, 500), deps.now());
+      if (!o.dryRun) {
+        const result = `failed: ${err.message}`.slice(0, 500);
+        await sources.recordRun(row.id, result, deps.now());
+        await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "people.import", target: `source:${row.id}`, result });
+      }
       return redirectWith(c, href, "error", `The source could not be read: ${err.message}`.slice(0, 400));
     }
     const run = await runImport(
