@@ -63,9 +63,10 @@ function valuesOf(s: SavedSource | null): FormValues {
 
 /** The form as SourceSettings, validated by the same schema the API's HTTP import uses. */
 function parseForm(form: FormData): { ok: true; settings: SourceSettings } | { ok: false; error: string; values: FormValues } {
+  // What goes back into the form on an error: everything typed but the secret.
   const raw: FormValues = {};
   for (const [k, v] of form.entries()) if (typeof v === "string" && k !== "auth_value" && k !== "_csrf") raw[k] = v;
-  const f = formSchema.safeParse(Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === "string")));
+  const f = formSchema.safeParse({ ...raw, auth_value: form.get("auth_value") ?? "" });
   if (!f.success) return { ok: false, error: describeError(f.error), values: raw };
   const d = f.data as z.infer<typeof formSchema> & Record<string, string>;
   const num = (s: string) => (s === "" ? undefined : Number(s));
@@ -76,7 +77,7 @@ function parseForm(form: FormData): { ok: true; settings: SourceSettings } | { o
     d.paging_type === "next" ? { type: "next", path: d.next_path } : { type: "none" };
   const mapping = Object.fromEntries(FIELDS.flatMap((field) => (d[`map_${field}`] ? [[field, d[`map_${field}`]]] : [])));
   const auth = d.auth === "header" ? { headers: { [d.auth_name]: d.auth_value } } : {};
-  const checked = httpSource.safeParse({ url: d.url, items: d.items, mapping, paging: JSON.parse(JSON.stringify(paging)), ...auth });
+  const checked = httpSource.safeParse({ url: d.url, items: d.items, mapping, paging, ...auth });
   if (!checked.success) return { ok: false, error: describeError(checked.error), values: raw };
   if (d.auth === "header" && d.auth_value === "") return { ok: false, error: "auth header: enter its value", values: raw };
   const s = checked.data;
