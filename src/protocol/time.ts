@@ -29,8 +29,35 @@ export function formatWallClock(w: WallClock): string {
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
 }
 
+const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
+const two = (text: string, i: number) => digit(text, i) * 10 + digit(text, i + 1);
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The ingest hot path: text already in the normalised form and a real time is its own answer,
+ * checked without a regular expression or a Date. Null sends anything else to the full parse, and
+ * years before 1000 too (the full parse writes them unpadded, and Date.UTC reads 0-99 as 19xx).
+ */
+function alreadyNormal(text: string): string | null {
+  if (text.length !== 19 || text[4] !== "-" || text[7] !== "-" || text[10] !== " " || text[13] !== ":" || text[16] !== ":") return null;
+  for (const i of DIGIT_AT) {
+    const d = digit(text, i);
+    if (d < 0 || d > 9) return null;
+  }
+  const year = two(text, 0) * 100 + two(text, 2);
+  const month = two(text, 5);
+  const day = two(text, 8);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || two(text, 11) > 23 || two(text, 14) > 59 || two(text, 17) > 59) return null;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS[month - 1] as number);
+  return day <= days ? text : null;
+}
+
 /** Returns the normalised "YYYY-MM-DD HH:MM:SS" form, or null when the text is not a real time. */
 export function parseTerminalTime(text: string): string | null {
+  const normal = alreadyNormal(text);
+  if (normal !== null) return normal;
   const m = TIME_RE.exec(text.trim().replace(/\s+/g, " "));
   if (!m) return null;
   const w: WallClock = {
@@ -70,7 +97,8 @@ export class SiteClock {
   #fmt: Intl.DateTimeFormat;
   #lastSecond = -1;
   #lastText = "";
-  #offsets = new Map<string, number>();
+  /** Per local hour ("YYYY-MM-DD HH"): its naive UTC reading and the offset to the real instant. */
+  #hours = new Map<string, { naive: number; offset: number }>();
 
   constructor(timeZone: string) {
     this.timeZone = timeZone;
@@ -113,22 +141,16 @@ export class SiteClock {
 
   /** UTC milliseconds for a normalised site-local time (the earlier instant when DST repeats an hour). */
   toUtc(local: string): number {
-    const naive = Date.UTC(
-      Number(local.slice(0, 4)),
-      Number(local.slice(5, 7)) - 1,
-      Number(local.slice(8, 10)),
-      Number(local.slice(11, 13)),
-      Number(local.slice(14, 16)),
-      Number(local.slice(17, 19)),
-    );
     const key = local.slice(0, 13);
-    let offset = this.#offsets.get(key);
-    if (offset === undefined) {
-      offset = this.#offsetFor(naive);
-      if (this.#offsets.size > 10_000) this.#offsets.clear();
-      this.#offsets.set(key, offset);
+    const withinHour = two(local, 14) * 60_000 + two(local, 17) * 1000;
+    let hour = this.#hours.get(key);
+    if (hour === undefined) {
+      const naiveHour = Date.UTC(Number(local.slice(0, 4)), Number(local.slice(5, 7)) - 1, Number(local.slice(8, 10)), Number(local.slice(11, 13)));
+      hour = { naive: naiveHour, offset: this.#offsetFor(naiveHour + withinHour) };
+      if (this.#hours.size > 10_000) this.#hours.clear();
+      this.#hours.set(key, hour);
     }
-    return naive - offset;
+    return hour.naive + withinHour - hour.offset;
   }
 
   /**

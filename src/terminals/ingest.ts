@@ -2,7 +2,7 @@
  * Turns a `sendlog` (or a page of `getnewlog`/`getalllog`) into one write: the good records,
  * and each bad one set aside with its raw JSON and the reason. One bad record costs only itself.
  */
-import { describeError, logRecord, type SiteClock } from "../protocol/index.ts";
+import { describeError, parseLogRecord, type SiteClock } from "../protocol/index.ts";
 import type { Punch, QuarantineEntry } from "../store/contract.ts";
 
 export interface SplitRecords {
@@ -14,7 +14,7 @@ export function splitRecords(records: unknown[], rawRecords: unknown[], clock: S
   const punches: Punch[] = [];
   const quarantine: QuarantineEntry[] = [];
   records.forEach((record, i) => {
-    const parsed = logRecord.safeParse(record);
+    const parsed = parseLogRecord(record);
     if (!parsed.success) {
       quarantine.push({ kind, raw: JSON.stringify(rawRecords[i] ?? record) ?? "null", reason: `record[${i}] ${describeError(parsed.error)}` });
       return;

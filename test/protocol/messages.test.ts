@@ -1,10 +1,13 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { z } from "zod";
 import {
   describeError,
   devinfo,
   int,
   logRecord,
+  parseLogRecord,
+  plainLogRecord,
   regMessage,
   sendlogMessage,
   sendqrcodeMessage,
@@ -97,6 +100,42 @@ describe("sendlog", () => {
     expect(errorOf(logRecord, { enrollid: 1, time: 20260105 })).toMatch(/^time: /);
     expect(errorOf(logRecord, { enrollid: 1, time: "2026-01-05 08:00:00", mode: "fp" })).toMatch(/^mode: /);
     expect(errorOf(logRecord, "not a record")).not.toBeNull();
+  });
+
+  test("the plain (zod-free) record check never takes what zod refuses, and reads what it takes as zod does", () => {
+    const value = fc.oneof(
+      fc.integer({ min: -3, max: 600 }),
+      fc.constantFrom(0, -0, 1.5, 2 ** 53, -(2 ** 53), Number.NaN, Number.POSITIVE_INFINITY, null, true, "", " 1", "1e3", "-0", "36.6", "-1", "1234567890123456", "x"),
+      fc.integer({ min: -5, max: 99 }).map(String),
+      fc.constantFrom("2026-01-05 08:00:00", "2026-1-5 8:0:0", "2026-02-29 08:00:00", "2024-02-29 23:59:59", "0999-01-01 00:00:00", "2026-01-05T08:00:00", "2026-01-05 24:00:00"),
+      fc.anything(),
+    );
+    const likely = (good: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary: good, weight: 3 }, { arbitrary: value, weight: 1 });
+    const record = fc.oneof(
+      fc.record(
+        { enrollid: likely(fc.nat(600)), time: likely(fc.constant("2026-01-05 08:00:00")), mode: value, inout: value, event: value, temp: value, verifymode: value, image: value, name: value, note: value, extra: value },
+        { requiredKeys: [] },
+      ),
+      fc.anything(),
+    );
+    const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+    let plain = 0;
+    fc.assert(
+      fc.property(record, (r) => {
+        const fast = plainLogRecord(r);
+        const zod = logRecord.safeParse(r);
+        if (fast === null) return;
+        plain++;
+        expect(zod.success).toBe(true);
+        if (zod.success) expect(defined(fast)).toEqual(defined(zod.data));
+      }),
+      { numRuns: 20_000 },
+    );
+    // The property is not vacuous: plenty of records take the plain path.
+    expect(plain).toBeGreaterThan(300);
+    const typical = { enrollid: 7, time: "2026-01-05 08:00:00", mode: 1, inout: 0, event: 0 };
+    expect(plainLogRecord(typical)).toEqual({ ...typical });
+    expect(parseLogRecord({ enrollid: -1, time: "2026-01-05 08:00:00" })).toEqual(logRecord.safeParse({ enrollid: -1, time: "2026-01-05 08:00:00" }));
   });
 });
 

@@ -25,3 +25,13 @@ test("does not modify its input", () => {
 test("a padded key that collides with a plain one: the later one wins", () => {
   expect(normalize(JSON.parse('{"cmd":"a"," cmd ":"b"}'))).toEqual({ cmd: "b" });
 });
+
+test("what needs no trimming comes back as it is; a changed part is copied, its clean siblings shared", () => {
+  const clean = { cmd: "sendlog", record: [{ enrollid: 1, time: "2026-01-05 08:00:00" }] };
+  expect(normalize(clean)).toBe(clean);
+  const padded = { cmd: "sendlog ", record: clean.record };
+  const out = normalize(padded) as typeof clean;
+  expect(out).toEqual({ cmd: "sendlog", record: clean.record });
+  expect(out.record).toBe(clean.record);
+  expect(normalize(JSON.parse('{"__proto__":{"x":1},"a":1}'))).toEqual(JSON.parse(JSON.stringify({ a: 1 })));
+});

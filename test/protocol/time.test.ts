@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { formatWallClock, isValidTimeZone, parseDate, parseTerminalTime, SiteClock, systemTimeZone } from "../../src/protocol/time.ts";
 
 describe("parseTerminalTime", () => {
@@ -15,6 +16,24 @@ describe("parseTerminalTime", () => {
       ["2026-06-30 0:0:0", "2026-06-30 00:00:00"],
     ];
     for (const [input, expected] of cases) expect(parseTerminalTime(input)).toBe(expected);
+  });
+
+  test("the normalised form (checked without a regex) is read as its unpadded, spaced variant is", () => {
+    // Field values around every boundary: 0, too big, month lengths, leap years, years below 100.
+    const field = (max: number) => fc.integer({ min: 0, max });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), field(13), field(32), field(24), field(60), field(60), (year, month, day, hour, minute, second) => {
+        const yyyy = String(year).padStart(4, "0");
+        const padded = `${yyyy}-${formatWallClock({ year, month, day, hour, minute, second }).split("-").slice(1).join("-")}`;
+        const loose = `  ${yyyy}-${month}-${day}   ${hour}:${minute}:${second} `;
+        expect(parseTerminalTime(padded)).toBe(parseTerminalTime(loose));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(parseTerminalTime("2024-02-29 23:59:59")).toBe("2024-02-29 23:59:59");
+    expect(parseTerminalTime("2100-02-29 00:00:00")).toBeNull();
+    expect(parseTerminalTime("0000-02-29 00:00:00")).toBe(parseTerminalTime("0-2-29 0:0:0"));
+    expect(parseTerminalTime("2026-01-05 08:0a:00")).toBeNull();
   });
 
   test("rejects times that do not exist or are not times", () => {
