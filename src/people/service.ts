@@ -44,8 +44,9 @@ export class PeopleService {
     return this.jobs.start();
   }
 
+  /** `details` null: the entry has none (stored as NULL, not as the text "null"). */
   #audit(actor: string, action: string, target: string, details: unknown, result = "ok") {
-    return this.#d.store.audit({ at: this.#d.now(), actor, action, target, details, result });
+    return this.#d.store.audit({ at: this.#d.now(), actor, action, target, ...(details === null ? {} : { details }), result });
   }
 
   /** Creates or updates a person; terminals holding them are brought up to date (job null when there are none). */

@@ -14,6 +14,7 @@ import { accountPage } from "./pages/account.tsx";
 import { auditPage } from "./pages/audit.tsx";
 import { authPages } from "./pages/auth.tsx";
 import { dashboardPage } from "./pages/dashboard.tsx";
+import { groupPages } from "./pages/groups.tsx";
 import { importSourcePages } from "./pages/import-sources.tsx";
 import { integrationPages } from "./pages/integrations.tsx";
 import { peopleImportPages } from "./pages/people-import.tsx";
@@ -64,6 +65,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", dashboardPage(deps, live));
   authed.route("/", terminalPages(deps));
   authed.route("/", terminalCommandPages(deps));
+  authed.route("/", groupPages(deps));
   authed.route("/", peoplePages(deps));
   authed.route("/", recordPages(deps));
   authed.route("/", integrationPages(deps));

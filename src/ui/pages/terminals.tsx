@@ -9,6 +9,7 @@ import { ActionButton, ago, Badge, Capacity, EmptyState, Field, siteTime, type T
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { TerminalGroups } from "./groups.tsx";
 import { CommandButtons, CommandHistory } from "./terminal-commands.tsx";
 
 type Status = "online" | "offline" | "pending" | "blocked";
@@ -50,7 +51,7 @@ export function terminalPages(deps: UiDeps) {
     return page(
       c,
       deps.settings.siteName,
-      { title: "Terminals", active: "terminals" },
+      { title: "Terminals", active: "terminals", actions: <a class="btn btn-plain" href="/groups">Groups</a> },
       <>
         <nav class="tabs" aria-label="Filter terminals">
           {tab(null, "All", all.length)}
@@ -138,7 +139,6 @@ export function terminalPages(deps: UiDeps) {
     const csrf = c.get("session").csrfToken;
     const clock = deps.settings.clock;
     const devinfo = t.devinfo ? (JSON.parse(t.devinfo) as Record<string, unknown>) : null;
-    const groups = await deps.store.people.groupsOf(t.sn);
     return page(
       c,
       deps.settings.siteName,
@@ -156,7 +156,7 @@ export function terminalPages(deps: UiDeps) {
         <p class="subtitle">
           <Badge tone={statusTone[status]}>{statusText[status]}</Badge> <span class="mono">{t.sn}</span> · last seen {status === "online" ? "now" : ago(t.lastSeen, deps.now())} ·
           first seen {siteTime(clock, t.firstSeen)}
-          {t.remoteAddr ? ` · ${t.remoteAddr}` : ""} · groups: {groups.length === 0 ? "none" : groups.map((g) => g.name).join(", ")}
+          {t.remoteAddr ? ` · ${t.remoteAddr}` : ""}
         </p>
         <div class="grid-2">
           <section class="panel">
@@ -205,6 +205,7 @@ export function terminalPages(deps: UiDeps) {
             </dl>
           </section>
         </div>
+        <TerminalGroups deps={deps} sn={t.sn} admin={admin} csrf={csrf} />
         {admin ? (
           <section class="panel">
             <h2>Commands</h2>

@@ -1,0 +1,248 @@
+/**
+ * /groups: terminal groups (create, rename, sync on/off, resync, delete) and, on a terminal's
+ * page, the groups it belongs to. In a group with sync on, every member holds the people of
+ * every other member; joining such a group starts a job that brings the terminal up to date.
+ * Changes go through the people service, as the REST API's /groups do (audited, same jobs).
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { InvalidCommand } from "../../commands/dispatcher.ts";
+import type { GroupWithMembers } from "../../store/commands-contract.ts";
+import { StoreError } from "../../store/errors.ts";
+import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
+import { ActionButton, Badge, EmptyState, Field } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { redirectWith } from "../flash.ts";
+import { CsrfField, page } from "../layout.tsx";
+
+const groupName = z.string().trim().min(1, "give the group a name").max(100, "use at most 100 characters");
+const createForm = z.object({ name: groupName, sync: z.literal("on").optional() });
+const changeForm = z.object({ name: groupName.optional(), sync: z.enum(["on", "off"]).optional() });
+const joinForm = z.object({ group: z.coerce.number().int().positive("choose a group") });
+
+const terminalHref = (sn: string) => `/terminals/${encodeURIComponent(sn)}`;
+
+/** The "Groups" panel of a terminal's page: its groups, and (admins) join or leave one. */
+export async function TerminalGroups({ deps, sn, admin, csrf }: { deps: UiDeps; sn: string; admin: boolean; csrf: string }) {
+  const [mine, all] = await Promise.all([deps.store.people.groupsOf(sn), deps.store.people.listGroups()]);
+  const others = all.filter((g) => !mine.some((m) => m.id === g.id));
+  return (
+    <section class="panel" aria-labelledby="groups-h">
+      <h2 id="groups-h">Groups</h2>
+      {mine.length === 0 ? (
+        <p class="muted">In no group.</p>
+      ) : (
+        <ul class="chips" aria-label="Groups of this terminal">
+          {mine.map((g) => (
+            <li class="chip-item" data-group={g.name}>
+              <a href={`/groups#group-${g.id}`}>{g.name}</a> {g.sync ? <Badge tone="info">sync</Badge> : null}
+              {admin ? (
+                <ActionButton action={`${terminalHref(sn)}/groups/${g.id}/leave`} csrf={csrf} label="Remove" tone="plain" confirm={`Take ${sn} out of ${g.name}? People already on it stay.`} />
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      {admin && others.length > 0 ? (
+        <form method="post" action={`${terminalHref(sn)}/groups`} class="inline-fields" aria-label="Add to a group">
+          <CsrfField token={csrf} />
+          <div class="field">
+            <label for="f-group">Add to group</label>
+            <select id="f-group" name="group">
+              {others.map((g) => (
+                <option value={String(g.id)}>{g.sync ? `${g.name} (sync)` : g.name}</option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" class="btn btn-plain">
+            Add
+          </button>
+        </form>
+      ) : null}
+      {admin && all.length === 0 ? (
+        <p class="muted">
+          No groups yet: <a href="/groups">create one</a>.
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+export function groupPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+
+  app.get("/groups", async (c) => {
+    const [groups, terminals] = await Promise.all([deps.store.people.listGroups(), deps.store.listTerminals()]);
+    const names = new Map(terminals.map((t) => [t.sn, t.name || t.sn]));
+    const admin = c.get("user").role === "admin";
+    const csrf = c.get("session").csrfToken;
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Terminal groups", active: "terminals" },
+      <>
+        <p class="subtitle">
+          Group terminals by building or door. With <strong>sync</strong> on, a person enrolled on one member is sent to every member, and a terminal that joins
+          receives the group's people. Add a terminal to a group from the terminal's page.
+        </p>
+        {groups.length === 0 ? (
+          <EmptyState title="No groups yet">{admin ? "Create one below." : null}</EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Group</th>
+                  <th scope="col">Sync</th>
+                  <th scope="col">Terminals</th>
+                  {admin ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {groups.map((g) => (
+                  <tr id={`group-${g.id}`} data-group={g.name}>
+                    <td>
+                      {admin ? (
+                        <form method="post" action={`/groups/${g.id}`} class="rename-form" aria-label={`Rename ${g.name}`}>
+                          <CsrfField token={csrf} />
+                          <input name="name" value={g.name} aria-label="Group name" maxlength={100} required />
+                          <button type="submit" class="btn btn-plain">
+                            Rename
+                          </button>
+                        </form>
+                      ) : (
+                        g.name
+                      )}
+                    </td>
+                    <td>{g.sync ? <Badge tone="info">On</Badge> : <Badge tone="muted">Off</Badge>}</td>
+                    <td>
+                      {g.members.length === 0 ? (
+                        <span class="muted">none</span>
+                      ) : (
+                        <span class="chips">
+                          {g.members.map((sn) => (
+                            <a href={terminalHref(sn)}>{names.get(sn) ?? sn}</a>
+                          ))}
+                        </span>
+                      )}
+                    </td>
+                    {admin ? (
+                      <td class="row-actions">
+                        <ActionButton action={`/groups/${g.id}`} csrf={csrf} label={g.sync ? "Turn sync off" : "Turn sync on"} fields={{ sync: g.sync ? "off" : "on" }} />
+                        {g.sync && g.members.length > 0 ? <ActionButton action={`/groups/${g.id}/resync`} csrf={csrf} label="Resync" /> : null}
+                        <ActionButton action={`/groups/${g.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the group ${g.name}? Its terminals keep the people they hold.`} />
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {admin ? (
+          <form method="post" action="/groups" class="inline-fields" aria-label="Create a group">
+            <CsrfField token={csrf} />
+            <Field label="New group name" name="name" required placeholder="Main building" />
+            <div class="field field-check">
+              <input type="checkbox" id="f-sync" name="sync" />
+              <label for="f-sync">Sync people across its terminals</label>
+            </div>
+            <button type="submit" class="btn btn-primary">
+              Create group
+            </button>
+          </form>
+        ) : null}
+      </>,
+    );
+  });
+
+  app.use("/groups", requireAdmin());
+  app.use("/groups/*", requireAdmin());
+  app.use("/terminals/:sn/groups", requireAdmin());
+  app.use("/terminals/:sn/groups/*", requireAdmin());
+
+  const firstIssue = (e: z.ZodError) => e.issues[0]?.message ?? "invalid";
+  const idOf = (raw: string) => {
+    const id = Number(raw);
+    return Number.isInteger(id) && id > 0 ? id : null;
+  };
+  const invalidCommand = (err: unknown) => (err instanceof InvalidCommand ? err.message : null);
+
+  app.post("/groups", async (c) => {
+    const parsed = createForm.safeParse(await formOf(c));
+    if (!parsed.success) return redirectWith(c, "/groups", "error", firstIssue(parsed.error));
+    const group = await deps.people.createGroup(parsed.data.name, parsed.data.sync === "on", actorOf(c));
+    if (!group) return redirectWith(c, "/groups", "error", `A group named ${parsed.data.name} already exists.`);
+    return redirectWith(c, "/groups", "ok", `Group ${group.name} created.`);
+  });
+
+  app.post("/groups/:id", async (c) => {
+    const id = idOf(c.req.param("id"));
+    const parsed = changeForm.safeParse(await formOf(c));
+    if (id === null || !parsed.success) return redirectWith(c, "/groups", "error", parsed.success ? "No such group." : firstIssue(parsed.error));
+    const changes = { ...(parsed.data.name ? { name: parsed.data.name } : {}), ...(parsed.data.sync ? { sync: parsed.data.sync === "on" } : {}) };
+    let group: GroupWithMembers | null;
+    try {
+      group = await deps.people.updateGroup(id, changes, actorOf(c));
+    } catch (err) {
+      if (err instanceof StoreError && err.code === "conflict") return redirectWith(c, "/groups", "error", `A group named ${changes.name} already exists.`);
+      throw err;
+    }
+    if (!group) return redirectWith(c, "/groups", "error", "No such group.");
+    const text =
+      changes.sync === true
+        ? `Sync is on for ${group.name}: new enrolments go to every member. Resync to bring the members in line now.`
+        : changes.sync === false
+          ? `Sync is off for ${group.name}.`
+          : `Group renamed to ${group.name}.`;
+    return redirectWith(c, "/groups", "ok", text);
+  });
+
+  app.post("/groups/:id/delete", async (c) => {
+    const id = idOf(c.req.param("id"));
+    const ok = id !== null && (await deps.people.removeGroup(id, actorOf(c)));
+    return redirectWith(c, "/groups", ok ? "ok" : "error", ok ? "Group deleted." : "No such group.");
+  });
+
+  app.post("/groups/:id/resync", async (c) => {
+    const id = idOf(c.req.param("id"));
+    const group = id === null ? null : await deps.store.people.getGroup(id);
+    if (!group) return redirectWith(c, "/groups", "error", "No such group.");
+    try {
+      const job = await deps.people.resyncGroup(group, actorOf(c));
+      return redirectWith(c, `/jobs/${job.id}`, "ok", `Resync of ${group.name} started.`);
+    } catch (err) {
+      const message = invalidCommand(err);
+      if (message) return redirectWith(c, "/groups", "error", message);
+      throw err;
+    }
+  });
+
+  app.post("/terminals/:sn/groups", async (c) => {
+    const sn = c.req.param("sn");
+    const parsed = joinForm.safeParse(await formOf(c));
+    if (!parsed.success) return redirectWith(c, terminalHref(sn), "error", firstIssue(parsed.error));
+    if (!(await deps.store.getTerminal(sn))) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
+    try {
+      const joined = await deps.people.addMember(parsed.data.group, sn, actorOf(c));
+      if (!joined) return redirectWith(c, terminalHref(sn), "error", "No such group.");
+      const name = joined.group.name;
+      // Joining a synced group is a job (sending the group's people); a plain group is not.
+      if (joined.job) return redirectWith(c, `/jobs/${joined.job.id}`, "ok", `${sn} joined ${name}; sending it the group's people.`);
+      return redirectWith(c, terminalHref(sn), "ok", `${sn} is in ${name}.`);
+    } catch (err) {
+      const message = invalidCommand(err);
+      if (message) return redirectWith(c, terminalHref(sn), "error", message);
+      throw err;
+    }
+  });
+
+  app.post("/terminals/:sn/groups/:id/leave", async (c) => {
+    const sn = c.req.param("sn");
+    const id = idOf(c.req.param("id"));
+    const ok = id !== null && (await deps.people.removeMember(id, sn, actorOf(c)));
+    return redirectWith(c, terminalHref(sn), ok ? "ok" : "error", ok ? `${sn} left the group.` : "The terminal is not in this group.");
+  });
+
+  return app;
+}
