@@ -297,3 +297,46 @@ describe("a store that refuses writes", () => {
     }
   });
 });
+
+describe("the writer queue bound (--max-queued-records)", () => {
+  test("beyond it uploads are answered result:false and /health is 503 with the reason; both recover once commits go through", async () => {
+    const srv = await startTm20({ args: ["--max-queued-records", "100"] });
+    try {
+      const t = await connectTerminal(srv.ws());
+      await t.register("QUEUE1");
+      const answer = (logindex: number) => t.next((m) => m.ret === "sendlog" && m.logindex === logindex, 10_000);
+      // Commits stall while another connection holds the write lock (well inside the write thread's busy_timeout).
+      const locker = new Database(join(srv.dataDir, "tm20.db"));
+      locker.run("BEGIN IMMEDIATE");
+      t.send(batch("QUEUE1", 0, 50)); // taken into the stalled commit
+      await Bun.sleep(150);
+      t.send(batch("QUEUE1", 50, 50)); // queued: 50 of 100
+      t.send(batch("QUEUE1", 100, 45)); // queued: 95 of 100
+      t.send(batch("QUEUE1", 145, 50)); // 145 > 100: refused at once
+      expect(await answer(145)).toEqual({ ret: "sendlog", result: false, reason: 1, count: 50, logindex: 145 });
+      const health = await fetch(`${srv.http}/health`);
+      expect(health.status).toBe(503);
+      const body = (await health.json()) as { store: { queue_depth: number; problems: string[] } };
+      expect(body.store.queue_depth).toBe(95);
+      expect(body.store.problems).toEqual(["writer not keeping up: 95 of 100 queued records"]);
+
+      locker.run("ROLLBACK");
+      locker.close();
+      expect(await answer(0)).toMatchObject({ result: true, count: 50 });
+      expect(await answer(50)).toMatchObject({ result: true, count: 50 });
+      expect(await answer(100)).toMatchObject({ result: true, count: 45 });
+      // The terminal kept the refused batch and resends it: now it is taken.
+      t.send(batch("QUEUE1", 145, 50));
+      expect(await answer(145)).toMatchObject({ result: true, count: 50 });
+      const recovered = await fetch(`${srv.http}/health`);
+      expect(recovered.status).toBe(200);
+      expect(((await recovered.json()) as { store: { queue_depth: number } }).store.queue_depth).toBe(0);
+      const db = srv.db();
+      expect(db.query("SELECT count(*) AS n FROM attendance WHERE sn = 'QUEUE1'").get()).toEqual({ n: 195 });
+      db.close();
+      t.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});

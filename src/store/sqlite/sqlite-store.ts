@@ -40,10 +40,11 @@ import { SqliteWritePath } from "./write-path.ts";
 import { SqliteWriteThread } from "./write-thread.ts";
 
 /**
- * The write thread's commit waits this long for the store's own connection (admin, commands,
- * retention) to finish a write; it blocks only that thread, not the event loop.
+ * The write thread's commit waits this long for another connection (the store's own, a CLI
+ * command) to finish a write; it blocks only that thread, not the event loop. Past it the commit
+ * fails and terminals get result:false, so it stays well below their answer time-out.
  */
-const WRITE_THREAD_BUSY_MS = 5000;
+const WRITE_THREAD_BUSY_MS = 2000;
 
 export type { Durability };
 
