@@ -234,7 +234,8 @@ describe("admin UI: integrations", () => {
       "E1,Alice Again,",
       "E6,Frank Fox,6006",
     ].join("\n");
-    await page.goto(url("/integrations/import"));
+    await page.goto(url("/people"));
+    await page.getByRole("link", { name: "Import from HR" }).click();
     await page.getByLabel("CSV file", { exact: true }).setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
     await screenshots(page, "import");
     await page.getByRole("button", { name: "Check the file (dry run)" }).click();

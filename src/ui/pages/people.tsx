@@ -66,7 +66,20 @@ export function peoplePages(deps: UiDeps) {
     return page(
       c,
       deps.settings.siteName,
-      { title: "People", active: "people", actions: admin ? <a class="btn btn-primary" href="/people/new">Add person</a> : undefined },
+      {
+        title: "People",
+        active: "people",
+        actions: admin ? (
+          <>
+            <a class="btn btn-plain" href="/integrations/import">
+              Import from HR
+            </a>
+            <a class="btn btn-primary" href="/people/new">
+              Add person
+            </a>
+          </>
+        ) : undefined,
+      },
       <>
         <form method="get" action="/people" class="filters" role="search">
           <div class="field">
