@@ -366,6 +366,27 @@ describe("admin UI: integrations", () => {
     expect(rows("SELECT COUNT(*) AS n FROM webhooks")).toEqual([{ n: 1 }]);
     expect(rows("SELECT COUNT(*) AS n FROM people_import_sources")).toEqual([{ n: 1 }]);
   });
+
+  test("an admin deletes the destination and the source, after confirming", async () => {
+    const { page } = browser;
+    await page.goto(url("/integrations/webhooks/1"));
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.locator("dialog.confirm-dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.waitForURL(url("/integrations"));
+    expect(await page.locator(".flash-ok").textContent()).toBe("Destination Payroll (HQ) deleted.");
+    await page.goto(url("/integrations/import/sources/1"));
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.locator("dialog.confirm-dialog").getByRole("button", { name: "Confirm" }).click();
+    await page.waitForURL(url("/integrations/import"));
+    expect(await page.locator(".flash-ok").textContent()).toBe("Source HR deleted.");
+    expect(rows("SELECT COUNT(*) AS n FROM webhooks")).toEqual([{ n: 0 }]);
+    expect(rows("SELECT COUNT(*) AS n FROM webhook_dead_letters")).toEqual([{ n: 0 }]);
+    expect(rows("SELECT COUNT(*) AS n FROM people_import_sources")).toEqual([{ n: 0 }]);
+    expect(rows("SELECT action, target FROM audit_log WHERE action IN ('webhook.delete', 'import-source.delete') ORDER BY id")).toEqual([
+      { action: "webhook.delete", target: "1" },
+      { action: "import-source.delete", target: "1" },
+    ]);
+  });
 });
 
 describe("admin UI: integrations, PostgreSQL unreachable", () => {
