@@ -90,7 +90,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   });
   dispatcher.onFinished(async (row) => metrics.commandFinished(row.status));
   const clockCheck = new ClockCheck({
-    dispatcher, store, get clock() { return settings.clock; }, log, now, limitSeconds: config.clockDriftLimit, intervalMs: CLOCK_CHECK_MS,
+    dispatcher, writer, get clock() { return settings.clock; }, log, now, limitSeconds: config.clockDriftLimit, intervalMs: CLOCK_CHECK_MS,
   });
   const people = new PeopleService({ store, writer, dispatcher, log, now });
   const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, log });

@@ -4,12 +4,13 @@
  */
 import type { Logger } from "pino";
 import { parseTerminalTime, type SiteClock } from "../protocol/index.ts";
-import type { Store } from "../store/contract.ts";
+import type { Writer } from "../store/writer.ts";
 import type { CommandDispatcher } from "./dispatcher.ts";
 
 export interface ClockCheckOptions {
   dispatcher: CommandDispatcher;
-  store: Store;
+  /** Measurements go through the group commit, like everything a registration writes. */
+  writer: Writer;
   clock: SiteClock;
   log: Logger;
   now: () => number;
@@ -70,7 +71,8 @@ export class ClockCheck {
     const now = this.#o.now();
     const drift = Math.round((this.#o.clock.toUtc(local) - now) / 1000);
     const correct = Math.abs(drift) > this.#o.limitSeconds;
-    await this.#o.store.commands.recordClock(sn, drift, now, correct);
+    const written = await this.#o.writer.submit({ type: "terminal-clock", sn, at: now, driftSeconds: drift, corrected: correct });
+    if (!written.ok) throw written.error;
     if (correct) {
       this.#o.log.info({ sn, driftSeconds: drift, limitSeconds: this.#o.limitSeconds }, "terminal clock off; sending settime");
       await this.#submit(sn, "settime");

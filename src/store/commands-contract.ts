@@ -84,7 +84,6 @@ export interface CommandStore {
   listJobs(filter: { status?: JobStatus; cursor?: string; limit: number }): Promise<Page<JobRow>>;
   updateJob(id: number, change: JobChange): Promise<JobRow | null>;
 
-  recordClock(sn: string, driftSeconds: number, at: number, corrected: boolean): Promise<void>;
   clockOf(sn: string): Promise<TerminalClockRow | null>;
 }
 

@@ -67,7 +67,12 @@ export type WriteOp =
       backupnum: number;
       data: string;
     }
-  | { type: "quarantine"; sn: string | null; at: number; entries: QuarantineEntry[] };
+  | { type: "quarantine"; sn: string | null; at: number; entries: QuarantineEntry[] }
+  /**
+   * A terminal clock measurement (drift = terminal minus site clock); `corrected` when a settime
+   * goes out for it. In the group commit, so a registration storm costs no fsync per terminal.
+   */
+  | { type: "terminal-clock"; sn: string; at: number; driftSeconds: number; corrected: boolean };
 
 export type OpResult =
   | {

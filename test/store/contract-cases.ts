@@ -701,11 +701,12 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual((await t.store.commands.listJobs({ limit: 1, cursor: p1.next ?? undefined })).items.map((j) => j.id), [1]);
       });
 
-      test("terminal clock: the last measurement is kept; corrected_at only moves when a settime was sent", async () => {
+      test("write: terminal-clock keeps the last measurement; corrected_at only moves when a settime was sent", async () => {
         const t = await fresh();
         assert.equal(await t.store.commands.clockOf("SN1"), null);
-        await t.store.commands.recordClock("SN1", 300, T0, true);
-        await t.store.commands.recordClock("SN1", 2, T0 + 10, false);
+        const ok = { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
+        assert.deepEqual(await t.store.write([{ type: "terminal-clock", sn: "SN1", at: T0, driftSeconds: 300, corrected: true }]), [ok]);
+        assert.deepEqual(await t.store.write([{ type: "terminal-clock", sn: "SN1", at: T0 + 10, driftSeconds: 2, corrected: false }]), [ok]);
         assert.deepEqual(await t.store.commands.clockOf("SN1"), { sn: "SN1", driftSeconds: 2, checkedAt: T0 + 10, correctedAt: T0 });
       });
     });

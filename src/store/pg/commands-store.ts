@@ -151,13 +151,6 @@ export class PgCommandStore implements CommandStore {
     return row ?? null;
   }
 
-  async recordClock(sn: string, driftSeconds: number, at: number, corrected: boolean) {
-    await this.#db
-      .insert(terminalClock)
-      .values({ sn, driftSeconds, checkedAt: at, correctedAt: corrected ? at : null })
-      .onConflictDoUpdate({ target: terminalClock.sn, set: { driftSeconds, checkedAt: at, ...(corrected ? { correctedAt: at } : {}) } });
-  }
-
   async clockOf(sn: string) {
     const [row] = await this.#db.select().from(terminalClock).where(eq(terminalClock.sn, sn));
     return row ?? null;

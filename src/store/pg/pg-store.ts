@@ -40,6 +40,7 @@ import {
   people,
   punchPhotos,
   quarantine,
+  terminalClock,
   terminals,
 } from "./schema.ts";
 
@@ -196,6 +197,14 @@ export class PgStore implements Store {
       case "quarantine": {
         await this.#insertQuarantine(db, op.sn, op.at, op.entries);
         return ok(0, 0, op.entries.length);
+      }
+      case "terminal-clock": {
+        const { sn, at, driftSeconds, corrected } = op;
+        await db
+          .insert(terminalClock)
+          .values({ sn, driftSeconds, checkedAt: at, correctedAt: corrected ? at : null })
+          .onConflictDoUpdate({ target: terminalClock.sn, set: { driftSeconds, checkedAt: at, ...(corrected ? { correctedAt: at } : {}) } });
+        return ok();
       }
     }
   }

@@ -168,14 +168,6 @@ export class SqliteCommandStore implements CommandStore {
     );
   }
 
-  async recordClock(sn: string, driftSeconds: number, at: number, corrected: boolean) {
-    this.#w
-      .insert(terminalClock)
-      .values({ sn, driftSeconds, checkedAt: at, correctedAt: corrected ? at : null })
-      .onConflictDoUpdate({ target: terminalClock.sn, set: { driftSeconds, checkedAt: at, ...(corrected ? { correctedAt: at } : {}) } })
-      .run();
-  }
-
   async clockOf(sn: string) {
     return this.#r.select().from(terminalClock).where(eq(terminalClock.sn, sn)).all()[0] ?? null;
   }

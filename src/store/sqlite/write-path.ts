@@ -8,6 +8,7 @@ import { and, eq } from "drizzle-orm";
 import type { Approval, OpResult, Punch, WriteOp } from "../contract.ts";
 import { devinfoColumns } from "../devinfo-columns.ts";
 import { StoreError } from "../errors.ts";
+import { terminalClock } from "../commands-schema.ts";
 import { credentials, people, terminals } from "../schema.ts";
 import type { SqliteConnection, SqlValue } from "./driver.ts";
 
@@ -133,6 +134,15 @@ export class SqliteWritePath {
       case "quarantine": {
         for (const q of op.entries) this.#conn.prepare(this.#quarantine).run(op.sn, q.kind, q.raw, q.reason, op.at);
         return { ok: true, inserted: 0, duplicates: 0, quarantined: op.entries.length };
+      }
+      case "terminal-clock": {
+        const { sn, at, driftSeconds, corrected } = op;
+        this.#conn.db
+          .insert(terminalClock)
+          .values({ sn, driftSeconds, checkedAt: at, correctedAt: corrected ? at : null })
+          .onConflictDoUpdate({ target: terminalClock.sn, set: { driftSeconds, checkedAt: at, ...(corrected ? { correctedAt: at } : {}) } })
+          .run();
+        return { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
       }
     }
   }
