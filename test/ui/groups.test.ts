@@ -1,7 +1,7 @@
 /**
  * Terminal groups in the admin UI (Chromium against the compiled binary): create, rename, sync
  * on, a terminal added from its page receiving the group's people (a job), resync, removal,
- * sync off, delete; every step audited; a viewer changes nothing.
+ * sync off, delete; every step audited; a viewer changes nothing; an admin sets a user's password.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
@@ -189,7 +189,7 @@ describe("admin UI: terminal groups", () => {
     expect(browser.problems).toEqual([]);
   });
 
-  test("a viewer sees groups and changes nothing", async () => {
+  test("a viewer sees groups and changes nothing; an admin sets the viewer's password from Settings", async () => {
     const { page } = browser;
     await page.goto(url("/groups"));
     const create = page.getByRole("form", { name: "Create a group" });
@@ -222,6 +222,20 @@ describe("admin UI: terminal groups", () => {
       expect(groupRows()).toEqual([{ id: canteen?.id, name: "Canteen", sync: 0 }]);
       expect(memberRows()).toEqual([{ group_id: canteen?.id, sn: "G1" }]);
       expect(viewer.problems).toEqual([]);
+
+      // Admin users are managed in the UI: an admin sets the viewer's password, which ends their session.
+      await page.goto(url("/settings"));
+      const reset = page.getByRole("form", { name: "Set a user's password" });
+      expect(await reset.getByLabel("Set the password of").locator("option").allTextContents()).toEqual(["watcher"]);
+      await reset.getByLabel("New password").fill("a brand new password");
+      await reset.getByRole("button", { name: "Set password" }).click();
+      await flash(page, "ok", "Password of watcher set; their sessions ended.");
+      await viewer.page.goto(url("/groups"));
+      expect(new URL(viewer.page.url()).pathname).toBe("/login");
+      await login(viewer, "watcher", "a brand new password");
+      expect(rows("SELECT actor, action, target, details FROM audit_log WHERE action = 'user.update'")).toEqual([
+        { actor: "user:ops", action: "user.update", target: "watcher", details: '{"password":"reset"}' },
+      ]);
     } finally {
       await viewer.close();
     }

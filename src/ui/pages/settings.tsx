@@ -21,6 +21,8 @@ const userChange = z.object({
   password: z.preprocess((v) => (v === "" ? undefined : v), passwordSchema.optional()),
 });
 
+const passwordReset = z.object({ id: z.coerce.number().int().positive("choose a user"), newPassword: passwordSchema });
+
 const TIME_ZONES: string[] = Intl.supportedValuesOf("timeZone");
 
 export function settingsPages(deps: UiDeps) {
@@ -205,6 +207,25 @@ export function settingsPages(deps: UiDeps) {
               </button>
             </form>
           ) : null}
+          {admin && users.some((u) => u.id !== me) ? (
+            <form method="post" action="/settings/users/password" class="inline-fields" aria-label="Set a user's password">
+              <CsrfField token={csrf} />
+              <div class="field">
+                <label for="f-reset-user">Set the password of</label>
+                <select id="f-reset-user" name="id">
+                  {users
+                    .filter((u) => u.id !== me)
+                    .map((u) => (
+                      <option value={String(u.id)}>{u.username}</option>
+                    ))}
+                </select>
+              </div>
+              <Field label="New password" name="newPassword" type="password" required autocomplete="new-password" hint="At least 10 characters; their sessions end." />
+              <button type="submit" class="btn btn-plain">
+                Set password
+              </button>
+            </form>
+          ) : null}
         </section>
       </>,
       extra.newToken ? 201 : 200,
@@ -275,16 +296,8 @@ export function settingsPages(deps: UiDeps) {
     return !losesAdmin || (await deps.store.admin.countActiveAdmins()) > 1;
   };
 
-  app.post("/settings/users/:id", async (c) => {
-    const id = Number(c.req.param("id"));
-    const parsed = userChange.safeParse(await formOf(c));
-    if (!Number.isInteger(id) || !parsed.success) return redirectWith(c, "/settings", "error", parsed.error?.issues[0]?.message ?? "invalid user");
-    if (id === c.get("user").id && (parsed.data.role || parsed.data.disabled)) return redirectWith(c, "/settings", "error", "You cannot change your own role or disable yourself.");
-    const changes = {
-      ...(parsed.data.role ? { role: parsed.data.role } : {}),
-      ...(parsed.data.disabled ? { disabled: parsed.data.disabled === "true" } : {}),
-      ...(parsed.data.password ? { passwordHash: await hashPassword(parsed.data.password) } : {}),
-    };
+  /** Applies a change to a user: sessions end when it takes rights away or sets a password. */
+  const changeUser = async (c: Context<UiEnv>, id: number, changes: { role?: "admin" | "viewer"; disabled?: boolean; passwordHash?: string }) => {
     if (!(await keepsAnAdmin(id, changes))) return redirectWith(c, "/settings", "error", "At least one enabled admin must remain.");
     const row = await deps.store.admin.updateUser(id, changes, deps.now());
     if (row && (changes.disabled || changes.passwordHash || changes.role)) await deps.store.admin.deleteSessionsOf(id);
@@ -293,7 +306,28 @@ export function settingsPages(deps: UiDeps) {
       at: deps.now(), actor: actorOf(c), action: "user.update", target: row?.username ?? String(id),
       details: { ...visible, ...(changes.passwordHash ? { password: "reset" } : {}) }, result: row ? "ok" : "failed: no such user",
     });
-    return redirectWith(c, "/settings", row ? "ok" : "error", row ? `User ${row.username} updated.` : "No such user.");
+    if (!row) return redirectWith(c, "/settings", "error", "No such user.");
+    return redirectWith(c, "/settings", "ok", changes.passwordHash ? `Password of ${row.username} set; their sessions ended.` : `User ${row.username} updated.`);
+  };
+
+  /** The "Set a user's password" form: the user comes from a select, so the id is a field. */
+  app.post("/settings/users/password", async (c) => {
+    const parsed = passwordReset.safeParse(await formOf(c));
+    if (!parsed.success) return redirectWith(c, "/settings", "error", `${String(parsed.error.issues[0]?.path[0] ?? "user")}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    if (parsed.data.id === c.get("user").id) return redirectWith(c, "/settings", "error", "Change your own password on your account page.");
+    return changeUser(c, parsed.data.id, { passwordHash: await hashPassword(parsed.data.newPassword) });
+  });
+
+  app.post("/settings/users/:id", async (c) => {
+    const id = Number(c.req.param("id"));
+    const parsed = userChange.safeParse(await formOf(c));
+    if (!Number.isInteger(id) || !parsed.success) return redirectWith(c, "/settings", "error", parsed.error?.issues[0]?.message ?? "invalid user");
+    if (id === c.get("user").id && (parsed.data.role || parsed.data.disabled)) return redirectWith(c, "/settings", "error", "You cannot change your own role or disable yourself.");
+    return changeUser(c, id, {
+      ...(parsed.data.role ? { role: parsed.data.role } : {}),
+      ...(parsed.data.disabled ? { disabled: parsed.data.disabled === "true" } : {}),
+      ...(parsed.data.password ? { passwordHash: await hashPassword(parsed.data.password) } : {}),
+    });
   });
 
   app.post("/settings/users/:id/delete", async (c) => {
