@@ -8,6 +8,7 @@ import type { ServeConfig } from "./config/schema.ts";
 import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
 import { RetentionJob } from "./jobs/retention.ts";
+import { withOrigin } from "./http/host-less.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
 import { BackupDownloads } from "./http/backup-download.ts";
 import { startIntegrations } from "./integrations.ts";
@@ -141,7 +142,9 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     fetch: (req, srv) => {
       const taken = gateway.upgrade(req, srv as never);
       if (taken === true) return undefined;
-      return taken === false ? http.fetch(req, srv) : taken;
+      if (taken !== false) return taken;
+      const request = withOrigin(req, srv, srv.url.origin);
+      return http.fetch(request.req, request.env);
     },
     websocket: gateway.websocket as never,
   });

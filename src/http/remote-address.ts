@@ -1,8 +1,5 @@
 import type { Context } from "hono";
-
-interface AddressSource {
-  requestIP(req: Request): { address: string } | null;
-}
+import type { AddressSource } from "./host-less.ts";
 
 /** The client's address, read from the Bun server that app.fetch(req, server) was given as env. */
 export function remoteAddress(c: Context): string | null {

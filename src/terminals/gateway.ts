@@ -67,7 +67,8 @@ export class Gateway {
    */
   upgrade(req: Request, server: Server<SocketData>): boolean | Response {
     if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return false;
-    const path = new URL(req.url).pathname;
+    // Relative when the request had no Host header.
+    const path = new URL(req.url, "http://localhost").pathname;
     if (path.startsWith(RESERVED_PREFIX)) return false;
     const remoteAddr = server.requestIP(req)?.address ?? "unknown";
     if (this.#sockets.size >= this.#o.maxConnections) return this.#refuse(remoteAddr);

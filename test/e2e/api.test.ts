@@ -36,6 +36,24 @@ describe("API v1", () => {
     expect(await res.json()).toMatchObject({ status: "ok", store: { status: "ok", queue_depth: 0, problems: [] } });
   });
 
+  test("/health answers an HTTP/1.0 request without a Host header (HAProxy's httpchk)", async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      let text = "";
+      Bun.connect({
+        hostname: "127.0.0.1",
+        port: srv.port,
+        socket: {
+          open: (s) => void s.write("GET /health HTTP/1.0\r\n\r\n"),
+          data: (_s, d) => void (text += d.toString()),
+          close: () => resolve(text),
+          error: (_s, e) => reject(e),
+        },
+      }).catch(reject);
+    });
+    expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 200 OK");
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toMatchObject({ status: "ok" });
+  });
+
   test("every API route refuses a missing, wrong or revoked token with a JSON 401", async () => {
     for (const path of ["/api/v1/terminals", "/api/v1/terminals/API1", "/api/v1/attendance", "/api/v1/door-events", "/api/v1/quarantine", "/api/v1/stats"]) {
       const none = await fetch(`${srv.http}${path}`);
