@@ -85,9 +85,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   });
   // Time zone and approval policy as saved in the admin UI (the flags until then); read per use.
   const settings = await SiteSettings.load(store, { tz: config.tz, approval: config.approval });
+  const cluster = config.cluster ? new ClusterNode({ redisUrl: config.redisUrl, registry, store, writer, bus, log, now }) : null;
   const dispatcher = new CommandDispatcher({
     store, writer, bus, get clock() { return settings.clock; }, log, now,
     timeoutMs: config.commandTimeout * 1000, maxAttempts: config.commandAttempts, pageCap: PAGE_CAP, exclusive: sqlite !== null,
+    ...(cluster ? { route: cluster } : {}),
   });
   dispatcher.onFinished(async (row) => metrics.commandFinished(row.status));
   const clockCheck = new ClockCheck({
@@ -104,7 +106,6 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     maxConnections: config.maxConnections,
     metrics,
   });
-  const cluster = config.cluster ? new ClusterNode({ redisUrl: config.redisUrl, registry, store, writer, bus, log, now }) : null;
   // Single box only: in a cluster --pg-url is the store itself, and deliveries would need a leader.
   const integrations = sqlite ? await startIntegrations({ config, store: sqlite, bus, log, now, version: VERSION, metrics: metrics.registry }) : null;
   const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;

@@ -18,6 +18,12 @@ import { RedisLink } from "./redis-link.ts";
 const EVENTS_CHANNEL = "tm20:events";
 /** Commit notices are batched: one message per instance per interval, not one per batch. */
 const RELAY_EVERY_MS = 100;
+/**
+ * After a failed commit only a successful one ends the episode (and the 503 of /health). The load
+ * balancer drains an unhealthy instance, so no terminal would write to it again: an empty write
+ * on this timer proves the store is back.
+ */
+const RECOVERY_PROBE_MS = 2000;
 
 type Relayed =
   | { type: "records-committed"; payload: BusEvents["records-committed"] }
@@ -50,6 +56,7 @@ export class ClusterNode {
   #presence: Presence;
   #pending: Relayed[] = [];
   #flush: ReturnType<typeof setInterval> | undefined;
+  #probe: ReturnType<typeof setInterval> | undefined;
   #off: Array<() => void> = [];
 
   constructor(options: ClusterNodeOptions) {
@@ -87,16 +94,24 @@ export class ClusterNode {
     this.#flush = setInterval(() => {
       if (this.#pending.length > 0) this.#publish(this.#pending.splice(0));
     }, RELAY_EVERY_MS);
+    const writer = this.#o.writer;
+    this.#probe = setInterval(() => {
+      if (writer.failure !== null && writer.depth === 0) writer.submit({ type: "terminals-last-seen", entries: [] }).catch(() => {});
+    }, RECOVERY_PROBE_MS);
     this.#o.log.info({ instance: this.instanceId, redis: this.#link.up ? "ok" : "unavailable" }, "cluster node started");
   }
 
-  /** Whether a command for `sn` can reach it now: held here, or Redis is there to route it. */
-  canRoute(sn: string): boolean {
-    return this.#o.registry.get(sn) !== undefined || this.#link.up;
-  }
-
-  holders(sns: string[]) {
-    return this.#presence.holders(sns);
+  /**
+   * Of `sns`, the terminals a command cannot reach from here now: Redis is down and the store
+   * shows them connected, not to this instance. With Redis up, every terminal is reachable: one
+   * held elsewhere gets the wake-up, one held by no one gets the command when it registers.
+   */
+  async unreachable(sns: string[]): Promise<string[]> {
+    if (this.#link.up) return [];
+    const elsewhere = sns.filter((sn) => !this.#o.registry.get(sn));
+    if (elsewhere.length === 0) return [];
+    const rows = await Promise.all(elsewhere.map((sn) => this.#o.store.getTerminal(sn)));
+    return rows.flatMap((t) => (t?.online ? [t.sn] : []));
   }
 
   status(): ClusterStatus {
@@ -130,6 +145,7 @@ export class ClusterNode {
   async stop() {
     for (const off of this.#off.splice(0)) off();
     clearInterval(this.#flush);
+    clearInterval(this.#probe);
     this.#presence.stop();
     // Hand the terminals over at once: the load balancer sends them elsewhere now, not in a TTL.
     await Promise.all([...this.#o.registry.sessions()].map((s) => (s.sn ? this.#presence.released(s.sn) : undefined)));

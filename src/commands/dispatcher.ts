@@ -45,6 +45,23 @@ export class InvalidCommand extends Error {
   override name = "InvalidCommand";
 }
 
+/** Cluster mode: which terminals a command cannot reach from this instance now. */
+export interface CommandRoute {
+  /** Of `sns`, those held by another instance that this one cannot signal (Redis is down). */
+  unreachable(sns: string[]): Promise<string[]>;
+}
+
+/** A command asked for by someone was refused, not queued: the terminal is out of this instance's reach. */
+export class RoutingUnavailable extends Error {
+  override name = "RoutingUnavailable";
+  constructor(readonly sns: string[]) {
+    super(
+      `terminal ${sns.join(", ")} is connected to another instance and Redis, which carries commands between instances, is unavailable: ` +
+        "the command was not queued; retry when Redis is back, or through the instance the terminal is connected to",
+    );
+  }
+}
+
 /** Turns a successful answer into what is stored (and acts on it: credentials, holdings). Throwing fails the command. */
 export type AnswerHandler = (command: CommandRow, answer: Record<string, unknown>) => Promise<unknown>;
 export type FinishListener = (command: CommandRow) => Promise<void>;
@@ -67,6 +84,8 @@ export interface DispatcherOptions {
    * as sent was cut off by the restart. In a cluster only commands sent long ago are settled.
    */
   exclusive: boolean;
+  /** Cluster mode: refuses a person's command that could not reach its terminal (absent: single box). */
+  route?: CommandRoute;
 }
 
 /** Door and destructive commands are never sent after this. */
@@ -155,7 +174,13 @@ export class CommandDispatcher {
     this.#sessions.clear();
   }
 
-  /** Validates every request, then queues them all (one transaction) and wakes the terminals. */
+  /**
+   * Validates every request, then queues them all (one transaction) and wakes the terminals.
+   * A command asked for directly (no job) for a terminal another instance holds, while Redis
+   * cannot carry the wake-up, is refused with RoutingUnavailable instead of waiting unseen; a
+   * job's commands are queued all the same (every instance re-reads its terminals' queues when
+   * Redis returns, and the job shows their progress).
+   */
   async submit(requests: CommandRequest[]): Promise<CommandRow[]> {
     const now = this.#o.now();
     const rows = requests.map((r) => {
@@ -169,6 +194,11 @@ export class CommandDispatcher {
         maxAttempts: IDEMPOTENT_COMMANDS.has(r.command as never) ? this.#o.maxAttempts : 1,
       };
     });
+    const direct = [...new Set(rows.filter((r) => r.jobId === null).map((r) => r.sn))];
+    if (this.#o.route && direct.length > 0) {
+      const unreachable = await this.#o.route.unreachable(direct);
+      if (unreachable.length > 0) throw new RoutingUnavailable(unreachable);
+    }
     const stored = await this.#o.store.commands.enqueue(rows);
     for (const row of stored) {
       if (row.jobId === null) {

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { type CommandDispatcher, InvalidCommand } from "../../commands/dispatcher.ts";
+import { type CommandDispatcher, InvalidCommand, RoutingUnavailable } from "../../commands/dispatcher.ts";
 import { int } from "../../protocol/index.ts";
 import type { PeopleService } from "../../people/service.ts";
 import { redactRecord } from "../../people/mask.ts";
@@ -68,6 +68,7 @@ export function commandsApi({ store, dispatcher, people }: CommandsApiDeps) {
       return c.json(commandJson(row), 201);
     } catch (err) {
       if (err instanceof InvalidCommand) throw new ApiError(400, "invalid_command", err.message);
+      if (err instanceof RoutingUnavailable) throw new ApiError(503, "routing_unavailable", err.message);
       throw err;
     }
   });

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { InvalidCommand } from "../../commands/dispatcher.ts";
+import { InvalidCommand, RoutingUnavailable } from "../../commands/dispatcher.ts";
 import type { CommandStatus } from "../../store/commands-schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, EmptyState, siteTime, type Tone } from "../components.tsx";
@@ -121,7 +121,8 @@ export function terminalCommandPages(deps: UiDeps) {
     const back = `/terminals/${encodeURIComponent(sn)}`;
     const parsed = actionForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, back, "error", "Unknown command.");
-    if (!(await deps.store.getTerminal(sn))) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
+    const terminal = await deps.store.getTerminal(sn);
+    if (!terminal) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
     const action = parsed.data.action;
     const actor = actorOf(c);
     try {
@@ -132,10 +133,11 @@ export function terminalCommandPages(deps: UiDeps) {
         return redirectWith(c, `/jobs/${job.id}`, "ok", `${ACTIONS[action].label} started.`);
       }
       const [row] = await deps.dispatcher.submit([{ sn, command: action, params: {}, actor }]);
-      const online = deps.dispatcher.isOnline(sn);
+      // The store's state: in a cluster the terminal may be connected to another instance.
+      const online = deps.dispatcher.isOnline(sn) || terminal.online;
       return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row?.id ?? "?"} ${online ? "sent" : "queued until the terminal connects"}.`);
     } catch (err) {
-      if (err instanceof InvalidCommand) return redirectWith(c, back, "error", err.message);
+      if (err instanceof InvalidCommand || err instanceof RoutingUnavailable) return redirectWith(c, back, "error", err.message);
       throw err;
     }
   });
