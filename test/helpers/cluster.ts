@@ -1,0 +1,186 @@
+/**
+ * A TM20 cluster on loopback for tests and the benchmark: N `tm20 serve --cluster` instances on
+ * the shared PostgreSQL (a schema of this run's own, reached through a relay the caller can cut),
+ * a redis-server of its own on a free port (never the machine's shared one; it can be stopped and
+ * started again), and HAProxy configured from docs/haproxy.cfg (only the listen address and the
+ * server list are replaced).
+ */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { SQL, type Subprocess } from "bun";
+import { tm20Binary } from "./binary.ts";
+import { PG_BASE } from "./postgres.ts";
+import { type Tm20Process, startTm20, tempDir } from "./server.ts";
+import { TcpRelay } from "./tcp-relay.ts";
+
+const HAPROXY_CFG = resolve(import.meta.dir, "../../docs/haproxy.cfg");
+
+export interface ClusterOptions {
+  instances?: number;
+  /** Extra `tm20 serve` flags for every instance. */
+  args?: string[];
+}
+
+export interface Cluster {
+  instances: Tm20Process[];
+  /** The load balancer, as terminals and browsers reach it. */
+  lb: { http: string; ws: string };
+  /** What the instances are given (through the relay). */
+  pgUrl: string;
+  schema: string;
+  /** Direct connection to the cluster's schema, for assertions (never through the relay). */
+  sql: SQL;
+  /** Between the instances and PostgreSQL: cut() is PostgreSQL going away, restore() its return. */
+  pg: TcpRelay;
+  redis: { port: number; stop(): Promise<void>; start(): Promise<void> };
+  /** An API token valid on every instance (the store is shared). */
+  token: string;
+  /** A request to instance `i`'s API with the token. */
+  api(i: number, path: string, init?: RequestInit): Promise<Response>;
+  /** Runs a sub-command against the cluster's store (`--cluster --pg-url`), stdin optional. */
+  cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Resolves once HAProxy answers /health with 200 (a healthy instance behind it). */
+  waitForLb(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function freePort(): number {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = s.port;
+  s.stop(true);
+  return port;
+}
+
+/** Polls until `check` is true; the error names what was awaited. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 50): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await Bun.sleep(everyMs);
+  }
+}
+
+function redisServer(port: number) {
+  let proc: Subprocess | null = null;
+  const ping = () => Bun.spawnSync(["redis-cli", "-p", String(port), "ping"], { stderr: "ignore" }).stdout.toString().trim() === "PONG";
+  return {
+    port,
+    async start() {
+      proc = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+      await until("redis-server to answer PING", ping, 10_000);
+    },
+    async stop() {
+      proc?.kill("SIGKILL");
+      await proc?.exited;
+      proc = null;
+    },
+  };
+}
+
+/** docs/haproxy.cfg with this cluster's listen port, servers and a connection limit for a test machine. */
+export function haproxyConfig(lbPort: number, ports: number[]): string {
+  const lines = readFileSync(HAPROXY_CFG, "utf8").split("\n");
+  const out: string[] = [];
+  for (const line of lines) {
+    if (/^\s*bind\s/.test(line)) out.push(`    bind 127.0.0.1:${lbPort}`);
+    // 40,000 connections need 80,000 file descriptors; a test machine may allow fewer.
+    else if (/^\s*maxconn\s/.test(line)) out.push("    maxconn 4000");
+    else if (/^\s*log stdout/.test(line)) continue;
+    else if (/^\s*server\s/.test(line)) {
+      if (!out.some((l) => /^\s*server\s/.test(l))) out.push(...ports.map((p, i) => `    server tm20-${i} 127.0.0.1:${p} check`));
+    } else out.push(line);
+  }
+  return out.join("\n");
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const n = options.instances ?? 3;
+  const schema = `tm20_cluster_${process.pid}_${Date.now().toString(36)}`;
+  const dir = tempDir("tm20-cluster-");
+  const directUrl = `${PG_BASE}?search_path=${schema}`;
+  const sql = new SQL(directUrl, { max: 4 });
+  await sql.unsafe(`CREATE SCHEMA ${schema}`);
+  const pgTarget = new URL(PG_BASE);
+  const pg = new TcpRelay({ host: pgTarget.hostname, port: Number(pgTarget.port || 5432) });
+  const relayed = new URL(PG_BASE);
+  relayed.port = String(pg.port);
+  const pgUrl = `${relayed.toString()}?search_path=${schema}`;
+  const redis = redisServer(freePort());
+  await redis.start();
+
+  const instances: Tm20Process[] = [];
+  let haproxy: Subprocess<"ignore", "ignore", "pipe"> | null = null;
+  let haproxyFailed: string | null = null;
+  const stop = async () => {
+    const lb = haproxy;
+    haproxy = null;
+    lb?.kill();
+    await Promise.all(instances.map((t) => t.stop().catch(() => 0)));
+    await redis.stop();
+    pg.stop();
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+    await sql.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const args = ["--cluster", "--pg-url", pgUrl, "--redis-url", `redis://127.0.0.1:${redis.port}`, ...(options.args ?? [])];
+    // One after the other: the first one creates the schema's tables.
+    for (let i = 0; i < n; i++) instances.push(await startTm20({ args }));
+    const lbPort = freePort();
+    const cfg = join(dir, "haproxy.cfg");
+    writeFileSync(cfg, haproxyConfig(lbPort, instances.map((t) => t.port)));
+    const lb = Bun.spawn(["haproxy", "-f", cfg, "-db"], { stdout: "ignore", stderr: "pipe" });
+    haproxy = lb;
+    void lb.exited.then(async (code) => {
+      if (haproxy === lb) haproxyFailed = `haproxy exited with ${code}: ${await new Response(lb.stderr).text()}`;
+    });
+    // Not through the relay, and not spawnSync: the relay lives on this process's event loop.
+    const cli = async (cliArgs: string[], stdin?: string) => {
+      const proc = Bun.spawn([tm20Binary(), ...cliArgs, "--cluster", "--pg-url", directUrl], {
+        stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+      return { code, stdout, stderr };
+    };
+    const created = await cli(["token", "create", "--name", "cluster-test"]);
+    if (created.code !== 0) throw new Error(`token create failed: ${created.stderr}`);
+    const token = created.stdout.trim().split("\n").pop() ?? "";
+    const entry = { http: `http://127.0.0.1:${lbPort}`, ws: `ws://127.0.0.1:${lbPort}/pub/chat` };
+    const waitForLb = (timeoutMs = 20_000) =>
+      until(
+        "HAProxy to pass /health to a healthy instance",
+        async () => {
+          if (haproxyFailed) throw new Error(haproxyFailed);
+          return (await fetch(`${entry.http}/health`).catch(() => null))?.status === 200;
+        },
+        timeoutMs,
+        200,
+      );
+    await waitForLb();
+    return {
+      instances,
+      lb: entry,
+      pgUrl,
+      schema,
+      sql,
+      pg,
+      redis,
+      token,
+      api: (i, path, init) => {
+        const headers = new Headers(init?.headers);
+        headers.set("authorization", `Bearer ${token}`);
+        const instance = instances[i];
+        if (!instance) throw new Error(`no instance ${i}`);
+        return fetch(`${instance.http}${path}`, { ...init, headers });
+      },
+      cli,
+      waitForLb,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
