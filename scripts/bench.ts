@@ -4,14 +4,15 @@
  * Runs the compiled binary and `tm20 simulate` as separate processes on this machine (they share
  * its cores, as they would share a small server with nothing) and prints what BENCHMARKS.md
  * records: terminals held, acknowledged records/s, messages/s, answer latency, memory per idle
- * terminal, start-up time and API query times on a store of 1,000,000 attendance rows.
+ * terminal, start-up time and API query times on a store of 1,000,000 attendance rows; `pg` and
+ * `cluster` (issue 7, below) run the PostgreSQL store and three instances behind HAProxy.
  * Everything targets 127.0.0.1, uses free ports and temp directories, and stops by itself.
  */
 import { Database } from "bun:sqlite";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Subprocess } from "bun";
+import { SQL, type Subprocess } from "bun";
 
 const root = resolve(import.meta.dir, "..");
 const args = process.argv.slice(2);
@@ -170,8 +171,8 @@ function histogramQuantile(m: Map<string, number>, name: string, q: number): num
   return prevLe;
 }
 
-function token(bin: string, dataDir: string): string {
-  const proc = Bun.spawnSync([bin, "token", "create", "--name", "bench", "--data-dir", dataDir], { stdout: "pipe", stderr: "pipe" });
+function token(bin: string, dataDir: string, storeFlags: string[] = []): string {
+  const proc = Bun.spawnSync([bin, "token", "create", "--name", "bench", "--data-dir", dataDir, ...storeFlags], { stdout: "pipe", stderr: "pipe" });
   if (proc.exitCode !== 0) throw new Error(`token create failed: ${proc.stderr.toString()}`);
   return proc.stdout.toString().trim().split("\n").pop() ?? "";
 }
@@ -385,6 +386,290 @@ function canOpen(url: string): Promise<boolean> {
   });
 }
 
+// ---------------------------------------------------------------- cluster (issue 7)
+//
+// `pg`: the same two loads on one SQLite instance and one `--cluster` instance on PostgreSQL,
+// back to back (the machine's load changes from minute to minute). `cluster`: three instances on
+// one PostgreSQL schema and a private Redis, through HAProxy built from docs/haproxy.cfg.
+// `balance source` puts every loopback client on one instance, so each load also runs through
+// the same HAProxy with `balance roundrobin`: terminals spread evenly over the three, as many
+// source addresses would spread them (only a reconnect's stickiness differs).
+
+const PG_BASE = process.env.TM20_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+const clusterSeconds = quick ? 15 : 60;
+const holdPerInstance = quick ? 500 : 2000;
+
+const loads = {
+  throughput: ["--terminals", "200", "--batch", "50", "--rate", "0"],
+  latency: ["--terminals", "1000", "--batch", "10", "--rate", "1"],
+};
+
+/** What instances share: a scratch schema on the local PostgreSQL (created by the first instance, dropped at stop) and a private redis-server. */
+interface Shared {
+  schema: string;
+  pgUrl: string;
+  redisPort: number;
+  redisPid: number;
+  sql: SQL;
+  /** PostgreSQL processes working for this run: our connections' backends, WAL writer, checkpointer, background writer. */
+  pgPids(): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+let sharedRuns = 0;
+
+async function startShared(): Promise<Shared> {
+  const tag = `${process.pid}_${++sharedRuns}`;
+  const schema = `tm20_bench_${tag}`;
+  const appName = `tm20bench_${tag}`;
+  const sql = new SQL(PG_BASE, { max: 1 });
+  const redisPort = await freePort();
+  const redis = Bun.spawn(["redis-server", "--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+  await waitFor(async () => redisInfo(redisPort, "PING") === "PONG", "redis-server");
+  return {
+    schema,
+    pgUrl: `${PG_BASE}?application_name=${appName}`,
+    redisPort,
+    redisPid: redis.pid,
+    sql,
+    async pgPids() {
+      const rows = (await sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${appName} OR backend_type IN ('walwriter', 'checkpointer', 'background writer')`) as Array<{ pid: number }>;
+      return rows.map((r) => r.pid);
+    },
+    async stop() {
+      redis.kill();
+      await redis.exited;
+      await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await sql.close();
+    },
+  };
+}
+
+function redisInfo(port: number, ...command: string[]): string {
+  return Bun.spawnSync(["redis-cli", "-p", String(port), ...command]).stdout.toString().trim();
+}
+
+async function waitFor(ok: () => Promise<boolean>, what: string) {
+  for (let i = 0; i < 200; i++) {
+    if (await ok().catch(() => false)) return;
+    await Bun.sleep(50);
+  }
+  throw new Error(`${what} did not come up`);
+}
+
+/** HAProxy running docs/haproxy.cfg with our instances as its servers, bound to a free loopback port. */
+async function startHaproxy(ports: number[], balance: "source" | "roundrobin") {
+  const port = await freePort();
+  const docs = readFileSync(join(root, "docs", "haproxy.cfg"), "utf8");
+  // Two descriptors per proxied connection: docs' maxconn 40000 needs a limit above 80,000, which
+  // this machine's hard limit may not allow (and nothing here may raise it).
+  const fdLimit = Number(Bun.spawnSync(["sh", "-c", "ulimit -Hn"]).stdout.toString().trim()) || 1024;
+  const cfg = docs
+    .replace(/^(\s*)maxconn 40000$/m, `$1maxconn ${Math.min(40_000, Math.floor(fdLimit / 2) - 100)}`)
+    .replace(/^(\s*)bind :7788$/m, `$1bind 127.0.0.1:${port}`)
+    .replace(/^(\s*)balance source$/m, `$1balance ${balance}`)
+    .replace(/^(\s*)server .*(\n\s*server .*)*$/m, ports.map((p, i) => `    server tm20-${i} 127.0.0.1:${p} check`).join("\n"));
+  if ((cfg.match(/127\.0\.0\.1/g) ?? []).length !== ports.length + 1) throw new Error("docs/haproxy.cfg changed shape: bind/balance/server lines not found");
+  const file = join(scratch, `haproxy-${port}.cfg`);
+  await Bun.write(file, cfg);
+  const proc = Bun.spawn(["haproxy", "-db", "-f", file], { stdout: "ignore", stderr: "ignore" });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, "haproxy");
+  return { port, pid: proc.pid, stop: () => (proc.kill(), proc.exited) };
+}
+
+/** `count` instances on `shared` (`--cluster`), or one SQLite instance when it is null. */
+async function startInstances(bin: string, count: number, shared: Shared | null) {
+  const dirs = Array.from({ length: count }, () => mkdtempSync(join(scratch, "instance-")));
+  const storeFlags = shared ? ["--cluster", "--pg-url", shared.pgUrl, "--pg-schema", shared.schema] : [];
+  const tok = token(bin, dirs[0] ?? "", storeFlags);
+  const servers: Server[] = [];
+  for (const dir of dirs) servers.push(await startServer(bin, dir, shared ? [...storeFlags, "--redis-url", `redis://127.0.0.1:${shared.redisPort}`] : []));
+  return { servers, tok, dirs };
+}
+
+/** Busy core-seconds of the whole machine (everyone's work, ours included). */
+function machineBusySeconds(): number {
+  const f = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return (total - (f[3] ?? 0) - (f[4] ?? 0)) / 100;
+}
+
+/** CPU seconds per process; 0 for one that has gone (a PostgreSQL backend whose connection closed). */
+const cpuOf = (pids: number[]) =>
+  new Map(
+    pids.map((pid) => {
+      try {
+        return [pid, cpuSeconds(pid)];
+      } catch {
+        return [pid, 0];
+      }
+    }),
+  );
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+
+interface PhaseOptions {
+  label: string;
+  servers: Server[];
+  tok: string;
+  shared: Shared | null;
+  lb: { port: number; pid: number } | null;
+  sim: string[];
+}
+
+/**
+ * Runs one simulator load against the LB (or the only instance) and sums what the instances saw:
+ * messages, the server-side latency histograms (steady state, after the first sixth), CPU of every
+ * process involved, RSS, and where the terminals ended up.
+ */
+async function phase(bin: string, o: PhaseOptions) {
+  const loadBefore = load();
+  const pgPids = new Set((await o.shared?.pgPids()) ?? []);
+  const side = [o.shared?.redisPid, o.lb?.pid].filter((p): p is number => p !== undefined);
+  const cpu0 = { instances: o.servers.map((s) => cpuSeconds(s.pid)), pg: cpuOf([...pgPids]), side: cpuOf(side), machine: machineBusySeconds() };
+  const t0 = performance.now();
+  const running = simulate(bin, o.lb?.port ?? o.servers[0]?.port ?? 0, [...o.sim, "--duration", String(clusterSeconds), "--prefix", o.label.replace(/\W/g, "").slice(0, 20), "--grace", "10"]);
+  const warmupSeconds = Math.round(clusterSeconds / 6);
+  await Bun.sleep(warmupSeconds * 1000);
+  const warm = await Promise.all(o.servers.map((s) => metrics(s.port, o.tok)));
+  for (const pid of (await o.shared?.pgPids()) ?? []) pgPids.add(pid);
+  const summary = await running;
+  const end = await Promise.all(o.servers.map((s) => metrics(s.port, o.tok)));
+  const wall = (performance.now() - t0) / 1000;
+  const instanceCpu = o.servers.map((s, i) => round(cpuSeconds(s.pid) - (cpu0.instances[i] ?? 0)));
+  const pgCpu = round(sum([...cpuOf([...pgPids])].map(([pid, s]) => s - (cpu0.pg.get(pid) ?? 0))));
+  const sideCpu = [...cpuOf(side)].map(([pid, s]) => round(s - (cpu0.side.get(pid) ?? 0)));
+  const machine = round(machineBusySeconds() - cpu0.machine);
+  // Server-side numbers summed over instances: histogram buckets add up exactly.
+  const steady = new Map<string, number>();
+  end.forEach((m, i) => {
+    for (const [k, v] of m) steady.set(k, (steady.get(k) ?? 0) + v - (warm[i]?.get(k) ?? 0));
+  });
+  const q = (name: string, p: number) => round(histogramQuantile(steady, name, p) * 1000, 2);
+  // Fresh instances: their counters hold the whole run, registration included.
+  const messages = sum(end.map((m) => (m.get('tm20_messages_total{direction="in"}') ?? 0) + (m.get('tm20_messages_total{direction="out"}') ?? 0)));
+  const held = warm.map((m) => m.get("tm20_terminals_registered") ?? 0);
+  const serverSide = sum(instanceCpu) + pgCpu + sum(sideCpu);
+  const perMillion = (cpu: number) => round((cpu / Math.max(1, summary.acknowledged)) * 1e6);
+  const r = {
+    simulate: summary,
+    wall_seconds: round(wall),
+    load_before: loadBefore,
+    load_after: load(),
+    terminals_per_instance: held,
+    messages_per_second: Math.round(messages / summary.seconds),
+    steady_server_latency_ms: { p50: q("tm20_latency_seconds", 0.5), p95: q("tm20_latency_seconds", 0.95), p99: q("tm20_latency_seconds", 0.99) },
+    steady_commit_ms: { p50: q("tm20_commit_duration_seconds", 0.5), p99: q("tm20_commit_duration_seconds", 0.99), commits: steady.get("tm20_commit_duration_seconds_count") ?? 0 },
+    cpu_seconds: { instances: instanceCpu, postgres: pgCpu, redis_haproxy: sideCpu, machine_busy: machine },
+    postgres_share_of_server_cpu: o.shared ? round((100 * pgCpu) / Math.max(0.01, serverSide), 0) : null,
+    cpu_seconds_per_million_records: { instances: perMillion(sum(instanceCpu)), postgres: perMillion(pgCpu) },
+    rss_kib: o.servers.map((s) => rssKiB(s.pid)),
+  };
+  report(`${o.label}: ${summary.acknowledged} acknowledged (${summary.acknowledged_per_second}/s), ${summary.failures} result:false, ${summary.timeouts} time-outs, ${summary.reconnects} reconnects; terminals per instance ${held.join("/")}; ${r.messages_per_second} messages/s`);
+  report(`${o.label}: latency at the terminal p50 ${summary.latency_ms.p50} / p95 ${summary.latency_ms.p95} / p99 ${summary.latency_ms.p99} ms; server steady state p50 ${r.steady_server_latency_ms.p50} / p95 ${r.steady_server_latency_ms.p95} / p99 ${r.steady_server_latency_ms.p99} ms; commits p50 ${r.steady_commit_ms.p50} / p99 ${r.steady_commit_ms.p99} ms`);
+  report(`${o.label}: CPU s in ${r.wall_seconds} s: instances ${instanceCpu.join(" / ")}, PostgreSQL ${pgCpu}${o.shared ? ` (${r.postgres_share_of_server_cpu} % of the server side)` : ""}, redis/haproxy ${sideCpu.join(" / ") || "-"}, whole machine ${machine}; per million records: instances ${r.cpu_seconds_per_million_records.instances} s, PostgreSQL ${r.cpu_seconds_per_million_records.postgres} s; RSS KiB ${r.rss_kib.join(" / ")}; load ${loadBefore} → ${r.load_after}`);
+  return r;
+}
+
+async function stopAll(servers: Server[]) {
+  await Promise.all(servers.map((s) => s.stop()));
+}
+
+/** Bytes the attendance rows take: SQLite's whole file (nearly all of it attendance), PostgreSQL's table and indexes. */
+async function storeBytes(dirOrShared: string | Shared) {
+  if (typeof dirOrShared === "string") {
+    const db = new Database(join(dirOrShared, "tm20.db"), { readonly: true });
+    const rows = (db.query("SELECT count(*) AS n FROM attendance").get() as { n: number }).n;
+    db.close();
+    const bytes = statSync(join(dirOrShared, "tm20.db")).size;
+    return { rows, bytes, per_million_mib: round((bytes / Math.max(1, rows)) * 1e6 / 1048576) };
+  }
+  const t = `${dirOrShared.schema}.attendance`;
+  const [r] = (await dirOrShared.sql.unsafe(`SELECT count(*)::int AS rows, pg_table_size('${t}')::bigint AS heap, pg_indexes_size('${t}')::bigint AS idx FROM ${t}`)) as Array<{ rows: number; heap: string; idx: string }>;
+  const rows = r?.rows ?? 0;
+  const bytes = Number(r?.heap) + Number(r?.idx);
+  return { rows, bytes, heap_bytes: Number(r?.heap), index_bytes: Number(r?.idx), per_million_mib: round((bytes / Math.max(1, rows)) * 1e6 / 1048576) };
+}
+
+async function pgScenario(bin: string) {
+  const out: Record<string, unknown> = {};
+  for (const [name, sim] of Object.entries(loads)) {
+    for (const store of ["sqlite", "postgresql"] as const) {
+      const shared = store === "postgresql" ? await startShared() : null;
+      try {
+        const { servers, tok, dirs } = await startInstances(bin, 1, shared);
+        let r: Awaited<ReturnType<typeof phase>>;
+        try {
+          r = await phase(bin, { label: `${store} ${name}`, servers, tok, shared, lb: null, sim });
+        } finally {
+          await stopAll(servers); // SQLite: the WAL is folded back before its size is read
+        }
+        const disk = name === "throughput" ? await storeBytes(shared ?? dirs[0] ?? "") : undefined;
+        if (disk) report(`${store} ${name}: ${disk.rows} rows take ${disk.bytes} bytes = ${disk.per_million_mib} MiB per million`);
+        out[`${store}_${name}`] = { ...r, disk };
+      } finally {
+        await shared?.stop();
+      }
+    }
+  }
+  results.pg_single = out;
+}
+
+async function clusterScenario(bin: string) {
+  const out: Record<string, unknown> = {};
+  const run = async (key: string, fn: (servers: Server[], tok: string, shared: Shared) => Promise<unknown>) => {
+    const shared = await startShared();
+    try {
+      const { servers, tok } = await startInstances(bin, 3, shared);
+      try {
+        out[key] = await fn(servers, tok, shared);
+      } finally {
+        await stopAll(servers);
+      }
+    } finally {
+      await shared.stop();
+    }
+  };
+  for (const [name, sim] of Object.entries(loads)) {
+    for (const balance of ["source", "roundrobin"] as const) {
+      await run(`${name}_${balance}`, async (servers, tok, shared) => {
+        const lb = await startHaproxy(servers.map((s) => s.port), balance);
+        try {
+          const r = await phase(bin, { label: `cluster ${name} via haproxy balance ${balance}`, servers, tok, shared, lb, sim });
+          const disk = name === "throughput" ? await storeBytes(shared) : undefined;
+          if (disk) report(`cluster ${name}: ${disk.rows} rows take ${disk.bytes} bytes (table ${disk.heap_bytes}, indexes ${disk.index_bytes}) = ${disk.per_million_mib} MiB per million`);
+          return { ...r, disk };
+        } finally {
+          await lb.stop();
+        }
+      });
+    }
+  }
+  // Memory per idle terminal on a cluster instance, and in Redis (presence entries).
+  await run("hold", async (servers, tok, shared) => {
+    const lb = await startHaproxy(servers.map((s) => s.port), "roundrobin");
+    try {
+      await Bun.sleep(1000);
+      const idle = servers.map((s) => rssKiB(s.pid));
+      const redisIdle = Number(/used_memory:(\d+)/.exec(redisInfo(shared.redisPort, "INFO", "memory"))?.[1]);
+      const n = holdPerInstance * servers.length;
+      const sim = simulate(bin, lb.port, ["--terminals", String(n), "--batch", "1", "--rate", "0.0001", "--duration", "30", "--connect-rate", "1000", "--prefix", "CHOLD", "--grace", "5"]);
+      await Bun.sleep(25_000);
+      const registered = (await Promise.all(servers.map((s) => metrics(s.port, tok)))).map((m) => m.get("tm20_terminals_registered") ?? 0);
+      const held = servers.map((s) => rssKiB(s.pid));
+      const redisHeld = Number(/used_memory:(\d+)/.exec(redisInfo(shared.redisPort, "INFO", "memory"))?.[1]);
+      await sim;
+      const perTerminal = servers.map((_, i) => round((((held[i] ?? 0) - (idle[i] ?? 0)) / Math.max(1, registered[i] ?? 0)), 2));
+      const redisPerTerminal = round((redisHeld - redisIdle) / n, 0);
+      report(`cluster hold: ${n} idle terminals through haproxy (roundrobin), registered ${registered.join("/")}; RSS KiB ${idle.join("/")} → ${held.join("/")} = ${perTerminal.join(" / ")} KiB per terminal; Redis ${redisIdle} → ${redisHeld} bytes = ${redisPerTerminal} bytes per terminal`);
+      return { terminals: n, registered, idle_rss_kib: idle, held_rss_kib: held, kib_per_terminal: perTerminal, redis_bytes: [redisIdle, redisHeld], redis_bytes_per_terminal: redisPerTerminal };
+    } finally {
+      await lb.stop();
+    }
+  });
+  results.cluster = out;
+}
+
 // ---------------------------------------------------------------- main
 
 const scenarios: Record<string, (bin: string) => Promise<void>> = {
@@ -392,6 +677,8 @@ const scenarios: Record<string, (bin: string) => Promise<void>> = {
   throughput: throughputScenario,
   latency: latencyScenario,
   store: storeScenario,
+  pg: pgScenario,
+  cluster: clusterScenario,
 };
 
 try {
