@@ -15,7 +15,7 @@ export interface OutboundStore extends Store {
   readonly webhooks: WebhookStore;
 }
 
-/** The append-only record tables, read in row-id order (= commit order: one writer connection). */
+/** The append-only record tables, read in row-id order (= commit order: one SQLite writer; PostgreSQL hands ids out under a lock). */
 export type RecordStream = "attendance" | "door_events";
 
 export interface RowsAfter {

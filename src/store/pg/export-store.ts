@@ -14,9 +14,8 @@ function rowsWhere(table: typeof attendance | typeof doorEvents, q: Omit<RowsAft
 }
 
 /**
- * `Store.exports` over PostgreSQL. Known limit: row ids come from sequences, so with several
- * instances committing at once an id is not strictly commit order (id 12 may commit just before
- * id 11); a cursor reader that passes 12 at that instant would skip 11.
+ * `Store.exports` over PostgreSQL. Reading "rows after id X" never skips a row although several
+ * instances commit at once: record ids are handed out in commit order (RECORDS_LOCK in pg-store.ts).
  */
 export class PgExportStore implements ExportStore {
   #db: PgDb;

@@ -28,3 +28,18 @@ export async function migratePg(db: PgDb, migrations: Migration[], now: number):
     throw new StoreError("migration_failed", "PostgreSQL migrations failed", err);
   }
 }
+
+/**
+ * The store's schema, created when missing. CREATE SCHEMA IF NOT EXISTS is not safe against a
+ * concurrent one (the loser fails on a unique index): instances starting together take turns.
+ */
+export async function ensureSchema(db: PgDb, schema: string): Promise<void> {
+  try {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('tm20-schema:' || ${schema}))`);
+      await tx.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schema.replaceAll('"', '""')}"`));
+    });
+  } catch (err) {
+    throw new StoreError("migration_failed", `PostgreSQL schema ${schema} could not be created`, err);
+  }
+}

@@ -29,7 +29,7 @@ import { PgImportSourceStore } from "./import-source-store.ts";
 import { PgPeopleStore } from "./people-store.ts";
 import { PgWebhookStore } from "./webhook-store.ts";
 import { connectPg, type PgConnection, type PgDb } from "./connect.ts";
-import { migratePg } from "./migrate.ts";
+import { ensureSchema, migratePg } from "./migrate.ts";
 import { pgMigrations } from "./migrations/index.ts";
 import {
   apiTokens,
@@ -51,6 +51,22 @@ export interface PgStoreOptions {
   poolSize?: number;
   now?: () => number;
 }
+
+/**
+ * Record ids in commit order. The live feed, the webhook outboxes and the exporter read "rows
+ * after id X" and move X to the last id they saw. A sequence alone does not make that safe with
+ * several instances: a transaction that took id 11 may commit after one that took id 12, and a
+ * reader that saw 12 in between would never come back for 11. So every transaction that inserts
+ * attendance or door events takes this lock first and holds it to its commit: ids are handed out
+ * one transaction at a time, and PostgreSQL makes a commit visible before it releases the
+ * transaction's locks, so whoever sees id 12 also sees every committed id below it.
+ * (The alternative, filtering readers by pg_snapshot_xmin, needs (xid, id) cursors everywhere.)
+ * The cost: record-inserting commits of the whole cluster are serialised, one group commit at a
+ * time, as on a single box; group commit keeps each of them large.
+ */
+const RECORDS_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('tm20-records:' || current_schema()))`;
+
+const insertsRecords = (op: WriteOp) => op.type === "punches" && op.punches.length > 0;
 
 /** PostgreSQL allows 65,535 parameters per statement; rows go in chunks well below that. */
 const CHUNK_ROWS = 1000;
@@ -91,7 +107,7 @@ export class PgStore implements Store {
   static async open(options: PgStoreOptions): Promise<PgStore> {
     const connection = connectPg({ url: options.url, schema: options.schema, max: options.poolSize });
     try {
-      if (options.schema !== undefined) await connection.db.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replaceAll('"', '""')}"`));
+      if (options.schema !== undefined) await ensureSchema(connection.db, options.schema);
       await migratePg(connection.db, pgMigrations, (options.now ?? Date.now)());
     } catch (err) {
       await connection.close().catch(() => {});
@@ -103,6 +119,8 @@ export class PgStore implements Store {
   async write(ops: WriteOp[]): Promise<OpResult[]> {
     try {
       return await this.#db.transaction(async (tx) => {
+        // Before any savepoint: a lock taken inside one would go with its rollback.
+        if (ops.some(insertsRecords)) await tx.execute(RECORDS_LOCK);
         const results: OpResult[] = [];
         for (const op of ops) {
           try {
