@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SQL, type Subprocess } from "bun";
+import { freePort, haproxyConfig, redisServer, until } from "../test/helpers/cluster.ts";
 
 const root = resolve(import.meta.dir, "..");
 const args = process.argv.slice(2);
@@ -315,7 +316,7 @@ async function storeScenario(bin: string) {
   // Start-up: spawn to the first accepted terminal WebSocket, on this existing store.
   const startups: number[] = [];
   for (let i = 0; i < scale.startups; i++) {
-    const port = await freePort();
+    const port = freePort();
     const spawnedAt = performance.now();
     const proc = Bun.spawn([bin, "serve", "--port", String(port), "--host", "127.0.0.1", "--data-dir", dir], { stdin: "ignore", stdout: "ignore", stderr: "ignore", env: { ...process.env, TM20_LOG_LEVEL: "warn" } });
     let ms = NaN;
@@ -368,13 +369,6 @@ async function storeScenario(bin: string) {
   for (const r of rows) report(`  ${r.name.padEnd(28)} median ${String(r.median).padStart(8)}  p95 ${String(r.p95).padStart(8)}${r.items === null ? "" : `  (${r.items} items)`}`);
 }
 
-async function freePort(): Promise<number> {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
-}
-
 function canOpen(url: string): Promise<boolean> {
   return new Promise((resolveOpen) => {
     const ws = new WebSocket(url);
@@ -393,11 +387,13 @@ function canOpen(url: string): Promise<boolean> {
 // one PostgreSQL schema and a private Redis, through HAProxy built from docs/haproxy.cfg.
 // `balance source` puts every loopback client on one instance, so each load also runs through
 // the same HAProxy with `balance roundrobin`: terminals spread evenly over the three, as many
-// source addresses would spread them (only a reconnect's stickiness differs).
+// source addresses would spread them (only a reconnect's stickiness differs). Redis and HAProxy
+// come from test/helpers/cluster.ts; the instances are startServer's (info log to a drained pipe,
+// PostgreSQL direct), not startCluster's, whose debug logs and PostgreSQL relay cost CPU.
 
 const PG_BASE = process.env.TM20_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
 const clusterSeconds = quick ? 15 : 60;
-const holdPerInstance = quick ? 500 : 2000;
+const holdPerInstance = quick ? 500 : 3000;
 
 const loads = {
   throughput: ["--terminals", "200", "--batch", "50", "--rate", "0"],
@@ -408,8 +404,7 @@ const loads = {
 interface Shared {
   schema: string;
   pgUrl: string;
-  redisPort: number;
-  redisPid: number;
+  redis: ReturnType<typeof redisServer>;
   sql: SQL;
   /** PostgreSQL processes working for this run: our connections' backends, WAL writer, checkpointer, background writer. */
   pgPids(): Promise<number[]>;
@@ -423,57 +418,41 @@ async function startShared(): Promise<Shared> {
   const schema = `tm20_bench_${tag}`;
   const appName = `tm20bench_${tag}`;
   const sql = new SQL(PG_BASE, { max: 1 });
-  const redisPort = await freePort();
-  const redis = Bun.spawn(["redis-server", "--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
-  await waitFor(async () => redisInfo(redisPort, "PING") === "PONG", "redis-server");
+  const redis = redisServer(freePort());
+  await redis.start();
   return {
     schema,
     pgUrl: `${PG_BASE}?application_name=${appName}`,
-    redisPort,
-    redisPid: redis.pid,
+    redis,
     sql,
     async pgPids() {
       const rows = (await sql`SELECT pid FROM pg_stat_activity WHERE application_name = ${appName} OR backend_type IN ('walwriter', 'checkpointer', 'background writer')`) as Array<{ pid: number }>;
       return rows.map((r) => r.pid);
     },
     async stop() {
-      redis.kill();
-      await redis.exited;
+      await redis.stop();
       await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await sql.close();
     },
   };
 }
 
-function redisInfo(port: number, ...command: string[]): string {
-  return Bun.spawnSync(["redis-cli", "-p", String(port), ...command]).stdout.toString().trim();
-}
-
-async function waitFor(ok: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 200; i++) {
-    if (await ok().catch(() => false)) return;
-    await Bun.sleep(50);
-  }
-  throw new Error(`${what} did not come up`);
+/** Bytes Redis holds (presence entries, mostly). */
+function redisBytes(port: number): number {
+  const info = Bun.spawnSync(["redis-cli", "-p", String(port), "INFO", "memory"]).stdout.toString();
+  return Number(/used_memory:(\d+)/.exec(info)?.[1]);
 }
 
 /** HAProxy running docs/haproxy.cfg with our instances as its servers, bound to a free loopback port. */
 async function startHaproxy(ports: number[], balance: "source" | "roundrobin") {
-  const port = await freePort();
-  const docs = readFileSync(join(root, "docs", "haproxy.cfg"), "utf8");
+  const port = freePort();
   // Two descriptors per proxied connection: docs' maxconn 40000 needs a limit above 80,000, which
   // this machine's hard limit may not allow (and nothing here may raise it).
   const fdLimit = Number(Bun.spawnSync(["sh", "-c", "ulimit -Hn"]).stdout.toString().trim()) || 1024;
-  const cfg = docs
-    .replace(/^(\s*)maxconn 40000$/m, `$1maxconn ${Math.min(40_000, Math.floor(fdLimit / 2) - 100)}`)
-    .replace(/^(\s*)bind :7788$/m, `$1bind 127.0.0.1:${port}`)
-    .replace(/^(\s*)balance source$/m, `$1balance ${balance}`)
-    .replace(/^(\s*)server .*(\n\s*server .*)*$/m, ports.map((p, i) => `    server tm20-${i} 127.0.0.1:${p} check`).join("\n"));
-  if ((cfg.match(/127\.0\.0\.1/g) ?? []).length !== ports.length + 1) throw new Error("docs/haproxy.cfg changed shape: bind/balance/server lines not found");
   const file = join(scratch, `haproxy-${port}.cfg`);
-  await Bun.write(file, cfg);
+  await Bun.write(file, haproxyConfig(port, ports, { balance, maxconn: Math.min(40_000, Math.floor(fdLimit / 2) - 100) }));
   const proc = Bun.spawn(["haproxy", "-db", "-f", file], { stdout: "ignore", stderr: "ignore" });
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, "haproxy");
+  await until("HAProxy to pass /health", async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true);
   return { port, pid: proc.pid, stop: () => (proc.kill(), proc.exited) };
 }
 
@@ -483,7 +462,7 @@ async function startInstances(bin: string, count: number, shared: Shared | null)
   const storeFlags = shared ? ["--cluster", "--pg-url", shared.pgUrl, "--pg-schema", shared.schema] : [];
   const tok = token(bin, dirs[0] ?? "", storeFlags);
   const servers: Server[] = [];
-  for (const dir of dirs) servers.push(await startServer(bin, dir, shared ? [...storeFlags, "--redis-url", `redis://127.0.0.1:${shared.redisPort}`] : []));
+  for (const dir of dirs) servers.push(await startServer(bin, dir, shared ? [...storeFlags, "--redis-url", `redis://127.0.0.1:${shared.redis.port}`] : []));
   return { servers, tok, dirs };
 }
 
@@ -525,7 +504,7 @@ interface PhaseOptions {
 async function phase(bin: string, o: PhaseOptions) {
   const loadBefore = load();
   const pgPids = new Set((await o.shared?.pgPids()) ?? []);
-  const side = [o.shared?.redisPid, o.lb?.pid].filter((p): p is number => p !== undefined);
+  const side = [o.shared?.redis.pid, o.lb?.pid].filter((p): p is number => p !== undefined);
   const cpu0 = { instances: o.servers.map((s) => cpuSeconds(s.pid)), pg: cpuOf([...pgPids]), side: cpuOf(side), machine: machineBusySeconds() };
   const t0 = performance.now();
   const running = simulate(bin, o.lb?.port ?? o.servers[0]?.port ?? 0, [...o.sim, "--duration", String(clusterSeconds), "--prefix", o.label.replace(/\W/g, "").slice(0, 20), "--grace", "10"]);
@@ -651,13 +630,13 @@ async function clusterScenario(bin: string) {
     try {
       await Bun.sleep(1000);
       const idle = servers.map((s) => rssKiB(s.pid));
-      const redisIdle = Number(/used_memory:(\d+)/.exec(redisInfo(shared.redisPort, "INFO", "memory"))?.[1]);
+      const redisIdle = redisBytes(shared.redis.port);
       const n = holdPerInstance * servers.length;
-      const sim = simulate(bin, lb.port, ["--terminals", String(n), "--batch", "1", "--rate", "0.0001", "--duration", "30", "--connect-rate", "1000", "--prefix", "CHOLD", "--grace", "5"]);
-      await Bun.sleep(25_000);
+      const sim = simulate(bin, lb.port, ["--terminals", String(n), "--batch", "1", "--rate", "0.0001", "--duration", "40", "--connect-rate", "1000", "--prefix", "CHOLD", "--grace", "5"]);
+      await Bun.sleep(35_000);
       const registered = (await Promise.all(servers.map((s) => metrics(s.port, tok)))).map((m) => m.get("tm20_terminals_registered") ?? 0);
       const held = servers.map((s) => rssKiB(s.pid));
-      const redisHeld = Number(/used_memory:(\d+)/.exec(redisInfo(shared.redisPort, "INFO", "memory"))?.[1]);
+      const redisHeld = redisBytes(shared.redis.port);
       await sim;
       const perTerminal = servers.map((_, i) => round((((held[i] ?? 0) - (idle[i] ?? 0)) / Math.max(1, registered[i] ?? 0)), 2));
       const redisPerTerminal = round((redisHeld - redisIdle) / n, 0);

@@ -60,11 +60,16 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-function redisServer(port: number) {
+/** A redis-server of its own on `port` (not started yet). */
+export function redisServer(port: number) {
   let proc: Subprocess | null = null;
   const ping = () => Bun.spawnSync(["redis-cli", "-p", String(port), "ping"], { stderr: "ignore" }).stdout.toString().trim() === "PONG";
   return {
     port,
+    /** The running server's process id (the benchmark reads its CPU time), 0 when stopped. */
+    get pid() {
+      return proc?.pid ?? 0;
+    },
     async start() {
       proc = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
       await until("redis-server to answer PING", ping, 10_000);
@@ -77,14 +82,18 @@ function redisServer(port: number) {
   };
 }
 
-/** docs/haproxy.cfg with this cluster's listen port, servers and a connection limit for a test machine. */
-export function haproxyConfig(lbPort: number, ports: number[]): string {
+/**
+ * docs/haproxy.cfg with this cluster's listen port, servers and a connection limit for a test
+ * machine; the benchmark also changes the balance algorithm and the limit.
+ */
+export function haproxyConfig(lbPort: number, ports: number[], tune: { balance?: "source" | "roundrobin"; maxconn?: number } = {}): string {
   const lines = readFileSync(HAPROXY_CFG, "utf8").split("\n");
   const out: string[] = [];
   for (const line of lines) {
     if (/^\s*bind\s/.test(line)) out.push(`    bind 127.0.0.1:${lbPort}`);
     // 40,000 connections need 80,000 file descriptors; a test machine may allow fewer.
-    else if (/^\s*maxconn\s/.test(line)) out.push("    maxconn 4000");
+    else if (/^\s*maxconn\s/.test(line)) out.push(`    maxconn ${tune.maxconn ?? 4000}`);
+    else if (tune.balance && /^\s*balance\s/.test(line)) out.push(`    balance ${tune.balance}`);
     else if (/^\s*log stdout/.test(line)) continue;
     else if (/^\s*server\s/.test(line)) {
       if (!out.some((l) => /^\s*server\s/.test(l))) out.push(...ports.map((p, i) => `    server tm20-${i} 127.0.0.1:${p} check`));
