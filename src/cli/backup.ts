@@ -15,7 +15,7 @@ export async function backupCommand(argv: string[]): Promise<void> {
   const out = flags.get("--out");
   if (!out) throw new UsageError("--out: give the file to write the backup to");
   const store = storeConfigFromFlags(flags);
-  if (store.kind !== "sqlite") throw new UsageError("backup: a cluster keeps its data in PostgreSQL; back that up with pg_dump");
+  if (store.kind !== "sqlite") throw new UsageError("backup: a cluster keeps its data in PostgreSQL; back its schema up with pg_dump (README: Backup of a cluster)");
   try {
     const info = backupStore(join(resolve(store.dataDir), DB_FILE), resolve(out));
     console.log(`Backup written to ${resolve(out)}: ${info.bytes} bytes, ${info.attendance} attendance records, integrity ok.`);

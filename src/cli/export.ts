@@ -7,8 +7,9 @@ import { parseDate, parseTerminalTime } from "../protocol/index.ts";
 import { openStore } from "../store/open.ts";
 import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
 import { parseArgs, UsageError } from "./args.ts";
+import { storeConfigFromFlags } from "./store-flags.ts";
 
-const { pgUrl, pgSchema, pgTemplates, dataDir } = serveFields;
+const { pgUrl, pgSchema, pgTemplates, dataDir, cluster } = serveFields;
 
 export const exportHelp = `tm20 export --pg-url <url> [--since DATE] [flags]   export the store to PostgreSQL once, then exit
 
@@ -23,8 +24,11 @@ Without --since it continues where the last export (this command or tm20 serve -
 Records already in PostgreSQL are never doubled.`;
 
 export async function exportCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: [pgUrl.flag, pgSchema.flag, pgTemplates.flag, dataDir.flag, "--since"] });
+  const { flags, positionals } = parseArgs(argv, { values: [pgUrl.flag, pgSchema.flag, pgTemplates.flag, dataDir.flag, "--since"], booleans: [cluster.flag] });
   if (positionals.length > 0) throw new UsageError(`export: unexpected ${JSON.stringify(positionals[0])}`);
+  if (storeConfigFromFlags(flags).kind === "pg") {
+    throw new UsageError(`export: with ${cluster.flag} the store is PostgreSQL already (${pgUrl.flag}); export copies a single box's SQLite store into PostgreSQL`);
+  }
   // The same flags and TM20_* variables as tm20 serve, resolved the same way.
   const config = loadServeConfig(flags, process.env);
   if (config.pgUrl === "") throw new UsageError(`${pgUrl.flag}: where to export (or ${pgUrl.env})`);

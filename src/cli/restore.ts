@@ -16,7 +16,7 @@ export async function restoreCommand(argv: string[]): Promise<void> {
   const [file, extra] = positionals;
   if (!file || extra !== undefined) throw new UsageError("restore: give exactly one backup file");
   const store = storeConfigFromFlags(flags);
-  if (store.kind !== "sqlite") throw new UsageError("restore: a cluster keeps its data in PostgreSQL; restore that with pg_restore");
+  if (store.kind !== "sqlite") throw new UsageError("restore: a cluster keeps its data in PostgreSQL; stop every instance and use pg_restore (README: Backup of a cluster)");
   const dataDir = resolve(store.dataDir);
   const pid = runningServer(dataDir);
   if (pid !== null) throw new UsageError(`restore: a server (pid ${pid}) is running on ${dataDir}; stop it first`);
