@@ -85,6 +85,8 @@ export interface CommandStore {
   updateJob(id: number, change: JobChange): Promise<JobRow | null>;
 
   clockOf(sn: string): Promise<TerminalClockRow | null>;
+  /** Every terminal's last clock measurement (one read for a list of terminals). */
+  clocks(): Promise<TerminalClockRow[]>;
 }
 
 export interface PersonInput {

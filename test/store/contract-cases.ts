@@ -708,6 +708,11 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(await t.store.write([{ type: "terminal-clock", sn: "SN1", at: T0, driftSeconds: 300, corrected: true }]), [ok]);
         assert.deepEqual(await t.store.write([{ type: "terminal-clock", sn: "SN1", at: T0 + 10, driftSeconds: 2, corrected: false }]), [ok]);
         assert.deepEqual(await t.store.commands.clockOf("SN1"), { sn: "SN1", driftSeconds: 2, checkedAt: T0 + 10, correctedAt: T0 });
+        await t.store.write([{ type: "terminal-clock", sn: "SN0", at: T0, driftSeconds: -4, corrected: false }]);
+        assert.deepEqual(await t.store.commands.clocks(), [
+          { sn: "SN0", driftSeconds: -4, checkedAt: T0, correctedAt: null },
+          { sn: "SN1", driftSeconds: 2, checkedAt: T0 + 10, correctedAt: T0 },
+        ]);
       });
     });
 

@@ -155,4 +155,8 @@ export class PgCommandStore implements CommandStore {
     const [row] = await this.#db.select().from(terminalClock).where(eq(terminalClock.sn, sn));
     return row ?? null;
   }
+
+  async clocks() {
+    return this.#db.select().from(terminalClock).orderBy(terminalClock.sn);
+  }
 }

@@ -171,4 +171,8 @@ export class SqliteCommandStore implements CommandStore {
   async clockOf(sn: string) {
     return this.#r.select().from(terminalClock).where(eq(terminalClock.sn, sn)).all()[0] ?? null;
   }
+
+  async clocks() {
+    return this.#r.select().from(terminalClock).orderBy(terminalClock.sn).all();
+  }
 }

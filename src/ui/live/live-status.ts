@@ -59,9 +59,10 @@ export class LiveStatusSource {
       store.admin.countAttendanceFrom(`${today} 00:00:00`),
       store.admin.quarantinedSince(now - DAY_MS),
       store.commands.list({ status: ["failed", "timed_out"], limit: 50 }),
-      Promise.all(approved.map(async (t) => [t, await store.commands.clockOf(t.sn)] as const)),
+      store.commands.clocks(),
     ]);
     const failedToday = failed.items.filter((c) => now - c.updatedAt < DAY_MS);
+    const drift = new Map(clocks.map((c) => [c.sn, c.driftSeconds]));
     return {
       terminalsTotal: terminals.length,
       online,
@@ -78,11 +79,12 @@ export class LiveStatusSource {
           text: `${c.command} on ${c.sn} ${c.status === "timed_out" ? "timed out" : "failed"}${c.reason ? `: ${c.reason}` : ""}`,
           href: `/terminals/${encodeURIComponent(c.sn)}`,
         })),
-        ...clocks.flatMap(([t, clock]): Alert[] =>
-          clock && Math.abs(clock.driftSeconds) > settings.values.driftAlertSeconds
-            ? [{ level: "warn", text: `${t.name || t.sn} clock is off by ${clock.driftSeconds} s`, href: `/terminals/${encodeURIComponent(t.sn)}` }]
-            : [],
-        ),
+        ...approved.flatMap((t): Alert[] => {
+          const clock = drift.get(t.sn);
+          return clock !== undefined && Math.abs(clock) > settings.values.driftAlertSeconds
+            ? [{ level: "warn", text: `${t.name || t.sn} clock is off by ${clock} s`, href: `/terminals/${encodeURIComponent(t.sn)}` }]
+            : [];
+        }),
       ],
     };
   }

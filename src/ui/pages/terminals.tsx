@@ -32,7 +32,7 @@ export function terminalPages(deps: UiDeps) {
   app.get("/terminals", async (c) => {
     const filter = z.enum(["online", "offline", "pending", "blocked"]).safeParse(c.req.query("status"));
     const all = await deps.store.listTerminals();
-    const clocks = new Map(await Promise.all(all.map(async (t) => [t.sn, await deps.store.commands.clockOf(t.sn)] as const)));
+    const clocks = new Map((await deps.store.commands.clocks()).map((c) => [c.sn, c]));
     const driftLimit = deps.settings.values.driftAlertSeconds;
     const rows = filter.success ? all.filter((t) => statusOf(t) === filter.data) : all;
     const now = deps.now();
