@@ -4,7 +4,9 @@
  * sync off, delete; every step audited; a viewer changes nothing; an admin sets a user's password.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { tm20Binary } from "../helpers/binary.ts";
 import { openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
 import { startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
@@ -187,6 +189,34 @@ describe("admin UI: terminal groups", () => {
       { actor: "user:ops", action: "groups.delete", target: "group:1", details: null },
     ]);
     expect(browser.problems).toEqual([]);
+  });
+
+  test("the terminal list is searched, and paged 100 at a time", async () => {
+    // What 150 terminals' registrations leave, written beside the running server (WAL).
+    const db = new Database(join(dataDir, "tm20.db"));
+    try {
+      db.run("PRAGMA busy_timeout = 5000");
+      const insert = db.prepare("INSERT INTO terminals (sn, name, location, approval, first_seen, last_seen) VALUES (?, ?, ?, 'approved', ?, ?)");
+      for (let i = 0; i < 150; i++) insert.run(`P${String(i).padStart(3, "0")}`, `Gate ${i}`, i % 2 === 0 ? "Hall A" : "Hall B", Date.now(), Date.now());
+    } finally {
+      db.close();
+    }
+    const { page } = browser;
+    await page.goto(url("/terminals"));
+    const sns = () => page.locator("tr[data-sn]").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-sn")));
+    expect(await sns()).toEqual(["G1", "G2", ...Array.from({ length: 98 }, (_, i) => `P${String(i).padStart(3, "0")}`)]);
+    expect(await page.locator(".pager .muted").textContent()).toBe("1–100 of 152");
+    await page.getByRole("link", { name: "Next »" }).click();
+    expect(await sns()).toEqual(Array.from({ length: 52 }, (_, i) => `P${String(i + 98).padStart(3, "0")}`));
+    expect(await page.locator(".pager .muted").textContent()).toBe("101–152 of 152");
+    await page.getByLabel("Search").fill("hall b");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/q=hall\+b/);
+    expect(await sns()).toEqual(Array.from({ length: 75 }, (_, i) => `P${String(2 * i + 1).padStart(3, "0")}`));
+    expect(await page.locator(".pager").count()).toBe(0);
+    await page.getByRole("link", { name: /^Offline/ }).click();
+    expect(new URL(page.url()).search).toBe("?status=offline&q=hall+b");
+    expect((await sns()).length).toBe(75);
   });
 
   test("a viewer sees groups and changes nothing; an admin sets the viewer's password from Settings", async () => {

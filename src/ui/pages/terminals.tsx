@@ -17,6 +17,8 @@ type Status = "online" | "offline" | "pending" | "blocked";
 const statusTone: Record<Status, Tone> = { online: "ok", offline: "error", pending: "warn", blocked: "muted" };
 const statusText: Record<Status, string> = { online: "Online", offline: "Offline", pending: "Pending", blocked: "Blocked" };
 
+const TERMINALS_PAGE = 100;
+
 const editForm = z.object({
   name: z.string().trim().max(100, "use at most 100 characters"),
   location: z.string().trim().max(200, "use at most 200 characters"),
@@ -31,10 +33,24 @@ export function terminalPages(deps: UiDeps) {
 
   app.get("/terminals", async (c) => {
     const filter = z.enum(["online", "offline", "pending", "blocked"]).safeParse(c.req.query("status"));
+    const q = z.string().trim().max(100).catch("").parse(c.req.query("q") ?? "");
+    const from = z.coerce.number().int().min(0).catch(0).parse(c.req.query("from") ?? 0);
     const all = await deps.store.listTerminals();
     const clocks = new Map((await deps.store.commands.clocks()).map((c) => [c.sn, c]));
     const driftLimit = deps.settings.values.driftAlertSeconds;
-    const rows = filter.success ? all.filter((t) => statusOf(t) === filter.data) : all;
+    const needle = q.toLowerCase();
+    const matching = all.filter(
+      (t) => (!filter.success || statusOf(t) === filter.data) && (!needle || [t.sn, t.name, t.location].some((v) => v?.toLowerCase().includes(needle))),
+    );
+    // A page of the (in-memory) list: a site of thousands of terminals stays one quick page.
+    const rows = matching.slice(from, from + TERMINALS_PAGE);
+    const pageHref = (start: number) => {
+      const query = new URLSearchParams();
+      if (filter.success) query.set("status", filter.data);
+      if (q) query.set("q", q);
+      if (start > 0) query.set("from", String(start));
+      return `/terminals${query.size > 0 ? `?${query.toString()}` : ""}`;
+    };
     const now = deps.now();
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
@@ -43,7 +59,7 @@ export function terminalPages(deps: UiDeps) {
     const tab = (value: Status | null, label: string, n: number) => {
       const current = filter.success ? filter.data === value : value === null;
       return (
-        <a href={value ? `/terminals?status=${value}` : "/terminals"} class={current ? "tab active" : "tab"} aria-current={current ? "page" : undefined}>
+        <a href={`/terminals${value || q ? `?${new URLSearchParams({ ...(value ? { status: value } : {}), ...(q ? { q } : {}) }).toString()}` : ""}`} class={current ? "tab active" : "tab"} aria-current={current ? "page" : undefined}>
           {label} <span class="tab-count">{n}</span>
         </a>
       );
@@ -60,6 +76,18 @@ export function terminalPages(deps: UiDeps) {
           {tab("pending", "Pending", counts.pending)}
           {tab("blocked", "Blocked", counts.blocked)}
         </nav>
+        <form method="get" action="/terminals" class="filters" role="search">
+          {filter.success ? <input type="hidden" name="status" value={filter.data} /> : null}
+          <div class="field">
+            <label for="f-q">Search</label>
+            <input id="f-q" name="q" value={q} placeholder="serial number, name or location" type="search" />
+          </div>
+          <div class="filter-buttons">
+            <button type="submit" class="btn btn-primary">
+              Search
+            </button>
+          </div>
+        </form>
         {rows.length === 0 ? (
           <EmptyState title={all.length === 0 ? "No terminal has connected yet" : "No terminal matches this filter"}>
             {all.length === 0 ? "Point a terminal's server address at this machine, port 7788 (menu: Comm → Server). It appears here at its first connection." : null}
@@ -127,6 +155,19 @@ export function terminalPages(deps: UiDeps) {
             </table>
           </div>
         )}
+        {from > 0 || matching.length > from + TERMINALS_PAGE ? (
+          <nav class="pager" aria-label="Pages">
+            <span class="muted">{`${from + 1}–${from + rows.length} of ${matching.length}`}</span>
+            <span class="pager-links">
+              {from > 0 ? <a href={pageHref(Math.max(0, from - TERMINALS_PAGE))}>« Previous</a> : null}
+              {matching.length > from + TERMINALS_PAGE ? (
+                <a href={pageHref(from + TERMINALS_PAGE)} rel="next">
+                  Next »
+                </a>
+              ) : null}
+            </span>
+          </nav>
+        ) : null}
       </>,
     );
   });
