@@ -83,11 +83,18 @@ async function terminalAt(i: number, sn: string): Promise<{ online: boolean }> {
   return (await res.json()) as { online: boolean };
 }
 
-/** Rows of one command in the shared store: its final status events, and audit entries. */
-async function recordedOnce(id: number) {
+/** Rows of one command in the shared store: its status events, and audit entries. */
+async function recorded(id: number) {
   const events = (await c.sql`SELECT status FROM command_events WHERE command_id = ${id} ORDER BY id`) as Array<{ status: string }>;
   const audit = (await c.sql`SELECT result FROM audit_log WHERE details = ${JSON.stringify({ id })} ORDER BY id`) as Array<{ result: string }>;
   return { events: events.map((e) => e.status), audit: audit.map((a) => a.result) };
+}
+
+/** The command was sent once, answered once, and audited when queued and when it succeeded (written after the status). */
+async function expectRecordedOnce(id: number) {
+  await until(`command ${id}'s audit entry`, async () => (await recorded(id)).audit.length >= 2, 5000);
+  await Bun.sleep(200);
+  expect(await recorded(id)).toEqual({ events: ["queued", "sent", "succeeded"], audit: ["queued", "ok"] });
 }
 
 function sendlog(t: TestTerminal, sn: string, logindex: number, records: SimRecord[]) {
@@ -187,7 +194,7 @@ describe("cluster", () => {
     const seen = await commandAt(B, first.id);
     expect(seen).toMatchObject({ sn, command: "opendoor", status: "succeeded", answer: { ret: "opendoor", result: true } });
     expect(seen.history.map((h) => h.status)).toEqual(["queued", "sent", "succeeded"]);
-    expect(await recordedOnce(first.id)).toEqual({ events: ["queued", "sent", "succeeded"], audit: ["queued", "ok"] });
+    await expectRecordedOnce(first.id);
     expect(received(t, "opendoor")).toHaveLength(1);
 
     // Three commands from three instances at once: the terminal never has two to answer.
@@ -206,7 +213,7 @@ describe("cluster", () => {
       await until(`command ${row.id} to finish`, async () => (await commandAt(A, row.id)).status !== "sent" && (await commandAt(A, row.id)).status !== "queued");
       const done = await commandAt(B, row.id);
       expect(done.status).toBe("succeeded");
-      expect((await recordedOnce(row.id)).events).toEqual(["queued", "sent", "succeeded"]);
+      await expectRecordedOnce(row.id);
     }
     const history = (await (await c.api(B, `/api/v1/terminals/${sn}/commands`)).json()) as { items: CommandView[] };
     expect(history.items.map((r) => r.id).sort((x, y) => x - y)).toEqual([first.id, ...rows.map((r) => r.id)].sort((x, y) => x - y));
@@ -226,7 +233,7 @@ describe("cluster", () => {
     await t.next((m) => m.cmd === "getdevinfo", 10_000);
     t.send({ ret: "getdevinfo", sn, result: true, firmware: "t-2" });
     await until("the answer to be stored", async () => (await commandAt(A, row.id)).status === "succeeded");
-    expect(await recordedOnce(row.id)).toEqual({ events: ["queued", "sent", "succeeded"], audit: ["queued", "ok"] });
+    await expectRecordedOnce(row.id);
     t.close();
   }, 60_000);
 
@@ -273,7 +280,7 @@ describe("cluster", () => {
     await t.next((m) => m.cmd === "opendoor", 10_000);
     t.send({ ret: "opendoor", sn, result: true });
     await until("the routed command to finish", async () => (await commandAt(B, routed.id)).status === "succeeded");
-    expect(await recordedOnce(routed.id)).toEqual({ events: ["queued", "sent", "succeeded"], audit: ["queued", "ok"] });
+    await expectRecordedOnce(routed.id);
     // Presence is re-asserted in the new (empty) Redis: C holds the terminal again.
     const holderId = (await health(C)).cluster.instance;
     await until("presence to be re-asserted", () => Bun.spawnSync(["redis-cli", "-p", String(c.redis.port), "get", `tm20:presence:${sn}`]).stdout.toString().trim() === holderId);
@@ -324,10 +331,13 @@ describe("cluster", () => {
         for (const r of records) acked.add(`${sn}|${r.enrollid}|${r.time}`);
       },
     });
+    const connectedNow = async () => (await Promise.all(c.instances.map((_, i) => health(i)))).map((h) => h.terminals_connected);
+    // The earlier tests' terminals are gone.
+    await until("no terminal connected", async () => (await connectedNow()).every((n) => n === 0));
     const running = sim.run();
-    await until("500 acknowledged records", () => acked.size >= 500, 30_000);
+    await until("every terminal registered and 500 acknowledged records", () => sim.terminals.every((t) => t.stats.registered) && acked.size >= 500, 30_000);
     // Source-sticky: every simulated terminal (one source address) is on the same instance.
-    const connected = (await Promise.all(c.instances.map((_, i) => health(i)))).map((h) => h.terminals_connected);
+    const connected = await connectedNow();
     expect([...connected].sort()).toEqual([0, 0, 20]);
     const holderIndex = connected.indexOf(20);
     const holder = c.instances[holderIndex] as (typeof c.instances)[number];
