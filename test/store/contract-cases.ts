@@ -11,15 +11,17 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
-import { SiteClock } from "../../src/protocol/time.ts";
-import type { Punch, Store, WriteOp } from "../../src/store/contract.ts";
+import type { Punch, WriteOp } from "../../src/store/contract.ts";
+import type { OutboundStore } from "../../src/store/export-contract.ts";
 import type { NewCommand, PersonInput } from "../../src/store/commands-contract.ts";
 import { StoreError } from "../../src/store/errors.ts";
+import { ok, punch, punchesOp, T0 } from "./fixtures.ts";
 import { checkImportSources } from "./import-sources-contract.ts";
+import { adminCases, outboundCases } from "./outbound-cases.ts";
 
 /** A fresh store of one engine and the test's own way into its database. */
 export interface ContractStore {
-  store: Store;
+  store: OutboundStore;
   /** Rows of a query on a connection of the test's own (for tables the contract has no reader for); integers as numbers. */
   rows(query: string): Promise<unknown[]>;
   /** A statement on that connection. */
@@ -27,7 +29,7 @@ export interface ContractStore {
   /** Closes the store and waits until it is closed. */
   close(): Promise<void>;
   /** Opens the same database again (after `close`). */
-  reopen(): Promise<Store>;
+  reopen(): Promise<OutboundStore>;
   /** Closes everything still open and removes the database. */
   dispose(): Promise<void>;
 }
@@ -39,21 +41,6 @@ export interface ContractTarget {
   /** An empty, migrated store whose clock (migration times) reads `T0`. */
   fresh(): Promise<ContractStore>;
 }
-
-const clock = new SiteClock("UTC");
-export const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
-
-export function punch(enrollid: number, time: string, extra: Partial<Punch> = {}): Punch {
-  return { enrollid, time, ts: clock.toUtc(time), mode: 1, inout: 0, event: 0, ...extra };
-}
-
-export const punchesOp = (sn: string, punches: Punch[], quarantine: Extract<WriteOp, { type: "punches" }>["quarantine"] = [], at = T0): WriteOp => ({
-  type: "punches",
-  sn,
-  at,
-  punches,
-  quarantine,
-});
 
 function seenOp(sn: string, extra: Partial<Extract<WriteOp, { type: "terminal-seen" }>> = {}): WriteOp {
   return {
@@ -70,7 +57,6 @@ function seenOp(sn: string, extra: Partial<Extract<WriteOp, { type: "terminal-se
   };
 }
 
-export const ok = (inserted: number, duplicates = 0, quarantined = 0) => ({ ok: true, inserted, duplicates, quarantined });
 
 export function contractCases(target: ContractTarget): void {
   describe(`store contract on ${target.name}`, () => {
@@ -821,6 +807,9 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual((await t.store.people.groupsOf("SN1")).map((g) => g.name), ["Kitchen"]);
       });
     });
+
+    adminCases(fresh);
+    outboundCases(fresh);
 
     describe("importSources: saved HR sources", () => {
       test("create, list, get, update, recordRun, delete", async () => {

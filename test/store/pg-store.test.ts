@@ -12,7 +12,8 @@ import * as pgSchema from "../../src/store/pg/schema.ts";
 import { pgMigrations } from "../../src/store/pg/migrations/index.ts";
 import { PgStore } from "../../src/store/pg/pg-store.ts";
 import { PG_BASE } from "../helpers/postgres.ts";
-import { type ContractStore, contractCases, ok, punch, punchesOp, T0 } from "./contract-cases.ts";
+import { type ContractStore, contractCases } from "./contract-cases.ts";
+import { ok, punch, punchesOp, T0 } from "./fixtures.ts";
 
 const RUN = `t_store_${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
 const admin = new SQL(PG_BASE, { max: 2 });

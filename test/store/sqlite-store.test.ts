@@ -19,7 +19,8 @@ import * as schema from "../../src/store/schema.ts";
 import * as commandsSchema from "../../src/store/commands-schema.ts";
 import type { SqliteConnection, SqliteOpener } from "../../src/store/sqlite/driver.ts";
 import { type Durability, SqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
-import { type ContractStore, contractCases, ok, punch, punchesOp, T0 } from "./contract-cases.ts";
+import { type ContractStore, contractCases } from "./contract-cases.ts";
+import { ok, punch, punchesOp, T0 } from "./fixtures.ts";
 
 /** Modules of drizzle tables checked against the migrated database (append yours). */
 const schemaModules: Array<Record<string, unknown>> = [schema, commandsSchema];
