@@ -13,4 +13,8 @@ export function applyPragmas(db: SqliteDatabase, durability: Durability, busyTim
   db.run(sql.raw("PRAGMA mmap_size = 0"));
   db.run(sql.raw("PRAGMA journal_size_limit = 67108864"));
   db.run(sql.raw("PRAGMA cache_size = -32000"));
+  // Each op's savepoint (and each multi-row INSERT) keeps the pages it changes in a sub-journal;
+  // in a temp file that was ~4 pwrite calls per stored record and half the commit's CPU.
+  // Nothing durable lives there: crash recovery is the WAL's.
+  db.run(sql.raw("PRAGMA temp_store = MEMORY"));
 }
