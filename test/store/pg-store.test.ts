@@ -6,10 +6,12 @@
 import assert from "node:assert/strict";
 import { after, afterEach, describe, test } from "node:test";
 import { SQL } from "bun";
+import { sql } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import { StoreError } from "../../src/store/errors.ts";
 import * as pgSchema from "../../src/store/pg/schema.ts";
 import { pgMigrations } from "../../src/store/pg/migrations/index.ts";
+import { connectPg } from "../../src/store/pg/connect.ts";
 import { PgStore } from "../../src/store/pg/pg-store.ts";
 import { PG_BASE } from "../helpers/postgres.ts";
 import { type ContractStore, contractCases } from "./contract-cases.ts";
@@ -220,6 +222,33 @@ describe("PostgreSQL only", () => {
       assert.deepEqual(await impatient.write([punchesOp("SN1", [punch(1, "2026-01-05 08:00:00")])]), [ok(1)]);
     } finally {
       await impatient.close();
+    }
+  });
+
+  test("a transaction left open by a frozen instance is ended by PostgreSQL: the records lock it held does not stop the others", async () => {
+    const t = await fresh();
+    // The frozen instance's connection, made the way the store makes its own (a short idle limit for the test).
+    const frozen = connectPg({ url: PG_BASE, schema: t.schema, max: 1, idleInTransactionMs: 300 });
+    let inside = () => {};
+    const holding = new Promise<void>((resolve) => (inside = resolve));
+    let woke = false;
+    const stuck = frozen.db
+      .transaction(async (tx) => {
+        await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('tm20-records:' || current_schema()))`);
+        inside();
+        await Bun.sleep(2000);
+        woke = true;
+        await tx.execute(sql`SELECT 1`);
+      })
+      .then(() => "committed", () => "ended");
+    try {
+      await holding;
+      assert.deepEqual(await t.store.write([punchesOp("SN1", [punch(1, "2026-01-05 08:00:00")])]), [ok(1)]);
+      // Committed while the frozen one still slept on its lock.
+      assert.equal(woke, false);
+      assert.equal(await stuck, "ended");
+    } finally {
+      await frozen.close().catch(() => {});
     }
   });
 });

@@ -7,6 +7,7 @@ import { SQL } from "bun";
 import { drizzle } from "drizzle-orm/bun-sql";
 import type { BunSQLQueryResultHKT } from "drizzle-orm/bun-sql";
 import type { PgDatabase } from "drizzle-orm/pg-core";
+import { StoreError } from "../errors.ts";
 
 /** The pool and every transaction or savepoint opened from it. */
 export type PgDb = PgDatabase<BunSQLQueryResultHKT>;
@@ -24,22 +25,36 @@ export interface PgConnectOptions {
   max?: number;
   /** Seconds a query may wait for a connection before it fails (and the terminal gets result:false). */
   connectionTimeout?: number;
+  /** How long PostgreSQL lets one of our transactions sit idle before it ends it (default 15 s). */
+  idleInTransactionMs?: number;
 }
 
+/**
+ * A transaction left open by an instance that froze or lost its network keeps its locks until
+ * PostgreSQL ends it, and one of them (RECORDS_LOCK in pg-store.ts) makes every instance's
+ * ingest wait. Our transactions never idle (statements follow each other), so PostgreSQL may end
+ * one that does after a few seconds; a URL that sets the parameter itself keeps its own value.
+ */
+const IDLE_IN_TRANSACTION_MS = 15_000;
+
 export function connectPg(options: PgConnectOptions): PgConnection {
-  const client = new SQL(options.schema === undefined ? options.url : withSearchPath(options.url, options.schema), {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch (err) {
+    throw new StoreError("open_failed", `PostgreSQL URL ${redactUrl(options.url)} cannot be parsed (percent-encode special characters in the password)`, err);
+  }
+  // Bun's client sends URL parameters it does not know as startup settings of each connection.
+  if (options.schema !== undefined) url.searchParams.set("search_path", options.schema);
+  if (!url.searchParams.has("idle_in_transaction_session_timeout")) {
+    url.searchParams.set("idle_in_transaction_session_timeout", String(options.idleInTransactionMs ?? IDLE_IN_TRANSACTION_MS));
+  }
+  const client = new SQL(url.toString(), {
     max: options.max ?? 10,
     connectionTimeout: options.connectionTimeout ?? 5,
     idleTimeout: 60,
   });
   return { db: drizzle({ client }), close: () => client.close({ timeout: 5 }) };
-}
-
-/** Bun's client sends URL parameters it does not know as startup settings: search_path is one. */
-function withSearchPath(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set("search_path", schema);
-  return u.toString();
 }
 
 /** The URL without its password, for logs and error messages. */
