@@ -4,8 +4,9 @@
  * Runs the compiled binary and `tm20 simulate` as separate processes on this machine (they share
  * its cores, as they would share a small server with nothing) and prints what BENCHMARKS.md
  * records: terminals held, acknowledged records/s, messages/s, answer latency, memory per idle
- * terminal, start-up time and API query times on a store of 1,000,000 attendance rows; `pg` and
- * `cluster` (issue 7, below) run the PostgreSQL store and three instances behind HAProxy.
+ * terminal, start-up time, and API query and admin UI page times on a store of 1,000,000
+ * attendance rows; `pg` and `cluster` (issue 7, below) run the PostgreSQL store and three
+ * instances behind HAProxy.
  * Everything targets 127.0.0.1, uses free ports and temp directories, and stops by itself.
  */
 import { Database } from "bun:sqlite";
@@ -283,22 +284,75 @@ async function latencyScenario(bin: string) {
   report(`latency: steady state after the first ${warmupSeconds} s (${steadyServer.answers} answers), server histogram p50 ${steadyServer.p50} / p95 ${steadyServer.p95} / p99 ${steadyServer.p99} ms; ${commits.count} commits, p50 ${commits.p50} / p99 ${commits.p99} ms each`);
 }
 
-/** Seeds `rows` attendance rows straight into a migrated store (what years of punches leave). */
+/**
+ * Seeds a migrated store with what years of a 500-terminal site leave: `rows` attendance rows,
+ * a tenth as many door events, the terminals, 5,000 people with credentials (photos for some),
+ * groups, quarantined records, audit entries and a command history. Straight SQL, one transaction.
+ */
 function seed(bin: string, dir: string, rows: number): string {
   const tok = token(bin, dir); // creates and migrates the store
   const db = new Database(join(dir, "tm20.db"));
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = OFF");
-  const insert = db.prepare("INSERT INTO attendance (sn, enrollid, time, ts, mode, inout, event, received_at) VALUES (?, ?, ?, ?, 1, ?, 0, ?)");
   const start = Date.UTC(2025, 0, 1);
+  const year = 365 * 86_400_000;
   const terminals = 500;
   const people = 5000;
+  const sn = (i: number) => `T${String(i % terminals).padStart(5, "0")}`;
+  const wall = (ts: number) => new Date(ts).toISOString().slice(0, 19).replace("T", " ");
   db.run("BEGIN");
+  const attendance = db.prepare("INSERT INTO attendance (sn, enrollid, time, ts, mode, inout, event, received_at) VALUES (?, ?, ?, ?, 1, ?, 0, ?)");
   for (let i = 0; i < rows; i++) {
     // Spread over a year, about 2,700 a day.
-    const ts = start + Math.floor((i / rows) * 365 * 86_400_000);
-    const time = new Date(ts).toISOString().slice(0, 19).replace("T", " ");
-    insert.run(`T${String(i % terminals).padStart(5, "0")}`, 1 + (i % people), time, ts, i % 2, ts);
+    const ts = start + Math.floor((i / rows) * year);
+    attendance.run(sn(i), 1 + (i % people), wall(ts), ts, i % 2, ts);
+  }
+  const door = db.prepare("INSERT INTO door_events (sn, time, ts, mode, inout, event, received_at) VALUES (?, ?, ?, 0, 0, ?, ?)");
+  for (let i = 0; i < rows / 10; i++) {
+    const ts = start + Math.floor((i / (rows / 10)) * year);
+    door.run(sn(i), wall(ts), ts, 1 + (i % 8), ts);
+  }
+  const end = start + year;
+  const terminal = db.prepare(
+    `INSERT INTO terminals (sn, name, location, approval, online, first_seen, last_seen, model, firmware, user_size, user_used, fp_size, fp_used, face_size, face_used, card_size, card_used, log_size, log_used, newlog_used, devinfo)
+     VALUES (?, ?, ?, ?, 0, ?, ?, 'AI518', 'ai518_f34v_2.09', 3000, ?, 3000, ?, 1000, 120, 3000, 800, 100000, ?, 0, ?)`,
+  );
+  const clock = db.prepare("INSERT INTO terminal_clock (sn, drift_seconds, checked_at) VALUES (?, ?, ?)");
+  for (let i = 0; i < terminals; i++) {
+    const devinfo = JSON.stringify({ modelname: "AI518", usersize: 3000, fpsize: 3000, cardsize: 3000, logsize: 100000, firmware: "ai518_f34v_2.09", mac: "00-01-A9-00-00-00" });
+    terminal.run(sn(i), `Gate ${i}`, `Building ${i % 20}`, i % 50 === 49 ? "pending" : "approved", start, end - (i % 7) * 3600_000, 400 + (i % 2000), 800, 20_000 + i, devinfo);
+    clock.run(sn(i), (i % 11) - 5 + (i % 97 === 0 ? 300 : 0), end);
+  }
+  const group = db.prepare("INSERT INTO terminal_groups (name, sync, created_at, updated_at) VALUES (?, ?, ?, ?)");
+  const member = db.prepare("INSERT INTO terminal_group_members (group_id, sn, added_at) VALUES (?, ?, ?)");
+  for (let g = 1; g <= 10; g++) {
+    group.run(`Building group ${g}`, g % 2, start, start);
+    for (let i = (g - 1) * 50; i < g * 50; i++) member.run(g, sn(i), start);
+  }
+  const person = db.prepare("INSERT INTO people (enrollid, name, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)");
+  const credential = db.prepare("INSERT INTO credentials (enrollid, backupnum, data, source_sn, updated_at) VALUES (?, ?, ?, ?, ?)");
+  const holder = db.prepare("INSERT INTO terminal_people (sn, enrollid, updated_at) VALUES (?, ?, ?)");
+  const template = Buffer.alloc(1200, 7).toString("base64");
+  const photo = Buffer.alloc(6000, 9).toString("base64");
+  for (let id = 1; id <= people; id++) {
+    person.run(id, `Person ${id}`, `HR-${id}`, start, start);
+    credential.run(id, 0, template, sn(id), start);
+    credential.run(id, 11, String(100_000 + id), sn(id), start);
+    if (id % 10 === 4) credential.run(id, 50, photo, sn(id), start);
+    for (let k = 0; k < 5; k++) holder.run(sn(id + k * 100), id, start);
+  }
+  const quarantine = db.prepare("INSERT INTO quarantine (sn, kind, raw, reason, received_at) VALUES (?, 'sendlog', ?, 'time: not a valid date', ?)");
+  for (let i = 0; i < 5000; i++) quarantine.run(sn(i), JSON.stringify({ enrollid: i, time: "2025-13-45 99:99:99", mode: 1, inout: 0, event: 0 }), start + i * 6000_000);
+  const audit = db.prepare("INSERT INTO audit_log (at, actor, action, target, details, result) VALUES (?, ?, ?, ?, ?, 'ok')");
+  const actions = ["terminal.update", "person.update", "terminal.approve", "settings.update", "token.create"];
+  for (let i = 0; i < 20_000; i++) audit.run(start + i * 1_500_000, i % 3 === 0 ? "user:admin" : "token:hr", actions[i % actions.length] ?? "", sn(i), JSON.stringify({ name: `Gate ${i % terminals}` }));
+  // A push of everyone to every terminal: job 1, with a command per terminal and person slice.
+  db.run(`INSERT INTO jobs (kind, target, params, status, actor, created_at, updated_at, finished_at) VALUES ('push', 'terminals:all', '{}', 'failed', 'user:admin', ${end}, ${end}, ${end})`);
+  const command = db.prepare("INSERT INTO commands (sn, command, params, status, attempts, max_attempts, actor, job_id, reason, created_at, updated_at, finished_at) VALUES (?, ?, '{}', ?, 1, 3, 'user:admin', ?, ?, ?, ?, ?)");
+  for (let i = 0; i < 20_000; i++) {
+    const at = start + i * 1_500_000;
+    const failed = i % 50 === 0;
+    command.run(sn(i), i % 4 === 0 ? "opendoor" : "setuserinfo", failed ? "failed" : "succeeded", i % 2 === 0 ? 1 : null, failed ? "terminal answered result:false" : null, at, at, at + 2000);
   }
   db.run("COMMIT");
   db.run("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -334,6 +388,7 @@ async function storeScenario(bin: string) {
   results.startup_ms = { runs: startups.map((x) => round(x)), median: round(median(startups)) };
   report(`start-up to accepting a terminal, ${scale.rows}-row store: median ${round(median(startups))} ms (runs: ${startups.map((x) => round(x, 0)).join(", ")})`);
 
+  createAdmin(bin, dir);
   const srv = await startServer(bin, dir);
   const api = async (path: string) => {
     const t = performance.now();
@@ -363,10 +418,121 @@ async function storeScenario(bin: string) {
     }
     rows.push({ name, median: round(median(times), 2), p95: round(pct(times, 95), 2), items });
   }
+  // A disabled webhook destination from the beginning: the Integrations page counts its backlog.
+  const hook = await fetch(`http://127.0.0.1:${srv.port}/api/v1/webhooks`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${tok}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "payroll", url: "http://127.0.0.1:9/", enabled: false, start: "beginning", event_types: ["attendance", "door_event"] }),
+  });
+  if (hook.status !== 201) throw new Error(`webhook create: ${hook.status} ${await hook.text()}`);
+  const pages = await uiPages(srv.port);
   await srv.stop();
   results.queries = rows;
+  results.pages = pages;
   report(`API on ${scale.rows} rows (${scale.queryRuns} runs each, ms):`);
   for (const r of rows) report(`  ${r.name.padEnd(28)} median ${String(r.median).padStart(8)}  p95 ${String(r.p95).padStart(8)}${r.items === null ? "" : `  (${r.items} items)`}`);
+  report(`admin UI pages on ${scale.rows} rows, logged in (${scale.queryRuns} runs each, ms to the whole page; CSV: to its first byte):`);
+  for (const r of pages) report(`  ${r.name.padEnd(36)} median ${String(r.median).padStart(8)}  p95 ${String(r.p95).padStart(8)}  ${r.path}`);
+}
+
+const BENCH_ADMIN = { username: "bench", password: "bench password 1" };
+
+function createAdmin(bin: string, dir: string) {
+  const proc = Bun.spawnSync([bin, "admin", "create", "--username", BENCH_ADMIN.username, "--role", "admin", "--data-dir", dir], {
+    stdin: new TextEncoder().encode(`${BENCH_ADMIN.password}\n`),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  if (proc.exitCode !== 0) throw new Error(`admin create failed: ${proc.stderr.toString()}`);
+}
+
+/** Logs in as a browser does (pre-session CSRF cookie, form post) and returns the session cookie. */
+async function uiLogin(base: string): Promise<string> {
+  const form = await fetch(`${base}/login`);
+  const pre = /tm20_pre=([^;]+)/.exec(form.headers.get("set-cookie") ?? "")?.[1] ?? "";
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
+  const res = await fetch(`${base}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: `tm20_pre=${pre}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ ...BENCH_ADMIN, _csrf: csrf, next: "/" }),
+  });
+  const session = /tm20_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
+  if (res.status !== 303 || !session) throw new Error(`UI login failed: ${res.status}`);
+  return `tm20_session=${session}`;
+}
+
+/** Every admin UI page on the seeded store: time to the whole rendered page (CSV: to its first bytes). */
+async function uiPages(port: number) {
+  const base = `http://127.0.0.1:${port}`;
+  const cookie = await uiLogin(base);
+  const get = async (path: string, firstByteOnly = false) => {
+    const t = performance.now();
+    const res = await fetch(`${base}${path}`, { headers: { cookie }, redirect: "manual" });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    let body = "";
+    if (firstByteOnly) {
+      const reader = res.body?.getReader();
+      await reader?.read();
+      await reader?.cancel();
+    } else {
+      body = await res.text();
+    }
+    return { ms: performance.now() - t, body };
+  };
+  const nextLink = async (path: string) => {
+    const href = /href="([^"]+)" rel="next"/.exec((await get(path)).body)?.[1];
+    if (!href) throw new Error(`${path}: no next page`);
+    return href.replaceAll("&amp;", "&");
+  };
+  // The dashboard's numbers are one snapshot shared by every browser for 2 s: each run waits it out.
+  const pages: Array<[string, string, ("csv" | "uncached")?]> = [
+    ["dashboard (snapshot rebuilt)", "/", "uncached"],
+    ["terminals (500, first 100)", "/terminals"],
+    ["terminals, search", "/terminals?q=building%207"],
+    ["terminals, pending tab", "/terminals?status=pending"],
+    ["terminal detail", "/terminals/T00042"],
+    ["people", "/people"],
+    ["people, search", "/people?q=Person%20123"],
+    ["people, next page", await nextLink("/people")],
+    ["person detail (photo)", "/people/1234"],
+    ["attendance, latest", "/attendance"],
+    ["attendance, next page", await nextLink("/attendance")],
+    ["attendance, page 3", await nextLink(await nextLink("/attendance"))],
+    ["attendance, one month, terminal, in", "/attendance?from=2025-06-01&to=2025-06-30&sn=T00042&inout=0"],
+    ["attendance, one person, one month", "/attendance?from=2025-06-01&to=2025-06-30&enrollid=1234"],
+    ["attendance, out only", "/attendance?inout=1"],
+    ["attendance, no match (inout 7)", "/attendance?inout=7"],
+    ["attendance, no match (person 99999)", "/attendance?enrollid=99999"],
+    ["attendance, one day, next page", await nextLink("/attendance?from=2025-06-10&to=2025-06-10")],
+    ["door events", "/door-events"],
+    ["door events, next page", await nextLink("/door-events")],
+    ["door events, terminal, in", "/door-events?sn=T00042&inout=0"],
+    ["door events, no match (inout 7)", "/door-events?inout=7"],
+    ["quarantine", "/quarantine"],
+    ["quarantine, next page", await nextLink("/quarantine")],
+    ["audit log", "/audit"],
+    ["audit log, by action", "/audit?action=terminal.approve"],
+    ["audit log, by target", "/audit?target=T00042"],
+    ["groups (10 × 50 terminals)", "/groups"],
+    ["job (10,000 commands)", "/jobs/1"],
+    ["integrations (webhook, 1M backlog)", "/integrations"],
+    ["settings", "/settings"],
+    ["account", "/account"],
+    ["CSV export, first byte (one month)", "/attendance.csv?from=2025-06-01&to=2025-06-30", "csv"],
+    ["CSV export, first byte (everything)", "/attendance.csv", "csv"],
+  ];
+  const out: Array<{ name: string; path: string; median: number; p95: number }> = [];
+  for (const [name, path, kind] of pages) {
+    await get(path, kind === "csv"); // warm: the first request compiles templates and fills caches
+    const times: number[] = [];
+    for (let i = 0; i < scale.queryRuns; i++) {
+      if (kind === "uncached") await Bun.sleep(2100);
+      times.push((await get(path, kind === "csv")).ms);
+    }
+    out.push({ name, path, median: round(median(times), 1), p95: round(pct(times, 95), 1) });
+  }
+  return out;
 }
 
 function canOpen(url: string): Promise<boolean> {
