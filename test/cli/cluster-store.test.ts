@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { tm20Binary } from "../helpers/binary.ts";
 import { type Cluster, startCluster } from "../helpers/cluster.ts";
 import { PG_BASE } from "../helpers/postgres.ts";
-import { tempDir } from "../helpers/server.ts";
+import { startTm20, tempDir } from "../helpers/server.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 let c: Cluster;
@@ -58,6 +58,25 @@ describe("sub-commands on the cluster's PostgreSQL store", () => {
 
     expect((await tm20(["token", "revoke", String(row?.id), ...storeFlags])).code).toBe(0);
     expect((await fetch(`${c.instances[0]?.http}/api/v1/stats`, bearer(token))).status).toBe(401);
+  });
+
+  test("serve --cluster --pg-schema creates its schema; a token made by the CLI with the same flags authenticates there", async () => {
+    const schema = `${c.schema}_own`;
+    const flags = ["--cluster", "--pg-url", PG_BASE, "--pg-schema", schema];
+    // Its own Redis database number: presence keys are not per schema.
+    const instance = await startTm20({ args: [...flags, "--redis-url", `redis://127.0.0.1:${c.redis.port}/3`] });
+    try {
+      expect(await c.sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = ${schema} AND table_name = 'attendance'`).toEqual([{ n: 1 }]);
+      const made = await tm20(["token", "create", "--name", "own-schema", ...flags]);
+      expect(made.code).toBe(0);
+      const token = made.stdout.trim().split("\n").pop() ?? "";
+      expect((await fetch(`${instance.http}/api/v1/stats`, bearer(token))).status).toBe(200);
+      // The other schema's instance does not know it.
+      expect((await fetch(`${c.instances[0]?.http}/api/v1/stats`, bearer(token))).status).toBe(401);
+    } finally {
+      await instance.stop();
+      await c.sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
   });
 
   test("TM20_CLUSTER, TM20_PG_URL and TM20_PG_SCHEMA alone name the same store", async () => {
