@@ -168,6 +168,34 @@ describe("PostgreSQL only", () => {
     assert.deepEqual(doors, allDoors);
   });
 
+  test("three instances writing at once while a reader follows its cursor: the reader gets every row once, in id order", async () => {
+    const t = await fresh();
+    const writers = [t.store, await t.another(), await t.another()];
+    let writing = true;
+    const seen: number[] = [];
+    const reader = (async () => {
+      for (;;) {
+        const done = !writing;
+        const rows = await t.store.admin.attendanceAfter(seen.at(-1) ?? 0, 50);
+        seen.push(...rows.map((r) => r.id));
+        if (done && rows.length === 0) return;
+      }
+    })();
+    await Promise.all(
+      writers.map(async (store, w) => {
+        for (let i = 0; i < 20; i++) {
+          const punches = Array.from({ length: 5 }, (_, k) => punch(1 + w * 1000 + i * 10 + k, "2026-01-05 08:00:00"));
+          assert.deepEqual(await store.write([punchesOp(`SN${w}`, punches)]), [ok(5)]);
+        }
+      }),
+    );
+    writing = false;
+    await reader;
+    const all = (await t.store.exports.attendanceAfter({ afterId: 0, limit: 1000 })).map((r) => r.id);
+    assert.equal(all.length, 300);
+    assert.deepEqual(seen, all);
+  });
+
   test("schema.ts describes exactly the columns the migrations create", async () => {
     const t = await fresh();
     const tables = (Object.values(pgSchema) as unknown[]).filter((v): v is PgTable => v instanceof PgTable);
