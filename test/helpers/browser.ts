@@ -59,6 +59,15 @@ export async function openBrowser(): Promise<TestBrowser> {
   };
 }
 
+/** Logs in through the login form of the server at `base` and waits for the dashboard. */
+export async function login(b: TestBrowser, base: string, username: string, password: string): Promise<void> {
+  await b.page.goto(`${base}/login`);
+  await b.page.getByLabel("User name").fill(username);
+  await b.page.getByLabel("Password").fill(password);
+  await b.page.getByRole("button", { name: "Log in" }).click();
+  await b.page.waitForURL(`${base}/`);
+}
+
 /** Saves the page at 1366×768 and at a 390 px phone width (full page), then restores the desktop size. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });

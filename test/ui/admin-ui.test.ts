@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { Database } from "bun:sqlite";
 import { readdirSync, readFileSync } from "node:fs";
 import { SiteClock, systemTimeZone } from "../../src/protocol/index.ts";
-import { openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
+import { login, openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
 import { startTm20, type Tm20Process } from "../helpers/server.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
@@ -38,14 +38,6 @@ const rows = <T>(sql: string, ...params: Array<string | number>) => {
     db.close();
   }
 };
-
-async function login(b: TestBrowser, username: string, password: string) {
-  await b.page.goto(url("/login"));
-  await b.page.getByLabel("User name").fill(username);
-  await b.page.getByLabel("Password").fill(password);
-  await b.page.getByRole("button", { name: "Log in" }).click();
-  await b.page.waitForLoadState();
-}
 
 // Browser steps against a real server; the preload default applies to the first file only.
 setDefaultTimeout(60_000);
@@ -267,7 +259,7 @@ describe("admin UI", () => {
 
     const viewer = await openBrowser();
     try {
-      await login(viewer, "viewer1", VIEWER_PASSWORD);
+      await login(viewer, srv.http, "viewer1", VIEWER_PASSWORD);
       expect(new URL(viewer.page.url()).pathname).toBe("/");
       await viewer.page.goto(url("/terminals"));
       expect(await viewer.page.locator('tr[data-sn="PEND2"] .badge').textContent()).toBe("Pending");

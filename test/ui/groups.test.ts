@@ -8,7 +8,7 @@ import { Database } from "bun:sqlite";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { tm20Binary } from "../helpers/binary.ts";
-import { openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
+import { login, openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
 import { startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
 import { connectTerminal, type TestTerminal } from "../helpers/terminal.ts";
 
@@ -81,21 +81,13 @@ async function flash(page: TestBrowser["page"], kind: "ok" | "error", text: stri
   expect(await page.locator(`.flash-${kind}`).textContent()).toBe(text);
 }
 
-async function login(b: TestBrowser, username: string, password: string) {
-  await b.page.goto(url("/login"));
-  await b.page.getByLabel("User name").fill(username);
-  await b.page.getByLabel("Password").fill(password);
-  await b.page.getByRole("button", { name: "Log in" }).click();
-  await b.page.waitForURL(url("/"));
-}
-
 // Browser steps against a real server; the preload default applies to the first file only.
 setDefaultTimeout(60_000);
 
 describe("admin UI: terminal groups", () => {
   test("create, rename and turn sync on from the Groups page", async () => {
     const { page } = browser;
-    await login(browser, "ops", PASSWORD);
+    await login(browser, srv.http, "ops", PASSWORD);
     await page.goto(url("/terminals"));
     await page.getByRole("link", { name: "Groups" }).click();
     await page.waitForURL(url("/groups"));
@@ -233,7 +225,7 @@ describe("admin UI: terminal groups", () => {
 
     const viewer = await openBrowser();
     try {
-      await login(viewer, "watcher", VIEWER_PASSWORD);
+      await login(viewer, srv.http, "watcher", VIEWER_PASSWORD);
       await viewer.page.goto(url("/groups"));
       expect(await viewer.page.locator('tr[data-group="Canteen"] td').first().textContent()).toBe("Canteen");
       expect(await viewer.page.getByRole("button").allTextContents()).toEqual(["Log out"]);
@@ -262,7 +254,7 @@ describe("admin UI: terminal groups", () => {
       await flash(page, "ok", "Password of watcher set; their sessions ended.");
       await viewer.page.goto(url("/groups"));
       expect(new URL(viewer.page.url()).pathname).toBe("/login");
-      await login(viewer, "watcher", "a brand new password");
+      await login(viewer, srv.http, "watcher", "a brand new password");
       expect(rows("SELECT actor, action, target, details FROM audit_log WHERE action = 'user.update'")).toEqual([
         { actor: "user:ops", action: "user.update", target: "watcher", details: '{"password":"reset"}' },
       ]);

@@ -12,7 +12,7 @@ import { rmSync } from "node:fs";
 import type { Server } from "bun";
 import { SiteClock, systemTimeZone } from "../../src/protocol/index.ts";
 import { tm20Binary } from "../helpers/binary.ts";
-import { openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
+import { login, openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
 import { closedPort, pgScratch } from "../helpers/postgres.ts";
 import { startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
 import { connectTerminal, type TestTerminal } from "../helpers/terminal.ts";
@@ -110,20 +110,12 @@ async function reloadUntil(b: TestBrowser, selector: string, text: string | RegE
   }
 }
 
-async function login(b: TestBrowser, username: string, password: string) {
-  await b.page.goto(url("/login"));
-  await b.page.getByLabel("User name").fill(username);
-  await b.page.getByLabel("Password").fill(password);
-  await b.page.getByRole("button", { name: "Log in" }).click();
-  await b.page.waitForURL(url("/"));
-}
-
 // Browser steps against a real server; the preload default applies to the first file only.
 setDefaultTimeout(90_000);
 
 describe("admin UI: integrations", () => {
   test("the PostgreSQL export's state: target without its password, backlog per table", async () => {
-    await login(browser, "admin", PASSWORD);
+    await login(browser, srv.http, "admin", PASSWORD);
     await punch(11);
     const { page } = browser;
     await page.goto(url("/integrations"));
@@ -321,7 +313,7 @@ describe("admin UI: integrations", () => {
   test("a viewer sees the integrations and can change none of them, in the UI or by direct POST", async () => {
     const viewer = await openBrowser();
     try {
-      await login(viewer, "viewer", VIEWER_PASSWORD);
+      await login(viewer, srv.http, "viewer", VIEWER_PASSWORD);
       const { page } = viewer;
       await page.goto(url("/integrations"));
       expect(await page.locator('tr[data-webhook="Payroll (HQ)"] [data-delivered]').textContent()).toBe("2");
