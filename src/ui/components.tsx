@@ -27,7 +27,7 @@ export function Pager({ base, query, next, shown }: { base: string; query: URLSe
   const hasCursor = query.has("cursor");
   return (
     <nav class="pager" aria-label="Pages">
-      <span class="muted">{shown === 0 ? "" : `${shown} rows on this page`}</span>
+      <span class="muted">{shown === 0 ? "" : `${shown} ${shown === 1 ? "row" : "rows"} on this page`}</span>
       <span class="pager-links">
         {hasCursor ? <a href={`${base}?${first.toString()}`}>« Newest</a> : null}
         {next ? (

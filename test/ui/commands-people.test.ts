@@ -124,7 +124,12 @@ describe("admin UI: commands and people", () => {
     }
     await page.reload();
     expect(await page.locator('[aria-label="Credentials"] li').allTextContents()).toEqual(["PIN", ""]);
-    expect(await page.locator('[aria-label="Credentials"] img.thumb').getAttribute("src")).toBe(`data:image/jpeg;base64,${TINY_JPEG}`);
+    expect(await page.locator('[aria-label="Credentials"] img.thumb').getAttribute("src")).toBe("/people/77/photo");
+    const photo = await page.request.get(url("/people/77/photo"));
+    expect(photo.headers()["content-type"]).toBe("image/jpeg");
+    expect(Buffer.from(await photo.body()).equals(Buffer.from(TINY_JPEG, "base64"))).toBe(true);
+    expect(await page.locator("img.thumb-large").evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(1);
+    expect((await page.request.get(url("/people/78/photo"))).status()).toBe(404);
 
     await page.getByLabel("DOOR1").check();
     await page.getByRole("button", { name: "Push / resync" }).click();
@@ -136,6 +141,7 @@ describe("admin UI: commands and people", () => {
 
     await page.goto(url("/people?q=hopper"));
     expect(await page.locator("table.table tbody tr").count()).toBe(1);
+    expect(await page.locator("table.table tbody tr img.thumb-small").getAttribute("src")).toBe("/people/77/photo");
     await screenshots(page, "people");
     await page.goto(url("/people/77"));
     expect(await page.locator('[aria-label="Terminals holding this person"]').textContent()).toContain("DOOR1");

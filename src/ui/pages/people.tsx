@@ -113,8 +113,13 @@ export function peoplePages(deps: UiDeps) {
                   <tr data-enrollid={p.enrollid}>
                     <td class="mono">{p.enrollid}</td>
                     <td>
-                      <a href={href(p.enrollid)}>{p.name || <span class="muted">(no name)</span>}</a>
-                      {p.externalId ? <div class="muted small">{p.externalId}</div> : null}
+                      <span class="person-cell">
+                        {p.backupnums.includes(PHOTO) ? <img class="thumb thumb-small" src={`${href(p.enrollid)}/photo`} alt="" loading="lazy" /> : null}
+                        <span>
+                          <a href={href(p.enrollid)}>{p.name || <span class="muted">(no name)</span>}</a>
+                          {p.externalId ? <div class="muted small">{p.externalId}</div> : null}
+                        </span>
+                      </span>
                     </td>
                     <td>
                       <span class="chips">
@@ -197,7 +202,7 @@ export function peoplePages(deps: UiDeps) {
       },
       <>
         <p class="subtitle">
-          {photo ? <img class="thumb thumb-large" src={`data:image/jpeg;base64,${photo.data}`} alt={`Photo of ${person.name}`} /> : null} Enroll id{" "}
+          {photo ? <img class="thumb thumb-large" src={`${href(id)}/photo`} alt={`Photo of ${person.name}`} /> : null} Enroll id{" "}
           <span class="mono">{id}</span> · {person.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>}
         </p>
         <div class="grid-2">
@@ -215,7 +220,7 @@ export function peoplePages(deps: UiDeps) {
                   {creds.map((cr) => (
                     <li class="chip-item">
                       {cr.backupnum === PHOTO ? (
-                        <img class="thumb" src={`data:image/jpeg;base64,${cr.data}`} alt="Photo" />
+                        <img class="thumb" src={`${href(id)}/photo`} alt="Photo" />
                       ) : (
                         <Badge tone="info">{credentialLabel(cr.backupnum)}</Badge>
                       )}
@@ -264,6 +269,14 @@ export function peoplePages(deps: UiDeps) {
         </div>
       </>,
     );
+  });
+
+  /** The photo credential as an image: pages link it instead of inlining it (a list of 50 stays small). */
+  app.get("/people/:id/photo", async (c) => {
+    const id = Number(c.req.param("id"));
+    const photo = Number.isInteger(id) && id > 0 ? (await deps.store.credentialsOf(id)).find((cr) => cr.backupnum === PHOTO) : undefined;
+    if (!photo) return c.text("No photo.", 404);
+    return c.body(Buffer.from(photo.data, "base64"), 200, { "content-type": "image/jpeg", "cache-control": "private, max-age=60" });
   });
 
   app.post("/people", requireAdmin(), async (c) => {
