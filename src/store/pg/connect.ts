@@ -42,7 +42,7 @@ export function connectPg(options: PgConnectOptions): PgConnection {
   try {
     url = new URL(options.url);
   } catch (err) {
-    throw new StoreError("open_failed", `PostgreSQL URL ${redactUrl(options.url)} cannot be parsed (percent-encode special characters in the password)`, err);
+    throw new StoreError("open_failed", "the PostgreSQL URL cannot be parsed (percent-encode special characters such as # in the password)", err);
   }
   // Bun's client sends URL parameters it does not know as startup settings of each connection.
   if (options.schema !== undefined) url.searchParams.set("search_path", options.schema);
