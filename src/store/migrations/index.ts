@@ -8,6 +8,7 @@ import adminUi from "./0003_admin_ui.sql" with { type: "text" };
 import ops from "./0004_ops.sql" with { type: "text" };
 import exportTables from "./0005_export.sql" with { type: "text" };
 import importSources from "./0006_import_sources.sql" with { type: "text" };
+import auditTarget from "./0007_audit_target.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -21,6 +22,7 @@ export const migrations: Migration[] = [
   { name: "0004_ops", sql: ops },
   { name: "0005_export", sql: exportTables },
   { name: "0006_import_sources", sql: importSources },
+  { name: "0007_audit_target", sql: auditTarget },
 ];
 
 /** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */
