@@ -56,8 +56,10 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     claimDataDir(config.dataDir);
     removeStaleSnapshots(config.dataDir);
     await store.markAllOffline();
-    await sqlite.startWriteThread();
   }
+  // The write thread opens while the rest starts (writes until then use the store's connection);
+  // it is awaited before the first terminal can connect.
+  const writeThread = sqlite?.startWriteThread().then(() => null, (err: unknown) => err);
   const registry = new TerminalRegistry<TerminalConnection>();
   const metrics = new ServerMetrics({
     // Read at scrape time, after everything below exists.
@@ -137,6 +139,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   await people.start();
   clockCheck.start();
   await cluster?.start();
+  const threadFailed = await writeThread;
+  if (threadFailed) throw threadFailed;
   const server: Server<unknown> = Bun.serve({
     port: config.port,
     hostname: config.host,
