@@ -119,10 +119,15 @@ export class PgStore implements Store {
   async write(ops: WriteOp[]): Promise<OpResult[]> {
     try {
       return await this.#db.transaction(async (tx) => {
-        // Before any savepoint: a lock taken inside one would go with its rollback.
-        if (ops.some(insertsRecords)) await tx.execute(RECORDS_LOCK);
         const results: OpResult[] = [];
+        let locked = false;
         for (const op of ops) {
+          // Just before the first record insert, and outside the savepoints (a lock taken inside
+          // one would go with its rollback): ops before it do not make other instances wait.
+          if (!locked && insertsRecords(op)) {
+            await tx.execute(RECORDS_LOCK);
+            locked = true;
+          }
           try {
             // A nested transaction is a savepoint: one bad op rolls back alone.
             results.push(await tx.transaction((sp) => this.#apply(sp, op)));
