@@ -57,9 +57,9 @@ export interface PgStoreOptions {
  * after id X" and move X to the last id they saw. A sequence alone does not make that safe with
  * several instances: a transaction that took id 11 may commit after one that took id 12, and a
  * reader that saw 12 in between would never come back for 11. So every transaction that inserts
- * attendance or door events takes this lock first and holds it to its commit: ids are handed out
- * one transaction at a time, and PostgreSQL makes a commit visible before it releases the
- * transaction's locks, so whoever sees id 12 also sees every committed id below it.
+ * attendance or door events takes this lock before its first insert and holds it to its commit:
+ * ids are handed out one transaction at a time, and PostgreSQL makes a commit visible before it
+ * releases the transaction's locks, so whoever sees id 12 also sees every committed id below it.
  * (The alternative, filtering readers by pg_snapshot_xmin, needs (xid, id) cursors everywhere.)
  * The cost: record-inserting commits of the whole cluster are serialised, one group commit at a
  * time, as on a single box; group commit keeps each of them large.
