@@ -84,8 +84,10 @@ export function auditPage(deps: UiDeps) {
                       <a href={`/audit?action=${encodeURIComponent(a.action)}`}>{a.action}</a>
                     </td>
                     <td>{a.target ? <a href={`/audit?target=${encodeURIComponent(a.target)}`}>{a.target}</a> : <span class="muted">—</span>}</td>
-                    <td class={a.result === "ok" ? "tone-ok" : a.result.startsWith("failed") ? "tone-error" : undefined}>{a.result}</td>
-                    <td class="mono small">{a.details ?? ""}</td>
+                    <td class={`nowrap ${a.result === "ok" ? "tone-ok" : a.result.startsWith("failed") ? "tone-error" : ""}`}>{a.result}</td>
+                    <td class="mono small">
+                      <div class="audit-details">{a.details ?? ""}</div>
+                    </td>
                   </tr>
                 ))}
               </tbody>
