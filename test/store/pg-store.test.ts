@@ -1,6 +1,7 @@
 /**
  * The store contract (contract-cases.ts) on PgStore against the local PostgreSQL, and what only
- * the cluster's store has: its schema, concurrent writers from several instances, lost connections.
+ * the cluster's store has: its schema, several instances writing at once, a commit that cannot
+ * complete, an instance that froze inside a transaction.
  * Every store gets a schema of its own under this run's prefix; all of them are dropped after.
  */
 import assert from "node:assert/strict";
@@ -33,8 +34,6 @@ const plain = (row: Record<string, unknown>) => Object.fromEntries(Object.entrie
 interface PgTestStore extends ContractStore {
   store: PgStore;
   schema: string;
-  /** A connection of the test's own in the store's schema. */
-  sql: SQL;
   /** Another store (another instance of a cluster) on the same schema. */
   another(): Promise<PgStore>;
 }
@@ -57,7 +56,6 @@ async function freshPg(): Promise<PgTestStore> {
   return {
     store: stores[0] as PgStore,
     schema,
-    sql: raw,
     rows,
     exec: async (query) => void (await raw.unsafe(query)),
     close: () => (stores[stores.length - 1] as PgStore).close(),
