@@ -97,9 +97,9 @@ async function expectRecordedOnce(id: number) {
   expect(await recorded(id)).toEqual({ events: ["queued", "sent", "succeeded"], audit: ["queued", "ok"] });
 }
 
-function sendlog(t: TestTerminal, sn: string, logindex: number, records: SimRecord[]) {
+function sendlog(t: TestTerminal, sn: string, logindex: number, records: SimRecord[], timeoutMs = 15_000) {
   t.send({ cmd: "sendlog", sn, count: records.length, logindex, record: records });
-  return t.next((m) => m.ret === "sendlog" && m.logindex === logindex, 15_000);
+  return t.next((m) => m.ret === "sendlog" && m.logindex === logindex, timeoutMs);
 }
 
 const punch = (enrollid: number, time: string): SimRecord => ({ enrollid, time, mode: 1, inout: 0, event: 0 });
@@ -309,8 +309,9 @@ describe("cluster", () => {
       expect(res.status).toBe(503);
       expect(((await res.json()) as { status: string }).status).toBe("unavailable");
     }
-    // Two failed checks later HAProxy has taken every instance out and answers for itself.
-    await until("HAProxy to drain every instance", async () => (await (await fetch(`${c.lb.http}/health`)).text()).includes("No server is available"), 15_000, 200);
+    // Two failed checks later HAProxy has taken every instance out.
+    await until("HAProxy to take every instance out", async () => (await c.lbStates()).every((st) => st.startsWith("DOWN")), 15_000, 200);
+    expect((await fetch(`${c.lb.http}/health`)).status).toBe(503);
     c.pg.restore();
     // No terminal writes to a drained instance: each one finds out by itself that the store is back.
     for (const instance of c.instances) await until(`${instance.http}/health to be 200 again`, async () => (await fetch(`${instance.http}/health`)).status === 200);
@@ -321,6 +322,67 @@ describe("cluster", () => {
     // And HAProxy takes them back.
     await c.waitForLb();
   }, 90_000);
+
+  test("an instance frozen mid-commit (SIGSTOP) holds up the others' ingest only until PostgreSQL ends its transaction", async () => {
+    // Every record-inserting commit of the cluster takes one lock (ids in commit order); a frozen
+    // or cut-off instance holding it must not stop the site: PostgreSQL ends its idle transaction.
+    const frozen = c.instances[B] as (typeof c.instances)[number];
+    const acked = new Set<string>();
+    const sim = new Simulation({
+      url: frozen.ws(), terminals: 5, batchSize: 50, rate: 0, duration: 0, records: 1_000_000, prefix: "FRZ",
+      startTime: new Date("2026-06-01T08:00:00Z"), connectRate: 100, grace: 60, reconnectMs: 500, answerTimeoutMs: 30_000,
+      onAck: (sn, records) => {
+        for (const r of records) acked.add(`${sn}|${r.enrollid}|${r.time}`);
+      },
+    });
+    void sim.run();
+    await until("uploads to B to flow", () => acked.size >= 1000, 30_000);
+    // B's session holds the records lock and waits, idle, inside its transaction.
+    const lockHeldByIdle = async () => {
+      const rows = (await c.sql`
+        SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted AND a.state = 'idle in transaction'
+          AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtext('tm20-records:' || ${c.schema})::bigint`) as Array<{ n: number }>;
+      return (rows[0]?.n ?? 0) > 0;
+    };
+    const sn = "FRZA1";
+    const t = await terminalOn(A, sn);
+    let caught = false;
+    let ackedAtFreeze = 0;
+    try {
+      for (let attempt = 0; attempt < 200 && !caught; attempt++) {
+        frozen.proc.kill("SIGSTOP");
+        await Bun.sleep(100);
+        caught = await lockHeldByIdle();
+        if (!caught) {
+          frozen.proc.kill("SIGCONT");
+          await Bun.sleep(20 + Math.random() * 50);
+        }
+      }
+      expect(caught).toBe(true);
+      ackedAtFreeze = acked.size;
+      const startedAt = Date.now();
+      expect(await sendlog(t, sn, 0, [punch(21, "2026-06-02 08:00:00")], 40_000)).toMatchObject({ result: true, count: 1, logindex: 0 });
+      const waited = Date.now() - startedAt;
+      // It did wait for the frozen instance's lock, and no longer than PostgreSQL's limit (15 s) and some slack.
+      expect(waited).toBeGreaterThan(3000);
+      expect(waited).toBeLessThan(30_000);
+      expect(await lockHeldByIdle()).toBe(false);
+    } finally {
+      frozen.proc.kill("SIGCONT");
+    }
+    // B finds its transaction ended, answers result:false, and its terminals' resends go through.
+    await until("B to acknowledge again", () => acked.size >= ackedAtFreeze + 500, 30_000);
+    sim.stop();
+    t.close();
+    const rows = (await c.sql`SELECT sn, enrollid, time, count(*)::int AS n FROM attendance WHERE sn LIKE 'FRZ%' GROUP BY sn, enrollid, time`) as Array<{ sn: string; enrollid: number; time: string; n: number }>;
+    const stored = new Map(rows.map((r) => [`${r.sn}|${r.enrollid}|${r.time}`, r.n]));
+    expect([...acked].filter((k) => stored.get(k) !== 1)).toEqual([]);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    expect(stored.get(`${sn}|21|2026-06-02 08:00:00`)).toBe(1);
+    // HAProxy took the frozen instance out; it comes back.
+    await c.waitForLb();
+  }, 150_000);
 
   test("every acknowledged record is in PostgreSQL exactly once, also after the holding instance is killed -9 mid-upload", async () => {
     const acked = new Set<string>();

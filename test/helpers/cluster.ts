@@ -39,7 +39,9 @@ export interface Cluster {
   api(i: number, path: string, init?: RequestInit): Promise<Response>;
   /** Runs a sub-command against the cluster's store (`--cluster --pg-url`), stdin optional. */
   cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
-  /** Resolves once HAProxy answers /health with 200 (a healthy instance behind it). */
+  /** HAProxy's view of each instance: "UP", "DOWN", "DOWN 1/2", … */
+  lbStates(): Promise<string[]>;
+  /** Resolves once HAProxy has every instance up. */
   waitForLb(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -84,9 +86,10 @@ export function redisServer(port: number) {
 
 /**
  * docs/haproxy.cfg with this cluster's listen port, servers and a connection limit for a test
- * machine; the benchmark also changes the balance algorithm and the limit.
+ * machine; the benchmark also changes the balance algorithm and the limit. With `statsPort`, a
+ * stats listener (CSV at /stats;csv) tells which servers HAProxy has up.
  */
-export function haproxyConfig(lbPort: number, ports: number[], tune: { balance?: "source" | "roundrobin"; maxconn?: number } = {}): string {
+export function haproxyConfig(lbPort: number, ports: number[], tune: { balance?: "source" | "roundrobin"; maxconn?: number; statsPort?: number } = {}): string {
   const lines = readFileSync(HAPROXY_CFG, "utf8").split("\n");
   const out: string[] = [];
   for (const line of lines) {
@@ -99,6 +102,7 @@ export function haproxyConfig(lbPort: number, ports: number[], tune: { balance?:
       if (!out.some((l) => /^\s*server\s/.test(l))) out.push(...ports.map((p, i) => `    server tm20-${i} 127.0.0.1:${p} check`));
     } else out.push(line);
   }
+  if (tune.statsPort) out.push("", "listen stats", `    bind 127.0.0.1:${tune.statsPort}`, "    stats enable", "    stats uri /stats", "");
   return out.join("\n");
 }
 
@@ -137,7 +141,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     for (let i = 0; i < n; i++) instances.push(await startTm20({ args }));
     const lbPort = freePort();
     const cfg = join(dir, "haproxy.cfg");
-    writeFileSync(cfg, haproxyConfig(lbPort, instances.map((t) => t.port)));
+    const statsPort = freePort();
+    writeFileSync(cfg, haproxyConfig(lbPort, instances.map((t) => t.port), { statsPort }));
     const lb = Bun.spawn(["haproxy", "-f", cfg, "-db"], { stdout: "ignore", stderr: "pipe" });
     haproxy = lb;
     void lb.exited.then(async (code) => {
@@ -157,12 +162,23 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     if (created.code !== 0) throw new Error(`token create failed: ${created.stderr}`);
     const token = created.stdout.trim().split("\n").pop() ?? "";
     const entry = { http: `http://127.0.0.1:${lbPort}`, ws: `ws://127.0.0.1:${lbPort}/pub/chat` };
-    const waitForLb = (timeoutMs = 20_000) =>
+    const lbStates = async () => {
+      if (haproxyFailed) throw new Error(haproxyFailed);
+      const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text();
+      const rows = csv.split("\n").map((line) => line.split(","));
+      const status = rows[0]?.indexOf("status") ?? -1;
+      return rows.filter((r) => r[0] === "tm20_instances" && r[1]?.startsWith("tm20-")).map((r) => r[status] ?? "");
+    };
+    const waitForLb = (timeoutMs = 30_000) =>
       until(
-        "HAProxy to pass /health to a healthy instance",
+        "HAProxy to have every instance up",
         async () => {
-          if (haproxyFailed) throw new Error(haproxyFailed);
-          return (await fetch(`${entry.http}/health`).catch(() => null))?.status === 200;
+          // Refused while HAProxy is starting.
+          const states = await lbStates().catch((err: unknown) => {
+            if (haproxyFailed) throw err;
+            return [];
+          });
+          return states.filter((st) => st === "UP").length === n;
         },
         timeoutMs,
         200,
@@ -185,6 +201,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         return fetch(`${instance.http}${path}`, { ...init, headers });
       },
       cli,
+      lbStates,
       waitForLb,
       stop,
     };
