@@ -135,6 +135,7 @@ describe("admin UI: commands and people", () => {
     await page.getByRole("button", { name: "Push / resync" }).click();
     await page.waitForURL(/\/jobs\/\d+$/);
     expect(await page.locator("progress.job-progress").count()).toBe(1);
+    expect(await page.locator(".nav a.active").textContent()).toBe("People");
     await page.locator(".badge", { hasText: "succeeded" }).waitFor({ timeout: 15_000 });
     await screenshots(page, "job");
     expect(commands.filter((c) => c === "setuserinfo").length).toBe(2);

@@ -135,6 +135,7 @@ describe("admin UI: terminal groups", () => {
     await page.getByRole("form", { name: "Add to a group" }).getByRole("button", { name: "Add" }).click();
     await page.waitForURL(/\/jobs\/\d+$/);
     await flash(page, "ok", "G2 joined Main lobby; sending it the group's people.");
+    expect(await page.locator(".nav a.active").textContent()).toBe("Terminals");
     await page.locator(".badge", { hasText: "succeeded" }).waitFor({ timeout: 15_000 });
     expect(commands.filter((c) => c.startsWith("G2 setuserinfo"))).toEqual(["G2 setuserinfo 5"]);
     expect(memberRows()).toEqual([{ group_id: 1, sn: "G1" }, { group_id: 1, sn: "G2" }]);

@@ -151,7 +151,8 @@ export function terminalCommandPages(deps: UiDeps) {
     return page(
       c,
       deps.settings.siteName,
-      { title: `Job #${job.id}: ${job.kind}`, active: "people", refreshSeconds: running ? 2 : undefined },
+      // A terminal's or a group's job belongs under Terminals; a person's (or a push of everyone) under People.
+      { title: `Job #${job.id}: ${job.kind}`, active: /^(terminals?|group):/.test(job.target) ? "terminals" : "people", refreshSeconds: running ? 2 : undefined },
       <section class="panel">
         <p>
           <Badge tone={running ? "info" : job.status === "succeeded" ? "ok" : "error"}>{job.status}</Badge> <span class="mono">{job.target}</span> · started by {job.actor}
