@@ -237,6 +237,27 @@ describe("cluster", () => {
     t.close();
   }, 60_000);
 
+  test("expiry holds across the cluster: a command past its deadline is expired once and never sent", async () => {
+    const sn = "EXPIRE1";
+    const before = await terminalOn(A, sn);
+    before.close();
+    await until("EXPIRE1 offline", async () => !(await terminalAt(C, sn)).online);
+    const res = await c.api(A, `/api/v1/terminals/${sn}/commands`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ command: "getdevinfo", params: {}, deadline: Date.now() + 1500 }),
+    });
+    expect(res.status).toBe(201);
+    const row = (await res.json()) as CommandView;
+    await Bun.sleep(2000);
+    const t = await terminalOn(C, sn);
+    await until("the command to be expired", async () => (await commandAt(B, row.id)).status === "expired", 30_000);
+    await Bun.sleep(500);
+    expect(received(t, "getdevinfo")).toHaveLength(0);
+    expect((await recorded(row.id)).events).toEqual(["queued", "expired"]);
+    t.close();
+  }, 60_000);
+
   test("Redis stopped and restarted: ingest never stops, cross-instance commands fail with a clear status, routing recovers", async () => {
     const sn = "REDIS1";
     const t = await terminalOn(C, sn);
