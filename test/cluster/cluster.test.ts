@@ -261,6 +261,9 @@ describe("cluster", () => {
   test("Redis stopped and restarted: ingest never stops, cross-instance commands fail with a clear status, routing recovers", async () => {
     const sn = "REDIS1";
     const t = await terminalOn(C, sn);
+    const away = "REDIS2";
+    (await terminalOn(B, away)).close();
+    await until("REDIS2 offline", async () => !(await terminalAt(A, away)).online);
     const acked: string[] = [];
     const ackTimes: number[] = [];
     const sim = new Simulation({
@@ -290,6 +293,13 @@ describe("cluster", () => {
     await t.next((m) => m.cmd === "getdevinfo", 10_000);
     t.send({ ret: "getdevinfo", sn, result: true });
     await until("the local command to finish", async () => (await commandAt(A, local.id)).status === "succeeded");
+    // An offline terminal's command is queued as usual and sent by the instance it comes back to.
+    const waiting = await queued(A, away, "getdevinfo");
+    const back = await terminalOn(C, away);
+    await back.next((m) => m.cmd === "getdevinfo", 10_000);
+    back.send({ ret: "getdevinfo", sn: away, result: true });
+    await until("the offline terminal's command to finish", async () => (await commandAt(B, waiting.id)).status === "succeeded");
+    back.close();
     // Redis down is no reason for the load balancer to drain an instance.
     expect((await Promise.all(c.instances.map((_, i) => health(i)))).map((h) => h.status)).toEqual(["ok", "ok", "ok"]);
     await Bun.sleep(1500);
