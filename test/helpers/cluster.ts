@@ -128,6 +128,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const lb = haproxy;
     haproxy = null;
     lb?.kill();
+    // A test that froze an instance (SIGSTOP) and failed before thawing it must not hang here.
+    for (const t of instances) t.proc.kill("SIGCONT");
     await Promise.all(instances.map((t) => t.stop().catch(() => 0)));
     await redis.stop();
     pg.stop();
