@@ -11,6 +11,8 @@ export type SqlValue = string | number | bigint | null;
 /** A native prepared statement: the ingest hot path binds positional values without drizzle. */
 export interface NativeStatement {
   run(...params: SqlValue[]): { changes: number; lastInsertRowid: number | bigint };
+  /** The first row (bun:sqlite: null, better-sqlite3: undefined when there is none). */
+  get(...params: SqlValue[]): unknown;
 }
 
 export interface SqliteConnection {
