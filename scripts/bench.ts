@@ -114,14 +114,17 @@ interface SimSummary {
   seconds: number;
   acknowledged_per_second: number;
   latency_ms: { p50: number; p95: number; p99: number; max: number };
+  /** CPU the simulator process used (user + system), so a run can tell it from the server's. */
+  cpu_seconds: number;
 }
 
 async function simulate(bin: string, port: number, flags: string[]): Promise<SimSummary> {
   const proc = Bun.spawn([bin, "simulate", "--url", `ws://127.0.0.1:${port}`, "--json", ...flags], { stdout: "pipe", stderr: "pipe" });
   const [, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   const line = out.trim().split("\n").pop() ?? "";
+  const cpu = proc.resourceUsage()?.cpuTime;
   try {
-    return JSON.parse(line) as SimSummary;
+    return { ...(JSON.parse(line) as Omit<SimSummary, "cpu_seconds">), cpu_seconds: round(Number((cpu?.user ?? 0n) + (cpu?.system ?? 0n)) / 1e6) };
   } catch {
     throw new Error(`simulate gave no summary: ${out}${err}`);
   }
@@ -705,14 +708,14 @@ async function phase(bin: string, o: PhaseOptions) {
     messages_per_second: Math.round(messages / summary.seconds),
     steady_server_latency_ms: { p50: q("tm20_latency_seconds", 0.5), p95: q("tm20_latency_seconds", 0.95), p99: q("tm20_latency_seconds", 0.99) },
     steady_commit_ms: { p50: q("tm20_commit_duration_seconds", 0.5), p99: q("tm20_commit_duration_seconds", 0.99), commits: steady.get("tm20_commit_duration_seconds_count") ?? 0 },
-    cpu_seconds: { instances: instanceCpu, postgres: pgCpu, redis_haproxy: sideCpu, machine_busy: machine },
+    cpu_seconds: { instances: instanceCpu, postgres: pgCpu, redis_haproxy: sideCpu, simulator: summary.cpu_seconds, machine_busy: machine },
     postgres_share_of_server_cpu: o.shared ? round((100 * pgCpu) / Math.max(0.01, serverSide), 0) : null,
     cpu_seconds_per_million_records: { instances: perMillion(sum(instanceCpu)), postgres: perMillion(pgCpu) },
     rss_kib: o.servers.map((s) => rssKiB(s.pid)),
   };
   report(`${o.label}: ${summary.acknowledged} acknowledged (${summary.acknowledged_per_second}/s), ${summary.failures} result:false, ${summary.timeouts} time-outs, ${summary.reconnects} reconnects; terminals per instance ${held.join("/")}; ${r.messages_per_second} messages/s`);
   report(`${o.label}: latency at the terminal p50 ${summary.latency_ms.p50} / p95 ${summary.latency_ms.p95} / p99 ${summary.latency_ms.p99} ms; server steady state p50 ${r.steady_server_latency_ms.p50} / p95 ${r.steady_server_latency_ms.p95} / p99 ${r.steady_server_latency_ms.p99} ms; commits p50 ${r.steady_commit_ms.p50} / p99 ${r.steady_commit_ms.p99} ms`);
-  report(`${o.label}: CPU s in ${r.wall_seconds} s: instances ${instanceCpu.join(" / ")}, PostgreSQL ${pgCpu}${o.shared ? ` (${r.postgres_share_of_server_cpu} % of the server side)` : ""}, redis/haproxy ${sideCpu.join(" / ") || "-"}, whole machine ${machine}; per million records: instances ${r.cpu_seconds_per_million_records.instances} s, PostgreSQL ${r.cpu_seconds_per_million_records.postgres} s; RSS KiB ${r.rss_kib.join(" / ")}; load ${loadBefore} → ${r.load_after}`);
+  report(`${o.label}: CPU s in ${r.wall_seconds} s: instances ${instanceCpu.join(" / ")}, PostgreSQL ${pgCpu}${o.shared ? ` (${r.postgres_share_of_server_cpu} % of the server side)` : ""}, redis/haproxy ${sideCpu.join(" / ") || "-"}, simulator ${summary.cpu_seconds}, whole machine ${machine} (others ${round(machine - serverSide - summary.cpu_seconds)}); per million records: instances ${r.cpu_seconds_per_million_records.instances} s, PostgreSQL ${r.cpu_seconds_per_million_records.postgres} s; RSS KiB ${r.rss_kib.join(" / ")}; load ${loadBefore} → ${r.load_after}`);
   return r;
 }
 
