@@ -21,6 +21,10 @@ beforeAll(async () => {
     expect(await t.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
     t.close();
   }
+  // The closes are written in the background (the offline marks); the tests below start once they are.
+  const db = srv.db();
+  for (let i = 0; i < 200 && db.query<{ n: number }, []>("SELECT count(*) AS n FROM terminals WHERE online = 1").get()?.n !== 0; i++) await Bun.sleep(10);
+  db.close();
 });
 afterAll(async () => {
   await srv.stop();
