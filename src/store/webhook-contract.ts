@@ -73,3 +73,28 @@ export interface WebhookStore {
   /** After a manual retry: delivered, or still dead with one more attempt and its error. */
   settleDeadLetter(id: number, result: { status: DeadLetterRow["status"]; attempts: number; error: string; at: number }): Promise<DeadLetterRow | null>;
 }
+
+/** What moves a destination's outbox forward: its delivering instance's settlements. */
+export type OutboxSettlements = Pick<WebhookStore, "delivered" | "failed" | "deadLetter">;
+
+/**
+ * Cluster mode: which instance delivers a destination's outbox (PostgreSQL only; a single box
+ * has one dispatcher). A lease runs on the database's clock, so the instances' clocks do not
+ * matter; its holder renews it, and once it has expired (the holder died, froze or lost the
+ * database) another instance may take it. Settlements go through `fenced(holder)` and apply only
+ * while nobody else has taken the lease: an instance that lost it may send its batch once more
+ * (at-least-once), but it never moves a cursor.
+ */
+export interface WebhookLeaseStore {
+  /**
+   * Takes or renews, for `holder` and `ttlMs` from now, the lease of every destination that is
+   * free, expired or already its own; returns the ids it holds.
+   */
+  claim(holder: string, ttlMs: number): Promise<number[]>;
+  /** Gives up every lease of `holder` (a clean stop: another instance takes over at once). */
+  release(holder: string): Promise<void>;
+  /** Who holds the destination's lease now (null: nobody, or it has expired). */
+  holder(webhookId: number): Promise<string | null>;
+  /** Settlements that fail with StoreError "lease_lost" once another holder has taken the lease. */
+  fenced(holder: string): OutboxSettlements;
+}

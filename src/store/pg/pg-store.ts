@@ -27,6 +27,7 @@ import { PgCommandStore } from "./commands-store.ts";
 import { PgExportStore } from "./export-store.ts";
 import { PgImportSourceStore } from "./import-source-store.ts";
 import { PgPeopleStore } from "./people-store.ts";
+import { PgWebhookLeases } from "./webhook-leases.ts";
 import { PgWebhookStore } from "./webhook-store.ts";
 import { connectPg, type PgConnection, type PgDb } from "./connect.ts";
 import { ensureSchema, migratePg } from "./migrate.ts";
@@ -88,6 +89,8 @@ export class PgStore implements Store {
   readonly people: PgPeopleStore;
   readonly exports: PgExportStore;
   readonly webhooks: PgWebhookStore;
+  /** Which instance delivers each webhook destination (a cluster has no other dispatcher). */
+  readonly webhookLeases: PgWebhookLeases;
   readonly importSources: PgImportSourceStore;
   #c: PgConnection;
   #db: PgDb;
@@ -100,6 +103,7 @@ export class PgStore implements Store {
     this.people = new PgPeopleStore(this.#db);
     this.exports = new PgExportStore(this.#db);
     this.webhooks = new PgWebhookStore(this.#db);
+    this.webhookLeases = new PgWebhookLeases(this.#db);
     this.importSources = new PgImportSourceStore(this.#db);
   }
 

@@ -309,3 +309,10 @@ export const peopleImportSources = pgTable("people_import_sources", {
   createdAt: ms("created_at").notNull(),
   updatedAt: ms("updated_at").notNull(),
 });
+
+// ── Migration 0006: webhook leases (PostgreSQL only: which instance delivers a destination) ──
+export const webhookLeases = pgTable("webhook_leases", {
+  webhookId: bigint("webhook_id", { mode: "number" }).primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: ms("expires_at").notNull(),
+});

@@ -5,7 +5,7 @@ import { StoreError } from "../errors.ts";
 import type { DeadLetterRow } from "../schema.ts";
 import type { BatchEnd, NewDeadLetter, NewWebhook, WebhookSettings, WebhookStore } from "../webhook-contract.ts";
 import type { PgDb } from "./connect.ts";
-import { webhookDeadLetters, webhooks } from "./schema.ts";
+import { webhookDeadLetters, webhookLeases, webhooks } from "./schema.ts";
 
 function columns(s: Partial<WebhookSettings & BatchEnd>) {
   const { terminals, eventTypes, ...rest } = s;
@@ -57,6 +57,7 @@ export class PgWebhookStore implements WebhookStore {
   async delete(id: number) {
     return this.#db.transaction(async (tx) => {
       await tx.delete(webhookDeadLetters).where(eq(webhookDeadLetters.webhookId, id));
+      await tx.delete(webhookLeases).where(eq(webhookLeases.webhookId, id));
       return (await tx.delete(webhooks).where(eq(webhooks.id, id)).returning({ id: webhooks.id })).length > 0;
     });
   }

@@ -1,0 +1,147 @@
+/**
+ * Webhook leases (PostgreSQL only): which cluster instance delivers a destination. Several
+ * PgStores on one schema stand for the instances; leases expire on the database's clock, and a
+ * settlement by an instance whose lease was taken moves nothing.
+ */
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
+import { SQL } from "bun";
+import { StoreError } from "../../src/store/errors.ts";
+import { PgStore } from "../../src/store/pg/pg-store.ts";
+import type { NewWebhook } from "../../src/store/webhook-contract.ts";
+import { PG_BASE } from "../helpers/postgres.ts";
+import { T0 } from "./fixtures.ts";
+
+const RUN = `t_leases_${process.pid}_${Math.random().toString(36).slice(2, 7)}`;
+const admin = new SQL(PG_BASE, { max: 2 });
+let n = 0;
+let open: PgStore[] = [];
+
+afterEach(async () => {
+  for (const s of open) await s.close();
+  open = [];
+});
+
+afterAll(async () => {
+  const schemas = (await admin`SELECT nspname FROM pg_namespace WHERE nspname LIKE ${`${RUN}%`}`) as Array<{ nspname: string }>;
+  for (const s of schemas) await admin.unsafe(`DROP SCHEMA IF EXISTS "${s.nspname}" CASCADE`);
+  await admin.close();
+});
+
+/** `count` stores (instances) on one fresh schema. */
+async function instances(count: number): Promise<PgStore[]> {
+  const schema = `${RUN}_${++n}`;
+  const stores: PgStore[] = [];
+  for (let i = 0; i < count; i++) stores.push(await PgStore.open({ url: PG_BASE, schema, now: () => T0 }));
+  open.push(...stores);
+  return stores;
+}
+
+const hook = (name: string): NewWebhook => ({
+  name, url: "https://hr.example/hook", authHeader: null, authSealed: null, hmacSealed: null, terminals: null,
+  eventTypes: ["attendance"], enabled: true, batchSize: 100, timeoutMs: 5000, maxAttempts: null, attendanceCursor: 0, doorCursor: 0, at: T0,
+});
+
+const end = (attendanceCursor: number) => ({ attendanceCursor, doorCursor: 0 });
+
+async function rejected(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    return err instanceof StoreError ? err.code : String(err);
+  }
+  return "resolved";
+}
+
+describe("webhook leases", () => {
+  test("one instance holds each destination until its lease runs out; then another takes it", async () => {
+    const [a, b] = (await instances(2)) as [PgStore, PgStore];
+    const one = await a.webhooks.create(hook("one"));
+    const two = await a.webhooks.create(hook("two"));
+    expect(await a.webhookLeases.claim("A", 600)).toEqual([one.id, two.id]);
+    expect(await b.webhookLeases.claim("B", 600)).toEqual([]);
+    // Renewing keeps them, however often.
+    expect(await a.webhookLeases.claim("A", 600)).toEqual([one.id, two.id]);
+    expect(await b.webhookLeases.holder(one.id)).toBe("A");
+    await Bun.sleep(700);
+    expect(await b.webhookLeases.holder(one.id)).toBeNull();
+    expect(await b.webhookLeases.claim("B", 60_000)).toEqual([one.id, two.id]);
+    expect(await a.webhookLeases.claim("A", 600)).toEqual([]);
+    expect(await a.webhookLeases.holder(two.id)).toBe("B");
+  });
+
+  test("a destination created later is claimed by the next claim; a deleted one takes its lease along", async () => {
+    const [a, b] = (await instances(2)) as [PgStore, PgStore];
+    const one = await a.webhooks.create(hook("one"));
+    expect(await a.webhookLeases.claim("A", 60_000)).toEqual([one.id]);
+    const two = await b.webhooks.create(hook("two"));
+    expect(await b.webhookLeases.claim("B", 60_000)).toEqual([two.id]);
+    expect(await a.webhookLeases.claim("A", 60_000)).toEqual([one.id]);
+    expect(await b.webhooks.delete(one.id)).toBe(true);
+    expect(await a.webhookLeases.claim("A", 60_000)).toEqual([]);
+    expect(await a.webhookLeases.holder(one.id)).toBeNull();
+  });
+
+  test("released leases are taken at once, without waiting for them to run out", async () => {
+    const [a, b] = (await instances(2)) as [PgStore, PgStore];
+    const one = await a.webhooks.create(hook("one"));
+    expect(await a.webhookLeases.claim("A", 60_000)).toEqual([one.id]);
+    await a.webhookLeases.release("A");
+    expect(await b.webhookLeases.claim("B", 60_000)).toEqual([one.id]);
+  });
+
+  test("three instances claiming at once, 20 times: every destination has exactly one holder", async () => {
+    const stores = await instances(3);
+    const [first] = stores as [PgStore];
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await first.webhooks.create(hook(`h${i}`))).id);
+    for (let round = 0; round < 20; round++) {
+      await first.webhookLeases.release("I0");
+      await first.webhookLeases.release("I1");
+      await first.webhookLeases.release("I2");
+      const won = await Promise.all(stores.map((s, i) => s.webhookLeases.claim(`I${i}`, 60_000)));
+      expect(won.flat().sort((x, y) => x - y)).toEqual(ids);
+    }
+  });
+
+  test("settlements are fenced: once another instance has taken the lease, the old holder moves nothing", async () => {
+    const [a, b] = (await instances(2)) as [PgStore, PgStore];
+    const w = await a.webhooks.create(hook("fenced"));
+    await a.webhookLeases.claim("A", 300);
+    const fromA = a.webhookLeases.fenced("A");
+    await fromA.delivered(w.id, end(10), 10, T0 + 1);
+    await fromA.failed(w.id, 1, "HTTP 503", T0 + 2);
+    // Run out but not taken by anyone: nobody else delivers, so A's settlement still counts.
+    await Bun.sleep(400);
+    await fromA.delivered(w.id, end(20), 10, T0 + 3);
+    expect(await b.webhooks.get(w.id)).toMatchObject({ attendanceCursor: 20, delivered: 20, attempts: 0 });
+
+    expect(await b.webhookLeases.claim("B", 60_000)).toEqual([w.id]);
+    expect(await rejected(fromA.delivered(w.id, end(30), 10, T0 + 4))).toBe("lease_lost");
+    expect(await rejected(fromA.failed(w.id, 2, "HTTP 500", T0 + 5))).toBe("lease_lost");
+    const letter = { batchId: "b", records: "[]", recordCount: 10, attempts: 3, error: "HTTP 400", at: T0 + 6, ...end(30) };
+    expect(await rejected(fromA.deadLetter(w.id, letter))).toBe("lease_lost");
+    expect(await a.webhooks.get(w.id)).toMatchObject({ attendanceCursor: 20, delivered: 20, attempts: 0, lastError: "HTTP 503" });
+    expect(await a.webhooks.deadLetterCount(w.id)).toBe(0);
+
+    const fromB = b.webhookLeases.fenced("B");
+    await fromB.deadLetter(w.id, letter);
+    expect(await a.webhooks.get(w.id)).toMatchObject({ attendanceCursor: 30, lastError: "HTTP 400" });
+    expect(await a.webhooks.deadLetterCount(w.id)).toBe(1);
+  });
+
+  test("a claim waits for a fenced settlement in progress and then sees the cursors it moved", async () => {
+    const [a, b] = (await instances(2)) as [PgStore, PgStore];
+    const w = await a.webhooks.create(hook("race"));
+    await a.webhookLeases.claim("A", 200);
+    await Bun.sleep(300);
+    // A's lease has run out; its settlement and B's claim race. Whichever order PostgreSQL picks,
+    // B either refuses A's settlement or reads the cursor A moved: never a moved cursor it missed.
+    const [settled, claimed] = await Promise.all([
+      a.webhookLeases.fenced("A").delivered(w.id, end(50), 50, T0 + 1).then(() => "ok", (err: unknown) => (err as StoreError).code),
+      b.webhookLeases.claim("B", 60_000).then(async (ids) => ({ ids, row: await b.webhooks.get(w.id) })),
+    ]);
+    expect(claimed.ids).toEqual([w.id]);
+    if (settled === "ok") expect(claimed.row?.attendanceCursor).toBe(50);
+    else expect(settled).toBe("lease_lost");
+  });
+});
