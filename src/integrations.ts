@@ -1,7 +1,9 @@
 /**
  * The parts of `tm20 serve` that send data out: the PostgreSQL exporter (when --pg-url is set)
  * and the webhook dispatcher. Both read committed rows only and are woken by commit events, so
- * whatever happens to them, ingest from terminals is untouched.
+ * whatever happens to them, ingest from terminals is untouched. In a cluster there is no export
+ * (--pg-url is the store itself), and each webhook destination is delivered by the one instance
+ * holding its lease; commits on the other instances wake it through the cluster relay.
  */
 import type { Logger } from "pino";
 import { loadSecretBox, type SecretBox } from "./auth/secret-box.ts";
@@ -12,17 +14,20 @@ import { pgTarget } from "./export/pg-target.ts";
 import { type DeliveredBounds, deliveredBounds } from "./jobs/delivered.ts";
 import type { MetricsRegistry } from "./obs/metrics.ts";
 import type { OutboundStore } from "./store/export-contract.ts";
+import type { WebhookLeaseStore } from "./store/webhook-contract.ts";
 import { WebhookAdmin } from "./webhooks/admin.ts";
 import { WebhookDispatcher } from "./webhooks/dispatcher.ts";
 
 export interface IntegrationsOptions {
-  config: Pick<ServeConfig, "dataDir" | "pgUrl" | "pgSchema" | "pgTemplates" | "webhookRetryBaseMs" | "webhookRetryMaxMs">;
+  config: Pick<ServeConfig, "dataDir" | "pgUrl" | "pgSchema" | "pgTemplates" | "webhookRetryBaseMs" | "webhookRetryMaxMs" | "webhookLeaseMs">;
   store: OutboundStore;
   bus: EventBus;
   log: Logger;
   now: () => number;
   version: string;
   metrics?: MetricsRegistry;
+  /** Cluster mode: this instance and the store's webhook leases. */
+  cluster?: { instance: string; leases: WebhookLeaseStore };
 }
 
 export interface Integrations {
@@ -32,6 +37,8 @@ export interface Integrations {
   /** Changes to destinations (API and admin UI alike). */
   webhookAdmin: WebhookAdmin;
   secrets: SecretBox;
+  /** Cluster mode: the PostgreSQL export does not apply. */
+  cluster: boolean;
   /** How far the export and every webhook destination have delivered (retention keeps the rest). */
   delivered(): Promise<DeliveredBounds>;
   stop(): Promise<void>;
@@ -39,7 +46,7 @@ export interface Integrations {
 
 export async function startIntegrations(o: IntegrationsOptions): Promise<Integrations> {
   const secrets = loadSecretBox(o.config.dataDir);
-  const target = o.config.pgUrl ? pgTarget(o.config.pgUrl, o.config.pgSchema) : null;
+  const target = !o.cluster && o.config.pgUrl ? pgTarget(o.config.pgUrl, o.config.pgSchema) : null;
   const exporter = target
     ? new PgExporter({
         store: o.store,
@@ -57,6 +64,7 @@ export async function startIntegrations(o: IntegrationsOptions): Promise<Integra
     now: o.now,
     retryBaseMs: o.config.webhookRetryBaseMs,
     retryMaxMs: o.config.webhookRetryMaxMs,
+    ...(o.cluster ? { cluster: { ...o.cluster, leaseMs: o.config.webhookLeaseMs } } : {}),
   });
   const unsubscribe = o.bus.on("records-committed", (e) => {
     if (e.inserted === 0) return;
@@ -78,6 +86,7 @@ export async function startIntegrations(o: IntegrationsOptions): Promise<Integra
     webhooks,
     webhookAdmin: new WebhookAdmin({ store: o.store, dispatcher: webhooks, secrets, now: o.now }),
     secrets,
+    cluster: o.cluster !== undefined,
     delivered: () => deliveredBounds(o.store, target?.key ?? null),
     async stop() {
       unsubscribe();

@@ -12,7 +12,6 @@ import { withOrigin } from "./http/host-less.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
 import { BackupDownloads } from "./http/backup-download.ts";
 import { startIntegrations } from "./integrations.ts";
-import { loadSecretBox } from "./auth/secret-box.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";
 import { commandHooks } from "./commands/hooks.ts";
@@ -21,6 +20,7 @@ import { ServerMetrics } from "./obs/server-metrics.ts";
 import { SiteSettings } from "./settings/site-settings.ts";
 import { claimDataDir, releaseDataDir, runningServer } from "./store/data-dir-lock.ts";
 import { openStore, storeConfigOf } from "./store/open.ts";
+import { PgStore } from "./store/pg/pg-store.ts";
 import { SqliteStore } from "./store/sqlite/sqlite-store.ts";
 import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapshot-process.ts";
 import { Writer } from "./store/writer.ts";
@@ -108,27 +108,29 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     maxConnections: config.maxConnections,
     metrics,
   });
-  // Single box only: in a cluster --pg-url is the store itself, and deliveries would need a leader.
-  const integrations = sqlite ? await startIntegrations({ config, store: sqlite, bus, log, now, version: VERSION, metrics: metrics.registry }) : null;
+  // In a cluster each webhook destination is delivered by the instance holding its lease.
+  const integrations = await startIntegrations({
+    config, store, bus, log, now, version: VERSION, metrics: metrics.registry,
+    ...(cluster && store instanceof PgStore ? { cluster: { instance: cluster.instanceId, leases: store.webhookLeases } } : {}),
+  });
   const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
-  let secrets = integrations?.secrets ?? null;
   const ui = createUiApp({
     store, writer, registry, bus, settings, dispatcher, people, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
-    secrets: () => (secrets ??= loadSecretBox(config.dataDir)),
+    secrets: () => integrations.secrets,
   });
   const http = createHttpApp({
     store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     ...(backups ? { backups } : {}),
     ...(cluster ? { cluster } : {}),
-    ...(integrations ? { integrations } : {}),
+    integrations,
   });
   const retention = sqlite && new RetentionJob({
     store: sqlite, get clock() { return settings.clock; }, log, now,
     photoDays: config.photoRetentionDays,
     quarantineDays: config.quarantineRetentionDays,
     attendanceDays: config.attendanceRetentionDays,
-    ...(integrations ? { delivered: () => integrations.delivered() } : {}),
+    delivered: () => integrations.delivered(),
     everyMs: RETENTION_EVERY_MS,
     firstAfterMs: RETENTION_FIRST_AFTER_MS,
     onPruned: (table, rows) => metrics.pruned(table, rows),
@@ -183,7 +185,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       clearInterval(checkpointTimer);
       metrics.stop();
       ui.stop();
-      await integrations?.stop();
+      await integrations.stop();
       if (retention) await retention.stop();
       void server.stop(false);
       flushSeen();

@@ -38,7 +38,7 @@ export class SecretBox {
     try {
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
     } catch {
-      throw new SecretBoxError(`cannot open a sealed secret: was ${SECRET_KEY_FILE} replaced?`);
+      throw new SecretBoxError(`cannot open a sealed secret: was ${SECRET_KEY_FILE} replaced (in a cluster, every instance needs the same one)?`);
     }
   }
 }

@@ -99,6 +99,13 @@ export const serveFields = {
     default: "300000",
     schema: z.coerce.number().int().min(10),
   },
+  webhookLeaseMs: {
+    flag: "--webhook-lease-ms",
+    env: "TM20_WEBHOOK_LEASE_MS",
+    help: "cluster: how long an instance's claim to deliver a webhook destination lasts unrenewed (renewed every third of it); another instance takes over this long after the holder dies",
+    default: "15000",
+    schema: z.coerce.number().int().min(1000).max(600_000),
+  },
   maxQueuedRecords: {
     flag: "--max-queued-records",
     env: "TM20_MAX_QUEUED_RECORDS",
@@ -192,6 +199,7 @@ export interface ServeConfig {
   pgTemplates: "on" | "off";
   webhookRetryBaseMs: number;
   webhookRetryMaxMs: number;
+  webhookLeaseMs: number;
   maxQueuedRecords: number;
   maxConnections: number;
   messageRate: number;

@@ -43,8 +43,8 @@ export interface HttpDeps {
   ui?: UiApp;
   /** Cluster mode: this instance and its Redis link, shown by /health (Redis down is not unhealthy: ingest goes on). */
   cluster?: { status(): { instance: string; redis: string } };
-  /** PostgreSQL export and webhooks (absent in a cluster: no such routes). */
-  integrations?: Integrations;
+  /** PostgreSQL export and webhooks. */
+  integrations: Integrations;
 }
 
 /** /health turns 503 when this share of the writer queue bound is waiting: the writer is not keeping up. */
@@ -85,11 +85,9 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/", commandsApi(deps));
   api.route("/", peopleApi(deps));
   api.route("/people/import", peopleImportApi(deps));
-  if (deps.integrations) {
-    const { store, exporter, webhookAdmin } = deps.integrations;
-    api.route("/export", exportApi(exporter));
-    api.route("/webhooks", webhooksApi({ store, admin: webhookAdmin }));
-  }
+  const { store, exporter, webhookAdmin, cluster } = deps.integrations;
+  api.route("/export", exportApi(exporter, cluster));
+  api.route("/webhooks", webhooksApi({ store, admin: webhookAdmin }));
   if (deps.backups) api.route("/backup", backupApi(deps.backups));
   app.route("/api/v1", api);
 

@@ -1,8 +1,9 @@
 /**
  * The outbound part of the store: what the PostgreSQL exporter and the webhook outboxes read
  * (record rows in commit order, by row id), the exporter's durable cursors and the webhook
- * destinations. Only the single-box store offers it: in a cluster, --pg-url is the store itself
- * and deliveries would need one elected sender.
+ * destinations. Both stores offer it. In a cluster the PostgreSQL export does not run (--pg-url
+ * is the store itself), and each webhook outbox is delivered by one instance at a time
+ * (WebhookLeaseStore).
  */
 import type { Store } from "./contract.ts";
 import type { AttendanceRow, DoorEventRow, PersonRow } from "./schema.ts";

@@ -23,8 +23,8 @@ export interface UiDeps {
   people: PeopleService;
   /** Settings → Download backup (absent in a cluster: the store is PostgreSQL). */
   backups?: BackupDownloads;
-  /** PostgreSQL export and webhooks; null in a cluster (no such integrations there). */
-  integrations: Pick<Integrations, "store" | "exporter" | "webhookAdmin" | "secrets"> | null;
+  /** PostgreSQL export (never in a cluster) and webhooks. */
+  integrations: Pick<Integrations, "store" | "exporter" | "webhookAdmin" | "secrets" | "cluster">;
   /** Seals the saved HR sources' credentials (the data directory's key, loaded on first use). */
   secrets: () => SecretBox;
   log: Logger;

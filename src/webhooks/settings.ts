@@ -112,8 +112,11 @@ export function displayUrl(url: string): string {
 export interface WebhookState {
   backlog: number;
   dead_letters: number;
+  /** Known to the instance delivering the destination (in a cluster, elsewhere null and false). */
   next_attempt_at: number | null;
   in_flight: boolean;
+  /** Cluster: the instance delivering the destination now (null: none has its lease; a single box). */
+  instance: string | null;
 }
 
 export function webhookJson(w: Webhook, state: WebhookState) {
@@ -139,6 +142,7 @@ export function webhookJson(w: Webhook, state: WebhookState) {
       failed_attempts: w.attempts,
       next_attempt_at: state.next_attempt_at,
       in_flight: state.in_flight,
+      instance: state.instance,
     },
     cursors: { attendance: w.attendanceCursor, door_events: w.doorCursor },
     created_at: w.createdAt,

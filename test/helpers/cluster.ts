@@ -3,11 +3,14 @@
  * the shared PostgreSQL (a schema of this run's own, reached through a relay the caller can cut),
  * a redis-server of its own on a free port (never the machine's shared one; it can be stopped and
  * started again), and HAProxy configured from docs/haproxy.cfg (only the listen address and the
- * server list are replaced).
+ * server list are replaced). Every instance's data directory holds the same secret.key, as the
+ * README tells operators, so a secret sealed on one instance opens on all.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SQL, type Subprocess } from "bun";
+import { SECRET_KEY_FILE } from "../../src/auth/secret-box.ts";
 import { tm20Binary } from "./binary.ts";
 import { PG_BASE } from "./postgres.ts";
 import { type Tm20Process, startTm20, tempDir } from "./server.ts";
@@ -39,6 +42,8 @@ export interface Cluster {
   api(i: number, path: string, init?: RequestInit): Promise<Response>;
   /** Runs a sub-command against the cluster's store (`--cluster --pg-url`), stdin optional. */
   cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** The cookie of an admin UI session on instance `i` (the admin is made once, with the CLI). */
+  uiSession(i: number): Promise<string>;
   /** HAProxy's view of each instance: "UP", "DOWN", "DOWN 1/2", … */
   lbStates(): Promise<string[]>;
   /** Resolves once HAProxy has every instance up. */
@@ -139,8 +144,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
   try {
     const args = ["--cluster", "--pg-url", pgUrl, "--redis-url", `redis://127.0.0.1:${redis.port}`, ...(options.args ?? [])];
+    const key = `${randomBytes(32).toString("base64")}\n`;
     // One after the other: the first one creates the schema's tables.
-    for (let i = 0; i < n; i++) instances.push(await startTm20({ args }));
+    for (let i = 0; i < n; i++) {
+      const dataDir = join(dir, `instance-${i}`);
+      mkdirSync(dataDir);
+      writeFileSync(join(dataDir, SECRET_KEY_FILE), key, { mode: 0o600 });
+      instances.push(await startTm20({ args, dataDir }));
+    }
     const lbPort = freePort();
     const cfg = join(dir, "haproxy.cfg");
     const statsPort = freePort();
@@ -186,6 +197,24 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         200,
       );
     await waitForLb();
+    let adminMade: Promise<void> | null = null;
+    const uiSession = async (i: number) => {
+      const password = "cluster-test-password";
+      adminMade ??= cli(["admin", "create", "--username", "ops"], `${password}\n`).then((made) => {
+        if (made.code !== 0) throw new Error(`admin create failed: ${made.stderr}`);
+      });
+      await adminMade;
+      const csrf = "x".repeat(40);
+      const res = await fetch(`${instances[i]?.http}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: `tm20_pre=${csrf}` },
+        body: new URLSearchParams({ _csrf: csrf, username: "ops", password, next: "/" }),
+      });
+      const session = /tm20_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
+      if (res.status !== 303 || !session) throw new Error(`login on instance ${i} failed: ${res.status}`);
+      return `tm20_session=${session}`;
+    };
     return {
       instances,
       lb: entry,
@@ -203,6 +232,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         return fetch(`${instance.http}${path}`, { ...init, headers });
       },
       cli,
+      uiSession,
       lbStates,
       waitForLb,
       stop,

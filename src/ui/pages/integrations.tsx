@@ -46,14 +46,14 @@ const STREAM_LABEL = { attendance: "Attendance", door_events: "Door events" } as
 export function integrationPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
   const integrations = deps.integrations;
-  const webhooks = integrations?.webhookAdmin ?? null;
+  const webhooks = integrations.webhookAdmin;
 
   app.get("/integrations", async (c) => {
     const admin = c.get("user").role === "admin";
     const clock = deps.settings.clock;
     const now = deps.now();
-    const status = integrations?.exporter ? await integrations.exporter.status() : null;
-    const destinations = webhooks ? await webhooks.list() : [];
+    const status = integrations.exporter ? await integrations.exporter.status() : null;
+    const destinations = await webhooks.list();
     const when = (ms: number | null) => (ms === null ? "never" : `${siteTime(clock, ms)} (${ago(ms, now)})`);
     return page(
       c,
@@ -63,7 +63,7 @@ export function integrationPages(deps: UiDeps) {
         <IntegrationTabs active="overview" />
         <section class="panel" aria-labelledby="export-h" data-panel="export">
           <h2 id="export-h">PostgreSQL export</h2>
-          {!integrations ? (
+          {integrations.cluster ? (
             <p class="muted">Not used in a cluster: there PostgreSQL is the store itself.</p>
           ) : !status ? (
             <p data-export-state="off">
@@ -136,16 +136,14 @@ export function integrationPages(deps: UiDeps) {
         <section class="panel" aria-labelledby="webhooks-h" data-panel="webhooks">
           <div class="page-header">
             <h2 id="webhooks-h">Webhooks</h2>
-            {admin && webhooks ? (
+            {admin ? (
               <a class="btn btn-primary" href="/integrations/webhooks/new">
                 Add destination
               </a>
             ) : null}
           </div>
           <p class="muted">Every punch is sent to each destination at least once, in order, as a JSON batch; each record has a stable id for de-duplication.</p>
-          {!webhooks ? (
-            <p class="muted">Not available in a cluster.</p>
-          ) : destinations.length === 0 ? (
+          {destinations.length === 0 ? (
             <EmptyState title="No webhook destinations">HR and payroll systems can receive punches as they arrive.</EmptyState>
           ) : (
             <div class="table-wrap">

@@ -22,14 +22,7 @@ const letterStatus = z.enum(["dead", "delivered"]).catch("dead");
 
 export function webhookPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
-  const integrations = deps.integrations;
-  if (!integrations) {
-    app.all("/integrations/webhooks/*", (c) =>
-      page(c, deps.settings.siteName, { title: "Webhooks", active: "integrations" }, <EmptyState title="Webhooks are not available in a cluster" />, 404),
-    );
-    return app;
-  }
-  const { store, webhookAdmin: admin } = integrations;
+  const { store, webhookAdmin: admin } = deps.integrations;
   const base = "/integrations/webhooks";
   const notFound = (c: Context<UiEnv>) =>
     page(c, deps.settings.siteName, { title: "Destination not found", active: "integrations" }, <EmptyState title="No webhook destination with this id" />, 404);
@@ -109,6 +102,12 @@ export function webhookPages(deps: UiDeps) {
                       {w.status.failed_attempts}
                       {w.status.next_attempt_at ? `, next at ${siteTime(clock, w.status.next_attempt_at)}` : ""}
                     </dd>
+                  </>
+                ) : null}
+                {deps.integrations.cluster ? (
+                  <>
+                    <dt>Sent by</dt>
+                    <dd class="mono" data-instance>{w.status.instance ?? "no instance yet"}</dd>
                   </>
                 ) : null}
                 <dt>Auth header</dt>
