@@ -75,7 +75,7 @@ export async function startIntegrations(o: IntegrationsOptions): Promise<Integra
     const backlog = () => (exporter ? exporter.backlog.attendance + exporter.backlog.door_events : 0);
     o.metrics.gauge("tm20_export_backlog_rows", "Attendance and door-event rows not yet exported to PostgreSQL (as of the exporter's last look).", { collect: backlog });
     o.metrics.gauge("tm20_export_failing", "1 while the PostgreSQL export fails, else 0.", { collect: () => (exporter?.failing ? 1 : 0) });
-    o.metrics.gauge("tm20_webhooks_failing", "Webhook destinations whose head batch is failing.", { collect: () => webhooks.failingCount });
+    o.metrics.gauge("tm20_webhooks_failing", "Webhook destinations whose head batch is failing (in a cluster: of those this instance sends).", { collect: () => webhooks.failingCount });
   }
   exporter?.start();
   await webhooks.start();
