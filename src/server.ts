@@ -79,6 +79,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     // most that for the write lock, well inside its 250 ms busy_timeout.
     maxBatchRecords: 4_000,
     retryDelayMs: 1000,
+    commitTimeoutMs: config.commitTimeout * 1000,
     onCommit: (info) => metrics.committed(info),
   });
   const bus = new EventBus();

@@ -113,6 +113,13 @@ export const serveFields = {
     default: "200000",
     schema: z.coerce.number().int().min(100),
   },
+  commitTimeout: {
+    flag: "--commit-timeout",
+    env: "TM20_COMMIT_TIMEOUT",
+    help: "seconds a commit may take before its uploads are answered result:false (a store that stopped answering)",
+    default: "10",
+    schema: seconds,
+  },
   maxConnections: {
     flag: "--max-connections",
     env: "TM20_MAX_CONNECTIONS",
@@ -201,6 +208,7 @@ export interface ServeConfig {
   webhookRetryMaxMs: number;
   webhookLeaseMs: number;
   maxQueuedRecords: number;
+  commitTimeout: number;
   maxConnections: number;
   messageRate: number;
   metricsAllow: string;

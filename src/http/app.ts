@@ -13,6 +13,7 @@ import type { Writer } from "../store/writer.ts";
 import type { TerminalRegistry } from "../terminals/registry.ts";
 import type { UiApp } from "../ui/app.ts";
 import type { AllowList } from "../lib/ip-allow-list.ts";
+import { deadline } from "../lib/deadline.ts";
 import { backupApi } from "./api/backup.ts";
 import { commandsApi } from "./api/commands.ts";
 import { peopleApi } from "./api/people.ts";
@@ -49,6 +50,7 @@ export interface HttpDeps {
 
 /** /health turns 503 when this share of the writer queue bound is waiting: the writer is not keeping up. */
 const QUEUE_UNHEALTHY = 0.9;
+const HEALTH_PING_MS = 2000;
 
 export function createHttpApp(deps: HttpDeps) {
   const app = new Hono();
@@ -56,7 +58,8 @@ export function createHttpApp(deps: HttpDeps) {
   app.get("/health", async (c) => {
     const problems: string[] = [];
     try {
-      await deps.store.ping();
+      // A store on a network that drops packets never answers: the load balancer's check must still get one.
+      await deadline(deps.store.ping(), HEALTH_PING_MS, () => new Error(`no answer within ${HEALTH_PING_MS / 1000} s`));
     } catch (err) {
       problems.push(`store unreadable: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { OpResult, Store, WriteOp } from "./contract.ts";
+import { deadline } from "../lib/deadline.ts";
 import { rootMessage, sqliteCode, StoreError } from "./errors.ts";
 
 export interface WriterOptions {
@@ -16,6 +17,12 @@ export interface WriterOptions {
   maxBatchRecords: number;
   /** After a failed commit, wait this long before trying again (the queue keeps filling meanwhile). */
   retryDelayMs: number;
+  /**
+   * A commit that has not settled by then fails its submitters (terminals get result:false and
+   * resend; the identity de-duplicates if it did commit after all). A PostgreSQL behind a network
+   * that drops packets never answers, and without this its terminals would wait forever.
+   */
+  commitTimeoutMs: number;
   onCommit?: (info: CommitInfo) => void;
 }
 
@@ -124,7 +131,8 @@ export class Writer {
     const started = performance.now();
     let failed = false;
     try {
-      const results = await this.#o.store.write(jobs.map((j) => j.op));
+      const ms = this.#o.commitTimeoutMs;
+      const results = await deadline(this.#o.store.write(jobs.map((j) => j.op)), ms, () => new StoreError("commit_timeout", `the store did not answer within ${ms / 1000} s`));
       const info: CommitInfo = { ops: jobs.length, records, inserted: 0, duplicates: 0, quarantined: 0, durationMs: 0 };
       jobs.forEach((job, i) => {
         const r = results[i] ?? { ok: false, error: new StoreError("no_result", "store returned no result") };

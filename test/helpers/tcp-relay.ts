@@ -1,11 +1,14 @@
 /**
  * A real TCP relay (loopback) that a test can cut and restore, standing between a server and a
  * service it depends on (PostgreSQL): cutting it closes every relayed connection and refuses new
- * ones, as a stopped server would; restoring listens again on the same port.
+ * ones, as a stopped server would; stalling keeps every connection open but carries no byte either
+ * way, as a network that drops packets would; restoring listens again on the same port and
+ * delivers what a stall held back.
  */
 import type { Socket, TCPSocketListener } from "bun";
 
 interface Side {
+  link: { stalled: boolean };
   socket: Socket<Pipe> | null;
   /** Bytes the socket did not take yet (backpressure), or that arrived before it connected. */
   pending: Uint8Array[];
@@ -19,7 +22,7 @@ interface Pipe {
 
 function flush(side: Side) {
   const socket = side.socket;
-  if (!socket) return;
+  if (!socket || side.link.stalled) return;
   while (side.pending.length > 0) {
     const chunk = side.pending[0] as Uint8Array;
     const written = socket.write(chunk);
@@ -41,6 +44,7 @@ export class TcpRelay {
   readonly #target: { host: string; port: number };
   #listener: TCPSocketListener<Pipe> | null;
   #pipes = new Set<Pipe>();
+  readonly #link = { stalled: false };
 
   /** Listens on a free loopback port and relays every connection to `target`. */
   constructor(target: { host: string; port: number }) {
@@ -52,8 +56,9 @@ export class TcpRelay {
   #listen(port: number): TCPSocketListener<Pipe> {
     const close = (pipe: Pipe) => this.#close(pipe);
     const target = this.#target;
+    const link = this.#link;
     const accept = (client: Socket<Pipe>) => {
-      const pipe: Pipe = { client: { socket: client, pending: [] }, upstream: { socket: null, pending: [] }, closed: false };
+      const pipe: Pipe = { client: { link, socket: client, pending: [] }, upstream: { link, socket: null, pending: [] }, closed: false };
       client.data = pipe;
       this.#pipes.add(pipe);
       Bun.connect<Pipe>({
@@ -101,9 +106,20 @@ export class TcpRelay {
     for (const pipe of [...this.#pipes]) this.#close(pipe);
   }
 
-  /** Listens again on the same port. */
+  /** Keeps every connection (and accepts new ones) but relays nothing until restore(). */
+  stall() {
+    this.#link.stalled = true;
+  }
+
+  /** Listens again on the same port; ends a stall, delivering what it held back. */
   restore() {
     this.#listener ??= this.#listen(this.port);
+    if (!this.#link.stalled) return;
+    this.#link.stalled = false;
+    for (const pipe of this.#pipes) {
+      flush(pipe.client);
+      flush(pipe.upstream);
+    }
   }
 
   stop() {
