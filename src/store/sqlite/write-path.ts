@@ -12,7 +12,8 @@ import type { SqliteConnection, SqlValue } from "./driver.ts";
 
 /**
  * Records per multi-row INSERT: one statement step per chunk instead of per record. Measured on
- * 1.5M rows: 16 µs a record one row per statement, 12 µs with chunks (the b-tree work remains).
+ * 1.5M rows: 16 → 12 µs a record with the sub-journal on disk; with it in memory (pragmas.ts)
+ * ~8.5 → ~8 µs of CPU: the b-tree work per record remains either way.
  */
 const ROWS_PER_INSERT = 32;
 
