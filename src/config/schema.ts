@@ -117,7 +117,9 @@ export const serveFields = {
     flag: "--commit-timeout",
     env: "TM20_COMMIT_TIMEOUT",
     help: "seconds a commit may take before its uploads are answered result:false (a store that stopped answering)",
-    default: "10",
+    // Above PostgreSQL's idle-transaction limit (15 s): a frozen peer holding the records lock
+    // delays the healthy instances' commits that long, and must not make them report failure.
+    default: "30",
     schema: seconds,
   },
   maxConnections: {
