@@ -86,6 +86,26 @@ export function Field(props: {
 }
 
 /** A one-button form posting to `action`; `confirm` asks first (web/app.ts shows the dialog). */
+/** A list page's search box (GET, so the search is in the address and survives a reload). */
+export function SearchForm(props: { action: string; q: string; placeholder: string; hidden?: Record<string, string> }) {
+  return (
+    <form method="get" action={props.action} class="filters" role="search">
+      {Object.entries(props.hidden ?? {}).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <div class="field">
+        <label for="f-q">Search</label>
+        <input id="f-q" name="q" value={props.q} placeholder={props.placeholder} type="search" />
+      </div>
+      <div class="filter-buttons">
+        <button type="submit" class="btn btn-primary">
+          Search
+        </button>
+      </div>
+    </form>
+  );
+}
+
 export function ActionButton(props: { action: string; csrf: string; label: string; tone?: "primary" | "danger" | "plain"; confirm?: string; fields?: Record<string, string> }) {
   return (
     <form method="post" action={props.action} class="inline-form" data-confirm={props.confirm}>

@@ -10,7 +10,7 @@ import type { PersonInput } from "../../store/commands-contract.ts";
 import { StoreError } from "../../store/errors.ts";
 import type { PersonRow } from "../../store/schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, Badge, EmptyState, Field, Pager } from "../components.tsx";
+import { ActionButton, Badge, EmptyState, Field, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { credentialLabel } from "../labels.ts";
@@ -81,17 +81,7 @@ export function peoplePages(deps: UiDeps) {
         ) : undefined,
       },
       <>
-        <form method="get" action="/people" class="filters" role="search">
-          <div class="field">
-            <label for="f-q">Search</label>
-            <input id="f-q" name="q" value={q} placeholder="name, external id or enroll id" type="search" />
-          </div>
-          <div class="filter-buttons">
-            <button type="submit" class="btn btn-primary">
-              Search
-            </button>
-          </div>
-        </form>
+        <SearchForm action="/people" q={q} placeholder="name, external id or enroll id" />
         {result.items.length === 0 ? (
           <EmptyState title={q ? "Nobody matches" : "No people yet"}>
             {q ? null : "Add people here, import them from a terminal (terminal page → Import people), or enrol them on a terminal's keypad."}

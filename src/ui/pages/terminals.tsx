@@ -5,7 +5,7 @@ import type { Approval } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { setTerminalApproval } from "../../terminals/approval.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, ago, Badge, Capacity, EmptyState, Field, siteTime, type Tone } from "../components.tsx";
+import { ActionButton, ago, Badge, Capacity, EmptyState, Field, SearchForm, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
@@ -76,18 +76,7 @@ export function terminalPages(deps: UiDeps) {
           {tab("pending", "Pending", counts.pending)}
           {tab("blocked", "Blocked", counts.blocked)}
         </nav>
-        <form method="get" action="/terminals" class="filters" role="search">
-          {filter.success ? <input type="hidden" name="status" value={filter.data} /> : null}
-          <div class="field">
-            <label for="f-q">Search</label>
-            <input id="f-q" name="q" value={q} placeholder="serial number, name or location" type="search" />
-          </div>
-          <div class="filter-buttons">
-            <button type="submit" class="btn btn-primary">
-              Search
-            </button>
-          </div>
-        </form>
+        <SearchForm action="/terminals" q={q} placeholder="serial number, name or location" hidden={filter.success ? { status: filter.data } : {}} />
         {rows.length === 0 ? (
           <EmptyState title={all.length === 0 ? "No terminal has connected yet" : "No terminal matches this filter"}>
             {all.length === 0 ? "Point a terminal's server address at this machine, port 7788 (menu: Comm → Server). It appears here at its first connection." : null}
