@@ -199,6 +199,28 @@ export function contractCases(target: ContractTarget): void {
         assert.equal((await t.store.getTerminal("C"))?.sn, "C");
       });
 
+      test("records repeated across the ops of one commit count for the first op that has them, also when an op between them fails", async () => {
+        const t = await fresh();
+        const withPhoto = (id: number) => punch(id, "2026-01-05 08:00:00", { image: `P${id}` });
+        const [a, b, c, d] = [withPhoto(1), withPhoto(2), withPhoto(3), withPhoto(4)];
+        const door = punch(0, "2026-01-05 08:00:00");
+        const broken = { ...punch(5, "2026-01-05 08:00:00"), ts: null } as unknown as Punch;
+        const q = { kind: "sendlog", raw: "{}", reason: "x" };
+        const results = await t.store.write([
+          punchesOp("A", [a, b, door]),
+          punchesOp("A", [b, c, door], [q]),
+          punchesOp("A", [d, a, broken], [q]),
+          punchesOp("A", [d, { ...c, image: "other" }]),
+        ]);
+        assert.deepEqual(results.map((r) => (r.ok ? r : "failed")), [ok(3), ok(1, 2, 1), "failed", ok(1, 1)]);
+        // In commit order, each with the photo of its first occurrence.
+        assert.deepEqual(await t.rows("SELECT a.enrollid, p.data FROM attendance a LEFT JOIN punch_photos p ON p.attendance_id = a.id ORDER BY a.id"), [
+          { enrollid: 1, data: "P1" }, { enrollid: 2, data: "P2" }, { enrollid: 3, data: "P3" }, { enrollid: 4, data: "P4" },
+        ]);
+        assert.equal((await t.store.stats()).door_events_total, 1);
+        assert.equal((await t.store.stats()).quarantined_total, 1);
+      });
+
       test("an empty list of ops is an empty result", async () => {
         const t = await fresh();
         assert.deepEqual(await t.store.write([]), []);

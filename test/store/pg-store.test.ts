@@ -194,6 +194,22 @@ describe("PostgreSQL only", () => {
     assert.deepEqual(seen, all);
   });
 
+  test("a record PostgreSQL refuses (a NUL in a text) fails its op alone; the commit's other records and quarantine are stored once", async () => {
+    const t = await fresh();
+    const q = { kind: "sendlog", raw: "{}", reason: "x" };
+    const results = await t.store.write([
+      punchesOp("A", [punch(1, "2026-01-05 08:00:00")], [q]),
+      punchesOp("B", [punch(1, "2026-01-05 08:00:00"), punch(2, "2026-01-05 08:00:00", { image: "a\u0000b" })], [q]),
+      { type: "quarantine", sn: null, at: T0, entries: [q] },
+      punchesOp("C", [punch(1, "2026-01-05 08:00:00"), punch(0, "2026-01-05 08:00:00")]),
+    ]);
+    assert.deepEqual(results.map((r) => (r.ok ? r : "failed")), [ok(1, 0, 1), "failed", ok(0, 0, 1), ok(2)]);
+    assert.deepEqual(await t.rows("SELECT sn, enrollid FROM attendance ORDER BY id"), [{ sn: "A", enrollid: 1 }, { sn: "C", enrollid: 1 }]);
+    assert.deepEqual(await t.rows("SELECT sn FROM quarantine ORDER BY id"), [{ sn: "A" }, { sn: null }]);
+    assert.deepEqual(await t.rows("SELECT count(*) AS n FROM punch_photos"), [{ n: 0 }]);
+    assert.equal((await t.store.stats()).door_events_total, 1);
+  });
+
   test("schema.ts describes exactly the columns the migrations create", async () => {
     const t = await fresh();
     const tables = (Object.values(pgSchema) as unknown[]).filter((v): v is PgTable => v instanceof PgTable);

@@ -31,7 +31,7 @@ export interface PgConnectOptions {
 
 /**
  * A transaction left open by an instance that froze or lost its network keeps its locks until
- * PostgreSQL ends it, and one of them (RECORDS_LOCK in pg-store.ts) makes every instance's
+ * PostgreSQL ends it, and one of them (RECORDS_LOCK in write-path.ts) makes every instance's
  * ingest wait. Our transactions never idle (statements follow each other), so PostgreSQL may end
  * one that does after a few seconds; a URL that sets the parameter itself keeps its own value.
  */

@@ -15,7 +15,7 @@ function rowsWhere(table: typeof attendance | typeof doorEvents, q: Omit<RowsAft
 
 /**
  * `Store.exports` over PostgreSQL. Reading "rows after id X" never skips a row although several
- * instances commit at once: record ids are handed out in commit order (RECORDS_LOCK in pg-store.ts).
+ * instances commit at once: record ids are handed out in commit order (RECORDS_LOCK in write-path.ts).
  */
 export class PgExportStore implements ExportStore {
   #db: PgDb;
