@@ -10,6 +10,7 @@ import exportWebhooks from "./0003_export_webhooks.sql" with { type: "text" };
 import importSources from "./0004_import_sources.sql" with { type: "text" };
 import auditTarget from "./0005_audit_target.sql" with { type: "text" };
 import webhookLeases from "./0006_webhook_leases.sql" with { type: "text" };
+import attendanceIndexes from "./0007_attendance_indexes.sql" with { type: "text" };
 
 export const pgMigrations: Migration[] = [
   { name: "0001_init", sql: init },
@@ -18,4 +19,5 @@ export const pgMigrations: Migration[] = [
   { name: "0004_import_sources", sql: importSources },
   { name: "0005_audit_target", sql: auditTarget },
   { name: "0006_webhook_leases", sql: webhookLeases },
+  { name: "0007_attendance_indexes", sql: attendanceIndexes },
 ];
