@@ -140,9 +140,10 @@ interface DoorIdentity {
 /** bigint columns come back as strings. */
 type AttendanceIdentity = DoorIdentity & { id: string; enrollid: string };
 
+/** Fields joined by NUL, which no PostgreSQL text can hold: two different identities never share a key. */
 const attendanceKey = (sn: string, p: { enrollid: number | string; time: string; mode: number; inout: number; event: number }) =>
-  `${sn}|${p.enrollid}|${p.time}|${p.mode}|${p.inout}|${p.event}`;
-const doorKey = (sn: string, p: Omit<DoorIdentity, "sn">) => `${sn}|${p.time}|${p.mode}|${p.inout}|${p.event}`;
+  `${sn}\0${p.enrollid}\0${p.time}\0${p.mode}\0${p.inout}\0${p.event}`;
+const doorKey = (sn: string, p: Omit<DoorIdentity, "sn">) => `${sn}\0${p.time}\0${p.mode}\0${p.inout}\0${p.event}`;
 
 /**
  * Inserts every record of the ops: attendance in one statement, door events in another, photos
