@@ -231,7 +231,11 @@ export class SimulatedTerminal {
     if (this.#stopped || this.#ws !== ws || !this.stats.registered || this.#inflight) return;
     if (this.#next >= this.#o.records || !this.#producing) return;
     if (this.#o.rate > 0) {
-      const wait = this.#lastBatchAt + 1000 / this.#o.rate - performance.now();
+      const period = 1000 / this.#o.rate;
+      // Real terminals are not in step: each starts its cycle at a random point of the period, or
+      // the terminals registered in one tick would send in bursts for the whole run.
+      if (this.#lastBatchAt === 0) this.#lastBatchAt = performance.now() - Math.random() * period;
+      const wait = this.#lastBatchAt + period - performance.now();
       if (wait > 0) return this.#later(wait, () => this.#sendBatch(ws));
     }
     const from = this.#next;
