@@ -25,6 +25,8 @@ const CLOCK_DEADLINE_MS = 10 * 60_000;
 export class ClockCheck {
   #o: ClockCheckOptions;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** When each terminal last got a settime. */
+  #corrected = new Map<string, number>();
 
   constructor(options: ClockCheckOptions) {
     this.#o = options;
@@ -70,12 +72,21 @@ export class ClockCheck {
     if (local === null) return;
     const now = this.#o.now();
     const drift = Math.round((this.#o.clock.toUtc(local) - now) / 1000);
-    const correct = Math.abs(drift) > this.#o.limitSeconds;
+    const last = this.#corrected.get(sn);
+    // A unit that reconnects over and over is corrected once per deadline, not once per reg.
+    const correct = Math.abs(drift) > this.#o.limitSeconds && (last === undefined || now - last >= CLOCK_DEADLINE_MS);
     const written = await this.#o.writer.submit({ type: "terminal-clock", sn, at: now, driftSeconds: drift, corrected: correct });
     if (!written.ok) throw written.error;
     if (correct) {
+      this.#forgetOldCorrections(now);
+      this.#corrected.set(sn, now);
       this.#o.log.info({ sn, driftSeconds: drift, limitSeconds: this.#o.limitSeconds }, "terminal clock off; sending settime");
       await this.#submit(sn, "settime");
     }
+  }
+
+  #forgetOldCorrections(now: number) {
+    if (this.#corrected.size < 1000) return;
+    for (const [sn, at] of this.#corrected) if (now - at >= CLOCK_DEADLINE_MS) this.#corrected.delete(sn);
   }
 }

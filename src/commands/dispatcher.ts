@@ -22,6 +22,8 @@ import type { CommandChange } from "../store/commands-contract.ts";
 import type { CommandRow, CommandStatus } from "../store/commands-schema.ts";
 import type { Store } from "../store/contract.ts";
 import type { Writer } from "../store/writer.ts";
+import { backoffMs } from "../lib/backoff.ts";
+import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import { type PagingState, pageStep, pagingSummary, startPaging } from "./paging.ts";
 
 /** What the engine needs of a terminal connection. */
@@ -94,6 +96,9 @@ export const URGENT_DEADLINE_MS = 60_000;
 export const DEFAULT_DEADLINE_MS = 30 * 24 * 3600_000;
 const EXPIRY_SWEEP_MS = 15_000;
 const RETRY_STORE_MS = 1000;
+/** After a command could not be written to a terminal's socket, its queue waits this long (doubling) at the next registration. */
+const SEND_FAILED_BASE_MS = 1000;
+const SEND_FAILED_MAX_MS = 60_000;
 const OPEN: CommandStatus[] = ["queued", "sent"];
 
 type Inflight =
@@ -115,6 +120,8 @@ export class CommandDispatcher {
   #handlers = new Map<string, AnswerHandler>();
   #listeners: FinishListener[] = [];
   #sweep: ReturnType<typeof setInterval> | undefined;
+  /** Terminals whose socket refused a command lately: how often in a row, and until when their queue waits. */
+  #sendFailures = new Map<string, { count: number; until: number }>();
 
   constructor(options: DispatcherOptions) {
     this.#o = options;
@@ -223,7 +230,7 @@ export class CommandDispatcher {
   attached(sn: string, channel: CommandChannel) {
     const old = this.#sessions.get(sn);
     if (old) this.#drop(old, "the terminal reconnected before the answer");
-    this.#sessions.set(sn, { channel, inflight: null, pumping: false, again: false, pausedUntil: 0 });
+    this.#sessions.set(sn, { channel, inflight: null, pumping: false, again: false, pausedUntil: this.#sendFailures.get(sn)?.until ?? 0 });
     void this.#pump(sn);
   }
 
@@ -414,6 +421,7 @@ export class CommandDispatcher {
           const row = await this.#o.store.commands.nextQueued(sn);
           if (!row) break;
           await this.#send(sn, s, row);
+          await yieldToLoop();
         }
       } while (s.again && !s.inflight && this.#sessions.get(sn) === s && s.pausedUntil <= this.#o.now());
     } catch (err) {
@@ -436,9 +444,15 @@ export class CommandDispatcher {
     const sent = await commands.transition(row.id, ["queued"], { status: "sent", at: now, attempts, detail: `attempt ${attempts} of ${row.maxAttempts}` });
     if (!sent) return; // cancelled meanwhile
     if (!s.channel.deliver(this.#frame(sent, true))) {
+      // The socket is gone though its close has not reached us yet: this session is over. The
+      // command waits for the terminal's next registration, and that one waits a back-off first.
+      if (this.#sessions.get(sn) === s) this.#sessions.delete(sn);
+      const count = (this.#sendFailures.get(sn)?.count ?? 0) + 1;
+      this.#sendFailures.set(sn, { count, until: now + backoffMs(count, SEND_FAILED_BASE_MS, SEND_FAILED_MAX_MS) });
       await commands.transition(sent.id, ["sent"], { status: "queued", at: now, attempts: row.attempts, detail: "connection closed before sending" });
       return;
     }
+    this.#sendFailures.delete(sn);
     this.#o.log.debug({ sn, id: sent.id, command: sent.command, attempt: attempts }, "command sent");
     if (UNANSWERED_COMMANDS.has(sent.command as never)) {
       s.pausedUntil = now + this.#o.timeoutMs;

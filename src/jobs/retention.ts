@@ -4,6 +4,7 @@
  * small transactions with a yield between them, so terminals are answered while a backlog of
  * months is pruned.
  */
+import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { Logger } from "pino";
 import type { SiteClock } from "../protocol/index.ts";
 import type { Store } from "../store/contract.ts";
@@ -94,7 +95,7 @@ export class RetentionJob {
           if (n[k] > 0) o.onPruned?.(k, n[k]);
         }
         if (n.photos < CHUNK && n.quarantine < CHUNK && n.attendance < CHUNK && n.doorEvents < CHUNK) break;
-        await new Promise((resolve) => setImmediate(resolve));
+        await yieldToLoop();
       }
     } catch (err) {
       // The store may be failing for everyone (disk full); the next pass retries.

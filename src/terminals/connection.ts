@@ -69,6 +69,8 @@ export class TerminalConnection {
   #socket: TerminalSocket;
   #d: ConnectionDeps;
   #sn: string | null = null;
+  /** The sn this socket first asked to register as: a socket speaks for one terminal only. */
+  #boundSn: string | null = null;
   #devinfoKey = "";
   #nosenduser = false;
   #garbage = 0;
@@ -150,17 +152,22 @@ export class TerminalConnection {
     this.#d.log.info({ sn, remote: this.remoteAddr, code, reason, live }, "terminal disconnected");
     if (live) {
       this.#d.bus.emit("terminal-offline", { sn });
-      this.#d.writer
-        .submit({ type: "terminal-offline", sn, at: this.#d.now(), sessionId: this.sessionId })
-        .catch(() => {
-          // Startup marks every terminal offline again; a lost offline mark heals there.
-        });
+      this.#markOffline(sn);
     }
+  }
+
+  /** Guarded by the session id in the store: never touches a newer socket's session. */
+  #markOffline(sn: string) {
+    this.#d.writer.submit({ type: "terminal-offline", sn, at: this.#d.now(), sessionId: this.sessionId }).catch(() => {
+      // Startup marks every terminal offline again; a lost offline mark heals there.
+    });
   }
 
   close(code: number, reason: string) {
     if (this.#closed) return;
     this.#closed = true;
+    // Its close event comes later: nothing more may be sent to this socket meanwhile.
+    if (this.#sn) this.#d.commands.closed(this.#sn, this);
     this.#socket.close(code, reason);
   }
 
@@ -200,6 +207,13 @@ export class TerminalConnection {
       return this.#send(regRefused(REFUSAL.invalid));
     }
     const msg = parsed.data;
+    if (this.#boundSn !== null && this.#boundSn !== msg.sn) {
+      // Serving two sns on one socket would leave the first online with no socket behind it.
+      this.#d.log.warn({ sn: this.#boundSn, otherSn: msg.sn, remote: this.remoteAddr }, "reg for another sn on the same socket refused; closing");
+      this.#send(regRefused(REFUSAL.invalid));
+      return this.close(4003, "a socket registers one terminal");
+    }
+    this.#boundSn = msg.sn;
     const devinfoKey = msg.devinfo ? JSON.stringify({ ...msg.devinfo, time: undefined }) : "";
     if (this.#sn === msg.sn) {
       // A heartbeat: answer at once, write only when devinfo changed (PROTOCOL.md §2).
@@ -211,7 +225,11 @@ export class TerminalConnection {
       return;
     }
     const result = await this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null));
-    if (this.#closed) return;
+    if (this.#closed) {
+      // The socket went away while its registration was committing: that commit marked it online.
+      if (result.ok) this.#markOffline(msg.sn);
+      return;
+    }
     if (!result.ok) return this.#send(regRefused(REFUSAL.storage));
     if (result.approval !== "approved") {
       this.#d.log.warn({ sn: msg.sn, remote: this.remoteAddr, approval: result.approval }, "terminal refused");

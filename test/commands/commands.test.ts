@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { SimDevice } from "../../src/simulator/device.ts";
 import { startTm20, tempDir, type Tm20Process } from "../helpers/server.ts";
+import { connectTerminal } from "../helpers/terminal.ts";
 import { commandsReceived, registered, startSim, until } from "../helpers/sim.ts";
 
 type Json = Record<string, unknown>;
@@ -204,6 +205,29 @@ describe("terminal clocks", () => {
       expect(commandsReceived(off, "settime").length).toBe(1);
       off.stop();
       fine.stop();
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test("a unit with a wrong clock that reconnects over and over gets one settime, not one per reg", async () => {
+    const srv = await startTm20({ args: ["--clock-drift-limit", "60", "--tz", "UTC"] });
+    try {
+      // An hour behind, as its devinfo says at every reg.
+      const behind = new Date(Date.now() - 3_600_000).toISOString().replace("T", " ").slice(0, 19);
+      for (let i = 0; i < 5; i++) {
+        const t = await connectTerminal(srv.ws());
+        expect(await t.register("CLKLOOP", { modelname: "x", time: behind })).toMatchObject({ result: true });
+        t.close();
+        await t.closed;
+      }
+      await until("CLKLOOP clock stored", async () => {
+        const c = (await (await srv.api("/api/v1/terminals/CLKLOOP/clock")).json()) as Json;
+        return c.correctedAt ? c : undefined;
+      });
+      const list = (await (await srv.api("/api/v1/terminals/CLKLOOP/commands")).json()) as { items: Json[] };
+      expect(list.items.filter((c) => c.command === "settime").length).toBe(1);
+      expect(srv.logs.filter((l) => l.msg === "terminal clock off; sending settime").length).toBe(1);
     } finally {
       await srv.stop();
     }

@@ -1,0 +1,101 @@
+/**
+ * The command engine against a real SQLite store, with stand-in sockets: what it does when a
+ * socket cannot take a command (issue 11: a send that failed was retried at once, forever,
+ * without returning to the event loop).
+ */
+import { afterEach, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { type CommandChannel, CommandDispatcher } from "../../src/commands/dispatcher.ts";
+import { EventBus } from "../../src/events/bus.ts";
+import { SiteClock } from "../../src/protocol/time.ts";
+import { openStore } from "../../src/store/open.ts";
+import type { SqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import { Writer } from "../../src/store/writer.ts";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function engine() {
+  const dir = mkdtempSync(join(tmpdir(), "tm20-dispatcher-"));
+  const store = (await openStore({ kind: "sqlite", dataDir: dir })) as SqliteStore;
+  const log = pino({ level: "silent" });
+  const writer = new Writer({ store, log, maxQueuedRecords: 10_000, maxBatchRecords: 1000, retryDelayMs: 100, commitTimeoutMs: 5000 });
+  const dispatcher = new CommandDispatcher({
+    store, writer, bus: new EventBus(), clock: new SiteClock("UTC"), log, now: Date.now, timeoutMs: 60_000, maxAttempts: 3, pageCap: 10, exclusive: true,
+  });
+  await dispatcher.start();
+  cleanups.push(async () => {
+    dispatcher.stop();
+    await writer.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { store, dispatcher };
+}
+
+/** A socket that closed before its close event reached the server: every send fails. */
+function deadChannel(sessionId: string) {
+  const channel = {
+    sessionId,
+    attempts: 0,
+    deliver(): boolean {
+      channel.attempts++;
+      // Today's main would go on without end; the throw ends its loop so that the test can fail.
+      if (channel.attempts > 50) throw new Error("delivered without end");
+      return false;
+    },
+  } satisfies CommandChannel & { attempts: number };
+  return channel;
+}
+
+function liveChannel(sessionId: string) {
+  const frames: object[] = [];
+  return { sessionId, frames, deliver: (frame: object) => (frames.push(frame), true) } satisfies CommandChannel & { frames: object[] };
+}
+
+test("a command whose socket is gone waits for the next registration; the loop yields and the history stays short", async () => {
+  const { store, dispatcher } = await engine();
+  const dead = deadChannel("s1");
+  dispatcher.attached("GHOST1", dead);
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 10);
+  const [row] = await dispatcher.submit([{ sn: "GHOST1", command: "getdevinfo", params: {}, actor: "test" }]);
+  if (!row) throw new Error("not queued");
+  await Bun.sleep(500);
+  clearInterval(ticker);
+  expect(dead.attempts).toBe(1);
+  expect(ticks).toBeGreaterThan(5);
+  expect(dispatcher.isOnline("GHOST1")).toBe(false);
+  expect((await store.commands.get(row.id))?.status).toBe("queued");
+  expect((await store.commands.history(row.id)).map((e) => e.status)).toEqual(["queued", "sent", "queued"]);
+
+  // The next registration gets it, after the back-off (about a second after one failure).
+  const live = liveChannel("s2");
+  dispatcher.attached("GHOST1", live);
+  const sent = async () => (await store.commands.get(row.id))?.status === "sent";
+  for (let i = 0; i < 100 && !(await sent()); i++) await Bun.sleep(50);
+  expect(live.frames).toMatchObject([{ cmd: "getdevinfo" }]);
+  expect((await store.commands.get(row.id))?.attempts).toBe(1);
+});
+
+test("a terminal whose sockets keep dying gets a bounded history: the back-off doubles", async () => {
+  const { store, dispatcher } = await engine();
+  const [row] = await dispatcher.submit([{ sn: "GHOST2", command: "getdevinfo", params: {}, actor: "test" }]);
+  if (!row) throw new Error("not queued");
+  // A new socket registers every 20 ms for 3 s and each is dead by the time a command goes out.
+  const started = Date.now();
+  let sessions = 0;
+  while (Date.now() - started < 3000) {
+    dispatcher.attached("GHOST2", deadChannel(`d${sessions++}`));
+    await Bun.sleep(20);
+  }
+  const events = (await store.commands.history(row.id)).length;
+  expect(sessions).toBeGreaterThan(50);
+  // Back-off 1, 2 s (half jittered): at most three failed sends in 3 s, two events each.
+  expect(events).toBeLessThanOrEqual(1 + 2 * 3);
+});
