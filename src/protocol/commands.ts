@@ -5,7 +5,8 @@
  * engine's, not the caller's.
  */
 import { z } from "zod";
-import { int } from "./messages.ts";
+import { dayZoneWire, lockGroupWire, normallyOpenWire, USERLOCKS_PER_FRAME, WEEKZONE_WIRE_DAYS, weekZoneWire } from "./access.ts";
+import { int, timeText } from "./messages.ts";
 import { parseDate } from "./time.ts";
 
 const enrollid = z.number().int().min(1).max(999_999_999);
@@ -47,6 +48,27 @@ const devinfoFields = {
   reverifytime: z.number().int().min(0).max(65_535),
 };
 
+const dayZoneNumber = z.number().int().min(0).max(8);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+/**
+ * A day zone or week zone as the caller writes it (sections as strings, seven zone numbers Monday
+ * first), or as the wire carries it (§7.1: `{"section":…}`, `{"day":Z}` in wire day order), read
+ * into the caller's form.
+ */
+const dayZone = z.preprocess(
+  (v) => (isObject(v) && Array.isArray(v.day) ? { ...v, day: v.day.map((s: unknown) => (isObject(s) && "section" in s ? s.section : s)) } : v),
+  z.object({ day: z.array(zoneSection).max(5) }).strict(),
+);
+const weekZone = z.preprocess(
+  (v) =>
+    isObject(v) && Array.isArray(v.week) && v.week.length === 7 && v.week.every((d: unknown) => isObject(d) && "day" in d)
+      ? { ...v, week: [1, 2, 3, 4, 5, 6, 7].map((iso) => (v.week as Array<{ day: unknown }>)[WEEKZONE_WIRE_DAYS.indexOf(iso)]?.day) }
+      : v,
+  z.object({ week: z.array(dayZoneNumber).length(7) }).strict(),
+);
+/** §7.1: each decimal digit of a lock group is a user group 1–9 that must present together; 0 = unused. */
+const lockGroup = z.number().int().refine((n) => n === 0 || /^[1-9]{1,4}$/.test(String(n)), "a lock group is 0 or 1 to 4 digits 1-9");
+
 const devlockFields = {
   opendelay: z.number().int().min(0).max(255),
   doorsensor: small,
@@ -61,9 +83,12 @@ const devlockFields = {
   wgformat: small,
   wgoutput: small,
   cardoutput: small,
-  dayzone: z.array(z.object({ day: z.array(zoneSection).max(5) }).strict()).max(8),
-  weekzone: z.array(z.object({ week: z.array(z.number().int().min(0).max(8)).length(7) }).strict()).max(8),
-  lockgroup: z.array(z.number().int().min(0).max(255)).max(8),
+  /** Sent padded to 8 zones of 5 sections (§7.1): the frame replaces the unit's whole table. */
+  dayzone: z.array(dayZone).max(8),
+  weekzone: z.array(weekZone).max(8),
+  lockgroup: z.preprocess((v) => (Array.isArray(v) ? v.map((g: unknown) => (isObject(g) && "group" in g ? g.group : g)) : v), z.array(lockGroup).max(5)),
+  /** A "normally open" day zone per weekday, Monday first (§7.1, inferred). */
+  nopentime: z.array(dayZoneNumber).length(7),
 };
 
 const userlockEntry = z
@@ -73,14 +98,15 @@ const userlockEntry = z
     weekzone2: z.number().int().min(0).max(8).optional(),
     weekzone3: z.number().int().min(0).max(8).optional(),
     weekzone4: z.number().int().min(0).max(8).optional(),
-    group: z.number().int().min(0).max(255),
-    starttime: z.string().max(19),
-    endtime: z.string().max(19),
+    group: z.number().int().min(0).max(9),
+    starttime: timeText,
+    endtime: timeText,
   })
-  .strict();
+  .strict()
+  .refine((e) => e.starttime <= e.endtime, "starttime is after endtime");
 
 const holiday = z
-  .object({ name: z.string().max(32), startday: monthDay, endday: monthDay, shift: z.number().int().min(0).max(255), dayzone: z.number().int().min(0).max(8) })
+  .object({ name: z.string().max(32), startday: monthDay, endday: monthDay, shift: z.number().int().min(0).max(255), dayzone: dayZoneNumber })
   .strict();
 
 const none = z.object({}).strict();
@@ -111,7 +137,7 @@ export const commandParams = {
   getdevlock: none,
   setdevlock: z.object(devlockFields).partial().strict(),
   getuserlock: z.object({ enrollid }).strict(),
-  setuserlock: z.object({ record: z.array(userlockEntry).min(1).max(50) }).strict(),
+  setuserlock: z.object({ record: z.array(userlockEntry).min(1).max(USERLOCKS_PER_FRAME) }).strict(),
   deleteuserlock: z.object({ enrollid }).strict(),
   cleanuserlock: none,
   getholiday: none,
@@ -176,7 +202,28 @@ export function commandFrame(command: CommandName, params: ValidParams, ctx: Fra
     const record = params.record as unknown[];
     frame.count = record.length;
   }
+  // Shape A of §7.3 asks with stn:true; it has one page.
+  if (command === "getholiday") frame.stn = true;
+  if (command === "setdevlock") return { ...frame, ...params, ...devlockWire(params) };
   return { ...frame, ...params };
+}
+
+/** The table fields of a validated `setdevlock` in their wire shapes (§7.1), padded. */
+function devlockWire(params: ValidParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (Array.isArray(params.dayzone)) out.dayzone = dayZoneWire((params.dayzone as Array<{ day: string[] }>).map((zone) => zone.day));
+  if (Array.isArray(params.weekzone)) out.weekzone = weekZoneWire((params.weekzone as Array<{ week: number[] }>).map((w) => w.week));
+  if (Array.isArray(params.lockgroup)) out.lockgroup = lockGroupWire(params.lockgroup as number[]);
+  if (Array.isArray(params.nopentime)) out.nopentime = normallyOpenWire(params.nopentime as number[]);
+  return out;
+}
+
+/**
+ * Whether an answer named `name` answers `command`: V21 shows a failed `getdevlock` answered as
+ * `ret:"setdevlock"` (§7.1).
+ */
+export function answersCommand(command: string, name: string): boolean {
+  return name === command || (command === "getdevlock" && name === "setdevlock");
 }
 
 /** What a refusal's `reason` code means, where it is known (setuserinfo photos, PROTOCOL.md §4). */

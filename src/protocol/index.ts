@@ -3,3 +3,4 @@ export * from "./codec.ts";
 export * from "./messages.ts";
 export * from "./time.ts";
 export * from "./commands.ts";
+export * from "./access.ts";

@@ -18,7 +18,8 @@ export const serialNumber = z
   .max(64, "sn is longer than 64 characters")
   .regex(/^[\x21-\x7e]+$/, "sn has characters outside printable ASCII");
 
-const timeText = z.string().transform((s, ctx) => {
+/** A terminal time, normalised to "YYYY-MM-DD HH:MM:SS". */
+export const timeText = z.string().transform((s, ctx) => {
   const t = parseTerminalTime(s);
   if (t === null) {
     ctx.addIssue({ code: "custom", message: `not a valid time: "${s}"` });

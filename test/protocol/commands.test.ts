@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { COMMAND_NAMES, type CommandName, commandFrame, describeReason, IDEMPOTENT_COMMANDS, validateParams } from "../../src/protocol/commands.ts";
+import { answersCommand, COMMAND_NAMES, type CommandName, commandFrame, describeReason, IDEMPOTENT_COMMANDS, validateParams } from "../../src/protocol/commands.ts";
 
 const ctx = { sn: "SN1", cloudtime: "2026-03-01 08:00:00", firstPage: true };
 
@@ -29,8 +29,19 @@ const examples: Record<CommandName, [Record<string, unknown>, Record<string, unk
   reboot: [{}, { cmd: "reboot", sn: "SN1" }],
   getdevlock: [{}, { cmd: "getdevlock", sn: "SN1" }],
   setdevlock: [
-    { opendelay: 5, InputAlarm: 0, mutiopen: 1, antpass: 0, dayzone: [{ day: ["08:00~12:00", "13:00~18:00"] }], weekzone: [{ week: [1, 1, 1, 1, 1, 0, 0] }] },
-    { cmd: "setdevlock", sn: "SN1", opendelay: 5, InputAlarm: 0, mutiopen: 1, antpass: 0, dayzone: [{ day: ["08:00~12:00", "13:00~18:00"] }], weekzone: [{ week: [1, 1, 1, 1, 1, 0, 0] }] },
+    { opendelay: 5, InputAlarm: 0, mutiopen: 1, antpass: 0, dayzone: [{ day: ["08:00~12:00", "13:00~18:00"] }], weekzone: [{ week: [1, 1, 1, 1, 1, 0, 0] }], lockgroup: [129, 0] },
+    {
+      cmd: "setdevlock", sn: "SN1", opendelay: 5, InputAlarm: 0, mutiopen: 1, antpass: 0,
+      dayzone: [
+        { day: [{ section: "08:00~12:00" }, { section: "13:00~18:00" }, { section: "00:00~00:00" }, { section: "00:00~00:00" }, { section: "00:00~00:00" }] },
+        ...Array.from({ length: 7 }, () => ({ day: Array.from({ length: 5 }, () => ({ section: "00:00~00:00" })) })),
+      ],
+      weekzone: [
+        { week: [{ day: 1 }, { day: 1 }, { day: 1 }, { day: 1 }, { day: 1 }, { day: 0 }, { day: 0 }] },
+        ...Array.from({ length: 7 }, () => ({ week: Array.from({ length: 7 }, () => ({ day: 0 })) })),
+      ],
+      lockgroup: [{ group: 129 }, { group: 0 }, { group: 0 }, { group: 0 }, { group: 0 }],
+    },
   ],
   getuserlock: [{ enrollid: 1 }, { cmd: "getuserlock", sn: "SN1", enrollid: 1 }],
   setuserlock: [
@@ -39,7 +50,7 @@ const examples: Record<CommandName, [Record<string, unknown>, Record<string, unk
   ],
   deleteuserlock: [{ enrollid: 1 }, { cmd: "deleteuserlock", sn: "SN1", enrollid: 1 }],
   cleanuserlock: [{}, { cmd: "cleanuserlock", sn: "SN1" }],
-  getholiday: [{}, { cmd: "getholiday", sn: "SN1" }],
+  getholiday: [{}, { cmd: "getholiday", sn: "SN1", stn: true }],
   setholiday: [
     { holidays: [{ name: "New Year", startday: "01-01", endday: "01-02", shift: 0, dayzone: 1 }] },
     { cmd: "setholiday", sn: "SN1", holidays: [{ name: "New Year", startday: "01-01", endday: "01-02", shift: 0, dayzone: 1 }] },
@@ -77,8 +88,34 @@ describe("command builders", () => {
     expect(validateParams("setuserinfo", { enrollid: "1", name: "x", backupnum: 0, record: "t" })).toEqual({ ok: false, error: 'enrollid: Invalid input: expected number, received string' });
     expect(validateParams("getalllog", { from: "2026-03-02", to: "2026-03-01" })).toEqual({ ok: false, error: "from is after to" });
     expect(validateParams("setdevlock", { dayzone: [{ day: ["25:00~26:00"] }] })).toEqual({ ok: false, error: 'dayzone.0.day.0: expected "HH:MM~HH:MM"' });
+    expect(validateParams("setdevlock", { weekzone: [{ week: [1, 1, 1, 1, 1, 9, 0] }] })).toEqual({ ok: false, error: "weekzone.0.week.5: Too big: expected number to be <=8" });
+    expect(validateParams("setdevlock", { lockgroup: [109] })).toEqual({ ok: false, error: "lockgroup.0: a lock group is 0 or 1 to 4 digits 1-9" });
+    expect(validateParams("setdevlock", { lockgroup: [1, 2, 3, 4, 5, 6] })).toEqual({ ok: false, error: "lockgroup: Too big: expected array to have <=5 items" });
+    const lock = { enrollid: 1, weekzone: 1, group: 0, starttime: "2026-01-01 00:00:00", endtime: "2099-12-31 23:59:59" };
+    expect(validateParams("setuserlock", { record: [{ ...lock, starttime: "2026-02-30 00:00:00" }] })).toEqual({ ok: false, error: 'record.0.starttime: not a valid time: "2026-02-30 00:00:00"' });
+    expect(validateParams("setuserlock", { record: [{ ...lock, starttime: "2100-01-01 00:00:00" }] })).toEqual({ ok: false, error: "record.0: starttime is after endtime" });
+    expect(validateParams("setuserlock", { record: Array.from({ length: 41 }, (_, i) => ({ ...lock, enrollid: i + 1 })) })).toEqual({ ok: false, error: "record: Too big: expected array to have <=40 items" });
     expect(validateParams("setusername", { record: Array.from({ length: 51 }, (_, i) => ({ enrollid: i + 1, name: "n" })) })).toEqual({ ok: false, error: 'record: Too big: expected array to have <=50 items' });
     expect(validateParams("settime", { cloudtime: "2020-01-01 00:00:00" })).toEqual({ ok: false, error: 'unknown field "cloudtime"' });
+  });
+
+  test("setdevlock also takes the wire shapes of §7.1 (Monday first) and reads them into the caller's form", () => {
+    const wire = {
+      dayzone: [{ day: [{ section: "07:00~19:00" }, { section: "00:00~00:00" }] }],
+      weekzone: [{ week: [{ day: 1 }, { day: 1 }, { day: 1 }, { day: 1 }, { day: 1 }, { day: 2 }, { day: 0 }] }],
+      lockgroup: [{ group: 12 }],
+    };
+    expect(validateParams("setdevlock", wire)).toEqual({
+      ok: true,
+      params: { dayzone: [{ day: ["07:00~19:00", "00:00~00:00"] }], weekzone: [{ week: [1, 1, 1, 1, 1, 2, 0] }], lockgroup: [12] },
+    });
+  });
+
+  test("a failed getdevlock may come back named setdevlock (V21)", () => {
+    expect(answersCommand("getdevlock", "setdevlock")).toBe(true);
+    expect(answersCommand("getdevlock", "getdevlock")).toBe(true);
+    expect(answersCommand("setdevlock", "getdevlock")).toBe(false);
+    expect(answersCommand("getuserlock", "setuserlock")).toBe(false);
   });
 
   test("door and destructive commands are not retried; the rest are", () => {
