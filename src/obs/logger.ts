@@ -1,5 +1,6 @@
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
+import { boundLogFields } from "./log-bounds.ts";
 
 /**
  * A second line of defence: log calls pass ids and counts, never these, but a future
@@ -14,7 +15,7 @@ const SECRET_PATHS = ["token", "password", "authorization", "cookie", "secret", 
 export function createLogger(level: string, stream: "stdout" | "stderr" = "stdout"): Logger {
   const fd = stream === "stdout" ? 1 : 2;
   const tty = stream === "stdout" ? process.stdout.isTTY : process.stderr.isTTY;
-  const options = { level, base: undefined, redact: { paths: SECRET_PATHS, censor: "[redacted]" } };
+  const options = { level, base: undefined, redact: { paths: SECRET_PATHS, censor: "[redacted]" }, formatters: { log: boundLogFields } };
   if (tty) return pino(options, pretty({ sync: true, destination: fd, translateTime: "SYS:standard" }));
   return pino(options, pino.destination({ fd, sync: false }));
 }

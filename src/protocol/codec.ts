@@ -2,7 +2,7 @@
  * Frame decoding. Never throws on terminal input: a frame is either a terminal message or an
  * answer to one of our commands, or a reason it is neither.
  */
-import { normalize } from "./normalize.ts";
+import { normalize, TooDeep } from "./normalize.ts";
 
 /** `body` is trimmed and ready for the schemas; `raw` is the frame as sent, for quarantine. */
 export type Frame =
@@ -32,7 +32,13 @@ export function decodeFrame(data: string | Uint8Array): Frame {
     return { ok: false, error: "frame is not a JSON object" };
   }
   const raw = parsed as Record<string, unknown>;
-  const body = normalize(raw) as Record<string, unknown>;
+  let body: Record<string, unknown>;
+  try {
+    body = normalize(raw) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof TooDeep) return { ok: false, error: `frame is ${err.message}` };
+    throw err;
+  }
   if (typeof body.ret === "string" && body.ret !== "") return { ok: true, kind: "ret", name: body.ret, body, raw };
   if (typeof body.cmd === "string" && body.cmd !== "") return { ok: true, kind: "cmd", name: body.cmd, body, raw };
   return { ok: false, error: "frame has neither cmd nor ret" };

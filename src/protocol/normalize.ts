@@ -4,30 +4,41 @@
  * returned as it is (most frames: the copy was a measurable share of the ingest path); the input
  * is never modified.
  */
-export function normalize(value: unknown): unknown {
+
+/** No terminal frame nests more than a few levels; JSON.parse accepts far deeper than a recursion can walk. */
+export const MAX_DEPTH = 32;
+
+/** The value nests deeper than MAX_DEPTH: a bad frame, not a crash. */
+export class TooDeep extends Error {
+  override name = "TooDeep";
+  constructor() {
+    super(`nested deeper than ${MAX_DEPTH} levels`);
+  }
+}
+
+export function normalize(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return value.trim();
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= MAX_DEPTH) throw new TooDeep();
   if (Array.isArray(value)) {
     let out: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
-      const n = normalize(v);
+      const n = normalize(v, depth + 1);
       if (out === null && n !== v) out = value.slice(0, i);
       out?.push(n);
     }
     return out ?? value;
   }
-  if (value !== null && typeof value === "object") {
-    const object = value as Record<string, unknown>;
-    const keys = Object.keys(object);
-    const values = keys.map((k) => normalize(object[k]));
-    // "__proto__" is rebuilt too: assigning it (as the copy does) is not an own key.
-    const same = keys.every((k, i) => k !== "__proto__" && k.trim() === k && values[i] === object[k]);
-    if (same) return value;
-    const out: Record<string, unknown> = {};
-    keys.forEach((k, i) => {
-      out[k.trim()] = values[i];
-    });
-    return out;
-  }
-  return value;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  const values = keys.map((k) => normalize(object[k], depth + 1));
+  // "__proto__" is rebuilt too: assigning it (as the copy does) is not an own key.
+  const same = keys.every((k, i) => k !== "__proto__" && k.trim() === k && values[i] === object[k]);
+  if (same) return value;
+  const out: Record<string, unknown> = {};
+  keys.forEach((k, i) => {
+    out[k.trim()] = values[i];
+  });
+  return out;
 }

@@ -24,6 +24,7 @@ import type { TerminalCommandHooks } from "../commands/hooks.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { OpResult, Store, WriteOp } from "../store/contract.ts";
 import type { Writer } from "../store/writer.ts";
+import type { WarnLimiter } from "../obs/warn-limiter.ts";
 import { splitRecords } from "./ingest.ts";
 import { type MessageRateLimit, TokenBucket } from "./rate-limit.ts";
 import type { TerminalRegistry } from "./registry.ts";
@@ -46,6 +47,8 @@ export interface ConnectionDeps {
   commands: TerminalCommandHooks;
   /** Absent: no per-terminal message limit. */
   messageRate?: MessageRateLimit;
+  /** Repeated warnings about one terminal are written a few times a minute, then counted. */
+  warnings: WarnLimiter;
 }
 
 /** Consecutive undecodable frames after which a socket is closed. */
@@ -75,6 +78,8 @@ export class TerminalConnection {
   #nosenduser = false;
   #garbage = 0;
   #closed = false;
+  /** Why the server closed this socket, when it did. */
+  #closedBy: string | null = null;
   #bucket: TokenBucket | null;
   #overRate = false;
   lastInbound: number;
@@ -102,7 +107,7 @@ export class TerminalConnection {
     const frame = decodeFrame(data);
     if (!frame.ok) {
       this.#garbage++;
-      this.#d.log.warn({ sn: this.#sn, remote: this.remoteAddr, error: frame.error, bytes: data.length }, "unreadable frame");
+      this.#warn({ remote: this.remoteAddr, error: frame.error, bytes: data.length }, "unreadable frame");
       if (this.#garbage >= MAX_GARBAGE) this.close(4002, "too many unreadable frames");
       return;
     }
@@ -125,7 +130,7 @@ export class TerminalConnection {
       case "sendqrcode":
         return this.#onQrcode(frame.body);
       default:
-        this.#d.log.warn({ sn: this.#sn, cmd: frame.name }, "unknown terminal message");
+        this.#warn({ cmd: frame.name }, "unknown terminal message");
         this.#send(failure(frame.name));
     }
   }
@@ -135,21 +140,30 @@ export class TerminalConnection {
     this.#d.messageRate?.onRefused();
     if (!this.#overRate) {
       this.#overRate = true;
-      this.#d.log.warn({ sn: this.#sn, remote: this.remoteAddr, cmd: name, limit: this.#d.messageRate?.perSecond }, "terminal over its message rate; answering result:false");
+      this.#warn({ remote: this.remoteAddr, cmd: name, limit: this.#d.messageRate?.perSecond }, "terminal over its message rate; answering result:false");
     }
     if (name === "reg") return this.#send(regRefused(REFUSAL.busy));
     if (name === "sendlog") return this.#send(sendlogAnswer(false, body.count, body.logindex, this.#cloudtime()));
     this.#send(failure(name));
   }
 
-  /** The socket closed (either side). Only the live session may mark the terminal offline. */
-  onClose(code: number, reason: string) {
+  /**
+   * The socket closed (either side): one line says why. Only the live session may mark the
+   * terminal offline. `cause` is what the gateway saw (frame too large, send buffer full).
+   */
+  onClose(code: number, reason: string, cause?: string) {
     this.#closed = true;
     const sn = this.#sn;
-    if (!sn) return;
+    const why = cause ?? this.#closedBy ?? (code === 1000 || code === 1001 || code === 1005 ? "closed by the terminal" : `connection lost (code ${code})`);
+    const by = cause !== undefined || this.#closedBy !== null ? "server" : "terminal";
+    if (!sn) {
+      // Sockets that never registered (scanners, a refused unit retrying) are many: limited per address.
+      this.#warn({ remote: this.remoteAddr, regSn: this.#boundSn, code, why, by }, "connection closed before registration", "info");
+      return;
+    }
     const live = this.#d.registry.release(sn, this);
     this.#d.commands.closed(sn, this);
-    this.#d.log.info({ sn, remote: this.remoteAddr, code, reason, live }, "terminal disconnected");
+    this.#d.log.info({ sn, remote: this.remoteAddr, code, reason, why, by, live }, "terminal disconnected");
     if (live) {
       this.#d.bus.emit("terminal-offline", { sn });
       this.#markOffline(sn);
@@ -166,6 +180,7 @@ export class TerminalConnection {
   close(code: number, reason: string) {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closedBy = reason;
     // Its close event comes later: nothing more may be sent to this socket meanwhile.
     if (this.#sn) this.#d.commands.closed(this.#sn, this);
     this.#socket.close(code, reason);
@@ -182,6 +197,13 @@ export class TerminalConnection {
     if (this.#closed) return false;
     this.#send(frame);
     return true;
+  }
+
+  /** A warning about this terminal (by sn, else by address), within the terminal warning limit. */
+  #warn(fields: Record<string, unknown>, msg: string, level: "warn" | "info" = "warn") {
+    const suppressed = this.#d.warnings.admit(`${this.#sn ?? this.#boundSn ?? this.remoteAddr}\0${msg}`, this.#d.now());
+    if (suppressed === null) return;
+    this.#d.log[level]({ sn: this.#sn, ...fields, ...(suppressed > 0 ? { suppressed } : {}) }, msg);
   }
 
   #send(message: object) {
@@ -203,13 +225,13 @@ export class TerminalConnection {
   async #onReg(body: Record<string, unknown>) {
     const parsed = regMessage.safeParse(body);
     if (!parsed.success) {
-      this.#d.log.warn({ sn: typeof body.sn === "string" ? body.sn : null, remote: this.remoteAddr, error: describeError(parsed.error) }, "invalid reg");
+      this.#warn({ regSn: typeof body.sn === "string" ? body.sn : null, remote: this.remoteAddr, error: describeError(parsed.error) }, "invalid reg");
       return this.#send(regRefused(REFUSAL.invalid));
     }
     const msg = parsed.data;
     if (this.#boundSn !== null && this.#boundSn !== msg.sn) {
       // Serving two sns on one socket would leave the first online with no socket behind it.
-      this.#d.log.warn({ sn: this.#boundSn, otherSn: msg.sn, remote: this.remoteAddr }, "reg for another sn on the same socket refused; closing");
+      this.#warn({ sn: this.#boundSn, otherSn: msg.sn, remote: this.remoteAddr }, "reg for another sn on the same socket refused; closing");
       this.#send(regRefused(REFUSAL.invalid));
       return this.close(4003, "a socket registers one terminal");
     }
@@ -232,7 +254,7 @@ export class TerminalConnection {
     }
     if (!result.ok) return this.#send(regRefused(REFUSAL.storage));
     if (result.approval !== "approved") {
-      this.#d.log.warn({ sn: msg.sn, remote: this.remoteAddr, approval: result.approval }, "terminal refused");
+      this.#warn({ sn: msg.sn, remote: this.remoteAddr, approval: result.approval }, "terminal refused");
       this.#d.bus.emit("terminal-refused", { sn: msg.sn, approval: result.approval ?? "pending" });
       return this.#send(regRefused(result.approval === "blocked" ? REFUSAL.blocked : REFUSAL.pending));
     }
@@ -269,12 +291,12 @@ export class TerminalConnection {
     if (parsed.success) {
       const rawRecords = Array.isArray(raw.record) ? raw.record : [];
       const { punches, quarantine } = splitRecords(parsed.data.record, rawRecords, this.#d.clock, "sendlog");
-      if (quarantine.length > 0) this.#d.log.warn({ sn, quarantined: quarantine.length, reason: quarantine[0]?.reason }, "records quarantined");
+      if (quarantine.length > 0) this.#warn({ quarantined: quarantine.length, reason: quarantine[0]?.reason }, "records quarantined");
       op = { type: "punches", sn, at: this.#d.now(), punches, quarantine };
     } else {
       // Nothing in it can be read as records; keep the whole frame for the admin to see.
       const reason = describeError(parsed.error);
-      this.#d.log.warn({ sn, reason }, "sendlog quarantined whole");
+      this.#warn({ reason }, "sendlog quarantined whole");
       op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "sendlog", raw: JSON.stringify(raw), reason }] };
     }
     const result = await this.#commit(op);
@@ -294,7 +316,7 @@ export class TerminalConnection {
       op = { type: "credential", sn, at: this.#d.now(), enrollid: m.enrollid, name: m.name, admin: m.admin, backupnum: m.backupnum, data: m.record };
     } else {
       const reason = describeError(parsed.error);
-      this.#d.log.warn({ sn, reason }, "senduser quarantined");
+      this.#warn({ reason }, "senduser quarantined");
       op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "senduser", raw: JSON.stringify(raw), reason }] };
     }
     const result = await this.#commit(op);

@@ -19,6 +19,8 @@ interface SocketData {
   /** Frames sent, and when the last one left: what the answer-latency measure reads. */
   sends: number;
   lastSendAt: number;
+  /** A send was dropped: the client stopped reading and the send buffer is full (the socket is being closed). */
+  sendBufferFull: boolean;
 }
 
 /** What the gateway reports (src/obs/server-metrics.ts implements it). */
@@ -72,7 +74,7 @@ export class Gateway {
     if (path.startsWith(RESERVED_PREFIX)) return false;
     const remoteAddr = server.requestIP(req)?.address ?? "unknown";
     if (this.#sockets.size >= this.#o.maxConnections) return this.#refuse(remoteAddr);
-    return server.upgrade(req, { data: { path, remoteAddr, sends: 0, lastSendAt: 0 } });
+    return server.upgrade(req, { data: { path, remoteAddr, sends: 0, lastSendAt: 0, sendBufferFull: false } });
   }
 
   #refuse(remoteAddr: string): Response {
@@ -103,7 +105,10 @@ export class Gateway {
         ws.data.sends++;
         ws.data.lastSendAt = performance.now();
         metrics.sent();
-        return ws.send(text);
+        const sent = ws.send(text);
+        // 0: dropped past the backpressure limit, and uWebSockets closes the socket (code 1006, no reason).
+        if (sent === 0) ws.data.sendBufferFull = true;
+        return sent;
       };
       const conn = new TerminalConnection(
         { send, close: (code, reason) => ws.close(code, reason) },
@@ -135,10 +140,9 @@ export class Gateway {
       if (!conn) return;
       this.#sockets.delete(conn);
       // uWebSockets reports an oversized frame as 1006 "Received too big message" on our side.
-      if (code === 1009 || /too big/i.test(reason)) {
-        this.#o.log.warn({ sn: conn.sn, remote: conn.remoteAddr, limit: MAX_FRAME_BYTES }, "frame too large; connection closed");
-      }
-      conn.onClose(code, reason);
+      const tooBig = code === 1009 || /too big/i.test(reason);
+      const cause = tooBig ? `frame too large (over ${MAX_FRAME_BYTES} bytes)` : ws.data.sendBufferFull ? "send buffer full: the terminal stopped reading" : undefined;
+      conn.onClose(code, reason, cause);
     },
   };
 
@@ -152,8 +156,7 @@ export class Gateway {
     for (const conn of this.#sockets) {
       const silent = now - conn.lastInbound;
       if (silent >= this.#o.timeoutMs) {
-        this.#o.log.info({ sn: conn.sn, remote: conn.remoteAddr, silentMs: silent }, "terminal silent too long; closing");
-        conn.close(4000, "no frame within the connection time-out");
+        conn.close(4000, `no frame within the connection time-out (${Math.round(this.#o.timeoutMs / 1000)} s)`);
       } else if (conn.sn && silent >= this.#o.probeAfterMs && (conn.probeSentAt === null || conn.probeSentAt < conn.lastInbound)) {
         conn.probe(now);
       }

@@ -6,6 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import { startTm20, type Tm20Process } from "../helpers/server.ts";
+import { until } from "../helpers/sim.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 type Json = Record<string, unknown>;
@@ -15,16 +16,6 @@ async function healthy(srv: Tm20Process): Promise<Json> {
   const res = await fetch(`${srv.http}/health`, { signal: AbortSignal.timeout(1000) });
   expect(res.status).toBe(200);
   return (await res.json()) as Json;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await Bun.sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 test("a reg for a second sn is refused and closes the socket; the first goes offline; its command waits; the server stays answerable", async () => {

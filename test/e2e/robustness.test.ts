@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { simRecord } from "../../src/simulator/terminal.ts";
 import { startTm20, type Tm20Process } from "../helpers/server.ts";
+import { until } from "../helpers/sim.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 const START = new Date("2026-04-01T07:00:00Z");
@@ -59,7 +60,8 @@ describe("bad input", () => {
     t.send(big);
     const closed = await t.closed;
     expect(closed.code).toBe(1009);
-    await srv.waitForLog("frame too large; connection closed");
+    const line = await until("the disconnection logged", () => srv.logs.find((l) => l.msg === "terminal disconnected" && l.sn === "BIGFRAME1"));
+    expect(line).toMatchObject({ level: 30, by: "server", why: `frame too large (over ${4 * 1024 * 1024} bytes)` });
     // The process and the other terminal carry on.
     other.send(batch("BIGNEIGHBOUR", 0, 1));
     expect(await other.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });

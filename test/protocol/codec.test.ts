@@ -49,6 +49,16 @@ describe("decodeFrame", () => {
     const f = decodeFrame('{"ret":"","cmd":"getnewlog","count":0}');
     expect(f.ok && [f.kind, f.name]).toEqual(["cmd", "getnewlog"]);
   });
+
+  test("deeply nested JSON is a bad frame with a reason, never an exception", () => {
+    const deep = (open: string, close: string, n: number) => `{"cmd":"sendlog","x":${open.repeat(n)}1${close.repeat(n)}}`;
+    for (const text of [deep('{"a":', "}", 100_000), deep("[", "]", 100_000), deep('{"a":', "}", 40)]) {
+      const f = decodeFrame(text);
+      expect(f.ok).toBe(false);
+      expect(!f.ok && f.error).toMatch(/^frame is (nested deeper than 32 levels|not JSON)$/);
+    }
+    expect(decodeFrame(deep('{"a":', "}", 20)).ok).toBe(true);
+  });
 });
 
 /** What the boundary promises: a frame, or a reason; never an exception. */

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { normalize } from "../../src/protocol/normalize.ts";
+import { MAX_DEPTH, normalize, TooDeep } from "../../src/protocol/normalize.ts";
 
 test("trims keys and string values at every depth", () => {
   expect(normalize({ " ret ": " getuserinfo ", record: [{ " enrollid ": " 8 ", name: "\tBen\n" }], nested: { " a": { "b ": " c " } } })).toEqual({
@@ -34,4 +34,15 @@ test("what needs no trimming comes back as it is; a changed part is copied, its 
   expect(out).toEqual({ cmd: "sendlog", record: clean.record });
   expect(out.record).toBe(clean.record);
   expect(normalize(JSON.parse('{"__proto__":{"x":1},"a":1}'))).toEqual(JSON.parse(JSON.stringify({ a: 1 })));
+});
+
+test("a value nested deeper than MAX_DEPTH throws TooDeep, however deep (no stack overflow)", () => {
+  const nest = (depth: number): unknown => {
+    let v: unknown = "x ";
+    for (let i = 0; i < depth; i++) v = i % 2 === 0 ? { a: v } : [v];
+    return v;
+  };
+  expect(normalize(nest(MAX_DEPTH))).toBeDefined();
+  expect(() => normalize(nest(MAX_DEPTH + 1))).toThrow(TooDeep);
+  expect(() => normalize(nest(1_000_000))).toThrow(TooDeep);
 });
