@@ -1,0 +1,54 @@
+/**
+ * Which punches belong to which person-day. Day D's window ends where D+1's begins, at a boundary
+ * between them chosen so that a night shift keeps its punches after midnight:
+ * - D's shift's `dayStart` on D+1 when D has a shift, else D+1's `dayStart`, else midnight;
+ * - when both days have set hours (a fixed shift's start and end, or a flexible shift's core)
+ *   and that boundary is not between D's end and D+1's start, the middle of that gap instead;
+ * - always within D+1's calendar date, so a punch on local date L belongs to L-1 or L.
+ */
+import { addDays, dayNumber } from "./calendar.ts";
+import { type DayPlan, utcMinute } from "./plan.ts";
+import type { LocalDate } from "./types.ts";
+
+export function boundary(a: DayPlan, b: DayPlan): number {
+  let at = a.shift ? a.dayEnd : b.dayStart;
+  const end = (a.work ?? a.core)?.[1];
+  const start = (b.work ?? b.core)?.[0];
+  if (end !== undefined && start !== undefined && (at < end || at > start)) at = Math.floor((end + start) / 2);
+  return Math.min(Math.max(at, b.midnight), b.nextMidnight - 1);
+}
+
+/**
+ * Windows for the dates of `plans` but its first and last (the neighbours that decide the
+ * edges): `windows[i]` is the half-open span of UTC minutes of `plans[i + 1]`.
+ */
+export function dayWindows(plans: readonly DayPlan[]): Array<readonly [number, number]> {
+  const cuts: number[] = [];
+  for (let i = 0; i + 1 < plans.length; i++) cuts.push(boundary(plans[i] as DayPlan, plans[i + 1] as DayPlan));
+  const windows: Array<readonly [number, number]> = [];
+  for (let i = 0; i + 1 < cuts.length; i++) windows.push([cuts[i] as number, cuts[i + 1] as number]);
+  return windows;
+}
+
+/**
+ * Groups items by the person-day they belong to, for the days `from`..`to` whose windows are
+ * given in order; anything outside is left out.
+ */
+export function assignToDays<T extends { time: string; ts: number }>(items: readonly T[], from: LocalDate, windows: ReadonlyArray<readonly [number, number]>): T[][] {
+  const out: T[][] = windows.map(() => []);
+  const first = dayNumber(from);
+  for (const item of items) {
+    const m = utcMinute(item.ts);
+    let i = dayNumber(item.time.slice(0, 10)) - first;
+    const w = windows[i];
+    if (w === undefined || m < w[0]) i -= 1;
+    const day = windows[i];
+    if (day !== undefined && m >= day[0] && m < day[1]) out[i]?.push(item);
+  }
+  return out;
+}
+
+/** The person-days a punch on `date` can change: its own and the one before (a night shift's). */
+export function datesAffectedBy(date: LocalDate): [LocalDate, LocalDate] {
+  return [addDays(date, -1), date];
+}

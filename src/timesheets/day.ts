@@ -1,0 +1,244 @@
+/**
+ * The daily result: one person-day's punches and rules in, the figures out. Pure: no clock, no
+ * store; the caller lays the shift on the date (`planDay`) and hands over the day's punches.
+ */
+import { punchMinuteOfDay } from "./calendar.ts";
+import { type DayPlan, type Span, utcMinute } from "./plan.ts";
+import type { CalculationMode, DayLeave, DayResult, DayStatus, LeavePart, LocalDate, ResultPair, Rounding } from "./types.ts";
+
+/** How a punch is read: a trusted in or out, or "any" (its place in the day decides). */
+export type Role = "in" | "out" | "any";
+
+export interface DayPunch {
+  /** Unique within the person ("p<id>" for a stored punch, "c<id>" for an added one); orders ties. */
+  key: string;
+  time: string;
+  ts: number;
+  role: Role;
+  manual: boolean;
+}
+
+export interface DayLeaveInput {
+  typeId: number;
+  part: LeavePart;
+  countsAsWorked: boolean;
+}
+
+export interface DayInput {
+  date: LocalDate;
+  enrollid: number;
+  plan: DayPlan;
+  scheduleId: number | null;
+  departmentId: number | null;
+  holiday: string | null;
+  leave: readonly DayLeaveInput[];
+  punches: readonly DayPunch[];
+  /** A correction touched the day (an added punch in it or one of its punches excluded). */
+  corrected: boolean;
+  doubleScanSeconds: number;
+  calculation: CalculationMode;
+  /** UTC ms "now", for a day not over yet; absent for days in the past. */
+  asOf?: number;
+}
+
+interface Pair {
+  in: DayPunch | null;
+  out: DayPunch | null;
+}
+
+export const byTime = (a: DayPunch, b: DayPunch) => a.ts - b.ts || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Repeated scans: a punch closer than the window to the last one kept counts once (the first stays). */
+export function collapse<T extends DayPunch>(sorted: readonly T[], windowSeconds: number): T[] {
+  const kept: T[] = [];
+  let last: T | undefined;
+  for (const p of sorted) {
+    if (last !== undefined && p.ts - last.ts < windowSeconds * 1000) continue;
+    kept.push(p);
+    last = p;
+  }
+  return kept;
+}
+
+/** The first in (or "any") and the last out (or "any") after it; punches between them do not matter. */
+function pairFirstLast(punches: readonly DayPunch[]): Pair[] {
+  const i = punches.findIndex((p) => p.role !== "out");
+  const first = punches[i] ?? null;
+  const last = punches.findLast((p, j) => j > i && p.role !== "in") ?? null;
+  return first === null && last === null ? [] : [{ in: first, out: last }];
+}
+
+/** In order: an in (or "any") opens a pair, the next out (or "any") closes it; what is left alone stays open. */
+function pairInOrder(punches: readonly DayPunch[]): Pair[] {
+  const pairs: Pair[] = [];
+  let open: DayPunch | null = null;
+  for (const p of punches) {
+    if (open === null) {
+      if (p.role === "out") pairs.push({ in: null, out: p });
+      else open = p;
+    } else if (p.role === "in") {
+      pairs.push({ in: open, out: null });
+      open = p;
+    } else {
+      pairs.push({ in: open, out: p });
+      open = null;
+    }
+  }
+  if (open !== null) pairs.push({ in: open, out: null });
+  return pairs;
+}
+
+/** A punch's UTC minute moved to the rounded local clock minute. */
+function rounded(p: DayPunch, r: Rounding | undefined): number {
+  const m = utcMinute(p.ts);
+  if (!r || r.step <= 1) return m;
+  const local = punchMinuteOfDay(p.time);
+  const rem = local % r.step;
+  const down = local - rem;
+  const up = rem === 0 ? local : down + r.step;
+  const target = r.mode === "down" ? down : r.mode === "up" ? up : rem * 2 >= r.step ? up : down;
+  return m + target - local;
+}
+
+function subtract(spans: readonly Span[], cut: Span): Span[] {
+  const out: Span[] = [];
+  for (const [s, e] of spans) {
+    if (cut[1] <= s || cut[0] >= e) {
+      out.push([s, e]);
+      continue;
+    }
+    if (cut[0] > s) out.push([s, cut[0]]);
+    if (cut[1] < e) out.push([cut[1], e]);
+  }
+  return out;
+}
+
+const total = (spans: readonly Span[]) => spans.reduce((sum, [s, e]) => sum + (e - s), 0);
+
+/** Minutes of `spans` after the breaks, then the automatic break once they exceed its threshold. */
+function netMinutes(spans: readonly Span[], plan: DayPlan): { net: Span[]; minutes: number } {
+  let net = [...spans];
+  for (const b of plan.breaks) net = subtract(net, b);
+  let minutes = total(net);
+  const auto = plan.shift?.autoBreak;
+  if (auto && minutes > auto.afterMinutes) minutes -= Math.min(auto.minutes, minutes);
+  return { net, minutes };
+}
+
+function expectedMinutes(plan: DayPlan): number {
+  const shift = plan.shift;
+  if (shift === null) return 0;
+  if (shift.kind === "flexible") return shift.requiredMinutes;
+  return plan.work ? netMinutes([plan.work], plan).minutes : 0;
+}
+
+function leaveMinutes(part: LeavePart, expected: number): { minutes: number; days: number } {
+  if (part.kind === "day") return { minutes: expected, days: 1 };
+  if (part.kind === "half") return { minutes: Math.floor(expected / 2), days: 0.5 };
+  return { minutes: part.minutes, days: 0 };
+}
+
+const withGrace = (minutes: number, grace: number) => (minutes > grace ? minutes : 0);
+
+export function computeDay(input: DayInput): DayResult {
+  const { plan } = input;
+  const shift = plan.shift;
+  const punches = collapse([...input.punches].sort(byTime), input.doubleScanSeconds);
+  const pairs = input.calculation === "paired" ? pairInOrder(punches) : pairFirstLast(punches);
+  const inProgress = input.asOf !== undefined && utcMinute(input.asOf) < plan.dayEnd;
+  const lastPair = pairs[pairs.length - 1];
+  // Still at work is not a missing punch: the day's last pair may stay open until the day is over.
+  const stillIn = inProgress && lastPair !== undefined && lastPair.in !== null && lastPair.out === null;
+  const missingPunch = pairs.some((p, i) => (p.in === null || p.out === null) && !(stillIn && i === pairs.length - 1));
+
+  const wholeDayLeave = input.leave.some((l) => l.part.kind === "day");
+  const offDay = input.holiday !== null || shift === null || wholeDayLeave;
+  const expected = expectedMinutes(plan);
+
+  // Worked time: complete pairs, rounded, from the shift's start unless early arrival counts.
+  const countFrom = !offDay && shift?.kind === "fixed" && !shift.countEarlyArrival && plan.work ? plan.work[0] : -Infinity;
+  const spans: Span[] = [];
+  for (const p of pairs) {
+    if (p.in === null || p.out === null) continue;
+    const s = Math.max(rounded(p.in, shift?.rounding?.in), countFrom);
+    const e = rounded(p.out, shift?.rounding?.out);
+    if (e > s) spans.push([s, e]);
+  }
+  const { net, minutes: present } = netMinutes(spans, plan);
+
+  // Overtime: everything on a day off; else after the end and/or beyond the daily threshold, whichever is more.
+  const rule = shift?.overtime;
+  let overtime = 0;
+  if (offDay) overtime = present;
+  else if (rule) {
+    const end = plan.work?.[1];
+    const afterEnd = rule.afterShiftEnd && end !== undefined ? total(net.map(([s, e]): Span => [Math.max(s, end), Math.max(e, end)])) : 0;
+    const beyond = rule.beyondMinutes !== undefined ? present - rule.beyondMinutes : 0;
+    overtime = Math.min(present, Math.max(afterEnd, beyond, 0));
+  }
+  if (overtime < (rule?.minimumMinutes ?? 0)) overtime = 0;
+
+  // Late and early: only from an in and an out that are known, never from a guess around a missing
+  // punch; someone still in has arrived (late is known) but has not left yet (early is not).
+  const firstPair = pairs[0];
+  const firstIn = firstPair?.in && (firstPair.out !== null || firstPair.in.role === "in" || (stillIn && pairs.length === 1)) ? firstPair.in : null;
+  const lastOut = !inProgress && lastPair?.out && (lastPair.in !== null || lastPair.out.role === "out") ? lastPair.out : null;
+  let late = 0;
+  let early = 0;
+  if (!offDay && shift !== null) {
+    const hours = shift.kind === "fixed" ? plan.work : plan.core;
+    if (hours) {
+      let [from, to] = hours;
+      const middle = from + Math.floor((to - from) / 2);
+      for (const l of input.leave) {
+        if (l.part.kind === "half" && l.part.half === "first") from = middle;
+        if (l.part.kind === "half" && l.part.half === "second") to = middle;
+      }
+      if (firstIn) late = Math.max(0, rounded(firstIn, shift.rounding?.in) - from);
+      if (lastOut) early = Math.max(0, to - rounded(lastOut, shift.rounding?.out));
+      let excuse = input.leave.reduce((sum, l) => sum + (l.part.kind === "minutes" ? l.part.minutes : 0), 0);
+      const lateExcused = Math.min(late, excuse);
+      late -= lateExcused;
+      excuse -= lateExcused;
+      early -= Math.min(early, excuse);
+      late = withGrace(late, shift.lateGraceMinutes);
+      early = withGrace(early, shift.earlyGraceMinutes);
+    }
+  }
+
+  const leave: DayLeave[] = input.leave.map((l) => ({ typeId: l.typeId, ...(input.holiday !== null || shift === null ? { minutes: 0, days: 0 } : leaveMinutes(l.part, expected)) }));
+  const credited = input.leave.reduce((sum, l, i) => sum + (l.countsAsWorked ? (leave[i]?.minutes ?? 0) : 0), 0);
+
+  const anyIn = pairs.find((p) => p.in !== null)?.in ?? null;
+  const anyOut = [...pairs].reverse().find((p) => p.out !== null)?.out ?? null;
+  let status: DayStatus;
+  if (input.holiday !== null) status = "holiday";
+  else if (shift === null) status = "rest";
+  else if (wholeDayLeave) status = "leave";
+  else if (punches.length === 0) status = "absent";
+  else if (missingPunch) status = "missing_punch";
+  else if (late > 0) status = "late";
+  else status = "present";
+
+  return {
+    date: input.date,
+    enrollid: input.enrollid,
+    shiftId: shift?.id ?? null,
+    scheduleId: input.scheduleId,
+    departmentId: input.departmentId,
+    firstIn: anyIn?.time ?? null,
+    lastOut: anyOut?.time ?? null,
+    workedMinutes: present + credited,
+    expectedMinutes: offDay ? 0 : expected,
+    lateMinutes: late,
+    earlyLeaveMinutes: early,
+    overtimeMinutes: overtime,
+    status,
+    missingPunch,
+    manual: input.corrected,
+    holiday: input.holiday,
+    leave,
+    pairs: pairs.map((p): ResultPair => ({ in: p.in?.time ?? null, out: p.out?.time ?? null, manual: (p.in?.manual ?? false) || (p.out?.manual ?? false) })),
+    inProgress,
+  };
+}

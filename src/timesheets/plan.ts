@@ -1,0 +1,68 @@
+/**
+ * A shift laid on a date: its times as UTC minutes (minutes since the epoch), read through the
+ * site clock, so every later figure is a difference of real instants and a night across a DST
+ * change counts the minutes that really elapsed.
+ */
+import { addDays, localTime, minuteOfDay } from "./calendar.ts";
+import type { LocalDate, Shift, TimeOfDay } from "./types.ts";
+
+/** What the rules need of the site clock (`SiteClock` from src/protocol/time.ts). */
+export interface LocalToUtc {
+  toUtc(local: string): number;
+}
+
+/** A half-open span of UTC minutes. */
+export type Span = readonly [number, number];
+
+export interface DayPlan {
+  date: LocalDate;
+  shift: Shift | null;
+  /** 00:00 of the date and of the next date. */
+  midnight: number;
+  nextMidnight: number;
+  /** Where this day's window begins and ends by its shift's `dayStart` (midnight to midnight without a shift). */
+  dayStart: number;
+  dayEnd: number;
+  /** Fixed shift: start and end. */
+  work: Span | null;
+  /** Flexible shift: the core hours. */
+  core: Span | null;
+  breaks: Span[];
+}
+
+export const utcMinute = (ms: number) => Math.floor(ms / 60_000);
+
+export function planDay(shift: Shift | null, date: LocalDate, clock: LocalToUtc): DayPlan {
+  const at = (d: LocalDate, minute: number) => utcMinute(clock.toUtc(localTime(d, minute)));
+  const next = addDays(date, 1);
+  const midnight = at(date, 0);
+  const nextMidnight = at(next, 0);
+  if (shift === null) return { date, shift, midnight, nextMidnight, dayStart: midnight, dayEnd: nextMidnight, work: null, core: null, breaks: [] };
+  const dayStartMinute = minuteOfDay(shift.dayStart);
+  /** A time of day in this person-day: on the date at or after `dayStart`, else on the next date. */
+  const local = (t: TimeOfDay) => {
+    const m = minuteOfDay(t);
+    return m >= dayStartMinute ? { date, m } : { date: next, m };
+  };
+  /** A span from `start` to the first `end` after it (an end at or before the start is the next day). */
+  const span = (start: { date: LocalDate; m: number }, end: TimeOfDay): Span => {
+    const e = minuteOfDay(end);
+    return [at(start.date, start.m), at(e > start.m ? start.date : addDays(start.date, 1), e)];
+  };
+  let work: Span | null = null;
+  let core: Span | null = null;
+  /** Break windows follow the shift's start (a 02:00 break of a 22:00 shift is after midnight). */
+  let breakFrom = local(shift.dayStart);
+  if (shift.kind === "fixed") {
+    const start = local(shift.start);
+    work = span(start, shift.end);
+    breakFrom = start;
+  } else if (shift.core) {
+    core = span(local(shift.core.start), shift.core.end);
+  }
+  const breaks = shift.breaks.map((b) => {
+    const s = minuteOfDay(b.start);
+    return span({ date: s >= breakFrom.m ? breakFrom.date : addDays(breakFrom.date, 1), m: s }, b.end);
+  });
+  return { date, shift, midnight, nextMidnight, dayStart: at(date, dayStartMinute), dayEnd: at(next, dayStartMinute), work, core, breaks };
+}
