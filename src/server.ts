@@ -37,6 +37,8 @@ const CLOCK_CHECK_MS = 24 * 3_600_000;
 const PAGE_CAP = 10_000;
 const CHECKPOINT_MS = 60_000;
 const SHUTDOWN_LIMIT_MS = 10_000;
+/** The whole shutdown, drain included: past it the process exits anyway (cli/serve.ts). */
+export const SHUTDOWN_TIMEOUT_MS = 15_000;
 const RETENTION_EVERY_MS = 3_600_000;
 const RETENTION_FIRST_AFTER_MS = 5_000;
 
@@ -123,6 +125,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const http = createHttpApp({
     store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
+    loopLag: () => metrics.loopLag.summary(),
     ...(backups ? { backups } : {}),
     ...(cluster ? { cluster } : {}),
     integrations,

@@ -1,7 +1,7 @@
 import { loadServeConfig } from "../config/load.ts";
 import { serveFields } from "../config/schema.ts";
 import { createLogger } from "../obs/logger.ts";
-import { startServer } from "../server.ts";
+import { SHUTDOWN_TIMEOUT_MS, startServer } from "../server.ts";
 import { parseArgs } from "./args.ts";
 
 export const serveHelp = `tm20 serve [flags]   run the server (terminals, UI and API on one port)
@@ -19,9 +19,27 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const config = loadServeConfig(flags, process.env);
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log);
+  let signalled = false;
+  const exit = (code: number) => log.flush(() => process.exit(code));
   const onSignal = (signal: string) => {
+    if (signalled) {
+      log.warn({ signal }, "second signal: exiting without finishing the shutdown");
+      return exit(1);
+    }
+    signalled = true;
     log.info({ signal }, "signal received");
-    void server.stop().then(() => process.exit(0));
+    // Whatever the shutdown waits for (a store that stopped answering, a peer), the process ends in time.
+    setTimeout(() => {
+      log.error({ limitMs: SHUTDOWN_TIMEOUT_MS }, "shutdown did not finish in time; exiting");
+      exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    server.stop().then(
+      () => exit(0),
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        exit(1);
+      },
+    );
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));

@@ -14,6 +14,7 @@ import type { TerminalRegistry } from "../terminals/registry.ts";
 import type { UiApp } from "../ui/app.ts";
 import type { AllowList } from "../lib/ip-allow-list.ts";
 import { deadline } from "../lib/deadline.ts";
+import type { LagSummary } from "../obs/loop-lag.ts";
 import { backupApi } from "./api/backup.ts";
 import { commandsApi } from "./api/commands.ts";
 import { peopleApi } from "./api/people.ts";
@@ -46,6 +47,8 @@ export interface HttpDeps {
   cluster?: { status(): { instance: string; redis: string } };
   /** PostgreSQL export and webhooks. */
   integrations: Integrations;
+  /** Event-loop lag, shown by /health (how long anything waits for its turn). */
+  loopLag?: () => LagSummary;
 }
 
 /** /health turns 503 when this share of the writer queue bound is waiting: the writer is not keeping up. */
@@ -74,6 +77,7 @@ export function createHttpApp(deps: HttpDeps) {
       version: deps.version,
       store: { status: problems.length === 0 ? "ok" : "failing", queue_depth: deps.writer.depth, problems },
       terminals_connected: deps.registry.size,
+      ...(deps.loopLag ? { event_loop: lagJson(deps.loopLag()) } : {}),
       ...(deps.cluster ? { cluster: deps.cluster.status() } : {}),
     };
     return c.json(body, problems.length === 0 ? 200 : 503);
@@ -106,3 +110,6 @@ export function createHttpApp(deps: HttpDeps) {
   });
   return app;
 }
+
+const lagJson = (lag: LagSummary) => ({ lag_ms: ms(lag.last), lag_p99_ms: ms(lag.p99), lag_max_ms: ms(lag.max) });
+const ms = (seconds: number) => Math.round(seconds * 10_000) / 10;

@@ -6,6 +6,7 @@
 import type { BusEvents } from "../events/bus.ts";
 import type { CommitInfo } from "../store/writer.ts";
 import type { GatewayMetrics } from "../terminals/gateway.ts";
+import { LAG_WINDOW_MS, LoopLag } from "./loop-lag.ts";
 import { MetricsRegistry } from "./metrics.ts";
 
 export interface MetricSources {
@@ -22,7 +23,6 @@ export interface MetricSources {
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const COMMIT_SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const BATCH_BUCKETS = [1, 5, 10, 50, 100, 500, 1000, 5000, 10_000, 20_000];
-const LAG_SAMPLE_MS = 500;
 
 export class ServerMetrics implements GatewayMetrics {
   readonly registry = new MetricsRegistry();
@@ -39,8 +39,7 @@ export class ServerMetrics implements GatewayMetrics {
   readonly #commands;
   readonly #commandsPending;
   readonly #pruned;
-  readonly #lag;
-  #lagTimer: ReturnType<typeof setInterval> | undefined;
+  readonly loopLag = new LoopLag();
 
   constructor(s: MetricSources) {
     const r = this.registry;
@@ -69,22 +68,19 @@ export class ServerMetrics implements GatewayMetrics {
     r.gauge("tm20_process_heap_bytes", "JavaScript heap in use.", { collect: () => process.memoryUsage().heapUsed });
     const started = Date.now();
     r.gauge("tm20_process_uptime_seconds", "Seconds since the server started.", { collect: () => (Date.now() - started) / 1000 });
-    this.#lag = r.gauge("tm20_event_loop_lag_seconds", `Largest event-loop delay seen in the last ${LAG_SAMPLE_MS} ms sample.`);
+    const lag = () => this.loopLag.summary();
+    const window = `${LAG_WINDOW_MS / 1000} s`;
+    r.gauge("tm20_event_loop_lag_seconds", "Event-loop delay of the latest sample (every 100 ms).", { collect: () => lag().last });
+    r.gauge("tm20_event_loop_lag_p99_seconds", `99th percentile of event-loop delay over the last ${window}.`, { collect: () => lag().p99 });
+    r.gauge("tm20_event_loop_lag_max_seconds", `Largest event-loop delay over the last ${window}.`, { collect: () => lag().max });
   }
 
-  /** Samples event-loop lag: how late a timer fires is how long every frame waited too. */
   start() {
-    let expected = performance.now() + LAG_SAMPLE_MS;
-    this.#lagTimer = setInterval(() => {
-      const now = performance.now();
-      this.#lag.set(Math.max(0, now - expected) / 1000);
-      expected = now + LAG_SAMPLE_MS;
-    }, LAG_SAMPLE_MS);
-    this.#lagTimer.unref?.();
+    this.loopLag.start();
   }
 
   stop() {
-    clearInterval(this.#lagTimer);
+    this.loopLag.stop();
   }
 
   received() {

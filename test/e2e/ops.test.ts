@@ -74,12 +74,18 @@ describe("GET /metrics", () => {
     expect(m.get("tm20_commit_duration_seconds_count")).toBe(m.get("tm20_commit_batch_records_count") as number);
     expect(m.get("tm20_process_resident_memory_bytes")).toBeGreaterThan(10_000_000);
     expect(m.has("tm20_event_loop_lag_seconds")).toBe(true);
+    // Issue 11: p99 and max over the last minute, and /health says the same.
+    expect(m.get("tm20_event_loop_lag_p99_seconds")).toBeGreaterThanOrEqual(0);
+    expect(m.get("tm20_event_loop_lag_max_seconds")).toBeGreaterThanOrEqual(m.get("tm20_event_loop_lag_p99_seconds") as number);
+    const health = (await (await fetch(`${srv.http}/health`)).json()) as { event_loop: Record<string, number> };
+    expect(Object.keys(health.event_loop).sort()).toEqual(["lag_max_ms", "lag_ms", "lag_p99_ms"]);
+    expect(health.event_loop.lag_max_ms).toBeGreaterThanOrEqual(health.event_loop.lag_p99_ms as number);
     expect(m.get(`tm20_build_info{version="${(await (await fetch(`${srv.http}/health`)).json() as { version: string }).version}"}`)).toBe(1);
 
     // The shipped alert rules and dashboard use only metrics that exist.
     const families = new Set([...(await (await srv.api("/metrics")).text()).matchAll(/^# TYPE (\S+)/gm)].map((x) => x[1]));
     for (const doc of ["docs/prometheus-alerts.yml", "docs/grafana-dashboard.json"]) {
-      const used = new Set([...(await Bun.file(join(import.meta.dir, "../..", doc)).text()).matchAll(/\btm20_[a-z_]+/g)].map((x) => x[0].replace(/_(bucket|sum|count)$/, "")));
+      const used = new Set([...(await Bun.file(join(import.meta.dir, "../..", doc)).text()).matchAll(/\btm20_[a-z0-9_]+/g)].map((x) => x[0].replace(/_(bucket|sum|count)$/, "")));
       expect([...used].filter((name) => !families.has(name))).toEqual([]);
       expect(used.size).toBeGreaterThanOrEqual(9);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { MetricsRegistry } from "../../src/obs/metrics.ts";
+import { summarize } from "../../src/obs/loop-lag.ts";
 
 describe("metrics registry", () => {
   test("renders counters, labelled counters, collected gauges and histograms in the text format", () => {
@@ -61,4 +62,11 @@ describe("metrics registry", () => {
     const c = r.counter("t_y_total", "y", ["a"]);
     expect(() => c.inc(1, { b: "1" })).toThrow("unknown label b");
   });
+});
+
+test("event-loop lag summary: p99 and max of the window's samples", () => {
+  expect(summarize([])).toEqual({ p99: 0, max: 0 });
+  const samples = Array.from({ length: 600 }, (_, i) => (i < 594 ? 0.001 : 0.5 + i / 10_000));
+  expect(summarize(samples)).toEqual({ p99: 0.001, max: 0.5 + 599 / 10_000 });
+  expect(summarize([...samples.slice(0, 593), 0.7, ...samples.slice(594)]).p99).toBe(0.5 + 594 / 10_000);
 });
