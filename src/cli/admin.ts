@@ -2,14 +2,15 @@ import { hashPassword, passwordSchema, usernameSchema } from "../auth/passwords.
 import type { AdminRole } from "../store/admin-contract.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { STORE_BOOLEANS, STORE_FLAGS, STORE_FLAGS_HELP, storeConfigFromFlags } from "./store-flags.ts";
+import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 export const adminHelp = `tm20 admin create --username NAME [--role admin|viewer]   add an admin UI user
 tm20 admin passwd --username NAME                         set a user's password (and end their sessions)
 tm20 admin list                                           list admin UI users
   The password is read from standard input (typed without echo on a terminal, or piped:
   printf '%s\\n' "$PASSWORD" | tm20 admin create --username alice). At least 10 characters.
-  all take ${STORE_FLAGS_HELP}`;
+
+${serveFlagsHelp(STORE_FIELDS)}`;
 
 /** One line from stdin; on a terminal without echo, so the password never shows on screen. */
 async function readPassword(prompt: string): Promise<string> {
@@ -55,7 +56,7 @@ async function newPassword(): Promise<string> {
 }
 
 export async function adminCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: [...STORE_FLAGS, "--username", "--role"], booleans: STORE_BOOLEANS });
+  const { flags, positionals } = parseArgs(argv, withServeFlags({ values: ["--username", "--role"] }));
   const [action] = positionals;
   if (action !== "create" && action !== "passwd" && action !== "list") {
     throw new UsageError(`admin: unknown action ${JSON.stringify(action ?? "")} (create, passwd, list)`);

@@ -3,14 +3,16 @@ import { StoreError } from "../store/errors.ts";
 import { DB_FILE } from "../store/open.ts";
 import { backupStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { STORE_BOOLEANS, STORE_FLAGS, storeConfigFromFlags } from "./store-flags.ts";
+import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 export const backupHelp = `tm20 backup --out FILE   write a consistent copy of the store to FILE (safe while the server runs)
-  --data-dir <dir>         the server's data directory (env TM20_DATA_DIR, default ./data)
-The copy is checked with SQLite's integrity_check before it gets its name. Restore it with tm20 restore.`;
+The copy is checked with SQLite's integrity_check before it gets its name. Restore it with tm20 restore.
+A cluster's store is PostgreSQL: back it up with pg_dump (README: Backup of a cluster).
+
+${serveFlagsHelp(["dataDir"])}`;
 
 export async function backupCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: [...STORE_FLAGS, "--out"], booleans: STORE_BOOLEANS });
+  const { flags, positionals } = parseArgs(argv, withServeFlags({ values: ["--out"] }));
   if (positionals.length > 0) throw new UsageError(`backup: unexpected ${JSON.stringify(positionals[0])} (use --out FILE)`);
   const out = flags.get("--out");
   if (!out) throw new UsageError("--out: give the file to write the backup to");

@@ -5,7 +5,7 @@ import { applyImport, type PeopleWriter, planJson } from "../people-import/impor
 import { planImport } from "../people-import/plan.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { STORE_BOOLEANS, STORE_FLAGS, STORE_FLAGS_HELP, storeConfigFromFlags } from "./store-flags.ts";
+import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 export const peopleHelp = `tm20 people import FILE [--dry-run] [--disable-missing]   import people from an HR CSV file
   The header names the columns: external_id and name are required; enrollid, enabled, admin,
@@ -13,12 +13,13 @@ export const peopleHelp = `tm20 people import FILE [--dry-run] [--disable-missin
   external id; new ones get the given enrollid or the next free one.
   --dry-run           show what would change, change nothing
   --disable-missing   disable people with an external id that the file no longer lists
-  ${STORE_FLAGS_HELP}
 Bad lines are reported with their line number (exit status 1); the good ones are applied. Terminals receive the
-changes at the next push or group resync (the API upload, POST /api/v1/people/import, pushes at once).`;
+changes at the next push or group resync (the API upload, POST /api/v1/people/import, pushes at once).
+
+${serveFlagsHelp(STORE_FIELDS)}`;
 
 export async function peopleCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: [...STORE_FLAGS], booleans: [...STORE_BOOLEANS, "--dry-run", "--disable-missing"] });
+  const { flags, positionals } = parseArgs(argv, withServeFlags({ values: [], booleans: ["--dry-run", "--disable-missing"] }));
   const [action, file, ...rest] = positionals;
   if (action !== "import") throw new UsageError(`people: unknown action ${JSON.stringify(action ?? "")} (import)`);
   if (!file || rest.length > 0) throw new UsageError("people import: give one CSV file");

@@ -4,15 +4,16 @@ import { StoreError } from "../store/errors.ts";
 import { DB_FILE } from "../store/open.ts";
 import { restoreStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { STORE_BOOLEANS, STORE_FLAGS, storeConfigFromFlags } from "./store-flags.ts";
+import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 export const restoreHelp = `tm20 restore FILE   replace the store with a backup made by tm20 backup (or the API)
-  --data-dir <dir>    the server's data directory (env TM20_DATA_DIR, default ./data)
 Stop the server first: restore refuses to run under a live server. The replaced store is kept
-beside it as tm20.db.before-restore-<time>.`;
+beside it as tm20.db.before-restore-<time>. A cluster's store is PostgreSQL: use pg_restore.
+
+${serveFlagsHelp(["dataDir"])}`;
 
 export async function restoreCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: STORE_FLAGS, booleans: STORE_BOOLEANS });
+  const { flags, positionals } = parseArgs(argv, withServeFlags({ values: [] }));
   const [file, extra] = positionals;
   if (!file || extra !== undefined) throw new UsageError("restore: give exactly one backup file");
   const store = storeConfigFromFlags(flags);

@@ -3,19 +3,14 @@ import { serveFields } from "../config/schema.ts";
 import { createLogger } from "../obs/logger.ts";
 import { SHUTDOWN_TIMEOUT_MS, startServer } from "../server.ts";
 import { parseArgs } from "./args.ts";
+import { fieldHelp, SERVE_FLAGS } from "./store-flags.ts";
 
 export const serveHelp = `tm20 serve [flags]   run the server (terminals, UI and API on one port)
 
-${Object.values(serveFields)
-  .map((f) => `  ${`${f.flag}${"boolean" in f ? "" : " <value>"}`.padEnd(30)} ${f.help}\n  ${"".padEnd(30)} env ${f.env}${f.default ? `, default ${f.default}` : ""}`)
-  .join("\n")}`;
+${Object.values(serveFields).map(fieldHelp).join("\n")}`;
 
 export async function serveCommand(argv: string[]): Promise<void> {
-  const fields = Object.values(serveFields);
-  const { flags } = parseArgs(argv, {
-    values: fields.filter((f) => !("boolean" in f)).map((f) => f.flag),
-    booleans: fields.filter((f) => "boolean" in f).map((f) => f.flag),
-  });
+  const { flags } = parseArgs(argv, SERVE_FLAGS);
   const config = loadServeConfig(flags, process.env);
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log);

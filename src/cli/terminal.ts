@@ -1,15 +1,16 @@
 import type { Approval } from "../store/contract.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { STORE_BOOLEANS, STORE_FLAGS, STORE_FLAGS_HELP, storeConfigFromFlags } from "./store-flags.ts";
+import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 export const terminalHelp = `tm20 terminal list              list terminals with approval and connection state
 tm20 terminal approve SN        let a pending terminal in (it is accepted at its next reg)
 tm20 terminal block SN          refuse a terminal from now on
-  all take ${STORE_FLAGS_HELP}`;
+
+${serveFlagsHelp(STORE_FIELDS)}`;
 
 export async function terminalCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: STORE_FLAGS, booleans: STORE_BOOLEANS });
+  const { flags, positionals } = parseArgs(argv, withServeFlags({ values: [] }));
   const [action, sn] = positionals;
   const store = await openStore(storeConfigFromFlags(flags));
   try {

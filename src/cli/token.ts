@@ -1,15 +1,16 @@
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
-import { STORE_BOOLEANS, STORE_FLAGS, STORE_FLAGS_HELP, storeConfigFromFlags } from "./store-flags.ts";
+import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 export const tokenHelp = `tm20 token create --name NAME   create an API token; the token is the last line printed (shown once)
 tm20 token list                  list tokens (never the tokens themselves)
 tm20 token revoke ID             revoke a token
-  all take ${STORE_FLAGS_HELP}`;
+
+${serveFlagsHelp(STORE_FIELDS)}`;
 
 export async function tokenCommand(argv: string[]): Promise<void> {
-  const { flags, positionals } = parseArgs(argv, { values: [...STORE_FLAGS, "--name"], booleans: STORE_BOOLEANS });
+  const { flags, positionals } = parseArgs(argv, withServeFlags({ values: ["--name"] }));
   const [action, ...rest] = positionals;
   const store = await openStore(storeConfigFromFlags(flags));
   try {

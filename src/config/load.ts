@@ -1,20 +1,25 @@
+import type { z } from "zod";
 import { UsageError } from "../cli/args.ts";
 import { defaultTimeZone, type FieldName, type ServeConfig, serveFields } from "./schema.ts";
 
-/** Resolves each field from its flag, else its TM20_* variable, else the default; names the culprit on error. */
+/** One field from its flag, else its TM20_* variable, else the default; names the culprit on error. */
+export function fieldValue<N extends FieldName>(name: N, flags: Map<string, string>, env: Record<string, string | undefined>): z.output<(typeof serveFields)[N]["schema"]> {
+  const field = serveFields[name];
+  const fromFlag = flags.get(field.flag);
+  const fromEnv = env[field.env];
+  const raw = fromFlag ?? (fromEnv !== undefined && fromEnv !== "" ? fromEnv : field.default);
+  const parsed = field.schema.safeParse(raw);
+  if (!parsed.success) {
+    const source = fromFlag !== undefined ? field.flag : fromEnv !== undefined ? field.env : `default of ${field.flag}`;
+    throw new UsageError(`${source}: ${JSON.stringify(raw)} is invalid (${parsed.error.issues[0]?.message ?? "invalid"})`);
+  }
+  return parsed.data as z.output<(typeof serveFields)[N]["schema"]>;
+}
+
+/** Every field, resolved as fieldValue does. */
 export function loadServeConfig(flags: Map<string, string>, env: Record<string, string | undefined>): ServeConfig {
   const out: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(serveFields) as Array<[FieldName, (typeof serveFields)[FieldName]]>) {
-    const fromFlag = flags.get(field.flag);
-    const fromEnv = env[field.env];
-    const raw = fromFlag ?? (fromEnv !== undefined && fromEnv !== "" ? fromEnv : field.default);
-    const parsed = field.schema.safeParse(raw);
-    if (!parsed.success) {
-      const source = fromFlag !== undefined ? field.flag : fromEnv !== undefined ? field.env : `default of ${field.flag}`;
-      throw new UsageError(`${source}: ${JSON.stringify(raw)} is invalid (${parsed.error.issues[0]?.message ?? "invalid"})`);
-    }
-    out[name] = parsed.data;
-  }
+  for (const name of Object.keys(serveFields) as FieldName[]) out[name] = fieldValue(name, flags, env);
   const config = out as unknown as ServeConfig;
   config.tz = defaultTimeZone(config.tz);
   if (config.cluster && (config.pgUrl === "" || config.redisUrl === "")) {
