@@ -3,6 +3,7 @@
  * for a secret with this much entropy and would cost every API call.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { TOKEN_SCOPES, type TokenScope } from "../store/schema.ts";
 
 export const TOKEN_PREFIX = "tm20_";
 
@@ -12,4 +13,9 @@ export function newToken(): string {
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
+}
+
+/** Each scope includes the ones before it in TOKEN_SCOPES. */
+export function scopeAllows(have: TokenScope, need: TokenScope): boolean {
+  return TOKEN_SCOPES.indexOf(have) >= TOKEN_SCOPES.indexOf(need);
 }

@@ -26,6 +26,7 @@ import { webhooksApi } from "./api/webhooks.ts";
 import { ApiError } from "./errors.ts";
 import type { BackupDownloads } from "./backup-download.ts";
 import { bearerAuth } from "./middleware/bearer-auth.ts";
+import { tokenScope } from "./middleware/token-scope.ts";
 import { metricsRoute } from "./metrics-route.ts";
 
 export interface HttpDeps {
@@ -86,7 +87,7 @@ export function createHttpApp(deps: HttpDeps) {
   if (deps.metrics) app.route("/metrics", metricsRoute({ ...deps.metrics, store: deps.store, now: deps.now }));
 
   const api = new Hono();
-  api.use("*", bearerAuth(deps.store, deps.now));
+  api.use("*", bearerAuth(deps.store, deps.now), tokenScope("/api/v1"));
   api.route("/terminals", terminalsApi(deps));
   api.route("/", recordsApi(deps.store));
   api.route("/", commandsApi(deps));

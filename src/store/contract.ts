@@ -15,6 +15,7 @@ import type {
   PersonRow,
   QuarantineRow,
   TerminalRow,
+  TokenScope,
 } from "./schema.ts";
 
 export type Approval = "approved" | "pending" | "blocked";
@@ -120,6 +121,12 @@ export interface TerminalChanges {
   nosenduser?: boolean;
 }
 
+export interface TokenGrant {
+  scope: TokenScope;
+  /** UTC ms; null: never. */
+  expiresAt: number | null;
+}
+
 export interface AuditEntry {
   at: number;
   actor: string;
@@ -169,8 +176,9 @@ export interface Store {
   personForCode(code: string): Promise<PersonRow | null>;
   credentialsOf(enrollid: number): Promise<Array<{ backupnum: number; data: string }>>;
 
-  createToken(name: string, tokenHash: string, at: number): Promise<ApiTokenRow>;
-  /** The live (not revoked) token with this hash, its last use recorded. */
+  /** Without a grant: every right, no expiry (as tokens made before scopes). */
+  createToken(name: string, tokenHash: string, at: number, grant?: TokenGrant): Promise<ApiTokenRow>;
+  /** The live token (not revoked, not expired at `at`) with this hash, its last use recorded. */
   useToken(tokenHash: string, at: number): Promise<ApiTokenRow | null>;
   listTokens(): Promise<ApiTokenRow[]>;
   revokeToken(id: number, at: number): Promise<boolean>;

@@ -104,6 +104,10 @@ export const credentials = sqliteTable(
   (t) => [primaryKey({ columns: [t.enrollid, t.backupnum] })],
 );
 
+/** What an API token may do: read; also queue commands; everything (backups, webhooks, tokens, credentials). */
+export const TOKEN_SCOPES = ["read", "commands", "admin"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
 export const apiTokens = sqliteTable("api_tokens", {
   id: integer("id").primaryKey(),
   name: text("name").notNull(),
@@ -111,6 +115,9 @@ export const apiTokens = sqliteTable("api_tokens", {
   createdAt: integer("created_at").notNull(),
   lastUsedAt: integer("last_used_at"),
   revokedAt: integer("revoked_at"),
+  scope: text("scope", { enum: TOKEN_SCOPES }).notNull(),
+  /** Null: never. */
+  expiresAt: integer("expires_at"),
 });
 
 export type TerminalRow = typeof terminals.$inferSelect;

@@ -555,7 +555,7 @@ export function contractCases(target: ContractTarget): void {
       test("create, use (last use recorded at most once a minute), list, revoke", async () => {
         const t = await fresh();
         const created = await t.store.createToken("ci", "hash-1", T0);
-        assert.deepEqual(created, { id: 1, name: "ci", tokenHash: "hash-1", createdAt: T0, lastUsedAt: null, revokedAt: null });
+        assert.deepEqual(created, { id: 1, name: "ci", tokenHash: "hash-1", createdAt: T0, lastUsedAt: null, revokedAt: null, scope: "admin", expiresAt: null });
         await t.store.createToken("ui", "hash-2", T0 + 1);
         await assert.rejects(t.store.createToken("dup", "hash-1", T0 + 2));
 
@@ -575,6 +575,25 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(
           (await t.store.listTokens()).map((r) => [r.id, r.name, r.revokedAt]),
           [[1, "ci", T0 + 100], [2, "ui", null]],
+        );
+      });
+    });
+
+    describe("API token scopes and expiry", () => {
+      test("a token keeps the scope it was made with; an expired one is not live", async () => {
+        const t = await fresh();
+        const reader = await t.store.createToken("reports", "hash-r", T0, { scope: "read", expiresAt: T0 + 1000 });
+        assert.deepEqual(
+          { scope: reader.scope, expiresAt: reader.expiresAt },
+          { scope: "read", expiresAt: T0 + 1000 },
+        );
+        await t.store.createToken("doors", "hash-c", T0, { scope: "commands", expiresAt: null });
+        assert.equal((await t.store.useToken("hash-r", T0 + 999))?.scope, "read");
+        assert.equal(await t.store.useToken("hash-r", T0 + 1000), null);
+        assert.equal((await t.store.useToken("hash-c", T0 + 10 ** 12))?.scope, "commands");
+        assert.deepEqual(
+          (await t.store.listTokens()).map((r) => [r.name, r.scope, r.expiresAt]),
+          [["reports", "read", T0 + 1000], ["doors", "commands", null]],
         );
       });
     });

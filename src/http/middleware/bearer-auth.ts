@@ -1,10 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { hashToken } from "../../auth/tokens.ts";
 import type { Store } from "../../store/contract.ts";
+import type { TokenScope } from "../../store/schema.ts";
 import { ApiError } from "../errors.ts";
 
-/** What routes behind the middleware can read: who is calling, for the audit log. */
-export type TokenEnv = { Variables: { actor: string } };
+/** What routes behind the middleware can read: who is calling (for the audit log) and what the token may do. */
+export type TokenEnv = { Variables: { actor: string; scope: TokenScope } };
 
 /** The audit actor of a request that passed bearerAuth ("token:<name>"). */
 export function tokenActor(c: Context<TokenEnv>): string {
@@ -20,6 +21,7 @@ export function bearerAuth(store: Store, now: () => number): MiddlewareHandler<T
     const token = await store.useToken(hashToken(match[1]), now());
     if (!token) throw new ApiError(401, "unauthorized", "the API token is not valid");
     c.set("actor", `token:${token.name}`);
+    c.set("scope", token.scope);
     await next();
   };
 }

@@ -9,6 +9,7 @@ import ops from "./0004_ops.sql" with { type: "text" };
 import exportTables from "./0005_export.sql" with { type: "text" };
 import importSources from "./0006_import_sources.sql" with { type: "text" };
 import auditTarget from "./0007_audit_target.sql" with { type: "text" };
+import tokenScope from "./0008_token_scope.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -23,6 +24,7 @@ export const migrations: Migration[] = [
   { name: "0005_export", sql: exportTables },
   { name: "0006_import_sources", sql: importSources },
   { name: "0007_audit_target", sql: auditTarget },
+  { name: "0008_token_scope", sql: tokenScope },
 ];
 
 /** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */

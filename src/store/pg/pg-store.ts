@@ -4,7 +4,7 @@
  * duplicates are skipped with ON CONFLICT DO NOTHING, so a batch resent to another instance
  * after a crash is stored once.
  */
-import { and, count, desc, eq, gte, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
   AuditEntry,
@@ -14,6 +14,7 @@ import type {
   PunchFilter,
   Stats,
   Store,
+  TokenGrant,
   TerminalChanges,
   WriteOp,
 } from "../contract.ts";
@@ -195,8 +196,8 @@ export class PgStore implements Store {
       .orderBy(credentials.backupnum);
   }
 
-  async createToken(name: string, tokenHash: string, at: number) {
-    const [row] = await this.#db.insert(apiTokens).values({ name, tokenHash, createdAt: at }).returning();
+  async createToken(name: string, tokenHash: string, at: number, grant: TokenGrant = { scope: "admin", expiresAt: null }) {
+    const [row] = await this.#db.insert(apiTokens).values({ name, tokenHash, createdAt: at, scope: grant.scope, expiresAt: grant.expiresAt }).returning();
     if (!row) throw new StoreError("insert_failed", "token was not stored");
     return row;
   }
@@ -205,7 +206,7 @@ export class PgStore implements Store {
     const [row] = await this.#db
       .select()
       .from(apiTokens)
-      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
+      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, at))));
     if (!row) return null;
     // Recording every use would put a write on every API call; a minute's precision is plenty.
     if (row.lastUsedAt === null || at - row.lastUsedAt > 60_000) {

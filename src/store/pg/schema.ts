@@ -4,6 +4,7 @@
  * which is what lets PgStore return the contract's row types unchanged.
  */
 import { bigint, bigserial, boolean, doublePrecision, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { TOKEN_SCOPES } from "../schema.ts";
 
 const ms = (name: string) => bigint(name, { mode: "number" });
 const id = (name: string) => bigserial(name, { mode: "number" });
@@ -114,6 +115,9 @@ export const apiTokens = pgTable("api_tokens", {
   createdAt: ms("created_at").notNull(),
   lastUsedAt: ms("last_used_at"),
   revokedAt: ms("revoked_at"),
+  scope: text("scope", { enum: TOKEN_SCOPES }).notNull(),
+  /** Null: never. */
+  expiresAt: ms("expires_at"),
 });
 
 export const auditLog = pgTable("audit_log", {

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
   AuditEntry,
@@ -8,6 +8,7 @@ import type {
   PunchFilter,
   Stats,
   Store,
+  TokenGrant,
   TerminalChanges,
   WriteOp,
 } from "../contract.ts";
@@ -197,8 +198,8 @@ export class SqliteStore implements Store {
       .all();
   }
 
-  async createToken(name: string, tokenHash: string, at: number) {
-    const row = this.#w.db.insert(apiTokens).values({ name, tokenHash, createdAt: at }).returning().all()[0];
+  async createToken(name: string, tokenHash: string, at: number, grant: TokenGrant = { scope: "admin", expiresAt: null }) {
+    const row = this.#w.db.insert(apiTokens).values({ name, tokenHash, createdAt: at, scope: grant.scope, expiresAt: grant.expiresAt }).returning().all()[0];
     if (!row) throw new StoreError("insert_failed", "token was not stored");
     return row;
   }
@@ -207,7 +208,7 @@ export class SqliteStore implements Store {
     const row = this.#r.db
       .select()
       .from(apiTokens)
-      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
+      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, at))))
       .all()[0];
     if (!row) return null;
     // Recording every use would put a write on every API call; a minute's precision is plenty.
