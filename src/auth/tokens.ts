@@ -19,3 +19,11 @@ export function hashToken(token: string): string {
 export function scopeAllows(have: TokenScope, need: TokenScope): boolean {
   return TOKEN_SCOPES.indexOf(have) >= TOKEN_SCOPES.indexOf(need);
 }
+
+export function isTokenScope(s: string): s is TokenScope {
+  return (TOKEN_SCOPES as readonly string[]).includes(s);
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+/** Ten years: longer is "never", which a token without an expiry already says. */
+export const MAX_EXPIRY_DAYS = 3650;

@@ -29,6 +29,8 @@ describe("tm20 command line", () => {
       [["serve"], { TM20_APPROVAL: "maybe" }, "TM20_APPROVAL"],
       [["nosuchcommand"], {}, "nosuchcommand"],
       [["token", "create", "--data-dir", tempDir()], {}, "--name"],
+      [["token", "create", "--name", "x", "--scope", "root", "--data-dir", tempDir()], {}, "--scope"],
+      [["token", "create", "--name", "x", "--expires-days", "0", "--data-dir", tempDir()], {}, "--expires-days"],
     ];
     for (const [args, env, name] of cases) {
       const out = runCli(args, env);
@@ -50,5 +52,21 @@ describe("tm20 command line", () => {
     expect(list.stdout).toContain("payroll");
     expect(list.stdout).toContain("active");
     expect(list.stdout).not.toContain(token);
+  });
+
+  test("token create --scope --expires-days: the list shows both; without them a token has every right and no expiry", () => {
+    const dir = tempDir();
+    const before = Date.now();
+    expect(runCli(["token", "create", "--name", "reports", "--scope", "read", "--expires-days", "30", "--data-dir", dir]).code).toBe(0);
+    expect(runCli(["token", "create", "--name", "ops", "--data-dir", dir]).code).toBe(0);
+    const lines = runCli(["token", "list", "--data-dir", dir]).stdout.trim().split("\n");
+    expect(lines.length).toBe(2);
+    const [reports, ops] = lines.map((l) => l.split("\t"));
+    expect(reports?.slice(0, 4)).toEqual(["1", "active", "read", "reports"]);
+    const expires = Date.parse(reports?.[5]?.replace("expires ", "") ?? "");
+    expect(expires).toBeGreaterThanOrEqual(before + 30 * 86_400_000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000);
+    expect(ops?.slice(0, 4)).toEqual(["2", "active", "admin", "ops"]);
+    expect(ops?.[5]).toBe("expires never");
   });
 });

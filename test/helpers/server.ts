@@ -133,8 +133,8 @@ export async function startTm20(options: StartOptions = {}): Promise<Tm20Process
   };
 }
 
-export function createToken(dataDir: string, name = "test"): string {
-  const out = runCli(["token", "create", "--name", name, "--data-dir", dataDir]);
+export function createToken(dataDir: string, name = "test", scope: "read" | "commands" | "admin" = "admin"): string {
+  const out = runCli(["token", "create", "--name", name, "--scope", scope, "--data-dir", dataDir]);
   if (out.code !== 0) throw new Error(`token create failed: ${out.stderr}`);
   const lines = out.stdout.trim().split("\n");
   return lines[lines.length - 1] ?? "";

@@ -244,6 +244,29 @@ describe("admin UI", () => {
     expect((await fetch(url("/api/v1/terminals"), { headers: { authorization: `Bearer ${shown}` } })).status).toBe(200);
   });
 
+  test("a token is made with the scope and expiry chosen in Settings (read by default); the list shows both", async () => {
+    const { page } = browser;
+    await page.goto(url("/settings"));
+    expect(await page.getByLabel("May").inputValue()).toBe("read");
+    await page.getByLabel("New token name").fill("door panel");
+    await page.getByLabel("May").selectOption("commands");
+    await page.getByLabel("Expires").selectOption("30");
+    const before = Date.now();
+    await page.getByRole("button", { name: "Create token" }).click();
+    const shown = await page.getByLabel("New API token").inputValue();
+    const [row] = rows<{ scope: string; expires_at: number; token_hash: string }>("SELECT scope, expires_at, token_hash FROM api_tokens WHERE name = 'door panel'");
+    expect(row?.scope).toBe("commands");
+    expect(row?.token_hash).toBe(createHash("sha256").update(shown).digest("hex"));
+    expect(row?.expires_at).toBeGreaterThanOrEqual(before + 30 * 86_400_000);
+    expect(row?.expires_at).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000);
+    const cells = await page.locator("tr", { hasText: "door panel" }).locator("td").allTextContents();
+    expect(cells.slice(0, 3)).toEqual(["door panel", "commands", "Active"]);
+    // What the scope allows holds on the API: reads yes, a backup no.
+    expect((await fetch(url("/api/v1/terminals"), { headers: { authorization: `Bearer ${shown}` } })).status).toBe(200);
+    expect((await fetch(url("/api/v1/backup"), { headers: { authorization: `Bearer ${shown}` } })).status).toBe(403);
+    expect(rows<{ scope: string }>("SELECT scope FROM api_tokens WHERE name = 'payroll'")).toEqual([{ scope: "read" }]);
+  });
+
   test("a viewer sees everything and can change nothing, in the UI or by direct POST", async () => {
     const { page } = browser;
     await page.goto(url("/settings"));

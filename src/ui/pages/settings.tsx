@@ -5,7 +5,8 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { hashPassword, passwordSchema, usernameSchema } from "../../auth/passwords.ts";
-import { hashToken, newToken } from "../../auth/tokens.ts";
+import { DAY_MS, hashToken, MAX_EXPIRY_DAYS, newToken } from "../../auth/tokens.ts";
+import { TOKEN_SCOPES, type TokenScope } from "../../store/schema.ts";
 import { type SiteSettingsValues, siteSettingsSchema } from "../../settings/site-settings.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Field, siteTime } from "../components.tsx";
@@ -13,7 +14,19 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 
-const tokenForm = z.object({ name: z.string().trim().min(1, "give the token a name (who or what uses it)").max(100) });
+const tokenForm = z.object({
+  name: z.string().trim().min(1, "give the token a name (who or what uses it)").max(100),
+  scope: z.enum(TOKEN_SCOPES, "choose what the token may do").default("read"),
+  /** Days until it expires; "" is never. */
+  expiresDays: z.preprocess((v) => (v === "" || v === undefined ? null : v), z.coerce.number().int().min(1).max(MAX_EXPIRY_DAYS).nullable()),
+});
+
+const SCOPE_LABELS: Record<TokenScope, string> = {
+  read: "Read: attendance, terminals, people (reports, payroll, BioTime connectors)",
+  commands: "Commands: read, and queue terminal commands (open doors, fetch logs)",
+  admin: "Admin: everything, backups, webhooks and credentials included",
+};
+const EXPIRY_CHOICES: Array<[string, string]> = [["", "Never"], ["7", "In 7 days"], ["30", "In 30 days"], ["90", "In 90 days"], ["365", "In a year"]];
 const userForm = z.object({ username: usernameSchema, role: z.enum(["admin", "viewer"]), password: passwordSchema });
 const userChange = z.object({
   role: z.enum(["admin", "viewer"]).optional(),
@@ -96,7 +109,10 @@ export function settingsPages(deps: UiDeps) {
 
         <section class="panel" aria-labelledby="tokens-h">
           <h2 id="tokens-h">API tokens</h2>
-          <p class="muted">For payroll and HR systems: send as <span class="mono">Authorization: Bearer &lt;token&gt;</span> to /api/v1.</p>
+          <p class="muted">
+            For payroll and HR systems: send as <span class="mono">Authorization: Bearer &lt;token&gt;</span> to /api/v1. Give each system the
+            least scope it needs.
+          </p>
           {extra.newToken ? (
             <div class="token-once" role="status">
               <p>
@@ -113,8 +129,10 @@ export function settingsPages(deps: UiDeps) {
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
+                    <th scope="col">Scope</th>
                     <th scope="col">State</th>
                     <th scope="col">Created</th>
+                    <th scope="col">Expires</th>
                     <th scope="col">Last used</th>
                     {admin ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
                   </tr>
@@ -123,8 +141,18 @@ export function settingsPages(deps: UiDeps) {
                   {tokens.map((t) => (
                     <tr>
                       <td>{t.name}</td>
-                      <td>{t.revokedAt ? <Badge tone="muted">Revoked</Badge> : <Badge tone="ok">Active</Badge>}</td>
+                      <td>{t.scope}</td>
+                      <td>
+                        {t.revokedAt ? (
+                          <Badge tone="muted">Revoked</Badge>
+                        ) : t.expiresAt !== null && t.expiresAt <= deps.now() ? (
+                          <Badge tone="muted">Expired</Badge>
+                        ) : (
+                          <Badge tone="ok">Active</Badge>
+                        )}
+                      </td>
                       <td class="nowrap">{siteTime(clock, t.createdAt)}</td>
+                      <td class="nowrap">{t.expiresAt === null ? "never" : siteTime(clock, t.expiresAt)}</td>
                       <td class="nowrap">{t.lastUsedAt ? siteTime(clock, t.lastUsedAt) : "never"}</td>
                       {admin ? (
                         <td class="row-actions">
@@ -143,6 +171,24 @@ export function settingsPages(deps: UiDeps) {
             <form method="post" action="/settings/tokens" class="inline-fields">
               <CsrfField token={csrf} />
               <Field label="New token name" name="name" required placeholder="payroll export" />
+              <div class="field">
+                <label for="f-scope">May</label>
+                <select id="f-scope" name="scope">
+                  {TOKEN_SCOPES.map((scope) => (
+                    <option value={scope} selected={scope === "read"}>
+                      {SCOPE_LABELS[scope]}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div class="field">
+                <label for="f-expiresDays">Expires</label>
+                <select id="f-expiresDays" name="expiresDays">
+                  {EXPIRY_CHOICES.map(([value, label]) => (
+                    <option value={value}>{label}</option>
+                  ))}
+                </select>
+              </div>
               <button type="submit" class="btn btn-primary">
                 Create token
               </button>
@@ -263,8 +309,10 @@ export function settingsPages(deps: UiDeps) {
     const parsed = tokenForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, "/settings", "error", parsed.error.issues[0]?.message ?? "invalid");
     const token = newToken();
-    const row = await deps.store.createToken(parsed.data.name, hashToken(token), deps.now());
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "token.create", target: String(row.id), details: { name: row.name }, result: "ok" });
+    const { name, scope, expiresDays } = parsed.data;
+    const now = deps.now();
+    const row = await deps.store.createToken(name, hashToken(token), now, { scope, expiresAt: expiresDays === null ? null : now + expiresDays * DAY_MS });
+    await deps.store.audit({ at: now, actor: actorOf(c), action: "token.create", target: String(row.id), details: { name: row.name, scope, expiresAt: row.expiresAt }, result: "ok" });
     return render(c, { newToken: { name: row.name, token } });
   });
 

@@ -1,0 +1,31 @@
+import { describe, expect, test } from "bun:test";
+import { scopeFor } from "../../src/http/middleware/token-scope.ts";
+
+describe("scopeFor", () => {
+  test.each([
+    ["GET", "/attendance", undefined, "read"],
+    ["HEAD", "/terminals", undefined, "read"],
+    ["GET", "/people/7", undefined, "read"],
+    ["GET", "/backup", undefined, "admin"],
+    ["GET", "/webhooks", undefined, "admin"],
+    ["GET", "/webhooks/3/dead-letters", undefined, "admin"],
+    ["GET", "/tokens", undefined, "admin"],
+    ["GET", "/people/7/credentials/10", undefined, "admin"],
+    ["PUT", "/people/7/credentials/10", undefined, "admin"],
+    ["POST", "/terminals/A1/commands", "opendoor", "commands"],
+    ["POST", "/terminals/A1/commands", undefined, "commands"],
+    ["POST", "/terminals/A1/commands/", "reboot", "commands"],
+    ["POST", "/terminals/A1/commands", "setuserinfo", "admin"],
+    ["POST", "/terminals/A1/commands", "initsys", "admin"],
+    ["POST", "/terminals/A1/fetch-logs", undefined, "commands"],
+    ["POST", "/commands/5/cancel", undefined, "commands"],
+    ["PUT", "/terminals/A1/commands", undefined, "admin"],
+    ["POST", "/terminals/A1/approve", undefined, "admin"],
+    ["PATCH", "/terminals/A1", undefined, "admin"],
+    ["POST", "/people", undefined, "admin"],
+    ["DELETE", "/groups/1", undefined, "admin"],
+    ["POST", "/some/route/added/later", undefined, "admin"],
+  ] as const)("%s %s (%s) needs %s", (method, path, command, scope) => {
+    expect(scopeFor(method, path, command)).toBe(scope);
+  });
+});
