@@ -105,6 +105,20 @@ export interface PunchFilter {
   limit: number;
 }
 
+/** Attendance rows by what they are, for APIs paged by number (BioTime's); every field narrows. */
+export interface AttendanceMatch {
+  /** Any of these terminals (an empty list matches nothing). */
+  sns?: string[];
+  /** Any of these people (an empty list matches nothing). */
+  enrollids?: number[];
+  /** Inclusive bounds on the site-local time "YYYY-MM-DD HH:MM:SS". */
+  from?: string;
+  until?: string;
+}
+
+/** Row id order is upload order (ids are given in commit order); "time" is the punch time, then id. */
+export type AttendanceOrder = "id" | "-id" | "time" | "-time";
+
 export interface Stats {
   attendance_total: number;
   door_events_total: number;
@@ -169,6 +183,10 @@ export interface Store {
   attendance(filter: PunchFilter): Promise<Page<AttendanceRow>>;
   doorEvents(filter: PunchFilter): Promise<Page<DoorEventRow>>;
   quarantined(filter: { cursor?: string; limit: number }): Promise<Page<QuarantineRow>>;
+  getAttendance(id: number): Promise<AttendanceRow | null>;
+  countAttendance(match: AttendanceMatch): Promise<number>;
+  /** `limit` rows from `offset` in `order`; deep offsets cost a walk of the index, so callers bound them. */
+  attendanceSlice(match: AttendanceMatch, order: AttendanceOrder, offset: number, limit: number): Promise<AttendanceRow[]>;
   stats(): Promise<Stats>;
 
   getPerson(enrollid: number): Promise<PersonRow | null>;

@@ -523,6 +523,36 @@ export function contractCases(target: ContractTarget): void {
       });
     });
 
+    describe("attendance by number: getAttendance, countAttendance, attendanceSlice", () => {
+      test("filters narrow together, time bounds are inclusive, orders and offsets are exact", async () => {
+        const t = await fresh();
+        await t.store.write([
+          punchesOp("A", [punch(1, "2026-01-05 08:00:00"), punch(2, "2026-01-05 09:00:00"), punch(1, "2026-01-05 17:00:00", { inout: 1 })]),
+          punchesOp("B", [punch(3, "2026-01-05 07:30:00"), punch(1, "2026-01-06 08:00:00")]),
+        ]);
+        const times = (rows: Array<{ time: string }>) => rows.map((r) => r.time.slice(5, 16));
+        assert.equal(await t.store.countAttendance({}), 5);
+        assert.equal(await t.store.countAttendance({ sns: ["A"] }), 3);
+        assert.equal(await t.store.countAttendance({ sns: ["A", "B"], enrollids: [1] }), 3);
+        assert.equal(await t.store.countAttendance({ sns: [] }), 0);
+        assert.equal(await t.store.countAttendance({ enrollids: [] }), 0);
+        assert.equal(await t.store.countAttendance({ from: "2026-01-05 09:00:00", until: "2026-01-05 17:00:00" }), 2);
+
+        assert.deepEqual(times(await t.store.attendanceSlice({}, "id", 0, 10)), ["01-05 08:00", "01-05 09:00", "01-05 17:00", "01-05 07:30", "01-06 08:00"]);
+        assert.deepEqual(times(await t.store.attendanceSlice({}, "time", 0, 10)), ["01-05 07:30", "01-05 08:00", "01-05 09:00", "01-05 17:00", "01-06 08:00"]);
+        assert.deepEqual(times(await t.store.attendanceSlice({}, "-time", 1, 2)), ["01-05 17:00", "01-05 09:00"]);
+        assert.deepEqual(times(await t.store.attendanceSlice({}, "-id", 3, 10)), ["01-05 09:00", "01-05 08:00"]);
+        assert.deepEqual(times(await t.store.attendanceSlice({ enrollids: [1], until: "2026-01-05 23:59:59" }, "time", 0, 10)), ["01-05 08:00", "01-05 17:00"]);
+        assert.deepEqual(await t.store.attendanceSlice({ sns: [] }, "id", 0, 10), []);
+        assert.deepEqual(await t.store.attendanceSlice({}, "id", 5, 10), []);
+
+        const [first] = await t.store.attendanceSlice({}, "id", 0, 1);
+        assert.ok(first);
+        assert.deepEqual(await t.store.getAttendance(first.id), first);
+        assert.equal(await t.store.getAttendance(first.id + 1000), null);
+      });
+    });
+
     describe("stats", () => {
       test("counts every kind of row", async () => {
         const t = await fresh();

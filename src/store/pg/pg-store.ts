@@ -14,10 +14,13 @@ import type {
   PunchFilter,
   Stats,
   Store,
+  AttendanceMatch,
+  AttendanceOrder,
   TokenGrant,
   TerminalChanges,
   WriteOp,
 } from "../contract.ts";
+import { attendanceOrder, attendanceWhere } from "../attendance-match.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { StoreError } from "../errors.ts";
 import type { TerminalRow } from "../schema.ts";
@@ -147,6 +150,24 @@ export class PgStore implements Store {
     const where = filter.cursor === undefined ? undefined : lt(quarantine.id, decodeCursor(filter.cursor, ["number"])[0]);
     const rows = await this.#db.select().from(quarantine).where(where).orderBy(desc(quarantine.id)).limit(filter.limit + 1);
     return pageOf(rows, filter.limit, (r) => encodeCursor([r.id]));
+  }
+
+  async getAttendance(id: number) {
+    const [row] = await this.#db.select().from(attendance).where(eq(attendance.id, id));
+    return row ?? null;
+  }
+
+  async countAttendance(match: AttendanceMatch) {
+    const where = attendanceWhere(attendance, match);
+    if (where === null) return 0;
+    const [row] = await this.#db.select({ n: count() }).from(attendance).where(where);
+    return row?.n ?? 0;
+  }
+
+  async attendanceSlice(match: AttendanceMatch, order: AttendanceOrder, offset: number, limit: number) {
+    const where = attendanceWhere(attendance, match);
+    if (where === null) return [];
+    return this.#db.select().from(attendance).where(where).orderBy(...attendanceOrder(attendance, order)).limit(limit).offset(offset);
   }
 
   async stats(): Promise<Stats> {

@@ -8,10 +8,13 @@ import type {
   PunchFilter,
   Stats,
   Store,
+  AttendanceMatch,
+  AttendanceOrder,
   TokenGrant,
   TerminalChanges,
   WriteOp,
 } from "../contract.ts";
+import { attendanceOrder, attendanceWhere } from "../attendance-match.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { StoreError } from "../errors.ts";
 import { migrations } from "../migrations/index.ts";
@@ -155,6 +158,22 @@ export class SqliteStore implements Store {
     const where = filter.cursor === undefined ? undefined : lt(quarantine.id, decodeCursor(filter.cursor, ["number"])[0]);
     const rows = this.#r.db.select().from(quarantine).where(where).orderBy(desc(quarantine.id)).limit(filter.limit + 1).all();
     return pageOf(rows, filter.limit, (r) => encodeCursor([r.id]));
+  }
+
+  async getAttendance(id: number) {
+    return this.#r.db.select().from(attendance).where(eq(attendance.id, id)).all()[0] ?? null;
+  }
+
+  async countAttendance(match: AttendanceMatch) {
+    const where = attendanceWhere(attendance, match);
+    if (where === null) return 0;
+    return this.#r.db.select({ n: count() }).from(attendance).where(where).all()[0]?.n ?? 0;
+  }
+
+  async attendanceSlice(match: AttendanceMatch, order: AttendanceOrder, offset: number, limit: number) {
+    const where = attendanceWhere(attendance, match);
+    if (where === null) return [];
+    return this.#r.db.select().from(attendance).where(where).orderBy(...attendanceOrder(attendance, order)).limit(limit).offset(offset).all();
   }
 
   async stats(): Promise<Stats> {
