@@ -3,14 +3,14 @@
  * it holds (the tables last pushed and acknowledged, or read back), so a re-sync of a terminal
  * that is up to date sends nothing — the way `people/plan.ts` does for credentials.
  *
- * The order keeps doors failing closed while a terminal is half updated. Holidays go first:
- * they only ever name day zone 1, closed in every table. When the day or week zones change, a
- * person's lock is sent before the `setdevlock` if the zone it moves to means the same before and
- * after, else after it if the zone it leaves means the same before and after; when neither holds,
- * the person is parked on week zone 1 (closed in every table) before, and given the new zone
- * after. Removed people's locks go last.
+ * The order keeps doors failing closed while a terminal is half updated (`holidaySteps` for the
+ * holiday table). When the day or week zones change, a person's lock is sent before the
+ * `setdevlock` if the zone it moves to means the same before and after, else after it if the
+ * zone it leaves means the same before and after; when neither holds, the person is parked on
+ * week zone 1 (closed in every table) before, and given the new zone after. The lock of a person
+ * no longer in the model is set to zone 1, never deleted.
  */
-import { type CommandName, padDayZones, padWeekZones, USERLOCKS_PER_FRAME } from "../protocol/index.ts";
+import { type CommandName, MAX_HOLIDAYS, padDayZones, padWeekZones, USERLOCKS_PER_FRAME } from "../protocol/index.ts";
 import { CLOSED_ZONE, type HeldTables, NOTHING_HELD, type TerminalHoliday, type TerminalTables, type UserLock } from "./compile.ts";
 
 export interface PlannedCommand {
@@ -54,6 +54,11 @@ export function planTables(held: HeldTables, wanted: TerminalTables): PlannedCom
 
   const before: Array<[number, UserLock]> = [];
   const after: Array<[number, UserLock]> = [];
+  // A lock the model no longer has is closed, not deleted: a unit may admit a person it holds no lock for.
+  for (const enrollid of [...held.locks.keys()].sort((a, b) => a - b)) {
+    const old = held.locks.get(enrollid) as UserLock;
+    if (!wanted.locks.has(enrollid) && old.weekzone !== CLOSED_ZONE) before.push([enrollid, { ...old, weekzone: CLOSED_ZONE }]);
+  }
   for (const [enrollid, lock] of wanted.locks) {
     const old = held.locks.get(enrollid);
     if (sameLock(old, lock)) continue;
@@ -66,14 +71,31 @@ export function planTables(held: HeldTables, wanted: TerminalTables): PlannedCom
   }
 
   const out: PlannedCommand[] = [];
-  if (!same(held.holidays, wanted.holidays)) out.push({ command: "setholiday", params: { holidays: wanted.holidays } });
+  const holidays = holidaySteps(held.holidays, wanted.holidays);
+  if (holidays.first) out.push({ command: "setholiday", params: { holidays: holidays.first } });
   out.push(...lockBatches(before));
   if (zonesChange) out.push({ command: "setdevlock", params: devlock });
   out.push(...lockBatches(after));
-  for (const enrollid of [...held.locks.keys()].sort((a, b) => a - b)) {
-    if (!wanted.locks.has(enrollid)) out.push({ command: "deleteuserlock", params: { enrollid } });
-  }
+  if (holidays.last) out.push({ command: "setholiday", params: { holidays: holidays.last } });
   return out;
+}
+
+const holidayKey = (h: TerminalHoliday) => JSON.stringify([h.startday, h.endday, h.name, h.dayzone, h.shift]);
+
+/**
+ * Holidays only ever close (day zone 1), so a table with more of them is never less safe: one
+ * that only adds goes first; one that also removes goes last, after the union of both tables
+ * first when that fits.
+ */
+function holidaySteps(held: TerminalHoliday[] | null, wanted: TerminalHoliday[]): { first?: TerminalHoliday[]; last?: TerminalHoliday[] } {
+  if (same(held, wanted)) return {};
+  if (held === null) return { first: wanted };
+  const wantedKeys = new Set(wanted.map(holidayKey));
+  const heldKeys = new Set(held.map(holidayKey));
+  const removed = held.filter((h) => !wantedKeys.has(holidayKey(h)));
+  if (removed.length === 0) return { first: wanted };
+  const adds = wanted.some((h) => !heldKeys.has(holidayKey(h)));
+  return adds && wanted.length + removed.length <= MAX_HOLIDAYS ? { first: [...wanted, ...removed], last: wanted } : { last: wanted };
 }
 
 /**

@@ -12,10 +12,11 @@ import type { TerminalHoliday, UserLock } from "./compile.ts";
 import { localMoment } from "./calendar.ts";
 import { parseSection } from "./windows.ts";
 
+/** A table the unit never received is null: it holds nothing there. */
 export interface HeldByUnit {
-  dayzones: readonly (readonly string[])[];
-  weekzones: readonly (readonly number[])[];
-  holidays: readonly TerminalHoliday[];
+  dayzones: readonly (readonly string[])[] | null;
+  weekzones: readonly (readonly number[])[] | null;
+  holidays: readonly TerminalHoliday[] | null;
   locks: ReadonlyMap<number, UserLock>;
 }
 
@@ -26,9 +27,9 @@ export function unitAdmits(held: HeldByUnit, enrollid: number, time: string): bo
   if (!lock) return true;
   if (at.time < lock.starttime || at.time > lock.endtime) return false;
   const monthDay = at.date.slice(5);
-  const holiday = held.holidays.find((h) => h.startday <= monthDay && monthDay <= h.endday);
-  const zone = holiday ? holiday.dayzone : held.weekzones[lock.weekzone - 1]?.[at.weekday - 1];
-  const sections = zone === undefined || zone < 1 ? undefined : held.dayzones[zone - 1];
+  const holiday = held.holidays?.find((h) => h.startday <= monthDay && monthDay <= h.endday);
+  const zone = holiday ? holiday.dayzone : held.weekzones?.[lock.weekzone - 1]?.[at.weekday - 1];
+  const sections = zone === undefined || zone < 1 ? undefined : held.dayzones?.[zone - 1];
   if (!sections) return false;
   return sections.some((text) => {
     const w = parseSection(text);

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { type AccessModelInput, compileTerminal, type HeldTables, heldAfter, indexModel, NOTHING_HELD, type PlannedCommand, planTables, type TerminalTables } from "../../src/access/index.ts";
-import { validateParams } from "../../src/protocol/index.ts";
-import { model, site } from "./fixtures.ts";
+import { type AccessModelInput, compileTerminal, type HeldTables, indexModel, NOTHING_HELD, planTables, type TerminalTables } from "../../src/access/index.ts";
+import { apply, held, model, site } from "./fixtures.ts";
 
 const E = "00:00~00:00";
 const ALWAYS = { starttime: "2000-01-01 00:00:00", endtime: "2099-12-31 23:59:59" };
@@ -11,17 +10,6 @@ function tables(input: AccessModelInput, previous?: HeldTables): TerminalTables 
   if (!r.ok) throw new Error(r.errors[0]?.message);
   return r.tables;
 }
-
-/** What the terminal holds after acknowledging every command, each validated as the queue would. */
-function apply(held: HeldTables, commands: PlannedCommand[]): HeldTables {
-  return commands.reduce((h, c) => {
-    const valid = validateParams(c.command, c.params);
-    if (!valid.ok) throw new Error(`${c.command}: ${valid.error}`);
-    return heldAfter(h, c.command, valid.params);
-  }, held);
-}
-
-const held = (t: TerminalTables): HeldTables => ({ ...t, locks: new Map(t.locks) });
 
 describe("diff: the minimum a terminal is sent", () => {
   test("a terminal that holds nothing known: holidays, zones, then every lock", () => {
@@ -96,11 +84,33 @@ describe("diff: the minimum a terminal is sent", () => {
     expect(planTables(held(before), after)).toEqual([{ command: "setdevlock", params: { dayzone: after.dayzones.map((day) => ({ day })) } }]);
   });
 
-  test("a person removed from the site: their lock is deleted", () => {
+  test("a person removed from the site: their lock closed (zone 1), once; never deleted (a unit may admit whoever has no lock)", () => {
     const before = tables(site);
-    expect(planTables(held(before), tables({ ...site, people: site.people?.filter((p) => p.enrollid !== 6) }, held(before)))).toEqual([
-      { command: "deleteuserlock", params: { enrollid: 6 } },
+    const after = tables({ ...site, people: site.people?.filter((p) => p.enrollid !== 2) }, held(before));
+    const plan = planTables(held(before), after);
+    expect(plan).toEqual([{ command: "setuserlock", params: { record: [{ enrollid: 2, weekzone: 1, group: 0, ...ALWAYS }] } }]);
+    expect(planTables(apply(held(before), plan), after)).toEqual([]);
+  });
+
+  test("holidays: a table that removes one goes after the zones, preceded by the union when it also adds", () => {
+    const before = tables(site);
+    const spring = { name: "Spring", from: "2026-04-06", to: "2026-04-06" };
+    const springEntry = { name: "Spring", startday: "04-06", endday: "04-06", shift: 0, dayzone: 1 };
+    // Christmas goes, Spring comes, and office hours shrink in the same change.
+    const after = tables({
+      ...site,
+      schedules: site.schedules?.map((x) => (x.id === 1 ? { ...x, days: { "1": ["09:00-17:00"], "2": ["09:00-17:00"], "3": ["09:00-17:00"], "4": ["09:00-17:00"], "5": ["09:00-17:00"] } } : x)),
+      holidays: [...(site.holidays ?? []).filter((h) => h.name !== "Christmas"), spring],
+    }, held(before));
+    const christmas = before.holidays.filter((h) => h.name === "Christmas");
+    expect(planTables(held(before), after)).toEqual([
+      { command: "setholiday", params: { holidays: [...after.holidays, ...christmas] } },
+      { command: "setdevlock", params: { dayzone: after.dayzones.map((day) => ({ day })) } },
+      { command: "setholiday", params: { holidays: after.holidays } },
     ]);
+    expect(after.holidays[0]).toEqual(springEntry);
+    const none = tables({ ...site, holidays: [] }, held(before));
+    expect(planTables(held(before), none)).toEqual([{ command: "setholiday", params: { holidays: [] } }]);
   });
 
   test("a new holiday: one setholiday, first", () => {

@@ -1,4 +1,5 @@
-import { type AccessModel, type AccessModelInput, parseAccessModel } from "../../src/access/index.ts";
+import { type AccessModel, type AccessModelInput, type HeldTables, heldAfter, type PlannedCommand, parseAccessModel, type TerminalTables } from "../../src/access/index.ts";
+import { validateParams } from "../../src/protocol/index.ts";
 
 /** A model read through the schema, as the server will read it; throws on a bad fixture. */
 export function model(input: AccessModelInput): AccessModel {
@@ -46,3 +47,15 @@ export const site: AccessModelInput = {
     { id: 1, name: "Visitor V. Isitor", code: PASS_QR, validFrom: "2026-03-10 09:00:00", validTo: "2026-03-10 17:00:00", terminals: ["FRONT"], uses: 1 },
   ],
 };
+
+/** Compiled tables as a terminal that acknowledged them holds them. */
+export const held = (t: TerminalTables): HeldTables => ({ ...t, locks: new Map(t.locks) });
+
+/** What the terminal holds after acknowledging each command, each validated as the queue would. */
+export function apply(start: HeldTables, commands: PlannedCommand[]): HeldTables {
+  return commands.reduce((h, c) => {
+    const valid = validateParams(c.command, c.params);
+    if (!valid.ok) throw new Error(`${c.command}: ${valid.error}`);
+    return heldAfter(h, c.command, valid.params);
+  }, start);
+}
