@@ -2,9 +2,10 @@
  * A TM20 cluster on loopback for tests and the benchmark: N `tm20 serve --cluster` instances on
  * the shared PostgreSQL (a schema of this run's own, reached through a relay the caller can cut),
  * a redis-server of its own on a free port (never the machine's shared one; it can be stopped and
- * started again), and HAProxy configured from docs/haproxy.cfg (only the listen address and the
- * server list are replaced). Every instance's data directory holds the same secret.key, as the
- * README tells operators, so a secret sealed on one instance opens on all.
+ * started again), and HAProxy running docs/haproxy.cfg as shipped (only the listen address and
+ * the server list are replaced) under a limit of 20,000 open files, plus a stats listener in a
+ * file of its own. Every instance's data directory holds the same secret.key, as the README tells
+ * operators, so a secret sealed on one instance opens on all.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -67,6 +68,9 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
+/** The open-file limit HAProxy runs under: docs/haproxy.cfg must start within a common default. */
+export const HAPROXY_FD_LIMIT = 20_000;
+
 /** A redis-server of its own on `port` (not started yet). */
 export function redisServer(port: number) {
   let proc: Subprocess | null = null;
@@ -90,25 +94,32 @@ export function redisServer(port: number) {
 }
 
 /**
- * docs/haproxy.cfg with this cluster's listen port, servers and a connection limit for a test
- * machine; the benchmark also changes the balance algorithm and the limit. With `statsPort`, a
- * stats listener (CSV at /stats;csv) tells which servers HAProxy has up.
+ * docs/haproxy.cfg with this cluster's listen address and servers, nothing else changed; the
+ * benchmark alone also changes the balance algorithm and the connection limit.
  */
-export function haproxyConfig(lbPort: number, ports: number[], tune: { balance?: "source" | "roundrobin"; maxconn?: number; statsPort?: number } = {}): string {
+export function haproxyConfig(lbPort: number, ports: number[], tune: { balance?: "source" | "roundrobin"; maxconn?: number } = {}): string {
   const lines = readFileSync(HAPROXY_CFG, "utf8").split("\n");
   const out: string[] = [];
   for (const line of lines) {
     if (/^\s*bind\s/.test(line)) out.push(`    bind 127.0.0.1:${lbPort}`);
-    // 40,000 connections need 80,000 file descriptors; a test machine may allow fewer.
-    else if (/^\s*maxconn\s/.test(line)) out.push(`    maxconn ${tune.maxconn ?? 4000}`);
+    else if (tune.maxconn && /^\s*maxconn\s/.test(line)) out.push(`    maxconn ${tune.maxconn}`);
     else if (tune.balance && /^\s*balance\s/.test(line)) out.push(`    balance ${tune.balance}`);
-    else if (/^\s*log stdout/.test(line)) continue;
     else if (/^\s*server\s/.test(line)) {
       if (!out.some((l) => /^\s*server\s/.test(l))) out.push(...ports.map((p, i) => `    server tm20-${i} 127.0.0.1:${p} check`));
     } else out.push(line);
   }
-  if (tune.statsPort) out.push("", "listen stats", `    bind 127.0.0.1:${tune.statsPort}`, "    stats enable", "    stats uri /stats", "");
   return out.join("\n");
+}
+
+/** A second configuration file for HAProxy: a stats listener (CSV at /stats;csv) that tells which servers it has up. */
+function haproxyStats(statsPort: number): string {
+  return ["listen stats", `    bind 127.0.0.1:${statsPort}`, "    stats enable", "    stats uri /stats", ""].join("\n");
+}
+
+/** HAProxy with `files` (in order), in the foreground, under the open-file limit of HAPROXY_FD_LIMIT. */
+export function spawnHaproxy(files: string[], args: string[] = []) {
+  const haproxy = ["haproxy", ...files.flatMap((f) => ["-f", f]), ...args].map((a) => `'${a}'`).join(" ");
+  return Bun.spawn(["sh", "-c", `ulimit -n ${HAPROXY_FD_LIMIT} && exec ${haproxy}`], { stdout: "ignore", stderr: "pipe" });
 }
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
@@ -154,9 +165,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     }
     const lbPort = freePort();
     const cfg = join(dir, "haproxy.cfg");
+    const statsCfg = join(dir, "haproxy-stats.cfg");
     const statsPort = freePort();
-    writeFileSync(cfg, haproxyConfig(lbPort, instances.map((t) => t.port), { statsPort }));
-    const lb = Bun.spawn(["haproxy", "-f", cfg, "-db"], { stdout: "ignore", stderr: "pipe" });
+    writeFileSync(cfg, haproxyConfig(lbPort, instances.map((t) => t.port)));
+    writeFileSync(statsCfg, haproxyStats(statsPort));
+    const lb = spawnHaproxy([cfg, statsCfg], ["-db"]);
     haproxy = lb;
     void lb.exited.then(async (code) => {
       if (haproxy === lb) haproxyFailed = `haproxy exited with ${code}: ${await new Response(lb.stderr).text()}`;
