@@ -4,6 +4,7 @@
 import type { Server } from "bun";
 import type { Logger } from "pino";
 import { ClusterNode } from "./cluster/cluster-node.ts";
+import { defaultRedisPrefix } from "./cluster/namespace.ts";
 import type { ServeConfig } from "./config/schema.ts";
 import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
@@ -91,7 +92,9 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   });
   // Time zone and approval policy as saved in the admin UI (the flags until then); read per use.
   const settings = await SiteSettings.load(store, { tz: config.tz, approval: config.approval });
-  const cluster = config.cluster ? new ClusterNode({ redisUrl: config.redisUrl, registry, store, writer, bus, log, now }) : null;
+  const cluster = config.cluster && store instanceof PgStore
+    ? new ClusterNode({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix || defaultRedisPrefix(await store.location()), registry, store, writer, bus, log, now })
+    : null;
   const dispatcher = new CommandDispatcher({
     store, writer, bus, get clock() { return settings.clock; }, log, now,
     timeoutMs: config.commandTimeout * 1000, maxAttempts: config.commandAttempts, pageCap: PAGE_CAP, exclusive: sqlite !== null,

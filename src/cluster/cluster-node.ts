@@ -9,13 +9,13 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { BusEvents, EventBus } from "../events/bus.ts";
-import type { Store } from "../store/contract.ts";
+import type { PgStore } from "../store/pg/pg-store.ts";
 import type { Writer } from "../store/writer.ts";
 import type { TerminalRegistry } from "../terminals/registry.ts";
+import { type RedisNames, redisNames } from "./namespace.ts";
 import { type HeldSession, Presence } from "./presence.ts";
 import { RedisLink } from "./redis-link.ts";
 
-const EVENTS_CHANNEL = "tm20:events";
 /** Commit notices are batched: one message per instance per interval, not one per batch. */
 const RELAY_EVERY_MS = 100;
 /**
@@ -36,8 +36,10 @@ interface RelayMessage {
 
 export interface ClusterNodeOptions {
   redisUrl: string;
+  /** The site's namespace in Redis (--redis-prefix, else derived from the store: namespace.ts). */
+  redisPrefix: string;
   registry: TerminalRegistry<HeldSession>;
-  store: Store;
+  store: PgStore;
   writer: Writer;
   bus: EventBus;
   log: Logger;
@@ -52,6 +54,7 @@ export interface ClusterStatus {
 export class ClusterNode {
   readonly instanceId = `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
   #o: ClusterNodeOptions;
+  #names: RedisNames;
   #link: RedisLink;
   #presence: Presence;
   #pending: Relayed[] = [];
@@ -61,10 +64,11 @@ export class ClusterNode {
 
   constructor(options: ClusterNodeOptions) {
     this.#o = options;
+    this.#names = redisNames(options.redisPrefix);
     this.#link = new RedisLink({
       url: options.redisUrl,
       log: options.log,
-      channels: [EVENTS_CHANNEL],
+      channels: [this.#names.events],
       onMessage: (_channel, message) => this.#received(message),
       onUp: () => {
         void this.#presence.refreshAll();
@@ -72,7 +76,7 @@ export class ClusterNode {
         for (const s of options.registry.sessions()) if (s.sn) options.bus.emit("commands-queued", { sn: s.sn, origin: "redis-recovered" });
       },
     });
-    this.#presence = new Presence({ instanceId: this.instanceId, link: this.#link, registry: options.registry, store: options.store, writer: options.writer, log: options.log, now: options.now });
+    this.#presence = new Presence({ instanceId: this.instanceId, names: this.#names, link: this.#link, registry: options.registry, store: options.store, writer: options.writer, log: options.log, now: options.now });
   }
 
   async start() {
@@ -98,7 +102,7 @@ export class ClusterNode {
     this.#probe = setInterval(() => {
       if (writer.failure !== null && writer.depth === 0) writer.submit({ type: "terminals-last-seen", entries: [] }).catch(() => {});
     }, RECOVERY_PROBE_MS);
-    this.#o.log.info({ instance: this.instanceId, redis: this.#link.up ? "ok" : "unavailable" }, "cluster node started");
+    this.#o.log.info({ instance: this.instanceId, redisPrefix: this.#o.redisPrefix, redis: this.#link.up ? "ok" : "unavailable" }, "cluster node started");
   }
 
   /**
@@ -122,7 +126,7 @@ export class ClusterNode {
     if (!this.#link.up) return;
     const message: RelayMessage = { origin: this.instanceId, events };
     try {
-      this.#link.client().publish(EVENTS_CHANNEL, JSON.stringify(message)).catch(() => {});
+      this.#link.client().publish(this.#names.events, JSON.stringify(message)).catch(() => {});
     } catch {
       // Redis went down between the check and the call: live feeds of other instances catch up on their timer.
     }

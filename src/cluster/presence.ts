@@ -4,20 +4,28 @@
  * store's `online` column follows presence: any instance marks offline a terminal that is
  * online in the store but held by no one (the reaper), so the whole site's API and UI show the
  * true state without asking Redis on every read.
+ *
+ * How soon a dead instance's terminals show offline everywhere (README: within 20 s): its keys
+ * lapse at most PRESENCE_TTL_MS after its last renewal, the next reaper pass starts within
+ * REAP_EVERY_MS and confirms REAP_CONFIRM_MS later, then one commit: about 16 s at worst.
  */
 import type { Logger } from "pino";
-import type { Store } from "../store/contract.ts";
+import type { PgStore } from "../store/pg/pg-store.ts";
 import type { Writer } from "../store/writer.ts";
 import type { LiveSession, TerminalRegistry } from "../terminals/registry.ts";
+import type { RedisNames } from "./namespace.ts";
 import type { RedisLink } from "./redis-link.ts";
 
-export const PRESENCE_TTL_MS = 20_000;
-export const PRESENCE_REFRESH_MS = 5_000;
-/** A registration this recent is never reaped: its presence key may still be on its way. */
-const REAP_GRACE_MS = 30_000;
-const REAP_EVERY_MS = 10_000;
+export const PRESENCE_TTL_MS = 12_000;
+/** Three renewals per lifetime: a key lapses only when an instance misses three in a row. */
+export const PRESENCE_REFRESH_MS = 4_000;
+const REAP_EVERY_MS = 2_000;
+/**
+ * A terminal held by no one is looked up once more this much later before it is marked offline:
+ * its registration may have committed just before the first look, its key set just after.
+ */
+const REAP_CONFIRM_MS = 1_500;
 
-const key = (sn: string) => `tm20:presence:${sn}`;
 const RELEASE_IF_OURS = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /** A live terminal connection as presence sees it. */
@@ -25,9 +33,10 @@ export type HeldSession = LiveSession & { readonly sn: string | null };
 
 export interface PresenceOptions {
   instanceId: string;
+  names: RedisNames;
   link: RedisLink;
   registry: TerminalRegistry<HeldSession>;
-  store: Store;
+  store: Pick<PgStore, "onlineSessions">;
   writer: Writer;
   log: Logger;
   now: () => number;
@@ -36,7 +45,8 @@ export interface PresenceOptions {
 export class Presence {
   #o: PresenceOptions;
   #refresh: ReturnType<typeof setInterval> | undefined;
-  #reap: ReturnType<typeof setInterval> | undefined;
+  #reap: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
 
   constructor(options: PresenceOptions) {
     this.#o = options;
@@ -44,12 +54,22 @@ export class Presence {
 
   start() {
     this.#refresh = setInterval(() => void this.refreshAll(), PRESENCE_REFRESH_MS);
-    this.#reap = setInterval(() => void this.#reapOrphans(), REAP_EVERY_MS);
+    this.#nextReap();
   }
 
   stop() {
+    this.#stopped = true;
     clearInterval(this.#refresh);
-    clearInterval(this.#reap);
+    clearTimeout(this.#reap);
+  }
+
+  /** Passes never overlap: the next one is due REAP_EVERY_MS after this one ends. */
+  #nextReap() {
+    this.#reap = setTimeout(() => {
+      void this.#reapOrphans().finally(() => {
+        if (!this.#stopped) this.#nextReap();
+      });
+    }, REAP_EVERY_MS);
   }
 
   /** Re-asserts every terminal held here (also right after Redis comes back empty). */
@@ -66,14 +86,14 @@ export class Presence {
   #set(redis: ReturnType<RedisLink["client"]>, session: HeldSession) {
     const sn = session.sn;
     if (!sn) return Promise.resolve();
-    return redis.set(key(sn), this.#o.instanceId, "PX", PRESENCE_TTL_MS);
+    return redis.set(this.#o.names.presence(sn), this.#o.instanceId, "PX", PRESENCE_TTL_MS);
   }
 
   async held(sn: string) {
     const session = this.#o.registry.get(sn);
     if (!session || !this.#o.link.up) return;
     try {
-      await this.#o.link.client().set(key(sn), this.#o.instanceId, "PX", PRESENCE_TTL_MS);
+      await this.#o.link.client().set(this.#o.names.presence(sn), this.#o.instanceId, "PX", PRESENCE_TTL_MS);
     } catch {
       // Redis is down: the refresh after it returns re-asserts this terminal.
     }
@@ -83,7 +103,7 @@ export class Presence {
   async released(sn: string) {
     if (!this.#o.link.up) return;
     try {
-      await this.#o.link.client().send("EVAL", [RELEASE_IF_OURS, "1", key(sn), this.#o.instanceId]);
+      await this.#o.link.client().send("EVAL", [RELEASE_IF_OURS, "1", this.#o.names.presence(sn), this.#o.instanceId]);
     } catch {
       // The key expires on its own.
     }
@@ -94,7 +114,7 @@ export class Presence {
     if (!this.#o.link.up) return null;
     if (sns.length === 0) return new Map();
     try {
-      const values = await this.#o.link.client().mget(...sns.map(key));
+      const values = await this.#o.link.client().mget(...sns.map(this.#o.names.presence));
       const out = new Map<string, string>();
       values.forEach((v, i) => {
         const sn = sns[i];
@@ -107,21 +127,27 @@ export class Presence {
   }
 
   async #reapOrphans() {
-    const now = this.#o.now();
-    // After Redis comes back empty, give every instance time to re-assert its terminals first.
-    if (this.#o.link.upForMs(now) < 2 * PRESENCE_REFRESH_MS) return;
     try {
-      const online = (await this.#o.store.listTerminals()).filter((t) => t.online && t.sessionId && now - t.lastSeen > REAP_GRACE_MS);
-      if (online.length === 0) return;
-      const holders = await this.holders(online.map((t) => t.sn));
-      if (!holders) return;
-      const orphans = online.filter((t) => !holders.has(t.sn) && !this.#o.registry.get(t.sn));
-      for (const t of orphans) {
-        await this.#o.writer.submit({ type: "terminal-offline", sn: t.sn, at: now, sessionId: t.sessionId ?? "" });
-      }
+      const suspects = await this.#heldByNoOne(await this.#o.store.onlineSessions());
+      if (suspects.length === 0) return;
+      await Bun.sleep(REAP_CONFIRM_MS);
+      if (this.#stopped) return;
+      const orphans = await this.#heldByNoOne(suspects);
+      const at = this.#o.now();
+      // Together, so that they share one commit.
+      await Promise.all(orphans.map((t) => this.#o.writer.submit({ type: "terminal-offline", sn: t.sn, at, sessionId: t.sessionId })));
       if (orphans.length > 0) this.#o.log.info({ terminals: orphans.length }, "terminals held by no instance marked offline");
     } catch (err) {
       this.#o.log.debug({ err }, "presence reaper failed");
     }
+  }
+
+  /** Of `sessions`, those no instance holds; none while Redis cannot tell. */
+  async #heldByNoOne<T extends { sn: string }>(sessions: T[]): Promise<T[]> {
+    // After Redis comes back empty, give every instance time to re-assert its terminals first.
+    if (sessions.length === 0 || this.#o.link.upForMs(this.#o.now()) < 2 * PRESENCE_REFRESH_MS) return [];
+    const holders = await this.holders(sessions.map((t) => t.sn));
+    if (!holders) return [];
+    return sessions.filter((t) => !holders.has(t.sn) && !this.#o.registry.get(t.sn));
   }
 }

@@ -186,6 +186,13 @@ export const serveFields = {
     default: "",
     schema: z.string().refine((v) => v === "" || /^rediss?:\/\//.test(v), "expected redis://…"),
   },
+  redisPrefix: {
+    flag: "--redis-prefix",
+    env: "TM20_REDIS_PREFIX",
+    help: "cluster mode: the site's namespace for every Redis key and channel; empty: tm20:<database>/<schema> of the store, so sites sharing one Redis stay apart",
+    default: "",
+    schema: z.string().regex(/^[\x21-\x7e]{0,100}$/, "at most 100 printable ASCII characters, no spaces"),
+  },
 } as const;
 
 export type FieldName = keyof typeof serveFields;
@@ -219,6 +226,7 @@ export interface ServeConfig {
   attendanceRetentionDays: number;
   cluster: boolean;
   redisUrl: string;
+  redisPrefix: string;
 }
 
 export function defaultTimeZone(tz: string): string {

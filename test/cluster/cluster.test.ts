@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Simulation } from "../../src/simulator/run.ts";
 import type { SimRecord } from "../../src/simulator/terminal.ts";
-import { type Cluster, startCluster, until } from "../helpers/cluster.ts";
-import { connectTerminal, type TestTerminal } from "../helpers/terminal.ts";
+import { type Cluster, startCluster, terminalOn as terminalOnCluster, until } from "../helpers/cluster.ts";
+import type { TestTerminal } from "../helpers/terminal.ts";
 
 let c: Cluster;
 const A = 0;
@@ -24,18 +24,7 @@ afterAll(async () => {
   await c?.stop();
 });
 
-/** A hand-driven terminal on one instance (not through HAProxy) that answers keep-alive probes itself. */
-async function terminalOn(i: number, sn: string): Promise<TestTerminal> {
-  const instance = c.instances[i];
-  if (!instance) throw new Error(`no instance ${i}`);
-  const t = await connectTerminal(instance.ws());
-  t.ws.addEventListener("message", (ev) => {
-    const m = JSON.parse(String(ev.data)) as Record<string, unknown>;
-    if (m.cmd === "gettime") t.send({ ret: "gettime", sn, result: true, time: "2026-03-01 08:00:00" });
-  });
-  expect(await t.register(sn)).toMatchObject({ ret: "reg", result: true });
-  return t;
-}
+const terminalOn = (i: number, sn: string) => terminalOnCluster(c, i, sn);
 
 interface Health {
   status: string;
@@ -314,7 +303,7 @@ describe("cluster", () => {
     await expectRecordedOnce(routed.id);
     // Presence is re-asserted in the new (empty) Redis: C holds the terminal again.
     const holderId = (await health(C)).cluster.instance;
-    await until("presence to be re-asserted", () => Bun.spawnSync(["redis-cli", "-p", String(c.redis.port), "get", `tm20:presence:${sn}`]).stdout.toString().trim() === holderId);
+    await until("presence to be re-asserted", () => Bun.spawnSync(["redis-cli", "-p", String(c.redis.port), "get", `${c.redisPrefix}:presence:${sn}`]).stdout.toString().trim() === holderId);
 
     const summary = await running;
     sim.stop();

@@ -2,10 +2,11 @@
  * A TM20 cluster on loopback for tests and the benchmark: N `tm20 serve --cluster` instances on
  * the shared PostgreSQL (a schema of this run's own, reached through a relay the caller can cut),
  * a redis-server of its own on a free port (never the machine's shared one; it can be stopped and
- * started again), and HAProxy running docs/haproxy.cfg as shipped (only the listen address and
- * the server list are replaced) under a limit of 20,000 open files, plus a stats listener in a
- * file of its own. Every instance's data directory holds the same secret.key, as the README tells
- * operators, so a secret sealed on one instance opens on all.
+ * started again) unless the caller hands one in (two sites on one Redis), and HAProxy running
+ * docs/haproxy.cfg as shipped (only the listen address and the server list are replaced) under a
+ * limit of 20,000 open files, plus a stats listener in a file of its own. Every instance's data
+ * directory holds the same secret.key, as the README tells operators, so a secret sealed on one
+ * instance opens on all.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { tm20Binary } from "./binary.ts";
 import { PG_BASE } from "./postgres.ts";
 import { type Tm20Process, startTm20, tempDir } from "./server.ts";
 import { TcpRelay } from "./tcp-relay.ts";
+import { connectTerminal, type TestTerminal } from "./terminal.ts";
 
 const HAPROXY_CFG = resolve(import.meta.dir, "../../docs/haproxy.cfg");
 
@@ -23,6 +25,8 @@ export interface ClusterOptions {
   instances?: number;
   /** Extra `tm20 serve` flags for every instance. */
   args?: string[];
+  /** A running Redis to share with another cluster (left running by stop()); else one of its own. */
+  redis?: RedisServer;
 }
 
 export interface Cluster {
@@ -37,6 +41,8 @@ export interface Cluster {
   /** Between the instances and PostgreSQL: cut() is PostgreSQL going away, restore() its return. */
   pg: TcpRelay;
   redis: { port: number; stop(): Promise<void>; start(): Promise<void> };
+  /** The site's namespace in Redis: `--redis-prefix` when given, else what the README says it defaults to. */
+  redisPrefix: string;
   /** An API token valid on every instance (the store is shared). */
   token: string;
   /** A request to instance `i`'s API with the token. */
@@ -67,6 +73,8 @@ export async function until(what: string, check: () => boolean | Promise<boolean
     await Bun.sleep(everyMs);
   }
 }
+
+export type RedisServer = ReturnType<typeof redisServer>;
 
 /** The open-file limit HAProxy runs under: docs/haproxy.cfg must start within a common default. */
 export const HAPROXY_FD_LIMIT = 20_000;
@@ -122,6 +130,20 @@ export function spawnHaproxy(files: string[], args: string[] = []) {
   return Bun.spawn(["sh", "-c", `ulimit -n ${HAPROXY_FD_LIMIT} && exec ${haproxy}`], { stdout: "ignore", stderr: "pipe" });
 }
 
+/** A hand-driven terminal on instance `i` (not through HAProxy) that answers keep-alive probes itself. */
+export async function terminalOn(c: Cluster, i: number, sn: string): Promise<TestTerminal> {
+  const instance = c.instances[i];
+  if (!instance) throw new Error(`no instance ${i}`);
+  const t = await connectTerminal(instance.ws());
+  t.ws.addEventListener("message", (ev) => {
+    const m = JSON.parse(String(ev.data)) as Record<string, unknown>;
+    if (m.cmd === "gettime") t.send({ ret: "gettime", sn, result: true, time: "2026-03-01 08:00:00" });
+  });
+  const answer = await t.register(sn);
+  if (answer.result !== true) throw new Error(`${sn} was not registered on instance ${i}: ${JSON.stringify(answer)}`);
+  return t;
+}
+
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const n = options.instances ?? 3;
   const schema = `tm20_cluster_${process.pid}_${Date.now().toString(36)}`;
@@ -134,8 +156,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const relayed = new URL(PG_BASE);
   relayed.port = String(pg.port);
   const pgUrl = `${relayed.toString()}?search_path=${schema}`;
-  const redis = redisServer(freePort());
-  await redis.start();
+  const ownRedis = options.redis === undefined;
+  const redis = options.redis ?? redisServer(freePort());
+  if (ownRedis) await redis.start();
 
   const instances: Tm20Process[] = [];
   let haproxy: Subprocess<"ignore", "ignore", "pipe"> | null = null;
@@ -147,7 +170,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     // A test that froze an instance (SIGSTOP) and failed before thawing it must not hang here.
     for (const t of instances) t.proc.kill("SIGCONT");
     await Promise.all(instances.map((t) => t.stop().catch(() => 0)));
-    await redis.stop();
+    if (ownRedis) await redis.stop();
     pg.stop();
     await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
     await sql.close();
@@ -155,6 +178,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
   try {
     const args = ["--cluster", "--pg-url", pgUrl, "--redis-url", `redis://127.0.0.1:${redis.port}`, ...(options.args ?? [])];
+    const prefixFlag = args.indexOf("--redis-prefix");
+    const redisPrefix = prefixFlag >= 0 ? (args[prefixFlag + 1] ?? "") : `tm20:${pgTarget.pathname.slice(1)}/${schema}`;
     const key = `${randomBytes(32).toString("base64")}\n`;
     // One after the other: the first one creates the schema's tables.
     for (let i = 0; i < n; i++) {
@@ -236,6 +261,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       sql,
       pg,
       redis,
+      redisPrefix,
       token,
       api: (i, path, init) => {
         const headers = new Headers(init?.headers);

@@ -105,6 +105,21 @@ export class PgStore implements Store {
     return this.#db.select().from(terminals).orderBy(terminals.sn);
   }
 
+  /** The terminals the store shows connected, with their session: what the cluster's presence reaper checks. */
+  async onlineSessions(): Promise<Array<{ sn: string; sessionId: string }>> {
+    const rows = await this.#db.select({ sn: terminals.sn, sessionId: terminals.sessionId }).from(terminals).where(eq(terminals.online, true));
+    return rows.flatMap((r) => (r.sessionId ? [{ sn: r.sn, sessionId: r.sessionId }] : []));
+  }
+
+  /** The database and schema the store's tables are in, as PostgreSQL names them (the site's identity). */
+  async location(): Promise<{ database: string; schema: string }> {
+    const rows = await this.#db.execute<{ database: string; schema: string | null }>(sql`SELECT current_database() AS database, current_schema() AS schema`);
+    const row = Array.from(rows)[0];
+    // current_schema() is null only when no schema on the search_path exists, which opening the store rules out.
+    if (!row?.schema) throw new StoreError("no_schema", "PostgreSQL names no current schema");
+    return { database: row.database, schema: row.schema };
+  }
+
   async setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null> {
     const [row] = await this.#db
       .update(terminals)

@@ -48,12 +48,13 @@ export class LiveStatusSource {
   }
 
   async #build(now: number): Promise<LiveStatus> {
-    const { store, registry, settings } = this.#d;
+    const { store, settings } = this.#d;
     const clock = settings.clock;
     const terminals = await store.listTerminals();
     this.#names = { at: now, terminals: new Map(terminals.map((t) => [t.sn, t.name || t.sn])) };
     const approved = terminals.filter((t) => t.approval === "approved");
-    const online = approved.filter((t) => registry.get(t.sn) !== undefined).length;
+    // The store's online state, which in a cluster covers the terminals of every instance.
+    const online = approved.filter((t) => t.online).length;
     const today = clock.format(now).slice(0, 10);
     const [punchesToday, quarantined24h, failed, clocks] = await Promise.all([
       store.admin.countAttendanceFrom(`${today} 00:00:00`),
@@ -90,14 +91,14 @@ export class LiveStatusSource {
   }
 
   #alerts(terminals: TerminalRow[], now: number, quarantined24h: number): Alert[] {
-    const { registry, settings } = this.#d;
+    const { settings } = this.#d;
     const alerts: Alert[] = [];
     const limitMs = settings.values.offlineAlertMinutes * 60_000;
     for (const t of terminals) {
       const href = `/terminals/${encodeURIComponent(t.sn)}`;
       if (t.approval === "pending") {
         alerts.push({ level: "warn", text: `${t.sn} is waiting for approval`, href });
-      } else if (t.approval === "approved" && !registry.get(t.sn) && now - t.lastSeen > limitMs) {
+      } else if (t.approval === "approved" && !t.online && now - t.lastSeen > limitMs) {
         const minutes = Math.floor((now - t.lastSeen) / 60_000);
         alerts.push({ level: "error", text: `${t.name || t.sn} offline for ${minutes >= 120 ? `${Math.floor(minutes / 60)} h` : `${minutes} min`}`, href });
       }

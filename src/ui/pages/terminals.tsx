@@ -27,8 +27,9 @@ const editForm = z.object({
 
 export function terminalPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
+  // The store's online state, which in a cluster covers the terminals of every instance.
   const statusOf = (t: TerminalRow): Status =>
-    t.approval === "pending" ? "pending" : t.approval === "blocked" ? "blocked" : deps.registry.get(t.sn) ? "online" : "offline";
+    t.approval === "pending" ? "pending" : t.approval === "blocked" ? "blocked" : t.online ? "online" : "offline";
   const href = (sn: string) => `/terminals/${encodeURIComponent(sn)}`;
 
   app.get("/terminals", async (c) => {
