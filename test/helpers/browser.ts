@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 
-export const CHROMIUM = "/usr/bin/chromium";
+/** Where scripts/prereqs.sh made sure Chromium is. */
+export const CHROMIUM = process.env.TM20_CHROMIUM ?? "/usr/bin/chromium";
 export const SCREENSHOTS = resolve(import.meta.dir, "../../test-artifacts/screenshots");
 
 const ARGS = [
