@@ -7,8 +7,16 @@ import type { LocalDate, TimeOfDay, Weekday } from "./types.ts";
 const DAY_MS = 86_400_000;
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
+
+/** Days since 1970-01-01 of "YYYY-MM-DD" (H. Hinnant's days_from_civil: integers only, it runs once per punch). */
 export function dayNumber(date: LocalDate): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+  const month = digit(date, 5) * 10 + digit(date, 6);
+  const year = digit(date, 0) * 1000 + digit(date, 1) * 100 + digit(date, 2) * 10 + digit(date, 3) - (month <= 2 ? 1 : 0);
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + digit(date, 8) * 10 + digit(date, 9) - 1;
+  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
 }
 
 export function dateOf(day: number): LocalDate {
@@ -39,7 +47,7 @@ export function minuteOfDay(time: TimeOfDay): number {
 
 /** The local minute of the day of a punch time "YYYY-MM-DD HH:MM:SS". */
 export function punchMinuteOfDay(time: string): number {
-  return Number(time.slice(11, 13)) * 60 + Number(time.slice(14, 16));
+  return (digit(time, 11) * 10 + digit(time, 12)) * 60 + digit(time, 14) * 10 + digit(time, 15);
 }
 
 /** Site-local "YYYY-MM-DD HH:MM:00" for a date and a minute of the day. */

@@ -10,8 +10,8 @@ import type { CalculationMode, DayLeave, DayResult, DayStatus, LeavePart, LocalD
 export type Role = "in" | "out" | "any";
 
 export interface DayPunch {
-  /** Unique within the person ("p<id>" for a stored punch, "c<id>" for an added one); orders ties. */
-  key: string;
+  /** Unique within the person (a stored punch's id, minus an added punch's correction id); orders ties. */
+  key: number;
   time: string;
   ts: number;
   role: Role;
@@ -38,7 +38,7 @@ export interface DayInput {
   doubleScanSeconds: number;
   calculation: CalculationMode;
   /** UTC ms "now", for a day not over yet; absent for days in the past. */
-  asOf?: number;
+  asOf?: number | undefined;
 }
 
 interface Pair {
@@ -46,7 +46,7 @@ interface Pair {
   out: DayPunch | null;
 }
 
-export const byTime = (a: DayPunch, b: DayPunch) => a.ts - b.ts || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+export const byTime = (a: DayPunch, b: DayPunch) => a.ts - b.ts || a.key - b.key;
 
 /** Repeated scans: a punch closer than the window to the last one kept counts once (the first stays). */
 export function collapse<T extends DayPunch>(sorted: readonly T[], windowSeconds: number): T[] {
@@ -210,7 +210,7 @@ export function computeDay(input: DayInput): DayResult {
   const credited = input.leave.reduce((sum, l, i) => sum + (l.countsAsWorked ? (leave[i]?.minutes ?? 0) : 0), 0);
 
   const anyIn = pairs.find((p) => p.in !== null)?.in ?? null;
-  const anyOut = [...pairs].reverse().find((p) => p.out !== null)?.out ?? null;
+  const anyOut = pairs.findLast((p) => p.out !== null)?.out ?? null;
   let status: DayStatus;
   if (input.holiday !== null) status = "holiday";
   else if (shift === null) status = "rest";

@@ -6,8 +6,7 @@
 import { assignToDays, dayWindows } from "./assign.ts";
 import { addDays, datesBetween } from "./calendar.ts";
 import { byTime, collapse, computeDay, type DayLeaveInput, type DayPunch, type Role } from "./day.ts";
-import { type LocalToUtc, planDay } from "./plan.ts";
-import { holidayOn, resolveDay, type RuleIndex } from "./schedule.ts";
+import { holidayOn, planOf, resolveDay, type RuleIndex } from "./schedule.ts";
 import type { Correction, DayResult, LeaveEntry, LocalDate, Membership, RawPunch, SiteRules } from "./types.ts";
 
 export interface PersonInput {
@@ -23,7 +22,6 @@ export interface PeriodInput {
   from: LocalDate;
   /** Inclusive. */
   to: LocalDate;
-  clock: LocalToUtc;
   /** UTC ms now: days not over yet are marked in progress (their last open pair is not missing). */
   asOf?: number;
 }
@@ -41,13 +39,10 @@ interface Candidate extends DayPunch {
 }
 
 export function computeDays(index: RuleIndex, person: PersonInput, period: PeriodInput): DayResult[] {
-  const { site, shifts, leaveTypes } = index.rules;
+  const { site, leaveTypes } = index.rules;
   const dates = datesBetween(addDays(period.from, -1), addDays(period.to, 1));
   const resolved = dates.map((date) => resolveDay(index, person.enrollid, person.memberships, date));
-  const plans = dates.map((date, i) => {
-    const shiftId = resolved[i]?.shiftId;
-    return planDay(shiftId == null ? null : (shifts.get(shiftId) ?? null), date, period.clock);
-  });
+  const plans = dates.map((date, i) => planOf(index, resolved[i]?.shiftId ?? null, date));
   const windows = dayWindows(plans);
 
   const excluded = new Set<number>();
@@ -57,12 +52,12 @@ export function computeDays(index: RuleIndex, person: PersonInput, period: Perio
     if (c.kind === "exclude") excluded.add(c.punchId);
     else {
       const role: Role = c.inout === 0 ? "in" : c.inout === 1 ? "out" : "any";
-      candidates.push({ key: `c${c.id}`, time: c.time, ts: period.clock.toUtc(c.time), role, manual: true, excluded: false });
+      candidates.push({ key: -c.id, time: c.time, ts: index.clock.toUtc(c.time), role, manual: true, excluded: false });
     }
   }
   for (const p of person.punches) {
     if (p.enrollid !== person.enrollid) continue;
-    candidates.push({ key: `p${p.id}`, time: p.time, ts: p.ts, role: roleOf(p, site), manual: false, excluded: excluded.has(p.id) });
+    candidates.push({ key: p.id, time: p.time, ts: p.ts, role: roleOf(p, site), manual: false, excluded: excluded.has(p.id) });
   }
   // Repeated scans collapse over the person's whole timeline, so a burst across a day's boundary counts once too.
   const counted = collapse(candidates.filter((p) => !p.excluded).sort(byTime), index.rules.site.doubleScanSeconds);
@@ -91,7 +86,7 @@ export function computeDays(index: RuleIndex, person: PersonInput, period: Perio
       corrected: items.some((p) => p.manual || p.excluded),
       doubleScanSeconds: site.doubleScanSeconds,
       calculation: site.calculation,
-      ...(period.asOf === undefined ? {} : { asOf: period.asOf }),
+      asOf: period.asOf,
     });
   });
 }

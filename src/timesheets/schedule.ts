@@ -3,17 +3,27 @@
  * else their department's on that date (so a move mid-month keeps the rule that applied then).
  */
 import { dayNumber, weekday } from "./calendar.ts";
+import { type DayPlan, type LocalToUtc, planDay } from "./plan.ts";
 import type { Holiday, LocalDate, Membership, Rules, Schedule } from "./types.ts";
 
-/** The rules with their lookups built once, for a rebuild over many people and days. */
+/**
+ * The rules and the site clock with their lookups built once, for a computation over many people
+ * and days. It remembers what every person shares (a shift laid on a date, a department's day), so
+ * build one per batch of work (a rebuild, a recomputation after new punches), not one forever.
+ */
 export interface RuleIndex {
   rules: Rules;
+  clock: LocalToUtc;
   byPerson: ReadonlyMap<number, Schedule[]>;
   byDepartment: ReadonlyMap<number, Schedule[]>;
   holidays: ReadonlyMap<LocalDate, Holiday[]>;
+  /** By date, then shift id (null = none). */
+  plans: Map<LocalDate, Map<number | null, DayPlan>>;
+  /** By date, then department id. */
+  departmentDays: Map<LocalDate, Map<number, Resolved>>;
 }
 
-export function indexRules(rules: Rules): RuleIndex {
+export function indexRules(rules: Rules, clock: LocalToUtc): RuleIndex {
   const byPerson = new Map<number, Schedule[]>();
   const byDepartment = new Map<number, Schedule[]>();
   const push = <K>(map: Map<K, Schedule[]>, key: K, s: Schedule) => {
@@ -27,7 +37,7 @@ export function indexRules(rules: Rules): RuleIndex {
   }
   const holidays = new Map<LocalDate, Holiday[]>();
   for (const h of rules.holidays) holidays.set(h.date, [...(holidays.get(h.date) ?? []), h]);
-  return { rules, byPerson, byDepartment, holidays };
+  return { rules, clock, byPerson, byDepartment, holidays, plans: new Map(), departmentDays: new Map() };
 }
 
 export function departmentOn(memberships: readonly Membership[], date: LocalDate): number | null {
@@ -60,7 +70,18 @@ const newer = (a: Schedule, b: Schedule) => (a.from !== b.from ? a.from > b.from
 export function resolveDay(index: RuleIndex, enrollid: number, memberships: readonly Membership[], date: LocalDate): Resolved {
   const departmentId = departmentOn(memberships, date);
   const own = (index.byPerson.get(enrollid) ?? []).filter((s) => inEffect(s, date));
-  const candidates = own.length > 0 ? own : departmentId === null ? [] : (index.byDepartment.get(departmentId) ?? []).filter((s) => inEffect(s, date));
+  if (own.length > 0) return decide(own, date, departmentId);
+  if (departmentId === null) return { shiftId: null, scheduleId: null, departmentId };
+  const ofDate = memo(index.departmentDays, date);
+  let resolved = ofDate.get(departmentId);
+  if (resolved === undefined) {
+    resolved = decide((index.byDepartment.get(departmentId) ?? []).filter((s) => inEffect(s, date)), date, departmentId);
+    ofDate.set(departmentId, resolved);
+  }
+  return resolved;
+}
+
+function decide(candidates: readonly Schedule[], date: LocalDate, departmentId: number | null): Resolved {
   let working: Schedule | null = null;
   let deciding: Schedule | null = null;
   for (const s of candidates) {
@@ -69,6 +90,26 @@ export function resolveDay(index: RuleIndex, enrollid: number, memberships: read
   }
   const chosen = working ?? deciding;
   return { shiftId: working === null ? null : shiftOf(working, date), scheduleId: chosen?.id ?? null, departmentId };
+}
+
+/** A shift laid on a date, shared by everyone who works it that day. */
+export function planOf(index: RuleIndex, shiftId: number | null, date: LocalDate): DayPlan {
+  const ofDate = memo(index.plans, date);
+  let plan = ofDate.get(shiftId);
+  if (plan === undefined) {
+    plan = planDay(shiftId === null ? null : (index.rules.shifts.get(shiftId) ?? null), date, index.clock);
+    ofDate.set(shiftId, plan);
+  }
+  return plan;
+}
+
+function memo<K, V>(byDate: Map<LocalDate, Map<K, V>>, date: LocalDate): Map<K, V> {
+  let ofDate = byDate.get(date);
+  if (ofDate === undefined) {
+    ofDate = new Map();
+    byDate.set(date, ofDate);
+  }
+  return ofDate;
 }
 
 /** The holiday that applies to someone of `departmentId` on `date`, if any. */

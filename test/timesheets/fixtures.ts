@@ -145,8 +145,8 @@ export function days(c: Case, from: string, to = from): DayResult[] {
     site: { ...SITE, ...c.site },
   });
   return computeDays(
-    indexRules(r),
+    indexRules(r, clock),
     { enrollid: c.enrollid ?? 1, memberships: c.memberships ?? [DEPT(1)], punches: c.punches ?? [], corrections: c.corrections ?? [], leave: c.leave ?? [] },
-    { from, to, clock, ...(c.asOf ? { asOf: clock.toUtc(c.asOf) } : {}) },
+    { from, to, ...(c.asOf ? { asOf: clock.toUtc(c.asOf) } : {}) },
   );
 }

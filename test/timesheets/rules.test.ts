@@ -1,7 +1,10 @@
 /** The pieces around the daily result: calendar, schedule resolution, day windows, the period summary. */
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import {
   addDays,
+  dateOf,
+  dayNumber,
   datesAffectedBy,
   datesBetween,
   departmentOn,
@@ -19,6 +22,16 @@ import { clock, DAY, DEPT, DOCTOR, days, NIGHT, punch, rules, SICK, VACATION } f
 describe("calendar", () => {
   test("weekdays, ISO numbering", () => {
     expect(["2026-03-02", "2026-03-07", "2026-03-08", "1970-01-01", "2024-02-29", "1969-12-31"].map(weekday)).toEqual([1, 6, 7, 4, 4, 3]);
+  });
+  test("day numbers agree with Date.UTC from year 1000 to 9999, and back", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -354_285, max: 2_932_896 }), (day) => {
+        const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+        expect(dayNumber(date)).toBe(day);
+        expect(dateOf(day)).toBe(date);
+      }),
+      { numRuns: 20_000 },
+    );
   });
   test("adding days across months, years and DST", () => {
     expect(addDays("2026-03-28", 1)).toBe("2026-03-29");
@@ -41,7 +54,7 @@ describe("schedule resolution", () => {
   });
 
   test("two weekly schedules of one owner combine by weekday", () => {
-    const index = indexRules(rules({ schedules: [week(1, 1, [1, 2, 3, 4, 5], "2026-01-01", { departmentId: 1 }), week(2, 6, [6], "2026-01-01", { departmentId: 1 })] }));
+    const index = indexRules(rules({ schedules: [week(1, 1, [1, 2, 3, 4, 5], "2026-01-01", { departmentId: 1 }), week(2, 6, [6], "2026-01-01", { departmentId: 1 })] }), clock);
     const m = [DEPT(1)];
     expect(resolveDay(index, 1, m, "2026-03-06")).toEqual({ shiftId: 1, scheduleId: 1, departmentId: 1 });
     expect(resolveDay(index, 1, m, "2026-03-07")).toEqual({ shiftId: 6, scheduleId: 2, departmentId: 1 });
@@ -49,20 +62,20 @@ describe("schedule resolution", () => {
   });
 
   test("overlapping schedules: the later start wins, then the higher id", () => {
-    const index = indexRules(rules({ schedules: [week(5, 1, [1], "2026-01-01", { departmentId: 1 }), week(4, 6, [1], "2026-03-01", { departmentId: 1 }), week(3, 3, [1], "2026-03-01", { departmentId: 1 })] }));
+    const index = indexRules(rules({ schedules: [week(5, 1, [1], "2026-01-01", { departmentId: 1 }), week(4, 6, [1], "2026-03-01", { departmentId: 1 }), week(3, 3, [1], "2026-03-01", { departmentId: 1 })] }), clock);
     expect(resolveDay(index, 1, [DEPT(1)], "2026-02-23").shiftId).toBe(1);
     expect(resolveDay(index, 1, [DEPT(1)], "2026-03-02")).toEqual({ shiftId: 6, scheduleId: 4, departmentId: 1 });
   });
 
   test("date ranges are inclusive at both ends; history keeps the rule that applied", () => {
-    const index = indexRules(rules({ schedules: [week(1, 1, [1, 2, 3, 4, 5], "2026-01-01", { departmentId: 1 }, "2026-03-15"), week(2, 6, [1, 2, 3, 4, 5], "2026-03-16", { departmentId: 1 })] }));
+    const index = indexRules(rules({ schedules: [week(1, 1, [1, 2, 3, 4, 5], "2026-01-01", { departmentId: 1 }, "2026-03-15"), week(2, 6, [1, 2, 3, 4, 5], "2026-03-16", { departmentId: 1 })] }), clock);
     expect(resolveDay(index, 1, [DEPT(1)], "2026-03-13").shiftId).toBe(1);
     expect(resolveDay(index, 1, [DEPT(1)], "2026-03-16").shiftId).toBe(6);
     expect(resolveDay(index, 1, [DEPT(1, "2025-01-01")], "2025-12-31")).toEqual({ shiftId: null, scheduleId: null, departmentId: 1 });
   });
 
   test("a rotation counts its days from its start, across a DST change", () => {
-    const index = indexRules(rules({ schedules: [{ id: 1, enrollid: 7, from: "2026-03-27", pattern: { kind: "rotation", days: [2, 2, null] } }] }));
+    const index = indexRules(rules({ schedules: [{ id: 1, enrollid: 7, from: "2026-03-27", pattern: { kind: "rotation", days: [2, 2, null] } }] }), clock);
     const shifts = datesBetween("2026-03-26", "2026-04-02").map((d) => resolveDay(index, 7, [], d).shiftId);
     expect(shifts).toEqual([null, 2, 2, null, 2, 2, null, 2]);
   });
@@ -70,7 +83,7 @@ describe("schedule resolution", () => {
   test("department on a date and holidays limited to departments", () => {
     const m = [DEPT(1, "2026-01-01", "2026-03-15"), DEPT(2, "2026-03-16")];
     expect([departmentOn(m, "2025-12-31"), departmentOn(m, "2026-03-15"), departmentOn(m, "2026-03-16")]).toEqual([null, 1, 2]);
-    const index = indexRules(rules({ holidays: [{ date: "2026-03-20", name: "Dept 2 only", departmentIds: [2] }, { date: "2026-04-03", name: "Good Friday" }] }));
+    const index = indexRules(rules({ holidays: [{ date: "2026-03-20", name: "Dept 2 only", departmentIds: [2] }, { date: "2026-04-03", name: "Good Friday" }] }), clock);
     expect(holidayOn(index, "2026-03-20", 1)).toBeNull();
     expect(holidayOn(index, "2026-03-20", null)).toBeNull();
     expect(holidayOn(index, "2026-03-20", 2)?.name).toBe("Dept 2 only");
