@@ -6,7 +6,7 @@
  * records: terminals held, acknowledged records/s, messages/s, answer latency, memory per idle
  * terminal, start-up time, and API query and admin UI page times on a store of 1,000,000
  * attendance rows; `pg` and `cluster` (issue 7, below) run the PostgreSQL store and three
- * instances behind HAProxy.
+ * instances behind HAProxy; `timesheets` (issue 14) the pure rules of a month's rebuild, no binary.
  * Everything targets 127.0.0.1, uses free ports and temp directories, and stops by itself.
  */
 import { Database } from "bun:sqlite";
@@ -15,6 +15,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SQL, type Subprocess } from "bun";
 import { freePort, haproxyConfig, redisServer, until } from "../test/helpers/cluster.ts";
+import { describeTimesheetBench, timesheetsBench } from "./bench-timesheets.ts";
 
 const root = resolve(import.meta.dir, "..");
 const args = process.argv.slice(2);
@@ -818,6 +819,15 @@ async function clusterScenario(bin: string) {
   results.cluster = out;
 }
 
+// ---------------------------------------------------------------- timesheets (issue 14)
+
+/** The rules alone (scripts/bench-timesheets.ts), in this process: the binary is not involved. */
+async function timesheetsScenario(_bin: string) {
+  const r = timesheetsBench(1000, quick ? 3 : 7);
+  report(describeTimesheetBench(r));
+  results.timesheets = r;
+}
+
 // ---------------------------------------------------------------- main
 
 const scenarios: Record<string, (bin: string) => Promise<void>> = {
@@ -827,11 +837,13 @@ const scenarios: Record<string, (bin: string) => Promise<void>> = {
   store: storeScenario,
   pg: pgScenario,
   cluster: clusterScenario,
+  timesheets: timesheetsScenario,
 };
+const needsBinary = Object.keys(scenarios).some((name) => name !== "timesheets" && (!only || only.includes(name)));
 
 try {
   report(`TM20 Server benchmark${quick ? " (quick)" : ""}: ${new Date().toISOString()}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}, bun ${Bun.version}`);
-  const bin = buildBinary();
+  const bin = needsBinary ? buildBinary() : "";
   for (const [name, run] of Object.entries(scenarios)) {
     if (only && !only.includes(name)) continue;
     await run(bin);

@@ -1,0 +1,138 @@
+/**
+ * The pure part of a timesheet rebuild (issue 14): one month (March 2026, Europe/Berlin, with its
+ * DST change) for 1,000 people with 4 punches every day (weekends too: on the rest days of the
+ * Monday-to-Friday departments they are worked rest days), from a flat list of punches in time
+ * order to every person's daily results and period summary. No store: this is the share of the
+ * rebuild's 2 s budget the rules take. Run alone (`bun scripts/bench-timesheets.ts [--people N]
+ * [--runs N]`) or as `scripts/bench.ts --only timesheets`.
+ */
+import { SiteClock } from "../src/protocol/time.ts";
+import {
+  computeDays,
+  datesBetween,
+  DEFAULT_SITE_RULES,
+  type DayResult,
+  indexRules,
+  type LeaveType,
+  type RawPunch,
+  type Rules,
+  type Schedule,
+  type Shift,
+  summarize,
+} from "../src/timesheets/index.ts";
+
+export interface TimesheetBench {
+  people: number;
+  punches: number;
+  days: number;
+  runs: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** This process's CPU time (user + system) in the median run by wall time: on a busy machine, less than the wall time. */
+  medianCpuMs: number;
+}
+
+const FROM = "2026-03-01";
+const TO = "2026-03-31";
+
+const shifts: Shift[] = [
+  { id: 1, name: "Day", kind: "fixed", start: "09:00", end: "17:00", dayStart: "00:00", breaks: [{ start: "12:00", end: "13:00" }], lateGraceMinutes: 5, earlyGraceMinutes: 5, overtime: { afterShiftEnd: true, minimumMinutes: 30 } },
+  { id: 2, name: "Early", kind: "fixed", start: "06:00", end: "14:30", dayStart: "00:00", breaks: [], autoBreak: { afterMinutes: 360, minutes: 30 }, lateGraceMinutes: 0, earlyGraceMinutes: 0, rounding: { in: { step: 5, mode: "up" }, out: { step: 5, mode: "down" } } },
+  { id: 3, name: "Night", kind: "fixed", start: "22:00", end: "06:00", dayStart: "12:00", breaks: [{ start: "02:00", end: "02:30" }], lateGraceMinutes: 5, earlyGraceMinutes: 5, overtime: { beyondMinutes: 480, minimumMinutes: 15 } },
+  { id: 4, name: "Flexible", kind: "flexible", requiredMinutes: 480, core: { start: "10:00", end: "15:00" }, dayStart: "00:00", breaks: [], autoBreak: { afterMinutes: 360, minutes: 30 }, lateGraceMinutes: 0, earlyGraceMinutes: 0 },
+];
+/** Departments 1–3 work Monday to Friday; department 4 (nights) rotates 4 on, 2 off. */
+const schedules: Schedule[] = [
+  { id: 1, departmentId: 1, from: "2026-01-01", pattern: { kind: "weekly", shiftId: 1, weekdays: [1, 2, 3, 4, 5] } },
+  { id: 2, departmentId: 2, from: "2026-01-01", pattern: { kind: "weekly", shiftId: 2, weekdays: [1, 2, 3, 4, 5] } },
+  { id: 3, departmentId: 3, from: "2026-01-01", pattern: { kind: "weekly", shiftId: 4, weekdays: [1, 2, 3, 4, 5] } },
+  { id: 4, departmentId: 4, from: "2026-01-01", pattern: { kind: "rotation", days: [3, 3, 3, 3, null, null] } },
+];
+const leaveTypes: LeaveType[] = [{ id: 1, name: "Vacation", paid: true, countsAsWorked: true }];
+
+const rules: Rules = {
+  site: { ...DEFAULT_SITE_RULES, calculation: "paired" },
+  shifts: new Map(shifts.map((s) => [s.id, s])),
+  schedules,
+  holidays: [{ date: "2026-03-19", name: "Site holiday", departmentIds: [2] }],
+  leaveTypes: new Map(leaveTypes.map((t) => [t.id, t])),
+};
+
+/** Deterministic jitter (a linear congruential generator), so every run sees the same month. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1_664_525) + 1_013_904_223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** Four punches a day per person (in, out to lunch, back, out), in time order as the store keeps them. */
+function month(people: number, clock: SiteClock): RawPunch[] {
+  const rnd = random(14);
+  const punches: RawPunch[] = [];
+  let id = 1;
+  const add = (enrollid: number, date: string, minute: number) => {
+    const day = new Date(`${date}T00:00:00Z`).getTime() + Math.floor(minute) * 60_000 + Math.floor(rnd() * 60) * 1000;
+    const t = new Date(day);
+    const time = `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}`;
+    punches.push({ id: id++, sn: "BENCH", enrollid, time, ts: clock.toUtc(time), inout: 0 });
+  };
+  const starts = [0, 9 * 60, 6 * 60, 8 * 60, 22 * 60];
+  for (const date of datesBetween(FROM, TO)) {
+    for (let p = 1; p <= people; p++) {
+      const dept = ((p - 1) % 4) + 1;
+      const start = (starts[dept] as number) - 10 + rnd() * 25;
+      add(p, date, start);
+      add(p, date, start + 180 + rnd() * 30);
+      add(p, date, start + 240 + rnd() * 30);
+      add(p, date, start + 500 + rnd() * 40);
+    }
+  }
+  return punches.sort((a, b) => a.ts - b.ts);
+}
+
+export function timesheetsBench(people = 1000, runs = 5): TimesheetBench {
+  const clock = new SiteClock("Europe/Berlin");
+  const punches = month(people, clock);
+  const memberships = Array.from({ length: people }, (_, i) => [{ departmentId: (i % 4) + 1, from: "2026-01-01" }]);
+  const times: Array<{ wall: number; cpu: number }> = [];
+  let results = 0;
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const index = indexRules(rules, clock);
+    const byPerson = new Map<number, RawPunch[]>();
+    for (const p of punches) {
+      const list = byPerson.get(p.enrollid);
+      if (list) list.push(p);
+      else byPerson.set(p.enrollid, [p]);
+    }
+    results = 0;
+    for (let p = 1; p <= people; p++) {
+      const days: DayResult[] = computeDays(index, { enrollid: p, memberships: memberships[p - 1] ?? [], punches: byPerson.get(p) ?? [], corrections: [], leave: [] }, { from: FROM, to: TO });
+      summarize(p, days, rules.leaveTypes);
+      results += days.length;
+    }
+    const used = process.cpuUsage(cpu);
+    times.push({ wall: performance.now() - started, cpu: (used.user + used.system) / 1000 });
+  }
+  const sorted = [...times].sort((a, b) => a.wall - b.wall);
+  const median = sorted[Math.floor(runs / 2)];
+  return { people, punches: punches.length, days: results, runs, medianMs: median?.wall ?? 0, minMs: sorted[0]?.wall ?? 0, maxMs: sorted[runs - 1]?.wall ?? 0, medianCpuMs: median?.cpu ?? 0 };
+}
+
+export function describeTimesheetBench(r: TimesheetBench): string {
+  return `timesheets (pure rules): ${r.people} people × ${TO.slice(0, 7)} (${r.days} person-days from ${r.punches} punches) in median ${r.medianMs.toFixed(0)} ms (CPU ${r.medianCpuMs.toFixed(0)} ms; ${r.runs} runs: ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} ms), ${((r.medianMs * 1000) / r.days).toFixed(1)} µs a person-day`;
+}
+
+if (import.meta.main) {
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(name);
+    return i === -1 ? fallback : Number(process.argv[i + 1]);
+  };
+  console.log(describeTimesheetBench(timesheetsBench(arg("--people", 1000), arg("--runs", 5))));
+}
