@@ -37,8 +37,8 @@ export interface DayInput {
   corrected: boolean;
   doubleScanSeconds: number;
   calculation: CalculationMode;
-  /** UTC ms "now", for a day not over yet; absent for days in the past. */
-  asOf?: number | undefined;
+  /** The day's window is not over yet (today, as the Today view asks): its last pair may still be open. */
+  inProgress: boolean;
 }
 
 interface Pair {
@@ -145,7 +145,7 @@ export function computeDay(input: DayInput): DayResult {
   const shift = plan.shift;
   const punches = collapse([...input.punches].sort(byTime), input.doubleScanSeconds);
   const pairs = input.calculation === "paired" ? pairInOrder(punches) : pairFirstLast(punches);
-  const inProgress = input.asOf !== undefined && utcMinute(input.asOf) < plan.dayEnd;
+  const { inProgress } = input;
   const lastPair = pairs[pairs.length - 1];
   // Still at work is not a missing punch: the day's last pair may stay open until the day is over.
   const stillIn = inProgress && lastPair !== undefined && lastPair.in !== null && lastPair.out === null;

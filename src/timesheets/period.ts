@@ -6,6 +6,7 @@
 import { assignToDays, dayWindows } from "./assign.ts";
 import { addDays, datesBetween } from "./calendar.ts";
 import { byTime, collapse, computeDay, type DayLeaveInput, type DayPunch, type Role } from "./day.ts";
+import { utcMinute } from "./plan.ts";
 import { holidayOn, planOf, resolveDay, type RuleIndex } from "./schedule.ts";
 import type { Correction, DayResult, LeaveEntry, LocalDate, Membership, RawPunch, SiteRules } from "./types.ts";
 
@@ -70,7 +71,8 @@ export function computeDays(index: RuleIndex, person: PersonInput, period: Perio
     leaveByDate.set(l.date, [...(leaveByDate.get(l.date) ?? []), entry]);
   }
 
-  return windows.map((_, i) => {
+  const now = period.asOf === undefined ? undefined : utcMinute(period.asOf);
+  return windows.map((window, i) => {
     const date = dates[i + 1] as LocalDate;
     const r = resolved[i + 1];
     const items = byDay[i] ?? [];
@@ -86,7 +88,7 @@ export function computeDays(index: RuleIndex, person: PersonInput, period: Perio
       corrected: items.some((p) => p.manual || p.excluded),
       doubleScanSeconds: site.doubleScanSeconds,
       calculation: site.calculation,
-      asOf: period.asOf,
+      inProgress: now !== undefined && now < window[1],
     });
   });
 }

@@ -113,6 +113,7 @@ const rows: Row[] = [
   { name: "today at 11:00, in since 09:20 at a pairing terminal: late is known", c: { punches: [at("09:20")], asOf: `${MON} 11:00:00` }, expect: ["late", 0, 20, 0, 0], also: { inProgress: true, missingPunch: false } },
   { name: "today at 12:30, out for lunch since 12:05: no early leave yet", c: { punches: [at("08:58"), at("12:05")], asOf: `${MON} 12:30:00` }, expect: ["present", 180, 0, 0, 0], also: { inProgress: true } },
   { name: "today at 11:00, not in yet: absent so far", c: { asOf: `${MON} 11:00:00` }, expect: ["absent", 0, 0, 0, 0], also: { inProgress: true } },
+  { name: "a night shift at 02:00 after midnight: still in progress on the day it started", date: "2026-03-03", c: { memberships: [DEPT(3)], punches: [punch("2026-03-03 21:58")], asOf: "2026-03-04 02:00:00" }, expect: ["present", 0, 0, 0, 0], also: { inProgress: true, missingPunch: false } },
   { name: "the same day seen the next morning: the open pair is missing", c: { punches: [at("08:58")], asOf: "2026-03-03 08:00:00" }, expect: ["missing_punch", 0, 0, 0, 0], also: { inProgress: false } },
 ];
 
