@@ -6,7 +6,7 @@
  *   and that boundary is not between D's end and D+1's start, the middle of that gap instead;
  * - always within D+1's calendar date, so a punch on local date L belongs to L-1 or L.
  */
-import { addDays, dayNumber } from "./calendar.ts";
+import { addDays } from "./calendar.ts";
 import { type DayPlan, utcMinute } from "./plan.ts";
 import type { LocalDate } from "./types.ts";
 
@@ -31,19 +31,24 @@ export function dayWindows(plans: readonly DayPlan[]): Array<readonly [number, n
 }
 
 /**
- * Groups items by the person-day they belong to, for the days `from`..`to` whose windows are
- * given in order; anything outside is left out.
+ * Groups items by the person-day they belong to, given the days' windows in order (contiguous, as
+ * `dayWindows` makes them); anything outside them is left out.
  */
-export function assignToDays<T extends { time: string; ts: number }>(items: readonly T[], from: LocalDate, windows: ReadonlyArray<readonly [number, number]>): T[][] {
+export function assignToDays<T extends { ts: number }>(items: readonly T[], windows: ReadonlyArray<readonly [number, number]>): T[][] {
   const out: T[][] = windows.map(() => []);
-  const first = dayNumber(from);
+  const first = windows[0]?.[0] ?? 0;
+  const last = windows[windows.length - 1]?.[1] ?? 0;
   for (const item of items) {
     const m = utcMinute(item.ts);
-    let i = dayNumber(item.time.slice(0, 10)) - first;
-    const w = windows[i];
-    if (w === undefined || m < w[0]) i -= 1;
-    const day = windows[i];
-    if (day !== undefined && m >= day[0] && m < day[1]) out[i]?.push(item);
+    if (m < first || m >= last) continue;
+    let lo = 0;
+    let hi = windows.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((windows[mid] as readonly [number, number])[0] <= m) lo = mid;
+      else hi = mid - 1;
+    }
+    out[lo]?.push(item);
   }
   return out;
 }

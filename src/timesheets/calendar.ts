@@ -4,7 +4,6 @@
  */
 import type { LocalDate, TimeOfDay, Weekday } from "./types.ts";
 
-const DAY_MS = 86_400_000;
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
@@ -19,9 +18,17 @@ export function dayNumber(date: LocalDate): number {
   return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
 }
 
+/** "YYYY-MM-DD" of a day number (civil_from_days, the inverse of `dayNumber`). */
 export function dateOf(day: number): LocalDate {
-  const d = new Date(day * DAY_MS);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const date = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return `${yearOfEra + era * 400 + (month <= 2 ? 1 : 0)}-${pad(month)}-${pad(date)}`;
 }
 
 export function addDays(date: LocalDate, days: number): LocalDate {

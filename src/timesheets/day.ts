@@ -3,7 +3,7 @@
  * store; the caller lays the shift on the date (`planDay`) and hands over the day's punches.
  */
 import { punchMinuteOfDay } from "./calendar.ts";
-import { type DayPlan, type Span, utcMinute } from "./plan.ts";
+import { type DayPlan, netMinutes, type Span, total, utcMinute } from "./plan.ts";
 import type { CalculationMode, DayLeave, DayResult, DayStatus, LeavePart, LocalDate, ResultPair, Rounding } from "./types.ts";
 
 /** How a punch is read: a trusted in or out, or "any" (its place in the day decides). */
@@ -100,38 +100,6 @@ function rounded(p: DayPunch, r: Rounding | undefined): number {
   return m + target - local;
 }
 
-function subtract(spans: readonly Span[], cut: Span): Span[] {
-  const out: Span[] = [];
-  for (const [s, e] of spans) {
-    if (cut[1] <= s || cut[0] >= e) {
-      out.push([s, e]);
-      continue;
-    }
-    if (cut[0] > s) out.push([s, cut[0]]);
-    if (cut[1] < e) out.push([cut[1], e]);
-  }
-  return out;
-}
-
-const total = (spans: readonly Span[]) => spans.reduce((sum, [s, e]) => sum + (e - s), 0);
-
-/** Minutes of `spans` after the breaks, then the automatic break once they exceed its threshold. */
-function netMinutes(spans: readonly Span[], plan: DayPlan): { net: Span[]; minutes: number } {
-  let net = [...spans];
-  for (const b of plan.breaks) net = subtract(net, b);
-  let minutes = total(net);
-  const auto = plan.shift?.autoBreak;
-  if (auto && minutes > auto.afterMinutes) minutes -= Math.min(auto.minutes, minutes);
-  return { net, minutes };
-}
-
-function expectedMinutes(plan: DayPlan): number {
-  const shift = plan.shift;
-  if (shift === null) return 0;
-  if (shift.kind === "flexible") return shift.requiredMinutes;
-  return plan.work ? netMinutes([plan.work], plan).minutes : 0;
-}
-
 function leaveMinutes(part: LeavePart, expected: number): { minutes: number; days: number } {
   if (part.kind === "day") return { minutes: expected, days: 1 };
   if (part.kind === "half") return { minutes: Math.floor(expected / 2), days: 0.5 };
@@ -153,7 +121,7 @@ export function computeDay(input: DayInput): DayResult {
 
   const wholeDayLeave = input.leave.some((l) => l.part.kind === "day");
   const offDay = input.holiday !== null || shift === null || wholeDayLeave;
-  const expected = expectedMinutes(plan);
+  const expected = plan.expectedMinutes;
 
   // Worked time: complete pairs, rounded, from the shift's start unless early arrival counts.
   const countFrom = !offDay && shift?.kind === "fixed" && !shift.countEarlyArrival && plan.work ? plan.work[0] : -Infinity;

@@ -62,7 +62,7 @@ export function computeDays(index: RuleIndex, person: PersonInput, period: Perio
   }
   // Repeated scans collapse over the person's whole timeline, so a burst across a day's boundary counts once too.
   const counted = collapse(candidates.filter((p) => !p.excluded).sort(byTime), index.rules.site.doubleScanSeconds);
-  const byDay = assignToDays([...counted, ...candidates.filter((p) => p.excluded)], period.from, windows);
+  const byDay = assignToDays([...counted, ...candidates.filter((p) => p.excluded)], windows);
 
   const leaveByDate = new Map<LocalDate, DayLeaveInput[]>();
   for (const l of person.leave) {

@@ -28,6 +28,8 @@ export interface DayPlan {
   /** Flexible shift: the core hours. */
   core: Span | null;
   breaks: Span[];
+  /** What the shift plans: a fixed shift's span less its breaks, a flexible shift's required minutes. */
+  expectedMinutes: number;
 }
 
 export const utcMinute = (ms: number) => Math.floor(ms / 60_000);
@@ -37,7 +39,7 @@ export function planDay(shift: Shift | null, date: LocalDate, clock: LocalToUtc)
   const next = addDays(date, 1);
   const midnight = at(date, 0);
   const nextMidnight = at(next, 0);
-  if (shift === null) return { date, shift, midnight, nextMidnight, dayStart: midnight, dayEnd: nextMidnight, work: null, core: null, breaks: [] };
+  if (shift === null) return { date, shift, midnight, nextMidnight, dayStart: midnight, dayEnd: nextMidnight, work: null, core: null, breaks: [], expectedMinutes: 0 };
   const dayStartMinute = minuteOfDay(shift.dayStart);
   /** A time of day in this person-day: on the date at or after `dayStart`, else on the next date. */
   const local = (t: TimeOfDay) => {
@@ -64,5 +66,32 @@ export function planDay(shift: Shift | null, date: LocalDate, clock: LocalToUtc)
     const s = minuteOfDay(b.start);
     return span({ date: s >= breakFrom.m ? breakFrom.date : addDays(breakFrom.date, 1), m: s }, b.end);
   });
-  return { date, shift, midnight, nextMidnight, dayStart: at(date, dayStartMinute), dayEnd: at(next, dayStartMinute), work, core, breaks };
+  const plan: DayPlan = { date, shift, midnight, nextMidnight, dayStart: at(date, dayStartMinute), dayEnd: at(next, dayStartMinute), work, core, breaks, expectedMinutes: 0 };
+  plan.expectedMinutes = shift.kind === "flexible" ? shift.requiredMinutes : work ? netMinutes([work], plan).minutes : 0;
+  return plan;
+}
+
+function subtract(spans: readonly Span[], cut: Span): Span[] {
+  const out: Span[] = [];
+  for (const [s, e] of spans) {
+    if (cut[1] <= s || cut[0] >= e) {
+      out.push([s, e]);
+      continue;
+    }
+    if (cut[0] > s) out.push([s, cut[0]]);
+    if (cut[1] < e) out.push([cut[1], e]);
+  }
+  return out;
+}
+
+export const total = (spans: readonly Span[]) => spans.reduce((sum, [s, e]) => sum + (e - s), 0);
+
+/** Minutes of `spans` less the plan's break windows, then its automatic break once they exceed its threshold. */
+export function netMinutes(spans: readonly Span[], plan: DayPlan): { net: Span[]; minutes: number } {
+  let net = [...spans];
+  for (const b of plan.breaks) net = subtract(net, b);
+  let minutes = total(net);
+  const auto = plan.shift?.autoBreak;
+  if (auto && minutes > auto.afterMinutes) minutes -= Math.min(auto.minutes, minutes);
+  return { net, minutes };
 }
