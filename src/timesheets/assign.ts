@@ -53,7 +53,10 @@ export function assignToDays<T extends { ts: number }>(items: readonly T[], wind
   return out;
 }
 
-/** The person-days a punch on `date` can change: its own and the one before (a night shift's). */
-export function datesAffectedBy(date: LocalDate): [LocalDate, LocalDate] {
-  return [addDays(date, -1), date];
+/**
+ * The person-days a punch on local date `date` can change: the day it belongs to (that date or the
+ * one before, a night shift's) and the neighbour a double scan across the boundary can reach.
+ */
+export function datesAffectedBy(date: LocalDate): [LocalDate, LocalDate, LocalDate] {
+  return [addDays(date, -1), date, addDays(date, 1)];
 }

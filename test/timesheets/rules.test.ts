@@ -40,7 +40,7 @@ describe("calendar", () => {
     expect(addDays("2026-12-31", 1)).toBe("2027-01-01");
     expect(addDays("2026-01-01", -1)).toBe("2025-12-31");
     expect(datesBetween("2026-02-27", "2026-03-02")).toEqual(["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]);
-    expect(datesAffectedBy("2026-03-01")).toEqual(["2026-02-28", "2026-03-01"]);
+    expect(datesAffectedBy("2026-03-01")).toEqual(["2026-02-28", "2026-03-01", "2026-03-02"]);
   });
 });
 
