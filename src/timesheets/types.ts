@@ -1,155 +1,42 @@
 /**
- * The time-and-attendance model as the pure rules read it (issue 14). Stored rows and API bodies
- * map onto these; nothing here knows about a store or a request. Dates are site-local
- * "YYYY-MM-DD", times of day site-local "HH:MM", punch times site-local "YYYY-MM-DD HH:MM:SS"
- * (the terminal's form) with the UTC instant beside them. docs/timesheets.md explains every rule.
+ * The time-and-attendance model as the pure rules read it (issue 14): the settings (inferred from
+ * their schemas), the punches and corrections in, the daily result out. Nothing here knows about a
+ * store or a request. Dates are site-local "YYYY-MM-DD", times of day site-local "HH:MM", punch
+ * times site-local "YYYY-MM-DD HH:MM:SS" (the terminal's form) with the UTC instant beside them.
+ * docs/timesheets.md explains every rule.
  */
+import type { z } from "zod";
+import type * as schemas from "./schemas.ts";
 
 /** A local time of day, "HH:MM" (00:00–23:59). */
 export type TimeOfDay = string;
 /** A local calendar date, "YYYY-MM-DD". */
 export type LocalDate = string;
 
-export interface Department {
-  id: number;
-  name: string;
-}
-
-/** A person's department over time: the department on a date is the entry whose range holds it. */
-export interface Membership {
-  departmentId: number;
-  from: LocalDate;
-  /** Inclusive; absent = open-ended. */
-  to?: LocalDate;
-}
-
-export interface BreakWindow {
-  start: TimeOfDay;
-  end: TimeOfDay;
-}
-
-export interface AutoBreak {
-  /** Deducted once the day's worked minutes (after the fixed windows) exceed `afterMinutes`. */
-  afterMinutes: number;
-  minutes: number;
-}
-
-export type RoundingMode = "nearest" | "up" | "down";
-
-export interface Rounding {
-  /** Step in minutes on the local clock (5 → 08:00, 08:05, …). */
-  step: number;
-  mode: RoundingMode;
-}
-
-export interface OvertimeRule {
-  /** Worked minutes after the shift's end are overtime (fixed shifts). */
-  afterShiftEnd?: boolean;
-  /** Worked minutes beyond this many in the day are overtime. */
-  beyondMinutes?: number;
-  /** Overtime below this many minutes counts as none. */
-  minimumMinutes?: number;
-}
-
-interface ShiftCommon {
-  id: number;
-  name: string;
-  /**
-   * Where this shift's day begins on the local clock: a person-day runs from `dayStart` on its
-   * date to `dayStart` on the next, so a night shift's punches after midnight belong to the day
-   * it started. "00:00" for day shifts; for a night shift, a time in its off-duty gap.
-   */
-  dayStart: TimeOfDay;
-  breaks: readonly BreakWindow[];
-  autoBreak?: AutoBreak;
-  rounding?: { in?: Rounding; out?: Rounding };
-  overtime?: OvertimeRule;
-}
-
-export interface FixedShift extends ShiftCommon {
-  kind: "fixed";
-  start: TimeOfDay;
-  /** An end at or before the start crosses midnight. */
-  end: TimeOfDay;
-  lateGraceMinutes: number;
-  earlyGraceMinutes: number;
-  /** Whether presence before the start counts as worked time (otherwise work counts from the start). */
-  countEarlyArrival?: boolean;
-}
-
-export interface FlexibleShift extends ShiftCommon {
-  kind: "flexible";
-  requiredMinutes: number;
-  /** Hours everyone must be present: arriving after the core start is late, leaving before its end is early. */
-  core?: { start: TimeOfDay; end: TimeOfDay };
-  lateGraceMinutes: number;
-  earlyGraceMinutes: number;
-}
-
-export type Shift = FixedShift | FlexibleShift;
-
-/** 1 = Monday … 7 = Sunday (ISO). */
-export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
-
-export type SchedulePattern =
-  /** `shiftId` on the listed weekdays; other weekdays are rest days unless another schedule of the same owner covers them. */
-  | { kind: "weekly"; shiftId: number; weekdays: readonly Weekday[] }
-  /** Day i of the cycle (counted from the schedule's `from`) works `days[i]`; null = rest. */
-  | { kind: "rotation"; days: ReadonlyArray<number | null> };
-
-export interface Schedule {
-  id: number;
-  /** Exactly one of the two owners. */
-  departmentId?: number;
-  enrollid?: number;
-  from: LocalDate;
-  /** Inclusive; absent = open-ended. */
-  to?: LocalDate;
-  pattern: SchedulePattern;
-}
-
-export interface Holiday {
-  date: LocalDate;
-  name: string;
-  /** Limited to these departments; absent or empty = the whole site. */
-  departmentIds?: readonly number[];
-}
-
-export interface LeaveType {
-  id: number;
-  name: string;
-  paid: boolean;
-  /** Leave minutes of this type are added to the day's worked minutes. */
-  countsAsWorked: boolean;
-}
-
-export type LeavePart =
-  | { kind: "day" }
-  /** "first" excuses the first half of the shift (lateness measured from its middle), "second" the second half. */
-  | { kind: "half"; half: "first" | "second" }
-  | { kind: "minutes"; minutes: number };
-
-export interface LeaveEntry {
-  id: number;
-  enrollid: number;
-  date: LocalDate;
-  typeId: number;
-  part: LeavePart;
-}
-
-/** How a terminal's `inout` is read. */
-export type PunchInterpretation = "trust" | "pair" | "entry" | "exit";
-
-export type CalculationMode = "first_last" | "paired";
-
-export interface SiteRules {
-  /** Punches of one person closer than this to the last one kept count once. */
-  doubleScanSeconds: number;
-  calculation: CalculationMode;
-  /** Per terminal serial number; terminals not listed use `defaultInterpretation`. */
-  terminals: Record<string, PunchInterpretation>;
-  defaultInterpretation: PunchInterpretation;
-}
+// The settings: inferred from their schemas (schemas.ts, where each field is explained).
+export type Department = z.infer<typeof schemas.department>;
+export type Membership = z.infer<typeof schemas.membership>;
+export type BreakWindow = z.infer<typeof schemas.breakWindow>;
+export type AutoBreak = z.infer<typeof schemas.autoBreak>;
+export type Rounding = z.infer<typeof schemas.rounding>;
+export type RoundingMode = Rounding["mode"];
+export type OvertimeRule = z.infer<typeof schemas.overtimeRule>;
+export type FixedShift = z.infer<typeof schemas.fixedShift>;
+export type FlexibleShift = z.infer<typeof schemas.flexibleShift>;
+export type Shift = z.infer<typeof schemas.shift>;
+export type Weekday = z.infer<typeof schemas.weekday>;
+export type SchedulePattern = z.infer<typeof schemas.schedulePattern>;
+export type Schedule = z.infer<typeof schemas.schedule>;
+export type Holiday = z.infer<typeof schemas.holiday>;
+export type LeaveType = z.infer<typeof schemas.leaveType>;
+export type LeavePart = z.infer<typeof schemas.leavePart>;
+export type LeaveEntry = z.infer<typeof schemas.leaveEntry>;
+export type PunchInterpretation = z.infer<typeof schemas.punchInterpretation>;
+export type CalculationMode = z.infer<typeof schemas.calculationMode>;
+export type SiteRules = z.infer<typeof schemas.siteRules>;
+export type AddedPunch = z.infer<typeof schemas.addedPunch>;
+export type ExcludedPunch = z.infer<typeof schemas.excludedPunch>;
+export type Correction = z.infer<typeof schemas.correction>;
 
 export const DEFAULT_SITE_RULES: SiteRules = {
   doubleScanSeconds: 120,
@@ -168,28 +55,6 @@ export interface RawPunch {
   ts: number;
   inout: number;
 }
-
-export interface CorrectionBase {
-  id: number;
-  enrollid: number;
-  reason: string;
-  by: string;
-}
-
-/** A missed punch the admin adds; `inout` 0 = in, 1 = out, absent = paired in order. */
-export interface AddedPunch extends CorrectionBase {
-  kind: "add";
-  time: string;
-  inout?: 0 | 1;
-}
-
-/** A raw punch the admin leaves out of the computation (the punch itself is never changed). */
-export interface ExcludedPunch extends CorrectionBase {
-  kind: "exclude";
-  punchId: number;
-}
-
-export type Correction = AddedPunch | ExcludedPunch;
 
 /** Everything that decides a person's days, besides their punches and corrections. */
 export interface Rules {
