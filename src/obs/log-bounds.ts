@@ -2,6 +2,7 @@
  * Log fields carry what terminals send (an sn, a reason quoting the value it refused, a command
  * name): with 4 MiB frames an unbounded field is a 4 MB log line. Pure: bounds one line's fields.
  */
+import { truncateText } from "../lib/truncate.ts";
 
 /** Characters kept of one string value; the rest is replaced by a count. */
 export const MAX_LOG_VALUE_CHARS = 300;
@@ -10,12 +11,8 @@ export const MAX_LOG_FIELDS_CHARS = 4000;
 const MAX_ITEMS = 20;
 const MAX_DEPTH = 4;
 
-export function truncateText(text: string, max = MAX_LOG_VALUE_CHARS): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…[${text.length - max} more chars]`;
-}
-
 function bound(value: unknown, depth: number): unknown {
-  if (typeof value === "string") return truncateText(value);
+  if (typeof value === "string") return truncateText(value, MAX_LOG_VALUE_CHARS);
   // Errors go to pino's serializer as they are (our own messages and stacks).
   if (value === null || typeof value !== "object" || value instanceof Error) return value;
   if (depth >= MAX_DEPTH) return "[nested too deep]";

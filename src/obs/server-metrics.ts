@@ -34,6 +34,7 @@ export class ServerMetrics implements GatewayMetrics {
   readonly #committed;
   readonly #duplicates;
   readonly #quarantined;
+  readonly #quarantinePruned;
   readonly #batch;
   readonly #commitSeconds;
   readonly #commands;
@@ -56,6 +57,7 @@ export class ServerMetrics implements GatewayMetrics {
     this.#committed = r.counter("tm20_records_committed_total", "Terminal records (attendance and door events) newly stored.");
     this.#duplicates = r.counter("tm20_records_duplicate_total", "Terminal records received again and not stored twice.");
     this.#quarantined = r.counter("tm20_records_quarantined_total", "Terminal records set aside as unreadable.");
+    this.#quarantinePruned = r.counter("tm20_quarantine_pruned_total", "Oldest quarantine entries removed to keep each terminal within its cap (1,000 entries).");
     this.#batch = r.histogram("tm20_commit_batch_records", "Records (and other writes) per group commit.", BATCH_BUCKETS);
     this.#commitSeconds = r.histogram("tm20_commit_duration_seconds", "Duration of one group commit, fsync included.", COMMIT_SECONDS_BUCKETS);
     r.gauge("tm20_writer_queue_depth", "Records waiting for the next commit.", { collect: s.queueDepth });
@@ -114,6 +116,7 @@ export class ServerMetrics implements GatewayMetrics {
   committed(info: CommitInfo) {
     this.#batch.observe(info.records);
     this.#commitSeconds.observe(info.durationMs / 1000);
+    if (info.quarantinePruned > 0) this.#quarantinePruned.inc(info.quarantinePruned);
   }
 
   /** For the command engine: one call per command reaching a final status (done, failed, expired, …). */

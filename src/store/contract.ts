@@ -81,6 +81,8 @@ export type OpResult =
       inserted: number;
       duplicates: number;
       quarantined: number;
+      /** The terminal's oldest quarantine entries this write removed (beyond QUARANTINE_PER_TERMINAL). */
+      quarantinePruned?: number;
       /** terminal-seen only: the terminal's approval and its `nosenduser` setting after the write. */
       approval?: Approval;
       nosenduser?: boolean;

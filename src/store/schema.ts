@@ -78,6 +78,8 @@ export const quarantine = sqliteTable("quarantine", {
   raw: text("raw").notNull(),
   reason: text("reason").notNull(),
   receivedAt: integer("received_at").notNull(),
+  /** The raw frame's size in bytes when it was cut to the bound (store/quarantine-bounds.ts); null: kept whole. */
+  originalBytes: integer("original_bytes"),
 });
 
 export const people = sqliteTable("people", {

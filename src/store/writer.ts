@@ -32,6 +32,8 @@ export interface CommitInfo {
   inserted: number;
   duplicates: number;
   quarantined: number;
+  /** Old quarantine entries removed to keep terminals within their cap. */
+  quarantinePruned: number;
   durationMs: number;
 }
 
@@ -133,13 +135,14 @@ export class Writer {
     try {
       const ms = this.#o.commitTimeoutMs;
       const results = await deadline(this.#o.store.write(jobs.map((j) => j.op)), ms, () => new StoreError("commit_timeout", `the store did not answer within ${ms / 1000} s`));
-      const info: CommitInfo = { ops: jobs.length, records, inserted: 0, duplicates: 0, quarantined: 0, durationMs: 0 };
+      const info: CommitInfo = { ops: jobs.length, records, inserted: 0, duplicates: 0, quarantined: 0, quarantinePruned: 0, durationMs: 0 };
       jobs.forEach((job, i) => {
         const r = results[i] ?? { ok: false, error: new StoreError("no_result", "store returned no result") };
         if (r.ok) {
           info.inserted += r.inserted;
           info.duplicates += r.duplicates;
           info.quarantined += r.quarantined;
+          info.quarantinePruned += r.quarantinePruned ?? 0;
         } else {
           failed = true;
           this.#episode(r.error, job.op.type);

@@ -52,6 +52,33 @@ test("terminal-supplied values are cut in the log: a 1 MB sn or time makes a lin
   const invalid = srv.logs.find((l) => l.msg === "invalid reg");
   expect(String(invalid?.regSn)).toStartWith("SSSS");
   for (const line of srv.logs) expect(JSON.stringify(line).length).toBeLessThan(5000);
+  // The quarantine keeps the reason and the first 64 KiB of the record, with its original size.
+  const db = srv.db();
+  const row = db.query("SELECT length(raw) AS kept, original_bytes AS original, reason FROM quarantine WHERE sn = 'HUGEVAL1'").get() as Record<string, unknown>;
+  db.close();
+  expect(row.kept).toBe(64 * 1024);
+  expect(Number(row.original)).toBeGreaterThan(1 << 20);
+  expect(String(row.reason)).toStartWith("record[0] time");
+  expect(String(row.reason).length).toBeLessThan(600);
+  t.close();
+});
+
+test("a terminal's quarantine is capped: the oldest entries go first, counted in /metrics", async () => {
+  const t = await connectTerminal(srv.ws());
+  await t.register("QCAP1");
+  const bad = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ enrollid: "x", time: `bad ${from + i}` }));
+  t.send({ cmd: "sendlog", sn: "QCAP1", count: 600, logindex: 0, record: bad(0, 600) });
+  expect(await t.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
+  t.send({ cmd: "sendlog", sn: "QCAP1", count: 410, logindex: 600, record: bad(600, 410) });
+  expect(await t.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
+  const db = srv.db();
+  const n = db.query("SELECT count(*) AS n FROM quarantine WHERE sn = 'QCAP1'").get();
+  const oldest = db.query("SELECT raw FROM quarantine WHERE sn = 'QCAP1' ORDER BY id LIMIT 1").get();
+  db.close();
+  expect(n).toEqual({ n: 1000 });
+  expect(oldest).toEqual({ raw: '{"enrollid":"x","time":"bad 10"}' });
+  const metrics = await (await srv.api("/metrics")).text();
+  expect(metrics).toContain("\ntm20_quarantine_pruned_total 10\n");
   t.close();
 });
 

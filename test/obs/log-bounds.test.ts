@@ -2,12 +2,13 @@ import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { boundLogFields, MAX_LOG_FIELDS_CHARS, MAX_LOG_VALUE_CHARS, truncateText } from "../../src/obs/log-bounds.ts";
+import { truncateText } from "../../src/lib/truncate.ts";
+import { boundLogFields, MAX_LOG_FIELDS_CHARS, MAX_LOG_VALUE_CHARS } from "../../src/obs/log-bounds.ts";
 import { WarnLimiter } from "../../src/obs/warn-limiter.ts";
 
 test("a long value is cut, with the count of what was cut", () => {
-  expect(truncateText("x".repeat(MAX_LOG_VALUE_CHARS))).toBe("x".repeat(MAX_LOG_VALUE_CHARS));
-  expect(truncateText("y".repeat(1_000_000))).toBe(`${"y".repeat(MAX_LOG_VALUE_CHARS)}…[${1_000_000 - MAX_LOG_VALUE_CHARS} more chars]`);
+  expect(truncateText("x".repeat(MAX_LOG_VALUE_CHARS), MAX_LOG_VALUE_CHARS)).toBe("x".repeat(MAX_LOG_VALUE_CHARS));
+  expect(truncateText("y".repeat(1_000_000), MAX_LOG_VALUE_CHARS)).toBe(`${"y".repeat(MAX_LOG_VALUE_CHARS)}…[${1_000_000 - MAX_LOG_VALUE_CHARS} more chars]`);
 });
 
 test("fields are bounded at every depth, and fields past the line budget are named instead", () => {

@@ -15,6 +15,7 @@ import type { Punch, WriteOp } from "../../src/store/contract.ts";
 import type { OutboundStore } from "../../src/store/export-contract.ts";
 import type { NewCommand, PersonInput } from "../../src/store/commands-contract.ts";
 import { StoreError } from "../../src/store/errors.ts";
+import { QUARANTINE_PER_TERMINAL, QUARANTINE_RAW_MAX } from "../../src/store/quarantine-bounds.ts";
 import { ok, punch, punchesOp, T0 } from "./fixtures.ts";
 import { checkImportSources } from "./import-sources-contract.ts";
 import { adminCases, outboundCases } from "./outbound-cases.ts";
@@ -153,7 +154,7 @@ export function contractCases(target: ContractTarget): void {
         const t = await fresh();
         const bad = { kind: "sendlog", raw: '{"enrollid":1,"time":"2026-13-01 00:00:00"}', reason: "record[1] time: not a valid time" };
         assert.deepEqual(await t.store.write([punchesOp("SN1", [punch(1, "2026-01-05 08:00:00")], [bad], T0 + 1)]), [ok(1, 0, 1)]);
-        assert.deepEqual(await t.store.quarantined({ limit: 10 }), { items: [{ id: 1, sn: "SN1", ...bad, receivedAt: T0 + 1 }], next: null });
+        assert.deepEqual(await t.store.quarantined({ limit: 10 }), { items: [{ id: 1, sn: "SN1", ...bad, receivedAt: T0 + 1, originalBytes: null }], next: null });
       });
 
       test("a batch of only bad records stores its quarantine and no punch", async () => {
@@ -171,8 +172,8 @@ export function contractCases(target: ContractTarget): void {
         const op2: WriteOp = { type: "quarantine", sn: "SN9", at: T0 + 1, entries: [{ kind: "senduser", raw: "{}", reason: "enrollid: required" }] };
         assert.deepEqual(await t.store.write([op, op2]), [ok(0, 0, 1), ok(0, 0, 1)]);
         assert.deepEqual((await t.store.quarantined({ limit: 10 })).items, [
-          { id: 2, sn: "SN9", kind: "senduser", raw: "{}", reason: "enrollid: required", receivedAt: T0 + 1 },
-          { id: 1, sn: null, kind: "frame", raw: "not json", reason: "frame is not JSON", receivedAt: T0 },
+          { id: 2, sn: "SN9", kind: "senduser", raw: "{}", reason: "enrollid: required", receivedAt: T0 + 1, originalBytes: null },
+          { id: 1, sn: null, kind: "frame", raw: "not json", reason: "frame is not JSON", receivedAt: T0, originalBytes: null },
         ]);
       });
     });
@@ -876,6 +877,44 @@ export function contractCases(target: ContractTarget): void {
         assert.equal(await t.store.people.removeGroup(1), false);
         assert.equal(await t.store.people.getGroup(1), null);
         assert.deepEqual((await t.store.people.groupsOf("SN1")).map((g) => g.name), ["Kitchen"]);
+      });
+    });
+
+    describe("write: quarantine bounds (issue 11)", () => {
+      test("a raw frame over the bound is cut and its original size in bytes recorded", async () => {
+        const t = await fresh();
+        const big = `{"x":"${"é".repeat(QUARANTINE_RAW_MAX)}"}`;
+        const op: WriteOp = { type: "quarantine", sn: "SNQ", at: T0, entries: [{ kind: "sendlog", raw: big, reason: "record[0] time: invalid" }] };
+        assert.deepEqual(await t.store.write([op]), [ok(0, 0, 1)]);
+        const [row] = (await t.store.quarantined({ limit: 1 })).items;
+        assert.equal(row?.raw, big.slice(0, QUARANTINE_RAW_MAX));
+        assert.equal(row?.originalBytes, Buffer.byteLength(big, "utf8"));
+        assert.equal(row?.reason, "record[0] time: invalid");
+      });
+
+      test("a terminal keeps its newest entries up to the cap; the oldest go, counted, and other terminals' stay", async () => {
+        const t = await fresh();
+        const entries = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ kind: "sendlog", raw: `{"n":${from + i}}`, reason: "bad" }));
+        const other: WriteOp = { type: "quarantine", sn: "SNOTHER", at: T0, entries: entries(0, 3) };
+        const first: WriteOp = { type: "quarantine", sn: "SNCAP", at: T0, entries: entries(0, QUARANTINE_PER_TERMINAL - 2) };
+        assert.deepEqual(await t.store.write([other, first]), [ok(0, 0, 3), ok(0, 0, QUARANTINE_PER_TERMINAL - 2)]);
+        const more = punchesOp("SNCAP", [], entries(QUARANTINE_PER_TERMINAL - 2, 5), T0 + 1);
+        const after: WriteOp = { type: "quarantine", sn: "SNCAP", at: T0 + 2, entries: entries(QUARANTINE_PER_TERMINAL + 3, 2) };
+        const results = await t.store.write([more, after]);
+        // The commit's count of what went (one engine prunes per op, the other per commit).
+        const pruned = results.reduce((n, r) => n + (r.ok ? (r.quarantinePruned ?? 0) : 0), 0);
+        assert.equal(pruned, 5);
+        assert.equal((await t.store.stats()).quarantined_total, QUARANTINE_PER_TERMINAL + 3);
+        const raws: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await t.store.quarantined({ limit: 500, cursor });
+          raws.push(...page.items.filter((r) => r.sn === "SNCAP").map((r) => r.raw));
+          cursor = page.next ?? undefined;
+        } while (cursor);
+        assert.equal(raws.length, QUARANTINE_PER_TERMINAL);
+        assert.equal(raws[0], `{"n":${QUARANTINE_PER_TERMINAL + 4}}`);
+        assert.equal(raws[raws.length - 1], '{"n":5}');
       });
     });
 

@@ -82,6 +82,7 @@ export const quarantine = pgTable("quarantine", {
   raw: text("raw").notNull(),
   reason: text("reason").notNull(),
   receivedAt: ms("received_at").notNull(),
+  originalBytes: integer("original_bytes"),
 });
 
 export const people = pgTable("people", {

@@ -12,6 +12,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Approval, OpResult, Punch, QuarantineEntry, WriteOp } from "../contract.ts";
 import { devinfoColumns } from "../devinfo-columns.ts";
 import { StoreError } from "../errors.ts";
+import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
 import type { PgDb } from "./connect.ts";
 import { credentials, people, terminalClock, terminals } from "./schema.ts";
 
@@ -98,29 +99,56 @@ export async function writeOps(db: PgDb, ops: WriteOp[]): Promise<OpResult[]> {
 async function applyTogether(db: PgDb, ops: WriteOp[], lock: boolean): Promise<OpResult[]> {
   const results: Array<OpResult | undefined> = [];
   for (const op of ops) results.push(op.type === "punches" || op.type === "quarantine" ? undefined : await applyOther(db, op));
-  await insertQuarantine(
+  const pruned = await insertQuarantine(
     db,
     ops.flatMap((op) => (op.type === "punches" ? op.quarantine.map((q) => ({ sn: op.sn, at: op.at, q })) : op.type === "quarantine" ? op.entries.map((q) => ({ sn: op.sn, at: op.at, q })) : [])),
   );
+  // A terminal's pruned count goes with its last op that quarantined something.
+  const prunedBy = new Map<WriteOp, number>();
+  for (const op of [...ops].reverse()) {
+    if (op.type !== "punches" && op.type !== "quarantine") continue;
+    const added = op.type === "punches" ? op.quarantine.length : op.entries.length;
+    const n = op.sn === null ? undefined : pruned.get(op.sn);
+    if (n !== undefined && added > 0 && op.sn !== null) {
+      prunedBy.set(op, n);
+      pruned.delete(op.sn);
+    }
+  }
   const withRecords = ops.filter(insertsRecords);
   if (lock && withRecords.length > 0) await db.execute(RECORDS_LOCK);
   const inserted = await insertRecords(db, withRecords);
   return ops.map((op, i) => {
+    const quarantinePruned = prunedBy.get(op);
+    const extra = quarantinePruned === undefined ? {} : { quarantinePruned };
     if (op.type === "punches") {
       const n = inserted.get(op) ?? 0;
-      return ok(n, op.punches.length - n, op.quarantine.length);
+      return { ...ok(n, op.punches.length - n, op.quarantine.length), ...extra };
     }
-    if (op.type === "quarantine") return ok(0, 0, op.entries.length);
+    if (op.type === "quarantine") return { ...ok(0, 0, op.entries.length), ...extra };
     return results[i] as OpResult;
   });
 }
 
-async function insertQuarantine(db: PgDb, rows: Array<{ sn: string | null; at: number; q: QuarantineEntry }>): Promise<void> {
-  if (rows.length === 0) return;
+/** Inserts the entries (raw bounded), then prunes each terminal's oldest beyond its cap: how many went, by sn. */
+async function insertQuarantine(db: PgDb, rows: Array<{ sn: string | null; at: number; q: QuarantineEntry }>): Promise<Map<string, number>> {
+  const pruned = new Map<string, number>();
+  if (rows.length === 0) return pruned;
+  const bounded = rows.map((r) => boundEntry(r.q));
   await db.execute(sql`
-    INSERT INTO quarantine (sn, kind, raw, reason, received_at)
-    SELECT * FROM unnest(${sql.param(rows.map((r) => r.sn))}::text[], ${sql.param(rows.map((r) => r.q.kind))}::text[],
-      ${sql.param(rows.map((r) => r.q.raw))}::text[], ${sql.param(rows.map((r) => r.q.reason))}::text[], ${sql.param(rows.map((r) => r.at))}::bigint[])`);
+    INSERT INTO quarantine (sn, kind, raw, reason, received_at, original_bytes)
+    SELECT * FROM unnest(${sql.param(rows.map((r) => r.sn))}::text[], ${sql.param(bounded.map((q) => q.kind))}::text[],
+      ${sql.param(bounded.map((q) => q.raw))}::text[], ${sql.param(bounded.map((q) => q.reason))}::text[], ${sql.param(rows.map((r) => r.at))}::bigint[],
+      ${sql.param(bounded.map((q) => q.originalBytes))}::integer[])`);
+  const sns = [...new Set(rows.flatMap((r) => (r.sn === null ? [] : [r.sn])))];
+  if (sns.length === 0) return pruned;
+  const gone = await db.execute<{ sn: string }>(sql`
+    DELETE FROM quarantine q
+    USING (SELECT s.sn, (SELECT id FROM quarantine WHERE sn = s.sn ORDER BY id DESC LIMIT 1 OFFSET ${QUARANTINE_PER_TERMINAL}) AS edge
+           FROM unnest(${sql.param(sns)}::text[]) AS s(sn)) e
+    WHERE q.sn = e.sn AND q.id <= e.edge
+    RETURNING q.sn`);
+  for (const row of gone) pruned.set(row.sn, (pruned.get(row.sn) ?? 0) + 1);
+  return pruned;
 }
 
 /** A record the statement is to insert: the first of its identity in the commit (the others are duplicates already). */

@@ -4,9 +4,10 @@
  * whole commit runs without yielding, so nothing interleaves. It runs on the store's own write
  * connection (CLI commands, Node) or on the write thread's connection (the server).
  */
-import type { Approval, OpResult, Punch, WriteOp } from "../contract.ts";
+import type { Approval, OpResult, Punch, QuarantineEntry, WriteOp } from "../contract.ts";
 import { devinfoColumns } from "../devinfo-columns.ts";
 import { StoreError } from "../errors.ts";
+import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
 import { credentials, people, terminals } from "../schema.ts";
 import type { SqliteConnection, SqlValue } from "./driver.ts";
 
@@ -68,7 +69,8 @@ export class SqliteWritePath {
   #doors: RowBuffer;
   #attendanceWithPhoto: string;
   #photo = "INSERT INTO punch_photos (attendance_id, data, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
-  #quarantine = "INSERT INTO quarantine (sn, kind, raw, reason, received_at) VALUES (?, ?, ?, ?, ?)";
+  #quarantine = "INSERT INTO quarantine (sn, kind, raw, reason, received_at, original_bytes) VALUES (?, ?, ?, ?, ?, ?)";
+  #pruneQuarantine = "DELETE FROM quarantine WHERE sn = ? AND id <= (SELECT id FROM quarantine WHERE sn = ? ORDER BY id DESC LIMIT 1 OFFSET ?)";
 
   constructor(conn: SqliteConnection) {
     this.#conn = conn;
@@ -125,10 +127,8 @@ export class SqliteWritePath {
       }
       case "credential":
         return this.#credential(op);
-      case "quarantine": {
-        for (const q of op.entries) this.#conn.prepare(this.#quarantine).run(op.sn, q.kind, q.raw, q.reason, op.at);
-        return { ok: true, inserted: 0, duplicates: 0, quarantined: op.entries.length };
-      }
+      case "quarantine":
+        return { ok: true, inserted: 0, duplicates: 0, quarantined: op.entries.length, ...prunedCount(this.#quarantineEntries(op.sn, op.at, op.entries)) };
       case "terminal-clock": {
         // corrected_at moves only when a settime goes out for this measurement.
         const keep = op.corrected ? ", corrected_at = excluded.corrected_at" : "";
@@ -142,8 +142,19 @@ export class SqliteWritePath {
   }
 
   /** Record identity is the unique indexes: a resent record is not stored again, only counted. */
-  #punches(sn: string, at: number, punches: Punch[], quarantine: Array<{ kind: string; raw: string; reason: string }>): OpResult {
-    for (const q of quarantine) this.#conn.prepare(this.#quarantine).run(sn, q.kind, q.raw, q.reason, at);
+  /** Stores the entries (raw bounded) and prunes the terminal's oldest beyond its cap; returns how many went. */
+  #quarantineEntries(sn: string | null, at: number, entries: QuarantineEntry[]): number {
+    if (entries.length === 0) return 0;
+    for (const e of entries) {
+      const q = boundEntry(e);
+      this.#conn.prepare(this.#quarantine).run(sn, q.kind, q.raw, q.reason, at, q.originalBytes);
+    }
+    if (sn === null) return 0;
+    return this.#conn.prepare(this.#pruneQuarantine).run(sn, sn, QUARANTINE_PER_TERMINAL).changes;
+  }
+
+  #punches(sn: string, at: number, punches: Punch[], quarantine: QuarantineEntry[]): OpResult {
+    const quarantinePruned = this.#quarantineEntries(sn, at, quarantine);
     let inserted = 0;
     for (const r of punches) {
       if (r.enrollid === 0) {
@@ -162,7 +173,7 @@ export class SqliteWritePath {
       }
     }
     inserted += this.#attendance.flush() + this.#doors.flush();
-    return { ok: true, inserted, duplicates: punches.length - inserted, quarantined: quarantine.length };
+    return { ok: true, inserted, duplicates: punches.length - inserted, quarantined: quarantine.length, ...prunedCount(quarantinePruned) };
   }
 
   /**
@@ -211,3 +222,6 @@ export class SqliteWritePath {
     return { ok: true, inserted: 1, duplicates: 0, quarantined: 0 };
   }
 }
+
+/** Only a write that pruned says so (OpResult.quarantinePruned). */
+const prunedCount = (n: number) => (n > 0 ? { quarantinePruned: n } : {});

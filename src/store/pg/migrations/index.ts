@@ -12,6 +12,7 @@ import auditTarget from "./0005_audit_target.sql" with { type: "text" };
 import webhookLeases from "./0006_webhook_leases.sql" with { type: "text" };
 import attendanceIndexes from "./0007_attendance_indexes.sql" with { type: "text" };
 import tokenScope from "./0008_token_scope.sql" with { type: "text" };
+import quarantineBounds from "./0009_quarantine_bounds.sql" with { type: "text" };
 
 export const pgMigrations: Migration[] = [
   { name: "0001_init", sql: init },
@@ -22,4 +23,5 @@ export const pgMigrations: Migration[] = [
   { name: "0006_webhook_leases", sql: webhookLeases },
   { name: "0007_attendance_indexes", sql: attendanceIndexes },
   { name: "0008_token_scope", sql: tokenScope },
+  { name: "0009_quarantine_bounds", sql: quarantineBounds },
 ];
