@@ -10,6 +10,7 @@
  * REAP_EVERY_MS and confirms REAP_CONFIRM_MS later, then one commit: about 16 s at worst.
  */
 import type { Logger } from "pino";
+import type { WriteOp } from "../store/contract.ts";
 import type { PgStore } from "../store/pg/pg-store.ts";
 import type { Writer } from "../store/writer.ts";
 import type { LiveSession, TerminalRegistry } from "../terminals/registry.ts";
@@ -29,7 +30,15 @@ const REAP_CONFIRM_MS = 1_500;
 const RELEASE_IF_OURS = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /** A live terminal connection as presence sees it. */
-export type HeldSession = LiveSession & { readonly sn: string | null };
+export type HeldSession = LiveSession & { readonly sn: string | null; readonly remoteAddr: string };
+
+/**
+ * The registration of a session held here, written again: online under its own session id. A
+ * terminal an admin deleted meanwhile comes back pending, never approved by this.
+ */
+const seenAgain = (sn: string, s: HeldSession, at: number): WriteOp => ({
+  type: "terminal-seen", sn, at, sessionId: s.sessionId, remoteAddr: s.remoteAddr, cpusn: null, devinfo: null, approvalIfNew: "pending", online: true,
+});
 
 export interface PresenceOptions {
   instanceId: string;
@@ -72,21 +81,34 @@ export class Presence {
     }, REAP_EVERY_MS);
   }
 
-  /** Re-asserts every terminal held here (also right after Redis comes back empty). */
+  /**
+   * Re-asserts every terminal held here (also right after Redis comes back empty). A key that had
+   * lapsed (this instance stalled, or lost Redis while the others kept it) may have let a reaper
+   * mark its terminal offline: the store is told again that it is online.
+   */
   async refreshAll() {
     if (!this.#o.link.up) return;
     try {
       const redis = this.#o.link.client();
-      await Promise.all([...this.#o.registry.sessions()].map((s) => this.#set(redis, s)));
+      const held = [...this.#o.registry.sessions()].flatMap((session) => (session.sn ? [{ sn: session.sn, session }] : []));
+      // XX: renewed only while the key exists, so that a lapsed one is noticed.
+      const renewed = await Promise.all(held.map((h) => redis.set(this.#o.names.presence(h.sn), this.#o.instanceId, "PX", String(PRESENCE_TTL_MS), "XX")));
+      const lapsed = held.filter((_, i) => renewed[i] === null);
+      if (lapsed.length === 0) return;
+      const at = this.#o.now();
+      await Promise.all(
+        lapsed.map(async ({ sn, session }) => {
+          // A socket closed meanwhile has its offline write on its way.
+          if (this.#o.registry.get(sn) !== session) return;
+          // The store first: until it says online again, the missing key makes the next refresh retry.
+          await this.#o.writer.submit(seenAgain(sn, session, at));
+          await redis.set(this.#o.names.presence(sn), this.#o.instanceId, "PX", PRESENCE_TTL_MS);
+        }),
+      );
+      this.#o.log.info({ terminals: lapsed.length }, "presence had lapsed; held terminals marked online again");
     } catch (err) {
       this.#o.log.debug({ err }, "presence refresh failed");
     }
-  }
-
-  #set(redis: ReturnType<RedisLink["client"]>, session: HeldSession) {
-    const sn = session.sn;
-    if (!sn) return Promise.resolve();
-    return redis.set(this.#o.names.presence(sn), this.#o.instanceId, "PX", PRESENCE_TTL_MS);
   }
 
   async held(sn: string) {

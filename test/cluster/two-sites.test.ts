@@ -3,7 +3,8 @@
  * schema of its own, share one redis-server and the same database number. Site one uses the
  * default namespace (derived from its store), site two sets `--redis-prefix`. The same serial
  * number is connected at both sites: each site's presence, relayed events and commands stay its
- * own, and after a kill -9 of the instance holding site one's terminals they show offline on the
+ * own; an instance that stalls past the presence lifetime gets its terminal back online when it
+ * resumes; after a kill -9 of the instance holding site one's terminals they show offline on the
  * survivor within the README's 20 s while site two's twin stays online. The tests run in order.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -134,6 +135,22 @@ describe("two sites on one Redis", () => {
     } finally {
       listener.close();
     }
+  }, 90_000);
+
+  test("an instance that stalls past the presence lifetime: its terminal is shown offline meanwhile, online again once it resumes", async () => {
+    const stalled = one.instances[1];
+    if (!stalled) throw new Error("no instance 1");
+    stalled.proc.kill("SIGSTOP");
+    try {
+      await until("the survivor to mark the stalled instance's terminal offline", async () => (await onlineAt(one, 0, [TWIN])).length === 0, 30_000, 250);
+    } finally {
+      stalled.proc.kill("SIGCONT");
+    }
+    // Its socket never closed: the instance renews its presence, finds the key lapsed, and says so.
+    await until("the resumed instance to mark its terminal online again", async () => (await onlineAt(one, 0, [TWIN])).length === 1, 15_000, 250);
+    expect(redisCli("GET", `${one.redisPrefix}:presence:${TWIN}`)).toEqual([oneIds[1]]);
+    twinOne.send({ cmd: "sendlog", sn: TWIN, count: 1, logindex: 1, record: [punch(5, "2026-07-01 08:00:02")] });
+    expect(await twinOne.next((m) => m.ret === "sendlog" && m.logindex === 1)).toMatchObject({ result: true, count: 1 });
   }, 90_000);
 
   test(`kill -9 of the instance holding a site's terminals: the survivor's API, stats and UI show them offline within ${OFFLINE_WITHIN_MS / 1000} s; the other site's twin stays online`, async () => {
