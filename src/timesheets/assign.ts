@@ -2,19 +2,30 @@
  * Which punches belong to which person-day. Day D's window ends where D+1's begins, at a boundary
  * between them chosen so that a night shift keeps its punches after midnight:
  * - D's shift's `dayStart` on D+1 when D has a shift, else D+1's `dayStart`, else midnight;
- * - when both days have set hours (a fixed shift's start and end, or a flexible shift's core)
- *   and that boundary is not between D's end and D+1's start, the middle of that gap instead;
+ * - the boundary never cuts set hours (a fixed shift's start to end, a flexible shift's core): when
+ *   both days have them and it is not between D's end and D+1's start, the middle of that gap;
+ *   when one day has them and it falls inside, the middle of that day's own off-duty gap (so a
+ *   night shift left with day start 00:00 still keeps its morning punches);
  * - always within D+1's calendar date, so a punch on local date L belongs to L-1 or L.
  */
 import { addDays } from "./calendar.ts";
 import { type DayPlan, utcMinute } from "./plan.ts";
 import type { LocalDate } from "./types.ts";
 
+const DAY_MINUTES = 1440;
+const middle = (from: number, to: number) => Math.floor((from + to) / 2);
+
 export function boundary(a: DayPlan, b: DayPlan): number {
   let at = a.shift ? a.dayEnd : b.dayStart;
-  const end = (a.work ?? a.core)?.[1];
-  const start = (b.work ?? b.core)?.[0];
-  if (end !== undefined && start !== undefined && (at < end || at > start)) at = Math.floor((end + start) / 2);
+  const before = a.work ?? a.core;
+  const after = b.work ?? b.core;
+  if (before && after) {
+    if (at < before[1] || at > after[0]) at = middle(before[1], after[0]);
+  } else if (before && at < before[1]) {
+    at = middle(before[1], before[0] + DAY_MINUTES);
+  } else if (after && at > after[0]) {
+    at = middle(after[1] - DAY_MINUTES, after[0]);
+  }
   return Math.min(Math.max(at, b.midnight), b.nextMidnight - 1);
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import {
   addDays,
+  computeDays,
   dateOf,
   dayNumber,
   datesAffectedBy,
@@ -13,6 +14,7 @@ import {
   planDay,
   resolveDay,
   type Schedule,
+  type Shift,
   summarize,
   type Weekday,
   weekday,
@@ -120,6 +122,22 @@ describe("day windows between different shifts", () => {
     const late = [punch("2026-03-02 22:00"), punch("2026-03-03 06:00"), punch("2026-03-03 07:29"), punch("2026-03-03 17:00")];
     const [n2, d2] = days({ schedules: rotation([2, 1]), punches: late, site: { calculation: "paired" } }, "2026-03-02", "2026-03-03");
     expect([n2?.status, n2?.lastOut, d2?.status, d2?.firstIn]).toEqual(["missing_punch", "2026-03-03 06:00:00", "missing_punch", "2026-03-03 17:00:00"]);
+  });
+
+  test("a night shift left with day start 00:00 still keeps its morning punch, before a rest day too", () => {
+    const shifts = [{ id: 1, enrollid: 1, from: "2026-03-02", pattern: { kind: "rotation" as const, days: [8, 8, null] } }];
+    const midnightNight = rules().shifts.get(2);
+    const r = rules({ schedules: shifts, shifts: new Map([[8, { ...(midnightNight as Shift), id: 8, dayStart: "00:00" }]]) });
+    const results = computeDays(
+      indexRules(r, clock),
+      { enrollid: 1, memberships: [], punches: [punch("2026-03-02 21:58"), punch("2026-03-03 06:01"), punch("2026-03-03 21:59"), punch("2026-03-04 06:00")], corrections: [], leave: [] },
+      { from: "2026-03-02", to: "2026-03-04" },
+    );
+    expect(results.map((d) => [d.date, d.status, d.workedMinutes, d.firstIn, d.lastOut])).toEqual([
+      ["2026-03-02", "present", 481, "2026-03-02 21:58:00", "2026-03-03 06:01:00"],
+      ["2026-03-03", "present", 480, "2026-03-03 21:59:00", "2026-03-04 06:00:00"],
+      ["2026-03-04", "rest", 0, null, null],
+    ]);
   });
 
   test("a rest day after a night keeps the night's morning punch with the night", () => {
