@@ -137,6 +137,24 @@ describe("timesheet properties", () => {
     );
   });
 
+  test("on the DST days, worked time is the real time elapsed between an in and an out", () => {
+    // No schedule: rest days from midnight to midnight, every minute worked is counted as it elapsed.
+    fc.assert(
+      fc.property(fc.constantFrom("2026-03-29", "2026-10-25"), fc.integer({ min: 0, max: 86_399 }), fc.integer({ min: 0, max: 86_399 }), (date, a, b) => {
+        // By instant: a time inside the spring gap (02:xx) is read an hour later, as clocks do.
+        const [pin, pout] = [toPunch(date, a, "T-PAIR", 0, 1), toPunch(date, b, "T-PAIR", 0, 2)].sort((x, y) => x.ts - y.ts) as [RawPunch, RawPunch];
+        const [r] = days({ memberships: [], punches: [pin, pout] }, date);
+        const elapsed = Math.floor(pout.ts / 60_000) - Math.floor(pin.ts / 60_000);
+        if (pout.ts - pin.ts < SITE.doubleScanSeconds * 1000) expect(r?.workedMinutes).toBe(0);
+        else expect([r?.status, r?.workedMinutes, r?.overtimeMinutes]).toEqual(["rest", elapsed, elapsed]);
+      }),
+      runs,
+    );
+    // 00:00 to 23:59 is 22 hours 59 minutes in spring, 24 hours 59 minutes in autumn.
+    const whole = (date: string) => days({ memberships: [], punches: [toPunch(date, 0, "T-PAIR", 0, 1), toPunch(date, 86_340, "T-PAIR", 0, 2)] }, date)[0]?.workedMinutes;
+    expect([whole("2026-03-29"), whole("2026-10-25"), whole("2026-06-15")]).toEqual([1379, 1499, 1439]);
+  });
+
   test("a day's result does not depend on the range it is computed in", () => {
     fc.assert(
       fc.property(anyWorld, (w) => {
