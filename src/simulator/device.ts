@@ -2,9 +2,11 @@
  * What a simulated terminal holds and how it answers the server's commands (PROTOCOL.md §4):
  * a user store (credentials by backupnum), a log store, a clock, and the settings the get/set
  * commands read and write. Pages hold at most 40 users / 50 logs; `count` is the total and `to`
- * is exclusive, as on the captured unit.
+ * is exclusive, as on the captured unit. It keeps the access-control tables it is sent (zones,
+ * holidays, user locks) and decides at its door from them alone, as a unit does without a server.
  */
-import { formatWallClock, parseDate, SiteClock, systemTimeZone } from "../protocol/index.ts";
+import { type HeldByUnit, unitAdmits, type UserLock } from "../access/index.ts";
+import { devlockAnswer, formatWallClock, holidayAnswer, parseDate, SiteClock, systemTimeZone, userlockAnswer } from "../protocol/index.ts";
 
 export interface SimUser {
   name: string;
@@ -67,7 +69,7 @@ export class SimDevice {
   /** Terminal wall clock = UTC now + this, read as a wall clock. */
   clockOffsetMs: number;
   #settings = new Map<string, Record<string, unknown>>();
-  #userlocks = new Map<number, Record<string, unknown>>();
+  #access: HeldByUnit & { locks: Map<number, UserLock> } = { dayzones: null, weekzones: null, holidays: null, locks: new Map() };
   #userPage: { entries: Array<{ enrollid: number; admin: number; backupnum: number }>; pos: number } | null = null;
   #logCursor: { entries: Array<SimLog & { uploaded: boolean }>; pos: number; markUploaded: boolean } | null = null;
 
@@ -88,6 +90,14 @@ export class SimDevice {
 
   addLogs(records: SimLog[]) {
     for (const r of records) this.logs.push({ ...r, uploaded: false });
+  }
+
+  /**
+   * A person presents a credential at the door at a terminal time (now by default): they must be
+   * enrolled and enabled here, and the tables the unit holds must let them through.
+   */
+  verify(enrollid: number, time = this.time()): boolean {
+    return this.users.get(enrollid)?.enabled === true && unitAdmits(this.#access, enrollid, time);
   }
 
   credentialCount(): number {
@@ -162,7 +172,7 @@ export class SimDevice {
         this.users.clear();
         this.logs = [];
         this.#settings.clear();
-        this.#userlocks.clear();
+        this.#access = { dayzones: null, weekzones: null, holidays: null, locks: new Map() };
         return ok();
       case "getnewlog":
       case "getalllog":
@@ -183,29 +193,51 @@ export class SimDevice {
       case "getholiday":
       case "getquestionnaire":
         return ok(this.#settings.get(cmd.slice(3)) ?? {});
+      case "setdevlock": {
+        const read = devlockAnswer.safeParse(msg);
+        if (!read.success) return no();
+        if (read.data.dayzones) this.#access.dayzones = read.data.dayzones;
+        if (read.data.weekzones) this.#access.weekzones = read.data.weekzones;
+        return this.#keep(cmd, msg);
+      }
+      case "setholiday": {
+        const read = holidayAnswer.safeParse(msg);
+        if (!read.success) return no();
+        this.#access.holidays = read.data.holidays;
+        return this.#keep(cmd, msg);
+      }
       case "setdevinfo":
-      case "setdevlock":
-      case "setholiday":
-      case "setquestionnaire": {
-        const { cmd: _c, sn: _s, ...fields } = msg;
-        this.#settings.set(cmd.slice(3), { ...(this.#settings.get(cmd.slice(3)) ?? {}), ...fields });
-        return ok();
-      }
+      case "setquestionnaire":
+        return this.#keep(cmd, msg);
       case "getuserlock": {
-        const lock = this.#userlocks.get(id);
-        return lock ? ok({ count: 1, record: [lock] }) : no();
+        const lock = this.#access.locks.get(id);
+        return lock ? ok({ count: 1, record: [{ enrollid: id, ...lock }] }) : no();
       }
-      case "setuserlock":
-        for (const r of Array.isArray(msg.record) ? (msg.record as Array<Record<string, unknown>>) : []) this.#userlocks.set(Number(r.enrollid), r);
+      case "setuserlock": {
+        const records = Array.isArray(msg.record) ? msg.record : [];
+        const locks = records.flatMap((r) => {
+          const read = userlockAnswer.safeParse(r);
+          return read.success ? [read.data] : [];
+        });
+        if (locks.length !== records.length) return no();
+        for (const { enrollid, weekzone, group, starttime, endtime } of locks) this.#access.locks.set(enrollid, { weekzone, group, starttime, endtime });
         return ok();
+      }
       case "deleteuserlock":
-        return this.#userlocks.delete(id) ? ok() : no();
+        return this.#access.locks.delete(id) ? ok() : no();
       case "cleanuserlock":
-        this.#userlocks.clear();
+        this.#access.locks.clear();
         return ok();
       default:
         return no();
     }
+  }
+
+  /** A set command's fields, kept as sent for the matching get command to echo. */
+  #keep(cmd: string, msg: Record<string, unknown>): SimAnswer {
+    const { cmd: _c, sn: _s, ...fields } = msg;
+    this.#settings.set(cmd.slice(3), { ...(this.#settings.get(cmd.slice(3)) ?? {}), ...fields });
+    return { reply: { ret: cmd, result: true } };
   }
 
   #userListPage(first: boolean) {
