@@ -34,6 +34,18 @@ export interface DayPlan {
 
 export const utcMinute = (ms: number) => Math.floor(ms / 60_000);
 
+/**
+ * The day start a new shift gets when the admin sets none: midnight for hours within one day; for
+ * hours across midnight (a night shift), the middle of the off-duty gap (22:00–06:00 → 14:00).
+ */
+export function defaultDayStart(start: TimeOfDay, end: TimeOfDay): TimeOfDay {
+  const s = minuteOfDay(start);
+  const e = minuteOfDay(end);
+  if (e > s) return "00:00";
+  const m = Math.floor((e + s) / 2);
+  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
+
 export function planDay(shift: Shift | null, date: LocalDate, clock: LocalToUtc): DayPlan {
   const at = (d: LocalDate, minute: number) => utcMinute(clock.toUtc(localTime(d, minute)));
   const next = addDays(date, 1);

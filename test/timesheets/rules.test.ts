@@ -8,6 +8,7 @@ import {
   dayNumber,
   datesAffectedBy,
   datesBetween,
+  defaultDayStart,
   departmentOn,
   holidayOn,
   indexRules,
@@ -94,6 +95,19 @@ describe("schedule resolution", () => {
 });
 
 describe("laying a shift on a date", () => {
+  test("the default day start: midnight, or for a night the middle of its off-duty gap", () => {
+    const cases: Array<[string, string, string]> = [
+      ["09:00", "17:00", "00:00"],
+      ["00:00", "23:59", "00:00"],
+      ["22:00", "06:00", "14:00"],
+      ["18:00", "02:30", "10:15"],
+      ["23:00", "07:00", "15:00"],
+      ["08:00", "08:00", "08:00"],
+    ];
+    for (const [start, end, dayStart] of cases) expect([start, end, defaultDayStart(start, end)]).toEqual([start, end, dayStart]);
+  });
+
+
   const iso = (m: number) => new Date(m * 60_000).toISOString().slice(0, 16);
   test("a night shift over the spring change: 7 real hours, its window from noon to noon", () => {
     const p = planDay(NIGHT, "2026-03-28", clock);
