@@ -28,6 +28,11 @@ export interface IntegrationsOptions {
   metrics?: MetricsRegistry;
   /** Cluster mode: this instance and the store's webhook leases. */
   cluster?: { instance: string; leases: WebhookLeaseStore };
+  /**
+   * The store is read-only (disk full): nothing is sent, since a delivery whose cursor cannot move
+   * would be sent again at every poll. The admin can still read the destinations.
+   */
+  idle?: boolean;
 }
 
 export interface Integrations {
@@ -77,8 +82,10 @@ export async function startIntegrations(o: IntegrationsOptions): Promise<Integra
     o.metrics.gauge("tm20_export_failing", "1 while the PostgreSQL export fails, else 0.", { collect: () => (exporter?.failing ? 1 : 0) });
     o.metrics.gauge("tm20_webhooks_failing", "Webhook destinations whose head batch is failing (in a cluster: of those this instance sends).", { collect: () => webhooks.failingCount });
   }
-  exporter?.start();
-  await webhooks.start();
+  if (!o.idle) {
+    exporter?.start();
+    await webhooks.start();
+  }
   if (exporter) o.log.info({ target: exporter.targetDisplay, templates: o.config.pgTemplates }, "PostgreSQL export enabled");
   return {
     store: o.store,

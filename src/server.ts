@@ -21,7 +21,7 @@ import { ServerMetrics } from "./obs/server-metrics.ts";
 import { WarnLimiter } from "./obs/warn-limiter.ts";
 import { SiteSettings } from "./settings/site-settings.ts";
 import { claimDataDir, releaseDataDir, runningServer } from "./store/data-dir-lock.ts";
-import { openStore, storeConfigOf } from "./store/open.ts";
+import { openReadOnlyStore, openStore, storeConfigOf, unwritableStorage } from "./store/open.ts";
 import { PgStore } from "./store/pg/pg-store.ts";
 import { SqliteStore } from "./store/sqlite/sqlite-store.ts";
 import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapshot-process.ts";
@@ -43,27 +43,82 @@ export const SHUTDOWN_TIMEOUT_MS = 15_000;
 const RETENTION_EVERY_MS = 3_600_000;
 const RETENTION_FIRST_AFTER_MS = 5_000;
 
+/** While read-only (disk full), how often the data directory is tried for writing again. */
+const WRITABLE_CHECK_MS = 5_000;
+
 export interface RunningServer {
   port: number;
   stop(): Promise<void>;
+  /**
+   * Started read-only because the disk could not take writes: resolves once it can. The caller
+   * (cli/serve.ts) then stops this server and starts a normal one on the same port.
+   */
+  writable?: Promise<void>;
+}
+
+/** A single box's store; on a disk that cannot take writes, the same store read-only and why. */
+async function openServerStore(config: ServeConfig, log: Logger): Promise<{ store: SqliteStore | PgStore; readOnly: string | null }> {
+  const storeConfig = storeConfigOf(config);
+  try {
+    return { store: await openStore(storeConfig), readOnly: null };
+  } catch (err) {
+    const reason = storeConfig.kind === "sqlite" ? unwritableStorage(err) : null;
+    if (reason === null) throw err;
+    log.error({ err, dataDir: config.dataDir }, "store not writable (disk full?): starting read-only; writing resumes by itself when it can");
+    return { store: openReadOnlyStore(config.dataDir, reason), readOnly: reason };
+  }
+}
+
+/** Resolves once the data directory's store opens for writing again (tried every WRITABLE_CHECK_MS). */
+function whenWritable(config: ServeConfig, log: Logger): { promise: Promise<void>; cancel(): void } {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setInterval(() => {
+      openStore(storeConfigOf(config)).then(
+        async (store) => {
+          await store.close();
+          if (timer === undefined) return;
+          clearInterval(timer);
+          timer = undefined;
+          log.info({ dataDir: config.dataDir }, "store writable again: restarting read-write");
+          resolve();
+        },
+        (err: unknown) => log.debug({ err }, "store still not writable"),
+      );
+    }, WRITABLE_CHECK_MS);
+  });
+  return {
+    promise,
+    cancel: () => {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
 }
 
 export async function startServer(config: ServeConfig, log: Logger): Promise<RunningServer> {
   const now = Date.now;
-  const store = await openStore(storeConfigOf(config));
+  const { store, readOnly } = await openServerStore(config, log);
   // Single box: the data directory is ours alone, and nothing is connected yet whatever a crash
   // left behind. Cluster: the other instances' terminals are connected; presence reaps a dead one's.
   const sqlite = store instanceof SqliteStore ? store : null;
   if (sqlite) {
     const other = runningServer(config.dataDir);
     if (other !== null) log.warn({ pid: other, dataDir: config.dataDir }, "another server seems to use this data directory");
-    claimDataDir(config.dataDir);
+    try {
+      claimDataDir(config.dataDir);
+    } catch (err) {
+      // Only advisory (it names the running server): a full disk must not keep the server down.
+      if (readOnly === null) throw err;
+      log.warn({ err }, "pid file not written");
+    }
     removeStaleSnapshots(config.dataDir);
-    await store.markAllOffline();
+    // Read-only, nothing can register: the restart read-write marks them offline.
+    if (readOnly === null) await store.markAllOffline();
   }
   // The write thread opens while the rest starts (writes until then use the store's connection);
   // it is awaited before the first terminal can connect.
-  const writeThread = sqlite?.startWriteThread().then(() => null, (err: unknown) => err);
+  const writeThread = readOnly === null ? sqlite?.startWriteThread().then(() => null, (err: unknown) => err) : undefined;
   const registry = new TerminalRegistry<TerminalConnection>();
   const metrics = new ServerMetrics({
     // Read at scrape time, after everything below exists.
@@ -117,7 +172,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   });
   // In a cluster each webhook destination is delivered by the instance holding its lease.
   const integrations = await startIntegrations({
-    config, store, bus, log, now, version: VERSION, metrics: metrics.registry,
+    config, store, bus, log, now, version: VERSION, metrics: metrics.registry, idle: readOnly !== null,
     ...(cluster && store instanceof PgStore ? { cluster: { instance: cluster.instanceId, leases: store.webhookLeases } } : {}),
   });
   const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
@@ -129,11 +184,12 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     loopLag: () => metrics.loopLag.summary(),
+    ...(readOnly !== null ? { readOnly } : {}),
     ...(backups ? { backups } : {}),
     ...(cluster ? { cluster } : {}),
     integrations,
   });
-  const retention = sqlite && new RetentionJob({
+  const retention = sqlite && readOnly === null && new RetentionJob({
     store: sqlite, get clock() { return settings.clock; }, log, now,
     photoDays: config.photoRetentionDays,
     quarantineDays: config.quarantineRetentionDays,
@@ -145,8 +201,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   });
 
   // Before the first terminal can register: commands left "sent" by the last run are settled first.
-  await dispatcher.start();
-  await people.start();
+  // Read-only, none can be sent nor settled: the restart read-write does it.
+  if (readOnly === null) {
+    await dispatcher.start();
+    await people.start();
+  }
   clockCheck.start();
   await cluster?.start();
   const threadFailed = await writeThread;
@@ -173,6 +232,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   };
   const seenTimer = setInterval(flushSeen, LAST_SEEN_FLUSH_MS);
   const checkpointTimer = setInterval(() => {
+    if (readOnly !== null) return;
     try {
       sqlite?.checkpoint(writer.depth === 0 && gateway.connections === 0 ? "TRUNCATE" : "PASSIVE");
     } catch (err) {
@@ -181,14 +241,16 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   }, CHECKPOINT_MS);
 
   log.info(
-    { port: server.port, host: config.host, store: sqlite ? config.dataDir : "postgresql", cluster: cluster?.instanceId, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION },
+    { port: server.port, host: config.host, store: sqlite ? config.dataDir : "postgresql", cluster: cluster?.instanceId, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION, ...(readOnly !== null ? { readOnly } : {}) },
     "TM20 Server listening",
   );
+  const writable = readOnly !== null ? whenWritable(config, log) : null;
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       log.info("shutting down: no new connections, committing what was received");
+      writable?.cancel();
       clearInterval(seenTimer);
       clearInterval(checkpointTimer);
       metrics.stop();
@@ -208,7 +270,9 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       gateway.stop(1001, "server shutting down");
       try {
         // In a cluster only this instance's own sessions go offline (the store is shared).
-        if (sqlite) await store.markAllOffline();
+        if (sqlite) {
+          if (readOnly === null) await store.markAllOffline();
+        }
         else await store.write(held.map((h) => ({ type: "terminal-offline" as const, sn: h.sn, at: now(), sessionId: h.sessionId })));
       } catch (err) {
         log.warn({ err }, "could not mark terminals offline");
@@ -224,5 +288,5 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     return stopping;
   };
 
-  return { port: server.port ?? config.port, stop };
+  return { port: server.port ?? config.port, stop, ...(writable ? { writable: writable.promise } : {}) };
 }

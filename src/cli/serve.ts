@@ -13,7 +13,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const { flags } = parseArgs(argv, SERVE_FLAGS);
   const config = loadServeConfig(flags, process.env);
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+  let server = await startServer(config, log);
   let signalled = false;
   const exit = (code: number) => log.flush(() => process.exit(code));
   const onSignal = (signal: string) => {
@@ -38,4 +38,18 @@ export async function serveCommand(argv: string[]): Promise<void> {
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
+  // Started read-only (disk full): once the store can be written, the same port serves read-write.
+  while (server.writable) {
+    await server.writable;
+    if (signalled) return;
+    const old = server;
+    await old.stop();
+    if (signalled) return exit(0);
+    try {
+      server = await startServer({ ...config, port: old.port }, log);
+    } catch (err) {
+      log.error({ err }, "restart read-write failed");
+      return exit(1);
+    }
+  }
 }

@@ -50,6 +50,8 @@ export interface HttpDeps {
   integrations: Integrations;
   /** Event-loop lag, shown by /health (how long anything waits for its turn). */
   loopLag?: () => LagSummary;
+  /** Why the store was opened read-only (disk full at start); /health is 503 until the restart read-write. */
+  readOnly?: string;
 }
 
 /** /health turns 503 when this share of the writer queue bound is waiting: the writer is not keeping up. */
@@ -67,6 +69,7 @@ export function createHttpApp(deps: HttpDeps) {
     } catch (err) {
       problems.push(`store unreadable: ${err instanceof Error ? err.message : String(err)}`);
     }
+    if (deps.readOnly) problems.push(`store read-only (disk full?): ${deps.readOnly}`);
     const failure = deps.writer.failure;
     if (failure) problems.push(`store not writable: ${failure}`);
     if (deps.writer.depth >= deps.writer.limit * QUEUE_UNHEALTHY) {

@@ -40,3 +40,22 @@ export async function openStore(config: StoreConfig): Promise<SqliteStore | PgSt
   mkdirSync(dir, { recursive: true });
   return new SqliteStore({ file: join(dir, DB_FILE), open: openBunSqlite, durability: config.durability ?? "full" });
 }
+
+/**
+ * The data directory's store when its disk cannot take writes: read-only, every write refused with
+ * `reason` (see SqliteStore's `readOnly`), so that the server still starts and shows the admin why.
+ */
+export function openReadOnlyStore(dataDir: string, reason: string): SqliteStore {
+  return new SqliteStore({ file: join(resolve(dataDir), DB_FILE), open: openBunSqlite, durability: "full", readOnly: reason });
+}
+
+/** Whether an error opening or writing the store means its disk cannot take writes now (full, failing, read-only). */
+export function unwritableStorage(err: unknown): string | null {
+  let cause: unknown = err;
+  while (cause instanceof Error) {
+    const code = (cause as Error & { code?: unknown }).code;
+    if (typeof code === "string" && /^(SQLITE_FULL|SQLITE_IOERR|SQLITE_CANTOPEN|SQLITE_READONLY|ENOSPC|EDQUOT|EROFS)/.test(code)) return `${code}: ${cause.message}`;
+    cause = cause.cause;
+  }
+  return null;
+}

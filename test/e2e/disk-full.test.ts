@@ -6,7 +6,8 @@ import { expect, test } from "bun:test";
 import { rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { simRecord } from "../../src/simulator/terminal.ts";
-import { startTm20, tempDir } from "../helpers/server.ts";
+import { createToken, startTm20, tempDir } from "../helpers/server.ts";
+import { until } from "../helpers/sim.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 const START = new Date("2026-05-01T07:00:00Z");
@@ -65,3 +66,49 @@ test("disk full: uploads get result:false and are stored by themselves once spac
     rmSync(mount, { recursive: true, force: true });
   }
 });
+
+test("disk full at start: the server starts read-only (reads served, terminals refused, /health 503 with the reason) and writes again by itself once space returns", async () => {
+  const mount = tempDir("tm20-tmpfs-");
+  expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount]).exitCode).toBe(0);
+  const dataDir = join(mount, "data");
+  const filler = join(mount, "filler");
+  let srv: Awaited<ReturnType<typeof startTm20>> | null = null;
+  try {
+    const first = await startTm20({ dataDir });
+    const t0 = await connectTerminal(first.ws());
+    await t0.register("FULLSTART1");
+    t0.send({ cmd: "sendlog", sn: "FULLSTART1", count: 10, logindex: 0, record: Array.from({ length: 10 }, (_, i) => simRecord(i, START)) });
+    expect(await t0.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
+    const token = createToken(dataDir);
+    expect(await first.stop()).toBe(0);
+    const s = statfsSync(mount);
+    writeFileSync(filler, Buffer.alloc(Math.max(0, s.bavail * s.bsize - 4096)));
+
+    srv = await startTm20({ dataDir });
+    const running = srv;
+    const api = (path: string) => fetch(`${running.http}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const health = await fetch(`${srv.http}/health`);
+    expect(health.status).toBe(503);
+    const body = (await health.json()) as { store: { problems: string[] } };
+    expect(body.store.problems.join(" ")).toMatch(/^store read-only \(disk full\?\): SQLITE_/);
+    expect(((await (await api("/api/v1/terminals/FULLSTART1")).json()) as { sn: string }).sn).toBe("FULLSTART1");
+    expect(((await (await api("/api/v1/attendance?sn=FULLSTART1&limit=100")).json()) as { items: unknown[] }).items.length).toBe(10);
+    expect((await fetch(`${srv.http}/login`)).status).toBe(200);
+    const t = await connectTerminal(srv.ws());
+    expect(await t.register("FULLSTART1")).toEqual({ ret: "reg", result: false, reason: "Server storage unavailable, retrying" });
+    t.close();
+
+    rmSync(filler);
+    await until("the restart read-write", () => running.logs.filter((l) => l.msg === "TM20 Server listening").length === 2, 30_000);
+    const again = await connectTerminal(srv.ws());
+    expect(await again.register("FULLSTART1")).toMatchObject({ result: true });
+    again.send({ cmd: "sendlog", sn: "FULLSTART1", count: 1, logindex: 10, record: [simRecord(10, START)] });
+    expect(await again.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
+    expect((await fetch(`${srv.http}/health`)).status).toBe(200);
+    again.close();
+  } finally {
+    await srv?.stop();
+    Bun.spawnSync(["umount", mount]);
+    rmSync(mount, { recursive: true, force: true });
+  }
+}, 90_000);

@@ -27,4 +27,13 @@ export interface SqliteConnection {
   close(): void;
 }
 
-export type SqliteOpener = (file: string, options: { readonly: boolean }) => SqliteConnection;
+/**
+ * `immutable`: read-only without the WAL's shared-memory file, which a full disk cannot create;
+ * it reads the database file alone (what a clean shutdown checkpointed into it).
+ */
+export type SqliteOpener = (file: string, options: { readonly: boolean; immutable?: boolean }) => SqliteConnection;
+
+/** The URI that opens `file` immutable (`?` `#` `%` in a path would otherwise be read as URI syntax). */
+export function immutableUri(file: string): string {
+  return `file:${file.replace(/[?#%]/g, (c) => encodeURIComponent(c))}?immutable=1`;
+}

@@ -23,3 +23,9 @@ export function migrate(db: SqliteDatabase, migrations: Migration[], now: number
   }
   return applied;
 }
+
+/** Migrations not yet applied, read without writing (a read-only store cannot apply them). */
+export function pendingMigrations(db: SqliteDatabase, migrations: Migration[]): string[] {
+  const done = new Set(db.all<{ name: string }>(sql`SELECT name FROM _migrations`).map((r) => r.name));
+  return migrations.filter((m) => !done.has(m.name)).map((m) => m.name);
+}

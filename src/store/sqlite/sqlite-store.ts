@@ -37,7 +37,7 @@ import { SqliteImportSourceStore } from "./import-source-store.ts";
 import { SqliteWebhookStore } from "./webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
-import { migrate } from "./migrate.ts";
+import { migrate, pendingMigrations } from "./migrate.ts";
 import { punchPage } from "./punch-pages.ts";
 import { applyPragmas, type Durability } from "./pragmas.ts";
 import { SqliteWritePath } from "./write-path.ts";
@@ -62,6 +62,11 @@ export interface SqliteStoreOptions {
    */
   busyTimeoutMs?: number;
   now?: () => number;
+  /**
+   * The disk is full (the server starts anyway): one immutable read-only connection, every write
+   * refused with this reason. Nothing is migrated; a database that needs a migration cannot open.
+   */
+  readOnly?: string;
 }
 
 /**
@@ -83,21 +88,39 @@ export class SqliteStore implements Store {
   #thread: SqliteWriteThread | null = null;
   #file: string;
   #durability: Durability;
+  /** Why the store is read-only (options.readOnly), or null. */
+  readonly readOnly: string | null;
 
   constructor(options: SqliteStoreOptions) {
     this.#now = options.now ?? Date.now;
     this.#file = options.file;
     this.#durability = options.durability;
-    this.#w = options.open(options.file, { readonly: false });
-    try {
-      applyPragmas(this.#w.db, options.durability, options.busyTimeoutMs ?? 250);
-      migrate(this.#w.db, migrations, this.#now());
-    } catch (err) {
-      this.#w.close();
-      throw err instanceof StoreError ? err : new StoreError("open_failed", `cannot open store ${options.file}`, err);
+    this.readOnly = options.readOnly ?? null;
+    if (this.readOnly !== null) {
+      this.#w = this.#r = options.open(options.file, { readonly: true, immutable: true });
+      let pending: string[] = [];
+      try {
+        pending = pendingMigrations(this.#w.db, migrations);
+      } catch (err) {
+        this.#w.close();
+        throw new StoreError("open_failed", `cannot read store ${options.file}`, err);
+      }
+      if (pending.length > 0) {
+        this.#w.close();
+        throw new StoreError("open_failed", `cannot open store ${options.file} read-only: migration ${pending.join(", ")} must be applied first`);
+      }
+    } else {
+      this.#w = options.open(options.file, { readonly: false });
+      try {
+        applyPragmas(this.#w.db, options.durability, options.busyTimeoutMs ?? 250);
+        migrate(this.#w.db, migrations, this.#now());
+      } catch (err) {
+        this.#w.close();
+        throw err instanceof StoreError ? err : new StoreError("open_failed", `cannot open store ${options.file}`, err);
+      }
+      this.#r = options.open(options.file, { readonly: true });
+      this.#r.db.run(sql.raw("PRAGMA busy_timeout = 5000"));
     }
-    this.#r = options.open(options.file, { readonly: true });
-    this.#r.db.run(sql.raw("PRAGMA busy_timeout = 5000"));
     this.admin = new SqliteAdminStore(this.#w.db, this.#r.db);
     this.commands = new SqliteCommandStore(this.#w.db, this.#r.db);
     this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
@@ -108,6 +131,8 @@ export class SqliteStore implements Store {
   }
 
   async write(ops: WriteOp[]): Promise<OpResult[]> {
+    const readOnly = this.readOnly;
+    if (readOnly !== null) return ops.map(() => ({ ok: false, error: new StoreError("read_only", `store open read-only: ${readOnly}`) }));
     return this.#thread ? this.#thread.write(ops) : this.#writes.write(ops);
   }
 
@@ -231,7 +256,7 @@ export class SqliteStore implements Store {
       .all()[0];
     if (!row) return null;
     // Recording every use would put a write on every API call; a minute's precision is plenty.
-    if (row.lastUsedAt === null || at - row.lastUsedAt > 60_000) {
+    if (this.readOnly === null && (row.lastUsedAt === null || at - row.lastUsedAt > 60_000)) {
       this.#w.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, row.id)).run();
     }
     return row;
@@ -331,7 +356,7 @@ export class SqliteStore implements Store {
     const thread = this.#thread;
     this.#thread = null;
     this.#r.close();
-    this.#w.close();
+    if (this.#w !== this.#r) this.#w.close();
     return thread ? thread.close() : Promise.resolve();
   }
 }
