@@ -10,7 +10,13 @@ import { join, resolve } from "node:path";
 import { freePort, haproxyConfig, spawnHaproxy, until } from "../helpers/cluster.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tm20-haproxy-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** Started HAProxies: stopped here too, for a test that ends before its own cleanup (it outlives this process otherwise). */
+const started: Array<ReturnType<typeof spawnHaproxy>> = [];
+afterAll(async () => {
+  for (const p of started) p.kill();
+  await Promise.all(started.map((p) => p.exited));
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test("haproxy -c accepts docs/haproxy.cfg as shipped under a limit of 20,000 open files", async () => {
   const check = spawnHaproxy([resolve(import.meta.dir, "../../docs/haproxy.cfg")], ["-c"]);
@@ -24,6 +30,7 @@ test("docs/haproxy.cfg starts under a limit of 20,000 open files and proxies to 
   const cfg = join(dir, "haproxy.cfg");
   writeFileSync(cfg, haproxyConfig(lbPort, [backend.port ?? 0]));
   const lb = spawnHaproxy([cfg], ["-db"]);
+  started.push(lb);
   let exited: string | null = null;
   void lb.exited.then(async (code) => {
     exited = `haproxy exited with ${code}: ${await new Response(lb.stderr).text()}`;
