@@ -188,6 +188,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     ...(backups ? { backups } : {}),
     ...(cluster ? { cluster } : {}),
     integrations,
+    clock: () => settings.clock,
   });
   const retention = sqlite && readOnly === null && new RetentionJob({
     store: sqlite, get clock() { return settings.clock; }, log, now,

@@ -3,7 +3,7 @@
  * with AES-256-GCM under a key kept in the data directory (`secret.key`, mode 0600). A stolen
  * database alone (a backup, a copied file) does not give them away.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -20,6 +20,11 @@ export class SecretBox {
   constructor(key: Buffer) {
     if (key.length !== 32) throw new SecretBoxError("the secret key must be 32 bytes");
     this.#key = key;
+  }
+
+  /** A key for another use (signing), so that the sealing key itself serves nothing else. */
+  deriveKey(purpose: string): Buffer {
+    return createHmac("sha256", this.#key).update(purpose).digest();
   }
 
   seal(plain: string): string {

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { PeopleService } from "../people/service.ts";
+import type { SiteClock } from "../protocol/index.ts";
 import type { Store } from "../store/contract.ts";
 import { StoreError } from "../store/errors.ts";
 import type { Integrations } from "../integrations.ts";
@@ -25,6 +26,7 @@ import { terminalsApi } from "./api/terminals.ts";
 import { webhooksApi } from "./api/webhooks.ts";
 import { ApiError } from "./errors.ts";
 import type { BackupDownloads } from "./backup-download.ts";
+import { biotimeApi } from "./biotime/api.ts";
 import { bearerAuth } from "./middleware/bearer-auth.ts";
 import { tokenScope } from "./middleware/token-scope.ts";
 import { metricsRoute } from "./metrics-route.ts";
@@ -48,6 +50,8 @@ export interface HttpDeps {
   cluster?: { status(): { instance: string; redis: string } };
   /** PostgreSQL export and webhooks. */
   integrations: Integrations;
+  /** The site clock (its time zone is a site setting): the BioTime API shows times in it. */
+  clock: () => SiteClock;
   /** Event-loop lag, shown by /health (how long anything waits for its turn). */
   loopLag?: () => LagSummary;
   /** Why the store was opened read-only (disk full at start); /health is 503 until the restart read-write. */
@@ -101,6 +105,9 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/webhooks", webhooksApi({ store, admin: webhookAdmin }));
   if (deps.backups) api.route("/backup", backupApi(deps.backups));
   app.route("/api/v1", api);
+
+  // BioTime's paths (/api-token-auth/, /iclock/api/…, /personnel/api/…) sit beside the admin UI's.
+  app.route("/", biotimeApi({ store: deps.store, secrets: deps.integrations.secrets, now: deps.now, clock: deps.clock }));
 
   const ui = deps.ui;
   if (ui) app.all("*", (c, next) => (c.req.path.startsWith("/api/") ? next() : ui.fetch(c.req.raw, c.env as Parameters<UiApp["fetch"]>[1])));

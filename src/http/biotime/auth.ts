@@ -1,0 +1,160 @@
+/**
+ * BioTime's two ways in: `POST /api-token-auth/` gives a token for `Authorization: Token <t>`,
+ * `POST /jwt-api-token-auth/` a JWT for `Authorization: JWT <t>`. Either is earned with an admin
+ * UI user's name and password, or with an existing API token in place of the password.
+ *
+ * What is issued is a read-scope API token, listed (and revocable) in Settings as
+ * "BioTime: <user>". Connectors log in before every sync, and DRF's token login returns the same
+ * token each time; we keep only hashes, so the token is derived from the server's secret key and
+ * the user (HMAC), and is created on first use: logging in again finds the same token, and once
+ * it is revoked the next login derives the next one. A JWT names that token's hash, so revoking
+ * the token ends its JWTs too.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { createHmac } from "node:crypto";
+import { z } from "zod";
+import { LoginLimiter } from "../../auth/login-limiter.ts";
+import { dummyHash, verifyPassword } from "../../auth/passwords.ts";
+import type { SecretBox } from "../../auth/secret-box.ts";
+import { hashToken, TOKEN_PREFIX } from "../../auth/tokens.ts";
+import type { Store } from "../../store/contract.ts";
+import type { ApiTokenRow } from "../../store/schema.ts";
+import { remoteAddress } from "../remote-address.ts";
+import { signJwt, verifyJwt } from "./jwt.ts";
+
+/** How long a JWT is good for; the connector logs in again after. */
+export const JWT_LIFETIME_S = 24 * 60 * 60;
+
+const credentials = z.union([
+  z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1000) }),
+  // Odoo's module and BioTime Cloud log in by e-mail (and company): the e-mail is our user name.
+  z.object({ email: z.string().min(1).max(200), password: z.string().min(1).max(1000), company: z.string().max(200).optional() }),
+]);
+
+export interface BiotimeAuthDeps {
+  store: Store;
+  secrets: SecretBox;
+  now: () => number;
+}
+
+export type BiotimeEnv = { Variables: { actor: string } };
+
+interface Issued {
+  token: string;
+  row: ApiTokenRow;
+  created: boolean;
+}
+
+/** DRF's own words, which some connectors show or match. */
+const BAD_CREDENTIALS = "Unable to log in with provided credentials.";
+
+export class BiotimeAuth {
+  #d: BiotimeAuthDeps;
+  #limiter: LoginLimiter;
+  #tokenKey: Buffer;
+  #jwtKey: Buffer;
+
+  constructor(deps: BiotimeAuthDeps) {
+    this.#d = deps;
+    this.#limiter = new LoginLimiter({ windowMs: 15 * 60_000, maxPerUser: 5, maxPerAddress: 30, now: deps.now });
+    this.#tokenKey = deps.secrets.deriveKey("tm20 biotime token v1");
+    this.#jwtKey = deps.secrets.deriveKey("tm20 biotime jwt v1");
+  }
+
+  /** POST /api-token-auth/ and /jwt-api-token-auth/. */
+  login(kind: "token" | "jwt") {
+    return async (c: Context) => {
+      const parsed = credentials.safeParse(await bodyOf(c));
+      if (!parsed.success) return c.json({ non_field_errors: ['Must include "username" and "password".'] }, 400);
+      const name = "username" in parsed.data ? parsed.data.username : parsed.data.email;
+      const address = remoteAddress(c) ?? "unknown";
+      const wait = this.#limiter.retryAfter(name, address);
+      if (wait > 0) return c.json({ detail: `Request was throttled. Expected available in ${Math.ceil(wait / 1000)} seconds.` }, 429);
+      const issued = await this.#issue(name, parsed.data.password);
+      const at = this.#d.now();
+      if (!issued) {
+        this.#limiter.fail(name, address);
+        await this.#d.store.audit({ at, actor: `user:${name}`, action: "biotime.login", target: name, details: { address }, result: "failed: wrong user name or password" });
+        return c.json({ non_field_errors: [BAD_CREDENTIALS] }, 400);
+      }
+      this.#limiter.succeed(name);
+      // Connectors log in before every sync: the audit log keeps the token's making, not each login.
+      if (issued.created) {
+        await this.#d.store.audit({ at, actor: `user:${name}`, action: "token.create", target: String(issued.row.id), details: { name: issued.row.name, scope: "read", address }, result: "ok" });
+      }
+      if (kind === "token") return c.json({ token: issued.token });
+      const iat = Math.floor(at / 1000);
+      return c.json({ token: signJwt(this.#jwtKey, { username: name, th: issued.row.tokenHash, iat, exp: iat + JWT_LIFETIME_S }) });
+    };
+  }
+
+  /** Requires `Token <t>`, `JWT <t>` or `Bearer <t>`; answers 401 `{detail}` as DRF does. */
+  middleware(): MiddlewareHandler<BiotimeEnv> {
+    return async (c, next) => {
+      const match = /^(Token|JWT|Bearer)\s+(\S+)$/i.exec(c.req.header("authorization") ?? "");
+      const kind = match?.[1]?.toLowerCase();
+      const given = match?.[2];
+      const refuse = (detail: string) => c.json({ detail }, 401, { "www-authenticate": kind === "jwt" ? 'JWT realm="api"' : "Token" });
+      if (!kind || !given) return refuse("Authentication credentials were not provided.");
+      let hash = hashToken(given);
+      if (kind === "jwt") {
+        const checked = verifyJwt(this.#jwtKey, given, Math.floor(this.#d.now() / 1000));
+        if (!checked.ok) return refuse(checked.reason === "expired" ? "Signature has expired." : "Error decoding signature.");
+        if (typeof checked.claims.th !== "string") return refuse("Error decoding signature.");
+        hash = checked.claims.th;
+      }
+      const row = await this.#d.store.useToken(hash, this.#d.now());
+      if (!row) return refuse("Invalid token.");
+      c.set("actor", `token:${row.name}`);
+      await next();
+    };
+  }
+
+  /** The read token for these credentials (null: they are not valid). */
+  async #issue(name: string, password: string): Promise<Issued | null> {
+    const now = this.#d.now();
+    if (password.startsWith(TOKEN_PREFIX)) {
+      const given = await this.#d.store.useToken(hashToken(password), now);
+      if (!given) return null;
+      // A read token already is what a login gives.
+      if (given.scope === "read") return { token: password, row: given, created: false };
+      return this.#readToken(`token:${given.id}:${given.createdAt}`, `BioTime: token ${given.name}`);
+    }
+    const user = await this.#d.store.admin.userByName(name);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+    if (!user || !ok || user.disabled) return null;
+    return this.#readToken(`user:${user.id}:${user.createdAt}`, `BioTime: ${user.username}`);
+  }
+
+  /** The live derived token of `principal`: the first generation not revoked or expired, created when new. */
+  async #readToken(principal: string, name: string): Promise<Issued> {
+    for (let attempt = 0; ; attempt++) {
+      const rows = new Map((await this.#d.store.listTokens()).map((r) => [r.tokenHash, r]));
+      for (let generation = 0; generation <= rows.size; generation++) {
+        const token = TOKEN_PREFIX + createHmac("sha256", this.#tokenKey).update(`${principal}:${generation}`).digest("base64url");
+        const row = rows.get(hashToken(token));
+        const now = this.#d.now();
+        if (row && row.revokedAt === null && (row.expiresAt === null || row.expiresAt > now)) return { token, row, created: false };
+        if (row) continue;
+        try {
+          return { token, row: await this.#d.store.createToken(name, hashToken(token), now, { scope: "read", expiresAt: null }), created: true };
+        } catch (err) {
+          // Two logins at once (or two instances of a cluster): the other one created it; look again.
+          if (attempt >= 2) throw err;
+          break;
+        }
+      }
+    }
+  }
+}
+
+/** JSON or a form, as DRF's parsers take both; anything else is no credentials. */
+async function bodyOf(c: Context): Promise<unknown> {
+  const type = c.req.header("content-type") ?? "";
+  try {
+    if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) return await c.req.parseBody();
+    return await c.req.json();
+  } catch {
+    return null;
+  }
+}
