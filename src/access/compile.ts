@@ -157,13 +157,19 @@ export function compileTerminal(index: ModelIndex, sn: string, today: string, pr
   const shapeOf = new Map<number, WeekShape>();
   /** Every schedule that opens this door to someone: their holiday rule is the terminal's. */
   const contributing = new Map<number, Schedule>();
+  // Many people share a combination of schedules: each union is computed once.
+  const unions = new Map<string, { days: Window[][]; key: string }>();
   for (const person of index.people) {
     const schedules = schedulesAt(index, person, sn).filter((s) => s.days.some((w) => w.length > 0));
     if (schedules.length === 0) continue;
     for (const s of schedules) contributing.set(s.id, s);
-    const days = Array.from({ length: 7 }, (_, d) => mergeWindows(schedules.flatMap((s) => s.days[d] ?? [])));
-    const key = days.map(dayKey).join("|");
     const ids = schedules.map((s) => s.id);
+    let union = unions.get(ids.join(","));
+    if (!union) {
+      const merged = Array.from({ length: 7 }, (_, d) => mergeWindows(schedules.flatMap((s) => s.days[d] ?? [])));
+      unions.set(ids.join(","), (union = { days: merged, key: merged.map(dayKey).join("|") }));
+    }
+    const { days, key } = union;
     let shape = shapes.get(key);
     if (!shape) shapes.set(key, (shape = { key, ids, days, schedules, people: [] }));
     else if (compareIds(ids, shape.ids) < 0) Object.assign(shape, { ids, schedules });
@@ -283,7 +289,7 @@ function weekNumbers(ordered: readonly WeekShape[], previous: HeldTables): Map<W
     const votes = new Map<number, number>();
     for (const id of shape.people) {
       const zone = previous.locks.get(id)?.weekzone;
-      if (zone !== undefined && zone <= WEEK_ZONES && !taken.has(zone)) votes.set(zone, (votes.get(zone) ?? 0) + 1);
+      if (zone !== undefined && zone > CLOSED_ZONE && zone <= WEEK_ZONES && !taken.has(zone)) votes.set(zone, (votes.get(zone) ?? 0) + 1);
     }
     const best = [...votes].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
     if (best) take(shape, best[0]);

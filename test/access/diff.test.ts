@@ -162,3 +162,11 @@ describe("diff: the minimum a terminal is sent", () => {
     expect(plan.map((c) => [c.command, (c.params.record as unknown[] | undefined)?.length])).toEqual([["setholiday", undefined], ["setdevlock", undefined], ["setuserlock", 40], ["setuserlock", 40], ["setuserlock", 15]]);
   });
 });
+
+describe("numbering from what a unit answered", () => {
+  test("locks read back with week zone 0 or out of range never give a zone its number", () => {
+    const wanted = tables(site);
+    const odd: HeldTables = { ...NOTHING_HELD, locks: new Map([[2, { weekzone: 0, group: 0, starttime: ALWAYS.starttime, endtime: ALWAYS.endtime }], [3, { weekzone: 12, group: 0, starttime: ALWAYS.starttime, endtime: ALWAYS.endtime }]]) };
+    expect(tables(site, odd)).toEqual(wanted);
+  });
+});
