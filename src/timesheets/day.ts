@@ -4,7 +4,7 @@
  */
 import { punchMinuteOfDay } from "./calendar.ts";
 import { type DayPlan, netMinutes, type Span, total, utcMinute } from "./plan.ts";
-import type { CalculationMode, DayLeave, DayResult, DayStatus, LeavePart, LocalDate, ResultPair, Rounding } from "./types.ts";
+import type { CalculationMode, DayLeave, DayResult, DayStatus, LeavePart, LocalDate, Presence, ResultPair, Rounding } from "./types.ts";
 
 /** How a punch is read: a trusted in or out, or "any" (its place in the day decides). */
 export type Role = "in" | "out" | "any";
@@ -37,8 +37,8 @@ export interface DayInput {
   corrected: boolean;
   doubleScanSeconds: number;
   calculation: CalculationMode;
-  /** The day's window is not over yet (today, as the Today view asks): its last pair may still be open. */
-  inProgress: boolean;
+  /** UTC minute now, given only while the day's window is not over (today): its last pair may still be open. */
+  now: number | null;
 }
 
 interface Pair {
@@ -113,7 +113,7 @@ export function computeDay(input: DayInput): DayResult {
   const shift = plan.shift;
   const punches = collapse([...input.punches].sort(byTime), input.doubleScanSeconds);
   const pairs = input.calculation === "paired" ? pairInOrder(punches) : pairFirstLast(punches);
-  const { inProgress } = input;
+  const inProgress = input.now !== null;
   const lastPair = pairs[pairs.length - 1];
   // Still at work is not a missing punch: the day's last pair may stay open until the day is over.
   const stillIn = inProgress && lastPair !== undefined && lastPair.in !== null && lastPair.out === null;
@@ -179,6 +179,16 @@ export function computeDay(input: DayInput): DayResult {
 
   const anyIn = pairs.find((p) => p.in !== null)?.in ?? null;
   const anyOut = pairs.findLast((p) => p.out !== null)?.out ?? null;
+  let presence: Presence | null = null;
+  if (input.now !== null) {
+    // Overdue once an arrival now would be late; a flexible shift without core hours never is.
+    const lateFrom = offDay ? undefined : (plan.work ?? plan.core)?.[0];
+    if (stillIn) presence = late > 0 ? "late" : "in";
+    else if (offDay) presence = input.holiday !== null ? "holiday" : shift === null ? "rest" : "leave";
+    else if (punches.length > 0) presence = "out";
+    else presence = lateFrom !== undefined && input.now > lateFrom + (shift?.lateGraceMinutes ?? 0) ? "absent" : "not_yet_in";
+  }
+
   let status: DayStatus;
   if (input.holiday !== null) status = "holiday";
   else if (shift === null) status = "rest";
@@ -208,5 +218,8 @@ export function computeDay(input: DayInput): DayResult {
     leave,
     pairs: pairs.map((p): ResultPair => ({ in: p.in?.time ?? null, out: p.out?.time ?? null, manual: (p.in?.manual ?? false) || (p.out?.manual ?? false) })),
     inProgress,
+    presence,
+    shiftStart: plan.hours?.[0] ?? null,
+    shiftEnd: plan.hours?.[1] ?? null,
   };
 }

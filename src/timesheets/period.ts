@@ -88,7 +88,7 @@ export function computeDays(index: RuleIndex, person: PersonInput, period: Perio
       corrected: items.some((p) => p.manual || p.excluded),
       doubleScanSeconds: site.doubleScanSeconds,
       calculation: site.calculation,
-      inProgress: now !== undefined && now < window[1],
+      now: now !== undefined && now < window[1] ? now : null,
     });
   });
 }

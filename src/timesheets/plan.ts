@@ -28,6 +28,8 @@ export interface DayPlan {
   /** Flexible shift: the core hours. */
   core: Span | null;
   breaks: Span[];
+  /** `work` (or `core`) as site-local "YYYY-MM-DD HH:MM:00" text, for people to read. */
+  hours: readonly [string, string] | null;
   /** What the shift plans: a fixed shift's span less its breaks, a flexible shift's required minutes. */
   expectedMinutes: number;
 }
@@ -51,7 +53,7 @@ export function planDay(shift: Shift | null, date: LocalDate, clock: LocalToUtc)
   const next = addDays(date, 1);
   const midnight = at(date, 0);
   const nextMidnight = at(next, 0);
-  if (shift === null) return { date, shift, midnight, nextMidnight, dayStart: midnight, dayEnd: nextMidnight, work: null, core: null, breaks: [], expectedMinutes: 0 };
+  if (shift === null) return { date, shift, midnight, nextMidnight, dayStart: midnight, dayEnd: nextMidnight, work: null, core: null, breaks: [], hours: null, expectedMinutes: 0 };
   const dayStartMinute = minuteOfDay(shift.dayStart);
   /** A time of day in this person-day: on the date at or after `dayStart`, else on the next date. */
   const local = (t: TimeOfDay) => {
@@ -59,26 +61,30 @@ export function planDay(shift: Shift | null, date: LocalDate, clock: LocalToUtc)
     return m >= dayStartMinute ? { date, m } : { date: next, m };
   };
   /** A span from `start` to the first `end` after it (an end at or before the start is the next day). */
-  const span = (start: { date: LocalDate; m: number }, end: TimeOfDay): Span => {
+  const localSpan = (start: { date: LocalDate; m: number }, end: TimeOfDay): [string, string] => {
     const e = minuteOfDay(end);
-    return [at(start.date, start.m), at(e > start.m ? start.date : addDays(start.date, 1), e)];
+    return [localTime(start.date, start.m), localTime(e > start.m ? start.date : addDays(start.date, 1), e)];
   };
+  const span = (text: readonly [string, string]): Span => [utcMinute(clock.toUtc(text[0])), utcMinute(clock.toUtc(text[1]))];
   let work: Span | null = null;
   let core: Span | null = null;
+  let hours: [string, string] | null = null;
   /** Break windows follow the shift's start (a 02:00 break of a 22:00 shift is after midnight). */
   let breakFrom = local(shift.dayStart);
   if (shift.kind === "fixed") {
     const start = local(shift.start);
-    work = span(start, shift.end);
+    hours = localSpan(start, shift.end);
+    work = span(hours);
     breakFrom = start;
   } else if (shift.core) {
-    core = span(local(shift.core.start), shift.core.end);
+    hours = localSpan(local(shift.core.start), shift.core.end);
+    core = span(hours);
   }
   const breaks = shift.breaks.map((b) => {
     const s = minuteOfDay(b.start);
-    return span({ date: s >= breakFrom.m ? breakFrom.date : addDays(breakFrom.date, 1), m: s }, b.end);
+    return span(localSpan({ date: s >= breakFrom.m ? breakFrom.date : addDays(breakFrom.date, 1), m: s }, b.end));
   });
-  const plan: DayPlan = { date, shift, midnight, nextMidnight, dayStart: at(date, dayStartMinute), dayEnd: at(next, dayStartMinute), work, core, breaks, expectedMinutes: 0 };
+  const plan: DayPlan = { date, shift, midnight, nextMidnight, dayStart: at(date, dayStartMinute), dayEnd: at(next, dayStartMinute), work, core, breaks, hours, expectedMinutes: 0 };
   plan.expectedMinutes = shift.kind === "flexible" ? shift.requiredMinutes : work ? netMinutes([work], plan).minutes : 0;
   return plan;
 }

@@ -67,6 +67,12 @@ export interface Rules {
 
 export type DayStatus = "present" | "late" | "absent" | "leave" | "holiday" | "rest" | "missing_punch";
 
+/**
+ * Where someone is now, for a day in progress (the Today view): in (on time or late), gone out,
+ * not in yet (before the start and its grace), absent (past them with no punch), or the day's status.
+ */
+export type Presence = "in" | "late" | "out" | "not_yet_in" | "absent" | "leave" | "holiday" | "rest";
+
 /** One in/out pair as computed; a null side is a missing punch. */
 export interface ResultPair {
   in: string | null;
@@ -107,4 +113,9 @@ export interface DayResult {
   pairs: ResultPair[];
   /** The day's window is not over at `asOf`: a last open pair is still in progress, not missing. */
   inProgress: boolean;
+  /** Only while in progress. */
+  presence: Presence | null;
+  /** The shift's planned start and end (a flexible shift's core hours), site-local; null without them. */
+  shiftStart: string | null;
+  shiftEnd: string | null;
 }

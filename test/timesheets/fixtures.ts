@@ -81,6 +81,12 @@ export const AUTO: Shift = {
 /** DAY with in rounded up and out rounded down to the quarter hour, no grace. */
 export const ROUNDED: Shift = { ...DAY, id: 7, name: "Rounded", lateGraceMinutes: 0, earlyGraceMinutes: 0, rounding: { in: { step: 15, mode: "up" }, out: { step: 15, mode: "down" } } };
 
+/** 00:30–08:30 counted on the day before: its day starts at 18:00, so Tuesday 00:30 is Monday's shift. */
+export const GRAVEYARD: Shift = { ...common, id: 9, name: "Graveyard", kind: "fixed", start: "00:30", end: "08:30", dayStart: "18:00", lateGraceMinutes: 0, earlyGraceMinutes: 0 };
+
+/** 7½ hours whenever, no core hours. */
+export const ANYTIME: Shift = { ...common, id: 10, name: "Any time", kind: "flexible", requiredMinutes: 450, lateGraceMinutes: 0, earlyGraceMinutes: 0 };
+
 export const SICK: LeaveType = { id: 1, name: "Sick", paid: true, countsAsWorked: false };
 export const VACATION: LeaveType = { id: 2, name: "Vacation", paid: true, countsAsWorked: true };
 export const UNPAID: LeaveType = { id: 3, name: "Unpaid", paid: false, countsAsWorked: false };
@@ -104,7 +110,7 @@ export const SITE: SiteRules = {
 export function rules(over: Partial<Rules> = {}): Rules {
   return {
     site: SITE,
-    shifts: new Map([DAY, NIGHT, FLEX, DAY_EARLY, AUTO, ROUNDED].map((s) => [s.id, s])),
+    shifts: new Map([DAY, NIGHT, FLEX, DAY_EARLY, AUTO, ROUNDED, GRAVEYARD, ANYTIME].map((s) => [s.id, s])),
     schedules: SCHEDULES,
     holidays: [],
     leaveTypes: new Map([SICK, VACATION, UNPAID, DOCTOR].map((t) => [t.id, t])),

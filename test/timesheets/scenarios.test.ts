@@ -72,6 +72,8 @@ const rows: Row[] = [
   { name: "DST spring forward: 22:00–06:00 is 7 hours", date: "2026-03-28", c: { memberships: [DEPT(3)], punches: [punch("2026-03-28 21:58"), punch("2026-03-29 06:00")] }, expect: ["present", 420, 0, 0, 0], also: { expectedMinutes: 420 } },
   { name: "DST fall back: 22:00–06:00 is 9 hours, 1 beyond 8", date: "2026-10-24", c: { memberships: [DEPT(3)], punches: [punch("2026-10-24 21:58"), punch("2026-10-25 06:00")] }, expect: ["present", 540, 0, 0, 60], also: { expectedMinutes: 540 } },
   { name: "DST fall back, left at 05:00: early by the clock, 8 hours worked", date: "2026-10-24", c: { memberships: [DEPT(3)], punches: [punch("2026-10-24 22:00"), punch("2026-10-25 05:00")] }, expect: ["present", 480, 0, 60, 0] },
+  { name: "a shift starting after midnight counted on the day before (day start 18:00)", c: { schedules: [{ id: 9, departmentId: 1, from: "2026-01-01", pattern: { kind: "weekly", shiftId: 9, weekdays: [1] } }], punches: [punch("2026-03-03 00:25"), punch("2026-03-03 08:35")] }, expect: ["present", 485, 0, 0, 0], also: { firstIn: "2026-03-03 00:25:00", expectedMinutes: 480 } },
+  { name: "…and the Tuesday it happened on has none of it", date: "2026-03-03", c: { schedules: [{ id: 9, departmentId: 1, from: "2026-01-01", pattern: { kind: "weekly", shiftId: 9, weekdays: [1] } }], punches: [punch("2026-03-03 00:25"), punch("2026-03-03 08:35")] }, expect: ["rest", 0, 0, 0, 0] },
   // Holidays and rest days.
   { name: "holiday", c: { holidays: [{ date: MON, name: "Founders' day" }] }, expect: ["holiday", 0, 0, 0, 0], also: { holiday: "Founders' day", expectedMinutes: 0 } },
   { name: "holiday of another department does not apply", c: { holidays: [{ date: MON, name: "Dept 2 outing", departmentIds: [2] }] }, expect: ["absent", 0, 0, 0, 0], also: { holiday: null } },
@@ -109,12 +111,17 @@ const rows: Row[] = [
   { name: "moved department mid-month: after the move, the new one's", date: "2026-03-16", c: { memberships: [DEPT(1, "2026-01-01", "2026-03-15"), DEPT(2, "2026-03-16")], punches: [punch("2026-03-13 09:00"), punch("2026-03-13 17:00"), punch("2026-03-16 08:00"), punch("2026-03-16 16:00")] }, expect: ["present", 450, 0, 0, 0], also: { shiftId: 6, departmentId: 2 } },
   { name: "no department and no schedule: a rest day", c: { memberships: [], punches: [at("09:00"), at("17:00")] }, expect: ["rest", 480, 0, 0, 480], also: { departmentId: null, scheduleId: null } },
   // Today.
-  { name: "today at 11:00, in since 08:58: in progress, not missing", c: { punches: [at("08:58")], asOf: `${MON} 11:00:00` }, expect: ["present", 0, 0, 0, 0], also: { inProgress: true, missingPunch: false } },
-  { name: "today at 11:00, in since 09:20 at a pairing terminal: late is known", c: { punches: [at("09:20")], asOf: `${MON} 11:00:00` }, expect: ["late", 0, 20, 0, 0], also: { inProgress: true, missingPunch: false } },
-  { name: "today at 12:30, out for lunch since 12:05: no early leave yet", c: { punches: [at("08:58"), at("12:05")], asOf: `${MON} 12:30:00` }, expect: ["present", 180, 0, 0, 0], also: { inProgress: true } },
-  { name: "today at 11:00, not in yet: absent so far", c: { asOf: `${MON} 11:00:00` }, expect: ["absent", 0, 0, 0, 0], also: { inProgress: true } },
-  { name: "a night shift at 02:00 after midnight: still in progress on the day it started", date: "2026-03-03", c: { memberships: [DEPT(3)], punches: [punch("2026-03-03 21:58")], asOf: "2026-03-04 02:00:00" }, expect: ["present", 0, 0, 0, 0], also: { inProgress: true, missingPunch: false } },
-  { name: "the same day seen the next morning: the open pair is missing", c: { punches: [at("08:58")], asOf: "2026-03-03 08:00:00" }, expect: ["missing_punch", 0, 0, 0, 0], also: { inProgress: false } },
+  { name: "today at 11:00, in since 08:58: in progress, not missing", c: { punches: [at("08:58")], asOf: `${MON} 11:00:00` }, expect: ["present", 0, 0, 0, 0], also: { inProgress: true, missingPunch: false, presence: "in", shiftStart: `${MON} 09:00:00`, shiftEnd: `${MON} 17:00:00` } },
+  { name: "today at 11:00, in since 09:20 at a pairing terminal: late is known", c: { punches: [at("09:20")], asOf: `${MON} 11:00:00` }, expect: ["late", 0, 20, 0, 0], also: { inProgress: true, missingPunch: false, presence: "late" } },
+  { name: "today at 12:30, out for lunch since 12:05: no early leave yet", c: { punches: [at("08:58"), at("12:05")], asOf: `${MON} 12:30:00` }, expect: ["present", 180, 0, 0, 0], also: { inProgress: true, presence: "out" } },
+  { name: "today at 11:00, not in yet: absent so far", c: { asOf: `${MON} 11:00:00` }, expect: ["absent", 0, 0, 0, 0], also: { inProgress: true, presence: "absent" } },
+  { name: "today at 09:05, not in yet: still inside the grace", c: { asOf: `${MON} 09:05:59` }, expect: ["absent", 0, 0, 0, 0], also: { inProgress: true, presence: "not_yet_in" } },
+  { name: "today at 09:06, not in yet: overdue", c: { asOf: `${MON} 09:06:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "absent" } },
+  { name: "today, flexible without core hours: never overdue", c: { schedules: [{ id: 9, departmentId: 1, from: "2026-01-01", pattern: { kind: "weekly", shiftId: 10, weekdays: [1] } }], asOf: `${MON} 16:00:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "not_yet_in", shiftStart: null } },
+  { name: "today is a holiday", c: { holidays: [{ date: MON, name: "Founders' day" }], asOf: `${MON} 10:00:00` }, expect: ["holiday", 0, 0, 0, 0], also: { presence: "holiday" } },
+  { name: "today, on leave", c: { leave: [{ id: 1, enrollid: 1, date: MON, typeId: SICK.id, part: { kind: "day" } }], asOf: `${MON} 10:00:00` }, expect: ["leave", 0, 0, 0, 0], also: { presence: "leave" } },
+  { name: "a night shift at 02:00 after midnight: still in progress on the day it started", date: "2026-03-03", c: { memberships: [DEPT(3)], punches: [punch("2026-03-03 21:58")], asOf: "2026-03-04 02:00:00" }, expect: ["present", 0, 0, 0, 0], also: { inProgress: true, missingPunch: false, presence: "in", shiftStart: "2026-03-03 22:00:00", shiftEnd: "2026-03-04 06:00:00" } },
+  { name: "the same day seen the next morning: the open pair is missing", c: { punches: [at("08:58")], asOf: "2026-03-03 08:00:00" }, expect: ["missing_punch", 0, 0, 0, 0], also: { inProgress: false, presence: null } },
 ];
 
 function defaultSchedules() {

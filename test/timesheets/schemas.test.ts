@@ -1,14 +1,14 @@
 /** The settings' schemas: what the API and the store accept, and the bounds the rules rely on. */
 import { describe, expect, test } from "bun:test";
 import { timesheetSchemas as s } from "../../src/timesheets/index.ts";
-import { AUTO, DAY, FLEX, NIGHT, ROUNDED, SCHEDULES, SITE } from "./fixtures.ts";
+import { ANYTIME, AUTO, DAY, FLEX, GRAVEYARD, NIGHT, ROUNDED, SCHEDULES, SITE } from "./fixtures.ts";
 
 const ok = (schema: { safeParse(v: unknown): { success: boolean } }, value: unknown) => expect(schema.safeParse(value).success).toBe(true);
 const bad = (schema: { safeParse(v: unknown): { success: boolean } }, value: unknown) => expect(schema.safeParse(value).success).toBe(false);
 
 describe("timesheet schemas", () => {
   test("the fixtures' shifts, schedules and site rules are valid", () => {
-    for (const shift of [DAY, NIGHT, FLEX, AUTO, ROUNDED]) expect(s.shift.parse(shift)).toEqual(shift);
+    for (const shift of [DAY, NIGHT, FLEX, AUTO, ROUNDED, GRAVEYARD, ANYTIME]) expect(s.shift.parse(shift)).toEqual(shift);
     for (const schedule of SCHEDULES) expect(s.schedule.parse(schedule)).toEqual(schedule);
     expect(s.siteRules.parse(SITE)).toEqual(SITE);
   });
