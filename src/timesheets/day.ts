@@ -108,12 +108,51 @@ function leaveMinutes(part: LeavePart, expected: number): { minutes: number; day
 
 const withGrace = (minutes: number, grace: number) => (minutes > grace ? minutes : 0);
 
+/** Overtime: everything on a day off; else after the end and/or beyond the daily threshold, whichever is more. */
+function overtimeOf(plan: DayPlan, offDay: boolean, net: readonly Span[], present: number): number {
+  const rule = plan.shift?.overtime;
+  let overtime = 0;
+  if (offDay) overtime = present;
+  else if (rule) {
+    const end = plan.work?.[1];
+    const afterEnd = rule.afterShiftEnd && end !== undefined ? total(net.map(([s, e]): Span => [Math.max(s, end), Math.max(e, end)])) : 0;
+    const beyond = rule.beyondMinutes !== undefined ? present - rule.beyondMinutes : 0;
+    overtime = Math.min(present, Math.max(afterEnd, beyond, 0));
+  }
+  return overtime < (rule?.minimumMinutes ?? 0) ? 0 : overtime;
+}
+
+/**
+ * Late and early-leave minutes against the shift's hours (a flexible shift's core), the middle of
+ * them for a half day off; minutes of leave excuse lateness first, then early leave; then the graces.
+ */
+function lateAndEarly(plan: DayPlan, leave: readonly DayLeaveInput[], firstIn: DayPunch | null, lastOut: DayPunch | null): { late: number; early: number } {
+  const shift = plan.shift;
+  const hours = plan.work ?? plan.core;
+  if (shift === null || hours === null) return { late: 0, early: 0 };
+  let [from, to] = hours;
+  const middle = from + Math.floor((to - from) / 2);
+  for (const l of leave) {
+    if (l.part.kind === "half" && l.part.half === "first") from = middle;
+    if (l.part.kind === "half" && l.part.half === "second") to = middle;
+  }
+  let late = firstIn ? Math.max(0, rounded(firstIn, shift.rounding?.in) - from) : 0;
+  let early = lastOut ? Math.max(0, to - rounded(lastOut, shift.rounding?.out)) : 0;
+  let excuse = leave.reduce((sum, l) => sum + (l.part.kind === "minutes" ? l.part.minutes : 0), 0);
+  const lateExcused = Math.min(late, excuse);
+  late -= lateExcused;
+  excuse -= lateExcused;
+  early -= Math.min(early, excuse);
+  return { late: withGrace(late, shift.lateGraceMinutes), early: withGrace(early, shift.earlyGraceMinutes) };
+}
+
 export function computeDay(input: DayInput): DayResult {
   const { plan } = input;
   const shift = plan.shift;
   const punches = collapse([...input.punches].sort(byTime), input.doubleScanSeconds);
   const pairs = input.calculation === "paired" ? pairInOrder(punches) : pairFirstLast(punches);
   const inProgress = input.now !== null;
+  const firstPair = pairs[0];
   const lastPair = pairs[pairs.length - 1];
   // Still at work is not a missing punch: the day's last pair may stay open until the day is over.
   const stillIn = inProgress && lastPair !== undefined && lastPair.in !== null && lastPair.out === null;
@@ -121,7 +160,6 @@ export function computeDay(input: DayInput): DayResult {
 
   const wholeDayLeave = input.leave.some((l) => l.part.kind === "day");
   const offDay = input.holiday !== null || shift === null || wholeDayLeave;
-  const expected = plan.expectedMinutes;
 
   // Worked time: complete pairs, rounded, from the shift's start unless early arrival counts.
   const countFrom = !offDay && shift?.kind === "fixed" && !shift.countEarlyArrival && plan.work ? plan.work[0] : -Infinity;
@@ -133,61 +171,16 @@ export function computeDay(input: DayInput): DayResult {
     if (e > s) spans.push([s, e]);
   }
   const { net, minutes: present } = netMinutes(spans, plan);
+  const overtime = overtimeOf(plan, offDay, net, present);
 
-  // Overtime: everything on a day off; else after the end and/or beyond the daily threshold, whichever is more.
-  const rule = shift?.overtime;
-  let overtime = 0;
-  if (offDay) overtime = present;
-  else if (rule) {
-    const end = plan.work?.[1];
-    const afterEnd = rule.afterShiftEnd && end !== undefined ? total(net.map(([s, e]): Span => [Math.max(s, end), Math.max(e, end)])) : 0;
-    const beyond = rule.beyondMinutes !== undefined ? present - rule.beyondMinutes : 0;
-    overtime = Math.min(present, Math.max(afterEnd, beyond, 0));
-  }
-  if (overtime < (rule?.minimumMinutes ?? 0)) overtime = 0;
-
-  // Late and early: only from an in and an out that are known, never from a guess around a missing
-  // punch; someone still in has arrived (late is known) but has not left yet (early is not).
-  const firstPair = pairs[0];
+  // Late and early only from an in and an out known to be the arrival and the departure, never from
+  // a guess around a missing punch; someone still in has arrived (late is known) but not left.
   const firstIn = firstPair?.in && (firstPair.out !== null || firstPair.in.role === "in" || (stillIn && pairs.length === 1)) ? firstPair.in : null;
   const lastOut = !inProgress && lastPair?.out && (lastPair.in !== null || lastPair.out.role === "out") ? lastPair.out : null;
-  let late = 0;
-  let early = 0;
-  if (!offDay && shift !== null) {
-    const hours = shift.kind === "fixed" ? plan.work : plan.core;
-    if (hours) {
-      let [from, to] = hours;
-      const middle = from + Math.floor((to - from) / 2);
-      for (const l of input.leave) {
-        if (l.part.kind === "half" && l.part.half === "first") from = middle;
-        if (l.part.kind === "half" && l.part.half === "second") to = middle;
-      }
-      if (firstIn) late = Math.max(0, rounded(firstIn, shift.rounding?.in) - from);
-      if (lastOut) early = Math.max(0, to - rounded(lastOut, shift.rounding?.out));
-      let excuse = input.leave.reduce((sum, l) => sum + (l.part.kind === "minutes" ? l.part.minutes : 0), 0);
-      const lateExcused = Math.min(late, excuse);
-      late -= lateExcused;
-      excuse -= lateExcused;
-      early -= Math.min(early, excuse);
-      late = withGrace(late, shift.lateGraceMinutes);
-      early = withGrace(early, shift.earlyGraceMinutes);
-    }
-  }
+  const { late, early } = offDay ? { late: 0, early: 0 } : lateAndEarly(plan, input.leave, firstIn, lastOut);
 
-  const leave: DayLeave[] = input.leave.map((l) => ({ typeId: l.typeId, ...(input.holiday !== null || shift === null ? { minutes: 0, days: 0 } : leaveMinutes(l.part, expected)) }));
+  const leave: DayLeave[] = input.leave.map((l) => ({ typeId: l.typeId, ...(input.holiday !== null || shift === null ? { minutes: 0, days: 0 } : leaveMinutes(l.part, plan.expectedMinutes)) }));
   const credited = input.leave.reduce((sum, l, i) => sum + (l.countsAsWorked ? (leave[i]?.minutes ?? 0) : 0), 0);
-
-  const anyIn = pairs.find((p) => p.in !== null)?.in ?? null;
-  const anyOut = pairs.findLast((p) => p.out !== null)?.out ?? null;
-  let presence: Presence | null = null;
-  if (input.now !== null) {
-    // Overdue once an arrival now would be late; a flexible shift without core hours never is.
-    const lateFrom = offDay ? undefined : (plan.work ?? plan.core)?.[0];
-    if (stillIn) presence = late > 0 ? "late" : "in";
-    else if (offDay) presence = input.holiday !== null ? "holiday" : shift === null ? "rest" : "leave";
-    else if (punches.length > 0) presence = "out";
-    else presence = lateFrom !== undefined && input.now > lateFrom + (shift?.lateGraceMinutes ?? 0) ? "absent" : "not_yet_in";
-  }
 
   let status: DayStatus;
   if (input.holiday !== null) status = "holiday";
@@ -198,16 +191,26 @@ export function computeDay(input: DayInput): DayResult {
   else if (late > 0) status = "late";
   else status = "present";
 
+  let presence: Presence | null = null;
+  if (input.now !== null) {
+    // Overdue once an arrival now would be late; a flexible shift without core hours never is.
+    const lateFrom = offDay ? undefined : (plan.work ?? plan.core)?.[0];
+    if (stillIn) presence = late > 0 ? "late" : "in";
+    else if (status === "holiday" || status === "rest" || status === "leave") presence = status;
+    else if (punches.length > 0) presence = "out";
+    else presence = lateFrom !== undefined && input.now > lateFrom + (shift?.lateGraceMinutes ?? 0) ? "absent" : "not_yet_in";
+  }
+
   return {
     date: input.date,
     enrollid: input.enrollid,
     shiftId: shift?.id ?? null,
     scheduleId: input.scheduleId,
     departmentId: input.departmentId,
-    firstIn: anyIn?.time ?? null,
-    lastOut: anyOut?.time ?? null,
+    firstIn: pairs.find((p) => p.in !== null)?.in?.time ?? null,
+    lastOut: pairs.findLast((p) => p.out !== null)?.out?.time ?? null,
     workedMinutes: present + credited,
-    expectedMinutes: offDay ? 0 : expected,
+    expectedMinutes: offDay ? 0 : plan.expectedMinutes,
     lateMinutes: late,
     earlyLeaveMinutes: early,
     overtimeMinutes: overtime,
