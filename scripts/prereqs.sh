@@ -4,7 +4,8 @@
 #
 #   PostgreSQL at $TM20_TEST_PG (default postgres://postgres@127.0.0.1:5432/test): started with
 #     pg_ctlcluster if it is installed here but down
-#   redis-server (the cluster tests start their own, on a free port)
+#   redis-server (the cluster tests start their own, on a free port), and Redis at $TM20_TEST_REDIS
+#     (default 127.0.0.1:6379; tests of one cluster instance use it): started if it is down
 #   Chromium at $TM20_CHROMIUM (default /usr/bin/chromium), for the admin UI tests
 #   haproxy, in front of the cluster tests' instances
 #
@@ -14,6 +15,7 @@
 set -uo pipefail
 
 pg_url="${TM20_TEST_PG:-postgres://postgres@127.0.0.1:5432/test}"
+redis_addr="${TM20_TEST_REDIS:-127.0.0.1:6379}"
 chromium="${TM20_CHROMIUM:-/usr/bin/chromium}"
 problems=() fixes=() apt_fix=()
 
@@ -90,6 +92,22 @@ if pg_answers && command -v psql >/dev/null 2>&1 && ! err=$(psql "$pg_url" -Atqc
   problems+=("PostgreSQL refuses $pg_url: ${err%%$'\n'*} (README.md: Quick start)")
 fi
 
+# ── Redis ───────────────────────────────────────────────────────────────────────────────────
+# A throw-away local Redis (nothing kept on disk) needs no root: start one where none answers.
+redis_host="${redis_addr%:*}" redis_port="${redis_addr##*:}"
+redis_answers() { (exec 3<>"/dev/tcp/$redis_host/$redis_port") 2>/dev/null; }
+if ! redis_answers; then
+  if ! [[ "$redis_host" =~ ^(127\.0\.0\.1|localhost)$ ]]; then
+    problems+=("no Redis at $redis_addr")
+  elif command -v redis-server >/dev/null 2>&1; then
+    echo "prereqs: starting Redis at $redis_addr"
+    redis-server --daemonize yes --bind "$redis_host" --port "$redis_port" --save "" --appendonly no \
+      --dir "${TMPDIR:-/tmp}" --logfile "${TMPDIR:-/tmp}/tm20-test-redis.log" >/dev/null 2>&1
+    for ((i = 0; i < 30; i++)); do redis_answers && break; sleep 1; done
+    redis_answers || problems+=("Redis did not start at $redis_addr (${TMPDIR:-/tmp}/tm20-test-redis.log)")
+  fi
+fi
+
 # ── The verdict ─────────────────────────────────────────────────────────────────────────────
 [ ${#apt_fix[@]} -eq 0 ] || fixes=("${show_root}apt-get install -y ${apt_fix[*]}" "${fixes[@]}")
 if [ ${#problems[@]} -gt 0 ]; then
@@ -100,4 +118,4 @@ if [ ${#problems[@]} -gt 0 ]; then
   echo "$line" >&2
   exit 1
 fi
-echo "prereqs: ready (PostgreSQL at $pg_host:$pg_port, redis-server, Chromium, HAProxy)"
+echo "prereqs: ready (PostgreSQL at $pg_host:$pg_port, Redis at $redis_addr, Chromium, HAProxy)"

@@ -33,6 +33,8 @@ interface Machine {
   psqlFails?: string;
   chromium?: "present" | "absent";
   pgUrl?: string;
+  /** TM20_TEST_REDIS; redis-server's stand-in "starts" it (the test then listens there). */
+  redisAddr?: string;
 }
 
 let n = 0;
@@ -51,7 +53,7 @@ function machine(m: Machine) {
     if (real) symlinkSync(real, join(bin, name));
   }
   tool("id", `echo ${m.uid ?? 0}`);
-  for (const program of m.programs ?? []) tool(program, "exit 0");
+  for (const program of m.programs ?? []) tool(program, program === "redis-server" ? `${record("redis-server")}\n: >"${dir}/redis-started"` : "exit 0");
   const chromium = join(dir, "chromium");
   if (m.chromium !== "absent") {
     writeFileSync(chromium, "#!/bin/sh\n");
@@ -72,22 +74,25 @@ function machine(m: Machine) {
   return {
     dir,
     bin,
-    env: { PATH: bin, HOME: dir, TM20_CHROMIUM: chromium, TM20_TEST_PG: m.pgUrl ?? PG_BASE },
+    env: { PATH: bin, HOME: dir, TMPDIR: dir, TM20_CHROMIUM: chromium, TM20_TEST_PG: m.pgUrl ?? PG_BASE, TM20_TEST_REDIS: m.redisAddr ?? "127.0.0.1:6379" },
     calls: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : []),
   };
 }
 
 async function prereqs(mc: ReturnType<typeof machine>) {
   const proc = Bun.spawn([BASH, "scripts/prereqs.sh"], { cwd: root, env: mc.env, stdout: "pipe", stderr: "pipe" });
-  // Plays the PostgreSQL that pg_ctlcluster "starts".
-  const pg: { listener: { stop(closeActiveConnections?: boolean): void } | null } = { listener: null };
-  const port = Number(new URL(mc.env.TM20_TEST_PG).port);
+  // Plays the PostgreSQL that pg_ctlcluster "starts", and the Redis that redis-server "starts".
+  type Listener = { stop(closeActiveConnections?: boolean): void };
+  const listeners: Record<string, Listener | null> = { started: null, "redis-started": null };
+  const ports: Record<string, number> = { started: Number(new URL(mc.env.TM20_TEST_PG).port), "redis-started": Number(mc.env.TM20_TEST_REDIS.split(":")[1]) };
   const watch = setInterval(() => {
-    if (!pg.listener && existsSync(join(mc.dir, "started"))) pg.listener = Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } });
+    for (const note of Object.keys(listeners)) {
+      if (!listeners[note] && existsSync(join(mc.dir, note))) listeners[note] = Bun.listen({ hostname: "127.0.0.1", port: ports[note] ?? 0, socket: { data() {} } });
+    }
   }, 50);
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   clearInterval(watch);
-  pg.listener?.stop(true);
+  for (const listener of Object.values(listeners)) listener?.stop(true);
   return { code, stdout, stderr };
 }
 
@@ -98,7 +103,7 @@ test("everything there: ready, nothing installed", async () => {
   const mc = machine({ programs: ALL, apt: "ok" });
   const out = await prereqs(mc);
   expect(out.stderr).toBe("");
-  expect(out.stdout).toBe("prereqs: ready (PostgreSQL at 127.0.0.1:5432, redis-server, Chromium, HAProxy)\n");
+  expect(out.stdout).toBe("prereqs: ready (PostgreSQL at 127.0.0.1:5432, Redis at 127.0.0.1:6379, Chromium, HAProxy)\n");
   expect(out.code).toBe(0);
   expect(mc.calls()).toEqual([]);
 });
@@ -163,9 +168,20 @@ test("PostgreSQL installed but down: started with pg_ctlcluster, then ready", as
   const mc = machine({ programs: ALL, pgCluster: port, pgUrl: `postgres://postgres@127.0.0.1:${port}/test` });
   const out = await prereqs(mc);
   expect(out.stderr).toBe("");
-  expect(out.stdout).toBe(`prereqs: starting PostgreSQL 15/main\nprereqs: ready (PostgreSQL at 127.0.0.1:${port}, redis-server, Chromium, HAProxy)\n`);
+  expect(out.stdout).toBe(`prereqs: starting PostgreSQL 15/main\nprereqs: ready (PostgreSQL at 127.0.0.1:${port}, Redis at 127.0.0.1:6379, Chromium, HAProxy)\n`);
   expect(out.code).toBe(0);
   expect(mc.calls()).toEqual(["pg_ctlcluster --skip-systemctl-redirect 15 main start"]);
+});
+
+test("Redis down: a throw-away one started (no root needed), then ready", async () => {
+  const addr = `127.0.0.1:${freePort()}`;
+  const mc = machine({ uid: 1000, programs: ALL, redisAddr: addr });
+  const out = await prereqs(mc);
+  expect(out.stderr).toBe("");
+  expect(out.stdout).toBe(`prereqs: starting Redis at ${addr}\nprereqs: ready (PostgreSQL at 127.0.0.1:5432, Redis at ${addr}, Chromium, HAProxy)\n`);
+  expect(out.code).toBe(0);
+  const port = addr.split(":")[1];
+  expect(mc.calls()).toEqual([`redis-server --daemonize yes --bind 127.0.0.1 --port ${port} --save  --appendonly no --dir ${mc.dir} --logfile ${mc.dir}/tm20-test-redis.log`]);
 });
 
 test("PostgreSQL down and not root: the line names the command that starts it", async () => {
