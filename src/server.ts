@@ -5,7 +5,7 @@ import type { Server } from "bun";
 import type { Logger } from "pino";
 import { ClusterNode } from "./cluster/cluster-node.ts";
 import { defaultRedisPrefix } from "./cluster/namespace.ts";
-import type { ServeConfig } from "./config/schema.ts";
+import { listSetting, type ServeConfig } from "./config/schema.ts";
 import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
 import { RetentionJob } from "./jobs/retention.ts";
@@ -169,6 +169,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     timeoutMs: config.connectionTimeout * 1000,
     maxConnections: config.maxConnections,
     metrics,
+    allowedOrigins: listSetting(config.terminalOrigins),
   });
   // In a cluster each webhook destination is delivered by the instance holding its lease.
   const integrations = await startIntegrations({

@@ -150,6 +150,13 @@ export const serveFields = {
       }
     }, "expected IP addresses or IPv4 CIDRs, comma-separated"),
   },
+  terminalOrigins: {
+    flag: "--terminal-origins",
+    env: "TM20_TERMINAL_ORIGINS",
+    help: "Origin header values still accepted on a terminal WebSocket, comma-separated (browsers send one, terminals do not: every other upgrade with an Origin is refused 403)",
+    default: "",
+    schema: z.string().max(4096).regex(/^[\x21-\x7e ]*$/, "printable ASCII origins, comma-separated"),
+  },
   photoRetentionDays: {
     flag: "--photo-retention-days",
     env: "TM20_PHOTO_RETENTION_DAYS",
@@ -221,12 +228,18 @@ export interface ServeConfig {
   maxConnections: number;
   messageRate: number;
   metricsAllow: string;
+  terminalOrigins: string;
   photoRetentionDays: number;
   quarantineRetentionDays: number;
   attendanceRetentionDays: number;
   cluster: boolean;
   redisUrl: string;
   redisPrefix: string;
+}
+
+/** A comma-separated setting as its set of entries. */
+export function listSetting(value: string): Set<string> {
+  return new Set(value.split(",").map((v) => v.trim()).filter((v) => v !== ""));
 }
 
 export function defaultTimeZone(tz: string): string {

@@ -40,6 +40,11 @@ export interface GatewayOptions {
   /** Sockets held at most; upgrades beyond are refused with 503 until some close. */
   maxConnections: number;
   metrics: GatewayMetrics;
+  /**
+   * Origins whose upgrades are still terminals. Terminals send no Origin; browsers always do, so
+   * without this a page open in a LAN user's browser could act as a terminal.
+   */
+  allowedOrigins: ReadonlySet<string>;
 }
 
 /** A refused connection storm must not flood the log: one line per interval, with the count. */
@@ -52,8 +57,9 @@ export class Gateway {
   #o: GatewayOptions;
   #sockets = new Set<TerminalConnection>();
   #sweep: ReturnType<typeof setInterval> | undefined;
-  #refusedUnlogged = 0;
-  #refusalLoggedAt = 0;
+  /** Refusals not yet logged, and when each kind was last logged. */
+  #refusedUnlogged = new Map<string, number>();
+  #refusalLoggedAt = new Map<string, number>();
 
   constructor(options: GatewayOptions) {
     this.#o = options;
@@ -73,23 +79,28 @@ export class Gateway {
     const path = new URL(req.url, "http://localhost").pathname;
     if (path.startsWith(RESERVED_PREFIX)) return false;
     const remoteAddr = server.requestIP(req)?.address ?? "unknown";
-    if (this.#sockets.size >= this.#o.maxConnections) return this.#refuse(remoteAddr);
+    const origin = req.headers.get("origin");
+    if (origin !== null && !this.#o.allowedOrigins.has(origin)) {
+      return this.#refuse("origin", remoteAddr, { origin }, "terminal connection refused: a browser's upgrade (Origin header; --terminal-origins allows listed ones)", 403, "browsers cannot connect as terminals");
+    }
+    if (this.#sockets.size >= this.#o.maxConnections) {
+      return this.#refuse("max_connections", remoteAddr, { limit: this.#o.maxConnections }, "terminal connection refused: connection limit reached", 503, "connection limit reached, retry later");
+    }
     return server.upgrade(req, { data: { path, remoteAddr, sends: 0, lastSendAt: 0, sendBufferFull: false } });
   }
 
-  #refuse(remoteAddr: string): Response {
-    this.#o.metrics.connectionRefused("max_connections");
-    this.#refusedUnlogged++;
+  #refuse(reason: string, remoteAddr: string, details: Record<string, unknown>, msg: string, status: number, body: string): Response {
+    this.#o.metrics.connectionRefused(reason);
+    const unlogged = (this.#refusedUnlogged.get(reason) ?? 0) + 1;
     const now = this.#o.deps.now();
-    if (now - this.#refusalLoggedAt >= REFUSAL_LOG_INTERVAL_MS) {
-      this.#o.log.warn(
-        { remote: remoteAddr, refused: this.#refusedUnlogged, limit: this.#o.maxConnections },
-        "terminal connection refused: connection limit reached",
-      );
-      this.#refusalLoggedAt = now;
-      this.#refusedUnlogged = 0;
+    if (now - (this.#refusalLoggedAt.get(reason) ?? -Infinity) >= REFUSAL_LOG_INTERVAL_MS) {
+      this.#o.log.warn({ remote: remoteAddr, refused: unlogged, ...details }, msg);
+      this.#refusalLoggedAt.set(reason, now);
+      this.#refusedUnlogged.set(reason, 0);
+    } else {
+      this.#refusedUnlogged.set(reason, unlogged);
     }
-    return new Response("connection limit reached, retry later", { status: 503, headers: { "retry-after": "30" } });
+    return new Response(body, { status, headers: status === 503 ? { "retry-after": "30" } : {} });
   }
 
   readonly websocket: WebSocketHandler<SocketData> = {

@@ -68,11 +68,19 @@ async function submittedCsrf(c: Context): Promise<string | undefined> {
   return (await formOf(c))[CSRF_FIELD] ?? c.req.header(CSRF_HEADER);
 }
 
-/** Browsers send Origin on POST; one naming another site is refused even before the token check. */
+/**
+ * Browsers send Origin on POST; one naming another site is refused even before the token check,
+ * and so is one that is not a URL at all (no browser sends that).
+ */
 function foreignOrigin(c: Context): boolean {
   const origin = c.req.header("origin");
   if (!origin || origin === "null") return false;
-  return new URL(origin).host !== new URL(c.req.url).host;
+  return !sameHost(origin, c.req.url);
+}
+
+/** Whether a client-supplied URL names this request's host; false when it is not a URL. */
+export function sameHost(url: string, requestUrl: string): boolean {
+  return URL.canParse(url) && new URL(url).host === new URL(requestUrl).host;
 }
 
 export function checkPreSessionCsrf(): MiddlewareHandler<UiEnv> {

@@ -28,12 +28,13 @@ function frame(payload: Buffer): Buffer {
   return Buffer.concat([head, mask, body]);
 }
 
-export function connectRaw(port: number, path = "/pub/chat"): Promise<RawWs> {
+/** `headers`: extra request lines of the upgrade (e.g. an Origin, as a browser sends). */
+export function connectRaw(port: number, path = "/pub/chat", headers: Record<string, string> = {}): Promise<RawWs> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     socket.once("error", reject);
     socket.once("connect", () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
     });
     let head = "";
     const onData = (chunk: Buffer) => {

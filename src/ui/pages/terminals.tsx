@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Approval } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { setTerminalApproval } from "../../terminals/approval.ts";
-import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
+import { actorOf, formOf, requireAdmin, sameHost } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, Capacity, EmptyState, Field, SearchForm, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
@@ -293,7 +293,7 @@ export function terminalPages(deps: UiDeps) {
 /** Back to the list when the action came from it, else to the terminal's page. */
 function back(c: Context, fallback: string): string {
   const referer = c.req.header("referer");
-  if (!referer) return fallback;
+  if (!referer || !sameHost(referer, c.req.url)) return fallback;
   const url = new URL(referer);
-  return url.host === new URL(c.req.url).host && url.pathname === "/terminals" ? `/terminals${url.search}` : fallback;
+  return url.pathname === "/terminals" ? `/terminals${url.search}` : fallback;
 }
