@@ -84,6 +84,7 @@ const rows: Row[] = [
   { name: "one punch on a rest day: flagged, status stays rest", date: "2026-03-07", c: { punches: [punch("2026-03-07 10:00")] }, expect: ["rest", 0, 0, 0, 0], also: { missingPunch: true } },
   // Leave.
   { name: "whole-day sick leave", c: { leave: [{ id: 1, enrollid: 1, date: MON, typeId: SICK.id, part: { kind: "day" } }] }, expect: ["leave", 0, 0, 0, 0], also: { leave: [{ typeId: 1, minutes: 420, days: 1 }] } },
+  { name: "punched on a whole day of leave: worked, all overtime", c: { leave: [{ id: 1, enrollid: 1, date: MON, typeId: SICK.id, part: { kind: "day" } }], punches: [at("09:00"), at("13:00")] }, expect: ["leave", 180, 0, 0, 180] },
   { name: "half-day vacation, first half: late measured from 13:00, credited as worked", c: { leave: [{ id: 1, enrollid: 1, date: MON, typeId: VACATION.id, part: { kind: "half", half: "first" } }], punches: [at("12:58"), at("17:00")] }, expect: ["present", 450, 0, 0, 0], also: { leave: [{ typeId: 2, minutes: 210, days: 0.5 }] } },
   { name: "half-day vacation, first half, came at 13:20", c: { leave: [{ id: 1, enrollid: 1, date: MON, typeId: VACATION.id, part: { kind: "half", half: "first" } }], punches: [at("13:20"), at("17:00")] }, expect: ["late", 430, 20, 0, 0] },
   { name: "half-day unpaid, second half: left at 13:00", c: { leave: [{ id: 1, enrollid: 1, date: MON, typeId: UNPAID.id, part: { kind: "half", half: "second" } }], punches: [at("08:59"), at("13:00")] }, expect: ["present", 180, 0, 0, 0] },
