@@ -28,6 +28,7 @@ import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapsho
 import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
 import { Gateway } from "./terminals/gateway.ts";
+import { MAX_REQUEST_BODY_BYTES } from "./http/body-limits.ts";
 import { TerminalRegistry } from "./terminals/registry.ts";
 import { createUiApp } from "./ui/app.ts";
 import { VERSION } from "./version.ts";
@@ -215,6 +216,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const server: Server<unknown> = Bun.serve({
     port: config.port,
     hostname: config.host,
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     fetch: (req, srv) => {
       const taken = gateway.upgrade(req, srv as never);
       if (taken === true) return undefined;

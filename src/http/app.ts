@@ -27,6 +27,7 @@ import { webhooksApi } from "./api/webhooks.ts";
 import { ApiError } from "./errors.ts";
 import type { BackupDownloads } from "./backup-download.ts";
 import { biotimeApi } from "./biotime/api.ts";
+import { apiBodyLimit, outerBodyLimit } from "./body-limits.ts";
 import { bearerAuth } from "./middleware/bearer-auth.ts";
 import { tokenScope } from "./middleware/token-scope.ts";
 import { metricsRoute } from "./metrics-route.ts";
@@ -64,6 +65,7 @@ const HEALTH_PING_MS = 2000;
 
 export function createHttpApp(deps: HttpDeps) {
   const app = new Hono();
+  app.use("*", outerBodyLimit());
 
   app.get("/health", async (c) => {
     const problems: string[] = [];
@@ -94,7 +96,7 @@ export function createHttpApp(deps: HttpDeps) {
   if (deps.metrics) app.route("/metrics", metricsRoute({ ...deps.metrics, store: deps.store, now: deps.now }));
 
   const api = new Hono();
-  api.use("*", bearerAuth(deps.store, deps.now), tokenScope("/api/v1"));
+  api.use("*", bearerAuth(deps.store, deps.now), tokenScope("/api/v1"), apiBodyLimit());
   api.route("/terminals", terminalsApi(deps));
   api.route("/", recordsApi(deps.store));
   api.route("/", commandsApi(deps));
