@@ -8,6 +8,7 @@
 #     (default 127.0.0.1:6379; tests of one cluster instance use it): started if it is down
 #   Chromium at $TM20_CHROMIUM (default /usr/bin/chromium), for the admin UI tests
 #   haproxy, in front of the cluster tests' instances
+#   python3 with requests (Debian's python3-requests), the BioTime API's independent client
 #
 # What is missing is installed with apt-get when this runs as root or with password-less sudo.
 # Whatever cannot be made ready ends the script with exit code 1 and ONE line on stderr naming it
@@ -34,6 +35,7 @@ missing_packages() {
   # Debian's package is what puts it at the default path; another path is the user's own.
   [ -x "$chromium" ] || [ "$chromium" != /usr/bin/chromium ] || echo chromium
   command -v haproxy >/dev/null 2>&1 || echo haproxy
+  python3 -c 'import requests' >/dev/null 2>&1 || echo python3-requests
 }
 mapfile -t packages < <(missing_packages)
 if [ ${#packages[@]} -gt 0 ] && [ $can_root -eq 1 ] && command -v apt-get >/dev/null 2>&1; then
@@ -118,4 +120,4 @@ if [ ${#problems[@]} -gt 0 ]; then
   echo "$line" >&2
   exit 1
 fi
-echo "prereqs: ready (PostgreSQL at $pg_host:$pg_port, Redis at $redis_addr, Chromium, HAProxy)"
+echo "prereqs: ready (PostgreSQL at $pg_host:$pg_port, Redis at $redis_addr, Chromium, HAProxy, python3-requests)"

@@ -4,7 +4,7 @@
  * box (SQLite) and on a cluster instance (PostgreSQL + Redis), since the API reads through the
  * Store contract.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +14,9 @@ import { startTm20, tempDir, type Tm20Process } from "../helpers/server.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 const PASSWORD = "payroll password 1";
+
+// Password hashes, CLI runs and a cluster instance: slow on a loaded machine.
+setDefaultTimeout(60_000);
 
 /** Every field BioTime documents for a transaction, in its order. */
 export const TRANSACTION_FIELDS = [

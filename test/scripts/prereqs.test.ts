@@ -32,6 +32,8 @@ interface Machine {
   /** psql present, failing with this message. */
   psqlFails?: string;
   chromium?: "present" | "absent";
+  /** python3 with requests importable (the default), or without it. */
+  python?: "requests" | "no-requests";
   pgUrl?: string;
   /** TM20_TEST_REDIS; redis-server's stand-in "starts" it (the test then listens there). */
   redisAddr?: string;
@@ -53,6 +55,7 @@ function machine(m: Machine) {
     if (real) symlinkSync(real, join(bin, name));
   }
   tool("id", `echo ${m.uid ?? 0}`);
+  tool("python3", m.python === "no-requests" ? "exit 1" : "exit 0");
   for (const program of m.programs ?? []) tool(program, program === "redis-server" ? `${record("redis-server")}\n: >"${dir}/redis-started"` : "exit 0");
   const chromium = join(dir, "chromium");
   if (m.chromium !== "absent") {
@@ -60,7 +63,7 @@ function machine(m: Machine) {
     chmodSync(chromium, 0o755);
   }
   if (m.apt) {
-    const install = `for p in "$@"; do case "$p" in chromium) printf '#!/bin/sh\\n' >"${chromium}"; chmod +x "${chromium}";; -*|install) ;; *) printf '#!/bin/sh\\n' >"${bin}/$p"; chmod +x "${bin}/$p";; esac; done`;
+    const install = `for p in "$@"; do case "$p" in chromium) printf '#!/bin/sh\\n' >"${chromium}"; chmod +x "${chromium}";; python3-requests) printf '#!/bin/sh\\n' >"${bin}/python3"; chmod +x "${bin}/python3";; -*|install) ;; *) printf '#!/bin/sh\\n' >"${bin}/$p"; chmod +x "${bin}/$p";; esac; done`;
     const fail = 'for p in "$@"; do last="$p"; done; echo "E: Unable to locate package $last"; exit 100';
     tool("apt-get", `${record("apt-get")}\n[ "$3" = install ] || exit 0\nshift 3\n${m.apt === "fail" ? fail : install}`);
   }
@@ -103,7 +106,7 @@ test("everything there: ready, nothing installed", async () => {
   const mc = machine({ programs: ALL, apt: "ok" });
   const out = await prereqs(mc);
   expect(out.stderr).toBe("");
-  expect(out.stdout).toBe("prereqs: ready (PostgreSQL at 127.0.0.1:5432, Redis at 127.0.0.1:6379, Chromium, HAProxy)\n");
+  expect(out.stdout).toBe("prereqs: ready (PostgreSQL at 127.0.0.1:5432, Redis at 127.0.0.1:6379, Chromium, HAProxy, python3-requests)\n");
   expect(out.code).toBe(0);
   expect(mc.calls()).toEqual([]);
 });
@@ -155,6 +158,15 @@ test("apt-get fails: one line with apt-get's last word, before any test", async 
   expect(out.code).toBe(1);
 });
 
+test("python3 without requests: Debian's python3-requests is installed", async () => {
+  const mc = machine({ programs: ALL, apt: "ok", python: "no-requests" });
+  const out = await prereqs(mc);
+  expect(out.stderr).toBe("");
+  expect(out.stdout).toStartWith("prereqs: installing python3-requests (apt-get)\n");
+  expect(out.code).toBe(0);
+  expect(mc.calls()).toEqual(["apt-get -o DPkg::Lock::Timeout=600 update -q", "apt-get -o DPkg::Lock::Timeout=600 install -y -q python3-requests"]);
+});
+
 test("Chromium looked for elsewhere (TM20_CHROMIUM) and not there: named, not installed", async () => {
   const mc = machine({ programs: ALL, apt: "ok", chromium: "absent" });
   const out = await prereqs(mc);
@@ -168,7 +180,7 @@ test("PostgreSQL installed but down: started with pg_ctlcluster, then ready", as
   const mc = machine({ programs: ALL, pgCluster: port, pgUrl: `postgres://postgres@127.0.0.1:${port}/test` });
   const out = await prereqs(mc);
   expect(out.stderr).toBe("");
-  expect(out.stdout).toBe(`prereqs: starting PostgreSQL 15/main\nprereqs: ready (PostgreSQL at 127.0.0.1:${port}, Redis at 127.0.0.1:6379, Chromium, HAProxy)\n`);
+  expect(out.stdout).toBe(`prereqs: starting PostgreSQL 15/main\nprereqs: ready (PostgreSQL at 127.0.0.1:${port}, Redis at 127.0.0.1:6379, Chromium, HAProxy, python3-requests)\n`);
   expect(out.code).toBe(0);
   expect(mc.calls()).toEqual(["pg_ctlcluster --skip-systemctl-redirect 15 main start"]);
 });
@@ -178,7 +190,7 @@ test("Redis down: a throw-away one started (no root needed), then ready", async 
   const mc = machine({ uid: 1000, programs: ALL, redisAddr: addr });
   const out = await prereqs(mc);
   expect(out.stderr).toBe("");
-  expect(out.stdout).toBe(`prereqs: starting Redis at ${addr}\nprereqs: ready (PostgreSQL at 127.0.0.1:5432, Redis at ${addr}, Chromium, HAProxy)\n`);
+  expect(out.stdout).toBe(`prereqs: starting Redis at ${addr}\nprereqs: ready (PostgreSQL at 127.0.0.1:5432, Redis at ${addr}, Chromium, HAProxy, python3-requests)\n`);
   expect(out.code).toBe(0);
   const port = addr.split(":")[1];
   expect(mc.calls()).toEqual([`redis-server --daemonize yes --bind 127.0.0.1 --port ${port} --save  --appendonly no --dir ${mc.dir} --logfile ${mc.dir}/tm20-test-redis.log`]);
