@@ -2,7 +2,7 @@
  * AttendanceMatch and AttendanceOrder as drizzle conditions, written once for both engines
  * (the columns are SQLite's or PostgreSQL's; the operators are the same).
  */
-import { and, asc, type Column, desc, eq, gte, inArray, lte, type SQL } from "drizzle-orm";
+import { and, asc, type Column, desc, eq, gt, gte, inArray, lte, type SQL } from "drizzle-orm";
 import type { AttendanceMatch, AttendanceOrder } from "./contract.ts";
 
 interface MatchColumns {
@@ -20,6 +20,8 @@ export function attendanceWhere(t: MatchColumns, m: AttendanceMatch): SQL | unde
   if (m.enrollids) where.push(m.enrollids.length === 1 ? eq(t.enrollid, m.enrollids[0]) : inArray(t.enrollid, m.enrollids));
   if (m.from !== undefined) where.push(gte(t.time, m.from));
   if (m.until !== undefined) where.push(lte(t.time, m.until));
+  if (m.afterId !== undefined) where.push(gt(t.id, m.afterId));
+  if (m.throughId !== undefined) where.push(lte(t.id, m.throughId));
   return and(...where);
 }
 

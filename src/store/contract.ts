@@ -116,6 +116,9 @@ export interface AttendanceMatch {
   /** Inclusive bounds on the site-local time "YYYY-MM-DD HH:MM:SS". */
   from?: string;
   until?: string;
+  /** Bounds on the row id (exclusive below, inclusive above): counts kept up to date by the rows added since. */
+  afterId?: number;
+  throughId?: number;
 }
 
 /** Row id order is upload order (ids are given in commit order); "time" is the punch time, then id. */

@@ -538,6 +538,9 @@ export function contractCases(target: ContractTarget): void {
         assert.equal(await t.store.countAttendance({ sns: [] }), 0);
         assert.equal(await t.store.countAttendance({ enrollids: [] }), 0);
         assert.equal(await t.store.countAttendance({ from: "2026-01-05 09:00:00", until: "2026-01-05 17:00:00" }), 2);
+        const ids = (await t.store.attendanceSlice({}, "id", 0, 10)).map((r) => r.id);
+        assert.equal(await t.store.countAttendance({ afterId: ids[1], throughId: ids[3] }), 2);
+        assert.equal(await t.store.countAttendance({ enrollids: [1], afterId: ids[0] }), 2);
 
         assert.deepEqual(times(await t.store.attendanceSlice({}, "id", 0, 10)), ["01-05 08:00", "01-05 09:00", "01-05 17:00", "01-05 07:30", "01-06 08:00"]);
         assert.deepEqual(times(await t.store.attendanceSlice({}, "time", 0, 10)), ["01-05 07:30", "01-05 08:00", "01-05 09:00", "01-05 17:00", "01-06 08:00"]);

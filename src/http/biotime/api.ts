@@ -11,6 +11,7 @@ import type { SiteClock } from "../../protocol/index.ts";
 import type { AttendanceMatch, AttendanceOrder, Store } from "../../store/contract.ts";
 import type { PersonRow, TerminalRow } from "../../store/schema.ts";
 import { BiotimeAuth, type BiotimeEnv } from "./auth.ts";
+import { CountCache } from "./count-cache.ts";
 import { listBody, type PageRequest, pageRequest, pastTheEnd } from "./pages.ts";
 import { employeeRow, empCode, type RowContext, terminalAlias, terminalRow, transactionRow } from "./rows.ts";
 
@@ -58,6 +59,7 @@ export function biotimeApi(deps: BiotimeDeps) {
   const app = new Hono<BiotimeEnv>();
   const auth = new BiotimeAuth(deps);
   const { store } = deps;
+  const counts = new CountCache();
 
   /** BioTime's paths end in a slash; a client that leaves it off is served too. */
   const paths = (p: string) => [p, p.slice(0, -1)];
@@ -107,7 +109,7 @@ export function biotimeApi(deps: BiotimeDeps) {
       const named = ctx.terminalList.filter((t) => terminalAlias(t, t.sn) === q.terminal_alias).map((t) => t.sn);
       match.sns = match.sns ? match.sns.filter((sn) => named.includes(sn)) : named;
     }
-    const count = await store.countAttendance(match);
+    const count = await counts.count(store, match, deps.now());
     if (pastTheEnd(p, count)) return invalidPage(c);
     const rows = await store.attendanceSlice(match, ORDERS[q.ordering ?? ""] ?? "id", p.offset, p.size);
     return c.json(listBody(c.req.url, p, count, rows.map((r) => transactionRow(r, ctx))));
