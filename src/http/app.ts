@@ -96,7 +96,8 @@ export function createHttpApp(deps: HttpDeps) {
   if (deps.metrics) app.route("/metrics", metricsRoute({ ...deps.metrics, store: deps.store, now: deps.now }));
 
   const api = new Hono();
-  api.use("*", bearerAuth(deps.store, deps.now), tokenScope("/api/v1"), apiBodyLimit());
+  // The scope check may read a command's body: after the body limit.
+  api.use("*", bearerAuth(deps.store, deps.now), apiBodyLimit(), tokenScope("/api/v1"));
   api.route("/terminals", terminalsApi(deps));
   api.route("/", recordsApi(deps.store));
   api.route("/", commandsApi(deps));
