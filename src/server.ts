@@ -29,6 +29,7 @@ import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
 import { Gateway } from "./terminals/gateway.ts";
 import { MAX_REQUEST_BODY_BYTES } from "./http/body-limits.ts";
+import { newSetupCode } from "./auth/setup-code.ts";
 import { TerminalRegistry } from "./terminals/registry.ts";
 import { createUiApp } from "./ui/app.ts";
 import { VERSION } from "./version.ts";
@@ -178,7 +179,9 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     ...(cluster && store instanceof PgStore ? { cluster: { instance: cluster.instanceId, leases: store.webhookLeases } } : {}),
   });
   const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
+  const setupCode = (await store.admin.hasUsers()) ? null : newSetupCode();
   const ui = createUiApp({
+    setupCode,
     store, writer, registry, bus, settings, dispatcher, people, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
     secrets: () => integrations.secrets,
   });
@@ -191,6 +194,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     ...(cluster ? { cluster } : {}),
     integrations,
     clock: () => settings.clock,
+    allowedHosts: listSetting(config.allowedHosts),
   });
   const retention = sqlite && readOnly === null && new RetentionJob({
     store: sqlite, get clock() { return settings.clock; }, log, now,
@@ -248,6 +252,10 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     { port: server.port, host: config.host, store: sqlite ? config.dataDir : "postgresql", cluster: cluster?.instanceId, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION, ...(readOnly !== null ? { readOnly } : {}) },
     "TM20 Server listening",
   );
+  if (setupCode !== null) {
+    log.warn({ setupCode }, "no admin account yet: the admin UI's first-run setup asks for this setup code (or create one with tm20 admin create)");
+    process.stderr.write(`\nNo admin account yet. First-run setup code for the admin UI: ${setupCode}\n(or create one with: tm20 admin create --username NAME)\n\n`);
+  }
   const writable = readOnly !== null ? whenWritable(config, log) : null;
 
   let stopping: Promise<void> | null = null;

@@ -157,6 +157,13 @@ export const serveFields = {
     default: "",
     schema: z.string().max(4096).regex(/^[\x21-\x7e ]*$/, "printable ASCII origins, comma-separated"),
   },
+  allowedHosts: {
+    flag: "--allowed-hosts",
+    env: "TM20_ALLOWED_HOSTS",
+    help: "host names (and addresses) the UI and API answer to, comma-separated; others get 421 (DNS rebinding). Empty: any",
+    default: "",
+    schema: z.string().max(4096).regex(/^[A-Za-z0-9.:,\[\] _-]*$/, "host names or addresses, comma-separated"),
+  },
   photoRetentionDays: {
     flag: "--photo-retention-days",
     env: "TM20_PHOTO_RETENTION_DAYS",
@@ -229,6 +236,7 @@ export interface ServeConfig {
   messageRate: number;
   metricsAllow: string;
   terminalOrigins: string;
+  allowedHosts: string;
   photoRetentionDays: number;
   quarantineRetentionDays: number;
   attendanceRetentionDays: number;

@@ -27,6 +27,7 @@ import { webhooksApi } from "./api/webhooks.ts";
 import { ApiError } from "./errors.ts";
 import type { BackupDownloads } from "./backup-download.ts";
 import { biotimeApi } from "./biotime/api.ts";
+import { allowedHosts } from "./allowed-hosts.ts";
 import { apiBodyLimit, outerBodyLimit } from "./body-limits.ts";
 import { bearerAuth } from "./middleware/bearer-auth.ts";
 import { tokenScope } from "./middleware/token-scope.ts";
@@ -55,6 +56,8 @@ export interface HttpDeps {
   clock: () => SiteClock;
   /** Event-loop lag, shown by /health (how long anything waits for its turn). */
   loopLag?: () => LagSummary;
+  /** Host names the app answers to (empty: any). */
+  allowedHosts: ReadonlySet<string>;
   /** Why the store was opened read-only (disk full at start); /health is 503 until the restart read-write. */
   readOnly?: string;
 }
@@ -65,7 +68,7 @@ const HEALTH_PING_MS = 2000;
 
 export function createHttpApp(deps: HttpDeps) {
   const app = new Hono();
-  app.use("*", outerBodyLimit());
+  app.use("*", allowedHosts(deps.allowedHosts), outerBodyLimit());
 
   app.get("/health", async (c) => {
     const problems: string[] = [];

@@ -30,6 +30,8 @@ export interface UiDeps {
   log: Logger;
   now: () => number;
   version: string;
+  /** What /setup wants before it creates the first admin (printed at start); null: an admin existed at start. */
+  setupCode: string | null;
 }
 
 /** The Bun server, passed as Hono's env so handlers can see the client address. */

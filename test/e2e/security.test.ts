@@ -2,15 +2,16 @@
  * Issue 15: attacks from a hostile LAN, each performed against a real server and refused.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { startTm20, type Tm20Process } from "../helpers/server.ts";
+import { readFileSync, rmSync } from "node:fs";
+import { tm20Binary } from "../helpers/binary.ts";
+import { startTm20, tempDir, type Tm20Process } from "../helpers/server.ts";
 import { connectRaw } from "../helpers/raw-ws.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 const FIRMWARE_ORIGIN = "http://firmware.local";
 let srv: Tm20Process;
 beforeAll(async () => {
-  srv = await startTm20({ args: ["--terminal-origins", `${FIRMWARE_ORIGIN}, null`] });
+  srv = await startTm20({ args: ["--terminal-origins", `${FIRMWARE_ORIGIN}, null`, "--allowed-hosts", "127.0.0.1,TM20.lan"] });
 });
 afterAll(async () => {
   await srv.stop();
@@ -80,4 +81,58 @@ test("API bodies: over the limit is 413 {code:payload_too_large}; unauthenticate
   // Below the limit, the route reads the body as before.
   const small = await srv.api("/api/v1/webhooks", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   expect(small.status).toBe(400);
+});
+
+/** GET then POST /setup as a browser would: the pre-session cookie and its form token. */
+async function postSetup(base: string, fields: Record<string, string>): Promise<Response> {
+  const page = await fetch(`${base}/setup`);
+  const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
+  return fetch(`${base}/setup`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrf, ...fields }) });
+}
+
+test("first-run setup needs the one-time code the server printed at start (log and stderr); without it no admin is made", async () => {
+  const code = await srv.setupCode();
+  expect(code).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
+  expect(srv.stderr()).toContain(code);
+  const admin = { username: "intruder", password: "long enough password", confirm: "long enough password" };
+  const users = () => {
+    const db = srv.db();
+    try {
+      return db.query("SELECT username FROM admin_users").all();
+    } finally {
+      db.close();
+    }
+  };
+  expect((await postSetup(srv.http, admin)).status).toBe(403);
+  expect((await postSetup(srv.http, { ...admin, code: "AAAA-BBBB-CCCC-DDDD" })).status).toBe(403);
+  expect(users()).toEqual([]);
+  const made = await postSetup(srv.http, { ...admin, username: "owner", code: code.toLowerCase().replaceAll("-", " ") });
+  expect([made.status, made.headers.get("location")]).toEqual([303, "/"]);
+  expect(users()).toEqual([{ username: "owner" }]);
+});
+
+test("an admin made with `tm20 admin create` makes the setup code unnecessary: none is printed", async () => {
+  const dataDir = tempDir();
+  const create = Bun.spawn([tm20Binary(), "admin", "create", "--username", "ops", "--data-dir", dataDir], { stdin: new Blob(["correct horse battery\n"]), stdout: "pipe", stderr: "pipe" });
+  expect(await create.exited).toBe(0);
+  const other = await startTm20({ dataDir });
+  try {
+    await other.waitForLog("TM20 Server listening");
+    expect(other.logs.filter((l) => "setupCode" in l || /setup code/.test(String(l.msg)))).toEqual([]);
+    expect(other.stderr()).not.toContain("setup code");
+  } finally {
+    await other.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("with --allowed-hosts, a request naming another host (DNS rebinding) is refused 421; /health stays open", async () => {
+  const asHost = (path: string, host: string) => fetch(`${srv.http}${path}`, { headers: { host }, redirect: "manual" });
+  const rebound = await asHost("/login", "evil.example:7788");
+  expect(rebound.status).toBe(421);
+  expect(await rebound.json()).toEqual({ code: "unknown_host", message: "this server does not answer to that host name (--allowed-hosts)" });
+  expect((await asHost("/api/v1/terminals", "evil.example")).status).toBe(421);
+  expect((await asHost("/login", "tm20.lan:7788")).status).toBe(200);
+  expect((await asHost("/health", "evil.example")).status).toBe(200);
 });

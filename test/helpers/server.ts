@@ -19,6 +19,10 @@ export interface Tm20Process {
   waitForLog(msg: string | RegExp, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** GET/POST on the API with a bearer token created for this data directory. */
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** What the server wrote to standard error so far. */
+  stderr(): string;
+  /** The first-run setup code the server printed at start (it prints one only while no admin exists). */
+  setupCode(): Promise<string>;
   /** Opens the store file read-only for assertions. */
   db(): Database;
   stop(): Promise<number>;
@@ -112,6 +116,11 @@ export async function startTm20(options: StartOptions = {}): Promise<Tm20Process
     proc,
     logs,
     waitForLog,
+    stderr: () => stderr,
+    async setupCode() {
+      const line = await waitForLog(/^no admin account yet/);
+      return String(line.setupCode);
+    },
     ws: (path = "/pub/chat") => `ws://127.0.0.1:${port}${path}`,
     async api(path, init) {
       token ??= createToken(dataDir);

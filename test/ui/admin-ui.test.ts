@@ -56,12 +56,15 @@ describe("admin UI", () => {
     await page.goto(url("/"));
     expect(path()).toBe("/setup");
     await screenshots(page, "setup");
+    const code = await srv.setupCode();
+    await page.getByLabel("Setup code").fill(code);
     await page.getByLabel("User name").fill("admin");
     await page.getByLabel("Password", { exact: true }).fill("short");
     await page.getByLabel("Repeat the password").fill("short");
     await page.getByRole("button", { name: "Create admin account" }).click();
     expect(await page.locator(".field-error").first().textContent()).toBe("use at least 10 characters");
 
+    await page.getByLabel("Setup code").fill(code);
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByLabel("Repeat the password").fill(PASSWORD);
     await page.getByRole("button", { name: "Create admin account" }).click();

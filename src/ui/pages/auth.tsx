@@ -7,6 +7,7 @@ import { getCookie } from "hono/cookie";
 import { z } from "zod";
 import { LoginLimiter } from "../../auth/login-limiter.ts";
 import { dummyHash, hashPassword, passwordSchema, usernameSchema, verifyPassword } from "../../auth/passwords.ts";
+import { isSetupCode } from "../../auth/setup-code.ts";
 import { hashToken } from "../../auth/tokens.ts";
 import {
   checkPreSessionCsrf,
@@ -26,7 +27,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { barePage } from "../layout.tsx";
 
 const setupForm = z
-  .object({ username: usernameSchema, password: passwordSchema, confirm: z.string() })
+  .object({ code: z.string().max(100), username: usernameSchema, password: passwordSchema, confirm: z.string() })
   .refine((f) => f.password === f.confirm, { path: ["confirm"], message: "the two passwords differ" });
 
 const loginForm = z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(200) });
@@ -63,7 +64,7 @@ export function authPages(deps: UiDeps) {
   app.use("/setup", checkPreSessionCsrf());
   app.use("/login", checkPreSessionCsrf());
 
-  const setupPage = (c: Context<UiEnv>, values: { username?: string }, errors: Errors, status: 200 | 400 = 200) =>
+  const setupPage = (c: Context<UiEnv>, values: { username?: string }, errors: Errors, status: 200 | 400 | 403 = 200) =>
     barePage(
       c,
       deps.settings.siteName,
@@ -72,6 +73,14 @@ export function authPages(deps: UiDeps) {
         <h1>Welcome</h1>
         <p class="muted">No admin account exists yet. Create the first one: it can do everything, including adding other admins and viewers.</p>
         <input type="hidden" name={CSRF_FIELD} value={preSessionToken(c)} />
+        <Field
+          label="Setup code"
+          name="code"
+          required
+          autocomplete="off"
+          hint="Printed by the server when it started (its log and standard error), so that only whoever runs it can create the first admin."
+          error={errors.code}
+        />
         <Field label="User name" name="username" value={values.username} required autocomplete="username" error={errors.username} />
         <Field label="Password" name="password" type="password" required autocomplete="new-password" hint="At least 10 characters." error={errors.password} />
         <Field label="Repeat the password" name="confirm" type="password" required autocomplete="new-password" error={errors.confirm} />
@@ -90,6 +99,11 @@ export function authPages(deps: UiDeps) {
   app.post("/setup", async (c) => {
     if (await deps.store.admin.hasUsers()) return c.redirect("/login", 303);
     const form = await formOf(c);
+    if (deps.setupCode === null || !isSetupCode(form.code, deps.setupCode)) {
+      deps.log.warn({ address: clientAddress(c) }, "first-run setup refused: wrong setup code");
+      const why = deps.setupCode === null ? "No setup code was printed at start: restart the server, or use tm20 admin create." : "Not the setup code the server printed at start.";
+      return setupPage(c, { username: form.username }, { code: why }, 403);
+    }
     const parsed = setupForm.safeParse(form);
     if (!parsed.success) return setupPage(c, { username: form.username }, errorsOf(parsed.error), 400);
     const now = deps.now();
