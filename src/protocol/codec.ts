@@ -2,7 +2,7 @@
  * Frame decoding. Never throws on terminal input: a frame is either a terminal message or an
  * answer to one of our commands, or a reason it is neither.
  */
-import { normalize, TooDeep } from "./normalize.ts";
+import { MAX_DEPTH, nestsDeeperThan, normalize, TooDeep } from "./normalize.ts";
 
 /** `body` is trimmed and ready for the schemas; `raw` is the frame as sent, for quarantine. */
 export type Frame =
@@ -22,6 +22,7 @@ export function decodeFrame(data: string | Uint8Array): Frame {
       return { ok: false, error: "binary frame is not UTF-8" };
     }
   }
+  if (nestsDeeperThan(text, MAX_DEPTH)) return { ok: false, error: `frame is ${new TooDeep().message}` };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
-import { MAX_DEPTH, normalize, TooDeep } from "../../src/protocol/normalize.ts";
+import fc from "fast-check";
+import { MAX_DEPTH, nestsDeeperThan, normalize, TooDeep } from "../../src/protocol/normalize.ts";
 
 test("trims keys and string values at every depth", () => {
   expect(normalize({ " ret ": " getuserinfo ", record: [{ " enrollid ": " 8 ", name: "\tBen\n" }], nested: { " a": { "b ": " c " } } })).toEqual({
@@ -45,4 +46,18 @@ test("a value nested deeper than MAX_DEPTH throws TooDeep, however deep (no stac
   expect(normalize(nest(MAX_DEPTH))).toBeDefined();
   expect(() => normalize(nest(MAX_DEPTH + 1))).toThrow(TooDeep);
   expect(() => normalize(nest(1_000_000))).toThrow(TooDeep);
+});
+
+test("property: nestsDeeperThan counts the nesting of any JSON text, brackets and quotes inside strings aside", () => {
+  const depthOf = (v: unknown): number =>
+    v !== null && typeof v === "object" ? 1 + Math.max(0, ...Object.values(v as Record<string, unknown>).map(depthOf)) : 0;
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 8 }), fc.nat(9), (value, max) => {
+      const text = JSON.stringify(value);
+      expect(nestsDeeperThan(text, max)).toBe(depthOf(value) > max);
+    }),
+    { numRuns: 2000 },
+  );
+  expect(nestsDeeperThan(`{"a":"[[[[\\\\\\"{{{{","b":[]}`, 1)).toBe(true);
+  expect(nestsDeeperThan(`{"a":"[[[[\\\\\\"{{{{","b":1}`, 1)).toBe(false);
 });
