@@ -1,6 +1,10 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { runCli } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/server.ts";
+
+// A dozen CLI processes per test: past bun's 5 s default on a loaded machine (the preload's
+// default reaches the first test file only).
+setDefaultTimeout(60_000);
 
 describe("tm20 command line", () => {
   test("--help lists the sub-commands", () => {
