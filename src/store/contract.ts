@@ -7,6 +7,7 @@ import type { DevInfo } from "../protocol/index.ts";
 import type { AdminStore } from "./admin-contract.ts";
 import type { CommandStore, PeopleStore } from "./commands-contract.ts";
 import type { ImportSourceStore } from "./import-source-contract.ts";
+import type { TimesheetStore } from "./timesheets-contract.ts";
 import type {
   ApiTokenRow,
   AuditRow,
@@ -173,6 +174,8 @@ export interface Store {
   readonly people: PeopleStore;
   /** Saved HR sources of the people import. */
   readonly importSources: ImportSourceStore;
+  /** Time and attendance: settings, corrections, leave and the derived days (issue 14). */
+  readonly timesheets: TimesheetStore;
 
   /** Applies every op in one transaction. Rejects (and applies nothing) when the commit fails. */
   write(ops: WriteOp[]): Promise<OpResult[]>;

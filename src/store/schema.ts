@@ -246,3 +246,51 @@ export const peopleImportSources = sqliteTable("people_import_sources", {
   updatedAt: integer("updated_at").notNull(),
 });
 export type PeopleImportSourceRow = typeof peopleImportSources.$inferSelect;
+
+// ── Migration 0010: time and attendance (issue 14). `body` is JSON checked by timesheetSchemas. ──
+export const tsDepartments = sqliteTable("ts_departments", {
+  id: integer("id").primaryKey(),
+  name: text("name").notNull(),
+});
+
+export const tsMemberships = sqliteTable(
+  "ts_memberships",
+  {
+    enrollid: integer("enrollid").notNull(),
+    fromDate: text("from_date").notNull(),
+    departmentId: integer("department_id").notNull(),
+    toDate: text("to_date"),
+  },
+  (t) => [primaryKey({ columns: [t.enrollid, t.fromDate] })],
+);
+
+export const tsShifts = sqliteTable("ts_shifts", { id: integer("id").primaryKey(), body: text("body").notNull() });
+export const tsSchedules = sqliteTable("ts_schedules", { id: integer("id").primaryKey(), body: text("body").notNull() });
+export const tsHolidays = sqliteTable("ts_holidays", { id: integer("id").primaryKey(), date: text("date").notNull(), body: text("body").notNull() });
+export const tsLeaveTypes = sqliteTable("ts_leave_types", { id: integer("id").primaryKey(), body: text("body").notNull() });
+export const tsLeave = sqliteTable("ts_leave", {
+  id: integer("id").primaryKey(),
+  enrollid: integer("enrollid").notNull(),
+  date: text("date").notNull(),
+  body: text("body").notNull(),
+});
+export const tsCorrections = sqliteTable("ts_corrections", {
+  id: integer("id").primaryKey(),
+  enrollid: integer("enrollid").notNull(),
+  at: integer("at").notNull(),
+  body: text("body").notNull(),
+});
+export const tsSite = sqliteTable("ts_site", { id: integer("id").primaryKey(), body: text("body").notNull() });
+export const tsTerminalRules = sqliteTable("ts_terminal_rules", { sn: text("sn").primaryKey(), interpretation: text("interpretation").notNull() });
+export const tsDays = sqliteTable(
+  "ts_days",
+  {
+    enrollid: integer("enrollid").notNull(),
+    date: text("date").notNull(),
+    departmentId: integer("department_id"),
+    status: text("status").notNull(),
+    body: text("body").notNull(),
+    computedAt: integer("computed_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.enrollid, t.date] })],
+);

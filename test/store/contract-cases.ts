@@ -19,6 +19,7 @@ import { QUARANTINE_PER_TERMINAL, QUARANTINE_RAW_MAX } from "../../src/store/qua
 import { ok, punch, punchesOp, T0 } from "./fixtures.ts";
 import { checkImportSources } from "./import-sources-contract.ts";
 import { adminCases, outboundCases } from "./outbound-cases.ts";
+import { timesheetCases } from "./timesheets-cases.ts";
 
 /** A fresh store of one engine and the test's own way into its database. */
 export interface ContractStore {
@@ -929,5 +930,7 @@ export function contractCases(target: ContractTarget): void {
         await checkImportSources((await fresh()).store, T0);
       });
     });
+
+    timesheetCases(fresh);
   });
 }

@@ -28,6 +28,8 @@ import { PgAdminStore } from "./admin-store.ts";
 import { PgCommandStore } from "./commands-store.ts";
 import { PgExportStore } from "./export-store.ts";
 import { PgImportSourceStore } from "./import-source-store.ts";
+import { SqlTimesheetStore } from "../timesheet-store.ts";
+import { pgTimesheets } from "./timesheet-sql.ts";
 import { PgPeopleStore } from "./people-store.ts";
 import { PgWebhookLeases } from "./webhook-leases.ts";
 import { PgWebhookStore } from "./webhook-store.ts";
@@ -63,6 +65,7 @@ export class PgStore implements Store {
   /** Which instance delivers each webhook destination (a cluster has no other dispatcher). */
   readonly webhookLeases: PgWebhookLeases;
   readonly importSources: PgImportSourceStore;
+  readonly timesheets: SqlTimesheetStore;
   #c: PgConnection;
   #db: PgDb;
 
@@ -76,6 +79,7 @@ export class PgStore implements Store {
     this.webhooks = new PgWebhookStore(this.#db);
     this.webhookLeases = new PgWebhookLeases(this.#db);
     this.importSources = new PgImportSourceStore(this.#db);
+    this.timesheets = new SqlTimesheetStore(pgTimesheets(this.#db));
   }
 
   /** Connects, creates the schema if needed and migrates; fails when PostgreSQL cannot be reached or migrated. */

@@ -321,3 +321,50 @@ export const webhookLeases = pgTable("webhook_leases", {
   holder: text("holder").notNull(),
   expiresAt: ms("expires_at").notNull(),
 });
+
+// ── Migration 0010: time and attendance (issue 14). `body` is JSON checked by timesheetSchemas. ──
+const enrollid = (name: string) => bigint(name, { mode: "number" });
+
+export const tsDepartments = pgTable("ts_departments", { id: id("id").primaryKey(), name: text("name").notNull() });
+
+export const tsMemberships = pgTable(
+  "ts_memberships",
+  {
+    enrollid: enrollid("enrollid").notNull(),
+    fromDate: text("from_date").notNull(),
+    departmentId: bigint("department_id", { mode: "number" }).notNull(),
+    toDate: text("to_date"),
+  },
+  (t) => [primaryKey({ columns: [t.enrollid, t.fromDate] })],
+);
+
+export const tsShifts = pgTable("ts_shifts", { id: id("id").primaryKey(), body: text("body").notNull() });
+export const tsSchedules = pgTable("ts_schedules", { id: id("id").primaryKey(), body: text("body").notNull() });
+export const tsHolidays = pgTable("ts_holidays", { id: id("id").primaryKey(), date: text("date").notNull(), body: text("body").notNull() });
+export const tsLeaveTypes = pgTable("ts_leave_types", { id: id("id").primaryKey(), body: text("body").notNull() });
+export const tsLeave = pgTable("ts_leave", {
+  id: id("id").primaryKey(),
+  enrollid: enrollid("enrollid").notNull(),
+  date: text("date").notNull(),
+  body: text("body").notNull(),
+});
+export const tsCorrections = pgTable("ts_corrections", {
+  id: id("id").primaryKey(),
+  enrollid: enrollid("enrollid").notNull(),
+  at: ms("at").notNull(),
+  body: text("body").notNull(),
+});
+export const tsSite = pgTable("ts_site", { id: integer("id").primaryKey(), body: text("body").notNull() });
+export const tsTerminalRules = pgTable("ts_terminal_rules", { sn: text("sn").primaryKey(), interpretation: text("interpretation").notNull() });
+export const tsDays = pgTable(
+  "ts_days",
+  {
+    enrollid: enrollid("enrollid").notNull(),
+    date: text("date").notNull(),
+    departmentId: bigint("department_id", { mode: "number" }),
+    status: text("status").notNull(),
+    body: text("body").notNull(),
+    computedAt: ms("computed_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.enrollid, t.date] })],
+);

@@ -34,6 +34,8 @@ import { SqliteCommandStore } from "./commands-store.ts";
 import { SqlitePeopleStore } from "./people-store.ts";
 import { SqliteExportStore } from "./export-store.ts";
 import { SqliteImportSourceStore } from "./import-source-store.ts";
+import { SqlTimesheetStore } from "../timesheet-store.ts";
+import { sqliteTimesheets } from "./timesheet-sql.ts";
 import { SqliteWebhookStore } from "./webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
@@ -81,6 +83,7 @@ export class SqliteStore implements Store {
   readonly exports: SqliteExportStore;
   readonly webhooks: SqliteWebhookStore;
   readonly importSources: SqliteImportSourceStore;
+  readonly timesheets: SqlTimesheetStore;
   #w: SqliteConnection;
   #r: SqliteConnection;
   #now: () => number;
@@ -127,6 +130,7 @@ export class SqliteStore implements Store {
     this.exports = new SqliteExportStore(this.#w.db, this.#r.db);
     this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
     this.importSources = new SqliteImportSourceStore(this.#w.db, this.#r.db);
+    this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w.db, this.#r.db));
     this.#writes = new SqliteWritePath(this.#w);
   }
 

@@ -1,0 +1,107 @@
+/**
+ * `Store.timesheets` (issue 14): the time-and-attendance settings, the admin's corrections and
+ * leave, and the derived daily results. The settings are stored as validated JSON and checked
+ * against `timesheetSchemas` on the way in and on the way out, so what the rules read is always
+ * what they assume (docs/timesheets.md). Raw punches stay in `attendance`; nothing here edits them.
+ */
+import type { Page } from "./contract.ts";
+import type {
+  Correction,
+  DayResult,
+  Department,
+  Holiday,
+  LeaveEntry,
+  LeaveType,
+  LocalDate,
+  Membership,
+  PunchInterpretation,
+  RawPunch,
+  Rules,
+  Schedule,
+  Shift,
+  SiteRules,
+} from "../timesheets/types.ts";
+
+/** A setting as created: the store gives the id. */
+export type NoId<T> = T extends unknown ? Omit<T, "id"> : never;
+
+export type HolidayRow = Holiday & { id: number };
+/** A correction with when it was made (UTC ms). */
+export type CorrectionRow = Correction & { at: number };
+/** The site rules without the per-terminal part, which is set terminal by terminal. */
+export type SiteSettings = Omit<SiteRules, "terminals">;
+
+export interface DayFilter {
+  /** Inclusive local dates. */
+  from: LocalDate;
+  to: LocalDate;
+  enrollid?: number;
+  /** The department that applied on the day (the result's `departmentId`). */
+  departmentId?: number;
+  cursor?: string;
+  limit: number;
+}
+
+export interface TimesheetStore {
+  departments(): Promise<Department[]>;
+  /** Throws StoreError "name_taken" when another department has the name (whatever its case). */
+  createDepartment(name: string): Promise<Department>;
+  /** Null when it does not exist; "name_taken" as create. */
+  renameDepartment(id: number, name: string): Promise<Department | null>;
+  deleteDepartment(id: number): Promise<boolean>;
+
+  /** A person's department history, oldest first. */
+  memberships(enrollid: number): Promise<Membership[]>;
+  /**
+   * From `from` on the person belongs to `departmentId` (null: to none): the membership open on
+   * `from` is closed the day before, any starting on or after `from` is replaced. Returns the history.
+   */
+  setDepartment(enrollid: number, departmentId: number | null, from: LocalDate): Promise<Membership[]>;
+
+  shifts(): Promise<Shift[]>;
+  createShift(shift: NoId<Shift>): Promise<Shift>;
+  /** Null when it does not exist. */
+  updateShift(shift: Shift): Promise<Shift | null>;
+  deleteShift(id: number): Promise<boolean>;
+
+  schedules(): Promise<Schedule[]>;
+  createSchedule(schedule: NoId<Schedule>): Promise<Schedule>;
+  updateSchedule(schedule: Schedule): Promise<Schedule | null>;
+  deleteSchedule(id: number): Promise<boolean>;
+
+  holidays(): Promise<HolidayRow[]>;
+  createHoliday(holiday: Holiday): Promise<HolidayRow>;
+  deleteHoliday(id: number): Promise<boolean>;
+
+  leaveTypes(): Promise<LeaveType[]>;
+  createLeaveType(type: NoId<LeaveType>): Promise<LeaveType>;
+  updateLeaveType(type: LeaveType): Promise<LeaveType | null>;
+  deleteLeaveType(id: number): Promise<boolean>;
+
+  /** Leave entries dated `from`..`to` (inclusive), of one person or everyone, by date then id. */
+  leave(filter: { enrollid?: number; from: LocalDate; to: LocalDate }): Promise<LeaveEntry[]>;
+  addLeave(entry: NoId<LeaveEntry>): Promise<LeaveEntry>;
+  deleteLeave(id: number): Promise<LeaveEntry | null>;
+
+  /** A person's corrections, oldest first. */
+  corrections(enrollid: number): Promise<CorrectionRow[]>;
+  addCorrection(correction: NoId<Correction>, at: number): Promise<CorrectionRow>;
+  /** The deleted correction (its dates need recomputing), null when there was none. */
+  deleteCorrection(id: number): Promise<CorrectionRow | null>;
+
+  /** The site rules with every terminal's interpretation; the defaults until they are set. */
+  siteRules(): Promise<SiteRules>;
+  setSiteRules(settings: SiteSettings): Promise<SiteRules>;
+  /** null: the terminal goes back to the site's default interpretation. */
+  setTerminalInterpretation(sn: string, interpretation: PunchInterpretation | null): Promise<SiteRules>;
+
+  /** Everything `indexRules` needs, read in one snapshot. */
+  rules(): Promise<Rules>;
+  /** One person's punches with site-local `time` in [from, until) ("YYYY-MM-DD[ HH:MM:SS]"), by time then id. */
+  punchesOf(enrollid: number, from: string, until: string): Promise<RawPunch[]>;
+
+  /** Stores each result, replacing what was stored for its (enrollid, date). */
+  saveDays(days: readonly DayResult[], at: number): Promise<void>;
+  /** Stored results by date then enrollid. */
+  days(filter: DayFilter): Promise<Page<DayResult>>;
+}

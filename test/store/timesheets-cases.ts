@@ -1,0 +1,205 @@
+/**
+ * Contract cases of `Store.timesheets` (issue 14): registered by contractCases, so they run on
+ * bun:sqlite, better-sqlite3 under Node and PostgreSQL. node:assert only.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { StoreError } from "../../src/store/errors.ts";
+import type { DayResult } from "../../src/timesheets/types.ts";
+import type { ContractStore } from "./contract-cases.ts";
+import { punch, punchesOp, T0 } from "./fixtures.ts";
+
+const rejects = (code: string) => (err: unknown) => err instanceof StoreError && err.code === code;
+
+function day(enrollid: number, date: string, extra: Partial<DayResult> = {}): DayResult {
+  return {
+    date, enrollid, shiftId: 1, scheduleId: 2, departmentId: null, firstIn: `${date} 08:00:00`, lastOut: `${date} 17:00:00`,
+    workedMinutes: 480, expectedMinutes: 480, lateMinutes: 0, earlyLeaveMinutes: 0, overtimeMinutes: 0, status: "present",
+    missingPunch: false, manual: false, holiday: null, leave: [], pairs: [{ in: `${date} 08:00:00`, out: `${date} 17:00:00`, manual: false }],
+    inProgress: false, presence: null, shiftStart: `${date} 08:00:00`, shiftEnd: `${date} 17:00:00`, ...extra,
+  };
+}
+
+export function timesheetCases(fresh: () => Promise<ContractStore>): void {
+  describe("timesheets: departments and membership history", () => {
+    test("departments: names unique whatever their case, listed by name; rename, delete", async () => {
+      const ts = (await fresh()).store.timesheets;
+      const ops = await ts.createDepartment(" Operations ");
+      const hr = await ts.createDepartment("HR");
+      assert.deepEqual(ops, { id: ops.id, name: "Operations" });
+      await assert.rejects(ts.createDepartment("operations"), rejects("name_taken"));
+      await assert.rejects(ts.createDepartment(""), rejects("invalid"));
+      assert.deepEqual(await ts.departments(), [hr, ops]);
+      await assert.rejects(ts.renameDepartment(hr.id, "OPERATIONS"), rejects("name_taken"));
+      assert.deepEqual(await ts.renameDepartment(hr.id, "People"), { id: hr.id, name: "People" });
+      assert.deepEqual(await ts.renameDepartment(hr.id, "people"), { id: hr.id, name: "people" });
+      assert.equal(await ts.renameDepartment(hr.id + ops.id, "X"), null);
+      assert.equal(await ts.deleteDepartment(ops.id), true);
+      assert.equal(await ts.deleteDepartment(ops.id), false);
+      assert.deepEqual(await ts.departments(), [{ id: hr.id, name: "people" }]);
+      assert.deepEqual((await ts.createDepartment("Operations")).name, "Operations");
+    });
+
+    test("setDepartment keeps the history: a move mid-month closes the old membership the day before; a later date replaces what started after it", async () => {
+      const ts = (await fresh()).store.timesheets;
+      assert.deepEqual(await ts.memberships(7), []);
+      assert.deepEqual(await ts.setDepartment(7, 1, "2026-3-1"), [{ departmentId: 1, from: "2026-03-01" }]);
+      assert.deepEqual(await ts.setDepartment(7, 2, "2026-03-16"), [
+        { departmentId: 1, from: "2026-03-01", to: "2026-03-15" },
+        { departmentId: 2, from: "2026-03-16" },
+      ]);
+      assert.deepEqual(await ts.setDepartment(7, 3, "2026-04-01"), [
+        { departmentId: 1, from: "2026-03-01", to: "2026-03-15" },
+        { departmentId: 2, from: "2026-03-16", to: "2026-03-31" },
+        { departmentId: 3, from: "2026-04-01" },
+      ]);
+      // Back-dated: the move to 2 now happens on the 10th; what started after it is replaced.
+      assert.deepEqual(await ts.setDepartment(7, 2, "2026-03-10"), [
+        { departmentId: 1, from: "2026-03-01", to: "2026-03-09" },
+        { departmentId: 2, from: "2026-03-10" },
+      ]);
+      assert.deepEqual(await ts.setDepartment(7, null, "2026-05-01"), [
+        { departmentId: 1, from: "2026-03-01", to: "2026-03-09" },
+        { departmentId: 2, from: "2026-03-10", to: "2026-04-30" },
+      ]);
+      assert.deepEqual(await ts.memberships(8), []);
+      await assert.rejects(ts.setDepartment(7, 1, "2026-02-30"), rejects("invalid"));
+    });
+  });
+
+  describe("timesheets: shifts, schedules, holidays, leave types, site rules, the rules snapshot", () => {
+    test("each setting is stored as validated and read back as the schemas read it; rules() has them all", async () => {
+      const ts = (await fresh()).store.timesheets;
+      const day = await ts.createShift({ kind: "fixed", name: "Day", dayStart: "00:00", start: "08:00", end: "17:00", breaks: [{ start: "12:00", end: "13:00" }], lateGraceMinutes: 5, earlyGraceMinutes: 0 });
+      assert.deepEqual(day, { id: day.id, kind: "fixed", name: "Day", dayStart: "00:00", start: "08:00", end: "17:00", breaks: [{ start: "12:00", end: "13:00" }], lateGraceMinutes: 5, earlyGraceMinutes: 0 });
+      const flex = await ts.createShift({ kind: "flexible", name: "Flex", dayStart: "00:00", requiredMinutes: 480, breaks: [], lateGraceMinutes: 0, earlyGraceMinutes: 0, core: { start: "10:00", end: "15:00" } });
+      await assert.rejects(ts.createShift({ kind: "flexible", name: "Bad", dayStart: "00:00", requiredMinutes: 0, breaks: [], lateGraceMinutes: 0, earlyGraceMinutes: 0 }), rejects("invalid"));
+      await assert.rejects(ts.createShift({ kind: "fixed", name: "Bad", dayStart: "00:00", start: "24:00", end: "17:00", breaks: [], lateGraceMinutes: 0, earlyGraceMinutes: 0 }), rejects("invalid"));
+      const renamed = { ...day, name: "Day shift", overtime: { afterShiftEnd: true, minimumMinutes: 30 } };
+      assert.deepEqual(await ts.updateShift(renamed), renamed);
+      assert.equal(await ts.updateShift({ ...day, id: day.id + flex.id }), null);
+      assert.deepEqual(await ts.shifts(), [renamed, flex]);
+
+      const weekly = await ts.createSchedule({ departmentId: 4, from: "2026-3-2", pattern: { kind: "weekly", shiftId: day.id, weekdays: [1, 2, 3, 4, 5] } });
+      assert.deepEqual(weekly, { id: weekly.id, departmentId: 4, from: "2026-03-02", pattern: { kind: "weekly", shiftId: day.id, weekdays: [1, 2, 3, 4, 5] } });
+      const rotation = await ts.createSchedule({ enrollid: 7, from: "2026-03-01", to: "2026-03-31", pattern: { kind: "rotation", days: [flex.id, null] } });
+      await assert.rejects(ts.createSchedule({ enrollid: 7, departmentId: 4, from: "2026-03-01", pattern: { kind: "rotation", days: [null] } }), rejects("invalid"));
+      await assert.rejects(ts.createSchedule({ enrollid: 7, from: "2026-03-05", to: "2026-03-01", pattern: { kind: "rotation", days: [null] } }), rejects("invalid"));
+      const moved = { ...weekly, to: "2026-12-31" };
+      assert.deepEqual(await ts.updateSchedule(moved), moved);
+      assert.equal(await ts.deleteSchedule(rotation.id), true);
+      assert.equal(await ts.deleteSchedule(rotation.id), false);
+      assert.deepEqual(await ts.schedules(), [moved]);
+
+      const may = await ts.createHoliday({ date: "2026-5-1", name: "Labour Day" });
+      const local = await ts.createHoliday({ date: "2026-04-03", name: "Site day", departmentIds: [4] });
+      assert.deepEqual(await ts.holidays(), [local, { id: may.id, date: "2026-05-01", name: "Labour Day" }]);
+      assert.equal(await ts.deleteHoliday(local.id), true);
+
+      const sick = await ts.createLeaveType({ name: "Sick", paid: true, countsAsWorked: true });
+      const unpaid = await ts.createLeaveType({ name: "Unpaid", paid: false, countsAsWorked: false });
+      assert.deepEqual(await ts.updateLeaveType({ ...unpaid, name: "Unpaid leave" }), { ...unpaid, name: "Unpaid leave" });
+      assert.equal(await ts.deleteLeaveType(unpaid.id), true);
+      assert.equal(await ts.deleteShift(flex.id), true);
+
+      assert.deepEqual(await ts.siteRules(), { doubleScanSeconds: 120, calculation: "first_last", terminals: {}, defaultInterpretation: "pair" });
+      assert.deepEqual(await ts.setSiteRules({ doubleScanSeconds: 60, calculation: "paired", defaultInterpretation: "trust" }), { doubleScanSeconds: 60, calculation: "paired", terminals: {}, defaultInterpretation: "trust" });
+      await assert.rejects(ts.setSiteRules({ doubleScanSeconds: 3601, calculation: "paired", defaultInterpretation: "trust" }), rejects("invalid"));
+      await ts.setTerminalInterpretation("GATE-IN", "entry");
+      await ts.setTerminalInterpretation("GATE-OUT", "exit");
+      await ts.setTerminalInterpretation("GATE-IN", "trust");
+      await ts.setTerminalInterpretation("LOBBY", "pair");
+      assert.deepEqual((await ts.setTerminalInterpretation("LOBBY", null)).terminals, { "GATE-IN": "trust", "GATE-OUT": "exit" });
+
+      const rules = await ts.rules();
+      assert.deepEqual(rules, {
+        site: { doubleScanSeconds: 60, calculation: "paired", terminals: { "GATE-IN": "trust", "GATE-OUT": "exit" }, defaultInterpretation: "trust" },
+        shifts: new Map([[day.id, renamed]]),
+        schedules: [moved],
+        holidays: [{ id: may.id, date: "2026-05-01", name: "Labour Day" }],
+        leaveTypes: new Map([[sick.id, sick]]),
+      });
+    });
+
+    test("a stored setting that no longer passes its schema is an error when read, never used", async () => {
+      const t = await fresh();
+      await t.store.timesheets.createShift({ kind: "fixed", name: "Day", dayStart: "00:00", start: "08:00", end: "17:00", breaks: [], lateGraceMinutes: 0, earlyGraceMinutes: 0 });
+      await t.exec(`UPDATE ts_shifts SET body = '{"kind":"fixed","name":"Day","dayStart":"00:00","start":"08:00","end":"25:00","breaks":[],"lateGraceMinutes":0,"earlyGraceMinutes":0}'`);
+      await assert.rejects(t.store.timesheets.rules(), rejects("invalid"));
+    });
+  });
+
+  describe("timesheets: leave, corrections, punches of a person", () => {
+    test("leave by person and date range; corrections kept apart from the punches they add or exclude", async () => {
+      const t = await fresh();
+      const ts = t.store.timesheets;
+      const a = await ts.addLeave({ enrollid: 7, date: "2026-3-3", typeId: 1, part: { kind: "day" } });
+      const b = await ts.addLeave({ enrollid: 7, date: "2026-03-02", typeId: 2, part: { kind: "half", half: "first" } });
+      const c = await ts.addLeave({ enrollid: 8, date: "2026-03-02", typeId: 1, part: { kind: "minutes", minutes: 90 } });
+      await assert.rejects(ts.addLeave({ enrollid: 8, date: "2026-03-02", typeId: 1, part: { kind: "minutes", minutes: 0 } }), rejects("invalid"));
+      assert.deepEqual(a, { id: a.id, enrollid: 7, date: "2026-03-03", typeId: 1, part: { kind: "day" } });
+      assert.deepEqual(await ts.leave({ from: "2026-03-01", to: "2026-03-31" }), [b, c, a]);
+      assert.deepEqual(await ts.leave({ enrollid: 7, from: "2026-03-03", to: "2026-03-03" }), [a]);
+      assert.deepEqual(await ts.deleteLeave(b.id), b);
+      assert.equal(await ts.deleteLeave(b.id), null);
+
+      await t.store.write([punchesOp("SN1", [punch(7, "2026-03-02 08:01:00"), punch(7, "2026-03-02 17:00:00", { inout: 1 })])]);
+      const [first] = (await t.store.attendance({ enrollid: 7, limit: 10 })).items.slice(-1);
+      assert.ok(first);
+      const added = await ts.addCorrection({ kind: "add", enrollid: 7, time: "2026-3-3 8:0:0", inout: 0, reason: "forgot to punch", by: "user:root" }, T0);
+      assert.deepEqual(added, { id: added.id, kind: "add", enrollid: 7, time: "2026-03-03 08:00:00", inout: 0, reason: "forgot to punch", by: "user:root", at: T0 });
+      const excluded = await ts.addCorrection({ kind: "exclude", enrollid: 7, punchId: first.id, reason: "badge lent", by: "token:hr" }, T0 + 1);
+      await assert.rejects(ts.addCorrection({ kind: "exclude", enrollid: 7, punchId: first.id, reason: " ", by: "token:hr" }, T0), rejects("invalid"));
+      await ts.addCorrection({ kind: "add", enrollid: 8, time: "2026-03-03 09:00:00", reason: "x", by: "user:root" }, T0 + 2);
+      assert.deepEqual(await ts.corrections(7), [added, excluded]);
+      assert.deepEqual(await t.store.getAttendance(first.id), first);
+      assert.deepEqual(await ts.deleteCorrection(excluded.id), excluded);
+      assert.equal(await ts.deleteCorrection(excluded.id), null);
+      assert.deepEqual(await ts.corrections(7), [added]);
+    });
+
+    test("punchesOf: one person's punches in a site-local range, by time then id", async () => {
+      const t = await fresh();
+      await t.store.write([
+        punchesOp("SN2", [punch(7, "2026-03-02 17:00:00", { inout: 1 }), punch(8, "2026-03-02 09:00:00"), punch(7, "2026-03-01 23:59:59")]),
+        punchesOp("SN1", [punch(7, "2026-03-02 08:00:00"), punch(7, "2026-03-04 00:00:00"), punch(7, "2026-03-03 23:00:00")]),
+      ]);
+      const got = await t.store.timesheets.punchesOf(7, "2026-03-02", "2026-03-04");
+      const ids = (await t.store.attendance({ enrollid: 7, limit: 10 })).items;
+      const idOf = (time: string) => ids.find((r) => r.time === time)?.id;
+      assert.deepEqual(got, [
+        { id: idOf("2026-03-02 08:00:00"), sn: "SN1", enrollid: 7, time: "2026-03-02 08:00:00", ts: Date.UTC(2026, 2, 2, 8), inout: 0 },
+        { id: idOf("2026-03-02 17:00:00"), sn: "SN2", enrollid: 7, time: "2026-03-02 17:00:00", ts: Date.UTC(2026, 2, 2, 17), inout: 1 },
+        { id: idOf("2026-03-03 23:00:00"), sn: "SN1", enrollid: 7, time: "2026-03-03 23:00:00", ts: Date.UTC(2026, 2, 3, 23), inout: 0 },
+      ]);
+      assert.deepEqual(await t.store.timesheets.punchesOf(9, "2026-03-01", "2026-03-05"), []);
+    });
+  });
+
+  describe("timesheets: derived days", () => {
+    test("saveDays replaces per (enrollid, date); days reads by range, person or department, paged by (date, enrollid)", async () => {
+      const ts = (await fresh()).store.timesheets;
+      await ts.saveDays([day(7, "2026-03-02", { departmentId: 4 }), day(8, "2026-03-02", { departmentId: 5 }), day(7, "2026-03-03", { departmentId: 4 }), day(9, "2026-03-02")], T0);
+      const late = day(7, "2026-03-02", { departmentId: 4, status: "late", lateMinutes: 7, firstIn: "2026-03-02 08:07:00" });
+      await ts.saveDays([late, day(7, "2026-03-04", { departmentId: 5, status: "absent", firstIn: null, lastOut: null, pairs: [] })], T0 + 1);
+      await ts.saveDays([], T0 + 2);
+
+      const all = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 2, cursor });
+        assert.ok(page.items.length <= 2);
+        all.push(...page.items);
+        cursor = page.next ?? undefined;
+      } while (cursor !== undefined);
+      assert.deepEqual(all.map((d) => [d.date, d.enrollid, d.status]), [
+        ["2026-03-02", 7, "late"], ["2026-03-02", 8, "present"], ["2026-03-02", 9, "present"], ["2026-03-03", 7, "present"], ["2026-03-04", 7, "absent"],
+      ]);
+      assert.deepEqual(all[0], late);
+      assert.deepEqual((await ts.days({ from: "2026-03-03", to: "2026-03-04", enrollid: 7, limit: 10 })).items.map((d) => d.date), ["2026-03-03", "2026-03-04"]);
+      assert.deepEqual((await ts.days({ from: "2026-03-01", to: "2026-03-31", departmentId: 4, limit: 10 })).items.map((d) => [d.date, d.enrollid]), [["2026-03-02", 7], ["2026-03-03", 7]]);
+      assert.deepEqual(await ts.days({ from: "2026-03-05", to: "2026-03-31", limit: 10 }), { items: [], next: null });
+      await assert.rejects(ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 10, cursor: "nope" }), rejects("bad_cursor"));
+    });
+  });
+}
