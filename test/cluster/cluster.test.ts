@@ -226,6 +226,21 @@ describe("cluster", () => {
     t.close();
   }, 60_000);
 
+  test("issue 11: a socket that asks for a second sn is closed, its first sn goes offline everywhere, and a command for it waits queued while every instance answers", async () => {
+    const sn = "GHOSTA1";
+    const t = await terminalOn(A, sn);
+    t.send({ cmd: "reg", sn: "GHOSTB1", devinfo: {} });
+    expect(await t.next((m) => m.ret === "reg")).toMatchObject({ ret: "reg", result: false });
+    expect((await t.closed).code).toBe(4003);
+    for (const i of [A, B, C]) await until(`instance ${i} to show ${sn} offline`, async () => !(await terminalAt(i, sn)).online);
+    const row = await queued(B, sn, "getdevinfo");
+    expect(row.status).toBe("queued");
+    await Bun.sleep(1500);
+    const seen = await commandAt(C, row.id);
+    expect([seen.status, seen.history.length]).toEqual(["queued", 1]);
+    for (const res of await Promise.all(c.instances.map((i) => fetch(`${i.http}/health`, { signal: AbortSignal.timeout(2000) })))) expect(res.status).toBe(200);
+  }, 60_000);
+
   test("expiry holds across the cluster: a command past its deadline is expired once and never sent", async () => {
     const sn = "EXPIRE1";
     const before = await terminalOn(A, sn);
