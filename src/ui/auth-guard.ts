@@ -117,7 +117,8 @@ export function requireSession(deps: UiDeps): MiddlewareHandler<UiEnv> {
       }
     }
     if (now - found.session.lastSeenAt > TOUCH_EVERY_MS) {
-      await deps.store.admin.touchSession(found.session.tokenHash, now, now + SESSION_IDLE_MS);
+      // A store that cannot write (disk full, started read-only) must not lock the admin out of reading.
+      await deps.store.admin.touchSession(found.session.tokenHash, now, now + SESSION_IDLE_MS).catch((err: unknown) => deps.log.debug({ err }, "session not touched"));
     }
     c.set("user", found.user);
     c.set("session", found.session);

@@ -2,10 +2,12 @@
  * A full disk, for real: the data directory lives on a small tmpfs that the test fills up.
  * (Tests run as root here and in CI; mounting is how a full disk is made without touching /.)
  */
+import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
 import { rmSync, statfsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { simRecord } from "../../src/simulator/terminal.ts";
+import { tm20Binary } from "../helpers/binary.ts";
 import { createToken, startTm20, tempDir } from "../helpers/server.ts";
 import { until } from "../helpers/sim.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
@@ -80,7 +82,23 @@ test("disk full at start: the server starts read-only (reads served, terminals r
     t0.send({ cmd: "sendlog", sn: "FULLSTART1", count: 10, logindex: 0, record: Array.from({ length: 10 }, (_, i) => simRecord(i, START)) });
     expect(await t0.next((m) => m.ret === "sendlog")).toMatchObject({ result: true });
     const token = createToken(dataDir);
+    // An admin logged in before the disk filled up keeps reading the UI.
+    const password = "disk-full-password";
+    expect(Bun.spawnSync([tm20Binary(), "admin", "create", "--username", "ops", "--data-dir", dataDir], { stdin: new TextEncoder().encode(`${password}\n`) }).exitCode).toBe(0);
+    const csrf = "x".repeat(40);
+    const login = await fetch(`${first.http}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: `tm20_pre=${csrf}` },
+      body: new URLSearchParams({ _csrf: csrf, username: "ops", password, next: "/" }),
+    });
+    expect(login.status).toBe(303);
+    const cookie = `tm20_session=${/tm20_session=([^;]+)/.exec(login.headers.get("set-cookie") ?? "")?.[1]}`;
     expect(await first.stop()).toBe(0);
+    // Last seen long enough ago that the next page view records it (a write).
+    const rw = new Database(join(dataDir, "tm20.db"));
+    rw.run("UPDATE admin_sessions SET last_seen_at = last_seen_at - 600000");
+    rw.close();
     const s = statfsSync(mount);
     writeFileSync(filler, Buffer.alloc(Math.max(0, s.bavail * s.bsize - 4096)));
 
@@ -94,6 +112,9 @@ test("disk full at start: the server starts read-only (reads served, terminals r
     expect(((await (await api("/api/v1/terminals/FULLSTART1")).json()) as { sn: string }).sn).toBe("FULLSTART1");
     expect(((await (await api("/api/v1/attendance?sn=FULLSTART1&limit=100")).json()) as { items: unknown[] }).items.length).toBe(10);
     expect((await fetch(`${srv.http}/login`)).status).toBe(200);
+    const page = await fetch(`${srv.http}/terminals`, { headers: { cookie }, redirect: "manual" });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("FULLSTART1");
     const t = await connectTerminal(srv.ws());
     expect(await t.register("FULLSTART1")).toEqual({ ret: "reg", result: false, reason: "Server storage unavailable, retrying" });
     t.close();
