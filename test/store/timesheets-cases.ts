@@ -37,11 +37,24 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       assert.equal(await ts.deleteDepartment(ops.id), true);
       assert.equal(await ts.deleteDepartment(ops.id), false);
       assert.deepEqual(await ts.departments(), [{ id: hr.id, name: "people" }]);
-      assert.deepEqual((await ts.createDepartment("Operations")).name, "Operations");
+      const again = await ts.createDepartment("Operations");
+
+      // A department with members, past or present, or with a schedule stays (renamed, not deleted).
+      await ts.setDepartment(7, hr.id, "2026-03-01");
+      await ts.setDepartment(7, again.id, "2026-03-10");
+      await assert.rejects(ts.deleteDepartment(hr.id), rejects("in_use"));
+      const sales = await ts.createDepartment("Sales");
+      const schedule = await ts.createSchedule({ departmentId: sales.id, from: "2026-03-01", pattern: { kind: "rotation", days: [null] } });
+      await assert.rejects(ts.deleteDepartment(sales.id), rejects("in_use"));
+      await ts.deleteSchedule(schedule.id);
+      assert.equal(await ts.deleteDepartment(sales.id), true);
+      assert.deepEqual((await ts.departments()).map((d) => d.name), ["Operations", "people"]);
     });
 
     test("setDepartment keeps the history: a move mid-month closes the old membership the day before; a later date replaces what started after it", async () => {
       const ts = (await fresh()).store.timesheets;
+      for (const name of ["One", "Two", "Three"]) await ts.createDepartment(name);
+      assert.deepEqual((await ts.departments()).map((d) => d.id).sort(), [1, 2, 3]);
       assert.deepEqual(await ts.memberships(7), []);
       assert.deepEqual(await ts.setDepartment(7, 1, "2026-3-1"), [{ departmentId: 1, from: "2026-03-01" }]);
       assert.deepEqual(await ts.setDepartment(7, 2, "2026-03-16"), [
@@ -64,6 +77,8 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       ]);
       assert.deepEqual(await ts.memberships(8), []);
       await assert.rejects(ts.setDepartment(7, 1, "2026-02-30"), rejects("invalid"));
+      await assert.rejects(ts.setDepartment(7, 4, "2026-06-01"), rejects("not_found"));
+      assert.equal((await ts.memberships(7)).length, 2);
     });
   });
 
