@@ -1,6 +1,7 @@
 /** `tm20`: the command line. Parses the sub-command and hands over; nothing else lives here. */
 import { adminCommand, adminHelp } from "./cli/admin.ts";
 import { UsageError } from "./cli/args.ts";
+import { AppError } from "./lib/app-error.ts";
 import { backupCommand, backupHelp } from "./cli/backup.ts";
 import { exportCommand, exportHelp } from "./cli/export.ts";
 import { peopleCommand, peopleHelp } from "./cli/people.ts";
@@ -54,11 +55,8 @@ async function main(argv: string[]): Promise<void> {
   await command.run(rest);
 }
 
+// The CLI's one translation of a failure: one line; exit status 2 when the request was at fault, else 1.
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError) {
-    console.error(`tm20: ${err.message}`);
-    process.exit(2);
-  }
   console.error(`tm20: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
+  process.exit(err instanceof AppError && err.exposed ? 2 : 1);
 });

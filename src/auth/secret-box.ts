@@ -6,19 +6,19 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { AppError } from "../lib/app-error.ts";
 
 export const SECRET_KEY_FILE = "secret.key";
 const VERSION = "v1";
 
-export class SecretBoxError extends Error {
-  override name = "SecretBoxError";
-}
+/** A key or a sealed value we cannot use: the data directory's fault, not the caller's. */
+const secretError = (message: string) => new AppError(500, "secret_key", message);
 
 export class SecretBox {
   #key: Buffer;
 
   constructor(key: Buffer) {
-    if (key.length !== 32) throw new SecretBoxError("the secret key must be 32 bytes");
+    if (key.length !== 32) throw secretError("the secret key must be 32 bytes");
     this.#key = key;
   }
 
@@ -36,14 +36,14 @@ export class SecretBox {
 
   open(sealed: string): string {
     const [version, data] = sealed.split(":");
-    if (version !== VERSION || !data) throw new SecretBoxError("not a sealed secret");
+    if (version !== VERSION || !data) throw secretError("not a sealed secret");
     const raw = Buffer.from(data, "base64url");
     const decipher = createDecipheriv("aes-256-gcm", this.#key, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
     try {
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
     } catch {
-      throw new SecretBoxError(`cannot open a sealed secret: was ${SECRET_KEY_FILE} replaced (in a cluster, every instance needs the same one)?`);
+      throw secretError(`cannot open a sealed secret: was ${SECRET_KEY_FILE} replaced (in a cluster, every instance needs the same one)?`);
     }
   }
 }

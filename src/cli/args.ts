@@ -2,8 +2,14 @@
  * Flag parsing for the sub-commands. Small on purpose: `--name value`, `--name=value` and
  * boolean `--name`; anything unknown is an error that names the flag.
  */
-export class UsageError extends Error {
+import { AppError } from "../lib/app-error.ts";
+
+/** A command line that cannot be run as given: the CLI's AppError (one line, exit status 2). */
+export class UsageError extends AppError {
   override name = "UsageError";
+  constructor(message: string) {
+    super(400, "usage", message);
+  }
 }
 
 export interface FlagSpec {

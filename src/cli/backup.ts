@@ -1,5 +1,4 @@
 import { join, resolve } from "node:path";
-import { StoreError } from "../store/errors.ts";
 import { DB_FILE } from "../store/open.ts";
 import { backupStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
@@ -18,11 +17,6 @@ export async function backupCommand(argv: string[]): Promise<void> {
   if (!out) throw new UsageError("--out: give the file to write the backup to");
   const store = storeConfigFromFlags(flags);
   if (store.kind !== "sqlite") throw new UsageError("backup: a cluster keeps its data in PostgreSQL; back its schema up with pg_dump (README: Backup of a cluster)");
-  try {
-    const info = backupStore(join(resolve(store.dataDir), DB_FILE), resolve(out));
-    console.log(`Backup written to ${resolve(out)}: ${info.bytes} bytes, ${info.attendance} attendance records, integrity ok.`);
-  } catch (err) {
-    if (err instanceof StoreError && (err.code === "exists" || err.code === "not_found")) throw new UsageError(err.message);
-    throw err;
-  }
+  const info = backupStore(join(resolve(store.dataDir), DB_FILE), resolve(out));
+  console.log(`Backup written to ${resolve(out)}: ${info.bytes} bytes, ${info.attendance} attendance records, integrity ok.`);
 }

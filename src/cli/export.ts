@@ -1,7 +1,7 @@
 import { fieldValue } from "../config/load.ts";
 import { serveFields } from "../config/schema.ts";
 import { PgExporter } from "../export/pg-exporter.ts";
-import { PgTargetError, pgTarget } from "../export/pg-target.ts";
+import { pgTarget } from "../export/pg-target.ts";
 import { createLogger } from "../obs/logger.ts";
 import { parseDate, parseTerminalTime } from "../protocol/index.ts";
 import { openStore } from "../store/open.ts";
@@ -41,13 +41,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
     since = day ? `${day} 00:00:00` : (parseTerminalTime(sinceRaw.replace("T", " ")) ?? undefined);
     if (!since) throw new UsageError(`--since: ${JSON.stringify(sinceRaw)} is not YYYY-MM-DD or YYYY-MM-DD HH:MM:SS`);
   }
-  let target;
-  try {
-    target = pgTarget(config.pgUrl, config.pgSchema);
-  } catch (err) {
-    if (err instanceof PgTargetError) throw new UsageError(`${pgUrl.flag}: ${err.message}`);
-    throw err;
-  }
+  const target = pgTarget(config.pgUrl, config.pgSchema);
   const log = createLogger(process.env.TM20_LOG_LEVEL ?? "warn", "stderr");
   const store = await openStore({ kind: "sqlite", dataDir: config.dataDir });
   if (!(store instanceof SqliteStore)) throw new Error("tm20 export reads a data directory");

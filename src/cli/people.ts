@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { csvEntries } from "../people-import/csv-source.ts";
-import { ImportSourceError } from "../people-import/errors.ts";
 import { applyImport, type PeopleWriter, planJson } from "../people-import/importer.ts";
 import { planImport } from "../people-import/plan.ts";
 import { openStore } from "../store/open.ts";
@@ -23,14 +22,14 @@ export async function peopleCommand(argv: string[]): Promise<void> {
   const [action, file, ...rest] = positionals;
   if (action !== "import") throw new UsageError(`people: unknown action ${JSON.stringify(action ?? "")} (import)`);
   if (!file || rest.length > 0) throw new UsageError("people import: give one CSV file");
-  let entries;
+  let text;
   try {
-    entries = csvEntries(readFileSync(file, "utf8"));
+    text = readFileSync(file, "utf8");
   } catch (err) {
-    if (err instanceof ImportSourceError) throw new UsageError(`${file}: ${err.message}`);
     if ((err as { code?: string }).code === "ENOENT") throw new UsageError(`${file}: no such file`);
     throw err;
   }
+  const entries = csvEntries(text);
   const store = await openStore(storeConfigFromFlags(flags));
   try {
     const plan = planImport(await store.people.all(), entries, { disableMissing: flags.has("--disable-missing") });

@@ -1,6 +1,5 @@
 import { join, resolve } from "node:path";
 import { runningServer } from "../store/data-dir-lock.ts";
-import { StoreError } from "../store/errors.ts";
 import { DB_FILE } from "../store/open.ts";
 import { restoreStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
@@ -21,12 +20,7 @@ export async function restoreCommand(argv: string[]): Promise<void> {
   const dataDir = resolve(store.dataDir);
   const pid = runningServer(dataDir);
   if (pid !== null) throw new UsageError(`restore: a server (pid ${pid}) is running on ${dataDir}; stop it first`);
-  try {
-    const { info, previous } = restoreStore(resolve(file), join(dataDir, DB_FILE), Date.now());
-    console.log(`Restored ${resolve(file)} into ${dataDir}: ${info.attendance} attendance records, integrity ok.`);
-    if (previous) console.log(`The previous store is kept as ${previous}.`);
-  } catch (err) {
-    if (err instanceof StoreError && err.code !== "restore_failed") throw new UsageError(`restore: ${err.message}`);
-    throw err;
-  }
+  const { info, previous } = restoreStore(resolve(file), join(dataDir, DB_FILE), Date.now());
+  console.log(`Restored ${resolve(file)} into ${dataDir}: ${info.attendance} attendance records, integrity ok.`);
+  if (previous) console.log(`The previous store is kept as ${previous}.`);
 }

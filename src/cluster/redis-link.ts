@@ -5,6 +5,7 @@
  */
 import { RedisClient } from "bun";
 import type { Logger } from "pino";
+import { AppError } from "../lib/app-error.ts";
 
 export interface RedisLinkOptions {
   url: string;
@@ -49,7 +50,7 @@ export class RedisLink {
 
   /** The command connection, or an error that says Redis is unavailable. */
   client(): RedisClient {
-    if (!this.#up || !this.#cmd) throw new RedisUnavailable();
+    if (!this.#up || !this.#cmd) throw redisUnavailable();
     return this.#cmd;
   }
 
@@ -123,9 +124,4 @@ export class RedisLink {
   }
 }
 
-export class RedisUnavailable extends Error {
-  override name = "RedisUnavailable";
-  constructor() {
-    super("Redis is unavailable: cluster routing is down");
-  }
-}
+const redisUnavailable = () => new AppError(503, "redis_unavailable", "Redis is unavailable: cluster routing is down");

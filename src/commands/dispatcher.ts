@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { EventBus } from "../events/bus.ts";
+import { AppError } from "../lib/app-error.ts";
 import {
   commandFrame,
   describeReason,
@@ -43,9 +44,7 @@ export interface CommandRequest {
   jobId?: number | null;
 }
 
-export class InvalidCommand extends Error {
-  override name = "InvalidCommand";
-}
+const invalidCommand = (message: string) => new AppError(400, "invalid_command", message);
 
 /** Cluster mode: which terminals a command cannot reach from this instance now. */
 export interface CommandRoute {
@@ -54,14 +53,13 @@ export interface CommandRoute {
 }
 
 /** A command asked for by someone was refused, not queued: the terminal is out of this instance's reach. */
-export class RoutingUnavailable extends Error {
-  override name = "RoutingUnavailable";
-  constructor(readonly sns: string[]) {
-    super(
-      `terminal ${sns.join(", ")} is connected to another instance and Redis, which carries commands between instances, is unavailable: ` +
-        "the command was not queued; retry when Redis is back, or through the instance the terminal is connected to",
-    );
-  }
+function routingUnavailable(sns: string[]): AppError {
+  return new AppError(
+    503,
+    "routing_unavailable",
+    `terminal ${sns.join(", ")} is connected to another instance and Redis, which carries commands between instances, is unavailable: ` +
+      "the command was not queued; retry when Redis is back, or through the instance the terminal is connected to",
+  );
 }
 
 /** Turns a successful answer into what is stored (and acts on it: credentials, holdings). Throwing fails the command. */
@@ -184,7 +182,7 @@ export class CommandDispatcher {
   /**
    * Validates every request, then queues them all (one transaction) and wakes the terminals.
    * A command asked for directly (no job) for a terminal another instance holds, while Redis
-   * cannot carry the wake-up, is refused with RoutingUnavailable instead of waiting unseen; a
+   * cannot carry the wake-up, is refused (routing_unavailable) instead of waiting unseen; a
    * job's commands are queued all the same (every instance re-reads its terminals' queues when
    * Redis returns, and the job shows their progress).
    */
@@ -192,10 +190,10 @@ export class CommandDispatcher {
     const now = this.#o.now();
     const rows = requests.map((r) => {
       const valid = validateParams(r.command, r.params);
-      if (!valid.ok) throw new InvalidCommand(valid.error);
+      if (!valid.ok) throw invalidCommand(valid.error);
       const urgent = URGENT_COMMANDS.has(r.command as never);
       const deadline = r.deadline === undefined ? now + (urgent ? URGENT_DEADLINE_MS : DEFAULT_DEADLINE_MS) : r.deadline;
-      if (deadline !== null && deadline <= now) throw new InvalidCommand("deadline: already passed");
+      if (deadline !== null && deadline <= now) throw invalidCommand("deadline: already passed");
       return {
         sn: r.sn, command: r.command, params: valid.params, deadline, actor: r.actor, jobId: r.jobId ?? null, at: now,
         maxAttempts: IDEMPOTENT_COMMANDS.has(r.command as never) ? this.#o.maxAttempts : 1,
@@ -204,7 +202,7 @@ export class CommandDispatcher {
     const direct = [...new Set(rows.filter((r) => r.jobId === null).map((r) => r.sn))];
     if (this.#o.route && direct.length > 0) {
       const unreachable = await this.#o.route.unreachable(direct);
-      if (unreachable.length > 0) throw new RoutingUnavailable(unreachable);
+      if (unreachable.length > 0) throw routingUnavailable(unreachable);
     }
     const stored = await this.#o.store.commands.enqueue(rows);
     for (const row of stored) {
@@ -361,7 +359,7 @@ export class CommandDispatcher {
 
   #frame(row: CommandRow, firstPage: boolean) {
     const name = row.command;
-    if (!isCommandName(name)) throw new InvalidCommand(`unknown command "${name}"`);
+    if (!isCommandName(name)) throw invalidCommand(`unknown command "${name}"`);
     return commandFrame(name, JSON.parse(row.params) as Record<string, unknown>, {
       sn: row.sn,
       cloudtime: this.#o.clock.format(this.#o.now()),

@@ -8,7 +8,6 @@ import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { PeopleService } from "../people/service.ts";
 import type { SiteClock } from "../protocol/index.ts";
 import type { Store } from "../store/contract.ts";
-import { StoreError } from "../store/errors.ts";
 import type { Integrations } from "../integrations.ts";
 import type { Writer } from "../store/writer.ts";
 import type { TerminalRegistry } from "../terminals/registry.ts";
@@ -24,7 +23,7 @@ import { exportApi } from "./api/export.ts";
 import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
 import { webhooksApi } from "./api/webhooks.ts";
-import { ApiError } from "./errors.ts";
+import { errorResponse } from "./errors.ts";
 import type { BackupDownloads } from "./backup-download.ts";
 import { biotimeApi } from "./biotime/api.ts";
 import { allowedHosts } from "./allowed-hosts.ts";
@@ -119,12 +118,7 @@ export function createHttpApp(deps: HttpDeps) {
   if (ui) app.all("*", (c, next) => (c.req.path.startsWith("/api/") ? next() : ui.fetch(c.req.raw, c.env as Parameters<UiApp["fetch"]>[1])));
 
   app.notFound((c) => c.json({ code: "not_found", message: "no such route" }, 404));
-  app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json({ code: err.code, message: err.message }, err.status);
-    if (err instanceof StoreError && err.code === "bad_cursor") return c.json({ code: "bad_request", message: err.message }, 400);
-    deps.log.error({ err, path: c.req.path }, "request failed");
-    return c.json({ code: "internal", message: "internal error" }, 500);
-  });
+  app.onError((err, c) => errorResponse(err, c, deps.log));
   return app;
 }
 

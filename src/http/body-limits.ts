@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { MAX_CSV_BYTES } from "../people-import/csv-source.ts";
-import { ApiError } from "./errors.ts";
+import { AppError } from "../lib/app-error.ts";
 
 /** Login, first-run setup, BioTime's token routes and every admin UI form. */
 export const SMALL_BODY_BYTES = 64 * 1024;
@@ -24,7 +24,7 @@ const limited = (maxSize: number, api: boolean): MiddlewareHandler =>
     maxSize,
     onError: (c) => {
       const message = `request body larger than ${maxSize} bytes`;
-      if (api) throw new ApiError(413, "payload_too_large", message);
+      if (api) throw new AppError(413, "payload_too_large", message);
       return c.text(`The request is too large (over ${Math.round(maxSize / 1024)} KiB).`, 413);
     },
   });

@@ -1,10 +1,13 @@
-/** The one error type routes throw; `onError` turns it into `{code, message}` with its status. */
-export class ApiError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 503;
-  readonly code: string;
-  constructor(status: ApiError["status"], code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
+import type { Context } from "hono";
+import type { Logger } from "pino";
+import { AppError } from "../lib/app-error.ts";
+
+/**
+ * The API's one translation of a failure: an AppError the caller can act on is `{code, message}`
+ * with its status; anything else (a fault of ours) is logged and answered 500 without details.
+ */
+export function errorResponse(err: unknown, c: Context, log: Logger): Response {
+  if (err instanceof AppError && err.exposed) return c.json({ code: err.code, message: err.message }, err.status);
+  log.error({ err, path: c.req.path }, "request failed");
+  return c.json({ code: "internal", message: "internal error" }, 500);
 }

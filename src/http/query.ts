@@ -1,7 +1,8 @@
 /** Query-string validation shared by the list endpoints. */
 import { z } from "zod";
 import { int, parseDate, parseTerminalTime } from "../protocol/index.ts";
-import { ApiError } from "./errors.ts";
+import { badRequest } from "../lib/app-error.ts";
+import { isCursor } from "../store/cursor.ts";
 
 /** Accepts "YYYY-MM-DD" or "YYYY-MM-DD HH:MM[:SS]" (or with a T), site-local. */
 const siteTime = z.string().transform((s, ctx) => {
@@ -15,7 +16,7 @@ const siteTime = z.string().transform((s, ctx) => {
 
 export const pageQuery = z.object({
   limit: int.pipe(z.number().min(1).max(1000)).default(100),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(200).refine(isCursor, "not a cursor of these lists").optional(),
 });
 
 export const punchQuery = pageQuery.extend({
@@ -29,7 +30,7 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string,
   const parsed = schema.safeParse(query);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ApiError(400, "bad_request", `${issue?.path.join(".") || "query"}: ${issue?.message ?? "invalid"}`);
+    throw badRequest(`${issue?.path.join(".") || "query"}: ${issue?.message ?? "invalid"}`);
   }
   return parsed.data;
 }

@@ -3,7 +3,7 @@
  * line it starts on, so an import can name the exact line of a bad row. Separator: comma, or
  * semicolon when the header line has more of those (spreadsheets in many locales write that).
  */
-import { ImportSourceError } from "./errors.ts";
+import { sourceError } from "./errors.ts";
 
 export interface CsvRow {
   line: number;
@@ -58,7 +58,7 @@ export function parseCsv(text: string): CsvRow[] {
     } else field += ch;
     i++;
   }
-  if (quoted) throw new ImportSourceError(`line ${rowLine}: a quoted field is never closed`);
+  if (quoted) throw sourceError(`line ${rowLine}: a quoted field is never closed`);
   if (field !== "" || fields.length > 0) endRow();
   return rows;
 }

@@ -4,7 +4,8 @@
  * source travel in `headers` with the request and are not kept.
  */
 import { z } from "zod";
-import { ImportSourceError } from "./errors.ts";
+import { AppError } from "../lib/app-error.ts";
+import { sourceError } from "./errors.ts";
 import type { ImportEntry } from "./plan.ts";
 import type { ImportField } from "./record.ts";
 
@@ -46,7 +47,7 @@ export async function httpEntries(source: HttpSource, fetchPage: typeof fetch = 
   let url: string | null = source.url;
   const paging = source.paging;
   for (let page = 1; url !== null; page++) {
-    if (page > source.max_pages) throw new ImportSourceError(`more than ${source.max_pages} pages (max_pages)`);
+    if (page > source.max_pages) throw sourceError(`more than ${source.max_pages} pages (max_pages)`);
     const target = new URL(url);
     if (paging.type === "page") {
       target.searchParams.set(paging.param, String(paging.start + page - 1));
@@ -58,14 +59,14 @@ export async function httpEntries(source: HttpSource, fetchPage: typeof fetch = 
     let body: unknown;
     try {
       const res = await fetchPage(target.href, { headers: { accept: "application/json", ...source.headers }, signal: AbortSignal.timeout(source.timeout_ms) });
-      if (!res.ok) throw new ImportSourceError(`page ${page}: HTTP ${res.status}`);
+      if (!res.ok) throw sourceError(`page ${page}: HTTP ${res.status}`);
       body = await res.json();
     } catch (err) {
-      if (err instanceof ImportSourceError) throw err;
-      throw new ImportSourceError(`page ${page}: ${err instanceof Error ? err.message : String(err)}`);
+      if (err instanceof AppError) throw err;
+      throw sourceError(`page ${page}: ${err instanceof Error ? err.message : String(err)}`);
     }
     const items = at(body, source.items);
-    if (!Array.isArray(items)) throw new ImportSourceError(`page ${page}: no array at ${JSON.stringify(source.items || "(the page)")}`);
+    if (!Array.isArray(items)) throw sourceError(`page ${page}: no array at ${JSON.stringify(source.items || "(the page)")}`);
     items.forEach((item, i) => {
       const data: Record<string, unknown> = {};
       for (const field of FIELDS) {

@@ -1,5 +1,5 @@
 import type { Page } from "./contract.ts";
-import { StoreError } from "./errors.ts";
+import { storeError } from "./errors.ts";
 
 type Kind = "string" | "number";
 type Decoded<K extends readonly Kind[]> = { [I in keyof K]: K[I] extends "number" ? number : string };
@@ -9,15 +9,24 @@ export function encodeCursor(values: Array<string | number>): string {
   return Buffer.from(JSON.stringify(values)).toString("base64url");
 }
 
-export function decodeCursor<const K extends readonly Kind[]>(cursor: string, kinds: K): Decoded<K> {
-  let values: unknown;
+function valuesOf(cursor: string): unknown {
   try {
-    values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    return JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
   } catch {
-    values = null;
+    return null;
   }
+}
+
+/** Whether `cursor` can be one of ours at all: a query string is checked against it before any list is read. */
+export function isCursor(cursor: string): boolean {
+  const values = valuesOf(cursor);
+  return Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === "string" || typeof v === "number");
+}
+
+export function decodeCursor<const K extends readonly Kind[]>(cursor: string, kinds: K): Decoded<K> {
+  const values = valuesOf(cursor);
   if (!Array.isArray(values) || values.length !== kinds.length || values.some((v, i) => typeof v !== kinds[i])) {
-    throw new StoreError("bad_cursor", "cursor is not valid");
+    throw storeError("bad_cursor", "cursor is not valid");
   }
   return values as Decoded<K>;
 }

@@ -1,11 +1,22 @@
-/** A store failure with a stable code; `cause` keeps the driver's error. */
-export class StoreError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, cause?: unknown) {
-    super(message, { cause });
-    this.code = code;
-    this.name = "StoreError";
-  }
+import { AppError, type ErrorStatus } from "../lib/app-error.ts";
+
+/** The store's failures that are the caller's (a stale cursor, a taken name, a bad backup file) or the load's. */
+const STATUS: Record<string, ErrorStatus> = {
+  bad_cursor: 400,
+  exists: 409,
+  not_found: 404,
+  not_a_store: 400,
+  corrupt: 400,
+  newer_store: 400,
+  lease_lost: 409,
+  overloaded: 503,
+  commit_timeout: 503,
+  writer_stopped: 503,
+};
+
+/** A store failure with a stable code (a 500 unless the table above says otherwise); `cause` keeps the driver's error. */
+export function storeError(code: string, message: string, cause?: unknown): AppError {
+  return new AppError(STATUS[code] ?? 500, code, message, cause);
 }
 
 /** The driver's SQLite result code ("SQLITE_FULL", "SQLITE_BUSY", …), looking through wrappers. */

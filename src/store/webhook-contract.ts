@@ -95,6 +95,6 @@ export interface WebhookLeaseStore {
   release(holder: string): Promise<void>;
   /** Who holds the destination's lease now (null: nobody, or it has expired). */
   holder(webhookId: number): Promise<string | null>;
-  /** Settlements that fail with StoreError "lease_lost" once another holder has taken the lease. */
+  /** Settlements that fail with the store error "lease_lost" once another holder has taken the lease. */
   fenced(holder: string): OutboxSettlements;
 }

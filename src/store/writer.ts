@@ -6,7 +6,7 @@
 import type { Logger } from "pino";
 import type { OpResult, Store, WriteOp } from "./contract.ts";
 import { deadline } from "../lib/deadline.ts";
-import { rootMessage, sqliteCode, StoreError } from "./errors.ts";
+import { rootMessage, sqliteCode, storeError } from "./errors.ts";
 
 export interface WriterOptions {
   store: Store;
@@ -83,10 +83,10 @@ export class Writer {
   }
 
   submit(op: WriteOp): Promise<OpResult> {
-    if (this.#stopped) return Promise.reject(new StoreError("writer_stopped", "the server is shutting down"));
+    if (this.#stopped) return Promise.reject(storeError("writer_stopped", "the server is shutting down"));
     const weight = weightOf(op);
     if (this.#queued + weight > this.#o.maxQueuedRecords && this.#queue.length > 0) {
-      return Promise.reject(new StoreError("overloaded", "writer queue is full"));
+      return Promise.reject(storeError("overloaded", "writer queue is full"));
     }
     return new Promise<OpResult>((resolve, reject) => {
       this.#queue.push({ op, weight, resolve, reject });
@@ -134,10 +134,10 @@ export class Writer {
     let failed = false;
     try {
       const ms = this.#o.commitTimeoutMs;
-      const results = await deadline(this.#o.store.write(jobs.map((j) => j.op)), ms, () => new StoreError("commit_timeout", `the store did not answer within ${ms / 1000} s`));
+      const results = await deadline(this.#o.store.write(jobs.map((j) => j.op)), ms, () => storeError("commit_timeout", `the store did not answer within ${ms / 1000} s`));
       const info: CommitInfo = { ops: jobs.length, records, inserted: 0, duplicates: 0, quarantined: 0, quarantinePruned: 0, durationMs: 0 };
       jobs.forEach((job, i) => {
-        const r = results[i] ?? { ok: false, error: new StoreError("no_result", "store returned no result") };
+        const r = results[i] ?? { ok: false, error: storeError("no_result", "store returned no result") };
         if (r.ok) {
           info.inserted += r.inserted;
           info.duplicates += r.duplicates;

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { assetResponse } from "./assets.ts";
 import { requireSession } from "./auth-guard.ts";
 import type { UiBindings, UiDeps, UiEnv } from "./env.ts";
+import { errorResponse } from "./errors.ts";
 import { liveEvents } from "./live/events.ts";
 import { IngestRate } from "./live/ingest-rate.ts";
 import { LiveStatusSource } from "./live/live-status.ts";
@@ -78,10 +79,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   app.route("/", authed);
 
   app.notFound((c) => c.text("Page not found.", 404));
-  app.onError((err, c) => {
-    deps.log.error({ err, path: c.req.path }, "admin UI request failed");
-    return c.text("Something went wrong on the server; the log has the details.", 500);
-  });
+  app.onError((err, c) => errorResponse(err, c, deps.log));
 
   return {
     fetch: (req, env) => app.fetch(req, env),

@@ -14,7 +14,7 @@ import type { Logger } from "pino";
 import type { SecretBox } from "../auth/secret-box.ts";
 import { backoffMs } from "../lib/backoff.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
-import { StoreError } from "../store/errors.ts";
+import { hasCode } from "../lib/app-error.ts";
 import type { DeadLetterRow, WebhookRow } from "../store/schema.ts";
 import type { OutboxSettlements, WebhookLeaseStore } from "../store/webhook-contract.ts";
 import { type DeliveryResult, deliver } from "./delivery.ts";
@@ -333,7 +333,7 @@ export class WebhookDispatcher {
 
   /** Logs a store error; true when it means the lease was lost (another instance delivers now). */
   #storeError(id: number, err: unknown): boolean {
-    if (err instanceof StoreError && err.code === "lease_lost") {
+    if (hasCode(err, "lease_lost")) {
       this.#keeper?.lost(id);
       return true;
     }

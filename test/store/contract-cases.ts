@@ -14,7 +14,7 @@ import { afterEach, describe, test } from "node:test";
 import type { Punch, WriteOp } from "../../src/store/contract.ts";
 import type { OutboundStore } from "../../src/store/export-contract.ts";
 import type { NewCommand, PersonInput } from "../../src/store/commands-contract.ts";
-import { StoreError } from "../../src/store/errors.ts";
+import { AppError } from "../../src/lib/app-error.ts";
 import { QUARANTINE_PER_TERMINAL, QUARANTINE_RAW_MAX } from "../../src/store/quarantine-bounds.ts";
 import { ok, punch, punchesOp, T0 } from "./fixtures.ts";
 import { checkImportSources } from "./import-sources-contract.ts";
@@ -501,10 +501,10 @@ export function contractCases(target: ContractTarget): void {
         assert.equal(p2.next, null);
       });
 
-      test("a cursor that is not ours is a StoreError bad_cursor", async () => {
+      test("a cursor that is not ours is an AppError bad_cursor", async () => {
         const t = await fresh();
         await seed(t);
-        const badCursor = (err: unknown) => err instanceof StoreError && err.code === "bad_cursor";
+        const badCursor = (err: unknown) => err instanceof AppError && err.code === "bad_cursor";
         for (const cursor of ["garbage!", Buffer.from("[1,2]").toString("base64url"), Buffer.from('["x"]').toString("base64url"), ""]) {
           await assert.rejects(t.store.attendance({ limit: 10, cursor }), badCursor, `cursor ${JSON.stringify(cursor)}`);
           await assert.rejects(t.store.doorEvents({ limit: 10, cursor }), badCursor);
@@ -871,7 +871,7 @@ export function contractCases(target: ContractTarget): void {
         assert.equal(await t.store.people.addMember(bid, "SN1", T0), true);
         assert.deepEqual((await t.store.people.listGroups()).map((g) => [g.name, g.members]), [["Canteen", ["SN1"]], ["Doors", ["SN1", "SN2"]]]);
         assert.deepEqual((await t.store.people.groupsOf("SN1")).map((g) => g.name), ["Canteen", "Doors"]);
-        await assert.rejects(t.store.people.updateGroup(bid, { name: "Doors" }, T0), (err: unknown) => err instanceof StoreError && err.code === "conflict");
+        await assert.rejects(t.store.people.updateGroup(bid, { name: "Doors" }, T0), (err: unknown) => err instanceof AppError && err.code === "exists");
         const renamed = await t.store.people.updateGroup(bid, { name: "Kitchen", sync: true }, T0 + 1);
         assert.deepEqual([renamed?.name, renamed?.sync, renamed?.updatedAt, renamed?.members], ["Kitchen", true, T0 + 1, ["SN1"]]);
         assert.equal(await t.store.people.updateGroup(9, { sync: true }, T0), null);

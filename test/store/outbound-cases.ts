@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { PersonInput } from "../../src/store/commands-contract.ts";
 import type { NewDeadLetter, NewWebhook } from "../../src/store/webhook-contract.ts";
-import { StoreError } from "../../src/store/errors.ts";
+import { AppError } from "../../src/lib/app-error.ts";
 import type { ContractStore } from "./contract-cases.ts";
 import { punch, punchesOp, T0 } from "./fixtures.ts";
 
@@ -263,7 +263,7 @@ export function outboundCases(fresh: () => Promise<ContractStore>): void {
       assert.equal((await w.getDeadLetter(a.id, first))?.batchId, "b-1");
       assert.equal(await w.getDeadLetter(other.id, first), null);
       assert.equal(await w.settleDeadLetter(third + 100, { status: "delivered", attempts: 1, error: "", at: T0 }), null);
-      await assert.rejects(w.deadLetters(a.id, { limit: 2, cursor: "nope" }), (err: unknown) => err instanceof StoreError && err.code === "bad_cursor");
+      await assert.rejects(w.deadLetters(a.id, { limit: 2, cursor: "nope" }), (err: unknown) => err instanceof AppError && err.code === "bad_cursor");
     });
   });
 }

@@ -9,7 +9,7 @@ import { after, afterEach, describe, test } from "node:test";
 import { SQL } from "bun";
 import { sql } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
-import { StoreError } from "../../src/store/errors.ts";
+import { AppError } from "../../src/lib/app-error.ts";
 import * as pgSchema from "../../src/store/pg/schema.ts";
 import { pgMigrations } from "../../src/store/pg/migrations/index.ts";
 import { connectPg } from "../../src/store/pg/connect.ts";
@@ -257,7 +257,7 @@ describe("PostgreSQL only", () => {
     const release = await hold("SELECT pg_advisory_xact_lock(hashtext('tm20-records:' || $1))", [t.schema]);
     try {
       const write = impatient.write([{ type: "quarantine", sn: "SN1", at: T0, entries: [{ kind: "frame", raw: "x", reason: "y" }] }, punchesOp("SN1", [punch(1, "2026-01-05 08:00:00")])]);
-      await assert.rejects(write, (err: unknown) => err instanceof StoreError && err.code === "commit_failed");
+      await assert.rejects(write, (err: unknown) => err instanceof AppError && err.code === "commit_failed");
       await release();
       const stats = await t.store.stats();
       assert.deepEqual([stats.attendance_total, stats.quarantined_total], [0, 0]);

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
-import { StoreError } from "../../src/store/errors.ts";
+import { AppError } from "../../src/lib/app-error.ts";
 import { PgStore } from "../../src/store/pg/pg-store.ts";
 import type { NewWebhook } from "../../src/store/webhook-contract.ts";
 import { PG_BASE } from "../helpers/postgres.ts";
@@ -47,7 +47,7 @@ async function rejected(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (err) {
-    return err instanceof StoreError ? err.code : String(err);
+    return err instanceof AppError ? err.code : String(err);
   }
   return "resolved";
 }
@@ -137,7 +137,7 @@ describe("webhook leases", () => {
     // A's lease has run out; its settlement and B's claim race. Whichever order PostgreSQL picks,
     // B either refuses A's settlement or reads the cursor A moved: never a moved cursor it missed.
     const [settled, claimed] = await Promise.all([
-      a.webhookLeases.fenced("A").delivered(w.id, end(50), 50, T0 + 1).then(() => "ok", (err: unknown) => (err as StoreError).code),
+      a.webhookLeases.fenced("A").delivered(w.id, end(50), 50, T0 + 1).then(() => "ok", (err: unknown) => (err as AppError).code),
       b.webhookLeases.claim("B", 60_000).then(async (ids) => ({ ids, row: await b.webhooks.get(w.id) })),
     ]);
     expect(claimed.ids).toEqual([w.id]);

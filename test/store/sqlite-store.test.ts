@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterEach, describe, test } from "node:test";
 import { sql } from "drizzle-orm";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
-import { StoreError } from "../../src/store/errors.ts";
+import { AppError } from "../../src/lib/app-error.ts";
 import { migrations } from "../../src/store/migrations/index.ts";
 import * as schema from "../../src/store/schema.ts";
 import * as commandsSchema from "../../src/store/commands-schema.ts";
@@ -123,7 +123,7 @@ describe("SQLite only", () => {
     }
   });
 
-  test("a file that is not a database fails with a StoreError", () => {
+  test("a file that is not a database fails with an AppError", () => {
     const dir = mkdtempSync(join(tmpdir(), "tm20-store-bad-"));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, "tm20.db");
@@ -131,7 +131,7 @@ describe("SQLite only", () => {
     writeFileSync(file, text);
     assert.throws(
       () => new SqliteStore({ file, open: openDriver, durability: "full" }),
-      (err: unknown) => err instanceof StoreError && err.code === "open_failed",
+      (err: unknown) => err instanceof AppError && err.code === "open_failed",
     );
   });
 

@@ -4,14 +4,14 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { type CommandDispatcher, InvalidCommand, RoutingUnavailable } from "../../commands/dispatcher.ts";
+import type { CommandDispatcher } from "../../commands/dispatcher.ts";
 import { int } from "../../protocol/index.ts";
 import type { PeopleService } from "../../people/service.ts";
 import { redactRecord } from "../../people/mask.ts";
 import { COMMAND_STATUSES, type CommandEventRow, type CommandRow } from "../../store/commands-schema.ts";
 import type { Store } from "../../store/contract.ts";
 import { parseBody } from "../body.ts";
-import { ApiError } from "../errors.ts";
+import { AppError, badRequest, notFound } from "../../lib/app-error.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 
@@ -55,22 +55,16 @@ export function commandsApi({ store, dispatcher, people }: CommandsApiDeps) {
   const app = new Hono<TokenEnv>();
 
   const knownTerminal = async (sn: string) => {
-    if (!(await store.getTerminal(sn))) throw new ApiError(404, "not_found", "no terminal with this serial number");
+    if (!(await store.getTerminal(sn))) throw notFound("no terminal with this serial number");
   };
 
   app.post("/terminals/:sn/commands", async (c) => {
     const sn = c.req.param("sn");
     await knownTerminal(sn);
     const body = await parseBody(c, newCommand);
-    try {
-      const [row] = await dispatcher.submit([{ sn, command: body.command, params: body.params, deadline: body.deadline, actor: c.get("actor") }]);
-      if (!row) throw new ApiError(400, "bad_request", "nothing queued");
-      return c.json(commandJson(row), 201);
-    } catch (err) {
-      if (err instanceof InvalidCommand) throw new ApiError(400, "invalid_command", err.message);
-      if (err instanceof RoutingUnavailable) throw new ApiError(503, "routing_unavailable", err.message);
-      throw err;
-    }
+    const [row] = await dispatcher.submit([{ sn, command: body.command, params: body.params, deadline: body.deadline, actor: c.get("actor") }]);
+    if (!row) throw badRequest("nothing queued");
+    return c.json(commandJson(row), 201);
   });
 
   app.get("/terminals/:sn/commands", async (c) => {
@@ -83,33 +77,28 @@ export function commandsApi({ store, dispatcher, people }: CommandsApiDeps) {
     const sn = c.req.param("sn");
     await knownTerminal(sn);
     const body = await parseBody(c, logRange);
-    if ((body.from === undefined) !== (body.to === undefined)) throw new ApiError(400, "bad_request", "give both from and to, or neither");
-    try {
-      const range = body.from !== undefined && body.to !== undefined ? { from: body.from, to: body.to } : null;
-      const job = await people.fetchLogs(sn, range, c.get("actor"));
-      return c.json(await people.jobs.view(job.id), 202);
-    } catch (err) {
-      if (err instanceof InvalidCommand) throw new ApiError(400, "invalid_command", err.message);
-      throw err;
-    }
+    if ((body.from === undefined) !== (body.to === undefined)) throw badRequest("give both from and to, or neither");
+    const range = body.from !== undefined && body.to !== undefined ? { from: body.from, to: body.to } : null;
+    const job = await people.fetchLogs(sn, range, c.get("actor"));
+    return c.json(await people.jobs.view(job.id), 202);
   });
 
   app.get("/terminals/:sn/clock", async (c) => {
     const clock = await store.commands.clockOf(c.req.param("sn"));
-    if (!clock) throw new ApiError(404, "not_found", "this terminal's clock has not been checked");
+    if (!clock) throw notFound("this terminal's clock has not been checked");
     return c.json(clock);
   });
 
   const commandId = (raw: string) => {
     const id = int.safeParse(raw);
-    if (!id.success || id.data < 1) throw new ApiError(404, "not_found", "no such command");
+    if (!id.success || id.data < 1) throw notFound("no such command");
     return id.data;
   };
 
   app.get("/commands/:id", async (c) => {
     const id = commandId(c.req.param("id"));
     const row = await store.commands.get(id);
-    if (!row) throw new ApiError(404, "not_found", "no such command");
+    if (!row) throw notFound("no such command");
     return c.json(commandJson(row, await store.commands.history(id)));
   });
 
@@ -118,8 +107,8 @@ export function commandsApi({ store, dispatcher, people }: CommandsApiDeps) {
     const row = await dispatcher.cancel(id, c.get("actor"));
     if (row) return c.json(commandJson(row, await store.commands.history(id)));
     const existing = await store.commands.get(id);
-    if (!existing) throw new ApiError(404, "not_found", "no such command");
-    throw new ApiError(409, "not_cancellable", `the command is ${existing.status}; only queued commands can be cancelled`);
+    if (!existing) throw notFound("no such command");
+    throw new AppError(409, "not_cancellable", `the command is ${existing.status}; only queued commands can be cancelled`);
   });
 
   return app;

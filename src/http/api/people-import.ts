@@ -7,7 +7,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { csvEntries } from "../../people-import/csv-source.ts";
-import { ImportSourceError } from "../../people-import/errors.ts";
 import { httpEntries, httpSource } from "../../people-import/http-source.ts";
 import type { ImportEntry } from "../../people-import/plan.ts";
 import { runImport } from "../../people-import/run.ts";
@@ -15,7 +14,7 @@ import type { PeopleService } from "../../people/service.ts";
 import { serialNumber } from "../../protocol/index.ts";
 import type { Store } from "../../store/contract.ts";
 import { parseBody } from "../body.ts";
-import { ApiError } from "../errors.ts";
+import { AppError } from "../../lib/app-error.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { parseQuery } from "../query.ts";
 
@@ -51,27 +50,16 @@ export function peopleImportApi({ store, people, now }: PeopleImportDeps) {
   const run = (entries: ImportEntry[], o: { dry_run: boolean; disable_missing: boolean; push_to: string[] }, actor: string, source: string) =>
     runImport({ store, people, now }, entries, { dryRun: o.dry_run, disableMissing: o.disable_missing, pushTo: o.push_to, actor, source });
 
-  const sourceError = (err: unknown): never => {
-    if (err instanceof ImportSourceError) throw new ApiError(400, "bad_source", err.message);
-    throw err;
-  };
 
   app.post("/", async (c) => {
     const o = parseQuery(csvQuery, c.req.query());
     const text = await c.req.text();
-    const entries = (() => {
-      try {
-        return csvEntries(text);
-      } catch (err) {
-        return sourceError(err);
-      }
-    })();
-    return c.json(await run(entries, o, c.get("actor"), "csv"));
+    return c.json(await run(csvEntries(text), o, c.get("actor"), "csv"));
   });
 
   app.post("/http", async (c) => {
     const body = await parseBody(c, httpBody);
-    const entries = await httpEntries(body.source).catch(sourceError);
+    const entries = await httpEntries(body.source);
     return c.json(await run(entries, body, c.get("actor"), new URL(body.source.url).host));
   });
 

@@ -4,7 +4,6 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { InvalidCommand } from "../../commands/dispatcher.ts";
 import { CREDENTIAL_BACKUPNUMS, int, parseDate, serialNumber } from "../../protocol/index.ts";
 import { jobJson } from "../../people/jobs.ts";
 import { credentialJson } from "../../people/mask.ts";
@@ -12,10 +11,9 @@ import type { PeopleService } from "../../people/service.ts";
 import type { PersonInput } from "../../store/commands-contract.ts";
 import { JOB_STATUSES, type JobRow } from "../../store/commands-schema.ts";
 import type { Store } from "../../store/contract.ts";
-import { StoreError } from "../../store/errors.ts";
 import type { PersonRow } from "../../store/schema.ts";
 import { parseBody } from "../body.ts";
-import { ApiError } from "../errors.ts";
+import { AppError, badRequest, notFound } from "../../lib/app-error.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 
@@ -94,18 +92,10 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
 
   const idParam = (raw: string, what: string) => {
     const id = int.safeParse(raw);
-    if (!id.success || id.data < 1) throw new ApiError(404, "not_found", `no such ${what}`);
+    if (!id.success || id.data < 1) throw notFound(`no such ${what}`);
     return id.data;
   };
   const jobOrNull = async (job: JobRow | null) => (job ? people.jobs.view(job.id) : null);
-  const asJob = async <T>(run: () => Promise<T>) => {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof InvalidCommand) throw new ApiError(400, "invalid_command", err.message);
-      throw err;
-    }
-  };
 
   const personJson = async (p: PersonRow) => ({
     ...p,
@@ -122,9 +112,9 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
     const body = await parseBody(c, newPerson);
     for (const cred of body.credentials) {
       const bad = checkCredential(cred.backupnum, cred.data);
-      if (bad) throw new ApiError(400, "bad_request", `credentials: ${bad}`);
+      if (bad) throw badRequest(`credentials: ${bad}`);
     }
-    if (await store.getPerson(body.enrollid)) throw new ApiError(409, "exists", "a person with this enrollid exists");
+    if (await store.getPerson(body.enrollid)) throw new AppError(409, "exists", "a person with this enrollid exists");
     const { enrollid: id, credentials, ...fields } = body;
     const actor = c.get("actor");
     const saved = await people.save(id, fields, actor, "create");
@@ -134,7 +124,7 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
 
   app.get("/people/:enrollid", async (c) => {
     const person = await store.getPerson(idParam(c.req.param("enrollid"), "person"));
-    if (!person) throw new ApiError(404, "not_found", "no such person");
+    if (!person) throw notFound("no such person");
     return c.json(await personJson(person));
   });
 
@@ -142,7 +132,7 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
     const id = idParam(c.req.param("enrollid"), "person");
     const body = await parseBody(c, personPatch);
     const existing = await store.getPerson(id);
-    if (!existing) throw new ApiError(404, "not_found", "no such person");
+    if (!existing) throw notFound("no such person");
     const input: PersonInput = {
       name: body.name ?? existing.name,
       admin: body.admin ?? existing.admin,
@@ -151,38 +141,38 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
       validTo: body.validTo !== undefined ? body.validTo : existing.validTo,
       externalId: body.externalId !== undefined ? body.externalId : existing.externalId,
     };
-    const saved = await asJob(() => people.save(id, input, c.get("actor"), "update"));
+    const saved = await people.save(id, input, c.get("actor"), "update");
     return c.json({ person: await personJson(saved.person), job: await jobOrNull(saved.job) });
   });
 
   app.delete("/people/:enrollid", async (c) => {
-    const done = await asJob(() => people.remove(idParam(c.req.param("enrollid"), "person"), c.get("actor")));
-    if (!done) throw new ApiError(404, "not_found", "no such person");
+    const done = await people.remove(idParam(c.req.param("enrollid"), "person"), c.get("actor"));
+    if (!done) throw notFound("no such person");
     return c.json({ deleted: true, job: await jobOrNull(done.job) });
   });
 
   app.put("/people/:enrollid/credentials/:backupnum", async (c) => {
     const id = idParam(c.req.param("enrollid"), "person");
     const b = backupnum.safeParse(Number(c.req.param("backupnum")));
-    if (!b.success) throw new ApiError(400, "bad_request", "backupnum must be 0-9, 10, 11, 20-27, 30-37 or 50");
+    if (!b.success) throw badRequest("backupnum must be 0-9, 10, 11, 20-27, 30-37 or 50");
     const body = await parseBody(c, credentialBody);
     const bad = checkCredential(b.data, body.data);
-    if (bad) throw new ApiError(400, "bad_request", bad);
-    if (!(await store.getPerson(id))) throw new ApiError(404, "not_found", "no such person");
-    const done = await asJob(() => people.setCredential(id, b.data, body.data, c.get("actor")));
+    if (bad) throw badRequest(bad);
+    if (!(await store.getPerson(id))) throw notFound("no such person");
+    const done = await people.setCredential(id, b.data, body.data, c.get("actor"));
     return c.json({ credential: credentialJson(b.data, body.data), job: await jobOrNull(done.job) });
   });
 
   app.delete("/people/:enrollid/credentials/:backupnum", async (c) => {
     const id = idParam(c.req.param("enrollid"), "person");
-    const done = await asJob(() => people.removeCredential(id, Number(c.req.param("backupnum")), c.get("actor")));
-    if (!done) throw new ApiError(404, "not_found", "no such credential");
+    const done = await people.removeCredential(id, Number(c.req.param("backupnum")), c.get("actor"));
+    if (!done) throw notFound("no such credential");
     return c.json({ deleted: true, job: await jobOrNull(done.job) });
   });
 
   app.post("/people/pull", async (c) => {
     const { sn } = await parseBody(c, pullBody);
-    if (!(await store.getTerminal(sn))) throw new ApiError(404, "not_found", "no terminal with this serial number");
+    if (!(await store.getTerminal(sn))) throw notFound("no terminal with this serial number");
     const job = await people.pull(sn, c.get("actor"));
     return c.json(await people.jobs.view(job.id), 202);
   });
@@ -192,18 +182,18 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
     const sns = new Set(body.terminals ?? []);
     if (body.group !== undefined) {
       const group = await store.people.getGroup(body.group);
-      if (!group) throw new ApiError(404, "not_found", "no such group");
+      if (!group) throw notFound("no such group");
       for (const m of group.members) sns.add(m);
     }
-    for (const sn of sns) if (!(await store.getTerminal(sn))) throw new ApiError(404, "not_found", `no terminal ${sn}`);
-    const job = await asJob(() => people.push(body.enrollids, [...sns], c.get("actor")));
+    for (const sn of sns) if (!(await store.getTerminal(sn))) throw notFound(`no terminal ${sn}`);
+    const job = await people.push(body.enrollids, [...sns], c.get("actor"));
     return c.json(await people.jobs.view(job.id), 202);
   });
 
   const resync = async (groupId: number, actor: string) => {
     const group = await store.people.getGroup(groupId);
-    if (!group) throw new ApiError(404, "not_found", "no such group");
-    const job = await asJob(() => people.resyncGroup(group, actor));
+    if (!group) throw notFound("no such group");
+    const job = await people.resyncGroup(group, actor);
     return people.jobs.view(job.id);
   };
   app.post("/people/resync", async (c) => c.json(await resync((await parseBody(c, resyncBody)).group, c.get("actor")), 202));
@@ -216,7 +206,7 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
 
   app.get("/jobs/:id", async (c) => {
     const view = await people.jobs.view(idParam(c.req.param("id"), "job"));
-    if (!view) throw new ApiError(404, "not_found", "no such job");
+    if (!view) throw notFound("no such job");
     return c.json(view);
   });
 
@@ -225,45 +215,42 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
   app.post("/groups", async (c) => {
     const body = await parseBody(c, groupBody);
     const group = await people.createGroup(body.name, body.sync, c.get("actor"));
-    if (!group) throw new ApiError(409, "exists", "a group with this name exists");
+    if (!group) throw new AppError(409, "exists", "a group with this name exists");
     return c.json(group, 201);
   });
 
   app.get("/groups/:id", async (c) => {
     const group = await store.people.getGroup(idParam(c.req.param("id"), "group"));
-    if (!group) throw new ApiError(404, "not_found", "no such group");
+    if (!group) throw notFound("no such group");
     return c.json(group);
   });
 
   app.patch("/groups/:id", async (c) => {
     const id = idParam(c.req.param("id"), "group");
     const body = await parseBody(c, groupPatch);
-    const group = await people.updateGroup(id, body, c.get("actor")).catch((err: unknown) => {
-      if (err instanceof StoreError && err.code === "conflict") throw new ApiError(409, "exists", "a group with this name exists");
-      throw err;
-    });
-    if (!group) throw new ApiError(404, "not_found", "no such group");
+    const group = await people.updateGroup(id, body, c.get("actor"));
+    if (!group) throw notFound("no such group");
     return c.json(group);
   });
 
   app.delete("/groups/:id", async (c) => {
-    if (!(await people.removeGroup(idParam(c.req.param("id"), "group"), c.get("actor")))) throw new ApiError(404, "not_found", "no such group");
+    if (!(await people.removeGroup(idParam(c.req.param("id"), "group"), c.get("actor")))) throw notFound("no such group");
     return c.json({ deleted: true });
   });
 
   app.put("/groups/:id/terminals/:sn", async (c) => {
     const id = idParam(c.req.param("id"), "group");
     const sn = c.req.param("sn");
-    if (!(await store.getTerminal(sn))) throw new ApiError(404, "not_found", "no terminal with this serial number");
-    if (!(await store.people.getGroup(id))) throw new ApiError(404, "not_found", "no such group");
-    const done = await asJob(() => people.addMember(id, sn, c.get("actor")));
-    if (!done) throw new ApiError(404, "not_found", "no such group");
+    if (!(await store.getTerminal(sn))) throw notFound("no terminal with this serial number");
+    if (!(await store.people.getGroup(id))) throw notFound("no such group");
+    const done = await people.addMember(id, sn, c.get("actor"));
+    if (!done) throw notFound("no such group");
     return c.json({ group: done.group, job: await jobOrNull(done.job) });
   });
 
   app.delete("/groups/:id/terminals/:sn", async (c) => {
     const removed = await people.removeMember(idParam(c.req.param("id"), "group"), c.req.param("sn"), c.get("actor"));
-    if (!removed) throw new ApiError(404, "not_found", "the terminal is not in this group");
+    if (!removed) throw notFound("the terminal is not in this group");
     return c.json({ deleted: true });
   });
 

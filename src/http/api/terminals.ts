@@ -5,7 +5,7 @@ import type { Approval, Store } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { setTerminalApproval } from "../../terminals/approval.ts";
 import type { TerminalRegistry } from "../../terminals/registry.ts";
-import { ApiError } from "../errors.ts";
+import { badRequest, notFound } from "../../lib/app-error.ts";
 
 export interface TerminalsDeps {
   store: Store;
@@ -33,15 +33,15 @@ export function terminalsApi({ store, registry, now }: TerminalsDeps) {
 
   app.get("/:sn", async (c) => {
     const row = await store.getTerminal(c.req.param("sn"));
-    if (!row) throw new ApiError(404, "not_found", "no terminal with this serial number");
+    if (!row) throw notFound("no terminal with this serial number");
     return c.json(terminalJson(row));
   });
 
   app.patch("/:sn", async (c) => {
     const body = terminalPatch.safeParse(await c.req.json().catch(() => null));
-    if (!body.success) throw new ApiError(400, "bad_request", describeError(body.error));
+    if (!body.success) throw badRequest(describeError(body.error));
     const row = await store.updateTerminal(c.req.param("sn"), body.data);
-    if (!row) throw new ApiError(404, "not_found", "no terminal with this serial number");
+    if (!row) throw notFound("no terminal with this serial number");
     return c.json(terminalJson(row));
   });
 
@@ -49,7 +49,7 @@ export function terminalsApi({ store, registry, now }: TerminalsDeps) {
     app.post(`/:sn/${approval === "approved" ? "approve" : "block"}`, async (c) => {
       const sn = c.req.param("sn");
       const row = await setTerminalApproval({ store, registry }, sn, approval, now());
-      if (!row) throw new ApiError(404, "not_found", "no terminal with this serial number");
+      if (!row) throw notFound("no terminal with this serial number");
       return c.json(terminalJson(row));
     });
   setApproval("approved");

@@ -5,7 +5,7 @@ import type { DeadLetterRow } from "../../store/schema.ts";
 import type { WebhookAdmin } from "../../webhooks/admin.ts";
 import { createWebhookBody, patchWebhookBody, type Webhook } from "../../webhooks/settings.ts";
 import { parseBody } from "../body.ts";
-import { ApiError } from "../errors.ts";
+import { AppError, notFound } from "../../lib/app-error.ts";
 import { type TokenEnv, tokenActor } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 
@@ -34,12 +34,12 @@ const deadLetterQuery = pageQuery.extend({ status: z.enum(["dead", "delivered"])
 
 function idOf(raw: string): number {
   const id = idParam.safeParse(raw);
-  if (!id.success) throw new ApiError(404, "not_found", "no such webhook");
+  if (!id.success) throw notFound("no such webhook");
   return id.data;
 }
 
 const found = (w: Webhook | null): Webhook => {
-  if (!w) throw new ApiError(404, "not_found", "no such webhook");
+  if (!w) throw notFound("no such webhook");
   return w;
 };
 
@@ -64,7 +64,7 @@ export function webhooksApi({ store, admin }: WebhooksDeps) {
   });
 
   app.delete("/:id", async (c) => {
-    if (!(await admin.remove(idOf(c.req.param("id")), tokenActor(c)))) throw new ApiError(404, "not_found", "no such webhook");
+    if (!(await admin.remove(idOf(c.req.param("id")), tokenActor(c)))) throw notFound("no such webhook");
     return c.body(null, 204);
   });
 
@@ -77,8 +77,8 @@ export function webhooksApi({ store, admin }: WebhooksDeps) {
 
   app.post("/:id/dead-letters/:letter/retry", async (c) => {
     const outcome = await admin.retry(idOf(c.req.param("id")), idOf(c.req.param("letter")), tokenActor(c));
-    if (outcome.kind === "no_such_letter") throw new ApiError(404, "not_found", "no such dead letter");
-    if (outcome.kind === "delivered_already") throw new ApiError(409, "conflict", "this dead letter was delivered already");
+    if (outcome.kind === "no_such_letter") throw notFound("no such dead letter");
+    if (outcome.kind === "delivered_already") throw new AppError(409, "conflict", "this dead letter was delivered already");
     return c.json({ ...deadLetterJson(outcome.letter), delivered: outcome.result.ok });
   });
 

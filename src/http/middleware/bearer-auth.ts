@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { hashToken } from "../../auth/tokens.ts";
 import type { Store } from "../../store/contract.ts";
 import type { TokenScope } from "../../store/schema.ts";
-import { ApiError } from "../errors.ts";
+import { AppError } from "../../lib/app-error.ts";
 
 /** What routes behind the middleware can read: who is calling (for the audit log) and what the token may do. */
 export type TokenEnv = { Variables: { actor: string; scope: TokenScope } };
@@ -17,9 +17,9 @@ export function bearerAuth(store: Store, now: () => number): MiddlewareHandler<T
   return async function requireToken(c, next) {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw new ApiError(401, "unauthorized", "an API token is required (Authorization: Bearer <token>)");
+    if (!match?.[1]) throw new AppError(401, "unauthorized", "an API token is required (Authorization: Bearer <token>)");
     const token = await store.useToken(hashToken(match[1]), now());
-    if (!token) throw new ApiError(401, "unauthorized", "the API token is not valid");
+    if (!token) throw new AppError(401, "unauthorized", "the API token is not valid");
     c.set("actor", `token:${token.name}`);
     c.set("scope", token.scope);
     await next();

@@ -7,7 +7,7 @@
 import type { MiddlewareHandler } from "hono";
 import { scopeAllows } from "../../auth/tokens.ts";
 import type { TokenScope } from "../../store/schema.ts";
-import { ApiError } from "../errors.ts";
+import { AppError } from "../../lib/app-error.ts";
 import type { TokenEnv } from "./bearer-auth.ts";
 
 /** Paths (under /api/v1) that need `admin` whatever the method. */
@@ -42,7 +42,7 @@ export function tokenScope(mount: string): MiddlewareHandler<TokenEnv> {
     }
     const have = c.get("scope");
     if (!scopeAllows(have, need)) {
-      throw new ApiError(403, "insufficient_scope", `this needs a token with the ${need} scope; this token's scope is ${have}`);
+      throw new AppError(403, "insufficient_scope", `this needs a token with the ${need} scope; this token's scope is ${have}`);
     }
     await next();
   };

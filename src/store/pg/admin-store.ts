@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, ne, sql } from "drizzle-orm";
 import type { AdminStore, AdminUserChanges, NewAdminUser, NewSession, SessionWithUser } from "../admin-contract.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { PgDb } from "./connect.ts";
 import { adminSessions, adminUsers, attendance, people, quarantine, settings } from "./schema.ts";
 
@@ -125,7 +125,7 @@ export class PgAdminStore implements AdminStore {
         .values(entries.map(([key, value]) => ({ key, value, updatedAt: at })))
         .onConflictDoUpdate({ target: settings.key, set: { value: sql`excluded.value`, updatedAt: at } });
     } catch (err) {
-      throw new StoreError("commit_failed", "settings could not be saved", err);
+      throw storeError("commit_failed", "settings could not be saved", err);
     }
   }
 

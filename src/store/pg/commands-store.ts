@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, inArray, isNotNull, lt, type SQL } from "dri
 import type { CommandChange, CommandFilter, CommandStore, JobChange, NewCommand, NewJob } from "../commands-contract.ts";
 import type { CommandRow, CommandStatus, JobStatus } from "../commands-schema.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { PgDb } from "./connect.ts";
 import { commandEvents, commands, jobs, terminalClock } from "./schema.ts";
 
@@ -31,7 +31,7 @@ export class PgCommandStore implements CommandStore {
             maxAttempts: c.maxAttempts, deadline: c.deadline, actor: c.actor, jobId: c.jobId, createdAt: c.at, updatedAt: c.at,
           })
           .returning();
-        if (!row) throw new StoreError("insert_failed", "command was not stored");
+        if (!row) throw storeError("insert_failed", "command was not stored");
         await tx.insert(commandEvents).values({ commandId: row.id, at: c.at, status: "queued", detail: `by ${c.actor}` });
         out.push(row);
       }
@@ -120,7 +120,7 @@ export class PgCommandStore implements CommandStore {
         createdAt: job.at, updatedAt: job.at,
       })
       .returning();
-    if (!row) throw new StoreError("insert_failed", "job was not stored");
+    if (!row) throw storeError("insert_failed", "job was not stored");
     return row;
   }
 

@@ -7,7 +7,7 @@ import { SQL } from "bun";
 import { drizzle } from "drizzle-orm/bun-sql";
 import type { BunSQLQueryResultHKT } from "drizzle-orm/bun-sql";
 import type { PgDatabase } from "drizzle-orm/pg-core";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 
 /** The pool and every transaction or savepoint opened from it. */
 export type PgDb = PgDatabase<BunSQLQueryResultHKT>;
@@ -42,7 +42,7 @@ export function connectPg(options: PgConnectOptions): PgConnection {
   try {
     url = new URL(options.url);
   } catch (err) {
-    throw new StoreError("open_failed", "the PostgreSQL URL cannot be parsed (percent-encode special characters such as # in the password)", err);
+    throw storeError("open_failed", "the PostgreSQL URL cannot be parsed (percent-encode special characters such as # in the password)", err);
   }
   // Bun's client sends URL parameters it does not know as startup settings of each connection.
   if (options.schema !== undefined) url.searchParams.set("search_path", options.schema);

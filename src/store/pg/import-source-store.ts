@@ -1,5 +1,5 @@
 import { asc, eq } from "drizzle-orm";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { ImportSourceSettings, ImportSourceStore } from "../import-source-contract.ts";
 import type { PgDb } from "./connect.ts";
 import { peopleImportSources } from "./schema.ts";
@@ -23,7 +23,7 @@ export class PgImportSourceStore implements ImportSourceStore {
 
   async create(s: ImportSourceSettings, at: number) {
     const [row] = await this.#db.insert(peopleImportSources).values({ ...s, createdAt: at, updatedAt: at }).returning();
-    if (!row) throw new StoreError("insert_failed", "import source was not stored");
+    if (!row) throw storeError("insert_failed", "import source was not stored");
     return row;
   }
 

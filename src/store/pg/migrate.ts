@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Migration, statementsOf } from "../migrations/index.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { PgDb } from "./connect.ts";
 
 /**
@@ -25,7 +25,7 @@ export async function migratePg(db: PgDb, migrations: Migration[], now: number):
       return applied;
     });
   } catch (err) {
-    throw new StoreError("migration_failed", "PostgreSQL migrations failed", err);
+    throw storeError("migration_failed", "PostgreSQL migrations failed", err);
   }
 }
 
@@ -40,6 +40,6 @@ export async function ensureSchema(db: PgDb, schema: string): Promise<void> {
       await tx.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schema.replaceAll('"', '""')}"`));
     });
   } catch (err) {
-    throw new StoreError("migration_failed", `PostgreSQL schema ${schema} could not be created`, err);
+    throw storeError("migration_failed", `PostgreSQL schema ${schema} could not be created`, err);
   }
 }

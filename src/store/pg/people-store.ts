@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Credential, GroupWithMembers, PeopleStore, PersonFilter, PersonInput } from "../commands-contract.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { PgDb } from "./connect.ts";
 import { credentials, people, terminalCredentials, terminalGroupMembers, terminalGroups, terminalPeople } from "./schema.ts";
 
@@ -47,7 +47,7 @@ export class PgPeopleStore implements PeopleStore {
       .values({ enrollid, ...person, createdAt: at, updatedAt: at })
       .onConflictDoUpdate({ target: people.enrollid, set: { ...person, updatedAt: at } })
       .returning();
-    if (!row) throw new StoreError("insert_failed", "person was not stored");
+    if (!row) throw storeError("insert_failed", "person was not stored");
     return row;
   }
 
@@ -162,7 +162,7 @@ export class PgPeopleStore implements PeopleStore {
   async updateGroup(id: number, changes: { name?: string; sync?: boolean }, at: number) {
     if (changes.name !== undefined) {
       const same = await this.#db.select({ id: terminalGroups.id }).from(terminalGroups).where(eq(terminalGroups.name, changes.name));
-      if (same.some((g) => g.id !== id)) throw new StoreError("conflict", "a group with this name exists");
+      if (same.some((g) => g.id !== id)) throw storeError("exists", "a group with this name exists");
     }
     const [row] = await this.#db.update(terminalGroups).set({ ...changes, updatedAt: at }).where(eq(terminalGroups.id, id)).returning();
     return row ? this.getGroup(row.id) : null;

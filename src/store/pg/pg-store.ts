@@ -22,7 +22,7 @@ import type {
 } from "../contract.ts";
 import { attendanceOrder, attendanceWhere } from "../attendance-match.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { TerminalRow } from "../schema.ts";
 import { PgAdminStore } from "./admin-store.ts";
 import { PgCommandStore } from "./commands-store.ts";
@@ -120,7 +120,7 @@ export class PgStore implements Store {
     const rows = await this.#db.execute<{ database: string; schema: string | null }>(sql`SELECT current_database() AS database, current_schema() AS schema`);
     const row = Array.from(rows)[0];
     // current_schema() is null only when no schema on the search_path exists, which opening the store rules out.
-    if (!row?.schema) throw new StoreError("no_schema", "PostgreSQL names no current schema");
+    if (!row?.schema) throw storeError("no_schema", "PostgreSQL names no current schema");
     return { database: row.database, schema: row.schema };
   }
 
@@ -238,7 +238,7 @@ export class PgStore implements Store {
 
   async createToken(name: string, tokenHash: string, at: number, grant: TokenGrant = { scope: "admin", expiresAt: null }) {
     const [row] = await this.#db.insert(apiTokens).values({ name, tokenHash, createdAt: at, scope: grant.scope, expiresAt: grant.expiresAt }).returning();
-    if (!row) throw new StoreError("insert_failed", "token was not stored");
+    if (!row) throw storeError("insert_failed", "token was not stored");
     return row;
   }
 

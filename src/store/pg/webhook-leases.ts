@@ -5,7 +5,7 @@
  * then sees the cursors it moved; a settlement after such a claim finds another holder and fails.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { OutboxSettlements, WebhookLeaseStore } from "../webhook-contract.ts";
 import type { PgDb } from "./connect.ts";
 import { webhookLeases } from "./schema.ts";
@@ -52,7 +52,7 @@ export class PgWebhookLeases implements WebhookLeaseStore {
           .from(webhookLeases)
           .where(and(eq(webhookLeases.webhookId, id), eq(webhookLeases.holder, holder)))
           .for("share");
-        if (!lease) throw new StoreError("lease_lost", `another instance delivers webhook ${id} now`);
+        if (!lease) throw storeError("lease_lost", `another instance delivers webhook ${id} now`);
         return settle(new PgWebhookStore(tx));
       });
     return {

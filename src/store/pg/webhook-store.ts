@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import type { Page } from "../contract.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { DeadLetterRow } from "../schema.ts";
 import type { BatchEnd, NewDeadLetter, NewWebhook, WebhookSettings, WebhookStore } from "../webhook-contract.ts";
 import type { PgDb } from "./connect.ts";
@@ -36,7 +36,7 @@ export class PgWebhookStore implements WebhookStore {
       .insert(webhooks)
       .values({ ...columns(rest), eventTypes: JSON.stringify(rest.eventTypes), delivered: 0, attempts: 0, createdAt: at, updatedAt: at } as typeof webhooks.$inferInsert)
       .returning();
-    if (!row) throw new StoreError("insert_failed", "webhook was not stored");
+    if (!row) throw storeError("insert_failed", "webhook was not stored");
     return row;
   }
 
@@ -82,7 +82,7 @@ export class PgWebhookStore implements WebhookStore {
           lastError: l.error, status: "dead", createdAt: l.at, updatedAt: l.at,
         })
         .returning();
-      if (!row) throw new StoreError("insert_failed", "dead letter was not stored");
+      if (!row) throw storeError("insert_failed", "dead letter was not stored");
       await tx.update(webhooks).set({ ...forward(l), attempts: 0, lastError: l.error, lastErrorAt: l.at }).where(eq(webhooks.id, id));
       return row;
     });

@@ -11,7 +11,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Approval, OpResult, Punch, QuarantineEntry, WriteOp } from "../contract.ts";
 import { devinfoColumns } from "../devinfo-columns.ts";
-import { StoreError } from "../errors.ts";
+import { hasCode } from "../../lib/app-error.ts";
+import { storeError } from "../errors.ts";
 import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
 import type { PgDb } from "./connect.ts";
 import { credentials, people, terminalClock, terminals } from "./schema.ts";
@@ -36,9 +37,6 @@ type PunchesOp = Extract<WriteOp, { type: "punches" }>;
 const insertsRecords = (op: WriteOp): op is PunchesOp => op.type === "punches" && op.punches.length > 0;
 
 const ok = (inserted = 0, duplicates = 0, quarantined = 0): Extract<OpResult, { ok: true }> => ({ ok: true, inserted, duplicates, quarantined });
-
-/** A statement of the single pass was refused: the commit is to run again op by op. */
-class Refused extends Error {}
 
 /**
  * Whether an error is PostgreSQL refusing what an op asked for, which a savepoint confines to
@@ -65,11 +63,12 @@ export async function writeOps(db: PgDb, ops: WriteOp[]): Promise<OpResult[]> {
       try {
         return await applyTogether(tx, ops, true);
       } catch (err) {
-        throw isRefusal(err) ? new Refused("a statement was refused", { cause: err }) : err;
+        // "refused": a statement of the single pass was refused, so the commit runs again op by op.
+        throw isRefusal(err) ? storeError("refused", "a statement was refused", err) : err;
       }
     });
   } catch (err) {
-    if (!(err instanceof Refused)) throw new StoreError("commit_failed", "the transaction could not be committed", err);
+    if (!hasCode(err, "refused")) throw storeError("commit_failed", "the transaction could not be committed", err);
   }
   try {
     return await db.transaction(async (tx) => {
@@ -91,7 +90,7 @@ export async function writeOps(db: PgDb, ops: WriteOp[]): Promise<OpResult[]> {
       return results;
     });
   } catch (err) {
-    throw new StoreError("commit_failed", "the transaction could not be committed", err);
+    throw storeError("commit_failed", "the transaction could not be committed", err);
   }
 }
 

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, ne, sql } from "drizzle-orm";
 import type { AdminStore, AdminUserChanges, NewAdminUser, NewSession, SessionWithUser } from "../admin-contract.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import { adminSessions, adminUsers, attendance, people, quarantine, settings } from "../schema.ts";
 import type { SqliteDatabase } from "./driver.ts";
 
@@ -127,7 +127,7 @@ export class SqliteAdminStore implements AdminStore {
       this.#w.run(sql`COMMIT`);
     } catch (err) {
       this.#w.run(sql`ROLLBACK`);
-      throw new StoreError("commit_failed", "settings could not be saved", err);
+      throw storeError("commit_failed", "settings could not be saved", err);
     }
   }
 

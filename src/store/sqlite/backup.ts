@@ -6,7 +6,7 @@
 import { Database } from "bun:sqlite";
 import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import { migrations } from "../migrations/index.ts";
 
 export interface StoreFileInfo {
@@ -15,29 +15,32 @@ export interface StoreFileInfo {
   bytes: number;
 }
 
-/** Checks that `file` is a sound TM20 store this version can open; throws a StoreError saying why not. */
-export function verifyStoreFile(file: string): StoreFileInfo {
-  if (!existsSync(file)) throw new StoreError("not_found", `${file} does not exist`);
+/**
+ * Checks that `file` is a sound TM20 store this version can open; throws an AppError saying why
+ * not, its message led by `context` (what was being done).
+ */
+export function verifyStoreFile(file: string, context = ""): StoreFileInfo {
+  if (!existsSync(file)) throw storeError("not_found", `${context}${file} does not exist`);
   let db: Database;
   try {
     db = new Database(file, { readonly: true });
   } catch (err) {
-    throw new StoreError("not_a_store", `${file} cannot be opened as SQLite`, err);
+    throw storeError("not_a_store", `${context}${file} cannot be opened as SQLite`, err);
   }
   try {
     let integrity: string[];
     try {
       integrity = db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").all().map((r) => r.integrity_check);
     } catch (err) {
-      throw new StoreError("not_a_store", `${file} is not a SQLite database`, err);
+      throw storeError("not_a_store", `${context}${file} is not a SQLite database`, err);
     }
-    if (integrity.join() !== "ok") throw new StoreError("corrupt", `${file} fails integrity_check: ${integrity.slice(0, 3).join("; ")}`);
+    if (integrity.join() !== "ok") throw storeError("corrupt", `${context}${file} fails integrity_check: ${integrity.slice(0, 3).join("; ")}`);
     const hasTable = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").get();
-    if (!hasTable) throw new StoreError("not_a_store", `${file} is not a TM20 store (no _migrations table)`);
+    if (!hasTable) throw storeError("not_a_store", `${context}${file} is not a TM20 store (no _migrations table)`);
     const applied = db.query<{ name: string }, []>("SELECT name FROM _migrations ORDER BY name").all().map((r) => r.name);
     const known = new Set(migrations.map((m) => m.name));
     const unknown = applied.filter((n) => !known.has(n));
-    if (unknown.length > 0) throw new StoreError("newer_store", `${file} comes from a newer TM20 Server (migrations ${unknown.join(", ")})`);
+    if (unknown.length > 0) throw storeError("newer_store", `${context}${file} comes from a newer TM20 Server (migrations ${unknown.join(", ")})`);
     const attendance = db.query<{ n: number }, []>("SELECT count(*) AS n FROM attendance").get()?.n ?? 0;
     const bytes = Bun.file(file).size;
     return { migrations: applied, attendance, bytes };
@@ -48,8 +51,8 @@ export function verifyStoreFile(file: string): StoreFileInfo {
 
 /** Copies the store at `dbFile` to `outFile` (which must not exist), consistent and verified. */
 export function backupStore(dbFile: string, outFile: string): StoreFileInfo {
-  if (!existsSync(dbFile)) throw new StoreError("not_found", `no store at ${dbFile}`);
-  if (existsSync(outFile)) throw new StoreError("exists", `${outFile} already exists; choose another name`);
+  if (!existsSync(dbFile)) throw storeError("not_found", `no store at ${dbFile}`);
+  if (existsSync(outFile)) throw storeError("exists", `${outFile} already exists; choose another name`);
   // Written beside the target and renamed once verified: a half-written backup never has the real name.
   const partial = `${outFile}.partial`;
   rmSync(partial, { force: true });
@@ -59,7 +62,7 @@ export function backupStore(dbFile: string, outFile: string): StoreFileInfo {
     db.query("VACUUM INTO ?").run(partial);
   } catch (err) {
     rmSync(partial, { force: true });
-    throw new StoreError("backup_failed", `backup of ${dbFile} failed`, err);
+    throw storeError("backup_failed", `backup of ${dbFile} failed`, err);
   } finally {
     db.close();
   }
@@ -80,7 +83,7 @@ export function backupStore(dbFile: string, outFile: string): StoreFileInfo {
  * replaces is kept beside it as `<dbFile>.before-restore-<time>`, its WAL folded in first.
  */
 export function restoreStore(backupFile: string, dbFile: string, now: number): { info: StoreFileInfo; previous: string | null } {
-  const info = verifyStoreFile(backupFile);
+  const info = verifyStoreFile(backupFile, "restore: ");
   const staging = `${dbFile}.restoring`;
   rmSync(staging, { force: true });
   try {
@@ -88,7 +91,7 @@ export function restoreStore(backupFile: string, dbFile: string, now: number): {
     fsyncFile(staging);
   } catch (err) {
     rmSync(staging, { force: true });
-    throw new StoreError("restore_failed", `could not copy ${backupFile} into the data directory`, err);
+    throw storeError("restore_failed", `could not copy ${backupFile} into the data directory`, err);
   }
   let previous: string | null = null;
   if (existsSync(dbFile)) {

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, inArray, isNotNull, lt, sql, type SQL } from
 import type { CommandChange, CommandFilter, CommandStore, JobChange, NewCommand, NewJob } from "../commands-contract.ts";
 import { type CommandRow, type CommandStatus, commandEvents, commands, type JobStatus, jobs, terminalClock } from "../commands-schema.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { SqliteDatabase } from "./driver.ts";
 
 const FINAL: ReadonlySet<CommandStatus> = new Set(["succeeded", "failed", "timed_out", "expired", "cancelled"]);
@@ -41,7 +41,7 @@ export class SqliteCommandStore implements CommandStore {
           })
           .returning()
           .all()[0];
-        if (!row) throw new StoreError("insert_failed", "command was not stored");
+        if (!row) throw storeError("insert_failed", "command was not stored");
         this.#w.insert(commandEvents).values({ commandId: row.id, at: c.at, status: "queued", detail: `by ${c.actor}` }).run();
         return row;
       }),
@@ -136,7 +136,7 @@ export class SqliteCommandStore implements CommandStore {
       })
       .returning()
       .all()[0];
-    if (!row) throw new StoreError("insert_failed", "job was not stored");
+    if (!row) throw storeError("insert_failed", "job was not stored");
     return row;
   }
 

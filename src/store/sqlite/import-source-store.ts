@@ -1,5 +1,5 @@
 import { asc, eq } from "drizzle-orm";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { ImportSourceSettings, ImportSourceStore } from "../import-source-contract.ts";
 import { peopleImportSources } from "../schema.ts";
 import type { SqliteDatabase } from "./driver.ts";
@@ -24,7 +24,7 @@ export class SqliteImportSourceStore implements ImportSourceStore {
 
   async create(s: ImportSourceSettings, at: number) {
     const row = this.#w.insert(peopleImportSources).values({ ...s, createdAt: at, updatedAt: at }).returning().all()[0];
-    if (!row) throw new StoreError("insert_failed", "import source was not stored");
+    if (!row) throw storeError("insert_failed", "import source was not stored");
     return row;
   }
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Migration, statementsOf } from "../migrations/index.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { SqliteDatabase } from "./driver.ts";
 
 /** Applies the migrations not yet recorded, each in its own transaction. Returns their names. */
@@ -17,7 +17,7 @@ export function migrate(db: SqliteDatabase, migrations: Migration[], now: number
       db.run(sql`COMMIT`);
     } catch (err) {
       db.run(sql`ROLLBACK`);
-      throw new StoreError("migration_failed", `migration ${m.name} failed`, err);
+      throw storeError("migration_failed", `migration ${m.name} failed`, err);
     }
     applied.push(m.name);
   }

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Credential, GroupWithMembers, PeopleStore, PersonFilter, PersonInput } from "../commands-contract.ts";
 import { terminalCredentials, terminalGroupMembers, terminalGroups, terminalPeople } from "../commands-schema.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import { credentials, people } from "../schema.ts";
 import type { SqliteDatabase } from "./driver.ts";
 
@@ -67,7 +67,7 @@ export class SqlitePeopleStore implements PeopleStore {
       .onConflictDoUpdate({ target: people.enrollid, set: { ...person, updatedAt: at } })
       .returning()
       .all()[0];
-    if (!row) throw new StoreError("insert_failed", "person was not stored");
+    if (!row) throw storeError("insert_failed", "person was not stored");
     return row;
   }
 
@@ -200,7 +200,7 @@ export class SqlitePeopleStore implements PeopleStore {
         .where(eq(terminalGroups.name, changes.name))
         .all()
         .some((g) => g.id !== id);
-    if (taken) throw new StoreError("conflict", "a group with this name exists");
+    if (taken) throw storeError("exists", "a group with this name exists");
     const row = this.#w.update(terminalGroups).set({ ...changes, updatedAt: at }).where(eq(terminalGroups.id, id)).returning().all()[0];
     return row ? this.getGroup(row.id) : null;
   }

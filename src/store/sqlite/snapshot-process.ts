@@ -4,7 +4,7 @@
  */
 import { readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 
 const TEMP_PREFIX = ".backup-";
 
@@ -26,7 +26,7 @@ export async function snapshotToTempFile(dataDir: string): Promise<string> {
   const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
   if (code !== 0) {
     rmSync(out, { force: true });
-    throw new StoreError("backup_failed", `backup process failed: ${stderr.trim().slice(0, 500)}`);
+    throw storeError("backup_failed", `backup process failed: ${stderr.trim().slice(0, 500)}`);
   }
   return out;
 }

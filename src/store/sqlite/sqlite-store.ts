@@ -16,7 +16,8 @@ import type {
 } from "../contract.ts";
 import { attendanceOrder, attendanceWhere } from "../attendance-match.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import { StoreError } from "../errors.ts";
+import { AppError } from "../../lib/app-error.ts";
+import { storeError } from "../errors.ts";
 import { migrations } from "../migrations/index.ts";
 import {
   apiTokens,
@@ -106,11 +107,11 @@ export class SqliteStore implements Store {
         pending = pendingMigrations(this.#w.db, migrations);
       } catch (err) {
         this.#w.close();
-        throw new StoreError("open_failed", `cannot read store ${options.file}`, err);
+        throw storeError("open_failed", `cannot read store ${options.file}`, err);
       }
       if (pending.length > 0) {
         this.#w.close();
-        throw new StoreError("open_failed", `cannot open store ${options.file} read-only: migration ${pending.join(", ")} must be applied first`);
+        throw storeError("open_failed", `cannot open store ${options.file} read-only: migration ${pending.join(", ")} must be applied first`);
       }
     } else {
       this.#w = options.open(options.file, { readonly: false });
@@ -119,7 +120,7 @@ export class SqliteStore implements Store {
         migrate(this.#w.db, migrations, this.#now());
       } catch (err) {
         this.#w.close();
-        throw err instanceof StoreError ? err : new StoreError("open_failed", `cannot open store ${options.file}`, err);
+        throw err instanceof AppError ? err : storeError("open_failed", `cannot open store ${options.file}`, err);
       }
       this.#r = options.open(options.file, { readonly: true });
       this.#r.db.run(sql.raw("PRAGMA busy_timeout = 5000"));
@@ -136,7 +137,7 @@ export class SqliteStore implements Store {
 
   async write(ops: WriteOp[]): Promise<OpResult[]> {
     const readOnly = this.readOnly;
-    if (readOnly !== null) return ops.map(() => ({ ok: false, error: new StoreError("read_only", `store open read-only: ${readOnly}`) }));
+    if (readOnly !== null) return ops.map(() => ({ ok: false, error: storeError("read_only", `store open read-only: ${readOnly}`) }));
     return this.#thread ? this.#thread.write(ops) : this.#writes.write(ops);
   }
 
@@ -248,7 +249,7 @@ export class SqliteStore implements Store {
 
   async createToken(name: string, tokenHash: string, at: number, grant: TokenGrant = { scope: "admin", expiresAt: null }) {
     const row = this.#w.db.insert(apiTokens).values({ name, tokenHash, createdAt: at, scope: grant.scope, expiresAt: grant.expiresAt }).returning().all()[0];
-    if (!row) throw new StoreError("insert_failed", "token was not stored");
+    if (!row) throw storeError("insert_failed", "token was not stored");
     return row;
   }
 
@@ -345,7 +346,7 @@ export class SqliteStore implements Store {
       } catch {
         // Already rolled back by the failed statement.
       }
-      throw new StoreError("prune_failed", "retention could not delete old rows", err);
+      throw storeError("prune_failed", "retention could not delete old rows", err);
     }
     return counts;
   }

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import type { Page } from "../contract.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { BatchEnd, NewDeadLetter, NewWebhook, WebhookSettings, WebhookStore } from "../webhook-contract.ts";
 import { type DeadLetterRow, webhookDeadLetters, webhooks } from "../schema.ts";
 import type { SqliteDatabase } from "./driver.ts";
@@ -38,7 +38,7 @@ export class SqliteWebhookStore implements WebhookStore {
       .values({ ...columns(rest), eventTypes: JSON.stringify(rest.eventTypes), delivered: 0, attempts: 0, createdAt: at, updatedAt: at } as typeof webhooks.$inferInsert)
       .returning()
       .all()[0];
-    if (!row) throw new StoreError("insert_failed", "webhook was not stored");
+    if (!row) throw storeError("insert_failed", "webhook was not stored");
     return row;
   }
 
@@ -87,7 +87,7 @@ export class SqliteWebhookStore implements WebhookStore {
           })
           .returning()
           .all()[0];
-        if (!row) throw new StoreError("insert_failed", "dead letter was not stored");
+        if (!row) throw storeError("insert_failed", "dead letter was not stored");
         tx.update(webhooks).set({ ...forward(l), attempts: 0, lastError: l.error, lastErrorAt: l.at }).where(eq(webhooks.id, id)).run();
         return row;
       },

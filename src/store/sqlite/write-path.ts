@@ -6,7 +6,7 @@
  */
 import type { Approval, OpResult, Punch, QuarantineEntry, WriteOp } from "../contract.ts";
 import { devinfoColumns } from "../devinfo-columns.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
 import { credentials, people, terminals } from "../schema.ts";
 import type { SqliteConnection, SqlValue } from "./driver.ts";
@@ -105,7 +105,7 @@ export class SqliteWritePath {
       } catch {
         // The failed COMMIT may already have rolled back; nothing is left open either way.
       }
-      throw new StoreError("commit_failed", "the transaction could not be committed", err);
+      throw storeError("commit_failed", "the transaction could not be committed", err);
     }
     return results;
   }

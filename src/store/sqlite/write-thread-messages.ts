@@ -3,11 +3,12 @@
  * write-worker.ts). Errors cross as plain data: an Error does not survive the copy with its code.
  */
 import type { OpResult, WriteOp } from "../contract.ts";
-import { rootMessage, sqliteCode, StoreError } from "../errors.ts";
+import { AppError } from "../../lib/app-error.ts";
+import { rootMessage, sqliteCode, storeError } from "../errors.ts";
 import type { Durability } from "./pragmas.ts";
 
 export interface WireError {
-  /** StoreError's code, when it was one. */
+  /** The AppError's code, when it was one. */
   code: string | null;
   message: string;
   /** The SQLite result code underneath ("SQLITE_FULL", …), and the driver's message. */
@@ -31,15 +32,15 @@ export type FromThread =
 
 export function toWire(err: unknown): WireError {
   return {
-    code: err instanceof StoreError ? err.code : null,
+    code: err instanceof AppError ? err.code : null,
     message: err instanceof Error ? err.message : String(err),
     sqlite: sqliteCode(err) ?? null,
     root: rootMessage(err),
   };
 }
 
-/** Back to a StoreError whose cause carries the SQLite code, so sqliteCode()/rootMessage() read it as before. */
-export function fromWire(e: WireError): StoreError {
+/** Back to a store error whose cause carries the SQLite code, so sqliteCode()/rootMessage() read it as before. */
+export function fromWire(e: WireError): AppError {
   const cause = Object.assign(new Error(e.root), e.sqlite ? { code: e.sqlite } : {});
-  return new StoreError(e.code ?? "write_failed", e.message, cause);
+  return storeError(e.code ?? "write_failed", e.message, cause);
 }

@@ -6,7 +6,7 @@
  * connection; SQLite's write lock orders the two, each side's busy_timeout waiting for the other.
  */
 import type { OpResult, WriteOp } from "../contract.ts";
-import { StoreError } from "../errors.ts";
+import { storeError } from "../errors.ts";
 import type { Durability } from "./pragmas.ts";
 import { type FromThread, fromWire, type ToThread } from "./write-thread-messages.ts";
 
@@ -51,7 +51,7 @@ export class SqliteWriteThread {
 
   /** One transaction on the thread, as SqliteStore.write; a thread that died is started again. */
   async write(ops: WriteOp[]): Promise<OpResult[]> {
-    if (this.#closed) throw new StoreError("closed", "the store is closed");
+    if (this.#closed) throw storeError("closed", "the store is closed");
     const worker = await this.#current();
     const id = this.#nextId++;
     return new Promise<OpResult[]>((resolve, reject) => {
@@ -93,7 +93,7 @@ export class SqliteWriteThread {
         else this.#settle(m);
       };
       worker.onerror = (event: ErrorEvent) => {
-        const err = new StoreError("write_thread_failed", `the write thread failed: ${event.message}`);
+        const err = storeError("write_thread_failed", `the write thread failed: ${event.message}`);
         reject(err);
         this.#lost(worker, err);
       };

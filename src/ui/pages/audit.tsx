@@ -1,9 +1,9 @@
 /** /audit: who changed what, newest first, filtered by actor, action or target. */
 import { Hono } from "hono";
 import { z } from "zod";
-import { StoreError } from "../../store/errors.ts";
 import { EmptyState, Pager, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
+import { pageOrFirst } from "../paging.ts";
 import { page } from "../layout.tsx";
 
 const PAGE = 50;
@@ -21,13 +21,7 @@ export function auditPage(deps: UiDeps) {
       ...(f.action ? { action: f.action } : {}),
       ...(f.target ? { target: f.target } : {}),
     };
-    let result;
-    try {
-      result = await deps.store.auditLog({ ...filter, ...(f.cursor ? { cursor: f.cursor } : {}) });
-    } catch (err) {
-      if (!(err instanceof StoreError && err.code === "bad_cursor")) throw err;
-      result = await deps.store.auditLog(filter);
-    }
+    const result = await pageOrFirst((cursor) => deps.store.auditLog({ ...filter, ...(cursor ? { cursor } : {}) }), f.cursor || undefined);
     const query = new URLSearchParams();
     for (const k of ["actor", "action", "target", "cursor"] as const) if (f[k]) query.set(k, f[k]);
     const clock = deps.settings.clock;

@@ -6,9 +6,6 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { InvalidCommand } from "../../commands/dispatcher.ts";
-import type { GroupWithMembers } from "../../store/commands-contract.ts";
-import { StoreError } from "../../store/errors.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -166,7 +163,6 @@ export function groupPages(deps: UiDeps) {
     const id = Number(raw);
     return Number.isInteger(id) && id > 0 ? id : null;
   };
-  const invalidCommand = (err: unknown) => (err instanceof InvalidCommand ? err.message : null);
 
   app.post("/groups", async (c) => {
     const parsed = createForm.safeParse(await formOf(c));
@@ -181,13 +177,7 @@ export function groupPages(deps: UiDeps) {
     const parsed = changeForm.safeParse(await formOf(c));
     if (id === null || !parsed.success) return redirectWith(c, "/groups", "error", parsed.success ? "No such group." : firstIssue(parsed.error));
     const changes = { ...(parsed.data.name ? { name: parsed.data.name } : {}), ...(parsed.data.sync ? { sync: parsed.data.sync === "on" } : {}) };
-    let group: GroupWithMembers | null;
-    try {
-      group = await deps.people.updateGroup(id, changes, actorOf(c));
-    } catch (err) {
-      if (err instanceof StoreError && err.code === "conflict") return redirectWith(c, "/groups", "error", `A group named ${changes.name} already exists.`);
-      throw err;
-    }
+    const group = await deps.people.updateGroup(id, changes, actorOf(c));
     if (!group) return redirectWith(c, "/groups", "error", "No such group.");
     const text =
       changes.sync === true
@@ -208,14 +198,8 @@ export function groupPages(deps: UiDeps) {
     const id = idOf(c.req.param("id"));
     const group = id === null ? null : await deps.store.people.getGroup(id);
     if (!group) return redirectWith(c, "/groups", "error", "No such group.");
-    try {
-      const job = await deps.people.resyncGroup(group, actorOf(c));
-      return redirectWith(c, `/jobs/${job.id}`, "ok", `Resync of ${group.name} started.`);
-    } catch (err) {
-      const message = invalidCommand(err);
-      if (message) return redirectWith(c, "/groups", "error", message);
-      throw err;
-    }
+    const job = await deps.people.resyncGroup(group, actorOf(c));
+    return redirectWith(c, `/jobs/${job.id}`, "ok", `Resync of ${group.name} started.`);
   });
 
   app.post("/terminals/:sn/groups", async (c) => {
@@ -223,18 +207,12 @@ export function groupPages(deps: UiDeps) {
     const parsed = joinForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, terminalHref(sn), "error", firstIssue(parsed.error));
     if (!(await deps.store.getTerminal(sn))) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
-    try {
-      const joined = await deps.people.addMember(parsed.data.group, sn, actorOf(c));
-      if (!joined) return redirectWith(c, terminalHref(sn), "error", "No such group.");
-      const name = joined.group.name;
-      // Joining a synced group is a job (sending the group's people); a plain group is not.
-      if (joined.job) return redirectWith(c, `/jobs/${joined.job.id}`, "ok", `${sn} joined ${name}; sending it the group's people.`);
-      return redirectWith(c, terminalHref(sn), "ok", `${sn} is in ${name}.`);
-    } catch (err) {
-      const message = invalidCommand(err);
-      if (message) return redirectWith(c, terminalHref(sn), "error", message);
-      throw err;
-    }
+    const joined = await deps.people.addMember(parsed.data.group, sn, actorOf(c));
+    if (!joined) return redirectWith(c, terminalHref(sn), "error", "No such group.");
+    const name = joined.group.name;
+    // Joining a synced group is a job (sending the group's people); a plain group is not.
+    if (joined.job) return redirectWith(c, `/jobs/${joined.job.id}`, "ok", `${sn} joined ${name}; sending it the group's people.`);
+    return redirectWith(c, terminalHref(sn), "ok", `${sn} is in ${name}.`);
   });
 
   app.post("/terminals/:sn/groups/:id/leave", async (c) => {

@@ -6,8 +6,7 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { SecretBoxError } from "../../auth/secret-box.ts";
-import { ImportSourceError } from "../../people-import/errors.ts";
+import { AppError } from "../../lib/app-error.ts";
 import { httpEntries, httpSource } from "../../people-import/http-source.ts";
 import { runImport, runSummary } from "../../people-import/run.ts";
 import { parseSavedSource, runnableSource, type SavedSource, type SourceSettings, sourceColumns } from "../../people-import/saved-source.ts";
@@ -271,7 +270,7 @@ export function importSourcePages(deps: UiDeps) {
     try {
       entries = await httpEntries(runnableSource(row, deps.secrets()));
     } catch (err) {
-      if (!(err instanceof ImportSourceError || err instanceof SecretBoxError)) throw err;
+      if (!(err instanceof AppError)) throw err;
       if (!o.dryRun) {
         const result = `failed: ${err.message}`.slice(0, 500);
         await sources.recordRun(row.id, result, deps.now());

@@ -7,12 +7,12 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { parseDate } from "../../protocol/index.ts";
 import type { PersonInput } from "../../store/commands-contract.ts";
-import { StoreError } from "../../store/errors.ts";
 import type { PersonRow } from "../../store/schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Field, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
+import { pageOrFirst } from "../paging.ts";
 import { credentialLabel } from "../labels.ts";
 import { CsrfField, page } from "../layout.tsx";
 
@@ -53,13 +53,7 @@ export function peoplePages(deps: UiDeps) {
     const q = z.string().trim().max(100).catch("").parse(c.req.query("q") ?? "");
     const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
     const load = (cur: string | undefined) => deps.store.people.list({ limit: PAGE, ...(q ? { q } : {}), ...(cur ? { cursor: cur } : {}) });
-    let result;
-    try {
-      result = await load(cursor);
-    } catch (err) {
-      if (!(err instanceof StoreError && err.code === "bad_cursor")) throw err;
-      result = await load(undefined);
-    }
+    const result = await pageOrFirst(load, cursor);
     const admin = c.get("user").role === "admin";
     const query = new URLSearchParams(q ? { q } : {});
     if (cursor) query.set("cursor", cursor);

@@ -8,10 +8,10 @@ import { stream } from "hono/streaming";
 import { z } from "zod";
 import { parseDate } from "../../protocol/index.ts";
 import type { PunchFilter } from "../../store/contract.ts";
-import { StoreError } from "../../store/errors.ts";
 import type { AttendanceRow } from "../../store/schema.ts";
 import { Badge, EmptyState, Pager, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
+import { pageOrFirst } from "../paging.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, verificationLabel } from "../labels.ts";
 import { page } from "../layout.tsx";
 
@@ -84,15 +84,7 @@ export function recordPages(deps: UiDeps) {
     return { filter: {}, error: `${issue?.path.join(".") ?? "filter"}: ${issue?.message ?? "invalid"}` };
   };
 
-  /** A bad cursor (edited URL) shows the first page instead of an error page. */
-  const safely = async <T,>(load: (f: RecordFilter) => Promise<T>, f: RecordFilter): Promise<T> => {
-    try {
-      return await load(f);
-    } catch (err) {
-      if (err instanceof StoreError && err.code === "bad_cursor") return load({ ...f, cursor: undefined });
-      throw err;
-    }
-  };
+  const safely = <T,>(load: (f: RecordFilter) => Promise<T>, f: RecordFilter): Promise<T> => pageOrFirst((cursor) => load({ ...f, cursor }), f.cursor);
 
   const filterForm = async (action: string, f: RecordFilter, opts: { person: boolean; exportHref?: string }) => {
     const terminals = await deps.store.listTerminals();

@@ -4,7 +4,6 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { InvalidCommand, RoutingUnavailable } from "../../commands/dispatcher.ts";
 import type { CommandStatus } from "../../store/commands-schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, EmptyState, siteTime, type Tone } from "../components.tsx";
@@ -125,21 +124,16 @@ export function terminalCommandPages(deps: UiDeps) {
     if (!terminal) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
     const action = parsed.data.action;
     const actor = actorOf(c);
-    try {
-      if (action === "fetch-logs" || action === "pull" || action === "push") {
-        const job =
-          action === "fetch-logs" ? await deps.people.fetchLogs(sn, null, actor) : action === "pull" ? await deps.people.pull(sn, actor) : await deps.people.push(undefined, [sn], actor);
-        if (!job) return redirectWith(c, back, "ok", `${ACTIONS[action].label}: nothing to do.`);
-        return redirectWith(c, `/jobs/${job.id}`, "ok", `${ACTIONS[action].label} started.`);
-      }
-      const [row] = await deps.dispatcher.submit([{ sn, command: action, params: {}, actor }]);
-      // The store's state: in a cluster the terminal may be connected to another instance.
-      const online = deps.dispatcher.isOnline(sn) || terminal.online;
-      return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row?.id ?? "?"} ${online ? "sent" : "queued until the terminal connects"}.`);
-    } catch (err) {
-      if (err instanceof InvalidCommand || err instanceof RoutingUnavailable) return redirectWith(c, back, "error", err.message);
-      throw err;
+    if (action === "fetch-logs" || action === "pull" || action === "push") {
+      const job =
+        action === "fetch-logs" ? await deps.people.fetchLogs(sn, null, actor) : action === "pull" ? await deps.people.pull(sn, actor) : await deps.people.push(undefined, [sn], actor);
+      if (!job) return redirectWith(c, back, "ok", `${ACTIONS[action].label}: nothing to do.`);
+      return redirectWith(c, `/jobs/${job.id}`, "ok", `${ACTIONS[action].label} started.`);
     }
+    const [row] = await deps.dispatcher.submit([{ sn, command: action, params: {}, actor }]);
+    // The store's state: in a cluster the terminal may be connected to another instance.
+    const online = deps.dispatcher.isOnline(sn) || terminal.online;
+    return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row?.id ?? "?"} ${online ? "sent" : "queued until the terminal connects"}.`);
   });
 
   app.get("/jobs/:id", async (c) => {

@@ -5,13 +5,13 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { StoreError } from "../../store/errors.ts";
 import type { DeadLetterRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, EmptyState, Pager, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
+import { pageOrFirst } from "../paging.ts";
 import { page } from "../layout.tsx";
 import { WebhookStateBadge } from "./integrations.tsx";
 import { parseNewWebhook, parseWebhookChange, valuesOf, WebhookForm, type WebhookFormValues } from "./webhook-form.tsx";
@@ -46,13 +46,7 @@ export function webhookPages(deps: UiDeps) {
     const status = letterStatus.parse(c.req.query("status"));
     const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
     const load = (cur: string | undefined) => store.webhooks.deadLetters(w.id, { status, limit: DEAD_PAGE, ...(cur ? { cursor: cur } : {}) });
-    let letters;
-    try {
-      letters = await load(cursor);
-    } catch (err) {
-      if (!(err instanceof StoreError && err.code === "bad_cursor")) throw err;
-      letters = await load(undefined);
-    }
+    const letters = await pageOrFirst(load, cursor);
     const query = new URLSearchParams({ status });
     if (cursor) query.set("cursor", cursor);
     const href = `${base}/${w.id}`;

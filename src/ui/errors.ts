@@ -1,0 +1,33 @@
+import type { Context } from "hono";
+import type { Logger } from "pino";
+import { AppError } from "../lib/app-error.ts";
+import { redirectWith } from "./flash.ts";
+
+/** An AppError's message as the UI shows it: a sentence. */
+export function sentence(message: string): string {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** Where a refused form goes back to: the page it was sent from (same site), else the dashboard. */
+function backTo(c: Context): string {
+  const referer = c.req.header("referer");
+  if (!referer) return "/";
+  const url = new URL(referer);
+  return url.host === new URL(c.req.url).host ? url.pathname + url.search : "/";
+}
+
+/**
+ * The admin UI's one translation of a failure: a refused change goes back to its page with the
+ * reason as a flash message; a refused read is a plain page with its status; anything else is
+ * logged and shown as a server fault.
+ */
+export function errorResponse(err: unknown, c: Context, log: Logger): Response {
+  if (err instanceof AppError && err.exposed) {
+    const text = sentence(err.message).slice(0, 400);
+    if (c.req.method === "GET" || c.req.method === "HEAD") return c.text(text, err.status);
+    return redirectWith(c, backTo(c), "error", text);
+  }
+  log.error({ err, path: c.req.path }, "admin UI request failed");
+  return c.text("Something went wrong on the server; the log has the details.", 500);
+}
