@@ -11,7 +11,7 @@ import { createHttpApp } from "./http/app.ts";
 import { RetentionJob } from "./jobs/retention.ts";
 import { withOrigin } from "./http/host-less.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
-import { BackupDownloads } from "./http/backup-download.ts";
+import { BackupDownloads } from "./app/backups.ts";
 import { startIntegrations } from "./integrations.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";

@@ -1,5 +1,6 @@
-import { hashPassword, passwordSchema, usernameSchema } from "../auth/passwords.ts";
-import type { AdminRole } from "../store/admin-contract.ts";
+import { CLI } from "../app/actor.ts";
+import { createUser, updateUser } from "../app/admin-users.ts";
+import { passwordSchema, usernameSchema } from "../auth/passwords.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
@@ -73,7 +74,6 @@ export async function adminCommand(argv: string[]): Promise<void> {
   const password = action === "list" ? "" : await newPassword();
   const store = await openStore(storeConfigFromFlags(flags));
   try {
-    const now = Date.now();
     if (action === "list") {
       for (const u of await store.admin.listUsers()) {
         const login = u.lastLoginAt ? new Date(u.lastLoginAt).toISOString() : "never";
@@ -81,17 +81,12 @@ export async function adminCommand(argv: string[]): Promise<void> {
       }
       return;
     }
+    const deps = { store, now: Date.now };
     if (action === "create") {
-      const row = await store.admin.createUser({ username: name, role: role as AdminRole, passwordHash: await hashPassword(password), at: now });
-      if (!row) throw new UsageError(`create: a user named ${name} already exists (tm20 admin passwd sets a new password)`);
-      await store.audit({ at: now, actor: "cli", action: "user.create", target: row.username, details: { role }, result: "ok" });
+      const row = await createUser(deps, CLI, { username: name, role, password });
       console.log(`Created ${row.role} ${row.username}. Log in at http://<this machine>:7788/`);
     } else {
-      const user = await store.admin.userByName(name);
-      if (!user) throw new UsageError(`passwd: no user named ${name} (tm20 admin list shows them)`);
-      await store.admin.updateUser(user.id, { passwordHash: await hashPassword(password) }, now);
-      await store.admin.deleteSessionsOf(user.id);
-      await store.audit({ at: now, actor: "cli", action: "user.update", target: user.username, details: { password: "reset" }, result: "ok" });
+      const user = await updateUser(deps, CLI, name, { password });
       console.log(`Password of ${user.username} changed; their sessions are ended.`);
     }
   } finally {

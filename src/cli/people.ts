@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { csvEntries } from "../people-import/csv-source.ts";
-import { applyImport, type PeopleWriter, planJson } from "../people-import/importer.ts";
-import { planImport } from "../people-import/plan.ts";
+import { CLI } from "../app/actor.ts";
+import { runImport } from "../app/people-import.ts";
+import type { PeopleWriter } from "../people-import/importer.ts";
+import { storePerson } from "../people/service.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
@@ -32,30 +34,22 @@ export async function peopleCommand(argv: string[]): Promise<void> {
   const entries = csvEntries(text);
   const store = await openStore(storeConfigFromFlags(flags));
   try {
-    const plan = planImport(await store.people.all(), entries, { disableMissing: flags.has("--disable-missing") });
-    const view = planJson(plan);
-    for (const e of plan.errors) console.log(`line ${e.line}: ${e.message}`);
-    const s = view.summary;
+    // Saved and audited like an admin's edit; no terminal is reachable from here to push to.
+    const people: PeopleWriter = { save: async (enrollid, input, actor, kind) => ({ person: await storePerson({ store, now: Date.now }, enrollid, input, actor, kind), job: null }) };
+    const dryRun = flags.has("--dry-run");
+    const run = await runImport({ store, people, now: Date.now }, CLI, entries, { dryRun, disableMissing: flags.has("--disable-missing"), pushTo: [], source: file });
+    for (const e of run.errors) console.log(`line ${e.line}: ${e.message}`);
+    const s = run.summary;
     console.log(`${s.creates} to create, ${s.updates} to update, ${s.disables} to disable, ${s.unchanged} unchanged, ${s.errors} bad lines`);
-    if (flags.has("--dry-run")) {
-      for (const c of view.creates) console.log(`create ${c.enrollid} ${c.external_id} ${c.name}`);
-      for (const c of view.updates) console.log(`update ${c.enrollid} ${c.external_id} ${JSON.stringify(c.changes)}`);
-      for (const c of view.disables) console.log(`disable ${c.enrollid} ${c.external_id}`);
+    if (run.dry_run) {
+      for (const c of run.creates) console.log(`create ${c.enrollid} ${c.external_id} ${c.name}`);
+      for (const c of run.updates) console.log(`update ${c.enrollid} ${c.external_id} ${JSON.stringify(c.changes)}`);
+      for (const c of run.disables) console.log(`disable ${c.enrollid} ${c.external_id}`);
       return;
     }
-    // Saved and audited like an admin's edit; no terminal is reachable from here to push to.
-    const writer: PeopleWriter = {
-      async save(enrollid, input, actor, kind) {
-        const person = await store.people.save(enrollid, input, Date.now());
-        await store.audit({ at: Date.now(), actor, action: `people.${kind}`, target: `person:${enrollid}`, details: { name: input.name, admin: input.admin, enabled: input.enabled }, result: "ok" });
-        return { person, job: null };
-      },
-    };
-    const outcome = await applyImport(plan, writer, "cli");
-    await store.audit({ at: Date.now(), actor: "cli", action: "people.import", target: file, details: s, result: outcome.failed.length === 0 ? "ok" : `failed: ${outcome.failed.length}` });
-    for (const f of outcome.failed) console.log(`not saved: ${f.enrollid} ${f.external_id}: ${f.message}`);
-    console.log(`Applied ${outcome.applied} changes.`);
-    if (plan.errors.length > 0 || outcome.failed.length > 0) process.exitCode = 1;
+    for (const f of run.failed) console.log(`not saved: ${f.enrollid} ${f.external_id}: ${f.message}`);
+    console.log(`Applied ${run.applied} changes.`);
+    if (run.errors.length > 0 || run.failed.length > 0) process.exitCode = 1;
   } finally {
     await store.close();
   }

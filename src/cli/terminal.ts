@@ -1,3 +1,5 @@
+import { CLI } from "../app/actor.ts";
+import { setTerminalApproval } from "../app/terminals.ts";
 import type { Approval } from "../store/contract.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
@@ -21,8 +23,7 @@ export async function terminalCommand(argv: string[]): Promise<void> {
     } else if (action === "approve" || action === "block") {
       if (!sn) throw new UsageError(`${action}: give the terminal's serial number`);
       const approval: Approval = action === "approve" ? "approved" : "blocked";
-      const row = await store.setApproval(sn, approval, Date.now());
-      if (!row) throw new UsageError(`${action}: no terminal ${sn} has connected yet`);
+      await setTerminalApproval({ store, now: Date.now }, CLI, sn, approval);
       console.log(`${sn} is now ${approval}.`);
     } else {
       throw new UsageError(`terminal: unknown action ${JSON.stringify(action ?? "")} (list, approve, block)`);

@@ -1,4 +1,6 @@
-import { DAY_MS, hashToken, isTokenScope, MAX_EXPIRY_DAYS, newToken } from "../auth/tokens.ts";
+import { CLI } from "../app/actor.ts";
+import { createToken, revokeToken } from "../app/tokens.ts";
+import { isTokenScope, MAX_EXPIRY_DAYS } from "../auth/tokens.ts";
 import { TOKEN_SCOPES } from "../store/schema.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
@@ -24,13 +26,11 @@ export async function tokenCommand(argv: string[]): Promise<void> {
       const scope = flags.get("--scope") ?? "admin";
       if (!isTokenScope(scope)) throw new UsageError(`--scope: one of ${TOKEN_SCOPES.join(", ")}`);
       const days = flags.get("--expires-days");
-      const expiresIn = days === undefined ? null : Number(days);
-      if (expiresIn !== null && !(Number.isInteger(expiresIn) && expiresIn >= 1 && expiresIn <= MAX_EXPIRY_DAYS)) {
+      const expiresDays = days === undefined ? null : Number(days);
+      if (expiresDays !== null && !(Number.isInteger(expiresDays) && expiresDays >= 1 && expiresDays <= MAX_EXPIRY_DAYS)) {
         throw new UsageError(`--expires-days: a whole number of days from 1 to ${MAX_EXPIRY_DAYS}`);
       }
-      const token = newToken();
-      const now = Date.now();
-      const row = await store.createToken(name, hashToken(token), now, { scope, expiresAt: expiresIn === null ? null : now + expiresIn * DAY_MS });
+      const { row, token } = await createToken({ store, now: Date.now }, CLI, { name, scope, expiresDays });
       const expiry = row.expiresAt === null ? "no expiry" : `expires ${new Date(row.expiresAt).toISOString()}`;
       console.log(`Created API token ${row.id} "${row.name}" (scope ${row.scope}, ${expiry}). Store it now: it is not shown again.`);
       console.log(token);
@@ -44,7 +44,7 @@ export async function tokenCommand(argv: string[]): Promise<void> {
     } else if (action === "revoke") {
       const id = Number(rest[0]);
       if (!Number.isInteger(id) || id <= 0) throw new UsageError("revoke: give the token's id (see tm20 token list)");
-      if (!(await store.revokeToken(id, Date.now()))) throw new UsageError(`revoke: no active token with id ${id}`);
+      await revokeToken({ store, now: Date.now }, CLI, id);
       console.log(`Revoked token ${id}.`);
     } else {
       throw new UsageError(`token: unknown action ${JSON.stringify(action ?? "")} (create, list, revoke)`);

@@ -24,7 +24,7 @@ import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
 import { webhooksApi } from "./api/webhooks.ts";
 import { errorResponse } from "./errors.ts";
-import type { BackupDownloads } from "./backup-download.ts";
+import type { BackupDownloads } from "../app/backups.ts";
 import { biotimeApi } from "./biotime/api.ts";
 import { allowedHosts } from "./allowed-hosts.ts";
 import { apiBodyLimit, outerBodyLimit } from "./body-limits.ts";

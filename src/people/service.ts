@@ -26,6 +26,13 @@ export interface LogRange {
   to: string;
 }
 
+/** Stores a person and audits it, without reaching any terminal (the CLI, with no server running, has none). */
+export async function storePerson(d: Pick<PeopleDeps, "store" | "now">, enrollid: number, input: PersonInput, actor: string, action: "create" | "update") {
+  const person = await d.store.people.save(enrollid, input, d.now());
+  await d.store.audit({ at: d.now(), actor, action: `people.${action}`, target: `person:${enrollid}`, details: { name: input.name, admin: input.admin, enabled: input.enabled }, result: "ok" });
+  return person;
+}
+
 export class PeopleService {
   readonly jobs: Jobs;
   readonly sync: PeopleSync;
@@ -51,8 +58,7 @@ export class PeopleService {
 
   /** Creates or updates a person; terminals holding them are brought up to date (job null when there are none). */
   async save(enrollid: number, input: PersonInput, actor: string, action: "create" | "update") {
-    const person = await this.#d.store.people.save(enrollid, input, this.#d.now());
-    await this.#audit(actor, `people.${action}`, `person:${enrollid}`, { name: input.name, admin: input.admin, enabled: input.enabled });
+    const person = await storePerson(this.#d, enrollid, input, actor, action);
     return { person, job: await this.#propagate(enrollid, actor) };
   }
 

@@ -3,6 +3,8 @@ import { AppError, type ErrorStatus } from "../lib/app-error.ts";
 /** The store's failures that are the caller's (a stale cursor, a taken name, a bad backup file) or the load's. */
 const STATUS: Record<string, ErrorStatus> = {
   bad_cursor: 400,
+  invalid: 400,
+  name_taken: 409,
   exists: 409,
   not_found: 404,
   not_a_store: 400,

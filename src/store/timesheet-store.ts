@@ -10,7 +10,7 @@ import * as schemas from "../timesheets/schemas.ts";
 import { type Correction, type DayResult, type Holiday, type LeaveEntry, type LeaveType, type Schedule, type Shift, DEFAULT_SITE_RULES, type LocalDate, type PunchInterpretation, type RawPunch, type SiteRules } from "../timesheets/types.ts";
 import type { Page } from "./contract.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
-import { StoreError } from "./errors.ts";
+import { storeError } from "./errors.ts";
 import type { CorrectionRow, DayFilter, HolidayRow, NoId, SiteSettings, TimesheetStore } from "./timesheets-contract.ts";
 
 /** How an engine runs a statement. Integers may come back as strings or bigints (PostgreSQL's BIGINT). */
@@ -31,7 +31,7 @@ const UNSAVED = 1;
 
 function check<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new StoreError("invalid", parsed.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; "));
+  if (!parsed.success) throw storeError("invalid", parsed.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; "));
   return parsed.data;
 }
 
@@ -94,20 +94,20 @@ export class SqlTimesheetStore implements TimesheetStore {
   async createDepartment(name: string) {
     const { name: clean } = check(schemas.department, { id: UNSAVED, name });
     const row = await this.#one(sql`INSERT INTO ts_departments (name) VALUES (${clean}) ON CONFLICT DO NOTHING RETURNING id`);
-    if (!row) throw new StoreError("name_taken", `a department is already named "${clean}"`);
+    if (!row) throw storeError("name_taken", `a department is already named "${clean}"`);
     return { id: num(row.id), name: clean };
   }
 
   async renameDepartment(id: number, name: string) {
     const { name: clean } = check(schemas.department, { id: UNSAVED, name });
     const [taken] = await this.#db.read(sql`SELECT id FROM ts_departments WHERE lower(name) = lower(${clean}) AND id <> ${id}`);
-    if (taken) throw new StoreError("name_taken", `a department is already named "${clean}"`);
+    if (taken) throw storeError("name_taken", `a department is already named "${clean}"`);
     try {
       const row = await this.#one(sql`UPDATE ts_departments SET name = ${clean} WHERE id = ${id} RETURNING id`);
       return row ? { id, name: clean } : null;
     } catch (err) {
       // Another rename won the name between the check and the update: the unique index refused it.
-      throw new StoreError("name_taken", `a department is already named "${clean}"`, err);
+      throw storeError("name_taken", `a department is already named "${clean}"`, err);
     }
   }
 

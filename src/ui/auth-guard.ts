@@ -5,6 +5,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { Actor } from "../app/actor.ts";
 import { hashToken } from "../auth/tokens.ts";
 import type { UiDeps, UiEnv } from "./env.ts";
 
@@ -134,6 +135,7 @@ export function requireAdmin(): MiddlewareHandler<UiEnv> {
   };
 }
 
-export function actorOf(c: Context<UiEnv>): string {
-  return `user:${c.get("user").username}`;
+/** The logged-in user, as the use cases take them. */
+export function actorOf(c: Context<UiEnv>): Actor {
+  return { kind: "user", name: c.get("user").username, address: clientAddress(c) };
 }

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { SecretBox } from "../auth/secret-box.ts";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { EventBus } from "../events/bus.ts";
-import type { BackupDownloads } from "../http/backup-download.ts";
+import type { BackupDownloads } from "../app/backups.ts";
 import type { Integrations } from "../integrations.ts";
 import type { PeopleService } from "../people/service.ts";
 import type { SiteSettings } from "../settings/site-settings.ts";

@@ -3,7 +3,10 @@
  * create, change and delete them (secrets sealed, the dispatcher told, every change audited),
  * and retry a dead letter.
  */
+import type { Actor } from "../app/actor.ts";
+import { audit } from "../app/audit.ts";
 import type { SecretBox } from "../auth/secret-box.ts";
+import { AppError, notFound } from "../lib/app-error.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
 import type { DeadLetterRow } from "../store/schema.ts";
 import type { BatchEnd } from "../store/webhook-contract.ts";
@@ -20,10 +23,7 @@ export interface WebhookAdminDeps {
 
 export type WebhookView = ReturnType<typeof webhookJson>;
 
-export type RetryOutcome =
-  | { kind: "no_such_letter" }
-  | { kind: "delivered_already"; letter: DeadLetterRow }
-  | { kind: "retried"; letter: DeadLetterRow; result: DeliveryResult };
+const noSuchWebhook = () => notFound("no such webhook");
 
 export class WebhookAdmin {
   #d: WebhookAdminDeps;
@@ -37,6 +37,13 @@ export class WebhookAdmin {
     return row ? parseWebhook(row) : null;
   }
 
+  /** The destination, or a not_found. */
+  async known(id: number): Promise<Webhook> {
+    const w = await this.get(id);
+    if (!w) throw noSuchWebhook();
+    return w;
+  }
+
   /** The destination with its delivery status (backlog, last success, last error…). */
   async view(w: Webhook): Promise<WebhookView> {
     return webhookJson(w, await this.#d.dispatcher.state(w));
@@ -48,7 +55,7 @@ export class WebhookAdmin {
     return items;
   }
 
-  async create(input: CreateWebhookBody, actor: string): Promise<Webhook> {
+  async create(input: CreateWebhookBody, actor: Actor): Promise<Webhook> {
     const { store, secrets, now, dispatcher } = this.#d;
     const { start, ...body } = input;
     const fromNow = start === "now";
@@ -69,16 +76,14 @@ export class WebhookAdmin {
       doorCursor: fromNow ? await store.exports.lastId("door_events") : 0,
       at: now(),
     });
-    await store.audit({ at: now(), actor, action: "webhook.create", target: String(row.id), details: { name: row.name, start }, result: "ok" });
+    await audit(this.#d, actor, "webhook.create", String(row.id), { name: row.name, start });
     await dispatcher.reload(row.id);
     return parseWebhook(row);
   }
 
-  /** Null when there is no such destination. */
-  async update(id: number, body: PatchWebhookBody, actor: string): Promise<Webhook | null> {
+  async update(id: number, body: PatchWebhookBody, actor: Actor): Promise<Webhook> {
     const { store, secrets, now, dispatcher } = this.#d;
-    const before = await this.get(id);
-    if (!before) return null;
+    const before = await this.known(id);
     const changes = sealedSettings(body, secrets);
     // A stream newly subscribed starts at its present end, not where the destination was created.
     const added = (changes.eventTypes ?? []).filter((t) => !before.eventTypes.includes(t));
@@ -86,31 +91,30 @@ export class WebhookAdmin {
     if (added.includes("attendance")) starts.attendanceCursor = await store.exports.lastId("attendance");
     if (added.includes("door_event")) starts.doorCursor = await store.exports.lastId("door_events");
     const row = await store.webhooks.update(id, { ...changes, ...starts }, now());
-    if (!row) return null;
-    await store.audit({ at: now(), actor, action: "webhook.update", target: String(id), details: { fields: Object.keys(body) }, result: "ok" });
+    if (!row) throw noSuchWebhook();
+    await audit(this.#d, actor, "webhook.update", String(id), { fields: Object.keys(body) });
     await dispatcher.reload(id);
     return parseWebhook(row);
   }
 
-  async remove(id: number, actor: string): Promise<boolean> {
-    const { store, now, dispatcher } = this.#d;
-    if (!(await store.webhooks.delete(id))) return false;
-    await store.audit({ at: now(), actor, action: "webhook.delete", target: String(id), result: "ok" });
+  /** The destination as it was. */
+  async remove(id: number, actor: Actor): Promise<Webhook> {
+    const { store, dispatcher } = this.#d;
+    const w = await this.known(id);
+    if (!(await store.webhooks.delete(id))) throw noSuchWebhook();
+    await audit(this.#d, actor, "webhook.delete", String(id));
     await dispatcher.reload(id);
-    return true;
+    return w;
   }
 
   /** Sends a dead letter once more, now (it stays dead, one more attempt counted, if that fails). */
-  async retry(webhookId: number, letterId: number, actor: string): Promise<RetryOutcome> {
-    const { store, now, dispatcher } = this.#d;
+  async retry(webhookId: number, letterId: number, actor: Actor): Promise<{ letter: DeadLetterRow; result: DeliveryResult }> {
+    const { store, dispatcher } = this.#d;
     const letter = await store.webhooks.getDeadLetter(webhookId, letterId);
-    if (!letter) return { kind: "no_such_letter" };
-    if (letter.status === "delivered") return { kind: "delivered_already", letter };
+    if (!letter) throw notFound("no such dead letter");
+    if (letter.status === "delivered") throw new AppError(409, "conflict", "this dead letter was delivered already");
     const { letter: settled, result } = await dispatcher.retryDeadLetter(letter);
-    await store.audit({
-      at: now(), actor, action: "webhook.dead-letter.retry", target: `${webhookId}/${letter.id}`,
-      result: result.ok ? "ok" : `failed: ${result.error}`,
-    });
-    return { kind: "retried", letter: settled, result };
+    await audit(this.#d, actor, "webhook.dead-letter.retry", `${webhookId}/${letter.id}`, undefined, result.ok ? "ok" : `failed: ${result.error}`);
+    return { letter: settled, result };
   }
 }

@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { StoreError } from "../../src/store/errors.ts";
+import { AppError } from "../../src/lib/app-error.ts";
 import type { DayResult } from "../../src/timesheets/types.ts";
 import type { ContractStore } from "./contract-cases.ts";
 import { punch, punchesOp, T0 } from "./fixtures.ts";
 
-const rejects = (code: string) => (err: unknown) => err instanceof StoreError && err.code === code;
+const rejects = (code: string) => (err: unknown) => err instanceof AppError && err.code === code;
 
 function day(enrollid: number, date: string, extra: Partial<DayResult> = {}): DayResult {
   return {

@@ -4,6 +4,9 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import { cancelCommand, queueCommand } from "../../app/commands.ts";
+import { fetchLogs } from "../../app/people.ts";
+import { knownTerminal } from "../../app/terminals.ts";
 import type { CommandDispatcher } from "../../commands/dispatcher.ts";
 import { int } from "../../protocol/index.ts";
 import type { PeopleService } from "../../people/service.ts";
@@ -11,7 +14,7 @@ import { redactRecord } from "../../people/mask.ts";
 import { COMMAND_STATUSES, type CommandEventRow, type CommandRow } from "../../store/commands-schema.ts";
 import type { Store } from "../../store/contract.ts";
 import { parseBody } from "../body.ts";
-import { AppError, badRequest, notFound } from "../../lib/app-error.ts";
+import { badRequest, notFound } from "../../lib/app-error.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 
@@ -51,20 +54,15 @@ export function commandJson(row: CommandRow, history?: CommandEventRow[]) {
   };
 }
 
-export function commandsApi({ store, dispatcher, people }: CommandsApiDeps) {
+export function commandsApi(deps: CommandsApiDeps) {
+  const { store, people } = deps;
   const app = new Hono<TokenEnv>();
-
-  const knownTerminal = async (sn: string) => {
-    if (!(await store.getTerminal(sn))) throw notFound("no terminal with this serial number");
-  };
 
   app.post("/terminals/:sn/commands", async (c) => {
     const sn = c.req.param("sn");
-    await knownTerminal(sn);
+    await knownTerminal(deps, sn);
     const body = await parseBody(c, newCommand);
-    const [row] = await dispatcher.submit([{ sn, command: body.command, params: body.params, deadline: body.deadline, actor: c.get("actor") }]);
-    if (!row) throw badRequest("nothing queued");
-    return c.json(commandJson(row), 201);
+    return c.json(commandJson(await queueCommand(deps, c.get("actor"), sn, body)), 201);
   });
 
   app.get("/terminals/:sn/commands", async (c) => {
@@ -75,11 +73,11 @@ export function commandsApi({ store, dispatcher, people }: CommandsApiDeps) {
 
   app.post("/terminals/:sn/fetch-logs", async (c) => {
     const sn = c.req.param("sn");
-    await knownTerminal(sn);
+    await knownTerminal(deps, sn);
     const body = await parseBody(c, logRange);
     if ((body.from === undefined) !== (body.to === undefined)) throw badRequest("give both from and to, or neither");
     const range = body.from !== undefined && body.to !== undefined ? { from: body.from, to: body.to } : null;
-    const job = await people.fetchLogs(sn, range, c.get("actor"));
+    const job = await fetchLogs(deps, c.get("actor"), sn, range);
     return c.json(await people.jobs.view(job.id), 202);
   });
 
@@ -104,11 +102,8 @@ export function commandsApi({ store, dispatcher, people }: CommandsApiDeps) {
 
   app.post("/commands/:id/cancel", async (c) => {
     const id = commandId(c.req.param("id"));
-    const row = await dispatcher.cancel(id, c.get("actor"));
-    if (row) return c.json(commandJson(row, await store.commands.history(id)));
-    const existing = await store.commands.get(id);
-    if (!existing) throw notFound("no such command");
-    throw new AppError(409, "not_cancellable", `the command is ${existing.status}; only queued commands can be cancelled`);
+    const row = await cancelCommand(deps, c.get("actor"), id);
+    return c.json(commandJson(row, await store.commands.history(id)));
   });
 
   return app;

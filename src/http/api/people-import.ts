@@ -5,24 +5,17 @@
  * pushed to terminals through the people service.
  */
 import { Hono } from "hono";
+import type { Actor } from "../../app/actor.ts";
+import { type ImportRunDeps, runImport } from "../../app/people-import.ts";
 import { z } from "zod";
 import { csvEntries } from "../../people-import/csv-source.ts";
 import { httpEntries, httpSource } from "../../people-import/http-source.ts";
 import type { ImportEntry } from "../../people-import/plan.ts";
-import { runImport } from "../../people-import/run.ts";
-import type { PeopleService } from "../../people/service.ts";
 import { serialNumber } from "../../protocol/index.ts";
-import type { Store } from "../../store/contract.ts";
 import { parseBody } from "../body.ts";
 import { AppError } from "../../lib/app-error.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { parseQuery } from "../query.ts";
-
-export interface PeopleImportDeps {
-  store: Store;
-  people: PeopleService;
-  now: () => number;
-}
 
 const yes = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const options = {
@@ -44,12 +37,11 @@ const httpBody = z.strictObject({
   push_to: z.array(serialNumber).max(10_000).default([]),
 });
 
-export function peopleImportApi({ store, people, now }: PeopleImportDeps) {
+export function peopleImportApi(deps: ImportRunDeps) {
   const app = new Hono<TokenEnv>();
 
-  const run = (entries: ImportEntry[], o: { dry_run: boolean; disable_missing: boolean; push_to: string[] }, actor: string, source: string) =>
-    runImport({ store, people, now }, entries, { dryRun: o.dry_run, disableMissing: o.disable_missing, pushTo: o.push_to, actor, source });
-
+  const run = (entries: ImportEntry[], o: { dry_run: boolean; disable_missing: boolean; push_to: string[] }, actor: Actor, source: string) =>
+    runImport(deps, actor, entries, { dryRun: o.dry_run, disableMissing: o.disable_missing, pushTo: o.push_to, source });
 
   app.post("/", async (c) => {
     const o = parseQuery(csvQuery, c.req.query());

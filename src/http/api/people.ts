@@ -2,25 +2,19 @@
  * People, terminal groups and jobs over the API. Changes return the job that carries them to
  * the terminals (null when no terminal holds the person); a job's progress is at /jobs/{id}.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, updateGroup } from "../../app/groups.ts";
+import { createPerson, deletePerson, type PeopleDeps, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
 import { z } from "zod";
 import { CREDENTIAL_BACKUPNUMS, int, parseDate, serialNumber } from "../../protocol/index.ts";
 import { jobJson } from "../../people/jobs.ts";
 import { credentialJson } from "../../people/mask.ts";
-import type { PeopleService } from "../../people/service.ts";
-import type { PersonInput } from "../../store/commands-contract.ts";
 import { JOB_STATUSES, type JobRow } from "../../store/commands-schema.ts";
-import type { Store } from "../../store/contract.ts";
 import type { PersonRow } from "../../store/schema.ts";
 import { parseBody } from "../body.ts";
-import { AppError, badRequest, notFound } from "../../lib/app-error.ts";
+import { badRequest, notFound } from "../../lib/app-error.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
-
-export interface PeopleApiDeps {
-  store: Store;
-  people: PeopleService;
-}
 
 const enrollid = z.number().int().min(1).max(999_999_999);
 const dateOrNull = z
@@ -39,13 +33,6 @@ const backupnum = z
   .number()
   .int()
   .refine((n) => (CREDENTIAL_BACKUPNUMS as readonly number[]).includes(n), "backupnum must be 0-9, 10, 11, 20-27, 30-37 or 50");
-
-/** PINs are ≤ 8 digits; card numbers are digits (or hex on some readers); the rest is kept as given. */
-function checkCredential(backupnum: number, data: string): string | null {
-  if (backupnum === 10 && !/^\d{1,8}$/.test(data)) return "a password is 1 to 8 digits";
-  if (backupnum === 11 && !/^[0-9A-Fa-f]{1,20}$/.test(data)) return "a card number is 1 to 20 digits";
-  return null;
-}
 
 const credentialBody = z.strictObject({ data: z.string().min(1).max(4 * 1024 * 1024) });
 
@@ -87,7 +74,8 @@ const groupPatch = z.strictObject({ name: z.string().trim().min(1).max(100), syn
 const personQuery = pageQuery.extend({ q: z.string().max(100).optional() });
 const jobQuery = pageQuery.extend({ status: z.enum(JOB_STATUSES).optional() });
 
-export function peopleApi({ store, people }: PeopleApiDeps) {
+export function peopleApi(deps: PeopleDeps) {
+  const { store, people } = deps;
   const app = new Hono<TokenEnv>();
 
   const idParam = (raw: string, what: string) => {
@@ -109,16 +97,8 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
   });
 
   app.post("/people", async (c) => {
-    const body = await parseBody(c, newPerson);
-    for (const cred of body.credentials) {
-      const bad = checkCredential(cred.backupnum, cred.data);
-      if (bad) throw badRequest(`credentials: ${bad}`);
-    }
-    if (await store.getPerson(body.enrollid)) throw new AppError(409, "exists", "a person with this enrollid exists");
-    const { enrollid: id, credentials, ...fields } = body;
-    const actor = c.get("actor");
-    const saved = await people.save(id, fields, actor, "create");
-    for (const cred of credentials) await people.setCredential(id, cred.backupnum, cred.data, actor);
+    const { enrollid, credentials, ...fields } = await parseBody(c, newPerson);
+    const saved = await createPerson(deps, c.get("actor"), enrollid, fields, credentials);
     return c.json(await personJson(saved.person), 201);
   });
 
@@ -130,24 +110,12 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
 
   app.patch("/people/:enrollid", async (c) => {
     const id = idParam(c.req.param("enrollid"), "person");
-    const body = await parseBody(c, personPatch);
-    const existing = await store.getPerson(id);
-    if (!existing) throw notFound("no such person");
-    const input: PersonInput = {
-      name: body.name ?? existing.name,
-      admin: body.admin ?? existing.admin,
-      enabled: body.enabled ?? existing.enabled,
-      validFrom: body.validFrom !== undefined ? body.validFrom : existing.validFrom,
-      validTo: body.validTo !== undefined ? body.validTo : existing.validTo,
-      externalId: body.externalId !== undefined ? body.externalId : existing.externalId,
-    };
-    const saved = await people.save(id, input, c.get("actor"), "update");
+    const saved = await updatePerson(deps, c.get("actor"), id, await parseBody(c, personPatch));
     return c.json({ person: await personJson(saved.person), job: await jobOrNull(saved.job) });
   });
 
   app.delete("/people/:enrollid", async (c) => {
-    const done = await people.remove(idParam(c.req.param("enrollid"), "person"), c.get("actor"));
-    if (!done) throw notFound("no such person");
+    const done = await deletePerson(deps, c.get("actor"), idParam(c.req.param("enrollid"), "person"));
     return c.json({ deleted: true, job: await jobOrNull(done.job) });
   });
 
@@ -155,48 +123,31 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
     const id = idParam(c.req.param("enrollid"), "person");
     const b = backupnum.safeParse(Number(c.req.param("backupnum")));
     if (!b.success) throw badRequest("backupnum must be 0-9, 10, 11, 20-27, 30-37 or 50");
-    const body = await parseBody(c, credentialBody);
-    const bad = checkCredential(b.data, body.data);
-    if (bad) throw badRequest(bad);
-    if (!(await store.getPerson(id))) throw notFound("no such person");
-    const done = await people.setCredential(id, b.data, body.data, c.get("actor"));
-    return c.json({ credential: credentialJson(b.data, body.data), job: await jobOrNull(done.job) });
+    const { data } = await parseBody(c, credentialBody);
+    const done = await setCredential(deps, c.get("actor"), id, { backupnum: b.data, data });
+    return c.json({ credential: credentialJson(b.data, data), job: await jobOrNull(done.job) });
   });
 
   app.delete("/people/:enrollid/credentials/:backupnum", async (c) => {
     const id = idParam(c.req.param("enrollid"), "person");
-    const done = await people.removeCredential(id, Number(c.req.param("backupnum")), c.get("actor"));
-    if (!done) throw notFound("no such credential");
+    const done = await removeCredential(deps, c.get("actor"), id, Number(c.req.param("backupnum")));
     return c.json({ deleted: true, job: await jobOrNull(done.job) });
   });
 
   app.post("/people/pull", async (c) => {
     const { sn } = await parseBody(c, pullBody);
-    if (!(await store.getTerminal(sn))) throw notFound("no terminal with this serial number");
-    const job = await people.pull(sn, c.get("actor"));
+    const job = await pullPeople(deps, c.get("actor"), sn);
     return c.json(await people.jobs.view(job.id), 202);
   });
 
   app.post("/people/push", async (c) => {
     const body = await parseBody(c, pushBody);
-    const sns = new Set(body.terminals ?? []);
-    if (body.group !== undefined) {
-      const group = await store.people.getGroup(body.group);
-      if (!group) throw notFound("no such group");
-      for (const m of group.members) sns.add(m);
-    }
-    for (const sn of sns) if (!(await store.getTerminal(sn))) throw notFound(`no terminal ${sn}`);
-    const job = await people.push(body.enrollids, [...sns], c.get("actor"));
+    const job = await pushPeople(deps, c.get("actor"), body);
     return c.json(await people.jobs.view(job.id), 202);
   });
 
-  const resync = async (groupId: number, actor: string) => {
-    const group = await store.people.getGroup(groupId);
-    if (!group) throw notFound("no such group");
-    const job = await people.resyncGroup(group, actor);
-    return people.jobs.view(job.id);
-  };
-  app.post("/people/resync", async (c) => c.json(await resync((await parseBody(c, resyncBody)).group, c.get("actor")), 202));
+  const resync = async (c: Context<TokenEnv>, id: number) => c.json(await people.jobs.view((await resyncGroup(deps, c.get("actor"), id)).job.id), 202);
+  app.post("/people/resync", async (c) => resync(c, (await parseBody(c, resyncBody)).group));
 
   app.get("/jobs", async (c) => {
     const q = parseQuery(jobQuery, c.req.query());
@@ -212,12 +163,7 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
 
   app.get("/groups", async (c) => c.json({ items: await store.people.listGroups() }));
 
-  app.post("/groups", async (c) => {
-    const body = await parseBody(c, groupBody);
-    const group = await people.createGroup(body.name, body.sync, c.get("actor"));
-    if (!group) throw new AppError(409, "exists", "a group with this name exists");
-    return c.json(group, 201);
-  });
+  app.post("/groups", async (c) => c.json(await createGroup(deps, c.get("actor"), await parseBody(c, groupBody)), 201));
 
   app.get("/groups/:id", async (c) => {
     const group = await store.people.getGroup(idParam(c.req.param("id"), "group"));
@@ -227,34 +173,25 @@ export function peopleApi({ store, people }: PeopleApiDeps) {
 
   app.patch("/groups/:id", async (c) => {
     const id = idParam(c.req.param("id"), "group");
-    const body = await parseBody(c, groupPatch);
-    const group = await people.updateGroup(id, body, c.get("actor"));
-    if (!group) throw notFound("no such group");
-    return c.json(group);
+    return c.json(await updateGroup(deps, c.get("actor"), id, await parseBody(c, groupPatch)));
   });
 
   app.delete("/groups/:id", async (c) => {
-    if (!(await people.removeGroup(idParam(c.req.param("id"), "group"), c.get("actor")))) throw notFound("no such group");
+    await deleteGroup(deps, c.get("actor"), idParam(c.req.param("id"), "group"));
     return c.json({ deleted: true });
   });
 
   app.put("/groups/:id/terminals/:sn", async (c) => {
-    const id = idParam(c.req.param("id"), "group");
-    const sn = c.req.param("sn");
-    if (!(await store.getTerminal(sn))) throw notFound("no terminal with this serial number");
-    if (!(await store.people.getGroup(id))) throw notFound("no such group");
-    const done = await people.addMember(id, sn, c.get("actor"));
-    if (!done) throw notFound("no such group");
+    const done = await addGroupTerminal(deps, c.get("actor"), idParam(c.req.param("id"), "group"), c.req.param("sn"));
     return c.json({ group: done.group, job: await jobOrNull(done.job) });
   });
 
   app.delete("/groups/:id/terminals/:sn", async (c) => {
-    const removed = await people.removeMember(idParam(c.req.param("id"), "group"), c.req.param("sn"), c.get("actor"));
-    if (!removed) throw notFound("the terminal is not in this group");
+    await removeGroupTerminal(deps, c.get("actor"), idParam(c.req.param("id"), "group"), c.req.param("sn"));
     return c.json({ deleted: true });
   });
 
-  app.post("/groups/:id/resync", async (c) => c.json(await resync(idParam(c.req.param("id"), "group"), c.get("actor")), 202));
+  app.post("/groups/:id/resync", async (c) => resync(c, idParam(c.req.param("id"), "group")));
 
   return app;
 }

@@ -1,17 +1,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { describeError } from "../../protocol/index.ts";
-import type { Approval, Store } from "../../store/contract.ts";
+import { editTerminal, knownTerminal, setTerminalApproval, type TerminalDeps } from "../../app/terminals.ts";
+import type { Approval } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
-import { setTerminalApproval } from "../../terminals/approval.ts";
-import type { TerminalRegistry } from "../../terminals/registry.ts";
-import { badRequest, notFound } from "../../lib/app-error.ts";
-
-export interface TerminalsDeps {
-  store: Store;
-  registry: TerminalRegistry;
-  now: () => number;
-}
+import { parseBody } from "../body.ts";
+import type { TokenEnv } from "../middleware/bearer-auth.ts";
 
 /** The public shape of a terminal: no internal session ids, devinfo as an object. */
 export function terminalJson(row: TerminalRow) {
@@ -26,32 +19,22 @@ const terminalPatch = z.strictObject({
   nosenduser: z.boolean().optional(),
 });
 
-export function terminalsApi({ store, registry, now }: TerminalsDeps) {
-  const app = new Hono();
+export function terminalsApi(deps: TerminalDeps) {
+  const app = new Hono<TokenEnv>();
 
-  app.get("/", async (c) => c.json({ items: (await store.listTerminals()).map(terminalJson) }));
+  app.get("/", async (c) => c.json({ items: (await deps.store.listTerminals()).map(terminalJson) }));
 
-  app.get("/:sn", async (c) => {
-    const row = await store.getTerminal(c.req.param("sn"));
-    if (!row) throw notFound("no terminal with this serial number");
-    return c.json(terminalJson(row));
-  });
+  app.get("/:sn", async (c) => c.json(terminalJson(await knownTerminal(deps, c.req.param("sn")))));
 
   app.patch("/:sn", async (c) => {
-    const body = terminalPatch.safeParse(await c.req.json().catch(() => null));
-    if (!body.success) throw badRequest(describeError(body.error));
-    const row = await store.updateTerminal(c.req.param("sn"), body.data);
-    if (!row) throw notFound("no terminal with this serial number");
-    return c.json(terminalJson(row));
+    const body = await parseBody(c, terminalPatch);
+    return c.json(terminalJson(await editTerminal(deps, c.get("actor"), c.req.param("sn"), body)));
   });
 
   const setApproval = (approval: Approval) =>
-    app.post(`/:sn/${approval === "approved" ? "approve" : "block"}`, async (c) => {
-      const sn = c.req.param("sn");
-      const row = await setTerminalApproval({ store, registry }, sn, approval, now());
-      if (!row) throw notFound("no terminal with this serial number");
-      return c.json(terminalJson(row));
-    });
+    app.post(`/:sn/${approval === "approved" ? "approve" : "block"}`, async (c) =>
+      c.json(terminalJson(await setTerminalApproval(deps, c.get("actor"), c.req.param("sn"), approval))),
+    );
   setApproval("approved");
   setApproval("blocked");
 

@@ -3,10 +3,10 @@ import { z } from "zod";
 import type { OutboundStore } from "../../store/export-contract.ts";
 import type { DeadLetterRow } from "../../store/schema.ts";
 import type { WebhookAdmin } from "../../webhooks/admin.ts";
-import { createWebhookBody, patchWebhookBody, type Webhook } from "../../webhooks/settings.ts";
+import { createWebhookBody, patchWebhookBody } from "../../webhooks/settings.ts";
 import { parseBody } from "../body.ts";
-import { AppError, notFound } from "../../lib/app-error.ts";
-import { type TokenEnv, tokenActor } from "../middleware/bearer-auth.ts";
+import { notFound } from "../../lib/app-error.ts";
+import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 
 export interface WebhooksDeps {
@@ -38,11 +38,6 @@ function idOf(raw: string): number {
   return id.data;
 }
 
-const found = (w: Webhook | null): Webhook => {
-  if (!w) throw notFound("no such webhook");
-  return w;
-};
-
 /** Outgoing webhooks (HR, payroll): destinations, their status and their dead letters. */
 export function webhooksApi({ store, admin }: WebhooksDeps) {
   const app = new Hono<TokenEnv>();
@@ -50,35 +45,33 @@ export function webhooksApi({ store, admin }: WebhooksDeps) {
   app.get("/", async (c) => c.json({ items: await admin.list() }));
 
   app.post("/", async (c) => {
-    const created = await admin.create(await parseBody(c, createWebhookBody), tokenActor(c));
+    const created = await admin.create(await parseBody(c, createWebhookBody), c.get("actor"));
     return c.json(await admin.view(created), 201);
   });
 
-  app.get("/:id", async (c) => c.json(await admin.view(found(await admin.get(idOf(c.req.param("id")))))));
+  app.get("/:id", async (c) => c.json(await admin.view(await admin.known(idOf(c.req.param("id"))))));
 
   app.patch("/:id", async (c) => {
     const id = idOf(c.req.param("id"));
-    found(await admin.get(id));
-    const updated = await admin.update(id, await parseBody(c, patchWebhookBody), tokenActor(c));
-    return c.json(await admin.view(found(updated)));
+    await admin.known(id);
+    const updated = await admin.update(id, await parseBody(c, patchWebhookBody), c.get("actor"));
+    return c.json(await admin.view(updated));
   });
 
   app.delete("/:id", async (c) => {
-    if (!(await admin.remove(idOf(c.req.param("id")), tokenActor(c)))) throw notFound("no such webhook");
+    await admin.remove(idOf(c.req.param("id")), c.get("actor"));
     return c.body(null, 204);
   });
 
   app.get("/:id/dead-letters", async (c) => {
     const id = idOf(c.req.param("id"));
-    found(await admin.get(id));
+    await admin.known(id);
     const page = await store.webhooks.deadLetters(id, parseQuery(deadLetterQuery, c.req.query()));
     return c.json({ ...page, items: page.items.map(deadLetterJson) });
   });
 
   app.post("/:id/dead-letters/:letter/retry", async (c) => {
-    const outcome = await admin.retry(idOf(c.req.param("id")), idOf(c.req.param("letter")), tokenActor(c));
-    if (outcome.kind === "no_such_letter") throw notFound("no such dead letter");
-    if (outcome.kind === "delivered_already") throw new AppError(409, "conflict", "this dead letter was delivered already");
+    const outcome = await admin.retry(idOf(c.req.param("id")), idOf(c.req.param("letter")), c.get("actor"));
     return c.json({ ...deadLetterJson(outcome.letter), delivered: outcome.result.ok });
   });
 

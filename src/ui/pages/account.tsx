@@ -1,7 +1,8 @@
 /** /account: the logged-in user changes their own password (viewers too: it changes nothing on the site). */
 import { Hono } from "hono";
 import { z } from "zod";
-import { hashPassword, passwordSchema, verifyPassword } from "../../auth/passwords.ts";
+import { changeOwnPassword } from "../../app/admin-users.ts";
+import { passwordSchema } from "../../auth/passwords.ts";
 import { actorOf, formOf } from "../auth-guard.ts";
 import { Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -44,13 +45,7 @@ export function accountPage(deps: UiDeps) {
     const user = c.get("user");
     const parsed = passwordForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, "/account", "error", parsed.error.issues[0]?.message ?? "invalid");
-    if (!(await verifyPassword(parsed.data.current, user.passwordHash))) {
-      await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "password.change", target: user.username, result: "failed: wrong current password" });
-      return redirectWith(c, "/account", "error", "The current password is wrong.");
-    }
-    await deps.store.admin.updateUser(user.id, { passwordHash: await hashPassword(parsed.data.password) }, deps.now());
-    await deps.store.admin.deleteSessionsOf(user.id, c.get("session").tokenHash);
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "password.change", target: user.username, result: "ok" });
+    await changeOwnPassword(deps, actorOf(c), user, { current: parsed.data.current, next: parsed.data.password, keepSession: c.get("session").tokenHash });
     return redirectWith(c, "/account", "ok", "Password changed.");
   });
   return app;

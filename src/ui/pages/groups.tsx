@@ -5,17 +5,12 @@
  * Changes go through the people service, as the REST API's /groups do (audited, same jobs).
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, updateGroup } from "../../app/groups.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
-
-const groupName = z.string().trim().min(1, "give the group a name").max(100, "use at most 100 characters");
-const createForm = z.object({ name: groupName, sync: z.literal("on").optional() });
-const changeForm = z.object({ name: groupName.optional(), sync: z.enum(["on", "off"]).optional() });
-const joinForm = z.object({ group: z.coerce.number().int().positive("choose a group") });
 
 const terminalHref = (sn: string) => `/terminals/${encodeURIComponent(sn)}`;
 
@@ -158,27 +153,16 @@ export function groupPages(deps: UiDeps) {
   app.use("/terminals/:sn/groups", requireAdmin());
   app.use("/terminals/:sn/groups/*", requireAdmin());
 
-  const firstIssue = (e: z.ZodError) => e.issues[0]?.message ?? "invalid";
-  const idOf = (raw: string) => {
-    const id = Number(raw);
-    return Number.isInteger(id) && id > 0 ? id : null;
-  };
-
   app.post("/groups", async (c) => {
-    const parsed = createForm.safeParse(await formOf(c));
-    if (!parsed.success) return redirectWith(c, "/groups", "error", firstIssue(parsed.error));
-    const group = await deps.people.createGroup(parsed.data.name, parsed.data.sync === "on", actorOf(c));
-    if (!group) return redirectWith(c, "/groups", "error", `A group named ${parsed.data.name} already exists.`);
+    const form = await formOf(c);
+    const group = await createGroup(deps, actorOf(c), { name: form.name ?? "", sync: form.sync === "on" });
     return redirectWith(c, "/groups", "ok", `Group ${group.name} created.`);
   });
 
   app.post("/groups/:id", async (c) => {
-    const id = idOf(c.req.param("id"));
-    const parsed = changeForm.safeParse(await formOf(c));
-    if (id === null || !parsed.success) return redirectWith(c, "/groups", "error", parsed.success ? "No such group." : firstIssue(parsed.error));
-    const changes = { ...(parsed.data.name ? { name: parsed.data.name } : {}), ...(parsed.data.sync ? { sync: parsed.data.sync === "on" } : {}) };
-    const group = await deps.people.updateGroup(id, changes, actorOf(c));
-    if (!group) return redirectWith(c, "/groups", "error", "No such group.");
+    const form = await formOf(c);
+    const changes = { ...(form.name !== undefined ? { name: form.name } : {}), ...(form.sync ? { sync: form.sync === "on" } : {}) };
+    const group = await updateGroup(deps, actorOf(c), Number(c.req.param("id")), changes);
     const text =
       changes.sync === true
         ? `Sync is on for ${group.name}: new enrolments go to every member. Resync to bring the members in line now.`
@@ -189,26 +173,18 @@ export function groupPages(deps: UiDeps) {
   });
 
   app.post("/groups/:id/delete", async (c) => {
-    const id = idOf(c.req.param("id"));
-    const ok = id !== null && (await deps.people.removeGroup(id, actorOf(c)));
-    return redirectWith(c, "/groups", ok ? "ok" : "error", ok ? "Group deleted." : "No such group.");
+    await deleteGroup(deps, actorOf(c), Number(c.req.param("id")));
+    return redirectWith(c, "/groups", "ok", "Group deleted.");
   });
 
   app.post("/groups/:id/resync", async (c) => {
-    const id = idOf(c.req.param("id"));
-    const group = id === null ? null : await deps.store.people.getGroup(id);
-    if (!group) return redirectWith(c, "/groups", "error", "No such group.");
-    const job = await deps.people.resyncGroup(group, actorOf(c));
+    const { group, job } = await resyncGroup(deps, actorOf(c), Number(c.req.param("id")));
     return redirectWith(c, `/jobs/${job.id}`, "ok", `Resync of ${group.name} started.`);
   });
 
   app.post("/terminals/:sn/groups", async (c) => {
     const sn = c.req.param("sn");
-    const parsed = joinForm.safeParse(await formOf(c));
-    if (!parsed.success) return redirectWith(c, terminalHref(sn), "error", firstIssue(parsed.error));
-    if (!(await deps.store.getTerminal(sn))) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
-    const joined = await deps.people.addMember(parsed.data.group, sn, actorOf(c));
-    if (!joined) return redirectWith(c, terminalHref(sn), "error", "No such group.");
+    const joined = await addGroupTerminal(deps, actorOf(c), Number((await formOf(c)).group), sn);
     const name = joined.group.name;
     // Joining a synced group is a job (sending the group's people); a plain group is not.
     if (joined.job) return redirectWith(c, `/jobs/${joined.job.id}`, "ok", `${sn} joined ${name}; sending it the group's people.`);
@@ -217,9 +193,8 @@ export function groupPages(deps: UiDeps) {
 
   app.post("/terminals/:sn/groups/:id/leave", async (c) => {
     const sn = c.req.param("sn");
-    const id = idOf(c.req.param("id"));
-    const ok = id !== null && (await deps.people.removeMember(id, sn, actorOf(c)));
-    return redirectWith(c, terminalHref(sn), ok ? "ok" : "error", ok ? `${sn} left the group.` : "The terminal is not in this group.");
+    await removeGroupTerminal(deps, actorOf(c), Number(c.req.param("id")), sn);
+    return redirectWith(c, terminalHref(sn), "ok", `${sn} left the group.`);
   });
 
   return app;

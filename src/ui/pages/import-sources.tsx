@@ -6,10 +6,9 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { AppError } from "../../lib/app-error.ts";
-import { httpEntries, httpSource } from "../../people-import/http-source.ts";
-import { runImport, runSummary } from "../../people-import/run.ts";
-import { parseSavedSource, runnableSource, type SavedSource, type SourceSettings, sourceColumns } from "../../people-import/saved-source.ts";
+import { createImportSource, deleteImportSource, runImportSource, updateImportSource } from "../../app/people-import.ts";
+import { httpSource } from "../../people-import/http-source.ts";
+import { parseSavedSource, type SavedSource, type SourceSettings } from "../../people-import/saved-source.ts";
 import { describeError } from "../../protocol/index.ts";
 import type { PeopleImportSourceRow } from "../../store/schema.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
@@ -231,9 +230,7 @@ export function importSourcePages(deps: UiDeps) {
   app.post(base, requireAdmin(), async (c) => {
     const parsed = parseForm(await c.req.formData());
     if (!parsed.ok) return newForm(c, parsed.values, parsed.error);
-    const columns = sourceColumns(parsed.settings, deps.secrets());
-    const row = await sources.create({ authHeader: null, authSealed: null, ...columns }, deps.now());
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "import-source.create", target: String(row.id), details: { name: row.name }, result: "ok" });
+    const row = await createImportSource(deps, actorOf(c), parsed.settings);
     return redirectWith(c, `${base}/${row.id}`, "ok", `Source ${row.name} saved. Try a dry run.`);
   });
 
@@ -247,16 +244,12 @@ export function importSourcePages(deps: UiDeps) {
     if (!row) return notFound(c);
     const parsed = parseForm(await c.req.formData());
     if (!parsed.ok) return detail(c, row, { values: parsed.values, error: parsed.error });
-    await sources.update(row.id, sourceColumns(parsed.settings, deps.secrets()), deps.now());
-    const fields = ["name", "url", "mapping", "paging", "disableMissing", ...(parsed.settings.auth === undefined ? [] : ["auth"])];
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "import-source.update", target: String(row.id), details: { fields }, result: "ok" });
+    await updateImportSource(deps, actorOf(c), row.id, parsed.settings);
     return redirectWith(c, `${base}/${row.id}`, "ok", "Source saved.");
   });
 
   app.post(`${base}/:id/delete`, requireAdmin(), async (c) => {
-    const row = await load(c.req.param("id"));
-    if (!row || !(await sources.delete(row.id))) return redirectWith(c, "/integrations/import", "error", "No such source.");
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "import-source.delete", target: String(row.id), details: { name: row.name }, result: "ok" });
+    const row = await deleteImportSource(deps, actorOf(c), Number(c.req.param("id")));
     return redirectWith(c, "/integrations/import", "ok", `Source ${row.name} deleted.`);
   });
 
@@ -266,26 +259,10 @@ export function importSourcePages(deps: UiDeps) {
     const href = `${base}/${row.id}`;
     const o = importOptions(await c.req.formData());
     const source = parseSavedSource(row);
-    let entries;
-    try {
-      entries = await httpEntries(runnableSource(row, deps.secrets()));
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      if (!o.dryRun) {
-        const result = `failed: ${err.message}`.slice(0, 500);
-        await sources.recordRun(row.id, result, deps.now());
-        await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "people.import", target: `source:${row.id}`, result });
-      }
-      return redirectWith(c, href, "error", `The source could not be read: ${err.message}`.slice(0, 400));
-    }
-    const run = await runImport(
-      { store: deps.store, people: deps.people, now: deps.now },
-      entries,
-      { ...o, disableMissing: source.disableMissing, actor: actorOf(c), source: `source:${row.id}` },
-    );
-    if (!run.dry_run) await sources.recordRun(row.id, runSummary(run), deps.now());
-    const applyForm = (
-      <ApplyForm action={`${href}/run`} csrf={c.get("session").csrfToken} cancel={href}>
+    const outcome = await runImportSource(deps, actorOf(c), row.id, o);
+    if (!outcome.ok) return redirectWith(c, href, "error", `The source could not be read: ${outcome.error}`.slice(0, 400));
+    const run = outcome.run;
+    const applyForm = (      <ApplyForm action={`${href}/run`} csrf={c.get("session").csrfToken} cancel={href}>
         <CarriedOptions disableMissing={source.disableMissing} pushTo={o.pushTo} />
         <p class="muted">The source is read again when you apply: changes made there since this dry run are included.</p>
       </ApplyForm>

@@ -7,7 +7,7 @@
 import { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import { csvEntries, MAX_CSV_BYTES } from "../../people-import/csv-source.ts";
-import { type ImportRun, type PlanView, runImport } from "../../people-import/run.ts";
+import { type ImportRun, type PlanView, runImport } from "../../app/people-import.ts";
 import { parseSavedSource } from "../../people-import/saved-source.ts";
 import { serialNumber } from "../../protocol/index.ts";
 import type { TerminalRow } from "../../store/schema.ts";
@@ -310,7 +310,7 @@ export function peopleImportPages(deps: UiDeps) {
     } else return redirectWith(c, "/integrations/import", "error", "Choose a CSV file.");
     const entries = csvEntries(text);
     const o = importOptions(form);
-    const run = await runImport({ store: deps.store, people: deps.people, now: deps.now }, entries, { ...o, actor: actorOf(c), source: "csv" });
+    const run = await runImport(deps, actorOf(c), entries, { ...o, source: "csv" });
     const applyForm = (
       <ApplyForm action="/integrations/import/csv" csrf={c.get("session").csrfToken} cancel="/integrations/import">
         <input type="hidden" name="csv" value={text} />

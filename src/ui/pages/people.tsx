@@ -5,6 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { createPerson, deletePerson, pushPeople, updatePerson } from "../../app/people.ts";
 import { parseDate } from "../../protocol/index.ts";
 import type { PersonInput } from "../../store/commands-contract.ts";
 import type { PersonRow } from "../../store/schema.ts";
@@ -267,33 +268,27 @@ export function peoplePages(deps: UiDeps) {
     const parsed = newPersonForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, "/people/new", "error", firstIssue(parsed.error));
     const id = parsed.data.enrollid;
-    if (await deps.store.getPerson(id)) return redirectWith(c, "/people/new", "error", `Enroll id ${id} is already taken.`);
-    await deps.people.save(id, inputOf(parsed.data), actorOf(c), "create");
+    await createPerson(deps, actorOf(c), id, inputOf(parsed.data));
     return redirectWith(c, href(id), "ok", "Person added.");
   });
 
   app.post("/people/:id", requireAdmin(), async (c) => {
     const id = Number(c.req.param("id"));
-    if (!Number.isInteger(id) || !(await deps.store.getPerson(id))) return redirectWith(c, "/people", "error", "No such person.");
     const parsed = personForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, href(id), "error", firstIssue(parsed.error));
-    const { job } = await deps.people.save(id, inputOf(parsed.data), actorOf(c), "update");
+    const { job } = await updatePerson(deps, actorOf(c), id, inputOf(parsed.data));
     return job ? redirectWith(c, `/jobs/${job.id}`, "ok", "Saved; updating the terminals that hold this person.") : redirectWith(c, href(id), "ok", "Saved.");
   });
 
   app.post("/people/:id/delete", requireAdmin(), async (c) => {
-    const id = Number(c.req.param("id"));
-    const removed = Number.isInteger(id) ? await deps.people.remove(id, actorOf(c)) : null;
-    if (!removed) return redirectWith(c, "/people", "error", "No such person.");
+    const removed = await deletePerson(deps, actorOf(c), Number(c.req.param("id")));
     return removed.job ? redirectWith(c, `/jobs/${removed.job.id}`, "ok", "Deleted; removing from terminals.") : redirectWith(c, "/people", "ok", "Deleted.");
   });
 
   app.post("/people/:id/push", requireAdmin(), async (c) => {
     const id = Number(c.req.param("id"));
     const sns = (await c.req.formData()).getAll("sn").filter((s): s is string => typeof s === "string" && s.length > 0 && s.length <= 64);
-    if (!Number.isInteger(id) || !(await deps.store.getPerson(id))) return redirectWith(c, "/people", "error", "No such person.");
-    if (sns.length === 0) return redirectWith(c, href(id), "error", "Choose at least one terminal.");
-    const job = await deps.people.push([id], sns, actorOf(c));
+    const job = await pushPeople(deps, actorOf(c), { enrollids: [id], terminals: sns });
     return job ? redirectWith(c, `/jobs/${job.id}`, "ok", "Push started.") : redirectWith(c, href(id), "ok", "The terminals already hold this person.");
   });
 

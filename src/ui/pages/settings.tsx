@@ -3,23 +3,15 @@
  * shown once, stored hashed) and admin users. Viewers see everything here but change nothing.
  */
 import { type Context, Hono } from "hono";
-import { z } from "zod";
-import { hashPassword, passwordSchema, usernameSchema } from "../../auth/passwords.ts";
-import { DAY_MS, hashToken, MAX_EXPIRY_DAYS, newToken } from "../../auth/tokens.ts";
+import { createUser, deleteUser, type UserChanges, updateUser } from "../../app/admin-users.ts";
+import { updateSiteSettings } from "../../app/settings.ts";
+import { createToken, revokeToken } from "../../app/tokens.ts";
 import { TOKEN_SCOPES, type TokenScope } from "../../store/schema.ts";
-import { type SiteSettingsValues, siteSettingsSchema } from "../../settings/site-settings.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Field, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
-
-const tokenForm = z.object({
-  name: z.string().trim().min(1, "give the token a name (who or what uses it)").max(100),
-  scope: z.enum(TOKEN_SCOPES, "choose what the token may do").default("read"),
-  /** Days until it expires; "" is never. */
-  expiresDays: z.preprocess((v) => (v === "" || v === undefined ? null : v), z.coerce.number().int().min(1).max(MAX_EXPIRY_DAYS).nullable()),
-});
 
 const SCOPE_LABELS: Record<TokenScope, string> = {
   read: "Read: attendance, terminals, people (reports, payroll, BioTime connectors)",
@@ -27,14 +19,6 @@ const SCOPE_LABELS: Record<TokenScope, string> = {
   admin: "Admin: everything, backups, webhooks and credentials included",
 };
 const EXPIRY_CHOICES: Array<[string, string]> = [["", "Never"], ["7", "In 7 days"], ["30", "In 30 days"], ["90", "In 90 days"], ["365", "In a year"]];
-const userForm = z.object({ username: usernameSchema, role: z.enum(["admin", "viewer"]), password: passwordSchema });
-const userChange = z.object({
-  role: z.enum(["admin", "viewer"]).optional(),
-  disabled: z.enum(["true", "false"]).optional(),
-  password: z.preprocess((v) => (v === "" ? undefined : v), passwordSchema.optional()),
-});
-
-const passwordReset = z.object({ id: z.coerce.number().int().positive("choose a user"), newPassword: passwordSchema });
 
 const TIME_ZONES: string[] = Intl.supportedValuesOf("timeZone");
 
@@ -283,109 +267,59 @@ export function settingsPages(deps: UiDeps) {
   app.use("/settings/*", requireAdmin());
 
   app.post("/settings/site", async (c) => {
-    const parsed = siteSettingsSchema.safeParse(await formOf(c));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return redirectWith(c, "/settings", "error", `${String(issue?.path[0] ?? "settings")}: ${issue?.message ?? "invalid"}`);
-    }
-    const before = deps.settings.values;
-    const changed = Object.fromEntries(
-      (Object.keys(parsed.data) as Array<keyof SiteSettingsValues>).filter((k) => parsed.data[k] !== before[k]).map((k) => [k, parsed.data[k]]),
-    );
-    await deps.settings.update(parsed.data, deps.now());
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "settings.update", target: "site", details: changed, result: "ok" });
-    deps.log.info({ changed }, "site settings changed");
+    await updateSiteSettings(deps, actorOf(c), await formOf(c));
     return redirectWith(c, "/settings", "ok", "Settings saved. They apply now.");
   });
 
   app.post("/settings/backup", async (c) => {
     if (!deps.backups) return redirectWith(c, "/settings", "error", "Backups of a cluster store are taken with pg_dump.");
-    const result = await deps.backups.download(actorOf(c));
-    if (result.ok) return result.response;
-    return redirectWith(c, "/settings", "error", result.reason === "busy" ? "A backup is already being taken: try again when it is done." : "The backup could not be taken; the server log has the details.");
+    return deps.backups.download(actorOf(c));
   });
 
   app.post("/settings/tokens", async (c) => {
-    const parsed = tokenForm.safeParse(await formOf(c));
-    if (!parsed.success) return redirectWith(c, "/settings", "error", parsed.error.issues[0]?.message ?? "invalid");
-    const token = newToken();
-    const { name, scope, expiresDays } = parsed.data;
-    const now = deps.now();
-    const row = await deps.store.createToken(name, hashToken(token), now, { scope, expiresAt: expiresDays === null ? null : now + expiresDays * DAY_MS });
-    await deps.store.audit({ at: now, actor: actorOf(c), action: "token.create", target: String(row.id), details: { name: row.name, scope, expiresAt: row.expiresAt }, result: "ok" });
+    const form = await formOf(c);
+    const { row, token } = await createToken(deps, actorOf(c), {
+      name: form.name ?? "",
+      scope: form.scope || "read",
+      expiresDays: form.expiresDays ? Number(form.expiresDays) : null,
+    });
     return render(c, { newToken: { name: row.name, token } });
   });
 
   app.post("/settings/tokens/:id/revoke", async (c) => {
-    const id = Number(c.req.param("id"));
-    const ok = Number.isInteger(id) && (await deps.store.revokeToken(id, deps.now()));
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "token.revoke", target: String(id), result: ok ? "ok" : "failed: no active token" });
-    return redirectWith(c, "/settings", ok ? "ok" : "error", ok ? "Token revoked." : "No active token with this id.");
+    await revokeToken(deps, actorOf(c), Number(c.req.param("id")));
+    return redirectWith(c, "/settings", "ok", "Token revoked.");
   });
 
   app.post("/settings/users", async (c) => {
-    const parsed = userForm.safeParse(await formOf(c));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return redirectWith(c, "/settings", "error", `${String(issue?.path[0] ?? "user")}: ${issue?.message ?? "invalid"}`);
-    }
-    const { username, role, password } = parsed.data;
-    const row = await deps.store.admin.createUser({ username, role, passwordHash: await hashPassword(password), at: deps.now() });
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "user.create", target: username, details: { role }, result: row ? "ok" : "failed: name taken" });
-    if (!row) return redirectWith(c, "/settings", "error", `A user named ${username} already exists.`);
-    return redirectWith(c, "/settings", "ok", `User ${username} added as ${role}.`);
+    const form = await formOf(c);
+    const row = await createUser(deps, actorOf(c), { username: form.username ?? "", role: form.role ?? "", password: form.password ?? "" });
+    return redirectWith(c, "/settings", "ok", `User ${row.username} added as ${row.role}.`);
   });
 
-  /** Refuses changes that would leave nobody able to administer the site. */
-  const keepsAnAdmin = async (id: number, next: { role?: string; disabled?: boolean; deleted?: boolean }) => {
-    const user = await deps.store.admin.getUser(id);
-    if (!user || user.role !== "admin" || user.disabled) return true;
-    const losesAdmin = next.deleted || next.disabled === true || (next.role !== undefined && next.role !== "admin");
-    return !losesAdmin || (await deps.store.admin.countActiveAdmins()) > 1;
-  };
-
-  /** Applies a change to a user: sessions end when it takes rights away or sets a password. */
-  const changeUser = async (c: Context<UiEnv>, id: number, changes: { role?: "admin" | "viewer"; disabled?: boolean; passwordHash?: string }) => {
-    if (!(await keepsAnAdmin(id, changes))) return redirectWith(c, "/settings", "error", "At least one enabled admin must remain.");
-    const row = await deps.store.admin.updateUser(id, changes, deps.now());
-    if (row && (changes.disabled || changes.passwordHash || changes.role)) await deps.store.admin.deleteSessionsOf(id);
-    const { passwordHash: _secret, ...visible } = changes;
-    await deps.store.audit({
-      at: deps.now(), actor: actorOf(c), action: "user.update", target: row?.username ?? String(id),
-      details: { ...visible, ...(changes.passwordHash ? { password: "reset" } : {}) }, result: row ? "ok" : "failed: no such user",
-    });
-    if (!row) return redirectWith(c, "/settings", "error", "No such user.");
-    return redirectWith(c, "/settings", "ok", changes.passwordHash ? `Password of ${row.username} set; their sessions ended.` : `User ${row.username} updated.`);
+  const changeUser = async (c: Context<UiEnv>, id: number, changes: UserChanges) => {
+    const row = await updateUser(deps, actorOf(c), id, changes);
+    return redirectWith(c, "/settings", "ok", changes.password ? `Password of ${row.username} set; their sessions ended.` : `User ${row.username} updated.`);
   };
 
   /** The "Set a user's password" form: the user comes from a select, so the id is a field. */
   app.post("/settings/users/password", async (c) => {
-    const parsed = passwordReset.safeParse(await formOf(c));
-    if (!parsed.success) return redirectWith(c, "/settings", "error", `${String(parsed.error.issues[0]?.path[0] ?? "user")}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-    if (parsed.data.id === c.get("user").id) return redirectWith(c, "/settings", "error", "Change your own password on your account page.");
-    return changeUser(c, parsed.data.id, { passwordHash: await hashPassword(parsed.data.newPassword) });
+    const form = await formOf(c);
+    return changeUser(c, Number(form.id), { password: form.newPassword ?? "" });
   });
 
   app.post("/settings/users/:id", async (c) => {
-    const id = Number(c.req.param("id"));
-    const parsed = userChange.safeParse(await formOf(c));
-    if (!Number.isInteger(id) || !parsed.success) return redirectWith(c, "/settings", "error", parsed.error?.issues[0]?.message ?? "invalid user");
-    if (id === c.get("user").id && (parsed.data.role || parsed.data.disabled)) return redirectWith(c, "/settings", "error", "You cannot change your own role or disable yourself.");
-    return changeUser(c, id, {
-      ...(parsed.data.role ? { role: parsed.data.role } : {}),
-      ...(parsed.data.disabled ? { disabled: parsed.data.disabled === "true" } : {}),
-      ...(parsed.data.password ? { passwordHash: await hashPassword(parsed.data.password) } : {}),
+    const form = await formOf(c);
+    return changeUser(c, Number(c.req.param("id")), {
+      ...(form.role === "admin" || form.role === "viewer" ? { role: form.role } : {}),
+      ...(form.disabled ? { disabled: form.disabled === "true" } : {}),
+      ...(form.password ? { password: form.password } : {}),
     });
   });
 
   app.post("/settings/users/:id/delete", async (c) => {
-    const id = Number(c.req.param("id"));
-    if (id === c.get("user").id) return redirectWith(c, "/settings", "error", "You cannot delete yourself.");
-    if (!(await keepsAnAdmin(id, { deleted: true }))) return redirectWith(c, "/settings", "error", "At least one enabled admin must remain.");
-    const user = Number.isInteger(id) ? await deps.store.admin.getUser(id) : null;
-    const ok = user !== null && (await deps.store.admin.deleteUser(id));
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "user.delete", target: user?.username ?? String(id), result: ok ? "ok" : "failed: no such user" });
-    return redirectWith(c, "/settings", ok ? "ok" : "error", ok ? `User ${user?.username} deleted.` : "No such user.");
+    const user = await deleteUser(deps, actorOf(c), Number(c.req.param("id")));
+    return redirectWith(c, "/settings", "ok", `User ${user.username} deleted.`);
   });
 
   return app;

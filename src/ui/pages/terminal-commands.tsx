@@ -4,6 +4,9 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import { queueCommand } from "../../app/commands.ts";
+import { fetchLogs, pullPeople, pushPeople } from "../../app/people.ts";
+import { knownTerminal } from "../../app/terminals.ts";
 import type { CommandStatus } from "../../store/commands-schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, EmptyState, siteTime, type Tone } from "../components.tsx";
@@ -120,20 +123,17 @@ export function terminalCommandPages(deps: UiDeps) {
     const back = `/terminals/${encodeURIComponent(sn)}`;
     const parsed = actionForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, back, "error", "Unknown command.");
-    const terminal = await deps.store.getTerminal(sn);
-    if (!terminal) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
     const action = parsed.data.action;
     const actor = actorOf(c);
     if (action === "fetch-logs" || action === "pull" || action === "push") {
       const job =
-        action === "fetch-logs" ? await deps.people.fetchLogs(sn, null, actor) : action === "pull" ? await deps.people.pull(sn, actor) : await deps.people.push(undefined, [sn], actor);
-      if (!job) return redirectWith(c, back, "ok", `${ACTIONS[action].label}: nothing to do.`);
+        action === "fetch-logs" ? await fetchLogs(deps, actor, sn, null) : action === "pull" ? await pullPeople(deps, actor, sn) : await pushPeople(deps, actor, { terminals: [sn] });
       return redirectWith(c, `/jobs/${job.id}`, "ok", `${ACTIONS[action].label} started.`);
     }
-    const [row] = await deps.dispatcher.submit([{ sn, command: action, params: {}, actor }]);
+    const row = await queueCommand(deps, actor, sn, { command: action, params: {} });
     // The store's state: in a cluster the terminal may be connected to another instance.
-    const online = deps.dispatcher.isOnline(sn) || terminal.online;
-    return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row?.id ?? "?"} ${online ? "sent" : "queued until the terminal connects"}.`);
+    const online = deps.dispatcher.isOnline(sn) || (await knownTerminal(deps, sn)).online;
+    return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row.id} ${online ? "sent" : "queued until the terminal connects"}.`);
   });
 
   app.get("/jobs/:id", async (c) => {

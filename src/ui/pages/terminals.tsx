@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Approval } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
-import { setTerminalApproval } from "../../terminals/approval.ts";
+import { editTerminal, setTerminalApproval } from "../../app/terminals.ts";
 import { actorOf, formOf, requireAdmin, sameHost } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, Capacity, EmptyState, Field, SearchForm, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -268,9 +268,7 @@ export function terminalPages(deps: UiDeps) {
   const approval = (path: string, value: Approval, verb: string) =>
     app.post(`/terminals/:sn/${path}`, async (c) => {
       const sn = c.req.param("sn");
-      const row = await setTerminalApproval(deps, sn, value, deps.now());
-      await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: `terminal.${path}`, target: sn, result: row ? "ok" : "failed: no such terminal" });
-      if (!row) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
+      await setTerminalApproval(deps, actorOf(c), sn, value);
       return redirectWith(c, back(c, href(sn)), "ok", `${sn} ${verb}.`);
     });
   approval("approve", "approved", "approved: it is accepted at its next registration (within about 20 s)");
@@ -281,9 +279,7 @@ export function terminalPages(deps: UiDeps) {
     const parsed = editForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, href(sn), "error", parsed.error.issues[0]?.message ?? "invalid input");
     const changes = { name: parsed.data.name || null, location: parsed.data.location || null, nosenduser: parsed.data.nosenduser === "on" };
-    const row = await deps.store.updateTerminal(sn, changes);
-    await deps.store.audit({ at: deps.now(), actor: actorOf(c), action: "terminal.update", target: sn, details: changes, result: row ? "ok" : "failed: no such terminal" });
-    if (!row) return redirectWith(c, "/terminals", "error", `No terminal ${sn}.`);
+    await editTerminal(deps, actorOf(c), sn, changes);
     return redirectWith(c, href(sn), "ok", "Saved.");
   });
 

@@ -206,20 +206,14 @@ export function webhookPages(deps: UiDeps) {
   });
 
   app.post(`${base}/:id/delete`, requireAdmin(), async (c) => {
-    const id = idParam.safeParse(c.req.param("id"));
-    const w = id.success ? await admin.get(id.data) : null;
-    if (!w || !(await admin.remove(w.id, actorOf(c)))) return redirectWith(c, "/integrations", "error", "No such destination.");
+    const w = await admin.remove(Number(c.req.param("id")), actorOf(c));
     return redirectWith(c, "/integrations", "ok", `Destination ${w.name} deleted.`);
   });
 
   app.post(`${base}/:id/dead-letters/:letter/retry`, requireAdmin(), async (c) => {
-    const id = idParam.safeParse(c.req.param("id"));
-    const letter = idParam.safeParse(c.req.param("letter"));
-    if (!id.success || !letter.success) return redirectWith(c, "/integrations", "error", "No such dead letter.");
-    const back = `${base}/${id.data}`;
-    const outcome = await admin.retry(id.data, letter.data, actorOf(c));
-    if (outcome.kind === "no_such_letter") return redirectWith(c, back, "error", "No such dead letter.");
-    if (outcome.kind === "delivered_already") return redirectWith(c, back, "ok", "This batch was delivered already.");
+    const id = Number(c.req.param("id"));
+    const back = `${base}/${id}`;
+    const outcome = await admin.retry(id, Number(c.req.param("letter")), actorOf(c));
     return outcome.result.ok
       ? redirectWith(c, back, "ok", `Batch delivered (${outcome.letter.recordCount} records).`)
       : redirectWith(c, back, "error", `Still failing: ${outcome.result.error}`.slice(0, 400));

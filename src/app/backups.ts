@@ -5,7 +5,10 @@
  */
 import { rmSync } from "node:fs";
 import type { Logger } from "pino";
+import { AppError } from "../lib/app-error.ts";
 import type { Store } from "../store/contract.ts";
+import type { Actor } from "./actor.ts";
+import { audit } from "./audit.ts";
 
 export interface BackupDownloadDeps {
   /** Makes a verified snapshot file; it is deleted once sent. */
@@ -15,8 +18,6 @@ export interface BackupDownloadDeps {
   now: () => number;
 }
 
-export type BackupResult = { ok: true; response: Response } | { ok: false; reason: "busy" | "failed" };
-
 export class BackupDownloads {
   #d: BackupDownloadDeps;
   #busy = false;
@@ -25,10 +26,10 @@ export class BackupDownloads {
     this.#d = deps;
   }
 
-  /** A download response for `actor` (audited), or why there is none. */
-  async download(actor: string): Promise<BackupResult> {
+  /** A download response for `actor` (audited). */
+  async download(actor: Actor): Promise<Response> {
     const d = this.#d;
-    if (this.#busy) return { ok: false, reason: "busy" };
+    if (this.#busy) throw new AppError(409, "busy", "a backup is already being taken; retry when it is done");
     this.#busy = true;
     let file: string;
     try {
@@ -36,8 +37,8 @@ export class BackupDownloads {
     } catch (err) {
       this.#busy = false;
       d.log.error({ err }, "backup download failed");
-      await d.store.audit({ at: d.now(), actor, action: "backup.download", result: "failed: snapshot" }).catch(() => undefined);
-      return { ok: false, reason: "failed" };
+      await audit(d, actor, "backup.download", null, undefined, "failed: snapshot").catch(() => undefined);
+      throw new AppError(503, "backup_failed", "the snapshot could not be taken; see the server log");
     }
     const done = () => {
       if (!this.#busy) return;
@@ -67,9 +68,9 @@ export class BackupDownloads {
         done();
       },
     });
-    await d.store.audit({ at: d.now(), actor, action: "backup.download", details: { bytes: size }, result: "ok" }).catch(() => undefined);
+    await audit(d, actor, "backup.download", null, { bytes: size }).catch(() => undefined);
     const stamp = new Date(d.now()).toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-");
-    const response = new Response(body, {
+    return new Response(body, {
       status: 200,
       headers: {
         "content-type": "application/vnd.sqlite3",
@@ -78,6 +79,5 @@ export class BackupDownloads {
         "cache-control": "no-store",
       },
     });
-    return { ok: true, response };
   }
 }

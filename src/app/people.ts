@@ -1,0 +1,95 @@
+/**
+ * People and their credentials, as an admin changes them: every change goes through the people
+ * service, which audits it and carries it to the terminals holding the person (the job).
+ */
+import { AppError, badRequest, notFound } from "../lib/app-error.ts";
+import type { LogRange, PeopleService } from "../people/service.ts";
+import type { PersonInput } from "../store/commands-contract.ts";
+import type { Store } from "../store/contract.ts";
+import { type Actor, actorId } from "./actor.ts";
+import { knownTerminal } from "./terminals.ts";
+
+export interface PeopleDeps {
+  store: Store;
+  people: PeopleService;
+}
+
+export interface CredentialInput {
+  backupnum: number;
+  data: string;
+}
+
+const noSuchPerson = () => notFound("no such person");
+
+/** PINs are ≤ 8 digits; card numbers are digits (or hex on some readers); the rest is kept as given. */
+function checkCredential(c: CredentialInput): void {
+  if (c.backupnum === 10 && !/^\d{1,8}$/.test(c.data)) throw badRequest("credentials: a password is 1 to 8 digits");
+  if (c.backupnum === 11 && !/^[0-9A-Fa-f]{1,20}$/.test(c.data)) throw badRequest("credentials: a card number is 1 to 20 digits");
+}
+
+export async function createPerson(deps: PeopleDeps, actor: Actor, enrollid: number, input: PersonInput, credentials: readonly CredentialInput[] = []) {
+  credentials.forEach(checkCredential);
+  if (await deps.store.getPerson(enrollid)) throw new AppError(409, "exists", `enroll id ${enrollid} is already taken`);
+  const saved = await deps.people.save(enrollid, input, actorId(actor), "create");
+  for (const c of credentials) await deps.people.setCredential(enrollid, c.backupnum, c.data, actorId(actor));
+  return saved;
+}
+
+/** Changes the given fields; the others stay as stored. */
+export async function updatePerson(deps: PeopleDeps, actor: Actor, enrollid: number, changes: Partial<PersonInput>) {
+  const existing = await deps.store.getPerson(enrollid);
+  if (!existing) throw noSuchPerson();
+  const input: PersonInput = {
+    name: changes.name ?? existing.name,
+    admin: changes.admin ?? existing.admin,
+    enabled: changes.enabled ?? existing.enabled,
+    validFrom: changes.validFrom !== undefined ? changes.validFrom : existing.validFrom,
+    validTo: changes.validTo !== undefined ? changes.validTo : existing.validTo,
+    externalId: changes.externalId !== undefined ? changes.externalId : existing.externalId,
+  };
+  return deps.people.save(enrollid, input, actorId(actor), "update");
+}
+
+/** Deletes the person here and from every terminal holding them (the job). */
+export async function deletePerson(deps: PeopleDeps, actor: Actor, enrollid: number) {
+  const done = await deps.people.remove(enrollid, actorId(actor));
+  if (!done) throw noSuchPerson();
+  return done;
+}
+
+export async function setCredential(deps: PeopleDeps, actor: Actor, enrollid: number, credential: CredentialInput) {
+  checkCredential(credential);
+  if (!(await deps.store.getPerson(enrollid))) throw noSuchPerson();
+  return deps.people.setCredential(enrollid, credential.backupnum, credential.data, actorId(actor));
+}
+
+export async function removeCredential(deps: PeopleDeps, actor: Actor, enrollid: number, backupnum: number) {
+  const done = await deps.people.removeCredential(enrollid, backupnum, actorId(actor));
+  if (!done) throw notFound("no such credential");
+  return done;
+}
+
+/** Imports everyone a terminal holds (a job). */
+export async function pullPeople(deps: PeopleDeps, actor: Actor, sn: string) {
+  await knownTerminal(deps, sn);
+  return deps.people.pull(sn, actorId(actor));
+}
+
+/** Pushes people (everyone when `enrollids` is absent) to terminals and to a group's members (a job). */
+export async function pushPeople(deps: PeopleDeps, actor: Actor, to: { enrollids?: number[]; terminals?: readonly string[]; group?: number }) {
+  const sns = new Set(to.terminals ?? []);
+  if (to.group !== undefined) {
+    const group = await deps.store.people.getGroup(to.group);
+    if (!group) throw notFound("no such group");
+    for (const m of group.members) sns.add(m);
+  }
+  if (sns.size === 0) throw badRequest("choose at least one terminal");
+  for (const sn of sns) await knownTerminal(deps, sn);
+  return deps.people.push(to.enrollids, [...sns], actorId(actor));
+}
+
+/** Logs the server missed: the unread ones, or every log in a date range (a job). */
+export async function fetchLogs(deps: PeopleDeps, actor: Actor, sn: string, range: LogRange | null) {
+  await knownTerminal(deps, sn);
+  return deps.people.fetchLogs(sn, range, actorId(actor));
+}

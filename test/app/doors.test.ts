@@ -1,0 +1,144 @@
+/**
+ * Every change is one use case, whatever door it comes through: the same action driven through
+ * the REST API, the admin UI and (where it has one) the CLI leaves the same audit entries (same
+ * action, target, details and result), only the actor differs. Each door works on its own
+ * in-process server built the same way, so ids line up.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { terminalCommand } from "../../src/cli/terminal.ts";
+import { tokenCommand } from "../../src/cli/token.ts";
+import { buildApp, type InProcessApp } from "../helpers/app.ts";
+
+const T0 = Date.UTC(2026, 2, 1, 9);
+
+interface AuditLine {
+  actor: string;
+  action: string;
+  target: string | null;
+  details: string | null;
+  result: string;
+}
+
+const apps: InProcessApp[] = [];
+afterEach(async () => {
+  for (const a of apps.splice(0)) await a.stop();
+});
+
+async function app(): Promise<InProcessApp> {
+  const a = await buildApp();
+  apps.push(a);
+  // Two terminals have registered (pending: the tests approve and block them).
+  const seen = (sn: string) => ({ type: "terminal-seen" as const, sn, at: T0, sessionId: `s-${sn}`, remoteAddr: null, cpusn: null, devinfo: null, approvalIfNew: "pending" as const, online: false });
+  await a.store.write([seen("T1"), seen("T2")]);
+  return a;
+}
+
+function auditOf(a: InProcessApp): Promise<AuditLine[]> {
+  return a.store.auditLog({ limit: 1000 }).then((page) =>
+    page.items.reverse().map(({ actor, action, target, details, result }) => ({ actor, action, target, details, result })),
+  );
+}
+
+/** The change went through: an API success, or a UI/CLI redirect without an error message. */
+async function succeeded(res: Response): Promise<void> {
+  const cookie = /tm20_flash=([^;]*)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
+  // The flash is JSON, URI-encoded by the UI and again by the cookie.
+  const flash = cookie ? (JSON.parse(decodeURIComponent(decodeURIComponent(cookie))) as { kind: string; text: string }) : null;
+  expect(res.status >= 400 ? await res.text() : flash?.kind === "error" ? flash.text : null).toBeNull();
+}
+
+interface Step {
+  name: string;
+  api: (a: InProcessApp) => Promise<Response>;
+  ui: (a: InProcessApp) => Promise<Response>;
+}
+
+const webhookForm = { name: "Payroll", url: "http://127.0.0.1:9/hook", auth: "none", enabled: "on", event: "attendance", batch_size: "100", timeout_s: "10", max_attempts: "", start: "now" };
+const webhookBody = { name: "Payroll", url: "http://127.0.0.1:9/hook", auth_header: null, terminals: null, event_types: ["attendance"], enabled: true, batch_size: 100, timeout_ms: 10_000, max_attempts: null };
+
+// An unchecked box is not sent at all.
+const { enabled: _on, ...paused } = webhookForm;
+
+const STEPS: Step[] = [
+  { name: "approve a terminal", api: (a) => a.api("POST", "/terminals/T1/approve"), ui: (a) => a.form("/terminals/T1/approve") },
+  { name: "block a terminal", api: (a) => a.api("POST", "/terminals/T2/block"), ui: (a) => a.form("/terminals/T2/block") },
+  {
+    name: "edit a terminal",
+    api: (a) => a.api("PATCH", "/terminals/T1", { name: "Front door", location: "Lobby", nosenduser: true }),
+    ui: (a) => a.form("/terminals/T1/edit", { name: "Front door", location: "Lobby", nosenduser: "on" }),
+  },
+  { name: "create a group", api: (a) => a.api("POST", "/groups", { name: "Lobby", sync: true }), ui: (a) => a.form("/groups", { name: "Lobby", sync: "on" }) },
+  { name: "rename a group", api: (a) => a.api("PATCH", "/groups/1", { name: "Hall" }), ui: (a) => a.form("/groups/1", { name: "Hall" }) },
+  { name: "add a terminal to a group", api: (a) => a.api("PUT", "/groups/1/terminals/T1"), ui: (a) => a.form("/terminals/T1/groups", { group: "1" }) },
+  {
+    name: "create a person",
+    api: (a) => a.api("POST", "/people", { enrollid: 5, name: "Ada", admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null }),
+    ui: (a) => a.form("/people", { enrollid: "5", name: "Ada", admin: "0", enabled: "on", validFrom: "", validTo: "", externalId: "" }),
+  },
+  {
+    name: "change a person",
+    api: (a) => a.api("PATCH", "/people/5", { name: "Ada L.", admin: 1, enabled: false, validFrom: null, validTo: "2027-01-01", externalId: "E-5" }),
+    ui: (a) => a.form("/people/5", { name: "Ada L.", admin: "1", validFrom: "", validTo: "2027-01-01", externalId: "E-5" }),
+  },
+  { name: "push a person to a terminal", api: (a) => a.api("POST", "/people/push", { enrollids: [5], terminals: ["T1"] }), ui: (a) => a.form("/people/5/push", { sn: "T1" }) },
+  { name: "resync a group", api: (a) => a.api("POST", "/groups/1/resync"), ui: (a) => a.form("/groups/1/resync") },
+  { name: "queue a command", api: (a) => a.api("POST", "/terminals/T1/commands", { command: "opendoor" }), ui: (a) => a.form("/terminals/T1/commands", { action: "opendoor" }) },
+  { name: "fetch a terminal's missed logs", api: (a) => a.api("POST", "/terminals/T1/fetch-logs", {}), ui: (a) => a.form("/terminals/T1/commands", { action: "fetch-logs" }) },
+  { name: "import a terminal's people", api: (a) => a.api("POST", "/people/pull", { sn: "T1" }), ui: (a) => a.form("/terminals/T1/commands", { action: "pull" }) },
+  { name: "take a terminal out of a group", api: (a) => a.api("DELETE", "/groups/1/terminals/T1"), ui: (a) => a.form("/terminals/T1/groups/1/leave") },
+  { name: "delete a group", api: (a) => a.api("DELETE", "/groups/1"), ui: (a) => a.form("/groups/1/delete") },
+  { name: "delete a person", api: (a) => a.api("DELETE", "/people/5"), ui: (a) => a.form("/people/5/delete") },
+  { name: "add a webhook", api: (a) => a.api("POST", "/webhooks", { ...webhookBody, start: "now" }), ui: (a) => a.form("/integrations/webhooks", webhookForm) },
+  { name: "change a webhook", api: (a) => a.api("PATCH", "/webhooks/1", { ...webhookBody, enabled: false }), ui: (a) => a.form("/integrations/webhooks/1", paused) },
+  { name: "delete a webhook", api: (a) => a.api("DELETE", "/webhooks/1"), ui: (a) => a.form("/integrations/webhooks/1/delete") },
+];
+
+describe("one use case per action, whatever the door", () => {
+  test("API and admin UI: each action leaves the same audit entries, by token:api and user:admin", async () => {
+    const [api, ui] = await Promise.all([app(), app()]);
+    for (const step of STEPS) {
+      const [before, beforeUi] = [(await auditOf(api)).length, (await auditOf(ui)).length];
+      await succeeded(await step.api(api));
+      await succeeded(await step.ui(ui));
+      const viaApi = (await auditOf(api)).slice(before);
+      const viaUi = (await auditOf(ui)).slice(beforeUi);
+      expect({ step: step.name, audited: viaApi.length > 0 }).toEqual({ step: step.name, audited: true });
+      expect({ step: step.name, entries: viaApi.map((e) => ({ ...e, actor: e.actor === "token:api" ? "door" : e.actor })) }).toEqual({
+        step: step.name,
+        entries: viaUi.map((e) => ({ ...e, actor: e.actor === "user:admin" ? "door" : e.actor })),
+      });
+    }
+    // The edit kept what the terminal got, the same through both doors.
+    const [t1Api, t1Ui] = await Promise.all([api.store.getTerminal("T1"), ui.store.getTerminal("T1")]);
+    expect({ name: t1Api?.name, location: t1Api?.location, nosenduser: t1Api?.nosenduser, approval: t1Api?.approval }).toEqual({
+      name: "Front door",
+      location: "Lobby",
+      nosenduser: true,
+      approval: "approved",
+    });
+    expect({ ...t1Ui, lastSeen: 0 }).toEqual({ ...t1Api, lastSeen: 0 } as typeof t1Ui & object);
+  });
+
+  test("CLI: terminal approve/block like the API, token create/revoke like the admin UI", async () => {
+    const [api, ui, cli] = await Promise.all([app(), app(), app()]);
+    const store = ["--data-dir", cli.dataDir];
+    await succeeded(await api.api("POST", "/terminals/T1/approve"));
+    await succeeded(await api.api("POST", "/terminals/T2/block"));
+    await terminalCommand(["approve", "T1", ...store]);
+    await terminalCommand(["block", "T2", ...store]);
+    await succeeded(await ui.form("/settings/tokens", { name: "payroll" }));
+    await succeeded(await ui.form("/settings/tokens/2/revoke"));
+    await tokenCommand(["create", "--name", "payroll", ...store]);
+    await tokenCommand(["revoke", "2", ...store]);
+    const door = (lines: AuditLine[], actor: string) => lines.map((e) => ({ ...e, actor: e.actor === actor ? "door" : e.actor }));
+    const viaCli = door(await auditOf(cli), "cli");
+    expect(viaCli.slice(0, 2)).toEqual(door(await auditOf(api), "token:api"));
+    expect(viaCli.slice(2)).toEqual(door(await auditOf(ui), "user:admin"));
+    expect(viaCli.map((e) => [e.action, e.target])).toEqual([
+      ["terminal.approve", "T1"],
+      ["terminal.block", "T2"],
+      ["token.create", "2"],
+      ["token.revoke", "2"],
+    ]);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * The server's HTTP side built in this process, as src/server.ts wires it (store, writer, command
+ * engine, people service, webhooks, admin UI, API) but without a port or terminals: requests go
+ * to `request()` (Hono's `app.request`), so a test of the doors runs in milliseconds.
+ */
+import { rmSync } from "node:fs";
+import pino from "pino";
+import { BackupDownloads } from "../../src/app/backups.ts";
+import { hashToken } from "../../src/auth/tokens.ts";
+import { CommandDispatcher } from "../../src/commands/dispatcher.ts";
+import { EventBus } from "../../src/events/bus.ts";
+import { createHttpApp } from "../../src/http/app.ts";
+import { startIntegrations } from "../../src/integrations.ts";
+import { PeopleService } from "../../src/people/service.ts";
+import { SiteSettings } from "../../src/settings/site-settings.ts";
+import { openStore } from "../../src/store/open.ts";
+import { snapshotToTempFile } from "../../src/store/sqlite/snapshot-process.ts";
+import { Writer } from "../../src/store/writer.ts";
+import type { TerminalConnection } from "../../src/terminals/connection.ts";
+import { TerminalRegistry } from "../../src/terminals/registry.ts";
+import { SESSION_COOKIE } from "../../src/ui/auth-guard.ts";
+import { createUiApp } from "../../src/ui/app.ts";
+import { tempDir } from "./server.ts";
+
+export interface InProcessApp {
+  dataDir: string;
+  store: Awaited<ReturnType<typeof openStore>>;
+  /** Any request, as the server's Bun.serve would hand it over. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** An API call with the token "api" (actor `token:api`). */
+  api(method: string, path: string, body?: unknown): Promise<Response>;
+  /** A form posted by the logged-in admin "admin" (actor `user:admin`), CSRF token included. */
+  form(path: string, fields?: Record<string, string>): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+const API_TOKEN = "tm20_in-process-test-token";
+const SESSION = "in-process-test-session";
+const CSRF = "in-process-test-csrf";
+
+export async function buildApp(now: () => number = Date.now): Promise<InProcessApp> {
+  const dataDir = tempDir("tm20-app-");
+  const log = pino({ level: process.env.TM20_TEST_LOG ?? "silent" });
+  const store = await openStore({ kind: "sqlite", dataDir });
+  const writer = new Writer({ store, log, maxQueuedRecords: 10_000, maxBatchRecords: 4_000, retryDelayMs: 1000, commitTimeoutMs: 10_000 });
+  const bus = new EventBus();
+  const registry = new TerminalRegistry<TerminalConnection>();
+  const settings = await SiteSettings.load(store, { tz: "UTC", approval: "open" });
+  const dispatcher = new CommandDispatcher({ store, writer, bus, clock: settings.clock, log, now, timeoutMs: 30_000, maxAttempts: 3, pageCap: 100, exclusive: true });
+  const people = new PeopleService({ store, writer, dispatcher, log, now });
+  const integrations = await startIntegrations({
+    config: { dataDir, pgUrl: "", pgSchema: "tm20", pgTemplates: "off", webhookRetryBaseMs: 1000, webhookRetryMaxMs: 60_000, webhookLeaseMs: 15_000 },
+    store, bus, log, now, version: "test",
+  });
+  const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });
+  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets });
+  const http = createHttpApp({ store, writer, registry, log, now, version: "test", ui, dispatcher, people, backups, integrations, clock: () => settings.clock });
+  await dispatcher.start();
+  await people.start();
+
+  await store.createToken("api", hashToken(API_TOKEN), now());
+  const admin = await store.admin.createUser({ username: "admin", role: "admin", passwordHash: "not used", at: now() });
+  if (!admin) throw new Error("admin user not created");
+  await store.admin.createSession({ tokenHash: hashToken(SESSION), userId: admin.id, csrfToken: CSRF, at: now(), expiresAt: now() + 3_600_000, remoteAddr: null });
+
+  const request = async (path: string, init?: RequestInit) => http.request(`http://tm20.test${path}`, init);
+  return {
+    dataDir,
+    store,
+    request,
+    api: (method, path, body) =>
+      request(`/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${API_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    form: (path, fields = {}) =>
+      request(path, {
+        method: "POST",
+        headers: { cookie: `${SESSION_COOKIE}=${SESSION}`, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ ...fields, _csrf: CSRF }).toString(),
+      }),
+    async stop() {
+      ui.stop();
+      dispatcher.stop();
+      await integrations.stop();
+      await writer.stop();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
