@@ -126,7 +126,7 @@ describe("one use case per action, whatever the door", () => {
     await succeeded(await api.api("POST", "/terminals/T2/block"));
     await terminalCommand(["approve", "T1", ...store]);
     await terminalCommand(["block", "T2", ...store]);
-    await succeeded(await ui.form("/settings/tokens", { name: "payroll" }));
+    await succeeded(await ui.form("/settings/tokens", { name: "payroll", scope: "admin" }));
     await succeeded(await ui.form("/settings/tokens/2/revoke"));
     await tokenCommand(["create", "--name", "payroll", ...store]);
     await tokenCommand(["revoke", "2", ...store]);
