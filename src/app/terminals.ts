@@ -28,9 +28,10 @@ export async function knownTerminal(deps: { store: Pick<Store, "getTerminal"> },
  */
 export async function setTerminalApproval(deps: TerminalDeps, actor: Actor, sn: string, approval: Approval): Promise<TerminalRow> {
   const row = await deps.store.setApproval(sn, approval, deps.now());
-  if (!row) throw noSuchTerminal(sn);
+  const verb = approval === "approved" ? "approve" : "block";
+  if (!row) throw notFound(`${verb}: no terminal ${sn} has connected yet`);
   if (approval === "blocked") deps.registry?.get(sn)?.close(4003, "blocked by the administrator");
-  await audit(deps, actor, approval === "approved" ? "terminal.approve" : "terminal.block", sn);
+  await audit(deps, actor, `terminal.${verb}`, sn);
   return row;
 }
 
