@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { Logger } from "pino";
 import { AppError } from "../lib/app-error.ts";
+import { sameHost } from "./auth-guard.ts";
 import { redirectWith } from "./flash.ts";
 
 /** An AppError's message as the UI shows it: a sentence. */
@@ -12,9 +13,9 @@ export function sentence(message: string): string {
 /** Where a refused form goes back to: the page it was sent from (same site), else the dashboard. */
 function backTo(c: Context): string {
   const referer = c.req.header("referer");
-  if (!referer) return "/";
+  if (!referer || !sameHost(referer, c.req.url)) return "/";
   const url = new URL(referer);
-  return url.host === new URL(c.req.url).host ? url.pathname + url.search : "/";
+  return url.pathname + url.search;
 }
 
 /**
