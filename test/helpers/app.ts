@@ -53,8 +53,9 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
     store, bus, log, now, version: "test",
   });
   const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });
-  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets });
-  const http = createHttpApp({ store, writer, registry, log, now, version: "test", ui, dispatcher, people, backups, integrations, clock: () => settings.clock });
+  // An admin exists (made below), so there is no first-run setup code.
+  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
+  const http = createHttpApp({ store, writer, registry, log, now, version: "test", ui, dispatcher, people, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
   await dispatcher.start();
   await people.start();
 
