@@ -44,7 +44,7 @@ export interface DayFilter {
 
 export interface TimesheetStore {
   departments(): Promise<Department[]>;
-  /** Throws StoreError "name_taken" when another department has the name (whatever its case). */
+  /** Throws the store error "name_taken" (409) when another department has the name (whatever its case). */
   createDepartment(name: string): Promise<Department>;
   /** Null when it does not exist; "name_taken" as create. */
   renameDepartment(id: number, name: string): Promise<Department | null>;
