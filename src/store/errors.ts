@@ -5,6 +5,7 @@ const STATUS: Record<string, ErrorStatus> = {
   bad_cursor: 400,
   invalid: 400,
   name_taken: 409,
+  in_use: 409,
   exists: 409,
   not_found: 404,
   not_a_store: 400,

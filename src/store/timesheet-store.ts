@@ -115,7 +115,7 @@ export class SqlTimesheetStore implements TimesheetStore {
     // Past days were computed with it and its memberships are history: such a department is renamed, not deleted.
     const [member] = await this.#db.read(sql`SELECT enrollid FROM ts_memberships WHERE department_id = ${id} LIMIT 1`);
     if (member || (await this.schedules()).some((s) => s.departmentId === id)) {
-      throw new StoreError("in_use", "the department has members (now or in the past) or schedules");
+      throw storeError("in_use", "the department has members (now or in the past) or schedules");
     }
     return (await this.#db.write(sql`DELETE FROM ts_departments WHERE id = ${id} RETURNING id`)).length > 0;
   }
@@ -134,7 +134,7 @@ export class SqlTimesheetStore implements TimesheetStore {
     ];
     if (departmentId !== null) {
       const [known] = await this.#db.read(sql`SELECT id FROM ts_departments WHERE id = ${departmentId}`);
-      if (!known) throw new StoreError("not_found", `no department ${departmentId}`);
+      if (!known) throw storeError("not_found", `no department ${departmentId}`);
       statements.push(sql`INSERT INTO ts_memberships (enrollid, from_date, department_id, to_date) VALUES (${enrollid}, ${day}, ${departmentId}, NULL)`);
     }
     await this.#db.batch(statements);

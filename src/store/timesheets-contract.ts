@@ -48,7 +48,7 @@ export interface TimesheetStore {
   createDepartment(name: string): Promise<Department>;
   /** Null when it does not exist; "name_taken" as create. */
   renameDepartment(id: number, name: string): Promise<Department | null>;
-  /** Throws StoreError "in_use" while a membership (past ones too) or a schedule names it. */
+  /** Throws the store error "in_use" (409) while a membership (past ones too) or a schedule names it. */
   deleteDepartment(id: number): Promise<boolean>;
 
   /** A person's department history, oldest first. */
@@ -56,7 +56,7 @@ export interface TimesheetStore {
   /**
    * From `from` on the person belongs to `departmentId` (null: to none): the membership open on
    * `from` is closed the day before, any starting on or after `from` is replaced. Returns the history.
-   * Throws StoreError "not_found" for a department that does not exist.
+   * Throws the store error "not_found" for a department that does not exist.
    */
   setDepartment(enrollid: number, departmentId: number | null, from: LocalDate): Promise<Membership[]>;
 
