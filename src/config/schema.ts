@@ -211,39 +211,8 @@ export const serveFields = {
 
 export type FieldName = keyof typeof serveFields;
 
-export interface ServeConfig {
-  port: number;
-  host: string;
-  dataDir: string;
-  tz: string;
-  durability: "full" | "normal";
-  approval: "open" | "approve";
-  logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
-  probeAfter: number;
-  connectionTimeout: number;
-  clockDriftLimit: number;
-  commandTimeout: number;
-  commandAttempts: number;
-  pgUrl: string;
-  pgSchema: string;
-  pgTemplates: "on" | "off";
-  webhookRetryBaseMs: number;
-  webhookRetryMaxMs: number;
-  webhookLeaseMs: number;
-  maxQueuedRecords: number;
-  commitTimeout: number;
-  maxConnections: number;
-  messageRate: number;
-  metricsAllow: string;
-  terminalOrigins: string;
-  allowedHosts: string;
-  photoRetentionDays: number;
-  quarantineRetentionDays: number;
-  attendanceRetentionDays: number;
-  cluster: boolean;
-  redisUrl: string;
-  redisPrefix: string;
-}
+/** The resolved configuration: each field is what its schema gives, so the type cannot drift from the table. */
+export type ServeConfig = { [K in FieldName]: z.output<(typeof serveFields)[K]["schema"]> };
 
 /** A comma-separated setting as its set of entries. */
 export function listSetting(value: string): Set<string> {
