@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { EventBus } from "../events/bus.ts";
 import { AppError } from "../lib/app-error.ts";
 import {
+  answersCommand,
   commandFrame,
   describeReason,
   gettimeCommand,
@@ -284,7 +285,7 @@ export class CommandDispatcher {
       void this.#pump(sn);
       return true;
     }
-    if (name !== f.row.command) return false;
+    if (!answersCommand(f.row.command, name)) return false;
     // A repeated answer while the first is being stored changes nothing.
     if (f.busy) return true;
     f.busy = true;

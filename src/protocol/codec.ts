@@ -2,6 +2,7 @@
  * Frame decoding. Never throws on terminal input: a frame is either a terminal message or an
  * answer to one of our commands, or a reason it is neither.
  */
+import { parseLenientJson } from "./access.ts";
 import { MAX_DEPTH, nestsDeeperThan, normalize, TooDeep } from "./normalize.ts";
 
 /** `body` is trimmed and ready for the schemas; `raw` is the frame as sent, for quarantine. */
@@ -10,6 +11,11 @@ export type Frame =
   | { ok: false; error: string };
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
+/**
+ * Some firmware answers with trailing commas (`getdevlock`, PROTOCOL.md §7). Such answers are
+ * small; the character-by-character second try is kept off large frames, which are garbage.
+ */
+const LENIENT_MAX_CHARS = 64 * 1024;
 
 export function decodeFrame(data: string | Uint8Array): Frame {
   let text: string;
@@ -27,7 +33,9 @@ export function decodeFrame(data: string | Uint8Array): Frame {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { ok: false, error: "frame is not JSON" };
+    const lenient = text.length <= LENIENT_MAX_CHARS ? parseLenientJson(text) : null;
+    if (!lenient?.ok) return { ok: false, error: "frame is not JSON" };
+    parsed = lenient.value;
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     return { ok: false, error: "frame is not a JSON object" };

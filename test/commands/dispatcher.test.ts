@@ -99,3 +99,21 @@ test("a terminal whose sockets keep dying gets a bounded history: the back-off d
   // Back-off 1, 2 s (half jittered): at most three failed sends in 3 s, two events each.
   expect(events).toBeLessThanOrEqual(1 + 2 * 3);
 });
+
+test("a failed getdevlock answered as ret:setdevlock (V21 firmware, PROTOCOL.md §7.1) completes the getdevlock instead of timing out", async () => {
+  const { store, dispatcher } = await engine();
+  const live = liveChannel("s1");
+  dispatcher.attached("LOCK1", live);
+  const [row] = await dispatcher.submit([{ sn: "LOCK1", command: "getdevlock", params: {}, actor: "test" }]);
+  if (!row) throw new Error("not queued");
+  const isSent = async () => (await store.commands.get(row.id))?.status === "sent";
+  for (let i = 0; i < 100 && !(await isSent()); i++) await Bun.sleep(20);
+  expect(live.frames).toMatchObject([{ cmd: "getdevlock" }]);
+  const answer = { ret: "setdevlock", result: false, reason: 1 };
+  expect(dispatcher.answer("LOCK1", live, "setdevlock", answer, answer)).toBe(true);
+  const settled = async () => (await store.commands.get(row.id))?.status !== "sent";
+  for (let i = 0; i < 100 && !(await settled()); i++) await Bun.sleep(20);
+  expect((await store.commands.get(row.id))?.status).toBe("failed");
+  // Any other name is still not its answer.
+  expect(dispatcher.answer("LOCK1", live, "getuserlock", answer, answer)).toBe(false);
+});

@@ -45,6 +45,14 @@ describe("decodeFrame", () => {
     for (const [input, error] of cases) expect(decodeFrame(input)).toEqual({ ok: false, error });
   });
 
+  test("trailing commas, as getdevlock answers carry them (PROTOCOL.md §7.1), are read; only in frames small enough for such answers", () => {
+    const f = decodeFrame('{"ret":"getdevlock","result":true,"weekzone":[1,2,],"opendelay":"5",}');
+    expect(f.ok && [f.kind, f.name, f.body]).toEqual(["ret", "getdevlock", { ret: "getdevlock", result: true, weekzone: [1, 2], opendelay: "5" }]);
+    const big = `{"ret":"getdevlock","pad":"${"x".repeat(70_000)}",}`;
+    expect(decodeFrame(big)).toEqual({ ok: false, error: "frame is not JSON" });
+    expect(decodeFrame('{"cmd":"reg",,}')).toEqual({ ok: false, error: "frame is not JSON" });
+  });
+
   test("an empty ret falls back to cmd (AiFace answers with cmd)", () => {
     const f = decodeFrame('{"ret":"","cmd":"getnewlog","count":0}');
     expect(f.ok && [f.kind, f.name]).toEqual(["cmd", "getnewlog"]);
