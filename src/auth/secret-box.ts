@@ -5,10 +5,10 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dataDirLayout, SECRET_KEY_FILE } from "../store/data-dir.ts";
 import { AppError } from "../lib/app-error.ts";
 
-export const SECRET_KEY_FILE = "secret.key";
+export { SECRET_KEY_FILE };
 const VERSION = "v1";
 
 /** A key or a sealed value we cannot use: the data directory's fault, not the caller's. */
@@ -50,8 +50,7 @@ export class SecretBox {
 
 /** The data directory's key, created on first use. */
 export function loadSecretBox(dataDir: string): SecretBox {
-  const dir = resolve(dataDir);
-  const file = join(dir, SECRET_KEY_FILE);
+  const { dir, secretKey: file } = dataDirLayout(dataDir);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     // "wx": two processes starting together must not both write a key; the loser reads the winner's.

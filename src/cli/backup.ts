@@ -1,5 +1,5 @@
-import { join, resolve } from "node:path";
-import { DB_FILE } from "../store/open.ts";
+import { resolve } from "node:path";
+import { dataDirLayout } from "../store/data-dir.ts";
 import { backupStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
@@ -17,6 +17,6 @@ export async function backupCommand(argv: string[]): Promise<void> {
   if (!out) throw new UsageError("--out: give the file to write the backup to");
   const store = storeConfigFromFlags(flags);
   if (store.kind !== "sqlite") throw new UsageError("backup: a cluster keeps its data in PostgreSQL; back its schema up with pg_dump (README: Backup of a cluster)");
-  const info = backupStore(join(resolve(store.dataDir), DB_FILE), resolve(out));
+  const info = backupStore(dataDirLayout(store.dataDir).db, resolve(out));
   console.log(`Backup written to ${resolve(out)}: ${info.bytes} bytes, ${info.attendance} attendance records, integrity ok.`);
 }

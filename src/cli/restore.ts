@@ -1,6 +1,6 @@
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { runningServer } from "../store/data-dir-lock.ts";
-import { DB_FILE } from "../store/open.ts";
+import { dataDirLayout } from "../store/data-dir.ts";
 import { restoreStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
@@ -20,7 +20,7 @@ export async function restoreCommand(argv: string[]): Promise<void> {
   const dataDir = resolve(store.dataDir);
   const pid = runningServer(dataDir);
   if (pid !== null) throw new UsageError(`restore: a server (pid ${pid}) is running on ${dataDir}; stop it first`);
-  const { info, previous } = restoreStore(resolve(file), join(dataDir, DB_FILE), Date.now());
+  const { info, previous } = restoreStore(resolve(file), dataDirLayout(dataDir).db, Date.now());
   console.log(`Restored ${resolve(file)} into ${dataDir}: ${info.attendance} attendance records, integrity ok.`);
   if (previous) console.log(`The previous store is kept as ${previous}.`);
 }

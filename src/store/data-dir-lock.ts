@@ -4,11 +4,10 @@
  * A pid file left by a killed server is harmless: its pid is dead, or belongs to another program.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { dataDirLayout } from "./data-dir.ts";
 
-export const PID_FILE = "tm20.pid";
-
-const pidFileOf = (dataDir: string) => join(resolve(dataDir), PID_FILE);
+const pidFileOf = (dataDir: string) => dataDirLayout(dataDir).pidFile;
 
 /** The pid of a live `tm20 serve` on this data directory, or null. */
 export function runningServer(dataDir: string): number | null {

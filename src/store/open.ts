@@ -1,10 +1,9 @@
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dataDirLayout } from "./data-dir.ts";
 import { PgStore } from "./pg/pg-store.ts";
 import { openBunSqlite } from "./sqlite/bun-driver.ts";
 import { type Durability, SqliteStore } from "./sqlite/sqlite-store.ts";
 
-export const DB_FILE = "tm20.db";
 
 /** Where the site's data lives: a data directory (single box) or a shared PostgreSQL (cluster). */
 export type StoreConfig =
@@ -36,9 +35,9 @@ function hasSearchPath(url: string): boolean {
  */
 export async function openStore(config: StoreConfig): Promise<SqliteStore | PgStore> {
   if (config.kind === "pg") return PgStore.open({ url: config.url, schema: config.schema });
-  const dir = resolve(config.dataDir);
-  mkdirSync(dir, { recursive: true });
-  return new SqliteStore({ file: join(dir, DB_FILE), open: openBunSqlite, durability: config.durability ?? "full" });
+  const layout = dataDirLayout(config.dataDir);
+  mkdirSync(layout.dir, { recursive: true });
+  return new SqliteStore({ file: layout.db, open: openBunSqlite, durability: config.durability ?? "full" });
 }
 
 /**
@@ -46,7 +45,7 @@ export async function openStore(config: StoreConfig): Promise<SqliteStore | PgSt
  * `reason` (see SqliteStore's `readOnly`), so that the server still starts and shows the admin why.
  */
 export function openReadOnlyStore(dataDir: string, reason: string): SqliteStore {
-  return new SqliteStore({ file: join(resolve(dataDir), DB_FILE), open: openBunSqlite, durability: "full", readOnly: reason });
+  return new SqliteStore({ file: dataDirLayout(dataDir).db, open: openBunSqlite, durability: "full", readOnly: reason });
 }
 
 /** Whether an error opening or writing the store means its disk cannot take writes now (full, failing, read-only). */

@@ -13,7 +13,6 @@ import { httpEntries, httpSource } from "../../people-import/http-source.ts";
 import type { ImportEntry } from "../../people-import/plan.ts";
 import { serialNumber } from "../../protocol/index.ts";
 import { parseBody } from "../body.ts";
-import { AppError } from "../../lib/app-error.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { parseQuery } from "../query.ts";
 

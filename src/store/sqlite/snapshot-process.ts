@@ -3,10 +3,9 @@
  * and would stall every terminal if it ran on the server's event loop.
  */
 import { readdirSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { dataDirLayout } from "../data-dir.ts";
 import { storeError } from "../errors.ts";
-
-const TEMP_PREFIX = ".backup-";
 
 /** How to run this program again: the compiled binary itself, or bun with the entry script. */
 function selfCommand(): string[] {
@@ -17,7 +16,7 @@ let counter = 0;
 
 /** Writes a verified snapshot into the data directory and returns its path; the caller deletes it. */
 export async function snapshotToTempFile(dataDir: string): Promise<string> {
-  const out = join(resolve(dataDir), `${TEMP_PREFIX}${process.pid}-${++counter}.db`);
+  const out = dataDirLayout(dataDir).snapshot(`${process.pid}-${++counter}`);
   const child = Bun.spawn([...selfCommand(), "backup", "--data-dir", dataDir, "--out", out], {
     stdin: "ignore",
     stdout: "ignore",
@@ -33,7 +32,8 @@ export async function snapshotToTempFile(dataDir: string): Promise<string> {
 
 /** Removes snapshots a crash left behind (the server calls this at start). */
 export function removeStaleSnapshots(dataDir: string): void {
-  for (const name of readdirSync(resolve(dataDir))) {
-    if (name.startsWith(TEMP_PREFIX) && (name.endsWith(".db") || name.endsWith(".db.partial"))) rmSync(join(resolve(dataDir), name), { force: true });
+  const layout = dataDirLayout(dataDir);
+  for (const name of readdirSync(layout.dir)) {
+    if (layout.isSnapshot(name)) rmSync(join(layout.dir, name), { force: true });
   }
 }
