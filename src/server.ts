@@ -29,6 +29,7 @@ import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
 import { Gateway } from "./terminals/gateway.ts";
 import { MAX_REQUEST_BODY_BYTES } from "./http/body-limits.ts";
+import { throughTrustedProxy } from "./http/forwarded.ts";
 import { newSetupCode } from "./auth/setup-code.ts";
 import { TerminalRegistry } from "./terminals/registry.ts";
 import { createUiApp } from "./ui/app.ts";
@@ -217,6 +218,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   await cluster?.start();
   const threadFailed = await writeThread;
   if (threadFailed) throw threadFailed;
+  const trustedProxies = config.trustedProxies.trim() === "" ? null : parseAllowList(config.trustedProxies);
   const server: Server<unknown> = Bun.serve({
     port: config.port,
     hostname: config.host,
@@ -225,7 +227,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       const taken = gateway.upgrade(req, srv as never);
       if (taken === true) return undefined;
       if (taken !== false) return taken;
-      const request = withOrigin(req, srv, srv.url.origin);
+      const direct = withOrigin(req, srv, srv.url.origin);
+      const request = throughTrustedProxy(direct.req, direct.env, trustedProxies);
       return http.fetch(request.req, request.env);
     },
     websocket: gateway.websocket as never,

@@ -164,6 +164,20 @@ export const serveFields = {
     default: "",
     schema: z.string().max(4096).regex(/^[A-Za-z0-9.:,\[\] _-]*$/, "host names or addresses, comma-separated"),
   },
+  trustedProxies: {
+    flag: "--trusted-proxies",
+    env: "TM20_TRUSTED_PROXIES",
+    help: "addresses/IPv4 CIDRs of reverse proxies whose X-Forwarded-For (the client's address) and X-Forwarded-Proto: https (Secure cookies) are believed, comma-separated",
+    default: "",
+    schema: z.string().refine((v) => {
+      try {
+        parseAllowList(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "expected IP addresses or IPv4 CIDRs, comma-separated"),
+  },
   photoRetentionDays: {
     flag: "--photo-retention-days",
     env: "TM20_PHOTO_RETENTION_DAYS",

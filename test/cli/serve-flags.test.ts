@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 /** Values for the fields whose default is empty; every other field gets its default, valid by definition. */
-const SAMPLES: Partial<Record<FieldName, string>> = { tz: "Europe/Berlin", pgUrl: PG_BASE, metricsAllow: "127.0.0.1", redisUrl: "redis://127.0.0.1:6379", terminalOrigins: "http://fw.local", allowedHosts: "tm20.lan,127.0.0.1" };
+const SAMPLES: Partial<Record<FieldName, string>> = { tz: "Europe/Berlin", pgUrl: PG_BASE, metricsAllow: "127.0.0.1", redisUrl: "redis://127.0.0.1:6379", terminalOrigins: "http://fw.local", allowedHosts: "tm20.lan,127.0.0.1", trustedProxies: "127.0.0.2" };
 
 interface Site {
   cluster: boolean;

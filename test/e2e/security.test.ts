@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { tm20Binary } from "../helpers/binary.ts";
 import { startTm20, tempDir, type Tm20Process } from "../helpers/server.ts";
 import { connectRaw } from "../helpers/raw-ws.ts";
@@ -11,7 +12,7 @@ import { connectTerminal } from "../helpers/terminal.ts";
 const FIRMWARE_ORIGIN = "http://firmware.local";
 let srv: Tm20Process;
 beforeAll(async () => {
-  srv = await startTm20({ args: ["--terminal-origins", `${FIRMWARE_ORIGIN}, null`, "--allowed-hosts", "127.0.0.1,TM20.lan"] });
+  srv = await startTm20({ args: ["--terminal-origins", `${FIRMWARE_ORIGIN}, null`, "--allowed-hosts", "127.0.0.1,TM20.lan", "--trusted-proxies", "127.0.0.2"] });
 });
 afterAll(async () => {
   await srv.stop();
@@ -83,13 +84,20 @@ test("API bodies: over the limit is 413 {code:payload_too_large}; unauthenticate
   expect(small.status).toBe(400);
 });
 
-/** GET then POST /setup as a browser would: the pre-session cookie and its form token. */
-async function postSetup(base: string, fields: Record<string, string>): Promise<Response> {
-  const page = await fetch(`${base}/setup`);
+/** A login or setup form as a browser gets it: the pre-session cookie and its form token. */
+async function preSession(base: string, path: string): Promise<{ cookie: string; csrf: string }> {
+  const page = await fetch(`${base}${path}`);
   const cookie = (page.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? "";
-  return fetch(`${base}/setup`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrf, ...fields }) });
+  return { cookie, csrf };
 }
+
+async function postForm(base: string, path: string, fields: Record<string, string>, form?: { cookie: string; csrf: string }): Promise<Response> {
+  const { cookie, csrf } = form ?? (await preSession(base, path));
+  return fetch(`${base}${path}`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrf, ...fields }) });
+}
+
+const postSetup = (base: string, fields: Record<string, string>) => postForm(base, "/setup", fields);
 
 test("first-run setup needs the one-time code the server printed at start (log and stderr); without it no admin is made", async () => {
   const code = await srv.setupCode();
@@ -135,4 +143,52 @@ test("with --allowed-hosts, a request naming another host (DNS rebinding) is ref
   expect((await asHost("/api/v1/terminals", "evil.example")).status).toBe(421);
   expect((await asHost("/login", "tm20.lan:7788")).status).toBe(200);
   expect((await asHost("/health", "evil.example")).status).toBe(200);
+});
+
+test("25 parallel wrong passwords against a limit of 5: 5 are checked, 20 refused 429 at once; the real user gets in after a short delay, not 15 min", async () => {
+  const form = await preSession(srv.http, "/login");
+  const failedBefore = srv.logs.filter((l) => l.msg === "failed admin login").length;
+  const burst = await Promise.all(Array.from({ length: 25 }, (_, i) => postForm(srv.http, "/login", { username: "owner", password: `guess ${i}` }, form)));
+  const statuses = burst.map((r) => r.status).sort();
+  expect(statuses).toEqual([...Array(5).fill(400), ...Array(20).fill(429)]);
+  expect(srv.logs.filter((l) => l.msg === "failed admin login").length - failedBefore).toBe(5);
+  // Right after, even the right password waits (a second); then it gets in.
+  const early = await postForm(srv.http, "/login", { username: "owner", password: "long enough password" }, form);
+  expect(early.status).toBe(429);
+  const started = Date.now();
+  let res = early;
+  while (res.status === 429 && Date.now() - started < 20_000) {
+    await Bun.sleep(250);
+    res = await postForm(srv.http, "/login", { username: "owner", password: "long enough password" }, form);
+  }
+  expect([res.status, res.headers.get("location")]).toEqual([303, "/"]);
+});
+
+/** A raw HTTP/1.1 request from a chosen local address (the 127/8 block is all this host's). */
+function requestFrom(localAddress: string, port: number, head: string, body = ""): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: "127.0.0.1", localAddress });
+    let answer = "";
+    socket.on("data", (d) => {
+      answer += d.toString("latin1");
+    });
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+    socket.write(`${head}\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
+}
+
+test("X-Forwarded-For and X-Forwarded-Proto are believed from a listed trusted proxy only: real client address, Secure cookie", async () => {
+  const form = await preSession(srv.http, "/login");
+  const wrong = new URLSearchParams({ _csrf: form.csrf, username: "nobody", password: "wrong one" }).toString();
+  const post = `POST /login HTTP/1.1\r\nCookie: ${form.cookie}\r\nContent-Type: application/x-www-form-urlencoded`;
+  await requestFrom("127.0.0.1", srv.port, `${post}\r\nX-Forwarded-For: 10.1.1.1`, wrong);
+  await requestFrom("127.0.0.2", srv.port, `${post}\r\nX-Forwarded-For: 6.6.6.6, 10.7.7.7, 127.0.0.2`, wrong);
+  const addresses = srv.logs.filter((l) => l.msg === "failed admin login" && l.user === "nobody").map((l) => l.address);
+  expect(addresses).toEqual(["127.0.0.1", "10.7.7.7"]);
+
+  const secureCookie = (answer: string) => /^set-cookie: tm20_pre=[^\r]*; Secure/im.test(answer);
+  expect(secureCookie(await requestFrom("127.0.0.2", srv.port, "GET /login HTTP/1.1\r\nX-Forwarded-Proto: https"))).toBe(true);
+  expect(secureCookie(await requestFrom("127.0.0.1", srv.port, "GET /login HTTP/1.1\r\nX-Forwarded-Proto: https"))).toBe(false);
+  expect(secureCookie(await requestFrom("127.0.0.2", srv.port, "GET /login HTTP/1.1"))).toBe(false);
 });

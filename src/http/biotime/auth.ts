@@ -68,16 +68,19 @@ export class BiotimeAuth {
       if (!parsed.success) return c.json({ non_field_errors: ['Must include "username" and "password".'] }, 400);
       const name = "username" in parsed.data ? parsed.data.username : parsed.data.email;
       const address = remoteAddress(c) ?? "unknown";
-      const wait = this.#limiter.retryAfter(name, address);
-      if (wait > 0) return c.json({ detail: `Request was throttled. Expected available in ${Math.ceil(wait / 1000)} seconds.` }, 429);
-      const issued = await this.#issue(name, parsed.data.password);
+      const decision = this.#limiter.start(name, address);
+      if (!decision.ok) return c.json({ detail: `Request was throttled. Expected available in ${Math.ceil(decision.retryAfterMs / 1000)} seconds.` }, 429);
+      const issued = await this.#issue(name, parsed.data.password).catch((err: unknown) => {
+        decision.attempt.release();
+        throw err;
+      });
       const at = this.#d.now();
       if (!issued) {
-        this.#limiter.fail(name, address);
+        decision.attempt.failed();
         await this.#d.store.audit({ at, actor: `user:${name}`, action: "biotime.login", target: name, details: { address }, result: "failed: wrong user name or password" });
         return c.json({ non_field_errors: [BAD_CREDENTIALS] }, 400);
       }
-      this.#limiter.succeed(name);
+      decision.attempt.succeeded();
       // Connectors log in before every sync: the audit log keeps the token's making, not each login.
       if (issued.created) {
         await this.#d.store.audit({ at, actor: `user:${name}`, action: "token.create", target: String(issued.row.id), details: { name: issued.row.name, scope: "read", address }, result: "ok" });

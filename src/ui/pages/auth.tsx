@@ -150,23 +150,28 @@ export function authPages(deps: UiDeps) {
     if (!parsed.success) return loginPage(c, { username: form.username, next }, "Enter your user name and password.", 400);
     const { username, password } = parsed.data;
     const address = clientAddress(c);
-    const wait = limiter.retryAfter(username, address);
-    if (wait > 0) {
+    const decision = limiter.start(username, address);
+    if (!decision.ok) {
       await deps.store.audit({ at: deps.now(), actor: `user:${username}`, action: "login", target: username, details: { address }, result: "failed: rate limited" });
-      return loginPage(c, { username, next }, `Too many failed logins. Try again in ${Math.ceil(wait / 60_000)} min.`, 429);
+      return loginPage(c, { username, next }, `Too many failed logins. Try again in ${Math.ceil(decision.retryAfterMs / 1000)} s.`, 429);
     }
-    const user = await deps.store.admin.userByName(username);
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!user || !ok || user.disabled) {
-      limiter.fail(username, address);
-      await deps.store.audit({ at: deps.now(), actor: `user:${username}`, action: "login", target: username, details: { address }, result: user?.disabled && ok ? "failed: account disabled" : "failed: wrong user name or password" });
-      deps.log.warn({ user: username, address }, "failed admin login");
-      return loginPage(c, { username, next }, user?.disabled && ok ? "This account is disabled." : "Wrong user name or password.", 400);
+    const { attempt } = decision;
+    try {
+      const user = await deps.store.admin.userByName(username);
+      const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+      if (!user || !ok || user.disabled) {
+        attempt.failed();
+        await deps.store.audit({ at: deps.now(), actor: `user:${username}`, action: "login", target: username, details: { address }, result: user?.disabled && ok ? "failed: account disabled" : "failed: wrong user name or password" });
+        deps.log.warn({ user: username, address }, "failed admin login");
+        return loginPage(c, { username, next }, user?.disabled && ok ? "This account is disabled." : "Wrong user name or password.", 400);
+      }
+      attempt.succeeded();
+      await startSession(c, user.id);
+      await deps.store.audit({ at: deps.now(), actor: `user:${user.username}`, action: "login", target: user.username, details: { address }, result: "ok" });
+      return c.redirect(next, 303);
+    } finally {
+      attempt.release();
     }
-    limiter.succeed(username);
-    await startSession(c, user.id);
-    await deps.store.audit({ at: deps.now(), actor: `user:${user.username}`, action: "login", target: user.username, details: { address }, result: "ok" });
-    return c.redirect(next, 303);
   });
 
   // Logout needs the session's CSRF token (a forged logout is a nuisance, but still a change).
