@@ -55,6 +55,10 @@ async function main(argv: string[]): Promise<void> {
   await command.run(rest);
 }
 
+// The store holds PINs, cards and templates, the data directory the key to saved credentials, and
+// a backup all of it: whatever a command creates is its owner's alone (files 0600, folders 0700).
+process.umask(0o077);
+
 // The CLI's one translation of a failure: one line; exit status 2 when the request was at fault, else 1.
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`tm20: ${err instanceof Error ? err.message : String(err)}`);

@@ -30,6 +30,7 @@ import type { TerminalConnection } from "./terminals/connection.ts";
 import { Gateway } from "./terminals/gateway.ts";
 import { MAX_REQUEST_BODY_BYTES } from "./http/body-limits.ts";
 import { throughTrustedProxy } from "./http/forwarded.ts";
+import { keepDataDirPrivate } from "./lib/private-files.ts";
 import { newSetupCode } from "./auth/setup-code.ts";
 import { TerminalRegistry } from "./terminals/registry.ts";
 import { createUiApp } from "./ui/app.ts";
@@ -116,6 +117,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       log.warn({ err }, "pid file not written");
     }
     removeStaleSnapshots(config.dataDir);
+    try {
+      keepDataDirPrivate(config.dataDir);
+    } catch (err) {
+      log.warn({ err, dataDir: config.dataDir }, "could not make the data directory private to its owner");
+    }
     // Read-only, nothing can register: the restart read-write marks them offline.
     if (readOnly === null) await store.markAllOffline();
   }

@@ -11,9 +11,14 @@ export function fieldValue<N extends FieldName>(name: N, flags: Map<string, stri
   const parsed = field.schema.safeParse(raw);
   if (!parsed.success) {
     const source = fromFlag !== undefined ? field.flag : fromEnv !== undefined ? field.env : `default of ${field.flag}`;
-    throw new UsageError(`${source}: ${JSON.stringify(raw)} is invalid (${parsed.error.issues[0]?.message ?? "invalid"})`);
+    throw new UsageError(`${source}: ${JSON.stringify(withoutPassword(raw))} is invalid (${parsed.error.issues[0]?.message ?? "invalid"})`);
   }
   return parsed.data as z.output<(typeof serveFields)[N]["schema"]>;
+}
+
+/** A mistyped database URL still holds the password: the error shows `user:***@`. */
+function withoutPassword(raw: string): string {
+  return raw.replace(/(\/\/[^/:@\s]*:)[^@\s]*@/g, "$1***@");
 }
 
 /** Every field, resolved as fieldValue does. */

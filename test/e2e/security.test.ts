@@ -2,9 +2,10 @@
  * Issue 15: attacks from a hostile LAN, each performed against a real server and refused.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { connect } from "node:net";
-import { tm20Binary } from "../helpers/binary.ts";
+import { runCli, tm20Binary } from "../helpers/binary.ts";
 import { startTm20, tempDir, type Tm20Process } from "../helpers/server.ts";
 import { connectRaw } from "../helpers/raw-ws.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
@@ -191,4 +192,21 @@ test("X-Forwarded-For and X-Forwarded-Proto are believed from a listed trusted p
   expect(secureCookie(await requestFrom("127.0.0.2", srv.port, "GET /login HTTP/1.1\r\nX-Forwarded-Proto: https"))).toBe(true);
   expect(secureCookie(await requestFrom("127.0.0.1", srv.port, "GET /login HTTP/1.1\r\nX-Forwarded-Proto: https"))).toBe(false);
   expect(secureCookie(await requestFrom("127.0.0.2", srv.port, "GET /login HTTP/1.1"))).toBe(false);
+});
+
+test("the store's files and the data directory are their owner's alone (0600 / 0700)", async () => {
+  const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+  expect(mode(srv.dataDir)).toBe("700");
+  for (const f of ["tm20.db", "tm20.db-wal", "tm20.db-shm"]) expect([f, mode(join(srv.dataDir, f))]).toEqual([f, "600"]);
+});
+
+test("a mistyped --pg-url is refused without printing its password", () => {
+  const dataDir = tempDir();
+  try {
+    const out = runCli(["serve", "--data-dir", dataDir, "--port", "0", "--pg-url", "postgress://exporter:s3cret-Pass@db.lan/att"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toBe('tm20: --pg-url: "postgress://exporter:***@db.lan/att" is invalid (expected postgres://user:password@host:5432/database)\n');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

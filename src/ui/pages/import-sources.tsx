@@ -40,6 +40,15 @@ const formSchema = z.object({
 });
 type FormValues = Record<string, string>;
 
+/**
+ * The HR source's URL as a viewer sees it: its origin only (a path or query often carries an API
+ * key, userinfo a password). Admins, who edit it, see it whole.
+ */
+export function sourceUrlFor(c: Context<UiEnv>, url: string): string {
+  if (c.get("user").role === "admin") return url;
+  return URL.canParse(url) ? `${new URL(url).origin}/…` : "…";
+}
+
 function valuesOf(s: SavedSource | null): FormValues {
   if (!s) return { auth: "none", paging_type: "none" };
   const p = s.paging;
@@ -218,7 +227,7 @@ export function importSourcePages(deps: UiDeps) {
         ) : null}
         <section class="panel" aria-labelledby="src-settings-h">
           <h2 id="src-settings-h">Settings</h2>
-          <SourceForm action={href} csrf={csrf} values={form?.values ?? valuesOf(s)} existing={s} disabled={!isAdmin} error={form?.error} />
+          <SourceForm action={href} csrf={csrf} values={form?.values ?? { ...valuesOf(s), url: sourceUrlFor(c, s.url) }} existing={s} disabled={!isAdmin} error={form?.error} />
         </section>
       </>,
       form ? 400 : 200,
@@ -273,7 +282,7 @@ export function importSourcePages(deps: UiDeps) {
       { ...title(`${source.name}: ${run.dry_run ? "dry run" : "imported"}`), flash: null },
       <>
         <p class="subtitle">
-          <a href={href}>{source.name}</a> · <span class="mono">{source.url}</span>
+          <a href={href}>{source.name}</a> · <span class="mono">{sourceUrlFor(c, source.url)}</span>
         </p>
         <ImportResult run={run} applyForm={applyForm} />
       </>,

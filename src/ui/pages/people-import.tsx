@@ -17,6 +17,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { IntegrationTabs } from "./integrations.tsx";
+import { sourceUrlFor } from "./import-sources.tsx";
 
 /** The run options every import form carries (checkbox "on", terminal serials). */
 export function importOptions(form: FormData): { dryRun: boolean; disableMissing: boolean; pushTo: string[] } {
@@ -282,7 +283,7 @@ export function peopleImportPages(deps: UiDeps) {
                     <tr data-source={s.name}>
                       <td>
                         <a href={`/integrations/import/sources/${s.id}`}>{s.name}</a>
-                        <div class="muted small mono">{s.url}</div>
+                        <div class="muted small mono">{sourceUrlFor(c, s.url)}</div>
                       </td>
                       <td>{s.disableMissing ? "yes" : "no"}</td>
                       <td class="nowrap">{ago(s.lastRunAt, now)}</td>
