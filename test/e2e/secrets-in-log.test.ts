@@ -92,4 +92,4 @@ test("no secret of a busy session appears in the server's log or standard error"
   // The session did happen: the log is not simply empty.
   expect(s.logs.some((l) => l.msg === "failed admin login")).toBe(true);
   expect(s.logs.some((l) => l.sn === "SECRET1")).toBe(true);
-});
+}, 60_000);
