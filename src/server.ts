@@ -1,6 +1,8 @@
 /**
  * Composition root of `tm20 serve`: builds the parts, starts them in order, stops them in reverse.
  */
+import { readFileSync } from "node:fs";
+import { UsageError } from "./cli/args.ts";
 import type { Server } from "bun";
 import type { Logger } from "pino";
 import { ClusterNode } from "./cluster/cluster-node.ts";
@@ -225,9 +227,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const threadFailed = await writeThread;
   if (threadFailed) throw threadFailed;
   const trustedProxies = config.trustedProxies.trim() === "" ? null : parseAllowList(config.trustedProxies);
+  const tls = config.tlsCert !== "" ? { cert: readPem(config.tlsCert, "--tls-cert"), key: readPem(config.tlsKey, "--tls-key") } : null;
   const server: Server<unknown> = Bun.serve({
     port: config.port,
     hostname: config.host,
+    ...(tls ? { tls } : {}),
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     fetch: (req, srv) => {
       const taken = gateway.upgrade(req, srv as never);
@@ -258,7 +262,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   }, CHECKPOINT_MS);
 
   log.info(
-    { port: server.port, host: config.host, store: sqlite ? config.dataDir : "postgresql", cluster: cluster?.instanceId, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION, ...(readOnly !== null ? { readOnly } : {}) },
+    { port: server.port, host: config.host, tls: tls !== null, store: sqlite ? config.dataDir : "postgresql", cluster: cluster?.instanceId, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION, ...(readOnly !== null ? { readOnly } : {}) },
     "TM20 Server listening",
   );
   if (setupCode !== null) {
@@ -310,4 +314,16 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   };
 
   return { port: server.port ?? config.port, stop, ...(writable ? { writable: writable.promise } : {}) };
+}
+
+/** A PEM file for Bun.serve's tls; unreadable or not PEM: a usage error naming the flag. */
+function readPem(path: string, flag: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!text.includes("-----BEGIN ")) throw new UsageError(`${flag}: ${path} is not a PEM file`);
+  return text;
 }

@@ -30,5 +30,8 @@ export function loadServeConfig(flags: Map<string, string>, env: Record<string, 
   if (config.cluster && (config.pgUrl === "" || config.redisUrl === "")) {
     throw new UsageError(`${serveFields.cluster.flag}: needs ${serveFields.pgUrl.flag} (${serveFields.pgUrl.env}) and ${serveFields.redisUrl.flag} (${serveFields.redisUrl.env})`);
   }
+  if ((config.tlsCert === "") !== (config.tlsKey === "")) {
+    throw new UsageError(`${serveFields.tlsCert.flag} and ${serveFields.tlsKey.flag}: give both (a certificate and its key) or neither`);
+  }
   return config;
 }

@@ -178,6 +178,14 @@ export const serveFields = {
       }
     }, "expected IP addresses or IPv4 CIDRs, comma-separated"),
   },
+  tlsCert: {
+    flag: "--tls-cert",
+    env: "TM20_TLS_CERT",
+    help: "PEM certificate (chain) file: the port serves HTTPS and WSS (with --tls-key); terminals that cannot do TLS need a plain server or a TLS proxy",
+    default: "",
+    schema: z.string(),
+  },
+  tlsKey: { flag: "--tls-key", env: "TM20_TLS_KEY", help: "PEM private key file of --tls-cert", default: "", schema: z.string() },
   photoRetentionDays: {
     flag: "--photo-retention-days",
     env: "TM20_PHOTO_RETENTION_DAYS",

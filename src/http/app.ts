@@ -67,7 +67,11 @@ const HEALTH_PING_MS = 2000;
 
 export function createHttpApp(deps: HttpDeps) {
   const app = new Hono();
-  app.use("*", allowedHosts(deps.allowedHosts), outerBodyLimit());
+  app.use("*", allowedHosts(deps.allowedHosts), outerBodyLimit(), async function hsts(c, next) {
+    await next();
+    // Over HTTPS (ours, or a trusted proxy's), browsers are told never to come back in clear.
+    if (new URL(c.req.url).protocol === "https:") c.header("strict-transport-security", "max-age=31536000");
+  });
 
   app.get("/health", async (c) => {
     const problems: string[] = [];
