@@ -33,6 +33,8 @@ function workerUrl(): string {
 export class SqliteWriteThread {
   #o: WriteThreadOptions;
   #worker: Promise<Worker> | null = null;
+  /** The thread that writes go to, to tell its end from that of one already let go. */
+  #live: Worker | null = null;
   #pending = new Map<number, Pending>();
   #nextId = 1;
   #closed = false;
@@ -65,6 +67,7 @@ export class SqliteWriteThread {
     this.#closed = true;
     const current = this.#worker;
     this.#worker = null;
+    this.#live = null;
     const worker = await current?.catch(() => null);
     if (!worker) return;
     await new Promise<void>((resolve) => {
@@ -97,8 +100,15 @@ export class SqliteWriteThread {
         reject(err);
         this.#lost(worker, err);
       };
+      // A thread can also end without an error event (terminated, or killed by the runtime).
+      worker.addEventListener("close", () => {
+        const err = storeError("write_thread_failed", "the write thread ended");
+        reject(err);
+        this.#lost(worker, err);
+      });
     });
     worker.postMessage({ kind: "open", file: this.#o.file, durability: this.#o.durability, busyTimeoutMs: this.#o.busyTimeoutMs } satisfies ToThread);
+    this.#live = worker;
     try {
       await opened;
     } catch (err) {
@@ -120,6 +130,9 @@ export class SqliteWriteThread {
   /** A crashed thread: its transaction rolled back, so every waiting write failed; the next write starts a new thread. */
   #lost(worker: Worker, err: Error) {
     worker.terminate();
+    // Reported twice (an error, then the end), or after close(): the thread was already let go.
+    if (this.#live !== worker) return;
+    this.#live = null;
     this.#worker = null;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
