@@ -34,7 +34,10 @@ describe("bad input", () => {
     t.send(batch("GARBAGE1", 0, 2));
     expect(await t.next((m) => m.ret === "sendlog")).toMatchObject({ result: true, count: 2 });
     expect(t.received.length).toBe(2); // reg answer + sendlog answer only
-    const unreadable = srv.logs.filter((l) => l.msg === "unreadable frame");
+    // The logger writes asynchronously: wait for the lines, then count them exactly.
+    const unreadableLines = () => srv.logs.filter((l) => l.msg === "unreadable frame");
+    await until("the unreadable frames logged", () => unreadableLines().length >= 3, 10_000);
+    const unreadable = unreadableLines();
     expect(unreadable.length).toBe(3);
     expect(unreadable.map((l) => l.error)).toEqual(["frame is not JSON", "frame is not JSON", "frame is not a JSON object"]);
     for (let i = 0; i < 10; i++) t.send(`garbage ${i}`);
@@ -154,12 +157,9 @@ describe("reconnects", () => {
       survivor.close();
       await survivor.closed;
       // The live session's own close does mark it offline.
-      let online = true;
-      for (let i = 0; i < 50 && online; i++) {
-        await Bun.sleep(20);
-        online = ((await (await srv.api("/api/v1/terminals/RACE1")).json()) as { online: boolean }).online;
-      }
-      expect(online).toBe(false);
+      const online = async () => ((await (await srv.api("/api/v1/terminals/RACE1")).json()) as { online: boolean }).online;
+      await until("RACE1 marked offline", async () => !(await online()), 15_000);
+      expect(await online()).toBe(false);
     } finally {
       await srv.stop();
     }
@@ -180,12 +180,9 @@ describe("reconnects", () => {
       // A devinfo change (not just its clock) is written.
       t.send({ cmd: "reg", sn: "HEART1", devinfo: { modelname: "x", usersize: 20, time: "2026-01-01 00:00:09" } });
       await t.next((m) => m.ret === "reg");
-      let size: unknown = 10;
-      for (let i = 0; i < 50 && size === 10; i++) {
-        await Bun.sleep(20);
-        size = (db.query("SELECT user_size FROM terminals WHERE sn = 'HEART1'").get() as { user_size: number }).user_size;
-      }
-      expect(size).toBe(20);
+      const size = () => (db.query("SELECT user_size FROM terminals WHERE sn = 'HEART1'").get() as { user_size: number }).user_size;
+      await until("the new devinfo written", () => size() !== 10, 15_000);
+      expect(size()).toBe(20);
       db.close();
       t.close();
     } finally {
@@ -287,9 +284,9 @@ describe("a store that refuses writes", () => {
       t.send(batch("LOCKED1", 0, 5));
       expect(await t.next((m) => m.ret === "sendlog", 10_000)).toMatchObject({ result: true, count: 5 });
       expect((await fetch(`${srv.http}/health`)).status).toBe(200);
-      // Logged once per episode, and the recovery too.
-      expect(srv.logs.filter((l) => String(l.msg).startsWith("store write failed")).length).toBe(1);
+      // Logged once per episode, and the recovery too (the logger writes asynchronously: wait for the lines).
       await srv.waitForLog("store writes recovered");
+      expect(srv.logs.filter((l) => String(l.msg).startsWith("store write failed")).length).toBe(1);
       const db = srv.db();
       expect(db.query("SELECT count(*) AS n FROM attendance WHERE sn = 'LOCKED1'").get()).toEqual({ n: 5 });
       db.close();
@@ -307,11 +304,18 @@ describe("the writer queue bound (--max-queued-records)", () => {
       const t = await connectTerminal(srv.ws());
       await t.register("QUEUE1");
       const answer = (logindex: number) => t.next((m) => m.ret === "sendlog" && m.logindex === logindex, 10_000);
+      // Read before the lock is taken: the first API call creates the test's token in the database.
+      const framesIn = async () => Number(/^tm20_messages_total\{direction="in"\} (\d+)$/m.exec(await (await srv.api("/metrics")).text())?.[1]);
+      const before = await framesIn();
       // Commits stall while another connection holds the write lock (well inside the write thread's busy_timeout).
       const locker = new Database(join(srv.dataDir, "tm20.db"));
       locker.run("BEGIN IMMEDIATE");
       t.send(batch("QUEUE1", 0, 50)); // taken into the stalled commit
-      await Bun.sleep(150);
+      // Taken once the server has read the frame and nothing waits in the queue.
+      await until("the first batch to be taken into the stalled commit", async () => {
+        if ((await framesIn()) !== before + 1) return false;
+        return ((await (await fetch(`${srv.http}/health`)).json()) as { store: { queue_depth: number } }).store.queue_depth === 0;
+      });
       t.send(batch("QUEUE1", 50, 50)); // queued: 50 of 100
       t.send(batch("QUEUE1", 100, 45)); // queued: 95 of 100
       t.send(batch("QUEUE1", 145, 50)); // 145 > 100: refused at once
