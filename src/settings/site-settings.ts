@@ -1,10 +1,11 @@
 /**
  * Site settings an admin changes in the UI while the server runs: site name, time zone, terminal
- * approval policy and alert thresholds. Stored in the `settings` table; a stored value wins over
+ * approval policy, alert thresholds and the CSV exports' delimiter. Stored in the `settings` table; a stored value wins over
  * the `serve` flag (the flag is the default until an admin saves the setting). Whoever needs
  * one reads it through this object at the moment of use, so a change applies at once.
  */
 import { z } from "zod";
+import { type CsvDelimiter, csvDelimiterSchema } from "../export/csv.ts";
 import { isValidTimeZone, SiteClock } from "../protocol/index.ts";
 import type { Store } from "../store/contract.ts";
 
@@ -14,6 +15,8 @@ export const siteSettingsSchema = z.object({
   approval: z.enum(["open", "approve"]),
   offlineAlertMinutes: z.coerce.number().int("a whole number").min(1).max(10_080),
   driftAlertSeconds: z.coerce.number().int("a whole number").min(5).max(86_400),
+  /** Comma by default; semicolon for spreadsheets in locales whose decimal separator is a comma. */
+  csvDelimiter: csvDelimiterSchema,
 });
 
 export type SiteSettingsValues = z.infer<typeof siteSettingsSchema>;
@@ -24,9 +27,10 @@ const KEYS: Record<keyof SiteSettingsValues, string> = {
   approval: "approval",
   offlineAlertMinutes: "offline_alert_minutes",
   driftAlertSeconds: "drift_alert_seconds",
+  csvDelimiter: "csv_delimiter",
 };
 
-export const SETTING_DEFAULTS = { siteName: "TM20 Server", offlineAlertMinutes: 10, driftAlertSeconds: 60 } as const;
+export const SETTING_DEFAULTS = { siteName: "TM20 Server", offlineAlertMinutes: 10, driftAlertSeconds: 60, csvDelimiter: "," as CsvDelimiter } as const;
 
 export class SiteSettings {
   #store: Store;
@@ -62,6 +66,10 @@ export class SiteSettings {
 
   get approval() {
     return this.#values.approval;
+  }
+
+  get csvDelimiter(): CsvDelimiter {
+    return this.#values.csvDelimiter;
   }
 
   /** The site clock in the current time zone (replaced when the zone changes). */

@@ -68,6 +68,11 @@ export interface AdminStore {
   /** Attendance rows whose site-local time is >= `from` (uses the time index). */
   countAttendanceFrom(from: string): Promise<number>;
   quarantinedSince(at: number): Promise<number>;
-  /** Names of the given people (missing ones are absent). */
-  peopleNames(enrollids: number[]): Promise<Map<number, string>>;
+  /** Name and payroll number of the given people (missing ones are absent). */
+  peopleLabels(enrollids: number[]): Promise<Map<number, PersonLabel>>;
+}
+
+export interface PersonLabel {
+  name: string;
+  externalId: string | null;
 }

@@ -19,6 +19,7 @@ import { groupPages } from "./pages/groups.tsx";
 import { importSourcePages } from "./pages/import-sources.tsx";
 import { integrationPages } from "./pages/integrations.tsx";
 import { peopleImportPages } from "./pages/people-import.tsx";
+import { exportPages } from "./pages/exports.tsx";
 import { peoplePages } from "./pages/people.tsx";
 import { recordPages } from "./pages/records.tsx";
 import { settingsPages } from "./pages/settings.tsx";
@@ -69,6 +70,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", groupPages(deps));
   authed.route("/", peoplePages(deps));
   authed.route("/", recordPages(deps));
+  authed.route("/", exportPages(deps));
   authed.route("/", integrationPages(deps));
   authed.route("/", webhookPages(deps));
   authed.route("/", peopleImportPages(deps));

@@ -15,6 +15,13 @@ export function inoutLabel(inout: number): string {
   return `Turnstile ${inout}`;
 }
 
+/** A punch's `event` (PROTOCOL.md §3): 0 is a plain punch, 1–4 the function keys F1–F4. */
+export function punchEventLabel(event: number): string {
+  if (event === 0) return "";
+  if (event >= 1 && event <= 4) return `F${event}`;
+  return `Event ${event}`;
+}
+
 const DOOR_EVENTS: Record<number, string> = {
   0: "Door closed",
   1: "Door opened",

@@ -106,8 +106,8 @@ export function adminCases(fresh: () => Promise<ContractStore>): void {
       assert.equal(await a.countAttendanceFrom("2026-01-07"), 0);
       assert.equal(await a.quarantinedSince(T0 + 1), 2);
       assert.equal(await a.quarantinedSince(T0), 3);
-      assert.deepEqual([...(await a.peopleNames([1, 1, 2]))], [[1, "Ann"]]);
-      assert.deepEqual([...(await a.peopleNames([]))], []);
+      assert.deepEqual([...(await a.peopleLabels([1, 1, 2]))], [[1, { name: "Ann", externalId: null }]]);
+      assert.deepEqual([...(await a.peopleLabels([]))], []);
     });
   });
 }

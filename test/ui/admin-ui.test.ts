@@ -180,16 +180,18 @@ describe("admin UI", () => {
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
     const csv = readFileSync((await download.path()) ?? "", "utf8");
-    const lines = csv.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("time,enrollid,name,terminal_sn,terminal,verification,mode,inout,event,id");
+    expect(csv.startsWith("\uFEFF")).toBe(true);
+    const lines = csv.slice(1).trimEnd().split("\r\n");
+    expect(lines[0]).toBe("time,timeZone,enrollid,name,externalId,terminalSn,terminal,mode,modeLabel,inout,inoutLabel,event,eventLabel,id");
+    const [{ tz }] = rows<{ tz: string }>("SELECT value AS tz FROM settings WHERE key = 'tz'") as [{ tz: string }];
     const ids = rows<{ id: number }>(
       "SELECT id FROM attendance WHERE sn = 'CSV1' AND inout = 0 AND time >= '2026-03-02' AND time < '2026-03-04' ORDER BY time DESC, id DESC",
     ).map((r) => r.id);
     expect(lines.slice(1)).toEqual([
-      `2026-03-03 09:00:00,503,,CSV1,CSV1,Fingerprint,1,In,0,${ids[0]}`,
-      `2026-03-03 08:00:00,501,"Hopper, Grace",CSV1,CSV1,Fingerprint,1,In,0,${ids[1]}`,
-      `2026-03-02 08:05:00,502,,CSV1,CSV1,Fingerprint,1,In,0,${ids[2]}`,
-      `2026-03-02 08:00:00,501,"Hopper, Grace",CSV1,CSV1,Fingerprint,1,In,0,${ids[3]}`,
+      `2026-03-03 09:00:00,${tz},503,,,CSV1,CSV1,1,Fingerprint,0,In,0,,${ids[0]}`,
+      `2026-03-03 08:00:00,${tz},501,"Hopper, Grace",,CSV1,CSV1,1,Fingerprint,0,In,0,,${ids[1]}`,
+      `2026-03-02 08:05:00,${tz},502,,,CSV1,CSV1,1,Fingerprint,0,In,0,,${ids[2]}`,
+      `2026-03-02 08:00:00,${tz},501,"Hopper, Grace",,CSV1,CSV1,1,Fingerprint,0,In,0,,${ids[3]}`,
     ]);
     t1.close();
     t2.close();

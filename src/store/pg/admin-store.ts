@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, ne, sql } from "drizzle-orm";
-import type { AdminStore, AdminUserChanges, NewAdminUser, NewSession, SessionWithUser } from "../admin-contract.ts";
+import type { AdminStore, AdminUserChanges, NewAdminUser, NewSession, PersonLabel, SessionWithUser } from "../admin-contract.ts";
 import { storeError } from "../errors.ts";
 import type { PgDb } from "./connect.ts";
 import { adminSessions, adminUsers, attendance, people, quarantine, settings } from "./schema.ts";
@@ -147,16 +147,16 @@ export class PgAdminStore implements AdminStore {
     return row?.n ?? 0;
   }
 
-  async peopleNames(enrollids: number[]) {
+  async peopleLabels(enrollids: number[]) {
     const ids = [...new Set(enrollids)];
-    const names = new Map<number, string>();
+    const labels = new Map<number, PersonLabel>();
     for (let i = 0; i < ids.length; i += 1000) {
       const rows = await this.#db
-        .select({ enrollid: people.enrollid, name: people.name })
+        .select({ enrollid: people.enrollid, name: people.name, externalId: people.externalId })
         .from(people)
         .where(inArray(people.enrollid, ids.slice(i, i + 1000)));
-      for (const r of rows) names.set(r.enrollid, r.name);
+      for (const r of rows) labels.set(r.enrollid, { name: r.name, externalId: r.externalId });
     }
-    return names;
+    return labels;
   }
 }

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, ne, sql } from "drizzle-orm";
-import type { AdminStore, AdminUserChanges, NewAdminUser, NewSession, SessionWithUser } from "../admin-contract.ts";
+import type { AdminStore, AdminUserChanges, NewAdminUser, NewSession, PersonLabel, SessionWithUser } from "../admin-contract.ts";
 import { storeError } from "../errors.ts";
 import { adminSessions, adminUsers, attendance, people, quarantine, settings } from "../schema.ts";
 import type { SqliteDatabase } from "./driver.ts";
@@ -147,18 +147,18 @@ export class SqliteAdminStore implements AdminStore {
     return this.#r.select({ n: count() }).from(quarantine).where(gte(quarantine.receivedAt, at)).all()[0]?.n ?? 0;
   }
 
-  async peopleNames(enrollids: number[]) {
+  async peopleLabels(enrollids: number[]) {
     const ids = [...new Set(enrollids)];
-    const names = new Map<number, string>();
+    const labels = new Map<number, PersonLabel>();
     // SQLite limits bound parameters per statement; pages are far smaller, exports come in chunks.
     for (let i = 0; i < ids.length; i += 500) {
       const rows = this.#r
-        .select({ enrollid: people.enrollid, name: people.name })
+        .select({ enrollid: people.enrollid, name: people.name, externalId: people.externalId })
         .from(people)
         .where(inArray(people.enrollid, ids.slice(i, i + 500)))
         .all();
-      for (const r of rows) names.set(r.enrollid, r.name);
+      for (const r of rows) labels.set(r.enrollid, { name: r.name, externalId: r.externalId });
     }
-    return names;
+    return labels;
   }
 }

@@ -112,13 +112,13 @@ export class LiveStatusSource {
   /** Feed rows with person and terminal names. */
   async feedRows(rows: AttendanceRow[]): Promise<FeedRow[]> {
     if (rows.length === 0) return [];
-    const people = await this.#d.store.admin.peopleNames(rows.map((r) => r.enrollid));
+    const people = await this.#d.store.admin.peopleLabels(rows.map((r) => r.enrollid));
     const terminals = await this.#terminalNames(rows);
     return rows.map((r) => ({
       id: r.id,
       time: r.time,
       enrollid: r.enrollid,
-      name: people.get(r.enrollid) ?? "",
+      name: people.get(r.enrollid)?.name ?? "",
       sn: r.sn,
       terminal: terminals.get(r.sn) ?? r.sn,
       verification: verificationLabel(r.mode, r.verifymode),

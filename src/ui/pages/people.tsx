@@ -64,16 +64,23 @@ export function peoplePages(deps: UiDeps) {
       {
         title: "People",
         active: "people",
-        actions: admin ? (
+        actions: (
           <>
-            <a class="btn btn-plain" href="/integrations/import">
-              Import from HR
+            <a class="btn btn-plain" href={`/people.csv${q ? `?${new URLSearchParams({ q })}` : ""}`} download>
+              Export CSV
             </a>
-            <a class="btn btn-primary" href="/people/new">
-              Add person
-            </a>
+            {admin ? (
+              <>
+                <a class="btn btn-plain" href="/integrations/import">
+                  Import from HR
+                </a>
+                <a class="btn btn-primary" href="/people/new">
+                  Add person
+                </a>
+              </>
+            ) : null}
           </>
-        ) : undefined,
+        ),
       },
       <>
         <SearchForm action="/people" q={q} placeholder="name, external id or enroll id" />

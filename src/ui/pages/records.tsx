@@ -1,22 +1,19 @@
 /**
- * /attendance (with its CSV export), /door-events and /quarantine. Keyset pagination on the
+ * /attendance, /door-events and /quarantine (their CSV exports are in exports.tsx). Keyset pagination on the
  * (time, id) indexes: a page costs the same at row 10 and at row 1,000,000, and nothing counts
  * the whole table.
  */
 import { type Context, Hono } from "hono";
-import { stream } from "hono/streaming";
 import { z } from "zod";
 import { parseDate } from "../../protocol/index.ts";
 import type { PunchFilter } from "../../store/contract.ts";
-import type { AttendanceRow } from "../../store/schema.ts";
 import { Badge, EmptyState, Pager, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { pageOrFirst } from "../paging.ts";
-import { doorEventIsAlarm, doorEventLabel, inoutLabel, verificationLabel } from "../labels.ts";
+import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, verificationLabel } from "../labels.ts";
 import { page } from "../layout.tsx";
 
 const PAGE = 50;
-const EXPORT_CHUNK = 1000;
 
 const blankToUndefined = (v: unknown) => (v === "" ? undefined : v);
 const date = z.preprocess(
@@ -35,7 +32,7 @@ export const recordFilterSchema = z.object({
   inout: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(255).optional()),
   cursor: z.preprocess(blankToUndefined, z.string().max(200).optional()),
 });
-type RecordFilter = z.infer<typeof recordFilterSchema>;
+export type RecordFilter = z.infer<typeof recordFilterSchema>;
 
 /** The day after a "YYYY-MM-DD" date: the form's "to" is inclusive, the store's bound exclusive. */
 function nextDay(d: string): string {
@@ -44,7 +41,7 @@ function nextDay(d: string): string {
   return t.toISOString().slice(0, 10);
 }
 
-function storeFilter(f: RecordFilter, limit: number): PunchFilter {
+export function storeFilter(f: RecordFilter, limit: number): PunchFilter {
   const out: PunchFilter = { limit };
   if (f.from) out.from = f.from;
   if (f.to) out.to = nextDay(f.to);
@@ -64,14 +61,6 @@ function queryOf(f: RecordFilter): URLSearchParams {
   if (f.sn) q.set("sn", f.sn);
   if (f.inout !== undefined) q.set("inout", String(f.inout));
   return q;
-}
-
-/** RFC 4180 field; a leading = + - @ is defused so a spreadsheet does not run it as a formula. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return "";
-  let s = String(value);
-  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 export function recordPages(deps: UiDeps) {
@@ -149,7 +138,7 @@ export function recordPages(deps: UiDeps) {
   app.get("/attendance", async (c) => {
     const { filter, error } = parseFilter(c);
     const result = await safely((f) => deps.store.attendance(storeFilter(f, PAGE)), filter);
-    const [names, terminals] = await Promise.all([deps.store.admin.peopleNames(result.items.map((r) => r.enrollid)), terminalNames()]);
+    const [names, terminals] = await Promise.all([deps.store.admin.peopleLabels(result.items.map((r) => r.enrollid)), terminalNames()]);
     const query = queryOf(filter);
     return page(
       c,
@@ -179,14 +168,14 @@ export function recordPages(deps: UiDeps) {
                   <tr>
                     <td class="nowrap">{r.time}</td>
                     <td>
-                      {names.get(r.enrollid) || <span class="muted">Unknown</span>} <span class="muted">#{r.enrollid}</span>
+                      {names.get(r.enrollid)?.name || <span class="muted">Unknown</span>} <span class="muted">#{r.enrollid}</span>
                     </td>
                     <td>
                       <a href={`/terminals/${encodeURIComponent(r.sn)}`}>{terminals.get(r.sn) ?? r.sn}</a>
                     </td>
                     <td>{verificationLabel(r.mode, r.verifymode)}</td>
                     <td>{inoutLabel(r.inout)}</td>
-                    <td>{r.event === 0 ? "" : `F${r.event}`}</td>
+                    <td>{punchEventLabel(r.event)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -196,27 +185,6 @@ export function recordPages(deps: UiDeps) {
         <Pager base="/attendance" query={withCursor(query, filter.cursor)} next={result.next} shown={result.items.length} />
       </>,
     );
-  });
-
-  app.get("/attendance.csv", async (c) => {
-    const { filter, error } = parseFilter(c);
-    if (error) return c.text(error, 400);
-    const terminals = await terminalNames();
-    const stamp = deps.settings.clock.format(deps.now()).replace(/[: ]/g, "-");
-    c.header("content-type", "text/csv; charset=utf-8");
-    c.header("content-disposition", `attachment; filename="attendance-${stamp}.csv"`);
-    c.header("cache-control", "no-store");
-    // Streamed page by page on the same keyset as the list, so any size costs constant memory.
-    return stream(c, async (out) => {
-      await out.write("time,enrollid,name,terminal_sn,terminal,verification,mode,inout,event,id\r\n");
-      let cursor: string | undefined;
-      do {
-        const result = await deps.store.attendance(storeFilter({ ...filter, cursor }, EXPORT_CHUNK));
-        const names = await deps.store.admin.peopleNames(result.items.map((r) => r.enrollid));
-        await out.write(result.items.map((r) => csvLine(r, names, terminals)).join(""));
-        cursor = result.next ?? undefined;
-      } while (cursor && !out.aborted);
-    });
   });
 
   app.get("/door-events", async (c) => {
@@ -230,7 +198,7 @@ export function recordPages(deps: UiDeps) {
       deps.settings.siteName,
       { title: "Door events", active: "door-events", flash: error ? { kind: "error", text: error } : undefined },
       <>
-        {await filterForm("/door-events", doorFilter, { person: false })}
+        {await filterForm("/door-events", doorFilter, { person: false, exportHref: `/door-events.csv?${query.toString()}` })}
         {result.items.length === 0 ? (
           <EmptyState title={result.next ? "No door events match in this stretch" : "No door events match"}>
             {result.next ? "In/out alone is searched a stretch at a time: look further with Older, or add a date range." : "Door sensors, exit buttons and alarms appear here."}
@@ -324,13 +292,4 @@ function withCursor(query: URLSearchParams, cursor: string | undefined): URLSear
   const q = new URLSearchParams(query);
   if (cursor) q.set("cursor", cursor);
   return q;
-}
-
-function csvLine(r: AttendanceRow, names: Map<number, string>, terminals: Map<string, string>): string {
-  return `${[
-    r.time, r.enrollid, names.get(r.enrollid) ?? "", r.sn, terminals.get(r.sn) ?? r.sn, verificationLabel(r.mode, r.verifymode), r.mode,
-    inoutLabel(r.inout), r.event, r.id,
-  ]
-    .map(csvField)
-    .join(",")}\r\n`;
 }

@@ -64,6 +64,17 @@ export function settingsPages(deps: UiDeps) {
               </div>
               <Field label="Alert when a terminal is offline for (minutes)" name="offlineAlertMinutes" type="number" min={1} value={s.offlineAlertMinutes} required />
               <Field label="Alert when a terminal clock is off by (seconds)" name="driftAlertSeconds" type="number" min={5} value={s.driftAlertSeconds} required />
+              <div class="field">
+                <label for="f-csv-delimiter">CSV exports separate columns with</label>
+                <select id="f-csv-delimiter" name="csvDelimiter">
+                  <option value="," selected={s.csvDelimiter === ","}>
+                    Comma (,)
+                  </option>
+                  <option value=";" selected={s.csvDelimiter === ";"}>
+                    Semicolon (;): Excel in German, French and other comma-decimal locales
+                  </option>
+                </select>
+              </div>
               {admin ? (
                 <div>
                   <button type="submit" class="btn btn-primary">
