@@ -217,3 +217,24 @@ test("a mistyped --pg-url is refused without printing its password", () => {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("the live feed (SSE) ends when its session logs out", async () => {
+  const form = await preSession(srv.http, "/login");
+  const login = await postForm(srv.http, "/login", { username: "owner", password: "long enough password" }, form);
+  expect(login.status).toBe(303);
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const feed = await fetch(`${srv.http}/live/events`, { headers: { cookie, accept: "text/event-stream" } });
+  expect(feed.status).toBe(200);
+  const reader = (feed.body as ReadableStream<Uint8Array>).getReader();
+  expect(new TextDecoder().decode((await reader.read()).value)).toContain("event: status");
+  const page = await (await fetch(`${srv.http}/`, { headers: { cookie } })).text();
+  const csrf = /name="csrf-token" content="([^"]+)"/.exec(page)?.[1] ?? "";
+  const logout = await fetch(`${srv.http}/logout`, { method: "POST", redirect: "manual", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrf }) });
+  expect([logout.status, logout.headers.get("location")]).toEqual([303, "/login"]);
+  const endedAt = Date.now();
+  for (;;) {
+    const { done } = await reader.read();
+    if (done) break;
+    expect(Date.now() - endedAt).toBeLessThan(15_000);
+  }
+});

@@ -26,6 +26,7 @@ export function liveEvents(deps: UiDeps, source: LiveStatusSource) {
     const latest = (await deps.store.admin.latestAttendance(1))[0]?.id ?? 0;
     let lastId = rowid(c.req.header("last-event-id")) ?? rowid(c.req.query("after")) ?? latest;
     if (latest - lastId > MAX_CATCH_UP) lastId = latest - 50;
+    const sessionHash = c.get("session").tokenHash;
     return streamSSE(c, async (stream) => {
       let wake: (() => void) | null = null;
       const off = deps.bus.on("records-committed", () => wake?.());
@@ -36,6 +37,8 @@ export function liveEvents(deps: UiDeps, source: LiveStatusSource) {
           const now = deps.now();
           if (now - statusAt >= STATUS_EVERY_MS) {
             statusAt = now;
+            // A logout (on this instance or another) or an expired session ends the feed too.
+            if (!(await deps.store.admin.session(sessionHash, now))) break;
             await stream.writeSSE({ event: "status", data: JSON.stringify(await source.status()) });
           }
           const rows = await deps.store.admin.attendanceAfter(lastId, CHUNK);
