@@ -238,3 +238,34 @@ test("the live feed (SSE) ends when its session logs out", async () => {
     expect(Date.now() - endedAt).toBeLessThan(15_000);
   }
 });
+
+test("a viewer sees an HR source's URL as its origin only (its path and query may hold a key)", async () => {
+  const loginAs = async (username: string, password: string) => {
+    const res = await postForm(srv.http, "/login", { username, password });
+    expect([username, res.status]).toEqual([username, 303]);
+    const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const csrf = /name="csrf-token" content="([^"]+)"/.exec(await (await fetch(`${srv.http}/`, { headers: { cookie } })).text())?.[1] ?? "";
+    return { cookie, csrf };
+  };
+  const admin = await loginAs("owner", "long enough password");
+  const secretPath = "/api/v1/employees?api_key=Hr-Secret-8812";
+  const created = await fetch(`${srv.http}/integrations/import/sources`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: admin.cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ _csrf: admin.csrf, name: "HR", url: `https://hr.example${secretPath}`, map_external_id: "id", map_name: "name", map_enrollid: "badge" }),
+  });
+  expect(created.status).toBe(303);
+  const sourcePage = created.headers.get("location") ?? "";
+  expect(sourcePage).toMatch(/^\/integrations\/import\/sources\/\d+$/);
+  const asAdmin = await (await fetch(`${srv.http}${sourcePage}`, { headers: { cookie: admin.cookie } })).text();
+  expect(asAdmin).toContain("Hr-Secret-8812");
+
+  const made = Bun.spawn([tm20Binary(), "admin", "create", "--username", "watcher", "--role", "viewer", "--data-dir", srv.dataDir], { stdin: new Blob(["viewer password 1\n"]), stdout: "pipe", stderr: "pipe" });
+  expect(await made.exited).toBe(0);
+  const viewer = await loginAs("watcher", "viewer password 1");
+  for (const path of [sourcePage, "/integrations/import"]) {
+    const html = await (await fetch(`${srv.http}${path}`, { headers: { cookie: viewer.cookie } })).text();
+    expect([path, html.includes("https://hr.example/…"), html.includes("Hr-Secret-8812"), html.includes("/api/v1/employees")]).toEqual([path, true, false, false]);
+  }
+});
