@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createToken, startTm20, type Tm20Process } from "../helpers/server.ts";
 import { runCli } from "../helpers/binary.ts";
+import { until } from "../helpers/sim.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 let srv: Tm20Process;
@@ -23,7 +24,7 @@ beforeAll(async () => {
   }
   // The closes are written in the background (the offline marks); the tests below start once they are.
   const db = srv.db();
-  for (let i = 0; i < 200 && db.query<{ n: number }, []>("SELECT count(*) AS n FROM terminals WHERE online = 1").get()?.n !== 0; i++) await Bun.sleep(10);
+  await until("the offline marks written", () => db.query<{ n: number }, []>("SELECT count(*) AS n FROM terminals WHERE online = 1").get()?.n === 0, 15_000);
   db.close();
 });
 afterAll(async () => {
