@@ -3,6 +3,12 @@
  * connected terminal, answers matched by name, time-outs with bounded retries for idempotent
  * commands, deadlines, paging, and the keep-alive probe sharing the same slot. The store is the
  * truth; this class only holds what is in flight on live sockets.
+ *
+ * Order: the store's `nextQueued` hands out urgent (door, destructive) commands first. A command
+ * that timed out goes back to the queue for its retry, so it never holds the slot while a door
+ * command waits; the one in flight is not cut short (one command in flight, PROTOCOL.md §2: an
+ * answer that arrives late would otherwise be taken for the next command's), so a door command
+ * waits at most one answer time-out.
  */
 import type { Logger } from "pino";
 import type { EventBus } from "../events/bus.ts";

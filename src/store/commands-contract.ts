@@ -66,7 +66,7 @@ export interface CommandStore {
   get(id: number): Promise<CommandRow | null>;
   /** Newest first. */
   list(filter: CommandFilter): Promise<Page<CommandRow>>;
-  /** The oldest queued command of a terminal. */
+  /** The oldest queued urgent (door, destructive) command of a terminal, else its oldest queued one. */
   nextQueued(sn: string): Promise<CommandRow | null>;
   /**
    * Moves a command to a new status only if its status is one of `from` (so a cancel and a send

@@ -4,6 +4,13 @@
  */
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/**
+ * Door and destructive commands (URGENT_COMMANDS of src/protocol/commands.ts) as the partial index
+ * commands_sn_urgent (migration 0011, both engines) spells them: the next queued command of a
+ * terminal is the oldest of these before any other. Kept verbatim so the planner uses that index.
+ */
+export const URGENT_QUEUE_SQL = "command IN ('opendoor', 'cleanlog', 'cleanuser', 'cleanadmin', 'initsys', 'reboot')";
+
 export const COMMAND_STATUSES = ["queued", "sent", "succeeded", "failed", "timed_out", "expired", "cancelled"] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 

@@ -1,8 +1,10 @@
 /**
  * The command engine against a real SQLite store, with stand-in sockets: what it does when a
  * socket cannot take a command (issue 11: a send that failed was retried at once, forever,
- * without returning to the event loop).
+ * without returning to the event loop), and the order a terminal's queue goes out in (issue 17:
+ * an opendoor waited behind a settime being retried).
  */
+import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +12,9 @@ import { join } from "node:path";
 import pino from "pino";
 import { type CommandChannel, CommandDispatcher } from "../../src/commands/dispatcher.ts";
 import { EventBus } from "../../src/events/bus.ts";
+import { URGENT_COMMANDS } from "../../src/protocol/commands.ts";
 import { SiteClock } from "../../src/protocol/time.ts";
+import { URGENT_QUEUE_SQL } from "../../src/store/commands-schema.ts";
 import { openStore } from "../../src/store/open.ts";
 import type { SqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
 import { Writer } from "../../src/store/writer.ts";
@@ -20,13 +24,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-async function engine() {
+async function engine(timeoutMs = 60_000) {
   const dir = mkdtempSync(join(tmpdir(), "tm20-dispatcher-"));
   const store = (await openStore({ kind: "sqlite", dataDir: dir })) as SqliteStore;
   const log = pino({ level: "silent" });
   const writer = new Writer({ store, log, maxQueuedRecords: 10_000, maxBatchRecords: 1000, retryDelayMs: 100, commitTimeoutMs: 5000 });
   const dispatcher = new CommandDispatcher({
-    store, writer, bus: new EventBus(), clock: new SiteClock("UTC"), log, now: Date.now, timeoutMs: 60_000, maxAttempts: 3, pageCap: 10, exclusive: true,
+    store, writer, bus: new EventBus(), clock: new SiteClock("UTC"), log, now: Date.now, timeoutMs, maxAttempts: 3, pageCap: 10, exclusive: true,
   });
   await dispatcher.start();
   cleanups.push(async () => {
@@ -35,7 +39,7 @@ async function engine() {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { store, dispatcher };
+  return { store, dispatcher, file: join(dir, "tm20.db") };
 }
 
 /** A socket that closed before its close event reached the server: every send fails. */
@@ -116,4 +120,75 @@ test("a failed getdevlock answered as ret:setdevlock (V21 firmware, PROTOCOL.md 
   expect((await store.commands.get(row.id))?.status).toBe("failed");
   // Any other name is still not its answer.
   expect(dispatcher.answer("LOCK1", live, "getuserlock", answer, answer)).toBe(false);
+});
+
+/** Polls (generously) until `check` holds. */
+async function until(check: () => Promise<boolean> | boolean, what: string, limitMs = 15_000) {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
+  }
+}
+
+const names = (frames: object[]) => frames.map((f) => (f as { cmd?: unknown }).cmd);
+
+test("an opendoor goes out as soon as an unanswered settime times out, ahead of the settime's retry and of older queued commands", async () => {
+  const { store, dispatcher } = await engine(1500);
+  const live = liveChannel("s1");
+  dispatcher.attached("DOOR1", live);
+  const [settime] = await dispatcher.submit([{ sn: "DOOR1", command: "settime", params: {}, actor: "test" }]);
+  if (!settime) throw new Error("not queued");
+  await until(() => live.frames.length === 1, "the settime to go out");
+  // The terminal never answers the settime. Behind it: ordinary commands, then the door.
+  const queued = await dispatcher.submit([
+    { sn: "DOOR1", command: "getdevinfo", params: {}, actor: "test" },
+    { sn: "DOOR1", command: "gettime", params: {}, actor: "test" },
+  ]);
+  const [door] = await dispatcher.submit([{ sn: "DOOR1", command: "opendoor", params: { doornum: 1 }, actor: "admin" }]);
+  if (!door) throw new Error("not queued");
+  // One command in flight (PROTOCOL.md §2): the settime keeps the slot until its time-out.
+  expect(names(live.frames)).toEqual(["settime"]);
+
+  await until(async () => (await store.commands.get(door.id))?.status === "sent", "the opendoor to go out");
+  const sentAt = (await store.commands.get(door.id))?.sentAt ?? 0;
+  const timedOutAt = (await store.commands.history(settime.id)).find((e) => e.detail?.includes("will retry"))?.at ?? 0;
+  expect(timedOutAt).toBeGreaterThan(0);
+  // Sent right after the slot was freed, not after the settime's retries.
+  expect(sentAt - timedOutAt).toBeLessThan(2000);
+  expect(names(live.frames)).toEqual(["settime", "opendoor"]);
+  expect(live.frames[1]).toEqual({ cmd: "opendoor", doornum: 1, sn: "DOOR1" });
+
+  const answer = { ret: "opendoor", result: true };
+  expect(dispatcher.answer("DOOR1", live, "opendoor", answer, answer)).toBe(true);
+  await until(async () => (await store.commands.get(door.id))?.status === "succeeded", "the opendoor to succeed");
+  // Then the settime's retry, then the rest in the order they were queued.
+  await until(() => live.frames.length === 3, "the settime's retry");
+  expect(names(live.frames)).toEqual(["settime", "opendoor", "settime"]);
+  const retried = { ret: "settime", result: true };
+  expect(dispatcher.answer("DOOR1", live, "settime", retried, retried)).toBe(true);
+  await until(() => live.frames.length === 4, "the getdevinfo");
+  const devinfo = { ret: "getdevinfo", result: true };
+  expect(dispatcher.answer("DOOR1", live, "getdevinfo", devinfo, devinfo)).toBe(true);
+  await until(() => live.frames.length === 5, "the gettime");
+  expect(names(live.frames)).toEqual(["settime", "opendoor", "settime", "getdevinfo", "gettime"]);
+  expect((await store.commands.get(settime.id))?.attempts).toBe(2);
+  expect((await store.commands.history(door.id)).map((e) => e.status)).toEqual(["queued", "sent", "succeeded"]);
+  expect(queued.map((r) => r.id)).toEqual([door.id - 2, door.id - 1]);
+});
+
+test("every urgent command is found by the urgent-first lookup, through the partial index in SQLite", async () => {
+  const { file } = await engine();
+  expect(URGENT_QUEUE_SQL).toBe(`command IN (${[...URGENT_COMMANDS].map((c) => `'${c}'`).join(", ")})`);
+  const db = new Database(file, { readonly: true });
+  try {
+    const plan = db
+      .query<{ detail: string }, []>(`EXPLAIN QUERY PLAN SELECT * FROM commands WHERE sn = 'X' AND status = 'queued' AND ${URGENT_QUEUE_SQL} ORDER BY id LIMIT 1`)
+      .all()
+      .map((r) => r.detail)
+      .join("\n");
+    expect(plan).toContain("commands_sn_urgent");
+  } finally {
+    db.close();
+  }
 });

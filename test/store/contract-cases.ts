@@ -692,6 +692,23 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(await t.store.commands.history(1), [{ id: 1, commandId: 1, at: T0, status: "queued", detail: "by token:ci" }]);
       });
 
+      test("nextQueued: a terminal's oldest queued urgent command (door, destructive) before any other, then the oldest", async () => {
+        const t = await fresh();
+        await t.store.commands.enqueue([
+          cmd("SN1", "settime"), cmd("SN1", "getdevinfo"), cmd("SN2", "opendoor"), cmd("SN1", "reboot"), cmd("SN1", "opendoor"), cmd("SN1", "gettime"),
+        ]);
+        const order: number[] = [];
+        for (let next = await t.store.commands.nextQueued("SN1"); next; next = await t.store.commands.nextQueued("SN1")) {
+          order.push(next.id);
+          await t.store.commands.transition(next.id, ["queued"], { status: "sent", at: T0 + 1 });
+        }
+        assert.deepEqual(order, [4, 5, 1, 2, 6]);
+        // A command sent back to the queue for a retry waits behind an urgent one queued later.
+        await t.store.commands.transition(1, ["sent"], { status: "queued", at: T0 + 2 });
+        await t.store.commands.enqueue([cmd("SN1", "cleanlog")]);
+        assert.equal((await t.store.commands.nextQueued("SN1"))?.command, "cleanlog");
+      });
+
       test("transition only from the given statuses: a cancel cannot win over a send, and the reverse", async () => {
         const t = await fresh();
         await t.store.commands.enqueue([cmd("SN1", "getuserinfo"), cmd("SN1", "gettime")]);

@@ -12,6 +12,7 @@ import auditTarget from "./0007_audit_target.sql" with { type: "text" };
 import tokenScope from "./0008_token_scope.sql" with { type: "text" };
 import quarantineBounds from "./0009_quarantine_bounds.sql" with { type: "text" };
 import timesheets from "./0010_timesheets.sql" with { type: "text" };
+import urgentCommands from "./0011_urgent_commands.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -29,6 +30,7 @@ export const migrations: Migration[] = [
   { name: "0008_token_scope", sql: tokenScope },
   { name: "0009_quarantine_bounds", sql: quarantineBounds },
   { name: "0010_timesheets", sql: timesheets },
+  { name: "0011_urgent_commands", sql: urgentCommands },
 ];
 
 /** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */

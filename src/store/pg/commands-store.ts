@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, lt, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { CommandChange, CommandFilter, CommandStore, JobChange, NewCommand, NewJob } from "../commands-contract.ts";
-import type { CommandRow, CommandStatus, JobStatus } from "../commands-schema.ts";
+import { type CommandRow, type CommandStatus, type JobStatus, URGENT_QUEUE_SQL } from "../commands-schema.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
 import type { PgDb } from "./connect.ts";
@@ -55,13 +55,17 @@ export class PgCommandStore implements CommandStore {
   }
 
   async nextQueued(sn: string) {
-    const [row] = await this.#db
-      .select()
-      .from(commands)
-      .where(and(eq(commands.sn, sn), eq(commands.status, "queued")))
-      .orderBy(asc(commands.id))
-      .limit(1);
-    return row ?? null;
+    // Two index walks (urgent first) rather than one ORDER BY over the terminal's whole queue.
+    const oldest = async (urgent: boolean) =>
+      (
+        await this.#db
+          .select()
+          .from(commands)
+          .where(and(eq(commands.sn, sn), eq(commands.status, "queued"), ...(urgent ? [sql.raw(URGENT_QUEUE_SQL)] : [])))
+          .orderBy(asc(commands.id))
+          .limit(1)
+      )[0];
+    return (await oldest(true)) ?? (await oldest(false)) ?? null;
   }
 
   async transition(id: number, from: CommandStatus[], change: CommandChange): Promise<CommandRow | null> {

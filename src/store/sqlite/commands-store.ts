@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
 import type { CommandChange, CommandFilter, CommandStore, JobChange, NewCommand, NewJob } from "../commands-contract.ts";
-import { type CommandRow, type CommandStatus, commandEvents, commands, type JobStatus, jobs, terminalClock } from "../commands-schema.ts";
+import { type CommandRow, type CommandStatus, commandEvents, commands, type JobStatus, jobs, terminalClock, URGENT_QUEUE_SQL } from "../commands-schema.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
 import type { SqliteDatabase } from "./driver.ts";
@@ -63,16 +63,17 @@ export class SqliteCommandStore implements CommandStore {
   }
 
   async nextQueued(sn: string) {
-    // Read on the write connection: the dispatcher must see its own transitions at once.
-    return (
+    // Read on the write connection: the dispatcher must see its own transitions at once. Two
+    // index walks (urgent first) rather than one ORDER BY over the terminal's whole queue.
+    const oldest = (urgent: boolean) =>
       this.#w
         .select()
         .from(commands)
-        .where(and(eq(commands.sn, sn), eq(commands.status, "queued")))
+        .where(and(eq(commands.sn, sn), eq(commands.status, "queued"), ...(urgent ? [sql.raw(URGENT_QUEUE_SQL)] : [])))
         .orderBy(asc(commands.id))
         .limit(1)
-        .all()[0] ?? null
-    );
+        .all()[0];
+    return oldest(true) ?? oldest(false) ?? null;
   }
 
   async transition(id: number, from: CommandStatus[], change: CommandChange): Promise<CommandRow | null> {

@@ -14,6 +14,7 @@ import attendanceIndexes from "./0007_attendance_indexes.sql" with { type: "text
 import tokenScope from "./0008_token_scope.sql" with { type: "text" };
 import quarantineBounds from "./0009_quarantine_bounds.sql" with { type: "text" };
 import timesheets from "./0010_timesheets.sql" with { type: "text" };
+import urgentCommands from "./0011_urgent_commands.sql" with { type: "text" };
 
 export const pgMigrations: Migration[] = [
   { name: "0001_init", sql: init },
@@ -26,4 +27,5 @@ export const pgMigrations: Migration[] = [
   { name: "0008_token_scope", sql: tokenScope },
   { name: "0009_quarantine_bounds", sql: quarantineBounds },
   { name: "0010_timesheets", sql: timesheets },
+  { name: "0011_urgent_commands", sql: urgentCommands },
 ];
