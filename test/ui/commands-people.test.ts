@@ -92,7 +92,7 @@ describe("admin UI: commands and people", () => {
     const before = commands.filter((c) => c === "opendoor").length;
     await page.getByRole("button", { name: "Open door" }).click();
     await page.waitForURL(url("/terminals/DOOR1"));
-    expect(await page.locator(".flash-ok").textContent()).toMatch(/^Open door: command #\d+ sent\.$/);
+    expect(await page.locator(".flash-ok").textContent()).toMatch(/^Open door: command #\d+ queued, ahead of anything else for this terminal\. Its progress is in the command history\.$/);
     await waitFor(() => commands.filter((c) => c === "opendoor").length === before + 1, 5000, "opendoor");
     const row = page.locator('[data-commands] tr[data-command="opendoor"]');
     for (let i = 0; i < 50 && (await row.locator(".badge").textContent()) !== "succeeded"; i++) {

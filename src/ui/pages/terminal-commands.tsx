@@ -7,6 +7,7 @@ import { z } from "zod";
 import { queueCommand } from "../../app/commands.ts";
 import { fetchLogs, pullPeople, pushPeople } from "../../app/people.ts";
 import { knownTerminal } from "../../app/terminals.ts";
+import { URGENT_COMMANDS } from "../../protocol/index.ts";
 import type { CommandStatus } from "../../store/commands-schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, EmptyState, siteTime, type Tone } from "../components.tsx";
@@ -133,7 +134,9 @@ export function terminalCommandPages(deps: UiDeps) {
     const row = await queueCommand(deps, actor, sn, { command: action, params: {} });
     // The store's state: in a cluster the terminal may be connected to another instance.
     const online = deps.dispatcher.isOnline(sn) || (await knownTerminal(deps, sn)).online;
-    return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row.id} ${online ? "sent" : "queued until the terminal connects"}.`);
+    // Only queued so far (issue 17: "sent" misled when it waited a minute); the history shows the rest.
+    const when = !online ? " until the terminal connects" : URGENT_COMMANDS.has(action as never) ? ", ahead of anything else for this terminal" : "";
+    return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row.id} queued${when}. Its progress is in the command history.`);
   });
 
   app.get("/jobs/:id", async (c) => {
