@@ -34,17 +34,48 @@ const devinfoCounts = {
   facesize: int, usedface: int, palmsize: int, usedpalm: int,
 } as const;
 
-/** devinfo is kept whole as received; the known fields are read leniently (a bad one is dropped, not fatal). */
-export const devinfo = z.looseObject({
+/** A devinfo text value kept at most (characters); longer ones are cut. */
+export const DEVINFO_TEXT_CHARS = 128;
+/** Fields outside PROTOCOL.md §3 kept at most, as JSON bytes all together: devinfo rides on every `reg`, also from units nobody approved. */
+export const DEVINFO_EXTRA_BYTES = 2048;
+/** Where a devinfo says how many of its unknown fields were dropped. */
+export const DEVINFO_DROPPED_KEY = "tm20DroppedFields";
+
+const devinfoText = z.string().transform((s) => s.slice(0, DEVINFO_TEXT_CHARS));
+const knownDevinfo = {
   ...Object.fromEntries(Object.entries(devinfoCounts).map(([k, s]) => [k, s.optional().catch(undefined)])),
-  modelname: z.string().optional().catch(undefined),
-  fpalgo: z.string().optional().catch(undefined),
-  firmware: z.string().optional().catch(undefined),
-  mac: z.string().optional().catch(undefined),
-  time: z.string().optional().catch(undefined),
-  manufacturer: z.string().optional().catch(undefined),
-  curip: z.string().optional().catch(undefined),
-}) as z.ZodType<DevInfo>;
+  modelname: devinfoText.optional().catch(undefined),
+  fpalgo: devinfoText.optional().catch(undefined),
+  firmware: devinfoText.optional().catch(undefined),
+  mac: devinfoText.optional().catch(undefined),
+  time: devinfoText.optional().catch(undefined),
+  manufacturer: devinfoText.optional().catch(undefined),
+  curip: devinfoText.optional().catch(undefined),
+};
+
+/** Known fields read leniently (a bad one is dropped, not fatal); unknown ones kept within {@link DEVINFO_EXTRA_BYTES}, the rest dropped and counted. */
+function boundDevinfo(raw: Record<string, unknown>): DevInfo {
+  // No prototype: a "__proto__" field is then kept (or dropped) like any other.
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(z.object(knownDevinfo).parse(raw))) if (v !== undefined) out[k] = v;
+  let budget = DEVINFO_EXTRA_BYTES;
+  let dropped = 0;
+  for (const [k, v] of Object.entries(raw)) {
+    if (Object.hasOwn(knownDevinfo, k) || k === DEVINFO_DROPPED_KEY) continue;
+    const value = typeof v === "string" ? v.slice(0, DEVINFO_TEXT_CHARS) : v;
+    const size = k.length > DEVINFO_TEXT_CHARS ? Infinity : JSON.stringify({ [k]: value }).length;
+    if (size > budget || size > DEVINFO_TEXT_CHARS * 2) {
+      dropped++;
+      continue;
+    }
+    out[k] = value;
+    budget -= size;
+  }
+  if (dropped > 0) out[DEVINFO_DROPPED_KEY] = dropped;
+  return out as DevInfo;
+}
+
+export const devinfo = z.record(z.string(), z.unknown()).transform(boundDevinfo);
 
 export type DevInfo = { [K in keyof typeof devinfoCounts]?: number } & {
   modelname?: string;

@@ -2,6 +2,9 @@ import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { z } from "zod";
 import {
+  DEVINFO_DROPPED_KEY,
+  DEVINFO_EXTRA_BYTES,
+  DEVINFO_TEXT_CHARS,
   describeError,
   devinfo,
   int,
@@ -69,6 +72,30 @@ describe("reg", () => {
   test("devinfo alone keeps the whole object", () => {
     const whole = { usedpalm: "4", manufacturer: "x", deep: { a: 1 } };
     expect(devinfo.parse(whole)).toEqual({ usedpalm: 4, manufacturer: "x", deep: { a: 1 } });
+  });
+
+  test("devinfo is bounded: texts cut, unknown fields kept up to the budget, the rest dropped and counted", () => {
+    const long = "m".repeat(500);
+    const cases: Array<[Record<string, unknown>, Record<string, unknown>]> = [
+      [{ modelname: long, firmware: "v1" }, { modelname: "m".repeat(DEVINFO_TEXT_CHARS), firmware: "v1" }],
+      [{ extra: long }, { extra: "m".repeat(DEVINFO_TEXT_CHARS) }],
+      [{ ["k".repeat(DEVINFO_TEXT_CHARS + 1)]: 1, ok: 2 }, { ok: 2, [DEVINFO_DROPPED_KEY]: 1 }],
+      [{ nested: { a: long.repeat(2) }, n: true }, { n: true, [DEVINFO_DROPPED_KEY]: 1 }],
+      [{ [DEVINFO_DROPPED_KEY]: 99, usedlog: "5" }, { usedlog: 5 }],
+    ];
+    for (const [input, kept] of cases) expect({ ...devinfo.parse(input) }).toEqual(kept);
+
+    // A 100 kB devinfo: every known field, and unknown ones only within the budget.
+    const flood: Record<string, unknown> = { modelname: "tfs30", usersize: 3000 };
+    for (let i = 0; i < 1000; i++) flood[`field${i}`] = "x".repeat(100);
+    const bounded = devinfo.parse(flood);
+    const extra = Object.keys(bounded).filter((k) => k.startsWith("field"));
+    expect(bounded.modelname).toBe("tfs30");
+    expect(bounded.usersize).toBe(3000);
+    expect(extra).toEqual(extra.map((_, i) => `field${i}`));
+    expect(JSON.stringify(Object.fromEntries(extra.map((k) => [k, bounded[k]]))).length).toBeLessThanOrEqual(DEVINFO_EXTRA_BYTES);
+    expect(bounded[DEVINFO_DROPPED_KEY]).toBe(1000 - extra.length);
+    expect(JSON.stringify(bounded).length).toBeLessThan(DEVINFO_EXTRA_BYTES + 200);
   });
 });
 
