@@ -104,21 +104,25 @@ export class TerminalConnection {
     const now = this.#d.now();
     this.lastInbound = now;
     if (this.#sn) this.#d.registry.touch(this.#sn, now);
+    // Taken before decoding: unreadable frames and answers cost the server work too.
+    const allowed = this.#bucket === null || this.#bucket.take(now);
+    if (allowed) this.#overRate = false;
     const frame = decodeFrame(data);
     if (!frame.ok) {
+      if (!allowed) this.#noteOverRate(null);
       this.#garbage++;
       this.#warn({ remote: this.remoteAddr, error: frame.error, bytes: data.length }, "unreadable frame");
       if (this.#garbage >= MAX_GARBAGE) this.close(4002, "too many unreadable frames");
       return;
     }
     this.#garbage = 0;
+    if (!allowed) {
+      this.#noteOverRate(frame.name);
+      // An answer gets none; its command times out and is sent again.
+      return frame.kind === "cmd" ? this.#refuseOverRate(frame.name, frame.body) : undefined;
+    }
     // Firmware that answers with `cmd` instead of `ret` (PROTOCOL.md §2/§6).
     if (frame.kind === "cmd" && this.#sn && !TERMINAL_MESSAGES.has(frame.name) && this.#d.commands.answer(this.#sn, this, frame.name, frame.body, frame.raw)) return;
-    if (frame.kind === "cmd" && this.#bucket) {
-      const allowed = this.#bucket.take(now);
-      if (!allowed) return this.#refuseOverRate(frame.name, frame.body);
-      this.#overRate = false;
-    }
     if (frame.kind === "ret") return this.#onAnswer(frame.name, frame.body, frame.raw);
     switch (frame.name) {
       case "reg":
@@ -135,13 +139,17 @@ export class TerminalConnection {
     }
   }
 
-  /** Over the message rate: refused so the terminal keeps its data and retries later. */
-  #refuseOverRate(name: string, body: Record<string, unknown>) {
+  /** A frame over the message rate: counted, and the first of a run logged. `cmd` is null for an unreadable frame. */
+  #noteOverRate(cmd: string | null) {
     this.#d.messageRate?.onRefused();
     if (!this.#overRate) {
       this.#overRate = true;
-      this.#warn({ remote: this.remoteAddr, cmd: name, limit: this.#d.messageRate?.perSecond }, "terminal over its message rate; answering result:false");
+      this.#warn({ remote: this.remoteAddr, cmd, limit: this.#d.messageRate?.perSecond }, "terminal over its message rate; answering result:false");
     }
+  }
+
+  /** Over the message rate: refused so the terminal keeps its data and retries later. */
+  #refuseOverRate(name: string, body: Record<string, unknown>) {
     if (name === "reg") return this.#send(regRefused(REFUSAL.busy));
     if (name === "sendlog") return this.#send(sendlogAnswer(false, body.count, body.logindex, this.#cloudtime()));
     this.#send(failure(name));
