@@ -179,6 +179,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     probeAfterMs: config.probeAfter * 1000,
     timeoutMs: config.connectionTimeout * 1000,
     maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     metrics,
     allowedOrigins: listSetting(config.terminalOrigins),
   });

@@ -129,6 +129,13 @@ export const serveFields = {
     default: "20000",
     schema: z.coerce.number().int().min(1),
   },
+  maxConnectionsPerAddress: {
+    flag: "--max-connections-per-address",
+    env: "TM20_MAX_CONNECTIONS_PER_ADDRESS",
+    help: "terminal connections held at most from one address (several terminals may share one behind NAT); more are refused (HTTP 503)",
+    default: "64",
+    schema: z.coerce.number().int().min(1),
+  },
   messageRate: {
     flag: "--message-rate",
     env: "TM20_MESSAGE_RATE",

@@ -39,6 +39,8 @@ export interface GatewayOptions {
   timeoutMs: number;
   /** Sockets held at most; upgrades beyond are refused with 503 until some close. */
   maxConnections: number;
+  /** Sockets held at most from one address: one host cannot take every slot. */
+  maxConnectionsPerAddress: number;
   metrics: GatewayMetrics;
   /**
    * Origins whose upgrades are still terminals. Terminals send no Origin; browsers always do, so
@@ -56,6 +58,7 @@ const sessionPrefix = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
 export class Gateway {
   #o: GatewayOptions;
   #sockets = new Set<TerminalConnection>();
+  #perAddress = new Map<string, number>();
   #sweep: ReturnType<typeof setInterval> | undefined;
   /** Refusals not yet logged, and when each kind was last logged. */
   #refusedUnlogged = new Map<string, number>();
@@ -85,6 +88,9 @@ export class Gateway {
     }
     if (this.#sockets.size >= this.#o.maxConnections) {
       return this.#refuse("max_connections", remoteAddr, { limit: this.#o.maxConnections }, "terminal connection refused: connection limit reached", 503, "connection limit reached, retry later");
+    }
+    if ((this.#perAddress.get(remoteAddr) ?? 0) >= this.#o.maxConnectionsPerAddress) {
+      return this.#refuse("max_connections_per_address", remoteAddr, { limit: this.#o.maxConnectionsPerAddress }, "terminal connection refused: connection limit per address reached", 503, "connection limit per address reached, retry later");
     }
     return server.upgrade(req, { data: { path, remoteAddr, sends: 0, lastSendAt: 0, sendBufferFull: false } });
   }
@@ -128,6 +134,7 @@ export class Gateway {
       );
       ws.data.conn = conn;
       this.#sockets.add(conn);
+      this.#perAddress.set(conn.remoteAddr, (this.#perAddress.get(conn.remoteAddr) ?? 0) + 1);
     },
     message: (ws, message) => {
       const conn = ws.data.conn;
@@ -150,6 +157,9 @@ export class Gateway {
       const conn = ws.data.conn;
       if (!conn) return;
       this.#sockets.delete(conn);
+      const held = (this.#perAddress.get(conn.remoteAddr) ?? 1) - 1;
+      if (held > 0) this.#perAddress.set(conn.remoteAddr, held);
+      else this.#perAddress.delete(conn.remoteAddr);
       // uWebSockets reports an oversized frame as 1006 "Received too big message" on our side.
       const tooBig = code === 1009 || /too big/i.test(reason);
       const cause = tooBig ? `frame too large (over ${MAX_FRAME_BYTES} bytes)` : ws.data.sendBufferFull ? "send buffer full: the terminal stopped reading" : undefined;
