@@ -8,6 +8,14 @@ import { isValidTimeZone, systemTimeZone } from "../protocol/index.ts";
 import { SCHEMA_NAME } from "../export/pg-target.ts";
 
 const seconds = z.coerce.number().int().positive();
+const addressList = z.string().refine((v) => {
+  try {
+    parseAllowList(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, "expected IP addresses or IPv4 CIDRs, comma-separated");
 
 export const serveFields = {
   port: { flag: "--port", env: "TM20_PORT", help: "TCP port for terminals, UI and API", default: "7788", schema: z.coerce.number().int().min(0).max(65535) },
@@ -148,14 +156,7 @@ export const serveFields = {
     env: "TM20_METRICS_ALLOW",
     help: "addresses/IPv4 CIDRs that may read /metrics without an API token, comma-separated (e.g. 127.0.0.1,::1)",
     default: "",
-    schema: z.string().refine((v) => {
-      try {
-        parseAllowList(v);
-        return true;
-      } catch {
-        return false;
-      }
-    }, "expected IP addresses or IPv4 CIDRs, comma-separated"),
+    schema: addressList,
   },
   terminalOrigins: {
     flag: "--terminal-origins",
@@ -176,14 +177,7 @@ export const serveFields = {
     env: "TM20_TRUSTED_PROXIES",
     help: "addresses/IPv4 CIDRs of reverse proxies whose X-Forwarded-For (the client's address) and X-Forwarded-Proto: https (Secure cookies) are believed, comma-separated",
     default: "",
-    schema: z.string().refine((v) => {
-      try {
-        parseAllowList(v);
-        return true;
-      } catch {
-        return false;
-      }
-    }, "expected IP addresses or IPv4 CIDRs, comma-separated"),
+    schema: addressList,
   },
   tlsCert: {
     flag: "--tls-cert",
