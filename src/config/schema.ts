@@ -144,6 +144,13 @@ export const serveFields = {
     default: "64",
     schema: z.coerce.number().int().min(1),
   },
+  maxPendingTerminals: {
+    flag: "--max-pending-terminals",
+    env: "TM20_MAX_PENDING_TERMINALS",
+    help: "under --approval approve: unknown terminals kept waiting for approval at most; a new one beyond is refused and not stored",
+    default: "1000",
+    schema: z.coerce.number().int().min(1),
+  },
   messageRate: {
     flag: "--message-rate",
     env: "TM20_MESSAGE_RATE",

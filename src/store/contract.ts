@@ -53,6 +53,8 @@ export type WriteOp =
       devinfo: DevInfo | null;
       /** The approval a terminal gets when it is new. */
       approvalIfNew: Approval;
+      /** A new terminal that would be pending is not stored while this many already are (anyone can send a `reg`); absent: no cap. */
+      maxPending?: number;
       /** Whether to mark it connected (only when its registration is accepted). */
       online: boolean;
     }
@@ -87,6 +89,8 @@ export type OpResult =
       /** terminal-seen only: the terminal's approval and its `nosenduser` setting after the write. */
       approval?: Approval;
       nosenduser?: boolean;
+      /** terminal-seen only: a new terminal was not stored because the pending list is full (`maxPending`). */
+      pendingFull?: true;
     }
   | { ok: false; error: Error };
 

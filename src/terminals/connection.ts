@@ -42,6 +42,8 @@ export interface ConnectionDeps {
   clock: SiteClock;
   log: Logger;
   approval: "open" | "approve";
+  /** Unknown terminals stored as pending at most. */
+  maxPending: number;
   now: () => number;
   /** The command engine: queued commands, answers, keep-alive probes, enrolments. */
   commands: TerminalCommandHooks;
@@ -261,6 +263,10 @@ export class TerminalConnection {
       return;
     }
     if (!result.ok) return this.#send(regRefused(REFUSAL.storage));
+    if (result.pendingFull) {
+      this.#warn({ sn: msg.sn, remote: this.remoteAddr, limit: this.#d.maxPending }, "pending list full: new terminal refused and not stored (approve or block the pending ones)");
+      return this.#send(regRefused(REFUSAL.pending));
+    }
     if (result.approval !== "approved") {
       this.#warn({ sn: msg.sn, remote: this.remoteAddr, approval: result.approval }, "terminal refused");
       this.#d.bus.emit("terminal-refused", { sn: msg.sn, approval: result.approval ?? "pending" });
@@ -287,6 +293,7 @@ export class TerminalConnection {
       cpusn: cpusn ?? null,
       devinfo,
       approvalIfNew: this.#d.approval === "open" ? "approved" : "pending",
+      maxPending: this.#d.maxPending,
       online: true,
     };
   }

@@ -59,6 +59,29 @@ describe("devinfo flood under approve", () => {
   });
 });
 
+describe("--max-pending-terminals", () => {
+  let srv: Tm20Process;
+  beforeAll(async () => {
+    srv = await startTm20({ args: ["--approval", "approve", "--max-pending-terminals", "3"] });
+  });
+  afterAll(async () => {
+    await srv.stop();
+  });
+
+  test("unknown sns beyond the cap are refused, not stored, and logged; the pending ones are kept", async () => {
+    for (let i = 0; i < 5; i++) {
+      const t = await connectTerminal(srv.ws());
+      expect(await t.register(`NEWSN${i}`)).toEqual({ ret: "reg", result: false, reason: "Waiting for approval on the server" });
+      t.close();
+      await t.closed;
+    }
+    const db = srv.db();
+    expect(db.query("SELECT sn, approval FROM terminals ORDER BY sn").all()).toEqual([0, 1, 2].map((i) => ({ sn: `NEWSN${i}`, approval: "pending" })));
+    db.close();
+    expect(await srv.waitForLog("pending list full: new terminal refused and not stored (approve or block the pending ones)")).toMatchObject({ sn: "NEWSN3", remote: "127.0.0.1", limit: 3 });
+  });
+});
+
 describe("every frame counts toward the message rate", () => {
   let srv: Tm20Process;
   beforeAll(async () => {

@@ -278,6 +278,26 @@ export function contractCases(target: ContractTarget): void {
         assert.equal((await t.store.getTerminal("OLD1"))?.sessionId, "s2");
       });
 
+      test("the pending list is capped: a new sn beyond maxPending is refused and not stored; known ones are still seen", async () => {
+        const t = await fresh();
+        const pending = (sn: string, at = T0) => seenOp(sn, { approvalIfNew: "pending", maxPending: 2, at });
+        assert.deepEqual(await t.store.write([pending("P1"), pending("P2")]), [
+          { ...ok(1), approval: "pending", nosenduser: false },
+          { ...ok(1), approval: "pending", nosenduser: false },
+        ]);
+        const [full] = await t.store.write([pending("P3")]);
+        assert.deepEqual(full, { ...ok(0), approval: "pending", nosenduser: false, pendingFull: true });
+        assert.equal(await t.store.getTerminal("P3"), null);
+        const [known] = await t.store.write([pending("P1", T0 + 1000)]);
+        assert.deepEqual(known, { ...ok(0), approval: "pending", nosenduser: false });
+        assert.equal((await t.store.getTerminal("P1"))?.lastSeen, T0 + 1000);
+        // Approved terminals do not count; a new one is admitted once a pending one is decided.
+        await t.store.setApproval("P2", "approved", T0);
+        const [admitted] = await t.store.write([pending("P3")]);
+        assert.deepEqual(admitted, { ...ok(1), approval: "pending", nosenduser: false });
+        assert.deepEqual((await t.store.listTerminals()).map((r) => [r.sn, r.approval]).sort(), [["P1", "pending"], ["P2", "approved"], ["P3", "pending"]]);
+      });
+
       test("a blocked terminal stays blocked and offline whatever the policy", async () => {
         const t = await fresh();
         await t.store.write([seenOp("BAD1")]);

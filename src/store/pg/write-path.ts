@@ -8,7 +8,7 @@
  * each op under its own savepoint: the op at fault fails alone, as the contract says, and only a
  * commit that holds a bad op pays for two passes.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import type { Approval, OpResult, Punch, QuarantineEntry, WriteOp } from "../contract.ts";
 import { devinfoColumns } from "../devinfo-columns.ts";
 import { hasCode } from "../../lib/app-error.ts";
@@ -239,6 +239,10 @@ async function applyOther(db: PgDb, op: Exclude<WriteOp, { type: "punches" | "qu
         .from(terminals)
         .where(eq(terminals.sn, op.sn));
       const approval: Approval = existing?.approval ?? op.approvalIfNew;
+      if (!existing && approval === "pending" && op.maxPending !== undefined) {
+        const [row] = await db.select({ n: count() }).from(terminals).where(eq(terminals.approval, "pending"));
+        if ((row?.n ?? 0) >= op.maxPending) return { ...ok(0), approval, nosenduser: false, pendingFull: true };
+      }
       const online = op.online && approval === "approved";
       await db
         .insert(terminals)

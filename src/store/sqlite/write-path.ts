@@ -186,6 +186,10 @@ export class SqliteWritePath {
       | null
       | undefined;
     const approval: Approval = existing?.approval ?? op.approvalIfNew;
+    if (!existing && approval === "pending" && op.maxPending !== undefined) {
+      const { n } = this.#conn.prepare("SELECT count(*) AS n FROM terminals WHERE approval = 'pending'").get() as { n: number };
+      if (n >= op.maxPending) return { ok: true, inserted: 0, duplicates: 0, quarantined: 0, approval, nosenduser: false, pendingFull: true };
+    }
     const online = op.online && approval === "approved";
     const info = op.devinfo ? Object.entries(devinfoColumns(op.devinfo)) : [];
     const columns = ["sn", "approval", "online", "first_seen", "last_seen", "remote_addr", "cpusn", "nosenduser", "session_id", ...info.map(([k]) => terminals[k as keyof typeof terminals.$inferSelect].name)];
