@@ -30,6 +30,7 @@ import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapsho
 import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
 import { Gateway } from "./terminals/gateway.ts";
+import { NewTerminalRate } from "./terminals/rate-limit.ts";
 import { MAX_REQUEST_BODY_BYTES } from "./http/body-limits.ts";
 import { throughTrustedProxy } from "./http/forwarded.ts";
 import { keepDataDirPrivate } from "./lib/private-files.ts";
@@ -174,7 +175,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, log });
   const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };
   const gateway = new Gateway({
-    deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, maxPending: config.maxPendingTerminals, now, commands, warnings: new WarnLimiter(), ...(config.messageRate > 0 ? { messageRate } : {}) },
+    deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, maxPending: config.maxPendingTerminals, newTerminals: new NewTerminalRate(config.newTerminalsPerMinute), now, commands, warnings: new WarnLimiter(), ...(config.messageRate > 0 ? { messageRate } : {}) },
     log,
     probeAfterMs: config.probeAfter * 1000,
     timeoutMs: config.connectionTimeout * 1000,

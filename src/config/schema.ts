@@ -151,6 +151,13 @@ export const serveFields = {
     default: "1000",
     schema: z.coerce.number().int().min(1),
   },
+  newTerminalsPerMinute: {
+    flag: "--new-terminals-per-minute",
+    env: "TM20_NEW_TERMINALS_PER_MINUTE",
+    help: "under --approval approve: unknown terminals one address may add to the pending list per minute; beyond, refused and not stored",
+    default: "20",
+    schema: z.coerce.number().int().min(1),
+  },
   messageRate: {
     flag: "--message-rate",
     env: "TM20_MESSAGE_RATE",

@@ -26,7 +26,7 @@ import type { OpResult, Store, WriteOp } from "../store/contract.ts";
 import type { Writer } from "../store/writer.ts";
 import type { WarnLimiter } from "../obs/warn-limiter.ts";
 import { splitRecords } from "./ingest.ts";
-import { type MessageRateLimit, TokenBucket } from "./rate-limit.ts";
+import { type MessageRateLimit, type NewTerminalRate, TokenBucket } from "./rate-limit.ts";
 import type { TerminalRegistry } from "./registry.ts";
 
 export interface TerminalSocket {
@@ -44,6 +44,8 @@ export interface ConnectionDeps {
   approval: "open" | "approve";
   /** Unknown terminals stored as pending at most. */
   maxPending: number;
+  /** New terminals stored per address and minute. */
+  newTerminals: NewTerminalRate;
   now: () => number;
   /** The command engine: queued commands, answers, keep-alive probes, enrolments. */
   commands: TerminalCommandHooks;
@@ -252,11 +254,13 @@ export class TerminalConnection {
       this.#send(regAccepted(this.#cloudtime(), this.#nosenduser));
       if (devinfoKey && devinfoKey !== this.#devinfoKey) {
         this.#devinfoKey = devinfoKey;
-        void this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null));
+        void this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null, this.#d.maxPending));
       }
       return;
     }
-    const result = await this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null));
+    const admitsNew = this.#d.newTerminals.admits(this.remoteAddr, this.#d.now());
+    const result = await this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null, admitsNew ? this.#d.maxPending : 0));
+    if (result.ok && result.approval === "pending" && result.inserted === 1) this.#d.newTerminals.charge(this.remoteAddr, this.#d.now());
     if (this.#closed) {
       // The socket went away while its registration was committing: that commit marked it online.
       if (result.ok) this.#markOffline(msg.sn);
@@ -264,7 +268,8 @@ export class TerminalConnection {
     }
     if (!result.ok) return this.#send(regRefused(REFUSAL.storage));
     if (result.pendingFull) {
-      this.#warn({ sn: msg.sn, remote: this.remoteAddr, limit: this.#d.maxPending }, "pending list full: new terminal refused and not stored (approve or block the pending ones)");
+      if (admitsNew) this.#warn({ sn: msg.sn, remote: this.remoteAddr, limit: this.#d.maxPending }, "pending list full: new terminal refused and not stored (approve or block the pending ones)");
+      else this.#warn({ sn: msg.sn, remote: this.remoteAddr }, "too many new terminals from this address: refused and not stored");
       return this.#send(regRefused(REFUSAL.pending));
     }
     if (result.approval !== "approved") {
@@ -283,7 +288,7 @@ export class TerminalConnection {
     this.#d.commands.registered(msg.sn, this, msg.devinfo?.time);
   }
 
-  #seenOp(sn: string, cpusn: string | undefined, devinfo: DevInfo | null): WriteOp {
+  #seenOp(sn: string, cpusn: string | undefined, devinfo: DevInfo | null, maxPending: number): WriteOp {
     return {
       type: "terminal-seen",
       sn,
@@ -293,7 +298,7 @@ export class TerminalConnection {
       cpusn: cpusn ?? null,
       devinfo,
       approvalIfNew: this.#d.approval === "open" ? "approved" : "pending",
-      maxPending: this.#d.maxPending,
+      maxPending,
       online: true,
     };
   }

@@ -27,7 +27,7 @@ function storedBytes(srv: Tm20Process): number {
 describe("devinfo flood under approve", () => {
   let srv: Tm20Process;
   beforeAll(async () => {
-    srv = await startTm20({ args: ["--approval", "approve"] });
+    srv = await startTm20({ args: ["--approval", "approve", "--new-terminals-per-minute", "1000"] });
   });
   afterAll(async () => {
     await srv.stop();
@@ -79,6 +79,37 @@ describe("--max-pending-terminals", () => {
     expect(db.query("SELECT sn, approval FROM terminals ORDER BY sn").all()).toEqual([0, 1, 2].map((i) => ({ sn: `NEWSN${i}`, approval: "pending" })));
     db.close();
     expect(await srv.waitForLog("pending list full: new terminal refused and not stored (approve or block the pending ones)")).toMatchObject({ sn: "NEWSN3", remote: "127.0.0.1", limit: 3 });
+  });
+});
+
+describe("--new-terminals-per-minute", () => {
+  let srv: Tm20Process;
+  beforeAll(async () => {
+    srv = await startTm20({ args: ["--approval", "approve", "--new-terminals-per-minute", "3"] });
+  });
+  afterAll(async () => {
+    await srv.stop();
+  });
+
+  test("one address adding unknown sns fast: beyond the rate they are refused and not stored; known ones are still seen", async () => {
+    const reg = async (sn: string) => {
+      const t = await connectTerminal(srv.ws());
+      expect(await t.register(sn)).toEqual({ ret: "reg", result: false, reason: "Waiting for approval on the server" });
+      t.close();
+      await t.closed;
+    };
+    for (let i = 0; i < 5; i++) await reg(`RATESN${i}`);
+    const db = srv.db();
+    expect(db.query("SELECT sn FROM terminals ORDER BY sn").all()).toEqual([{ sn: "RATESN0" }, { sn: "RATESN1" }, { sn: "RATESN2" }]);
+    const seen = (db.query("SELECT last_seen FROM terminals WHERE sn = 'RATESN0'").get() as { last_seen: number }).last_seen;
+    db.close();
+    expect(await srv.waitForLog("too many new terminals from this address: refused and not stored")).toMatchObject({ sn: "RATESN3", remote: "127.0.0.1" });
+    await Bun.sleep(5);
+    await reg("RATESN0");
+    const db2 = srv.db();
+    expect((db2.query("SELECT last_seen FROM terminals WHERE sn = 'RATESN0'").get() as { last_seen: number }).last_seen).toBeGreaterThan(seen);
+    expect(db2.query("SELECT count(*) AS n FROM terminals").get()).toEqual({ n: 3 });
+    db2.close();
   });
 });
 
