@@ -121,12 +121,16 @@ export class TerminalConnection {
     }
     this.#garbage = 0;
     if (!allowed) {
+      // The answer to the command in flight still goes through: there is one per command the server
+      // sent, so the server's own sending bounds them, and dropping it would stall a paged transfer or
+      // a push (each answer times out and is sent again) for as long as the terminal stays busy.
+      if ((frame.kind === "ret" || !TERMINAL_MESSAGES.has(frame.name)) && this.#answersInflight(frame.name, frame.body, frame.raw)) return;
       this.#noteOverRate(frame.name);
-      // An answer gets none; its command times out and is sent again.
+      // Anything else that answers gets none; a command is refused so the terminal keeps its data.
       return frame.kind === "cmd" ? this.#refuseOverRate(frame.name, frame.body) : undefined;
     }
     // Firmware that answers with `cmd` instead of `ret` (PROTOCOL.md §2/§6).
-    if (frame.kind === "cmd" && this.#sn && !TERMINAL_MESSAGES.has(frame.name) && this.#d.commands.answer(this.#sn, this, frame.name, frame.body, frame.raw)) return;
+    if (frame.kind === "cmd" && !TERMINAL_MESSAGES.has(frame.name) && this.#answersInflight(frame.name, frame.body, frame.raw)) return;
     if (frame.kind === "ret") return this.#onAnswer(frame.name, frame.body, frame.raw);
     switch (frame.name) {
       case "reg":
@@ -360,9 +364,14 @@ export class TerminalConnection {
   }
 
   #onAnswer(name: string, body: Record<string, unknown>, raw: Record<string, unknown>) {
+    if (this.#answersInflight(name, body, raw)) return;
+    this.#d.log.debug({ sn: this.#sn, ret: name, result: body.result }, "answer with no command in flight");
+  }
+
+  /** Hands a frame to the command engine; true when it answered what is in flight there. */
+  #answersInflight(name: string, body: Record<string, unknown>, raw: Record<string, unknown>): boolean {
     // Any gettime answer shows the unit alive: the next silence may be probed again.
     if (name === "gettime") this.probeSentAt = null;
-    if (this.#sn && this.#d.commands.answer(this.#sn, this, name, body, raw)) return;
-    this.#d.log.debug({ sn: this.#sn, ret: name, result: body.result }, "answer with no command in flight");
+    return this.#sn !== null && this.#d.commands.answer(this.#sn, this, name, body, raw);
   }
 }
