@@ -42,6 +42,8 @@ const CSP = [
 
 export interface UiApp {
   fetch(req: Request, env?: UiBindings): Response | Promise<Response>;
+  /** Every route (middleware shows as method ALL), so a test can walk the state-changing ones as they are added. */
+  readonly routes: ReadonlyArray<{ method: string; path: string }>;
   stop(): void;
 }
 
@@ -85,6 +87,7 @@ export function createUiApp(deps: UiDeps): UiApp {
 
   return {
     fetch: (req, env) => app.fetch(req, env),
+    routes: app.routes.map(({ method, path }) => ({ method, path })),
     stop: () => {
       live.stop();
       rate.stop();

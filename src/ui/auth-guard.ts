@@ -84,10 +84,15 @@ export function sameHost(url: string, requestUrl: string): boolean {
   return URL.canParse(url) && new URL(url).host === new URL(requestUrl).host;
 }
 
+/** Whether a state-changing request must be refused: a foreign Origin, or not the expected token. */
+export async function csrfRefused(c: Context, expected: string | undefined): Promise<boolean> {
+  return foreignOrigin(c) || !sameToken(await submittedCsrf(c), expected);
+}
+
 export function checkPreSessionCsrf(): MiddlewareHandler<UiEnv> {
   return async function preSessionCsrf(c, next) {
     if (c.req.method !== "POST") return next();
-    if (foreignOrigin(c) || !sameToken(await submittedCsrf(c), getCookie(c, PRE_SESSION_COOKIE))) {
+    if (await csrfRefused(c, getCookie(c, PRE_SESSION_COOKIE))) {
       return c.text("This form has expired. Reload the page and try again.", 403);
     }
     return next();
@@ -113,7 +118,7 @@ export function requireSession(deps: UiDeps): MiddlewareHandler<UiEnv> {
       return c.redirect(setupNeeded ? "/setup" : `/login${back}`, 303);
     }
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {
-      if (foreignOrigin(c) || !sameToken(await submittedCsrf(c), found.session.csrfToken)) {
+      if (await csrfRefused(c, found.session.csrfToken)) {
         return c.text("Missing or wrong CSRF token: reload the page and try again.", 403);
       }
     }

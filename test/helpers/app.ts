@@ -19,7 +19,7 @@ import { Writer } from "../../src/store/writer.ts";
 import type { TerminalConnection } from "../../src/terminals/connection.ts";
 import { TerminalRegistry } from "../../src/terminals/registry.ts";
 import { SESSION_COOKIE } from "../../src/ui/auth-guard.ts";
-import { createUiApp } from "../../src/ui/app.ts";
+import { createUiApp, type UiApp } from "../../src/ui/app.ts";
 import { tempDir } from "./server.ts";
 
 export interface InProcessApp {
@@ -31,6 +31,8 @@ export interface InProcessApp {
   api(method: string, path: string, body?: unknown): Promise<Response>;
   /** A form posted by the logged-in admin "admin" (actor `user:admin`), CSRF token included. */
   form(path: string, fields?: Record<string, string>): Promise<Response>;
+  /** The admin UI's routes, as src/ui/app.ts registers them. */
+  uiRoutes: UiApp["routes"];
   stop(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
         headers: { cookie: `${SESSION_COOKIE}=${SESSION}`, "content-type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ ...fields, _csrf: CSRF }).toString(),
       }),
+    uiRoutes: ui.routes,
     async stop() {
       ui.stop();
       dispatcher.stop();

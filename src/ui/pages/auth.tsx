@@ -13,13 +13,13 @@ import {
   checkPreSessionCsrf,
   clearSessionCookie,
   clientAddress,
+  csrfRefused,
   CSRF_FIELD,
   formOf,
   preSessionToken,
   randomToken,
   SESSION_COOKIE,
   SESSION_IDLE_MS,
-  sameToken,
   setSessionCookie,
 } from "../auth-guard.ts";
 import { Field } from "../components.tsx";
@@ -179,7 +179,7 @@ export function authPages(deps: UiDeps) {
     const token = getCookie(c, SESSION_COOKIE);
     const found = token ? await deps.store.admin.session(hashToken(token), deps.now()) : null;
     if (found) {
-      if (!sameToken((await formOf(c))[CSRF_FIELD], found.session.csrfToken)) return c.text("Missing or wrong CSRF token.", 403);
+      if (await csrfRefused(c, found.session.csrfToken)) return c.text("Missing or wrong CSRF token.", 403);
       await deps.store.admin.deleteSession(found.session.tokenHash);
       await deps.store.audit({ at: deps.now(), actor: `user:${found.user.username}`, action: "logout", target: found.user.username, result: "ok" });
     }
