@@ -1,13 +1,14 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * The admin UI's only script. Pages work as plain HTML forms; this adds the live dashboard
- * island and confirmation dialogs for destructive actions. Islands are found by
+ * island, confirmation dialogs for destructive actions and the punch photo viewer. Islands are found by
  * `data-island` and read their props from `data-props` (JSON written by the server).
  */
 import "./styles.css";
 import { render } from "hono/jsx/dom";
 import { LiveDashboard } from "./islands/live-dashboard.tsx";
 import { installConfirmations } from "./islands/confirm.ts";
+import { installPhotoViewer } from "./islands/photo-viewer.ts";
 import type { DashboardProps } from "./components/live-types.ts";
 
 function mountIslands() {
@@ -21,4 +22,5 @@ function mountIslands() {
 }
 
 installConfirmations(document);
+installPhotoViewer(document);
 mountIslands();

@@ -30,3 +30,6 @@ export function attendanceOrder(t: MatchColumns, order: AttendanceOrder): SQL[] 
   if (order === "-id") return [desc(t.id)];
   return order === "time" ? [asc(t.time), asc(t.id)] : [desc(t.time), desc(t.id)];
 }
+
+/** Ids per statement when asking which punches have photos: far below either engine's limit on bound parameters. */
+export const PHOTO_ID_SLICE = 500;

@@ -35,6 +35,13 @@ export interface Punch {
   image?: string;
 }
 
+export interface PunchPhoto {
+  attendanceId: number;
+  /** Base64 of the image bytes. */
+  data: string;
+  receivedAt: number;
+}
+
 export interface QuarantineEntry {
   kind: string;
   raw: string;
@@ -196,6 +203,10 @@ export interface Store {
   doorEvents(filter: PunchFilter): Promise<Page<DoorEventRow>>;
   quarantined(filter: { cursor?: string; limit: number }): Promise<Page<QuarantineRow>>;
   getAttendance(id: number): Promise<AttendanceRow | null>;
+  /** The photo a face terminal sent with this punch (base64 as received, no data: prefix); null without one. */
+  punchPhoto(attendanceId: number): Promise<PunchPhoto | null>;
+  /** Which of these punches have a photo (one read for a page of rows). */
+  withPhotos(attendanceIds: readonly number[]): Promise<Set<number>>;
   countAttendance(match: AttendanceMatch): Promise<number>;
   /** `limit` rows from `offset` in `order`; deep offsets cost a walk of the index, so callers bound them. */
   attendanceSlice(match: AttendanceMatch, order: AttendanceOrder, offset: number, limit: number): Promise<AttendanceRow[]>;

@@ -120,6 +120,19 @@ export function ActionButton(props: { action: string; csrf: string; label: strin
   );
 }
 
+/**
+ * A punch's photo as a thumbnail linking to the full image (web/islands/photo-viewer.ts opens it
+ * in a dialog; without JavaScript the link shows the image itself).
+ */
+export function PunchPhoto({ id, time }: { id: number; time: string }) {
+  const src = `/attendance/${id}/photo`;
+  return (
+    <a href={src} class="punch-photo" data-photo={src} target="_blank" rel="noopener" title={`Photo taken at ${time}`}>
+      <img src={src} alt={`Photo of the punch at ${time}`} width={40} height={40} loading="lazy" decoding="async" />
+    </a>
+  );
+}
+
 /** Site-local wall-clock text for an instant. */
 export function siteTime(clock: SiteClock, ms: number | null | undefined): string {
   return ms === null || ms === undefined ? "—" : clock.format(ms);

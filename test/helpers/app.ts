@@ -33,6 +33,8 @@ export interface InProcessApp {
   form(path: string, fields?: Record<string, string>): Promise<Response>;
   /** The admin UI's routes, as src/ui/app.ts registers them. */
   uiRoutes: UiApp["routes"];
+  /** A GET of the admin UI by the logged-in admin "admin". */
+  page(path: string, headers?: Record<string, string>): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
         body: new URLSearchParams({ ...fields, _csrf: CSRF }).toString(),
       }),
     uiRoutes: ui.routes,
+    page: (path, headers = {}) => request(path, { headers: { cookie: `${SESSION_COOKIE}=${SESSION}`, ...headers } }),
     async stop() {
       ui.stop();
       dispatcher.stop();

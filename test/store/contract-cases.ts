@@ -578,6 +578,28 @@ export function contractCases(target: ContractTarget): void {
       });
     });
 
+    describe("punch photos: punchPhoto, withPhotos", () => {
+      test("the photo stored with a punch is read back by its row id; rows without one are absent", async () => {
+        const t = await fresh();
+        await t.store.write([
+          punchesOp("F1", [punch(1, "2026-01-05 08:00:00", { image: "/9j/4AAQ" }), punch(2, "2026-01-05 08:01:00"), punch(3, "2026-01-05 08:02:00", { image: "iVBORw0K" })]),
+        ]);
+        // By time, not id: an engine may give the rows with photos their ids first.
+        const [a, b, c] = (await t.store.attendanceSlice({}, "time", 0, 10)).map((r) => r.id);
+        assert.ok(a !== undefined && b !== undefined && c !== undefined);
+        assert.deepEqual(await t.store.punchPhoto(a), { attendanceId: a, data: "/9j/4AAQ", receivedAt: T0 });
+        assert.deepEqual(await t.store.punchPhoto(c), { attendanceId: c, data: "iVBORw0K", receivedAt: T0 });
+        assert.equal(await t.store.punchPhoto(b), null);
+        assert.equal(await t.store.punchPhoto(a + b + c), null);
+        assert.deepEqual([...(await t.store.withPhotos([c, b, a, a + b + c]))].sort((x, y) => x - y), [a, c].sort((x, y) => x - y));
+        assert.deepEqual([...(await t.store.withPhotos([]))], []);
+        // More ids than one statement takes: every slice is asked.
+        const last = Math.max(a, b, c);
+        const many = [...Array.from({ length: 1200 }, (_, i) => last + 1 + i), c];
+        assert.deepEqual([...(await t.store.withPhotos(many))], [c]);
+      });
+    });
+
     describe("stats", () => {
       test("counts every kind of row", async () => {
         const t = await fresh();

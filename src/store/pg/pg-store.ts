@@ -4,7 +4,7 @@
  * duplicates are skipped with ON CONFLICT DO NOTHING, so a batch resent to another instance
  * after a crash is stored once.
  */
-import { and, count, desc, eq, gt, gte, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, gte, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
   AuditEntry,
@@ -12,6 +12,7 @@ import type {
   OpResult,
   Page,
   PunchFilter,
+  PunchPhoto,
   Stats,
   Store,
   AttendanceMatch,
@@ -20,7 +21,7 @@ import type {
   TerminalChanges,
   WriteOp,
 } from "../contract.ts";
-import { attendanceOrder, attendanceWhere } from "../attendance-match.ts";
+import { attendanceOrder, attendanceWhere, PHOTO_ID_SLICE } from "../attendance-match.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
 import type { TerminalRow } from "../schema.ts";
@@ -44,6 +45,7 @@ import {
   credentials,
   doorEvents,
   people,
+  punchPhotos,
   quarantine,
   terminals,
 } from "./schema.ts";
@@ -174,6 +176,21 @@ export class PgStore implements Store {
   async getAttendance(id: number) {
     const [row] = await this.#db.select().from(attendance).where(eq(attendance.id, id));
     return row ?? null;
+  }
+
+  async punchPhoto(attendanceId: number): Promise<PunchPhoto | null> {
+    const [row] = await this.#db.select().from(punchPhotos).where(eq(punchPhotos.attendanceId, attendanceId));
+    return row ?? null;
+  }
+
+  async withPhotos(attendanceIds: readonly number[]) {
+    const found = new Set<number>();
+    // In slices, so a long list never meets the engine's limit on bound parameters.
+    for (let i = 0; i < attendanceIds.length; i += PHOTO_ID_SLICE) {
+      const slice = attendanceIds.slice(i, i + PHOTO_ID_SLICE);
+      for (const r of await this.#db.select({ id: punchPhotos.attendanceId }).from(punchPhotos).where(inArray(punchPhotos.attendanceId, slice))) found.add(r.id);
+    }
+    return found;
   }
 
   async countAttendance(match: AttendanceMatch) {

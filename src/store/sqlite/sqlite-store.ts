@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
   AuditEntry,
@@ -6,6 +6,7 @@ import type {
   OpResult,
   Page,
   PunchFilter,
+  PunchPhoto,
   Stats,
   Store,
   AttendanceMatch,
@@ -14,7 +15,7 @@ import type {
   TerminalChanges,
   WriteOp,
 } from "../contract.ts";
-import { attendanceOrder, attendanceWhere } from "../attendance-match.ts";
+import { attendanceOrder, attendanceWhere, PHOTO_ID_SLICE } from "../attendance-match.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { AppError } from "../../lib/app-error.ts";
 import { storeError } from "../errors.ts";
@@ -26,6 +27,7 @@ import {
   credentials,
   doorEvents,
   people,
+  punchPhotos,
   quarantine,
   type TerminalRow,
   terminals,
@@ -192,6 +194,20 @@ export class SqliteStore implements Store {
 
   async getAttendance(id: number) {
     return this.#r.db.select().from(attendance).where(eq(attendance.id, id)).all()[0] ?? null;
+  }
+
+  async punchPhoto(attendanceId: number): Promise<PunchPhoto | null> {
+    return this.#r.db.select().from(punchPhotos).where(eq(punchPhotos.attendanceId, attendanceId)).all()[0] ?? null;
+  }
+
+  async withPhotos(attendanceIds: readonly number[]) {
+    const found = new Set<number>();
+    // In slices, so a long list never meets the engine's limit on bound parameters.
+    for (let i = 0; i < attendanceIds.length; i += PHOTO_ID_SLICE) {
+      const slice = attendanceIds.slice(i, i + PHOTO_ID_SLICE);
+      for (const r of this.#r.db.select({ id: punchPhotos.attendanceId }).from(punchPhotos).where(inArray(punchPhotos.attendanceId, slice)).all()) found.add(r.id);
+    }
+    return found;
   }
 
   async countAttendance(match: AttendanceMatch) {

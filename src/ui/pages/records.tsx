@@ -7,7 +7,9 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { parseDate } from "../../protocol/index.ts";
 import type { PunchFilter } from "../../store/contract.ts";
-import { Badge, EmptyState, Pager, siteTime } from "../components.tsx";
+import { imageResponse } from "../../lib/image-response.ts";
+import { notFound } from "../../lib/app-error.ts";
+import { Badge, EmptyState, Pager, PunchPhoto, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { pageOrFirst } from "../paging.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, verificationLabel } from "../labels.ts";
@@ -138,7 +140,11 @@ export function recordPages(deps: UiDeps) {
   app.get("/attendance", async (c) => {
     const { filter, error } = parseFilter(c);
     const result = await safely((f) => deps.store.attendance(storeFilter(f, PAGE)), filter);
-    const [names, terminals] = await Promise.all([deps.store.admin.peopleLabels(result.items.map((r) => r.enrollid)), terminalNames()]);
+    const [names, terminals, photos] = await Promise.all([
+      deps.store.admin.peopleLabels(result.items.map((r) => r.enrollid)),
+      terminalNames(),
+      deps.store.withPhotos(result.items.map((r) => r.id)),
+    ]);
     const query = queryOf(filter);
     return page(
       c,
@@ -161,6 +167,7 @@ export function recordPages(deps: UiDeps) {
                   <th scope="col">Verification</th>
                   <th scope="col">In/out</th>
                   <th scope="col">Event</th>
+                  <th scope="col">Photo</th>
                 </tr>
               </thead>
               <tbody>
@@ -176,6 +183,7 @@ export function recordPages(deps: UiDeps) {
                     <td>{verificationLabel(r.mode, r.verifymode)}</td>
                     <td>{inoutLabel(r.inout)}</td>
                     <td>{punchEventLabel(r.event)}</td>
+                    <td>{photos.has(r.id) ? <PunchPhoto id={r.id} time={r.time} /> : null}</td>
                   </tr>
                 ))}
               </tbody>
@@ -185,6 +193,14 @@ export function recordPages(deps: UiDeps) {
         <Pager base="/attendance" query={withCursor(query, filter.cursor)} next={result.next} shown={result.items.length} />
       </>,
     );
+  });
+
+  // A face terminal's photo of a punch, for the logged-in (the thumbnails and their enlargement).
+  app.get("/attendance/:id{[0-9]{1,15}}/photo", async (c) => {
+    const id = Number(c.req.param("id"));
+    const photo = await deps.store.punchPhoto(id);
+    if (!photo) throw notFound(`punch ${id} has no photo`);
+    return imageResponse(photo.data, `punch-${id}`, c.req.header("if-none-match"));
   });
 
   app.get("/door-events", async (c) => {
