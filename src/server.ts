@@ -11,6 +11,8 @@ import { listSetting, type ServeConfig } from "./config/schema.ts";
 import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
 import { RetentionJob } from "./jobs/retention.ts";
+import { TimesheetRecompute } from "./jobs/timesheet-recompute.ts";
+import type { TimesheetDeps } from "./app/timesheets.ts";
 import { withOrigin } from "./http/host-less.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
 import { BackupDownloads } from "./app/backups.ts";
@@ -172,6 +174,9 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     dispatcher, writer, get clock() { return settings.clock; }, log, now, limitSeconds: config.clockDriftLimit, intervalMs: CLOCK_CHECK_MS,
   });
   const people = new PeopleService({ store, writer, dispatcher, log, now });
+  // Daily results follow commits and the admin's changes, off the terminal's path.
+  const recompute = new TimesheetRecompute({ store, get clock() { return settings.clock; }, log, now });
+  const timesheets: TimesheetDeps = { store, get clock() { return settings.clock; }, recompute, now };
   const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, log });
   const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };
   const gateway = new Gateway({
@@ -193,11 +198,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const setupCode = (await store.admin.hasUsers()) ? null : newSetupCode();
   const ui = createUiApp({
     setupCode,
-    store, writer, registry, bus, settings, dispatcher, people, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
+    store, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
     secrets: () => integrations.secrets,
   });
   const http = createHttpApp({
-    store, writer, registry, log, now, version: VERSION, ui, dispatcher, people,
+    store, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     loopLag: () => metrics.loopLag.summary(),
     ...(readOnly !== null ? { readOnly } : {}),
@@ -225,6 +230,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     await people.start();
   }
   clockCheck.start();
+  if (readOnly === null) await recompute.start(bus);
   await cluster?.start();
   const threadFailed = await writeThread;
   if (threadFailed) throw threadFailed;
@@ -284,6 +290,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       ui.stop();
       await integrations.stop();
       if (retention) await retention.stop();
+      await recompute.stop();
       void server.stop(false);
       flushSeen();
       const drained = await Promise.race([

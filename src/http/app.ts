@@ -2,6 +2,7 @@
  * The HTTP side: `/health` for load balancers, `/api/v1` behind API tokens. Terminal sockets
  * never reach here (the gateway takes them first).
  */
+import type { TimesheetDeps } from "../app/timesheets.ts";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
@@ -41,6 +42,8 @@ export interface HttpDeps {
   version: string;
   dispatcher: CommandDispatcher;
   people: PeopleService;
+  /** Time and attendance: the use cases' deps (src/app/timesheets.ts). */
+  timesheets: TimesheetDeps;
   /** GET /metrics (absent: no such route). */
   metrics?: { render: () => string; allow: AllowList };
   /** GET /api/v1/backup (absent: no such route). */

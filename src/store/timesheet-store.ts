@@ -141,6 +141,33 @@ export class SqlTimesheetStore implements TimesheetStore {
     return this.memberships(enrollid);
   }
 
+  async membershipsOn(date: LocalDate) {
+    const day = check(schemas.localDate, date);
+    const rows = await this.#db.read(
+      sql`SELECT enrollid, department_id FROM ts_memberships WHERE from_date <= ${day} AND (to_date IS NULL OR to_date >= ${day}) ORDER BY enrollid`,
+    );
+    return rows.map((r) => ({ enrollid: num(r.enrollid), departmentId: num(r.department_id) }));
+  }
+
+  async enrollids(from: LocalDate, to: LocalDate) {
+    const first = check(schemas.localDate, from);
+    const last = check(schemas.localDate, to);
+    const [people = [], members = [], leave = [], punched = [], schedules = []] = await this.#db.snapshot([
+      sql`SELECT enrollid FROM people`,
+      sql`SELECT DISTINCT enrollid FROM ts_memberships WHERE from_date <= ${last} AND (to_date IS NULL OR to_date >= ${first})`,
+      sql`SELECT DISTINCT enrollid FROM ts_leave WHERE date >= ${first} AND date <= ${last}`,
+      // Door events are not attendance; enrollid 0 never is a person.
+      sql`SELECT DISTINCT enrollid FROM attendance WHERE time >= ${first} AND time < ${addDays(last, 1)} AND enrollid > 0`,
+      queries.schedules,
+    ]);
+    const ids = new Set<number>();
+    for (const r of [...people, ...members, ...leave, ...punched]) ids.add(num(r.enrollid));
+    for (const s of read.schedules(schedules)) {
+      if (s.enrollid !== undefined && s.from <= last && (s.to === undefined || s.to >= first)) ids.add(s.enrollid);
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+
   // ── settings stored as JSON by id ──
 
   async shifts() {
@@ -193,6 +220,13 @@ export class SqlTimesheetStore implements TimesheetStore {
     return { id: num(row?.id), ...valid };
   }
 
+  async updateHoliday(holiday: HolidayRow) {
+    const { id, ...rest } = holiday;
+    const valid = check(schemas.holiday, rest);
+    const row = await this.#one(sql`UPDATE ts_holidays SET date = ${valid.date}, body = ${JSON.stringify(valid)} WHERE id = ${id} RETURNING id`);
+    return row ? { id, ...valid } : null;
+  }
+
   async deleteHoliday(id: number) {
     return (await this.#db.write(sql`DELETE FROM ts_holidays WHERE id = ${id} RETURNING id`)).length > 0;
   }
@@ -232,6 +266,18 @@ export class SqlTimesheetStore implements TimesheetStore {
     return { ...valid, id: num(row?.id) };
   }
 
+  async leaveEntry(id: number) {
+    const [row] = await this.#db.read(sql`SELECT id, enrollid, date, body FROM ts_leave WHERE id = ${id}`);
+    return row ? stored(schemas.leaveEntry, row.body, { id, enrollid: num(row.enrollid), date: row.date }) : null;
+  }
+
+  async updateLeave(entry: LeaveEntry) {
+    const valid = check(schemas.leaveEntry, entry);
+    const body = JSON.stringify({ typeId: valid.typeId, part: valid.part });
+    const row = await this.#one(sql`UPDATE ts_leave SET enrollid = ${valid.enrollid}, date = ${valid.date}, body = ${body} WHERE id = ${valid.id} RETURNING id`);
+    return row ? valid : null;
+  }
+
   async deleteLeave(id: number) {
     const row = await this.#one(sql`DELETE FROM ts_leave WHERE id = ${id} RETURNING id, enrollid, date, body`);
     return row ? stored(schemas.leaveEntry, row.body, { id, enrollid: num(row.enrollid), date: row.date }) : null;
@@ -251,6 +297,17 @@ export class SqlTimesheetStore implements TimesheetStore {
     const { id: _id, enrollid: _e, ...body } = valid;
     const row = await this.#one(sql`INSERT INTO ts_corrections (enrollid, at, body) VALUES (${valid.enrollid}, ${at}, ${JSON.stringify(body)}) RETURNING id`);
     return { ...valid, id: num(row?.id), at };
+  }
+
+  async correction(id: number) {
+    const [row] = await this.#db.read(sql`SELECT id, enrollid, at, body FROM ts_corrections WHERE id = ${id}`);
+    return row ? this.#correction(row) : null;
+  }
+
+  async updateCorrection(correction: Correction) {
+    const { id, enrollid, ...body } = check(schemas.correction, correction);
+    const row = await this.#one(sql`UPDATE ts_corrections SET body = ${JSON.stringify(body)} WHERE id = ${id} AND enrollid = ${enrollid} RETURNING id, enrollid, at, body`);
+    return row ? this.#correction(row) : null;
   }
 
   async deleteCorrection(id: number) {

@@ -59,6 +59,13 @@ export interface TimesheetStore {
    * Throws the store error "not_found" for a department that does not exist.
    */
   setDepartment(enrollid: number, departmentId: number | null, from: LocalDate): Promise<Membership[]>;
+  /** Who belongs to which department on `date`, by enrollid. */
+  membershipsOn(date: LocalDate): Promise<Array<{ enrollid: number; departmentId: number }>>;
+  /**
+   * Everyone whose days can have a result in [from, to]: the people list, anyone with a
+   * membership, a personal schedule or leave, and anyone who punched then. Ascending.
+   */
+  enrollids(from: LocalDate, to: LocalDate): Promise<number[]>;
 
   shifts(): Promise<Shift[]>;
   createShift(shift: NoId<Shift>): Promise<Shift>;
@@ -73,6 +80,8 @@ export interface TimesheetStore {
 
   holidays(): Promise<HolidayRow[]>;
   createHoliday(holiday: Holiday): Promise<HolidayRow>;
+  /** Null when it does not exist. */
+  updateHoliday(holiday: HolidayRow): Promise<HolidayRow | null>;
   deleteHoliday(id: number): Promise<boolean>;
 
   leaveTypes(): Promise<LeaveType[]>;
@@ -83,11 +92,17 @@ export interface TimesheetStore {
   /** Leave entries dated `from`..`to` (inclusive), of one person or everyone, by date then id. */
   leave(filter: { enrollid?: number; from: LocalDate; to: LocalDate }): Promise<LeaveEntry[]>;
   addLeave(entry: NoId<LeaveEntry>): Promise<LeaveEntry>;
+  leaveEntry(id: number): Promise<LeaveEntry | null>;
+  /** Null when it does not exist. */
+  updateLeave(entry: LeaveEntry): Promise<LeaveEntry | null>;
   deleteLeave(id: number): Promise<LeaveEntry | null>;
 
   /** A person's corrections, oldest first. */
   corrections(enrollid: number): Promise<CorrectionRow[]>;
   addCorrection(correction: NoId<Correction>, at: number): Promise<CorrectionRow>;
+  correction(id: number): Promise<CorrectionRow | null>;
+  /** Replaces a correction's body (its person and time made stay); null when it does not exist. */
+  updateCorrection(correction: Correction): Promise<CorrectionRow | null>;
   /** The deleted correction (its dates need recomputing), null when there was none. */
   deleteCorrection(id: number): Promise<CorrectionRow | null>;
 

@@ -1,3 +1,4 @@
+import type { TimesheetDeps } from "../app/timesheets.ts";
 import type { Logger } from "pino";
 import type { SecretBox } from "../auth/secret-box.ts";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
@@ -21,6 +22,8 @@ export interface UiDeps {
   /** The command engine and people service the REST API uses: the UI calls the same ones. */
   dispatcher: CommandDispatcher;
   people: PeopleService;
+  /** Time and attendance: the use cases' deps (src/app/timesheets.ts). */
+  timesheets: TimesheetDeps;
   /** Settings → Download backup (absent in a cluster: the store is PostgreSQL). */
   backups?: BackupDownloads;
   /** PostgreSQL export (never in a cluster) and webhooks. */

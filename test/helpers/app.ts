@@ -8,6 +8,8 @@ import pino from "pino";
 import { BackupDownloads } from "../../src/app/backups.ts";
 import { hashToken } from "../../src/auth/tokens.ts";
 import { CommandDispatcher } from "../../src/commands/dispatcher.ts";
+import type { TimesheetDeps } from "../../src/app/timesheets.ts";
+import { TimesheetRecompute } from "../../src/jobs/timesheet-recompute.ts";
 import { EventBus } from "../../src/events/bus.ts";
 import { createHttpApp } from "../../src/http/app.ts";
 import { startIntegrations } from "../../src/integrations.ts";
@@ -35,6 +37,8 @@ export interface InProcessApp {
   uiRoutes: UiApp["routes"];
   /** A GET of the admin UI by the logged-in admin "admin". */
   page(path: string, headers?: Record<string, string>): Promise<Response>;
+  /** The daily results' recomputation: `idle()` waits for what changes queued. */
+  recompute: TimesheetRecompute;
   stop(): Promise<void>;
 }
 
@@ -52,16 +56,19 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
   const settings = await SiteSettings.load(store, { tz: "UTC", approval: "open" });
   const dispatcher = new CommandDispatcher({ store, writer, bus, clock: settings.clock, log, now, timeoutMs: 30_000, maxAttempts: 3, pageCap: 100, exclusive: true });
   const people = new PeopleService({ store, writer, dispatcher, log, now });
+  const recompute = new TimesheetRecompute({ store, clock: settings.clock, log, now, debounceMs: 10 });
+  const timesheets: TimesheetDeps = { store, clock: settings.clock, recompute, now };
   const integrations = await startIntegrations({
     config: { dataDir, pgUrl: "", pgSchema: "tm20", pgTemplates: "off", webhookRetryBaseMs: 1000, webhookRetryMaxMs: 60_000, webhookLeaseMs: 15_000 },
     store, bus, log, now, version: "test",
   });
   const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });
   // An admin exists (made below), so there is no first-run setup code.
-  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
-  const http = createHttpApp({ store, writer, registry, log, now, version: "test", ui, dispatcher, people, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
+  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
+  const http = createHttpApp({ store, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
   await dispatcher.start();
   await people.start();
+  await recompute.start(bus);
 
   await store.createToken("api", hashToken(API_TOKEN), now());
   const admin = await store.admin.createUser({ username: "admin", role: "admin", passwordHash: "not used", at: now() });
@@ -87,8 +94,10 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
       }),
     uiRoutes: ui.routes,
     page: (path, headers = {}) => request(path, { headers: { cookie: `${SESSION_COOKIE}=${SESSION}`, ...headers } }),
+    recompute,
     async stop() {
       ui.stop();
+      await recompute.stop();
       dispatcher.stop();
       await integrations.stop();
       await writer.stop();

@@ -217,4 +217,58 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       await assert.rejects(ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 10, cursor: "nope" }), rejects("bad_cursor"));
     });
   });
+
+  describe("timesheets: who has days, changes of holidays, leave and corrections", () => {
+    test("membershipsOn: who belongs where on a date; enrollids: people, members, leave, personal schedules and those who punched", async () => {
+      const t = await fresh();
+      const ts = t.store.timesheets;
+      const one = await ts.createDepartment("One");
+      const two = await ts.createDepartment("Two");
+      await ts.setDepartment(7, one.id, "2026-03-01");
+      await ts.setDepartment(7, two.id, "2026-03-16");
+      await ts.setDepartment(5, one.id, "2026-03-10");
+      assert.deepEqual(await ts.membershipsOn("2026-03-15"), [{ enrollid: 5, departmentId: one.id }, { enrollid: 7, departmentId: one.id }]);
+      assert.deepEqual(await ts.membershipsOn("2026-03-16"), [{ enrollid: 5, departmentId: one.id }, { enrollid: 7, departmentId: two.id }]);
+      assert.deepEqual(await ts.membershipsOn("2026-02-28"), []);
+
+      await t.store.people.save(3, { name: "Ann", admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null }, T0);
+      await ts.addLeave({ enrollid: 11, date: "2026-04-02", typeId: 1, part: { kind: "day" } });
+      await ts.createSchedule({ enrollid: 12, from: "2026-04-01", to: "2026-04-30", pattern: { kind: "rotation", days: [null] } });
+      // 0 is a door event's enrollid, never a person; 13 punched only after the range.
+      await t.store.write([punchesOp("SN1", [punch(9, "2026-04-03 23:59:59"), punch(13, "2026-04-04 00:00:00")])]);
+      assert.deepEqual(await ts.enrollids("2026-04-01", "2026-04-03"), [3, 5, 7, 9, 11, 12]);
+      assert.deepEqual(await ts.enrollids("2026-02-01", "2026-02-28"), [3]);
+      assert.deepEqual(await ts.enrollids("2026-04-04", "2026-04-04"), [3, 5, 7, 12, 13]);
+      assert.deepEqual(await ts.enrollids("2026-05-01", "2026-05-01"), [3, 5, 7]);
+    });
+
+    test("updateHoliday, leaveEntry/updateLeave, correction/updateCorrection: null when missing, invalid refused", async () => {
+      const t = await fresh();
+      const ts = t.store.timesheets;
+      const h = await ts.createHoliday({ date: "2026-05-01", name: "Labour Day" });
+      assert.deepEqual(await ts.updateHoliday({ ...h, date: "2026-5-2", departmentIds: [4] }), { id: h.id, date: "2026-05-02", name: "Labour Day", departmentIds: [4] });
+      assert.deepEqual(await ts.holidays(), [{ id: h.id, date: "2026-05-02", name: "Labour Day", departmentIds: [4] }]);
+      assert.equal(await ts.updateHoliday({ ...h, id: h.id + 1 }), null);
+      await assert.rejects(ts.updateHoliday({ ...h, name: "" }), rejects("invalid"));
+
+      const e = await ts.addLeave({ enrollid: 7, date: "2026-03-03", typeId: 1, part: { kind: "day" } });
+      assert.deepEqual(await ts.leaveEntry(e.id), e);
+      assert.equal(await ts.leaveEntry(e.id + 1), null);
+      const changed = { ...e, date: "2026-03-04", part: { kind: "half" as const, half: "second" as const } };
+      assert.deepEqual(await ts.updateLeave(changed), changed);
+      assert.deepEqual(await ts.leave({ from: "2026-03-01", to: "2026-03-31" }), [changed]);
+      assert.equal(await ts.updateLeave({ ...changed, id: e.id + 1 }), null);
+      await assert.rejects(ts.updateLeave({ ...changed, part: { kind: "minutes", minutes: 0 } }), rejects("invalid"));
+
+      const c = await ts.addCorrection({ kind: "add", enrollid: 7, time: "2026-03-03 08:00:00", reason: "forgot", by: "user:root" }, T0);
+      assert.deepEqual(await ts.correction(c.id), c);
+      assert.equal(await ts.correction(c.id + 1), null);
+      const moved = await ts.updateCorrection({ id: c.id, kind: "add", enrollid: 7, time: "2026-03-03 08:05:00", inout: 0, reason: "the card says 08:05", by: "token:hr" });
+      assert.deepEqual(moved, { id: c.id, kind: "add", enrollid: 7, time: "2026-03-03 08:05:00", inout: 0, reason: "the card says 08:05", by: "token:hr", at: T0 });
+      assert.deepEqual(await ts.corrections(7), [moved]);
+      // The person a correction is for never changes.
+      assert.equal(await ts.updateCorrection({ id: c.id, kind: "add", enrollid: 8, time: "2026-03-03 08:05:00", reason: "x", by: "cli" }), null);
+      await assert.rejects(ts.updateCorrection({ id: c.id, kind: "add", enrollid: 7, time: "2026-03-03 08:05:00", reason: " ", by: "cli" }), rejects("invalid"));
+    });
+  });
 }
