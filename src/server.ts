@@ -16,6 +16,7 @@ import type { TimesheetDeps } from "./app/timesheets.ts";
 import { withOrigin } from "./http/host-less.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
 import { BackupDownloads } from "./app/backups.ts";
+import { AlertSource } from "./alerts/source.ts";
 import { startIntegrations } from "./integrations.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";
@@ -107,6 +108,7 @@ function whenWritable(config: ServeConfig, log: Logger): { promise: Promise<void
 
 export async function startServer(config: ServeConfig, log: Logger): Promise<RunningServer> {
   const now = Date.now;
+  const startedAt = now();
   const { store, readOnly } = await openServerStore(config, log);
   // Single box: the data directory is ours alone, and nothing is connected yet whatever a crash
   // left behind. Cluster: the other instances' terminals are connected; presence reaps a dead one's.
@@ -194,15 +196,23 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     config, store, bus, log, now, version: VERSION, metrics: metrics.registry, idle: readOnly !== null,
     ...(cluster && store instanceof PgStore ? { cluster: { instance: cluster.instanceId, leases: store.webhookLeases } } : {}),
   });
+  const alerts = new AlertSource({
+    store, settings, now, exporter: integrations.exporter,
+    storeHealth: () => {
+      if (readOnly !== null) return { failingSince: startedAt, error: `opened read-only: ${readOnly}` };
+      const failingSince = writer.failingSince;
+      return failingSince === null ? null : { failingSince, error: writer.failure ?? "commits fail" };
+    },
+  });
   const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
   const setupCode = (await store.admin.hasUsers()) ? null : newSetupCode();
   const ui = createUiApp({
     setupCode,
-    store, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
+    store, alerts, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
     secrets: () => integrations.secrets,
   });
   const http = createHttpApp({
-    store, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets,
+    store, alerts, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     loopLag: () => metrics.loopLag.summary(),
     ...(readOnly !== null ? { readOnly } : {}),

@@ -1,6 +1,7 @@
 /**
  * Terminal clocks: measured from `reg` (devinfo.time) and daily with `gettime`; a clock off by
- * more than the limit gets `settime`. The measured drift is stored per terminal.
+ * more than the limit gets `settime`, and a successful `settime` (the server's or an admin's) is
+ * followed by a `gettime` that measures it again. The measured drift is stored per terminal.
  */
 import type { Logger } from "pino";
 import { parseTerminalTime, type SiteClock } from "../protocol/index.ts";
@@ -32,6 +33,12 @@ export class ClockCheck {
     this.#o = options;
     options.dispatcher.handle("gettime", async (command, answer) => {
       if (typeof answer.time === "string") await this.#measure(command.sn, answer.time);
+      return answer;
+    });
+    // A clock just set is measured again at once: its drift (and the clock alert) then shows what
+    // the terminal's clock says now, not what it said before it was set (issue 17).
+    options.dispatcher.handle("settime", async (command, answer) => {
+      void this.#ask(command.sn);
       return answer;
     });
   }

@@ -5,6 +5,7 @@
 import type { TimesheetDeps } from "../app/timesheets.ts";
 import { Hono } from "hono";
 import type { Logger } from "pino";
+import type { AlertSource } from "../alerts/source.ts";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { PeopleService } from "../people/service.ts";
 import type { SiteClock } from "../protocol/index.ts";
@@ -16,6 +17,7 @@ import type { UiApp } from "../ui/app.ts";
 import type { AllowList } from "../lib/ip-allow-list.ts";
 import { deadline } from "../lib/deadline.ts";
 import type { LagSummary } from "../obs/loop-lag.ts";
+import { alertsApi } from "./api/alerts.ts";
 import { backupApi } from "./api/backup.ts";
 import { commandsApi } from "./api/commands.ts";
 import { peopleApi } from "./api/people.ts";
@@ -35,6 +37,8 @@ import { metricsRoute } from "./metrics-route.ts";
 
 export interface HttpDeps {
   store: Store;
+  /** The site's current alerts: GET /api/v1/alerts. */
+  alerts: AlertSource;
   writer: Writer;
   registry: TerminalRegistry;
   log: Logger;
@@ -107,6 +111,7 @@ export function createHttpApp(deps: HttpDeps) {
   const api = new Hono();
   // The scope check may read a command's body: after the body limit.
   api.use("*", bearerAuth(deps.store, deps.now), apiBodyLimit(), tokenScope("/api/v1"));
+  api.route("/alerts", alertsApi(deps.alerts));
   api.route("/terminals", terminalsApi(deps));
   api.route("/", recordsApi(deps.store));
   api.route("/", commandsApi(deps));

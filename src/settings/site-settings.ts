@@ -13,7 +13,8 @@ export const siteSettingsSchema = z.object({
   siteName: z.string().trim().min(1, "enter a site name").max(80, "use at most 80 characters"),
   tz: z.string().trim().refine(isValidTimeZone, "not a known IANA time zone (e.g. Europe/Paris)"),
   approval: z.enum(["open", "approve"]),
-  offlineAlertMinutes: z.coerce.number().int("a whole number").min(1).max(10_080),
+  /** 0: a terminal is offline the moment it goes (a flapping one is then left to the notifications' quiet period). */
+  offlineAlertMinutes: z.coerce.number().int("a whole number").min(0).max(10_080),
   driftAlertSeconds: z.coerce.number().int("a whole number").min(5).max(86_400),
   /** Comma by default; semicolon for spreadsheets in locales whose decimal separator is a comma. */
   csvDelimiter: csvDelimiterSchema,

@@ -201,6 +201,8 @@ export interface Store {
 
   attendance(filter: PunchFilter): Promise<Page<AttendanceRow>>;
   doorEvents(filter: PunchFilter): Promise<Page<DoorEventRow>>;
+  /** Door events with one of these codes at or after the site-local time `from`, newest first, at most `limit` (the alerts' door alarms). */
+  recentDoorEvents(from: string, events: readonly number[], limit: number): Promise<DoorEventRow[]>;
   quarantined(filter: { cursor?: string; limit: number }): Promise<Page<QuarantineRow>>;
   getAttendance(id: number): Promise<AttendanceRow | null>;
   /** The photo a face terminal sent with this punch (base64 as received, no data: prefix); null without one. */

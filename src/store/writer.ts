@@ -77,6 +77,11 @@ export class Writer {
     return this.#stopped;
   }
 
+  /** When the current failure episode began (epoch ms); null while commits succeed. */
+  get failingSince(): number | null {
+    return this.#failingSince;
+  }
+
   /** Null when the last commit succeeded, else the reason it failed. */
   get failure(): string | null {
     return this.#failingSince === null ? null : this.#lastError;

@@ -1,5 +1,6 @@
 import type { TimesheetDeps } from "../app/timesheets.ts";
 import type { Logger } from "pino";
+import type { AlertSource } from "../alerts/source.ts";
 import type { SecretBox } from "../auth/secret-box.ts";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { EventBus } from "../events/bus.ts";
@@ -15,6 +16,8 @@ import type { TerminalRegistry } from "../terminals/registry.ts";
 /** What the UI needs from the running server (handed in by src/server.ts). */
 export interface UiDeps {
   store: Store;
+  /** The site's current alerts (the dashboard shows the same as GET /api/v1/alerts). */
+  alerts: AlertSource;
   writer: Writer;
   registry: TerminalRegistry;
   bus: EventBus;

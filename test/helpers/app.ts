@@ -5,6 +5,7 @@
  */
 import { rmSync } from "node:fs";
 import pino from "pino";
+import { AlertSource } from "../../src/alerts/source.ts";
 import { BackupDownloads } from "../../src/app/backups.ts";
 import { hashToken } from "../../src/auth/tokens.ts";
 import { CommandDispatcher } from "../../src/commands/dispatcher.ts";
@@ -62,10 +63,11 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
     config: { dataDir, pgUrl: "", pgSchema: "tm20", pgTemplates: "off", webhookRetryBaseMs: 1000, webhookRetryMaxMs: 60_000, webhookLeaseMs: 15_000 },
     store, bus, log, now, version: "test",
   });
+  const alerts = new AlertSource({ store, settings, now, exporter: null, storeHealth: () => null });
   const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });
   // An admin exists (made below), so there is no first-run setup code.
-  const ui = createUiApp({ store, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
-  const http = createHttpApp({ store, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
+  const ui = createUiApp({ store, alerts, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
+  const http = createHttpApp({ store, alerts, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
   await dispatcher.start();
   await people.start();
   await recompute.start(bus);

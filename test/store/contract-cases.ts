@@ -521,6 +521,22 @@ export function contractCases(target: ContractTarget): void {
         assert.equal(p2.next, null);
       });
 
+      test("recentDoorEvents: the codes asked for, from a site-local time, newest first, bounded", async () => {
+        const t = await fresh();
+        await seed(t);
+        await t.store.write([punchesOp("SN3", [punch(0, "2026-01-05 10:00:00", { event: 6 }), punch(0, "2026-01-05 10:00:01", { event: 5 })])]);
+        const show = (rows: Array<{ sn: string; time: string; event: number }>) => rows.map((r) => `${r.sn} ${r.time} e${r.event}`);
+        assert.deepEqual(show(await t.store.recentDoorEvents("2026-01-05 00:00:00", [5, 6, 7], 10)), [
+          "SN3 2026-01-05 10:00:01 e5",
+          "SN3 2026-01-05 10:00:00 e6",
+          "SN2 2026-01-05 09:00:00 e5",
+        ]);
+        assert.deepEqual(show(await t.store.recentDoorEvents("2026-01-05 09:30:00", [5, 6, 7], 10)), ["SN3 2026-01-05 10:00:01 e5", "SN3 2026-01-05 10:00:00 e6"]);
+        assert.deepEqual(show(await t.store.recentDoorEvents("2026-01-05 00:00:00", [5, 6, 7], 1)), ["SN3 2026-01-05 10:00:01 e5"]);
+        assert.deepEqual(show(await t.store.recentDoorEvents("2026-01-05 00:00:00", [0, 1], 10)), ["SN1 2026-01-05 07:00:05 e0", "SN1 2026-01-05 07:00:00 e1"]);
+        assert.deepEqual(await t.store.recentDoorEvents("2026-01-05 00:00:00", [], 10), []);
+      });
+
       test("a cursor that is not ours is an AppError bad_cursor", async () => {
         const t = await fresh();
         await seed(t);

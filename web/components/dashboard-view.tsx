@@ -60,13 +60,23 @@ export function StatCards({ status }: { status: LiveStatus }) {
   );
 }
 
-export function AlertList({ alerts }: { alerts: Alert[] }) {
-  if (alerts.length === 0) return <p class="all-clear">No alerts: every approved terminal is online and nothing is failing.</p>;
+export function AlertList({ alerts, terminalsTotal }: { alerts: Alert[]; terminalsTotal: number }) {
+  if (alerts.length === 0) {
+    if (terminalsTotal === 0) {
+      return (
+        <p class="all-clear">
+          No terminals yet. <a href="/terminals">Terminals</a> shows the address to enter on a terminal; it appears here once it connects.
+        </p>
+      );
+    }
+    return <p class="all-clear">No alerts: every approved terminal is online and nothing is failing.</p>;
+  }
   return (
     <ul class="alerts">
       {alerts.map((a) => (
-        <li class={`alert alert-${a.level}`}>
-          <a href={a.href}>{a.text}</a>
+        <li key={a.id} class={`alert alert-${a.level}`} data-alert={a.id}>
+          <a href={a.href}>{a.title}</a>
+          <span class="alert-message">{a.message}</span>
         </li>
       ))}
     </ul>
@@ -128,7 +138,7 @@ export function DashboardView({ status, feed, live }: { status: LiveStatus; feed
         </section>
         <section class="panel">
           <h2>Alerts</h2>
-          <AlertList alerts={status.alerts} />
+          <AlertList alerts={status.alerts} terminalsTotal={status.terminalsTotal} />
         </section>
       </div>
       <section class="panel">

@@ -11,10 +11,15 @@ export interface FeedRow {
   inout: string;
 }
 
+/** One line of the site's alert model (src/alerts/model.ts), as the dashboard shows it. */
 export interface Alert {
+  id: string;
   level: "warn" | "error";
-  text: string;
+  title: string;
+  message: string;
   href: string;
+  /** 1, or how many things a summary line covers. */
+  count: number;
 }
 
 export interface LiveStatus {

@@ -4,7 +4,7 @@
  * duplicates are skipped with ON CONFLICT DO NOTHING, so a batch resent to another instance
  * after a crash is stored once.
  */
-import { and, count, desc, eq, gt, inArray, gte, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
   AuditEntry,
@@ -165,6 +165,16 @@ export class PgStore implements Store {
       .orderBy(desc(doorEvents.time), desc(doorEvents.id))
       .limit(filter.limit + 1);
     return pageOf(rows, filter.limit, (r) => encodeCursor([r.time, r.id]));
+  }
+
+  async recentDoorEvents(from: string, events: readonly number[], limit: number) {
+    if (events.length === 0) return [];
+    return this.#db
+      .select()
+      .from(doorEvents)
+      .where(and(gte(doorEvents.time, from), inArray(doorEvents.event, [...events])))
+      .orderBy(desc(doorEvents.time), desc(doorEvents.id))
+      .limit(limit);
   }
 
   async quarantined(filter: { cursor?: string; limit: number }) {

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
   AuditEntry,
@@ -184,6 +184,17 @@ export class SqliteStore implements Store {
 
   async doorEvents(filter: PunchFilter): Promise<Page<typeof doorEvents.$inferSelect>> {
     return punchPage(this.#r.db, doorEvents, filter, []);
+  }
+
+  async recentDoorEvents(from: string, events: readonly number[], limit: number) {
+    if (events.length === 0) return [];
+    return this.#r.db
+      .select()
+      .from(doorEvents)
+      .where(and(gte(doorEvents.time, from), inArray(doorEvents.event, [...events])))
+      .orderBy(desc(doorEvents.time), desc(doorEvents.id))
+      .limit(limit)
+      .all();
   }
 
   async quarantined(filter: { cursor?: string; limit: number }) {

@@ -1,9 +1,9 @@
 /**
- * The dashboard's numbers, alerts and feed rows. A snapshot is shared by every open dashboard
+ * The dashboard's numbers, alerts (the site's alert model, `alerts/source.ts`) and feed rows. A snapshot is shared by every open dashboard
  * for a couple of seconds, so ten browsers cost the store what one does; nothing here scans
  * the attendance table (today's count is a range on the time index).
  */
-import type { AttendanceRow, TerminalRow } from "../../store/schema.ts";
+import type { AttendanceRow } from "../../store/schema.ts";
 import type { Alert, FeedRow, LiveStatus } from "../../../web/components/live-types.ts";
 import type { UiDeps } from "../env.ts";
 import { inoutLabel, verificationLabel } from "../labels.ts";
@@ -56,14 +56,11 @@ export class LiveStatusSource {
     // The store's online state, which in a cluster covers the terminals of every instance.
     const online = approved.filter((t) => t.online).length;
     const today = clock.format(now).slice(0, 10);
-    const [punchesToday, quarantined24h, failed, clocks] = await Promise.all([
+    const [punchesToday, quarantined24h, current] = await Promise.all([
       store.admin.countAttendanceFrom(`${today} 00:00:00`),
       store.admin.quarantinedSince(now - DAY_MS),
-      store.commands.list({ status: ["failed", "timed_out"], limit: 50 }),
-      store.commands.clocks(),
+      this.#d.alerts.current(),
     ]);
-    const failedToday = failed.items.filter((c) => now - c.updatedAt < DAY_MS);
-    const drift = new Map(clocks.map((c) => [c.sn, c.driftSeconds]));
     return {
       terminalsTotal: terminals.length,
       online,
@@ -73,40 +70,9 @@ export class LiveStatusSource {
       quarantined24h,
       rate: this.#rate.lastHour(),
       rateEndsAt: clock.format(now).slice(11, 16),
-      alerts: [
-        ...this.#alerts(terminals, now, quarantined24h),
-        ...failedToday.slice(0, 5).map((c): Alert => ({
-          level: "error",
-          text: `${c.command} on ${c.sn} ${c.status === "timed_out" ? "timed out" : "failed"}${c.reason ? `: ${c.reason}` : ""}`,
-          href: `/terminals/${encodeURIComponent(c.sn)}`,
-        })),
-        ...approved.flatMap((t): Alert[] => {
-          const clock = drift.get(t.sn);
-          return clock !== undefined && Math.abs(clock) > settings.values.driftAlertSeconds
-            ? [{ level: "warn", text: `${t.name || t.sn} clock is off by ${clock} s`, href: `/terminals/${encodeURIComponent(t.sn)}` }]
-            : [];
-        }),
-      ],
+      // The site's one alert model: the API and the notifications show the same.
+      alerts: current.alerts.map(({ id, level, title, message, href, count }): Alert => ({ id, level, title, message, href, count })),
     };
-  }
-
-  #alerts(terminals: TerminalRow[], now: number, quarantined24h: number): Alert[] {
-    const { settings } = this.#d;
-    const alerts: Alert[] = [];
-    const limitMs = settings.values.offlineAlertMinutes * 60_000;
-    for (const t of terminals) {
-      const href = `/terminals/${encodeURIComponent(t.sn)}`;
-      if (t.approval === "pending") {
-        alerts.push({ level: "warn", text: `${t.sn} is waiting for approval`, href });
-      } else if (t.approval === "approved" && !t.online && now - t.lastSeen > limitMs) {
-        const minutes = Math.floor((now - t.lastSeen) / 60_000);
-        alerts.push({ level: "error", text: `${t.name || t.sn} offline for ${minutes >= 120 ? `${Math.floor(minutes / 60)} h` : `${minutes} min`}`, href });
-      }
-    }
-    if (quarantined24h > 0) {
-      alerts.push({ level: "warn", text: `${quarantined24h} record${quarantined24h === 1 ? "" : "s"} quarantined in the last 24 h`, href: "/quarantine" });
-    }
-    return alerts;
   }
 
   /** Feed rows with person and terminal names. */

@@ -62,7 +62,7 @@ export function settingsPages(deps: UiDeps) {
                   </label>
                 </div>
               </div>
-              <Field label="Alert when a terminal is offline for (minutes)" name="offlineAlertMinutes" type="number" min={1} value={s.offlineAlertMinutes} required />
+              <Field label="Alert when a terminal is offline for (minutes)" name="offlineAlertMinutes" type="number" min={0} value={s.offlineAlertMinutes} required />
               <Field label="Alert when a terminal clock is off by (seconds)" name="driftAlertSeconds" type="number" min={5} value={s.driftAlertSeconds} required />
               <div class="field">
                 <label for="f-csv-delimiter">CSV exports separate columns with</label>

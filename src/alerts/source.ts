@@ -1,0 +1,96 @@
+/**
+ * Gathers the state `model.ts` derives the alerts from: terminals, clock measurements, webhook
+ * destinations and their outboxes, the PostgreSQL export, recent door events, the quarantine and
+ * the store's own health. One snapshot is shared for a couple of seconds by every reader (the
+ * dashboard's browsers, the API, the notifier), so many readers cost the store what one does.
+ */
+import type { PgExporter } from "../export/pg-exporter.ts";
+import type { SiteSettings } from "../settings/site-settings.ts";
+import type { OutboundStore } from "../store/export-contract.ts";
+import { backlogOf } from "../webhooks/outbox.ts";
+import { parseWebhook } from "../webhooks/settings.ts";
+import { type Alert, type AlertState, DOOR_ALARM_WINDOW_MS, DOOR_STATE_WINDOW_MS, deriveAlerts } from "./model.ts";
+
+const CACHE_MS = 2000;
+/** Bounds on the door events read per snapshot (newest first). */
+const DOOR_ALARMS_READ = 500;
+const DOOR_STATES_READ = 2000;
+
+export interface AlertSourceOptions {
+  store: OutboundStore;
+  settings: SiteSettings;
+  now: () => number;
+  /** The store's write health: the writer's failure episode, or why the store was opened read-only. */
+  storeHealth: () => { failingSince: number; error: string } | null;
+  exporter: PgExporter | null;
+}
+
+export interface AlertSnapshot {
+  at: number;
+  alerts: Alert[];
+}
+
+export class AlertSource {
+  #o: AlertSourceOptions;
+  #cached: { at: number; snapshot: Promise<AlertSnapshot> } | null = null;
+
+  constructor(options: AlertSourceOptions) {
+    this.#o = options;
+  }
+
+  /** The current alerts (at most a couple of seconds old). */
+  current(): Promise<AlertSnapshot> {
+    const now = this.#o.now();
+    if (this.#cached && now - this.#cached.at < CACHE_MS) return this.#cached.snapshot;
+    const snapshot = this.#state(now).then((state) => ({ at: now, alerts: deriveAlerts(state) }));
+    this.#cached = { at: now, snapshot };
+    snapshot.catch(() => {
+      this.#cached = null;
+    });
+    return snapshot;
+  }
+
+  /** Forgets the shared snapshot: the next reader sees the state as it is now (a test, or a change just made). */
+  refresh() {
+    this.#cached = null;
+  }
+
+  async #state(now: number): Promise<AlertState> {
+    const { store, settings } = this.#o;
+    const clock = settings.clock;
+    const [terminals, clocks, webhookRows, doorAlarms, doorStates, quarantinedLastHour, exporter] = await Promise.all([
+      store.listTerminals(),
+      store.commands.clocks(),
+      store.webhooks.list(),
+      store.recentDoorEvents(clock.format(now - DOOR_ALARM_WINDOW_MS), [5, 6, 7], DOOR_ALARMS_READ),
+      store.recentDoorEvents(clock.format(now - DOOR_STATE_WINDOW_MS), [0, 1], DOOR_STATES_READ),
+      store.admin.quarantinedSince(now - 3_600_000),
+      this.#o.exporter?.status() ?? null,
+    ]);
+    const webhooks = await Promise.all(
+      webhookRows.map(async (row) => {
+        const w = parseWebhook(row);
+        // Counting the outbox only matters for a failing destination.
+        const backlog = w.enabled && w.attempts > 0 ? await backlogOf(store.exports, w) : 0;
+        return { id: w.id, name: w.name, enabled: w.enabled, attempts: w.attempts, lastError: w.lastError, lastErrorAt: w.lastErrorAt, lastSuccessAt: w.lastSuccessAt, createdAt: row.createdAt, backlog };
+      }),
+    );
+    const values = settings.values;
+    return {
+      now,
+      limits: { offlineMinutes: values.offlineAlertMinutes, driftSeconds: values.driftAlertSeconds },
+      terminals,
+      clocks,
+      webhooks,
+      exporter: exporter && {
+        failingSince: exporter.failing_since,
+        lastError: exporter.last_error,
+        backlog: Object.values(exporter.streams).reduce((n, s) => n + s.backlog, 0),
+      },
+      doorAlarms,
+      doorStates,
+      quarantinedLastHour,
+      store: this.#o.storeHealth(),
+    };
+  }
+}
