@@ -49,7 +49,7 @@ interface Pair {
 export const byTime = (a: DayPunch, b: DayPunch) => a.ts - b.ts || a.key - b.key;
 
 /** Repeated scans: a punch closer than the window to the last one kept counts once (the first stays). */
-export function collapse<T extends DayPunch>(sorted: readonly T[], windowSeconds: number): T[] {
+export function collapse<T extends { ts: number }>(sorted: readonly T[], windowSeconds: number): T[] {
   const kept: T[] = [];
   let last: T | undefined;
   for (const p of sorted) {
