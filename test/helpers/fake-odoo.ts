@@ -197,8 +197,8 @@ export interface FakeOdoo {
   calls: FakeOdooCall[];
   /** The next `n` requests get 503 from a proxy, untouched. */
   unavailable(n: number): void;
-  /** The next `n` model calls are done and committed, but their answer is lost (a proxy's 504). */
-  loseAnswers(n: number): void;
+  /** The next `n` calls of `method` are done and committed, but their answer is lost (a proxy's 504). */
+  loseAnswers(method: string, n?: number): void;
   /** Attendances of an employee as `[checkIn, checkOut]`, oldest first. */
   attendancesOf(name: string): Array<[string, string | null]>;
   stop(): Promise<void>;
@@ -224,7 +224,7 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
   const book = new AttendanceBook(nameOf);
   const calls: FakeOdooCall[] = [];
   let unavailable = 0;
-  let lose = 0;
+  const lose = new Map<string, number>();
 
   const employeeRow = (e: Employee): Row => ({
     id: e.id,
@@ -254,12 +254,13 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
       for (const f of wanted) if (fields.includes(f)) out[f] = { type: f === "id" ? "integer" : f === "active" ? "boolean" : f.startsWith("check_") ? "datetime" : f === "employee_id" ? "many2one" : "char" };
       return out;
     }
-    if (method === "search_read") {
+    if (method === "search_read" || method === "search_count") {
       const all =
         model === "hr.employee"
           ? employees.filter((e) => e.active || context.active_test === false).map(employeeRow)
           : book.list().map(attendanceRow);
       const found = ordered(all.filter((r) => matches(kw.domain ?? [], r)), typeof kw.order === "string" ? kw.order : "id");
+      if (method === "search_count") return found.length;
       const offset = typeof kw.offset === "number" ? kw.offset : 0;
       const page = typeof kw.limit === "number" && kw.limit > 0 ? found.slice(offset, offset + kw.limit) : found.slice(offset);
       const wanted = Array.isArray(kw.fields) && kw.fields.length > 0 ? (kw.fields as string[]) : fields;
@@ -300,7 +301,7 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
   const notFoundPage = () => new Response("<!DOCTYPE html><html><head><title>404 | Page not found</title></head><body>Page not found</body></html>", { status: 404, headers: { "Content-Type": "text/html; charset=utf-8" } });
   const xml = (body: string) => new Response(body, { headers: { "Content-Type": "text/xml; charset=utf-8" } });
 
-  function answered(result: () => OdooVal, ok: (v: OdooVal) => Response, error: (e: OdooException) => Response): Response {
+  function answered(method: string, result: () => OdooVal, ok: (v: OdooVal) => Response, error: (e: OdooException) => Response): Response {
     let value: OdooVal;
     try {
       value = result();
@@ -308,8 +309,9 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
       if (e instanceof OdooException) return error(e);
       throw e;
     }
-    if (lose > 0) {
-      lose--;
+    const toLose = lose.get(method) ?? 0;
+    if (toLose > 0) {
+      lose.set(method, toLose - 1);
       return new Response("<html><body><h1>504 Gateway Time-out</h1></body></html>", { status: 504, headers: { "Content-Type": "text/html" } });
     }
     return ok(value);
@@ -341,7 +343,7 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
         }
         calls.push({ api: "json2", model, method });
         const { ids, ...kw } = body;
-        return answered(() => execute(model, method, Array.isArray(ids) ? (ids as number[]) : [], kw), (v) => json(v), json2Error);
+        return answered(method, () => execute(model, method, Array.isArray(ids) ? (ids as number[]) : [], kw), (v) => json(v), json2Error);
       }
       const xmlRoute = /^\/xmlrpc\/2\/(common|object)$/.exec(url.pathname);
       if (xmlRoute && options.xmlrpc !== false && req.method === "POST") {
@@ -361,7 +363,7 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
         calls.push({ api: "xmlrpc", model: String(model), method: String(method) });
         // Positional arguments onto the named ones, as Odoo's execute_kw binds them.
         const named: Record<string, OdooVal> =
-          method === "search_read"
+          method === "search_read" || method === "search_count"
             ? { domain: a[0] ?? [], ...kw }
             : method === "create"
               ? { vals_list: a[0] ?? null, ...kw }
@@ -372,6 +374,7 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
                   : { ...kw };
         const ids = method === "write" && Array.isArray(a[0]) ? (a[0] as number[]) : [];
         return answered(
+          String(method),
           () => {
             const v = execute(String(model), String(method), ids, named);
             // Given one dict, create answers its id (a list of dicts: the ids).
@@ -397,8 +400,8 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
     unavailable(n) {
       unavailable = n;
     },
-    loseAnswers(n) {
-      lose = n;
+    loseAnswers(method, n = 1) {
+      lose.set(method, n);
     },
     attendancesOf(name) {
       const e = employees.find((x) => x.name === name);

@@ -89,6 +89,12 @@ export class OdooClient {
     return rows as OdooRecord[];
   }
 
+  async searchCount(model: string, domain: OdooValue[]): Promise<number> {
+    const n = await this.call(model, "search_count", { domain }, [domain], {});
+    if (typeof n !== "number" || !Number.isInteger(n)) throw new OdooError("protocol", `${model}.search_count answered no number`);
+    return n;
+  }
+
   /** One record; its id. */
   async create(model: string, vals: OdooRecord): Promise<number> {
     // JSON-2 answers the new records' ids; XML-RPC given one dict answers its id.

@@ -62,6 +62,11 @@ export interface AttendancePlan {
   /** In the order Odoo must receive them. */
   ops: AttendanceOp[];
   outcomes: Map<number, PunchOutcome>;
+  /**
+   * Punch key → index of the last op its outcome needs: the punch is in Odoo once the ops up to
+   * that one are done (ops run in order, stopping at the first refused).
+   */
+  needs: Map<number, number>;
   missingCheckOut: MissingCheckOut[];
 }
 
@@ -73,6 +78,8 @@ interface Open {
   /** The attendance in Odoo, or the create op of this plan. */
   existing: number | null;
   op: { op: "create"; checkIn: number; checkOut: number | null } | null;
+  /** The index of `op` in the plan's ops. */
+  opIndex: number;
   /** Odoo refuses a check-out past another attendance's check-in (an overlap). */
   closable: boolean;
 }
@@ -101,10 +108,11 @@ export function planAttendances(existing: readonly OdooAttendance[], punches: re
   const known = existing.flatMap((a) => (a.checkOut === null ? [a.checkIn] : [a.checkIn, a.checkOut])).sort((a, b) => a - b);
   let frontier = known.length > 0 ? (known[known.length - 1] as number) : -Infinity;
 
+  const needs = new Map<number, number>();
   let open: Open | null = null;
   for (const a of existing) {
     if (a.checkOut !== null || (open !== null && open.checkIn >= a.checkIn)) continue;
-    open = { checkIn: a.checkIn, existing: a.id, op: null, closable: true };
+    open = { checkIn: a.checkIn, existing: a.id, op: null, opIndex: -1, closable: true };
   }
   if (open !== null) {
     const from = open.checkIn;
@@ -112,18 +120,25 @@ export function planAttendances(existing: readonly OdooAttendance[], punches: re
     open.closable = !existing.some((a) => a.id !== id && a.checkIn >= from);
   }
 
-  const closeAt = (o: Open, at: number) => {
-    if (o.op !== null) o.op.checkOut = at;
-    else if (o.existing !== null) ops.push({ op: "close", attendanceId: o.existing, checkOut: at });
+  /** Closes `o` at `at`; the index of the op that does it. */
+  const closeAt = (o: Open, at: number): number => {
+    if (o.op !== null) {
+      o.op.checkOut = at;
+      return o.opIndex;
+    }
+    ops.push({ op: "close", attendanceId: o.existing as number, checkOut: at });
+    return ops.length - 1;
   };
   const flagOpen = (o: Open, by: number) => {
-    closeAt(o, o.checkIn);
+    needs.set(by, closeAt(o, o.checkIn));
     missingCheckOut.push({ attendanceId: o.existing, checkIn: o.checkIn, by });
   };
-  const openAt = (at: number): Open => {
-    const op = { op: "create" as const, checkIn: at, checkOut: null };
+  const openAt = (p: PairingPunch): Open => {
+    const op = { op: "create" as const, checkIn: p.ts, checkOut: null };
     ops.push(op);
-    return { checkIn: at, existing: null, op, closable: true };
+    needs.set(p.key, ops.length - 1);
+    outcomes.set(p.key, "opened");
+    return { checkIn: p.ts, existing: null, op, opIndex: ops.length - 1, closable: true };
   };
 
   const sorted = [...punches].sort((a, b) => a.ts - b.ts || a.key - b.key);
@@ -154,21 +169,17 @@ export function planAttendances(existing: readonly OdooAttendance[], punches: re
     }
     if (open === null) {
       if (p.role === "out") outcomes.set(p.key, "missing_check_in");
-      else {
-        open = openAt(p.ts);
-        outcomes.set(p.key, "opened");
-      }
+      else open = openAt(p);
     } else if (p.role === "in") {
       flagOpen(open, p.key);
-      open = openAt(p.ts);
-      outcomes.set(p.key, "opened");
+      open = openAt(p);
     } else {
-      closeAt(open, p.ts);
+      needs.set(p.key, closeAt(open, p.ts));
       open = null;
       outcomes.set(p.key, "closed");
     }
   }
-  return { ops, outcomes, missingCheckOut };
+  return { ops, outcomes, needs, missingCheckOut };
 }
 
 const ODOO_DATETIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
