@@ -1,15 +1,18 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * The admin UI's only script. Pages work as plain HTML forms; this adds the live dashboard
- * island, confirmation dialogs for destructive actions and the punch photo viewer. Islands are found by
+ * and Today islands, confirmation dialogs for destructive actions and the punch photo viewer and print buttons. Islands are found by
  * `data-island` and read their props from `data-props` (JSON written by the server).
  */
 import "./styles.css";
 import { render } from "hono/jsx/dom";
 import { LiveDashboard } from "./islands/live-dashboard.tsx";
+import { LiveToday } from "./islands/live-today.tsx";
 import { installConfirmations } from "./islands/confirm.ts";
 import { installPhotoViewer } from "./islands/photo-viewer.ts";
+import { installPrintButtons } from "./islands/print-button.ts";
 import type { DashboardProps } from "./components/live-types.ts";
+import type { TodayProps } from "./components/today-view.tsx";
 
 function mountIslands() {
   for (const el of document.querySelectorAll<HTMLElement>("[data-island]")) {
@@ -17,10 +20,14 @@ function mountIslands() {
     if (el.dataset.island === "live-dashboard") {
       el.replaceChildren();
       render(<LiveDashboard {...(props as DashboardProps)} />, el);
+    } else if (el.dataset.island === "live-today") {
+      el.replaceChildren();
+      render(<LiveToday {...(props as TodayProps)} />, el);
     }
   }
 }
 
 installConfirmations(document);
 installPhotoViewer(document);
+installPrintButtons(document);
 mountIslands();

@@ -25,6 +25,7 @@ import { recordPages } from "./pages/records.tsx";
 import { settingsPages } from "./pages/settings.tsx";
 import { terminalCommandPages } from "./pages/terminal-commands.tsx";
 import { terminalPages } from "./pages/terminals.tsx";
+import { timesheetPages } from "./pages/timesheets.ts";
 import { webhookPages } from "./pages/webhooks.tsx";
 
 /**
@@ -72,6 +73,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", groupPages(deps));
   authed.route("/", peoplePages(deps));
   authed.route("/", recordPages(deps));
+  authed.route("/", timesheetPages(deps));
   authed.route("/", exportPages(deps));
   authed.route("/", integrationPages(deps));
   authed.route("/", webhookPages(deps));

@@ -8,13 +8,14 @@ import { CSRF_FIELD } from "./auth-guard.ts";
 import type { UiEnv } from "./env.ts";
 import { type Flash, takeFlash } from "./flash.ts";
 
-export type Section = "dashboard" | "terminals" | "people" | "attendance" | "door-events" | "quarantine" | "integrations" | "audit" | "settings" | "account";
+export type Section = "dashboard" | "terminals" | "people" | "attendance" | "timesheets" | "door-events" | "quarantine" | "integrations" | "audit" | "settings" | "account";
 
 const NAV: Array<{ id: Section; href: string; label: string }> = [
   { id: "dashboard", href: "/", label: "Dashboard" },
   { id: "terminals", href: "/terminals", label: "Terminals" },
   { id: "people", href: "/people", label: "People" },
   { id: "attendance", href: "/attendance", label: "Attendance" },
+  { id: "timesheets", href: "/timesheets", label: "Timesheets" },
   { id: "door-events", href: "/door-events", label: "Door events" },
   { id: "quarantine", href: "/quarantine", label: "Quarantine" },
   { id: "integrations", href: "/integrations", label: "Integrations" },
@@ -135,4 +136,14 @@ export function barePage(c: Context, siteName: string, title: string, content: C
     </Document>
   );
   return c.html(html`<!doctype html>${body}`, status, { "cache-control": "no-store" });
+}
+
+/** A page made for paper (the monthly sheets): no navigation; the print style sheet sets one sheet per page. */
+export function printPage(c: Context<UiEnv>, siteName: string, title: string, content: Child) {
+  const body = (
+    <Document title={title} siteName={siteName} bodyClass="print">
+      <main class="print-main">{content}</main>
+    </Document>
+  );
+  return c.html(html`<!doctype html>${body}`, 200, { "cache-control": "no-store" });
 }

@@ -1,0 +1,215 @@
+/**
+ * One day of a person (/timesheets/people/{enrollid}/days/{date}): the stored result and its
+ * pairs, the punches that can belong to it (with their photos), and the corrections and leave that
+ * touch it. Punches are never edited: a correction adds or excludes one, apart from them.
+ */
+import type { Context } from "hono";
+import { clockOf, hm } from "../../../web/components/timesheet-format.ts";
+import { addDays } from "../../timesheets/calendar.ts";
+import type { CorrectionRow } from "../../store/timesheets-contract.ts";
+import type { DayResult, LeaveEntry, LeaveType, RawPunch } from "../../timesheets/types.ts";
+import { EmptyState, PunchPhoto, siteTime } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { inoutLabel } from "../labels.ts";
+import { page } from "../layout.tsx";
+import { plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
+import { DayFigures, leaveText, StatusBadge } from "../timesheets/day-parts.tsx";
+
+export interface DayData {
+  enrollid: number;
+  date: string;
+  day: DayResult | null;
+  punches: RawPunch[];
+  photos: Set<number>;
+  corrections: CorrectionRow[];
+  leave: LeaveEntry[];
+  leaveTypes: ReadonlyMap<number, LeaveType>;
+  terminals: ReadonlyMap<string, string>;
+}
+
+/** The punches shown for a day: its own date, and the next date's up to the day's last out (a night shift's). */
+function ofDay(punches: RawPunch[], date: string, day: DayResult | null): RawPunch[] {
+  const until = day?.lastOut && day.lastOut > `${date} 23:59:59` ? day.lastOut : null;
+  return punches.filter((p) => p.time.startsWith(date) || (until !== null && p.time <= until));
+}
+
+async function loadDay(deps: UiDeps, enrollid: number, date: string): Promise<DayData> {
+  const ts = deps.store.timesheets;
+  const [days, punches, corrections, leave, leaveTypes, terminals] = await Promise.all([
+    ts.days({ from: date, to: date, enrollid, limit: 1 }),
+    ts.punchesOf(enrollid, date, addDays(date, 2)),
+    ts.corrections(enrollid),
+    ts.leave({ enrollid, from: date, to: date }),
+    ts.leaveTypes(),
+    deps.store.listTerminals(),
+  ]);
+  const day = days.items[0] ?? null;
+  const shown = ofDay(punches, date, day);
+  const ids = new Set(shown.map((p) => p.id));
+  const end = day?.lastOut && day.lastOut > `${date} 23:59:59` ? day.lastOut : `${date} 23:59:59`;
+  return {
+    enrollid,
+    date,
+    day,
+    punches: shown,
+    photos: await deps.store.withPhotos(shown.map((p) => p.id)),
+    corrections: corrections.filter((c) => (c.kind === "add" ? c.time >= date && c.time <= end : ids.has(c.punchId))),
+    leave,
+    leaveTypes: new Map(leaveTypes.map((t) => [t.id, t])),
+    terminals: new Map(terminals.map((t) => [t.sn, t.name || t.sn])),
+  };
+}
+
+function ResultPanel({ data }: { data: DayData }) {
+  const day = data.day;
+  if (!day) return <EmptyState title="No result stored for this day">Results appear as punches arrive; a rebuild computes any range again.</EmptyState>;
+  return (
+    <section class="panel" aria-label="Result">
+      <StatusBadge day={day} />
+      <p class="muted">
+        {plannedHours(day) ? `Planned ${plannedHours(day)}, ${hm(day.expectedMinutes)}` : "No shift planned"}
+        {day.holiday ? ` · Holiday: ${day.holiday}` : ""}
+        {day.leave.length > 0 ? ` · Leave: ${leaveText(day, data.leaveTypes)}` : ""}
+      </p>
+      <DayFigures day={day} />
+      {day.pairs.length > 0 ? (
+        <table class="table compact" aria-label="Pairs">
+          <thead>
+            <tr>
+              <th scope="col">In</th>
+              <th scope="col">Out</th>
+              <th scope="col" />
+            </tr>
+          </thead>
+          <tbody>
+            {day.pairs.map((p) => (
+              <tr>
+                <td>{p.in ? clockOf(p.in, day.date) : <span class="tone-error">missing</span>}</td>
+                <td>{p.out ? clockOf(p.out, day.date) : day.inProgress ? <span class="muted">still in</span> : <span class="tone-error">missing</span>}</td>
+                <td>{p.manual ? <span class="badge badge-info manual-mark">manual</span> : null}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+function PunchesPanel({ data }: { data: DayData }) {
+  const excluded = new Map(data.corrections.flatMap((c) => (c.kind === "exclude" ? [[c.punchId, c] as const] : [])));
+  return (
+    <section class="panel" aria-label="Punches">
+      <h2>Punches</h2>
+      {data.punches.length === 0 ? (
+        <p class="muted">No punch stored for this day.</p>
+      ) : (
+        <table class="table compact">
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Terminal</th>
+              <th scope="col">In/out</th>
+              <th scope="col">Photo</th>
+              <th scope="col">Counted</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.punches.map((p) => (
+              <tr data-punch={p.id}>
+                <td class="nowrap">{p.time}</td>
+                <td>{data.terminals.get(p.sn) ?? p.sn}</td>
+                <td>{inoutLabel(p.inout)}</td>
+                <td>{data.photos.has(p.id) ? <PunchPhoto id={p.id} time={p.time} /> : null}</td>
+                <td>{excluded.has(p.id) ? <span class="badge badge-info manual-mark">excluded (manual)</span> : "Yes"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function CorrectionsPanel({ data, clock }: { data: DayData; clock: UiDeps["settings"]["clock"] }) {
+  return (
+    <section class="panel" aria-label="Corrections">
+      <h2>Corrections</h2>
+      {data.corrections.length === 0 ? (
+        <p class="muted">None: the day is computed from the stored punches alone.</p>
+      ) : (
+        <table class="table compact">
+          <thead>
+            <tr>
+              <th scope="col">Change</th>
+              <th scope="col">Reason</th>
+              <th scope="col">By</th>
+              <th scope="col">When</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.corrections.map((c) => (
+              <tr data-correction={c.id}>
+                <td>
+                  <span class="badge badge-info manual-mark">manual</span>{" "}
+                  {c.kind === "add" ? `Added punch ${c.time}${c.inout === 0 ? " (in)" : c.inout === 1 ? " (out)" : ""}` : `Excluded punch #${c.punchId}`}
+                </td>
+                <td>{c.reason}</td>
+                <td>{c.by}</td>
+                <td class="nowrap">{siteTime(clock, c.at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function LeavePanel({ data }: { data: DayData }) {
+  if (data.leave.length === 0) return null;
+  return (
+    <section class="panel" aria-label="Leave">
+      <h2>Leave</h2>
+      <ul>
+        {data.leave.map((l) => (
+          <li data-leave={l.id}>
+            {data.leaveTypes.get(l.typeId)?.name ?? `Leave #${l.typeId}`}: {l.part.kind === "day" ? "whole day" : l.part.kind === "half" ? `${l.part.half} half` : hm(l.part.minutes)}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export async function dayPage(c: Context<UiEnv>, deps: UiDeps, enrollid: number, date: string) {
+  const [data, person] = await Promise.all([loadDay(deps, enrollid, date), deps.store.getPerson(enrollid)]);
+  return page(
+    c,
+    deps.settings.siteName,
+    {
+      title: `${person?.name || `#${enrollid}`} · ${date}`,
+      active: "timesheets",
+      actions: (
+        <>
+          <a class="btn btn-plain" href={`/timesheets/people/${enrollid}/days/${addDays(date, -1)}`} rel="prev">
+            « Day before
+          </a>
+          <a class="btn btn-plain" href={`/timesheets/people/${enrollid}?month=${date.slice(0, 7)}`}>
+            Month
+          </a>
+          <a class="btn btn-plain" href={`/timesheets/people/${enrollid}/days/${addDays(date, 1)}`} rel="next">
+            Day after »
+          </a>
+        </>
+      ),
+    },
+    <>
+      <TimesheetTabs active="people" />
+      <ResultPanel data={data} />
+      <PunchesPanel data={data} />
+      <CorrectionsPanel data={data} clock={deps.settings.clock} />
+      <LeavePanel data={data} />
+    </>,
+  );
+}

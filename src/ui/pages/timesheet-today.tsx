@@ -1,0 +1,55 @@
+/**
+ * Timesheets → Today (/timesheets): everyone's state now, rendered complete on the server and kept
+ * current by the live-today island (web/islands/live-today.tsx), which fetches /timesheets/today.json
+ * after each burst of punches on the live feed and every minute.
+ */
+import { Hono } from "hono";
+import { type TodayProps, TodayView } from "../../../web/components/today-view.tsx";
+import type { DayResult } from "../../timesheets/types.ts";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { page } from "../layout.tsx";
+import { namesOf, plannedHours, storedDays, TimesheetTabs } from "../timesheets/area.tsx";
+
+async function todayProps(deps: UiDeps): Promise<TodayProps> {
+  const now = deps.now();
+  const local = deps.settings.clock.format(now);
+  const date = local.slice(0, 10);
+  const days: DayResult[] = await storedDays(deps.store, { from: date, to: date });
+  const names = await namesOf(deps.store, days.map((d) => d.enrollid));
+  return {
+    date,
+    asOf: local.slice(11, 16),
+    rows: days.map((d) => ({
+      enrollid: d.enrollid,
+      name: names.person(d.enrollid),
+      department: names.department(d.departmentId),
+      presence: d.inProgress && d.presence !== null ? d.presence : d.status,
+      shift: plannedHours(d),
+      firstIn: d.firstIn,
+      lastOut: d.lastOut,
+      lateMinutes: d.lateMinutes,
+      workedMinutes: d.workedMinutes,
+      manual: d.manual,
+    })),
+  };
+}
+
+export function timesheetTodayPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  app.get("/timesheets", async (c) => {
+    const props = await todayProps(deps);
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Timesheets", active: "timesheets" },
+      <>
+        <TimesheetTabs active="today" />
+        <div data-island="live-today" data-props={JSON.stringify(props)}>
+          <TodayView {...props} live="connecting" />
+        </div>
+      </>,
+    );
+  });
+  app.get("/timesheets/today.json", async (c) => c.json(await todayProps(deps), 200, { "cache-control": "no-store" }));
+  return app;
+}

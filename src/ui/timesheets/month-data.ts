@@ -1,0 +1,35 @@
+/** What a person's month shows, read from the store: stored results, punches and their photos, names. */
+import { addDays } from "../../timesheets/calendar.ts";
+import { summarize } from "../../timesheets/summary.ts";
+import type { RawPunch } from "../../timesheets/types.ts";
+import type { UiDeps } from "../env.ts";
+import { type MonthRange, storedDays } from "./area.tsx";
+import type { MonthData } from "./month-calendar.tsx";
+
+export async function loadMonth(deps: UiDeps, enrollid: number, range: MonthRange): Promise<MonthData & { summary: ReturnType<typeof summarize> }> {
+  const ts = deps.store.timesheets;
+  const [days, punches, leaveTypes, shifts] = await Promise.all([
+    storedDays(deps.store, { from: range.from, to: range.to, enrollid }),
+    ts.punchesOf(enrollid, range.from, addDays(range.to, 1)),
+    ts.leaveTypes(),
+    ts.shifts(),
+  ]);
+  const byDate = new Map<string, RawPunch[]>();
+  for (const p of punches) {
+    const date = p.time.slice(0, 10);
+    const list = byDate.get(date);
+    if (list) list.push(p);
+    else byDate.set(date, [p]);
+  }
+  const types = new Map(leaveTypes.map((t) => [t.id, t]));
+  return {
+    enrollid,
+    range,
+    days: new Map(days.map((d) => [d.date, d])),
+    punches: byDate,
+    photos: await deps.store.withPhotos(punches.map((p) => p.id)),
+    leaveTypes: types,
+    shiftNames: new Map(shifts.map((s) => [s.id, s.name])),
+    summary: summarize(enrollid, days, types),
+  };
+}
