@@ -6,9 +6,8 @@
 import { datesBetween, weekday } from "../../timesheets/calendar.ts";
 import type { DayResult, LeaveType, RawPunch } from "../../timesheets/types.ts";
 import { PunchPhoto } from "../components.tsx";
-import type { MonthRange } from "./area.tsx";
+import { type MonthRange, plannedHours } from "./area.tsx";
 import { DayFigures, leaveText, StatusBadge } from "./day-parts.tsx";
-import { plannedHours } from "./area.tsx";
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -21,6 +20,8 @@ export interface MonthData {
   photos: Set<number>;
   leaveTypes: ReadonlyMap<number, LeaveType>;
   shiftNames: ReadonlyMap<number, string>;
+  /** The site's date today: later days have no result yet, and say nothing. */
+  today: string;
 }
 
 function DayCell({ date, data }: { date: string; data: MonthData }) {
@@ -44,9 +45,9 @@ function DayCell({ date, data }: { date: string; data: MonthData }) {
           {day.leave.length > 0 ? <p class="cal-note">{leaveText(day, data.leaveTypes)}</p> : null}
           {day.firstIn !== null || day.workedMinutes > 0 ? <DayFigures day={day} /> : null}
         </>
-      ) : (
+      ) : date <= data.today ? (
         <p class="muted cal-none">No result</p>
-      )}
+      ) : null}
       {punches.some((p) => data.photos.has(p.id)) ? (
         <div class="cal-photos">
           {punches

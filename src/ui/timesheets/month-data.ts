@@ -31,5 +31,6 @@ export async function loadMonth(deps: UiDeps, enrollid: number, range: MonthRang
     leaveTypes: types,
     shiftNames: new Map(shifts.map((s) => [s.id, s.name])),
     summary: summarize(enrollid, days, types),
+    today: deps.settings.clock.format(deps.now()).slice(0, 10),
   };
 }
