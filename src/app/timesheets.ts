@@ -41,6 +41,18 @@ export interface RecomputeRequests {
    * today). Resolves with the number of results stored once that range is done.
    */
   everyone(from: LocalDate | null, to: LocalDate | null): Promise<number>;
+  status(): RecomputeStatus;
+}
+
+export interface RecomputeStatus {
+  /** A pass is running. */
+  running: boolean;
+  /** Person-days and "everyone over a range" requests waiting. */
+  pendingDays: number;
+  pendingRanges: number;
+  /** Results stored since start. */
+  stored: number;
+  lastError: string | null;
 }
 
 export interface TimesheetDeps {
@@ -798,21 +810,28 @@ export interface SummaryRow extends PeriodSummary {
  */
 export async function periodSummary(deps: Pick<TimesheetDeps, "store">, input: { from: string; to: string; departmentId?: number }): Promise<SummaryRow[]> {
   const range = validInput(dateRange(MAX_READ_DAYS), { from: input.from, to: input.to });
-  const byPerson = new Map<number, DayResult[]>();
+  const days: DayResult[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.store.timesheets.days({ ...range, ...(input.departmentId !== undefined ? { departmentId: input.departmentId } : {}), limit: 2000, ...(cursor ? { cursor } : {}) });
-    for (const day of page.items) {
-      const days = byPerson.get(day.enrollid);
-      if (days) days.push(day);
-      else byPerson.set(day.enrollid, [day]);
-    }
+    const page = await deps.store.timesheets.days({ ...range, ...(input.departmentId !== undefined ? { departmentId: input.departmentId } : {}), limit: 1000, ...(cursor ? { cursor } : {}) });
+    days.push(...page.items);
     cursor = page.next ?? undefined;
   } while (cursor);
-  const types = new Map((await deps.store.timesheets.leaveTypes()).map((t) => [t.id, t]));
+  return summaryRows(days, await deps.store.timesheets.leaveTypes());
+}
+
+/** One summary row per person of `days`, by enrollid. */
+export function summaryRows(days: readonly DayResult[], leaveTypes: readonly LeaveType[]): SummaryRow[] {
+  const types = new Map(leaveTypes.map((t) => [t.id, t]));
+  const byPerson = new Map<number, DayResult[]>();
+  for (const day of days) {
+    const list = byPerson.get(day.enrollid);
+    if (list) list.push(day);
+    else byPerson.set(day.enrollid, [day]);
+  }
   return [...byPerson.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([enrollid, days]) => ({ ...summarize(enrollid, days, types), departmentId: days[days.length - 1]?.departmentId ?? null }));
+    .map(([enrollid, list]) => ({ ...summarize(enrollid, list, types), departmentId: list[list.length - 1]?.departmentId ?? null }));
 }
 
 /**

@@ -3,6 +3,7 @@
  * never reach here (the gateway takes them first).
  */
 import type { TimesheetDeps } from "../app/timesheets.ts";
+import { timesheetsApi } from "./api/timesheets.ts";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import type { AlertSource } from "../alerts/source.ts";
@@ -117,6 +118,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/", commandsApi(deps));
   api.route("/", peopleApi(deps));
   api.route("/people/import", peopleImportApi(deps));
+  api.route("/", timesheetsApi(deps.timesheets));
   const { store, exporter, webhookAdmin, cluster } = deps.integrations;
   api.route("/export", exportApi(exporter, cluster));
   api.route("/webhooks", webhooksApi({ store, admin: webhookAdmin }));

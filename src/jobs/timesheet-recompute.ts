@@ -14,7 +14,7 @@
  * punched still gets its `absent` and an in-progress day settles after midnight.
  */
 import type { Logger } from "pino";
-import type { RecomputeRequests, TimesheetClock } from "../app/timesheets.ts";
+import type { RecomputeRequests, RecomputeStatus, TimesheetClock } from "../app/timesheets.ts";
 import type { EventBus } from "../events/bus.ts";
 import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { Store } from "../store/contract.ts";
@@ -46,15 +46,6 @@ interface Span {
 const PEOPLE_PER_BATCH = 200;
 /** Person-days per `recomputeDays` call from the queue. */
 const DAYS_PER_BATCH = 5000;
-
-export interface RecomputeStatus {
-  running: boolean;
-  pendingDays: number;
-  pendingRanges: number;
-  /** Results stored since start. */
-  stored: number;
-  lastError: string | null;
-}
 
 export class TimesheetRecompute implements RecomputeRequests {
   /** As given: `clock` may be a getter. */

@@ -4,6 +4,7 @@
  */
 import { type Context, Hono } from "hono";
 import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, updateGroup } from "../../app/groups.ts";
+import { departmentsOn, setPersonDepartment, type TimesheetDeps } from "../../app/timesheets.ts";
 import { createPerson, deletePerson, type PeopleDeps, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
 import { z } from "zod";
 import { CREDENTIAL_BACKUPNUMS, int, parseDate, serialNumber } from "../../protocol/index.ts";
@@ -56,7 +57,8 @@ const newPerson = z.strictObject({
   credentials: z.array(z.strictObject({ backupnum, data: credentialBody.shape.data })).max(64).default([]),
 });
 
-const personPatch = z.strictObject(personFields).partial();
+/** `departmentId` (null: none) from `departmentFrom` (default today) on: the person's department history (issue 14). */
+const personPatch = z.strictObject({ ...personFields, departmentId: z.number().int().positive().nullable(), departmentFrom: z.string().max(20) }).partial();
 
 const pullBody = z.strictObject({ sn: serialNumber });
 const pushBody = z
@@ -74,7 +76,7 @@ const groupPatch = z.strictObject({ name: z.string().trim().min(1).max(100), syn
 const personQuery = pageQuery.extend({ q: z.string().max(100).optional() });
 const jobQuery = pageQuery.extend({ status: z.enum(JOB_STATUSES).optional() });
 
-export function peopleApi(deps: PeopleDeps) {
+export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
   const { store, people } = deps;
   const app = new Hono<TokenEnv>();
 
@@ -87,13 +89,16 @@ export function peopleApi(deps: PeopleDeps) {
 
   const personJson = async (p: PersonRow) => ({
     ...p,
+    departmentId: (await departmentsOn(deps.timesheets)).get(p.enrollid) ?? null,
     credentials: (await store.people.credentials([p.enrollid])).map((c) => credentialJson(c.backupnum, c.data)),
     terminals: await store.people.holdersOf(p.enrollid),
   });
 
   app.get("/people", async (c) => {
     const q = parseQuery(personQuery, c.req.query());
-    return c.json(await store.people.list(q));
+    const page = await store.people.list(q);
+    const departments = await departmentsOn(deps.timesheets);
+    return c.json({ ...page, items: page.items.map((p) => ({ ...p, departmentId: departments.get(p.enrollid) ?? null })) });
   });
 
   app.post("/people", async (c) => {
@@ -110,8 +115,15 @@ export function peopleApi(deps: PeopleDeps) {
 
   app.patch("/people/:enrollid", async (c) => {
     const id = idParam(c.req.param("enrollid"), "person");
-    const saved = await updatePerson(deps, c.get("actor"), id, await parseBody(c, personPatch));
-    return c.json({ person: await personJson(saved.person), job: await jobOrNull(saved.job) });
+    const { departmentId, departmentFrom, ...fields } = await parseBody(c, personPatch);
+    // Only a department given: nothing changes on the terminals, so no job.
+    const saved = Object.keys(fields).length > 0 || departmentId === undefined ? await updatePerson(deps, c.get("actor"), id, fields) : null;
+    if (departmentId !== undefined) {
+      await setPersonDepartment(deps.timesheets, c.get("actor"), id, { departmentId, ...(departmentFrom !== undefined ? { from: departmentFrom } : {}) });
+    }
+    const person = saved?.person ?? (await store.getPerson(id));
+    if (!person) throw notFound("no such person");
+    return c.json({ person: await personJson(person), job: await jobOrNull(saved?.job ?? null) });
   });
 
   app.delete("/people/:enrollid", async (c) => {

@@ -1,0 +1,179 @@
+/**
+ * The timesheet use cases (issue 14) through the API door on an in-process server: each change is
+ * audited once with its actor, a setting still in use is refused with 409 in_use, and the daily
+ * results follow the changes (recomputed off the request's path; the test waits for the queue).
+ * Expected minutes are worked by hand in the comments.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { buildApp, type InProcessApp } from "../helpers/app.ts";
+import { punch, punchesOp } from "../store/fixtures.ts";
+
+const apps: InProcessApp[] = [];
+afterEach(async () => {
+  for (const a of apps.splice(0)) await a.stop();
+});
+
+async function app(): Promise<InProcessApp> {
+  const a = await buildApp();
+  apps.push(a);
+  return a;
+}
+
+async function json<T = Record<string, unknown>>(res: Promise<Response>, status = 200): Promise<T> {
+  const r = await res;
+  const body = (await r.json()) as T;
+  expect({ status: r.status, body }).toEqual({ status, body });
+  return body;
+}
+
+async function refused(res: Promise<Response>, status: number, code: string): Promise<string> {
+  const r = await res;
+  const body = (await r.json()) as { code: string; message: string };
+  expect({ status: r.status, code: body.code }).toEqual({ status, code });
+  return body.message;
+}
+
+type Day = { date: string; enrollid: number; status: string; firstIn: string | null; lastOut: string | null; workedMinutes: number; lateMinutes: number; earlyLeaveMinutes: number; overtimeMinutes: number; manual: boolean; shiftId: number | null };
+
+async function days(a: InProcessApp, query: string): Promise<Array<Omit<Day, "shiftId">>> {
+  await a.recompute.idle();
+  const page = await json<{ items: Day[]; next: string | null }>(a.api("GET", `/timesheets/days?${query}`));
+  return page.items.map(({ date, enrollid, status, firstIn, lastOut, workedMinutes, lateMinutes, earlyLeaveMinutes, overtimeMinutes, manual }) => ({
+    date, enrollid, status, firstIn, lastOut, workedMinutes, lateMinutes, earlyLeaveMinutes, overtimeMinutes, manual,
+  }));
+}
+
+const day = (date: string, status: string, firstIn: string | null, lastOut: string | null, worked: number, late = 0, early = 0, overtime = 0, manual = false) => ({
+  date, enrollid: 7, status, firstIn, lastOut, workedMinutes: worked, lateMinutes: late, earlyLeaveMinutes: early, overtimeMinutes: overtime, manual,
+});
+
+describe("timesheet use cases through the API", () => {
+  test("set up a department, shift and schedule; results, corrections and leave change them; each change audited once", async () => {
+    const a = await app();
+    expect(await json(a.api("POST", "/departments", { name: "Office" }), 201)).toEqual({ id: 1, name: "Office" });
+    await json(a.api("POST", "/people", { enrollid: 7, name: "Ann" }), 201);
+    const moved = await json<{ person: { departmentId: number | null }; job: unknown }>(a.api("PATCH", "/people/7", { departmentId: 1, departmentFrom: "2026-11-01" }));
+    expect(moved).toMatchObject({ person: { enrollid: 7, name: "Ann", departmentId: 1 }, job: null });
+
+    const shift = await json(
+      a.api("POST", "/shifts", { name: "Day", start: "09:00", end: "17:00", breakMinutes: 30, lateGraceMinutes: 5, earlyGraceMinutes: 0, overtimeAfterMinutes: 480 }),
+      201,
+    );
+    expect(shift).toEqual({
+      id: 1, name: "Day", kind: "fixed", start: "09:00", end: "17:00", countEarlyArrival: false, requiredMinutes: null, coreStart: null, coreEnd: null,
+      dayStart: "00:00", breakMinutes: 30, breakAfterMinutes: 0, breaks: [], lateGraceMinutes: 5, earlyGraceMinutes: 0, overtimeAfterMinutes: 480,
+      overtimeAfterEnd: false, overtimeMinimumMinutes: null, rounding: null,
+    });
+    const schedule = await json(a.api("POST", "/schedules", { shiftId: 1, departmentId: 1, weekdays: [5, 1, 2, 3, 4], from: "2026-11-01" }), 201);
+    expect(schedule).toEqual({ id: 1, departmentId: 1, enrollid: null, from: "2026-11-01", to: null, kind: "weekly", shiftId: 1, weekdays: [1, 2, 3, 4, 5], rotation: null });
+
+    // Monday 2 Nov: 09:10–17:30 (pairing terminal). Tuesday: 08:55–17:00. Wednesday: one punch at 09:00. Thursday: nothing.
+    await a.store.write([
+      punchesOp("T1", [punch(7, "2026-11-02 09:10:00"), punch(7, "2026-11-02 17:30:00"), punch(7, "2026-11-03 08:55:00"), punch(7, "2026-11-03 17:00:00"), punch(7, "2026-11-04 09:00:00")]),
+    ]);
+    const rebuilt = await json<{ from: string; to: string }>(a.api("POST", "/timesheets/rebuild", { from: "2026-11-02", to: "2026-11-05" }), 202);
+    expect({ from: rebuilt.from, to: rebuilt.to }).toEqual({ from: "2026-11-02", to: "2026-11-05" });
+    expect(await days(a, "from=2026-11-02&to=2026-11-05&enrollid=7")).toEqual([
+      // 09:10–17:30 = 500, minus the automatic 30 = 470; late 10 (beyond the 5 of grace, counted from 09:00); overtime beyond 480: none.
+      day("2026-11-02", "late", "2026-11-02 09:10:00", "2026-11-02 17:30:00", 470, 10),
+      // Work counts from the start: 09:00–17:00 = 480 − 30 = 450.
+      day("2026-11-03", "present", "2026-11-03 08:55:00", "2026-11-03 17:00:00", 450),
+      // One punch at a pairing terminal: neither in nor out is known (first in shows the punch).
+      day("2026-11-04", "missing_punch", "2026-11-04 09:00:00", null, 0),
+      day("2026-11-05", "absent", null, null, 0),
+    ]);
+
+    // The missing out, added with a reason: Wednesday 09:00–17:00 → 450, manual.
+    await refused(a.api("POST", "/corrections", { enrollid: 7, time: "2026-11-04 17:00:00", inout: 1, reason: " " }), 400, "bad_request");
+    const added = await json<{ id: number } & Record<string, unknown>>(a.api("POST", "/corrections", { enrollid: 7, time: "2026-11-04 17:00:00", inout: 1, reason: "forgot to punch out" }), 201);
+    expect(added).toEqual({ id: 1, enrollid: 7, kind: "add", time: "2026-11-04 17:00:00", inout: 1, punchId: null, reason: "forgot to punch out", by: "token:api", at: expect.any(Number), manual: true });
+    expect(await days(a, "from=2026-11-04&to=2026-11-04")).toEqual([day("2026-11-04", "present", "2026-11-04 09:00:00", "2026-11-04 17:00:00", 450, 0, 0, 0, true)]);
+
+    // Tuesday's 08:55 excluded by its punch id: only the 17:00 punch is left.
+    const tuesdayIn = (await a.store.attendance({ enrollid: 7, from: "2026-11-03 08:55:00", to: "2026-11-03 08:56:00", limit: 1 })).items[0];
+    await refused(a.api("POST", "/corrections", { punchId: tuesdayIn?.id, enrollid: 8, reason: "badge lent" }), 400, "bad_request");
+    await refused(a.api("POST", "/corrections", { punchId: 999, reason: "badge lent" }), 404, "not_found");
+    const excluded = await json<{ id: number }>(a.api("POST", "/corrections", { punchId: tuesdayIn?.id, reason: "badge lent to a visitor" }), 201);
+    expect(await days(a, "from=2026-11-03&to=2026-11-03")).toEqual([day("2026-11-03", "missing_punch", "2026-11-03 17:00:00", null, 0, 0, 0, 0, true)]);
+    // Removing the exclusion brings the stored punch back (a reason is required here too).
+    await refused(a.api("DELETE", `/corrections/${excluded.id}`, {}), 400, "bad_request");
+    await json(a.api("DELETE", `/corrections/${excluded.id}?reason=${encodeURIComponent("it was hers after all")}`));
+    expect(await days(a, "from=2026-11-03&to=2026-11-03")).toEqual([day("2026-11-03", "present", "2026-11-03 08:55:00", "2026-11-03 17:00:00", 450)]);
+
+    // The added out moved to 18:00: 540 − 30 = 510; beyond 480 → 30 overtime.
+    await json(a.api("PATCH", `/corrections/${added.id}`, { time: "2026-11-04 18:00:00", reason: "the gate log says 18:00" }));
+    expect(await days(a, "from=2026-11-04&to=2026-11-04")).toEqual([day("2026-11-04", "present", "2026-11-04 09:00:00", "2026-11-04 18:00:00", 510, 0, 0, 30, true)]);
+
+    // Thursday on leave (a whole day of a type that counts as worked: the shift's 450 planned minutes).
+    const vacation = await json<{ id: number }>(a.api("POST", "/leave-types", { name: "Vacation", paid: true, countsAsWorked: true }), 201);
+    const leave = await json<{ id: number } & Record<string, unknown>>(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-05", type: "vacation" }), 201);
+    expect(leave).toEqual({ id: 1, enrollid: 7, date: "2026-11-05", type: vacation.id, typeName: "Vacation", wholeDay: true, halfDay: null, minutes: null });
+    expect(await days(a, "from=2026-11-05&to=2026-11-05")).toEqual([day("2026-11-05", "leave", null, null, 450)]);
+    // Changed to the first half only, and no punch for the second half: still absent (half the plan, 225, counts as worked).
+    expect(await json(a.api("PATCH", `/leave/${leave.id}`, { halfDay: true }))).toMatchObject({ wholeDay: false, halfDay: "first", minutes: null });
+    expect(await days(a, "from=2026-11-05&to=2026-11-05")).toEqual([day("2026-11-05", "absent", null, null, 225)]);
+
+    // A holiday on Monday: nobody is late; all 470 worked minutes are overtime.
+    const holiday = await json<{ id: number }>(a.api("POST", "/holidays", { date: "2026-11-02", name: "Founders' Day" }), 201);
+    expect(await days(a, "from=2026-11-02&to=2026-11-02")).toEqual([day("2026-11-02", "holiday", "2026-11-02 09:10:00", "2026-11-02 17:30:00", 470, 0, 0, 470)]);
+    // …limited to another department: Monday is an ordinary late day again.
+    await json(a.api("POST", "/departments", { name: "Plant" }), 201);
+    await json(a.api("PATCH", `/holidays/${holiday.id}`, { departmentIds: [2] }));
+    expect(await days(a, "from=2026-11-02&to=2026-11-02")).toEqual([day("2026-11-02", "late", "2026-11-02 09:10:00", "2026-11-02 17:30:00", 470, 10)]);
+
+    // The grace raised to 10: Monday's 09:10 is no longer late.
+    expect(await json(a.api("PATCH", "/shifts/1", { lateGraceMinutes: 10 }))).toMatchObject({ id: 1, start: "09:00", lateGraceMinutes: 10, breakMinutes: 30 });
+    expect(await days(a, "from=2026-11-02&to=2026-11-02")).toEqual([day("2026-11-02", "present", "2026-11-02 09:10:00", "2026-11-02 17:30:00", 470)]);
+
+    // Summary of the period: Monday 470, Tuesday 450, Wednesday 510 (30 overtime), Thursday 225 of leave.
+    const summary = await json<{ items: Array<Record<string, unknown>> }>(a.api("GET", "/timesheets/summary?from=2026-11-02&to=2026-11-05&departmentId=1"));
+    expect(summary.items).toHaveLength(1);
+    expect(summary.items[0]).toMatchObject({ enrollid: 7, departmentId: 1, days: 4, daysWorked: 3, workedMinutes: 1655, overtimeMinutes: 30, lateCount: 0, absences: 1, manualDays: 1 });
+
+    const actions = (await a.store.auditLog({ limit: 100 })).items.reverse().filter((e) => e.action.startsWith("timesheets."));
+    expect(actions.map((e) => [e.actor, e.action, e.target])).toEqual([
+      ["token:api", "timesheets.department.create", "department:1"],
+      ["token:api", "timesheets.person.department", "person:7"],
+      ["token:api", "timesheets.shift.create", "shift:1"],
+      ["token:api", "timesheets.schedule.create", "schedule:1"],
+      ["token:api", "timesheets.rebuild", "site"],
+      ["token:api", "timesheets.correction.add", "person:7"],
+      ["token:api", "timesheets.correction.exclude", "person:7"],
+      ["token:api", "timesheets.correction.delete", "person:7"],
+      ["token:api", "timesheets.correction.update", "person:7"],
+      ["token:api", "timesheets.leave_type.create", "leave_type:1"],
+      ["token:api", "timesheets.leave.add", "person:7"],
+      ["token:api", "timesheets.leave.update", "person:7"],
+      ["token:api", "timesheets.holiday.create", "holiday:1"],
+      ["token:api", "timesheets.department.create", "department:2"],
+      ["token:api", "timesheets.holiday.update", "holiday:1"],
+      ["token:api", "timesheets.shift.update", "shift:1"],
+    ]);
+    expect(JSON.parse(actions[7]?.details ?? "null")).toEqual({ id: excluded.id, reason: "it was hers after all" });
+  });
+
+  test("deleting what is still in use is refused with 409 in_use; once unused it goes", async () => {
+    const a = await app();
+    await json(a.api("POST", "/departments", { name: "Office" }), 201);
+    await json(a.api("POST", "/shifts", { name: "Night", start: "22:00", end: "06:00" }), 201);
+    await json(a.api("POST", "/shifts", { name: "Flex", kind: "flexible", requiredMinutes: 480, coreStart: "10:00", coreEnd: "15:00" }), 201);
+    await json(a.api("POST", "/schedules", { rotation: [1, 1, null, 2], departmentId: 1, from: "2026-11-01", to: "2026-11-30" }), 201);
+    await json(a.api("POST", "/leave-types", { name: "Sick" }), 201);
+    await json(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-03", type: 1, minutes: 90 }), 201);
+
+    expect(await refused(a.api("DELETE", "/shifts/2"), 409, "in_use")).toContain("schedule");
+    expect(await refused(a.api("DELETE", "/departments/1"), 409, "in_use")).toContain("schedules");
+    expect(await refused(a.api("DELETE", "/leave-types/1"), 409, "in_use")).toContain("1 leave entry");
+    await json(a.api("DELETE", "/schedules/1"));
+    await json(a.api("DELETE", "/shifts/2"));
+    await json(a.api("DELETE", "/departments/1"));
+    await json(a.api("DELETE", "/leave/1"));
+    await json(a.api("DELETE", "/leave-types/1"));
+    await refused(a.api("DELETE", "/shifts/2"), 404, "not_found");
+    expect(await json(a.api("GET", "/shifts"))).toEqual({ items: [expect.objectContaining({ id: 1, name: "Night", dayStart: "14:00" })] });
+    // A schedule naming a shift that does not exist, or a bad body, is a 400.
+    await refused(a.api("POST", "/schedules", { shiftId: 9, enrollid: 7, weekdays: [1], from: "2026-11-01" }), 400, "bad_request");
+    await refused(a.api("POST", "/schedules", { shiftId: 1, enrollid: 7, departmentId: 1, weekdays: [1], from: "2026-11-01" }), 400, "bad_request");
+    await refused(a.api("POST", "/shifts", { name: "Bad", start: "25:00", end: "06:00" }), 400, "bad_request");
+  });
+});
