@@ -333,6 +333,9 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
         if (req.headers.get("authorization") !== `bearer ${apiKey}`) {
           return json2Error(new OdooException("werkzeug.exceptions.Unauthorized", "Invalid apikey", 401, 3));
         }
+        if ((req.headers.get("content-type") ?? "").split(";")[0]?.trim() !== "application/json") {
+          return json2Error(new OdooException("werkzeug.exceptions.BadRequest", "State-changing json2 requests must use the 'application/json' Content-Type (CSRF protection).", 400, 1));
+        }
         const db = req.headers.get("x-odoo-database");
         if (db !== null && db !== database) return json2Error(notFound(`database ${JSON.stringify(db)} not found`));
         let body: Record<string, OdooVal>;

@@ -24,6 +24,7 @@ export interface OdooConnection {
   apiKey: string;
   api: OdooApiChoice;
   timeoutMs: number;
+  userAgent: string;
 }
 
 /**
@@ -59,21 +60,33 @@ export interface SearchReadOptions {
 
 /** Answers are cut here: a search_read page of attendances is far smaller. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
-const USER_AGENT = "tm20-server (odoo destination)";
+
+/** What a client learns once and its scoped views share: the API `auto` found, the XML-RPC uid. */
+interface Learned {
+  api: OdooApi | null;
+  uid: number | null;
+}
 
 export class OdooClient {
-  private resolved: OdooApi | null;
-  private uid: number | null = null;
   private readonly base: string;
 
-  constructor(private readonly conn: OdooConnection) {
-    this.resolved = conn.api === "auto" ? null : conn.api;
+  constructor(
+    private readonly conn: OdooConnection,
+    private readonly learned: Learned = { api: conn.api === "auto" ? null : conn.api, uid: null },
+    /** Aborts the requests of this view (the dispatcher stopping), besides each request's time-out. */
+    private readonly signal: AbortSignal | null = null,
+  ) {
     this.base = conn.url.replace(/\/+$/, "");
+  }
+
+  /** The same client whose requests `signal` also aborts. */
+  scoped(signal: AbortSignal): OdooClient {
+    return new OdooClient(this.conn, this.learned, signal);
   }
 
   /** The API in use; null until `auto` has made its first call. */
   get api(): OdooApi | null {
-    return this.resolved;
+    return this.learned.api;
   }
 
   async searchRead(model: string, domain: OdooValue[], fields: string[], opts: SearchReadOptions = {}): Promise<OdooRecord[]> {
@@ -126,15 +139,15 @@ export class OdooClient {
   }
 
   private async apiInUse(): Promise<OdooApi> {
-    if (this.resolved !== null) return this.resolved;
+    if (this.learned.api !== null) return this.learned.api;
     try {
       await this.json2("res.users", "context_get", {});
-      this.resolved = "json2";
+      this.learned.api = "json2";
     } catch (e) {
       if (!(e instanceof NoJson2)) throw e;
-      this.resolved = "xmlrpc";
+      this.learned.api = "xmlrpc";
     }
-    return this.resolved;
+    return this.learned.api;
   }
 
   private async call(model: string, method: string, named: OdooRecord, args: OdooValue[], kwargs: OdooRecord): Promise<OdooValue> {
@@ -154,13 +167,14 @@ export class OdooClient {
     try {
       return await fetch(`${this.base}${path}`, {
         method: "POST",
-        headers: { "User-Agent": USER_AGENT, ...headers },
+        headers: { "User-Agent": this.conn.userAgent, ...headers },
         body,
         redirect: "manual",
-        signal: AbortSignal.timeout(this.conn.timeoutMs),
+        signal: this.signal === null ? AbortSignal.timeout(this.conn.timeoutMs) : AbortSignal.any([this.signal, AbortSignal.timeout(this.conn.timeoutMs)]),
       });
     } catch (e) {
-      const why = e instanceof Error && e.name === "TimeoutError" ? `no answer within ${this.conn.timeoutMs} ms` : e instanceof Error ? e.message : String(e);
+      const why =
+        e instanceof Error && e.name === "TimeoutError" ? `no answer within ${this.conn.timeoutMs} ms` : this.signal?.aborted ? "stopped" : e instanceof Error ? e.message : String(e);
       throw new OdooError("unavailable", `${this.base}${path}: ${why}`);
     }
   }
@@ -224,10 +238,10 @@ export class OdooClient {
   }
 
   private async xmlrpcUid(): Promise<number> {
-    if (this.uid !== null) return this.uid;
+    if (this.learned.uid !== null) return this.learned.uid;
     const uid = await this.xmlrpc("common", "authenticate", [this.conn.database, this.conn.login, this.conn.apiKey, {}]);
     if (typeof uid !== "number" || uid <= 0) throw new OdooError("auth", `Odoo refused login ${JSON.stringify(this.conn.login)} with this API key on database ${JSON.stringify(this.conn.database)}`);
-    this.uid = uid;
+    this.learned.uid = uid;
     return uid;
   }
 }

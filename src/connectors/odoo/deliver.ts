@@ -75,11 +75,12 @@ export class OdooDelivery {
 
   async deliver(records: readonly OdooPunchRecord[], signal: AbortSignal): Promise<OdooOutcome[]> {
     if (records.length === 0) return [];
+    const client = this.client.scoped(signal);
     const outcomes: Array<OdooOutcome | null> = records.map(() => null);
 
     let employees: Map<string, Employee[]>;
     try {
-      employees = await this.#employees([...new Set(records.map((r) => r.employee))]);
+      employees = await this.#employees(client, [...new Set(records.map((r) => r.employee))]);
     } catch (e) {
       return [failed(e)];
     }
@@ -107,7 +108,7 @@ export class OdooDelivery {
       const lookBack = Math.max(this.settings.doubleScanSeconds * 1000, this.settings.maxAttendanceHours * 3_600_000);
       let attendances: Map<number, OdooAttendance[]>;
       try {
-        attendances = await this.#attendances([...byEmployee.keys()], Math.min(...punchTimes) - lookBack);
+        attendances = await this.#attendances(client, [...byEmployee.keys()], Math.min(...punchTimes) - lookBack);
       } catch (e) {
         const first = Math.min(...[...byEmployee.values()].flatMap((g) => g.records.map((x) => x.index)));
         outcomes[first] = failed(e);
@@ -116,7 +117,7 @@ export class OdooDelivery {
       for (const [id, group] of byEmployee) {
         if (signal.aborted) break;
         const plan = planAttendances(attendances.get(id) ?? [], group.records.map((x) => x.punch), this.settings);
-        const { done, error } = await this.#execute(id, plan, signal);
+        const { done, error } = await this.#execute(client, id, plan, signal);
         for (const { index, punch, record } of group.records) {
           outcomes[index] = outcomeOf(plan, punch.key, record, done, error, this.settings.doubleScanSeconds);
         }
@@ -126,7 +127,7 @@ export class OdooDelivery {
   }
 
   /** Sends the plan's operations in order, stopping at the first Odoo refuses; how many were done. */
-  async #execute(employeeId: number, plan: AttendancePlan, signal: AbortSignal): Promise<{ done: number; error: unknown }> {
+  async #execute(client: OdooClient, employeeId: number, plan: AttendancePlan, signal: AbortSignal): Promise<{ done: number; error: unknown }> {
     let done = 0;
     for (const op of plan.ops) {
       if (signal.aborted) return { done, error: null };
@@ -134,9 +135,9 @@ export class OdooDelivery {
         if (op.op === "create") {
           const vals: OdooRecord = { employee_id: employeeId, check_in: toOdooDatetime(op.checkIn) };
           if (op.checkOut !== null) vals.check_out = toOdooDatetime(op.checkOut);
-          await this.client.create("hr.attendance", vals);
+          await client.create("hr.attendance", vals);
         } else {
-          await this.client.write("hr.attendance", [op.attendanceId], { check_out: toOdooDatetime(op.checkOut) });
+          await client.write("hr.attendance", [op.attendanceId], { check_out: toOdooDatetime(op.checkOut) });
         }
       } catch (e) {
         return { done, error: e };
@@ -147,10 +148,10 @@ export class OdooDelivery {
   }
 
   /** Employee value → the hr.employee records having it (archived ones too). */
-  async #employees(codes: string[]): Promise<Map<string, Employee[]>> {
+  async #employees(client: OdooClient, codes: string[]): Promise<Map<string, Employee[]>> {
     const field = this.settings.employeeField;
     if (this.#fieldType === null) {
-      const types = await this.client.fieldTypes("hr.employee", [field]);
+      const types = await client.fieldTypes("hr.employee", [field]);
       const type = types.get(field);
       if (type === undefined) throw new OdooError("protocol", `hr.employee has no field ${field}`);
       this.#fieldType = type;
@@ -161,7 +162,7 @@ export class OdooDelivery {
     for (let i = 0; i < wanted.length; i += CODES_PER_SEARCH) {
       const chunk = wanted.slice(i, i + CODES_PER_SEARCH);
       const values: OdooValue[] = numeric ? chunk.map(Number) : chunk;
-      const rows = await this.client.searchRead("hr.employee", [[field, "in", values]], ["id", "name", "active", field], { context: { active_test: false } });
+      const rows = await client.searchRead("hr.employee", [[field, "in", values]], ["id", "name", "active", field], { context: { active_test: false } });
       for (const row of rows) {
         const value = row[field];
         const id = row.id;
@@ -176,13 +177,13 @@ export class OdooDelivery {
   }
 
   /** The employees' attendances that can matter for punches from `since` on: open ones, and any touching that span. */
-  async #attendances(employeeIds: number[], since: number): Promise<Map<number, OdooAttendance[]>> {
+  async #attendances(client: OdooClient, employeeIds: number[], since: number): Promise<Map<number, OdooAttendance[]>> {
     const from = toOdooDatetime(Math.max(0, since));
     const domain: OdooValue[] = [["employee_id", "in", employeeIds], "|", "|", ["check_out", "=", false], ["check_in", ">=", from], ["check_out", ">=", from]];
     const out = new Map<number, OdooAttendance[]>();
     for (let offset = 0; ; offset += ATTENDANCE_PAGE) {
       if (offset >= MAX_ATTENDANCES) throw new OdooError("protocol", `more than ${MAX_ATTENDANCES} attendances since ${from} UTC for this batch's employees`);
-      const rows = await this.client.searchRead("hr.attendance", domain, ["employee_id", "check_in", "check_out"], { order: "check_in asc, id asc", limit: ATTENDANCE_PAGE, offset });
+      const rows = await client.searchRead("hr.attendance", domain, ["employee_id", "check_in", "check_out"], { order: "check_in asc, id asc", limit: ATTENDANCE_PAGE, offset });
       for (const row of rows) {
         const employee = Array.isArray(row.employee_id) ? row.employee_id[0] : row.employee_id;
         const checkIn = typeof row.check_in === "string" ? fromOdooDatetime(row.check_in) : null;
@@ -200,16 +201,17 @@ export class OdooDelivery {
   }
 
   /** Connects, checks the employee field and reads attendances, creating nothing. */
-  async test(): Promise<OdooTestResult> {
+  async test(signal: AbortSignal): Promise<OdooTestResult> {
     const field = this.settings.employeeField;
+    const client = this.client.scoped(signal);
     try {
-      await this.client.authenticate();
-      const types = await this.client.fieldTypes("hr.employee", [field]);
+      await client.authenticate();
+      const types = await client.fieldTypes("hr.employee", [field]);
       const type = types.get(field);
       if (type === undefined) return { ok: false, message: `Connected, but hr.employee has no field "${field}": choose another employee field.` };
-      const withValue = await this.client.searchCount("hr.employee", [[field, "!=", false]]);
-      await this.client.searchRead("hr.attendance", [], ["id"], { limit: 1 });
-      const api = this.client.api === "json2" ? "JSON-2" : "XML-RPC";
+      const withValue = await client.searchCount("hr.employee", [[field, "!=", false]]);
+      await client.searchRead("hr.attendance", [], ["id"], { limit: 1 });
+      const api = client.api === "json2" ? "JSON-2" : "XML-RPC";
       return { ok: true, message: `Connected over ${api}: ${withValue} active employee${withValue === 1 ? "" : "s"} have a ${field}; attendances readable.` };
     } catch (e) {
       return { ok: false, message: describe(e) };

@@ -28,7 +28,7 @@ async function start(options: FakeOdooOptions = {}): Promise<FakeOdoo> {
 }
 
 function clientOf(o: FakeOdoo, conn: Partial<OdooConnection> = {}): OdooClient {
-  return new OdooClient({ url: o.url, database: o.database, login: o.login, apiKey: o.apiKey, api: "auto", timeoutMs: 5000, ...conn });
+  return new OdooClient({ url: o.url, database: o.database, login: o.login, apiKey: o.apiKey, api: "auto", timeoutMs: 5000, userAgent: "tm20-test", ...conn });
 }
 
 /** A punch at site time = UTC (the site clock of these tests). */
@@ -202,10 +202,10 @@ describe.each(["json2", "xmlrpc"] as const)("Odoo delivery over %s", (api) => {
 
   test("test connection: employees counted, a missing field and a wrong key reported", async () => {
     const o = await start();
-    expect(await delivery(o).test()).toEqual({ ok: true, message: `Connected over ${api === "json2" ? "JSON-2" : "XML-RPC"}: 4 active employees have a barcode; attendances readable.` });
-    expect(await delivery(o, { employeeField: "x_badge" }).test()).toEqual({ ok: false, message: 'Connected, but hr.employee has no field "x_badge": choose another employee field.' });
+    expect(await delivery(o).test(never)).toEqual({ ok: true, message: `Connected over ${api === "json2" ? "JSON-2" : "XML-RPC"}: 4 active employees have a barcode; attendances readable.` });
+    expect(await delivery(o, { employeeField: "x_badge" }).test(never)).toEqual({ ok: false, message: 'Connected, but hr.employee has no field "x_badge": choose another employee field.' });
     const wrong = new OdooDelivery(clientOf(o, { api, apiKey: "nope" }), settingsOf({ api, database: o.database, login: o.login }));
-    const result = await wrong.test();
+    const result = await wrong.test(never);
     expect(result.ok).toBe(false);
     expect(result.message).toStartWith("Odoo refused the credentials:");
   });
