@@ -229,7 +229,7 @@ function outcomeOf(plan: AttendancePlan, key: number, record: OdooPunchRecord, d
     case "missing_check_in":
       return { status: "skipped", reason: "missing_check_in", message: "a check-out with no open attendance in Odoo (missing check-in): nothing created" };
     case "late":
-      return { status: "skipped", reason: "out_of_order", message: `earlier than the employee's latest attendance in Odoo: not placed, it would overlap (${record.time})` };
+      return { status: "skipped", reason: "out_of_order", message: `inside an attendance Odoo already has: not placed, it would overlap (${record.time})` };
     default: {
       const need = plan.needs.get(key) ?? -1;
       if (need < done) return { status: "delivered" };

@@ -19,8 +19,11 @@
  *   check-in time (0 hours worked: Odoo needs it closed before it takes the next check-in, and no
  *   time is made up) and reported in `missingCheckOut`; the last attendance of a run stays open;
  * - an out with nothing open (`missing_check_in`) creates nothing;
- * - a punch earlier than the latest time Odoo holds for the employee (`late`, e.g. a terminal
- *   that was offline for a day) is not placed: it would overlap what is there.
+ * - a punch earlier than the latest time Odoo holds for the employee (a terminal that was offline
+ *   for a day uploads late) goes into the gap between Odoo's attendances it falls in, paired with
+ *   the other punches of that gap only (whatever is left open at the gap's end is a missing
+ *   check-out, closed on its check-in); one that falls inside an existing attendance (`late`) is
+ *   not placed: it would overlap.
  */
 import { collapse, type Role } from "../../timesheets/index.ts";
 
@@ -54,7 +57,7 @@ export interface MissingCheckOut {
   /** The attendance in Odoo, or null when it is one this plan creates. */
   attendanceId: number | null;
   checkIn: number;
-  /** The punch that found it still open. */
+  /** The punch that found it still open (its own check-in's, for one left alone at a gap's end). */
   by: number;
 }
 
@@ -74,6 +77,8 @@ export interface AttendancePlan {
 const SAME_SECOND_MS = 1000;
 
 interface Open {
+  /** The punch that opened it (-1: one already in Odoo). */
+  key: number;
   checkIn: number;
   /** The attendance in Odoo, or the create op of this plan. */
   existing: number | null;
@@ -98,6 +103,31 @@ function nearest(sorted: readonly number[], t: number): number {
   return Math.min(after, before);
 }
 
+/** The spans existing attendances take (an open one its check-in instant), merged, in order. */
+function occupiedSpans(existing: readonly OdooAttendance[]): Array<[number, number]> {
+  const spans = existing.map((a): [number, number] => [a.checkIn, a.checkOut ?? a.checkIn]).sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [from, to] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+/** The index of the span after the gap `t` falls in, or -1 when `t` is inside a span. */
+function gapOf(spans: ReadonlyArray<[number, number]>, t: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((spans[mid] as [number, number])[1] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  const next = spans[lo];
+  return next !== undefined && next[0] > t ? lo : -1;
+}
+
 export function planAttendances(existing: readonly OdooAttendance[], punches: readonly PairingPunch[], rules: PairingRules): AttendancePlan {
   const ops: AttendanceOp[] = [];
   const outcomes = new Map<number, PunchOutcome>();
@@ -106,13 +136,13 @@ export function planAttendances(existing: readonly OdooAttendance[], punches: re
   const maxMs = rules.maxAttendanceHours * 3_600_000;
 
   const known = existing.flatMap((a) => (a.checkOut === null ? [a.checkIn] : [a.checkIn, a.checkOut])).sort((a, b) => a - b);
-  let frontier = known.length > 0 ? (known[known.length - 1] as number) : -Infinity;
+  const frontier = known.length > 0 ? (known[known.length - 1] as number) : -Infinity;
 
   const needs = new Map<number, number>();
   let open: Open | null = null;
   for (const a of existing) {
     if (a.checkOut !== null || (open !== null && open.checkIn >= a.checkIn)) continue;
-    open = { checkIn: a.checkIn, existing: a.id, op: null, opIndex: -1, closable: true };
+    open = { key: -1, checkIn: a.checkIn, existing: a.id, op: null, opIndex: -1, closable: true };
   }
   if (open !== null) {
     const from = open.checkIn;
@@ -138,7 +168,37 @@ export function planAttendances(existing: readonly OdooAttendance[], punches: re
     ops.push(op);
     needs.set(p.key, ops.length - 1);
     outcomes.set(p.key, "opened");
-    return { checkIn: p.ts, existing: null, op, opIndex: ops.length - 1, closable: true };
+    return { key: p.key, checkIn: p.ts, existing: null, op, opIndex: ops.length - 1, closable: true };
+  };
+
+  /** One punch on the run whose attendance `o` is open (null: none); what is open after it. */
+  const step = (o: Open | null, p: PairingPunch): Open | null => {
+    let current = o;
+    if (current !== null && (!current.closable || p.ts - current.checkIn > maxMs)) {
+      flagOpen(current, p.key);
+      current = null;
+    }
+    if (current === null) {
+      if (p.role !== "out") return openAt(p);
+      outcomes.set(p.key, "missing_check_in");
+      return null;
+    }
+    if (p.role === "in") {
+      flagOpen(current, p.key);
+      return openAt(p);
+    }
+    needs.set(p.key, closeAt(current, p.ts));
+    outcomes.set(p.key, "closed");
+    return null;
+  };
+
+  // A punch before Odoo's latest time goes into the gap between existing attendances it falls in,
+  // paired with the others of that gap only; what is left open at a gap's end is a missing check-out.
+  const occupied = occupiedSpans(existing);
+  let gapRun: { gap: number; open: Open | null } | null = null;
+  const endGapRun = () => {
+    if (gapRun?.open) flagOpen(gapRun.open, gapRun.open.key);
+    gapRun = null;
   };
 
   const sorted = [...punches].sort((a, b) => a.ts - b.ts || a.key - b.key);
@@ -159,26 +219,20 @@ export function planAttendances(existing: readonly OdooAttendance[], punches: re
       continue;
     }
     if (p.ts < frontier) {
-      outcomes.set(p.key, "late");
+      const gap = gapOf(occupied, p.ts);
+      if (gap < 0) {
+        outcomes.set(p.key, "late");
+        continue;
+      }
+      if (gapRun !== null && gapRun.gap !== gap) endGapRun();
+      gapRun ??= { gap, open: null };
+      gapRun.open = step(gapRun.open, p);
       continue;
     }
-    frontier = p.ts;
-    if (open !== null && (!open.closable || p.ts - open.checkIn > maxMs)) {
-      flagOpen(open, p.key);
-      open = null;
-    }
-    if (open === null) {
-      if (p.role === "out") outcomes.set(p.key, "missing_check_in");
-      else open = openAt(p);
-    } else if (p.role === "in") {
-      flagOpen(open, p.key);
-      open = openAt(p);
-    } else {
-      needs.set(p.key, closeAt(open, p.ts));
-      open = null;
-      outcomes.set(p.key, "closed");
-    }
+    endGapRun();
+    open = step(open, p);
   }
+  endGapRun();
   return { ops, outcomes, needs, missingCheckOut };
 }
 

@@ -188,12 +188,20 @@ describe.each(["json2", "xmlrpc"] as const)("Odoo delivery over %s", (api) => {
     expect(o.attendancesOf("Night Nurse")).toEqual([["2026-03-02 09:00:00", null]]);
   });
 
-  test("a punch earlier than what Odoo holds is skipped as out of order; Odoo down fails the first record", async () => {
+  test("punches uploaded late fill the gap before Odoo's attendances, one inside an attendance is skipped; Odoo down fails the first record", async () => {
     const o = await start();
     const d = delivery(o);
     await d.deliver([rec(1, "1001", "2026-03-03 08:00:00"), rec(2, "1001", "2026-03-03 17:00:00")], never);
-    const late = await d.deliver([rec(3, "1001", "2026-03-02 08:00:00")], never);
-    expect(late).toEqual([{ status: "skipped", reason: "out_of_order", message: "earlier than the employee's latest attendance in Odoo: not placed, it would overlap (2026-03-02 08:00:00)" }]);
+    const late = await d.deliver([rec(3, "1001", "2026-03-02 08:00:00"), rec(4, "1001", "2026-03-03 12:00:00"), rec(5, "1001", "2026-03-02 17:00:00")], never);
+    expect(late).toEqual([
+      { status: "delivered" },
+      { status: "skipped", reason: "out_of_order", message: "inside an attendance Odoo already has: not placed, it would overlap (2026-03-03 12:00:00)" },
+      { status: "delivered" },
+    ]);
+    expect(o.attendancesOf("Marc Demo")).toEqual([
+      ["2026-03-02 08:00:00", "2026-03-02 17:00:00"],
+      ["2026-03-03 08:00:00", "2026-03-03 17:00:00"],
+    ]);
     o.unavailable(5);
     const down = await d.deliver([rec(4, "1001", "2026-03-04 08:00:00")], never);
     expect(down).toHaveLength(1);

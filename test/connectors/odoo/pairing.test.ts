@@ -160,13 +160,33 @@ describe("pairing punches into hr.attendance", () => {
     ]);
   });
 
-  test("a punch earlier than what Odoo holds is late: not placed", () => {
+  test("punches uploaded late go into the gaps between Odoo's attendances; one inside an attendance is late, not placed", () => {
     const book = newBook();
-    run(book, [punch("2026-03-03 08:00"), punch("2026-03-03 17:00")]);
-    const ps = [punch("2026-03-02 08:00"), punch("2026-03-02 17:00")];
+    run(book, [punch("2026-03-03 08:00"), punch("2026-03-03 17:00"), punch("2026-03-05 08:00"), punch("2026-03-05 17:00"), punch("2026-03-06 08:00")]);
+    const ps = [
+      punch("2026-03-02 08:00"),
+      punch("2026-03-02 17:00"),
+      punch("2026-03-02 18:00"),
+      punch("2026-03-03 12:00"),
+      punch("2026-03-04 09:00"),
+      punch("2026-03-04 18:00"),
+      punch("2026-03-05 18:00"),
+    ];
     const plan = run(book, ps);
-    expect(outcomesOf(plan, ps)).toEqual(["late", "late"]);
-    expect(plan.ops).toEqual([]);
+    expect(outcomesOf(plan, ps)).toEqual(["opened", "closed", "opened", "late", "opened", "closed", "opened"]);
+    expect(plan.missingCheckOut).toEqual([
+      { attendanceId: null, checkIn: utc("2026-03-02 18:00"), by: ps[2]?.key as number },
+      { attendanceId: null, checkIn: utc("2026-03-05 18:00"), by: ps[6]?.key as number },
+    ]);
+    expect(rowsOf(book)).toEqual([
+      ["2026-03-02 08:00:00", "2026-03-02 17:00:00"],
+      ["2026-03-02 18:00:00", "2026-03-02 18:00:00"],
+      ["2026-03-03 08:00:00", "2026-03-03 17:00:00"],
+      ["2026-03-04 09:00:00", "2026-03-04 18:00:00"],
+      ["2026-03-05 08:00:00", "2026-03-05 17:00:00"],
+      ["2026-03-05 18:00:00", "2026-03-05 18:00:00"],
+      ["2026-03-06 08:00:00", null],
+    ]);
   });
 
   test("an open attendance with a later one after it (entered by hand in Odoo) cannot be closed past it: flagged", () => {
@@ -245,10 +265,14 @@ describe("pairing properties (random punches, every plan applied under Odoo's co
 
   test("re-sending after a crash at any call ends where one clean run ends, and a second re-send does nothing", () => {
     fc.assert(
-      fc.property(punchesArb, rulesArb, fc.nat(), (ps, rules, cut) => {
+      fc.property(punchesArb, punchesArb, rulesArb, fc.nat(), (before, later, rules, cut) => {
+        // Odoo already holds attendances from an earlier run; this run's punches fall before, between and after them.
+        const ps = later.map((p) => ({ ...p, key: p.key + 1000 }));
         const clean = newBook();
+        run(clean, before, rules);
         run(clean, ps, rules);
         const crashed = newBook();
+        run(crashed, before, rules);
         const first = planAttendances(stateOf(crashed), ps, rules);
         const done = first.ops.length === 0 ? 0 : cut % first.ops.length;
         apply(crashed, first, done);
