@@ -64,6 +64,13 @@ export type WriteOp =
       maxPending?: number;
       /** Whether to mark it connected (only when its registration is accepted). */
       online: boolean;
+      /**
+       * An approved terminal whose remembered hardware identity (cpusn, mac) differs from this
+       * registration's: "refuse" (the default; under `approve`) stores only the mismatch, "accept"
+       * (under `open`) registers it all the same, the mismatch stored for an admin to see. Either
+       * way the remembered identity is kept.
+       */
+      onIdentityMismatch?: "refuse" | "accept";
     }
   | { type: "terminals-last-seen"; entries: Array<{ sn: string; at: number }> }
   /** Applies only while `sessionId` is still the terminal's latest session: a stale socket's close is a no-op. */
@@ -98,6 +105,8 @@ export type OpResult =
       nosenduser?: boolean;
       /** terminal-seen only: a new terminal was not stored because the pending list is full (`maxPending`). */
       pendingFull?: true;
+      /** terminal-seen only: the hardware identity differed from the remembered one, and what was done (`onIdentityMismatch`). */
+      identityMismatch?: "refused" | "accepted";
     }
   | { ok: false; error: Error };
 
@@ -194,6 +203,12 @@ export interface Store {
   getTerminal(sn: string): Promise<TerminalRow | null>;
   listTerminals(): Promise<TerminalRow[]>;
   setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null>;
+  /**
+   * "Replaced hardware": the mismatching identity stored for the terminal (`mismatchCpusn`,
+   * `mismatchMac`) becomes its identity, and the mismatch is cleared. Null when the terminal does
+   * not exist or has no mismatch stored.
+   */
+  acceptIdentity(sn: string): Promise<TerminalRow | null>;
   /** Admin-editable fields of a terminal; null when it does not exist. */
   updateTerminal(sn: string, changes: TerminalChanges): Promise<TerminalRow | null>;
   /** At start: nothing is connected yet, whatever a crash left behind. */

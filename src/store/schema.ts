@@ -38,6 +38,15 @@ export const terminals = sqliteTable("terminals", {
   nosenduser: integer("nosenduser", { mode: "boolean" }).notNull(),
   /** The connection that last registered; only its close may mark the terminal offline. */
   sessionId: text("session_id"),
+  /**
+   * The latest registration under this sn whose hardware identity (cpusn, mac) differs from the
+   * one remembered in `cpusn`/`mac`: what it sent, from where, when. Null when there is none;
+   * cleared when an admin accepts it ("Replaced hardware").
+   */
+  mismatchCpusn: text("mismatch_cpusn"),
+  mismatchMac: text("mismatch_mac"),
+  mismatchAddr: text("mismatch_addr"),
+  mismatchAt: integer("mismatch_at"),
 });
 
 export const attendance = sqliteTable("attendance", {

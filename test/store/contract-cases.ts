@@ -246,6 +246,7 @@ export function contractCases(target: ContractTarget): void {
           mac: "00-01-F5-02-7D-5F", userSize: 3000, userUsed: 2, fpSize: 3000, fpUsed: 2, cardSize: 3000, cardUsed: 0,
           pwdSize: 3000, pwdUsed: 0, logSize: 193877, logUsed: 1, newlogUsed: 0, faceSize: 100, faceUsed: 3, palmSize: 50,
           palmUsed: 4, terminalTime: "2026-04-30 11:59:37", devinfo: JSON.stringify(devinfo), nosenduser: false, sessionId: "s1",
+          mismatchCpusn: null, mismatchMac: null, mismatchAddr: null, mismatchAt: null,
         });
       });
 
@@ -1007,5 +1008,67 @@ export function contractCases(target: ContractTarget): void {
     });
 
     timesheetCases(fresh);
+
+    describe("hardware identity: terminal-seen against the remembered cpusn/mac, acceptIdentity", () => {
+      const identityOf = async (t: ContractStore, sn: string) => {
+        const r = await t.store.getTerminal(sn);
+        return r && { cpusn: r.cpusn, mac: r.mac, mismatch: [r.mismatchCpusn, r.mismatchMac, r.mismatchAddr, r.mismatchAt], online: r.online, sessionId: r.sessionId, remoteAddr: r.remoteAddr };
+      };
+
+      test("other hardware under an approved sn is refused (the default) and stored apart; the live session and identity stay", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("ID1", { cpusn: "CPU-A", devinfo: { mac: "00-01-F5-02-7D-5F", modelname: "tfs30" } })]);
+        const [r] = await t.store.write([seenOp("ID1", { at: T0 + 5, sessionId: "s2", remoteAddr: "10.0.0.66", cpusn: "CPU-B", devinfo: { mac: "00-01-F5-02-7D-5F", modelname: "fake" } })]);
+        assert.deepEqual(r, { ...ok(0), approval: "approved", nosenduser: false, identityMismatch: "refused" });
+        assert.deepEqual(await identityOf(t, "ID1"), {
+          cpusn: "CPU-A", mac: "00-01-F5-02-7D-5F", mismatch: ["CPU-B", "00-01-F5-02-7D-5F", "10.0.0.66", T0 + 5], online: true, sessionId: "s1", remoteAddr: "10.0.0.5",
+        });
+        assert.equal((await t.store.getTerminal("ID1"))?.model, "tfs30");
+        // A MAC differing only in case and separators is the same one; the real unit is still accepted.
+        const [same] = await t.store.write([seenOp("ID1", { at: T0 + 9, sessionId: "s3", cpusn: "CPU-A", devinfo: { mac: "00:01:f5:02:7d:5f" } })]);
+        assert.deepEqual(same, { ...ok(0), approval: "approved", nosenduser: false });
+        assert.equal((await identityOf(t, "ID1"))?.sessionId, "s3");
+      });
+
+      test("a differing MAC alone is a mismatch; accepted under \"accept\": registered, identity kept, the mismatch stored", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("ID2", { cpusn: "CPU-A", devinfo: { mac: "AA-AA" } })]);
+        const [r] = await t.store.write([seenOp("ID2", { at: T0 + 7, sessionId: "s2", remoteAddr: "10.0.0.9", cpusn: null, devinfo: { mac: "BB-BB" }, onIdentityMismatch: "accept" })]);
+        assert.deepEqual(r, { ...ok(0), approval: "approved", nosenduser: false, identityMismatch: "accepted" });
+        assert.deepEqual(await identityOf(t, "ID2"), {
+          cpusn: "CPU-A", mac: "AA-AA", mismatch: [null, "BB-BB", "10.0.0.9", T0 + 7], online: true, sessionId: "s2", remoteAddr: "10.0.0.9",
+        });
+      });
+
+      test("a field never sent is not judged, and is learned once when first sent; pending terminals show their latest", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("ID3")]);
+        const [first] = await t.store.write([seenOp("ID3", { cpusn: "CPU-1", devinfo: { mac: "M-1" } })]);
+        assert.deepEqual(first, { ...ok(0), approval: "approved", nosenduser: false });
+        // Devinfo without a mac keeps the one learned.
+        await t.store.write([seenOp("ID3", { devinfo: { modelname: "x" } })]);
+        const learned = await identityOf(t, "ID3");
+        assert.deepEqual([learned?.cpusn, learned?.mac, learned?.mismatch], ["CPU-1", "M-1", [null, null, null, null]]);
+        await t.store.write([seenOp("P3", { approvalIfNew: "pending", cpusn: "OLD" })]);
+        const [pending] = await t.store.write([seenOp("P3", { approvalIfNew: "pending", cpusn: "NEW" })]);
+        assert.deepEqual(pending, { ...ok(0), approval: "pending", nosenduser: false });
+        assert.deepEqual(await identityOf(t, "P3"), { cpusn: "NEW", mac: null, mismatch: [null, null, null, null], online: false, sessionId: null, remoteAddr: "10.0.0.5" });
+      });
+
+      test("acceptIdentity makes the stored mismatch the identity; null without one or for an unknown sn", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("ID4", { cpusn: "CPU-A", devinfo: { mac: "AA" } })]);
+        assert.equal(await t.store.acceptIdentity("ID4"), null);
+        assert.equal(await t.store.acceptIdentity("GHOST"), null);
+        await t.store.write([seenOp("ID4", { at: T0 + 3, cpusn: "CPU-B", remoteAddr: "10.0.0.7" })]);
+        const row = await t.store.acceptIdentity("ID4");
+        assert.deepEqual(row && { cpusn: row.cpusn, mac: row.mac, mismatch: [row.mismatchCpusn, row.mismatchMac, row.mismatchAddr, row.mismatchAt] }, { cpusn: "CPU-B", mac: null, mismatch: [null, null, null, null] });
+        assert.deepEqual(await t.store.getTerminal("ID4"), row);
+        // The new unit is accepted now; the old one is the stranger, its MAC learned from the new one when sent.
+        assert.deepEqual(await t.store.write([seenOp("ID4", { cpusn: "CPU-B", devinfo: { mac: "CC" } })]), [{ ...ok(0), approval: "approved", nosenduser: false }]);
+        assert.deepEqual(await t.store.write([seenOp("ID4", { cpusn: "CPU-A" })]), [{ ...ok(0), approval: "approved", nosenduser: false, identityMismatch: "refused" }]);
+        assert.equal((await t.store.getTerminal("ID4"))?.mac, "CC");
+      });
+    });
   });
 }

@@ -13,6 +13,7 @@ import tokenScope from "./0008_token_scope.sql" with { type: "text" };
 import quarantineBounds from "./0009_quarantine_bounds.sql" with { type: "text" };
 import timesheets from "./0010_timesheets.sql" with { type: "text" };
 import urgentCommands from "./0011_urgent_commands.sql" with { type: "text" };
+import terminalIdentity from "./0012_terminal_identity.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -31,6 +32,7 @@ export const migrations: Migration[] = [
   { name: "0009_quarantine_bounds", sql: quarantineBounds },
   { name: "0010_timesheets", sql: timesheets },
   { name: "0011_urgent_commands", sql: urgentCommands },
+  { name: "0012_terminal_identity", sql: terminalIdentity },
 ];
 
 /** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */

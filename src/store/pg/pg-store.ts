@@ -4,7 +4,7 @@
  * duplicates are skipped with ON CONFLICT DO NOTHING, so a batch resent to another instance
  * after a crash is stored once.
  */
-import { and, count, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
   AuditEntry,
@@ -131,6 +131,15 @@ export class PgStore implements Store {
       .update(terminals)
       .set({ approval, ...(approval === "approved" ? {} : { online: false }), lastSeen: sql`GREATEST(${terminals.lastSeen}, ${at}::bigint)` })
       .where(eq(terminals.sn, sn))
+      .returning();
+    return row ?? null;
+  }
+
+  async acceptIdentity(sn: string): Promise<TerminalRow | null> {
+    const [row] = await this.#db
+      .update(terminals)
+      .set({ cpusn: sql`${terminals.mismatchCpusn}`, mac: sql`${terminals.mismatchMac}`, mismatchCpusn: null, mismatchMac: null, mismatchAddr: null, mismatchAt: null })
+      .where(and(eq(terminals.sn, sn), isNotNull(terminals.mismatchAt)))
       .returning();
     return row ?? null;
   }

@@ -42,6 +42,10 @@ export const terminals = pgTable("terminals", {
   devinfo: text("devinfo"),
   nosenduser: boolean("nosenduser").notNull(),
   sessionId: text("session_id"),
+  mismatchCpusn: text("mismatch_cpusn"),
+  mismatchMac: text("mismatch_mac"),
+  mismatchAddr: text("mismatch_addr"),
+  mismatchAt: ms("mismatch_at"),
 });
 
 export const attendance = pgTable("attendance", {

@@ -14,6 +14,7 @@ import { devinfoColumns } from "../devinfo-columns.ts";
 import { hasCode } from "../../lib/app-error.ts";
 import { storeError } from "../errors.ts";
 import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
+import { identityDiffers } from "../terminal-identity.ts";
 import type { PgDb } from "./connect.ts";
 import { credentials, people, terminalClock, terminals } from "./schema.ts";
 
@@ -233,9 +234,9 @@ async function insertRecords(db: PgDb, ops: PunchesOp[]): Promise<Map<PunchesOp,
 async function applyOther(db: PgDb, op: Exclude<WriteOp, { type: "punches" | "quarantine" }>): Promise<OpResult> {
   switch (op.type) {
     case "terminal-seen": {
-      const info = op.devinfo ? devinfoColumns(op.devinfo) : {};
+      const info: Partial<ReturnType<typeof devinfoColumns>> = op.devinfo ? devinfoColumns(op.devinfo) : {};
       const [existing] = await db
-        .select({ approval: terminals.approval, nosenduser: terminals.nosenduser })
+        .select({ approval: terminals.approval, nosenduser: terminals.nosenduser, cpusn: terminals.cpusn, mac: terminals.mac })
         .from(terminals)
         .where(eq(terminals.sn, op.sn));
       const approval: Approval = existing?.approval ?? op.approvalIfNew;
@@ -243,7 +244,25 @@ async function applyOther(db: PgDb, op: Exclude<WriteOp, { type: "punches" | "qu
         const [row] = await db.select({ n: count() }).from(terminals).where(eq(terminals.approval, "pending"));
         if ((row?.n ?? 0) >= op.maxPending) return { ...ok(0), approval, nosenduser: false, pendingFull: true };
       }
+      const nosenduser = existing?.nosenduser ?? false;
+      // An approved terminal's identity is remembered: other hardware under its sn is kept apart, never learned.
+      const seen = { cpusn: op.cpusn, mac: op.devinfo?.mac ?? null };
+      const mismatch = existing?.approval === "approved" && identityDiffers(existing, seen);
+      if (mismatch) {
+        await db
+          .update(terminals)
+          .set({ mismatchCpusn: seen.cpusn, mismatchMac: seen.mac, mismatchAddr: op.remoteAddr, mismatchAt: op.at })
+          .where(eq(terminals.sn, op.sn));
+        if (op.onIdentityMismatch !== "accept") return { ...ok(0), approval, nosenduser, identityMismatch: "refused" };
+      }
       const online = op.online && approval === "approved";
+      const { mac: _mac, ...described } = info;
+      // Approved: a field of the identity is learned when first sent, never replaced. Until then, the latest is shown for approval.
+      const learn = (column: typeof terminals.cpusn | typeof terminals.mac, value: string | null) =>
+        existing?.approval === "approved" ? sql`COALESCE(${column}, ${value})` : value;
+      const identity = mismatch
+        ? {}
+        : { ...(op.cpusn ? { cpusn: learn(terminals.cpusn, op.cpusn) } : {}), ...(op.devinfo ? { mac: learn(terminals.mac, op.devinfo.mac ?? null) } : {}) };
       await db
         .insert(terminals)
         .values({
@@ -253,12 +272,12 @@ async function applyOther(db: PgDb, op: Exclude<WriteOp, { type: "punches" | "qu
         .onConflictDoUpdate({
           target: terminals.sn,
           set: {
-            lastSeen: op.at, remoteAddr: op.remoteAddr, ...(op.cpusn ? { cpusn: op.cpusn } : {}), ...info,
+            lastSeen: op.at, remoteAddr: op.remoteAddr, ...described, ...identity,
             // A refused registration must not take the connected state away from a live session.
             ...(online ? { online, sessionId: op.sessionId } : {}),
           },
         });
-      return { ...ok(existing ? 0 : 1), approval, nosenduser: existing?.nosenduser ?? false };
+      return { ...ok(existing ? 0 : 1), approval, nosenduser, ...(mismatch ? { identityMismatch: "accepted" as const } : {}) };
     }
     case "terminals-last-seen": {
       if (op.entries.length === 0) return ok();

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
   AuditEntry,
@@ -164,6 +164,16 @@ export class SqliteStore implements Store {
       .update(terminals)
       .set({ approval, ...(approval === "approved" ? {} : { online: false }), lastSeen: sql`max(${terminals.lastSeen}, ${at})` })
       .where(eq(terminals.sn, sn))
+      .returning()
+      .all();
+    return rows[0] ?? null;
+  }
+
+  async acceptIdentity(sn: string): Promise<TerminalRow | null> {
+    const rows = this.#w.db
+      .update(terminals)
+      .set({ cpusn: sql`${terminals.mismatchCpusn}`, mac: sql`${terminals.mismatchMac}`, mismatchCpusn: null, mismatchMac: null, mismatchAddr: null, mismatchAt: null })
+      .where(and(eq(terminals.sn, sn), isNotNull(terminals.mismatchAt)))
       .returning()
       .all();
     return rows[0] ?? null;

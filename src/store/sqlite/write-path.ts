@@ -8,6 +8,7 @@ import type { Approval, OpResult, Punch, QuarantineEntry, WriteOp } from "../con
 import { devinfoColumns } from "../devinfo-columns.ts";
 import { storeError } from "../errors.ts";
 import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
+import { identityDiffers } from "../terminal-identity.ts";
 import { credentials, people, terminals } from "../schema.ts";
 import type { SqliteConnection, SqlValue } from "./driver.ts";
 
@@ -181,8 +182,8 @@ export class SqliteWritePath {
    * too: drizzle built the upsert anew for each (~300 µs an op). One statement text per shape.
    */
   #terminalSeen(op: Extract<WriteOp, { type: "terminal-seen" }>): OpResult {
-    const existing = this.#conn.prepare("SELECT approval, nosenduser FROM terminals WHERE sn = ?").get(op.sn) as
-      | { approval: Approval; nosenduser: number }
+    const existing = this.#conn.prepare("SELECT approval, nosenduser, cpusn, mac FROM terminals WHERE sn = ?").get(op.sn) as
+      | { approval: Approval; nosenduser: number; cpusn: string | null; mac: string | null }
       | null
       | undefined;
     const approval: Approval = existing?.approval ?? op.approvalIfNew;
@@ -190,21 +191,35 @@ export class SqliteWritePath {
       const { n } = this.#conn.prepare("SELECT count(*) AS n FROM terminals WHERE approval = 'pending'").get() as { n: number };
       if (n >= op.maxPending) return { ok: true, inserted: 0, duplicates: 0, quarantined: 0, approval, nosenduser: false, pendingFull: true };
     }
+    const nosenduser = existing ? existing.nosenduser === 1 : false;
+    // An approved terminal's identity is remembered: other hardware under its sn is kept apart, never learned.
+    const seen = { cpusn: op.cpusn, mac: op.devinfo?.mac ?? null };
+    const mismatch = existing?.approval === "approved" && identityDiffers(existing, seen);
+    if (mismatch) {
+      this.#conn
+        .prepare("UPDATE terminals SET mismatch_cpusn = ?, mismatch_mac = ?, mismatch_addr = ?, mismatch_at = ? WHERE sn = ?")
+        .run(seen.cpusn, seen.mac, op.remoteAddr, op.at, op.sn);
+      if (op.onIdentityMismatch !== "accept") return { ok: true, inserted: 0, duplicates: 0, quarantined: 0, approval, nosenduser, identityMismatch: "refused" };
+    }
     const online = op.online && approval === "approved";
     const info = op.devinfo ? Object.entries(devinfoColumns(op.devinfo)) : [];
     const columns = ["sn", "approval", "online", "first_seen", "last_seen", "remote_addr", "cpusn", "nosenduser", "session_id", ...info.map(([k]) => terminals[k as keyof typeof terminals.$inferSelect].name)];
+    // Approved: a field of the identity is learned when first sent, never replaced. Until then, the latest is shown for approval.
+    const learn = (c: string) => (existing?.approval === "approved" ? `COALESCE(terminals.${c}, excluded.${c})` : `excluded.${c}`);
+    const identity = mismatch ? [] : [...(op.cpusn ? [["cpusn", learn("cpusn")]] : []), ...(op.devinfo ? [["mac", learn("mac")]] : [])];
     const updated = [
-      "last_seen", "remote_addr", ...(op.cpusn ? ["cpusn"] : []), ...columns.slice(9),
+      ...["last_seen", "remote_addr", ...columns.slice(9).filter((c) => c !== "mac")].map((c) => [c, `excluded.${c}`]),
+      ...identity,
       // A refused registration must not take the connected state away from a live session.
-      ...(online ? ["online", "session_id"] : []),
+      ...(online ? [["online", "excluded.online"], ["session_id", "excluded.session_id"]] : []),
     ];
     this.#conn
       .prepare(
         `INSERT INTO terminals (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-        ON CONFLICT (sn) DO UPDATE SET ${updated.map((c) => `${c} = excluded.${c}`).join(", ")}`,
+        ON CONFLICT (sn) DO UPDATE SET ${updated.map(([c, v]) => `${c} = ${v}`).join(", ")}`,
       )
       .run(op.sn, approval, online ? 1 : 0, op.at, op.at, op.remoteAddr, op.cpusn, 0, online ? op.sessionId : null, ...info.map(([, v]) => v));
-    return { ok: true, inserted: existing ? 0 : 1, duplicates: 0, quarantined: 0, approval, nosenduser: existing ? existing.nosenduser === 1 : false };
+    return { ok: true, inserted: existing ? 0 : 1, duplicates: 0, quarantined: 0, approval, nosenduser, ...(mismatch ? { identityMismatch: "accepted" as const } : {}) };
   }
 
   #credential(op: Extract<WriteOp, { type: "credential" }>): OpResult {

@@ -15,6 +15,7 @@ import tokenScope from "./0008_token_scope.sql" with { type: "text" };
 import quarantineBounds from "./0009_quarantine_bounds.sql" with { type: "text" };
 import timesheets from "./0010_timesheets.sql" with { type: "text" };
 import urgentCommands from "./0011_urgent_commands.sql" with { type: "text" };
+import terminalIdentity from "./0012_terminal_identity.sql" with { type: "text" };
 
 export const pgMigrations: Migration[] = [
   { name: "0001_init", sql: init },
@@ -28,4 +29,5 @@ export const pgMigrations: Migration[] = [
   { name: "0009_quarantine_bounds", sql: quarantineBounds },
   { name: "0010_timesheets", sql: timesheets },
   { name: "0011_urgent_commands", sql: urgentCommands },
+  { name: "0012_terminal_identity", sql: terminalIdentity },
 ];
