@@ -11,6 +11,7 @@ export const ALERT_KINDS = [
   "store_failing",
   "terminal_offline",
   "terminal_pending",
+  "hardware_mismatch",
   "clock_drift",
   "storage_nearly_full",
   "webhook_failing",
@@ -61,6 +62,11 @@ export interface TerminalFacts {
   faceUsed: number | null;
   logSize: number | null;
   logUsed: number | null;
+  /** The latest registration under this sn with other hardware (cpusn/MAC), until an admin accepts it: when, from where, what. */
+  mismatchAt: number | null;
+  mismatchAddr: string | null;
+  mismatchCpusn: string | null;
+  mismatchMac: string | null;
 }
 
 export interface ClockFacts {
@@ -184,6 +190,9 @@ function terminalAlerts(s: AlertState): Alert[] {
       continue;
     }
     if (t.approval !== "approved") continue;
+    if (t.mismatchAt !== null) {
+      out.push(alert("hardware_mismatch", "error", `terminal:${t.sn}`, t.mismatchAt, `Other hardware registered as ${label(t)}`, `From ${t.mismatchAddr ?? "an unknown address"}, ${ago(s.now - t.mismatchAt)} ago (cpusn ${t.mismatchCpusn ?? "not sent"}, MAC ${t.mismatchMac ?? "not sent"}). If the unit was replaced, accept it with "Replaced hardware" on the terminal's page; otherwise something on the network is posing as this terminal.`, terminalHref(t.sn)));
+    }
     if (!t.online && s.now - t.lastSeen > offlineMs) {
       out.push(alert("terminal_offline", "error", `terminal:${t.sn}`, t.lastSeen, `${label(t)} offline for ${ago(s.now - t.lastSeen)}`, `Last seen ${ago(s.now - t.lastSeen)} ago. Punches made meanwhile stay on the terminal until it reconnects; check its power and network.`, terminalHref(t.sn)));
     }
@@ -287,6 +296,7 @@ const SUMMARY: Record<AlertKind, { title: (n: number) => string; href: string }>
   store_failing: { title: (n) => `${n} store failures`, href: "/settings" },
   terminal_offline: { title: (n) => `${n} terminals offline`, href: "/terminals?status=offline" },
   terminal_pending: { title: (n) => `${n} terminals waiting for approval`, href: "/terminals?status=pending" },
+  hardware_mismatch: { title: (n) => `Other hardware registered as ${n} terminals`, href: "/terminals" },
   clock_drift: { title: (n) => `${n} terminal clocks are off`, href: "/terminals" },
   storage_nearly_full: { title: (n) => `${n} terminals nearly full`, href: "/terminals" },
   webhook_failing: { title: (n) => `${n} webhooks failing`, href: "/integrations" },

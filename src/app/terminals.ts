@@ -1,5 +1,5 @@
-/** What an admin does to a terminal: approve or block it, name and place it. */
-import { notFound } from "../lib/app-error.ts";
+/** What an admin does to a terminal: approve or block it, name and place it, accept its replaced hardware. */
+import { AppError, notFound } from "../lib/app-error.ts";
 import type { Approval, Store, TerminalChanges } from "../store/contract.ts";
 import type { TerminalRow } from "../store/schema.ts";
 import type { TerminalRegistry } from "../terminals/registry.ts";
@@ -40,5 +40,21 @@ export async function editTerminal(deps: TerminalDeps, actor: Actor, sn: string,
   const row = await deps.store.updateTerminal(sn, changes);
   if (!row) throw noSuchTerminal(sn);
   await audit(deps, actor, "terminal.update", sn, changes);
+  return row;
+}
+
+/**
+ * "Replaced hardware": the unit that last registered under this sn with another hardware identity
+ * (refused under `approve`, an alert under `open`) becomes the terminal. Its live socket, if any,
+ * is closed, so whichever unit comes back is judged against the accepted identity.
+ */
+export async function acceptReplacedHardware(deps: TerminalDeps, actor: Actor, sn: string): Promise<TerminalRow> {
+  const before = await knownTerminal(deps, sn);
+  const row = await deps.store.acceptIdentity(sn);
+  if (!row) throw new AppError(409, "no_other_hardware", `no other hardware has registered as ${sn}: there is nothing to accept`);
+  deps.registry?.get(sn)?.close(4003, "hardware replaced by the administrator");
+  await audit(deps, actor, "terminal.replace-hardware", sn, {
+    cpusn: row.cpusn, mac: row.mac, address: before.mismatchAddr, previous: { cpusn: before.cpusn, mac: before.mac },
+  });
   return row;
 }

@@ -1,5 +1,5 @@
 import { CLI } from "../app/actor.ts";
-import { setTerminalApproval } from "../app/terminals.ts";
+import { acceptReplacedHardware, setTerminalApproval } from "../app/terminals.ts";
 import type { Approval } from "../store/contract.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
@@ -8,6 +8,8 @@ import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } fr
 export const terminalHelp = `tm20 terminal list              list terminals with approval and connection state
 tm20 terminal approve SN        let a pending terminal in (it is accepted at its next reg)
 tm20 terminal block SN          refuse a terminal from now on
+tm20 terminal replaced-hardware SN
+                                accept the other hardware that registered as SN (new cpusn/MAC)
 
 ${serveFlagsHelp(STORE_FIELDS)}`;
 
@@ -25,8 +27,12 @@ export async function terminalCommand(argv: string[]): Promise<void> {
       const approval: Approval = action === "approve" ? "approved" : "blocked";
       await setTerminalApproval({ store, now: Date.now }, CLI, sn, approval);
       console.log(`${sn} is now ${approval}.`);
+    } else if (action === "replaced-hardware") {
+      if (!sn) throw new UsageError(`${action}: give the terminal's serial number`);
+      const row = await acceptReplacedHardware({ store, now: Date.now }, CLI, sn);
+      console.log(`${sn} is now the hardware with cpusn ${row.cpusn ?? "(none sent)"}, MAC ${row.mac ?? "(none sent)"}.`);
     } else {
-      throw new UsageError(`terminal: unknown action ${JSON.stringify(action ?? "")} (list, approve, block)`);
+      throw new UsageError(`terminal: unknown action ${JSON.stringify(action ?? "")} (list, approve, block, replaced-hardware)`);
     }
   } finally {
     await store.close();

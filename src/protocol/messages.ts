@@ -90,7 +90,8 @@ export type DevInfo = { [K in keyof typeof devinfoCounts]?: number } & {
 export const regMessage = z.object({
   cmd: z.literal("reg"),
   sn: serialNumber,
-  cpusn: z.string().optional(),
+  /** Cut like a devinfo text: it is stored on every `reg`, also from units nobody approved. */
+  cpusn: devinfoText.optional(),
   devinfo: devinfo.optional().catch(undefined),
 });
 export type RegMessage = z.infer<typeof regMessage>;

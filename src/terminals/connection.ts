@@ -23,6 +23,7 @@ import {
 import type { TerminalCommandHooks } from "../commands/hooks.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { OpResult, Store, WriteOp } from "../store/contract.ts";
+import { type HardwareIdentity, identityDiffers } from "../store/terminal-identity.ts";
 import type { Writer } from "../store/writer.ts";
 import type { WarnLimiter } from "../obs/warn-limiter.ts";
 import { splitRecords } from "./ingest.ts";
@@ -67,6 +68,7 @@ export const REFUSAL = {
   storage: "Server storage unavailable, retrying",
   invalid: "Invalid registration",
   busy: "Server busy, retrying",
+  identity: "Hardware differs from the approved terminal",
 } as const;
 
 export class TerminalConnection {
@@ -79,6 +81,8 @@ export class TerminalConnection {
   /** The sn this socket first asked to register as: a socket speaks for one terminal only. */
   #boundSn: string | null = null;
   #devinfoKey = "";
+  /** The hardware identity this socket registered with: a socket speaks for one unit only. */
+  #identity: HardwareIdentity = { cpusn: null, mac: null };
   #nosenduser = false;
   #garbage = 0;
   #closed = false;
@@ -215,11 +219,12 @@ export class TerminalConnection {
     return true;
   }
 
-  /** A warning about this terminal (by sn, else by address), within the terminal warning limit. */
-  #warn(fields: Record<string, unknown>, msg: string, level: "warn" | "info" = "warn") {
+  /** A warning about this terminal (by sn, else by address), within the terminal warning limit; false when it was not written. */
+  #warn(fields: Record<string, unknown>, msg: string, level: "warn" | "info" = "warn"): boolean {
     const suppressed = this.#d.warnings.admit(`${this.#sn ?? this.#boundSn ?? this.remoteAddr}\0${msg}`, this.#d.now());
-    if (suppressed === null) return;
+    if (suppressed === null) return false;
     this.#d.log[level]({ sn: this.#sn, ...fields, ...(suppressed > 0 ? { suppressed } : {}) }, msg);
+    return true;
   }
 
   #send(message: object) {
@@ -252,18 +257,26 @@ export class TerminalConnection {
       return this.close(4003, "a socket registers one terminal");
     }
     this.#boundSn = msg.sn;
+    const identity: HardwareIdentity = { cpusn: msg.cpusn || null, mac: msg.devinfo?.mac || null };
+    if (this.#sn !== null && identityDiffers(this.#identity, identity)) {
+      // Other hardware on a registered socket: a heartbeat must not carry it past the identity check.
+      this.#warn({ remote: this.remoteAddr, cpusn: identity.cpusn, mac: identity.mac }, "reg with other hardware on a registered socket refused; closing");
+      this.#send(regRefused(REFUSAL.identity));
+      return this.close(4003, "a socket registers one terminal");
+    }
     const devinfoKey = msg.devinfo ? JSON.stringify({ ...msg.devinfo, time: undefined }) : "";
     if (this.#sn === msg.sn) {
+      this.#identity = { cpusn: this.#identity.cpusn ?? identity.cpusn, mac: this.#identity.mac ?? identity.mac };
       // A heartbeat: answer at once, write only when devinfo changed (PROTOCOL.md §2).
       this.#send(regAccepted(this.#cloudtime(), this.#nosenduser));
       if (devinfoKey && devinfoKey !== this.#devinfoKey) {
         this.#devinfoKey = devinfoKey;
-        void this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null, this.#d.maxPending));
+        void this.#commit(this.#seenOp(msg.sn, identity.cpusn, msg.devinfo ?? null, this.#d.maxPending));
       }
       return;
     }
     const admitsNew = this.#d.newTerminals.admits(this.remoteAddr, this.#d.now());
-    const result = await this.#commit(this.#seenOp(msg.sn, msg.cpusn, msg.devinfo ?? null, admitsNew ? this.#d.maxPending : 0));
+    const result = await this.#commit(this.#seenOp(msg.sn, identity.cpusn, msg.devinfo ?? null, admitsNew ? this.#d.maxPending : 0));
     if (result.ok && result.approval === "pending" && result.inserted === 1) this.#d.newTerminals.charge(this.remoteAddr, this.#d.now());
     if (this.#closed) {
       // The socket went away while its registration was committing: that commit marked it online.
@@ -276,12 +289,17 @@ export class TerminalConnection {
       else this.#warn({ sn: msg.sn, remote: this.remoteAddr }, "too many new terminals from this address: refused and not stored");
       return this.#send(regRefused(REFUSAL.pending));
     }
+    if (result.identityMismatch) {
+      this.#identityMismatch(msg.sn, identity, result.identityMismatch);
+      if (result.identityMismatch === "refused") return this.#send(regRefused(REFUSAL.identity));
+    }
     if (result.approval !== "approved") {
       this.#warn({ sn: msg.sn, remote: this.remoteAddr, approval: result.approval }, "terminal refused");
       this.#d.bus.emit("terminal-refused", { sn: msg.sn, approval: result.approval ?? "pending" });
       return this.#send(regRefused(result.approval === "blocked" ? REFUSAL.blocked : REFUSAL.pending));
     }
     this.#sn = msg.sn;
+    this.#identity = identity;
     this.#devinfoKey = devinfoKey;
     const displaced = this.#d.registry.claim(msg.sn, this);
     displaced?.close(4001, "replaced by a newer connection");
@@ -292,7 +310,21 @@ export class TerminalConnection {
     this.#d.commands.registered(msg.sn, this, msg.devinfo?.time);
   }
 
-  #seenOp(sn: string, cpusn: string | undefined, devinfo: DevInfo | null, maxPending: number): WriteOp {
+  /**
+   * Other hardware registered under a known sn (the store kept it apart for the admin): logged and
+   * audited with its address, within the warning limit, since whoever sends it may send it again and again.
+   */
+  #identityMismatch(sn: string, identity: HardwareIdentity, outcome: "refused" | "accepted") {
+    const msg = outcome === "refused"
+      ? "hardware identity differs from the approved terminal's: registration refused (\"Replaced hardware\" accepts it)"
+      : "hardware identity differs from the terminal's: accepted under --approval open, alert raised (\"Replaced hardware\" accepts it)";
+    if (!this.#warn({ sn, remote: this.remoteAddr, cpusn: identity.cpusn, mac: identity.mac }, msg)) return;
+    this.#d.store
+      .audit({ at: this.#d.now(), actor: `terminal:${sn}`, action: "terminal.identity-mismatch", target: sn, details: { address: this.remoteAddr, ...identity }, result: outcome })
+      .catch((err: unknown) => this.#d.log.error({ err, sn }, "audit of a hardware identity mismatch failed"));
+  }
+
+  #seenOp(sn: string, cpusn: string | null, devinfo: DevInfo | null, maxPending: number): WriteOp {
     return {
       type: "terminal-seen",
       sn,
@@ -304,6 +336,7 @@ export class TerminalConnection {
       approvalIfNew: this.#d.approval === "open" ? "approved" : "pending",
       maxPending,
       online: true,
+      onIdentityMismatch: this.#d.approval === "open" ? "accept" : "refuse",
     };
   }
 

@@ -8,6 +8,7 @@ function terminal(sn: string, extra: Partial<TerminalFacts> = {}): TerminalFacts
   return {
     sn, name: null, approval: "approved", online: true, firstSeen: NOW - 86_400_000, lastSeen: NOW,
     userSize: null, userUsed: null, fpSize: null, fpUsed: null, cardSize: null, cardUsed: null, faceSize: null, faceUsed: null, logSize: null, logUsed: null,
+    mismatchAt: null, mismatchAddr: null, mismatchCpusn: null, mismatchMac: null,
     ...extra,
   };
 }
@@ -56,6 +57,13 @@ const CASES: Array<{ kind: string; raised: Partial<AlertState>; cleared: Partial
     cleared: { terminals: [terminal("SN9", { approval: "approved" })] },
     id: "terminal_pending:terminal:SN9",
     title: "SN9 is waiting for approval",
+  },
+  {
+    kind: "hardware_mismatch",
+    raised: { terminals: [terminal("SN1", { name: "Gate", mismatchAt: NOW - 3 * MIN, mismatchAddr: "10.0.0.66", mismatchCpusn: "CPU-B", mismatchMac: null })] },
+    cleared: { terminals: [terminal("SN1", { name: "Gate" })] },
+    id: "hardware_mismatch:terminal:SN1",
+    title: "Other hardware registered as Gate (SN1)",
   },
   {
     kind: "clock_drift",

@@ -28,9 +28,17 @@ async function app(): Promise<InProcessApp> {
   const a = await buildApp();
   apps.push(a);
   // Two terminals have registered (pending: the tests approve and block them).
-  const seen = (sn: string) => ({ type: "terminal-seen" as const, sn, at: T0, sessionId: `s-${sn}`, remoteAddr: null, cpusn: null, devinfo: null, approvalIfNew: "pending" as const, online: false });
-  await a.store.write([seen("T1"), seen("T2")]);
+  await a.store.write([seen("T1", "CPU-T1"), seen("T2", "CPU-T2")]);
   return a;
+}
+
+const seen = (sn: string, cpusn: string, at = T0) =>
+  ({ type: "terminal-seen" as const, sn, at, sessionId: `s-${sn}`, remoteAddr: "10.0.0.66", cpusn, devinfo: null, approvalIfNew: "pending" as const, online: false });
+
+/** Other hardware registers as T1 (approved by then): what "Replaced hardware" accepts. */
+async function replaceHardware(a: InProcessApp, door: () => Promise<Response>): Promise<Response> {
+  await a.store.write([seen("T1", "CPU-NEW", T0 + 60_000)]);
+  return door();
 }
 
 function auditOf(a: InProcessApp): Promise<AuditLine[]> {
@@ -66,6 +74,11 @@ const STEPS: Step[] = [
     name: "edit a terminal",
     api: (a) => a.api("PATCH", "/terminals/T1", { name: "Front door", location: "Lobby", nosenduser: true }),
     ui: (a) => a.form("/terminals/T1/edit", { name: "Front door", location: "Lobby", nosenduser: "on" }),
+  },
+  {
+    name: "accept a terminal's replaced hardware",
+    api: (a) => replaceHardware(a, () => a.api("POST", "/terminals/T1/replaced-hardware")),
+    ui: (a) => replaceHardware(a, () => a.form("/terminals/T1/replaced-hardware")),
   },
   { name: "create a group", api: (a) => a.api("POST", "/groups", { name: "Lobby", sync: true }), ui: (a) => a.form("/groups", { name: "Lobby", sync: "on" }) },
   { name: "rename a group", api: (a) => a.api("PATCH", "/groups/1", { name: "Hall" }), ui: (a) => a.form("/groups/1", { name: "Hall" }) },
@@ -119,24 +132,30 @@ describe("one use case per action, whatever the door", () => {
     expect({ ...t1Ui, lastSeen: 0 }).toEqual({ ...t1Api, lastSeen: 0 } as typeof t1Ui & object);
   });
 
-  test("CLI: terminal approve/block like the API, token create/revoke like the admin UI", async () => {
+  test("CLI: terminal approve/block/replaced-hardware like the API, token create/revoke like the admin UI", async () => {
     const [api, ui, cli] = await Promise.all([app(), app(), app()]);
     const store = ["--data-dir", cli.dataDir];
     await succeeded(await api.api("POST", "/terminals/T1/approve"));
     await succeeded(await api.api("POST", "/terminals/T2/block"));
+    await succeeded(await replaceHardware(api, () => api.api("POST", "/terminals/T1/replaced-hardware")));
     await terminalCommand(["approve", "T1", ...store]);
     await terminalCommand(["block", "T2", ...store]);
+    await replaceHardware(cli, async () => {
+      await terminalCommand(["replaced-hardware", "T1", ...store]);
+      return new Response(null, { status: 204 });
+    });
     await succeeded(await ui.form("/settings/tokens", { name: "payroll", scope: "admin" }));
     await succeeded(await ui.form("/settings/tokens/2/revoke"));
     await tokenCommand(["create", "--name", "payroll", ...store]);
     await tokenCommand(["revoke", "2", ...store]);
     const door = (lines: AuditLine[], actor: string) => lines.map((e) => ({ ...e, actor: e.actor === actor ? "door" : e.actor }));
     const viaCli = door(await auditOf(cli), "cli");
-    expect(viaCli.slice(0, 2)).toEqual(door(await auditOf(api), "token:api"));
-    expect(viaCli.slice(2)).toEqual(door(await auditOf(ui), "user:admin"));
+    expect(viaCli.slice(0, 3)).toEqual(door(await auditOf(api), "token:api"));
+    expect(viaCli.slice(3)).toEqual(door(await auditOf(ui), "user:admin"));
     expect(viaCli.map((e) => [e.action, e.target])).toEqual([
       ["terminal.approve", "T1"],
       ["terminal.block", "T2"],
+      ["terminal.replace-hardware", "T1"],
       ["token.create", "2"],
       ["token.revoke", "2"],
     ]);

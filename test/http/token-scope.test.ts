@@ -21,6 +21,7 @@ describe("scopeFor", () => {
     ["POST", "/commands/5/cancel", undefined, "commands"],
     ["PUT", "/terminals/A1/commands", undefined, "admin"],
     ["POST", "/terminals/A1/approve", undefined, "admin"],
+    ["POST", "/terminals/A1/replaced-hardware", undefined, "admin"],
     ["PATCH", "/terminals/A1", undefined, "admin"],
     ["POST", "/people", undefined, "admin"],
     ["DELETE", "/groups/1", undefined, "admin"],

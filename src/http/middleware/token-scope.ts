@@ -11,7 +11,11 @@ import { AppError } from "../../lib/app-error.ts";
 import type { TokenEnv } from "./bearer-auth.ts";
 
 /** Paths (under /api/v1) that need `admin` whatever the method. */
-const ADMIN_ONLY = [/^\/backup(\/|$)/, /^\/webhooks(\/|$)/, /^\/tokens(\/|$)/, /^\/people\/[^/]+\/credentials(\/|$)/];
+const ADMIN_ONLY = [
+  /^\/backup(\/|$)/, /^\/webhooks(\/|$)/, /^\/tokens(\/|$)/, /^\/people\/[^/]+\/credentials(\/|$)/,
+  // Which hardware may speak for a terminal.
+  /^\/terminals\/[^/]+\/replaced-hardware(\/|$)/,
+];
 
 /** State changes open to a `commands` token. */
 const COMMAND_ROUTES = [/^\/terminals\/[^/]+\/commands\/?$/, /^\/terminals\/[^/]+\/fetch-logs\/?$/, /^\/commands\/[^/]+\/cancel\/?$/];

@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Approval } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
-import { editTerminal, setTerminalApproval } from "../../app/terminals.ts";
+import { acceptReplacedHardware, editTerminal, setTerminalApproval } from "../../app/terminals.ts";
 import { actorOf, formOf, requireAdmin, sameHost } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, Capacity, EmptyState, Field, SearchForm, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -180,10 +180,27 @@ export function terminalPages(deps: UiDeps) {
           <>
             {t.approval !== "approved" ? <ActionButton action={`${href(t.sn)}/approve`} csrf={csrf} label="Approve" tone="primary" /> : null}
             {t.approval !== "blocked" ? <ActionButton action={`${href(t.sn)}/block`} csrf={csrf} label="Block" confirm={`Block ${t.sn}? It is disconnected and refused until approved again.`} /> : null}
+            {t.mismatchAt !== null ? (
+              <ActionButton
+                action={`${href(t.sn)}/replaced-hardware`}
+                csrf={csrf}
+                label="Replaced hardware"
+                tone="danger"
+                confirm={`Accept the other hardware as ${t.sn}? Only if this terminal's unit was really replaced: from then on the old unit is the one refused.`}
+              />
+            ) : null}
           </>
         ) : undefined,
       },
       <>
+        {t.mismatchAt !== null ? (
+          <p class="alert alert-error" role="alert">
+            Other hardware registered as this terminal {ago(t.mismatchAt, deps.now())} ({siteTime(clock, t.mismatchAt)}) from {t.mismatchAddr ?? "an unknown address"}:
+            cpusn <span class="mono">{t.mismatchCpusn ?? "—"}</span>, MAC <span class="mono">{t.mismatchMac ?? "—"}</span>.{" "}
+            {deps.settings.approval === "approve" ? "While terminals need approval, it is refused." : "Since new terminals are let in without approval, so is it."} If this unit was
+            replaced, accept the new one with “Replaced hardware”; otherwise something on the network is posing as this terminal.
+          </p>
+        ) : null}
         <p class="subtitle">
           <Badge tone={statusTone[status]}>{statusText[status]}</Badge> <span class="mono">{t.sn}</span> · last seen {status === "online" ? "now" : ago(t.lastSeen, deps.now())} ·
           first seen {siteTime(clock, t.firstSeen)}
@@ -217,6 +234,13 @@ export function terminalPages(deps: UiDeps) {
                 <dd>{t.nosenduser ? "refused" : "accepted"}</dd>
               </dl>
             )}
+            <h3 class="kv-heading">Hardware identity</h3>
+            <dl class="kv" aria-label="Hardware identity">
+              <dt>Hardware (cpusn)</dt>
+              <dd class="mono">{t.cpusn ?? "not sent yet"}</dd>
+              <dt>MAC</dt>
+              <dd class="mono">{t.mac ?? "not sent yet"}</dd>
+            </dl>
           </section>
           <section class="panel">
             <h2>Capacity</h2>
@@ -273,6 +297,12 @@ export function terminalPages(deps: UiDeps) {
     });
   approval("approve", "approved", "approved: it is accepted at its next registration (within about 20 s)");
   approval("block", "blocked", "blocked");
+
+  app.post("/terminals/:sn/replaced-hardware", async (c) => {
+    const sn = c.req.param("sn");
+    await acceptReplacedHardware(deps, actorOf(c), sn);
+    return redirectWith(c, href(sn), "ok", `${sn}: the new hardware is accepted; the terminal is checked against it from its next registration.`);
+  });
 
   app.post("/terminals/:sn/edit", async (c) => {
     const sn = c.req.param("sn");
