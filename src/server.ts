@@ -182,7 +182,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, log });
   const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };
   const gateway = new Gateway({
-    deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, maxPending: config.maxPendingTerminals, newTerminals: new NewTerminalRate(config.newTerminalsPerMinute), now, commands, warnings: new WarnLimiter(), ...(config.messageRate > 0 ? { messageRate } : {}) },
+    deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, get keypadEnrolment() { return settings.keypadEnrolment; }, maxPending: config.maxPendingTerminals, newTerminals: new NewTerminalRate(config.newTerminalsPerMinute), now, commands, warnings: new WarnLimiter(), ...(config.messageRate > 0 ? { messageRate } : {}) },
     log,
     probeAfterMs: config.probeAfter * 1000,
     timeoutMs: config.connectionTimeout * 1000,

@@ -13,10 +13,13 @@ export interface SettingsDeps {
   now: () => number;
 }
 
-/** Saves every setting (validated as a whole); the audit entry lists those that changed. */
+/**
+ * Saves the settings (validated as a whole; one the input leaves out keeps its value, so a form
+ * from before a setting existed still saves); the audit entry lists those that changed.
+ */
 export async function updateSiteSettings(deps: SettingsDeps, actor: Actor, input: unknown): Promise<void> {
-  const values = validInput(siteSettingsSchema, input);
   const before = deps.settings.values;
+  const values = validInput(siteSettingsSchema, input !== null && typeof input === "object" ? { ...before, ...input } : input);
   const changed = Object.fromEntries(
     (Object.keys(values) as Array<keyof SiteSettingsValues>).filter((k) => values[k] !== before[k]).map((k) => [k, values[k]]),
   );

@@ -1,7 +1,8 @@
 /**
  * Keeps, per terminal, what it holds: every answer that adds, changes or removes a person on a
  * terminal updates the record, and a credential read back with `getuserinfo` is stored like a
- * keypad enrolment (`senduser`), through the same durable write.
+ * keypad enrolment (`senduser`), through the same durable write and the same judgement (a change
+ * that escalates is held for an admin: store/held-changes.ts).
  */
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import { userInfoAnswer } from "../protocol/index.ts";
@@ -26,13 +27,19 @@ export function trackHoldings({ dispatcher, store, writer, now }: HoldingsDeps) 
     if (!parsed.success) throw new Error(`unreadable getuserinfo answer: ${parsed.error.issues[0]?.message ?? "invalid"}`);
     const u = parsed.data;
     const at = now();
+    // Where the terminal last registered from: the address its answer came from, for the audit log.
+    const remoteAddr = (await store.getTerminal(command.sn))?.remoteAddr ?? null;
+    // A pull is an admin's request, so the people it brings are added whatever the keypad setting
+    // says; what it would change about people the site has is judged like a keypad's change.
     const result = await writer.submit({
       type: "credential", sn: command.sn, at, enrollid: u.enrollid, name: u.name || undefined, admin: u.admin, backupnum: u.backupnum, data: u.record,
+      remoteAddr, via: "getuserinfo", enrolment: "accept",
     });
     if (!result.ok) throw result.error;
+    // The terminal holds what it answered, applied here or not.
     await store.people.hold(command.sn, { enrollid: u.enrollid, backupnum: u.backupnum, digest: credentialDigest(u.name, u.admin, u.record) }, at);
     // The credential itself lives in the credentials table; the command keeps only its size.
-    return { enrollid: u.enrollid, name: u.name, backupnum: u.backupnum, admin: u.admin, recordChars: u.record.length };
+    return { enrollid: u.enrollid, name: u.name, backupnum: u.backupnum, admin: u.admin, recordChars: u.record.length, change: result.terminalChange ?? null };
   });
 
   dispatcher.handle("setuserinfo", async (command, answer) => {

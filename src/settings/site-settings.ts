@@ -1,11 +1,12 @@
 /**
  * Site settings an admin changes in the UI while the server runs: site name, time zone, terminal
- * approval policy, alert thresholds and the CSV exports' delimiter. Stored in the `settings` table; a stored value wins over
+ * approval policy, what a keypad enrolment becomes, alert thresholds and the CSV exports' delimiter. Stored in the `settings` table; a stored value wins over
  * the `serve` flag (the flag is the default until an admin saves the setting). Whoever needs
  * one reads it through this object at the moment of use, so a change applies at once.
  */
 import { z } from "zod";
 import { type CsvDelimiter, csvDelimiterSchema } from "../export/csv.ts";
+import { KEYPAD_ENROLMENT, type KeypadEnrolment } from "../people/terminal-change.ts";
 import { isValidTimeZone, SiteClock } from "../protocol/index.ts";
 import type { Store } from "../store/contract.ts";
 
@@ -18,6 +19,8 @@ export const siteSettingsSchema = z.object({
   driftAlertSeconds: z.coerce.number().int("a whole number").min(5).max(86_400),
   /** Comma by default; semicolon for spreadsheets in locales whose decimal separator is a comma. */
   csvDelimiter: csvDelimiterSchema,
+  /** What a person enrolled on a terminal's keypad becomes (people/terminal-change.ts): applied, held for an admin, or ignored. */
+  keypadEnrolment: z.enum(KEYPAD_ENROLMENT),
 });
 
 export type SiteSettingsValues = z.infer<typeof siteSettingsSchema>;
@@ -29,9 +32,17 @@ const KEYS: Record<keyof SiteSettingsValues, string> = {
   offlineAlertMinutes: "offline_alert_minutes",
   driftAlertSeconds: "drift_alert_seconds",
   csvDelimiter: "csv_delimiter",
+  keypadEnrolment: "keypad_enrolment",
 };
 
-export const SETTING_DEFAULTS = { siteName: "TM20 Server", offlineAlertMinutes: 10, driftAlertSeconds: 60, csvDelimiter: "," as CsvDelimiter } as const;
+export const SETTING_DEFAULTS = {
+  siteName: "TM20 Server",
+  offlineAlertMinutes: 10,
+  driftAlertSeconds: 60,
+  csvDelimiter: "," as CsvDelimiter,
+  // Accept, as before: changes and anything for a terminal admin are held whatever this says (README).
+  keypadEnrolment: "accept" as KeypadEnrolment,
+} as const;
 
 export class SiteSettings {
   #store: Store;
@@ -67,6 +78,10 @@ export class SiteSettings {
 
   get approval() {
     return this.#values.approval;
+  }
+
+  get keypadEnrolment(): KeypadEnrolment {
+    return this.#values.keypadEnrolment;
   }
 
   get csvDelimiter(): CsvDelimiter {

@@ -14,7 +14,7 @@ import type {
   JobStatus,
   TerminalClockRow,
 } from "./commands-schema.ts";
-import type { PersonRow } from "./schema.ts";
+import type { HeldChangeRow, PersonRow } from "./schema.ts";
 
 export interface NewCommand {
   sn: string;
@@ -155,4 +155,16 @@ export interface PeopleStore {
   addMember(id: number, sn: string, at: number): Promise<boolean>;
   removeMember(id: number, sn: string): Promise<boolean>;
   groupsOf(sn: string): Promise<GroupRow[]>;
+
+  /** Person changes from terminals waiting for an admin, oldest first (store/held-changes.ts writes them). */
+  heldChanges(filter: { cursor?: string; limit: number }): Promise<Page<HeldChangeRow>>;
+  countHeldChanges(): Promise<number>;
+  /**
+   * Applies a held change as the terminal sent it (person created or their admin level and name
+   * set, the credential stored with the terminal as its source) and removes it, in one
+   * transaction; null when there is no such held change (already decided).
+   */
+  approveHeldChange(id: number, at: number): Promise<HeldChangeRow | null>;
+  /** Removes a held change without applying it; null when there is none. */
+  rejectHeldChange(id: number): Promise<HeldChangeRow | null>;
 }

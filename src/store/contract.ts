@@ -3,9 +3,11 @@
  * serve clusters. The write side is one call, `write(ops)`, applied as ONE transaction: the
  * group-commit writer gathers every connection's ops per tick and hands them over together.
  */
+import type { KeypadEnrolment } from "../people/terminal-change.ts";
 import type { DevInfo } from "../protocol/index.ts";
 import type { AdminStore } from "./admin-contract.ts";
 import type { CommandStore, PeopleStore } from "./commands-contract.ts";
+import type { TerminalChangeOutcome } from "./held-changes.ts";
 import type { ImportSourceStore } from "./import-source-contract.ts";
 import type { TimesheetStore } from "./timesheets-contract.ts";
 import type {
@@ -84,6 +86,15 @@ export type WriteOp =
       admin: number;
       backupnum: number;
       data: string;
+      /** The address the terminal connected from (audited, shown with a held change). */
+      remoteAddr: string | null;
+      /** The message it came in: a keypad enrolment, or an answer to the server's `getuserinfo` (a pull). */
+      via: "senduser" | "getuserinfo";
+      /**
+       * A terminal's change is judged in the transaction (store/held-changes.ts): applied, held for
+       * an admin or ignored, and audited. This is what an enrolment becomes (the site's keypad setting).
+       */
+      enrolment: KeypadEnrolment;
     }
   | { type: "quarantine"; sn: string | null; at: number; entries: QuarantineEntry[] }
   /**
@@ -107,6 +118,8 @@ export type OpResult =
       pendingFull?: true;
       /** terminal-seen only: the hardware identity differed from the remembered one, and what was done (`onIdentityMismatch`). */
       identityMismatch?: "refused" | "accepted";
+      /** credential only: what became of the terminal's change. */
+      terminalChange?: TerminalChangeOutcome;
     }
   | { ok: false; error: Error };
 

@@ -115,6 +115,28 @@ export const credentials = sqliteTable(
   (t) => [primaryKey({ columns: [t.enrollid, t.backupnum] })],
 );
 
+/** Migration 0013: a person change from a terminal waiting for an admin (people/terminal-change.ts). */
+export const heldChanges = sqliteTable("held_changes", {
+  id: integer("id").primaryKey(),
+  at: integer("at").notNull(),
+  sn: text("sn").notNull(),
+  remoteAddr: text("remote_addr"),
+  /** The message it came in: "senduser" (a keypad) or "getuserinfo" (a pull). */
+  via: text("via", { enum: ["senduser", "getuserinfo"] }).notNull(),
+  enrollid: integer("enrollid").notNull(),
+  /** Null: the terminal sent no name. */
+  name: text("name"),
+  admin: integer("admin").notNull(),
+  backupnum: integer("backupnum").notNull(),
+  data: text("data").notNull(),
+  /** JSON array of ChangeReason. */
+  reasons: text("reasons").notNull(),
+  /** The person as stored when it arrived; null for a person the site did not know. */
+  previousName: text("previous_name"),
+  previousAdmin: integer("previous_admin"),
+});
+export type HeldChangeRow = typeof heldChanges.$inferSelect;
+
 /** What an API token may do: read; also queue commands; everything (backups, webhooks, tokens, credentials). */
 export const TOKEN_SCOPES = ["read", "commands", "admin"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];

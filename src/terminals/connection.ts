@@ -22,6 +22,7 @@ import {
 } from "../protocol/index.ts";
 import type { TerminalCommandHooks } from "../commands/hooks.ts";
 import type { EventBus } from "../events/bus.ts";
+import type { KeypadEnrolment } from "../people/terminal-change.ts";
 import type { OpResult, Store, WriteOp } from "../store/contract.ts";
 import { type HardwareIdentity, identityDiffers } from "../store/terminal-identity.ts";
 import type { Writer } from "../store/writer.ts";
@@ -52,6 +53,8 @@ export interface ConnectionDeps {
   commands: TerminalCommandHooks;
   /** Absent: no per-terminal message limit. */
   messageRate?: MessageRateLimit;
+  /** What a keypad enrolment becomes (the site setting, read at each `senduser`). */
+  keypadEnrolment: KeypadEnrolment;
   /** Repeated warnings about one terminal are written a few times a minute, then counted. */
   warnings: WarnLimiter;
 }
@@ -370,15 +373,25 @@ export class TerminalConnection {
     let op: WriteOp;
     if (parsed.success) {
       const m = parsed.data;
-      op = { type: "credential", sn, at: this.#d.now(), enrollid: m.enrollid, name: m.name, admin: m.admin, backupnum: m.backupnum, data: m.record };
+      op = {
+        type: "credential", sn, at: this.#d.now(), enrollid: m.enrollid, name: m.name, admin: m.admin, backupnum: m.backupnum, data: m.record,
+        remoteAddr: this.remoteAddr, via: "senduser", enrolment: this.#d.keypadEnrolment,
+      };
     } else {
       const reason = describeError(parsed.error);
       this.#warn({ reason }, "senduser quarantined");
       op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "senduser", raw: JSON.stringify(raw), reason }] };
     }
     const result = await this.#commit(op);
+    // Held or ignored, it is answered as stored: it is, as a held change or an audit entry.
     this.#send(senduserAnswer(result.ok, this.#cloudtime()));
-    if (result.ok && parsed.success) this.#d.commands.enrolled(sn, parsed.data.enrollid, parsed.data.backupnum);
+    if (!result.ok || !parsed.success) return;
+    const { enrollid, backupnum } = parsed.data;
+    if (result.terminalChange === "held" || result.terminalChange === "ignored") {
+      this.#warn({ remote: this.remoteAddr, enrollid, backupnum, outcome: result.terminalChange }, "person change from a terminal not applied (held for an admin or ignored; see the audit log)");
+      return;
+    }
+    this.#d.commands.enrolled(sn, enrollid, backupnum);
   }
 
   async #onQrcode(body: Record<string, unknown>) {

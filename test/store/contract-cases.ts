@@ -15,8 +15,9 @@ import type { Punch, WriteOp } from "../../src/store/contract.ts";
 import type { OutboundStore } from "../../src/store/export-contract.ts";
 import type { NewCommand, PersonInput } from "../../src/store/commands-contract.ts";
 import { AppError } from "../../src/lib/app-error.ts";
+import { HELD_PER_TERMINAL } from "../../src/store/held-changes.ts";
 import { QUARANTINE_PER_TERMINAL, QUARANTINE_RAW_MAX } from "../../src/store/quarantine-bounds.ts";
-import { ok, punch, punchesOp, T0 } from "./fixtures.ts";
+import { credentialOp, ok, punch, punchesOp, T0 } from "./fixtures.ts";
 import { checkImportSources } from "./import-sources-contract.ts";
 import { adminCases, outboundCases } from "./outbound-cases.ts";
 import { timesheetCases } from "./timesheets-cases.ts";
@@ -394,17 +395,21 @@ export function contractCases(target: ContractTarget): void {
     });
 
     describe("write: credential; people and QR codes", () => {
-      const cred = (enrollid: number, backupnum: number, data: string, extra: Partial<Extract<WriteOp, { type: "credential" }>> = {}): WriteOp => ({
-        type: "credential", sn: "SN1", at: T0, enrollid, name: "Ben", admin: 0, backupnum, data, ...extra,
-      });
+      const cred = credentialOp;
 
       test("a credential creates its person; a second one of the same kind replaces it", async () => {
         const t = await fresh();
-        assert.deepEqual(await t.store.write([cred(1, 0, "c523(200)ff"), cred(1, 11, "12345678")]), [ok(1), ok(1)]);
+        const applied = { ...ok(1), terminalChange: "applied" };
+        assert.deepEqual(await t.store.write([cred(1, 0, "c523(200)ff"), cred(1, 11, "12345678")]), [applied, applied]);
         assert.deepEqual(await t.store.getPerson(1), {
           enrollid: 1, name: "Ben", admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null, createdAt: T0, updatedAt: T0,
         });
+        // A pull (an admin's request) bringing back what the site has: stored again, the source noted.
+        const resend = cred(1, 0, "c523(200)ff", { sn: "SN2", at: T0 + 5, name: undefined, via: "getuserinfo" });
+        assert.deepEqual(await t.store.write([resend]), [{ ...ok(1), terminalChange: "unchanged" }]);
+        // Replacing the template is an escalation: the write path holds it (see "held changes" below).
         await t.store.write([cred(1, 0, "c524(100)ee", { sn: "SN2", at: T0 + 5, name: undefined, admin: 1 })]);
+        assert.ok(await t.store.people.approveHeldChange(1, T0 + 5));
         assert.deepEqual(await t.store.credentialsOf(1), [
           { backupnum: 0, data: "c524(100)ee" },
           { backupnum: 11, data: "12345678" },
@@ -632,7 +637,7 @@ export function contractCases(target: ContractTarget): void {
           seenOp("Q", { approvalIfNew: "pending" }),
           punchesOp("A", [punch(1, "2026-01-05 08:00:00"), punch(2, "2026-01-05 08:00:00"), punch(0, "2026-01-05 08:00:00")], [{ kind: "sendlog", raw: "{}", reason: "x" }]),
           { type: "terminal-offline", sn: "B", at: T0, sessionId: "s1" },
-          { type: "credential", sn: "A", at: T0, enrollid: 5, name: "E", admin: 0, backupnum: 10, data: "1" },
+          credentialOp(5, 10, "1", { sn: "A", name: "E" }),
         ]);
         const s = await t.store.stats();
         assert.deepEqual(
@@ -995,6 +1000,116 @@ export function contractCases(target: ContractTarget): void {
         assert.equal(raws.length, QUARANTINE_PER_TERMINAL);
         assert.equal(raws[0], `{"n":${QUARANTINE_PER_TERMINAL + 4}}`);
         assert.equal(raws[raws.length - 1], '{"n":5}');
+      });
+    });
+
+    describe("held changes: person changes from terminals that escalate (people.heldChanges, approve, reject)", () => {
+      const fake = { sn: "SN9", remoteAddr: "10.9.9.9" } as const;
+      /** Person 7 as the site has them: no admin rights, PIN 1234, card 111. */
+      async function seed(t: ContractStore) {
+        await t.store.write([credentialOp(7, 10, "1234", { name: "Gus" }), credentialOp(7, 11, "111", { name: "Gus" })]);
+      }
+      const audits = async (t: ContractStore, actor: string) =>
+        (await t.store.auditLog({ limit: 500, actor })).items.reverse().map((r) => ({ action: r.action, target: r.target, details: JSON.parse(r.details ?? "null") as unknown, result: r.result }));
+
+      test("a raised admin level with a new PIN, and a replaced card, are held: nothing applied, the held list and the audit log say so", async () => {
+        const t = await fresh();
+        await seed(t);
+        const results = await t.store.write([
+          credentialOp(7, 10, "9999", { ...fake, at: T0 + 1, name: undefined, admin: 2 }),
+          credentialOp(7, 11, "666", { ...fake, at: T0 + 2, name: undefined }),
+        ]);
+        assert.deepEqual(results, [{ ...ok(0), terminalChange: "held" }, { ...ok(0), terminalChange: "held" }]);
+        assert.equal((await t.store.getPerson(7))?.admin, 0);
+        assert.deepEqual(await t.store.credentialsOf(7), [{ backupnum: 10, data: "1234" }, { backupnum: 11, data: "111" }]);
+        const page = await t.store.people.heldChanges({ limit: 10 });
+        assert.equal(page.next, null);
+        assert.deepEqual(page.items, [
+          {
+            id: 1, at: T0 + 1, sn: "SN9", remoteAddr: "10.9.9.9", via: "senduser", enrollid: 7, name: null, admin: 2, backupnum: 10, data: "9999",
+            reasons: '["admin-raised","credential-replaced"]', previousName: "Gus", previousAdmin: 0,
+          },
+          {
+            id: 2, at: T0 + 2, sn: "SN9", remoteAddr: "10.9.9.9", via: "senduser", enrollid: 7, name: null, admin: 0, backupnum: 11, data: "666",
+            reasons: '["credential-replaced"]', previousName: "Gus", previousAdmin: 0,
+          },
+        ]);
+        assert.equal(await t.store.people.countHeldChanges(), 2);
+        const details = (backupnum: number, kind: string, admin: number, reasons: string[], heldId: number) => ({
+          sn: "SN9", address: "10.9.9.9", via: "senduser", backupnum, kind, admin, previousAdmin: 0, reasons, heldId,
+        });
+        assert.deepEqual(await audits(t, "terminal:SN9"), [
+          { action: "people.terminal-change", target: "person:7", details: details(10, "password", 2, ["admin-raised", "credential-replaced"], 1), result: "held" },
+          { action: "people.terminal-change", target: "person:7", details: details(11, "card", 0, ["credential-replaced"], 2), result: "held" },
+        ]);
+        // A newer upload for the same slot from the same terminal replaces its held change.
+        await t.store.write([credentialOp(7, 10, "8888", { ...fake, at: T0 + 3, admin: 2 })]);
+        const again = (await t.store.people.heldChanges({ limit: 10 })).items;
+        assert.deepEqual(again.map((h) => [h.id, h.data, h.at, h.name]), [[1, "8888", T0 + 3, "Ben"], [2, "666", T0 + 2, null]]);
+        // Paged by id.
+        const first = await t.store.people.heldChanges({ limit: 1 });
+        assert.deepEqual(first.items.map((h) => h.id), [1]);
+        assert.deepEqual((await t.store.people.heldChanges({ limit: 1, cursor: first.next ?? undefined })).items.map((h) => h.id), [2]);
+      });
+
+      test("approve applies a held change as sent and removes it; reject removes it alone; each decides once", async () => {
+        const t = await fresh();
+        await seed(t);
+        await t.store.write([credentialOp(7, 10, "9999", { ...fake, name: "Mallory", admin: 2 }), credentialOp(7, 11, "666", { ...fake, name: undefined })]);
+        const approved = await t.store.people.approveHeldChange(1, T0 + 50);
+        assert.deepEqual([approved?.id, approved?.data, approved?.sn], [1, "9999", "SN9"]);
+        const person = await t.store.getPerson(7);
+        assert.deepEqual([person?.admin, person?.name, person?.updatedAt], [2, "Mallory", T0 + 50]);
+        assert.deepEqual(await t.rows("SELECT backupnum, data, source_sn, updated_at FROM credentials WHERE enrollid = 7 ORDER BY backupnum"), [
+          { backupnum: 10, data: "9999", source_sn: "SN9", updated_at: T0 + 50 },
+          { backupnum: 11, data: "111", source_sn: "SN1", updated_at: T0 },
+        ]);
+        assert.equal(await t.store.people.approveHeldChange(1, T0 + 51), null);
+        assert.equal((await t.store.people.rejectHeldChange(2))?.data, "666");
+        assert.equal(await t.store.people.rejectHeldChange(2), null);
+        assert.deepEqual(await t.store.credentialsOf(7), [{ backupnum: 10, data: "9999" }, { backupnum: 11, data: "111" }]);
+        assert.deepEqual(await t.store.people.heldChanges({ limit: 10 }), { items: [], next: null });
+        assert.equal(await t.store.people.countHeldChanges(), 0);
+      });
+
+      test("what does not escalate is applied and audited; a resend is not audited; enrolments follow the keypad setting", async () => {
+        const t = await fresh();
+        await seed(t);
+        const results = await t.store.write([
+          // A name and a fingerprint in an empty slot of a person with no admin rights: applied.
+          credentialOp(7, 0, "tpl-a", { ...fake, name: "Gustav" }),
+          // The same again: nothing changes.
+          credentialOp(7, 0, "tpl-a", { ...fake, name: "Gustav" }),
+          // New people: the setting decides; a new terminal admin is held even under accept.
+          credentialOp(20, 10, "2020", { ...fake, enrolment: "accept" }),
+          credentialOp(21, 10, "2121", { ...fake, enrolment: "hold" }),
+          credentialOp(22, 10, "2222", { ...fake, enrolment: "ignore" }),
+          credentialOp(23, 10, "2323", { ...fake, enrolment: "accept", admin: 1 }),
+        ]);
+        assert.deepEqual(results.map((r) => (r.ok ? [r.inserted, r.terminalChange] : r.error.message)), [
+          [1, "applied"], [1, "unchanged"], [1, "applied"], [0, "held"], [0, "ignored"], [0, "held"],
+        ]);
+        assert.equal((await t.store.getPerson(7))?.name, "Gustav");
+        assert.deepEqual((await t.store.people.all()).map((p) => p.enrollid), [7, 20]);
+        assert.deepEqual((await t.store.people.heldChanges({ limit: 10 })).items.map((h) => [h.enrollid, h.reasons, h.previousAdmin]), [
+          [21, '["new-person"]', null],
+          [23, '["new-person","admin-raised"]', null],
+        ]);
+        assert.deepEqual((await audits(t, "terminal:SN9")).map((a) => [a.target, a.result]), [
+          ["person:7", "applied"], ["person:20", "applied"], ["person:21", "held"], ["person:22", "ignored"], ["person:23", "held"],
+        ]);
+      });
+
+      test("a terminal holds at most HELD_PER_TERMINAL changes: beyond, they are ignored and audited; other terminals are not affected", async () => {
+        const t = await fresh();
+        const ops = Array.from({ length: HELD_PER_TERMINAL + 1 }, (_, i) => credentialOp(100 + i, 10, "1", { ...fake, enrolment: "hold" }));
+        const results = await t.store.write([...ops, credentialOp(5, 10, "1", { sn: "SN8", enrolment: "hold" })]);
+        assert.deepEqual(results.slice(-3).map((r) => (r.ok ? r.terminalChange : null)), ["held", "ignored", "held"]);
+        assert.equal(await t.store.people.countHeldChanges(), HELD_PER_TERMINAL + 1);
+        const last = (await t.store.auditLog({ limit: 1, actor: "terminal:SN9" })).items[0];
+        assert.deepEqual([last?.target, last?.result], [`person:${100 + HELD_PER_TERMINAL}`, "ignored: held list full"]);
+        // A slot already held is still replaced.
+        assert.deepEqual(await t.store.write([credentialOp(100, 10, "2", { ...fake, enrolment: "hold" })]), [{ ...ok(0), terminalChange: "held" }]);
       });
     });
 

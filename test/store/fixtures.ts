@@ -18,3 +18,19 @@ export const punchesOp = (sn: string, punches: Punch[], quarantine: Extract<Writ
 });
 
 export const ok = (inserted: number, duplicates = 0, quarantined = 0) => ({ ok: true, inserted, duplicates, quarantined });
+
+/** A person change from terminal SN1's keypad, on a site that accepts keypad enrolments. */
+export const credentialOp = (enrollid: number, backupnum: number, data: string, extra: Partial<Extract<WriteOp, { type: "credential" }>> = {}): WriteOp => ({
+  type: "credential",
+  sn: "SN1",
+  at: T0,
+  enrollid,
+  name: "Ben",
+  admin: 0,
+  backupnum,
+  data,
+  remoteAddr: "10.0.0.5",
+  via: "senduser",
+  enrolment: "accept",
+  ...extra,
+});

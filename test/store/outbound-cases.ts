@@ -8,7 +8,7 @@ import type { PersonInput } from "../../src/store/commands-contract.ts";
 import type { NewDeadLetter, NewWebhook } from "../../src/store/webhook-contract.ts";
 import { AppError } from "../../src/lib/app-error.ts";
 import type { ContractStore } from "./contract-cases.ts";
-import { punch, punchesOp, T0 } from "./fixtures.ts";
+import { credentialOp, punch, punchesOp, T0 } from "./fixtures.ts";
 
 export function adminCases(fresh: () => Promise<ContractStore>): void {
   describe("admin: users, sessions, settings, dashboard reads", () => {
@@ -94,7 +94,7 @@ export function adminCases(fresh: () => Promise<ContractStore>): void {
       await t.store.write([
         punchesOp("SN1", [punch(1, "2026-01-05 08:00:00"), punch(2, "2026-01-05 09:00:00"), punch(3, "2026-01-06 07:00:00")], [bad]),
         { type: "quarantine", sn: null, at: T0 + 10, entries: [bad, bad] },
-        { type: "credential", sn: "SN1", at: T0, enrollid: 1, name: "Ann", admin: 0, backupnum: 10, data: "1" },
+        credentialOp(1, 10, "1", { name: "Ann" }),
       ]);
       const all = (await t.store.attendance({ limit: 10 })).items.reverse();
       assert.deepEqual(all.map((r) => r.id), [1, 2, 3]);

@@ -3,6 +3,7 @@ import type { Credential, GroupWithMembers, PeopleStore, PersonFilter, PersonInp
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
 import type { PgDb } from "./connect.ts";
+import { countHeldChanges, decideHeldChange, listHeldChanges } from "./held-changes.ts";
 import { credentials, people, terminalCredentials, terminalGroupMembers, terminalGroups, terminalPeople } from "./schema.ts";
 
 /** `Store.people` over PostgreSQL. */
@@ -194,5 +195,21 @@ export class PgPeopleStore implements PeopleStore {
       .innerJoin(terminalGroupMembers, eq(terminalGroupMembers.groupId, terminalGroups.id))
       .where(eq(terminalGroupMembers.sn, sn))
       .orderBy(asc(terminalGroups.name));
+  }
+
+  async heldChanges(filter: { cursor?: string; limit: number }) {
+    return listHeldChanges(this.#db, filter);
+  }
+
+  async countHeldChanges() {
+    return countHeldChanges(this.#db);
+  }
+
+  async approveHeldChange(id: number, at: number) {
+    return this.#db.transaction((tx) => decideHeldChange(tx, id, at));
+  }
+
+  async rejectHeldChange(id: number) {
+    return decideHeldChange(this.#db, id, null);
   }
 }

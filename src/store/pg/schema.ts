@@ -113,6 +113,22 @@ export const credentials = pgTable(
   (t) => [primaryKey({ columns: [t.enrollid, t.backupnum] })],
 );
 
+export const heldChanges = pgTable("held_changes", {
+  id: id("id").primaryKey(),
+  at: ms("at").notNull(),
+  sn: text("sn").notNull(),
+  remoteAddr: text("remote_addr"),
+  via: text("via", { enum: ["senduser", "getuserinfo"] }).notNull(),
+  enrollid: bigint("enrollid", { mode: "number" }).notNull(),
+  name: text("name"),
+  admin: integer("admin").notNull(),
+  backupnum: integer("backupnum").notNull(),
+  data: text("data").notNull(),
+  reasons: text("reasons").notNull(),
+  previousName: text("previous_name"),
+  previousAdmin: integer("previous_admin"),
+});
+
 export const apiTokens = pgTable("api_tokens", {
   id: id("id").primaryKey(),
   name: text("name").notNull(),

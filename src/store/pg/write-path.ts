@@ -16,7 +16,8 @@ import { storeError } from "../errors.ts";
 import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
 import { identityDiffers } from "../terminal-identity.ts";
 import type { PgDb } from "./connect.ts";
-import { credentials, people, terminalClock, terminals } from "./schema.ts";
+import { writeTerminalChange } from "./held-changes.ts";
+import { terminalClock, terminals } from "./schema.ts";
 
 /**
  * Record ids in commit order. The live feed, the webhook outboxes and the exporter read "rows
@@ -294,23 +295,8 @@ async function applyOther(db: PgDb, op: Exclude<WriteOp, { type: "punches" | "qu
         .where(and(eq(terminals.sn, op.sn), eq(terminals.sessionId, op.sessionId)));
       return ok();
     }
-    case "credential": {
-      await db
-        .insert(people)
-        .values({ enrollid: op.enrollid, name: op.name ?? "", admin: op.admin, enabled: true, createdAt: op.at, updatedAt: op.at })
-        .onConflictDoUpdate({
-          target: people.enrollid,
-          set: { admin: op.admin, updatedAt: op.at, ...(op.name ? { name: op.name } : {}) },
-        });
-      await db
-        .insert(credentials)
-        .values({ enrollid: op.enrollid, backupnum: op.backupnum, data: op.data, sourceSn: op.sn, updatedAt: op.at })
-        .onConflictDoUpdate({
-          target: [credentials.enrollid, credentials.backupnum],
-          set: { data: op.data, sourceSn: op.sn, updatedAt: op.at },
-        });
-      return ok(1);
-    }
+    case "credential":
+      return writeTerminalChange(db, op);
     case "terminal-clock": {
       const { sn, at, driftSeconds, corrected } = op;
       await db

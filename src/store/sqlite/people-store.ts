@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
 import { credentials, people } from "../schema.ts";
 import type { SqliteDatabase } from "./driver.ts";
+import { countHeldChanges, decideHeldChange, listHeldChanges } from "./held-changes.ts";
 
 /** `Store.people` over SQLite: writes on the store's write connection, reads on its read one. */
 export class SqlitePeopleStore implements PeopleStore {
@@ -234,5 +235,21 @@ export class SqlitePeopleStore implements PeopleStore {
       .where(eq(terminalGroupMembers.sn, sn))
       .orderBy(asc(terminalGroups.name))
       .all();
+  }
+
+  async heldChanges(filter: { cursor?: string; limit: number }) {
+    return listHeldChanges(this.#r, filter);
+  }
+
+  async countHeldChanges() {
+    return countHeldChanges(this.#r);
+  }
+
+  async approveHeldChange(id: number, at: number) {
+    return this.#tx(() => decideHeldChange(this.#w, id, at));
+  }
+
+  async rejectHeldChange(id: number) {
+    return decideHeldChange(this.#w, id, null);
   }
 }

@@ -9,7 +9,8 @@ import { devinfoColumns } from "../devinfo-columns.ts";
 import { storeError } from "../errors.ts";
 import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
 import { identityDiffers } from "../terminal-identity.ts";
-import { credentials, people, terminals } from "../schema.ts";
+import { terminals } from "../schema.ts";
+import { writeTerminalChange } from "./held-changes.ts";
 import type { SqliteConnection, SqlValue } from "./driver.ts";
 
 /**
@@ -127,7 +128,7 @@ export class SqliteWritePath {
         return { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
       }
       case "credential":
-        return this.#credential(op);
+        return writeTerminalChange(this.#conn.db, op);
       case "quarantine":
         return { ok: true, inserted: 0, duplicates: 0, quarantined: op.entries.length, ...prunedCount(this.#quarantineEntries(op.sn, op.at, op.entries)) };
       case "terminal-clock": {
@@ -222,24 +223,6 @@ export class SqliteWritePath {
     return { ok: true, inserted: existing ? 0 : 1, duplicates: 0, quarantined: 0, approval, nosenduser, ...(mismatch ? { identityMismatch: "accepted" as const } : {}) };
   }
 
-  #credential(op: Extract<WriteOp, { type: "credential" }>): OpResult {
-    const db = this.#conn.db;
-    db.insert(people)
-      .values({ enrollid: op.enrollid, name: op.name ?? "", admin: op.admin, enabled: true, createdAt: op.at, updatedAt: op.at })
-      .onConflictDoUpdate({
-        target: people.enrollid,
-        set: { admin: op.admin, updatedAt: op.at, ...(op.name ? { name: op.name } : {}) },
-      })
-      .run();
-    db.insert(credentials)
-      .values({ enrollid: op.enrollid, backupnum: op.backupnum, data: op.data, sourceSn: op.sn, updatedAt: op.at })
-      .onConflictDoUpdate({
-        target: [credentials.enrollid, credentials.backupnum],
-        set: { data: op.data, sourceSn: op.sn, updatedAt: op.at },
-      })
-      .run();
-    return { ok: true, inserted: 1, duplicates: 0, quarantined: 0 };
-  }
 }
 
 /** Only a write that pruned says so (OpResult.quarantinePruned). */

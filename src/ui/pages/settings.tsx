@@ -62,6 +62,27 @@ export function settingsPages(deps: UiDeps) {
                   </label>
                 </div>
               </div>
+              <div class="field">
+                <span class="label" id="keypad-label">
+                  People enrolled on a terminal's keypad
+                </span>
+                <div class="radios" role="radiogroup" aria-labelledby="keypad-label">
+                  <label>
+                    <input type="radio" name="keypadEnrolment" value="accept" checked={s.keypadEnrolment === "accept"} /> Add them to the site (and to the
+                    other doors of a synced group)
+                  </label>
+                  <label>
+                    <input type="radio" name="keypadEnrolment" value="hold" checked={s.keypadEnrolment === "hold"} /> Hold them until an admin approves
+                  </label>
+                  <label>
+                    <input type="radio" name="keypadEnrolment" value="ignore" checked={s.keypadEnrolment === "ignore"} /> Ignore them (only the terminal
+                    they were enrolled on has them)
+                  </label>
+                </div>
+                <p class="hint">
+                  A terminal raising someone's admin level or replacing a PIN, card or template is always held for approval, whatever this says.
+                </p>
+              </div>
               <Field label="Alert when a terminal is offline for (minutes)" name="offlineAlertMinutes" type="number" min={0} value={s.offlineAlertMinutes} required />
               <Field label="Alert when a terminal clock is off by (seconds)" name="driftAlertSeconds" type="number" min={5} value={s.driftAlertSeconds} required />
               <div class="field">

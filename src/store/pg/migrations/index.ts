@@ -16,6 +16,7 @@ import quarantineBounds from "./0009_quarantine_bounds.sql" with { type: "text" 
 import timesheets from "./0010_timesheets.sql" with { type: "text" };
 import urgentCommands from "./0011_urgent_commands.sql" with { type: "text" };
 import terminalIdentity from "./0012_terminal_identity.sql" with { type: "text" };
+import heldChanges from "./0013_held_changes.sql" with { type: "text" };
 
 export const pgMigrations: Migration[] = [
   { name: "0001_init", sql: init },
@@ -30,4 +31,5 @@ export const pgMigrations: Migration[] = [
   { name: "0010_timesheets", sql: timesheets },
   { name: "0011_urgent_commands", sql: urgentCommands },
   { name: "0012_terminal_identity", sql: terminalIdentity },
+  { name: "0013_held_changes", sql: heldChanges },
 ];
