@@ -8,6 +8,7 @@ import { userListEntry } from "../protocol/index.ts";
 import type { GroupWithMembers, PersonInput } from "../store/commands-contract.ts";
 import type { JobRow } from "../store/commands-schema.ts";
 import type { Store } from "../store/contract.ts";
+import type { HeldChangeRow } from "../store/schema.ts";
 import type { Writer } from "../store/writer.ts";
 import { trackHoldings } from "./holdings.ts";
 import { Jobs } from "./jobs.ts";
@@ -31,6 +32,11 @@ export async function storePerson(d: Pick<PeopleDeps, "store" | "now">, enrollid
   const person = await d.store.people.save(enrollid, input, d.now());
   await d.store.audit({ at: d.now(), actor, action: `people.${action}`, target: `person:${enrollid}`, details: { name: input.name, admin: input.admin, enabled: input.enabled }, result: "ok" });
   return person;
+}
+
+/** What the audit log says of a held change an admin decided (never the credential's data). */
+function heldDetails(h: HeldChangeRow) {
+  return { heldId: h.id, sn: h.sn, address: h.remoteAddr, via: h.via, backupnum: h.backupnum, admin: h.admin, previousAdmin: h.previousAdmin, reasons: JSON.parse(h.reasons) as unknown };
 }
 
 export class PeopleService {
@@ -80,6 +86,22 @@ export class PeopleService {
     if (!(await this.#d.store.people.removeCredential(enrollid, backupnum))) return null;
     await this.#audit(actor, "people.credential.delete", `person:${enrollid}`, { backupnum });
     return { job: await this.#propagate(enrollid, actor) };
+  }
+
+  /** Applies a change a terminal sent that was held, and carries it to the other doors (the job); null when already decided. */
+  async approveHeld(id: number, actor: string) {
+    const change = await this.#d.store.people.approveHeldChange(id, this.#d.now());
+    if (!change) return null;
+    await this.#audit(actor, "people.held.approve", `person:${change.enrollid}`, heldDetails(change));
+    return { change, job: await this.sync.heldApproved(change.sn, change.enrollid, change.backupnum, actor) };
+  }
+
+  /** Discards a held change; the terminal it came from keeps its own copy. Null when already decided. */
+  async rejectHeld(id: number, actor: string) {
+    const change = await this.#d.store.people.rejectHeldChange(id);
+    if (!change) return null;
+    await this.#audit(actor, "people.held.reject", `person:${change.enrollid}`, heldDetails(change));
+    return { change };
   }
 
   async #propagate(enrollid: number, actor: string): Promise<JobRow | null> {

@@ -3,10 +3,13 @@
  * what each terminal lacks (per-terminal holdings, and commands already queued count as sent).
  * In a group with sync on, the members hold the union of the group's people: an enrolment on
  * one member's keypad reaches the others, and a terminal added to the group receives everyone.
+ * A change a terminal sends that is held for an admin (store/held-changes.ts) reaches no one
+ * until it is approved.
  */
 import type { Logger } from "pino";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { Credential, GroupWithMembers } from "../store/commands-contract.ts";
+import type { JobRow } from "../store/commands-schema.ts";
 import type { Store } from "../store/contract.ts";
 import type { PersonRow } from "../store/schema.ts";
 import { credentialDigest } from "./digest.ts";
@@ -77,17 +80,31 @@ export class PeopleSync {
    * holds it, and the other members of its synced groups get it.
    */
   async credentialReceived(sn: string, enrollid: number, backupnum: number) {
+    await this.#adopted(sn, enrollid, backupnum, [], "system");
+  }
+
+  /**
+   * An admin approved a change a terminal sent (held until then): that terminal holds it, and the
+   * person's other holders and the other members of its synced groups get it (the job, null when
+   * there is no one to send it to).
+   */
+  async heldApproved(sn: string, enrollid: number, backupnum: number, actor: string): Promise<JobRow | null> {
+    return this.#adopted(sn, enrollid, backupnum, await this.#d.store.people.holdersOf(enrollid), actor);
+  }
+
+  async #adopted(sn: string, enrollid: number, backupnum: number, holders: string[], actor: string): Promise<JobRow | null> {
     const { store } = this.#d;
     const person = await store.getPerson(enrollid);
     const credential = (await store.people.credentials([enrollid])).find((c) => c.backupnum === backupnum);
-    if (!person || !credential) return;
+    if (!person || !credential) return null;
     await store.people.hold(sn, { enrollid, backupnum, digest: credentialDigest(person.name, person.admin, credential.data) }, this.#d.now());
-    const targets = new Set<string>();
+    const targets = new Set<string>(holders);
     for (const g of await store.people.groupsOf(sn)) {
       if (!g.sync) continue;
-      for (const member of (await store.people.getGroup(g.id))?.members ?? []) if (member !== sn) targets.add(member);
+      for (const member of (await store.people.getGroup(g.id))?.members ?? []) targets.add(member);
     }
-    if (targets.size > 0) await this.push("sync", `person:${enrollid}`, [enrollid], [...targets], "system");
+    targets.delete(sn);
+    return targets.size > 0 ? this.push("sync", `person:${enrollid}`, [enrollid], [...targets], actor) : null;
   }
 
   async #groupPeople(members: string[]): Promise<number[]> {

@@ -12,6 +12,8 @@ describe("scopeFor", () => {
     ["GET", "/tokens", undefined, "admin"],
     ["GET", "/people/7/credentials/10", undefined, "admin"],
     ["PUT", "/people/7/credentials/10", undefined, "admin"],
+    ["GET", "/held-changes", undefined, "admin"],
+    ["POST", "/held-changes/3/approve", undefined, "admin"],
     ["POST", "/terminals/A1/commands", "opendoor", "commands"],
     ["POST", "/terminals/A1/commands", undefined, "commands"],
     ["POST", "/terminals/A1/commands/", "reboot", "commands"],

@@ -3,6 +3,7 @@
  * the terminals (null when no terminal holds the person); a job's progress is at /jobs/{id}.
  */
 import { type Context, Hono } from "hono";
+import { approveHeldChange, listHeldChanges, rejectHeldChange } from "../../app/held-changes.ts";
 import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, updateGroup } from "../../app/groups.ts";
 import { departmentsOn, setPersonDepartment, type TimesheetDeps } from "../../app/timesheets.ts";
 import { createPerson, deletePerson, type PeopleDeps, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
@@ -160,6 +161,16 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
 
   const resync = async (c: Context<TokenEnv>, id: number) => c.json(await people.jobs.view((await resyncGroup(deps, c.get("actor"), id)).job.id), 202);
   app.post("/people/resync", async (c) => resync(c, (await parseBody(c, resyncBody)).group));
+
+  // Changes terminals sent that wait for an admin (admin scope: they carry people's credentials).
+  app.get("/held-changes", async (c) => c.json(await listHeldChanges(deps, parseQuery(pageQuery, c.req.query()))));
+
+  app.post("/held-changes/:id/approve", async (c) => {
+    const done = await approveHeldChange(deps, c.get("actor"), idParam(c.req.param("id"), "held change"));
+    return c.json({ change: done.change, job: await jobOrNull(done.job) });
+  });
+
+  app.post("/held-changes/:id/reject", async (c) => c.json(await rejectHeldChange(deps, c.get("actor"), idParam(c.req.param("id"), "held change"))));
 
   app.get("/jobs", async (c) => {
     const q = parseQuery(jobQuery, c.req.query());
