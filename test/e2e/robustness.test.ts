@@ -109,12 +109,13 @@ describe("bad input", () => {
     const t = await connectTerminal(srv.ws());
     await t.register("ENROL1");
     const template = "c5236a01eb87aaa6ff34384480b9bb110005c805e0b6(200)9535f5f3554f";
-    t.send({ cmd: "senduser", sn: "ENROL1", enrollid: 42, name: " Ben ", backupnum: 0, admin: "1", record: template });
+    // A numeric string for admin is read as a number (a new terminal admin would be held: keypad-escalation.test.ts).
+    t.send({ cmd: "senduser", sn: "ENROL1", enrollid: 42, name: " Ben ", backupnum: 0, admin: "0", record: template });
     const answer = await t.next((m) => m.ret === "senduser");
     expect(answer).toMatchObject({ ret: "senduser", result: true });
     expect(String(answer.cloudtime)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     const db = srv.db();
-    expect(db.query("SELECT name, admin FROM people WHERE enrollid = 42").get()).toEqual({ name: "Ben", admin: 1 });
+    expect(db.query("SELECT name, admin FROM people WHERE enrollid = 42").get()).toEqual({ name: "Ben", admin: 0 });
     expect(db.query("SELECT data, source_sn FROM credentials WHERE enrollid = 42").get()).toEqual({ data: template, source_sn: "ENROL1" });
     db.close();
     // The server decides on QR codes: an enabled person's enrollid opens, anything else does not.
