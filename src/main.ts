@@ -9,6 +9,7 @@ import { restoreCommand, restoreHelp } from "./cli/restore.ts";
 import { serveCommand, serveHelp } from "./cli/serve.ts";
 import { simulateCommand, simulateHelp } from "./cli/simulate.ts";
 import { terminalCommand, terminalHelp } from "./cli/terminal.ts";
+import { timesheetsCommand, timesheetsHelp } from "./cli/timesheets.ts";
 import { tokenCommand, tokenHelp } from "./cli/token.ts";
 import { VERSION } from "./version.ts";
 
@@ -21,6 +22,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   backup: { run: backupCommand, help: backupHelp, summary: "write a consistent copy of the store (safe while serving)" },
   restore: { run: restoreCommand, help: restoreHelp, summary: "replace the store with a backup (server stopped)" },
   people: { run: peopleCommand, help: peopleHelp, summary: "import people from an HR CSV file" },
+  timesheets: { run: timesheetsCommand, help: timesheetsHelp, summary: "rebuild the daily results (time and attendance) from the punches" },
   export: { run: exportCommand, help: exportHelp, summary: "export the store to PostgreSQL once (tm20 serve --pg-url does it continuously)" },
 };
 

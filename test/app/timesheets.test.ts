@@ -5,6 +5,7 @@
  * Expected minutes are worked by hand in the comments.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { timesheetsCommand } from "../../src/cli/timesheets.ts";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
 import { punch, punchesOp } from "../store/fixtures.ts";
 
@@ -175,5 +176,27 @@ describe("timesheet use cases through the API", () => {
     await refused(a.api("POST", "/schedules", { shiftId: 9, enrollid: 7, weekdays: [1], from: "2026-11-01" }), 400, "bad_request");
     await refused(a.api("POST", "/schedules", { shiftId: 1, enrollid: 7, departmentId: 1, weekdays: [1], from: "2026-11-01" }), 400, "bad_request");
     await refused(a.api("POST", "/shifts", { name: "Bad", start: "25:00", end: "06:00" }), 400, "bad_request");
+  });
+
+  test("rebuild: the API and tm20 timesheets rebuild leave the same audit entry and the same results", async () => {
+    const [api, cli] = await Promise.all([app(), app()]);
+    for (const a of [api, cli]) {
+      await json(a.api("POST", "/shifts", { name: "Day", start: "09:00", end: "17:00" }), 201);
+      await json(a.api("POST", "/schedules", { shiftId: 1, enrollid: 7, weekdays: [1, 2, 3, 4, 5], from: "2026-11-01", to: "2026-11-30" }), 201);
+      await a.recompute.idle();
+      // Punches stored without passing through a terminal: only a rebuild computes them.
+      await a.store.write([punchesOp("T1", [punch(7, "2026-11-02 08:50:00"), punch(7, "2026-11-02 16:00:00")])]);
+    }
+    await json(api.api("POST", "/timesheets/rebuild", { from: "2026-11-02", to: "2026-11-03" }), 202);
+    await timesheetsCommand(["rebuild", "--from", "2026-11-02", "--to", "2026-11-03", "--data-dir", cli.dataDir, "--tz", "UTC"]);
+    await expect(timesheetsCommand(["rebuild", "--from", "2026-11-03", "--to", "2026-11-02", "--data-dir", cli.dataDir])).rejects.toThrow("to is before from");
+    // 09:00–16:00 = 420 worked, 60 early (no grace).
+    const expected = [day("2026-11-02", "present", "2026-11-02 08:50:00", "2026-11-02 16:00:00", 420, 0, 60), day("2026-11-03", "absent", null, null, 0)];
+    expect(await days(api, "from=2026-11-02&to=2026-11-03")).toEqual(expected);
+    expect(await days(cli, "from=2026-11-02&to=2026-11-03")).toEqual(expected);
+    const rebuilds = async (a: InProcessApp) =>
+      (await a.store.auditLog({ action: "timesheets.rebuild", limit: 10 })).items.map(({ actor, action, target, details, result }) => ({ actor, action, target, details, result }));
+    expect(await rebuilds(api)).toEqual([{ actor: "token:api", action: "timesheets.rebuild", target: "site", details: JSON.stringify({ from: "2026-11-02", to: "2026-11-03" }), result: "ok" }]);
+    expect(await rebuilds(cli)).toEqual([{ actor: "cli", action: "timesheets.rebuild", target: "site", details: JSON.stringify({ from: "2026-11-02", to: "2026-11-03" }), result: "ok" }]);
   });
 });
