@@ -1,9 +1,9 @@
 /**
- * The parts of `tm20 serve` that send data out: the PostgreSQL exporter (when --pg-url is set)
- * and the webhook dispatcher. Both read committed rows only and are woken by commit events, so
+ * The parts of `tm20 serve` that send data out: the PostgreSQL exporter (when --pg-url is set),
+ * the webhook dispatcher and the HR destinations' (connectors/). Both read committed rows only and are woken by commit events, so
  * whatever happens to them, ingest from terminals is untouched. In a cluster there is no export
- * (--pg-url is the store itself), and each webhook destination is delivered by the one instance
- * holding its lease; commits on the other instances wake it through the cluster relay.
+ * (--pg-url is the store itself), and each webhook or HR destination is delivered by the one
+ * instance holding its lease; commits on the other instances wake it through the cluster relay.
  */
 import type { Logger } from "pino";
 import { loadSecretBox, type SecretBox } from "./auth/secret-box.ts";
@@ -14,7 +14,10 @@ import { pgTarget } from "./export/pg-target.ts";
 import { type DeliveredBounds, deliveredBounds } from "./jobs/delivered.ts";
 import type { MetricsRegistry } from "./obs/metrics.ts";
 import type { OutboundStore } from "./store/export-contract.ts";
+import type { HrLeaseStore } from "./store/hr-contract.ts";
 import type { WebhookLeaseStore } from "./store/webhook-contract.ts";
+import { HrDispatcher } from "./connectors/dispatcher.ts";
+import type { SiteClock } from "./protocol/index.ts";
 import { WebhookAdmin } from "./webhooks/admin.ts";
 import { WebhookDispatcher } from "./webhooks/dispatcher.ts";
 
@@ -25,9 +28,11 @@ export interface IntegrationsOptions {
   log: Logger;
   now: () => number;
   version: string;
+  /** The site's clock now (HR systems take site-local times). */
+  clock: () => SiteClock;
   metrics?: MetricsRegistry;
-  /** Cluster mode: this instance and the store's webhook leases. */
-  cluster?: { instance: string; leases: WebhookLeaseStore };
+  /** Cluster mode: this instance and the store's webhook and HR destination leases. */
+  cluster?: { instance: string; leases: WebhookLeaseStore; hrLeases: HrLeaseStore };
   /**
    * The store is read-only (disk full): nothing is sent, since a delivery whose cursor cannot move
    * would be sent again at every poll. The admin can still read the destinations.
@@ -41,6 +46,8 @@ export interface Integrations {
   webhooks: WebhookDispatcher;
   /** Changes to destinations (API and admin UI alike). */
   webhookAdmin: WebhookAdmin;
+  /** HR destinations (ERPNext, Odoo…); their use cases are app/hr-destinations.ts. */
+  connectors: HrDispatcher;
   secrets: SecretBox;
   /** Cluster mode: the PostgreSQL export does not apply. */
   cluster: boolean;
@@ -71,20 +78,35 @@ export async function startIntegrations(o: IntegrationsOptions): Promise<Integra
     retryMaxMs: o.config.webhookRetryMaxMs,
     ...(o.cluster ? { cluster: { ...o.cluster, leaseMs: o.config.webhookLeaseMs } } : {}),
   });
+  // HR destinations share the webhooks' back-off and lease settings.
+  const connectors = new HrDispatcher({
+    store: o.store,
+    secrets,
+    log: o.log.child({ component: "hr-destinations" }),
+    version: o.version,
+    clock: o.clock,
+    now: o.now,
+    retryBaseMs: o.config.webhookRetryBaseMs,
+    retryMaxMs: o.config.webhookRetryMaxMs,
+    ...(o.cluster ? { cluster: { leases: o.cluster.hrLeases, instance: o.cluster.instance, leaseMs: o.config.webhookLeaseMs } } : {}),
+  });
   const unsubscribe = o.bus.on("records-committed", (e) => {
     if (e.inserted === 0) return;
     exporter?.wake();
     webhooks.wakeAll();
+    connectors.wakeAll();
   });
   if (o.metrics) {
     const backlog = () => (exporter ? exporter.backlog.attendance + exporter.backlog.door_events : 0);
     o.metrics.gauge("tm20_export_backlog_rows", "Attendance and door-event rows not yet exported to PostgreSQL (as of the exporter's last look).", { collect: backlog });
     o.metrics.gauge("tm20_export_failing", "1 while the PostgreSQL export fails, else 0.", { collect: () => (exporter?.failing ? 1 : 0) });
     o.metrics.gauge("tm20_webhooks_failing", "Webhook destinations whose head batch is failing (in a cluster: of those this instance sends).", { collect: () => webhooks.failingCount });
+    o.metrics.gauge("tm20_hr_destinations_failing", "HR destinations whose next record is failing (in a cluster: of those this instance sends).", { collect: () => connectors.failingCount });
   }
   if (!o.idle) {
     exporter?.start();
     await webhooks.start();
+    await connectors.start();
   }
   if (exporter) o.log.info({ target: exporter.targetDisplay, templates: o.config.pgTemplates }, "PostgreSQL export enabled");
   return {
@@ -92,12 +114,13 @@ export async function startIntegrations(o: IntegrationsOptions): Promise<Integra
     exporter,
     webhooks,
     webhookAdmin: new WebhookAdmin({ store: o.store, dispatcher: webhooks, secrets, now: o.now }),
+    connectors,
     secrets,
     cluster: o.cluster !== undefined,
     delivered: () => deliveredBounds(o.store, target?.key ?? null),
     async stop() {
       unsubscribe();
-      await Promise.all([exporter?.stop(), webhooks.stop()]);
+      await Promise.all([exporter?.stop(), webhooks.stop(), connectors.stop()]);
     },
   };
 }

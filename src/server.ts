@@ -191,10 +191,10 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     metrics,
     allowedOrigins: listSetting(config.terminalOrigins),
   });
-  // In a cluster each webhook destination is delivered by the instance holding its lease.
+  // In a cluster each webhook and HR destination is delivered by the instance holding its lease.
   const integrations = await startIntegrations({
-    config, store, bus, log, now, version: VERSION, metrics: metrics.registry, idle: readOnly !== null,
-    ...(cluster && store instanceof PgStore ? { cluster: { instance: cluster.instanceId, leases: store.webhookLeases } } : {}),
+    config, store, bus, log, now, version: VERSION, metrics: metrics.registry, idle: readOnly !== null, clock: () => settings.clock,
+    ...(cluster && store instanceof PgStore ? { cluster: { instance: cluster.instanceId, leases: store.webhookLeases, hrLeases: store.hrLeases } } : {}),
   });
   const alerts = new AlertSource({
     store, settings, now, exporter: integrations.exporter,

@@ -27,6 +27,7 @@ import { exportApi } from "./api/export.ts";
 import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
 import { webhooksApi } from "./api/webhooks.ts";
+import { hrDestinationsApi } from "./api/hr-destinations.ts";
 import { errorResponse } from "./errors.ts";
 import type { BackupDownloads } from "../app/backups.ts";
 import { biotimeApi } from "./biotime/api.ts";
@@ -122,6 +123,7 @@ export function createHttpApp(deps: HttpDeps) {
   const { store, exporter, webhookAdmin, cluster } = deps.integrations;
   api.route("/export", exportApi(exporter, cluster));
   api.route("/webhooks", webhooksApi({ store, admin: webhookAdmin }));
+  api.route("/hr-destinations", hrDestinationsApi({ store, connectors: deps.integrations.connectors, secrets: deps.integrations.secrets, now: deps.now }));
   if (deps.backups) api.route("/backup", backupApi(deps.backups));
   app.route("/api/v1", api);
 

@@ -1,6 +1,6 @@
 /**
  * How far the destinations that send records out have got: retention must not delete a row the
- * PostgreSQL export or a webhook destination has not delivered yet, or it would never arrive.
+ * PostgreSQL export, a webhook or an HR destination has not delivered yet, or it would never arrive.
  * Each destination's cursor is the last row id it delivered; the lowest one bounds the deletes.
  */
 import type { OutboundStore } from "../store/export-contract.ts";
@@ -27,6 +27,7 @@ export async function deliveredBounds(store: OutboundStore, exportTarget: string
     if (w.eventTypes.includes("attendance")) attendanceUpTo = lowest(attendanceUpTo, w.attendanceCursor);
     if (w.eventTypes.includes("door_event")) doorEventsUpTo = lowest(doorEventsUpTo, w.doorCursor);
   }
+  for (const d of await store.hrDestinations.list()) attendanceUpTo = lowest(attendanceUpTo, d.cursor);
   return {
     ...(attendanceUpTo === undefined ? {} : { attendanceUpTo }),
     ...(doorEventsUpTo === undefined ? {} : { doorEventsUpTo }),

@@ -7,6 +7,7 @@
  */
 import type { Store } from "./contract.ts";
 import type { AttendanceRow, DoorEventRow, PersonRow } from "./schema.ts";
+import type { HrDestinationStore } from "./hr-contract.ts";
 import type { WebhookStore } from "./webhook-contract.ts";
 
 export interface OutboundStore extends Store {
@@ -14,6 +15,8 @@ export interface OutboundStore extends Store {
   readonly exports: ExportStore;
   /** Webhook destinations, their outbox cursors and dead letters. */
   readonly webhooks: WebhookStore;
+  /** HR delivery destinations (ERPNext, Odoo…), their outbox cursors and dead letters. */
+  readonly hrDestinations: HrDestinationStore;
 }
 
 /** The append-only record tables, read in row-id order (= commit order: one SQLite writer; PostgreSQL hands ids out under a lock). */

@@ -1,5 +1,5 @@
 /**
- * Cluster mode: which webhook destinations this instance delivers. It claims and renews their
+ * Cluster mode: which outbound destinations (webhooks, HR destinations) this instance delivers. It claims and renews their
  * leases in the store three times per time-to-live. It counts a destination as held until the
  * lease would run out, measured from before the claim that returned it was sent and on this
  * instance's monotonic clock: the lease in the database runs out later than that, so this
@@ -10,7 +10,9 @@ import type { Logger } from "pino";
 import type { WebhookLeaseStore } from "../store/webhook-contract.ts";
 
 export interface LeaseKeeperOptions {
-  store: WebhookLeaseStore;
+  store: Pick<WebhookLeaseStore, "claim" | "release">;
+  /** What the leases are for, in log lines: "webhook" (the default), "HR destination". */
+  what?: string;
   /** This instance, as the store records the holder. */
   holder: string;
   ttlMs: number;
@@ -24,6 +26,7 @@ export interface LeaseKeeperOptions {
 
 export class LeaseKeeper {
   #o: LeaseKeeperOptions;
+  #what: string;
   #now: () => number;
   /** Held destinations and when each stops being held (local monotonic ms). */
   #until = new Map<number, number>();
@@ -35,6 +38,7 @@ export class LeaseKeeper {
 
   constructor(options: LeaseKeeperOptions) {
     this.#o = options;
+    this.#what = options.what ?? "webhook";
     this.#now = options.now ?? (() => performance.now());
   }
 
@@ -58,7 +62,7 @@ export class LeaseKeeper {
   /** A fenced settlement was refused: another instance has taken the lease. */
   lost(id: number) {
     if (!this.#until.delete(id)) return;
-    this.#o.log.info({ webhook: id }, "webhook lease taken over by another instance");
+    this.#o.log.info({ [this.#what]: id }, `${this.#what} lease taken over by another instance`);
     this.#o.onLost(id);
   }
 
@@ -70,7 +74,7 @@ export class LeaseKeeper {
     this.#until.clear();
     // Another instance takes over at its next claim, not when the leases run out.
     await this.#o.store.release(this.#o.holder).catch((err: unknown) => {
-      this.#o.log.warn({ err: err instanceof Error ? err.message : String(err) }, "webhook leases not released; they expire by themselves");
+      this.#o.log.warn({ err: err instanceof Error ? err.message : String(err) }, `${this.#what} leases not released; they expire by themselves`);
     });
   }
 
@@ -81,7 +85,7 @@ export class LeaseKeeper {
     try {
       ids = await this.#o.store.claim(this.#o.holder, this.#o.ttlMs);
     } catch (err) {
-      if (!this.#failing) this.#o.log.warn({ err: err instanceof Error ? err.message : String(err) }, "webhook leases cannot be renewed; delivery stops when they run out");
+      if (!this.#failing) this.#o.log.warn({ err: err instanceof Error ? err.message : String(err) }, `${this.#what} leases cannot be renewed; delivery stops when they run out`);
       this.#failing = true;
       return;
     }
@@ -103,7 +107,7 @@ export class LeaseKeeper {
       if (before !== undefined && before <= sentAt) this.#o.onLost(id);
       this.#until.set(id, until);
     }
-    if (gained.length > 0) this.#o.log.info({ webhooks: gained }, "webhook leases taken: this instance delivers them");
+    if (gained.length > 0) this.#o.log.info({ [`${this.#what}s`]: gained }, `${this.#what} leases taken: this instance delivers them`);
     for (const id of gained) this.#o.onGained(id);
     this.#armExpiry();
   }
@@ -112,7 +116,7 @@ export class LeaseKeeper {
   #expire() {
     const now = this.#now();
     const expired = [...this.#until].filter(([, until]) => until <= now).map(([id]) => id);
-    if (expired.length > 0) this.#o.log.warn({ webhooks: expired }, "webhook leases ran out without renewal; delivery stopped here");
+    if (expired.length > 0) this.#o.log.warn({ [`${this.#what}s`]: expired }, `${this.#what} leases ran out without renewal; delivery stopped here`);
     for (const id of expired) {
       this.#until.delete(id);
       this.#o.onLost(id);

@@ -9,7 +9,7 @@ import type { WebhookRow } from "../store/schema.ts";
 
 export const EVENT_TYPES = ["attendance", "door_event"] as const satisfies readonly WebhookEventType[];
 
-const httpUrl = z
+export const httpUrl = z
   .string()
   .url()
   .max(2000)

@@ -61,7 +61,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
   const timesheets: TimesheetDeps = { store, clock: settings.clock, recompute, now };
   const integrations = await startIntegrations({
     config: { dataDir, pgUrl: "", pgSchema: "tm20", pgTemplates: "off", webhookRetryBaseMs: 1000, webhookRetryMaxMs: 60_000, webhookLeaseMs: 15_000 },
-    store, bus, log, now, version: "test",
+    store, bus, log, now, version: "test", clock: () => settings.clock,
   });
   const alerts = new AlertSource({ store, settings, now, exporter: null, storeHealth: () => null });
   const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });

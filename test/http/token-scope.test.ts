@@ -9,6 +9,8 @@ describe("scopeFor", () => {
     ["GET", "/backup", undefined, "admin"],
     ["GET", "/webhooks", undefined, "admin"],
     ["GET", "/webhooks/3/dead-letters", undefined, "admin"],
+    ["GET", "/hr-destinations", undefined, "admin"],
+    ["GET", "/hr-destinations/3/dead-letters", undefined, "admin"],
     ["GET", "/tokens", undefined, "admin"],
     ["GET", "/people/7/credentials/10", undefined, "admin"],
     ["PUT", "/people/7/credentials/10", undefined, "admin"],

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { PersonInput } from "../../src/store/commands-contract.ts";
+import type { NewHrDeadLetter, NewHrDestination } from "../../src/store/hr-contract.ts";
 import type { NewDeadLetter, NewWebhook } from "../../src/store/webhook-contract.ts";
 import { AppError } from "../../src/lib/app-error.ts";
 import type { ContractStore } from "./contract-cases.ts";
@@ -121,6 +122,15 @@ const hook = (extra: Partial<NewWebhook> = {}): NewWebhook => ({
 
 const letter = (n: number, extra: Partial<NewDeadLetter> = {}): NewDeadLetter => ({
   batchId: `b-${n}`, records: `[{"id":${n}}]`, recordCount: 1, attempts: 5, error: "HTTP 400", at: T0 + n, attendanceCursor: n, doorCursor: 0, ...extra,
+});
+
+const hr = (extra: Partial<NewHrDestination> = {}): NewHrDestination => ({
+  name: "ERPNext", kind: "erpnext", url: "https://erp.example", settings: '{"shiftTypes":["Day"]}', credentialsSealed: "v1:sealed", employeeIdFrom: "external_id",
+  terminals: ["SN1"], enabled: true, batchSize: 50, timeoutMs: 5000, maxAttempts: 10, cursor: 0, at: T0, ...extra,
+});
+
+const hrLetter = (n: number, extra: Partial<NewHrDeadLetter> = {}): NewHrDeadLetter => ({
+  recordId: n, record: `{"id":${n}}`, attempts: 10, error: "HTTP 500: boom", at: T0 + n, ...extra,
 });
 
 export function outboundCases(fresh: () => Promise<ContractStore>): void {
@@ -264,6 +274,90 @@ export function outboundCases(fresh: () => Promise<ContractStore>): void {
       assert.equal(await w.getDeadLetter(other.id, first), null);
       assert.equal(await w.settleDeadLetter(third + 100, { status: "delivered", attempts: 1, error: "", at: T0 }), null);
       await assert.rejects(w.deadLetters(a.id, { limit: 2, cursor: "nope" }), (err: unknown) => err instanceof AppError && err.code === "bad_cursor");
+    });
+  });
+
+  describe("hrDestinations: HR destinations, outbox cursor, skip counts, dead letters", () => {
+    test("create, list, get, update, delete with its dead letters", async () => {
+      const t = await fresh();
+      const h = t.store.hrDestinations;
+      const a = await h.create(hr());
+      assert.deepEqual(a, {
+        id: a.id, name: "ERPNext", kind: "erpnext", url: "https://erp.example", settings: '{"shiftTypes":["Day"]}', credentialsSealed: "v1:sealed",
+        employeeIdFrom: "external_id", terminals: '["SN1"]', enabled: true, batchSize: 50, timeoutMs: 5000, maxAttempts: 10, cursor: 0, delivered: 0,
+        skipped: "{}", lastSkip: null, attempts: 0, lastSuccessAt: null, lastError: null, lastErrorAt: null, createdAt: T0, updatedAt: T0,
+      });
+      const b = await h.create(hr({ name: "Odoo", kind: "odoo", terminals: null, credentialsSealed: null, employeeIdFrom: "enrollid", cursor: 42, at: T0 + 1 }));
+      assert.deepEqual([b.terminals, b.credentialsSealed, b.employeeIdFrom, b.cursor], [null, null, "enrollid", 42]);
+      assert.deepEqual((await h.list()).map((x) => x.id), [a.id, b.id]);
+      assert.deepEqual(await h.get(a.id), a);
+      const u = await h.update(a.id, { terminals: null, enabled: false, settings: "{}", credentialsSealed: null, maxAttempts: 3 }, T0 + 2);
+      assert.deepEqual(
+        [u?.terminals, u?.enabled, u?.settings, u?.credentialsSealed, u?.maxAttempts, u?.updatedAt, u?.createdAt, u?.name],
+        [null, false, "{}", null, 3, T0 + 2, T0, "ERPNext"],
+      );
+      assert.equal(await h.update(b.id + 100, { enabled: true }, T0), null);
+      assert.equal(await h.get(b.id + 100), null);
+      await h.deadLetter(b.id, hrLetter(50));
+      assert.equal(await h.delete(b.id), true);
+      assert.equal(await h.delete(b.id), false);
+      assert.equal(await h.deadLetterCount(b.id), 0);
+      assert.deepEqual(await t.rows("SELECT count(*) AS n FROM hr_dead_letters"), [{ n: 0 }]);
+      assert.deepEqual((await h.list()).map((x) => x.id), [a.id]);
+    });
+
+    test("progressed moves the cursor forward only and adds counts; failed keeps the cursor; a dead letter passes its record", async () => {
+      const t = await fresh();
+      const h = t.store.hrDestinations;
+      const a = await h.create(hr());
+      const state = async () => {
+        const r = await h.get(a.id);
+        return [r?.cursor, r?.delivered, JSON.parse(r?.skipped ?? "null"), r?.lastSkip, r?.attempts, r?.lastSuccessAt, r?.lastError, r?.lastErrorAt];
+      };
+      await h.failed(a.id, 2, "HTTP 500", T0 + 1);
+      assert.deepEqual(await state(), [0, 0, {}, null, 2, null, "HTTP 500", T0 + 1]);
+      await h.progressed(a.id, { cursor: 10, delivered: 7, skipped: { duplicate: 2, unknown_employee: 1 }, lastSkip: "4: No Employee found", at: T0 + 2 });
+      assert.deepEqual(await state(), [10, 7, { duplicate: 2, unknown_employee: 1 }, "4: No Employee found", 0, T0 + 2, "HTTP 500", T0 + 1]);
+      await h.progressed(a.id, { cursor: 12, delivered: 0, skipped: { duplicate: 1, inactive_employee: 1 }, lastSkip: null, at: T0 + 3 });
+      assert.deepEqual(await state(), [12, 7, { duplicate: 3, unknown_employee: 1, inactive_employee: 1 }, "4: No Employee found", 0, T0 + 3, "HTTP 500", T0 + 1]);
+      // A late settlement never moves the cursor back; a mere skip past other terminals' rows is not a success.
+      await h.failed(a.id, 1, "HTTP 502", T0 + 4);
+      await h.progressed(a.id, { cursor: 9, delivered: 0, skipped: {}, lastSkip: null, at: T0 + 5 });
+      assert.deepEqual(await state(), [12, 7, { duplicate: 3, unknown_employee: 1, inactive_employee: 1 }, "4: No Employee found", 1, T0 + 3, "HTTP 502", T0 + 4]);
+      const dead = await h.deadLetter(a.id, hrLetter(13, { at: T0 + 6 }));
+      assert.deepEqual(dead, {
+        id: dead.id, destinationId: a.id, recordId: 13, record: '{"id":13}', attempts: 10, lastError: "HTTP 500: boom", status: "dead", createdAt: T0 + 6, updatedAt: T0 + 6,
+      });
+      assert.deepEqual(await state(), [13, 7, { duplicate: 3, unknown_employee: 1, inactive_employee: 1 }, "4: No Employee found", 0, T0 + 3, "HTTP 500: boom", T0 + 6]);
+      // Progress for a destination that is gone changes nothing and does not fail.
+      await h.progressed(a.id + 100, { cursor: 99, delivered: 1, skipped: { duplicate: 1 }, lastSkip: null, at: T0 });
+    });
+
+    test("dead letters: pages newest first, by status; get within its destination; count of the dead; settle", async () => {
+      const t = await fresh();
+      const h = t.store.hrDestinations;
+      const a = await h.create(hr());
+      const other = await h.create(hr({ name: "Other" }));
+      const ids = [];
+      for (const n of [1, 2, 3]) ids.push((await h.deadLetter(a.id, hrLetter(n))).id);
+      await h.deadLetter(other.id, hrLetter(4));
+      const p1 = await h.deadLetters(a.id, { limit: 2 });
+      assert.deepEqual(p1.items.map((l) => l.recordId), [3, 2]);
+      const p2 = await h.deadLetters(a.id, { limit: 2, cursor: p1.next ?? undefined });
+      assert.deepEqual([p2.items.map((l) => l.recordId), p2.next], [[1], null]);
+      const [first, second, third] = ids as [number, number, number];
+      const settled = await h.settleDeadLetter(second, { status: "delivered", attempts: 11, error: "HTTP 500: boom", at: T0 + 10 });
+      assert.deepEqual([settled?.status, settled?.attempts, settled?.updatedAt, settled?.createdAt], ["delivered", 11, T0 + 10, T0 + 2]);
+      const again = await h.settleDeadLetter(third, { status: "dead", attempts: 12, error: "HTTP 502", at: T0 + 11 });
+      assert.deepEqual([again?.status, again?.attempts, again?.lastError], ["dead", 12, "HTTP 502"]);
+      assert.deepEqual((await h.deadLetters(a.id, { status: "dead", limit: 10 })).items.map((l) => l.recordId), [3, 1]);
+      assert.deepEqual((await h.deadLetters(a.id, { status: "delivered", limit: 10 })).items.map((l) => l.recordId), [2]);
+      assert.equal(await h.deadLetterCount(a.id), 2);
+      assert.equal(await h.deadLetterCount(other.id), 1);
+      assert.equal((await h.getDeadLetter(a.id, first))?.recordId, 1);
+      assert.equal(await h.getDeadLetter(other.id, first), null);
+      assert.equal(await h.settleDeadLetter(third + 100, { status: "delivered", attempts: 1, error: "", at: T0 }), null);
+      await assert.rejects(h.deadLetters(a.id, { limit: 2, cursor: "nope" }), (err: unknown) => err instanceof AppError && err.code === "bad_cursor");
     });
   });
 }

@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { AppError } from "../../src/lib/app-error.ts";
 import { PgStore } from "../../src/store/pg/pg-store.ts";
+import type { NewHrDestination } from "../../src/store/hr-contract.ts";
 import type { NewWebhook } from "../../src/store/webhook-contract.ts";
 import { PG_BASE } from "../helpers/postgres.ts";
 import { T0 } from "./fixtures.ts";
@@ -143,5 +144,37 @@ describe("webhook leases", () => {
     expect(claimed.ids).toEqual([w.id]);
     if (settled === "ok") expect(claimed.row?.attendanceCursor).toBe(50);
     else expect(settled).toBe("lease_lost");
+  });
+});
+
+describe("HR destination leases (the same lease table code, hr_leases)", () => {
+  const dest = (name: string): NewHrDestination => ({
+    name, kind: "erpnext", url: "https://erp.example", settings: "{}", credentialsSealed: null, employeeIdFrom: "external_id",
+    terminals: null, enabled: true, batchSize: 50, timeoutMs: 5000, maxAttempts: 10, cursor: 0, at: T0,
+  });
+
+  test("one holder at a time; a settlement by an instance whose lease was taken moves nothing; delete takes the lease along", async () => {
+    const [a, b] = (await instances(2)) as [PgStore, PgStore];
+    const d = await a.hrDestinations.create(dest("erp"));
+    // Webhook leases and HR leases are apart: a webhook claim holds no HR destination.
+    expect(await a.webhookLeases.claim("A", 60_000)).toEqual([]);
+    expect(await a.hrLeases.claim("A", 300)).toEqual([d.id]);
+    expect(await b.hrLeases.claim("B", 60_000)).toEqual([]);
+    expect(await b.hrLeases.holder(d.id)).toBe("A");
+    const fromA = a.hrLeases.fenced("A");
+    await fromA.progressed(d.id, { cursor: 10, delivered: 9, skipped: { duplicate: 1 }, lastSkip: "dup", at: T0 + 1 });
+    await Bun.sleep(400);
+    expect(await b.hrLeases.claim("B", 60_000)).toEqual([d.id]);
+    expect(await rejected(fromA.progressed(d.id, { cursor: 20, delivered: 10, skipped: {}, lastSkip: null, at: T0 + 2 }))).toBe("lease_lost");
+    expect(await rejected(fromA.failed(d.id, 1, "HTTP 500", T0 + 3))).toBe("lease_lost");
+    expect(await rejected(fromA.deadLetter(d.id, { recordId: 11, record: "{}", attempts: 10, error: "HTTP 500", at: T0 + 4 }))).toBe("lease_lost");
+    expect(await a.hrDestinations.get(d.id)).toMatchObject({ cursor: 10, delivered: 9, skipped: '{"duplicate":1}', attempts: 0, lastError: null });
+    await b.hrLeases.fenced("B").deadLetter(d.id, { recordId: 11, record: "{}", attempts: 10, error: "HTTP 500", at: T0 + 4 });
+    expect(await a.hrDestinations.get(d.id)).toMatchObject({ cursor: 11, lastError: "HTTP 500" });
+    await b.hrLeases.release("B");
+    expect(await a.hrLeases.holder(d.id)).toBeNull();
+    expect(await a.hrLeases.claim("A", 60_000)).toEqual([d.id]);
+    expect(await b.hrDestinations.delete(d.id)).toBe(true);
+    expect(await a.hrLeases.claim("A", 60_000)).toEqual([]);
   });
 });

@@ -12,7 +12,8 @@ import type { PersonRow, TerminalRow } from "../../store/schema.ts";
 import { BiotimeAuth, type BiotimeEnv } from "./auth.ts";
 import { CountCache } from "./count-cache.ts";
 import { listBody, type PageRequest, pageRequest, pastTheEnd } from "./pages.ts";
-import { employeeRow, empCode, type RowContext, terminalAlias, terminalRow, transactionRow } from "./rows.ts";
+import { empCode } from "../../people/employee-code.ts";
+import { employeeRow, type RowContext, terminalAlias, terminalRow, transactionRow } from "./rows.ts";
 
 export interface BiotimeDeps {
   store: Store;

@@ -4,12 +4,8 @@
  * module ignores an integer) and its display text is BioTime's exactly (navari keys on it).
  */
 import type { SiteClock } from "../../protocol/index.ts";
+import { empCode } from "../../people/employee-code.ts";
 import type { AttendanceRow, PersonRow, TerminalRow } from "../../store/schema.ts";
-
-/** A person's code in BioTime's `emp_code`: the payroll number where one is set, else the enroll id. */
-export function empCode(enrollid: number, person: PersonRow | undefined): string {
-  return person?.externalId ?? String(enrollid);
-}
 
 const PUNCH_STATES: Record<number, string> = {
   0: "Check In",

@@ -1,8 +1,8 @@
 /**
  * What each /api/v1 route asks of a token's scope, in one table so that a new route is
  * admin-only until someone decides otherwise: reads need `read`; queuing commands needs
- * `commands`; everything else (and backups, webhooks, tokens, people's credentials and the
- * changes terminals sent that wait for approval, even to read) needs `admin`.
+ * `commands`; everything else (and backups, webhooks, HR destinations, tokens, people's
+ * credentials and the changes terminals sent that wait for approval, even to read) needs `admin`.
  */
 import type { MiddlewareHandler } from "hono";
 import { scopeAllows } from "../../auth/tokens.ts";
@@ -12,7 +12,7 @@ import type { TokenEnv } from "./bearer-auth.ts";
 
 /** Paths (under /api/v1) that need `admin` whatever the method. */
 const ADMIN_ONLY = [
-  /^\/backup(\/|$)/, /^\/webhooks(\/|$)/, /^\/tokens(\/|$)/, /^\/people\/[^/]+\/credentials(\/|$)/,
+  /^\/backup(\/|$)/, /^\/webhooks(\/|$)/, /^\/hr-destinations(\/|$)/, /^\/tokens(\/|$)/, /^\/people\/[^/]+\/credentials(\/|$)/,
   // Which hardware may speak for a terminal.
   /^\/terminals\/[^/]+\/replaced-hardware(\/|$)/,
   // Changes terminals sent that wait for approval: they carry people's credentials and admin levels.

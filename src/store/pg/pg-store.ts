@@ -4,6 +4,7 @@
  * duplicates are skipped with ON CONFLICT DO NOTHING, so a batch resent to another instance
  * after a crash is stored once.
  */
+import { PgHrLeases, PgHrStore } from "./hr-store.ts";
 import { and, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
@@ -66,6 +67,9 @@ export class PgStore implements Store {
   readonly webhooks: PgWebhookStore;
   /** Which instance delivers each webhook destination (a cluster has no other dispatcher). */
   readonly webhookLeases: PgWebhookLeases;
+  readonly hrDestinations: PgHrStore;
+  /** Which instance delivers each HR destination. */
+  readonly hrLeases: PgHrLeases;
   readonly importSources: PgImportSourceStore;
   readonly timesheets: SqlTimesheetStore;
   #c: PgConnection;
@@ -80,6 +84,8 @@ export class PgStore implements Store {
     this.exports = new PgExportStore(this.#db);
     this.webhooks = new PgWebhookStore(this.#db);
     this.webhookLeases = new PgWebhookLeases(this.#db);
+    this.hrDestinations = new PgHrStore(this.#db);
+    this.hrLeases = new PgHrLeases(this.#db);
     this.importSources = new PgImportSourceStore(this.#db);
     this.timesheets = new SqlTimesheetStore(pgTimesheets(this.#db));
   }

@@ -1,3 +1,4 @@
+import { SqliteHrStore } from "./hr-store.ts";
 import { and, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
@@ -85,6 +86,7 @@ export class SqliteStore implements Store {
   readonly people: SqlitePeopleStore;
   readonly exports: SqliteExportStore;
   readonly webhooks: SqliteWebhookStore;
+  readonly hrDestinations: SqliteHrStore;
   readonly importSources: SqliteImportSourceStore;
   readonly timesheets: SqlTimesheetStore;
   #w: SqliteConnection;
@@ -132,6 +134,7 @@ export class SqliteStore implements Store {
     this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
     this.exports = new SqliteExportStore(this.#w.db, this.#r.db);
     this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
+    this.hrDestinations = new SqliteHrStore(this.#w.db, this.#r.db);
     this.importSources = new SqliteImportSourceStore(this.#w.db, this.#r.db);
     this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w.db, this.#r.db));
     this.#writes = new SqliteWritePath(this.#w);
