@@ -181,6 +181,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const timesheets: TimesheetDeps = { store, get clock() { return settings.clock; }, recompute, now };
   const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, log });
   const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };
+  const trustedProxies = config.trustedProxies.trim() === "" ? null : parseAllowList(config.trustedProxies);
+  const terminalAddresses = config.terminalAddresses.trim() === "" ? null : parseAllowList(config.terminalAddresses);
   const gateway = new Gateway({
     deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, get keypadEnrolment() { return settings.keypadEnrolment; }, maxPending: config.maxPendingTerminals, newTerminals: new NewTerminalRate(config.newTerminalsPerMinute), now, commands, warnings: new WarnLimiter(), ...(config.messageRate > 0 ? { messageRate } : {}) },
     log,
@@ -190,6 +192,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     metrics,
     allowedOrigins: listSetting(config.terminalOrigins),
+    terminalAddresses,
+    trustedProxies,
   });
   // In a cluster each webhook and HR destination is delivered by the instance holding its lease.
   const integrations = await startIntegrations({
@@ -244,7 +248,6 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   await cluster?.start();
   const threadFailed = await writeThread;
   if (threadFailed) throw threadFailed;
-  const trustedProxies = config.trustedProxies.trim() === "" ? null : parseAllowList(config.trustedProxies);
   const tls = config.tlsCert !== "" ? { cert: readPem(config.tlsCert, "--tls-cert"), key: readPem(config.tlsKey, "--tls-key") } : null;
   const server: Server<unknown> = Bun.serve({
     port: config.port,

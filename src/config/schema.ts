@@ -15,7 +15,7 @@ const addressList = z.string().refine((v) => {
   } catch {
     return false;
   }
-}, "expected IP addresses or IPv4 CIDRs, comma-separated");
+}, "expected IP addresses or CIDRs (IPv4 or IPv6), comma-separated");
 
 export const serveFields = {
   port: { flag: "--port", env: "TM20_PORT", help: "TCP port for terminals, UI and API", default: "7788", schema: z.coerce.number().int().min(0).max(65535) },
@@ -168,7 +168,7 @@ export const serveFields = {
   metricsAllow: {
     flag: "--metrics-allow",
     env: "TM20_METRICS_ALLOW",
-    help: "addresses/IPv4 CIDRs that may read /metrics without an API token, comma-separated (e.g. 127.0.0.1,::1)",
+    help: "addresses/CIDRs that may read /metrics without an API token, comma-separated (e.g. 127.0.0.1,::1)",
     default: "",
     schema: addressList,
   },
@@ -178,6 +178,13 @@ export const serveFields = {
     help: "Origin header values still accepted on a terminal WebSocket, comma-separated (browsers send one, terminals do not: every other upgrade with an Origin is refused 403)",
     default: "",
     schema: z.string().max(4096).regex(/^[\x21-\x7e ]*$/, "printable ASCII origins, comma-separated"),
+  },
+  terminalAddresses: {
+    flag: "--terminal-addresses",
+    env: "TM20_TERMINAL_ADDRESSES",
+    help: "addresses/CIDRs (IPv4 or IPv6) terminals may connect from, comma-separated (e.g. 192.168.1.0/24,10.0.0.5); a terminal upgrade from elsewhere is refused 403. Empty: any",
+    default: "",
+    schema: addressList,
   },
   allowedHosts: {
     flag: "--allowed-hosts",
@@ -189,7 +196,7 @@ export const serveFields = {
   trustedProxies: {
     flag: "--trusted-proxies",
     env: "TM20_TRUSTED_PROXIES",
-    help: "addresses/IPv4 CIDRs of reverse proxies whose X-Forwarded-For (the client's address) and X-Forwarded-Proto: https (Secure cookies) are believed, comma-separated",
+    help: "addresses/CIDRs of reverse proxies whose X-Forwarded-For (the client's address) and X-Forwarded-Proto: https (Secure cookies) are believed, comma-separated",
     default: "",
     schema: addressList,
   },

@@ -4,6 +4,8 @@
  */
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import type { Logger } from "pino";
+import { forwardedClient } from "../http/forwarded.ts";
+import type { AllowList } from "../lib/ip-allow-list.ts";
 import { type ConnectionDeps, TerminalConnection } from "./connection.ts";
 
 /** Paths under this prefix belong to the admin UI and API, never to terminals. */
@@ -47,6 +49,10 @@ export interface GatewayOptions {
    * without this a page open in a LAN user's browser could act as a terminal.
    */
   allowedOrigins: ReadonlySet<string>;
+  /** Where terminals may connect from (`--terminal-addresses`); null: anywhere. */
+  terminalAddresses: AllowList | null;
+  /** Proxies whose X-Forwarded-For names the terminal (`--trusted-proxies`); null: none. */
+  trustedProxies: AllowList | null;
 }
 
 /** A refused connection storm must not flood the log: one line per interval, with the count. */
@@ -81,7 +87,13 @@ export class Gateway {
     // Relative when the request had no Host header.
     const path = new URL(req.url, "http://localhost").pathname;
     if (path.startsWith(RESERVED_PREFIX)) return false;
-    const remoteAddr = server.requestIP(req)?.address ?? "unknown";
+    const peer = server.requestIP(req)?.address ?? "unknown";
+    const trusted = this.#o.trustedProxies;
+    // Through a trusted proxy (HAProxy in front of a cluster) the terminal is the client it names.
+    const remoteAddr = trusted !== null && trusted(peer) ? (forwardedClient(req.headers.get("x-forwarded-for"), trusted) ?? peer) : peer;
+    if (this.#o.terminalAddresses !== null && !this.#o.terminalAddresses(remoteAddr)) {
+      return this.#refuse("address", remoteAddr, {}, "terminal connection refused: address outside --terminal-addresses", 403, "this address may not connect as a terminal");
+    }
     const origin = req.headers.get("origin");
     if (origin !== null && !this.#o.allowedOrigins.has(origin)) {
       return this.#refuse("origin", remoteAddr, { origin }, "terminal connection refused: a browser's upgrade (Origin header; --terminal-origins allows listed ones)", 403, "browsers cannot connect as terminals");

@@ -28,10 +28,10 @@ function frame(payload: Buffer): Buffer {
   return Buffer.concat([head, mask, body]);
 }
 
-/** `headers`: extra request lines of the upgrade (e.g. an Origin, as a browser sends). */
-export function connectRaw(port: number, path = "/pub/chat", headers: Record<string, string> = {}): Promise<RawWs> {
+/** `headers`: extra request lines of the upgrade (e.g. an Origin, as a browser sends); `from`: the loopback address to connect from. */
+export function connectRaw(port: number, path = "/pub/chat", headers: Record<string, string> = {}, from?: string): Promise<RawWs> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
+    const socket = connect({ port, host: "127.0.0.1", ...(from === undefined ? {} : { localAddress: from }) });
     socket.once("error", reject);
     socket.once("connect", () => {
       socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
