@@ -12,11 +12,18 @@ export const int = z.union([
 ]);
 const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
 
+/**
+ * An sn names a terminal in URLs (`/terminals/{sn}`, the API): `.` and `..` are path steps that
+ * HTTP servers and proxies remove before routing, and `/ \ % ? #` are taken apart or decoded on
+ * the way, so a terminal named with them could not be addressed (blocked, approved) over HTTP.
+ */
 export const serialNumber = z
   .string()
   .min(1, "sn is empty")
   .max(64, "sn is longer than 64 characters")
-  .regex(/^[\x21-\x7e]+$/, "sn has characters outside printable ASCII");
+  .regex(/^[\x21-\x7e]+$/, "sn has characters outside printable ASCII")
+  .refine((sn) => sn !== "." && sn !== "..", "sn may not be . or ..")
+  .refine((sn) => !/[/\\%?#]/.test(sn), "sn may not contain / \\ % ? or #");
 
 /** A terminal time, normalised to "YYYY-MM-DD HH:MM:SS". */
 export const timeText = z.string().transform((s, ctx) => {

@@ -44,6 +44,14 @@ describe("serialNumber", () => {
     expect(errorOf(serialNumber, "x".repeat(65))).toBe("sn is longer than 64 characters");
     expect(errorOf(serialNumber, "ZY TI")).toBe("sn has characters outside printable ASCII");
     expect(errorOf(serialNumber, "ZYTÍ")).toBe("sn has characters outside printable ASCII");
+    expect(errorOf(serialNumber, "ZY\u0000TI")).toBe("sn has characters outside printable ASCII");
+    expect(errorOf(serialNumber, "ZY\nTI")).toBe("sn has characters outside printable ASCII");
+  });
+
+  test("nothing a URL path would take apart: no . or .., no / \\ % ? #", () => {
+    for (const sn of [".", ".."]) expect(errorOf(serialNumber, sn)).toBe("sn may not be . or ..");
+    for (const sn of ["a/b", "../x", "..\\x", "%2e%2e", "a?b", "a#b", "/"]) expect(errorOf(serialNumber, sn)).toBe("sn may not contain / \\ % ? or #");
+    for (const sn of ["...", ".x", "ZX-0006.8275_00", "a:b", "a@b"]) expect(serialNumber.parse(sn)).toBe(sn);
   });
 });
 
