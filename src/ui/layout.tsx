@@ -23,14 +23,14 @@ const NAV: Array<{ id: Section; href: string; label: string }> = [
   { id: "settings", href: "/settings", label: "Settings" },
 ];
 
-function Document(props: { title: string; siteName: string; csrf?: string; bodyClass?: string; refreshSeconds?: number; children: Child }) {
+function Document(props: { title: string; siteName: string; csrf?: string; bodyClass?: string; refreshSeconds?: number; refreshTo?: string; children: Child }) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {props.csrf ? <meta name="csrf-token" content={props.csrf} /> : null}
-        {props.refreshSeconds ? <meta http-equiv="refresh" content={String(props.refreshSeconds)} /> : null}
+        {props.refreshSeconds ? <meta http-equiv="refresh" content={props.refreshTo ? `${props.refreshSeconds}; url=${props.refreshTo}` : String(props.refreshSeconds)} /> : null}
         <title>{`${props.title} · ${props.siteName}`}</title>
         <link rel="icon" href={assetUrls.icon} type="image/svg+xml" />
         <link rel="stylesheet" href={assetUrls.css} />
@@ -95,6 +95,8 @@ export interface PageOptions {
   flash?: Flash | null;
   /** Reloads the page while something it shows is still moving (job progress). */
   refreshSeconds?: number;
+  /** Where that reload goes (a same-site path), when not to the page itself. */
+  refreshTo?: string;
 }
 
 /** Renders a full page for the logged-in user; takes the pending flash message unless one is given. */
@@ -103,7 +105,7 @@ export function page(c: Context<UiEnv>, siteName: string, options: PageOptions, 
   const csrf = c.get("session").csrfToken;
   const flash = options.flash === undefined ? takeFlash(c) : options.flash;
   const body = (
-    <Document title={options.title} siteName={siteName} csrf={csrf} refreshSeconds={options.refreshSeconds}>
+    <Document title={options.title} siteName={siteName} csrf={csrf} refreshSeconds={options.refreshSeconds} refreshTo={options.refreshTo}>
       <div class="shell">
         <Sidebar active={options.active} user={user} csrf={csrf} siteName={siteName} />
         <main class="main" id="main">

@@ -1,11 +1,13 @@
 /**
- * /people: search, list, create, edit, disable, delete; the credentials each person holds
+ * /people: search, list (with each person's department today), create, edit, disable, delete;
+ * their Timesheet panel (department, schedules: ui/timesheets/person-panel.tsx); the credentials each person holds
  * (photo as a thumbnail) and the terminals holding them; push to terminals with progress.
  * Changes go through the people service, as the REST API's do (audited, carried to terminals).
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { createPerson, deletePerson, pushPeople, updatePerson } from "../../app/people.ts";
+import { departmentsOn } from "../../app/timesheets.ts";
 import { parseDate } from "../../protocol/index.ts";
 import type { PersonInput } from "../../store/commands-contract.ts";
 import type { PersonRow } from "../../store/schema.ts";
@@ -16,6 +18,7 @@ import { redirectWith } from "../flash.ts";
 import { pageOrFirst } from "../paging.ts";
 import { credentialLabel } from "../labels.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { PersonTimesheet } from "../timesheets/person-panel.tsx";
 
 const PAGE = 50;
 const PHOTO = 50;
@@ -55,6 +58,8 @@ export function peoplePages(deps: UiDeps) {
     const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
     const load = (cur: string | undefined) => deps.store.people.list({ limit: PAGE, ...(q ? { q } : {}), ...(cur ? { cursor: cur } : {}) });
     const result = await pageOrFirst(load, cursor);
+    const [departmentOf, departments] = await Promise.all([departmentsOn(deps.timesheets), deps.store.timesheets.departments()]);
+    const departmentName = new Map(departments.map((d) => [d.id, d.name]));
     const admin = c.get("user").role === "admin";
     const query = new URLSearchParams(q ? { q } : {});
     if (cursor) query.set("cursor", cursor);
@@ -95,6 +100,7 @@ export function peoplePages(deps: UiDeps) {
                 <tr>
                   <th scope="col">Enroll id</th>
                   <th scope="col">Name</th>
+                  <th scope="col">Department</th>
                   <th scope="col">Credentials</th>
                   <th scope="col">Role</th>
                   <th scope="col">State</th>
@@ -113,6 +119,7 @@ export function peoplePages(deps: UiDeps) {
                         </span>
                       </span>
                     </td>
+                    <td>{departmentName.get(departmentOf.get(p.enrollid) ?? 0) ?? <span class="muted">—</span>}</td>
                     <td>
                       <span class="chips">
                         {p.backupnums.length === 0 ? <span class="muted">none</span> : p.backupnums.map((b) => <Badge tone="muted">{credentialLabel(b)}</Badge>)}
@@ -203,6 +210,7 @@ export function peoplePages(deps: UiDeps) {
             {personFormView(c, person)}
           </section>
           <div>
+            {await PersonTimesheet({ deps, enrollid: id, csrf: admin ? csrf : null })}
             <section class="panel">
               <h2>Credentials</h2>
               {creds.length === 0 ? (

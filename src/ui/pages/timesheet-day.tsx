@@ -3,17 +3,22 @@
  * pairs, the punches that can belong to it (with their photos), and the corrections and leave that
  * touch it. Punches are never edited: a correction adds or excludes one, apart from them.
  */
-import type { Context } from "hono";
+import { type Context, Hono } from "hono";
+import { addCorrection, addLeave, deleteCorrection, deleteLeave } from "../../app/timesheets.ts";
 import { clockOf, hm } from "../../../web/components/timesheet-format.ts";
 import { addDays } from "../../timesheets/calendar.ts";
 import type { CorrectionRow } from "../../store/timesheets-contract.ts";
 import type { DayResult, LeaveEntry, LeaveType, RawPunch } from "../../timesheets/types.ts";
-import { EmptyState, PunchPhoto, siteTime } from "../components.tsx";
+import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
+import { ActionButton, EmptyState, PunchPhoto, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { inoutLabel } from "../labels.ts";
+import { redirectWith } from "../flash.ts";
 import { page } from "../layout.tsx";
 import { plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
 import { DayFigures, leaveText, StatusBadge } from "../timesheets/day-parts.tsx";
+import { AddCorrectionForm, AddLeaveForm, dayHref, ExcludeForm, RemoveCorrectionForm } from "../timesheets/day-forms.tsx";
+import { FormReader } from "../timesheets/form.ts";
 
 export interface DayData {
   enrollid: number;
@@ -25,6 +30,8 @@ export interface DayData {
   leave: LeaveEntry[];
   leaveTypes: ReadonlyMap<number, LeaveType>;
   terminals: ReadonlyMap<string, string>;
+  /** The session's CSRF token when the user may change things (an admin); null for a viewer. */
+  csrf: string | null;
 }
 
 /** The punches shown for a day: its own date, and the next date's up to the day's last out (a night shift's). */
@@ -33,7 +40,7 @@ function ofDay(punches: RawPunch[], date: string, day: DayResult | null): RawPun
   return punches.filter((p) => p.time.startsWith(date) || (until !== null && p.time <= until));
 }
 
-async function loadDay(deps: UiDeps, enrollid: number, date: string): Promise<DayData> {
+async function loadDay(deps: UiDeps, enrollid: number, date: string, csrf: string | null): Promise<DayData> {
   const ts = deps.store.timesheets;
   const [days, punches, corrections, leave, leaveTypes, terminals] = await Promise.all([
     ts.days({ from: date, to: date, enrollid, limit: 1 }),
@@ -57,6 +64,7 @@ async function loadDay(deps: UiDeps, enrollid: number, date: string): Promise<Da
     leave,
     leaveTypes: new Map(leaveTypes.map((t) => [t.id, t])),
     terminals: new Map(terminals.map((t) => [t.sn, t.name || t.sn])),
+    csrf,
   };
 }
 
@@ -121,7 +129,15 @@ function PunchesPanel({ data }: { data: DayData }) {
                 <td>{data.terminals.get(p.sn) ?? p.sn}</td>
                 <td>{inoutLabel(p.inout)}</td>
                 <td>{data.photos.has(p.id) ? <PunchPhoto id={p.id} time={p.time} /> : null}</td>
-                <td>{excluded.has(p.id) ? <span class="badge badge-info manual-mark">excluded (manual)</span> : "Yes"}</td>
+                <td>
+                  {excluded.has(p.id) ? (
+                    <span class="badge badge-info manual-mark">excluded (manual)</span>
+                  ) : data.csrf ? (
+                    <ExcludeForm enrollid={data.enrollid} date={data.date} punchId={p.id} csrf={data.csrf} />
+                  ) : (
+                    "Yes"
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -145,6 +161,7 @@ function CorrectionsPanel({ data, clock }: { data: DayData; clock: UiDeps["setti
               <th scope="col">Reason</th>
               <th scope="col">By</th>
               <th scope="col">When</th>
+              {data.csrf ? <th scope="col" /> : null}
             </tr>
           </thead>
           <tbody>
@@ -157,6 +174,11 @@ function CorrectionsPanel({ data, clock }: { data: DayData; clock: UiDeps["setti
                 <td>{c.reason}</td>
                 <td>{c.by}</td>
                 <td class="nowrap">{siteTime(clock, c.at)}</td>
+                {data.csrf ? (
+                  <td class="row-actions">
+                    <RemoveCorrectionForm enrollid={data.enrollid} date={data.date} id={c.id} csrf={data.csrf} />
+                  </td>
+                ) : null}
               </tr>
             ))}
           </tbody>
@@ -174,7 +196,8 @@ function LeavePanel({ data }: { data: DayData }) {
       <ul>
         {data.leave.map((l) => (
           <li data-leave={l.id}>
-            {data.leaveTypes.get(l.typeId)?.name ?? `Leave #${l.typeId}`}: {l.part.kind === "day" ? "whole day" : l.part.kind === "half" ? `${l.part.half} half` : hm(l.part.minutes)}
+            {data.leaveTypes.get(l.typeId)?.name ?? `Leave #${l.typeId}`}: {l.part.kind === "day" ? "whole day" : l.part.kind === "half" ? `${l.part.half} half` : hm(l.part.minutes)}{" "}
+            {data.csrf ? <ActionButton action={`${dayHref(data.enrollid, data.date)}/leave/${l.id}/delete`} csrf={data.csrf} label="Remove" tone="danger" confirm="Remove this leave entry?" /> : null}
           </li>
         ))}
       </ul>
@@ -183,22 +206,26 @@ function LeavePanel({ data }: { data: DayData }) {
 }
 
 export async function dayPage(c: Context<UiEnv>, deps: UiDeps, enrollid: number, date: string) {
-  const [data, person] = await Promise.all([loadDay(deps, enrollid, date), deps.store.getPerson(enrollid)]);
+  const csrf = c.get("user").role === "admin" ? c.get("session").csrfToken : null;
+  const [data, person] = await Promise.all([loadDay(deps, enrollid, date, csrf), deps.store.getPerson(enrollid)]);
+  // After a change the day is recomputed in the background (a fraction of a second): look again once.
+  const changed = c.req.query("changed") === "1";
   return page(
     c,
     deps.settings.siteName,
     {
       title: `${person?.name || `#${enrollid}`} · ${date}`,
       active: "timesheets",
+      ...(changed ? { refreshSeconds: 1, refreshTo: dayHref(enrollid, date) } : {}),
       actions: (
         <>
-          <a class="btn btn-plain" href={`/timesheets/people/${enrollid}/days/${addDays(date, -1)}`} rel="prev">
+          <a class="btn btn-plain" href={dayHref(enrollid, addDays(date, -1))} rel="prev">
             « Day before
           </a>
           <a class="btn btn-plain" href={`/timesheets/people/${enrollid}?month=${date.slice(0, 7)}`}>
             Month
           </a>
-          <a class="btn btn-plain" href={`/timesheets/people/${enrollid}/days/${addDays(date, 1)}`} rel="next">
+          <a class="btn btn-plain" href={dayHref(enrollid, addDays(date, 1))} rel="next">
             Day after »
           </a>
         </>
@@ -210,6 +237,67 @@ export async function dayPage(c: Context<UiEnv>, deps: UiDeps, enrollid: number,
       <PunchesPanel data={data} />
       <CorrectionsPanel data={data} clock={deps.settings.clock} />
       <LeavePanel data={data} />
+      {csrf ? (
+        <div class="grid-2">
+          <AddCorrectionForm enrollid={enrollid} date={date} csrf={csrf} />
+          <AddLeaveForm enrollid={enrollid} date={date} csrf={csrf} types={[...data.leaveTypes.values()]} />
+        </div>
+      ) : null}
     </>,
   );
+}
+
+/** The day's changes: each calls its use case, then shows the day again (recomputed a moment later). */
+export function dayChangeRoutes(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  const base = "/timesheets/people/:enrollid{[0-9]+}/days/:date{[0-9]{4}-[0-9]{2}-[0-9]{2}}";
+  const target = (c: Context<UiEnv>) => ({ enrollid: Number(c.req.param("enrollid")), date: c.req.param("date") ?? "" });
+  const back = (c: Context<UiEnv>, text: string) => {
+    const { enrollid, date } = target(c);
+    return redirectWith(c, `${dayHref(enrollid, date)}?changed=1`, "ok", text);
+  };
+  const refused = (c: Context<UiEnv>, problem: string) => {
+    const { enrollid, date } = target(c);
+    return redirectWith(c, dayHref(enrollid, date), "error", problem);
+  };
+
+  app.post(`${base}/corrections`, requireAdmin(), async (c) => {
+    const f = new FormReader(await formOf(c));
+    const time = f.dateTime("date", "time", "Time");
+    const inout = f.int("inout", "In or out", 0, 1);
+    const reason = f.text("reason", "Reason", true);
+    if (f.problem) return refused(c, f.problem);
+    const added = await addCorrection(deps.timesheets, actorOf(c), { enrollid: target(c).enrollid, time, reason, ...(inout === undefined ? {} : { inout }) });
+    return back(c, `Punch ${added.time} added (manual).`);
+  });
+  app.post(`${base}/exclude`, requireAdmin(), async (c) => {
+    const f = new FormReader(await formOf(c));
+    const punchId = f.int("punchId", "Punch", 1, Number.MAX_SAFE_INTEGER, true);
+    const reason = f.text("reason", "Reason", true);
+    if (f.problem) return refused(c, f.problem);
+    await addCorrection(deps.timesheets, actorOf(c), { punchId, enrollid: target(c).enrollid, reason });
+    return back(c, `Punch #${punchId} excluded (manual); it stays stored.`);
+  });
+  app.post(`${base}/corrections/:id{[0-9]+}/delete`, requireAdmin(), async (c) => {
+    const f = new FormReader(await formOf(c));
+    const reason = f.text("reason", "Reason", true);
+    if (f.problem) return refused(c, f.problem);
+    await deleteCorrection(deps.timesheets, actorOf(c), Number(c.req.param("id")), { reason: reason ?? "" });
+    return back(c, "Correction removed.");
+  });
+  app.post(`${base}/leave`, requireAdmin(), async (c) => {
+    const f = new FormReader(await formOf(c));
+    const type = f.int("type", "Type", 1, Number.MAX_SAFE_INTEGER, true);
+    const part = f.choice("part", "How much", ["day", "first", "second", "minutes"] as const);
+    const minutes = part === "minutes" ? f.int("minutes", "Minutes", 1, 1440, true) : undefined;
+    if (f.problem) return refused(c, f.problem);
+    const { enrollid, date } = target(c);
+    const entry = await addLeave(deps.timesheets, actorOf(c), { enrollid, date, type, ...(part === "first" || part === "second" ? { halfDay: part } : {}), ...(minutes ? { minutes } : {}) });
+    return back(c, `${entry.typeName ?? "Leave"} added.`);
+  });
+  app.post(`${base}/leave/:id{[0-9]+}/delete`, requireAdmin(), async (c) => {
+    await deleteLeave(deps.timesheets, actorOf(c), Number(c.req.param("id")));
+    return back(c, "Leave removed.");
+  });
+  return app;
 }

@@ -1,7 +1,12 @@
-/** The Timesheets area of the admin UI (issue 14): Today, people's months and days, the summary and print sheets. */
+/** The Timesheets area of the admin UI (issue 14): Today, people's months and days (with corrections and leave), the summary and print sheets, and the editors of departments, shifts, schedules, holidays and leave types. */
 import { Hono } from "hono";
 import type { UiDeps, UiEnv } from "../env.ts";
+import { dayChangeRoutes } from "./timesheet-day.tsx";
+import { timesheetListPages } from "./timesheet-lists.tsx";
 import { timesheetPeoplePages } from "./timesheet-people.tsx";
+import { timesheetRebuildPages } from "./timesheet-rebuild.tsx";
+import { timesheetSchedulePages } from "./timesheet-schedules.tsx";
+import { timesheetShiftPages } from "./timesheet-shifts.tsx";
 import { timesheetSummaryPages } from "./timesheet-summary.tsx";
 import { timesheetTodayPages } from "./timesheet-today.tsx";
 
@@ -10,5 +15,10 @@ export function timesheetPages(deps: UiDeps) {
   app.route("/", timesheetTodayPages(deps));
   app.route("/", timesheetPeoplePages(deps));
   app.route("/", timesheetSummaryPages(deps));
+  app.route("/", dayChangeRoutes(deps));
+  app.route("/", timesheetListPages(deps));
+  app.route("/", timesheetShiftPages(deps));
+  app.route("/", timesheetSchedulePages(deps));
+  app.route("/", timesheetRebuildPages(deps));
   return app;
 }

@@ -14,6 +14,12 @@ const TABS: Array<{ id: TimesheetTab; href: string; label: string }> = [
   { id: "today", href: "/timesheets", label: "Today" },
   { id: "people", href: "/timesheets/people", label: "Months" },
   { id: "summary", href: "/timesheets/summary", label: "Summary" },
+  { id: "departments", href: "/timesheets/departments", label: "Departments" },
+  { id: "shifts", href: "/timesheets/shifts", label: "Shifts" },
+  { id: "schedules", href: "/timesheets/schedules", label: "Schedules" },
+  { id: "holidays", href: "/timesheets/holidays", label: "Holidays" },
+  { id: "leave-types", href: "/timesheets/leave-types", label: "Leave types" },
+  { id: "rebuild", href: "/timesheets/rebuild", label: "Rebuild" },
 ];
 
 export function TimesheetTabs({ active }: { active: TimesheetTab }) {

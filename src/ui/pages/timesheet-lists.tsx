@@ -1,0 +1,293 @@
+/**
+ * Timesheets → Departments, Holidays and Leave types: short lists, each with an add form and, per
+ * row, rename or delete; and a person's department, set from their page. Every change is a use case of src/app/timesheets.ts (validated, audited,
+ * the affected days recomputed), as through the API.
+ */
+import { type Context, Hono } from "hono";
+import type { Child } from "hono/jsx";
+import {
+  createDepartment,
+  createHoliday,
+  createLeaveType,
+  deleteDepartment,
+  deleteHoliday,
+  deleteLeaveType,
+  renameDepartment,
+  setPersonDepartment,
+  updateLeaveType,
+} from "../../app/timesheets.ts";
+import type { Department, LeaveType } from "../../timesheets/types.ts";
+import type { HolidayRow } from "../../store/timesheets-contract.ts";
+import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
+import { ActionButton, Badge, EmptyState, Field } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { redirectWith } from "../flash.ts";
+import { CsrfField, page } from "../layout.tsx";
+import { TimesheetTabs } from "../timesheets/area.tsx";
+import { FormReader } from "../timesheets/form.ts";
+
+const idParam = (c: Context<UiEnv>) => Number(c.req.param("id"));
+
+function DepartmentRows({ departments, admin, csrf }: { departments: Department[]; admin: boolean; csrf: string }) {
+  if (departments.length === 0) return <EmptyState title="No departments yet">A department groups people for schedules, holidays and the summary.</EmptyState>;
+  return (
+    <div class="table-wrap">
+      <table class="table" aria-label="Departments">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Summary</th>
+            {admin ? <th scope="col" /> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {departments.map((d) => (
+            <tr data-department={d.name}>
+              <td>
+                {admin ? (
+                  <form method="post" action={`/timesheets/departments/${d.id}`} class="rename-form">
+                    <CsrfField token={csrf} />
+                    <input name="name" value={d.name} aria-label={`Name of ${d.name}`} required maxlength={100} />
+                    <button type="submit" class="btn btn-plain">
+                      Rename
+                    </button>
+                  </form>
+                ) : (
+                  d.name
+                )}
+              </td>
+              <td>
+                <a href={`/timesheets/summary?departmentId=${d.id}`}>This month</a>
+              </td>
+              {admin ? (
+                <td class="row-actions">
+                  <ActionButton action={`/timesheets/departments/${d.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the department ${d.name}?`} />
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function HolidayRows({ holidays, names, admin, csrf }: { holidays: HolidayRow[]; names: Map<number, string>; admin: boolean; csrf: string }) {
+  if (holidays.length === 0) return <EmptyState title="No holidays yet">On a holiday nobody is late or absent; work done counts as overtime.</EmptyState>;
+  return (
+    <div class="table-wrap">
+      <table class="table" aria-label="Holidays">
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Name</th>
+            <th scope="col">For</th>
+            {admin ? <th scope="col" /> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {holidays.map((h) => (
+            <tr data-holiday={h.date}>
+              <td class="nowrap">{h.date}</td>
+              <td>{h.name}</td>
+              <td>{h.departmentIds && h.departmentIds.length > 0 ? h.departmentIds.map((id) => names.get(id) ?? `#${id}`).join(", ") : "Everyone"}</td>
+              {admin ? (
+                <td class="row-actions">
+                  <ActionButton action={`/timesheets/holidays/${h.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the holiday ${h.name} (${h.date})?`} />
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function LeaveTypeRows({ types, admin, csrf }: { types: LeaveType[]; admin: boolean; csrf: string }) {
+  if (types.length === 0) return <EmptyState title="No leave types yet">For example Vacation (paid, counts as worked), Sick leave, Unpaid leave.</EmptyState>;
+  return (
+    <div class="table-wrap">
+      <table class="table" aria-label="Leave types">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Paid</th>
+            <th scope="col">Counts as worked</th>
+            {admin ? <th scope="col" /> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {types.map((t) => (
+            <tr data-leave-type={t.name}>
+              <td>{t.name}</td>
+              <td>{t.paid ? <Badge tone="ok">Paid</Badge> : <Badge tone="muted">Unpaid</Badge>}</td>
+              <td>{t.countsAsWorked ? "Yes" : "No"}</td>
+              {admin ? (
+                <td class="row-actions">
+                  <ActionButton action={`/timesheets/leave-types/${t.id}/paid`} csrf={csrf} label={t.paid ? "Make unpaid" : "Make paid"} />{" "}
+                  <ActionButton action={`/timesheets/leave-types/${t.id}/worked`} csrf={csrf} label={t.countsAsWorked ? "Not worked time" : "Count as worked"} />{" "}
+                  <ActionButton action={`/timesheets/leave-types/${t.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the leave type ${t.name}?`} />
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function timesheetListPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  const ts = deps.timesheets;
+  const shell = (c: Context<UiEnv>, tab: "departments" | "holidays" | "leave-types", body: Child) =>
+    page(c, deps.settings.siteName, { title: "Timesheets", active: "timesheets" }, (
+      <>
+        <TimesheetTabs active={tab} />
+        {body}
+      </>
+    ));
+  const who = (c: Context<UiEnv>) => ({ admin: c.get("user").role === "admin", csrf: c.get("session").csrfToken });
+
+  app.get("/timesheets/departments", async (c) => {
+    const { admin, csrf } = who(c);
+    return shell(c, "departments", (
+      <>
+        {admin ? (
+          <form method="post" action="/timesheets/departments" class="inline-fields panel" aria-label="Add a department">
+            <CsrfField token={csrf} />
+            <Field label="New department" name="name" required />
+            <button type="submit" class="btn btn-primary">
+              Add department
+            </button>
+          </form>
+        ) : null}
+        <DepartmentRows departments={await deps.store.timesheets.departments()} admin={admin} csrf={csrf} />
+      </>
+    ));
+  });
+  app.post("/timesheets/departments", requireAdmin(), async (c) => {
+    const department = await createDepartment(ts, actorOf(c), { name: (await formOf(c)).name ?? "" });
+    return redirectWith(c, "/timesheets/departments", "ok", `Department ${department.name} added.`);
+  });
+  app.post("/timesheets/departments/:id{[0-9]+}", requireAdmin(), async (c) => {
+    const department = await renameDepartment(ts, actorOf(c), idParam(c), { name: (await formOf(c)).name ?? "" });
+    return redirectWith(c, "/timesheets/departments", "ok", `Renamed to ${department.name}.`);
+  });
+  app.post("/timesheets/departments/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
+    await deleteDepartment(ts, actorOf(c), idParam(c));
+    return redirectWith(c, "/timesheets/departments", "ok", "Department deleted.");
+  });
+
+  // From a person's page (its Timesheet panel): the department from a date on.
+  app.post("/people/:id{[0-9]+}/department", requireAdmin(), async (c) => {
+    const id = idParam(c);
+    const f = new FormReader(await formOf(c));
+    const departmentId = f.int("departmentId", "Department", 1, Number.MAX_SAFE_INTEGER) ?? null;
+    const from = f.date("from", "From", true);
+    if (f.problem) return redirectWith(c, `/people/${id}`, "error", f.problem);
+    await setPersonDepartment(ts, actorOf(c), id, { departmentId, ...(from ? { from } : {}) });
+    return redirectWith(c, `/people/${id}`, "ok", departmentId === null ? `No department from ${from}.` : `Department set from ${from}; the days since are being recomputed.`);
+  });
+
+  app.get("/timesheets/holidays", async (c) => {
+    const { admin, csrf } = who(c);
+    const [holidays, departments] = await Promise.all([deps.store.timesheets.holidays(), deps.store.timesheets.departments()]);
+    return shell(c, "holidays", (
+      <>
+        {admin ? (
+          <form method="post" action="/timesheets/holidays" class="panel ts-form" aria-label="Add a holiday">
+            <CsrfField token={csrf} />
+            <div class="ts-grid">
+              <Field label="Date" name="date" type="date" required />
+              <Field label="Name" name="name" required />
+            </div>
+            {departments.length > 0 ? (
+              <fieldset>
+                <legend>Only for (none ticked: everyone)</legend>
+                <div class="checks">
+                  {departments.map((d) => (
+                    <label>
+                      <input type="checkbox" name="departmentId" value={String(d.id)} /> {d.name}
+                    </label>
+                  ))}
+                </div>
+              </fieldset>
+            ) : null}
+            <div>
+              <button type="submit" class="btn btn-primary">
+                Add holiday
+              </button>
+            </div>
+          </form>
+        ) : null}
+        <HolidayRows holidays={holidays} names={new Map(departments.map((d) => [d.id, d.name]))} admin={admin} csrf={csrf} />
+      </>
+    ));
+  });
+  app.post("/timesheets/holidays", requireAdmin(), async (c) => {
+    const f = new FormReader(await formOf(c));
+    const date = f.date("date", "Date", true);
+    const name = f.text("name", "Name", true);
+    const departmentIds = f.ints((await c.req.formData()).getAll("departmentId").map(String), "Only for", 1, Number.MAX_SAFE_INTEGER);
+    if (f.problem) return redirectWith(c, "/timesheets/holidays", "error", f.problem);
+    const holiday = await createHoliday(ts, actorOf(c), { date, name, ...(departmentIds.length > 0 ? { departmentIds } : {}) });
+    return redirectWith(c, "/timesheets/holidays", "ok", `Holiday ${holiday.name} on ${holiday.date} added.`);
+  });
+  app.post("/timesheets/holidays/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
+    await deleteHoliday(ts, actorOf(c), idParam(c));
+    return redirectWith(c, "/timesheets/holidays", "ok", "Holiday deleted.");
+  });
+
+  app.get("/timesheets/leave-types", async (c) => {
+    const { admin, csrf } = who(c);
+    return shell(c, "leave-types", (
+      <>
+        {admin ? (
+          <form method="post" action="/timesheets/leave-types" class="panel ts-form" aria-label="Add a leave type">
+            <CsrfField token={csrf} />
+            <div class="ts-grid">
+              <Field label="Name" name="name" required />
+              <div class="field field-check">
+                <input type="checkbox" id="f-paid" name="paid" checked />
+                <label for="f-paid">Paid</label>
+              </div>
+              <div class="field field-check">
+                <input type="checkbox" id="f-worked" name="countsAsWorked" />
+                <label for="f-worked">Counts as worked time</label>
+              </div>
+            </div>
+            <div>
+              <button type="submit" class="btn btn-primary">
+                Add leave type
+              </button>
+            </div>
+          </form>
+        ) : null}
+        <LeaveTypeRows types={await deps.store.timesheets.leaveTypes()} admin={admin} csrf={csrf} />
+      </>
+    ));
+  });
+  app.post("/timesheets/leave-types", requireAdmin(), async (c) => {
+    const f = new FormReader(await formOf(c));
+    const name = f.text("name", "Name", true);
+    if (f.problem) return redirectWith(c, "/timesheets/leave-types", "error", f.problem);
+    const type = await createLeaveType(ts, actorOf(c), { name, paid: f.checked("paid"), countsAsWorked: f.checked("countsAsWorked") });
+    return redirectWith(c, "/timesheets/leave-types", "ok", `Leave type ${type.name} added.`);
+  });
+  const toggle = (field: "paid" | "countsAsWorked") =>
+    async function toggleLeaveType(c: Context<UiEnv>) {
+      const current = (await deps.store.timesheets.leaveTypes()).find((t) => t.id === idParam(c));
+      const type = await updateLeaveType(ts, actorOf(c), idParam(c), current ? { [field]: !current[field] } : {});
+      return redirectWith(c, "/timesheets/leave-types", "ok", `${type.name}: ${type.paid ? "paid" : "unpaid"}, ${type.countsAsWorked ? "counts as worked time" : "not worked time"}.`);
+    };
+  app.post("/timesheets/leave-types/:id{[0-9]+}/paid", requireAdmin(), toggle("paid"));
+  app.post("/timesheets/leave-types/:id{[0-9]+}/worked", requireAdmin(), toggle("countsAsWorked"));
+  app.post("/timesheets/leave-types/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
+    await deleteLeaveType(ts, actorOf(c), idParam(c));
+    return redirectWith(c, "/timesheets/leave-types", "ok", "Leave type deleted.");
+  });
+
+  return app;
+}
