@@ -32,8 +32,8 @@ export interface InProcessApp {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** An API call with the token "api" (actor `token:api`). */
   api(method: string, path: string, body?: unknown): Promise<Response>;
-  /** A form posted by the logged-in admin "admin" (actor `user:admin`), CSRF token included. */
-  form(path: string, fields?: Record<string, string>): Promise<Response>;
+  /** A form posted by the logged-in admin "admin" (actor `user:admin`), CSRF token included; pairs repeat a field (checkboxes). */
+  form(path: string, fields?: Record<string, string> | Array<[string, string]>): Promise<Response>;
   /** The admin UI's routes, as src/ui/app.ts registers them. */
   uiRoutes: UiApp["routes"];
   /** A GET of the admin UI by the logged-in admin "admin". */
@@ -92,7 +92,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
       request(path, {
         method: "POST",
         headers: { cookie: `${SESSION_COOKIE}=${SESSION}`, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ ...fields, _csrf: CSRF }).toString(),
+        body: new URLSearchParams([...(Array.isArray(fields) ? fields : Object.entries(fields)), ["_csrf", CSRF]]).toString(),
       }),
     uiRoutes: ui.routes,
     page: (path, headers = {}) => request(path, { headers: { cookie: `${SESSION_COOKIE}=${SESSION}`, ...headers } }),

@@ -1,13 +1,13 @@
 /**
- * The Timesheets area's read-only pages (issue 14), in process: a department works a 09:00–17:00
- * shift with a lunch window, punches are stored (one with a photo), the results are computed by
- * the store's recomputation, and Today, a month, a day, the summary and the print sheets show
- * them with hand-worked minutes.
+ * The Timesheets area of the admin UI (issue 14), in process: a department, a 09:00–17:00 shift
+ * with a lunch window and a weekday schedule are made through the UI's forms, people are put in
+ * the department from their page, punches are stored (one with a photo), a rebuild from the UI
+ * computes the days; then Today, a month, a day, the summary, its downloads and the print sheets
+ * show hand-worked minutes, and corrections and leave added from a day change it (marked manual),
+ * each change audited as the admin.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SiteClock } from "../../src/protocol/time.ts";
-import { datesBetween } from "../../src/timesheets/calendar.ts";
-import { recomputeDays } from "../../src/timesheets/recompute.ts";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
 
 const clock = new SiteClock("UTC");
@@ -18,17 +18,36 @@ const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9, 9, 9]).toString("base64");
 let app: InProcessApp;
 let photoId = 0;
 
+/** The flash a form's answer carries: [kind, text]. */
+function flashOf(res: Response): [string, string] | null {
+  const cookie = /tm20_flash=([^;]*)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
+  if (!cookie) return null;
+  const f = JSON.parse(decodeURIComponent(decodeURIComponent(cookie))) as { kind: string; text: string };
+  return [f.kind, f.text];
+}
+
+/** Posts a form that must succeed; returns where it went. */
+async function ok(path: string, fields: Record<string, string> | Array<[string, string]>): Promise<string> {
+  const res = await app.form(path, fields);
+  expect(res.status).toBe(303);
+  expect(flashOf(res)?.[0]).toBe("ok");
+  return res.headers.get("location") ?? "";
+}
+
+const idOf = async (list: "departments" | "shifts" | "leaveTypes", name: string) => (await app.store.timesheets[list]()).find((x) => x.name === name)?.id ?? 0;
+
 beforeAll(async () => {
   app = await buildApp(() => NOW);
   const s = app.store;
   const person = { admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null };
   await s.people.save(1, { ...person, name: "Ann Archer" }, NOW);
   await s.people.save(2, { ...person, name: "Bob Baker" }, NOW);
-  const packing = await s.timesheets.createDepartment("Packing");
-  const day = await s.timesheets.createShift({ kind: "fixed", name: "Day", start: "09:00", end: "17:00", dayStart: "00:00", breaks: [{ start: "12:00", end: "13:00" }], lateGraceMinutes: 5, earlyGraceMinutes: 5 });
-  await s.timesheets.createSchedule({ departmentId: packing.id, from: "2026-03-01", pattern: { kind: "weekly", shiftId: day.id, weekdays: [1, 2, 3, 4, 5] } });
-  await s.timesheets.setDepartment(1, packing.id, "2026-03-01");
-  await s.timesheets.setDepartment(2, packing.id, "2026-03-01");
+  await ok("/timesheets/departments", { name: "Packing" });
+  await ok("/timesheets/shifts", { name: "Day", kind: "fixed", start: "09:00", end: "17:00", break1_start: "12:00", break1_end: "13:00", lateGraceMinutes: "5", earlyGraceMinutes: "5", round_in_mode: "up", round_out_mode: "down" });
+  const packing = String(await idOf("departments", "Packing"));
+  await ok("/timesheets/schedules", [["departmentId", packing], ["from", "2026-03-01"], ["shiftId", String(await idOf("shifts", "Day"))], ...["1", "2", "3", "4", "5"].map((d): [string, string] => ["weekday", d])]);
+  await ok("/people/1/department", { departmentId: packing, from: "2026-03-01" });
+  await ok("/people/2/department", { departmentId: packing, from: "2026-03-01" });
   const p = (enrollid: number, time: string, image?: string) => ({ enrollid, time, ts: clock.toUtc(time), mode: 8, inout: 0, event: 0, ...(image ? { image } : {}) });
   await s.write([
     {
@@ -42,8 +61,8 @@ beforeAll(async () => {
     },
   ]);
   photoId = (await s.attendanceSlice({ enrollids: [1] }, "time", 0, 1))[0]?.id ?? 0;
-  const targets = [1, 2].flatMap((enrollid) => datesBetween("2026-03-01", "2026-03-04").map((date) => ({ enrollid, date })));
-  expect(await recomputeDays(s.timesheets, targets, { clock, at: NOW, asOf: NOW })).toBe(8);
+  await ok("/timesheets/rebuild", { from: "2026-03-01", to: "2026-03-04" });
+  await app.recompute.idle();
 });
 
 afterAll(async () => {
@@ -108,18 +127,97 @@ describe("Timesheets → a person's month and day", () => {
   });
 });
 
+describe("Timesheets → changes from a day", () => {
+  test("a missed punch added from a day changes it, marked manual; removing it puts the day back", async () => {
+    const where = await ok("/timesheets/people/1/days/2026-03-03/corrections", { date: "2026-03-03", time: "09:00", inout: "0", reason: "Badge left at home" });
+    expect(where).toBe("/timesheets/people/1/days/2026-03-03?changed=1");
+    const settling = await html(where);
+    expect(settling).toContain('<meta http-equiv="refresh" content="1; url=/timesheets/people/1/days/2026-03-03"/>');
+    await app.recompute.idle();
+    const day = await html("/timesheets/people/1/days/2026-03-03");
+    expect(day).toContain("Added punch 2026-03-03 09:00:00 (in)");
+    expect(day).toContain("Badge left at home");
+    const month = await html("/timesheets/people/1?month=2026-03");
+    const cell = new RegExp('data-date="2026-03-03">([\\s\\S]*?)</td>').exec(month)?.[1] ?? "";
+    expect(cell).toContain("Present");
+    expect(cell).toContain("manual");
+    expect(textOf(cell, /data-figure="worked">([^<]*)</)).toBe("7:00");
+
+    const id = (await app.store.timesheets.corrections(1))[0]?.id;
+    await ok(`/timesheets/people/1/days/2026-03-03/corrections/${id}/delete`, { reason: "Found the real punch" });
+    await app.recompute.idle();
+    const back = await html("/timesheets/people/1?month=2026-03");
+    const again = new RegExp('data-date="2026-03-03">([\\s\\S]*?)</td>').exec(back)?.[1] ?? "";
+    expect(again).toContain("Late");
+    expect(again).not.toContain("manual");
+    const audit = (await app.store.auditLog({ action: "timesheets.correction.add", limit: 10 })).items.concat((await app.store.auditLog({ action: "timesheets.correction.delete", limit: 10 })).items);
+    expect(audit.map((a) => [a.actor, a.action, a.target])).toEqual([
+      ["user:admin", "timesheets.correction.add", "person:1"],
+      ["user:admin", "timesheets.correction.delete", "person:1"],
+    ]);
+  });
+
+  test("leave from a day: Bob's absent Tuesday becomes a day of leave", async () => {
+    await ok("/timesheets/leave-types", { name: "Vacation", paid: "on", countsAsWorked: "on" });
+    await ok("/timesheets/people/2/days/2026-03-03/leave", { type: String(await idOf("leaveTypes", "Vacation")), part: "day" });
+    await app.recompute.idle();
+    const day = await html("/timesheets/people/2/days/2026-03-03");
+    expect(day).toContain("On leave");
+    expect(day).toContain("Vacation: whole day");
+  });
+
+  test("a refused form names its field", async () => {
+    const shift = await app.form("/timesheets/shifts", { name: "Bad", kind: "fixed", start: "9", end: "17:00", round_in_mode: "up", round_out_mode: "down" });
+    expect(flashOf(shift)).toEqual(["error", "Start: a time of day HH:MM"]);
+    const correction = await app.form("/timesheets/people/1/days/2026-03-03/corrections", { date: "2026-03-03", time: "09:00", reason: "" });
+    expect(flashOf(correction)).toEqual(["error", "Reason: fill this in"]);
+    const schedule = await app.form("/timesheets/schedules", { from: "2026-03-01", shiftId: "1", weekday: "1" });
+    expect(flashOf(schedule)).toEqual(["error", "Department or person: choose a department or give an enroll id, one of them"]);
+    // The use case's own refusal comes back as a flash too (the shift is in a schedule).
+    const inUse = await app.form(`/timesheets/shifts/${await idOf("shifts", "Day")}/delete`);
+    expect(flashOf(inUse)?.[0]).toBe("error");
+    expect(flashOf(inUse)?.[1]).toStartWith("The shift is in 1 schedule(s)");
+  });
+
+  test("the person's page shows and sets the department; People lists it", async () => {
+    expect(textOf(await html("/people/1"), /data-current-department[^>]*>([^<]*)</)).toBe("Packing");
+    expect(await html("/people")).toMatch(/<td>Packing<\/td>/);
+  });
+});
+
 describe("Timesheets → Summary and print", () => {
   test("per person over a period: days worked, hours, late, absences", async () => {
     const page = await html("/timesheets/summary?from=2026-03-02&to=2026-03-03");
     const row = (enrollid: number) => new RegExp(`data-enrollid="${enrollid}">([\\s\\S]*?)</tr>`).exec(page)?.[1] ?? "";
     const cells = (r: string) => [...r.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => (m[1] ?? "").replace(/<[^>]+>/g, "").trim());
-    expect(cells(row(1))).toEqual(["Ann Archer #1", "Packing", "2", "13:45", "—", "1 × 0:20", "—", "0", "0"]);
-    expect(cells(row(2))).toEqual(["Bob Baker #2", "Packing", "1", "7:00", "—", "—", "—", "1", "0"]);
+    // Bob's Tuesday is Vacation by now (the test above): a whole day of its planned 420 minutes, counted as worked.
+    expect(cells(row(1))).toEqual(["Ann Archer #1", "Packing", "2", "13:45", "—", "1 × 0:20", "—", "0", "0", "—"]);
+    expect(cells(row(2))).toEqual(["Bob Baker #2", "Packing", "1", "14:00", "—", "—", "—", "0", "0", "1 d · 7:00"]);
   });
 
   test("a bad period says which field", async () => {
     const page = await html("/timesheets/summary?from=2026-03-05&to=2026-03-01");
     expect(page).toContain("To: the end is before the start");
+  });
+
+  test("the downloads: the summary as CSV and XLSX, the days as CSV, with the session", async () => {
+    const csv = await app.page("/timesheets/summary.csv?from=2026-03-02&to=2026-03-02");
+    expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(csv.headers.get("content-disposition")).toBe('attachment; filename="timesheet-summary-2026-03-02-2026-03-02.csv"');
+    const rows = (await csv.text()).replace(/^\uFEFF/, "").trim().split("\r\n").map((r) => r.split(","));
+    const header = rows[0] ?? [];
+    const col = (name: string) => header.indexOf(name);
+    expect(rows.length).toBe(3);
+    expect(rows.slice(1).map((r) => [r[col("Enroll ID")], r[col("Name")], r[col("Worked minutes")]])).toEqual([
+      ["1", "Ann Archer", "425"],
+      ["2", "Bob Baker", "420"],
+    ]);
+    const xlsx = await app.page("/timesheets/summary.xlsx?from=2026-03-02&to=2026-03-02");
+    expect(xlsx.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    expect([...new Uint8Array(await xlsx.arrayBuffer()).slice(0, 2)]).toEqual([0x50, 0x4b]);
+    const days = await app.page("/timesheets/days.csv?from=2026-03-02&to=2026-03-03");
+    expect((await days.text()).trim().split("\r\n").length).toBe(5);
+    expect((await app.page("/timesheets/summary.csv?from=2026-03-05&to=2026-03-01")).status).toBe(400);
   });
 
   test("the monthly sheets: one per person, without the navigation", async () => {

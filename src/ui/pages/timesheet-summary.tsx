@@ -1,19 +1,23 @@
 /**
  * Timesheets → Summary (/timesheets/summary): per person of a period (of a department), the sums
- * payroll reads; and the print-ready monthly sheets (/timesheets/print: one person per page).
+ * payroll reads (periodSummary, as the API's); its downloads as CSV and XLSX (the API's sheets,
+ * src/export/timesheet-sheets.ts); and the print-ready monthly sheets (/timesheets/print: one
+ * person per page, with totals).
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { clockOf, hm, hmOrDash, statusOf } from "../../../web/components/timesheet-format.ts";
 import { parseDate } from "../../protocol/index.ts";
+import { periodSummary, type SummaryRow } from "../../app/timesheets.ts";
+import { csvHead } from "../../export/csv.ts";
+import { DAY_CSV_HEADERS, dayCsvRows, loadSheets, type Sheets, summaryCsv, timesheetWorkbook } from "../../export/timesheet-sheets.ts";
 import { dayNumber, weekday } from "../../timesheets/calendar.ts";
-import type { LeaveType } from "../../timesheets/types.ts";
+import type { DayResult, LeaveType } from "../../timesheets/types.ts";
 import { EmptyState } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page, printPage } from "../layout.tsx";
 import { monthRange, namesOf, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
 import { SummaryTotals } from "../timesheets/day-parts.tsx";
-import { type PersonPeriod, periodOf } from "../timesheets/summary-data.ts";
 import { monthOf } from "./timesheet-people.tsx";
 
 /** The longest period one summary page covers. */
@@ -32,13 +36,13 @@ const summaryQuery = z
 
 type Names = Awaited<ReturnType<typeof namesOf>>;
 
-function leaveCell(p: PersonPeriod, type: LeaveType): string {
-  const t = p.summary.leave.find((l) => l.typeId === type.id);
+function leaveCell(s: SummaryRow, type: LeaveType): string {
+  const t = s.leave.find((l) => l.typeId === type.id);
   return t ? `${t.days} d · ${hm(t.minutes)}` : "—";
 }
 
-function SummaryTable({ people, names, leaveTypes, from }: { people: PersonPeriod[]; names: Names; leaveTypes: LeaveType[]; from: string }) {
-  const used = leaveTypes.filter((t) => people.some((p) => p.summary.leave.some((l) => l.typeId === t.id)));
+function SummaryTable({ people, names, leaveTypes, from }: { people: SummaryRow[]; names: Names; leaveTypes: LeaveType[]; from: string }) {
+  const used = leaveTypes.filter((t) => people.some((p) => p.leave.some((l) => l.typeId === t.id)));
   return (
     <div class="table-wrap">
       <table class="table" aria-label="Summary">
@@ -61,14 +65,13 @@ function SummaryTable({ people, names, leaveTypes, from }: { people: PersonPerio
           </tr>
         </thead>
         <tbody>
-          {people.map((p) => {
-            const s = p.summary;
+          {people.map((s) => {
             return (
               <tr data-enrollid={s.enrollid}>
                 <td>
                   <a href={`/timesheets/people/${s.enrollid}?month=${from.slice(0, 7)}`}>{names.person(s.enrollid) || `#${s.enrollid}`}</a> <span class="muted">#{s.enrollid}</span>
                 </td>
-                <td>{names.department(p.departmentId) ?? <span class="muted">—</span>}</td>
+                <td>{names.department(s.departmentId) ?? <span class="muted">—</span>}</td>
                 <td class="num">{s.daysWorked}</td>
                 <td class="num" data-col="worked">{hm(s.workedMinutes)}</td>
                 <td class="num">{hmOrDash(s.overtimeMinutes)}</td>
@@ -77,7 +80,7 @@ function SummaryTable({ people, names, leaveTypes, from }: { people: PersonPerio
                 <td class="num">{s.absences}</td>
                 <td class="num">{s.missingPunchDays}</td>
                 {used.map((t) => (
-                  <td class="num">{leaveCell(p, t)}</td>
+                  <td class="num">{leaveCell(s, t)}</td>
                 ))}
               </tr>
             );
@@ -126,9 +129,14 @@ async function summaryPage(c: Context<UiEnv>, deps: UiDeps) {
   const from = q.from ?? month.from;
   const to = q.to ?? month.to;
   const departmentId = q.departmentId;
-  const [{ people, leaveTypes }, departments] = await Promise.all([periodOf(deps, { from, to, ...(departmentId ? { departmentId } : {}) }), deps.store.timesheets.departments()]);
-  const names = await namesOf(deps.store, people.map((p) => p.summary.enrollid));
+  const [people, leaveTypes, departments] = await Promise.all([
+    periodSummary(deps.timesheets, { from, to, ...(departmentId ? { departmentId } : {}) }),
+    deps.store.timesheets.leaveTypes(),
+    deps.store.timesheets.departments(),
+  ]);
+  const names = await namesOf(deps.store, people.map((p) => p.enrollid));
   const dept = departmentId ? `&departmentId=${departmentId}` : "";
+  const period = `from=${from}&to=${to}${dept}`;
   return page(
     c,
     deps.settings.siteName,
@@ -136,11 +144,22 @@ async function summaryPage(c: Context<UiEnv>, deps: UiDeps) {
       title: "Timesheets",
       active: "timesheets",
       flash: parsed.success ? undefined : { kind: "error", text: parsed.error.issues[0]?.message ?? "Check the period." },
-      actions: from.slice(0, 7) === to.slice(0, 7) && from.endsWith("-01") ? (
-        <a class="btn btn-plain" href={`/timesheets/print?month=${from.slice(0, 7)}${dept}`}>
-          Print monthly sheets
-        </a>
-      ) : undefined,
+      actions: (
+        <>
+          <a class="btn btn-plain" href={`/timesheets/summary.csv?${period}`} download>
+            Summary CSV
+          </a>
+          <a class="btn btn-plain" href={`/timesheets/days.csv?${period}`} download>
+            Days CSV
+          </a>
+          <a class="btn btn-plain" href={`/timesheets/summary.xlsx?${period}`} download>
+            XLSX
+          </a>
+          <a class="btn btn-plain" href={`/timesheets/print?month=${from.slice(0, 7)}${dept}`}>
+            Print monthly sheets
+          </a>
+        </>
+      ),
     },
     <>
       <TimesheetTabs active="summary" />
@@ -156,16 +175,16 @@ async function summaryPage(c: Context<UiEnv>, deps: UiDeps) {
 
 const WEEKDAY = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
-function Sheet({ p, names, month, siteName }: { p: PersonPeriod; names: Names; month: string; siteName: string }) {
-  const s = p.summary;
+function Sheet({ s, days, sheets, month, siteName }: { s: SummaryRow; days: DayResult[]; sheets: Sheets; month: string; siteName: string }) {
+  const department = s.departmentId === null ? null : (sheets.names.departments.get(s.departmentId) ?? `#${s.departmentId}`);
   return (
     <article class="sheet" data-enrollid={s.enrollid}>
       <header class="sheet-head">
         <h1>
-          {names.person(s.enrollid) || `#${s.enrollid}`} <span class="muted">#{s.enrollid}</span>
+          {sheets.names.people.get(s.enrollid) || `#${s.enrollid}`} <span class="muted">#{s.enrollid}</span>
         </h1>
         <p>
-          {siteName} · {month} · {names.department(p.departmentId) ?? "No department"}
+          {siteName} · {month} · {department ?? "No department"}
         </p>
       </header>
       <table class="sheet-table">
@@ -183,7 +202,7 @@ function Sheet({ p, names, month, siteName }: { p: PersonPeriod; names: Names; m
           </tr>
         </thead>
         <tbody>
-          {p.days.map((d) => (
+          {days.map((d) => (
             <tr>
               <td class="nowrap">
                 {WEEKDAY[weekday(d.date)]} {d.date.slice(8, 10)}
@@ -212,8 +231,8 @@ function Sheet({ p, names, month, siteName }: { p: PersonPeriod; names: Names; m
 async function printSheets(c: Context<UiEnv>, deps: UiDeps) {
   const month = monthRange(monthOf(c, deps));
   const query = z.object({ enrollid: z.coerce.number().int().min(1).optional().catch(undefined), departmentId: z.coerce.number().int().min(1).optional().catch(undefined) }).parse(c.req.query());
-  const { people } = await periodOf(deps, { from: month.from, to: month.to, ...(query.enrollid ? { enrollid: query.enrollid } : {}), ...(query.departmentId ? { departmentId: query.departmentId } : {}) });
-  const names = await namesOf(deps.store, people.map((p) => p.summary.enrollid));
+  const sheets = await loadSheets(deps.timesheets, { from: month.from, to: month.to, ...(query.departmentId ? { departmentId: query.departmentId } : {}) });
+  const people = sheets.summary.filter((s) => query.enrollid === undefined || s.enrollid === query.enrollid);
   const siteName = deps.settings.siteName;
   return printPage(
     c,
@@ -229,15 +248,51 @@ async function printSheets(c: Context<UiEnv>, deps: UiDeps) {
         </a>{" "}
         <span class="muted">One person per page, with totals.</span>
       </p>
-      {people.length === 0 ? <p>No results stored for {month.month}.</p> : people.map((p) => <Sheet p={p} names={names} month={month.month} siteName={siteName} />)}
+      {people.length === 0 ? (
+        <p>No results stored for {month.month}.</p>
+      ) : (
+        people.map((s) => <Sheet s={s} days={sheets.days.filter((d) => d.enrollid === s.enrollid)} sheets={sheets} month={month.month} siteName={siteName} />)
+      )}
     </>,
   );
+}
+
+/** The summary's period as the downloads take it (the same query as the page); a bad one is a 400 naming the field. */
+function periodOfQuery(c: Context<UiEnv>, deps: UiDeps): { from: string; to: string; departmentId?: number } | string {
+  const parsed = summaryQuery.safeParse(c.req.query());
+  if (!parsed.success) return parsed.error.issues[0]?.message ?? "Check the period.";
+  const month = monthRange(deps.settings.clock.format(deps.now()).slice(0, 7));
+  return { from: parsed.data.from ?? month.from, to: parsed.data.to ?? month.to, ...(parsed.data.departmentId ? { departmentId: parsed.data.departmentId } : {}) };
+}
+
+function attachment(c: Context<UiEnv>, body: string | Uint8Array, type: string, name: string) {
+  return c.body(typeof body === "string" ? body : (body as Uint8Array<ArrayBuffer>), 200, { "content-type": type, "content-disposition": `attachment; filename="${name}"`, "cache-control": "no-store" });
 }
 
 export function timesheetSummaryPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
   app.get("/timesheets/summary", (c) => summaryPage(c, deps));
   app.get("/timesheets/print", (c) => printSheets(c, deps));
+  // Downloads with the session: the same files as the API's /timesheets/summary?format=csv|xlsx and /timesheets/days?format=csv.
+  app.get("/timesheets/summary.csv", async (c) => {
+    const period = periodOfQuery(c, deps);
+    if (typeof period === "string") return c.text(period, 400);
+    const sheets = await loadSheets(deps.timesheets, period);
+    return attachment(c, summaryCsv(sheets.summary, sheets.names, deps.settings.csvDelimiter), "text/csv; charset=utf-8", `timesheet-summary-${period.from}-${period.to}.csv`);
+  });
+  app.get("/timesheets/days.csv", async (c) => {
+    const period = periodOfQuery(c, deps);
+    if (typeof period === "string") return c.text(period, 400);
+    const sheets = await loadSheets(deps.timesheets, period);
+    const d = deps.settings.csvDelimiter;
+    return attachment(c, csvHead(DAY_CSV_HEADERS, d) + dayCsvRows(sheets.days, sheets.names, d), "text/csv; charset=utf-8", `timesheet-days-${period.from}-${period.to}.csv`);
+  });
+  app.get("/timesheets/summary.xlsx", async (c) => {
+    const period = periodOfQuery(c, deps);
+    if (typeof period === "string") return c.text(period, 400);
+    const book = await timesheetWorkbook(await loadSheets(deps.timesheets, period));
+    return attachment(c, book, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `timesheets-${period.from}-${period.to}.xlsx`);
+  });
   return app;
 }
 

@@ -5,16 +5,17 @@
  */
 import { Hono } from "hono";
 import { type TodayProps, TodayView } from "../../../web/components/today-view.tsx";
-import type { DayResult } from "../../timesheets/types.ts";
+import { todayResults } from "../../app/timesheets.ts";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
-import { namesOf, plannedHours, storedDays, TimesheetTabs } from "../timesheets/area.tsx";
+import { namesOf, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
 
 async function todayProps(deps: UiDeps): Promise<TodayProps> {
   const now = deps.now();
   const local = deps.settings.clock.format(now);
   const date = local.slice(0, 10);
-  const days: DayResult[] = await storedDays(deps.store, { from: date, to: date });
+  // Computed now, not read from the store: presence changes by the minute (docs/timesheets.md, "Today").
+  const days = await todayResults(deps.timesheets);
   const names = await namesOf(deps.store, days.map((d) => d.enrollid));
   return {
     date,
