@@ -15,7 +15,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { inoutLabel } from "../labels.ts";
 import { redirectWith } from "../flash.ts";
 import { page } from "../layout.tsx";
-import { plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
+import { dateParam, idParam, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
 import { DayFigures, leaveText, StatusBadge } from "../timesheets/day-parts.tsx";
 import { AddCorrectionForm, AddLeaveForm, dayHref, ExcludeForm, RemoveCorrectionForm } from "../timesheets/day-forms.tsx";
 import { FormReader } from "../timesheets/form.ts";
@@ -250,8 +250,8 @@ export async function dayPage(c: Context<UiEnv>, deps: UiDeps, enrollid: number,
 /** The day's changes: each calls its use case, then shows the day again (recomputed a moment later). */
 export function dayChangeRoutes(deps: UiDeps) {
   const app = new Hono<UiEnv>();
-  const base = "/timesheets/people/:enrollid{[0-9]+}/days/:date{[0-9]{4}-[0-9]{2}-[0-9]{2}}";
-  const target = (c: Context<UiEnv>) => ({ enrollid: Number(c.req.param("enrollid")), date: c.req.param("date") ?? "" });
+  const base = "/timesheets/people/:enrollid/days/:date";
+  const target = (c: Context<UiEnv>) => ({ enrollid: idParam(c, "enrollid"), date: dateParam(c) });
   const back = (c: Context<UiEnv>, text: string) => {
     const { enrollid, date } = target(c);
     return redirectWith(c, `${dayHref(enrollid, date)}?changed=1`, "ok", text);
@@ -278,11 +278,11 @@ export function dayChangeRoutes(deps: UiDeps) {
     await addCorrection(deps.timesheets, actorOf(c), { punchId, enrollid: target(c).enrollid, reason });
     return back(c, `Punch #${punchId} excluded (manual); it stays stored.`);
   });
-  app.post(`${base}/corrections/:id{[0-9]+}/delete`, requireAdmin(), async (c) => {
+  app.post(`${base}/corrections/:id/delete`, requireAdmin(), async (c) => {
     const f = new FormReader(await formOf(c));
     const reason = f.text("reason", "Reason", true);
     if (f.problem) return refused(c, f.problem);
-    await deleteCorrection(deps.timesheets, actorOf(c), Number(c.req.param("id")), { reason: reason ?? "" });
+    await deleteCorrection(deps.timesheets, actorOf(c), idParam(c), { reason: reason ?? "" });
     return back(c, "Correction removed.");
   });
   app.post(`${base}/leave`, requireAdmin(), async (c) => {
@@ -295,8 +295,8 @@ export function dayChangeRoutes(deps: UiDeps) {
     const entry = await addLeave(deps.timesheets, actorOf(c), { enrollid, date, type, ...(part === "first" || part === "second" ? { halfDay: part } : {}), ...(minutes ? { minutes } : {}) });
     return back(c, `${entry.typeName ?? "Leave"} added.`);
   });
-  app.post(`${base}/leave/:id{[0-9]+}/delete`, requireAdmin(), async (c) => {
-    await deleteLeave(deps.timesheets, actorOf(c), Number(c.req.param("id")));
+  app.post(`${base}/leave/:id/delete`, requireAdmin(), async (c) => {
+    await deleteLeave(deps.timesheets, actorOf(c), idParam(c));
     return back(c, "Leave removed.");
   });
   return app;

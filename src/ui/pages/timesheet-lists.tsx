@@ -23,10 +23,8 @@ import { ActionButton, Badge, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
-import { TimesheetTabs } from "../timesheets/area.tsx";
+import { idParam, TimesheetTabs } from "../timesheets/area.tsx";
 import { FormReader } from "../timesheets/form.ts";
-
-const idParam = (c: Context<UiEnv>) => Number(c.req.param("id"));
 
 function DepartmentRows({ departments, admin, csrf }: { departments: Department[]; admin: boolean; csrf: string }) {
   if (departments.length === 0) return <EmptyState title="No departments yet">A department groups people for schedules, holidays and the summary.</EmptyState>;
@@ -171,17 +169,17 @@ export function timesheetListPages(deps: UiDeps) {
     const department = await createDepartment(ts, actorOf(c), { name: (await formOf(c)).name ?? "" });
     return redirectWith(c, "/timesheets/departments", "ok", `Department ${department.name} added.`);
   });
-  app.post("/timesheets/departments/:id{[0-9]+}", requireAdmin(), async (c) => {
+  app.post("/timesheets/departments/:id", requireAdmin(), async (c) => {
     const department = await renameDepartment(ts, actorOf(c), idParam(c), { name: (await formOf(c)).name ?? "" });
     return redirectWith(c, "/timesheets/departments", "ok", `Renamed to ${department.name}.`);
   });
-  app.post("/timesheets/departments/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
+  app.post("/timesheets/departments/:id/delete", requireAdmin(), async (c) => {
     await deleteDepartment(ts, actorOf(c), idParam(c));
     return redirectWith(c, "/timesheets/departments", "ok", "Department deleted.");
   });
 
   // From a person's page (its Timesheet panel): the department from a date on.
-  app.post("/people/:id{[0-9]+}/department", requireAdmin(), async (c) => {
+  app.post("/people/:id/department", requireAdmin(), async (c) => {
     const id = idParam(c);
     const f = new FormReader(await formOf(c));
     const departmentId = f.int("departmentId", "Department", 1, Number.MAX_SAFE_INTEGER) ?? null;
@@ -235,7 +233,7 @@ export function timesheetListPages(deps: UiDeps) {
     const holiday = await createHoliday(ts, actorOf(c), { date, name, ...(departmentIds.length > 0 ? { departmentIds } : {}) });
     return redirectWith(c, "/timesheets/holidays", "ok", `Holiday ${holiday.name} on ${holiday.date} added.`);
   });
-  app.post("/timesheets/holidays/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
+  app.post("/timesheets/holidays/:id/delete", requireAdmin(), async (c) => {
     await deleteHoliday(ts, actorOf(c), idParam(c));
     return redirectWith(c, "/timesheets/holidays", "ok", "Holiday deleted.");
   });
@@ -282,9 +280,9 @@ export function timesheetListPages(deps: UiDeps) {
       const type = await updateLeaveType(ts, actorOf(c), idParam(c), current ? { [field]: !current[field] } : {});
       return redirectWith(c, "/timesheets/leave-types", "ok", `${type.name}: ${type.paid ? "paid" : "unpaid"}, ${type.countsAsWorked ? "counts as worked time" : "not worked time"}.`);
     };
-  app.post("/timesheets/leave-types/:id{[0-9]+}/paid", requireAdmin(), toggle("paid"));
-  app.post("/timesheets/leave-types/:id{[0-9]+}/worked", requireAdmin(), toggle("countsAsWorked"));
-  app.post("/timesheets/leave-types/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
+  app.post("/timesheets/leave-types/:id/paid", requireAdmin(), toggle("paid"));
+  app.post("/timesheets/leave-types/:id/worked", requireAdmin(), toggle("countsAsWorked"));
+  app.post("/timesheets/leave-types/:id/delete", requireAdmin(), async (c) => {
     await deleteLeaveType(ts, actorOf(c), idParam(c));
     return redirectWith(c, "/timesheets/leave-types", "ok", "Leave type deleted.");
   });

@@ -10,7 +10,7 @@ import { ActionButton, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
-import { TimesheetTabs } from "../timesheets/area.tsx";
+import { idParam, TimesheetTabs } from "../timesheets/area.tsx";
 import { defined, FormReader } from "../timesheets/form.ts";
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -173,8 +173,8 @@ export function timesheetSchedulePages(deps: UiDeps) {
     await createSchedule(deps.timesheets, actorOf(c), read.input);
     return redirectWith(c, "/timesheets/schedules", "ok", "Schedule added; the days it covers are being computed.");
   });
-  app.post("/timesheets/schedules/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
-    await deleteSchedule(deps.timesheets, actorOf(c), Number(c.req.param("id")));
+  app.post("/timesheets/schedules/:id/delete", requireAdmin(), async (c) => {
+    await deleteSchedule(deps.timesheets, actorOf(c), idParam(c));
     return redirectWith(c, "/timesheets/schedules", "ok", "Schedule deleted.");
   });
   return app;

@@ -11,7 +11,7 @@ import { ActionButton, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
-import { TimesheetTabs } from "../timesheets/area.tsx";
+import { idParam, TimesheetTabs } from "../timesheets/area.tsx";
 import { defined, FormReader } from "../timesheets/form.ts";
 
 const MODES = ["nearest", "up", "down"] as const;
@@ -198,7 +198,7 @@ export function timesheetShiftPages(deps: UiDeps) {
 
   app.get("/timesheets/shifts", (c) => shell(c, null));
   app.get("/timesheets/shifts/:id{[0-9]+}", async (c) => {
-    const shift = (await deps.store.timesheets.shifts()).find((s) => s.id === Number(c.req.param("id")));
+    const shift = (await deps.store.timesheets.shifts()).find((s) => s.id === idParam(c));
     return shift ? shell(c, shiftView(shift)) : c.text("No such shift.", 404);
   });
   app.post("/timesheets/shifts", requireAdmin(), async (c) => {
@@ -207,15 +207,15 @@ export function timesheetShiftPages(deps: UiDeps) {
     const shift = await createShift(ts, actorOf(c), read.input);
     return redirectWith(c, "/timesheets/shifts", "ok", `Shift ${shift.name} added.`);
   });
-  app.post("/timesheets/shifts/:id{[0-9]+}", requireAdmin(), async (c) => {
-    const id = Number(c.req.param("id"));
+  app.post("/timesheets/shifts/:id", requireAdmin(), async (c) => {
+    const id = idParam(c);
     const read = shiftInputOf(await formOf(c));
     if ("problem" in read) return redirectWith(c, `/timesheets/shifts/${id}`, "error", read.problem);
     const shift = await updateShift(ts, actorOf(c), id, read.input);
     return redirectWith(c, "/timesheets/shifts", "ok", `Shift ${shift.name} saved; the days it applies to are being recomputed.`);
   });
-  app.post("/timesheets/shifts/:id{[0-9]+}/delete", requireAdmin(), async (c) => {
-    await deleteShift(ts, actorOf(c), Number(c.req.param("id")));
+  app.post("/timesheets/shifts/:id/delete", requireAdmin(), async (c) => {
+    await deleteShift(ts, actorOf(c), idParam(c));
     return redirectWith(c, "/timesheets/shifts", "ok", "Shift deleted.");
   });
   return app;

@@ -2,9 +2,12 @@
  * What the Timesheets pages share: the area's tabs, month arithmetic on the query string, the
  * stored daily results of a range read page by page, and names for people and departments.
  */
+import type { Context } from "hono";
 import { z } from "zod";
+import { notFound } from "../../lib/app-error.ts";
 import type { Store } from "../../store/contract.ts";
 import type { DayFilter } from "../../store/timesheets-contract.ts";
+import { parseDate } from "../../protocol/index.ts";
 import { addDays } from "../../timesheets/calendar.ts";
 import type { DayResult, LocalDate } from "../../timesheets/types.ts";
 
@@ -85,4 +88,19 @@ export async function namesOf(store: Store, enrollids: number[]): Promise<{ pers
 /** The planned hours of a result, "09:00–17:00" (a flexible shift's core hours); null without them. */
 export function plannedHours(d: Pick<DayResult, "shiftStart" | "shiftEnd">): string | null {
   return d.shiftStart && d.shiftEnd ? `${d.shiftStart.slice(11, 16)}–${d.shiftEnd.slice(11, 16)}` : null;
+}
+
+/** A numeric route parameter (an id, an enrollid); anything else is "not found", like a missing row. */
+export function idParam(c: Context, name = "id"): number {
+  const text = c.req.param(name) ?? "";
+  const n = Number(text);
+  if (!/^\d{1,15}$/.test(text) || n < 1) throw notFound(`no such ${name}`);
+  return n;
+}
+
+/** A date route parameter "YYYY-MM-DD" (normalised); anything else is "not found". */
+export function dateParam(c: Context, name = "date"): LocalDate {
+  const date = parseDate(c.req.param(name) ?? "");
+  if (date === null) throw notFound(`no such ${name}`);
+  return date;
 }
