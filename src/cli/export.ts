@@ -52,7 +52,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `Exported to ${target.display} in ${seconds.toFixed(1)} s: ${totals.attendance} attendance rows, ${totals.door_events} door events, ` +
-        `${totals.terminals} terminals, ${totals.people} people, ${totals.credentials} templates.`,
+        `${totals.terminals} terminals, ${totals.people} people, ${totals.credentials} templates, ${totals.departments} departments, ${totals.timesheetDays} daily results.`,
     );
   } finally {
     store.close();

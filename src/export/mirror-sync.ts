@@ -2,21 +2,28 @@
  * Terminals, people and (when enabled) biometric templates are state, not a log: they change in
  * place. Each snapshot compares every row with what this connection last wrote and sends only the
  * changed ones, then removes rows that left SQLite. A new connection starts with an empty memory,
- * so the first snapshot rewrites everything (a restored database gets repaired).
+ * so the first snapshot rewrites everything (a restored database gets repaired). Departments are
+ * mirrored the same way; daily results (issue 14), too many to compare, by when they were last
+ * recomputed: each snapshot sends those stored since the previous one began (a minute's overlap
+ * covers a recomputation that began before and stored after; sending one twice changes nothing).
  */
 import type { SQL } from "bun";
 import type { OutboundStore } from "../store/export-contract.ts";
 import { quoteIdent } from "./pg-schema.ts";
-import { deleteMissing, deleteMissingCredentials, upsertCredentials, upsertPeople, upsertTerminals } from "./pg-writes.ts";
+import { deleteMissing, deleteMissingCredentials, upsertCredentials, upsertDepartments, upsertPeople, upsertTerminals, upsertTimesheetDays } from "./pg-writes.ts";
 
 /** Templates are kilobytes each: fetch and send them a few hundred at a time. */
 const CREDENTIAL_CHUNK = 500;
 const ROW_CHUNK = 5_000;
+/** A recomputation stores its results a little after it began (`computed_at` is its start). */
+const DAYS_OVERLAP_MS = 60_000;
 
 export interface MirrorCounts {
   terminals: number;
   people: number;
   credentials: number;
+  departments: number;
+  timesheetDays: number;
 }
 
 function changed<T>(rows: readonly T[], keyOf: (row: T) => string, seen: Map<string, string>): T[] {
@@ -40,11 +47,16 @@ export class MirrorSync {
   #terminals = new Map<string, string>();
   #people = new Map<string, string>();
   #credentials = new Map<string, string>();
+  #departments = new Map<string, string>();
+  /** Daily results stored since this (UTC ms) are sent at the next snapshot; 0: all of them. */
+  #daysSince = 0;
   #templatesCleared = false;
-  counts: MirrorCounts = { terminals: 0, people: 0, credentials: 0 };
+  #now: () => number;
+  counts: MirrorCounts = { terminals: 0, people: 0, credentials: 0, departments: 0, timesheetDays: 0 };
 
-  constructor(o: { sql: SQL; store: OutboundStore; schema: string; templates: boolean }) {
+  constructor(o: { sql: SQL; store: OutboundStore; schema: string; templates: boolean; now: () => number }) {
     this.#sql = o.sql;
+    this.#now = o.now;
     this.#store = o.store;
     this.#schema = o.schema;
     this.#templates = o.templates;
@@ -52,7 +64,7 @@ export class MirrorSync {
 
   /** Returns how many rows of each kind were written. */
   async sync(): Promise<MirrorCounts> {
-    const written: MirrorCounts = { terminals: 0, people: 0, credentials: 0 };
+    const written: MirrorCounts = { terminals: 0, people: 0, credentials: 0, departments: 0, timesheetDays: 0 };
     const schema = this.#schema;
 
     const terminals = await this.#store.listTerminals();
@@ -83,8 +95,39 @@ export class MirrorSync {
       this.#templatesCleared = true;
     }
 
-    this.counts = { terminals: terminals.length, people: people.length, credentials: this.#templates ? this.#credentials.size : 0 };
+    const departments = await this.#store.timesheets.departments();
+    const departmentKey = (d: { id: number }) => String(d.id);
+    const newDepartments = changed(departments, departmentKey, this.#departments);
+    await this.#sql.begin(async (tx) => {
+      await upsertDepartments(tx, schema, newDepartments);
+      await deleteMissing(tx, schema, "departments", departments.map((d) => d.id));
+    });
+    remember(departments, departmentKey, this.#departments);
+    written.departments = newDepartments.length;
+    written.timesheetDays = await this.#syncDays();
+
+    this.counts = {
+      terminals: terminals.length,
+      people: people.length,
+      credentials: this.#templates ? this.#credentials.size : 0,
+      departments: departments.length,
+      timesheetDays: this.counts.timesheetDays + written.timesheetDays,
+    };
     return written;
+  }
+
+  async #syncDays(): Promise<number> {
+    const began = this.#now();
+    let sent = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.#store.timesheets.daysComputed({ since: this.#daysSince, limit: ROW_CHUNK, ...(cursor ? { cursor } : {}) });
+      await this.#sql.begin((tx) => upsertTimesheetDays(tx, this.#schema, page.items));
+      sent += page.items.length;
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    this.#daysSince = Math.max(0, began - DAYS_OVERLAP_MS);
+    return sent;
   }
 
   async #syncCredentials(): Promise<number> {

@@ -51,7 +51,8 @@ export interface ExportStatus {
   failing_since: number | null;
   next_attempt_at: number | null;
   streams: Record<RecordStream, StreamStatus>;
-  mirrored: { terminals: number; people: number; credentials: number; at: number | null };
+  /** Rows mirrored: terminals, people, templates and departments as of the last snapshot; daily results sent since connecting. */
+  mirrored: { terminals: number; people: number; credentials: number; departments: number; timesheetDays: number; at: number | null };
 }
 
 export interface ExportTotals {
@@ -60,6 +61,8 @@ export interface ExportTotals {
   terminals: number;
   people: number;
   credentials: number;
+  departments: number;
+  timesheetDays: number;
 }
 
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -133,7 +136,7 @@ export class PgExporter {
       this.#backlog[stream] = await this.#o.store.exports.countAfter(stream, lastId);
       streams[stream] = { last_id: lastId, exported: cursor?.exported ?? 0, backlog: this.#backlog[stream] };
     }
-    const mirrored = this.#mirror?.counts ?? { terminals: 0, people: 0, credentials: 0 };
+    const mirrored = this.#mirror?.counts ?? { terminals: 0, people: 0, credentials: 0, departments: 0, timesheetDays: 0 };
     return {
       enabled: true,
       target: this.#o.target.display,
@@ -157,7 +160,7 @@ export class PgExporter {
   async exportAll(options: { since?: string } = {}): Promise<ExportTotals> {
     try {
       await this.#connect();
-      const totals: ExportTotals = { attendance: 0, door_events: 0, terminals: 0, people: 0, credentials: 0 };
+      const totals = { attendance: 0, door_events: 0 };
       for (const stream of STREAMS) totals[stream] = await this.#drain(stream, options.since);
       const mirrored = await this.#snapshot();
       return { ...totals, ...mirrored };
@@ -193,7 +196,7 @@ export class PgExporter {
     if (created) await this.#o.store.exports.resetCursors(this.#o.target.key);
     if (applied.length > 0) this.#o.log.info({ target: this.#o.target.display, applied }, "export schema migrated");
     // A new connection may be a restored or re-created database: mirror everything once more.
-    this.#mirror = new MirrorSync({ sql, store: this.#o.store, schema: this.#o.target.schema, templates: this.#o.templates });
+    this.#mirror = new MirrorSync({ sql, store: this.#o.store, schema: this.#o.target.schema, templates: this.#o.templates, now: this.#o.now });
     this.#lastSnapshotAt = 0;
   }
 

@@ -79,6 +79,37 @@ CREATE TABLE ${S}.credentials (
   PRIMARY KEY (enrollid, backupnum)
 );`,
   },
+  {
+    // Issue 14: departments and the daily results, for reporting tools (derived: replaced when recomputed).
+    name: "0002_timesheets",
+    sql: (S) => `
+CREATE TABLE ${S}.departments (
+  id bigint PRIMARY KEY,
+  name text NOT NULL
+);
+CREATE TABLE ${S}.timesheet_days (
+  enrollid bigint NOT NULL,
+  date date NOT NULL,
+  department_id bigint,
+  shift_id bigint,
+  status text NOT NULL,
+  first_in timestamp,
+  last_out timestamp,
+  worked_minutes integer NOT NULL,
+  expected_minutes integer NOT NULL,
+  late_minutes integer NOT NULL,
+  early_leave_minutes integer NOT NULL,
+  overtime_minutes integer NOT NULL,
+  missing_punch boolean NOT NULL,
+  manual boolean NOT NULL,
+  holiday text,
+  leave jsonb NOT NULL,
+  computed_at timestamptz NOT NULL,
+  PRIMARY KEY (enrollid, date)
+);
+CREATE INDEX timesheet_days_date ON ${S}.timesheet_days (date);
+CREATE INDEX timesheet_days_department ON ${S}.timesheet_days (department_id, date);`,
+  },
 ];
 
 export const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -6,6 +6,8 @@
  */
 import type { SQL } from "bun";
 import type { CredentialRow } from "../store/export-contract.ts";
+import type { ComputedDay } from "../store/timesheets-contract.ts";
+import type { Department } from "../timesheets/types.ts";
 import type { AttendanceRow, DoorEventRow, PersonRow, TerminalRow } from "../store/schema.ts";
 import { quoteIdent } from "./pg-schema.ts";
 
@@ -89,14 +91,48 @@ export async function upsertCredentials(sql: SQL, schema: string, rows: readonly
   );
 }
 
+export async function upsertDepartments(sql: SQL, schema: string, rows: readonly Department[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql.unsafe(
+    `INSERT INTO ${quoteIdent(schema)}.departments AS d (id, name) SELECT id, name FROM unnest($1::bigint[], $2::text[]) AS u(id, name)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
+    [col(rows, (r) => r.id), col(rows, (r) => r.name)],
+  );
+}
+
+/** Daily results replace what the target holds for their (enrollid, date). */
+export async function upsertTimesheetDays(sql: SQL, schema: string, rows: readonly ComputedDay[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql.unsafe(
+    `INSERT INTO ${quoteIdent(schema)}.timesheet_days (enrollid, date, department_id, shift_id, status, first_in, last_out, worked_minutes, expected_minutes,
+       late_minutes, early_leave_minutes, overtime_minutes, missing_punch, manual, holiday, leave, computed_at)
+     SELECT enrollid, date, department_id, shift_id, status, first_in, last_out, worked_minutes, expected_minutes,
+       late_minutes, early_leave_minutes, overtime_minutes, missing_punch, manual, holiday, leave::jsonb, to_timestamp(computed_at / 1000.0)
+     FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamp[], $7::timestamp[], $8::int[], $9::int[],
+       $10::int[], $11::int[], $12::int[], $13::boolean[], $14::boolean[], $15::text[], $16::text[], $17::bigint[])
+       AS u(enrollid, date, department_id, shift_id, status, first_in, last_out, worked_minutes, expected_minutes,
+         late_minutes, early_leave_minutes, overtime_minutes, missing_punch, manual, holiday, leave, computed_at)
+     ON CONFLICT (enrollid, date) DO UPDATE SET department_id = excluded.department_id, shift_id = excluded.shift_id, status = excluded.status,
+       first_in = excluded.first_in, last_out = excluded.last_out, worked_minutes = excluded.worked_minutes, expected_minutes = excluded.expected_minutes,
+       late_minutes = excluded.late_minutes, early_leave_minutes = excluded.early_leave_minutes, overtime_minutes = excluded.overtime_minutes,
+       missing_punch = excluded.missing_punch, manual = excluded.manual, holiday = excluded.holiday, leave = excluded.leave, computed_at = excluded.computed_at`,
+    [
+      col(rows, (r) => r.enrollid), col(rows, (r) => r.date), col(rows, (r) => r.departmentId), col(rows, (r) => r.shiftId), col(rows, (r) => r.status),
+      col(rows, (r) => r.firstIn), col(rows, (r) => r.lastOut), col(rows, (r) => r.workedMinutes), col(rows, (r) => r.expectedMinutes),
+      col(rows, (r) => r.lateMinutes), col(rows, (r) => r.earlyLeaveMinutes), col(rows, (r) => r.overtimeMinutes), col(rows, (r) => r.missingPunch),
+      col(rows, (r) => r.manual), col(rows, (r) => r.holiday), col(rows, (r) => JSON.stringify(r.leave)), col(rows, (r) => r.computedAt),
+    ],
+  );
+}
+
 /** Rows of a mirrored table whose key is no longer in SQLite (a deleted person, a removed terminal). */
 export async function deleteMissing(
   sql: SQL,
   schema: string,
-  table: "terminals" | "people",
+  table: "terminals" | "people" | "departments",
   keys: readonly (string | number)[],
 ): Promise<void> {
-  const key = table === "terminals" ? "sn" : "enrollid";
+  const key = table === "terminals" ? "sn" : table === "people" ? "enrollid" : "id";
   const type = table === "terminals" ? "text" : "bigint";
   await sql.unsafe(`DELETE FROM ${quoteIdent(schema)}.${table} WHERE ${key} <> ALL($1::${type}[])`, [[...keys]]);
 }

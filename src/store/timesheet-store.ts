@@ -11,7 +11,7 @@ import { type Correction, type DayResult, type Holiday, type LeaveEntry, type Le
 import type { Page } from "./contract.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { storeError } from "./errors.ts";
-import type { CorrectionRow, DayFilter, HolidayRow, NoId, SiteSettings, TimesheetStore } from "./timesheets-contract.ts";
+import type { ComputedDay, CorrectionRow, DayFilter, HolidayRow, NoId, SiteSettings, TimesheetStore } from "./timesheets-contract.ts";
 
 /** How an engine runs a statement. Integers may come back as strings or bigints (PostgreSQL's BIGINT). */
 export interface TimesheetSql {
@@ -389,5 +389,16 @@ export class SqlTimesheetStore implements TimesheetStore {
     const rows = await this.#db.read(sql`SELECT body FROM ts_days WHERE ${sql.join(where, sql` AND `)} ORDER BY date, enrollid LIMIT ${filter.limit + 1}`);
     const days = rows.map((r) => JSON.parse(String(r.body)) as DayResult);
     return pageOf(days, filter.limit, (d) => encodeCursor([d.date, d.enrollid]));
+  }
+
+  async daysComputed(filter: { since: number; cursor?: string; limit: number }): Promise<Page<ComputedDay>> {
+    const where: SQL[] = [sql`computed_at >= ${filter.since}`];
+    if (filter.cursor !== undefined) {
+      const [at, enrollid, date] = decodeCursor(filter.cursor, ["number", "number", "string"]);
+      where.push(sql`(computed_at > ${at} OR (computed_at = ${at} AND (enrollid > ${enrollid} OR (enrollid = ${enrollid} AND date > ${date}))))`);
+    }
+    const rows = await this.#db.read(sql`SELECT body, computed_at FROM ts_days WHERE ${sql.join(where, sql` AND `)} ORDER BY computed_at, enrollid, date LIMIT ${filter.limit + 1}`);
+    const days = rows.map((r) => ({ ...(JSON.parse(String(r.body)) as DayResult), computedAt: num(r.computed_at) }));
+    return pageOf(days, filter.limit, (d) => encodeCursor([d.computedAt, d.enrollid, d.date]));
   }
 }

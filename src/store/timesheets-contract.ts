@@ -31,6 +31,8 @@ export type CorrectionRow = Correction & { at: number };
 /** The site rules without the per-terminal part, which is set terminal by terminal. */
 export type SiteSettings = Omit<SiteRules, "terminals">;
 
+export type ComputedDay = DayResult & { computedAt: number };
+
 export interface DayFilter {
   /** Inclusive local dates. */
   from: LocalDate;
@@ -121,4 +123,6 @@ export interface TimesheetStore {
   saveDays(days: readonly DayResult[], at: number): Promise<void>;
   /** Stored results by date then enrollid. */
   days(filter: DayFilter): Promise<Page<DayResult>>;
+  /** Results stored at or after `since` (UTC ms), by when they were stored then (enrollid, date): what the PostgreSQL export mirrors. */
+  daysComputed(filter: { since: number; cursor?: string; limit: number }): Promise<Page<ComputedDay>>;
 }

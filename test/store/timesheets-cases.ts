@@ -216,6 +216,24 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       assert.deepEqual(await ts.days({ from: "2026-03-05", to: "2026-03-31", limit: 10 }), { items: [], next: null });
       await assert.rejects(ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 10, cursor: "nope" }), rejects("bad_cursor"));
     });
+
+    test("daysComputed: results stored since a time, by when then (enrollid, date), paged", async () => {
+      const ts = (await fresh()).store.timesheets;
+      await ts.saveDays([day(8, "2026-03-02"), day(7, "2026-03-03"), day(7, "2026-03-02")], T0);
+      await ts.saveDays([day(9, "2026-03-01")], T0 + 5);
+      // Stored again later: it moves to its new time.
+      await ts.saveDays([day(8, "2026-03-02", { status: "late", lateMinutes: 3 })], T0 + 9);
+      const seen: Array<[number, number, string, string]> = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ts.daysComputed({ since: T0, limit: 2, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((d): [number, number, string, string] => [d.computedAt - T0, d.enrollid, d.date, d.status]));
+        cursor = page.next ?? undefined;
+      } while (cursor !== undefined);
+      assert.deepEqual(seen, [[0, 7, "2026-03-02", "present"], [0, 7, "2026-03-03", "present"], [5, 9, "2026-03-01", "present"], [9, 8, "2026-03-02", "late"]]);
+      assert.deepEqual((await ts.daysComputed({ since: T0 + 6, limit: 10 })).items.map((d) => [d.enrollid, d.date, d.lateMinutes]), [[8, "2026-03-02", 3]]);
+      assert.deepEqual(await ts.daysComputed({ since: T0 + 10, limit: 10 }), { items: [], next: null });
+    });
   });
 
   describe("timesheets: who has days, changes of holidays, leave and corrections", () => {

@@ -16,6 +16,7 @@ import urgentCommands from "./0011_urgent_commands.sql" with { type: "text" };
 import terminalIdentity from "./0012_terminal_identity.sql" with { type: "text" };
 import heldChanges from "./0013_held_changes.sql" with { type: "text" };
 import hrDestinations from "./0014_hr_destinations.sql" with { type: "text" };
+import timesheetDaysComputed from "./0015_timesheet_days_computed.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -37,6 +38,7 @@ export const migrations: Migration[] = [
   { name: "0012_terminal_identity", sql: terminalIdentity },
   { name: "0013_held_changes", sql: heldChanges },
   { name: "0014_hr_destinations", sql: hrDestinations },
+  { name: "0015_timesheet_days_computed", sql: timesheetDaysComputed },
 ];
 
 /** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */
