@@ -27,6 +27,7 @@ import { terminalCommandPages } from "./pages/terminal-commands.tsx";
 import { terminalPages } from "./pages/terminals.tsx";
 import { timesheetPages } from "./pages/timesheets.ts";
 import { webhookPages } from "./pages/webhooks.tsx";
+import { hrDestinationPages } from "./pages/hr-destinations.tsx";
 
 /**
  * Everything comes from this server: no CDN, no inline script or style (the LAN may have no
@@ -77,6 +78,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", exportPages(deps));
   authed.route("/", integrationPages(deps));
   authed.route("/", webhookPages(deps));
+  authed.route("/", hrDestinationPages(deps));
   authed.route("/", peopleImportPages(deps));
   authed.route("/", importSourcePages(deps));
   authed.route("/", auditPage(deps));

@@ -30,7 +30,7 @@ export interface UiDeps {
   /** Settings → Download backup (absent in a cluster: the store is PostgreSQL). */
   backups?: BackupDownloads;
   /** PostgreSQL export (never in a cluster) and webhooks. */
-  integrations: Pick<Integrations, "store" | "exporter" | "webhookAdmin" | "secrets" | "cluster">;
+  integrations: Pick<Integrations, "store" | "exporter" | "webhookAdmin" | "connectors" | "secrets" | "cluster">;
   /** Seals the saved HR sources' credentials (the data directory's key, loaded on first use). */
   secrets: () => SecretBox;
   log: Logger;

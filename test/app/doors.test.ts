@@ -67,6 +67,14 @@ const webhookBody = { name: "Payroll", url: "http://127.0.0.1:9/hook", auth_head
 // An unchecked box is not sent at all.
 const { enabled: _on, ...paused } = webhookForm;
 
+const hrForm = {
+  name: "ERPNext", url: "http://127.0.0.1:9", employee_id_from: "external_id", enabled: "on", timeout_s: "10", max_attempts: "10", start: "now",
+  k_api_key: "key", k_api_secret: "secret", k_method_path: "auto", k_employee_fieldname: "attendance_device_id", k_shift_types: "Day, Night", k_send_log_type: "on",
+};
+const hrSettings = { methodPath: "auto", employeeFieldname: "attendance_device_id", shiftTypes: ["Day", "Night"], sendLogType: true };
+const hrBody = { name: "ERPNext", url: "http://127.0.0.1:9", employeeIdFrom: "external_id", enabled: true, timeoutMs: 10_000, maxAttempts: 10, settings: hrSettings };
+const { enabled: _hrOn, k_api_key: _key, k_api_secret: _secret, ...hrPaused } = hrForm;
+
 const STEPS: Step[] = [
   { name: "approve a terminal", api: (a) => a.api("POST", "/terminals/T1/approve"), ui: (a) => a.form("/terminals/T1/approve") },
   { name: "block a terminal", api: (a) => a.api("POST", "/terminals/T2/block"), ui: (a) => a.form("/terminals/T2/block") },
@@ -104,6 +112,27 @@ const STEPS: Step[] = [
   { name: "add a webhook", api: (a) => a.api("POST", "/webhooks", { ...webhookBody, start: "now" }), ui: (a) => a.form("/integrations/webhooks", webhookForm) },
   { name: "change a webhook", api: (a) => a.api("PATCH", "/webhooks/1", { ...webhookBody, enabled: false }), ui: (a) => a.form("/integrations/webhooks/1", paused) },
   { name: "delete a webhook", api: (a) => a.api("DELETE", "/webhooks/1"), ui: (a) => a.form("/integrations/webhooks/1/delete") },
+  {
+    name: "add an HR destination",
+    api: (a) => a.api("POST", "/hr-destinations", { kind: "erpnext", ...hrBody, credentials: { apiKey: "key", apiSecret: "secret" }, start: "now" }),
+    ui: (a) => a.form("/integrations/hr?kind=erpnext", hrForm),
+  },
+  { name: "change an HR destination", api: (a) => a.api("PATCH", "/hr-destinations/1", { ...hrBody, enabled: false }), ui: (a) => a.form("/integrations/hr/1", hrPaused) },
+  {
+    name: "test an HR destination's connection",
+    api: async (a) => {
+      const res = await a.api("POST", "/hr-destinations/1/test");
+      expect(await res.clone().json()).toMatchObject({ ok: false });
+      return res;
+    },
+    // The UI says it with an error flash: the audit entry is what must match.
+    ui: async (a) => {
+      const res = await a.form("/integrations/hr/1/test");
+      expect([res.status, res.headers.get("location")]).toEqual([303, "/integrations/hr/1"]);
+      return new Response(null, { status: 204 });
+    },
+  },
+  { name: "delete an HR destination", api: (a) => a.api("DELETE", "/hr-destinations/1"), ui: (a) => a.form("/integrations/hr/1/delete") },
 ];
 
 describe("one use case per action, whatever the door", () => {

@@ -1,8 +1,8 @@
 /**
  * /integrations: where the data leaves the box. The PostgreSQL export's state (read from the
  * exporter, as GET /api/v1/export/status shows it) and the webhook destinations with their
- * delivery status. The destinations' own pages are webhooks.tsx; the people import is
- * people-import.tsx.
+ * delivery status. The destinations' own pages are webhooks.tsx; HR systems (ERPNext, Odoo…) are
+ * hr-destinations.tsx; the people import is people-import.tsx.
  */
 import { Hono } from "hono";
 import type { ExportStatus } from "../../export/pg-exporter.ts";
@@ -11,7 +11,7 @@ import { ago, Badge, EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
 
-export function IntegrationTabs({ active }: { active: "overview" | "import" }) {
+export function IntegrationTabs({ active }: { active: "overview" | "hr" | "import" }) {
   const tab = (id: typeof active, href: string, label: string) => (
     <a class={id === active ? "tab active" : "tab"} href={href} aria-current={id === active ? "page" : undefined}>
       {label}
@@ -20,6 +20,7 @@ export function IntegrationTabs({ active }: { active: "overview" | "import" }) {
   return (
     <nav class="tabs" aria-label="Integrations">
       {tab("overview", "/integrations", "Export and webhooks")}
+      {tab("hr", "/integrations/hr", "HR systems")}
       {tab("import", "/integrations/import", "People import")}
     </nav>
   );

@@ -1,0 +1,193 @@
+/**
+ * The HR destination form: what the admin typed, turned into the API's request bodies (the same
+ * schemas, connectors/destination.ts; the kind's own fields are checked by the kind's schemas in
+ * the use case). Each kind adds its fieldset and its reading here (`KIND_FORMS`). Credentials are
+ * write-only: never shown back, and left empty on an edit they stay as stored.
+ */
+import type { Child } from "hono/jsx";
+import { describeError } from "../../protocol/index.ts";
+import { type CreateHrDestinationBody, createHrDestinationBody, type HrDestinationView, type PatchHrDestinationBody, patchHrDestinationBody } from "../../connectors/destination.ts";
+import type { ConnectorKindName } from "../../connectors/kinds.ts";
+import { Field } from "../components.tsx";
+import { CsrfField, FlashMessage } from "../layout.tsx";
+
+/** The form as filled in (secrets left out), to show it again with an error. */
+export interface HrFormValues {
+  kind: ConnectorKindName;
+  name: string;
+  url: string;
+  employeeIdFrom: "external_id" | "enrollid";
+  enabled: boolean;
+  timeoutS: string;
+  maxAttempts: string;
+  start: "now" | "beginning";
+  /** The kind's own fields (names without the `k_` prefix the form gives them). */
+  k: Record<string, string>;
+}
+
+interface KindForm {
+  label: string;
+  /** The stored settings as the kind's form fields. */
+  values(settings: Record<string, unknown> | null): Record<string, string>;
+  fields(props: { k: Record<string, string>; existing: HrDestinationView | null }): Child;
+  /** Settings and credentials from the fields; credentials absent: keep the stored ones. */
+  read(k: Record<string, string>): { settings: Record<string, unknown>; credentials?: Record<string, unknown> };
+}
+
+const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+const erpnextForm: KindForm = {
+  label: "ERPNext / Frappe HRMS",
+  values: (s) => ({
+    method_path: typeof s?.methodPath === "string" ? s.methodPath : "auto",
+    employee_fieldname: typeof s?.employeeFieldname === "string" ? s.employeeFieldname : "attendance_device_id",
+    shift_types: list(s?.shiftTypes).join(", "),
+    send_log_type: s?.sendLogType === false ? "" : "on",
+  }),
+  fields: ({ k, existing }) => (
+    <>
+      <Field label="API key" name="k_api_key" autocomplete="off" hint={existing?.credentialsSet ? "Stored: leave key and secret empty to keep them." : "Of an ERPNext user with the HR User role (User → API Access)."} />
+      <Field label="API secret" name="k_api_secret" type="password" autocomplete="new-password" hint="Stored encrypted; never shown again." />
+      <Field label="ERPNext employee field" name="k_employee_fieldname" value={k.employee_fieldname} hint="The Employee field holding our employee id (ERPNext's Attendance Device ID: attendance_device_id)." />
+      <div class="field">
+        <label for="f-k_method_path">Method path</label>
+        <select id="f-k_method_path" name="k_method_path">
+          <option value="auto" selected={k.method_path === "auto"}>Find it (hrms on ERPNext 14 and newer, else erpnext)</option>
+          <option value="hrms" selected={k.method_path === "hrms"}>hrms.hr… (ERPNext 14 and newer)</option>
+          <option value="erpnext" selected={k.method_path === "erpnext"}>erpnext.hr… (ERPNext 13 and older)</option>
+        </select>
+      </div>
+      <Field label="Shift types" name="k_shift_types" value={k.shift_types} placeholder="Day Shift, Night Shift" hint="Comma-separated: their Last Sync of Checkin is kept current, so auto attendance closes the shifts." />
+      <div class="field field-check">
+        <input type="checkbox" id="f-k_send_log_type" name="k_send_log_type" checked={k.send_log_type === "on"} />
+        <label for="f-k_send_log_type">Send IN/OUT from the terminal's check-in/check-out state</label>
+      </div>
+    </>
+  ),
+  read: (k) => {
+    const key = (k.api_key ?? "").trim();
+    const secret = (k.api_secret ?? "").trim();
+    return {
+      settings: {
+        methodPath: k.method_path ?? "auto",
+        employeeFieldname: (k.employee_fieldname ?? "").trim(),
+        shiftTypes: (k.shift_types ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""),
+        sendLogType: k.send_log_type === "on",
+      },
+      ...(key !== "" || secret !== "" ? { credentials: { apiKey: key, apiSecret: secret } } : {}),
+    };
+  },
+};
+
+export const KIND_FORMS: Record<ConnectorKindName, KindForm> = { erpnext: erpnextForm };
+
+export function valuesOf(kind: ConnectorKindName, d: HrDestinationView | null): HrFormValues {
+  return {
+    kind,
+    name: d?.name ?? "",
+    url: d?.url ?? "",
+    employeeIdFrom: d?.employeeIdFrom ?? "external_id",
+    enabled: d?.enabled ?? true,
+    timeoutS: String((d?.timeoutMs ?? 10_000) / 1000),
+    maxAttempts: String(d?.maxAttempts ?? 10),
+    start: "now",
+    k: KIND_FORMS[kind].values(d?.settings ?? null),
+  };
+}
+
+type Parsed<T> = { ok: true; body: T; values: HrFormValues } | { ok: false; error: string; values: HrFormValues };
+
+function read(kind: ConnectorKindName, form: FormData) {
+  const f: Record<string, string> = {};
+  for (const [key, v] of form.entries()) if (typeof v === "string" && !(key in f)) f[key] = v;
+  const k: Record<string, string> = {};
+  for (const [key, v] of Object.entries(f)) if (key.startsWith("k_")) k[key.slice(2)] = v;
+  const values: HrFormValues = {
+    kind,
+    name: f.name ?? "",
+    url: (f.url ?? "").trim(),
+    employeeIdFrom: f.employee_id_from === "enrollid" ? "enrollid" : "external_id",
+    enabled: f.enabled === "on",
+    timeoutS: f.timeout_s ?? "",
+    maxAttempts: f.max_attempts ?? "",
+    start: f.start === "beginning" ? "beginning" : "now",
+    k,
+  };
+  const number = (s: string) => (s.trim() === "" ? Number.NaN : Number(s));
+  const body = {
+    name: values.name,
+    url: values.url,
+    employeeIdFrom: values.employeeIdFrom,
+    enabled: values.enabled,
+    timeoutMs: Math.round(number(values.timeoutS) * 1000),
+    maxAttempts: number(values.maxAttempts),
+    ...KIND_FORMS[kind].read(k),
+  };
+  return { body, values };
+}
+
+export function parseNewHrDestination(kind: ConnectorKindName, form: FormData): Parsed<CreateHrDestinationBody> {
+  const { body, values } = read(kind, form);
+  const parsed = createHrDestinationBody.safeParse({ ...body, kind, start: values.start });
+  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeError(parsed.error), values };
+}
+
+export function parseHrDestinationChange(kind: ConnectorKindName, form: FormData): Parsed<PatchHrDestinationBody> {
+  const { body, values } = read(kind, form);
+  const parsed = patchHrDestinationBody.safeParse(body);
+  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeError(parsed.error), values };
+}
+
+export function HrDestinationForm(props: { action: string; csrf: string; values: HrFormValues; existing: HrDestinationView | null; disabled: boolean; error?: string | undefined }) {
+  const { values: v, existing } = props;
+  const kind = KIND_FORMS[v.kind];
+  const radio = (name: string, value: string, checked: boolean, label: string) => (
+    <label>
+      <input type="radio" name={name} value={value} checked={checked} /> {label}
+    </label>
+  );
+  return (
+    <form method="post" action={props.action} class="stack form-grid" aria-label={existing ? "Change HR destination" : "New HR destination"}>
+      <CsrfField token={props.csrf} />
+      <FlashMessage flash={props.error ? { kind: "error", text: props.error } : null} />
+      <fieldset disabled={props.disabled} class="plain-fieldset">
+        <Field label="Name" name="name" value={v.name} required placeholder={kind.label} />
+        <Field label="URL" name="url" type="url" value={v.url} required placeholder="https://erp.example.com" hint="The HR system's address." />
+        <div class="field">
+          <span class="label" id="emp-label">
+            Employee id from
+          </span>
+          <div class="radios" role="radiogroup" aria-labelledby="emp-label">
+            {radio("employee_id_from", "external_id", v.employeeIdFrom === "external_id", "Payroll number (the enroll id where none is set)")}
+            {radio("employee_id_from", "enrollid", v.employeeIdFrom === "enrollid", "Enroll id")}
+          </div>
+        </div>
+        {kind.fields({ k: v.k, existing })}
+        <Field label="Time-out (seconds)" name="timeout_s" type="number" min={1} max={120} value={v.timeoutS} required />
+        <Field label="Give up after (attempts)" name="max_attempts" type="number" min={1} max={1000} value={v.maxAttempts} required hint="A punch still failing then becomes a dead letter, with the HR system's message." />
+        {existing ? null : (
+          <div class="field">
+            <span class="label" id="start-label">
+              Start with
+            </span>
+            <div class="radios" role="radiogroup" aria-labelledby="start-label">
+              {radio("start", "now", v.start === "now", "Punches from now on")}
+              {radio("start", "beginning", v.start === "beginning", "Every punch in the store")}
+            </div>
+          </div>
+        )}
+        <div class="field field-check">
+          <input type="checkbox" id="f-enabled" name="enabled" checked={v.enabled} />
+          <label for="f-enabled">Enabled</label>
+        </div>
+        {props.disabled ? null : (
+          <div>
+            <button type="submit" class="btn btn-primary">
+              {existing ? "Save destination" : "Add destination"}
+            </button>
+          </div>
+        )}
+      </fieldset>
+    </form>
+  );
+}

@@ -1,0 +1,341 @@
+/**
+ * /integrations/hr…: the HR destinations (ERPNext, Odoo…) with their delivery status, a test
+ * connection button, the punches the HR system refused (counted per reason) and the dead letters
+ * with the HR system's own message and a retry button. Changes go through app/hr-destinations.ts,
+ * as the REST API's do.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import {
+  createHrDestination,
+  deleteHrDestination,
+  getHrDestination,
+  listHrDestinations,
+  retryHrDeadLetter,
+  testHrDestination,
+  updateHrDestination,
+  viewHrDestination,
+} from "../../app/hr-destinations.ts";
+import type { HrDestinationView } from "../../connectors/destination.ts";
+import { CONNECTOR_KINDS, type ConnectorKindName, connectorKind } from "../../connectors/kinds.ts";
+import type { HrDeadLetterRow } from "../../store/schema.ts";
+import { actorOf, requireAdmin } from "../auth-guard.ts";
+import { ActionButton, ago, Badge, EmptyState, Pager, siteTime } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { redirectWith } from "../flash.ts";
+import { page } from "../layout.tsx";
+import { pageOrFirst } from "../paging.ts";
+import { HrDestinationForm, type HrFormValues, parseHrDestinationChange, parseNewHrDestination, valuesOf } from "./hr-destination-form.tsx";
+import { IntegrationTabs } from "./integrations.tsx";
+
+const DEAD_PAGE = 20;
+const idParam = z.coerce.number().int().positive();
+const letterStatus = z.enum(["dead", "delivered"]).catch("dead");
+const kindParam = z.enum(CONNECTOR_KINDS);
+
+const SKIP_LABEL = { unknownEmployee: "Unknown employee", inactiveEmployee: "Inactive employee", duplicate: "Duplicate" } as const;
+
+export function HrStateBadge({ d }: { d: HrDestinationView }) {
+  if (!d.enabled) return <Badge tone="muted">Paused</Badge>;
+  if (d.status.failedAttempts > 0) return <Badge tone="error">Failing</Badge>;
+  if (d.status.deadLetters > 0) return <Badge tone="warn">Dead letters</Badge>;
+  if (d.status.backlog > 0) return <Badge tone="info">Sending</Badge>;
+  return <Badge tone="ok">Up to date</Badge>;
+}
+
+const skippedTotal = (d: HrDestinationView) => Object.values(d.status.skipped).reduce((a, b) => a + b, 0);
+
+export function hrDestinationPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  const integrations = deps.integrations;
+  const uc = { store: integrations.store, connectors: integrations.connectors, secrets: integrations.secrets, now: deps.now };
+  const base = "/integrations/hr";
+
+  const load = async (raw: string) => {
+    const id = idParam.safeParse(raw);
+    const row = id.success ? await integrations.store.hrDestinations.get(id.data) : null;
+    return row ? viewHrDestination(uc, await getHrDestination(uc, row.id)) : null;
+  };
+  const notFound = (c: Context<UiEnv>) =>
+    page(c, deps.settings.siteName, { title: "Destination not found", active: "integrations" }, <EmptyState title="No HR destination with this id" />, 404);
+
+  app.get(base, async (c) => {
+    const admin = c.get("user").role === "admin";
+    const now = deps.now();
+    const destinations = await listHrDestinations(uc);
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Integrations", active: "integrations" },
+      <>
+        <IntegrationTabs active="hr" />
+        <section class="panel" aria-labelledby="hr-h" data-panel="hr-destinations">
+          <div class="page-header">
+            <h2 id="hr-h">HR systems</h2>
+            {admin ? (
+              <div class="row-actions">
+                {CONNECTOR_KINDS.map((k) => (
+                  <a class="btn btn-primary" href={`${base}/new?kind=${k}`}>
+                    Add {connectorKind(k)?.label ?? k}
+                  </a>
+                ))}
+              </div>
+            ) : null}
+          </div>
+          <p class="muted">
+            Every punch becomes the HR system's own check-in, at least once and in order; what it refuses for good (an unknown or inactive employee, a duplicate) is counted, not retried.
+          </p>
+          {destinations.length === 0 ? (
+            <EmptyState title="No HR systems">Connect ERPNext so punches arrive there as Employee Checkins.</EmptyState>
+          ) : (
+            <div class="table-wrap">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Destination</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Waiting</th>
+                    <th scope="col">Delivered</th>
+                    <th scope="col">Skipped</th>
+                    <th scope="col">Dead letters</th>
+                    <th scope="col">Last success</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {destinations.map((d) => (
+                    <tr data-hr-destination={d.name}>
+                      <td>
+                        <a href={`${base}/${d.id}`}>{d.name}</a>
+                        <div class="muted small mono">{d.url}</div>
+                      </td>
+                      <td>
+                        <HrStateBadge d={d} />
+                      </td>
+                      <td data-backlog>{d.status.backlog}</td>
+                      <td data-delivered>{d.status.delivered}</td>
+                      <td data-skipped>{skippedTotal(d)}</td>
+                      <td data-dead-letters>{d.status.deadLetters}</td>
+                      <td class="nowrap">{ago(d.status.lastSuccessAt, now)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      </>,
+    );
+  });
+
+  const newForm = (c: Context<UiEnv>, values: HrFormValues, error?: string) =>
+    page(
+      c,
+      deps.settings.siteName,
+      { title: `New ${connectorKind(values.kind)?.label ?? values.kind} destination`, active: "integrations" },
+      <section class="panel">
+        <HrDestinationForm action={`${base}?kind=${values.kind}`} csrf={c.get("session").csrfToken} values={values} existing={null} disabled={false} error={error} />
+      </section>,
+      error ? 400 : 200,
+    );
+
+  const detail = async (c: Context<UiEnv>, d: HrDestinationView, form: { values: HrFormValues; error?: string } | null) => {
+    const isAdmin = c.get("user").role === "admin";
+    const csrf = c.get("session").csrfToken;
+    const clock = deps.settings.clock;
+    const now = deps.now();
+    const status = letterStatus.parse(c.req.query("status"));
+    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
+    const letters = await pageOrFirst((cur: string | undefined) => integrations.store.hrDestinations.deadLetters(d.id, { status, limit: DEAD_PAGE, ...(cur ? { cursor: cur } : {}) }), cursor);
+    const query = new URLSearchParams({ status });
+    if (cursor) query.set("cursor", cursor);
+    const href = `${base}/${d.id}`;
+    const kind = kindParam.safeParse(d.kind);
+    return page(
+      c,
+      deps.settings.siteName,
+      {
+        title: d.name,
+        active: "integrations",
+        actions: isAdmin ? (
+          <>
+            <ActionButton action={`${href}/test`} csrf={csrf} label="Test connection" />
+            <ActionButton action={`${href}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the destination ${d.name} and its dead letters? Punches not yet sent to it will not be sent.`} />
+          </>
+        ) : undefined,
+      },
+      <>
+        <p class="subtitle">
+          <a href={base}>HR systems</a> · {connectorKind(d.kind)?.label ?? d.kind} · <span class="mono">{d.url}</span>
+        </p>
+        <div class="grid-2">
+          <div>
+            <section class="panel" aria-labelledby="status-h" data-panel="status">
+              <h2 id="status-h">Status</h2>
+              <dl class="kv kv-wide">
+                <dt>State</dt>
+                <dd>
+                  <HrStateBadge d={d} />
+                </dd>
+                <dt>Waiting</dt>
+                <dd data-backlog>{d.status.backlog}</dd>
+                <dt>Delivered</dt>
+                <dd data-delivered>{d.status.delivered}</dd>
+                {(Object.keys(SKIP_LABEL) as Array<keyof typeof SKIP_LABEL>).map((r) => (
+                  <>
+                    <dt>Skipped: {SKIP_LABEL[r].toLowerCase()}</dt>
+                    <dd data-skipped={r}>{d.status.skipped[r] ?? 0}</dd>
+                  </>
+                ))}
+                <dt>Last skipped</dt>
+                <dd data-last-skip>{d.status.lastSkip ?? "none"}</dd>
+                <dt>Last success</dt>
+                <dd data-last-success>{d.status.lastSuccessAt ? `${siteTime(clock, d.status.lastSuccessAt)} (${ago(d.status.lastSuccessAt, now)})` : "never"}</dd>
+                <dt>Last error</dt>
+                <dd data-last-error>
+                  {d.status.lastError ? (
+                    <>
+                      <span class="tone-error">{d.status.lastError}</span> <span class="muted">{siteTime(clock, d.status.lastErrorAt)}</span>
+                    </>
+                  ) : (
+                    "none"
+                  )}
+                </dd>
+                {d.status.failedAttempts > 0 ? (
+                  <>
+                    <dt>Failed attempts</dt>
+                    <dd>
+                      {d.status.failedAttempts} of {d.maxAttempts}
+                      {d.status.nextAttemptAt ? `, next at ${siteTime(clock, d.status.nextAttemptAt)}` : ""}
+                    </dd>
+                  </>
+                ) : null}
+                {integrations.cluster ? (
+                  <>
+                    <dt>Sent by</dt>
+                    <dd class="mono" data-instance>{d.status.instance ?? "no instance yet"}</dd>
+                  </>
+                ) : null}
+                <dt>Credentials</dt>
+                <dd>{d.credentialsSet ? "stored (hidden)" : "none"}</dd>
+              </dl>
+            </section>
+            <section class="panel" aria-labelledby="dead-h" data-panel="dead-letters">
+              <h2 id="dead-h">Dead letters</h2>
+              <p class="muted">Punches given up on after the attempts ran out, with the HR system's answer.</p>
+              <nav class="tabs" aria-label="Dead letters">
+                <a class={status === "dead" ? "tab active" : "tab"} href={`${href}?status=dead`}>
+                  Not delivered <span class="tab-count">{d.status.deadLetters}</span>
+                </a>
+                <a class={status === "delivered" ? "tab active" : "tab"} href={`${href}?status=delivered`}>
+                  Delivered by a retry
+                </a>
+              </nav>
+              {letters.items.length === 0 ? (
+                <EmptyState title={status === "dead" ? "No dead letters" : "No dead letter was retried successfully"} />
+              ) : (
+                <div class="table-wrap">
+                  <table class="table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Punch</th>
+                        <th scope="col">Attempts</th>
+                        <th scope="col">HR system's answer</th>
+                        {isAdmin && status === "dead" ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {letters.items.map((l: HrDeadLetterRow) => {
+                        const r = JSON.parse(l.record) as { employee?: string; time?: string; sn?: string };
+                        return (
+                          <tr data-letter={l.id}>
+                            <td class="nowrap">
+                              {r.employee} at {r.time}
+                              <div class="muted small mono">{r.sn}</div>
+                            </td>
+                            <td>{l.attempts}</td>
+                            <td data-letter-error>{l.status === "delivered" ? <Badge tone="ok">Delivered</Badge> : <span class="tone-error">{l.lastError}</span>}</td>
+                            {isAdmin && status === "dead" ? (
+                              <td class="row-actions">
+                                <ActionButton action={`${href}/dead-letters/${l.id}/retry`} csrf={csrf} label="Retry" />
+                              </td>
+                            ) : null}
+                          </tr>
+                        );
+                      })}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+              <Pager base={href} query={query} next={letters.next} shown={letters.items.length} />
+            </section>
+          </div>
+          <section class="panel" aria-labelledby="settings-h">
+            <h2 id="settings-h">Settings</h2>
+            {kind.success ? (
+              <HrDestinationForm action={href} csrf={csrf} values={form?.values ?? valuesOf(kind.data, d)} existing={d} disabled={!isAdmin} error={form?.error} />
+            ) : (
+              <p class="muted">This kind ({d.kind}) is not known to this server version.</p>
+            )}
+          </section>
+        </div>
+      </>,
+      form?.error ? 400 : 200,
+    );
+  };
+
+  const kindOf = (c: Context<UiEnv>): ConnectorKindName | null => {
+    const k = kindParam.safeParse(c.req.query("kind"));
+    return k.success ? k.data : null;
+  };
+
+  app.get(`${base}/new`, requireAdmin(), (c) => {
+    const kind = kindOf(c);
+    return kind ? newForm(c, valuesOf(kind, null)) : notFound(c);
+  });
+
+  app.post(base, requireAdmin(), async (c) => {
+    const kind = kindOf(c);
+    if (!kind) return notFound(c);
+    const parsed = parseNewHrDestination(kind, await c.req.formData());
+    if (!parsed.ok) return newForm(c, parsed.values, parsed.error);
+    const d = await createHrDestination(uc, actorOf(c), parsed.body);
+    return redirectWith(c, `${base}/${d.id}`, "ok", `Destination ${d.name} added.`);
+  });
+
+  app.get(`${base}/:id`, async (c) => {
+    const d = await load(c.req.param("id"));
+    return d ? detail(c, d, null) : notFound(c);
+  });
+
+  app.post(`${base}/:id`, requireAdmin(), async (c) => {
+    const d = await load(c.req.param("id"));
+    const kind = kindParam.safeParse(d?.kind);
+    if (!d || !kind.success) return notFound(c);
+    const parsed = parseHrDestinationChange(kind.data, await c.req.formData());
+    if (!parsed.ok) return detail(c, d, { values: parsed.values, error: parsed.error });
+    await updateHrDestination(uc, actorOf(c), d.id, parsed.body);
+    return redirectWith(c, `${base}/${d.id}`, "ok", "Destination saved.");
+  });
+
+  app.post(`${base}/:id/delete`, requireAdmin(), async (c) => {
+    const d = await deleteHrDestination(uc, actorOf(c), Number(c.req.param("id")));
+    return redirectWith(c, base, "ok", `Destination ${d.name} deleted.`);
+  });
+
+  app.post(`${base}/:id/test`, requireAdmin(), async (c) => {
+    const id = Number(c.req.param("id"));
+    const result = await testHrDestination(uc, actorOf(c), id);
+    return redirectWith(c, `${base}/${id}`, result.ok ? "ok" : "error", `${result.ok ? "Connection works" : "Connection failed"}: ${result.message}`.slice(0, 400));
+  });
+
+  app.post(`${base}/:id/dead-letters/:letter/retry`, requireAdmin(), async (c) => {
+    const id = Number(c.req.param("id"));
+    const back = `${base}/${id}`;
+    const { outcome } = await retryHrDeadLetter(uc, actorOf(c), id, Number(c.req.param("letter")));
+    if (outcome.status === "delivered") return redirectWith(c, back, "ok", "Punch delivered.");
+    if (outcome.status === "skipped") return redirectWith(c, back, "ok", `The HR system refused it for good: ${outcome.message}`.slice(0, 400));
+    return redirectWith(c, back, "error", `Still failing: ${outcome.error}`.slice(0, 400));
+  });
+
+  return app;
+}
