@@ -127,6 +127,11 @@ describe("under --approval open", () => {
     expect(auditRows(srv, "terminal.identity-mismatch")).toEqual([
       { actor: "terminal:GATE1", target: "GATE1", details: JSON.stringify({ address: "127.0.0.1", cpusn: "CPU-NEW", mac: "00-01-F5-AA-BB-CC" }), result: "accepted" },
     ]);
+    // The same alert the dashboard shows, in GET /api/v1/alerts.
+    const alerts = (await (await srv.api("/api/v1/alerts")).json()) as { items: Array<{ id: string; level: string; title: string; href: string }> };
+    expect(alerts.items.filter((a) => a.id.startsWith("hardware_mismatch")).map(({ id, level, title, href }) => ({ id, level, title, href }))).toEqual([
+      { id: "hardware_mismatch:terminal:GATE1", level: "error", title: "Other hardware registered as GATE1", href: "/terminals/GATE1" },
+    ]);
     expect((await srv.api("/api/v1/terminals/GATE1/replaced-hardware", { method: "POST" })).status).toBe(200);
     const after = await terminal(srv, "GATE1");
     expect([after.cpusn, after.mac, after.mismatchAt]).toEqual(["CPU-NEW", "00-01-F5-AA-BB-CC", null]);
