@@ -21,6 +21,7 @@ export const ALERT_KINDS = [
   "tamper",
   "input_alarm",
   "quarantine_spike",
+  "held_changes",
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -117,6 +118,8 @@ export interface AlertState {
   /** Door opened/closed events (0, 1) of the last day, newest first. */
   doorStates: DoorEventFacts[];
   quarantinedLastHour: number;
+  /** Person changes from terminals waiting for an admin (store/held-changes.ts): how many, since when. */
+  heldChanges: { count: number; oldestAt: number | null };
   /** Store writes failing (terminals get result:false), or the store opened read-only. */
   store: { failingSince: number; error: string } | null;
 }
@@ -148,6 +151,7 @@ export function deriveAlerts(s: AlertState): Alert[] {
     ...exportAlerts(s),
     ...doorAlerts(s),
     ...quarantineAlerts(s),
+    ...heldChangeAlerts(s),
   ];
   const byKind = new Map<AlertKind, Alert[]>();
   for (const a of each) {
@@ -286,6 +290,13 @@ function doorAlerts(s: AlertState): Alert[] {
   return out;
 }
 
+function heldChangeAlerts(s: AlertState): Alert[] {
+  const { count, oldestAt } = s.heldChanges;
+  if (count === 0) return [];
+  const title = count === 1 ? "A change from a terminal waits for approval" : `${count} changes from terminals wait for approval`;
+  return [alert("held_changes", "warn", "people", oldestAt ?? s.now, title, "A terminal sent a raised admin level, a new PIN, card or template for someone, or an enrolment the site holds. Nothing was applied or sent to other doors: approve it if it was meant, reject it otherwise.", "/people/held")];
+}
+
 function quarantineAlerts(s: AlertState): Alert[] {
   const n = s.quarantinedLastHour;
   if (n < QUARANTINE_SPIKE) return [];
@@ -306,6 +317,7 @@ const SUMMARY: Record<AlertKind, { title: (n: number) => string; href: string }>
   tamper: { title: (n) => `Tamper alarms on ${n} terminals`, href: "/door-events" },
   input_alarm: { title: (n) => `Input alarms on ${n} terminals`, href: "/door-events" },
   quarantine_spike: { title: (n) => `${n} quarantine spikes`, href: "/quarantine" },
+  held_changes: { title: (n) => `${n} held-change alerts`, href: "/people/held" },
 };
 
 /** One line for many alerts of a kind: the worst level, the oldest `since`, a few names and the rest counted. */

@@ -1,7 +1,7 @@
 /**
  * Gathers the state `model.ts` derives the alerts from: terminals, clock measurements, webhook
- * destinations and their outboxes, the PostgreSQL export, recent door events, the quarantine and
- * the store's own health. One snapshot is shared for a couple of seconds by every reader (the
+ * destinations and their outboxes, the PostgreSQL export, recent door events, the quarantine, the
+ * held changes from terminals and the store's own health. One snapshot is shared for a couple of seconds by every reader (the
  * dashboard's browsers, the API, the notifier), so many readers cost the store what one does.
  */
 import type { PgExporter } from "../export/pg-exporter.ts";
@@ -58,7 +58,7 @@ export class AlertSource {
   async #state(now: number): Promise<AlertState> {
     const { store, settings } = this.#o;
     const clock = settings.clock;
-    const [terminals, clocks, webhookRows, doorAlarms, doorStates, quarantinedLastHour, exporter] = await Promise.all([
+    const [terminals, clocks, webhookRows, doorAlarms, doorStates, quarantinedLastHour, exporter, heldCount, oldestHeld] = await Promise.all([
       store.listTerminals(),
       store.commands.clocks(),
       store.webhooks.list(),
@@ -66,6 +66,8 @@ export class AlertSource {
       store.recentDoorEvents(clock.format(now - DOOR_STATE_WINDOW_MS), [0, 1], DOOR_STATES_READ),
       store.admin.quarantinedSince(now - 3_600_000),
       this.#o.exporter?.status() ?? null,
+      store.people.countHeldChanges(),
+      store.people.heldChanges({ limit: 1 }),
     ]);
     const webhooks = await Promise.all(
       webhookRows.map(async (row) => {
@@ -90,6 +92,7 @@ export class AlertSource {
       doorAlarms,
       doorStates,
       quarantinedLastHour,
+      heldChanges: { count: heldCount, oldestAt: oldestHeld.items[0]?.at ?? null },
       store: this.#o.storeHealth(),
     };
   }

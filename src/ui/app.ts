@@ -20,6 +20,7 @@ import { importSourcePages } from "./pages/import-sources.tsx";
 import { integrationPages } from "./pages/integrations.tsx";
 import { peopleImportPages } from "./pages/people-import.tsx";
 import { exportPages } from "./pages/exports.tsx";
+import { heldChangePages } from "./pages/held-changes.tsx";
 import { peoplePages } from "./pages/people.tsx";
 import { recordPages } from "./pages/records.tsx";
 import { settingsPages } from "./pages/settings.tsx";
@@ -72,6 +73,8 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", terminalPages(deps));
   authed.route("/", terminalCommandPages(deps));
   authed.route("/", groupPages(deps));
+  // Before the people pages: /people/held is not a person.
+  authed.route("/", heldChangePages(deps));
   authed.route("/", peoplePages(deps));
   authed.route("/", recordPages(deps));
   authed.route("/", timesheetPages(deps));

@@ -28,6 +28,7 @@ function state(extra: Partial<AlertState> = {}): AlertState {
     doorAlarms: [],
     doorStates: [],
     quarantinedLastHour: 0,
+    heldChanges: { count: 0, oldestAt: null },
     store: null,
     ...extra,
   };
@@ -127,6 +128,13 @@ const CASES: Array<{ kind: string; raised: Partial<AlertState>; cleared: Partial
     cleared: { quarantinedLastHour: 9 },
     id: "quarantine_spike:quarantine",
     title: "12 records quarantined in the last hour",
+  },
+  {
+    kind: "held_changes",
+    raised: { heldChanges: { count: 2, oldestAt: NOW - 5 * MIN } },
+    cleared: { heldChanges: { count: 0, oldestAt: null } },
+    id: "held_changes:people",
+    title: "2 changes from terminals wait for approval",
   },
 ];
 

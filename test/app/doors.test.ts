@@ -35,6 +35,14 @@ async function app(): Promise<InProcessApp> {
 const seen = (sn: string, cpusn: string, at = T0) =>
   ({ type: "terminal-seen" as const, sn, at, sessionId: `s-${sn}`, remoteAddr: "10.0.0.66", cpusn, devinfo: null, approvalIfNew: "pending" as const, online: false });
 
+/** Terminal T1 sends person 5's PIN with a raised admin level: held for an admin (the write path decides). */
+async function terminalSendsPin(a: InProcessApp, pin: string, door: () => Promise<Response>): Promise<Response> {
+  await a.store.write([
+    { type: "credential", sn: "T1", at: T0 + 120_000, enrollid: 5, name: undefined, admin: 2, backupnum: 10, data: pin, remoteAddr: "10.0.0.66", via: "senduser", enrolment: "accept" },
+  ]);
+  return door();
+}
+
 /** Other hardware registers as T1 (approved by then): what "Replaced hardware" accepts. */
 async function replaceHardware(a: InProcessApp, door: () => Promise<Response>): Promise<Response> {
   await a.store.write([seen("T1", "CPU-NEW", T0 + 60_000)]);
@@ -102,6 +110,16 @@ const STEPS: Step[] = [
     ui: (a) => a.form("/people/5", { name: "Ada L.", admin: "1", validFrom: "", validTo: "2027-01-01", externalId: "E-5" }),
   },
   { name: "push a person to a terminal", api: (a) => a.api("POST", "/people/push", { enrollids: [5], terminals: ["T1"] }), ui: (a) => a.form("/people/5/push", { sn: "T1" }) },
+  {
+    name: "approve a change a terminal sent",
+    api: (a) => terminalSendsPin(a, "9999", () => a.api("POST", "/held-changes/1/approve")),
+    ui: (a) => terminalSendsPin(a, "9999", () => a.form("/people/held/1/approve")),
+  },
+  {
+    name: "reject a change a terminal sent",
+    api: (a) => terminalSendsPin(a, "8888", () => a.api("POST", "/held-changes/2/reject")),
+    ui: (a) => terminalSendsPin(a, "8888", () => a.form("/people/held/2/reject")),
+  },
   { name: "resync a group", api: (a) => a.api("POST", "/groups/1/resync"), ui: (a) => a.form("/groups/1/resync") },
   { name: "queue a command", api: (a) => a.api("POST", "/terminals/T1/commands", { command: "opendoor" }), ui: (a) => a.form("/terminals/T1/commands", { action: "opendoor" }) },
   { name: "fetch a terminal's missed logs", api: (a) => a.api("POST", "/terminals/T1/fetch-logs", {}), ui: (a) => a.form("/terminals/T1/commands", { action: "fetch-logs" }) },

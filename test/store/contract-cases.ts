@@ -1042,14 +1042,18 @@ export function contractCases(target: ContractTarget): void {
           { action: "people.terminal-change", target: "person:7", details: details(10, "password", 2, ["admin-raised", "credential-replaced"], 1), result: "held" },
           { action: "people.terminal-change", target: "person:7", details: details(11, "card", 0, ["credential-replaced"], 2), result: "held" },
         ]);
-        // A newer upload for the same slot from the same terminal replaces its held change.
+        // A newer upload for the same slot from the same terminal replaces its held change, under a new
+        // id (an approval of id 1 must not apply what the admin never saw); ids are never reused.
         await t.store.write([credentialOp(7, 10, "8888", { ...fake, at: T0 + 3, admin: 2 })]);
         const again = (await t.store.people.heldChanges({ limit: 10 })).items;
-        assert.deepEqual(again.map((h) => [h.id, h.data, h.at, h.name]), [[1, "8888", T0 + 3, "Ben"], [2, "666", T0 + 2, null]]);
+        assert.deepEqual(again.map((h) => [h.id, h.data, h.at, h.name]), [[2, "666", T0 + 2, null], [3, "8888", T0 + 3, "Ben"]]);
+        assert.equal(await t.store.people.approveHeldChange(1, T0 + 4), null);
+        assert.ok(await t.store.people.rejectHeldChange(3));
+        await t.store.write([credentialOp(7, 10, "7777", { ...fake, at: T0 + 5, admin: 2 })]);
         // Paged by id.
         const first = await t.store.people.heldChanges({ limit: 1 });
-        assert.deepEqual(first.items.map((h) => h.id), [1]);
-        assert.deepEqual((await t.store.people.heldChanges({ limit: 1, cursor: first.next ?? undefined })).items.map((h) => h.id), [2]);
+        assert.deepEqual(first.items.map((h) => h.id), [2]);
+        assert.deepEqual((await t.store.people.heldChanges({ limit: 1, cursor: first.next ?? undefined })).items.map((h) => [h.id, h.data]), [[4, "7777"]]);
       });
 
       test("approve applies a held change as sent and removes it; reject removes it alone; each decides once", async () => {

@@ -49,12 +49,9 @@ export async function writeTerminalChange(db: PgDb, op: CredentialOp): Promise<O
   let heldId: number | null = null;
   if (adopted) await adopt(db, op);
   if (plan.outcome === "held") {
-    const row = heldRow(op, person, plan.reasons);
-    const [stored] = await db
-      .insert(heldChanges)
-      .values(row)
-      .onConflictDoUpdate({ target: [heldChanges.sn, heldChanges.enrollid, heldChanges.backupnum], set: row })
-      .returning({ id: heldChanges.id });
+    // A new id for the newer upload: an approval given for what the admin saw never applies something else.
+    if (inSlot !== undefined) await db.delete(heldChanges).where(slot);
+    const [stored] = await db.insert(heldChanges).values(heldRow(op, person, plan.reasons)).returning({ id: heldChanges.id });
     heldId = stored?.id ?? null;
   }
   const entry = terminalChangeAudit(op, person, plan, heldId);

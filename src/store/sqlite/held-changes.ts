@@ -50,13 +50,9 @@ export function writeTerminalChange(db: SqliteDatabase, op: CredentialOp): OpRes
   let heldId: number | null = null;
   if (adopted) adopt(db, op);
   if (plan.outcome === "held") {
-    const row = heldRow(op, person, plan.reasons);
-    heldId = db
-      .insert(heldChanges)
-      .values(row)
-      .onConflictDoUpdate({ target: [heldChanges.sn, heldChanges.enrollid, heldChanges.backupnum], set: row })
-      .returning({ id: heldChanges.id })
-      .get()?.id ?? null;
+    // A new id for the newer upload: an approval given for what the admin saw never applies something else.
+    if (slotHeld) db.delete(heldChanges).where(slot).run();
+    heldId = db.insert(heldChanges).values(heldRow(op, person, plan.reasons)).returning({ id: heldChanges.id }).get()?.id ?? null;
   }
   const entry = terminalChangeAudit(op, person, plan, heldId);
   if (entry) db.insert(auditLog).values(entry).run();

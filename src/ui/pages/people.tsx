@@ -57,7 +57,7 @@ export function peoplePages(deps: UiDeps) {
     const q = z.string().trim().max(100).catch("").parse(c.req.query("q") ?? "");
     const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
     const load = (cur: string | undefined) => deps.store.people.list({ limit: PAGE, ...(q ? { q } : {}), ...(cur ? { cursor: cur } : {}) });
-    const result = await pageOrFirst(load, cursor);
+    const [result, held] = await Promise.all([pageOrFirst(load, cursor), deps.store.people.countHeldChanges()]);
     const [departmentOf, departments] = await Promise.all([departmentsOn(deps.timesheets), deps.store.timesheets.departments()]);
     const departmentName = new Map(departments.map((d) => [d.id, d.name]));
     const admin = c.get("user").role === "admin";
@@ -71,6 +71,9 @@ export function peoplePages(deps: UiDeps) {
         active: "people",
         actions: (
           <>
+            <a class={`btn ${held > 0 ? "btn-primary" : "btn-plain"}`} href="/people/held" data-held-count={held}>
+              Held changes <Badge tone={held > 0 ? "warn" : "muted"}>{held}</Badge>
+            </a>
             <a class="btn btn-plain" href={`/people.csv${q ? `?${new URLSearchParams({ q })}` : ""}`} download>
               Export CSV
             </a>
