@@ -166,6 +166,30 @@ describe("Timesheets → changes from a day", () => {
     expect(day).toContain("Vacation: whole day");
   });
 
+  test("a punch excluded from a day counts nowhere (it stays stored); the rules and a schedule's end are set from their pages", async () => {
+    const punch = (await app.store.attendanceSlice({ enrollids: [2] }, "time", 0, 1))[0];
+    await ok("/timesheets/people/2/days/2026-03-02/exclude", { punchId: String(punch?.id), reason: "Scanned for a colleague" });
+    await app.recompute.idle();
+    const day = await html("/timesheets/people/2/days/2026-03-02");
+    expect(day).toContain("excluded (manual)");
+    expect(day).toContain("Missing punch");
+    expect(await app.store.getAttendance(punch?.id ?? 0)).toEqual(punch ?? null);
+    const exclusion = (await app.store.timesheets.corrections(2))[0]?.id;
+    await ok(`/timesheets/people/2/days/2026-03-02/corrections/${exclusion}/delete`, { reason: "It was Bob after all" });
+
+    await ok("/timesheets/rules", { doubleScanSeconds: "60", calculation: "paired", defaultInterpretation: "trust" });
+    await ok("/timesheets/rules/terminals/FACE1", { interpretation: "entry" });
+    expect(await app.store.timesheets.siteRules()).toEqual({ doubleScanSeconds: 60, calculation: "paired", defaultInterpretation: "trust", terminals: { FACE1: "entry" } });
+    await ok("/timesheets/rules/terminals/FACE1", { interpretation: "" });
+    await ok("/timesheets/rules", { doubleScanSeconds: "120", calculation: "first_last", defaultInterpretation: "pair" });
+    expect(await app.store.timesheets.siteRules()).toEqual({ doubleScanSeconds: 120, calculation: "first_last", defaultInterpretation: "pair", terminals: {} });
+
+    const schedule = (await app.store.timesheets.schedules())[0];
+    await ok(`/timesheets/schedules/${schedule?.id}`, { to: "2026-12-31" });
+    expect((await app.store.timesheets.schedules())[0]?.to).toBe("2026-12-31");
+    await app.recompute.idle();
+  });
+
   test("a refused form names its field", async () => {
     const shift = await app.form("/timesheets/shifts", { name: "Bad", kind: "fixed", start: "9", end: "17:00", round_in_mode: "up", round_out_mode: "down" });
     expect(flashOf(shift)).toEqual(["error", "Start: a time of day HH:MM"]);

@@ -4,7 +4,7 @@
  * optionally to one. A person's schedules win over their department's (docs/timesheets.md).
  */
 import { type Context, Hono } from "hono";
-import { createSchedule, deleteSchedule, type ScheduleView, scheduleView } from "../../app/timesheets.ts";
+import { createSchedule, deleteSchedule, type ScheduleView, scheduleView, updateSchedule } from "../../app/timesheets.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -146,7 +146,19 @@ export function timesheetSchedulePages(deps: UiDeps) {
                     <td>{s.departmentId !== null ? (names.department.get(s.departmentId) ?? `#${s.departmentId}`) : `${people.get(s.enrollid ?? 0)?.name ?? ""} #${s.enrollid}`}</td>
                     <td>{patternText(s, names)}</td>
                     <td class="nowrap">{s.from}</td>
-                    <td class="nowrap">{s.to ?? "—"}</td>
+                    <td class="nowrap">
+                      {admin ? (
+                        <form method="post" action={`/timesheets/schedules/${s.id}`} class="rename-form">
+                          <CsrfField token={csrf} />
+                          <input type="date" name="to" value={s.to ?? ""} aria-label={`Last day of schedule ${s.id}`} />
+                          <button type="submit" class="btn btn-plain">
+                            Set end
+                          </button>
+                        </form>
+                      ) : (
+                        (s.to ?? "—")
+                      )}
+                    </td>
                     {admin ? (
                       <td class="row-actions">
                         <ActionButton action={`/timesheets/schedules/${s.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm="Delete this schedule? The days it covered are recomputed." />
@@ -172,6 +184,14 @@ export function timesheetSchedulePages(deps: UiDeps) {
     if ("problem" in read) return redirectWith(c, "/timesheets/schedules", "error", read.problem);
     await createSchedule(deps.timesheets, actorOf(c), read.input);
     return redirectWith(c, "/timesheets/schedules", "ok", "Schedule added; the days it covers are being computed.");
+  });
+  // A schedule's last day (blank: open-ended), so the history keeps the rule that applied then.
+  app.post("/timesheets/schedules/:id", requireAdmin(), async (c) => {
+    const f = new FormReader(await formOf(c));
+    const to = f.date("to", "To");
+    if (f.problem) return redirectWith(c, "/timesheets/schedules", "error", f.problem);
+    const schedule = await updateSchedule(deps.timesheets, actorOf(c), idParam(c), { to: to ?? null });
+    return redirectWith(c, "/timesheets/schedules", "ok", schedule.to ? `The schedule ends on ${schedule.to}.` : "The schedule is open-ended.");
   });
   app.post("/timesheets/schedules/:id/delete", requireAdmin(), async (c) => {
     await deleteSchedule(deps.timesheets, actorOf(c), idParam(c));

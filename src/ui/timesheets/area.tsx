@@ -11,7 +11,7 @@ import { parseDate } from "../../protocol/index.ts";
 import { addDays } from "../../timesheets/calendar.ts";
 import type { DayResult, LocalDate } from "../../timesheets/types.ts";
 
-export type TimesheetTab = "today" | "people" | "summary" | "departments" | "shifts" | "schedules" | "holidays" | "leave-types" | "rebuild";
+export type TimesheetTab = "today" | "people" | "summary" | "departments" | "shifts" | "schedules" | "holidays" | "leave-types" | "rules" | "rebuild";
 
 const TABS: Array<{ id: TimesheetTab; href: string; label: string }> = [
   { id: "today", href: "/timesheets", label: "Today" },
@@ -22,6 +22,7 @@ const TABS: Array<{ id: TimesheetTab; href: string; label: string }> = [
   { id: "schedules", href: "/timesheets/schedules", label: "Schedules" },
   { id: "holidays", href: "/timesheets/holidays", label: "Holidays" },
   { id: "leave-types", href: "/timesheets/leave-types", label: "Leave types" },
+  { id: "rules", href: "/timesheets/rules", label: "Rules" },
   { id: "rebuild", href: "/timesheets/rebuild", label: "Rebuild" },
 ];
 

@@ -1,0 +1,120 @@
+/**
+ * Timesheets → Rules: how punches are read, for the whole site (double-scan window, first in /
+ * last out or pairs, the default reading of in/out) and per terminal (trust its in/out, pair in
+ * order, entry only, exit only). A change recomputes the last year (updateSiteRules,
+ * setTerminalInterpretation in src/app/timesheets.ts).
+ */
+import { Hono } from "hono";
+import { setTerminalInterpretation, updateSiteRules } from "../../app/timesheets.ts";
+import type { PunchInterpretation } from "../../timesheets/types.ts";
+import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
+import { Field } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { redirectWith } from "../flash.ts";
+import { CsrfField, page } from "../layout.tsx";
+import { TimesheetTabs } from "../timesheets/area.tsx";
+import { FormReader } from "../timesheets/form.ts";
+
+const READINGS: Array<[PunchInterpretation, string]> = [
+  ["pair", "Pair in order (ignore in/out)"],
+  ["trust", "Trust the terminal's in/out"],
+  ["entry", "Entry only (every punch is an in)"],
+  ["exit", "Exit only (every punch is an out)"],
+];
+const KINDS = READINGS.map(([k]) => k);
+
+function ReadingSelect({ id, name, value, label, withDefault }: { id: string; name: string; value: string; label: string; withDefault?: boolean }) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} name={name}>
+        {withDefault ? <option value="">The site's default</option> : null}
+        {READINGS.map(([k, text]) => (
+          <option value={k} selected={value === k}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function timesheetRulePages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  app.get("/timesheets/rules", async (c) => {
+    const [rules, terminals] = await Promise.all([deps.store.timesheets.siteRules(), deps.store.listTerminals()]);
+    const admin = c.get("user").role === "admin";
+    const csrf = c.get("session").csrfToken;
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Timesheets", active: "timesheets" },
+      <>
+        <TimesheetTabs active="rules" />
+        <form method="post" action="/timesheets/rules" class="panel ts-form" aria-label="Site rules">
+          <h2>Site</h2>
+          <CsrfField token={csrf} />
+          <fieldset disabled={!admin} class="plain-fieldset">
+            <div class="ts-grid">
+              <Field label="Double-scan window (seconds)" name="doubleScanSeconds" type="number" min={0} max={3600} value={rules.doubleScanSeconds} hint="A person's repeated punches inside it count once." />
+              <div class="field">
+                <label for="f-calculation">Worked time</label>
+                <select id="f-calculation" name="calculation">
+                  <option value="first_last" selected={rules.calculation === "first_last"}>
+                    First in to last out
+                  </option>
+                  <option value="paired" selected={rules.calculation === "paired"}>
+                    Sum of in/out pairs
+                  </option>
+                </select>
+              </div>
+              <ReadingSelect id="f-defaultInterpretation" name="defaultInterpretation" value={rules.defaultInterpretation} label="Terminals' in/out, by default" />
+            </div>
+            {admin ? (
+              <div>
+                <button type="submit" class="btn btn-primary">
+                  Save rules
+                </button>
+              </div>
+            ) : null}
+          </fieldset>
+        </form>
+        {terminals.length > 0 ? (
+          <section class="panel" aria-label="Terminals">
+            <h2>Terminals</h2>
+            {terminals.map((t) => (
+              <form method="post" action={`/timesheets/rules/terminals/${encodeURIComponent(t.sn)}`} class="inline-fields" data-terminal={t.sn}>
+                <CsrfField token={csrf} />
+                <ReadingSelect id={`f-t-${t.sn}`} name="interpretation" value={rules.terminals[t.sn] ?? ""} label={t.name ? `${t.name} (${t.sn})` : t.sn} withDefault />
+                {admin ? (
+                  <button type="submit" class="btn btn-plain">
+                    Save
+                  </button>
+                ) : null}
+              </form>
+            ))}
+          </section>
+        ) : null}
+      </>,
+    );
+  });
+  app.post("/timesheets/rules", requireAdmin(), async (c) => {
+    const f = new FormReader(await formOf(c));
+    const doubleScanSeconds = f.int("doubleScanSeconds", "Double-scan window (seconds)", 0, 3600, true);
+    const calculation = f.choice("calculation", "Worked time", ["first_last", "paired"] as const);
+    const defaultInterpretation = f.choice("defaultInterpretation", "Terminals' in/out, by default", KINDS);
+    if (f.problem) return redirectWith(c, "/timesheets/rules", "error", f.problem);
+    await updateSiteRules(deps.timesheets, actorOf(c), { doubleScanSeconds, calculation, defaultInterpretation });
+    return redirectWith(c, "/timesheets/rules", "ok", "Rules saved; the last year's days are being recomputed.");
+  });
+  app.post("/timesheets/rules/terminals/:sn", requireAdmin(), async (c) => {
+    const sn = c.req.param("sn") ?? "";
+    const value = (await formOf(c)).interpretation ?? "";
+    const f = new FormReader({ interpretation: value });
+    const how = value === "" ? null : (f.choice("interpretation", sn, KINDS) ?? null);
+    if (f.problem) return redirectWith(c, "/timesheets/rules", "error", f.problem);
+    await setTerminalInterpretation(deps.timesheets, actorOf(c), sn, how);
+    return redirectWith(c, "/timesheets/rules", "ok", `${sn}: ${how === null ? "the site's default" : (READINGS.find(([k]) => k === how)?.[1] ?? how)}.`);
+  });
+  return app;
+}
