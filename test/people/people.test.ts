@@ -135,6 +135,46 @@ describe("people", () => {
     }
   });
 
+  test("a pull is judged like a keypad: what it would raise or replace for people the site has is held; new people are added, a new terminal admin held", async () => {
+    const srv = await startTm20();
+    try {
+      const created = await call(srv, "POST", "/api/v1/people", { enrollid: 7, name: "Gus", admin: 0, credentials: [{ backupnum: 10, data: "1234" }] });
+      expect(created.status).toBe(201);
+      const device = new SimDevice();
+      device.users.set(7, { name: "Gus", admin: 2, enabled: true, credentials: new Map([[10, "9999"]]) });
+      device.users.set(40, { name: "Lea", admin: 0, enabled: true, credentials: new Map([[0, simTemplate(40, 0)]]) });
+      device.users.set(41, { name: "Max", admin: 1, enabled: true, credentials: new Map([[11, "4141"]]) });
+      const t = startSim(srv.ws(), "PULL1", { device });
+      await registered(t);
+      const pull = await call(srv, "POST", "/api/v1/people/pull", { sn: "PULL1" });
+      expect(await jobDone(srv, pull.json.id)).toMatchObject({ status: "succeeded", progress: { total: 4, succeeded: 4, failed: 0 } });
+
+      const person7 = await call(srv, "GET", "/api/v1/people/7");
+      expect([person7.json.admin, person7.json.name]).toEqual([0, "Gus"]);
+      expect((await call(srv, "GET", "/api/v1/people/40")).json).toMatchObject({ name: "Lea", admin: 0 });
+      expect((await call(srv, "GET", "/api/v1/people/41")).status).toBe(404);
+      const held = await call(srv, "GET", "/api/v1/held-changes");
+      expect((held.json.items as Json[]).map((h) => [h.enrollid, h.sn, h.via, h.admin, h.previousAdmin, h.reasons])).toEqual([
+        [7, "PULL1", "getuserinfo", 2, 0, ["admin-raised", "credential-replaced"]],
+        [41, "PULL1", "getuserinfo", 1, null, ["new-person", "admin-raised"]],
+      ]);
+      const db = srv.db();
+      expect(db.query("SELECT enrollid, backupnum, data FROM credentials ORDER BY enrollid, backupnum").all()).toEqual([
+        { enrollid: 7, backupnum: 10, data: "1234" },
+        { enrollid: 40, backupnum: 0, data: simTemplate(40, 0) },
+      ]);
+      expect(db.query("SELECT target, result FROM audit_log WHERE actor = 'terminal:PULL1' ORDER BY target").all()).toEqual([
+        { target: "person:40", result: "applied" },
+        { target: "person:41", result: "held" },
+        { target: "person:7", result: "held" },
+      ]);
+      db.close();
+      t.stop();
+    } finally {
+      await srv.stop();
+    }
+  });
+
   test("getalllog paging over 10,000 logs stores each once, alongside the logs that also came by sendlog", async () => {
     const srv = await startTm20();
     try {
