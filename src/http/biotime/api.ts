@@ -13,7 +13,8 @@ import { BiotimeAuth, type BiotimeEnv } from "./auth.ts";
 import { CountCache } from "./count-cache.ts";
 import { listBody, type PageRequest, pageRequest, pastTheEnd } from "./pages.ts";
 import { empCode } from "../../people/employee-code.ts";
-import { employeeRow, type RowContext, terminalAlias, terminalRow, transactionRow } from "./rows.ts";
+import { type DepartmentRef, departmentRow, employeeRow, type RowContext, terminalAlias, terminalRow, transactionRow } from "./rows.ts";
+import { departmentsOn } from "../../app/timesheets.ts";
 
 export interface BiotimeDeps {
   store: Store;
@@ -68,14 +69,28 @@ export function biotimeApi(deps: BiotimeDeps) {
   app.on("POST", paths("/jwt-api-token-auth/"), auth.login("jwt"));
   for (const prefix of ["/iclock/api/*", "/personnel/api/*"]) app.use(prefix, auth.middleware());
 
-  const context = async (): Promise<RowContext & { peopleList: PersonRow[]; terminalList: TerminalRow[] }> => {
-    const [peopleList, terminalList] = await Promise.all([store.people.all(), store.listTerminals()]);
+  const context = async (): Promise<RowContext & { peopleList: PersonRow[]; terminalList: TerminalRow[]; departmentList: DepartmentRef[] }> => {
+    const clock = deps.clock();
+    const [peopleList, terminalList, departmentList, members] = await Promise.all([
+      store.people.all(),
+      store.listTerminals(),
+      store.timesheets.departments(),
+      departmentsOn({ store, clock, now: deps.now }),
+    ]);
+    const byId = new Map(departmentList.map((d) => [d.id, d]));
+    const departments = new Map<number, DepartmentRef>();
+    for (const [enrollid, id] of members) {
+      const d = byId.get(id);
+      if (d) departments.set(enrollid, d);
+    }
     return {
-      clock: deps.clock(),
+      clock,
       people: new Map(peopleList.map((p) => [p.enrollid, p])),
       terminals: new Map(terminalList.map((t) => [t.sn, t])),
+      departments,
       peopleList,
       terminalList,
+      departmentList,
     };
   };
 
@@ -136,16 +151,17 @@ export function biotimeApi(deps: BiotimeDeps) {
     const q = c.req.query();
     const p = pageRequest(q);
     if (!p) return invalidPage(c);
-    const { peopleList } = await context();
+    const { peopleList, departments } = await context();
     const chosen = peopleList.filter((person) => !q.emp_code || empCode(person.enrollid, person) === q.emp_code);
-    return memoryPage(c, p, chosen, employeeRow);
+    return memoryPage(c, p, chosen, (person) => employeeRow(person, departments.get(person.enrollid)));
   });
 
-  // Departments come with the timesheet model; until then there are none (and `department` is null).
+  // The timesheets' departments (a person's is the one they belong to today).
   app.on("GET", paths("/personnel/api/departments/"), async (c) => {
     const p = pageRequest(c.req.query());
     if (!p) return invalidPage(c);
-    return memoryPage(c, p, [], (d: never) => d);
+    // In id order, as BioTime numbers them (ours come sorted by name).
+    return memoryPage(c, p, (await context()).departmentList.toSorted((x, y) => x.id - y.id), departmentRow);
   });
 
   return app;

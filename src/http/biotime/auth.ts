@@ -45,6 +45,12 @@ interface Issued {
   created: boolean;
 }
 
+/** The names of derived tokens in Settings: a user's, and one derived from an API token. */
+const USER_TOKEN = "BioTime: ";
+const TOKEN_TOKEN = "BioTime: token ";
+
+const userPrincipal = (user: { id: number; createdAt: number }) => `user:${user.id}:${user.createdAt}`;
+
 /** DRF's own words, which some connectors show or match. */
 const BAD_CREDENTIALS = "Unable to log in with provided credentials.";
 
@@ -53,6 +59,8 @@ export class BiotimeAuth {
   #limiter: LoginLimiter;
   #tokenKey: Buffer;
   #jwtKey: Buffer;
+  /** Token hash → the user principal it was derived for (checked once). */
+  #owners = new Map<string, string>();
 
   constructor(deps: BiotimeAuthDeps) {
     this.#d = deps;
@@ -108,9 +116,36 @@ export class BiotimeAuth {
       }
       const row = await this.#d.store.useToken(hash, this.#d.now());
       if (!row) return refuse("Invalid token.");
+      // DRF's words for a token whose user was disabled or deleted.
+      if (!(await this.#ownerActive(row))) return refuse("User inactive or deleted.");
       c.set("actor", `token:${row.name}`);
       await next();
     };
+  }
+
+  /**
+   * A user's derived token works only while that user exists and is enabled: it is one of the
+   * tokens derived for the user of that name as they are now (a user deleted and made again under
+   * the same name is another principal). Tokens not derived for a user (API tokens, or derived
+   * from one) pass. Hashes found to be a user's are remembered, so a request costs one lookup.
+   */
+  async #ownerActive(row: ApiTokenRow): Promise<boolean> {
+    if (!row.name.startsWith(USER_TOKEN) || row.name.startsWith(TOKEN_TOKEN)) return true;
+    const user = await this.#d.store.admin.userByName(row.name.slice(USER_TOKEN.length));
+    if (!user || user.disabled) return false;
+    const principal = userPrincipal(user);
+    if (this.#owners.get(row.tokenHash) === principal) return true;
+    const generations = (await this.#d.store.listTokens()).length;
+    for (let generation = 0; generation <= generations; generation++) {
+      if (hashToken(this.#derive(principal, generation)) !== row.tokenHash) continue;
+      this.#owners.set(row.tokenHash, principal);
+      return true;
+    }
+    return false;
+  }
+
+  #derive(principal: string, generation: number): string {
+    return TOKEN_PREFIX + createHmac("sha256", this.#tokenKey).update(`${principal}:${generation}`).digest("base64url");
   }
 
   /** The read token for these credentials (null: they are not valid). */
@@ -121,12 +156,12 @@ export class BiotimeAuth {
       if (!given) return null;
       // A read token already is what a login gives.
       if (given.scope === "read") return { token: password, row: given, created: false };
-      return this.#readToken(`token:${given.id}:${given.createdAt}`, `BioTime: token ${given.name}`);
+      return this.#readToken(`token:${given.id}:${given.createdAt}`, `${TOKEN_TOKEN}${given.name}`);
     }
     const user = await this.#d.store.admin.userByName(name);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
     if (!user || !ok || user.disabled) return null;
-    return this.#readToken(`user:${user.id}:${user.createdAt}`, `BioTime: ${user.username}`);
+    return this.#readToken(userPrincipal(user), `${USER_TOKEN}${user.username}`);
   }
 
   /** The live derived token of `principal`: the first generation not revoked or expired, created when new. */
@@ -134,7 +169,7 @@ export class BiotimeAuth {
     for (let attempt = 0; ; attempt++) {
       const rows = new Map((await this.#d.store.listTokens()).map((r) => [r.tokenHash, r]));
       for (let generation = 0; generation <= rows.size; generation++) {
-        const token = TOKEN_PREFIX + createHmac("sha256", this.#tokenKey).update(`${principal}:${generation}`).digest("base64url");
+        const token = this.#derive(principal, generation);
         const row = rows.get(hashToken(token));
         const now = this.#d.now();
         if (row && row.revokedAt === null && (row.expiresAt === null || row.expiresAt > now)) return { token, row, created: false };

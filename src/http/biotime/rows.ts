@@ -33,10 +33,23 @@ export function terminalAlias(t: TerminalRow | undefined, sn: string): string {
   return t?.name ?? sn;
 }
 
+/** A department as ours: BioTime numbers departments and gives each a code; ours has an id and a name. */
+export interface DepartmentRef {
+  id: number;
+  name: string;
+}
+
 export interface RowContext {
   clock: SiteClock;
   people: Map<number, PersonRow>;
   terminals: Map<string, TerminalRow>;
+  /** Each person's department today, by enrollid (none: not in one). */
+  departments: Map<number, DepartmentRef>;
+}
+
+/** BioTime's department object (employees carry it whole; a transaction carries its name). */
+export function departmentRow(d: DepartmentRef) {
+  return { id: d.id, dept_code: String(d.id), dept_name: d.name, parent_dept: null };
 }
 
 export function transactionRow(r: AttendanceRow, ctx: RowContext) {
@@ -48,7 +61,7 @@ export function transactionRow(r: AttendanceRow, ctx: RowContext) {
     emp_code: empCode(r.enrollid, person),
     first_name: person?.name ?? "",
     last_name: "",
-    department: null,
+    department: ctx.departments.get(r.enrollid)?.name ?? null,
     position: null,
     punch_time: r.time,
     punch_state: String(r.inout),
@@ -94,7 +107,7 @@ export function terminalRow(t: TerminalRow, id: number, clock: SiteClock, now: n
   };
 }
 
-export function employeeRow(p: PersonRow) {
+export function employeeRow(p: PersonRow, department: DepartmentRef | undefined) {
   return {
     id: p.enrollid,
     emp_code: empCode(p.enrollid, p),
@@ -104,7 +117,7 @@ export function employeeRow(p: PersonRow) {
     full_name: p.name,
     format_name: p.name,
     photo: null,
-    department: null,
+    department: department ? departmentRow(department) : null,
     position: null,
     hire_date: p.validFrom,
     gender: null,
