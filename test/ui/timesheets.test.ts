@@ -128,7 +128,25 @@ describe("Timesheets in the browser", () => {
     await page.getByRole("button", { name: "Close" }).click();
   });
 
+  test("Today follows a punch live: the first in appears without a reload", async () => {
+    const page = browser.page;
+    await page.goto(url("/timesheets"));
+    await page.locator(".live-inline.live-live").waitFor({ timeout: 10_000 });
+    const row = page.locator('tr[data-enrollid="7"]');
+    expect(await row.locator("td").nth(4).textContent()).toBe("—");
+    const now = new Date().toISOString().replace("T", " ").slice(0, 19);
+    const t = await connectTerminal(srv.ws());
+    expect((await t.register("FACE7")).result).toBe(true);
+    t.send({ cmd: "sendlog", sn: "FACE7", count: 1, logindex: 1, record: [{ enrollid: 7, time: now, mode: 8, inout: 0, event: 0 }] });
+    expect((await t.next((m) => m.ret === "sendlog")).result).toBe(true);
+    t.close();
+    await page.locator('tr[data-enrollid="7"] td', { hasText: now.slice(11, 16) }).waitFor({ timeout: 10_000 });
+    expect(await row.locator("td").nth(4).textContent()).toBe(now.slice(11, 16));
+    await screenshots(page, "timesheets-today");
+  });
+
   test("a missed punch added from a day changes the day, marked manual", async () => {
+    await browser.page.goto(url(`/timesheets/people/7?month=${MONTH}`));
     const page = browser.page;
     await page.locator(`td[data-date="${TUESDAY}"] a.cal-date`).click();
     await page.waitForURL(url(`/timesheets/people/7/days/${TUESDAY}`));

@@ -7,8 +7,8 @@
 import { useEffect, useState } from "hono/jsx/dom";
 import { type TodayProps, TodayView } from "../components/today-view.tsx";
 
-/** Punches come in bursts; one fetch after the burst. */
-const SETTLE_MS = 700;
+/** Punches come in bursts; one fetch after the burst, later than the server shares one computation (1 s). */
+const SETTLE_MS = 1500;
 const EVERY_MS = 60_000;
 
 export function LiveToday(props: TodayProps) {

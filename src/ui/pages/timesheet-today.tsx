@@ -35,10 +35,28 @@ async function todayProps(deps: UiDeps): Promise<TodayProps> {
   };
 }
 
+/**
+ * Every open Today page refetches after each burst of punches: one computation serves them all
+ * for a second. The island waits longer than that after a punch (SETTLE_MS), so what it gets was
+ * computed after the punch was stored.
+ */
+const SHARED_MS = 1000;
+
 export function timesheetTodayPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
+  let shared: { at: number; props: Promise<TodayProps> } | null = null;
+  const current = (): Promise<TodayProps> => {
+    const now = deps.now();
+    if (shared && now - shared.at < SHARED_MS) return shared.props;
+    const props = todayProps(deps);
+    shared = { at: now, props };
+    props.catch(() => {
+      shared = null;
+    });
+    return props;
+  };
   app.get("/timesheets", async (c) => {
-    const props = await todayProps(deps);
+    const props = await current();
     return page(
       c,
       deps.settings.siteName,
@@ -51,6 +69,6 @@ export function timesheetTodayPages(deps: UiDeps) {
       </>,
     );
   });
-  app.get("/timesheets/today.json", async (c) => c.json(await todayProps(deps), 200, { "cache-control": "no-store" }));
+  app.get("/timesheets/today.json", async (c) => c.json(await current(), 200, { "cache-control": "no-store" }));
   return app;
 }
