@@ -156,6 +156,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     retryDelayMs: 1000,
     commitTimeoutMs: config.commitTimeout * 1000,
     onCommit: (info) => metrics.committed(info),
+    onRefused: (reason) => metrics.writeRefused(reason),
   });
   const bus = new EventBus();
   bus.on("records-committed", (e) => {

@@ -117,7 +117,7 @@ export const serveFields = {
   maxQueuedRecords: {
     flag: "--max-queued-records",
     env: "TM20_MAX_QUEUED_RECORDS",
-    help: "records waiting for commit before uploads are answered result:false",
+    help: "records waiting for commit before uploads are answered result:false; one terminal's own uploads may hold 5% of them (beyond, its uploads alone are answered result:false)",
     default: "200000",
     schema: z.coerce.number().int().min(100),
   },

@@ -4,7 +4,7 @@
  * state (connections, queue depth, memory) are read at scrape time.
  */
 import type { BusEvents } from "../events/bus.ts";
-import type { CommitInfo } from "../store/writer.ts";
+import type { CommitInfo, RefusalReason } from "../store/writer.ts";
 import type { GatewayMetrics } from "../terminals/gateway.ts";
 import { LAG_WINDOW_MS, LoopLag } from "./loop-lag.ts";
 import { MetricsRegistry } from "./metrics.ts";
@@ -31,6 +31,7 @@ export class ServerMetrics implements GatewayMetrics {
   readonly #latency;
   readonly #refusedConnections;
   readonly #refusedMessages;
+  readonly #refusedWrites;
   readonly #committed;
   readonly #duplicates;
   readonly #quarantined;
@@ -62,6 +63,7 @@ export class ServerMetrics implements GatewayMetrics {
     this.#commitSeconds = r.histogram("tm20_commit_duration_seconds", "Duration of one group commit, fsync included.", COMMIT_SECONDS_BUCKETS);
     r.gauge("tm20_writer_queue_depth", "Records waiting for the next commit.", { collect: s.queueDepth });
     r.gauge("tm20_writer_queue_limit", "Records that may wait before uploads are refused (--max-queued-records).", { collect: () => s.queueLimit });
+    this.#refusedWrites = r.counter("tm20_writer_refused_total", "Writes refused at once by the writer queue bound: queue_full (the whole queue), terminal_share (one terminal's part of it).", ["reason"]);
     r.gauge("tm20_store_failing", "1 while store writes fail (terminals get result:false), else 0.", { collect: () => (s.storeFailing() ? 1 : 0) });
     this.#commands = r.counter("tm20_commands_total", "Server-to-terminal commands finished, by final status.", ["status"]);
     this.#commandsPending = r.gauge("tm20_commands_pending", "Server-to-terminal commands queued or in flight.");
@@ -117,6 +119,11 @@ export class ServerMetrics implements GatewayMetrics {
     this.#batch.observe(info.records);
     this.#commitSeconds.observe(info.durationMs / 1000);
     if (info.quarantinePruned > 0) this.#quarantinePruned.inc(info.quarantinePruned);
+  }
+
+  /** Writer.onRefused. */
+  writeRefused(reason: RefusalReason) {
+    this.#refusedWrites.inc(1, { reason });
   }
 
   /** For the command engine: one call per command reaching a final status (done, failed, expired, …). */

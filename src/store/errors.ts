@@ -13,6 +13,7 @@ const STATUS: Record<string, ErrorStatus> = {
   newer_store: 400,
   lease_lost: 409,
   overloaded: 503,
+  terminal_share: 503,
   commit_timeout: 503,
   writer_stopped: 503,
 };

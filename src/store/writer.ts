@@ -24,7 +24,18 @@ export interface WriterOptions {
    */
   commitTimeoutMs: number;
   onCommit?: (info: CommitInfo) => void;
+  /** An op refused at once: the whole queue is full, or its terminal holds its share of it. */
+  onRefused?: (reason: RefusalReason) => void;
 }
+
+export type RefusalReason = "queue_full" | "terminal_share";
+
+/**
+ * The part of the queue one terminal's uploads may hold. A terminal that follows the protocol has
+ * one upload in flight (it waits for the answer), so only one that sends without waiting gets
+ * here; the rest of the queue stays for the others, and one terminal cannot fill it.
+ */
+export const TERMINAL_SHARE = 0.05;
 
 export interface CommitInfo {
   ops: number;
@@ -40,6 +51,8 @@ export interface CommitInfo {
 interface Job {
   op: WriteOp;
   weight: number;
+  /** The terminal whose share it counts against (its uploads only). */
+  sharer: string | null;
   resolve: (result: OpResult) => void;
   reject: (err: Error) => void;
 }
@@ -51,6 +64,9 @@ export class Writer {
   #o: WriterOptions;
   #queue: Job[] = [];
   #queued = 0;
+  /** Queued weight per terminal (uploads only); a terminal with nothing queued has no entry. */
+  #queuedBy = new Map<string, number>();
+  #share: number;
   #scheduled = false;
   #running = false;
   #failingSince: number | null = null;
@@ -60,6 +76,7 @@ export class Writer {
 
   constructor(options: WriterOptions) {
     this.#o = options;
+    this.#share = Math.max(1, Math.floor(options.maxQueuedRecords * TERMINAL_SHARE));
   }
 
   /** Queued records (the writer-queue depth metric). */
@@ -70,6 +87,11 @@ export class Writer {
   /** The queue bound (--max-queued-records). */
   get limit(): number {
     return this.#o.maxQueuedRecords;
+  }
+
+  /** Records one terminal's uploads may hold waiting (its first upload is taken whatever its size). */
+  get terminalShare(): number {
+    return this.#share;
   }
 
   /** True once stop() was called: new work is refused. */
@@ -87,15 +109,28 @@ export class Writer {
     return this.#failingSince === null ? null : this.#lastError;
   }
 
-  submit(op: WriteOp): Promise<OpResult> {
+  /**
+   * `sharer`: the terminal whose share of the queue this counts against, for what it uploads on its
+   * own (`sendlog`, `senduser`), which it resends when refused. Its registrations and the answers to
+   * the server's commands (one in flight per terminal) count only toward the whole queue.
+   */
+  submit(op: WriteOp, sharer: string | null = null): Promise<OpResult> {
     if (this.#stopped) return Promise.reject(storeError("writer_stopped", "the server is shutting down"));
     const weight = weightOf(op);
     if (this.#queued + weight > this.#o.maxQueuedRecords && this.#queue.length > 0) {
+      this.#o.onRefused?.("queue_full");
       return Promise.reject(storeError("overloaded", "writer queue is full"));
     }
+    const held = sharer === null ? 0 : (this.#queuedBy.get(sharer) ?? 0);
+    // With nothing of its own waiting, one upload of any size is taken (as into an empty queue).
+    if (held > 0 && held + weight > this.#share) {
+      this.#o.onRefused?.("terminal_share");
+      return Promise.reject(storeError("terminal_share", `this terminal already has ${held} records waiting (its share is ${this.#share})`));
+    }
     return new Promise<OpResult>((resolve, reject) => {
-      this.#queue.push({ op, weight, resolve, reject });
+      this.#queue.push({ op, weight, sharer, resolve, reject });
       this.#queued += weight;
+      if (sharer !== null) this.#queuedBy.set(sharer, held + weight);
       this.#schedule(0);
     });
   }
@@ -135,6 +170,7 @@ export class Writer {
     }
     const jobs = this.#queue.splice(0, taken);
     this.#queued -= records;
+    for (const job of jobs) if (job.sharer !== null) this.#release(job.sharer, job.weight);
     const started = performance.now();
     let failed = false;
     try {
@@ -170,6 +206,12 @@ export class Writer {
     this.#running = false;
     if (this.#queue.length > 0) this.#schedule(failed ? this.#o.retryDelayMs : 0);
     else this.#wakeIdle();
+  }
+
+  #release(sharer: string, weight: number) {
+    const left = (this.#queuedBy.get(sharer) ?? 0) - weight;
+    if (left > 0) this.#queuedBy.set(sharer, left);
+    else this.#queuedBy.delete(sharer);
   }
 
   /** Logs the first failure of an episode only: a full disk must not also fill the log. */

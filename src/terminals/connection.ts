@@ -26,6 +26,7 @@ import type { KeypadEnrolment } from "../people/terminal-change.ts";
 import type { OpResult, Store, WriteOp } from "../store/contract.ts";
 import { type HardwareIdentity, identityDiffers } from "../store/terminal-identity.ts";
 import type { Writer } from "../store/writer.ts";
+import { AppError } from "../lib/app-error.ts";
 import type { WarnLimiter } from "../obs/warn-limiter.ts";
 import { splitRecords } from "./ingest.ts";
 import { type MessageRateLimit, type NewTerminalRate, TokenBucket } from "./rate-limit.ts";
@@ -238,10 +239,14 @@ export class TerminalConnection {
     return this.#d.clock.format(this.#d.now());
   }
 
-  async #commit(op: WriteOp): Promise<OpResult> {
+  /** `upload`: the terminal sent it on its own, so it counts against its share of the writer queue. */
+  async #commit(op: WriteOp, upload = false): Promise<OpResult> {
     try {
-      return await this.#d.writer.submit(op);
+      return await this.#d.writer.submit(op, upload ? this.#sn : null);
     } catch (err) {
+      if (err instanceof AppError && err.code === "terminal_share") {
+        this.#warn({ remote: this.remoteAddr, error: err.message }, "upload beyond this terminal's share of the writer queue refused (result:false; it resends)");
+      }
       return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
     }
   }
@@ -359,7 +364,7 @@ export class TerminalConnection {
       this.#warn({ reason }, "sendlog quarantined whole");
       op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "sendlog", raw: JSON.stringify(raw), reason }] };
     }
-    const result = await this.#commit(op);
+    const result = await this.#commit(op, true);
     this.#send(sendlogAnswer(result.ok, body.count, body.logindex, this.#cloudtime()));
     if (result.ok) {
       this.#d.bus.emit("records-committed", { sn, inserted: result.inserted, duplicates: result.duplicates, quarantined: result.quarantined });
@@ -382,7 +387,7 @@ export class TerminalConnection {
       this.#warn({ reason }, "senduser quarantined");
       op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "senduser", raw: JSON.stringify(raw), reason }] };
     }
-    const result = await this.#commit(op);
+    const result = await this.#commit(op, true);
     // Held or ignored, it is answered as stored: it is, as a held change or an audit entry.
     this.#send(senduserAnswer(result.ok, this.#cloudtime()));
     if (!result.ok || !parsed.success) return;

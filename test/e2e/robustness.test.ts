@@ -302,25 +302,32 @@ describe("the writer queue bound (--max-queued-records)", () => {
   test("beyond it uploads are answered result:false and /health is 503 with the reason; both recover once commits go through", async () => {
     const srv = await startTm20({ args: ["--max-queued-records", "100"] });
     try {
-      const t = await connectTerminal(srv.ws());
-      await t.register("QUEUE1");
-      const answer = (logindex: number) => t.next((m) => m.ret === "sendlog" && m.logindex === logindex, 10_000);
+      // Three terminals: one alone may hold only its share of the queue (test/e2e/fair-ingest.test.ts).
+      const [t1, t2, t3] = await Promise.all(["QUEUE1", "QUEUE2", "QUEUE3"].map(async (sn) => {
+        const t = await connectTerminal(srv.ws());
+        await t.register(sn);
+        return t;
+      }));
+      if (!t1 || !t2 || !t3) throw new Error("terminals not connected");
+      const answer = (t: typeof t1, logindex: number) => t.next((m) => m.ret === "sendlog" && m.logindex === logindex, 10_000);
       // Read before the lock is taken: the first API call creates the test's token in the database.
       const framesIn = async () => Number(/^tm20_messages_total\{direction="in"\} (\d+)$/m.exec(await (await srv.api("/metrics")).text())?.[1]);
       const before = await framesIn();
       // Commits stall while another connection holds the write lock (well inside the write thread's busy_timeout).
       const locker = new Database(join(srv.dataDir, "tm20.db"));
       locker.run("BEGIN IMMEDIATE");
-      t.send(batch("QUEUE1", 0, 50)); // taken into the stalled commit
+      t1.send(batch("QUEUE1", 0, 50)); // taken into the stalled commit
       // Taken once the server has read the frame and nothing waits in the queue.
       await until("the first batch to be taken into the stalled commit", async () => {
         if ((await framesIn()) !== before + 1) return false;
         return ((await (await fetch(`${srv.http}/health`)).json()) as { store: { queue_depth: number } }).store.queue_depth === 0;
       });
-      t.send(batch("QUEUE1", 50, 50)); // queued: 50 of 100
-      t.send(batch("QUEUE1", 100, 45)); // queued: 95 of 100
-      t.send(batch("QUEUE1", 145, 50)); // 145 > 100: refused at once
-      expect(await answer(145)).toEqual({ ret: "sendlog", result: false, reason: 1, count: 50, logindex: 145 });
+      t1.send(batch("QUEUE1", 50, 50)); // queued: 50 of 100
+      await until("QUEUE1's second batch to be queued", async () => ((await (await fetch(`${srv.http}/health`)).json()) as { store: { queue_depth: number } }).store.queue_depth === 50);
+      t2.send(batch("QUEUE2", 0, 45)); // queued: 95 of 100
+      await until("QUEUE2's batch to be queued", async () => ((await (await fetch(`${srv.http}/health`)).json()) as { store: { queue_depth: number } }).store.queue_depth === 95);
+      t3.send(batch("QUEUE3", 0, 50)); // 145 > 100: refused at once
+      expect(await answer(t3, 0)).toEqual({ ret: "sendlog", result: false, reason: 1, count: 50, logindex: 0 });
       const health = await fetch(`${srv.http}/health`);
       expect(health.status).toBe(503);
       const body = (await health.json()) as { store: { queue_depth: number; problems: string[] } };
@@ -329,19 +336,23 @@ describe("the writer queue bound (--max-queued-records)", () => {
 
       locker.run("ROLLBACK");
       locker.close();
-      expect(await answer(0)).toMatchObject({ result: true, count: 50 });
-      expect(await answer(50)).toMatchObject({ result: true, count: 50 });
-      expect(await answer(100)).toMatchObject({ result: true, count: 45 });
+      expect(await answer(t1, 0)).toMatchObject({ result: true, count: 50 });
+      expect(await answer(t1, 50)).toMatchObject({ result: true, count: 50 });
+      expect(await answer(t2, 0)).toMatchObject({ result: true, count: 45 });
       // The terminal kept the refused batch and resends it: now it is taken.
-      t.send(batch("QUEUE1", 145, 50));
-      expect(await answer(145)).toMatchObject({ result: true, count: 50 });
+      t3.send(batch("QUEUE3", 0, 50));
+      expect(await answer(t3, 0)).toMatchObject({ result: true, count: 50 });
       const recovered = await fetch(`${srv.http}/health`);
       expect(recovered.status).toBe(200);
       expect(((await recovered.json()) as { store: { queue_depth: number } }).store.queue_depth).toBe(0);
       const db = srv.db();
-      expect(db.query("SELECT count(*) AS n FROM attendance WHERE sn = 'QUEUE1'").get()).toEqual({ n: 195 });
+      expect(db.query("SELECT sn, count(*) AS n FROM attendance WHERE sn LIKE 'QUEUE%' GROUP BY sn ORDER BY sn").all()).toEqual([
+        { sn: "QUEUE1", n: 100 },
+        { sn: "QUEUE2", n: 45 },
+        { sn: "QUEUE3", n: 50 },
+      ]);
       db.close();
-      t.close();
+      for (const t of [t1, t2, t3]) t.close();
     } finally {
       await srv.stop();
     }
