@@ -53,11 +53,16 @@ export const SHUTDOWN_TIMEOUT_MS = 15_000;
 const RETENTION_EVERY_MS = 3_600_000;
 const RETENTION_FIRST_AFTER_MS = 5_000;
 
+/** The terminals-only listener (--terminal-port) reads no request body. */
+const TERMINAL_PORT_BODY_BYTES = 1024;
+
 /** While read-only (disk full), how often the data directory is tried for writing again. */
 const WRITABLE_CHECK_MS = 5_000;
 
 export interface RunningServer {
   port: number;
+  /** The terminals-only listener's port (--terminal-port), when there is one. */
+  terminalPort?: number;
   stop(): Promise<void>;
   /**
    * Started read-only because the disk could not take writes: resolves once it can. The caller
@@ -265,6 +270,24 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     },
     websocket: gateway.websocket as never,
   });
+  // Terminals that cannot do TLS keep plain WebSocket here while the UI and API are HTTPS only:
+  // the same gateway (limits, Origin check, connection counts), and nothing else answers.
+  const terminalServer = config.terminalPort === "" ? null : Bun.serve({
+    port: config.terminalPort,
+    hostname: config.host,
+    // Nothing but upgrades is served here: no body is ever read.
+    maxRequestBodySize: TERMINAL_PORT_BODY_BYTES,
+    fetch: (req, srv) => {
+      const taken = gateway.upgrade(req, srv as never);
+      if (taken === true) return undefined;
+      if (taken !== false) return taken;
+      return new Response(`This port takes terminal WebSocket connections only; the admin UI and API are on port ${server.port}${tls ? " (https)" : ""}.\n`, {
+        status: 426,
+        headers: { upgrade: "websocket", connection: "Upgrade" },
+      });
+    },
+    websocket: gateway.websocket as never,
+  });
   gateway.start();
   metrics.start();
   if (retention) retention.start();
@@ -284,7 +307,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   }, CHECKPOINT_MS);
 
   log.info(
-    { port: server.port, host: config.host, tls: tls !== null, store: sqlite ? config.dataDir : "postgresql", cluster: cluster?.instanceId, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION, ...(readOnly !== null ? { readOnly } : {}) },
+    { port: server.port, ...(terminalServer ? { terminalPort: terminalServer.port } : {}), host: config.host, tls: tls !== null, store: sqlite ? config.dataDir : "postgresql", cluster: cluster?.instanceId, tz: settings.clock.timeZone, durability: config.durability, approval: settings.approval, version: VERSION, ...(readOnly !== null ? { readOnly } : {}) },
     "TM20 Server listening",
   );
   if (setupCode !== null) {
@@ -306,6 +329,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       if (retention) await retention.stop();
       await recompute.stop();
       void server.stop(false);
+      void terminalServer?.stop(false);
       flushSeen();
       const drained = await Promise.race([
         writer.stop().then(() => true),
@@ -331,12 +355,13 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       await store.close();
       if (sqlite) releaseDataDir(config.dataDir);
       void server.stop(true);
+      void terminalServer?.stop(true);
       log.info("stopped");
     })();
     return stopping;
   };
 
-  return { port: server.port ?? config.port, stop, ...(writable ? { writable: writable.promise } : {}) };
+  return { port: server.port ?? config.port, ...(terminalServer?.port !== undefined ? { terminalPort: terminalServer.port } : {}), stop, ...(writable ? { writable: writable.promise } : {}) };
 }
 
 /** A PEM file for Bun.serve's tls; unreadable or not PEM: a usage error naming the flag. */

@@ -46,7 +46,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     await old.stop();
     if (signalled) return exit(0);
     try {
-      server = await startServer({ ...config, port: old.port }, log);
+      server = await startServer({ ...config, port: old.port, ...(old.terminalPort !== undefined ? { terminalPort: old.terminalPort } : {}) }, log);
     } catch (err) {
       log.error({ err }, "restart read-write failed");
       return exit(1);

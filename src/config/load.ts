@@ -33,5 +33,8 @@ export function loadServeConfig(flags: Map<string, string>, env: Record<string, 
   if ((config.tlsCert === "") !== (config.tlsKey === "")) {
     throw new UsageError(`${serveFields.tlsCert.flag} and ${serveFields.tlsKey.flag}: give both (a certificate and its key) or neither`);
   }
+  if (config.terminalPort !== "" && config.terminalPort !== 0 && config.terminalPort === config.port) {
+    throw new UsageError(`${serveFields.terminalPort.flag}: must differ from ${serveFields.port.flag} (${config.port})`);
+  }
   return config;
 }

@@ -203,11 +203,18 @@ export const serveFields = {
   tlsCert: {
     flag: "--tls-cert",
     env: "TM20_TLS_CERT",
-    help: "PEM certificate (chain) file: the port serves HTTPS and WSS (with --tls-key); terminals that cannot do TLS need a plain server or a TLS proxy",
+    help: "PEM certificate (chain) file: the port serves HTTPS and WSS (with --tls-key); terminals that cannot do TLS use --terminal-port",
     default: "",
     schema: z.string(),
   },
   tlsKey: { flag: "--tls-key", env: "TM20_TLS_KEY", help: "PEM private key file of --tls-cert", default: "", schema: z.string() },
+  terminalPort: {
+    flag: "--terminal-port",
+    env: "TM20_TERMINAL_PORT",
+    help: "a second TCP port, plain ws:// for terminal WebSockets only (every other request there is refused 426): terminals that cannot do TLS keep it while --port is HTTPS. Empty: none",
+    default: "",
+    schema: z.union([z.literal(""), z.coerce.number().int().min(0).max(65535)]),
+  },
   photoRetentionDays: {
     flag: "--photo-retention-days",
     env: "TM20_PHOTO_RETENTION_DAYS",

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 /** Values for the fields whose default is empty; every other field gets its default, valid by definition. */
-const SAMPLES: Partial<Record<FieldName, string>> = { tz: "Europe/Berlin", pgUrl: PG_BASE, metricsAllow: "127.0.0.1", redisUrl: "redis://127.0.0.1:6379", terminalOrigins: "http://fw.local", allowedHosts: "tm20.lan,127.0.0.1", trustedProxies: "127.0.0.2" };
+const SAMPLES: Partial<Record<FieldName, string>> = { tz: "Europe/Berlin", pgUrl: PG_BASE, metricsAllow: "127.0.0.1", redisUrl: "redis://127.0.0.1:6379", terminalOrigins: "http://fw.local", allowedHosts: "tm20.lan,127.0.0.1", trustedProxies: "127.0.0.2", terminalPort: "7790" };
 
 interface Site {
   cluster: boolean;
@@ -148,4 +148,13 @@ test("--help names the serve flags each command uses, and says it ignores the ot
     expect(listed).toEqual((uses[command.name] ?? []).map((name) => serveFields[name].flag));
     expect(section).toContain("Every other flag of tm20 serve");
   }
+});
+
+test("--terminal-port is a port other than --port (0 for both: each a free one)", () => {
+  const load = (args: string[]) => loadServeConfig(parseArgs(args, SERVE_FLAGS).flags, {});
+  expect(() => load(["--port", "7788", "--terminal-port", "7788"])).toThrow("--terminal-port: must differ from --port (7788)");
+  expect(load(["--port", "7788", "--terminal-port", "7789"]).terminalPort).toBe(7789);
+  expect(load(["--port", "0", "--terminal-port", "0"]).terminalPort).toBe(0);
+  expect(load(["--port", "7788"]).terminalPort).toBe("");
+  expect(() => load(["--terminal-port", "70000"])).toThrow("--terminal-port");
 });
