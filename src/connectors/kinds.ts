@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { AdapterContext, ConnectorKindDef, HrAdapter } from "./adapter.ts";
 import { erpnext } from "./erpnext.ts";
+import { odoo } from "./odoo.ts";
 
 /** A kind with its types erased: settings and credentials are checked by its own schemas. */
 export interface ConnectorKind {
@@ -26,11 +27,12 @@ function erase<S, C>(def: ConnectorKindDef<S, C>): ConnectorKind {
   };
 }
 
-export const CONNECTOR_KINDS = ["erpnext"] as const;
+export const CONNECTOR_KINDS = ["erpnext", "odoo"] as const;
 export type ConnectorKindName = (typeof CONNECTOR_KINDS)[number];
 
 const KINDS: Record<ConnectorKindName, ConnectorKind> = {
   erpnext: erase(erpnext),
+  odoo: erase(odoo),
 };
 
 export function connectorKind(name: string): ConnectorKind | null {

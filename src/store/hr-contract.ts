@@ -10,8 +10,12 @@
 import type { Page } from "./contract.ts";
 import type { HrDeadLetterRow, HrDestinationRow } from "./schema.ts";
 
-/** Why the remote refused a record for good, as it told us: counted per destination, never retried. */
-export const SKIP_REASONS = ["unknown_employee", "inactive_employee", "duplicate"] as const;
+/**
+ * Why a record was set aside for good, as the remote told us (or, for Odoo, as its attendance rules
+ * decide: an out with nothing open, a punch inside an attendance Odoo already has): counted per
+ * destination, never retried.
+ */
+export const SKIP_REASONS = ["unknown_employee", "inactive_employee", "duplicate", "missing_check_in", "out_of_order"] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** Which of our person's fields names the employee in the HR system. */

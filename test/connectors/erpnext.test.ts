@@ -126,7 +126,7 @@ describe("ERPNext destination", () => {
     });
     expect(done.cursor).toBe(ids[6]);
     expect(done.status.delivered).toBe(3);
-    expect(done.status.skipped).toEqual({ unknownEmployee: 1, inactiveEmployee: 1, duplicate: 1 });
+    expect(done.status.skipped).toEqual({ unknownEmployee: 1, inactiveEmployee: 1, duplicate: 1, missingCheckIn: 0, outOfOrder: 0 });
     expect(done.status.lastSkip).toBe("4 at 2026-04-01 09:10:00: No Employee found for the given employee field value. 'attendance_device_id': 4");
     expect(done.status.failedAttempts).toBe(0);
 
@@ -210,7 +210,7 @@ describe("ERPNext destination", () => {
     const resent = erp.checkinCalls().length - 60;
     expect(resent).toBeGreaterThanOrEqual(0);
     expect(resent).toBeLessThanOrEqual(10);
-    expect(done.status.skipped).toEqual({ unknownEmployee: 0, inactiveEmployee: 0, duplicate: resent });
+    expect(done.status.skipped).toEqual({ unknownEmployee: 0, inactiveEmployee: 0, duplicate: resent, missingCheckIn: 0, outOfOrder: 0 });
     expect(done.status.delivered + resent).toBeGreaterThanOrEqual(60);
   }, 90_000);
 

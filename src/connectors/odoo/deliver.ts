@@ -7,35 +7,18 @@
  *
  * One outcome per record, in record order, up to the first failure (the dispatcher sends the rest
  * again later): delivered (in Odoo now, or already), skipped for a reason (counted, never retried),
- * or failed with Odoo's words.
+ * or failed with Odoo's words. Employees are sent one after the other, so one employee's failure
+ * does not hold back the others': their punches after the failed record may be in Odoo already,
+ * and are found present when sent again.
  */
 import { DEFAULT_SITE_RULES, type Role, roleOf } from "../../timesheets/index.ts";
+import type { HrRecord, RecordOutcome, TestResult } from "../adapter.ts";
 import { type OdooClient, OdooError, type OdooRecord, type OdooValue } from "./client.ts";
 import { type AttendancePlan, fromOdooDatetime, type OdooAttendance, type PairingPunch, planAttendances, toOdooDatetime } from "./pairing.ts";
 import type { OdooSettings } from "./settings.ts";
 
-/** What the Odoo destination needs of a punch (the connectors' HrRecord has it). */
-export interface OdooPunchRecord {
-  /** The attendance row id: unique, commit order. */
-  id: number;
-  /** The employee's value of the configured hr.employee field. */
-  employee: string;
-  sn: string;
-  /** Site-local time as the terminal wrote it. */
-  time: string;
-  /** UTC, ISO 8601. */
-  utc: string;
-  inout: number;
-}
-
-export type OdooSkipReason = "unknown_employee" | "inactive_employee" | "duplicate" | "missing_check_in" | "out_of_order";
-
-export type OdooOutcome =
-  | { status: "delivered" }
-  | { status: "skipped"; reason: OdooSkipReason; message: string }
-  | { status: "failed"; retryable: boolean; error: string };
-
-export type OdooTestResult = { ok: boolean; message: string };
+/** What the Odoo destination reads of a punch. */
+export type OdooPunchRecord = Pick<HrRecord, "id" | "employee" | "sn" | "time" | "utc" | "inout">;
 
 interface Employee {
   id: number;
@@ -57,7 +40,7 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-const failed = (e: unknown): OdooOutcome => ({ status: "failed", retryable: true, error: describe(e) });
+const failed = (e: unknown): RecordOutcome => ({ status: "failed", retryable: true, error: describe(e) });
 
 export class OdooDelivery {
   /** The employee field's Odoo type, once known (an integer field takes numbers). */
@@ -73,10 +56,10 @@ export class OdooDelivery {
     return roleOf({ id: r.id, sn: r.sn, enrollid: 0, time: r.time, ts: 0, inout: r.inout }, site);
   }
 
-  async deliver(records: readonly OdooPunchRecord[], signal: AbortSignal): Promise<OdooOutcome[]> {
+  async deliver(records: readonly OdooPunchRecord[], signal: AbortSignal): Promise<RecordOutcome[]> {
     if (records.length === 0) return [];
     const client = this.client.scoped(signal);
-    const outcomes: Array<OdooOutcome | null> = records.map(() => null);
+    const outcomes: Array<RecordOutcome | null> = records.map(() => null);
 
     let employees: Map<string, Employee[]>;
     try {
@@ -201,7 +184,7 @@ export class OdooDelivery {
   }
 
   /** Connects, checks the employee field and reads attendances, creating nothing. */
-  async test(signal: AbortSignal): Promise<OdooTestResult> {
+  async test(signal: AbortSignal): Promise<TestResult> {
     const field = this.settings.employeeField;
     const client = this.client.scoped(signal);
     try {
@@ -219,7 +202,7 @@ export class OdooDelivery {
   }
 }
 
-function outcomeOf(plan: AttendancePlan, key: number, record: OdooPunchRecord, done: number, error: unknown, windowSeconds: number): OdooOutcome | null {
+function outcomeOf(plan: AttendancePlan, key: number, record: OdooPunchRecord, done: number, error: unknown, windowSeconds: number): RecordOutcome | null {
   const what = plan.outcomes.get(key);
   switch (what) {
     case "present":
@@ -239,8 +222,8 @@ function outcomeOf(plan: AttendancePlan, key: number, record: OdooPunchRecord, d
 }
 
 /** The outcomes up to the first failure, or up to the first record not attempted. */
-function settled(outcomes: ReadonlyArray<OdooOutcome | null>): OdooOutcome[] {
-  const out: OdooOutcome[] = [];
+function settled(outcomes: ReadonlyArray<RecordOutcome | null>): RecordOutcome[] {
+  const out: RecordOutcome[] = [];
   for (const o of outcomes) {
     if (o === null) break;
     out.push(o);

@@ -79,7 +79,85 @@ const erpnextForm: KindForm = {
   },
 };
 
-export const KIND_FORMS: Record<ConnectorKindName, KindForm> = { erpnext: erpnextForm };
+const INTERPRETATIONS = ["pair", "trust", "entry", "exit"] as const;
+
+const odooForm: KindForm = {
+  label: "Odoo",
+  values: (s) => ({
+    api: typeof s?.api === "string" ? s.api : "auto",
+    database: typeof s?.database === "string" ? s.database : "",
+    login: typeof s?.login === "string" ? s.login : "",
+    employee_field: typeof s?.employeeField === "string" ? s.employeeField : "barcode",
+    in_out: typeof s?.inOut === "string" ? s.inOut : "pair",
+    terminals:
+      typeof s?.terminals === "object" && s.terminals !== null
+        ? Object.entries(s.terminals)
+            .map(([sn, how]) => `${sn}=${String(how)}`)
+            .join(", ")
+        : "",
+    double_scan_seconds: typeof s?.doubleScanSeconds === "number" ? String(s.doubleScanSeconds) : "120",
+    max_attendance_hours: typeof s?.maxAttendanceHours === "number" ? String(s.maxAttendanceHours) : "16",
+  }),
+  fields: ({ k, existing }) => (
+    <>
+      <Field
+        label="API key"
+        name="k_api_key"
+        type="password"
+        autocomplete="new-password"
+        hint={existing?.credentialsSet ? "Stored: leave empty to keep it." : "Of the Odoo user that writes attendances (My Preferences → Account Security → New API Key; Odoo 13 and older: the password). Stored encrypted."}
+      />
+      <div class="field">
+        <label for="f-k_api">API</label>
+        <select id="f-k_api" name="k_api">
+          <option value="auto" selected={k.api === "auto"}>Find it (JSON-2 on Odoo 19 and newer, else XML-RPC)</option>
+          <option value="json2" selected={k.api === "json2"}>JSON-2 (Odoo 19 and newer)</option>
+          <option value="xmlrpc" selected={k.api === "xmlrpc"}>XML-RPC (Odoo 10 to 18)</option>
+        </select>
+      </div>
+      <Field label="Database" name="k_database" value={k.database} hint="Needed by XML-RPC, and by JSON-2 when the server hosts several databases." />
+      <Field label="Login" name="k_login" value={k.login} autocomplete="off" hint="The API key's user (XML-RPC only)." />
+      <Field label="Odoo employee field" name="k_employee_field" value={k.employee_field} hint="The Employee field holding our employee id: barcode (Badge ID), identification_id, pin, or a custom x_ field." />
+      <div class="field">
+        <label for="f-k_in_out">In/out key</label>
+        <select id="f-k_in_out" name="k_in_out">
+          <option value="pair" selected={k.in_out === "pair"}>Pair punches in time order</option>
+          <option value="trust" selected={k.in_out === "trust"}>Trust the terminal's check-in/check-out state</option>
+          <option value="entry" selected={k.in_out === "entry"}>Every punch is a check-in</option>
+          <option value="exit" selected={k.in_out === "exit"}>Every punch is a check-out</option>
+        </select>
+      </div>
+      <Field label="Per terminal" name="k_terminals" value={k.terminals} placeholder="ZYTI25116685=trust, ZYTI25116686=exit" hint="Serial number = pair, trust, entry or exit, overriding the in/out key." />
+      <Field label="Double scan (seconds)" name="k_double_scan_seconds" type="number" min={0} max={3600} value={k.double_scan_seconds} hint="An employee's punches closer than this to the one before count once." />
+      <Field label="Longest attendance (hours)" name="k_max_attendance_hours" type="number" min={1} max={48} value={k.max_attendance_hours} hint="Only a punch within this many hours of a check-in closes it; later, the check-out counts as missing (0 hours in Odoo)." />
+    </>
+  ),
+  read: (k) => {
+    const key = (k.api_key ?? "").trim();
+    const terminals: Record<string, string> = {};
+    for (const entry of (k.terminals ?? "").split(",")) {
+      if (entry.trim() === "") continue;
+      const [sn = "", how = ""] = entry.split("=").map((x) => x.trim());
+      terminals[sn] = how;
+    }
+    const number = (s: string | undefined) => (s === undefined || s.trim() === "" ? Number.NaN : Number(s));
+    return {
+      settings: {
+        api: k.api ?? "auto",
+        database: (k.database ?? "").trim(),
+        login: (k.login ?? "").trim(),
+        employeeField: (k.employee_field ?? "").trim(),
+        inOut: (INTERPRETATIONS as readonly string[]).includes(k.in_out ?? "") ? k.in_out : "pair",
+        terminals,
+        doubleScanSeconds: number(k.double_scan_seconds),
+        maxAttendanceHours: number(k.max_attendance_hours),
+      },
+      ...(key !== "" ? { credentials: { apiKey: key } } : {}),
+    };
+  },
+};
+
+export const KIND_FORMS: Record<ConnectorKindName, KindForm> = { erpnext: erpnextForm, odoo: odooForm };
 
 export function valuesOf(kind: ConnectorKindName, d: HrDestinationView | null): HrFormValues {
   return {

@@ -33,7 +33,16 @@ const idParam = z.coerce.number().int().positive();
 const letterStatus = z.enum(["dead", "delivered"]).catch("dead");
 const kindParam = z.enum(CONNECTOR_KINDS);
 
-const SKIP_LABEL = { unknownEmployee: "Unknown employee", inactiveEmployee: "Inactive employee", duplicate: "Duplicate" } as const;
+const SKIP_LABEL = {
+  unknownEmployee: "Unknown employee",
+  inactiveEmployee: "Inactive employee",
+  duplicate: "Duplicate",
+  missingCheckIn: "Missing check-in",
+  outOfOrder: "Out of order",
+} as const;
+/** Reasons only Odoo's attendance pairing gives. */
+const ODOO_SKIPS: ReadonlyArray<keyof typeof SKIP_LABEL> = ["missingCheckIn", "outOfOrder"];
+const skipReasonsOf = (d: HrDestinationView) => (Object.keys(SKIP_LABEL) as Array<keyof typeof SKIP_LABEL>).filter((r) => d.kind === "odoo" || !ODOO_SKIPS.includes(r));
 
 export function HrStateBadge({ d }: { d: HrDestinationView }) {
   if (!d.enabled) return <Badge tone="muted">Paused</Badge>;
@@ -86,7 +95,7 @@ export function hrDestinationPages(deps: UiDeps) {
             Every punch becomes the HR system's own check-in, at least once and in order; what it refuses for good (an unknown or inactive employee, a duplicate) is counted, not retried.
           </p>
           {destinations.length === 0 ? (
-            <EmptyState title="No HR systems">Connect ERPNext so punches arrive there as Employee Checkins.</EmptyState>
+            <EmptyState title="No HR systems">Connect ERPNext or Odoo so punches arrive there as Employee Checkins or Attendances.</EmptyState>
           ) : (
             <div class="table-wrap">
               <table class="table">
@@ -180,7 +189,7 @@ export function hrDestinationPages(deps: UiDeps) {
                 <dd data-backlog>{d.status.backlog}</dd>
                 <dt>Delivered</dt>
                 <dd data-delivered>{d.status.delivered}</dd>
-                {(Object.keys(SKIP_LABEL) as Array<keyof typeof SKIP_LABEL>).map((r) => (
+                {skipReasonsOf(d).map((r) => (
                   <>
                     <dt>Skipped: {SKIP_LABEL[r].toLowerCase()}</dt>
                     <dd data-skipped={r}>{d.status.skipped[r] ?? 0}</dd>

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { OdooClient, type OdooConnection, OdooError } from "../../../src/connectors/odoo/client.ts";
-import { OdooDelivery, type OdooOutcome, type OdooPunchRecord } from "../../../src/connectors/odoo/deliver.ts";
+import type { RecordOutcome } from "../../../src/connectors/adapter.ts";
+import { OdooDelivery, type OdooPunchRecord } from "../../../src/connectors/odoo/deliver.ts";
 import { type OdooSettings, odooSettings } from "../../../src/connectors/odoo/settings.ts";
 import { type FakeOdoo, type FakeOdooOptions, startFakeOdoo } from "../../helpers/fake-odoo.ts";
 
@@ -35,7 +36,7 @@ function clientOf(o: FakeOdoo, conn: Partial<OdooConnection> = {}): OdooClient {
 const rec = (id: number, employee: string, time: string, inout = 0, sn = "T-1"): OdooPunchRecord => ({ id, employee, sn, time, utc: `${time.replace(" ", "T")}Z`, inout });
 const settingsOf = (s: Partial<OdooSettings> = {}): OdooSettings => odooSettings.parse(s);
 const never = new AbortController().signal;
-const statuses = (outcomes: OdooOutcome[]) => outcomes.map((o) => (o.status === "skipped" ? `skipped:${o.reason}` : o.status));
+const statuses = (outcomes: RecordOutcome[]) => outcomes.map((o) => (o.status === "skipped" ? `skipped:${o.reason}` : o.status));
 
 describe("Odoo client", () => {
   test("auto picks JSON-2 on Odoo 19 and XML-RPC on an older Odoo; each sends what Odoo expects", async () => {
