@@ -95,7 +95,7 @@ for (const flavour of ["json2", "xmlrpc"] as const) {
       });
       const id = created.json.id as number;
       const tested = await api(srv, "POST", `/api/v1/hr-destinations/${id}/test`);
-      expect(tested.json).toEqual({ ok: true, message: `Connected over ${flavour === "json2" ? "JSON-2" : "XML-RPC"}: 2 active employees have a barcode; attendances readable.` });
+      expect(tested.json).toEqual({ ok: true, message: `signed in over ${flavour === "json2" ? "JSON-2" : "XML-RPC"}; 2 active employees have a barcode; attendances readable.` });
       expect(odoo.book.rows.size).toBe(0);
 
       // Odoo commits the first attendance but its answer is lost: the retry finds it there.

@@ -191,11 +191,11 @@ export class OdooDelivery {
       await client.authenticate();
       const types = await client.fieldTypes("hr.employee", [field]);
       const type = types.get(field);
-      if (type === undefined) return { ok: false, message: `Connected, but hr.employee has no field "${field}": choose another employee field.` };
+      if (type === undefined) return { ok: false, message: `signed in, but hr.employee has no field "${field}": choose another employee field.` };
       const withValue = await client.searchCount("hr.employee", [[field, "!=", false]]);
       await client.searchRead("hr.attendance", [], ["id"], { limit: 1 });
       const api = client.api === "json2" ? "JSON-2" : "XML-RPC";
-      return { ok: true, message: `Connected over ${api}: ${withValue} active employee${withValue === 1 ? "" : "s"} have a ${field}; attendances readable.` };
+      return { ok: true, message: `signed in over ${api}; ${withValue} active employee${withValue === 1 ? " has" : "s have"} a ${field}; attendances readable.` };
     } catch (e) {
       return { ok: false, message: describe(e) };
     }

@@ -211,8 +211,8 @@ describe.each(["json2", "xmlrpc"] as const)("Odoo delivery over %s", (api) => {
 
   test("test connection: employees counted, a missing field and a wrong key reported", async () => {
     const o = await start();
-    expect(await delivery(o).test(never)).toEqual({ ok: true, message: `Connected over ${api === "json2" ? "JSON-2" : "XML-RPC"}: 4 active employees have a barcode; attendances readable.` });
-    expect(await delivery(o, { employeeField: "x_badge" }).test(never)).toEqual({ ok: false, message: 'Connected, but hr.employee has no field "x_badge": choose another employee field.' });
+    expect(await delivery(o).test(never)).toEqual({ ok: true, message: `signed in over ${api === "json2" ? "JSON-2" : "XML-RPC"}; 4 active employees have a barcode; attendances readable.` });
+    expect(await delivery(o, { employeeField: "x_badge" }).test(never)).toEqual({ ok: false, message: 'signed in, but hr.employee has no field "x_badge": choose another employee field.' });
     const wrong = new OdooDelivery(clientOf(o, { api, apiKey: "nope" }), settingsOf({ api, database: o.database, login: o.login }));
     const result = await wrong.test(never);
     expect(result.ok).toBe(false);
