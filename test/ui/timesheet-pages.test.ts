@@ -190,6 +190,22 @@ describe("Timesheets → changes from a day", () => {
     await app.recompute.idle();
   });
 
+  test("a shift changed through its form: the new grace is stored and the schedule's days recomputed", async () => {
+    const id = await idOf("shifts", "Day");
+    const form = await html(`/timesheets/shifts/${id}`);
+    expect(form).toContain(`action="/timesheets/shifts/${id}"`);
+    expect(form).toMatch(/name="start" type="time" value="09:00"/);
+    await ok(`/timesheets/shifts/${id}`, { name: "Day", kind: "fixed", start: "09:00", end: "17:00", break1_start: "12:00", break1_end: "13:00", lateGraceMinutes: "30", earlyGraceMinutes: "5", round_in_mode: "up", round_out_mode: "down" });
+    const shift = (await app.store.timesheets.shifts()).find((s) => s.id === id);
+    expect(shift?.lateGraceMinutes).toBe(30);
+    await app.recompute.idle();
+    // Ann's 09:20 on Tuesday is inside the new 30 minutes of grace: present, not late.
+    expect(await html("/timesheets/people/1/days/2026-03-03")).toContain("Present");
+    await ok(`/timesheets/shifts/${id}`, { name: "Day", kind: "fixed", start: "09:00", end: "17:00", break1_start: "12:00", break1_end: "13:00", lateGraceMinutes: "5", earlyGraceMinutes: "5", round_in_mode: "up", round_out_mode: "down" });
+    await app.recompute.idle();
+    expect(await html("/timesheets/people/1/days/2026-03-03")).toContain("Late");
+  });
+
   test("a refused form names its field", async () => {
     const shift = await app.form("/timesheets/shifts", { name: "Bad", kind: "fixed", start: "9", end: "17:00", round_in_mode: "up", round_out_mode: "down" });
     expect(flashOf(shift)).toEqual(["error", "Start: a time of day HH:MM"]);

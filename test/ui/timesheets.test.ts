@@ -187,4 +187,17 @@ describe("Timesheets in the browser", () => {
     ]);
     expect(browser.problems).toEqual([]);
   });
+
+  test("the monthly sheet prints one person per page, without the buttons", async () => {
+    const page = browser.page;
+    await page.goto(url(`/timesheets/print?month=${MONTH}&enrollid=7`));
+    await page.emulateMedia({ media: "print" });
+    const sheet = page.locator("article.sheet");
+    expect(await sheet.count()).toBe(1);
+    expect(await page.locator(".print-bar").evaluate((el) => getComputedStyle(el).display)).toBe("none");
+    expect(await sheet.locator("dd[data-total='Worked']").textContent()).toBe("14:05");
+    expect(await sheet.locator("tbody tr").count()).toBeGreaterThanOrEqual(2);
+    await page.emulateMedia({ media: "screen" });
+    expect(browser.problems).toEqual([]);
+  });
 });
