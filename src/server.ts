@@ -16,6 +16,7 @@ import type { TimesheetDeps } from "./app/timesheets.ts";
 import { withOrigin } from "./http/host-less.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
 import { BackupDownloads } from "./app/backups.ts";
+import { Notifier } from "./alerts/notifier.ts";
 import { AlertSource } from "./alerts/source.ts";
 import { startIntegrations } from "./integrations.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
@@ -214,15 +215,16 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       return failingSince === null ? null : { failingSince, error: writer.failure ?? "commits fail" };
     },
   });
+  const notifier = new Notifier({ alerts, store, settings, secrets: integrations.secrets, webhooks: integrations.webhooks, log: log.child({ component: "notifications" }), now });
   const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
   const setupCode = (await store.admin.hasUsers()) ? null : newSetupCode();
   const ui = createUiApp({
     setupCode,
-    store, alerts, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
+    store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
     secrets: () => integrations.secrets,
   });
   const http = createHttpApp({
-    store, alerts, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets,
+    store, alerts, notifier, settings, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     loopLag: () => metrics.loopLag.summary(),
     ...(readOnly !== null ? { readOnly } : {}),
@@ -251,6 +253,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   }
   clockCheck.start();
   if (readOnly === null) await recompute.start(bus);
+  // Read-only too: a full disk is exactly what someone must hear about (audit entries then fail, logged).
+  await notifier.start();
   await cluster?.start();
   const threadFailed = await writeThread;
   if (threadFailed) throw threadFailed;
@@ -324,6 +328,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       clearInterval(seenTimer);
       clearInterval(checkpointTimer);
       metrics.stop();
+      await notifier.stop();
       ui.stop();
       await integrations.stop();
       if (retention) await retention.stop();

@@ -141,6 +141,11 @@ const SUMMARY_NAMES = 5;
 
 const ORDER: Record<AlertKind, number> = Object.fromEntries(ALERT_KINDS.map((k, i) => [k, i])) as Record<AlertKind, number>;
 
+/** An alert as the API and the webhook `alert` event show it: `since` in ISO 8601. */
+export function alertJson(a: Alert) {
+  return { id: a.id, kind: a.kind, level: a.level, subject: a.subject, since: new Date(a.since).toISOString(), title: a.title, message: a.message, href: a.href, count: a.count };
+}
+
 /** Every current alert, errors first, then by kind and age; kinds with many subjects summarised. */
 export function deriveAlerts(s: AlertState): Alert[] {
   const each = [

@@ -6,7 +6,9 @@ import type { TimesheetDeps } from "../app/timesheets.ts";
 import { timesheetsApi } from "./api/timesheets.ts";
 import { Hono } from "hono";
 import type { Logger } from "pino";
+import type { Notifier } from "../alerts/notifier.ts";
 import type { AlertSource } from "../alerts/source.ts";
+import type { SiteSettings } from "../settings/site-settings.ts";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { PeopleService } from "../people/service.ts";
 import type { SiteClock } from "../protocol/index.ts";
@@ -19,6 +21,7 @@ import type { AllowList } from "../lib/ip-allow-list.ts";
 import { deadline } from "../lib/deadline.ts";
 import type { LagSummary } from "../obs/loop-lag.ts";
 import { alertsApi } from "./api/alerts.ts";
+import { notificationsApi } from "./api/notifications.ts";
 import { backupApi } from "./api/backup.ts";
 import { commandsApi } from "./api/commands.ts";
 import { peopleApi } from "./api/people.ts";
@@ -41,6 +44,10 @@ export interface HttpDeps {
   store: Store;
   /** The site's current alerts: GET /api/v1/alerts. */
   alerts: AlertSource;
+  /** Alert notifications: /api/v1/notifications. */
+  notifier: Notifier;
+  /** The site settings (site name and clock for the notifications' test e-mail). */
+  settings: SiteSettings;
   writer: Writer;
   registry: TerminalRegistry;
   log: Logger;
@@ -114,6 +121,7 @@ export function createHttpApp(deps: HttpDeps) {
   // The scope check may read a command's body: after the body limit.
   api.use("*", bearerAuth(deps.store, deps.now), apiBodyLimit(), tokenScope("/api/v1"));
   api.route("/alerts", alertsApi(deps.alerts));
+  api.route("/notifications", notificationsApi({ ...deps, secrets: () => deps.integrations.secrets }));
   api.route("/terminals", terminalsApi(deps));
   api.route("/", recordsApi(deps.store));
   api.route("/", commandsApi(deps));

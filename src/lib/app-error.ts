@@ -6,7 +6,7 @@
  * message, the CLI (`main.ts`) into one line and an exit status. A 500 is a fault of ours: its
  * message may name files or SQL, so the doors log it and show only that something went wrong.
  */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 500 | 502 | 503;
 
 export class AppError extends Error {
   override name = "AppError";

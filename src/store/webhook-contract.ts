@@ -7,7 +7,7 @@
 import type { Page } from "./contract.ts";
 import type { DeadLetterRow, WebhookRow } from "./schema.ts";
 
-export type WebhookEventType = "attendance" | "door_event";
+export type WebhookEventType = "attendance" | "door_event" | "alert";
 
 export interface WebhookSettings {
   name: string;

@@ -1,5 +1,6 @@
 import type { TimesheetDeps } from "../app/timesheets.ts";
 import type { Logger } from "pino";
+import type { Notifier } from "../alerts/notifier.ts";
 import type { AlertSource } from "../alerts/source.ts";
 import type { SecretBox } from "../auth/secret-box.ts";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
@@ -18,6 +19,8 @@ export interface UiDeps {
   store: Store;
   /** The site's current alerts (the dashboard shows the same as GET /api/v1/alerts). */
   alerts: AlertSource;
+  /** Alert notifications (Settings → Notifications). */
+  notifier: Notifier;
   writer: Writer;
   registry: TerminalRegistry;
   bus: EventBus;

@@ -353,12 +353,22 @@ export class WebhookDispatcher {
 
   #post(w: Webhook, batchId: string, records: WebhookRecord[], attempt: number, signal: AbortSignal): Promise<DeliveryResult> {
     const body: WebhookBody = { batch_id: batchId, webhook: { id: w.id, name: w.name }, records };
-    const text = JSON.stringify(body);
+    return this.#send(w, JSON.stringify(body), { "x-tm20-batch-id": batchId, "x-tm20-attempt": String(attempt) }, signal);
+  }
+
+  /**
+   * Sends one event that is not a record batch (the notifier's `alert`) to a destination now, with
+   * its auth header and signature like every batch; the caller retries.
+   */
+  sendEvent(w: Webhook, event: "alert", id: string, body: object): Promise<DeliveryResult> {
+    return this.#send(w, JSON.stringify(body), { "x-tm20-event": event, "x-tm20-event-id": id }, this.#stopping.signal);
+  }
+
+  #send(w: Webhook, text: string, extra: Record<string, string>, signal: AbortSignal): Promise<DeliveryResult> {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "user-agent": `tm20-server/${this.#o.version}`,
-      "x-tm20-batch-id": batchId,
-      "x-tm20-attempt": String(attempt),
+      ...extra,
     };
     try {
       if (w.authHeader && w.authSealed) headers[w.authHeader.toLowerCase()] = this.#o.secrets.open(w.authSealed);

@@ -7,7 +7,8 @@ import type { SecretBox } from "../auth/secret-box.ts";
 import type { WebhookEventType, WebhookSettings } from "../store/webhook-contract.ts";
 import type { WebhookRow } from "../store/schema.ts";
 
-export const EVENT_TYPES = ["attendance", "door_event"] as const satisfies readonly WebhookEventType[];
+/** `alert`: the notifier's alert messages (not part of the record outbox). */
+export const EVENT_TYPES = ["attendance", "door_event", "alert"] as const satisfies readonly WebhookEventType[];
 
 export const httpUrl = z
   .string()

@@ -5,6 +5,7 @@
  */
 import { rmSync } from "node:fs";
 import pino from "pino";
+import { Notifier } from "../../src/alerts/notifier.ts";
 import { AlertSource } from "../../src/alerts/source.ts";
 import { BackupDownloads } from "../../src/app/backups.ts";
 import { hashToken } from "../../src/auth/tokens.ts";
@@ -64,12 +65,14 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
     store, bus, log, now, version: "test", clock: () => settings.clock,
   });
   const alerts = new AlertSource({ store, settings, now, exporter: null, storeHealth: () => null });
+  const notifier = new Notifier({ alerts, store, settings, secrets: integrations.secrets, webhooks: integrations.webhooks, log, now });
   const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });
   // An admin exists (made below), so there is no first-run setup code.
-  const ui = createUiApp({ store, alerts, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
-  const http = createHttpApp({ store, alerts, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
+  const ui = createUiApp({ store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
+  const http = createHttpApp({ store, alerts, notifier, settings, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
   await dispatcher.start();
   await people.start();
+  await notifier.start();
   await recompute.start(bus);
 
   await store.createToken("api", hashToken(API_TOKEN), now());

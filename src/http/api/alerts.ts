@@ -1,11 +1,6 @@
 import { Hono } from "hono";
-import type { Alert } from "../../alerts/model.ts";
+import { alertJson } from "../../alerts/model.ts";
 import type { AlertSource } from "../../alerts/source.ts";
-
-/** An alert as the API shows it: times in ISO 8601, the UI link as `href`. */
-export function alertJson(a: Alert) {
-  return { id: a.id, kind: a.kind, level: a.level, subject: a.subject, since: new Date(a.since).toISOString(), title: a.title, message: a.message, href: a.href, count: a.count };
-}
 
 /**
  * GET /api/v1/alerts: the site's current alerts, the same list the dashboard shows. Bounded by the

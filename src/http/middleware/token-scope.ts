@@ -1,7 +1,7 @@
 /**
  * What each /api/v1 route asks of a token's scope, in one table so that a new route is
  * admin-only until someone decides otherwise: reads need `read`; queuing commands needs
- * `commands`; everything else (and backups, webhooks, HR destinations, tokens, people's
+ * `commands`; everything else (and backups, webhooks, HR destinations, notification settings, tokens, people's
  * credentials and the changes terminals sent that wait for approval, even to read) needs `admin`.
  */
 import type { MiddlewareHandler } from "hono";
@@ -12,7 +12,7 @@ import type { TokenEnv } from "./bearer-auth.ts";
 
 /** Paths (under /api/v1) that need `admin` whatever the method. */
 const ADMIN_ONLY = [
-  /^\/backup(\/|$)/, /^\/webhooks(\/|$)/, /^\/hr-destinations(\/|$)/, /^\/tokens(\/|$)/, /^\/people\/[^/]+\/credentials(\/|$)/,
+  /^\/backup(\/|$)/, /^\/webhooks(\/|$)/, /^\/notifications(\/|$)/, /^\/hr-destinations(\/|$)/, /^\/tokens(\/|$)/, /^\/people\/[^/]+\/credentials(\/|$)/,
   // Which hardware may speak for a terminal.
   /^\/terminals\/[^/]+\/replaced-hardware(\/|$)/,
   // Changes terminals sent that wait for approval: they carry people's credentials and admin levels.

@@ -106,7 +106,7 @@ export function parseWebhookChange(form: FormData): Parsed<PatchWebhookBody> {
   return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeError(parsed.error), values };
 }
 
-const EVENT_LABEL: Record<(typeof EVENT_TYPES)[number], string> = { attendance: "Attendance punches", door_event: "Door events" };
+const EVENT_LABEL: Record<(typeof EVENT_TYPES)[number], string> = { attendance: "Attendance punches", door_event: "Door events", alert: "Alerts (when Settings → Notifications sends to webhooks)" };
 
 export function WebhookForm(props: {
   action: string;
