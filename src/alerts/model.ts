@@ -177,9 +177,10 @@ function alert(kind: AlertKind, level: AlertLevel, subject: string, since: numbe
   return { id: `${kind}:${subject}`, kind, level, subject, since, title, message, href, count: 1 };
 }
 
-/** "3 min", "5 h", "2 days": how long ago, for messages. */
+/** "under a minute", "3 min", "5 h", "2 days": how long, for messages. */
 export function ago(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes === 0) return "under a minute";
   if (minutes < 120) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} days`;

@@ -151,6 +151,21 @@ const STEPS: Step[] = [
     },
   },
   { name: "delete an HR destination", api: (a) => a.api("DELETE", "/hr-destinations/1"), ui: (a) => a.form("/integrations/hr/1/delete") },
+  {
+    name: "change the notification settings",
+    api: (a) =>
+      a.api("PUT", "/notifications", {
+        kinds: ["terminal_offline", "tamper"], quietSeconds: 60, notifyResolved: false, dailyDigestAt: "08:00", linkBase: "",
+        email: { enabled: true, host: "smtp.example.com", port: 587, security: "starttls", username: "tm20", password: "pw-1234", from: "tm20@example.com", to: ["it@example.com"] },
+        webhook: { enabled: true },
+      }),
+    ui: (a) =>
+      a.form("/settings/notifications", {
+        kind_terminal_offline: "on", kind_tamper: "on", quietSeconds: "60", dailyDigestAt: "08:00", linkBase: "",
+        emailEnabled: "on", smtpHost: "smtp.example.com", smtpPort: "587", smtpSecurity: "starttls", smtpUsername: "tm20", smtpPassword: "pw-1234", smtpFrom: "tm20@example.com", smtpTo: "it@example.com",
+        webhookEnabled: "on",
+      }),
+  },
 ];
 
 describe("one use case per action, whatever the door", () => {

@@ -201,9 +201,9 @@ describe("notifications", () => {
     const flapBack = await online("FLAP1");
 
     const mail = await until(() => mails.find((m) => m.subject.includes("GONE2")), "the offline e-mail");
-    expect(mail.subject).toBe("[TM20 Server] GONE2 offline for 0 min");
+    expect(mail.subject).toBe("[TM20 Server] GONE2 offline for under a minute");
     expect(mail.to).toEqual(["ops@example.com", "it@example.com"]);
-    expect(mail.text).toContain("ERROR: GONE2 offline for 0 min\n");
+    expect(mail.text).toContain("ERROR: GONE2 offline for under a minute\n");
     expect(mail.text).toContain("  https://tm20.example.com/terminals/GONE2\n");
     expect(mail.text).toContain("(UTC)");
     const hook = await until(() => hooks.find((h) => h.body.includes("GONE2")), "the alert event");
@@ -228,8 +228,8 @@ describe("notifications", () => {
     const alerts = async () => ((await (await server.api("/api/v1/alerts")).json()) as { items: Array<{ kind: string }> }).items;
     await until(async () => ((await alerts()).length === 0 ? true : undefined), "no alerts once every terminal is back");
     const resolved = await until(() => mails.find((m) => m.subject.startsWith("[TM20 Server] Resolved")), "the resolved e-mail");
-    expect(resolved.subject).toBe("[TM20 Server] Resolved: GONE2 offline for 0 min");
-    expect(resolved.text).toContain("OK: GONE2 offline for 0 min\n");
+    expect(resolved.subject).toBe("[TM20 Server] Resolved: GONE2 offline for under a minute");
+    expect(resolved.text).toContain("OK: GONE2 offline for under a minute\n");
     expect(mails.length).toBe(2);
     await gone(back);
     await gone(flapBack);

@@ -1,7 +1,8 @@
 /**
  * Issue 15: a session full of secrets leaves none of them in the server's log (stdout) or on its
  * standard error: admin passwords, API tokens, PostgreSQL and Redis URL passwords, webhook
- * secrets, and credential data (PINs, cards) pushed through the API to a terminal.
+ * secrets, the SMTP password of the alert e-mails, and credential data (PINs, cards) pushed through
+ * the API to a terminal.
  */
 import { afterAll, expect, test } from "bun:test";
 import { SQL } from "bun";
@@ -18,6 +19,7 @@ const SECRETS = {
   webhookHmac: "Hmac-Secret-0123456789",
   webhookHeader: "Header-Secret-5566",
   webhookUrlPassword: "Url-Secret-4411",
+  smtpPassword: "Smtp-Secret-6602",
   pin: "918273",
   card: "5566778899",
 };
@@ -59,6 +61,19 @@ test("no secret of a busy session appears in the server's log or standard error"
   expect(hook.status).toBe(201);
   const header = await api("/webhooks", { name: "hr", url: "http://127.0.0.1:9/hr", auth_header: { name: "X-Api-Key", value: SECRETS.webhookHeader } });
   expect(header.status).toBe(201);
+
+  // Alert e-mail through an SMTP server that is not there: the test e-mail fails, with the reason.
+  const smtp = await fetch(`${s.http}/api/v1/notifications`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      kinds: ["terminal_offline"], quietSeconds: 0, notifyResolved: true, dailyDigestAt: "", linkBase: "",
+      email: { enabled: true, host: "127.0.0.1", port: 9, security: "none", username: "alerts", password: SECRETS.smtpPassword, from: "tm20@example.com", to: ["ops@example.com"] },
+      webhook: { enabled: false },
+    }),
+  });
+  expect(smtp.status).toBe(200);
+  expect((await api("/notifications/test-email", {})).status).toBe(502);
 
   // A person with a PIN and a card, pushed to a terminal that answers.
   const t = await connectTerminal(s.ws());

@@ -1,9 +1,12 @@
 /**
  * The dashboard's alerts in Chromium (issue 17): the same model as GET /api/v1/alerts, kept live;
- * a site with no terminals says so instead of "every approved terminal is online".
+ * a site with no terminals says so instead of "every approved terminal is online". Settings →
+ * Notifications saves the SMTP settings and sends a test e-mail to a real SMTP server.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
 import { tm20Binary } from "../helpers/binary.ts";
 import { login, openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
 import { startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
@@ -58,12 +61,67 @@ describe("dashboard alerts", () => {
     const same = api.items.find((a) => a.id === "door_forced_open:terminal:DOOR9");
     expect(await line.locator("a").textContent()).toBe(same?.title ?? "missing in the API");
     expect(await line.locator("a").getAttribute("href")).toBe("/door-events?sn=DOOR9");
-    // The message says how long ago ("0 min ago"), which may have moved on between the two reads.
+    // The message says how long ago ("under a minute ago"), which may have moved on between the two reads.
     expect(await line.locator(".alert-message").textContent()).toStartWith("Reported by the terminal ");
     expect(same?.message).toStartWith("Reported by the terminal ");
     expect(await page.locator(".alerts li").count()).toBe(api.items.length);
     await screenshots(page, "dashboard-alerts");
     expect(browser.problems).toEqual([]);
     t.close();
+  });
+});
+
+describe("Settings → Notifications", () => {
+  test("an admin saves the SMTP settings and sends a test e-mail; the password is not shown back", async () => {
+    const subjects: string[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS", "AUTH"],
+      logger: false,
+      onData(stream, _session, callback) {
+        let raw = "";
+        stream.on("data", (c: Buffer) => {
+          raw += c.toString("utf8");
+        });
+        stream.on("end", () => {
+          subjects.push(/^subject: (.*)$/im.exec(raw)?.[1] ?? "");
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (smtp.server.address() as AddressInfo).port;
+      const { page } = browser;
+      await page.goto(`${srv.http}/settings`);
+      const panel = page.locator('section[aria-labelledby="notifications-h"]');
+      await panel.getByLabel("Send e-mail").check();
+      await panel.getByLabel("SMTP server").fill("127.0.0.1");
+      await panel.getByLabel("SMTP port").fill(String(port));
+      await panel.getByLabel("Encryption").selectOption("none");
+      await panel.getByLabel("SMTP password").fill("ui-smtp-secret-1");
+      await panel.getByLabel("From").fill("tm20@example.com");
+      await panel.getByLabel("To (comma-separated)").fill("ops@example.com, it@example.com");
+      await panel.getByLabel("Quiet period (seconds)").fill("120");
+      await panel.getByLabel("Tamper alarm").uncheck();
+      await panel.getByRole("button", { name: "Save notifications" }).click();
+      await page.waitForURL(`${srv.http}/settings`);
+      expect(await page.locator(".flash").first().textContent()).toContain("Notification settings saved.");
+      const saved = (await (await srv.api("/api/v1/notifications")).json()) as { quietSeconds: number; kinds: string[]; email: Record<string, unknown> };
+      expect(saved.quietSeconds).toBe(120);
+      expect(saved.kinds).not.toContain("tamper");
+      expect(saved.kinds.length).toBe(11);
+      expect(saved.email).toEqual({ enabled: true, host: "127.0.0.1", port, security: "none", username: "", from: "tm20@example.com", to: ["ops@example.com", "it@example.com"], passwordSet: true });
+      expect(await panel.getByLabel("SMTP password").inputValue()).toBe("");
+      expect(await page.content()).not.toContain("ui-smtp-secret-1");
+      await panel.getByRole("button", { name: "Send test e-mail" }).click();
+      await page.waitForURL(`${srv.http}/settings`);
+      expect(await page.locator(".flash").first().textContent()).toContain("Test e-mail sent to ops@example.com, it@example.com.");
+      expect(subjects).toEqual(["[TM20 Server] Test e-mail"]);
+      await screenshots(page, "settings-notifications");
+      expect(browser.problems).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    }
   });
 });
