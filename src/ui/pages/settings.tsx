@@ -376,6 +376,8 @@ const KIND_LABELS: Record<AlertKind, string> = {
   store_failing: "Store failing (uploads refused)",
   terminal_offline: "Terminal offline",
   terminal_pending: "Terminal waiting for approval",
+  hardware_mismatch: "Terminal hardware differs from the approved one",
+  held_changes: "Changes from terminals waiting for approval",
   clock_drift: "Terminal clock off",
   storage_nearly_full: "Terminal nearly full",
   webhook_failing: "Webhook failing",
