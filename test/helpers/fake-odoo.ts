@@ -42,6 +42,8 @@ export interface Employee {
   barcode: string | null;
   identification_id: string | null;
   pin: string | null;
+  /** A custom integer field, as a site might add to hold the enroll id. */
+  x_enroll: number | null;
 }
 
 /** Odoo's format_datetime(dt_format=False) for an en_US user in UTC. */
@@ -204,7 +206,7 @@ export interface FakeOdoo {
   stop(): Promise<void>;
 }
 
-const EMPLOYEE_FIELDS = ["id", "name", "active", "barcode", "identification_id", "pin"];
+const EMPLOYEE_FIELDS = ["id", "name", "active", "barcode", "identification_id", "pin", "x_enroll"];
 const ATTENDANCE_FIELDS = ["id", "employee_id", "check_in", "check_out", "worked_hours"];
 
 export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<FakeOdoo> {
@@ -219,6 +221,7 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
     barcode: e.barcode ?? null,
     identification_id: e.identification_id ?? null,
     pin: e.pin ?? null,
+    x_enroll: e.x_enroll ?? null,
   }));
   const nameOf = (id: number) => employees.find((e) => e.id === id)?.name ?? `hr.employee(${id},)`;
   const book = new AttendanceBook(nameOf);
@@ -233,6 +236,7 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
     barcode: e.barcode ?? false,
     identification_id: e.identification_id ?? false,
     pin: e.pin ?? false,
+    x_enroll: e.x_enroll ?? false,
   });
   const attendanceRow = (a: Attendance): Row => ({
     id: a.id,
@@ -251,7 +255,7 @@ export async function startFakeOdoo(options: FakeOdooOptions = {}): Promise<Fake
     if (method === "fields_get") {
       const wanted = Array.isArray(kw.allfields) && kw.allfields.length > 0 ? (kw.allfields as string[]) : fields;
       const out: Record<string, OdooVal> = {};
-      for (const f of wanted) if (fields.includes(f)) out[f] = { type: f === "id" ? "integer" : f === "active" ? "boolean" : f.startsWith("check_") ? "datetime" : f === "employee_id" ? "many2one" : "char" };
+      for (const f of wanted) if (fields.includes(f)) out[f] = { type: f === "id" || f === "x_enroll" ? "integer" : f === "active" ? "boolean" : f.startsWith("check_") ? "datetime" : f === "employee_id" ? "many2one" : "char" };
       return out;
     }
     if (method === "search_read" || method === "search_count") {

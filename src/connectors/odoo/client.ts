@@ -216,7 +216,7 @@ export class OdooClient {
   }
 
   private async xmlrpc(service: "common" | "object", method: string, args: OdooValue[]): Promise<OdooValue> {
-    if (this.conn.database === "") throw new OdooError("auth", "XML-RPC needs the database name");
+    if (this.conn.database === "") throw new OdooError("auth", "this Odoo has no JSON-2: XML-RPC needs the database name (and the login)");
     const path = `/xmlrpc/2/${service}`;
     const res = await this.post(path, { "Content-Type": "text/xml" }, encodeCall(method, args));
     const text = await this.text(res, path);
@@ -239,6 +239,7 @@ export class OdooClient {
 
   private async xmlrpcUid(): Promise<number> {
     if (this.learned.uid !== null) return this.learned.uid;
+    if (this.conn.login === "") throw new OdooError("auth", "this Odoo has no JSON-2: XML-RPC needs the login of the API key's user");
     const uid = await this.xmlrpc("common", "authenticate", [this.conn.database, this.conn.login, this.conn.apiKey, {}]);
     if (typeof uid !== "number" || uid <= 0) throw new OdooError("auth", `Odoo refused login ${JSON.stringify(this.conn.login)} with this API key on database ${JSON.stringify(this.conn.database)}`);
     this.learned.uid = uid;

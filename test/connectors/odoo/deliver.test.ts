@@ -15,6 +15,7 @@ const EMPLOYEES: FakeOdooOptions["employees"] = [
   { name: "Gone Away", barcode: "1003", active: false },
   { name: "Twin A", barcode: "2000" },
   { name: "Twin B", barcode: "2000" },
+  { name: "Int Field", x_enroll: 7 },
 ];
 
 let odoo: FakeOdoo | null = null;
@@ -53,6 +54,9 @@ describe("Odoo client", () => {
     expect(legacy.api).toBe("xmlrpc");
     expect(old.calls).toEqual([{ api: "xmlrpc", model: "hr.employee", method: "search_count" }]);
     await expect(clientOf(old, { api: "json2" }).authenticate()).rejects.toThrow("/json/2 does not exist: is this an Odoo 19 server? (else choose XML-RPC)");
+    // auto on an older Odoo without the database or the login XML-RPC needs: said so.
+    await expect(clientOf(old, { database: "" }).authenticate()).rejects.toThrow("this Odoo has no JSON-2: XML-RPC needs the database name (and the login)");
+    await expect(clientOf(old, { login: "" }).authenticate()).rejects.toThrow("this Odoo has no JSON-2: XML-RPC needs the login of the API key's user");
   });
 
   test.each(["json2", "xmlrpc"] as const)("%s: a wrong key, an Odoo refusal and a proxy's 503 are told apart", async (api) => {
@@ -207,6 +211,13 @@ describe.each(["json2", "xmlrpc"] as const)("Odoo delivery over %s", (api) => {
     const down = await d.deliver([rec(4, "1001", "2026-03-04 08:00:00")], never);
     expect(down).toHaveLength(1);
     expect((down[0] as { error: string }).error).toStartWith("Odoo unavailable:");
+  });
+
+  test("an integer employee field is matched with numbers; a value that is no number is an unknown employee", async () => {
+    const o = await start();
+    const outcomes = await delivery(o, { employeeField: "x_enroll" }).deliver([rec(1, "7", "2026-03-02 08:00:00"), rec(2, "7a", "2026-03-02 08:05:00")], never);
+    expect(outcomes).toEqual([{ status: "delivered" }, { status: "skipped", reason: "unknown_employee", message: 'no Odoo employee has x_enroll "7a"' }]);
+    expect(o.attendancesOf("Int Field")).toEqual([["2026-03-02 08:00:00", null]]);
   });
 
   test("test connection: employees counted, a missing field and a wrong key reported", async () => {
