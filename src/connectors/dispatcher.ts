@@ -70,6 +70,8 @@ export class HrDispatcher {
   #keeper: LeaseKeeper | null = null;
   #settle: HrSettlements;
   #syncing: Promise<void> | null = null;
+  /** Destinations whose lease was just taken, until their row is read again. */
+  #reading = new Set<number>();
 
   constructor(options: HrDispatcherOptions) {
     this.#o = { now: Date.now, pollMs: 2_000, retryBaseMs: 1_000, retryMaxMs: 300_000, ...options };
@@ -82,7 +84,15 @@ export class HrDispatcher {
         holder: cluster.instance,
         ttlMs: cluster.leaseMs,
         log: options.log,
-        onGained: (id) => void this.reload(id, { fresh: true }).catch((err: unknown) => this.#storeError(id, err)),
+        onGained: (id) => {
+          // Another instance may have moved the cursor meanwhile: no run before it is read again.
+          this.#reading.add(id);
+          void this.reload(id, { fresh: true })
+            .catch((err: unknown) => this.#storeError(id, err))
+            .finally(() => {
+              if (this.#reading.delete(id)) this.#wakeId(id);
+            });
+        },
         onLost: (id) => this.#lost(id),
       });
     }
@@ -237,6 +247,7 @@ export class HrDispatcher {
       return;
     }
     const dest = parseHrDestination(row);
+    if (fresh) this.#reading.delete(id);
     if (!lane) {
       this.#install(dest);
       void this.#keeper?.claim();
@@ -281,8 +292,13 @@ export class HrDispatcher {
     this.#wake(lane);
   }
 
+  #wakeId(id: number) {
+    const lane = this.#lanes.get(id);
+    if (lane) this.#wake(lane);
+  }
+
   #wake(lane: Lane) {
-    if (this.#stopped || !lane.dest.enabled || lane.timer || !this.#mine(lane.dest.id)) return;
+    if (this.#stopped || !lane.dest.enabled || lane.timer || !this.#mine(lane.dest.id) || this.#reading.has(lane.dest.id)) return;
     if (lane.running) {
       lane.again = true;
       return;
@@ -315,6 +331,7 @@ export class HrDispatcher {
         await this.#caughtUp(lane, signal);
         return;
       }
+      const from = records[0] ? records[0].id - 1 : lane.dest.cursor;
       const outcomes = await this.#deliver(lane, records, signal);
       if (signal.aborted || this.#stopped) return;
       const at = this.#o.now();
@@ -322,7 +339,7 @@ export class HrDispatcher {
       let delivered = 0;
       const skipped: Partial<Record<SkipReason, number>> = {};
       let lastSkip: string | null = null;
-      let cursor = lane.dest.cursor;
+      let cursor = from;
       let failure: { record: HrRecord; error: string; retryable: boolean } | null = null;
       for (const [i, outcome] of outcomes.entries()) {
         const record = records[i];
@@ -338,7 +355,7 @@ export class HrDispatcher {
         }
         cursor = record.id;
       }
-      const progressed = cursor > lane.dest.cursor;
+      const progressed = cursor > from;
       if (progressed) {
         await settle.progressed(id, { cursor, delivered, skipped, lastSkip, at });
         if (signal.aborted) return;
@@ -346,7 +363,7 @@ export class HrDispatcher {
         lane.catchUpDue = true;
         lane.dest = {
           ...lane.dest,
-          cursor,
+          cursor: Math.max(lane.dest.cursor, cursor),
           delivered: lane.dest.delivered + delivered,
           lastSuccessAt: at,
           attempts: 0,

@@ -202,7 +202,7 @@ describe("retention", () => {
     rmSync(first.dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  test("attendance retention keeps what the PostgreSQL export or a webhook has not delivered, and cuts in the site's time zone", async () => {
+  test("attendance retention keeps what the PostgreSQL export, a webhook or an HR destination has not delivered, and cuts in the site's time zone", async () => {
     const first = await startTm20({ keepData: true, args: ["--tz", "UTC"] });
     const t = await connectTerminal(first.ws());
     await t.register("RET2");
@@ -226,11 +226,19 @@ describe("retention", () => {
       body: JSON.stringify({ name: "payroll", url: "http://127.0.0.1:9/punches", event_types: ["attendance", "door_event"], start: "beginning" }),
     });
     expect(hook.status).toBe(201);
+    // An HR destination that has sent fewer punches still holds the rest back.
+    const hr = await first.api("/api/v1/hr-destinations", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ kind: "erpnext", name: "ERPNext", url: "http://127.0.0.1:9", start: "beginning", maxAttempts: 1000 }),
+    });
+    expect(hr.status).toBe(201);
     expect(await first.stop()).toBe(0);
 
     const w = new Database(join(first.dataDir, "tm20.db"));
     // As if the webhook had delivered attendance rows 1-3 and door event 1; the site zone saved in the UI.
     w.run("UPDATE webhooks SET attendance_cursor = 3, door_cursor = 1");
+    w.run("UPDATE hr_destinations SET cursor = 2");
     w.run(`INSERT INTO settings (key, value, updated_at) VALUES ('tz', 'Pacific/Kiritimati', ${Date.now()})`);
     w.close();
     const ids = (srv: Awaited<ReturnType<typeof startTm20>>, table: string) => {
@@ -249,13 +257,14 @@ describe("retention", () => {
     expect(ids(exporting, "door_events")).toEqual([1, 2]);
     await exporting.stop();
 
-    // Only the webhook now: what it delivered goes (the edge row by the site's zone), the rest stays.
+    // Without the export: what every destination delivered goes (the edge row by the site's zone),
+    // the rest stays: the HR destination has sent attendance rows 1-2 only.
     const hooked = await startTm20({ dataDir: first.dataDir, args: ["--tz", "UTC", "--attendance-retention-days", "1"] });
     const pruned = await hooked.waitForLog("retention: pruned old data", 15_000);
-    expect(pruned).toMatchObject({ attendance: 3, doorEvents: 1, cutoffs: { attendanceUpTo: 3, doorEventsUpTo: 1 } });
+    expect(pruned).toMatchObject({ attendance: 2, doorEvents: 1, cutoffs: { attendanceUpTo: 2, doorEventsUpTo: 1 } });
     const cut = new SiteClock("Pacific/Kiritimati").toUtc(String((pruned.cutoffs as { punchesBefore: string }).punchesBefore));
     expect(Math.abs(cut - (Date.now() - 86_400_000))).toBeLessThan(60_000);
-    expect(ids(hooked, "attendance")).toEqual([4]);
+    expect(ids(hooked, "attendance")).toEqual([3, 4]);
     expect(ids(hooked, "door_events")).toEqual([2]);
     await hooked.stop();
     rmSync(first.dataDir, { recursive: true, force: true });
