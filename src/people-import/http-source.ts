@@ -58,7 +58,7 @@ export async function httpEntries(source: HttpSource, fetchPage: typeof fetch = 
     }
     let body: unknown;
     try {
-      const res = await fetchPage(target.href, { headers: { accept: "application/json", ...source.headers }, signal: AbortSignal.timeout(source.timeout_ms) });
+      const res = await fetchSameOrigin(target, source, fetchPage, page);
       if (!res.ok) throw sourceError(`page ${page}: HTTP ${res.status}`);
       body = await res.json();
     } catch (err) {
@@ -80,8 +80,34 @@ export async function httpEntries(source: HttpSource, fetchPage: typeof fetch = 
     else if (paging.type === "offset") url = items.length < paging.size ? null : source.url;
     else {
       const next = at(body, paging.path);
-      url = typeof next === "string" && next !== "" ? new URL(next, target).href : null;
+      url = typeof next === "string" && next !== "" ? sameOrigin(new URL(next, target), source, `page ${page}'s next link`).href : null;
     }
   }
   return entries;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * The saved headers usually carry the HR system's key, so they go to the source URL's own origin
+ * only: a `next` link or a redirect naming another origin is refused, never followed with them.
+ */
+function sameOrigin(url: URL, source: HttpSource, what: string): URL {
+  const origin = new URL(source.url).origin;
+  if (url.origin !== origin) throw sourceError(`${what} leads to ${url.origin}, not the source's ${origin}: refused, the source's headers are sent to its own origin only`);
+  return url;
+}
+
+/** fetch with redirects followed by hand, each checked by `sameOrigin` before the headers go. */
+async function fetchSameOrigin(target: URL, source: HttpSource, fetchPage: typeof fetch, page: number): Promise<Response> {
+  const signal = AbortSignal.timeout(source.timeout_ms);
+  let url = target;
+  for (let hop = 0; ; hop++) {
+    const res = await fetchPage(url.href, { headers: { accept: "application/json", ...source.headers }, redirect: "manual", signal });
+    const location = res.headers.get("location");
+    if (res.status < 300 || res.status > 399 || location === null) return res;
+    if (hop === MAX_REDIRECTS) throw sourceError(`page ${page}: more than ${MAX_REDIRECTS} redirects`);
+    await res.body?.cancel();
+    url = sameOrigin(new URL(location, url), source, `page ${page}'s redirect`);
+  }
 }
