@@ -136,18 +136,15 @@ function LeaveTypeRows({ types, admin, csrf }: { types: LeaveType[]; admin: bool
   );
 }
 
-export function timesheetListPages(deps: UiDeps) {
-  const app = new Hono<UiEnv>();
-  const ts = deps.timesheets;
-  const shell = (c: Context<UiEnv>, tab: "departments" | "holidays" | "leave-types", body: Child) =>
-    page(c, deps.settings.siteName, { title: "Timesheets", active: "timesheets" }, (
-      <>
-        <TimesheetTabs active={tab} />
-        {body}
-      </>
-    ));
-  const who = (c: Context<UiEnv>) => ({ admin: c.get("user").role === "admin", csrf: c.get("session").csrfToken });
+/** What every list page here shares: the deps, the page shell with the tabs, and who is asking. */
+interface ListKit {
+  deps: UiDeps;
+  ts: UiDeps["timesheets"];
+  shell(c: Context<UiEnv>, tab: "departments" | "holidays" | "leave-types", body: Child): Response | Promise<Response>;
+  who(c: Context<UiEnv>): { admin: boolean; csrf: string };
+}
 
+function departmentRoutes(app: Hono<UiEnv>, { deps, ts, shell, who }: ListKit) {
   app.get("/timesheets/departments", async (c) => {
     const { admin, csrf } = who(c);
     return shell(c, "departments", (
@@ -189,6 +186,9 @@ export function timesheetListPages(deps: UiDeps) {
     return redirectWith(c, `/people/${id}`, "ok", departmentId === null ? `No department from ${from}.` : `Department set from ${from}; the days since are being recomputed.`);
   });
 
+}
+
+function holidayRoutes(app: Hono<UiEnv>, { deps, ts, shell, who }: ListKit) {
   app.get("/timesheets/holidays", async (c) => {
     const { admin, csrf } = who(c);
     const [holidays, departments] = await Promise.all([deps.store.timesheets.holidays(), deps.store.timesheets.departments()]);
@@ -238,6 +238,9 @@ export function timesheetListPages(deps: UiDeps) {
     return redirectWith(c, "/timesheets/holidays", "ok", "Holiday deleted.");
   });
 
+}
+
+function leaveTypeRoutes(app: Hono<UiEnv>, { deps, ts, shell, who }: ListKit) {
   app.get("/timesheets/leave-types", async (c) => {
     const { admin, csrf } = who(c);
     return shell(c, "leave-types", (
@@ -287,5 +290,24 @@ export function timesheetListPages(deps: UiDeps) {
     return redirectWith(c, "/timesheets/leave-types", "ok", "Leave type deleted.");
   });
 
+}
+
+export function timesheetListPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  const kit: ListKit = {
+    deps,
+    ts: deps.timesheets,
+    shell: (c, tab, body) =>
+      page(c, deps.settings.siteName, { title: "Timesheets", active: "timesheets" }, (
+        <>
+          <TimesheetTabs active={tab} />
+          {body}
+        </>
+      )),
+    who: (c) => ({ admin: c.get("user").role === "admin", csrf: c.get("session").csrfToken }),
+  };
+  departmentRoutes(app, kit);
+  holidayRoutes(app, kit);
+  leaveTypeRoutes(app, kit);
   return app;
 }
