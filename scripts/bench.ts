@@ -6,7 +6,9 @@
  * records: terminals held, acknowledged records/s, messages/s, answer latency, memory per idle
  * terminal, start-up time, and API query and admin UI page times on a store of 1,000,000
  * attendance rows; `pg` and `cluster` (issue 7, below) run the PostgreSQL store and three
- * instances behind HAProxy; `timesheets` (issue 14) the pure rules of a month's rebuild, no binary.
+ * instances behind HAProxy; `timesheets` (issue 14) a month's rebuild, the pure rules and then with
+ * the SQLite store, no binary; `timesheets-ingest` the throughput load with the daily results kept
+ * current and without (`--timesheet-updates on|off`).
  * Everything targets 127.0.0.1, uses free ports and temp directories, and stops by itself.
  */
 import { Database } from "bun:sqlite";
@@ -15,7 +17,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SQL, type Subprocess } from "bun";
 import { freePort, haproxyConfig, redisServer, until } from "../test/helpers/cluster.ts";
-import { describeTimesheetBench, timesheetsBench } from "./bench-timesheets.ts";
+import { describeTimesheetBench, describeTimesheetStoreBench, timesheetsBench, timesheetsStoreBench } from "./bench-timesheets.ts";
 
 const root = resolve(import.meta.dir, "..");
 const args = process.argv.slice(2);
@@ -821,11 +823,40 @@ async function clusterScenario(bin: string) {
 
 // ---------------------------------------------------------------- timesheets (issue 14)
 
-/** The rules alone (scripts/bench-timesheets.ts), in this process: the binary is not involved. */
+/** The rules alone, then the whole rebuild on a SQLite store (scripts/bench-timesheets.ts), in this process: the binary is not involved. */
 async function timesheetsScenario(_bin: string) {
   const r = timesheetsBench(1000, quick ? 3 : 7);
   report(describeTimesheetBench(r));
-  results.timesheets = r;
+  const withStore = await timesheetsStoreBench(1000, quick ? 1 : 3);
+  report(describeTimesheetStoreBench(withStore));
+  results.timesheets = { rules: r, rebuild: withStore };
+}
+
+/**
+ * What keeping the daily results current costs ingest: the throughput load twice, with
+ * `--timesheet-updates off` and on (the default), alternating so a busy machine's drift hits both.
+ * With updates on, every committed page's person-days are recomputed after the commit (the
+ * simulator's 500 people, a punch a second each).
+ */
+async function timesheetIngestScenario(bin: string) {
+  const rounds = quick ? 3 : 2;
+  const rates: Record<"off" | "on", number[]> = { off: [], on: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of ["off", "on"] as const) {
+      const dir = join(scratch, `ts-ingest-${mode}-${round}`);
+      const srv = await startServer(bin, dir, ["--timesheet-updates", mode]);
+      const summary = await simulate(bin, srv.port, [
+        "--terminals", String(scale.throughputTerminals), "--batch", String(scale.throughputBatch), "--rate", "0",
+        "--duration", String(scale.throughputSeconds), "--prefix", "TS", "--grace", "10",
+      ]);
+      await srv.stop();
+      rates[mode].push(summary.acknowledged_per_second);
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const cost = 1 - mean(rates.on) / Math.max(1, mean(rates.off));
+  results.timesheetIngest = { rounds, off: rates.off, on: rates.on, cost_percent: round(cost * 100, 1) };
+  report(`timesheets ingest: ${scale.throughputTerminals} terminals × batches of ${scale.throughputBatch}, ${scale.throughputSeconds} s a run, ${rounds} round(s): acknowledged/s with updates off ${rates.off.join(", ")}, on ${rates.on.join(", ")}: cost ${round(cost * 100, 1)} %`);
 }
 
 // ---------------------------------------------------------------- main
@@ -838,6 +869,7 @@ const scenarios: Record<string, (bin: string) => Promise<void>> = {
   pg: pgScenario,
   cluster: clusterScenario,
   timesheets: timesheetsScenario,
+  "timesheets-ingest": timesheetIngestScenario,
 };
 const needsBinary = Object.keys(scenarios).some((name) => name !== "timesheets" && (!only || only.includes(name)));
 

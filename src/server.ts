@@ -252,7 +252,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     await people.start();
   }
   clockCheck.start();
-  if (readOnly === null) await recompute.start(bus);
+  if (readOnly === null) await recompute.start(config.timesheetUpdates === "on" ? bus : null);
   // Read-only too: a full disk is exactly what someone must hear about (audit entries then fail, logged).
   await notifier.start();
   await cluster?.start();

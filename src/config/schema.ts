@@ -93,6 +93,13 @@ export const serveFields = {
     default: "off",
     schema: z.enum(["on", "off"]),
   },
+  timesheetUpdates: {
+    flag: "--timesheet-updates",
+    env: "TM20_TIMESHEET_UPDATES",
+    help: "off: daily results are not recomputed as punches arrive (only after an admin's change, and by tm20 timesheets rebuild)",
+    default: "on",
+    schema: z.enum(["on", "off"]),
+  },
   webhookRetryBaseMs: {
     flag: "--webhook-retry-base-ms",
     env: "TM20_WEBHOOK_RETRY_BASE_MS",

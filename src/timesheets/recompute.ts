@@ -11,7 +11,10 @@ import { addDays, dayNumber } from "./calendar.ts";
 import { computeDays } from "./period.ts";
 import type { LocalToUtc } from "./plan.ts";
 import { indexRules } from "./schedule.ts";
-import type { DayResult, LocalDate } from "./types.ts";
+import type { DayResult, LeaveEntry, LocalDate } from "./types.ts";
+
+/** Results per `saveDays`. */
+const SAVE_EVERY = 4000;
 
 export interface PersonDate {
   enrollid: number;
@@ -47,18 +50,32 @@ export async function recomputeDays(store: TimesheetStore, targets: Iterable<Per
   }
   if (byPerson.size === 0) return 0;
   const index = indexRules(await store.rules(), options.clock);
+  // Leave is entered by hand (a few entries a person a month): the batch's in one read, not one a person.
+  const allDates = [...byPerson.values()].flat().sort();
+  const leaveOf = new Map<number, LeaveEntry[]>();
+  for (const entry of await store.leave({ from: allDates[0] as LocalDate, to: allDates[allDates.length - 1] as LocalDate })) {
+    const list = leaveOf.get(entry.enrollid);
+    if (list) list.push(entry);
+    else leaveOf.set(entry.enrollid, [entry]);
+  }
   let stored = 0;
+  // Results are written a few thousand at a time: a transaction (an fsync) per person would cost more than the computing.
+  let pending: DayResult[] = [];
   for (const [enrollid, dates] of byPerson) {
     const [memberships, corrections] = await Promise.all([store.memberships(enrollid), store.corrections(enrollid)]);
-    const results: DayResult[] = [];
     for (const [from, to] of runsOf(dates)) {
       // The rules read punches from the day before `from` through the day after `to` (a night shift's, a double scan's).
-      const [punches, leave] = await Promise.all([store.punchesOf(enrollid, addDays(from, -1), addDays(to, 2)), store.leave({ enrollid, from, to })]);
-      results.push(...computeDays(index, { enrollid, memberships, punches, corrections, leave }, { from, to, asOf: options.asOf }));
+      const punches = await store.punchesOf(enrollid, addDays(from, -1), addDays(to, 2));
+      const leave = (leaveOf.get(enrollid) ?? []).filter((e) => e.date >= from && e.date <= to);
+      pending.push(...computeDays(index, { enrollid, memberships, punches, corrections, leave }, { from, to, asOf: options.asOf }));
     }
-    await store.saveDays(results, options.at);
-    stored += results.length;
+    if (pending.length >= SAVE_EVERY) {
+      await store.saveDays(pending, options.at);
+      stored += pending.length;
+      pending = [];
+    }
     await yieldToLoop();
   }
-  return stored;
+  await store.saveDays(pending, options.at);
+  return stored + pending.length;
 }

@@ -1,4 +1,4 @@
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Row, TimesheetSql } from "../timesheet-store.ts";
 import type { PgDb } from "./connect.ts";
 
@@ -21,6 +21,17 @@ export function pgTimesheets(db: PgDb): TimesheetSql {
       await db.transaction(async (tx) => {
         for (const q of queries) await tx.execute(q);
       });
+    },
+    punches: (enrollid, from, until) =>
+      rows(db, sql`SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE enrollid = ${enrollid} AND time >= ${from} AND time < ${until} ORDER BY time, id`),
+    // One statement, the columns as arrays (as the group commit writes records): one round trip.
+    upsertDays: async (rows) => {
+      if (rows.length === 0) return;
+      const col = (i: number) => sql.param(rows.map((r) => r[i]));
+      await db.execute(sql`
+        INSERT INTO ts_days (enrollid, date, department_id, status, body, computed_at)
+        SELECT * FROM unnest(${col(0)}::bigint[], ${col(1)}::text[], ${col(2)}::bigint[], ${col(3)}::text[], ${col(4)}::text[], ${col(5)}::bigint[])
+        ON CONFLICT (enrollid, date) DO UPDATE SET department_id = excluded.department_id, status = excluded.status, body = excluded.body, computed_at = excluded.computed_at`);
     },
   };
 }

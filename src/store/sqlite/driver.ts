@@ -13,6 +13,8 @@ export interface NativeStatement {
   run(...params: SqlValue[]): { changes: number; lastInsertRowid: number | bigint };
   /** The first row (bun:sqlite: null, better-sqlite3: undefined when there is none). */
   get(...params: SqlValue[]): unknown;
+  /** Every row, as objects keyed by column name. */
+  all(...params: SqlValue[]): unknown[];
 }
 
 export interface SqliteConnection {

@@ -136,7 +136,7 @@ export class SqliteStore implements Store {
     this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
     this.hrDestinations = new SqliteHrStore(this.#w.db, this.#r.db);
     this.importSources = new SqliteImportSourceStore(this.#w.db, this.#r.db);
-    this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w.db, this.#r.db));
+    this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w, this.#r));
     this.#writes = new SqliteWritePath(this.#w);
   }
 
