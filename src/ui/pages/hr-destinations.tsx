@@ -9,14 +9,13 @@ import { z } from "zod";
 import {
   createHrDestination,
   deleteHrDestination,
-  getHrDestination,
   listHrDestinations,
   retryHrDeadLetter,
   testHrDestination,
   updateHrDestination,
   viewHrDestination,
 } from "../../app/hr-destinations.ts";
-import type { HrDestinationView } from "../../connectors/destination.ts";
+import { type HrDestinationView, parseHrDestination } from "../../connectors/destination.ts";
 import { CONNECTOR_KINDS, type ConnectorKindName, connectorKind } from "../../connectors/kinds.ts";
 import type { HrDeadLetterRow } from "../../store/schema.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
@@ -63,7 +62,7 @@ export function hrDestinationPages(deps: UiDeps) {
   const load = async (raw: string) => {
     const id = idParam.safeParse(raw);
     const row = id.success ? await integrations.store.hrDestinations.get(id.data) : null;
-    return row ? viewHrDestination(uc, await getHrDestination(uc, row.id)) : null;
+    return row ? viewHrDestination(uc, parseHrDestination(row)) : null;
   };
   const notFound = (c: Context<UiEnv>) =>
     page(c, deps.settings.siteName, { title: "Destination not found", active: "integrations" }, <EmptyState title="No HR destination with this id" />, 404);
