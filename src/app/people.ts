@@ -8,6 +8,7 @@ import type { PersonInput } from "../store/commands-contract.ts";
 import type { Store } from "../store/contract.ts";
 import { type Actor, actorId } from "./actor.ts";
 import { knownTerminal } from "./terminals.ts";
+import { CREDENTIAL_BACKUPNUMS } from "../protocol/index.ts";
 
 export interface PeopleDeps {
   store: Store;
@@ -86,6 +87,14 @@ export async function pushPeople(deps: PeopleDeps, actor: Actor, to: { enrollids
   if (sns.size === 0) throw badRequest("choose at least one terminal");
   for (const sn of sns) await knownTerminal(deps, sn);
   return deps.people.push(to.enrollids, [...sns], actorId(actor));
+}
+
+/** Reads one credential of a person from a terminal that holds it (a job): an enrolment made there, brought here. */
+export async function pullCredential(deps: PeopleDeps, actor: Actor, enrollid: number, sn: string, backupnum: number) {
+  if (!(await deps.store.getPerson(enrollid))) throw noSuchPerson();
+  await knownTerminal(deps, sn);
+  if (!(CREDENTIAL_BACKUPNUMS as readonly number[]).includes(backupnum)) throw badRequest("credential: choose a fingerprint, PIN, card, face, palm or photo");
+  return deps.people.pullCredential(sn, enrollid, backupnum, actorId(actor));
 }
 
 /** Logs the server missed: the unread ones, or every log in a date range (a job). */

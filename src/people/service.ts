@@ -115,6 +115,11 @@ export class PeopleService {
     return this.jobs.create("pull", `terminal:${sn}`, { sn }, actor, [{ sn, command: "getuserlist", params: {} }], { stage: "listing users" });
   }
 
+  /** Reads one credential back from a terminal (`getuserinfo`); the answer is stored like a pull's. */
+  pullCredential(sn: string, enrollid: number, backupnum: number, actor: string) {
+    return this.jobs.create("pull", `person:${enrollid}`, { sn, enrollid, backupnum }, actor, [{ sn, command: "getuserinfo", params: { enrollid, backupnum } }]);
+  }
+
   async #pullStep(job: JobRow, command: string, answer: string | null) {
     if (command !== "getuserlist" || answer === null) return;
     const summary = JSON.parse(answer) as { users?: unknown[]; count?: number | null; stop?: string };

@@ -21,6 +21,7 @@ import { integrationPages } from "./pages/integrations.tsx";
 import { peopleImportPages } from "./pages/people-import.tsx";
 import { exportPages } from "./pages/exports.tsx";
 import { heldChangePages } from "./pages/held-changes.tsx";
+import { personCredentialPages } from "./pages/person-credentials.tsx";
 import { peoplePages } from "./pages/people.tsx";
 import { recordPages } from "./pages/records.tsx";
 import { settingsPages } from "./pages/settings.tsx";
@@ -76,6 +77,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   // Before the people pages: /people/held is not a person.
   authed.route("/", heldChangePages(deps));
   authed.route("/", peoplePages(deps));
+  authed.route("/", personCredentialPages(deps));
   authed.route("/", recordPages(deps));
   authed.route("/", timesheetPages(deps));
   authed.route("/", exportPages(deps));

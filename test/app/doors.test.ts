@@ -120,6 +120,18 @@ const STEPS: Step[] = [
     api: (a) => terminalSendsPin(a, "8888", () => a.api("POST", "/held-changes/2/reject")),
     ui: (a) => terminalSendsPin(a, "8888", () => a.form("/people/held/2/reject")),
   },
+  {
+    name: "set a person's card",
+    api: (a) => a.api("PUT", "/people/5/credentials/11", { data: "12345678" }),
+    ui: (a) => a.form("/people/5/credentials/11", { card: "12345678" }),
+  },
+  { name: "set a person's PIN", api: (a) => a.api("PUT", "/people/5/credentials/10", { data: "4321" }), ui: (a) => a.form("/people/5/credentials/10", { pin: "4321" }) },
+  { name: "remove a person's PIN", api: (a) => a.api("DELETE", "/people/5/credentials/10"), ui: (a) => a.form("/people/5/credentials/10/delete") },
+  {
+    name: "read a person's credential from a terminal",
+    api: (a) => a.api("POST", "/people/5/credentials/0/pull", { sn: "T1" }),
+    ui: (a) => a.form("/people/5/credentials/pull", { sn: "T1", backupnum: "0" }),
+  },
   { name: "resync a group", api: (a) => a.api("POST", "/groups/1/resync"), ui: (a) => a.form("/groups/1/resync") },
   { name: "queue a command", api: (a) => a.api("POST", "/terminals/T1/commands", { command: "opendoor" }), ui: (a) => a.form("/terminals/T1/commands", { action: "opendoor" }) },
   { name: "fetch a terminal's missed logs", api: (a) => a.api("POST", "/terminals/T1/fetch-logs", {}), ui: (a) => a.form("/terminals/T1/commands", { action: "fetch-logs" }) },

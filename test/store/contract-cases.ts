@@ -928,10 +928,17 @@ export function contractCases(target: ContractTarget): void {
         // Holding another credential does not re-enable a person disabled there.
         assert.deepEqual((await t.store.people.holdings("SN1")).people, [{ enrollid: 1, enabled: false }]);
         assert.deepEqual(await t.store.people.holdersOf(1), ["SN1", "SN2"]);
+        assert.deepEqual(await t.store.people.heldCredentialsOf(1), [
+          { sn: "SN1", backupnum: 0 },
+          { sn: "SN1", backupnum: 1 },
+          { sn: "SN1", backupnum: 11 },
+          { sn: "SN2", backupnum: 0 },
+        ]);
         await t.store.people.release("SN1", 1, [0, 1]);
         assert.deepEqual((await t.store.people.holdings("SN1")).credentials, [{ enrollid: 1, backupnum: 11, digest: "d3" }]);
         await t.store.people.release("SN2", 1, null);
         assert.deepEqual(await t.store.people.holdersOf(1), ["SN1"]);
+        assert.deepEqual(await t.store.people.heldCredentialsOf(1), [{ sn: "SN1", backupnum: 11 }]);
         assert.deepEqual(await t.store.people.holdings("SN2"), { credentials: [{ enrollid: 2, backupnum: 0, digest: "d4" }], people: [{ enrollid: 2, enabled: true }] });
         await t.store.people.releaseAll("SN2");
         assert.deepEqual(await t.store.people.holdings("SN2"), { credentials: [], people: [] });

@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { approveHeldChange, listHeldChanges, rejectHeldChange } from "../../app/held-changes.ts";
 import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, updateGroup } from "../../app/groups.ts";
 import { departmentsOn, setPersonDepartment, type TimesheetDeps } from "../../app/timesheets.ts";
-import { createPerson, deletePerson, type PeopleDeps, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
+import { createPerson, deletePerson, type PeopleDeps, pullCredential, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
 import { z } from "zod";
 import { CREDENTIAL_BACKUPNUMS, int, parseDate, serialNumber } from "../../protocol/index.ts";
 import { jobJson } from "../../people/jobs.ts";
@@ -145,6 +145,14 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
     const id = idParam(c.req.param("enrollid"), "person");
     const done = await removeCredential(deps, c.get("actor"), id, Number(c.req.param("backupnum")));
     return c.json({ deleted: true, job: await jobOrNull(done.job) });
+  });
+
+  // Reads the credential back from a terminal that holds it (an enrolment made at its keypad).
+  app.post("/people/:enrollid/credentials/:backupnum/pull", async (c) => {
+    const id = idParam(c.req.param("enrollid"), "person");
+    const { sn } = await parseBody(c, pullBody);
+    const job = await pullCredential(deps, c.get("actor"), id, sn, Number(c.req.param("backupnum")));
+    return c.json(await people.jobs.view(job.id), 202);
   });
 
   app.post("/people/pull", async (c) => {

@@ -101,6 +101,14 @@ export class PgPeopleStore implements PeopleStore {
     return rows.map((r) => r.sn).sort();
   }
 
+  async heldCredentialsOf(enrollid: number) {
+    return this.#db
+      .select({ sn: terminalCredentials.sn, backupnum: terminalCredentials.backupnum })
+      .from(terminalCredentials)
+      .where(eq(terminalCredentials.enrollid, enrollid))
+      .orderBy(asc(terminalCredentials.sn), asc(terminalCredentials.backupnum));
+  }
+
   async hold(sn: string, c: { enrollid: number; backupnum: number; digest: string }, at: number) {
     await this.#db.transaction(async (tx) => {
       await tx

@@ -130,6 +130,15 @@ export class SqlitePeopleStore implements PeopleStore {
     return rows.map((r) => r.sn).sort();
   }
 
+  async heldCredentialsOf(enrollid: number) {
+    return this.#w
+      .select({ sn: terminalCredentials.sn, backupnum: terminalCredentials.backupnum })
+      .from(terminalCredentials)
+      .where(eq(terminalCredentials.enrollid, enrollid))
+      .orderBy(asc(terminalCredentials.sn), asc(terminalCredentials.backupnum))
+      .all();
+  }
+
   async hold(sn: string, c: { enrollid: number; backupnum: number; digest: string }, at: number) {
     this.#tx(() => {
       this.#w

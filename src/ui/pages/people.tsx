@@ -1,7 +1,7 @@
 /**
  * /people: search, list (with each person's department today), create, edit, disable, delete;
  * their Timesheet panel (department, schedules: ui/timesheets/person-panel.tsx); the credentials each person holds
- * (photo as a thumbnail) and the terminals holding them; push to terminals with progress.
+ * (ui/pages/person-credentials.tsx) and the terminals holding them; push to terminals with progress.
  * Changes go through the people service, as the REST API's do (audited, carried to terminals).
  */
 import { type Context, Hono } from "hono";
@@ -19,6 +19,7 @@ import { pageOrFirst } from "../paging.ts";
 import { credentialLabel } from "../labels.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { PersonTimesheet } from "../timesheets/person-panel.tsx";
+import { CredentialsPanel } from "./person-credentials.tsx";
 
 const PAGE = 50;
 const PHOTO = 50;
@@ -187,7 +188,12 @@ export function peoplePages(deps: UiDeps) {
     const id = Number(c.req.param("id"));
     const person = Number.isInteger(id) && id > 0 ? await deps.store.getPerson(id) : null;
     if (!person) return page(c, deps.settings.siteName, { title: "Person not found", active: "people" }, <EmptyState title="No person with this enroll id" />, 404);
-    const [creds, holders, terminals] = await Promise.all([deps.store.credentialsOf(id), deps.store.people.holdersOf(id), deps.store.listTerminals()]);
+    const [creds, holders, heldCreds, terminals] = await Promise.all([
+      deps.store.credentialsOf(id),
+      deps.store.people.holdersOf(id),
+      deps.store.people.heldCredentialsOf(id),
+      deps.store.listTerminals(),
+    ]);
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
     const names = new Map(terminals.map((t) => [t.sn, t.name || t.sn]));
@@ -214,24 +220,7 @@ export function peoplePages(deps: UiDeps) {
           </section>
           <div>
             {await PersonTimesheet({ deps, enrollid: id, csrf: admin ? csrf : null })}
-            <section class="panel">
-              <h2>Credentials</h2>
-              {creds.length === 0 ? (
-                <p class="muted">None stored. Enrol the person on a terminal, or import people from one.</p>
-              ) : (
-                <ul class="chips" aria-label="Credentials">
-                  {creds.map((cr) => (
-                    <li class="chip-item">
-                      {cr.backupnum === PHOTO ? (
-                        <img class="thumb" src={`${href(id)}/photo`} alt="Photo" />
-                      ) : (
-                        <Badge tone="info">{credentialLabel(cr.backupnum)}</Badge>
-                      )}
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </section>
+            <CredentialsPanel enrollid={id} stored={creds} held={heldCreds} terminals={terminals} csrf={admin ? csrf : null} />
             <section class="panel">
               <h2>On terminals</h2>
               {holders.length === 0 ? (
