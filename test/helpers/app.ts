@@ -29,6 +29,8 @@ import { tempDir } from "./server.ts";
 export interface InProcessApp {
   dataDir: string;
   store: Awaited<ReturnType<typeof openStore>>;
+  /** The alert notifier, to drive a look at the alerts (`tick()`) at the time the test chose. */
+  notifier: Notifier;
   /** Any request, as the server's Bun.serve would hand it over. */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** An API call with the token "api" (actor `token:api`). */
@@ -84,6 +86,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
   return {
     dataDir,
     store,
+    notifier,
     request,
     api: (method, path, body) =>
       request(`/api/v1${path}`, {
