@@ -7,7 +7,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { addDays } from "../timesheets/calendar.ts";
 import * as schemas from "../timesheets/schemas.ts";
-import { type Correction, type DayResult, type Holiday, type LeaveEntry, type LeaveType, type Schedule, type Shift, DEFAULT_SITE_RULES, type LocalDate, type PunchInterpretation, type RawPunch, type SiteRules } from "../timesheets/types.ts";
+import { type Correction, type DayResult, type Holiday, type LeaveEntry, type LeaveType, type Schedule, type Shift, DEFAULT_SITE_RULES, type LocalDate, type Membership, type PunchInterpretation, type RawPunch, type SiteRules } from "../timesheets/types.ts";
 import type { Page } from "./contract.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { storeError } from "./errors.ts";
@@ -27,9 +27,23 @@ export interface TimesheetSql {
    * path (a month of 1,000 people is 31,000 rows), so each engine writes them its fastest way.
    */
   upsertDays(rows: readonly DayRow[]): Promise<void>;
-  /** One person's attendance rows (id, sn, enrollid, time, ts, inout) with `time` in [from, until), by time then id: the other hot path. */
-  punches(enrollid: number, from: string, until: string): Promise<Row[]>;
+  /**
+   * The per-person reads a recomputation makes for every person (the other hot path): attendance
+   * rows (id, sn, enrollid, time, ts, inout) with `time` in [from, until) by time then id; the
+   * memberships (department_id, from_date, to_date) by from_date; the corrections (id, enrollid, at, body) by id.
+   */
+  person(kind: PersonRead, enrollid: number, from?: string, until?: string): Promise<Row[]>;
 }
+
+export type PersonRead = "punches" | "memberships" | "corrections";
+
+/** The statements of `TimesheetSql.person`, with `?` placeholders (PostgreSQL's engine numbers them). */
+export const PERSON_READS: Record<PersonRead, string> = {
+  // (enrollid, time) is attendance_enrollid_time: the person's rows in the range, nothing else read.
+  punches: "SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE enrollid = ? AND time >= ? AND time < ? ORDER BY time, id",
+  memberships: "SELECT department_id, from_date, to_date FROM ts_memberships WHERE enrollid = ? ORDER BY from_date",
+  corrections: "SELECT id, enrollid, at, body FROM ts_corrections WHERE enrollid = ? ORDER BY id",
+};
 
 /** A `ts_days` row: enrollid, date, department_id, status, body, computed_at. */
 export type DayRow = readonly [number, string, number | null, string, string, number];
@@ -134,8 +148,9 @@ export class SqlTimesheetStore implements TimesheetStore {
   }
 
   async memberships(enrollid: number) {
-    const rows = await this.#db.read(sql`SELECT department_id, from_date, to_date FROM ts_memberships WHERE enrollid = ${enrollid} ORDER BY from_date`);
-    return rows.map((r) => check(schemas.membership, { departmentId: num(r.department_id), from: r.from_date, ...(r.to_date === null ? {} : { to: r.to_date }) }));
+    // Typed columns setDepartment checked when it wrote them (read for every person a rebuild computes).
+    const rows = await this.#db.person("memberships", enrollid);
+    return rows.map((r): Membership => ({ departmentId: num(r.department_id), from: String(r.from_date), ...(r.to_date === null ? {} : { to: String(r.to_date) }) }));
   }
 
   async setDepartment(enrollid: number, departmentId: number | null, from: LocalDate) {
@@ -301,7 +316,7 @@ export class SqlTimesheetStore implements TimesheetStore {
   }
 
   async corrections(enrollid: number) {
-    const rows = await this.#db.read(sql`SELECT id, enrollid, at, body FROM ts_corrections WHERE enrollid = ${enrollid} ORDER BY id`);
+    const rows = await this.#db.person("corrections", enrollid);
     return rows.map((r) => this.#correction(r));
   }
 
@@ -372,7 +387,7 @@ export class SqlTimesheetStore implements TimesheetStore {
   }
 
   async punchesOf(enrollid: number, from: string, until: string): Promise<RawPunch[]> {
-    const rows = await this.#db.punches(enrollid, from, until);
+    const rows = await this.#db.person("punches", enrollid, from, until);
     return rows.map((r) => ({ id: num(r.id), sn: String(r.sn), enrollid: num(r.enrollid), time: String(r.time), ts: num(r.ts), inout: num(r.inout) }));
   }
 

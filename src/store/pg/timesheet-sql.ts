@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Row, TimesheetSql } from "../timesheet-store.ts";
+import { PERSON_READS, type Row, type TimesheetSql } from "../timesheet-store.ts";
 import type { PgDb } from "./connect.ts";
 
 /** `Store.timesheets`' statements on PostgreSQL: a snapshot in one REPEATABLE READ transaction, a batch in one transaction. */
@@ -22,8 +22,13 @@ export function pgTimesheets(db: PgDb): TimesheetSql {
         for (const q of queries) await tx.execute(q);
       });
     },
-    punches: (enrollid, from, until) =>
-      rows(db, sql`SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE enrollid = ${enrollid} AND time >= ${from} AND time < ${until} ORDER BY time, id`),
+    person: (kind, enrollid, from, until) => {
+      // PERSON_READS' `?` placeholders as PostgreSQL's numbered ones.
+      const params: unknown[] = kind === "punches" ? [enrollid, from ?? "", until ?? ""] : [enrollid];
+      const parts = PERSON_READS[kind].split("?");
+      const query = sql.join(parts.map((part, i) => (i < params.length ? sql`${sql.raw(part)}${params[i]}` : sql.raw(part))), sql``);
+      return rows(db, query);
+    },
     // One statement, the columns as arrays (as the group commit writes records): one round trip.
     upsertDays: async (rows) => {
       if (rows.length === 0) return;

@@ -1,16 +1,13 @@
 import type { SQL } from "drizzle-orm";
-import type { Row, TimesheetSql } from "../timesheet-store.ts";
+import { PERSON_READS, type Row, type TimesheetSql } from "../timesheet-store.ts";
 import type { SqliteConnection } from "./driver.ts";
 
 const UPSERT_DAY = `INSERT INTO ts_days (enrollid, date, department_id, status, body, computed_at) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (enrollid, date) DO UPDATE SET department_id = excluded.department_id, status = excluded.status, body = excluded.body, computed_at = excluded.computed_at`;
 
-// (enrollid, time) is attendance_enrollid_time: the person's rows in the range, nothing else read.
-const PUNCHES = "SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE enrollid = ? AND time >= ? AND time < ? ORDER BY time, id";
-
 /**
  * `Store.timesheets`' statements on SQLite: reads on the reader, changes on the writer, a batch in
- * one IMMEDIATE transaction; daily results and a person's punches (a rebuild's hot paths) through
+ * one IMMEDIATE transaction; daily results and a person's punches, memberships and corrections (a rebuild's hot paths) through
  * native prepared statements: drizzle builds and maps per call and per row, five to ten times the
  * cost of the statement itself.
  */
@@ -27,7 +24,10 @@ export function sqliteTimesheets(w: SqliteConnection, r: SqliteConnection): Time
         { behavior: "immediate" },
       );
     },
-    punches: async (enrollid, from, until) => r.prepare(PUNCHES).all(enrollid, from, until) as Row[],
+    person: async (kind, enrollid, from, until) => {
+      const statement = r.prepare(PERSON_READS[kind]);
+      return (kind === "punches" ? statement.all(enrollid, from ?? "", until ?? "") : statement.all(enrollid)) as Row[];
+    },
     upsertDays: async (rows) => {
       if (rows.length === 0) return;
       const upsert = w.prepare(UPSERT_DAY);
