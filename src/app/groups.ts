@@ -56,3 +56,30 @@ export async function resyncGroup(deps: PeopleDeps, actor: Actor, id: number) {
   const group = await knownGroup(deps, id);
   return { group, job: await deps.people.resyncGroup(group, actorId(actor)) };
 }
+
+/** A group's members as a whole list (the UI's checkbox list); bounded so one request stays small. */
+const memberList = z.array(z.string().trim().min(1, "a terminal's serial number is empty").max(64, "a serial number has at most 64 characters")).max(10_000, "at most 10,000 terminals at once");
+
+/**
+ * Makes a group's members exactly `terminals`: the missing ones join (each as addGroupTerminal,
+ * with its job in a synced group), the others leave; every change audited. Unknown serial numbers
+ * fail the whole request before anything changes.
+ */
+export async function setGroupTerminals(deps: PeopleDeps, actor: Actor, id: number, input: { terminals: string[] }) {
+  const wanted = new Set(validInput(memberList, input.terminals));
+  const group = await knownGroup(deps, id);
+  const known = new Set((await deps.store.listTerminals()).map((t) => t.sn));
+  const unknown = [...wanted].filter((sn) => !known.has(sn));
+  if (unknown.length > 0) throw notFound(`no terminal with the serial number ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`);
+  const added = [...wanted].filter((sn) => !group.members.includes(sn));
+  const removed = group.members.filter((sn) => !wanted.has(sn));
+  const by = actorId(actor);
+  const jobs = [];
+  for (const sn of added) {
+    const done = await deps.people.addMember(id, sn, by);
+    if (!done) throw noSuchGroup();
+    if (done.job) jobs.push(done.job);
+  }
+  for (const sn of removed) await deps.people.removeMember(id, sn, by);
+  return { group: await knownGroup(deps, id), added, removed, jobs };
+}

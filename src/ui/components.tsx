@@ -53,6 +53,8 @@ export function Field(props: {
   max?: number;
   placeholder?: string;
   error?: string;
+  /** The form's first field: focused when the page opens (login, first-run setup). */
+  autofocus?: boolean;
 }) {
   const id = `f-${props.name}`;
   return (
@@ -69,6 +71,7 @@ export function Field(props: {
         min={props.min}
         max={props.max}
         placeholder={props.placeholder}
+        autofocus={props.autofocus}
         aria-invalid={props.error ? "true" : undefined}
         aria-describedby={props.hint || props.error ? `${id}-hint` : undefined}
       />

@@ -8,11 +8,12 @@ import { CSRF_FIELD } from "./auth-guard.ts";
 import type { UiEnv } from "./env.ts";
 import { type Flash, takeFlash } from "./flash.ts";
 
-export type Section = "dashboard" | "terminals" | "people" | "attendance" | "timesheets" | "door-events" | "quarantine" | "integrations" | "audit" | "settings" | "account";
+export type Section = "dashboard" | "terminals" | "groups" | "people" | "attendance" | "timesheets" | "door-events" | "quarantine" | "integrations" | "audit" | "settings" | "account";
 
 const NAV: Array<{ id: Section; href: string; label: string }> = [
   { id: "dashboard", href: "/", label: "Dashboard" },
   { id: "terminals", href: "/terminals", label: "Terminals" },
+  { id: "groups", href: "/groups", label: "Groups" },
   { id: "people", href: "/people", label: "People" },
   { id: "attendance", href: "/attendance", label: "Attendance" },
   { id: "timesheets", href: "/timesheets", label: "Timesheets" },
@@ -106,9 +107,13 @@ export function page(c: Context<UiEnv>, siteName: string, options: PageOptions, 
   const flash = options.flash === undefined ? takeFlash(c) : options.flash;
   const body = (
     <Document title={options.title} siteName={siteName} csrf={csrf} refreshSeconds={options.refreshSeconds} refreshTo={options.refreshTo}>
+      {/* First in the tab order, so a keyboard or screen-reader user can pass the navigation. */}
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
       <div class="shell">
         <Sidebar active={options.active} user={user} csrf={csrf} siteName={siteName} />
-        <main class="main" id="main">
+        <main class="main" id="main" tabindex={-1}>
           <header class="page-header">
             <h1>{options.title}</h1>
             {options.actions ? <div class="page-actions">{options.actions}</div> : null}

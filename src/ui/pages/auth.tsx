@@ -77,6 +77,7 @@ export function authPages(deps: UiDeps) {
           label="Setup code"
           name="code"
           required
+          autofocus
           autocomplete="off"
           hint="Printed by the server when it started (its log and standard error), so that only whoever runs it can create the first admin."
           error={errors.code}
@@ -129,7 +130,7 @@ export function authPages(deps: UiDeps) {
         ) : null}
         <input type="hidden" name={CSRF_FIELD} value={preSessionToken(c)} />
         <input type="hidden" name="next" value={safeNext(values.next)} />
-        <Field label="User name" name="username" value={values.username} required autocomplete="username" />
+        <Field label="User name" name="username" value={values.username} required autocomplete="username" autofocus />
         <Field label="Password" name="password" type="password" required autocomplete="current-password" />
         <button type="submit" class="btn btn-primary btn-block">
           Log in

@@ -5,7 +5,7 @@
  * Changes go through the people service, as the REST API's /groups do (audited, same jobs).
  */
 import { Hono } from "hono";
-import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, updateGroup } from "../../app/groups.ts";
+import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, setGroupTerminals, updateGroup } from "../../app/groups.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -71,11 +71,11 @@ export function groupPages(deps: UiDeps) {
     return page(
       c,
       deps.settings.siteName,
-      { title: "Terminal groups", active: "terminals" },
+      { title: "Terminal groups", active: "groups" },
       <>
         <p class="subtitle">
           Group terminals by building or door. With <strong>sync</strong> on, a person enrolled on one member is sent to every member, and a terminal that joins
-          receives the group's people. Add a terminal to a group from the terminal's page.
+          receives the group's people. Choose a group's terminals with “Terminals…”, or add one from its own page.
         </p>
         {groups.length === 0 ? (
           <EmptyState title="No groups yet">{admin ? "Create one below." : null}</EmptyState>
@@ -120,6 +120,9 @@ export function groupPages(deps: UiDeps) {
                     </td>
                     {admin ? (
                       <td class="row-actions">
+                        <a class="btn btn-plain" href={`/groups/${g.id}/terminals`} aria-label={`Terminals of ${g.name}`}>
+                          Terminals…
+                        </a>
                         <ActionButton action={`/groups/${g.id}`} csrf={csrf} label={g.sync ? "Turn sync off" : "Turn sync on"} fields={{ sync: g.sync ? "off" : "on" }} />
                         {g.sync && g.members.length > 0 ? <ActionButton action={`/groups/${g.id}/resync`} csrf={csrf} label="Resync" /> : null}
                         <ActionButton action={`/groups/${g.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the group ${g.name}? Its terminals keep the people they hold.`} />
@@ -152,6 +155,54 @@ export function groupPages(deps: UiDeps) {
   app.use("/groups/*", requireAdmin());
   app.use("/terminals/:sn/groups", requireAdmin());
   app.use("/terminals/:sn/groups/*", requireAdmin());
+
+  app.get("/groups/:id/terminals", async (c) => {
+    const [group, terminals] = await Promise.all([deps.store.people.getGroup(Number(c.req.param("id"))), deps.store.listTerminals()]);
+    if (!group) return page(c, deps.settings.siteName, { title: "Group not found", active: "groups" }, <EmptyState title="No such group" />, 404);
+    const members = new Set(group.members);
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: `Terminals of ${group.name}`, active: "groups" },
+      <>
+        <p class="subtitle">
+          <a href="/groups">← Groups</a> · Tick every terminal that belongs in {group.name} and save once: the ticked ones join, the others leave.
+          {group.sync ? " Sync is on: each terminal that joins receives the group's people (a job)." : null}
+        </p>
+        {terminals.length === 0 ? (
+          <EmptyState title="No terminals yet" />
+        ) : (
+          <form method="post" action={`/groups/${group.id}/terminals`} class="panel stack">
+            <CsrfField token={c.get("session").csrfToken} />
+            <fieldset class="check-list">
+              <legend>
+                Terminals ({members.size} of {terminals.length} in the group)
+              </legend>
+              {terminals.map((t) => (
+                <div class="field field-check">
+                  <input type="checkbox" id={`t-${t.sn}`} name="terminal" value={t.sn} checked={members.has(t.sn)} />
+                  <label for={`t-${t.sn}`}>{t.name ? `${t.name} (${t.sn})` : t.sn}</label>
+                </div>
+              ))}
+            </fieldset>
+            <div>
+              <button type="submit" class="btn btn-primary">
+                Save members
+              </button>
+            </div>
+          </form>
+        )}
+      </>,
+    );
+  });
+
+  app.post("/groups/:id/terminals", async (c) => {
+    const terminals = (await c.req.formData()).getAll("terminal").map(String);
+    const done = await setGroupTerminals(deps, actorOf(c), Number(c.req.param("id")), { terminals });
+    const count = (n: number) => (n === 1 ? "1 terminal" : `${n} terminals`);
+    const text = `${done.group.name}: ${count(done.added.length)} added, ${count(done.removed.length)} removed${done.jobs.length > 0 ? `; ${done.jobs.length === 1 ? "a job is" : `${done.jobs.length} jobs are`} sending the group's people` : ""}.`;
+    return redirectWith(c, "/groups", "ok", text);
+  });
 
   app.post("/groups", async (c) => {
     const form = await formOf(c);

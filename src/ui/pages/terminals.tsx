@@ -206,6 +206,13 @@ export function terminalPages(deps: UiDeps) {
           first seen {siteTime(clock, t.firstSeen)}
           {t.remoteAddr ? ` · ${t.remoteAddr}` : ""}
         </p>
+        {/* The commands come first: Open door is what an admin opens this page for, also on a phone. */}
+        {admin ? (
+          <section class="panel">
+            <h2>Commands</h2>
+            <CommandButtons sn={t.sn} csrf={csrf} />
+          </section>
+        ) : null}
         <div class="grid-2">
           <section class="panel">
             <h2>Details</h2>
@@ -261,12 +268,6 @@ export function terminalPages(deps: UiDeps) {
           </section>
         </div>
         <TerminalGroups deps={deps} sn={t.sn} admin={admin} csrf={csrf} />
-        {admin ? (
-          <section class="panel">
-            <h2>Commands</h2>
-            <CommandButtons sn={t.sn} csrf={csrf} />
-          </section>
-        ) : null}
         <CommandHistory deps={deps} sn={t.sn} />
         <section class="panel">
           <h2>Device information</h2>

@@ -1,0 +1,160 @@
+/**
+ * The admin UI on a phone (Chromium at 390×844 against the compiled binary): setup and login
+ * focus their first field, every navigation item (Groups among them) is on screen, "Skip to
+ * content" is the first stop of the tab order and moves focus to the content, a terminal's
+ * Open door is on the first screen; and a group's terminals chosen in one list: three join at
+ * once, then two leave while one joins, membership and audit checked exactly.
+ */
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { rmSync } from "node:fs";
+import { openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
+import { startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
+import { connectTerminal, type TestTerminal } from "../helpers/terminal.ts";
+
+setDefaultTimeout(60_000);
+
+const PASSWORD = "phone admin password";
+const SNS = ["P1", "P2", "P3", "P4"];
+const NAV = ["Dashboard", "Terminals", "Groups", "People", "Attendance", "Timesheets", "Door events", "Quarantine", "Integrations", "Audit log", "Settings"];
+const dataDir = tempDir();
+let srv: Tm20Process;
+let browser: TestBrowser;
+const terminals: TestTerminal[] = [];
+
+beforeAll(async () => {
+  srv = await startTm20({ dataDir });
+  browser = await openBrowser();
+  await browser.page.setViewportSize({ width: 390, height: 844 });
+  for (const sn of SNS) {
+    const t = await connectTerminal(srv.ws("/pub/chat"));
+    expect((await t.register(sn)).result).toBe(true);
+    terminals.push(t);
+  }
+});
+afterAll(async () => {
+  for (const t of terminals) t.close();
+  await browser?.close();
+  await srv?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const url = (p: string) => `${srv.http}${p}`;
+const focusedId = () => browser.page.evaluate(() => document.activeElement?.id ?? null);
+const members = () => {
+  const db = srv.db();
+  try {
+    return db.query("SELECT sn FROM terminal_group_members ORDER BY sn").all().map((r) => (r as { sn: string }).sn);
+  } finally {
+    db.close();
+  }
+};
+const audited = (action: string) => {
+  const db = srv.db();
+  try {
+    return db
+      .query("SELECT details FROM audit_log WHERE action = ? ORDER BY id")
+      .all(action)
+      .map((r) => (JSON.parse((r as { details: string }).details) as { sn: string }).sn);
+  } finally {
+    db.close();
+  }
+};
+
+describe("the admin UI at 390×844", () => {
+  test("setup focuses the setup code, login the user name", async () => {
+    const { page } = browser;
+    await page.goto(url("/setup"));
+    expect(await focusedId()).toBe("f-code");
+    await page.getByLabel("Setup code").fill(await srv.setupCode());
+    await page.getByLabel("User name").fill("ops");
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("Repeat the password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create admin account" }).click();
+    await page.waitForURL(url("/"));
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.waitForURL(/\/login/);
+    expect(await focusedId()).toBe("f-username");
+    await page.keyboard.type("ops");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(url("/"));
+  });
+
+  test("every navigation item is on screen, none scrolled away", async () => {
+    const { page } = browser;
+    const links = page.locator("nav.sidebar .nav a");
+    expect(await links.allInnerTexts()).toEqual(NAV);
+    for (const label of NAV) {
+      const link = links.filter({ hasText: new RegExp(`^${label}$`) });
+      expect(await link.isVisible()).toBe(true);
+      const box = await link.boundingBox();
+      expect(box).not.toBeNull();
+      if (!box) continue;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+      expect(box.y + box.height).toBeLessThanOrEqual(844);
+    }
+    // Nothing wider than the phone: no sideways scrolling anywhere on the page.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshots(page, "phone-dashboard");
+    await page.setViewportSize({ width: 390, height: 844 });
+  });
+
+  test("Skip to content is the first tab stop and moves focus to the content", async () => {
+    const { page } = browser;
+    await page.goto(url("/terminals"));
+    await page.keyboard.press("Tab");
+    const first = await page.evaluate(() => ({ text: document.activeElement?.textContent?.trim(), href: document.activeElement?.getAttribute("href") }));
+    expect(first).toEqual({ text: "Skip to content", href: "#main" });
+    const skip = await page.locator(".skip-link").boundingBox();
+    expect(skip && skip.y >= 0 && skip.y < 844).toBe(true);
+    await page.keyboard.press("Enter");
+    expect(await focusedId()).toBe("main");
+    // The next Tab goes into the content, not back to the navigation.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.querySelector("main")?.contains(document.activeElement) ?? false)).toBe(true);
+  });
+
+  test("a terminal's Open door is on the first screen", async () => {
+    const { page } = browser;
+    await page.goto(url("/terminals/P1"));
+    const open = page.getByRole("button", { name: "Open door" });
+    expect(await open.isVisible()).toBe(true);
+    const box = await open.boundingBox();
+    expect(box).not.toBeNull();
+    expect((box?.y ?? Infinity) + (box?.height ?? 0)).toBeLessThan(844);
+    expect((box?.x ?? Infinity) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+  });
+
+  test("a group's terminals are chosen in one list: three join, then two leave as one joins", async () => {
+    const { page } = browser;
+    await page.getByRole("link", { name: "Groups", exact: true }).click();
+    await page.waitForURL(url("/groups"));
+    expect(await page.locator(".nav a.active").innerText()).toBe("Groups");
+    await page.getByLabel("New group name").fill("Lobby");
+    await page.getByRole("button", { name: "Create group" }).click();
+    await page.locator(".flash-ok", { hasText: "Group Lobby created." }).waitFor();
+
+    await page.getByRole("link", { name: "Terminals of Lobby" }).click();
+    await page.waitForURL(/\/groups\/\d+\/terminals$/);
+    for (const sn of ["P1", "P2", "P3"]) await page.getByLabel(sn, { exact: true }).check();
+    await page.getByRole("button", { name: "Save members" }).click();
+    await page.locator(".flash-ok", { hasText: "Lobby: 3 terminals added, 0 terminals removed." }).waitFor();
+    expect(members()).toEqual(["P1", "P2", "P3"]);
+    expect(audited("groups.add-terminal")).toEqual(["P1", "P2", "P3"]);
+
+    await page.getByRole("link", { name: "Terminals of Lobby" }).click();
+    await page.waitForURL(/\/groups\/\d+\/terminals$/);
+    expect(await page.locator("input[name=terminal]:checked").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(["P1", "P2", "P3"]);
+    await page.getByLabel("P1", { exact: true }).uncheck();
+    await page.getByLabel("P2", { exact: true }).uncheck();
+    await page.getByLabel("P4", { exact: true }).check();
+    await page.getByRole("button", { name: "Save members" }).click();
+    await page.locator(".flash-ok", { hasText: "Lobby: 1 terminal added, 2 terminals removed." }).waitFor();
+    expect(members()).toEqual(["P3", "P4"]);
+    expect(audited("groups.add-terminal")).toEqual(["P1", "P2", "P3", "P4"]);
+    expect(audited("groups.remove-terminal")).toEqual(["P1", "P2"]);
+    expect(await page.locator("tr[data-group=Lobby] td:nth-child(3) a").allInnerTexts()).toEqual(["P3", "P4"]);
+    expect(browser.problems).toEqual([]);
+  });
+});
