@@ -89,7 +89,7 @@ describe("admin UI: terminal groups", () => {
     const { page } = browser;
     await login(browser, srv.http, "ops", PASSWORD);
     await page.goto(url("/terminals"));
-    await page.getByRole("link", { name: "Groups" }).click();
+    await page.locator("main").getByRole("link", { name: "Groups" }).click();
     await page.waitForURL(url("/groups"));
     expect(await page.locator(".empty-title").textContent()).toBe("No groups yet");
 
