@@ -5,6 +5,7 @@
  */
 import type { KeypadEnrolment } from "../people/terminal-change.ts";
 import type { DevInfo } from "../protocol/index.ts";
+import type { AccessMode, AccessStore } from "./access-contract.ts";
 import type { AdminStore } from "./admin-contract.ts";
 import type { CommandStore, PeopleStore } from "./commands-contract.ts";
 import type { TerminalChangeOutcome } from "./held-changes.ts";
@@ -172,6 +173,8 @@ export interface TerminalChanges {
   name?: string | null;
   location?: string | null;
   nosenduser?: boolean;
+  /** Who decides at this terminal's door: the unit from its tables, or the server punch by punch. */
+  accessMode?: AccessMode;
 }
 
 export interface TokenGrant {
@@ -209,6 +212,8 @@ export interface Store {
   readonly importSources: ImportSourceStore;
   /** Time and attendance: settings, corrections, leave and the derived days (issue 14). */
   readonly timesheets: TimesheetStore;
+  /** Access control: schedules, levels, people's levels and QR codes, the model (issue 16). */
+  readonly access: AccessStore;
 
   /** Applies every op in one transaction. Rejects (and applies nothing) when the commit fails. */
   write(ops: WriteOp[]): Promise<OpResult[]>;

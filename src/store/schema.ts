@@ -47,6 +47,8 @@ export const terminals = sqliteTable("terminals", {
   mismatchMac: text("mismatch_mac"),
   mismatchAddr: text("mismatch_addr"),
   mismatchAt: integer("mismatch_at"),
+  /** Issue 16: "server" answers its punches from the access rules; "terminal" leaves them to the unit. */
+  accessMode: text("access_mode", { enum: ["terminal", "server"] }).notNull().default("terminal"),
 });
 
 export const attendance = sqliteTable("attendance", {
@@ -61,6 +63,8 @@ export const attendance = sqliteTable("attendance", {
   verifymode: integer("verifymode"),
   temp: real("temp"),
   receivedAt: integer("received_at").notNull(),
+  /** Issue 16: why the server refused this punch at the door (a `decide` reason); null when it was not refused. */
+  refused: text("refused"),
 });
 
 export const punchPhotos = sqliteTable("punch_photos", {

@@ -21,6 +21,7 @@ import { credentialOp, ok, punch, punchesOp, T0 } from "./fixtures.ts";
 import { checkImportSources } from "./import-sources-contract.ts";
 import { adminCases, outboundCases } from "./outbound-cases.ts";
 import { timesheetCases } from "./timesheets-cases.ts";
+import { accessCases } from "./access-cases.ts";
 
 /** A fresh store of one engine and the test's own way into its database. */
 export interface ContractStore {
@@ -1134,6 +1135,7 @@ export function contractCases(target: ContractTarget): void {
     });
 
     timesheetCases(fresh);
+    accessCases(fresh);
 
     describe("hardware identity: terminal-seen against the remembered cpusn/mac, acceptIdentity", () => {
       const identityOf = async (t: ContractStore, sn: string) => {

@@ -55,6 +55,9 @@ export class PgPeopleStore implements PeopleStore {
   async remove(enrollid: number) {
     return this.#db.transaction(async (tx) => {
       await tx.delete(credentials).where(eq(credentials.enrollid, enrollid));
+      // A person created again under this enrollid starts without the access of the one removed.
+      await tx.execute(sql`DELETE FROM access_person_levels WHERE enrollid = ${enrollid}`);
+      await tx.execute(sql`DELETE FROM access_qr_codes WHERE enrollid = ${enrollid}`);
       return (await tx.delete(people).where(eq(people.enrollid, enrollid)).returning({ id: people.enrollid })).length > 0;
     });
   }

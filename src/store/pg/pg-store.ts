@@ -31,6 +31,7 @@ import { PgCommandStore } from "./commands-store.ts";
 import { PgExportStore } from "./export-store.ts";
 import { PgImportSourceStore } from "./import-source-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
+import { SqlAccessStore } from "../access-store.ts";
 import { pgTimesheets } from "./timesheet-sql.ts";
 import { PgPeopleStore } from "./people-store.ts";
 import { PgWebhookLeases } from "./webhook-leases.ts";
@@ -72,6 +73,7 @@ export class PgStore implements Store {
   readonly hrLeases: PgHrLeases;
   readonly importSources: PgImportSourceStore;
   readonly timesheets: SqlTimesheetStore;
+  readonly access: SqlAccessStore;
   #c: PgConnection;
   #db: PgDb;
 
@@ -88,6 +90,7 @@ export class PgStore implements Store {
     this.hrLeases = new PgHrLeases(this.#db);
     this.importSources = new PgImportSourceStore(this.#db);
     this.timesheets = new SqlTimesheetStore(pgTimesheets(this.#db));
+    this.access = new SqlAccessStore(pgTimesheets(this.#db));
   }
 
   /** Connects, creates the schema if needed and migrates; fails when PostgreSQL cannot be reached or migrated. */

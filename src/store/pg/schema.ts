@@ -46,6 +46,8 @@ export const terminals = pgTable("terminals", {
   mismatchMac: text("mismatch_mac"),
   mismatchAddr: text("mismatch_addr"),
   mismatchAt: ms("mismatch_at"),
+  /** Issue 16: "server" answers its punches from the access rules; "terminal" leaves them to the unit. */
+  accessMode: text("access_mode", { enum: ["terminal", "server"] }).notNull().default("terminal"),
 });
 
 export const attendance = pgTable("attendance", {
@@ -60,6 +62,8 @@ export const attendance = pgTable("attendance", {
   verifymode: integer("verifymode"),
   temp: doublePrecision("temp"),
   receivedAt: ms("received_at").notNull(),
+  /** Issue 16: why the server refused this punch at the door (a `decide` reason); null when it was not refused. */
+  refused: text("refused"),
 });
 
 export const punchPhotos = pgTable("punch_photos", {

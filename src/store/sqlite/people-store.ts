@@ -75,6 +75,9 @@ export class SqlitePeopleStore implements PeopleStore {
   async remove(enrollid: number) {
     return this.#tx(() => {
       this.#w.delete(credentials).where(eq(credentials.enrollid, enrollid)).run();
+      // A person created again under this enrollid starts without the access of the one removed.
+      this.#w.run(sql`DELETE FROM access_person_levels WHERE enrollid = ${enrollid}`);
+      this.#w.run(sql`DELETE FROM access_qr_codes WHERE enrollid = ${enrollid}`);
       return this.#w.delete(people).where(eq(people.enrollid, enrollid)).returning({ id: people.enrollid }).all().length > 0;
     });
   }

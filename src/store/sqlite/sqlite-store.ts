@@ -39,6 +39,7 @@ import { SqlitePeopleStore } from "./people-store.ts";
 import { SqliteExportStore } from "./export-store.ts";
 import { SqliteImportSourceStore } from "./import-source-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
+import { SqlAccessStore } from "../access-store.ts";
 import { sqliteTimesheets } from "./timesheet-sql.ts";
 import { SqliteWebhookStore } from "./webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
@@ -89,6 +90,7 @@ export class SqliteStore implements Store {
   readonly hrDestinations: SqliteHrStore;
   readonly importSources: SqliteImportSourceStore;
   readonly timesheets: SqlTimesheetStore;
+  readonly access: SqlAccessStore;
   #w: SqliteConnection;
   #r: SqliteConnection;
   #now: () => number;
@@ -137,6 +139,7 @@ export class SqliteStore implements Store {
     this.hrDestinations = new SqliteHrStore(this.#w.db, this.#r.db);
     this.importSources = new SqliteImportSourceStore(this.#w.db, this.#r.db);
     this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w, this.#r));
+    this.access = new SqlAccessStore(sqliteTimesheets(this.#w, this.#r));
     this.#writes = new SqliteWritePath(this.#w);
   }
 

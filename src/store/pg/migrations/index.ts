@@ -19,6 +19,7 @@ import terminalIdentity from "./0012_terminal_identity.sql" with { type: "text" 
 import heldChanges from "./0013_held_changes.sql" with { type: "text" };
 import hrDestinations from "./0014_hr_destinations.sql" with { type: "text" };
 import timesheetDaysComputed from "./0015_timesheet_days_computed.sql" with { type: "text" };
+import access from "./0019_access.sql" with { type: "text" };
 
 export const pgMigrations: Migration[] = [
   { name: "0001_init", sql: init },
@@ -36,4 +37,5 @@ export const pgMigrations: Migration[] = [
   { name: "0013_held_changes", sql: heldChanges },
   { name: "0014_hr_destinations", sql: hrDestinations },
   { name: "0015_timesheet_days_computed", sql: timesheetDaysComputed },
+  { name: "0019_access", sql: access },
 ];

@@ -1,0 +1,61 @@
+/**
+ * `Store.access` (issue 16): access schedules, access levels, which levels each person holds and
+ * people's issued QR codes. A terminal's access mode is a column of `terminals`
+ * (`updateTerminal`), holidays are time and attendance's (`Store.timesheets`), terminal groups
+ * and people are `Store.people`'s: `model()` reads them all into one access model.
+ */
+import type { AccessModelInput } from "../access/model.ts";
+
+/** "1" = Monday … "7" = Sunday, windows "HH:MM-HH:MM" (the API's form). */
+export type ScheduleDays = Record<"1" | "2" | "3" | "4" | "5" | "6" | "7", string[]>;
+
+export interface AccessScheduleRow {
+  id: number;
+  name: string;
+  days: ScheduleDays;
+  holidaysClosed: boolean;
+}
+
+export interface AccessLevelRow {
+  id: number;
+  name: string;
+  scheduleId: number;
+  terminals: string[];
+  groupIds: number[];
+}
+
+export type AccessMode = "terminal" | "server";
+
+export interface AccessStore {
+  schedules(): Promise<AccessScheduleRow[]>;
+  createSchedule(schedule: Omit<AccessScheduleRow, "id">): Promise<AccessScheduleRow>;
+  /** Null when it does not exist. */
+  updateSchedule(schedule: AccessScheduleRow): Promise<AccessScheduleRow | null>;
+  /** False when it does not exist; throws the store error "in_use" (409) while a level uses it. */
+  deleteSchedule(id: number): Promise<boolean>;
+
+  levels(): Promise<AccessLevelRow[]>;
+  /** Throws the store error "not_found" when its schedule does not exist. */
+  createLevel(level: Omit<AccessLevelRow, "id">): Promise<AccessLevelRow>;
+  /** Null when it does not exist; "not_found" as create. */
+  updateLevel(level: AccessLevelRow): Promise<AccessLevelRow | null>;
+  /** Takes the level from everyone who held it; false when it does not exist. */
+  deleteLevel(id: number): Promise<boolean>;
+
+  /** The person's level ids, ascending. */
+  levelsOf(enrollid: number): Promise<number[]>;
+  /** Replaces them; throws "not_found" naming a level that does not exist (and changes nothing). */
+  setLevelsOf(enrollid: number, levelIds: readonly number[]): Promise<number[]>;
+
+  /** The person's issued QR code, null without one. */
+  qrCodeOf(enrollid: number): Promise<string | null>;
+  /** null takes it away; throws "exists" (409) when another person holds the code. */
+  setQrCode(enrollid: number, code: string | null): Promise<void>;
+
+  /**
+   * Everything the access model holds, read in one snapshot, for `parseAccessModel`: schedules,
+   * levels (groups deleted since are dropped from them: they open nothing), terminal groups,
+   * people with their levels and QR codes, and the site-wide holidays of time and attendance.
+   */
+  model(): Promise<AccessModelInput>;
+}

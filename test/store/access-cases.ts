@@ -1,0 +1,124 @@
+/**
+ * Contract cases of `Store.access` (issue 16): registered by contractCases, so they run on
+ * bun:sqlite, better-sqlite3 under Node and PostgreSQL. node:assert only.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parseAccessModel } from "../../src/access/model.ts";
+import { AppError } from "../../src/lib/app-error.ts";
+import type { ContractStore } from "./contract-cases.ts";
+import { T0 } from "./fixtures.ts";
+
+const rejects = (code: string) => (err: unknown) => err instanceof AppError && err.code === code;
+const closed = { "1": [], "2": [], "3": [], "4": [], "5": [], "6": [], "7": [] };
+const person = (name: string, extra: Partial<{ enabled: boolean; validFrom: string | null; validTo: string | null }> = {}) =>
+  ({ name, admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null, ...extra });
+
+export function accessCases(fresh: () => Promise<ContractStore>): void {
+  describe("access: schedules, levels, people's levels and QR codes, the model", () => {
+    test("schedules: windows merged and sorted, every weekday listed; update; delete refused while a level uses it", async () => {
+      const access = (await fresh()).store.access;
+      const office = await access.createSchedule({ name: " Office ", days: { ...closed, "1": ["12:00-18:00", "08:00-12:30"], "6": ["09:00-10:00"] }, holidaysClosed: true });
+      assert.deepEqual(office, { id: office.id, name: "Office", days: { ...closed, "1": ["08:00-18:00"], "6": ["09:00-10:00"] }, holidaysClosed: true });
+      await assert.rejects(access.createSchedule({ name: "Bad", days: { ...closed, "2": ["18:00-08:00"] }, holidaysClosed: false }), rejects("invalid"));
+      const six = ["00:00-01:00", "02:00-03:00", "04:00-05:00", "06:00-07:00", "08:00-09:00", "10:00-11:00"];
+      await assert.rejects(access.createSchedule({ name: "Too many", days: { ...closed, "3": six }, holidaysClosed: false }), rejects("invalid"));
+      const night = await access.createSchedule({ name: "Night", days: closed, holidaysClosed: false });
+      assert.notEqual(night.id, office.id);
+      assert.deepEqual(await access.schedules(), [office, night]);
+      const changed = { ...night, name: "Nights", days: { ...closed, "7": ["20:00-23:59"] } };
+      assert.deepEqual(await access.updateSchedule(changed), changed);
+      assert.equal(await access.updateSchedule({ ...changed, id: office.id + night.id + 100 }), null);
+
+      const level = await access.createLevel({ name: "Front", scheduleId: office.id, terminals: ["T2", "T1", "T1"], groupIds: [] });
+      assert.deepEqual(level, { id: level.id, name: "Front", scheduleId: office.id, terminals: ["T1", "T2"], groupIds: [] });
+      await assert.rejects(access.deleteSchedule(office.id), rejects("in_use"));
+      assert.deepEqual(await access.schedules(), [office, changed]);
+      assert.equal(await access.deleteSchedule(changed.id), true);
+      assert.equal(await access.deleteSchedule(changed.id), false);
+      assert.equal(await access.deleteLevel(level.id), true);
+      assert.equal(await access.deleteSchedule(office.id), true);
+      assert.deepEqual(await access.schedules(), []);
+    });
+
+    test("levels: the schedule must exist; update; delete takes it from people", async () => {
+      const access = (await fresh()).store.access;
+      const s = await access.createSchedule({ name: "Office", days: { ...closed, "1": ["08:00-18:00"] }, holidaysClosed: false });
+      await assert.rejects(access.createLevel({ name: "X", scheduleId: s.id + 1, terminals: [], groupIds: [] }), rejects("not_found"));
+      const a = await access.createLevel({ name: "A", scheduleId: s.id, terminals: ["T1"], groupIds: [7, 3] });
+      const b = await access.createLevel({ name: "B", scheduleId: s.id, terminals: [], groupIds: [] });
+      assert.deepEqual(a.groupIds, [3, 7]);
+      assert.deepEqual(await access.levels(), [a, b]);
+      await assert.rejects(access.updateLevel({ ...a, scheduleId: s.id + 1 }), rejects("not_found"));
+      assert.equal(await access.updateLevel({ ...a, id: a.id + b.id + 100 }), null);
+      const renamed = { ...a, name: "A2", terminals: ["T9"] };
+      assert.deepEqual(await access.updateLevel(renamed), renamed);
+
+      assert.deepEqual(await access.setLevelsOf(5, [b.id, a.id, b.id]), [a.id, b.id].sort((x, y) => x - y));
+      await assert.rejects(access.setLevelsOf(5, [a.id + b.id + 100]), rejects("not_found"));
+      assert.deepEqual(await access.levelsOf(5), [a.id, b.id].sort((x, y) => x - y));
+      assert.equal(await access.deleteLevel(a.id), true);
+      assert.equal(await access.deleteLevel(a.id), false);
+      assert.deepEqual(await access.levelsOf(5), [b.id]);
+      assert.deepEqual(await access.setLevelsOf(5, []), []);
+      assert.deepEqual(await access.levelsOf(6), []);
+    });
+
+    test("QR codes: one per person, unique across people, taken away", async () => {
+      const access = (await fresh()).store.access;
+      assert.equal(await access.qrCodeOf(1), null);
+      await access.setQrCode(1, "QR-aaaaaaaaaaaaaaaa");
+      await access.setQrCode(1, "QR-bbbbbbbbbbbbbbbb");
+      assert.equal(await access.qrCodeOf(1), "QR-bbbbbbbbbbbbbbbb");
+      await assert.rejects(access.setQrCode(2, "QR-bbbbbbbbbbbbbbbb"), rejects("exists"));
+      await access.setQrCode(2, "QR-aaaaaaaaaaaaaaaa");
+      await access.setQrCode(1, null);
+      assert.equal(await access.qrCodeOf(1), null);
+      assert.equal(await access.qrCodeOf(2), "QR-aaaaaaaaaaaaaaaa");
+    });
+
+    test("terminals: accessMode is 'terminal' until changed", async () => {
+      const t = await fresh();
+      await t.store.write([{ type: "terminal-seen", sn: "T1", at: T0, sessionId: "s1", remoteAddr: null, cpusn: null, devinfo: null, approvalIfNew: "approved", online: true }]);
+      assert.equal((await t.store.getTerminal("T1"))?.accessMode, "terminal");
+      assert.equal((await t.store.updateTerminal("T1", { accessMode: "server" }))?.accessMode, "server");
+      assert.equal((await t.store.getTerminal("T1"))?.accessMode, "server");
+      assert.equal(await t.store.updateTerminal("NOPE", { accessMode: "server" }), null);
+    });
+
+    test("model(): people with levels and codes, groups (deleted ones dropped from levels), site-wide holidays; removing a person removes their access", async () => {
+      const { store } = await fresh();
+      const s = await store.access.createSchedule({ name: "Office", days: { ...closed, "1": ["08:00-18:00"] }, holidaysClosed: true });
+      const g = await store.people.createGroup("Doors", false, T0);
+      const gone = await store.people.createGroup("Gone", false, T0);
+      assert.ok(g && gone);
+      await store.people.addMember(g.id, "BACK", T0);
+      const level = await store.access.createLevel({ name: "Staff", scheduleId: s.id, terminals: ["FRONT"], groupIds: [g.id, gone.id] });
+      await store.people.removeGroup(gone.id);
+      await store.people.save(1, person("Ann"), T0);
+      await store.people.save(2, person("Bob", { enabled: false, validFrom: "2026-01-01", validTo: "2026-06-30" }), T0);
+      await store.access.setLevelsOf(1, [level.id]);
+      await store.access.setLevelsOf(2, [level.id]);
+      await store.access.setQrCode(1, "QR-ANN-0123456789ab");
+      const dept = await store.timesheets.createDepartment("Ops");
+      await store.timesheets.createHoliday({ date: "2026-12-25", name: "Christmas Day, the whole site closes for it" });
+      await store.timesheets.createHoliday({ date: "2026-12-26", name: "Ops only", departmentIds: [dept.id] });
+      const model = await store.access.model();
+      assert.deepEqual(model, {
+        schedules: [s],
+        levels: [{ ...level, groupIds: [g.id] }],
+        terminalGroups: [{ id: g.id, members: ["BACK"] }],
+        people: [
+          { enrollid: 1, name: "Ann", enabled: true, validFrom: null, validTo: null, levelIds: [level.id], qrCode: "QR-ANN-0123456789ab" },
+          { enrollid: 2, name: "Bob", enabled: false, validFrom: "2026-01-01", validTo: "2026-06-30", levelIds: [level.id], qrCode: null },
+        ],
+        holidays: [{ name: "Christmas Day, the whole site cl", from: "2026-12-25", to: "2026-12-25" }],
+      });
+      assert.equal(parseAccessModel(model).ok, true);
+      assert.equal(await store.people.remove(1), true);
+      await store.people.save(1, person("Ann again"), T0);
+      assert.deepEqual(await store.access.levelsOf(1), []);
+      assert.equal(await store.access.qrCodeOf(1), null);
+    });
+  });
+}
