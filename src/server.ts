@@ -22,6 +22,7 @@ import { startIntegrations } from "./integrations.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";
 import { commandHooks } from "./commands/hooks.ts";
+import type { AccessDeps } from "./app/access.ts";
 import { PeopleService } from "./people/service.ts";
 import { ServerMetrics } from "./obs/server-metrics.ts";
 import { WarnLimiter } from "./obs/warn-limiter.ts";
@@ -33,6 +34,7 @@ import { SqliteStore } from "./store/sqlite/sqlite-store.ts";
 import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapshot-process.ts";
 import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
+import { AccessLive } from "./terminals/access-live.ts";
 import { Gateway } from "./terminals/gateway.ts";
 import { NewTerminalRate } from "./terminals/rate-limit.ts";
 import { MAX_REQUEST_BODY_BYTES } from "./http/body-limits.ts";
@@ -45,6 +47,8 @@ import { VERSION } from "./version.ts";
 
 const LAST_SEEN_FLUSH_MS = 30_000;
 const CLOCK_CHECK_MS = 24 * 3_600_000;
+/** How soon a change made elsewhere (another instance, an HR import) reaches the live access decision. */
+const ACCESS_REFRESH_MS = 30_000;
 /** Pages of one getuserlist/getnewlog/getalllog transfer: 500,000 logs at 50 a page. */
 const PAGE_CAP = 10_000;
 const CHECKPOINT_MS = 60_000;
@@ -182,7 +186,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const clockCheck = new ClockCheck({
     dispatcher, writer, get clock() { return settings.clock; }, log, now, limitSeconds: config.clockDriftLimit, intervalMs: CLOCK_CHECK_MS,
   });
-  const people = new PeopleService({ store, writer, dispatcher, log, now });
+  // The access rules in memory: server-mode terminals are answered from them (issue 16).
+  const accessLive = new AccessLive({ store, log, refreshMs: ACCESS_REFRESH_MS });
+  const accessChanged = () => accessLive.changed();
+  const people = new PeopleService({ store, writer, dispatcher, log, now, changed: accessChanged });
+  const access: AccessDeps = { store, now, changed: accessChanged };
   // Daily results follow commits and the admin's changes, off the terminal's path.
   const recompute = new TimesheetRecompute({ store, get clock() { return settings.clock; }, log, now });
   const timesheets: TimesheetDeps = { store, get clock() { return settings.clock; }, recompute, now };
@@ -224,7 +232,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     secrets: () => integrations.secrets,
   });
   const http = createHttpApp({
-    store, alerts, notifier, settings, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets,
+    store, alerts, notifier, settings, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets, access,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     loopLag: () => metrics.loopLag.summary(),
     ...(readOnly !== null ? { readOnly } : {}),
@@ -252,6 +260,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     await people.start();
   }
   clockCheck.start();
+  await accessLive.start();
   if (readOnly === null) await recompute.start(config.timesheetUpdates === "on" ? bus : null);
   // Read-only too: a full disk is exactly what someone must hear about (audit entries then fail, logged).
   await notifier.start();
@@ -355,6 +364,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
         log.warn({ err }, "could not mark terminals offline");
       }
       clockCheck.stop();
+      accessLive.stop();
       dispatcher.stop();
       await cluster?.stop();
       await store.close();

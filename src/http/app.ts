@@ -2,6 +2,7 @@
  * The HTTP side: `/health` for load balancers, `/api/v1` behind API tokens. Terminal sockets
  * never reach here (the gateway takes them first).
  */
+import type { AccessDeps } from "../app/access.ts";
 import type { TimesheetDeps } from "../app/timesheets.ts";
 import { timesheetsApi } from "./api/timesheets.ts";
 import { Hono } from "hono";
@@ -20,6 +21,7 @@ import type { UiApp } from "../ui/app.ts";
 import type { AllowList } from "../lib/ip-allow-list.ts";
 import { deadline } from "../lib/deadline.ts";
 import type { LagSummary } from "../obs/loop-lag.ts";
+import { accessApi } from "./api/access.ts";
 import { alertsApi } from "./api/alerts.ts";
 import { notificationsApi } from "./api/notifications.ts";
 import { backupApi } from "./api/backup.ts";
@@ -57,6 +59,8 @@ export interface HttpDeps {
   people: PeopleService;
   /** Time and attendance: the use cases' deps (src/app/timesheets.ts). */
   timesheets: TimesheetDeps;
+  /** Access control: the use cases' deps (src/app/access.ts). */
+  access: AccessDeps;
   /** GET /metrics (absent: no such route). */
   metrics?: { render: () => string; allow: AllowList };
   /** GET /api/v1/backup (absent: no such route). */
@@ -128,6 +132,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/", peopleApi(deps));
   api.route("/people/import", peopleImportApi(deps));
   api.route("/", timesheetsApi(deps.timesheets));
+  api.route("/", accessApi(deps.access));
   const { store, exporter, webhookAdmin, cluster } = deps.integrations;
   api.route("/export", exportApi(exporter, cluster));
   api.route("/webhooks", webhooksApi({ store, admin: webhookAdmin }));

@@ -10,6 +10,7 @@ import { AlertSource } from "../../src/alerts/source.ts";
 import { BackupDownloads } from "../../src/app/backups.ts";
 import { hashToken } from "../../src/auth/tokens.ts";
 import { CommandDispatcher } from "../../src/commands/dispatcher.ts";
+import type { AccessDeps } from "../../src/app/access.ts";
 import type { TimesheetDeps } from "../../src/app/timesheets.ts";
 import { TimesheetRecompute } from "../../src/jobs/timesheet-recompute.ts";
 import { EventBus } from "../../src/events/bus.ts";
@@ -60,6 +61,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
   const settings = await SiteSettings.load(store, { tz: "UTC", approval: "open" });
   const dispatcher = new CommandDispatcher({ store, writer, bus, clock: settings.clock, log, now, timeoutMs: 30_000, maxAttempts: 3, pageCap: 100, exclusive: true });
   const people = new PeopleService({ store, writer, dispatcher, log, now });
+  const access: AccessDeps = { store, now };
   const recompute = new TimesheetRecompute({ store, clock: settings.clock, log, now, debounceMs: 10 });
   const timesheets: TimesheetDeps = { store, clock: settings.clock, recompute, now };
   const integrations = await startIntegrations({
@@ -71,7 +73,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
   const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });
   // An admin exists (made below), so there is no first-run setup code.
   const ui = createUiApp({ store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
-  const http = createHttpApp({ store, alerts, notifier, settings, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
+  const http = createHttpApp({ store, alerts, notifier, settings, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, access, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
   await dispatcher.start();
   await people.start();
   await notifier.start();

@@ -29,6 +29,14 @@ describe("scopeFor", () => {
     ["PATCH", "/terminals/A1", undefined, "admin"],
     ["POST", "/people", undefined, "admin"],
     ["DELETE", "/groups/1", undefined, "admin"],
+    ["GET", "/access/schedules", undefined, "read"],
+    ["GET", "/access/levels/2", undefined, "read"],
+    ["GET", "/people/7/access", undefined, "read"],
+    ["POST", "/access/schedules", undefined, "admin"],
+    ["PATCH", "/access/levels/2", undefined, "admin"],
+    ["PUT", "/people/7/access", undefined, "admin"],
+    ["POST", "/people/7/qr-code", undefined, "admin"],
+    ["DELETE", "/people/7/qr-code", undefined, "admin"],
     ["POST", "/some/route/added/later", undefined, "admin"],
   ] as const)("%s %s (%s) needs %s", (method, path, command, scope) => {
     expect(scopeFor(method, path, command)).toBe(scope);

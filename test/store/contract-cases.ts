@@ -99,7 +99,7 @@ export function contractCases(target: ContractTarget): void {
         const page = await t.store.attendance({ limit: 10 });
         assert.deepEqual(page, {
           items: [
-            { id: 1, sn: "SN1", enrollid: 7, time: "2026-01-05 08:00:00", ts: Date.UTC(2026, 0, 5, 8), mode: 8, inout: 1, event: 2, verifymode: 13, temp: 36.6, receivedAt: T0 },
+            { id: 1, sn: "SN1", enrollid: 7, time: "2026-01-05 08:00:00", ts: Date.UTC(2026, 0, 5, 8), mode: 8, inout: 1, event: 2, verifymode: 13, temp: 36.6, receivedAt: T0, refused: null },
           ],
           next: null,
         });
@@ -247,7 +247,7 @@ export function contractCases(target: ContractTarget): void {
           remoteAddr: "10.0.0.5", cpusn: "CPU1", model: "tfs30", firmware: "TH900_click V5.0", fpalgo: "thbio3.0",
           mac: "00-01-F5-02-7D-5F", userSize: 3000, userUsed: 2, fpSize: 3000, fpUsed: 2, cardSize: 3000, cardUsed: 0,
           pwdSize: 3000, pwdUsed: 0, logSize: 193877, logUsed: 1, newlogUsed: 0, faceSize: 100, faceUsed: 3, palmSize: 50,
-          palmUsed: 4, terminalTime: "2026-04-30 11:59:37", devinfo: JSON.stringify(devinfo), nosenduser: false, sessionId: "s1",
+          palmUsed: 4, terminalTime: "2026-04-30 11:59:37", devinfo: JSON.stringify(devinfo), nosenduser: false, accessMode: "terminal", sessionId: "s1",
           mismatchCpusn: null, mismatchMac: null, mismatchAddr: null, mismatchAt: null,
         });
       });

@@ -17,6 +17,8 @@ const terminalPatch = z.strictObject({
   name: z.string().trim().max(100).nullable().optional(),
   location: z.string().trim().max(200).nullable().optional(),
   nosenduser: z.boolean().optional(),
+  /** "server": the server decides each punch at the door (the unit's own "Server approval" option must be on). */
+  accessMode: z.enum(["terminal", "server"]).optional(),
 });
 
 export function terminalsApi(deps: TerminalDeps) {

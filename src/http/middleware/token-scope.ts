@@ -17,6 +17,8 @@ const ADMIN_ONLY = [
   /^\/terminals\/[^/]+\/replaced-hardware(\/|$)/,
   // Changes terminals sent that wait for approval: they carry people's credentials and admin levels.
   /^\/held-changes(\/|$)/,
+  // A person's QR code is a credential: it opens doors.
+  /^\/people\/[^/]+\/qr-code(\/|$)/,
 ];
 
 /** State changes open to a `commands` token. */

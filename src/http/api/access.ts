@@ -1,0 +1,54 @@
+/** `/api/v1/access/*` and a person's access (issue 16): the use cases of app/access.ts, translated. */
+import { Hono } from "hono";
+import {
+  type AccessDeps, createLevel, createSchedule, deleteLevel, deleteSchedule, getLevel, getSchedule, issueQrCode, levelInput, levelPatch,
+  personAccess, personAccessInput, revokeQrCode, scheduleInput, schedulePatch, setPersonAccess, updateLevel, updateSchedule,
+} from "../../app/access.ts";
+import { notFound } from "../../lib/app-error.ts";
+import { parseBody } from "../body.ts";
+import type { TokenEnv } from "../middleware/bearer-auth.ts";
+
+const idParam = (raw: string, what: string) => {
+  const id = /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : 0;
+  if (id < 1 || id > 2_147_483_647) throw notFound(`no such ${what}`);
+  return id;
+};
+
+export function accessApi(deps: AccessDeps) {
+  const app = new Hono<TokenEnv>();
+
+  app.get("/access/schedules", async (c) => c.json({ items: await deps.store.access.schedules() }));
+  app.post("/access/schedules", async (c) => c.json(await createSchedule(deps, c.get("actor"), await parseBody(c, scheduleInput)), 201));
+  app.get("/access/schedules/:id", async (c) => c.json(await getSchedule(deps, idParam(c.req.param("id"), "access schedule"))));
+  app.patch("/access/schedules/:id", async (c) =>
+    c.json(await updateSchedule(deps, c.get("actor"), idParam(c.req.param("id"), "access schedule"), await parseBody(c, schedulePatch))),
+  );
+  app.delete("/access/schedules/:id", async (c) => {
+    await deleteSchedule(deps, c.get("actor"), idParam(c.req.param("id"), "access schedule"));
+    return c.json({ deleted: true });
+  });
+
+  app.get("/access/levels", async (c) => c.json({ items: await deps.store.access.levels() }));
+  app.post("/access/levels", async (c) => c.json(await createLevel(deps, c.get("actor"), await parseBody(c, levelInput)), 201));
+  app.get("/access/levels/:id", async (c) => c.json(await getLevel(deps, idParam(c.req.param("id"), "access level"))));
+  app.patch("/access/levels/:id", async (c) =>
+    c.json(await updateLevel(deps, c.get("actor"), idParam(c.req.param("id"), "access level"), await parseBody(c, levelPatch))),
+  );
+  app.delete("/access/levels/:id", async (c) => {
+    await deleteLevel(deps, c.get("actor"), idParam(c.req.param("id"), "access level"));
+    return c.json({ deleted: true });
+  });
+
+  app.get("/people/:enrollid/access", async (c) => c.json(await personAccess(deps, idParam(c.req.param("enrollid"), "person"))));
+  app.put("/people/:enrollid/access", async (c) =>
+    c.json(await setPersonAccess(deps, c.get("actor"), idParam(c.req.param("enrollid"), "person"), await parseBody(c, personAccessInput))),
+  );
+  // The code is shown once, in this answer: print it or send it to the person.
+  app.post("/people/:enrollid/qr-code", async (c) => c.json(await issueQrCode(deps, c.get("actor"), idParam(c.req.param("enrollid"), "person")), 201));
+  app.delete("/people/:enrollid/qr-code", async (c) => {
+    await revokeQrCode(deps, c.get("actor"), idParam(c.req.param("enrollid"), "person"));
+    return c.json({ deleted: true });
+  });
+
+  return app;
+}
