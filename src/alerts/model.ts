@@ -178,7 +178,7 @@ function alert(kind: AlertKind, level: AlertLevel, subject: string, since: numbe
 }
 
 /** "under a minute", "3 min", "5 h", "2 days": how long, for messages. */
-export function ago(ms: number): string {
+function ago(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   if (minutes === 0) return "under a minute";
   if (minutes < 120) return `${minutes} min`;

@@ -50,11 +50,6 @@ export class AlertSource {
     return snapshot;
   }
 
-  /** Forgets the shared snapshot: the next reader sees the state as it is now (a test, or a change just made). */
-  refresh() {
-    this.#cached = null;
-  }
-
   async #state(now: number): Promise<AlertState> {
     const { store, settings } = this.#o;
     const clock = settings.clock;
