@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { AppError, badRequest, notFound } from "../lib/app-error.ts";
+import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { Store } from "../store/contract.ts";
 import type { CorrectionRow, HolidayRow, NoId } from "../store/timesheets-contract.ts";
 import { addDays, dayNumber } from "../timesheets/calendar.ts";
@@ -851,6 +852,8 @@ export async function todayResults(deps: Pick<TimesheetDeps, "store" | "clock" |
       ts.leave({ enrollid, from: date, to: date }),
     ]);
     out.push(...computeDays(index, { enrollid, memberships, punches, corrections, leave }, { from: date, to: date, asOf: deps.now() }));
+    // bun:sqlite answers at once: without this a site's everyone would hold the event loop.
+    await yieldToLoop();
   }
   return out;
 }

@@ -131,6 +131,11 @@ describe("timesheet use cases through the API", () => {
     expect(summary.items).toHaveLength(1);
     expect(summary.items[0]).toMatchObject({ enrollid: 7, departmentId: 1, days: 4, daysWorked: 3, workedMinutes: 1655, overtimeMinutes: 30, lateCount: 0, absences: 1, manualDays: 1 });
 
+    // Today, computed now for everyone known (Ann only), nothing stored.
+    const todayDate = new Date().toISOString().slice(0, 10);
+    const now = await json<{ date: string; items: Array<{ enrollid: number; date: string; departmentId: number | null }> }>(a.api("GET", "/timesheets/today"));
+    expect({ date: now.date, items: now.items.map((d) => [d.enrollid, d.date, d.departmentId]) }).toEqual({ date: todayDate, items: [[7, todayDate, 1]] });
+
     const actions = (await a.store.auditLog({ limit: 100 })).items.reverse().filter((e) => e.action.startsWith("timesheets."));
     expect(actions.map((e) => [e.actor, e.action, e.target])).toEqual([
       ["token:api", "timesheets.department.create", "department:1"],
