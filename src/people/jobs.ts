@@ -4,6 +4,7 @@
  * them; it finishes when none of its commands is open any more.
  */
 import type { Logger } from "pino";
+import { z } from "zod";
 import type { CommandDispatcher, CommandRequest } from "../commands/dispatcher.ts";
 import type { CommandRow, CommandStatus, JobRow } from "../store/commands-schema.ts";
 import type { Store } from "../store/contract.ts";
@@ -119,4 +120,12 @@ export class Jobs {
 
 export function jobJson(job: JobRow) {
   return { ...job, params: JSON.parse(job.params) as unknown, detail: job.detail === null ? null : (JSON.parse(job.detail) as unknown) };
+}
+
+const withoutCredentialDetail = z.object({ withoutCredential: z.object({ count: z.number().int(), enrollids: z.array(z.number().int()) }) });
+
+/** A push's people that no terminal can hold (no card, PIN, fingerprint, face or palm): PeopleSync.push notes them. */
+export function withoutCredential(detail: unknown): { count: number; enrollids: number[] } | null {
+  const parsed = withoutCredentialDetail.safeParse(detail);
+  return parsed.success ? parsed.data.withoutCredential : null;
 }

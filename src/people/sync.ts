@@ -16,6 +16,9 @@ import { credentialDigest } from "./digest.ts";
 import type { JobKind, Jobs } from "./jobs.ts";
 import { commandKey, heldPeople, planPerson, terminalView } from "./plan.ts";
 
+/** How many of the people without a credential a job names (the count says how many there are). */
+const LISTED = 50;
+
 export interface SyncDeps {
   store: Store;
   dispatcher: CommandDispatcher;
@@ -59,7 +62,10 @@ export class PeopleSync {
       }
     }
     const params = { enrollids: enrollids ?? "all", terminals: sns };
-    return this.#d.jobs.create(kind, target, params, actor, commands);
+    const without = ids.filter((id) => people.has(id) && !credentials.has(id));
+    // Said in the job, so a push of someone no terminal can hold is not "succeeded, 0 of 0".
+    const detail = without.length > 0 ? { withoutCredential: { count: without.length, enrollids: without.slice(0, LISTED) } } : undefined;
+    return this.#d.jobs.create(kind, target, params, actor, commands, detail);
   }
 
   /** Every member of the group gets every person any member holds. */

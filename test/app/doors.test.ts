@@ -109,17 +109,7 @@ const STEPS: Step[] = [
     api: (a) => a.api("PATCH", "/people/5", { name: "Ada L.", admin: 1, enabled: false, validFrom: null, validTo: "2027-01-01", externalId: "E-5" }),
     ui: (a) => a.form("/people/5", { name: "Ada L.", admin: "1", validFrom: "", validTo: "2027-01-01", externalId: "E-5" }),
   },
-  { name: "push a person to a terminal", api: (a) => a.api("POST", "/people/push", { enrollids: [5], terminals: ["T1"] }), ui: (a) => a.form("/people/5/push", { sn: "T1" }) },
-  {
-    name: "approve a change a terminal sent",
-    api: (a) => terminalSendsPin(a, "9999", () => a.api("POST", "/held-changes/1/approve")),
-    ui: (a) => terminalSendsPin(a, "9999", () => a.form("/people/held/1/approve")),
-  },
-  {
-    name: "reject a change a terminal sent",
-    api: (a) => terminalSendsPin(a, "8888", () => a.api("POST", "/held-changes/2/reject")),
-    ui: (a) => terminalSendsPin(a, "8888", () => a.form("/people/held/2/reject")),
-  },
+  // The card set here is what the push below sends: a person without one is refused (honest pushes).
   {
     name: "set a person's card",
     api: (a) => a.api("PUT", "/people/5/credentials/11", { data: "12345678" }),
@@ -131,6 +121,17 @@ const STEPS: Step[] = [
     name: "read a person's credential from a terminal",
     api: (a) => a.api("POST", "/people/5/credentials/0/pull", { sn: "T1" }),
     ui: (a) => a.form("/people/5/credentials/pull", { sn: "T1", backupnum: "0" }),
+  },
+  { name: "push a person to a terminal", api: (a) => a.api("POST", "/people/push", { enrollids: [5], terminals: ["T1"] }), ui: (a) => a.form("/people/5/push", { sn: "T1" }) },
+  {
+    name: "approve a change a terminal sent",
+    api: (a) => terminalSendsPin(a, "9999", () => a.api("POST", "/held-changes/1/approve")),
+    ui: (a) => terminalSendsPin(a, "9999", () => a.form("/people/held/1/approve")),
+  },
+  {
+    name: "reject a change a terminal sent",
+    api: (a) => terminalSendsPin(a, "8888", () => a.api("POST", "/held-changes/2/reject")),
+    ui: (a) => terminalSendsPin(a, "8888", () => a.form("/people/held/2/reject")),
   },
   { name: "resync a group", api: (a) => a.api("POST", "/groups/1/resync"), ui: (a) => a.form("/groups/1/resync") },
   { name: "queue a command", api: (a) => a.api("POST", "/terminals/T1/commands", { command: "opendoor" }), ui: (a) => a.form("/terminals/T1/commands", { action: "opendoor" }) },

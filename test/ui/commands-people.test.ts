@@ -123,7 +123,21 @@ describe("admin UI: commands and people", () => {
       expect(res.status).toBeLessThan(300);
     }
     await page.reload();
-    expect(await page.locator('[aria-label="Credentials"] li').allTextContents()).toEqual(["PIN", ""]);
+    const cells = (n: number) => page.locator(`table[aria-label="Credentials"] tbody tr td:nth-child(${n})`).allTextContents();
+    expect([await cells(1), await cells(2)]).toEqual([
+      ["PIN", ""],
+      ["****", `Stored (${TINY_JPEG.length} characters)`],
+    ]);
+    // A card set from the page: shown masked, never in full.
+    await page.getByLabel("Card number").fill("0012345678");
+    await page.getByRole("button", { name: "Set card" }).click();
+    await page.waitForURL(url("/people/77"));
+    expect(await page.locator(".flash-ok").textContent()).toBe("Card set.");
+    expect([await cells(1), await cells(2)]).toEqual([
+      ["PIN", "Card", ""],
+      ["****", "********78", `Stored (${TINY_JPEG.length} characters)`],
+    ]);
+    expect(await page.content()).not.toContain("0012345678");
     expect(await page.locator('[aria-label="Credentials"] img.thumb').getAttribute("src")).toBe("/people/77/photo");
     const photo = await page.request.get(url("/people/77/photo"));
     expect(photo.headers()["content-type"]).toBe("image/jpeg");
@@ -138,7 +152,7 @@ describe("admin UI: commands and people", () => {
     expect(await page.locator(".nav a.active").textContent()).toBe("People");
     await page.locator(".badge", { hasText: "succeeded" }).waitFor({ timeout: 15_000 });
     await screenshots(page, "job");
-    expect(commands.filter((c) => c === "setuserinfo").length).toBe(2);
+    expect(commands.filter((c) => c === "setuserinfo").length).toBe(3);
 
     await page.goto(url("/people?q=hopper"));
     expect(await page.locator("table.table tbody tr").count()).toBe(1);

@@ -38,7 +38,9 @@ export function CarriedOptions({ disableMissing, pushTo }: { disableMissing: boo
       ))}
       <p class="muted">
         {disableMissing ? "People missing from the source will be disabled. " : ""}
-        {pushTo.length > 0 ? `New people go to ${pushTo.join(", ")}.` : "New people are not sent to any terminal yet."}
+        {pushTo.length > 0
+          ? `New people have no card, PIN, fingerprint or face yet (an import brings none), so no terminal can hold them and nothing is sent to ${pushTo.join(", ")} now: give each a card or PIN on their page, then push them from there.`
+          : "New people are not sent to any terminal yet."}
       </p>
     </>
   );

@@ -8,6 +8,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { createPerson, deletePerson, pushPeople, updatePerson } from "../../app/people.ts";
 import { departmentsOn } from "../../app/timesheets.ts";
+import { withoutCredential } from "../../people/jobs.ts";
 import { parseDate } from "../../protocol/index.ts";
 import type { PersonInput } from "../../store/commands-contract.ts";
 import type { PersonRow } from "../../store/schema.ts";
@@ -295,8 +296,12 @@ export function peoplePages(deps: UiDeps) {
   app.post("/people/:id/push", requireAdmin(), async (c) => {
     const id = Number(c.req.param("id"));
     const sns = (await c.req.formData()).getAll("sn").filter((s): s is string => typeof s === "string" && s.length > 0 && s.length <= 64);
-    const job = await pushPeople(deps, actorOf(c), { enrollids: [id], terminals: sns });
-    return job ? redirectWith(c, `/jobs/${job.id}`, "ok", "Push started.") : redirectWith(c, href(id), "ok", "The terminals already hold this person.");
+    const job = await deps.people.jobs.view((await pushPeople(deps, actorOf(c), { enrollids: [id], terminals: sns })).id);
+    // Nothing a terminal can hold: said here, not as a job that "succeeded" with 0 of 0 commands.
+    if (job && job.progress.total === 0 && withoutCredential(job.detail)) {
+      return redirectWith(c, href(id), "error", "Nothing was sent: this person has no credential a terminal can hold (no card, PIN, fingerprint or face). Set a card or PIN under Credentials, then push again.");
+    }
+    return job && job.progress.total > 0 ? redirectWith(c, `/jobs/${job.id}`, "ok", "Push started.") : redirectWith(c, href(id), "ok", "The terminals already hold this person.");
   });
 
   return app;

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { queueCommand } from "../../app/commands.ts";
 import { fetchLogs, pullPeople, pushPeople } from "../../app/people.ts";
 import { knownTerminal } from "../../app/terminals.ts";
+import { withoutCredential } from "../../people/jobs.ts";
 import { URGENT_COMMANDS } from "../../protocol/index.ts";
 import type { CommandStatus } from "../../store/commands-schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
@@ -145,6 +146,7 @@ export function terminalCommandPages(deps: UiDeps) {
     if (!job) return page(c, deps.settings.siteName, { title: "Job not found", active: "terminals" }, <EmptyState title="No such job" />, 404);
     const p = job.progress;
     const running = job.status === "running";
+    const unsendable = withoutCredential(job.detail);
     return page(
       c,
       deps.settings.siteName,
@@ -152,13 +154,24 @@ export function terminalCommandPages(deps: UiDeps) {
       { title: `Job #${job.id}: ${job.kind}`, active: /^(terminals?|group):/.test(job.target) ? "terminals" : "people", refreshSeconds: running ? 2 : undefined },
       <section class="panel">
         <p>
-          <Badge tone={running ? "info" : job.status === "succeeded" ? "ok" : "error"}>{job.status}</Badge> <span class="mono">{job.target}</span> · started by {job.actor}
+          {unsendable && p.total === 0 ? (
+            <Badge tone="warn">nothing sent</Badge>
+          ) : (
+            <Badge tone={running ? "info" : job.status === "succeeded" ? "ok" : "error"}>{job.status}</Badge>
+          )} <span class="mono">{job.target}</span> · started by {job.actor}
         </p>
         <progress max={Math.max(1, p.total)} value={p.done} aria-label="Progress" class="job-progress" />
         <p class="muted">
           {p.done} of {p.total} commands done · {p.succeeded} succeeded · {p.failed + p.timedOut} failed · {p.expired + p.cancelled} expired or cancelled
           {running ? " · this page refreshes every 2 s" : ""}
         </p>
+        {unsendable ? (
+          <p class="alert alert-warn" role="status" data-without-credential={unsendable.count}>
+            {unsendable.count === 1 ? "1 person has" : `${unsendable.count} people have`} no credential a terminal can hold (no card, PIN, fingerprint or face), so
+            nothing was sent for them (enroll id {unsendable.enrollids.join(", ")}
+            {unsendable.count > unsendable.enrollids.length ? ", …" : ""}). Give them a card or PIN on their page, then push again.
+          </p>
+        ) : null}
         {job.failures.length > 0 ? (
           <div class="table-wrap">
             <table class="table">
