@@ -4,7 +4,7 @@
  */
 import { type Context, Hono } from "hono";
 import { approveHeldChange, listHeldChanges, rejectHeldChange } from "../../app/held-changes.ts";
-import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, updateGroup } from "../../app/groups.ts";
+import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, setGroupTerminals, updateGroup } from "../../app/groups.ts";
 import { departmentsOn, setPersonDepartment, type TimesheetDeps } from "../../app/timesheets.ts";
 import { createPerson, deletePerson, type PeopleDeps, pullCredential, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
 import { z } from "zod";
@@ -73,6 +73,8 @@ const resyncBody = z.strictObject({ group: z.number().int().positive() });
 
 const groupBody = z.strictObject({ name: z.string().trim().min(1).max(100), sync: z.boolean().default(false) });
 const groupPatch = z.strictObject({ name: z.string().trim().min(1).max(100), sync: z.boolean() }).partial();
+/** The whole member list; the use case bounds and checks each serial number. */
+const groupMembers = z.strictObject({ terminals: z.array(z.string()) });
 
 const personQuery = pageQuery.extend({ q: z.string().max(100).optional() });
 const jobQuery = pageQuery.extend({ status: z.enum(JOB_STATUSES).optional() });
@@ -210,6 +212,11 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
   app.delete("/groups/:id", async (c) => {
     await deleteGroup(deps, c.get("actor"), idParam(c.req.param("id"), "group"));
     return c.json({ deleted: true });
+  });
+
+  app.put("/groups/:id/terminals", async (c) => {
+    const done = await setGroupTerminals(deps, c.get("actor"), idParam(c.req.param("id"), "group"), await parseBody(c, groupMembers));
+    return c.json({ group: done.group, added: done.added, removed: done.removed, jobs: await Promise.all(done.jobs.map((j) => people.jobs.view(j.id))) });
   });
 
   app.put("/groups/:id/terminals/:sn", async (c) => {
