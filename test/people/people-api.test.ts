@@ -33,7 +33,7 @@ test("people CRUD: masked credentials, changes carried to holders, audit without
     expect(created).toEqual({
       status: 201,
       json: {
-        enrollid: 5, name: "Eve", admin: 0, enabled: true, validFrom: null, validTo: "2026-12-31", externalId: "HR-5",
+        enrollid: 5, name: "Eve", admin: 0, enabled: true, validFrom: null, validTo: "2026-12-31", externalId: "HR-5", departmentId: null,
         createdAt: expect.any(Number), updatedAt: expect.any(Number),
         credentials: [
           { backupnum: 0, kind: "fingerprint", size: 1400, masked: null },
