@@ -5,6 +5,7 @@
  * dashboard's browsers, the API, the notifier), so many readers cost the store what one does.
  */
 import type { PgExporter } from "../export/pg-exporter.ts";
+import { DOOR_ALARM_EVENTS } from "../protocol/index.ts";
 import type { SiteSettings } from "../settings/site-settings.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
 import { backlogOf } from "../webhooks/outbox.ts";
@@ -57,7 +58,7 @@ export class AlertSource {
       store.listTerminals(),
       store.commands.clocks(),
       store.webhooks.list(),
-      store.recentDoorEvents(clock.format(now - DOOR_ALARM_WINDOW_MS), [5, 6, 7], DOOR_ALARMS_READ),
+      store.recentDoorEvents(clock.format(now - DOOR_ALARM_WINDOW_MS), DOOR_ALARM_EVENTS, DOOR_ALARMS_READ),
       store.recentDoorEvents(clock.format(now - DOOR_STATE_WINDOW_MS), [0, 1], DOOR_STATES_READ),
       store.admin.quarantinedSince(now - 3_600_000),
       this.#o.exporter?.status() ?? null,

@@ -3,6 +3,7 @@
  * service, which audits it and carries it to the terminals holding the person (the job).
  */
 import { AppError, badRequest, notFound } from "../lib/app-error.ts";
+import { foldText } from "../lib/fold-text.ts";
 import type { LogRange, PeopleService } from "../people/service.ts";
 import type { PersonInput } from "../store/commands-contract.ts";
 import type { Store } from "../store/contract.ts";
@@ -101,4 +102,32 @@ export async function pullCredential(deps: PeopleDeps, actor: Actor, enrollid: n
 export async function fetchLogs(deps: PeopleDeps, actor: Actor, sn: string, range: LogRange | null) {
   await knownTerminal(deps, sn);
   return deps.people.fetchLogs(sn, range, actorId(actor));
+}
+
+/** A name search reads the people a page at a time, at most this many, and names at most `NAME_MATCHES`. */
+const NAME_SCAN_PAGE = 1000;
+const NAME_SCAN_MAX = 200_000;
+export const NAME_MATCHES = 500;
+
+/**
+ * The enroll ids of the people whose name contains `text`, ignoring case and accents ("jurgen"
+ * finds "Jürgen"), for filtering punches by person. More than `NAME_MATCHES` is a bad request
+ * (the punch query takes the ids as a list): the admin types more of the name.
+ */
+export async function enrollidsNamed(store: Store, text: string): Promise<number[]> {
+  const needle = foldText(text.trim());
+  if (needle === "") return [];
+  const found: number[] = [];
+  let cursor: string | undefined;
+  for (let scanned = 0; scanned < NAME_SCAN_MAX; scanned += NAME_SCAN_PAGE) {
+    const page = await store.people.list({ limit: NAME_SCAN_PAGE, ...(cursor ? { cursor } : {}) });
+    for (const p of page.items) {
+      if (!foldText(p.name).includes(needle)) continue;
+      if (found.length === NAME_MATCHES) throw badRequest(`person: more than ${NAME_MATCHES} people have "${text.trim()}" in their name; type more of it`);
+      found.push(p.enrollid);
+    }
+    if (!page.next) break;
+    cursor = page.next;
+  }
+  return found;
 }

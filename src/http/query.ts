@@ -22,6 +22,8 @@ export const pageQuery = z.object({
 export const punchQuery = pageQuery.extend({
   sn: z.string().min(1).max(64).optional(),
   enrollid: int.pipe(z.number().min(0)).optional(),
+  /** Attendance of the people whose name holds this, accents and case ignored. */
+  name: z.string().trim().min(1).max(100).optional(),
   from: siteTime.optional(),
   to: siteTime.optional(),
 });

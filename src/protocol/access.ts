@@ -182,3 +182,6 @@ export const holidayAnswer = z.object({
     .default([]),
 });
 export type HolidayAnswer = z.infer<typeof holidayAnswer>;
+
+/** Door event codes that are alarms (PROTOCOL.md "door events"): 5 forced open, 6 unit removed (tamper), 7 input alarm. */
+export const DOOR_ALARM_EVENTS: readonly number[] = [5, 6, 7];

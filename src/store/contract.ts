@@ -133,6 +133,10 @@ export interface Page<T> {
 export interface PunchFilter {
   sn?: string;
   enrollid?: number;
+  /** Any of these people (an empty list matches nothing): a name search's matches. */
+  enrollids?: readonly number[];
+  /** Door events with any of these codes (an empty list matches nothing); ignored for attendance. */
+  events?: readonly number[];
   /** Inclusive lower bound, site-local "YYYY-MM-DD[ HH:MM:SS]". */
   from?: string;
   /** Exclusive upper bound, same form. */

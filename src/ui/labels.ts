@@ -2,6 +2,8 @@
  * The one place raw terminal codes become words (PROTOCOL.md §3: the raw value is stored; the
  * meaning of `mode` differs by firmware, so unknown codes are shown as their number).
  */
+import { DOOR_ALARM_EVENTS } from "../protocol/index.ts";
+
 const MODES: Record<number, string> = { 1: "Fingerprint", 2: "Card", 3: "Password", 8: "Face", 13: "QR code" };
 
 export function verificationLabel(mode: number, verifymode?: number | null): string {
@@ -39,7 +41,7 @@ export function doorEventLabel(event: number): string {
 
 /** Door events that need someone's attention are shown in the alert colour. */
 export function doorEventIsAlarm(event: number): boolean {
-  return event === 5 || event === 6 || event === 7;
+  return DOOR_ALARM_EVENTS.includes(event);
 }
 
 export function credentialLabel(backupnum: number): string {

@@ -164,8 +164,10 @@ export class PgStore implements Store {
   }
 
   async attendance(filter: PunchFilter): Promise<Page<typeof attendance.$inferSelect>> {
+    if (filter.enrollids?.length === 0) return { items: [], next: null };
     const where = punchWhere(attendance, filter);
     if (filter.enrollid !== undefined) where.push(eq(attendance.enrollid, filter.enrollid));
+    if (filter.enrollids !== undefined) where.push(inArray(attendance.enrollid, [...filter.enrollids]));
     const rows = await this.#db
       .select()
       .from(attendance)
@@ -176,10 +178,13 @@ export class PgStore implements Store {
   }
 
   async doorEvents(filter: PunchFilter): Promise<Page<typeof doorEvents.$inferSelect>> {
+    if (filter.events?.length === 0) return { items: [], next: null };
+    const where = punchWhere(doorEvents, filter);
+    if (filter.events !== undefined) where.push(inArray(doorEvents.event, [...filter.events]));
     const rows = await this.#db
       .select()
       .from(doorEvents)
-      .where(and(...punchWhere(doorEvents, filter)))
+      .where(and(...where))
       .orderBy(desc(doorEvents.time), desc(doorEvents.id))
       .limit(filter.limit + 1);
     return pageOf(rows, filter.limit, (r) => encodeCursor([r.time, r.id]));

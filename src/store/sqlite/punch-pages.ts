@@ -1,7 +1,7 @@
 /**
  * Pages of attendance and door events, newest first, on the (time, id) keyset. Most filters
- * narrow on an index (terminal, person, date range); in/out alone has none, and a value that is
- * rare or absent (a site whose terminals never send "out") would make one page read the whole
+ * narrow on an index (terminal, person, date range); in/out and door event codes have none, and a
+ * value that is rare or absent (a site whose terminals never send "out", door alarms) would make one page read the whole
  * table. Such pages walk back on the time index in windows of a bounded number of rows: a page
  * may then hold fewer rows than asked (even none) with a next cursor that goes on below.
  */
@@ -17,9 +17,10 @@ export const SCAN_WINDOWS = 5;
 
 type PunchTable = typeof attendance | typeof doorEvents;
 
-export function punchPage<T extends PunchTable>(db: SqliteDatabase, table: T, filter: PunchFilter, narrowing: SQL[]): Page<T["$inferSelect"]> {
+/** `narrowing`: conditions an index serves; `sparse`: conditions none serves (walked in windows like in/out). */
+export function punchPage<T extends PunchTable>(db: SqliteDatabase, table: T, filter: PunchFilter, narrowing: SQL[], sparse: SQL[] = []): Page<T["$inferSelect"]> {
   const cursor = filter.cursor === undefined ? null : decodeCursor(filter.cursor, ["string", "number"]);
-  const where: SQL[] = [...narrowing];
+  const where: SQL[] = [...narrowing, ...sparse];
   if (filter.sn !== undefined) where.push(eq(table.sn, filter.sn));
   if (filter.inout !== undefined) where.push(eq(table.inout, filter.inout));
   if (filter.from !== undefined) where.push(gte(table.time, filter.from));
@@ -34,7 +35,7 @@ export function punchPage<T extends PunchTable>(db: SqliteDatabase, table: T, fi
       .limit(filter.limit + 1)
       .all() as Array<T["$inferSelect"]>;
   const cursorOf = (r: T["$inferSelect"]) => encodeCursor([r.time, r.id]);
-  if (filter.inout === undefined || filter.sn !== undefined || narrowing.length > 0) return pageOf(rows([]), filter.limit, cursorOf);
+  if ((filter.inout === undefined && sparse.length === 0) || filter.sn !== undefined || narrowing.length > 0) return pageOf(rows([]), filter.limit, cursorOf);
 
   const found: Array<T["$inferSelect"]> = [];
   let below: string | null = null;

@@ -195,11 +195,16 @@ export class SqliteStore implements Store {
   }
 
   async attendance(filter: PunchFilter): Promise<Page<typeof attendance.$inferSelect>> {
-    return punchPage(this.#r.db, attendance, filter, filter.enrollid === undefined ? [] : [eq(attendance.enrollid, filter.enrollid)]);
+    if (filter.enrollids?.length === 0) return { items: [], next: null };
+    const narrowing: SQL[] = [];
+    if (filter.enrollid !== undefined) narrowing.push(eq(attendance.enrollid, filter.enrollid));
+    if (filter.enrollids !== undefined) narrowing.push(inArray(attendance.enrollid, [...filter.enrollids]));
+    return punchPage(this.#r.db, attendance, filter, narrowing);
   }
 
   async doorEvents(filter: PunchFilter): Promise<Page<typeof doorEvents.$inferSelect>> {
-    return punchPage(this.#r.db, doorEvents, filter, []);
+    if (filter.events?.length === 0) return { items: [], next: null };
+    return punchPage(this.#r.db, doorEvents, filter, [], filter.events === undefined ? [] : [inArray(doorEvents.event, [...filter.events])]);
   }
 
   async recentDoorEvents(from: string, events: readonly number[], limit: number) {

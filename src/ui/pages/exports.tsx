@@ -11,7 +11,7 @@ import { credentialKind } from "../../people/mask.ts";
 import type { Page } from "../../store/contract.ts";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, verificationLabel } from "../labels.ts";
-import { type RecordFilter, recordFilterSchema, storeFilter } from "./records.tsx";
+import { peopleOf, type RecordFilter, recordFilterSchema, storeFilter } from "./records.tsx";
 
 const CHUNK = 1000;
 
@@ -70,10 +70,11 @@ export function exportPages(deps: UiDeps) {
   app.get("/attendance.csv", async (c) => {
     const req = parse(c);
     if ("error" in req) return c.text(req.error, 400);
+    const named = await peopleOf(deps.store, req.filter);
     const terminals = await terminalNames();
     const tz = deps.settings.values.tz;
     return csv(c, "attendance", req.delimiter, ATTENDANCE_COLUMNS, async (cursor) => {
-      const result = await deps.store.attendance(storeFilter({ ...req.filter, cursor }, CHUNK));
+      const result = await deps.store.attendance(storeFilter({ ...req.filter, cursor }, CHUNK, named));
       const people = await deps.store.admin.peopleLabels(result.items.map((r) => r.enrollid));
       const items = result.items.map((r) => {
         const person = people.get(r.enrollid);
@@ -89,7 +90,7 @@ export function exportPages(deps: UiDeps) {
   app.get("/door-events.csv", async (c) => {
     const req = parse(c);
     if ("error" in req) return c.text(req.error, 400);
-    const { enrollid: _none, ...filter } = req.filter;
+    const { enrollid: _none, person: _nobody, ...filter } = req.filter;
     const terminals = await terminalNames();
     const tz = deps.settings.values.tz;
     return csv(c, "door-events", req.delimiter, DOOR_EVENT_COLUMNS, async (cursor) => {

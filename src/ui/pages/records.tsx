@@ -5,13 +5,16 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { parseDate } from "../../protocol/index.ts";
+import { DOOR_ALARM_EVENTS, parseDate } from "../../protocol/index.ts";
 import type { PunchFilter } from "../../store/contract.ts";
 import { imageResponse } from "../../lib/image-response.ts";
-import { notFound } from "../../lib/app-error.ts";
+import { AppError, notFound } from "../../lib/app-error.ts";
+import { enrollidsNamed } from "../../app/people.ts";
+import type { Store } from "../../store/contract.ts";
 import { Badge, EmptyState, Pager, PunchPhoto, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { pageOrFirst } from "../paging.ts";
+import { datePresets } from "../date-presets.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, verificationLabel } from "../labels.ts";
 import { page } from "../layout.tsx";
 
@@ -30,6 +33,10 @@ export const recordFilterSchema = z.object({
   from: date,
   to: date,
   enrollid: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(2 ** 31).optional()),
+  /** An enroll id (digits) or part of a name, accents and case ignored. */
+  person: z.preprocess(blankToUndefined, z.string().trim().min(1).max(100).optional()),
+  /** Door events: only those that are alarms. */
+  alarms: z.preprocess(blankToUndefined, z.literal("1").optional()),
   sn: z.preprocess(blankToUndefined, z.string().max(64).optional()),
   inout: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(255).optional()),
   cursor: z.preprocess(blankToUndefined, z.string().max(200).optional()),
@@ -43,11 +50,22 @@ function nextDay(d: string): string {
   return t.toISOString().slice(0, 10);
 }
 
-export function storeFilter(f: RecordFilter, limit: number): PunchFilter {
+const isEnrollid = (person: string) => /^\d{1,10}$/.test(person);
+
+/** The people a name in the person filter stands for (undefined: no name given, or an enroll id). */
+export async function peopleOf(store: Store, f: RecordFilter): Promise<readonly number[] | undefined> {
+  return f.person === undefined || isEnrollid(f.person) ? undefined : enrollidsNamed(store, f.person);
+}
+
+/** `named`: what `peopleOf` found for the filter's name. */
+export function storeFilter(f: RecordFilter, limit: number, named?: readonly number[]): PunchFilter {
   const out: PunchFilter = { limit };
   if (f.from) out.from = f.from;
   if (f.to) out.to = nextDay(f.to);
   if (f.enrollid !== undefined) out.enrollid = f.enrollid;
+  if (f.person !== undefined && isEnrollid(f.person)) out.enrollid = Number(f.person);
+  if (named !== undefined) out.enrollids = named;
+  if (f.alarms) out.events = DOOR_ALARM_EVENTS;
   if (f.sn) out.sn = f.sn;
   if (f.inout !== undefined) out.inout = f.inout;
   if (f.cursor) out.cursor = f.cursor;
@@ -60,6 +78,8 @@ function queryOf(f: RecordFilter): URLSearchParams {
   if (f.from) q.set("from", f.from);
   if (f.to) q.set("to", f.to);
   if (f.enrollid !== undefined) q.set("enrollid", String(f.enrollid));
+  if (f.person !== undefined) q.set("person", f.person);
+  if (f.alarms) q.set("alarms", f.alarms);
   if (f.sn) q.set("sn", f.sn);
   if (f.inout !== undefined) q.set("inout", String(f.inout));
   return q;
@@ -75,11 +95,34 @@ export function recordPages(deps: UiDeps) {
     return { filter: {}, error: `${issue?.path.join(".") ?? "filter"}: ${issue?.message ?? "invalid"}` };
   };
 
+  /** The filter and the people its name stands for; a name matching too many people is the page's error. */
+  const withPeople = async (c: Context<UiEnv>) => {
+    const parsed = parseFilter(c);
+    try {
+      return { ...parsed, named: await peopleOf(deps.store, parsed.filter) };
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return { filter: {}, error: e.message, named: undefined };
+    }
+  };
+
   const safely = <T,>(load: (f: RecordFilter) => Promise<T>, f: RecordFilter): Promise<T> => pageOrFirst((cursor) => load({ ...f, cursor }), f.cursor);
 
   const filterForm = async (action: string, f: RecordFilter, opts: { person: boolean; exportHref?: string }) => {
     const terminals = await deps.store.listTerminals();
+    const presetQuery = (from: string, to: string) => {
+      const q = queryOf({ ...f, from, to });
+      return `${action}?${q.toString()}`;
+    };
     return (
+      <>
+      <nav class="presets" aria-label="Date presets">
+        {datePresets(deps.settings.clock.format(deps.now()).slice(0, 10)).map((p) => (
+          <a href={presetQuery(p.from, p.to)} class="btn btn-plain" aria-current={f.from === p.from && f.to === p.to ? "true" : undefined}>
+            {p.label}
+          </a>
+        ))}
+      </nav>
       <form method="get" action={action} class="filters" aria-label="Filter">
         <div class="field">
           <label for="f-from">From</label>
@@ -91,10 +134,16 @@ export function recordPages(deps: UiDeps) {
         </div>
         {opts.person ? (
           <div class="field">
-            <label for="f-enrollid">Person (enroll id)</label>
-            <input id="f-enrollid" type="number" min="0" name="enrollid" value={f.enrollid} inputmode="numeric" />
+            <label for="f-person">Person (name or enroll id)</label>
+            <input id="f-person" type="search" name="person" maxlength={100} value={f.person ?? (f.enrollid === undefined ? undefined : String(f.enrollid))} />
           </div>
-        ) : null}
+        ) : (
+          <div class="field field-check">
+            <label>
+              <input type="checkbox" name="alarms" value="1" checked={f.alarms === "1"} /> Alarms only
+            </label>
+          </div>
+        )}
         <div class="field">
           <label for="f-sn">Terminal</label>
           <select id="f-sn" name="sn">
@@ -132,14 +181,15 @@ export function recordPages(deps: UiDeps) {
           ) : null}
         </div>
       </form>
+      </>
     );
   };
 
   const terminalNames = async () => new Map((await deps.store.listTerminals()).map((t) => [t.sn, t.name || t.sn]));
 
   app.get("/attendance", async (c) => {
-    const { filter, error } = parseFilter(c);
-    const result = await safely((f) => deps.store.attendance(storeFilter(f, PAGE)), filter);
+    const { filter, error, named } = await withPeople(c);
+    const result = await safely((f) => deps.store.attendance(storeFilter(f, PAGE, named)), filter);
     const [names, terminals, photos] = await Promise.all([
       deps.store.admin.peopleLabels(result.items.map((r) => r.enrollid)),
       terminalNames(),
@@ -205,7 +255,7 @@ export function recordPages(deps: UiDeps) {
 
   app.get("/door-events", async (c) => {
     const { filter, error } = parseFilter(c);
-    const { enrollid: _none, ...doorFilter } = filter;
+    const { enrollid: _none, person: _nobody, ...doorFilter } = filter;
     const result = await safely((f) => deps.store.doorEvents(storeFilter(f, PAGE)), doorFilter);
     const terminals = await terminalNames();
     const query = queryOf(doorFilter);
@@ -217,7 +267,7 @@ export function recordPages(deps: UiDeps) {
         {await filterForm("/door-events", doorFilter, { person: false, exportHref: `/door-events.csv?${query.toString()}` })}
         {result.items.length === 0 ? (
           <EmptyState title={result.next ? "No door events match in this stretch" : "No door events match"}>
-            {result.next ? "In/out alone is searched a stretch at a time: look further with Older, or add a date range." : "Door sensors, exit buttons and alarms appear here."}
+            {result.next ? "In/out and alarms are searched a stretch at a time: look further with Older, or add a date range." : "Door sensors, exit buttons and alarms appear here."}
           </EmptyState>
         ) : (
           <div class="table-wrap">
