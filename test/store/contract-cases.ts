@@ -153,6 +153,23 @@ export function contractCases(target: ContractTarget): void {
         assert.equal((await t.store.stats()).door_events_total, 4);
       });
 
+      test("attendance by a list of people and door events by a list of codes; an empty list matches nothing", async () => {
+        const t = await fresh();
+        const people = [punch(1, "2026-01-05 08:00:00"), punch(2, "2026-01-05 08:01:00"), punch(3, "2026-01-05 08:02:00"), punch(1, "2026-01-05 17:00:00")];
+        const doors = [0, 1, 5, 2, 6, 7].map((event, i) => punch(0, `2026-01-05 09:0${i}:00`, { event }));
+        assert.deepEqual(await t.store.write([punchesOp("SN1", [...people, ...doors])]), [ok(10)]);
+        const who = async (enrollids: number[]) => (await t.store.attendance({ limit: 10, enrollids })).items.map((r) => `${r.enrollid} ${r.time}`);
+        assert.deepEqual(await who([1, 3]), ["1 2026-01-05 17:00:00", "3 2026-01-05 08:02:00", "1 2026-01-05 08:00:00"]);
+        assert.deepEqual(await who([]), []);
+        const alarms = await t.store.doorEvents({ limit: 10, events: [5, 6, 7] });
+        assert.deepEqual(alarms.items.map((r) => r.event), [7, 6, 5]);
+        assert.equal(alarms.next, null);
+        const paged = await t.store.doorEvents({ limit: 2, events: [5, 6, 7] });
+        assert.deepEqual(paged.items.map((r) => r.event), [7, 6]);
+        assert.deepEqual((await t.store.doorEvents({ limit: 2, events: [5, 6, 7], cursor: paged.next ?? "" })).items.map((r) => r.event), [5]);
+        assert.deepEqual((await t.store.doorEvents({ limit: 10, events: [] })).items, []);
+      });
+
       test("quarantined records of a batch are kept with the terminal, raw JSON and reason", async () => {
         const t = await fresh();
         const bad = { kind: "sendlog", raw: '{"enrollid":1,"time":"2026-13-01 00:00:00"}', reason: "record[1] time: not a valid time" };
