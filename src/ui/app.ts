@@ -26,6 +26,7 @@ import { peoplePages } from "./pages/people.tsx";
 import { recordPages } from "./pages/records.tsx";
 import { settingsPages } from "./pages/settings.tsx";
 import { terminalCommandPages } from "./pages/terminal-commands.tsx";
+import { jobPages } from "./pages/jobs.tsx";
 import { terminalPages } from "./pages/terminals.tsx";
 import { timesheetPages } from "./pages/timesheets.ts";
 import { webhookPages } from "./pages/webhooks.tsx";
@@ -73,6 +74,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", dashboardPage(deps, live));
   authed.route("/", terminalPages(deps));
   authed.route("/", terminalCommandPages(deps));
+  authed.route("/", jobPages(deps));
   authed.route("/", groupPages(deps));
   // Before the people pages: /people/held is not a person.
   authed.route("/", heldChangePages(deps));

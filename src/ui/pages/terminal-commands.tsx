@@ -1,13 +1,12 @@
 /**
  * A terminal's commands in the UI: the buttons (queued through the same command engine and
- * people service as the REST API), the command history, the clock check, and job progress.
+ * people service as the REST API), the command history and the clock check (jobs: jobs.tsx).
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { queueCommand } from "../../app/commands.ts";
 import { fetchLogs, pullPeople, pushPeople } from "../../app/people.ts";
 import { knownTerminal } from "../../app/terminals.ts";
-import { withoutCredential } from "../../people/jobs.ts";
 import { URGENT_COMMANDS } from "../../protocol/index.ts";
 import type { CommandStatus } from "../../store/commands-schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
@@ -138,68 +137,6 @@ export function terminalCommandPages(deps: UiDeps) {
     // Only queued so far (issue 17: "sent" misled when it waited a minute); the history shows the rest.
     const when = !online ? " until the terminal connects" : URGENT_COMMANDS.has(action as never) ? ", ahead of anything else for this terminal" : "";
     return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row.id} queued${when}. Its progress is in the command history.`);
-  });
-
-  app.get("/jobs/:id", async (c) => {
-    const id = Number(c.req.param("id"));
-    const job = Number.isInteger(id) && id > 0 ? await deps.people.jobs.view(id) : null;
-    if (!job) return page(c, deps.settings.siteName, { title: "Job not found", active: "terminals" }, <EmptyState title="No such job" />, 404);
-    const p = job.progress;
-    const running = job.status === "running";
-    const unsendable = withoutCredential(job.detail);
-    return page(
-      c,
-      deps.settings.siteName,
-      // A terminal's or a group's job belongs under Terminals; a person's (or a push of everyone) under People.
-      { title: `Job #${job.id}: ${job.kind}`, active: /^(terminals?|group):/.test(job.target) ? "terminals" : "people", refreshSeconds: running ? 2 : undefined },
-      <section class="panel">
-        <p>
-          {unsendable && p.total === 0 ? (
-            <Badge tone="warn">nothing sent</Badge>
-          ) : (
-            <Badge tone={running ? "info" : job.status === "succeeded" ? "ok" : "error"}>{job.status}</Badge>
-          )} <span class="mono">{job.target}</span> · started by {job.actor}
-        </p>
-        <progress max={Math.max(1, p.total)} value={p.done} aria-label="Progress" class="job-progress" />
-        <p class="muted">
-          {p.done} of {p.total} commands done · {p.succeeded} succeeded · {p.failed + p.timedOut} failed · {p.expired + p.cancelled} expired or cancelled
-          {running ? " · this page refreshes every 2 s" : ""}
-        </p>
-        {unsendable ? (
-          <p class="alert alert-warn" role="status" data-without-credential={unsendable.count}>
-            {unsendable.count === 1 ? "1 person has" : `${unsendable.count} people have`} no credential a terminal can hold (no card, PIN, fingerprint or face), so
-            nothing was sent for them (enroll id {unsendable.enrollids.join(", ")}
-            {unsendable.count > unsendable.enrollids.length ? ", …" : ""}). Give them a card or PIN on their page, then push again.
-          </p>
-        ) : null}
-        {job.failures.length > 0 ? (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Terminal</th>
-                  <th scope="col">Command</th>
-                  <th scope="col">Person</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {job.failures.map((f) => (
-                  <tr>
-                    <td>{f.sn}</td>
-                    <td class="mono">{f.name}</td>
-                    <td>{f.enrollid === null ? "" : String(f.enrollid)}</td>
-                    <td>{f.status}</td>
-                    <td>{f.reason ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-      </section>,
-    );
   });
 
   return app;

@@ -1,0 +1,243 @@
+/**
+ * /jobs and /jobs/:id: the people and log jobs (pull, push, resync, fetch logs) newest first, each
+ * named in words ("Push Ann Archer to 3 terminals", not "push person:3") with its result in one
+ * line, and a job's page with its progress, what failed, and the way back to what it was about.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { withoutCredential } from "../../people/jobs.ts";
+import type { CommandStatus, JobRow } from "../../store/commands-schema.ts";
+import { Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { page } from "../layout.tsx";
+import { pageOrFirst } from "../paging.ts";
+
+const PAGE = 50;
+const listQuery = z.object({ cursor: z.string().max(200).optional() });
+
+type Counts = Partial<Record<CommandStatus, number>>;
+interface Link {
+  href: string;
+  label: string;
+}
+/** A job in words, and the pages of the person, terminals or group it was about. */
+interface Described {
+  title: string;
+  links: Link[];
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Names of people, terminals and groups, each read once per page. */
+class Names {
+  #people = new Map<number, Promise<string>>();
+  #terminals = new Map<string, Promise<string>>();
+  #groups = new Map<number, Promise<string>>();
+  constructor(private deps: UiDeps) {}
+  person(enrollid: number) {
+    let name = this.#people.get(enrollid);
+    if (!name) this.#people.set(enrollid, (name = this.deps.store.getPerson(enrollid).then((p) => (p?.name ? p.name : `person ${enrollid}`))));
+    return name;
+  }
+  terminal(sn: string) {
+    let name = this.#terminals.get(sn);
+    if (!name) this.#terminals.set(sn, (name = this.deps.store.getTerminal(sn).then((t) => t?.name || sn)));
+    return name;
+  }
+  group(id: number) {
+    let name = this.#groups.get(id);
+    if (!name) this.#groups.set(id, (name = this.deps.store.people.getGroup(id).then((g) => (g ? `group ${g.name}` : `group ${id}`))));
+    return name;
+  }
+}
+
+const personLink = (enrollid: number, label: string): Link => ({ href: `/people/${enrollid}`, label });
+const terminalLink = (sn: string, label: string): Link => ({ href: `/terminals/${encodeURIComponent(sn)}`, label });
+
+function paramsOf(job: JobRow): { sn?: unknown; terminals?: unknown; enrollids?: unknown } {
+  const parsed = JSON.parse(job.params) as unknown;
+  return typeof parsed === "object" && parsed !== null ? parsed : {};
+}
+
+async function describe(job: JobRow, names: Names): Promise<Described> {
+  const [scope, id = ""] = job.target.split(/:(.*)/s);
+  const params = paramsOf(job);
+  const sns = Array.isArray(params.terminals) ? params.terminals.filter((s): s is string => typeof s === "string") : [];
+  const where = async () => (sns.length === 1 ? await names.terminal(sns[0] as string) : plural(sns.length, "terminal"));
+  const terminalLinks = async () => (sns.length === 1 ? [terminalLink(sns[0] as string, await names.terminal(sns[0] as string))] : []);
+  if (scope === "person") {
+    const enrollid = Number(id);
+    const who = await names.person(enrollid);
+    const links = [personLink(enrollid, who)];
+    if (job.kind === "pull") {
+      const sn = typeof params.sn === "string" ? params.sn : "";
+      const from = await names.terminal(sn);
+      return { title: `Read ${who}'s credential from ${from}`, links: [...links, terminalLink(sn, from)] };
+    }
+    const verb = job.kind === "push" ? "Push" : "Update";
+    return { title: `${verb} ${who} ${job.kind === "push" ? "to" : "on"} ${await where()}`, links: [...links, ...(await terminalLinks())] };
+  }
+  if (scope === "terminal") {
+    const name = await names.terminal(id);
+    const title = job.kind === "pull" ? `Import people from ${name}` : job.kind === "fetch-logs" ? `Fetch missed logs from ${name}` : `${job.kind} ${name}`;
+    return { title, links: [terminalLink(id, name)] };
+  }
+  if (scope === "group") {
+    const group = await names.group(Number(id));
+    const links = [{ href: `/groups/${Number(id)}/terminals`, label: group }, ...(await terminalLinks())];
+    return { title: job.kind === "resync" ? `Resync ${group} on ${await where()}` : `Send ${group}'s people to ${await where()}`, links };
+  }
+  // A push of several people (or everyone) to terminals.
+  const who = params.enrollids === "all" ? "everyone" : Array.isArray(params.enrollids) ? plural(params.enrollids.length, "person", "people") : "people";
+  return { title: `Push ${who} to ${await where()}`, links: await terminalLinks() };
+}
+
+const jobTone = (job: JobRow): Tone => (job.status === "running" ? "info" : job.status === "succeeded" ? "ok" : "error");
+
+/** The result in one line, from the job's commands. */
+function summary(job: JobRow, counts: Counts): string {
+  const total = Object.values(counts).reduce((n, v) => n + (v ?? 0), 0);
+  const open = (counts.queued ?? 0) + (counts.sent ?? 0);
+  const failed = (counts.failed ?? 0) + (counts.timed_out ?? 0) + (counts.expired ?? 0) + (counts.cancelled ?? 0);
+  if (total === 0) {
+    if (job.status === "running") return "Starting";
+    const without = withoutCredential(job.detail === null ? null : (JSON.parse(job.detail) as unknown));
+    return without ? `Nothing sent: ${plural(without.count, "person has", "people have")} no credential a terminal can hold` : "Nothing to send: the terminals already had it";
+  }
+  if (job.status === "running") return `${total - open} of ${plural(total, "command")} done${failed > 0 ? `, ${failed} failed` : ""}`;
+  return failed > 0 ? `${failed} of ${plural(total, "command")} did not succeed` : `All ${plural(total, "command")} succeeded`;
+}
+
+/** A terminal's or a group's job belongs under Terminals; a person's (or a push of everyone) under People. */
+const sectionOf = (job: JobRow) => (/^(terminals?|group):/.test(job.target) ? "terminals" : "people");
+
+export function jobPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+
+  app.get("/jobs", async (c) => {
+    const parsed = listQuery.safeParse(c.req.query());
+    const cursor = parsed.success ? parsed.data.cursor || undefined : undefined;
+    const result = await pageOrFirst((at) => deps.store.commands.listJobs({ limit: PAGE, ...(at ? { cursor: at } : {}) }), cursor);
+    const names = new Names(deps);
+    const rows = await Promise.all(
+      result.items.map(async (job) => ({ job, described: await describe(job, names), counts: await deps.store.commands.countByStatus(job.id) })),
+    );
+    const query = new URLSearchParams(cursor ? { cursor } : {});
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: "Jobs", active: "terminals" },
+      rows.length === 0 ? (
+        <EmptyState title="No jobs yet">Pushing people, importing them from a terminal and fetching missed logs run as jobs; they are listed here.</EmptyState>
+      ) : (
+        <>
+          <div class="table-wrap">
+            <table class="table" data-jobs="">
+              <thead>
+                <tr>
+                  <th scope="col">Job</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Result</th>
+                  <th scope="col">By</th>
+                  <th scope="col">Started</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map(({ job, described, counts }) => (
+                  <tr data-job={String(job.id)}>
+                    <td>
+                      <a href={`/jobs/${job.id}`}>{described.title}</a>
+                    </td>
+                    <td>
+                      <Badge tone={jobTone(job)}>{job.status}</Badge>
+                    </td>
+                    <td>{summary(job, counts)}</td>
+                    <td>{job.actor}</td>
+                    <td class="nowrap">{siteTime(deps.settings.clock, job.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager base="/jobs" query={query} next={result.next} shown={rows.length} />
+        </>
+      ),
+    );
+  });
+
+  app.get("/jobs/:id", async (c) => {
+    const id = Number(c.req.param("id"));
+    const job = Number.isInteger(id) && id > 0 ? await deps.store.commands.getJob(id) : null;
+    const view = job ? await deps.people.jobs.view(job.id) : null;
+    if (!job || !view) {
+      return page(c, deps.settings.siteName, { title: "Job not found", active: "terminals" }, <EmptyState title="No such job"><a href="/jobs">All jobs</a></EmptyState>, 404);
+    }
+    const names = new Names(deps);
+    const described = await describe(job, names);
+    const counts = await deps.store.commands.countByStatus(job.id);
+    const p = view.progress;
+    const running = job.status === "running";
+    const unsendable = withoutCredential(view.detail);
+    return page(
+      c,
+      deps.settings.siteName,
+      { title: described.title, active: sectionOf(job), refreshSeconds: running ? 2 : undefined },
+      <section class="panel">
+        <p class="job-links">
+          <a href="/jobs">« All jobs</a>
+          {described.links.map((l) => (
+            <>
+              {" · "}
+              <a href={l.href}>{l.label}</a>
+            </>
+          ))}
+        </p>
+        <p>
+          {unsendable && p.total === 0 ? <Badge tone="warn">nothing sent</Badge> : <Badge tone={jobTone(job)}>{job.status}</Badge>} <strong data-summary="">{summary(job, counts)}</strong> · job #{job.id} · started by {job.actor}{" "}
+          {siteTime(deps.settings.clock, job.createdAt)}
+          {job.finishedAt !== null ? `, finished ${siteTime(deps.settings.clock, job.finishedAt)}` : ""}
+        </p>
+        <progress max={Math.max(1, p.total)} value={p.done} aria-label="Progress" class="job-progress" />
+        <p class="muted">
+          {p.done} of {p.total} commands done · {p.succeeded} succeeded · {p.failed + p.timedOut} failed · {p.expired + p.cancelled} expired or cancelled
+          {running ? " · this page refreshes every 2 s" : ""}
+        </p>
+        {unsendable ? (
+          <p class="alert alert-warn" role="status" data-without-credential={unsendable.count}>
+            {unsendable.count === 1 ? "1 person has" : `${unsendable.count} people have`} no credential a terminal can hold (no card, PIN, fingerprint or face), so
+            nothing was sent for them (enroll id {unsendable.enrollids.join(", ")}
+            {unsendable.count > unsendable.enrollids.length ? ", …" : ""}). Give them a card or PIN on their page, then push again.
+          </p>
+        ) : null}
+        {view.failures.length > 0 ? (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Terminal</th>
+                  <th scope="col">Command</th>
+                  <th scope="col">Person</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.failures.map((f) => (
+                  <tr>
+                    <td>{f.sn}</td>
+                    <td class="mono">{f.name}</td>
+                    <td>{f.enrollid === null ? "" : String(f.enrollid)}</td>
+                    <td>{f.status}</td>
+                    <td>{f.reason ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>,
+    );
+  });
+
+  return app;
+}
