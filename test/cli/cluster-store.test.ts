@@ -128,6 +128,24 @@ describe("sub-commands on the cluster's PostgreSQL store", () => {
     expect(body.items.map((p) => p.enrollid)).toEqual([101, 102, 103]);
   });
 
+  test("timesheets rebuild: the CLI computes a day from the cluster's punches; the instance's API shows it", async () => {
+    const post = (path: string, body: unknown) => c.api(0, path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    expect((await post("/api/v1/shifts", { name: "Day", start: "09:00", end: "17:00" })).status).toBe(201);
+    expect((await post("/api/v1/schedules", { shiftId: 1, enrollid: 55, weekdays: [1, 2, 3, 4, 5], from: "2026-11-02", to: "2026-11-02" })).status).toBe(201);
+    // Let the instance finish what the schedule queued, then store punches it never hears of (no commit event).
+    await Bun.sleep(1500);
+    for (const time of ["2026-11-02 08:58:00", "2026-11-02 16:30:00"]) {
+      await c.sql`INSERT INTO attendance (sn, enrollid, time, ts, mode, inout, event, received_at) VALUES ('CLI1', 55, ${time}, ${Date.parse(`${time.replace(" ", "T")}Z`)}, 1, 0, 0, 0)`;
+    }
+    const run = await tm20(["timesheets", "rebuild", "--from", "2026-11-02", "--to", "2026-11-02", "--tz", "UTC", ...storeFlags]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(run.stdout).toMatch(/^Rebuilt \d+ daily results from 2026-11-02 to 2026-11-02 in /);
+    const res = await c.api(0, "/api/v1/timesheets/days?from=2026-11-02&to=2026-11-02&enrollid=55");
+    const [day] = ((await res.json()) as { items: Array<Record<string, unknown>> }).items;
+    // 09:00 (work counts from the start) to 16:30: 450 worked, 30 early.
+    expect(day).toMatchObject({ date: "2026-11-02", enrollid: 55, status: "present", workedMinutes: 450, earlyLeaveMinutes: 30, lateMinutes: 0 });
+  });
+
   test("terminal list/approve: a terminal pending on the instance is approved by the CLI and accepted at its next reg", async () => {
     const url = c.instances[0]?.ws() ?? "";
     const first = await connectTerminal(url);
