@@ -1,8 +1,8 @@
 /**
  * The admin UI on a phone (Chromium at 390×844 against the compiled binary): setup and login
- * focus their first field, every navigation item (Groups among them) is on screen, "Skip to
- * content" is the first stop of the tab order and moves focus to the content, a terminal's
- * Open door is on the first screen; and a group's terminals chosen in one list: three join at
+ * focus their first field (after a refusal: the refused one, the password), every navigation
+ * item (Groups among them) is on screen, "Skip to content" is the first stop of the tab order
+ * and moves focus to the content, a terminal's Open door is on the first screen; and a group's terminals chosen in one list: three join at
  * once, then two leave while one joins, membership and audit checked exactly.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
@@ -66,6 +66,14 @@ describe("the admin UI at 390×844", () => {
     await page.goto(url("/setup"));
     expect(await focusedId()).toBe("f-code");
     await page.getByLabel("Setup code").fill(await srv.setupCode());
+    // A refused field gets the focus back, so the admin types where the message is.
+    await page.getByLabel("User name").fill("ops");
+    await page.getByLabel("Password", { exact: true }).fill("short");
+    await page.getByLabel("Repeat the password").fill("short");
+    await page.getByRole("button", { name: "Create admin account" }).click();
+    await page.locator("#f-password[aria-invalid=true]").waitFor();
+    expect(await focusedId()).toBe("f-password");
+    await page.getByLabel("Setup code").fill(await srv.setupCode());
     await page.getByLabel("User name").fill("ops");
     await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByLabel("Repeat the password").fill(PASSWORD);
@@ -75,9 +83,17 @@ describe("the admin UI at 390×844", () => {
     await page.waitForURL(/\/login/);
     expect(await focusedId()).toBe("f-username");
     await page.keyboard.type("ops");
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.locator(".flash-error").waitFor();
+    // The user name is kept, so the password is focused to be typed again.
+    expect(await focusedId()).toBe("f-password");
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Log in" }).click();
     await page.waitForURL(url("/"));
+    // The two refusals above are answered 400, which Chromium logs; nothing else went wrong.
+    expect(browser.problems).toEqual(Array(2).fill("console: Failed to load resource: the server responded with a status of 400 (Bad Request)"));
+    browser.problems.length = 0;
   });
 
   test("every navigation item is on screen, none scrolled away", async () => {

@@ -38,6 +38,8 @@ function safeNext(next: string | undefined): string {
 }
 
 type Errors = Partial<Record<string, string>>;
+/** The setup form's fields in page order. */
+const SETUP_FIELDS = ["code", "username", "password", "confirm"] as const;
 
 function errorsOf(error: z.ZodError): Errors {
   const out: Errors = {};
@@ -64,8 +66,10 @@ export function authPages(deps: UiDeps) {
   app.use("/setup", checkPreSessionCsrf());
   app.use("/login", checkPreSessionCsrf());
 
-  const setupPage = (c: Context<UiEnv>, values: { username?: string }, errors: Errors, status: 200 | 400 | 403 = 200) =>
-    barePage(
+  const setupPage = (c: Context<UiEnv>, values: { username?: string }, errors: Errors, status: 200 | 400 | 403 = 200) => {
+    // Focus where the admin has to type next: the first field refused, else the first field.
+    const focus = SETUP_FIELDS.find((f) => errors[f]) ?? "code";
+    return barePage(
       c,
       deps.settings.siteName,
       "Create the first admin",
@@ -77,20 +81,30 @@ export function authPages(deps: UiDeps) {
           label="Setup code"
           name="code"
           required
-          autofocus
+          autofocus={focus === "code"}
           autocomplete="off"
           hint="Printed by the server when it started (its log and standard error), so that only whoever runs it can create the first admin."
           error={errors.code}
         />
-        <Field label="User name" name="username" value={values.username} required autocomplete="username" error={errors.username} />
-        <Field label="Password" name="password" type="password" required autocomplete="new-password" hint="At least 10 characters." error={errors.password} />
-        <Field label="Repeat the password" name="confirm" type="password" required autocomplete="new-password" error={errors.confirm} />
+        <Field label="User name" name="username" value={values.username} required autocomplete="username" error={errors.username} autofocus={focus === "username"} />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          required
+          autocomplete="new-password"
+          hint="At least 10 characters."
+          error={errors.password}
+          autofocus={focus === "password"}
+        />
+        <Field label="Repeat the password" name="confirm" type="password" required autocomplete="new-password" error={errors.confirm} autofocus={focus === "confirm"} />
         <button type="submit" class="btn btn-primary btn-block">
           Create admin account
         </button>
       </form>,
       status,
     );
+  };
 
   app.get("/setup", async (c) => {
     if (await deps.store.admin.hasUsers()) return c.redirect("/login", 303);
@@ -130,8 +144,9 @@ export function authPages(deps: UiDeps) {
         ) : null}
         <input type="hidden" name={CSRF_FIELD} value={preSessionToken(c)} />
         <input type="hidden" name="next" value={safeNext(values.next)} />
-        <Field label="User name" name="username" value={values.username} required autocomplete="username" autofocus />
-        <Field label="Password" name="password" type="password" required autocomplete="current-password" />
+        {/* After a refused login the user name is kept, so the password is what to type again. */}
+        <Field label="User name" name="username" value={values.username} required autocomplete="username" autofocus={!values.username} />
+        <Field label="Password" name="password" type="password" required autocomplete="current-password" autofocus={Boolean(values.username)} />
         <button type="submit" class="btn btn-primary btn-block">
           Log in
         </button>
