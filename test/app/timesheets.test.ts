@@ -5,6 +5,7 @@
  * Expected minutes are worked by hand in the comments.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { hashToken } from "../../src/auth/tokens.ts";
 import { timesheetsCommand } from "../../src/cli/timesheets.ts";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
 import { punch, punchesOp } from "../store/fixtures.ts";
@@ -203,5 +204,25 @@ describe("timesheet use cases through the API", () => {
       (await a.store.auditLog({ action: "timesheets.rebuild", limit: 10 })).items.map(({ actor, action, target, details, result }) => ({ actor, action, target, details, result }));
     expect(await rebuilds(api)).toEqual([{ actor: "token:api", action: "timesheets.rebuild", target: "site", details: JSON.stringify({ from: "2026-11-02", to: "2026-11-03" }), result: "ok" }]);
     expect(await rebuilds(cli)).toEqual([{ actor: "cli", action: "timesheets.rebuild", target: "site", details: JSON.stringify({ from: "2026-11-02", to: "2026-11-03" }), result: "ok" }]);
+  });
+
+  test("scopes: a read token reads the timesheets and changes nothing (403 insufficient_scope)", async () => {
+    const a = await app();
+    await a.store.createToken("viewer", hashToken("tm20_viewer-token"), Date.now(), { scope: "read", expiresAt: null });
+    const as = (method: string, path: string, body?: unknown) =>
+      a.request(`/api/v1${path}`, {
+        method,
+        headers: { authorization: "Bearer tm20_viewer-token", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    for (const path of ["/departments", "/shifts", "/schedules", "/holidays", "/leave-types", "/leave?from=2026-11-01&to=2026-11-30", "/corrections?enrollid=7", "/timesheets/rules", "/timesheets/days?from=2026-11-01&to=2026-11-30", "/timesheets/summary?from=2026-11-01&to=2026-11-30", "/timesheets/today", "/timesheets/rebuild"]) {
+      expect({ path, status: (await as("GET", path)).status }).toEqual({ path, status: 200 });
+    }
+    await refused(as("POST", "/departments", { name: "Office" }), 403, "insufficient_scope");
+    await refused(as("POST", "/shifts", { name: "Day", start: "09:00", end: "17:00" }), 403, "insufficient_scope");
+    await refused(as("POST", "/corrections", { enrollid: 7, time: "2026-11-02 09:00:00", reason: "x" }), 403, "insufficient_scope");
+    await refused(as("POST", "/timesheets/rebuild", { from: "2026-11-01", to: "2026-11-02" }), 403, "insufficient_scope");
+    await refused(as("PATCH", "/timesheets/rules", { doubleScanSeconds: 60 }), 403, "insufficient_scope");
+    expect((await a.store.auditLog({ limit: 10 })).items.filter((e) => e.action.startsWith("timesheets."))).toEqual([]);
   });
 });
