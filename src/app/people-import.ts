@@ -28,6 +28,8 @@ export interface ImportRunOptions {
   pushTo: readonly string[];
   /** What was imported, for the audit log ("csv", the source's host, "source:3", a file). */
   source: string;
+  /** Changes tried so far of all planned (the CLI's progress line). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export type PlanView = ReturnType<typeof planJson>;
@@ -37,7 +39,7 @@ export async function runImport(deps: ImportRunDeps, actor: Actor, entries: read
   const plan = planImport(await deps.store.people.all(), entries, { disableMissing: o.disableMissing });
   const view = planJson(plan);
   if (o.dryRun) return { dry_run: true, ...view };
-  const outcome = await applyImport(plan, deps.people, actorId(actor), o.pushTo);
+  const outcome = await applyImport(plan, deps.people, actorId(actor), o.pushTo, o.onProgress);
   await audit(deps, actor, "people.import", o.source, view.summary, outcome.failed.length === 0 ? "ok" : `failed: ${outcome.failed.length} changes not saved`);
   return { dry_run: false, ...view, ...outcome };
 }

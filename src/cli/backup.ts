@@ -1,7 +1,10 @@
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { dataDirLayout } from "../store/data-dir.ts";
 import { backupStore } from "../store/sqlite/backup.ts";
+import { selfCommand } from "../store/sqlite/snapshot-process.ts";
 import { parseArgs, UsageError } from "./args.ts";
+import { ProgressReporter } from "./progress.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 export const backupHelp = `tm20 backup --out FILE   write a consistent copy of the store to FILE (safe while the server runs)
@@ -17,6 +20,46 @@ export async function backupCommand(argv: string[]): Promise<void> {
   if (!out) throw new UsageError("--out: give the file to write the backup to");
   const store = storeConfigFromFlags(flags);
   if (store.kind !== "sqlite") throw new UsageError("backup: a cluster keeps its data in PostgreSQL; back its schema up with pg_dump (README: Backup of a cluster)");
-  const info = backupStore(dataDirLayout(store.dataDir).db, resolve(out));
+  const db = dataDirLayout(store.dataDir).db;
+  const progress = new ProgressReporter("bytes");
+  if (progress.active) {
+    process.exitCode = await backupWithProgress(store.dataDir, db, resolve(out), progress);
+    return;
+  }
+  const info = backupStore(db, resolve(out));
   console.log(`Backup written to ${resolve(out)}: ${info.bytes} bytes, ${info.attendance} attendance records, integrity ok.`);
+}
+
+/**
+ * On a terminal: VACUUM INTO holds this process's thread until it is done, so the copy is made by
+ * a child `tm20 backup` (stderr a pipe: it takes the plain path) while this one watches the copy
+ * grow against the store's size. The child's summary and errors are passed on unchanged.
+ */
+async function backupWithProgress(dataDir: string, db: string, out: string, progress: ProgressReporter): Promise<number> {
+  const size = (file: string) => {
+    try {
+      return statSync(file).size;
+    } catch {
+      return 0;
+    }
+  };
+  // The copy holds what the WAL holds too; VACUUM drops free pages, so this is an upper bound.
+  const total = size(db) + size(`${db}-wal`);
+  const child = Bun.spawn([...selfCommand(), "backup", "--data-dir", dataDir, "--out", out], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const output = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
+  let exited = false;
+  const code = child.exited.finally(() => {
+    exited = true;
+  });
+  while (!exited) {
+    progress.update(size(`${out}.partial`), total);
+    await Promise.race([code, Bun.sleep(100)]);
+  }
+  const [stdout, stderr] = await output;
+  // Done, the copy's real size is the whole of it.
+  if ((await code) === 0) progress.update(size(out), size(out));
+  progress.finish();
+  process.stdout.write(stdout);
+  process.stderr.write(stderr);
+  return await code;
 }

@@ -7,6 +7,7 @@ import { parseDate, parseTerminalTime } from "../protocol/index.ts";
 import { openStore } from "../store/open.ts";
 import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
 import { parseArgs, UsageError } from "./args.ts";
+import { ProgressReporter } from "./progress.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 const { pgUrl, cluster } = serveFields;
@@ -48,7 +49,13 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const started = performance.now();
   try {
     const exporter = new PgExporter({ store, target, templates: config.templates, log });
-    const totals = await exporter.exportAll(since === undefined ? {} : { since });
+    const progress = new ProgressReporter("rows");
+    let totals;
+    try {
+      totals = await exporter.exportAll({ since, onProgress: (rows, total) => progress.update(rows, total) });
+    } finally {
+      progress.finish();
+    }
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `Exported to ${target.display} in ${seconds.toFixed(1)} s: ${totals.attendance} attendance rows, ${totals.door_events} door events, ` +

@@ -6,6 +6,7 @@ import type { PeopleWriter } from "../people-import/importer.ts";
 import { storePerson } from "../people/service.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
+import { ProgressReporter } from "./progress.ts";
 import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 export const peopleHelp = `tm20 people import FILE [--dry-run] [--disable-missing]   import people from an HR CSV file
@@ -37,7 +38,12 @@ export async function peopleCommand(argv: string[]): Promise<void> {
     // Saved and audited like an admin's edit; no terminal is reachable from here to push to.
     const people: PeopleWriter = { save: async (enrollid, input, actor, kind) => ({ person: await storePerson({ store, now: Date.now }, enrollid, input, actor, kind), job: null }) };
     const dryRun = flags.has("--dry-run");
-    const run = await runImport({ store, people, now: Date.now }, CLI, entries, { dryRun, disableMissing: flags.has("--disable-missing"), pushTo: [], source: file });
+    const progress = new ProgressReporter("rows");
+    const run = await runImport({ store, people, now: Date.now }, CLI, entries, {
+      dryRun, disableMissing: flags.has("--disable-missing"), pushTo: [], source: file,
+      onProgress: (done, total) => progress.update(done, total),
+    });
+    progress.finish();
     for (const e of run.errors) console.log(`line ${e.line}: ${e.message}`);
     const s = run.summary;
     console.log(`${s.creates} to create, ${s.updates} to update, ${s.disables} to disable, ${s.unchanged} unchanged, ${s.errors} bad lines`);

@@ -3,6 +3,7 @@ import { runningServer } from "../store/data-dir-lock.ts";
 import { dataDirLayout } from "../store/data-dir.ts";
 import { restoreStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
+import { ProgressReporter } from "./progress.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
 
 export const restoreHelp = `tm20 restore FILE   replace the store with a backup made by tm20 backup (or the API)
@@ -20,7 +21,14 @@ export async function restoreCommand(argv: string[]): Promise<void> {
   const dataDir = resolve(store.dataDir);
   const pid = runningServer(dataDir);
   if (pid !== null) throw new UsageError(`restore: a server (pid ${pid}) is running on ${dataDir}; stop it first`);
-  const { info, previous } = restoreStore(resolve(file), dataDirLayout(dataDir).db, Date.now());
+  const progress = new ProgressReporter("bytes");
+  let restored;
+  try {
+    restored = await restoreStore(resolve(file), dataDirLayout(dataDir).db, Date.now(), (done, total) => progress.update(done, total));
+  } finally {
+    progress.finish();
+  }
+  const { info, previous } = restored;
   console.log(`Restored ${resolve(file)} into ${dataDir}: ${info.attendance} attendance records, integrity ok.`);
   if (previous) console.log(`The previous store is kept as ${previous}.`);
 }

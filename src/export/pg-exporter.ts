@@ -157,11 +157,23 @@ export class PgExporter {
    * it is the continuous export's catch-up (same cursors); with `since` it re-sends the records
    * from that site-local time on and leaves the cursors alone.
    */
-  async exportAll(options: { since?: string } = {}): Promise<ExportTotals> {
+  async exportAll(options: { since?: string; onProgress?: (rows: number, total: number | null) => void } = {}): Promise<ExportTotals> {
     try {
       await this.#connect();
       const totals = { attendance: 0, door_events: 0 };
-      for (const stream of STREAMS) totals[stream] = await this.#drain(stream, options.since);
+      const { since, onProgress } = options;
+      // The rows behind the cursors are known up front; from `since` on they would cost a scan.
+      let total: number | null = null;
+      if (onProgress && since === undefined) {
+        total = 0;
+        for (const stream of STREAMS) total += await this.#o.store.exports.countAfter(stream, (await this.#o.store.exports.cursor(this.#o.target.key, stream))?.lastId ?? 0);
+      }
+      let sent = 0;
+      const onBatch = (rows: number) => {
+        sent += rows;
+        onProgress?.(sent, total === null ? null : Math.max(total, sent));
+      };
+      for (const stream of STREAMS) totals[stream] = await this.#drain(stream, since, onBatch);
       const mirrored = await this.#snapshot();
       return { ...totals, ...mirrored };
     } finally {
@@ -208,7 +220,7 @@ export class PgExporter {
   }
 
   /** Exports a stream until caught up; returns the rows sent. */
-  async #drain(stream: RecordStream, since?: string): Promise<number> {
+  async #drain(stream: RecordStream, since?: string, onBatch?: (rows: number) => void): Promise<number> {
     const sql = this.#sql;
     if (!sql) throw new Error("not connected");
     const { store, target, batchRows, now } = this.#o;
@@ -232,6 +244,7 @@ export class PgExporter {
       await writing;
       if (keepCursor) await store.exports.advanceCursor(target.key, stream, afterId, rows.length, now());
       sent += rows.length;
+      onBatch?.(rows.length);
       rows = next;
     }
     if (keepCursor) this.#backlog[stream] = rows.length === 0 ? 0 : await store.exports.countAfter(stream, afterId);

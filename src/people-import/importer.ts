@@ -16,7 +16,14 @@ export interface ImportOutcome {
   failed: Array<{ enrollid: number; external_id: string; message: string }>;
 }
 
-export async function applyImport(plan: ImportPlan, people: PeopleWriter, actor: string, pushTo: readonly string[] = []): Promise<ImportOutcome> {
+export async function applyImport(
+  plan: ImportPlan,
+  people: PeopleWriter,
+  actor: string,
+  pushTo: readonly string[] = [],
+  /** Called after each change is tried (saved or failed): the CLI's progress line. */
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportOutcome> {
   const outcome: ImportOutcome = { applied: 0, jobs: [], failed: [] };
   const created: number[] = [];
   const changes: PlannedChange[] = [...plan.creates, ...plan.updates, ...plan.disables];
@@ -29,6 +36,7 @@ export async function applyImport(plan: ImportPlan, people: PeopleWriter, actor:
     } catch (err) {
       outcome.failed.push({ enrollid: change.enrollid, external_id: change.external_id, message: err instanceof Error ? err.message : String(err) });
     }
+    onProgress?.(outcome.applied + outcome.failed.length, changes.length);
   }
   if (created.length > 0 && pushTo.length > 0 && people.push) {
     const job = await people.push(created, [...pushTo], actor);

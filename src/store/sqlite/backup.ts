@@ -4,7 +4,7 @@
  * never takes the write lock. Every file we produce or accept is checked with integrity_check.
  */
 import { Database } from "bun:sqlite";
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { storeError } from "../errors.ts";
 import { migrations } from "../migrations/index.ts";
@@ -82,12 +82,18 @@ export function backupStore(dbFile: string, outFile: string): StoreFileInfo {
  * Puts `backupFile` in place of the store at `dbFile` (no server may have it open). The store it
  * replaces is kept beside it as `<dbFile>.before-restore-<time>`, its WAL folded in first.
  */
-export function restoreStore(backupFile: string, dbFile: string, now: number): { info: StoreFileInfo; previous: string | null } {
+export async function restoreStore(
+  backupFile: string,
+  dbFile: string,
+  now: number,
+  /** Bytes copied so far of the backup's size (the CLI's progress line). */
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ info: StoreFileInfo; previous: string | null }> {
   const info = verifyStoreFile(backupFile, "restore: ");
   const staging = `${dbFile}.restoring`;
   rmSync(staging, { force: true });
   try {
-    copyFileSync(backupFile, staging);
+    await copyWithProgress(backupFile, staging, onProgress);
     fsyncFile(staging);
   } catch (err) {
     rmSync(staging, { force: true });
@@ -110,6 +116,35 @@ export function restoreStore(backupFile: string, dbFile: string, now: number): {
   renameSync(staging, dbFile);
   fsyncFile(dirname(dbFile));
   return { info, previous };
+}
+
+const COPY_CHUNK = 8 * 1024 * 1024;
+
+/** A plain copy, in chunks so the caller hears how far it got (a store can be gigabytes). */
+async function copyWithProgress(from: string, to: string, onProgress?: (done: number, total: number) => void) {
+  const total = statSync(from).size;
+  const src = openSync(from, "r");
+  try {
+    const dst = openSync(to, "wx");
+    try {
+      const buf = Buffer.allocUnsafe(COPY_CHUNK);
+      let done = 0;
+      onProgress?.(0, total);
+      for (;;) {
+        const n = readSync(src, buf, 0, COPY_CHUNK, done);
+        if (n === 0) break;
+        writeSync(dst, buf, 0, n, done);
+        done += n;
+        onProgress?.(done, total);
+        // Lets the progress line's stderr write go out between chunks.
+        await Bun.sleep(0);
+      }
+    } finally {
+      closeSync(dst);
+    }
+  } finally {
+    closeSync(src);
+  }
 }
 
 function fsyncFile(path: string) {

@@ -8,7 +8,7 @@ import { dataDirLayout } from "../data-dir.ts";
 import { storeError } from "../errors.ts";
 
 /** How to run this program again: the compiled binary itself, or bun with the entry script. */
-function selfCommand(): string[] {
+export function selfCommand(): string[] {
   return Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
 }
 
