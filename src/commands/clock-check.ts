@@ -5,6 +5,7 @@
  */
 import type { Logger } from "pino";
 import { parseTerminalTime, type SiteClock } from "../protocol/index.ts";
+import { SERVER_ACTOR } from "../store/commands-contract.ts";
 import type { Writer } from "../store/writer.ts";
 import type { CommandDispatcher } from "./dispatcher.ts";
 
@@ -71,7 +72,7 @@ export class ClockCheck {
   }
 
   #submit(sn: string, command: "gettime" | "settime") {
-    return this.#o.dispatcher.submit([{ sn, command, params: {}, actor: "system", deadline: this.#o.now() + CLOCK_DEADLINE_MS }]);
+    return this.#o.dispatcher.submit([{ sn, command, params: {}, actor: SERVER_ACTOR, deadline: this.#o.now() + CLOCK_DEADLINE_MS }]);
   }
 
   async #measure(sn: string, text: string) {

@@ -38,9 +38,17 @@ export interface CommandChange {
   reason?: string | null;
 }
 
+/** The actor of the commands the server queues by itself (clock checks). */
+export const SERVER_ACTOR = "system";
+
 export interface CommandFilter {
   sn?: string;
   jobId?: number;
+  /**
+   * Who queued it: "admin" a person or token by hand (no job, not the server's own actor);
+   * "server" a job's fan-out (a pull's getuserinfo, a push's setuserinfo) or the server's own.
+   */
+  origin?: "admin" | "server";
   status?: CommandStatus[];
   cursor?: string;
   limit: number;

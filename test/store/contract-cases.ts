@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import type { Punch, WriteOp } from "../../src/store/contract.ts";
 import type { OutboundStore } from "../../src/store/export-contract.ts";
-import type { NewCommand, PersonInput } from "../../src/store/commands-contract.ts";
+import { type NewCommand, type PersonInput, SERVER_ACTOR } from "../../src/store/commands-contract.ts";
 import { AppError } from "../../src/lib/app-error.ts";
 import { HELD_PER_TERMINAL } from "../../src/store/held-changes.ts";
 import { QUARANTINE_PER_TERMINAL, QUARANTINE_RAW_MAX } from "../../src/store/quarantine-bounds.ts";
@@ -825,6 +825,12 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual([p2.items.map((r) => r.id), p2.next], [[1], null]);
         assert.deepEqual(await t.store.commands.countByStatus(job.id), { queued: 1, sent: 1 });
         assert.deepEqual(await t.store.commands.countByStatus(99), {});
+        // By hand (no job, not the server's own) apart from a job's and the server's commands.
+        await t.store.commands.enqueue([cmd("SN1", "gettime", { actor: SERVER_ACTOR })]);
+        assert.deepEqual((await t.store.commands.list({ sn: "SN1", origin: "admin", limit: 10 })).items.map((r) => r.id), [4]);
+        assert.deepEqual((await t.store.commands.list({ sn: "SN1", origin: "server", limit: 10 })).items.map((r) => r.id), [5, 3, 1]);
+        const byServer = await t.store.commands.list({ origin: "server", limit: 2 });
+        assert.deepEqual((await t.store.commands.list({ origin: "server", limit: 2, cursor: byServer.next ?? undefined })).items.map((r) => r.id), [1]);
       });
 
       test("expireDue expires queued commands past their deadline only", async () => {

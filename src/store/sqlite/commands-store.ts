@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
-import type { CommandChange, CommandFilter, CommandStore, JobChange, NewCommand, NewJob } from "../commands-contract.ts";
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { type CommandChange, type CommandFilter, type CommandStore, type JobChange, type NewCommand, type NewJob, SERVER_ACTOR } from "../commands-contract.ts";
 import { type CommandRow, type CommandStatus, commandEvents, commands, type JobStatus, jobs, terminalClock, URGENT_QUEUE_SQL } from "../commands-schema.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
@@ -57,6 +57,8 @@ export class SqliteCommandStore implements CommandStore {
     if (filter.sn !== undefined) where.push(eq(commands.sn, filter.sn));
     if (filter.jobId !== undefined) where.push(eq(commands.jobId, filter.jobId));
     if (filter.status !== undefined) where.push(inArray(commands.status, filter.status));
+    if (filter.origin === "admin") where.push(and(isNull(commands.jobId), ne(commands.actor, SERVER_ACTOR)) as SQL);
+    if (filter.origin === "server") where.push(or(isNotNull(commands.jobId), eq(commands.actor, SERVER_ACTOR)) as SQL);
     if (filter.cursor !== undefined) where.push(lt(commands.id, decodeCursor(filter.cursor, ["number"])[0]));
     const rows = this.#r.select().from(commands).where(and(...where)).orderBy(desc(commands.id)).limit(filter.limit + 1).all();
     return pageOf(rows, filter.limit, (r) => encodeCursor([r.id]));

@@ -10,12 +10,25 @@ import { knownTerminal } from "../../app/terminals.ts";
 import { URGENT_COMMANDS } from "../../protocol/index.ts";
 import type { CommandStatus } from "../../store/commands-schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, ago, Badge, EmptyState, siteTime, type Tone } from "../components.tsx";
+import { ActionButton, ago, Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
-import { page } from "../layout.tsx";
+import { pageOrFirst } from "../paging.ts";
 
 const HISTORY = 20;
+
+/**
+ * Which commands the history shows (`?commands=`): the admin's own (queued by hand: buttons, API),
+ * the server's own (jobs' fan-out such as a pull's getuserinfo rows, clock checks), or all. A
+ * pull's 20 getuserinfo rows would otherwise push the admin's Open door out of view.
+ */
+const ORIGINS = { all: "All", admin: "Admin's commands", server: "Server's own (jobs, clock checks)" } as const;
+type Origin = keyof typeof ORIGINS;
+export const historyQuery = z.object({
+  commands: z.enum(Object.keys(ORIGINS) as [Origin, ...Origin[]]).catch("all"),
+  cursor: z.string().max(200).optional().catch(undefined),
+});
+export type HistoryQuery = z.infer<typeof historyQuery>;
 
 export const statusTone: Record<CommandStatus, Tone> = {
   queued: "info",
@@ -58,8 +71,14 @@ export function CommandButtons({ sn, csrf }: { sn: string; csrf: string }) {
 }
 
 /** The command history and clock panel of a terminal's page. */
-export async function CommandHistory({ deps, sn }: { deps: UiDeps; sn: string }) {
-  const [history, clock] = await Promise.all([deps.store.commands.list({ sn, limit: HISTORY }), deps.store.commands.clockOf(sn)]);
+export async function CommandHistory({ deps, sn, query }: { deps: UiDeps; sn: string; query: HistoryQuery }) {
+  const origin = query.commands === "all" ? {} : { origin: query.commands };
+  const [history, clock] = await Promise.all([
+    pageOrFirst((cursor) => deps.store.commands.list({ sn, limit: HISTORY, ...origin, ...(cursor ? { cursor } : {}) }), query.cursor || undefined),
+    deps.store.commands.clockOf(sn),
+  ]);
+  const base = `/terminals/${encodeURIComponent(sn)}`;
+  const pagerQuery = new URLSearchParams({ commands: query.commands, ...(query.cursor ? { cursor: query.cursor } : {}) });
   const site = deps.settings.clock;
   const limit = deps.settings.values.driftAlertSeconds;
   return (
@@ -76,9 +95,26 @@ export async function CommandHistory({ deps, sn }: { deps: UiDeps; sn: string })
         )}
       </section>
       <section class="panel">
-        <h2>Command history</h2>
+        <h2 id="commands">Command history</h2>
+        <form method="get" action={`${base}#commands`} class="filters" aria-label="Which commands">
+          <div class="field">
+            <label for="f-commands">Show</label>
+            <select id="f-commands" name="commands">
+              {(Object.keys(ORIGINS) as Origin[]).map((o) => (
+                <option value={o} selected={o === query.commands}>
+                  {ORIGINS[o]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="filter-buttons">
+            <button type="submit" class="btn btn-plain">
+              Show
+            </button>
+          </div>
+        </form>
         {history.items.length === 0 ? (
-          <EmptyState title="No commands sent yet" />
+          <EmptyState title={query.commands === "all" ? "No commands sent yet" : "No such commands"} />
         ) : (
           <div class="table-wrap">
             <table class="table" data-commands="">
@@ -109,6 +145,7 @@ export async function CommandHistory({ deps, sn }: { deps: UiDeps; sn: string })
                 ))}
               </tbody>
             </table>
+            <Pager base={base} query={pagerQuery} next={history.next} shown={history.items.length} />
           </div>
         )}
       </section>

@@ -10,7 +10,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { TerminalGroups } from "./groups.tsx";
-import { CommandButtons, CommandHistory } from "./terminal-commands.tsx";
+import { CommandButtons, CommandHistory, historyQuery } from "./terminal-commands.tsx";
 
 type Status = "online" | "offline" | "pending" | "blocked";
 
@@ -268,7 +268,7 @@ export function terminalPages(deps: UiDeps) {
           </section>
         </div>
         <TerminalGroups deps={deps} sn={t.sn} admin={admin} csrf={csrf} />
-        <CommandHistory deps={deps} sn={t.sn} />
+        <CommandHistory deps={deps} sn={t.sn} query={historyQuery.parse(c.req.query())} />
         <section class="panel">
           <h2>Device information</h2>
           {devinfo ? (
