@@ -6,7 +6,10 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { openStore } from "../../src/store/open.ts";
 import { runCli, tm20Binary } from "../helpers/binary.ts";
+import { pgScratch } from "../helpers/postgres.ts";
 import { tempDir } from "../helpers/server.ts";
 
 setDefaultTimeout(60_000);
@@ -87,5 +90,40 @@ describe("progress on long commands", () => {
     expect(restorePiped.code).toBe(0);
     expect(restorePiped.stderr).toBe("");
     expect(restorePiped.stdout).toMatch(/^Restored .*site\.db into .*: 0 attendance records, integrity ok\.\n$/);
+  });
+
+  test("export: rows exported of the rows behind the cursor on a terminal, then the summary; in a pipe only the summary", async () => {
+    const dataDir = dir();
+    (await openStore({ kind: "sqlite", dataDir })).close();
+    const ROWS = 25_000; // three of the exporter's 10,000-row batches
+    const db = new Database(join(dataDir, "tm20.db"));
+    const insert = db.query("INSERT INTO attendance (sn, enrollid, time, ts, mode, inout, event, received_at) VALUES ('PRG1', ?, ?, ?, 1, 0, 0, 0)");
+    db.transaction(() => {
+      for (let i = 0; i < ROWS; i++) {
+        const ts = Date.UTC(2026, 2, 2) + i * 1000;
+        insert.run(1 + (i % 50), new Date(ts).toISOString().slice(0, 19).replace("T", " "), ts);
+      }
+    })();
+    db.close();
+    const summary = /^Exported to .* in [\d.]+ s: 25000 attendance rows, 0 door events, 0 terminals, 0 people, 0 templates, 0 departments, 0 daily results\.\n$/;
+    const [pg1, pg2] = [pgScratch("progress"), pgScratch("progress")];
+    try {
+      const tty = await onTerminal(["export", "--data-dir", dataDir, "--pg-url", pg1.url, "--pg-schema", pg1.schema]);
+      expect(tty.code).toBe(0);
+      const lines = redraws(tty.shown);
+      expect(lines.length).toBeGreaterThanOrEqual(2);
+      for (const l of lines) expect(l).toMatch(/^(10,000|20,000|25,000) of 25,000 rows( · [\d,]+ rows\/s · .+ left)?$/);
+      expect(lines.at(-1)).toStartWith("25,000 of 25,000 rows");
+      const last = tty.shown.split("\x1b[K\n").at(-1) ?? "";
+      expect(last).toMatch(summary);
+
+      const piped = runCli(["export", "--data-dir", dataDir, "--pg-url", pg2.url, "--pg-schema", pg2.schema]);
+      expect(piped.code).toBe(0);
+      expect(piped.stderr).toBe("");
+      expect(piped.stdout).toMatch(summary);
+    } finally {
+      await pg1.drop();
+      await pg2.drop();
+    }
   });
 });
