@@ -18,6 +18,7 @@ import { parseAllowList } from "./lib/ip-allow-list.ts";
 import { BackupDownloads } from "./app/backups.ts";
 import { Notifier } from "./alerts/notifier.ts";
 import { AlertSource } from "./alerts/source.ts";
+import type { TerminalEndpoint } from "./ui/terminal-urls.ts";
 import { startIntegrations } from "./integrations.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";
@@ -226,8 +227,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const notifier = new Notifier({ alerts, store, settings, secrets: integrations.secrets, webhooks: integrations.webhooks, log: log.child({ component: "notifications" }), now });
   const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
   const setupCode = (await store.admin.hasUsers()) ? null : newSetupCode();
+  // Known once the ports are bound (a --port 0 takes any free one): the Terminals page's first-run hint.
+  let terminalEndpoint: TerminalEndpoint | null = null;
   const ui = createUiApp({
     setupCode,
+    terminalEndpoint: () => terminalEndpoint,
     store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
     secrets: () => integrations.secrets,
   });
@@ -301,6 +305,9 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     },
     websocket: gateway.websocket as never,
   });
+  terminalEndpoint = terminalServer
+    ? { port: terminalServer.port ?? Number(config.terminalPort), tls: false, host: config.host }
+    : { port: server.port ?? config.port, tls: tls !== null, host: config.host };
   gateway.start();
   metrics.start();
   if (retention) retention.start();

@@ -13,6 +13,7 @@ import type { Store } from "../store/contract.ts";
 import type { AdminSessionRow, AdminUserRow } from "../store/schema.ts";
 import type { Writer } from "../store/writer.ts";
 import type { TerminalRegistry } from "../terminals/registry.ts";
+import type { TerminalEndpoint } from "./terminal-urls.ts";
 
 /** What the UI needs from the running server (handed in by src/server.ts). */
 export interface UiDeps {
@@ -39,6 +40,8 @@ export interface UiDeps {
   log: Logger;
   now: () => number;
   version: string;
+  /** The port and address terminals connect to, once the server listens (null before; absent in tests without a port). */
+  terminalEndpoint?: () => TerminalEndpoint | null;
   /** What /setup wants before it creates the first admin (printed at start); null: an admin existed at start. */
   setupCode: string | null;
 }

@@ -10,9 +10,32 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { TerminalGroups } from "./groups.tsx";
+import { terminalUrls } from "../terminal-urls.ts";
 import { CommandButtons, CommandHistory, historyQuery } from "./terminal-commands.tsx";
 
 type Status = "online" | "offline" | "pending" | "blocked";
+
+const terminalUrlsOf = (deps: UiDeps) => {
+  const endpoint = deps.terminalEndpoint?.();
+  return endpoint ? terminalUrls(endpoint) : [];
+};
+
+/** The first-run hint: this server's real address and port, as a terminal's menu wants them. */
+function ConnectHint({ urls }: { urls: string[] }) {
+  if (urls.length === 0) return <>Point a terminal's server address at this machine (menu: Comm → Server). It appears here at its first connection.</>;
+  return (
+    <>
+      Point a terminal's server address (menu: Comm → Server) at {urls.length === 1 ? "this server" : "one of this server's addresses"}:{" "}
+      {urls.map((u, i) => (
+        <>
+          {i > 0 ? ", " : ""}
+          <code data-terminal-url="">{u}</code>
+        </>
+      ))}
+      . It appears here at its first connection.
+    </>
+  );
+}
 
 const statusTone: Record<Status, Tone> = { online: "ok", offline: "error", pending: "warn", blocked: "muted" };
 const statusText: Record<Status, string> = { online: "Online", offline: "Offline", pending: "Pending", blocked: "Blocked" };
@@ -80,7 +103,7 @@ export function terminalPages(deps: UiDeps) {
         <SearchForm action="/terminals" q={q} placeholder="serial number, name or location" hidden={filter.success ? { status: filter.data } : {}} />
         {rows.length === 0 ? (
           <EmptyState title={all.length === 0 ? "No terminal has connected yet" : "No terminal matches this filter"}>
-            {all.length === 0 ? "Point a terminal's server address at this machine, port 7788 (menu: Comm → Server). It appears here at its first connection." : null}
+            {all.length === 0 ? <ConnectHint urls={terminalUrlsOf(deps)} /> : null}
           </EmptyState>
         ) : (
           <div class="table-wrap">
