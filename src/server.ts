@@ -200,7 +200,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const trustedProxies = config.trustedProxies.trim() === "" ? null : parseAllowList(config.trustedProxies);
   const terminalAddresses = config.terminalAddresses.trim() === "" ? null : parseAllowList(config.terminalAddresses);
   const gateway = new Gateway({
-    deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, get keypadEnrolment() { return settings.keypadEnrolment; }, maxPending: config.maxPendingTerminals, newTerminals: new NewTerminalRate(config.newTerminalsPerMinute), now, commands, warnings: new WarnLimiter(), ...(config.messageRate > 0 ? { messageRate } : {}) },
+    deps: { writer, store, bus, registry, get clock() { return settings.clock; }, log, get approval() { return settings.approval; }, get keypadEnrolment() { return settings.keypadEnrolment; }, maxPending: config.maxPendingTerminals, access: accessLive, newTerminals: new NewTerminalRate(config.newTerminalsPerMinute), now, commands, warnings: new WarnLimiter(), ...(config.messageRate > 0 ? { messageRate } : {}) },
     log,
     probeAfterMs: config.probeAfter * 1000,
     timeoutMs: config.connectionTimeout * 1000,

@@ -1,8 +1,8 @@
 /**
  * Access control (issue 16): schedules, levels, who holds which level, people's QR codes. Each
  * change is checked against the access model's own schemas (access/model.ts: what a terminal can
- * hold), written, audited, and then reported through `changed` so the live decision reads the
- * new rules. A terminal's access mode is `editTerminal` (app/terminals.ts).
+ * hold), written, audited, and then reported through `changed`, awaited: once a change is
+ * answered, the live decision uses it. A terminal's access mode is `editTerminal` (app/terminals.ts).
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
@@ -18,7 +18,7 @@ export interface AccessDeps {
   store: Store;
   now: () => number;
   /** Called after every committed change of the rules (the live decision rebuilds its snapshot). */
-  changed?: () => void;
+  changed?: () => Promise<void>;
 }
 
 const WEEKDAYS = ["1", "2", "3", "4", "5", "6", "7"] as const;
@@ -84,7 +84,7 @@ export const getLevel = knownLevel;
 export async function createSchedule(deps: AccessDeps, actor: Actor, input: z.output<typeof scheduleInput>): Promise<AccessScheduleRow> {
   const row = await deps.store.access.createSchedule(validSchedule(input));
   await audit(deps, actor, "access.schedule.create", String(row.id), row);
-  deps.changed?.();
+  await deps.changed?.();
   return row;
 }
 
@@ -93,7 +93,7 @@ export async function updateSchedule(deps: AccessDeps, actor: Actor, id: number,
   const row = await deps.store.access.updateSchedule({ id, ...validSchedule({ ...before, ...patch }) });
   if (!row) throw notFound(`no access schedule ${id}`);
   await audit(deps, actor, "access.schedule.update", String(id), row);
-  deps.changed?.();
+  await deps.changed?.();
   return row;
 }
 
@@ -101,7 +101,7 @@ export async function updateSchedule(deps: AccessDeps, actor: Actor, id: number,
 export async function deleteSchedule(deps: AccessDeps, actor: Actor, id: number): Promise<void> {
   if (!(await deps.store.access.deleteSchedule(id))) throw notFound(`no access schedule ${id}`);
   await audit(deps, actor, "access.schedule.delete", String(id));
-  deps.changed?.();
+  await deps.changed?.();
 }
 
 export async function createLevel(deps: AccessDeps, actor: Actor, input: z.output<typeof levelInput>): Promise<AccessLevelRow> {
@@ -109,7 +109,7 @@ export async function createLevel(deps: AccessDeps, actor: Actor, input: z.outpu
   await knownGroups(deps, level.groupIds);
   const row = await deps.store.access.createLevel(level);
   await audit(deps, actor, "access.level.create", String(row.id), row);
-  deps.changed?.();
+  await deps.changed?.();
   return row;
 }
 
@@ -120,7 +120,7 @@ export async function updateLevel(deps: AccessDeps, actor: Actor, id: number, pa
   const row = await deps.store.access.updateLevel({ id, ...level });
   if (!row) throw notFound(`no access level ${id}`);
   await audit(deps, actor, "access.level.update", String(id), row);
-  deps.changed?.();
+  await deps.changed?.();
   return row;
 }
 
@@ -128,7 +128,7 @@ export async function updateLevel(deps: AccessDeps, actor: Actor, id: number, pa
 export async function deleteLevel(deps: AccessDeps, actor: Actor, id: number): Promise<void> {
   if (!(await deps.store.access.deleteLevel(id))) throw notFound(`no access level ${id}`);
   await audit(deps, actor, "access.level.delete", String(id));
-  deps.changed?.();
+  await deps.changed?.();
 }
 
 export interface PersonAccess {
@@ -152,7 +152,7 @@ export async function setPersonAccess(deps: AccessDeps, actor: Actor, enrollid: 
   await knownPerson(deps, enrollid);
   const levelIds = await deps.store.access.setLevelsOf(enrollid, validInput(personAccessInput, input).levelIds);
   await audit(deps, actor, "access.person.levels", String(enrollid), { levelIds });
-  deps.changed?.();
+  await deps.changed?.();
   return personAccess(deps, enrollid);
 }
 
@@ -166,7 +166,7 @@ export async function issueQrCode(deps: AccessDeps, actor: Actor, enrollid: numb
   const code = `TM20-${randomBytes(24).toString("base64url")}`;
   await deps.store.access.setQrCode(enrollid, code);
   await audit(deps, actor, "access.person.qr-issue", String(enrollid));
-  deps.changed?.();
+  await deps.changed?.();
   return { enrollid, code };
 }
 
@@ -174,5 +174,5 @@ export async function revokeQrCode(deps: AccessDeps, actor: Actor, enrollid: num
   await knownPerson(deps, enrollid);
   await deps.store.access.setQrCode(enrollid, null);
   await audit(deps, actor, "access.person.qr-revoke", String(enrollid));
-  deps.changed?.();
+  await deps.changed?.();
 }

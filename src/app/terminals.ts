@@ -11,6 +11,8 @@ export interface TerminalDeps {
   now: () => number;
   /** The live sockets; absent outside the server (the CLI), where a change reaches the terminal at its next `reg`. */
   registry?: TerminalRegistry;
+  /** After a change of a terminal's access mode: the live decision reads it again (issue 16). */
+  accessChanged?: () => Promise<void>;
 }
 
 export const noSuchTerminal = (sn: string) => notFound(`no terminal ${sn} has connected yet`);
@@ -40,6 +42,7 @@ export async function editTerminal(deps: TerminalDeps, actor: Actor, sn: string,
   const row = await deps.store.updateTerminal(sn, changes);
   if (!row) throw noSuchTerminal(sn);
   await audit(deps, actor, "terminal.update", sn, changes);
+  if (changes.accessMode !== undefined) await deps.accessChanged?.();
   return row;
 }
 

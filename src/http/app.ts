@@ -126,7 +126,8 @@ export function createHttpApp(deps: HttpDeps) {
   api.use("*", bearerAuth(deps.store, deps.now), apiBodyLimit(), tokenScope("/api/v1"));
   api.route("/alerts", alertsApi(deps.alerts));
   api.route("/notifications", notificationsApi({ ...deps, secrets: () => deps.integrations.secrets }));
-  api.route("/terminals", terminalsApi(deps));
+  const accessChanged = deps.access.changed;
+  api.route("/terminals", terminalsApi({ ...deps, ...(accessChanged ? { accessChanged } : {}) }));
   api.route("/", recordsApi(deps.store));
   api.route("/", commandsApi(deps));
   api.route("/", peopleApi(deps));

@@ -21,7 +21,7 @@ export interface PeopleDeps {
   log: Logger;
   now: () => number;
   /** After a change of people or terminal groups: the access rules in memory are read again (issue 16). */
-  changed?: () => void;
+  changed?: () => Promise<void>;
 }
 
 export interface LogRange {
@@ -67,14 +67,14 @@ export class PeopleService {
   /** Creates or updates a person; terminals holding them are brought up to date (job null when there are none). */
   async save(enrollid: number, input: PersonInput, actor: string, action: "create" | "update") {
     const person = await storePerson(this.#d, enrollid, input, actor, action);
-    this.#d.changed?.();
+    await this.#d.changed?.();
     return { person, job: await this.#propagate(enrollid, actor) };
   }
 
   async remove(enrollid: number, actor: string) {
     const removed = await this.#d.store.people.remove(enrollid);
     if (!removed) return null;
-    this.#d.changed?.();
+    await this.#d.changed?.();
     await this.#audit(actor, "people.delete", `person:${enrollid}`, null);
     return { job: await this.#propagate(enrollid, actor) };
   }
@@ -159,7 +159,7 @@ export class PeopleService {
 
   async createGroup(name: string, sync: boolean, actor: string) {
     const group = await this.#d.store.people.createGroup(name, sync, this.#d.now());
-    this.#d.changed?.();
+    await this.#d.changed?.();
     if (group) await this.#audit(actor, "groups.create", `group:${group.id}`, { name, sync });
     return group;
   }
@@ -173,7 +173,7 @@ export class PeopleService {
   async removeGroup(id: number, actor: string) {
     const removed = await this.#d.store.people.removeGroup(id);
     if (removed) await this.#audit(actor, "groups.delete", `group:${id}`, null);
-    this.#d.changed?.();
+    await this.#d.changed?.();
     return removed;
   }
 
@@ -183,7 +183,7 @@ export class PeopleService {
     const group = await this.#d.store.people.getGroup(id);
     if (!group) return null;
     if (added) await this.#audit(actor, "groups.add-terminal", `group:${id}`, { sn });
-    this.#d.changed?.();
+    await this.#d.changed?.();
     const job = added ? await this.sync.memberAdded(group, sn, actor) : null;
     return { group, job };
   }
@@ -191,7 +191,7 @@ export class PeopleService {
   async removeMember(id: number, sn: string, actor: string) {
     const removed = await this.#d.store.people.removeMember(id, sn);
     if (removed) await this.#audit(actor, "groups.remove-terminal", `group:${id}`, { sn });
-    this.#d.changed?.();
+    await this.#d.changed?.();
     return removed;
   }
 

@@ -9,9 +9,10 @@ export function regRefused(reason: string) {
 }
 
 /** `count` and `logindex` go back exactly as received, whatever their type. */
-export function sendlogAnswer(ok: boolean, count: unknown, logindex: unknown, cloudtime: string) {
+/** `door`: the server's decision for a terminal in server mode (PROTOCOL.md §7.5); absent: `access:1`, the unit decides. */
+export function sendlogAnswer(ok: boolean, count: unknown, logindex: unknown, cloudtime: string, door?: { access: 0 | 1; message: string }) {
   return ok
-    ? { ret: "sendlog", result: true, count, logindex, cloudtime, access: 1 }
+    ? { ret: "sendlog", result: true, count, logindex, cloudtime, access: door?.access ?? 1, ...(door ? { message: door.message } : {}) }
     : { ret: "sendlog", result: false, reason: 1, count, logindex };
 }
 

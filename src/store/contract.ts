@@ -36,6 +36,8 @@ export interface Punch {
   verifymode?: number;
   temp?: number;
   image?: string;
+  /** Why the server refused this punch at the door (issue 16: a server-mode terminal); absent when it did not. */
+  refused?: string;
 }
 
 export interface PunchPhoto {
@@ -252,8 +254,6 @@ export interface Store {
   stats(): Promise<Stats>;
 
   getPerson(enrollid: number): Promise<PersonRow | null>;
-  /** The person a QR code names: its text is an enrollid or an external id. */
-  personForCode(code: string): Promise<PersonRow | null>;
   credentialsOf(enrollid: number): Promise<Array<{ backupnum: number; data: string }>>;
 
   /** Without a grant: every right, no expiry (as tokens made before scopes). */

@@ -6,14 +6,19 @@
  * (it cannot happen through the use cases) keeps the last good snapshot and is logged.
  */
 import type { Logger } from "pino";
-import { type AccessSnapshot, parseAccessModel, snapshot } from "../access/index.ts";
-import type { Store } from "../store/contract.ts";
+import { type AccessSnapshot, type Decision, decide, parseAccessModel, snapshot } from "../access/index.ts";
+import type { Punch, Store } from "../store/contract.ts";
 
 export interface AccessLiveDeps {
-  store: Pick<Store, "access">;
+  store: Pick<Store, "access" | "listTerminals">;
   log: Logger;
   refreshMs: number;
 }
+
+/** A `sendqrcode` carries no time: a unit's resend within this long gets the first answer again (§7.5). */
+const QR_REPEAT_MS = 10_000;
+/** Answers remembered for resends, at most (the oldest go first). */
+const QR_REMEMBERED = 1_000;
 
 export class AccessLive {
   #d: AccessLiveDeps;
@@ -22,6 +27,10 @@ export class AccessLive {
   #running: Promise<void> | null = null;
   #again = false;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Terminals whose punches the server decides. */
+  #serverMode = new Set<string>();
+  /** (sn, code) → the answer given and when; a Map iterates oldest first. */
+  #qrAnswers = new Map<string, { at: number; decision: Decision }>();
 
   constructor(deps: AccessLiveDeps) {
     this.#d = deps;
@@ -29,6 +38,44 @@ export class AccessLive {
 
   get current(): AccessSnapshot {
     return this.#snapshot;
+  }
+
+  isServerMode(sn: string): boolean {
+    return this.#serverMode.has(sn);
+  }
+
+  /**
+   * A server-mode terminal's `sendlog`: the decision for its newest record with an enrollid
+   * (§7.5), at the record's own time, so a resend gets the same answer; a refusal is written on
+   * that punch (`refused`) so it is stored marked. Null for a terminal the server does not decide
+   * for, or a frame without a person's record (door events only).
+   */
+  decidePunches(sn: string, punches: Punch[]): { access: 0 | 1; message: string } | null {
+    if (!this.#serverMode.has(sn)) return null;
+    const punch = punches.findLast((p) => p.enrollid !== 0);
+    if (!punch) return null;
+    const d = decide(this.#snapshot, { sn, at: punch.time, credential: { kind: "enrollid", enrollid: punch.enrollid } });
+    if (d.access === 0) punch.refused = d.reason;
+    return { access: d.access, message: d.message };
+  }
+
+  /**
+   * A `sendqrcode` (either mode): the code must be one the server issued, compared exactly (by
+   * its digest, `decide.ts`); then that person's rules at `at`, the site-local arrival time. The
+   * same code at the same terminal within QR_REPEAT_MS gets the same answer.
+   */
+  decideQr(sn: string, text: string, at: string, now: number): Decision {
+    const key = `${sn}\0${text}`;
+    const before = this.#qrAnswers.get(key);
+    if (before && now - before.at < QR_REPEAT_MS) return before.decision;
+    const decision = decide(this.#snapshot, { sn, at, credential: { kind: "qr", text } });
+    this.#qrAnswers.delete(key);
+    this.#qrAnswers.set(key, { at: now, decision });
+    for (const k of this.#qrAnswers.keys()) {
+      if (this.#qrAnswers.size <= QR_REMEMBERED) break;
+      this.#qrAnswers.delete(k);
+    }
+    return decision;
   }
 
   /** The first snapshot, before any terminal is answered; then the periodic refresh. */
@@ -42,9 +89,9 @@ export class AccessLive {
     clearInterval(this.#timer);
   }
 
-  /** The rules changed: rebuild (changes during a rebuild are coalesced into one more). */
-  changed(): void {
-    void this.rebuild();
+  /** The rules changed: resolves once they are in use (changes during a rebuild are coalesced into one more). */
+  changed(): Promise<void> {
+    return this.rebuild();
   }
 
   /** Resolves once a snapshot read after this call is in place. */
@@ -57,8 +104,14 @@ export class AccessLive {
       do {
         this.#again = false;
         try {
-          const parsed = parseAccessModel(await this.#d.store.access.model());
-          if (parsed.ok) this.#snapshot = snapshot(parsed.model);
+          const [model, terminals] = await Promise.all([this.#d.store.access.model(), this.#d.store.listTerminals()]);
+          this.#serverMode = new Set(terminals.filter((t) => t.accessMode === "server").map((t) => t.sn));
+          const parsed = parseAccessModel(model);
+          if (parsed.ok) {
+            this.#snapshot = snapshot(parsed.model);
+            // A remembered QR answer was decided by the old rules (a revoked code must stop at once).
+            this.#qrAnswers.clear();
+          }
           else this.#d.log.error({ error: parsed.error }, "access rules do not read; the last good ones stay in use");
         } catch (err) {
           this.#d.log.warn({ err }, "access rules not read; the last ones stay in use until the next try");

@@ -28,6 +28,7 @@ import { type HardwareIdentity, identityDiffers } from "../store/terminal-identi
 import type { Writer } from "../store/writer.ts";
 import { AppError } from "../lib/app-error.ts";
 import type { WarnLimiter } from "../obs/warn-limiter.ts";
+import type { AccessLive } from "./access-live.ts";
 import { splitRecords } from "./ingest.ts";
 import { type MessageRateLimit, type NewTerminalRate, TokenBucket } from "./rate-limit.ts";
 import type { TerminalRegistry } from "./registry.ts";
@@ -58,6 +59,8 @@ export interface ConnectionDeps {
   keypadEnrolment: KeypadEnrolment;
   /** Repeated warnings about one terminal are written a few times a minute, then counted. */
   warnings: WarnLimiter;
+  /** The access rules in memory: server-mode `sendlog` answers and every `sendqrcode` (issue 16). */
+  access: AccessLive;
 }
 
 /** Consecutive undecodable frames after which a socket is closed. */
@@ -353,10 +356,13 @@ export class TerminalConnection {
     if (!sn) return this.#send(failure("sendlog"));
     const parsed = sendlogMessage.safeParse(body);
     let op: WriteOp;
+    let door: { access: 0 | 1; message: string } | null = null;
     if (parsed.success) {
       const rawRecords = Array.isArray(raw.record) ? raw.record : [];
       const { punches, quarantine } = splitRecords(parsed.data.record, rawRecords, this.#d.clock, "sendlog");
       if (quarantine.length > 0) this.#warn({ quarantined: quarantine.length, reason: quarantine[0]?.reason }, "records quarantined");
+      // From memory, before the commit: a refused punch is stored marked with its reason.
+      door = this.#d.access.decidePunches(sn, punches);
       op = { type: "punches", sn, at: this.#d.now(), punches, quarantine };
     } else {
       // Nothing in it can be read as records; keep the whole frame for the admin to see.
@@ -365,7 +371,7 @@ export class TerminalConnection {
       op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "sendlog", raw: JSON.stringify(raw), reason }] };
     }
     const result = await this.#commit(op, true);
-    this.#send(sendlogAnswer(result.ok, body.count, body.logindex, this.#cloudtime()));
+    this.#send(sendlogAnswer(result.ok, body.count, body.logindex, this.#cloudtime(), door ?? undefined));
     if (result.ok) {
       this.#d.bus.emit("records-committed", { sn, inserted: result.inserted, duplicates: result.duplicates, quarantined: result.quarantined });
     }
@@ -403,15 +409,10 @@ export class TerminalConnection {
     if (!this.#sn) return this.#send(failure("sendqrcode"));
     const parsed = sendqrcodeMessage.safeParse(body);
     if (!parsed.success) return this.#send(qrcodeAnswer(false, 0, "", "Unreadable code"));
-    let person;
-    try {
-      person = await this.#d.store.personForCode(parsed.data.record);
-    } catch {
-      return this.#send(qrcodeAnswer(false, 0, "", "Server unavailable"));
-    }
-    if (!person) return this.#send(qrcodeAnswer(false, 0, "", "Unknown code"));
-    if (!person.enabled) return this.#send(qrcodeAnswer(false, person.enrollid, person.name, "Access disabled"));
-    this.#send(qrcodeAnswer(true, person.enrollid, person.name, `Welcome ${person.name}`));
+    // A QR code is a credential the server issued, never an enrollid: "21" opens nothing.
+    const now = this.#d.now();
+    const d = this.#d.access.decideQr(this.#sn, parsed.data.record, this.#d.clock.format(now), now);
+    this.#send(qrcodeAnswer(d.access === 1, d.enrollid ?? 0, d.name, d.access === 1 && d.name ? `${d.message} ${d.name}` : d.message));
   }
 
   #onAnswer(name: string, body: Record<string, unknown>, raw: Record<string, unknown>) {

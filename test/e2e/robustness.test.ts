@@ -118,9 +118,9 @@ describe("bad input", () => {
     expect(db.query("SELECT name, admin FROM people WHERE enrollid = 42").get()).toEqual({ name: "Ben", admin: 0 });
     expect(db.query("SELECT data, source_sn FROM credentials WHERE enrollid = 42").get()).toEqual({ data: template, source_sn: "ENROL1" });
     db.close();
-    // The server decides on QR codes: an enabled person's enrollid opens, anything else does not.
+    // A QR code is a credential the server issued, never an enrollid (issue 16: access-live.test.ts).
     t.send({ cmd: "sendqrcode", sn: "ENROL1", record: "42" });
-    expect(await t.next((m) => m.ret === "sendqrcode")).toEqual({ ret: "sendqrcode", result: true, access: 1, enrollid: 42, username: "Ben", message: "Welcome Ben" });
+    expect(await t.next((m) => m.ret === "sendqrcode")).toEqual({ ret: "sendqrcode", result: true, access: 0, enrollid: 0, username: "", message: "Unknown code" });
     t.send({ cmd: "sendqrcode", sn: "ENROL1", record: "no-such-code" });
     expect(await t.next((m) => m.ret === "sendqrcode")).toEqual({ ret: "sendqrcode", result: true, access: 0, enrollid: 0, username: "", message: "Unknown code" });
     t.close();

@@ -442,18 +442,6 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(await t.store.credentialsOf(2), []);
         assert.equal((await t.store.stats()).people_total, 1);
       });
-
-      test("personForCode: by enrollid or by external id", async () => {
-        const t = await fresh();
-        await t.store.write([cred(7, 10, "1234"), cred(9, 10, "5678", { name: "Lw" })]);
-        await t.exec("UPDATE people SET external_id = 'EMP-0009' WHERE enrollid = 9");
-        assert.equal((await t.store.personForCode("7"))?.enrollid, 7);
-        assert.equal((await t.store.personForCode("007"))?.enrollid, 7);
-        assert.equal((await t.store.personForCode("EMP-0009"))?.name, "Lw");
-        assert.equal(await t.store.personForCode("8"), null);
-        assert.equal(await t.store.personForCode("EMP-0001"), null);
-        assert.equal(await t.store.personForCode("1234567890123456789"), null);
-      });
     });
 
     describe("reads: attendance and door events, filters and cursors", () => {

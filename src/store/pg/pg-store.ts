@@ -271,13 +271,6 @@ export class PgStore implements Store {
     return row ?? null;
   }
 
-  async personForCode(code: string) {
-    const byId = /^\d{1,15}$/.test(code) ? eq(people.enrollid, Number(code)) : undefined;
-    const byExternal = eq(people.externalId, code);
-    const [row] = await this.#db.select().from(people).where(byId ? or(byId, byExternal) : byExternal).limit(1);
-    return row ?? null;
-  }
-
   async credentialsOf(enrollid: number) {
     return this.#db
       .select({ backupnum: credentials.backupnum, data: credentials.data })

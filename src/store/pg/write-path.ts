@@ -198,10 +198,11 @@ async function insertRecords(db: PgDb, ops: PunchesOp[]): Promise<Map<PunchesOp,
     const rows = [...attendance.values()];
     const col = <V>(pick: (r: NewRecord) => V) => sql.param(rows.map(pick));
     const stored = (await db.execute(sql`
-      INSERT INTO attendance (sn, enrollid, time, ts, mode, inout, event, verifymode, temp, received_at)
+      INSERT INTO attendance (sn, enrollid, time, ts, mode, inout, event, verifymode, temp, received_at, refused)
       SELECT * FROM unnest(${col((r) => r.op.sn)}::text[], ${col((r) => r.punch.enrollid)}::bigint[], ${col((r) => r.punch.time)}::text[],
         ${col((r) => r.punch.ts)}::bigint[], ${col((r) => r.punch.mode)}::int[], ${col((r) => r.punch.inout)}::int[], ${col((r) => r.punch.event)}::int[],
-        ${col((r) => r.punch.verifymode ?? null)}::int[], ${col((r) => r.punch.temp ?? null)}::float8[], ${col((r) => r.op.at)}::bigint[])
+        ${col((r) => r.punch.verifymode ?? null)}::int[], ${col((r) => r.punch.temp ?? null)}::float8[], ${col((r) => r.op.at)}::bigint[],
+        ${col((r) => r.punch.refused ?? null)}::text[])
       ON CONFLICT DO NOTHING
       RETURNING id, sn, enrollid, time, mode, inout, event`)) as unknown as AttendanceIdentity[];
     for (const row of stored) {

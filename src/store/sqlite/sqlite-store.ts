@@ -280,12 +280,6 @@ export class SqliteStore implements Store {
     return this.#r.db.select().from(people).where(eq(people.enrollid, enrollid)).all()[0] ?? null;
   }
 
-  async personForCode(code: string) {
-    const byId = /^\d{1,15}$/.test(code) ? eq(people.enrollid, Number(code)) : undefined;
-    const byExternal = eq(people.externalId, code);
-    return this.#r.db.select().from(people).where(byId ? or(byId, byExternal) : byExternal).all()[0] ?? null;
-  }
-
   async credentialsOf(enrollid: number) {
     return this.#r.db
       .select({ backupnum: credentials.backupnum, data: credentials.data })

@@ -20,7 +20,7 @@ import type { SqliteConnection, SqlValue } from "./driver.ts";
  */
 const ROWS_PER_INSERT = 32;
 
-const ATTENDANCE_COLUMNS = ["sn", "enrollid", "time", "ts", "mode", "inout", "event", "verifymode", "temp", "received_at"];
+const ATTENDANCE_COLUMNS = ["sn", "enrollid", "time", "ts", "mode", "inout", "event", "verifymode", "temp", "received_at", "refused"];
 const DOOR_COLUMNS = ["sn", "time", "ts", "mode", "inout", "event", "received_at"];
 
 /** `INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING` for 1..ROWS_PER_INSERT rows, texts built once. */
@@ -165,13 +165,13 @@ export class SqliteWritePath {
         // The photo needs the new row's id, so this record goes alone.
         const stored = this.#conn
           .prepare(this.#attendanceWithPhoto)
-          .run(sn, r.enrollid, r.time, r.ts, r.mode, r.inout, r.event, r.verifymode ?? null, r.temp ?? null, at);
+          .run(sn, r.enrollid, r.time, r.ts, r.mode, r.inout, r.event, r.verifymode ?? null, r.temp ?? null, at, r.refused ?? null);
         if (stored.changes === 1) {
           inserted++;
           this.#conn.prepare(this.#photo).run(stored.lastInsertRowid, r.image, at);
         }
       } else {
-        inserted += this.#attendance.add(sn, r.enrollid, r.time, r.ts, r.mode, r.inout, r.event, r.verifymode ?? null, r.temp ?? null, at);
+        inserted += this.#attendance.add(sn, r.enrollid, r.time, r.ts, r.mode, r.inout, r.event, r.verifymode ?? null, r.temp ?? null, at, r.refused ?? null);
       }
     }
     inserted += this.#attendance.flush() + this.#doors.flush();
