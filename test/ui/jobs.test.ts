@@ -58,6 +58,8 @@ test("jobs listed newest first with readable names and results; a job's page lin
   expect((await jobRows()).rows[2]).toEqual(["Push Ann Archer to 3 terminals", `/jobs/${push.id}`, "failed", "3 of 3 commands did not succeed"]);
 
   expect((await app.page("/jobs/999")).status).toBe(404);
+  // The way in: the Terminals page's header.
+  expect(await (await app.page("/terminals")).text()).toMatch(/<a class="btn btn-plain" href="\/jobs">\s*Jobs\s*<\/a>/);
 });
 
 test("jobs page with a cursor: 50 a page, the older ones on the next", async () => {

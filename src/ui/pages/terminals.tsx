@@ -91,7 +91,20 @@ export function terminalPages(deps: UiDeps) {
     return page(
       c,
       deps.settings.siteName,
-      { title: "Terminals", active: "terminals", actions: <a class="btn btn-plain" href="/groups">Groups</a> },
+      {
+        title: "Terminals",
+        active: "terminals",
+        actions: (
+          <>
+            <a class="btn btn-plain" href="/groups">
+              Groups
+            </a>{" "}
+            <a class="btn btn-plain" href="/jobs">
+              Jobs
+            </a>
+          </>
+        ),
+      },
       <>
         <nav class="tabs" aria-label="Filter terminals">
           {tab(null, "All", all.length)}
