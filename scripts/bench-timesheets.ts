@@ -4,7 +4,8 @@
  * Monday-to-Friday departments they are worked rest days), from a flat list of punches in time
  * order to every person's daily results and period summary. No store: this is the share of the
  * rebuild's 2 s budget the rules take. Run alone (`bun scripts/bench-timesheets.ts [--people N]
- * [--runs N]`) or as `scripts/bench.ts --only timesheets`.
+ * [--runs N] [--views [--store-punches N]]`) or as `scripts/bench.ts --only timesheets`. `--views`
+ * pads the store with earlier months to 1,000,000 punches and times the month and summary pages' reads.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,11 @@ import pino from "pino";
 import { TimesheetRecompute } from "../src/jobs/timesheet-recompute.ts";
 import { SiteClock } from "../src/protocol/time.ts";
 import { openStore } from "../src/store/open.ts";
+import type { Store } from "../src/store/contract.ts";
+import { loadSheets } from "../src/export/timesheet-sheets.ts";
+import { SiteSettings } from "../src/settings/site-settings.ts";
+import { monthRange } from "../src/ui/timesheets/area.tsx";
+import { loadMonth } from "../src/ui/timesheets/month-data.ts";
 import {
   computeDays,
   datesBetween,
@@ -77,7 +83,7 @@ function random(seed: number): () => number {
 const pad = (n: number) => String(n).padStart(2, "0");
 
 /** Four punches a day per person (in, out to lunch, back, out), in time order as the store keeps them. */
-function month(people: number, clock: SiteClock): RawPunch[] {
+function month(people: number, clock: SiteClock, from = FROM, to = TO): RawPunch[] {
   const rnd = random(14);
   const punches: RawPunch[] = [];
   let id = 1;
@@ -88,7 +94,7 @@ function month(people: number, clock: SiteClock): RawPunch[] {
     punches.push({ id: id++, sn: "BENCH", enrollid, time, ts: clock.toUtc(time), inout: 0 });
   };
   const starts = [0, 9 * 60, 6 * 60, 8 * 60, 22 * 60];
-  for (const date of datesBetween(FROM, TO)) {
+  for (const date of datesBetween(from, to)) {
     for (let p = 1; p <= people; p++) {
       const dept = ((p - 1) % 4) + 1;
       const start = (starts[dept] as number) - 10 + rnd() * 25;
@@ -142,6 +148,45 @@ export interface TimesheetStoreBench {
   maxMs: number;
   /** This process's CPU time (user + system) in the median run: on a busy machine, less than the wall time. */
   medianCpuMs: number;
+  /** With `--views`: what the month page and the summary page load, on a store padded to that many punches. */
+  views?: { storePunches: number; monthMs: number[]; summaryMs: number[]; summaryPeople: number };
+}
+
+/**
+ * Earlier months of the same people (ending the day before March), written in group-commit sized
+ * batches, so the store holds `extra` more punches and the March reads are measured on a store of
+ * that size.
+ */
+async function padTo(store: Store, people: number, clock: SiteClock, extra: number): Promise<void> {
+  const days = Math.ceil(extra / (people * 4));
+  const first = new Date(Date.parse(`${FROM}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+  const earlier = month(people, clock, first, "2026-02-28").slice(0, extra);
+  for (let i = 0; i < earlier.length; i += 4000) {
+    const batch = earlier.slice(i, i + 4000).map((p) => ({ enrollid: p.enrollid, time: p.time, ts: p.ts, mode: 1, inout: 0, event: 0 }));
+    await store.write([{ type: "punches", sn: "BENCH-OLD", at: Date.now(), punches: batch, quarantine: [] }]);
+  }
+}
+
+/** The reads behind a person's month page (`loadMonth`) and a department's summary page (`loadSheets`), 11 times each. */
+async function timeViews(store: Store, storePunches: number): Promise<NonNullable<TimesheetStoreBench["views"]>> {
+  const range = monthRange(TO.slice(0, 7));
+  const time = async (f: () => Promise<unknown>) => {
+    const out: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const started = performance.now();
+      await f();
+      out.push(performance.now() - started);
+    }
+    return out.sort((a, b) => a - b);
+  };
+  const settings = await SiteSettings.load(store, { tz: "Europe/Berlin", approval: "open" });
+  let summaryPeople = 0;
+  let person = 0;
+  const monthMs = await time(() => loadMonth({ store, settings, now: Date.now }, (person++ % 1000) + 1, range));
+  const summaryMs = await time(async () => {
+    summaryPeople = (await loadSheets({ store }, { from: range.from, to: range.to, departmentId: 1 })).summary.length;
+  });
+  return { storePunches, monthMs, summaryMs, summaryPeople };
 }
 
 /**
@@ -150,7 +195,7 @@ export interface TimesheetStoreBench {
  * `TimesheetRecompute.everyone` over March as `tm20 timesheets rebuild` runs it (reads of every
  * person's inputs, the rules, the writes of every result), timed `runs` times.
  */
-export async function timesheetsStoreBench(people = 1000, runs = 3): Promise<TimesheetStoreBench> {
+export async function timesheetsStoreBench(people = 1000, runs = 3, views?: { punches: number }): Promise<TimesheetStoreBench> {
   const clock = new SiteClock("Europe/Berlin");
   const dir = mkdtempSync(join(tmpdir(), "tm20-bench-ts-"));
   const store = await openStore({ kind: "sqlite", dataDir: dir });
@@ -168,6 +213,7 @@ export async function timesheetsStoreBench(people = 1000, runs = 3): Promise<Tim
       const batch = punches.slice(i, i + 4000).map((p) => ({ enrollid: p.enrollid, time: p.time, ts: p.ts, mode: 1, inout: 0, event: 0 }));
       await store.write([{ type: "punches", sn: "BENCH", at: Date.now(), punches: batch, quarantine: [] }]);
     }
+    if (views) await padTo(store, people, clock, views.punches - punches.length);
     const log = pino({ level: "silent" });
     const times: Array<{ wall: number; cpu: number }> = [];
     let days = 0;
@@ -182,7 +228,9 @@ export async function timesheetsStoreBench(people = 1000, runs = 3): Promise<Tim
     }
     const sorted = [...times].sort((a, b) => a.wall - b.wall);
     const median = sorted[Math.floor(runs / 2)];
-    return { people, punches: punches.length, days, runs, medianMs: median?.wall ?? 0, minMs: sorted[0]?.wall ?? 0, maxMs: sorted[runs - 1]?.wall ?? 0, medianCpuMs: median?.cpu ?? 0 };
+    const result: TimesheetStoreBench = { people, punches: punches.length, days, runs, medianMs: median?.wall ?? 0, minMs: sorted[0]?.wall ?? 0, maxMs: sorted[runs - 1]?.wall ?? 0, medianCpuMs: median?.cpu ?? 0 };
+    if (views) result.views = await timeViews(store, views.punches);
+    return result;
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -190,7 +238,11 @@ export async function timesheetsStoreBench(people = 1000, runs = 3): Promise<Tim
 }
 
 export function describeTimesheetStoreBench(r: TimesheetStoreBench): string {
-  return `timesheets (rebuild with the SQLite store): ${r.people} people × ${TO.slice(0, 7)} (${r.days} results stored from ${r.punches} punches) in median ${r.medianMs.toFixed(0)} ms (CPU ${r.medianCpuMs.toFixed(0)} ms; ${r.runs} runs: ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} ms)`;
+  const rebuild = `timesheets (rebuild with the SQLite store): ${r.people} people × ${TO.slice(0, 7)} (${r.days} results stored from ${r.punches} punches) in median ${r.medianMs.toFixed(0)} ms (CPU ${r.medianCpuMs.toFixed(0)} ms; ${r.runs} runs: ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} ms)`;
+  if (!r.views) return rebuild;
+  const v = r.views;
+  const stats = (ms: number[]) => `median ${(ms[5] ?? 0).toFixed(1)} ms, max ${(ms[ms.length - 1] ?? 0).toFixed(1)} ms`;
+  return `${rebuild}\ntimesheets (views, store of ${v.storePunches.toLocaleString("en")} punches): a person's month ${stats(v.monthMs)}; a department's summary (${v.summaryPeople} people) ${stats(v.summaryMs)} (11 runs each)`;
 }
 
 export function describeTimesheetBench(r: TimesheetBench): string {
@@ -203,5 +255,6 @@ if (import.meta.main) {
     return i === -1 ? fallback : Number(process.argv[i + 1]);
   };
   console.log(describeTimesheetBench(timesheetsBench(arg("--people", 1000), arg("--runs", 5))));
-  console.log(describeTimesheetStoreBench(await timesheetsStoreBench(arg("--people", 1000), arg("--runs", 3))));
+  const views = process.argv.includes("--views") ? { punches: arg("--store-punches", 1_000_000) } : undefined;
+  console.log(describeTimesheetStoreBench(await timesheetsStoreBench(arg("--people", 1000), arg("--runs", 3), views)));
 }

@@ -6,7 +6,7 @@ import type { UiDeps } from "../env.ts";
 import { type MonthRange, storedDays } from "./area.tsx";
 import type { MonthData } from "./month-calendar.tsx";
 
-export async function loadMonth(deps: UiDeps, enrollid: number, range: MonthRange): Promise<MonthData & { summary: ReturnType<typeof summarize> }> {
+export async function loadMonth(deps: Pick<UiDeps, "store" | "settings" | "now">, enrollid: number, range: MonthRange): Promise<MonthData & { summary: ReturnType<typeof summarize> }> {
   const ts = deps.store.timesheets;
   const [days, punches, leaveTypes, shifts] = await Promise.all([
     storedDays(deps.store, { from: range.from, to: range.to, enrollid }),
