@@ -24,8 +24,8 @@ test("haproxy -c accepts docs/haproxy.cfg as shipped under a limit of 20,000 ope
   expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
 });
 
-test("docs/haproxy.cfg starts under a limit of 20,000 open files and proxies to a healthy server", async () => {
-  const backend = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("behind haproxy") });
+test("docs/haproxy.cfg starts under a limit of 20,000 open files and proxies to a healthy server, naming the client in X-Forwarded-For", async () => {
+  const backend = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => new Response(`behind haproxy for ${req.headers.get("x-forwarded-for")}`) });
   const lbPort = freePort();
   const cfg = join(dir, "haproxy.cfg");
   writeFileSync(cfg, haproxyConfig(lbPort, [backend.port ?? 0]));
@@ -40,7 +40,7 @@ test("docs/haproxy.cfg starts under a limit of 20,000 open files and proxies to 
     await until("HAProxy to proxy a request", async () => {
       if (exited) throw new Error(exited);
       const res = await fetch(`http://127.0.0.1:${lbPort}/hello`).catch(() => null);
-      return res?.status === 200 && (await res.text()) === "behind haproxy";
+      return res?.status === 200 && (await res.text()) === "behind haproxy for 127.0.0.1";
     }, 20_000, 200);
     expect(exited).toBeNull();
   } finally {
