@@ -108,8 +108,18 @@ const shiftFields = {
 };
 
 /** A shift as the API and UI give and get it (issue 14's fields plus the flexible and rounding ones). */
-export const shiftInput = z.strictObject(shiftFields).partial().extend({ name });
-export const shiftChanges = z.strictObject(shiftFields).partial();
+const someShiftFields = z.strictObject(shiftFields).partial();
+export const shiftInput = someShiftFields.extend({ name });
+/** A change; null clears an optional setting (no core hours, overtime limit or minimum, rounding, the natural day start). */
+export const shiftChanges = someShiftFields.extend({
+  coreStart: shiftFields.coreStart.nullable(),
+  coreEnd: shiftFields.coreEnd.nullable(),
+  dayStart: shiftFields.dayStart.nullable(),
+  breakAfterMinutes: shiftFields.breakAfterMinutes.nullable(),
+  overtimeAfterMinutes: shiftFields.overtimeAfterMinutes.nullable(),
+  overtimeMinimumMinutes: shiftFields.overtimeMinimumMinutes.nullable(),
+  rounding: shiftFields.rounding.nullable(),
+}).partial();
 export type ShiftInput = z.input<typeof shiftInput>;
 
 export interface ShiftView {
@@ -165,7 +175,7 @@ export function shiftView(s: Shift): ShiftView {
   };
 }
 
-type ShiftFields = z.output<typeof shiftChanges>;
+type ShiftFields = z.output<typeof someShiftFields>;
 
 /** The flat fields → the rule model (validated by the model's own schema). */
 function shiftModel(v: ShiftFields & { name: string }): NoId<Shift> {
@@ -459,7 +469,8 @@ export async function createShift(deps: TimesheetDeps, actor: Actor, input: unkn
 export async function updateShift(deps: TimesheetDeps, actor: Actor, id: number, changes: unknown): Promise<ShiftView> {
   const patch = validInput(shiftChanges, changes);
   const current = keyed(await deps.store.timesheets.shifts(), id, "shift");
-  const model = shiftModel({ ...shiftFieldsOf(shiftView(current)), ...patch });
+  const merged = Object.entries({ ...shiftFieldsOf(shiftView(current)), ...patch }).filter(([, v]) => v !== null);
+  const model = shiftModel(Object.fromEntries(merged) as ShiftFields & { name: string });
   const shift = await deps.store.timesheets.updateShift({ ...model, id } as Shift);
   if (!shift) throw notFound("no such shift");
   await audit(deps, actor, "timesheets.shift.update", `shift:${id}`, shift);

@@ -206,6 +206,69 @@ describe("Timesheets → changes from a day", () => {
     expect(await html("/timesheets/people/1/days/2026-03-03")).toContain("Late");
   });
 
+  test("a shift's optional settings cleared: a blank field in the form, null through the API", async () => {
+    const id = await idOf("shifts", "Day");
+    const day = { name: "Day", kind: "fixed", start: "09:00", end: "17:00", break1_start: "12:00", break1_end: "13:00", lateGraceMinutes: "5", earlyGraceMinutes: "5", round_in_mode: "up", round_out_mode: "down" };
+    const stored = async () => (await app.store.timesheets.shifts()).find((s) => s.id === id);
+    await ok(`/timesheets/shifts/${id}`, { ...day, overtimeAfterMinutes: "480", overtimeMinimumMinutes: "30", breakAfterMinutes: "240", dayStart: "05:00" });
+    expect((await stored())?.overtime).toEqual({ beyondMinutes: 480, minimumMinutes: 30 });
+    expect((await stored())?.dayStart).toBe("05:00");
+    const form = await html(`/timesheets/shifts/${id}`);
+    expect(form).toMatch(/name="overtimeAfterMinutes" type="number" value="480"/);
+    await ok(`/timesheets/shifts/${id}`, { ...day, overtimeAfterMinutes: "", overtimeMinimumMinutes: "", breakAfterMinutes: "", dayStart: "" });
+    expect((await stored())?.overtime).toBeUndefined();
+    // The natural day start of a 09:00–17:00 shift: midnight.
+    expect((await stored())?.dayStart).toBe("00:00");
+
+    const patch = async (body: unknown) => (await app.api("PATCH", `/shifts/${id}`, body)).json() as Promise<Record<string, unknown>>;
+    expect(await patch({ overtimeAfterMinutes: 600, overtimeMinimumMinutes: 15 })).toMatchObject({ overtimeAfterMinutes: 600, overtimeMinimumMinutes: 15 });
+    expect(await patch({ overtimeMinimumMinutes: null })).toMatchObject({ overtimeAfterMinutes: 600, overtimeMinimumMinutes: null });
+    expect(await patch({ overtimeAfterMinutes: null })).toMatchObject({ overtimeAfterMinutes: null, overtimeMinimumMinutes: null, lateGraceMinutes: 5 });
+    const flexible = await (await app.api("POST", "/shifts", { name: "Flexi", kind: "flexible", requiredMinutes: 480, coreStart: "10:00", coreEnd: "15:00" })).json() as { id: number; coreStart: string };
+    expect(flexible.coreStart).toBe("10:00");
+    expect((await app.api("PATCH", `/shifts/${flexible.id}`, { coreStart: null, coreEnd: null }).then((r) => r.json())) as Record<string, unknown>).toMatchObject({ coreStart: null, coreEnd: null, requiredMinutes: 480 });
+    await app.api("DELETE", `/shifts/${flexible.id}`);
+    await app.recompute.idle();
+  });
+
+  test("holidays: added for everyone, changed to one department and renamed, then deleted", async () => {
+    const packing = String(await idOf("departments", "Packing"));
+    await ok("/timesheets/holidays", { date: "2026-05-01", name: "Labour day" });
+    const holiday = (await app.store.timesheets.holidays()).find((h) => h.name === "Labour day");
+    expect(holiday).toEqual({ id: holiday?.id ?? 0, date: "2026-05-01", name: "Labour day" });
+    const list = await html("/timesheets/holidays");
+    expect(list).toContain(`href="/timesheets/holidays/${holiday?.id}"`);
+    const edit = await html(`/timesheets/holidays/${holiday?.id}`);
+    expect(edit).toContain(`action="/timesheets/holidays/${holiday?.id}"`);
+    expect(edit).toMatch(/name="date" type="date" value="2026-05-01"/);
+    expect(await ok(`/timesheets/holidays/${holiday?.id}`, [["date", "2026-05-02"], ["name", "May day"], ["departmentId", packing]])).toBe("/timesheets/holidays");
+    expect((await app.store.timesheets.holidays()).filter((h) => h.id === holiday?.id)).toEqual([{ id: holiday?.id ?? 0, date: "2026-05-02", name: "May day", departmentIds: [Number(packing)] }]);
+    expect(await html(`/timesheets/holidays/${holiday?.id}`)).toMatch(new RegExp(`name="departmentId" value="${packing}" checked`));
+    expect(textOf(await html("/timesheets/holidays"), /data-holiday="2026-05-02">[\s\S]*?<td>May day<\/td>\s*<td>([^<]*)<\/td>/)).toBe("Packing");
+    // No department ticked: everyone again.
+    await ok(`/timesheets/holidays/${holiday?.id}`, { date: "2026-05-02", name: "May day" });
+    expect((await app.store.timesheets.holidays()).find((h) => h.id === holiday?.id)?.departmentIds).toEqual([]);
+    const bad = await app.form(`/timesheets/holidays/${holiday?.id}`, { date: "2026-02-30", name: "May day" });
+    expect(flashOf(bad)).toEqual(["error", "Date: a date YYYY-MM-DD"]);
+    expect(bad.headers.get("location")).toBe(`/timesheets/holidays/${holiday?.id}`);
+    await ok(`/timesheets/holidays/${holiday?.id}/delete`, {});
+    expect((await app.store.timesheets.holidays()).some((h) => h.id === holiday?.id)).toBe(false);
+    const audited = (await app.store.auditLog({ target: `holiday:${holiday?.id}`, limit: 10 })).items.map((e) => e.action);
+    expect(audited).toEqual(["timesheets.holiday.delete", "timesheets.holiday.update", "timesheets.holiday.update", "timesheets.holiday.create"]);
+    await app.recompute.idle();
+  });
+
+  test("a leave type renamed and its flags changed from its row", async () => {
+    await ok("/timesheets/leave-types", { name: "Trainig", paid: "on" });
+    const id = await idOf("leaveTypes", "Trainig");
+    expect(await html("/timesheets/leave-types")).toContain(`action="/timesheets/leave-types/${id}"`);
+    const res = await app.form(`/timesheets/leave-types/${id}`, { name: "Training", countsAsWorked: "on" });
+    expect(flashOf(res)).toEqual(["ok", "Training: unpaid, counts as worked time."]);
+    expect((await app.store.timesheets.leaveTypes()).find((t) => t.id === id)).toEqual({ id, name: "Training", paid: false, countsAsWorked: true });
+    expect(flashOf(await app.form(`/timesheets/leave-types/${id}`, { name: " " }))).toEqual(["error", "Name: fill this in"]);
+    await ok(`/timesheets/leave-types/${id}/delete`, {});
+  });
+
   test("a refused form names its field", async () => {
     const shift = await app.form("/timesheets/shifts", { name: "Bad", kind: "fixed", start: "9", end: "17:00", round_in_mode: "up", round_out_mode: "down" });
     expect(flashOf(shift)).toEqual(["error", "Start: a time of day HH:MM"]);

@@ -14,6 +14,7 @@ import {
   deleteLeaveType,
   renameDepartment,
   setPersonDepartment,
+  updateHoliday,
   updateLeaveType,
 } from "../../app/timesheets.ts";
 import type { Department, LeaveType } from "../../timesheets/types.ts";
@@ -91,6 +92,9 @@ function HolidayRows({ holidays, names, admin, csrf }: { holidays: HolidayRow[];
               <td>{h.departmentIds && h.departmentIds.length > 0 ? h.departmentIds.map((id) => names.get(id) ?? `#${id}`).join(", ") : "Everyone"}</td>
               {admin ? (
                 <td class="row-actions">
+                  <a href={`/timesheets/holidays/${h.id}`} class="btn btn-plain" aria-label={`Change ${h.name} (${h.date})`}>
+                    Change
+                  </a>{" "}
                   <ActionButton action={`/timesheets/holidays/${h.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the holiday ${h.name} (${h.date})?`} />
                 </td>
               ) : null}
@@ -118,13 +122,31 @@ function LeaveTypeRows({ types, admin, csrf }: { types: LeaveType[]; admin: bool
         <tbody>
           {types.map((t) => (
             <tr data-leave-type={t.name}>
-              <td>{t.name}</td>
-              <td>{t.paid ? <Badge tone="ok">Paid</Badge> : <Badge tone="muted">Unpaid</Badge>}</td>
-              <td>{t.countsAsWorked ? "Yes" : "No"}</td>
+              {admin ? (
+                <td colspan={3}>
+                  <form method="post" action={`/timesheets/leave-types/${t.id}`} class="rename-form" aria-label={`Change ${t.name}`}>
+                    <CsrfField token={csrf} />
+                    <input name="name" value={t.name} aria-label={`Name of ${t.name}`} required maxlength={100} />
+                    <label>
+                      <input type="checkbox" name="paid" checked={t.paid} /> Paid
+                    </label>
+                    <label>
+                      <input type="checkbox" name="countsAsWorked" checked={t.countsAsWorked} /> Counts as worked
+                    </label>
+                    <button type="submit" class="btn btn-plain">
+                      Save
+                    </button>
+                  </form>
+                </td>
+              ) : (
+                <>
+                  <td>{t.name}</td>
+                  <td>{t.paid ? <Badge tone="ok">Paid</Badge> : <Badge tone="muted">Unpaid</Badge>}</td>
+                  <td>{t.countsAsWorked ? "Yes" : "No"}</td>
+                </>
+              )}
               {admin ? (
                 <td class="row-actions">
-                  <ActionButton action={`/timesheets/leave-types/${t.id}/paid`} csrf={csrf} label={t.paid ? "Make unpaid" : "Make paid"} />{" "}
-                  <ActionButton action={`/timesheets/leave-types/${t.id}/worked`} csrf={csrf} label={t.countsAsWorked ? "Not worked time" : "Count as worked"} />{" "}
                   <ActionButton action={`/timesheets/leave-types/${t.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the leave type ${t.name}?`} />
                 </td>
               ) : null}
@@ -134,6 +156,49 @@ function LeaveTypeRows({ types, admin, csrf }: { types: LeaveType[]; admin: bool
       </table>
     </div>
   );
+}
+
+/** Adds a holiday, or changes one: its date, name and the departments it is limited to. */
+function HolidayForm({ holiday, departments, csrf }: { holiday: HolidayRow | null; departments: Department[]; csrf: string }) {
+  const limited = new Set(holiday?.departmentIds ?? []);
+  return (
+    <form method="post" action={holiday ? `/timesheets/holidays/${holiday.id}` : "/timesheets/holidays"} class="panel ts-form" aria-label={holiday ? "Change the holiday" : "Add a holiday"}>
+      <CsrfField token={csrf} />
+      <div class="ts-grid">
+        <Field label="Date" name="date" type="date" value={holiday?.date} required />
+        <Field label="Name" name="name" value={holiday?.name} required />
+      </div>
+      {departments.length > 0 ? (
+        <fieldset>
+          <legend>Only for (none ticked: everyone)</legend>
+          <div class="checks">
+            {departments.map((d) => (
+              <label>
+                <input type="checkbox" name="departmentId" value={String(d.id)} checked={limited.has(d.id)} /> {d.name}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      ) : null}
+      <div>
+        <button type="submit" class="btn btn-primary">
+          {holiday ? "Save holiday" : "Add holiday"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The holiday form as the use cases' input (no department ticked: everyone), or its first problem. */
+function holidayInputOf(form: FormData): { input: { date: string; name: string; departmentIds: number[] } } | { problem: string } {
+  const fields: Record<string, string> = {};
+  for (const [k, v] of form.entries()) if (typeof v === "string") fields[k] = v;
+  const f = new FormReader(fields);
+  const date = f.date("date", "Date", true);
+  const name = f.text("name", "Name", true);
+  const departmentIds = f.ints(form.getAll("departmentId").map(String), "Only for", 1, Number.MAX_SAFE_INTEGER);
+  if (f.problem || date === undefined || name === undefined) return { problem: f.problem ?? "Date: fill this in" };
+  return { input: { date, name, departmentIds } };
 }
 
 /** What every list page here shares: the deps, the page shell with the tabs, and who is asking. */
@@ -194,44 +259,37 @@ function holidayRoutes(app: Hono<UiEnv>, { deps, ts, shell, who }: ListKit) {
     const [holidays, departments] = await Promise.all([deps.store.timesheets.holidays(), deps.store.timesheets.departments()]);
     return shell(c, "holidays", (
       <>
-        {admin ? (
-          <form method="post" action="/timesheets/holidays" class="panel ts-form" aria-label="Add a holiday">
-            <CsrfField token={csrf} />
-            <div class="ts-grid">
-              <Field label="Date" name="date" type="date" required />
-              <Field label="Name" name="name" required />
-            </div>
-            {departments.length > 0 ? (
-              <fieldset>
-                <legend>Only for (none ticked: everyone)</legend>
-                <div class="checks">
-                  {departments.map((d) => (
-                    <label>
-                      <input type="checkbox" name="departmentId" value={String(d.id)} /> {d.name}
-                    </label>
-                  ))}
-                </div>
-              </fieldset>
-            ) : null}
-            <div>
-              <button type="submit" class="btn btn-primary">
-                Add holiday
-              </button>
-            </div>
-          </form>
-        ) : null}
+        {admin ? <HolidayForm holiday={null} departments={departments} csrf={csrf} /> : null}
         <HolidayRows holidays={holidays} names={new Map(departments.map((d) => [d.id, d.name]))} admin={admin} csrf={csrf} />
       </>
     ));
   });
+  app.get("/timesheets/holidays/:id{[0-9]+}", requireAdmin(), async (c) => {
+    const [holidays, departments] = await Promise.all([deps.store.timesheets.holidays(), deps.store.timesheets.departments()]);
+    const holiday = holidays.find((h) => h.id === idParam(c));
+    if (!holiday) return c.text("No such holiday.", 404);
+    return shell(c, "holidays", (
+      <>
+        <p>
+          <a href="/timesheets/holidays">← All holidays</a>
+        </p>
+        <HolidayForm holiday={holiday} departments={departments} csrf={who(c).csrf} />
+      </>
+    ));
+  });
   app.post("/timesheets/holidays", requireAdmin(), async (c) => {
-    const f = new FormReader(await formOf(c));
-    const date = f.date("date", "Date", true);
-    const name = f.text("name", "Name", true);
-    const departmentIds = f.ints((await c.req.formData()).getAll("departmentId").map(String), "Only for", 1, Number.MAX_SAFE_INTEGER);
-    if (f.problem) return redirectWith(c, "/timesheets/holidays", "error", f.problem);
-    const holiday = await createHoliday(ts, actorOf(c), { date, name, ...(departmentIds.length > 0 ? { departmentIds } : {}) });
+    const read = holidayInputOf(await c.req.formData());
+    if ("problem" in read) return redirectWith(c, "/timesheets/holidays", "error", read.problem);
+    const { departmentIds, ...rest } = read.input;
+    const holiday = await createHoliday(ts, actorOf(c), { ...rest, ...(departmentIds.length > 0 ? { departmentIds } : {}) });
     return redirectWith(c, "/timesheets/holidays", "ok", `Holiday ${holiday.name} on ${holiday.date} added.`);
+  });
+  app.post("/timesheets/holidays/:id{[0-9]+}", requireAdmin(), async (c) => {
+    const id = idParam(c);
+    const read = holidayInputOf(await c.req.formData());
+    if ("problem" in read) return redirectWith(c, `/timesheets/holidays/${id}`, "error", read.problem);
+    const holiday = await updateHoliday(ts, actorOf(c), id, read.input);
+    return redirectWith(c, "/timesheets/holidays", "ok", `Holiday ${holiday.name} on ${holiday.date} saved.`);
   });
   app.post("/timesheets/holidays/:id/delete", requireAdmin(), async (c) => {
     await deleteHoliday(ts, actorOf(c), idParam(c));
@@ -277,14 +335,13 @@ function leaveTypeRoutes(app: Hono<UiEnv>, { deps, ts, shell, who }: ListKit) {
     const type = await createLeaveType(ts, actorOf(c), { name, paid: f.checked("paid"), countsAsWorked: f.checked("countsAsWorked") });
     return redirectWith(c, "/timesheets/leave-types", "ok", `Leave type ${type.name} added.`);
   });
-  const toggle = (field: "paid" | "countsAsWorked") =>
-    async function toggleLeaveType(c: Context<UiEnv>) {
-      const current = (await deps.store.timesheets.leaveTypes()).find((t) => t.id === idParam(c));
-      const type = await updateLeaveType(ts, actorOf(c), idParam(c), current ? { [field]: !current[field] } : {});
-      return redirectWith(c, "/timesheets/leave-types", "ok", `${type.name}: ${type.paid ? "paid" : "unpaid"}, ${type.countsAsWorked ? "counts as worked time" : "not worked time"}.`);
-    };
-  app.post("/timesheets/leave-types/:id/paid", requireAdmin(), toggle("paid"));
-  app.post("/timesheets/leave-types/:id/worked", requireAdmin(), toggle("countsAsWorked"));
+  app.post("/timesheets/leave-types/:id", requireAdmin(), async (c) => {
+    const f = new FormReader(await formOf(c));
+    const name = f.text("name", "Name", true);
+    if (f.problem) return redirectWith(c, "/timesheets/leave-types", "error", f.problem);
+    const type = await updateLeaveType(ts, actorOf(c), idParam(c), { name, paid: f.checked("paid"), countsAsWorked: f.checked("countsAsWorked") });
+    return redirectWith(c, "/timesheets/leave-types", "ok", `${type.name}: ${type.paid ? "paid" : "unpaid"}, ${type.countsAsWorked ? "counts as worked time" : "not worked time"}.`);
+  });
   app.post("/timesheets/leave-types/:id/delete", requireAdmin(), async (c) => {
     await deleteLeaveType(ts, actorOf(c), idParam(c));
     return redirectWith(c, "/timesheets/leave-types", "ok", "Leave type deleted.");

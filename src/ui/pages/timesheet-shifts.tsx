@@ -111,9 +111,13 @@ function ShiftForm({ shift, csrf }: { shift: ShiftView | null; csrf: string }) {
   );
 }
 
-/** The form as createShift/updateShift's input, or the first problem, labelled. */
-function shiftInputOf(form: Record<string, string>): { input: Record<string, unknown> } | { problem: string } {
+/**
+ * The form as createShift/updateShift's input, or the first problem, labelled. On a change
+ * (`clearing`) an optional field left blank is null, which clears what is stored.
+ */
+function shiftInputOf(form: Record<string, string>, clearing: boolean): { input: Record<string, unknown> } | { problem: string } {
   const f = new FormReader(form);
+  const blank = clearing ? null : undefined;
   const kind = f.choice("kind", "Kind", ["fixed", "flexible"] as const);
   const breaks = [1, 2].flatMap((i) => {
     const start = f.time(`break${i}_start`, `Break ${i} start`);
@@ -134,18 +138,18 @@ function shiftInputOf(form: Record<string, string>): { input: Record<string, unk
     end: fixed ? f.time("end", "End", true) : undefined,
     countEarlyArrival: fixed ? f.checked("countEarlyArrival") : undefined,
     requiredMinutes: fixed ? undefined : f.int("requiredMinutes", "Required minutes", 1, 1440, true),
-    coreStart: fixed ? undefined : f.time("coreStart", "Core start"),
-    coreEnd: fixed ? undefined : f.time("coreEnd", "Core end"),
+    coreStart: fixed ? undefined : f.time("coreStart", "Core start") ?? blank,
+    coreEnd: fixed ? undefined : f.time("coreEnd", "Core end") ?? blank,
     breaks,
     breakMinutes: f.int("breakMinutes", "Automatic break (minutes)", 0, 1440) ?? 0,
-    breakAfterMinutes: f.int("breakAfterMinutes", "after worked minutes", 0, 1440),
+    breakAfterMinutes: f.int("breakAfterMinutes", "after worked minutes", 0, 1440) ?? blank,
     lateGraceMinutes: f.int("lateGraceMinutes", "Late grace (minutes)", 0, 1440) ?? 0,
     earlyGraceMinutes: f.int("earlyGraceMinutes", "Early-leave grace (minutes)", 0, 1440) ?? 0,
     rounding: defined({ in: rounding("in", "In"), out: rounding("out", "Out") }),
     overtimeAfterEnd: f.checked("overtimeAfterEnd"),
-    overtimeAfterMinutes: f.int("overtimeAfterMinutes", "Overtime beyond (minutes a day)", 0, 1440),
-    overtimeMinimumMinutes: f.int("overtimeMinimumMinutes", "Overtime minimum (minutes)", 0, 1440),
-    dayStart: f.time("dayStart", "Day start"),
+    overtimeAfterMinutes: f.int("overtimeAfterMinutes", "Overtime beyond (minutes a day)", 0, 1440) ?? blank,
+    overtimeMinimumMinutes: f.int("overtimeMinimumMinutes", "Overtime minimum (minutes)", 0, 1440) ?? blank,
+    dayStart: f.time("dayStart", "Day start") ?? blank,
   });
   return f.problem ? { problem: f.problem } : { input };
 }
@@ -202,14 +206,14 @@ export function timesheetShiftPages(deps: UiDeps) {
     return shift ? shell(c, shiftView(shift)) : c.text("No such shift.", 404);
   });
   app.post("/timesheets/shifts", requireAdmin(), async (c) => {
-    const read = shiftInputOf(await formOf(c));
+    const read = shiftInputOf(await formOf(c), false);
     if ("problem" in read) return redirectWith(c, "/timesheets/shifts", "error", read.problem);
     const shift = await createShift(ts, actorOf(c), read.input);
     return redirectWith(c, "/timesheets/shifts", "ok", `Shift ${shift.name} added.`);
   });
   app.post("/timesheets/shifts/:id", requireAdmin(), async (c) => {
     const id = idParam(c);
-    const read = shiftInputOf(await formOf(c));
+    const read = shiftInputOf(await formOf(c), true);
     if ("problem" in read) return redirectWith(c, `/timesheets/shifts/${id}`, "error", read.problem);
     const shift = await updateShift(ts, actorOf(c), id, read.input);
     return redirectWith(c, "/timesheets/shifts", "ok", `Shift ${shift.name} saved; the days it applies to are being recomputed.`);
