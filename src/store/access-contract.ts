@@ -4,6 +4,7 @@
  * (`updateTerminal`), holidays are time and attendance's (`Store.timesheets`), terminal groups
  * and people are `Store.people`'s: `model()` reads them all into one access model.
  */
+import type { TerminalHoliday } from "../access/compile.ts";
 import type { AccessModelInput } from "../access/model.ts";
 
 /** "1" = Monday … "7" = Sunday, windows "HH:MM-HH:MM" (the API's form). */
@@ -25,6 +26,32 @@ export interface AccessLevelRow {
 }
 
 export type AccessMode = "terminal" | "server";
+
+/** A person's lock as a terminal holds it (`setuserlock`, PROTOCOL.md §7.2). */
+export interface HeldLockRow {
+  enrollid: number;
+  weekzone: number;
+  group: number;
+  starttime: string;
+  endtime: string;
+}
+
+/** What the server knows a terminal holds of the access tables; a table never acknowledged is null. */
+export interface HeldAccessRow {
+  dayzones: string[][] | null;
+  weekzones: number[][] | null;
+  holidays: TerminalHoliday[] | null;
+  /** Ascending enrollid. */
+  locks: HeldLockRow[];
+}
+
+/** A terminal the model does not fit: the sync's refusal, kept until a sync fits again. */
+export interface AccessSyncProblem {
+  sn: string;
+  message: string;
+  /** UTC ms: since when the same message stands. */
+  since: number;
+}
 
 export interface AccessStore {
   schedules(): Promise<AccessScheduleRow[]>;
@@ -58,4 +85,21 @@ export interface AccessStore {
    * people with their levels and QR codes, and the site-wide holidays of time and attendance.
    */
   model(): Promise<AccessModelInput>;
+
+  /** What the terminal holds (tables null and no locks when nothing is known). */
+  held(sn: string): Promise<HeldAccessRow>;
+  /** Terminals with anything held or a problem: once managed, a terminal stays in step. */
+  heldTerminals(): Promise<string[]>;
+  /** Records the tables given (a table left out keeps what is known). */
+  holdTables(sn: string, tables: Partial<Pick<HeldAccessRow, "dayzones" | "weekzones" | "holidays">>): Promise<void>;
+  /** Records these locks, replacing what was known of those people. */
+  holdLocks(sn: string, locks: readonly HeldLockRow[]): Promise<void>;
+  /** Forgets these people's locks; null: every lock (`cleanuserlock`). */
+  releaseLocks(sn: string, enrollids: readonly number[] | null): Promise<void>;
+  /** Forgets everything the terminal held (`initsys`), its problem too. */
+  forgetHeld(sn: string): Promise<void>;
+  /** Sets (or, with null, clears) why the model does not fit the terminal; the same message keeps its `since`. */
+  setSyncProblem(sn: string, message: string | null, at: number): Promise<void>;
+  /** By sn. */
+  syncProblems(): Promise<AccessSyncProblem[]>;
 }

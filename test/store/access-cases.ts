@@ -120,5 +120,42 @@ export function accessCases(fresh: () => Promise<ContractStore>): void {
       assert.deepEqual(await store.access.levelsOf(1), []);
       assert.equal(await store.access.qrCodeOf(1), null);
     });
+
+    test("held tables: what each terminal acknowledged, lock by lock; forgotten by cleanuserlock and initsys; sync problems keep their first time", async () => {
+      const access = (await fresh()).store.access;
+      const nothing = { dayzones: null, weekzones: null, holidays: null, locks: [] };
+      assert.deepEqual(await access.held("T1"), nothing);
+      assert.deepEqual(await access.heldTerminals(), []);
+      const lock = (enrollid: number, weekzone: number) => ({ enrollid, weekzone, group: 0, starttime: "2000-01-01 00:00:00", endtime: "2099-12-31 23:59:59" });
+      await access.holdLocks("T1", [lock(7, 2), lock(3, 1)]);
+      await access.holdLocks("T1", [lock(7, 3)]);
+      await access.holdLocks("T2", [lock(1, 1)]);
+      const dayzones = [["08:00~18:00", "00:00~00:00"]];
+      const holidays = [{ name: "Christmas", startday: "12-24", endday: "12-26", shift: 0, dayzone: 1 }];
+      await access.holdTables("T1", { dayzones });
+      await access.holdTables("T1", { weekzones: [[1, 1, 1, 1, 1, 1, 1]], holidays });
+      assert.deepEqual(await access.held("T1"), { dayzones, weekzones: [[1, 1, 1, 1, 1, 1, 1]], holidays, locks: [lock(3, 1), lock(7, 3)] });
+      assert.deepEqual(await access.heldTerminals(), ["T1", "T2"]);
+      await access.releaseLocks("T1", [3]);
+      assert.deepEqual((await access.held("T1")).locks, [lock(7, 3)]);
+      await access.releaseLocks("T1", null);
+      assert.deepEqual((await access.held("T1")).locks, []);
+      assert.deepEqual((await access.held("T2")).locks, [lock(1, 1)]);
+
+      await access.setSyncProblem("T3", null, T0);
+      assert.deepEqual(await access.heldTerminals(), ["T1", "T2"]);
+      await access.setSyncProblem("T3", "terminal T3: too many", T0);
+      await access.setSyncProblem("T3", "terminal T3: too many", T0 + 5);
+      await access.setSyncProblem("T1", "terminal T1: other", T0 + 1);
+      assert.deepEqual(await access.syncProblems(), [{ sn: "T1", message: "terminal T1: other", since: T0 + 1 }, { sn: "T3", message: "terminal T3: too many", since: T0 }]);
+      await access.setSyncProblem("T3", "terminal T3: still too many", T0 + 9);
+      await access.setSyncProblem("T1", null, T0 + 10);
+      assert.deepEqual(await access.syncProblems(), [{ sn: "T3", message: "terminal T3: still too many", since: T0 + 9 }]);
+      // Clearing the problem keeps what is held.
+      assert.deepEqual((await access.held("T1")).holidays, holidays);
+      await access.forgetHeld("T1");
+      assert.deepEqual(await access.held("T1"), nothing);
+      assert.deepEqual(await access.heldTerminals(), ["T2", "T3"]);
+    });
   });
 }
