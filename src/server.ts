@@ -36,6 +36,7 @@ import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapsho
 import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
 import { AccessLive } from "./terminals/access-live.ts";
+import { AccessSync } from "./terminals/access-sync.ts";
 import { Gateway } from "./terminals/gateway.ts";
 import { NewTerminalRate } from "./terminals/rate-limit.ts";
 import { MAX_REQUEST_BODY_BYTES } from "./http/body-limits.ts";
@@ -49,7 +50,10 @@ import { VERSION } from "./version.ts";
 const LAST_SEEN_FLUSH_MS = 30_000;
 const CLOCK_CHECK_MS = 24 * 3_600_000;
 /** How soon a change made elsewhere (another instance, an HR import) reaches the live access decision. */
-const ACCESS_REFRESH_MS = 30_000;
+/** The live decision's safety net for what no change signal reaches it (a store edited by hand). */
+const ACCESS_REFRESH_MS = 10 * 60_000;
+/** How often the access sync looks whether the site's date changed (the holiday table moves daily). */
+const ACCESS_DAY_CHECK_MS = 60_000;
 /** Pages of one getuserlist/getnewlog/getalllog transfer: 500,000 logs at 50 a page. */
 const PAGE_CAP = 10_000;
 const CHECKPOINT_MS = 60_000;
@@ -189,13 +193,26 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   });
   // The access rules in memory: server-mode terminals are answered from them (issue 16).
   const accessLive = new AccessLive({ store, log, refreshMs: ACCESS_REFRESH_MS });
-  const accessChanged = () => accessLive.changed();
+  /**
+   * After a committed change of the rules: the live decision uses them once this resolves, other
+   * cluster instances are told, and the terminals' tables are queued (a person's lock before
+   * their credentials: a unit admits someone it holds no lock for).
+   */
+  const accessChanged = async () => {
+    await accessLive.changed();
+    bus.emit("access-changed", {});
+    if (readOnly === null) await accessSync.changed().catch((err: unknown) => log.error({ err }, "access sync failed"));
+  };
+  bus.on("access-changed", (e) => {
+    if (e.origin !== undefined) void accessLive.rebuild();
+  });
   const people = new PeopleService({ store, writer, dispatcher, log, now, changed: accessChanged });
-  const access: AccessDeps = { store, now, changed: accessChanged };
+  const accessSync = new AccessSync({ store, dispatcher, jobs: people.jobs, get clock() { return settings.clock; }, log, now, dayCheckMs: ACCESS_DAY_CHECK_MS });
+  const access: AccessDeps = { store, now, changed: accessChanged, misfits: (model) => accessSync.misfits(model), ...(readOnly === null ? { sync: (actor: string) => accessSync.changed(actor) } : {}) };
   // Daily results follow commits and the admin's changes, off the terminal's path.
   const recompute = new TimesheetRecompute({ store, get clock() { return settings.clock; }, log, now });
-  const timesheets: TimesheetDeps = { store, get clock() { return settings.clock; }, recompute, now };
-  const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, log });
+  const timesheets: TimesheetDeps = { store, get clock() { return settings.clock; }, recompute, now, accessChanged };
+  const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, ...(readOnly === null ? { access: accessSync } : {}), log });
   const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };
   const trustedProxies = config.trustedProxies.trim() === "" ? null : parseAllowList(config.trustedProxies);
   const terminalAddresses = config.terminalAddresses.trim() === "" ? null : parseAllowList(config.terminalAddresses);
@@ -265,6 +282,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   }
   clockCheck.start();
   await accessLive.start();
+  if (readOnly === null) await accessSync.start();
   if (readOnly === null) await recompute.start(config.timesheetUpdates === "on" ? bus : null);
   // Read-only too: a full disk is exactly what someone must hear about (audit entries then fail, logged).
   await notifier.start();
@@ -372,6 +390,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       }
       clockCheck.stop();
       accessLive.stop();
+      accessSync.stop();
       dispatcher.stop();
       await cluster?.stop();
       await store.close();

@@ -6,11 +6,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { levelSchema, scheduleSchema } from "../access/model.ts";
-import { notFound } from "../lib/app-error.ts";
+import type { FitError } from "../access/compile.ts";
+import { type AccessModelInput, levelSchema, scheduleSchema } from "../access/model.ts";
+import { AppError, notFound } from "../lib/app-error.ts";
 import type { AccessLevelRow, AccessScheduleRow, ScheduleDays } from "../store/access-contract.ts";
 import type { Store } from "../store/contract.ts";
-import type { Actor } from "./actor.ts";
+import { type Actor, actorId } from "./actor.ts";
 import { audit } from "./audit.ts";
 import { validInput } from "./input.ts";
 
@@ -19,6 +20,10 @@ export interface AccessDeps {
   now: () => number;
   /** Called after every committed change of the rules (the live decision rebuilds its snapshot). */
   changed?: () => Promise<void>;
+  /** The rules a model would break on the terminals it is compiled for (the access sync's check); none: it fits. */
+  misfits?: (model: AccessModelInput) => Promise<FitError[]>;
+  /** Brings every managed terminal's tables in step now (the access sync); absent without a server. */
+  sync?: (actor: string) => Promise<{ queued: number; refused: FitError[] }>;
 }
 
 const WEEKDAYS = ["1", "2", "3", "4", "5", "6", "7"] as const;
@@ -78,6 +83,18 @@ async function knownLevel(deps: AccessDeps, id: number): Promise<AccessLevelRow>
   return l;
 }
 
+/**
+ * Refuses a change the terminals cannot hold (409 does_not_fit, every broken rule with its
+ * terminal named), before it is written: the tables are never truncated to make it fit.
+ */
+async function mustFit(deps: AccessDeps, change: (model: AccessModelInput) => AccessModelInput): Promise<void> {
+  if (!deps.misfits) return;
+  const errors = await deps.misfits(change(await deps.store.access.model()));
+  if (errors.length > 0) throw new AppError(409, "does_not_fit", errors.map((e) => e.message).join("; "));
+}
+
+const replaced = <T extends { id: number }>(rows: readonly T[] | undefined, row: T): T[] => [...(rows ?? []).filter((r) => r.id !== row.id), row];
+
 export const getSchedule = knownSchedule;
 export const getLevel = knownLevel;
 
@@ -90,7 +107,9 @@ export async function createSchedule(deps: AccessDeps, actor: Actor, input: z.ou
 
 export async function updateSchedule(deps: AccessDeps, actor: Actor, id: number, patch: z.output<typeof schedulePatch>): Promise<AccessScheduleRow> {
   const before = await knownSchedule(deps, id);
-  const row = await deps.store.access.updateSchedule({ id, ...validSchedule({ ...before, ...patch }) });
+  const schedule = { id, ...validSchedule({ ...before, ...patch }) };
+  await mustFit(deps, (m) => ({ ...m, schedules: replaced(m.schedules, schedule) }));
+  const row = await deps.store.access.updateSchedule(schedule);
   if (!row) throw notFound(`no access schedule ${id}`);
   await audit(deps, actor, "access.schedule.update", String(id), row);
   await deps.changed?.();
@@ -107,6 +126,8 @@ export async function deleteSchedule(deps: AccessDeps, actor: Actor, id: number)
 export async function createLevel(deps: AccessDeps, actor: Actor, input: z.output<typeof levelInput>): Promise<AccessLevelRow> {
   const level = validLevel(input);
   await knownGroups(deps, level.groupIds);
+  // An id no level has, for the check only.
+  await mustFit(deps, (m) => ({ ...m, levels: [...(m.levels ?? []), { ...level, id: Math.max(0, ...(m.levels ?? []).map((l) => l.id)) + 1 }] }));
   const row = await deps.store.access.createLevel(level);
   await audit(deps, actor, "access.level.create", String(row.id), row);
   await deps.changed?.();
@@ -117,6 +138,7 @@ export async function updateLevel(deps: AccessDeps, actor: Actor, id: number, pa
   const before = await knownLevel(deps, id);
   const level = validLevel({ ...before, ...patch });
   await knownGroups(deps, level.groupIds);
+  await mustFit(deps, (m) => ({ ...m, levels: replaced(m.levels, { id, ...level }) }));
   const row = await deps.store.access.updateLevel({ id, ...level });
   if (!row) throw notFound(`no access level ${id}`);
   await audit(deps, actor, "access.level.update", String(id), row);
@@ -126,6 +148,12 @@ export async function updateLevel(deps: AccessDeps, actor: Actor, id: number, pa
 
 /** Everyone who held the level loses it. */
 export async function deleteLevel(deps: AccessDeps, actor: Actor, id: number): Promise<void> {
+  // Taking a level away can still split people who shared a week zone into more.
+  await mustFit(deps, (m) => ({
+    ...m,
+    levels: (m.levels ?? []).filter((l) => l.id !== id),
+    people: (m.people ?? []).map((p) => ({ ...p, levelIds: (p.levelIds ?? []).filter((l) => l !== id) })),
+  }));
   if (!(await deps.store.access.deleteLevel(id))) throw notFound(`no access level ${id}`);
   await audit(deps, actor, "access.level.delete", String(id));
   await deps.changed?.();
@@ -150,7 +178,9 @@ export async function personAccess(deps: AccessDeps, enrollid: number): Promise<
 /** `PUT /api/v1/people/{enrollid}/access`: the person's levels, replaced. */
 export async function setPersonAccess(deps: AccessDeps, actor: Actor, enrollid: number, input: z.output<typeof personAccessInput>): Promise<PersonAccess> {
   await knownPerson(deps, enrollid);
-  const levelIds = await deps.store.access.setLevelsOf(enrollid, validInput(personAccessInput, input).levelIds);
+  const wanted = validInput(personAccessInput, input).levelIds;
+  await mustFit(deps, (m) => ({ ...m, people: (m.people ?? []).map((p) => (p.enrollid === enrollid ? { ...p, levelIds: wanted } : p)) }));
+  const levelIds = await deps.store.access.setLevelsOf(enrollid, wanted);
   await audit(deps, actor, "access.person.levels", String(enrollid), { levelIds });
   await deps.changed?.();
   return personAccess(deps, enrollid);
@@ -175,4 +205,19 @@ export async function revokeQrCode(deps: AccessDeps, actor: Actor, enrollid: num
   await deps.store.access.setQrCode(enrollid, null);
   await audit(deps, actor, "access.person.qr-revoke", String(enrollid));
   await deps.changed?.();
+}
+
+export interface SyncResult {
+  /** Commands queued: 0 when every terminal already holds its tables. */
+  queued: number;
+  /** Terminals the rules do not fit (nothing was sent to them), each broken rule named. */
+  refused: Array<{ sn: string; rule: string; message: string }>;
+}
+
+/** `POST /api/v1/access/sync`: what every terminal lacks is queued; one up to date is sent nothing. */
+export async function syncAccess(deps: AccessDeps, actor: Actor): Promise<SyncResult> {
+  if (!deps.sync) throw new AppError(503, "unavailable", "the access sync runs in the server");
+  const outcome = await deps.sync(actorId(actor));
+  await audit(deps, actor, "access.sync", "terminals", { queued: outcome.queued, refused: outcome.refused.length });
+  return { queued: outcome.queued, refused: outcome.refused.map(({ sn, rule, message }) => ({ sn, rule, message })) };
 }

@@ -61,6 +61,8 @@ export interface TimesheetDeps {
   clock: TimesheetClock;
   recompute: RecomputeRequests;
   now: () => number;
+  /** Holidays close doors too (issue 16): after a holiday changes, the access rules are read again and the terminals' tables synced. */
+  accessChanged?: () => Promise<void>;
 }
 
 // ── input shapes (the API's bodies; the UI's forms map onto the same) ──
@@ -589,6 +591,7 @@ export async function createHoliday(deps: TimesheetDeps, actor: Actor, input: un
   const holiday = await deps.store.timesheets.createHoliday(v);
   await audit(deps, actor, "timesheets.holiday.create", `holiday:${holiday.id}`, v);
   recomputeSpan(deps, [reach(holiday.date, holiday.date)]);
+  await deps.accessChanged?.();
   return holiday;
 }
 
@@ -601,6 +604,7 @@ export async function updateHoliday(deps: TimesheetDeps, actor: Actor, id: numbe
   if (!holiday) throw notFound("no such holiday");
   await audit(deps, actor, "timesheets.holiday.update", `holiday:${id}`, patch);
   recomputeSpan(deps, [reach(current.date, current.date), reach(holiday.date, holiday.date)]);
+  await deps.accessChanged?.();
   return holiday;
 }
 
@@ -609,6 +613,7 @@ export async function deleteHoliday(deps: TimesheetDeps, actor: Actor, id: numbe
   if (!(await deps.store.timesheets.deleteHoliday(id))) throw notFound("no such holiday");
   await audit(deps, actor, "timesheets.holiday.delete", `holiday:${id}`, { date: current.date });
   recomputeSpan(deps, [reach(current.date, current.date)]);
+  await deps.accessChanged?.();
 }
 
 // ── leave types ──

@@ -27,7 +27,8 @@ const RECOVERY_PROBE_MS = 2000;
 
 type Relayed =
   | { type: "records-committed"; payload: BusEvents["records-committed"] }
-  | { type: "commands-queued"; payload: BusEvents["commands-queued"] };
+  | { type: "commands-queued"; payload: BusEvents["commands-queued"] }
+  | { type: "access-changed"; payload: BusEvents["access-changed"] };
 
 interface RelayMessage {
   origin: string;
@@ -92,6 +93,10 @@ export class ClusterNode {
         // A wake-up for a terminal held elsewhere must not wait for the batch.
         if (!registry.get(e.sn)) this.#publish([{ type: "commands-queued", payload: e }]);
       }),
+      // The other instances' live decisions follow at once, not at their next refresh.
+      bus.on("access-changed", (e) => {
+        if (e.origin === undefined) this.#publish([{ type: "access-changed", payload: {} }]);
+      }),
     );
     await this.#link.start();
     this.#presence.start();
@@ -143,6 +148,7 @@ export class ClusterNode {
     for (const e of message.events) {
       if (e.type === "records-committed") this.#o.bus.emit("records-committed", { ...e.payload, origin: message.origin });
       else if (e.type === "commands-queued" && this.#o.registry.get(e.payload.sn)) this.#o.bus.emit("commands-queued", { sn: e.payload.sn, origin: message.origin });
+      else if (e.type === "access-changed") this.#o.bus.emit("access-changed", { origin: message.origin });
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import type { Logger } from "pino";
 import type { PeopleSync } from "../people/sync.ts";
+import type { AccessSync } from "../terminals/access-sync.ts";
 import type { ClockCheck } from "./clock-check.ts";
 import type { CommandChannel, CommandDispatcher } from "./dispatcher.ts";
 
@@ -19,12 +20,13 @@ export interface TerminalCommandHooks {
   enrolled(sn: string, enrollid: number, backupnum: number): void;
 }
 
-export function commandHooks(parts: { dispatcher: CommandDispatcher; clock: ClockCheck; sync: PeopleSync; log: Logger }): TerminalCommandHooks {
-  const { dispatcher, clock, sync, log } = parts;
+export function commandHooks(parts: { dispatcher: CommandDispatcher; clock: ClockCheck; sync: PeopleSync; access?: AccessSync; log: Logger }): TerminalCommandHooks {
+  const { dispatcher, clock, sync, access, log } = parts;
   return {
     registered(sn, channel, terminalTime) {
       dispatcher.attached(sn, channel);
       void clock.registered(sn, terminalTime);
+      access?.registered(sn).catch((err: unknown) => log.error({ err, sn }, "access sync of a terminal that registered failed"));
     },
     closed: (sn, channel) => dispatcher.detached(sn, channel),
     answer: (sn, channel, name, body, raw) => dispatcher.answer(sn, channel, name, body, raw),

@@ -17,6 +17,8 @@ export interface BusEvents {
   "terminal-refused": { sn: string; approval: string };
   /** Commands were queued for a terminal; in cluster mode also relayed from the instance that queued them. */
   "commands-queued": { sn: string; origin?: string };
+  /** The access rules changed (committed); in cluster mode also relayed from the instance that changed them. */
+  "access-changed": { origin?: string };
 }
 
 type Listener<K extends keyof BusEvents> = (payload: BusEvents[K]) => void;

@@ -9,7 +9,7 @@ import type { CommandDispatcher, CommandRequest } from "../commands/dispatcher.t
 import type { CommandRow, CommandStatus, JobRow } from "../store/commands-schema.ts";
 import type { Store } from "../store/contract.ts";
 
-export type JobKind = "pull" | "push" | "resync" | "sync" | "fetch-logs";
+export type JobKind = "pull" | "push" | "resync" | "sync" | "fetch-logs" | "access";
 
 /** Runs when one of a job's commands finishes, before the job is checked for completion. */
 export type JobStep = (job: JobRow, command: CommandRow) => Promise<void>;

@@ -100,6 +100,17 @@ export class SimDevice {
     return this.users.get(enrollid)?.enabled === true && unitAdmits(this.#access, enrollid, time);
   }
 
+  /**
+   * A person at the door at a terminal time, connected or not: the unit decides alone (`verify`)
+   * and keeps an admitted punch as a new log, uploaded when the server asks for new logs
+   * (`getnewlog`). A refused one leaves no log (inf: units keep attendance, not refusals).
+   */
+  punch(enrollid: number, time = this.time()): boolean {
+    const admitted = this.verify(enrollid, time);
+    if (admitted) this.addLogs([{ enrollid, time, mode: 1, inout: 0, event: 0 }]);
+    return admitted;
+  }
+
   credentialCount(): number {
     let n = 0;
     for (const u of this.users.values()) n += u.credentials.size;

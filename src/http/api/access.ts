@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import {
   type AccessDeps, createLevel, createSchedule, deleteLevel, deleteSchedule, getLevel, getSchedule, issueQrCode, levelInput, levelPatch,
-  personAccess, personAccessInput, revokeQrCode, scheduleInput, schedulePatch, setPersonAccess, updateLevel, updateSchedule,
+  personAccess, personAccessInput, revokeQrCode, scheduleInput, schedulePatch, setPersonAccess, syncAccess, updateLevel, updateSchedule,
 } from "../../app/access.ts";
 import { notFound } from "../../lib/app-error.ts";
 import { parseBody } from "../body.ts";
@@ -38,6 +38,8 @@ export function accessApi(deps: AccessDeps) {
     await deleteLevel(deps, c.get("actor"), idParam(c.req.param("id"), "access level"));
     return c.json({ deleted: true });
   });
+
+  app.post("/access/sync", async (c) => c.json(await syncAccess(deps, c.get("actor"))));
 
   app.get("/people/:enrollid/access", async (c) => c.json(await personAccess(deps, idParam(c.req.param("enrollid"), "person"))));
   app.put("/people/:enrollid/access", async (c) =>
