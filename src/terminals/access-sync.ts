@@ -139,19 +139,26 @@ export class AccessSync {
     const index = indexModel(parsed.model);
     const today = this.#today();
     const out: FitError[] = [];
-    for (const sn of await this.#managed(index)) {
+    for (const sn of await this.#managed(index, null, false)) {
       const result = compileTerminal(index, sn, today, NOTHING_HELD);
       if (!result.ok) out.push(...result.errors);
     }
     return out;
   }
 
-  /** Approved terminals that a level names or that hold anything known. */
-  async #managed(index: ModelIndex, only: string | null = null): Promise<string[]> {
+  /**
+   * Approved terminals that a level names or that hold anything known; `onlineOnly`: those
+   * connected now. An offline terminal is synced when it registers, from what it holds then, so
+   * it is not sent every intermediate state of the rules queued up while it was away.
+   */
+  async #managed(index: ModelIndex, only: string | null, onlineOnly: boolean): Promise<string[]> {
     const { store } = this.#d;
     const held = new Set(await store.access.heldTerminals());
     const terminals = only === null ? await store.listTerminals() : [await store.getTerminal(only)].flatMap((t) => (t ? [t] : []));
-    return terminals.filter((t) => t.approval === "approved" && (index.levelsAt.has(t.sn) || held.has(t.sn))).map((t) => t.sn).sort();
+    return terminals
+      .filter((t) => t.approval === "approved" && (!onlineOnly || t.online) && (index.levelsAt.has(t.sn) || held.has(t.sn)))
+      .map((t) => t.sn)
+      .sort();
   }
 
   async #run(only: string | null, actor: string): Promise<SyncOutcome> {
@@ -165,7 +172,7 @@ export class AccessSync {
     const today = this.#today();
     const refused: FitError[] = [];
     const commands: Array<PlannedCommand & { sn: string }> = [];
-    for (const sn of await this.#managed(index, only)) {
+    for (const sn of await this.#managed(index, only, only === null)) {
       // What the terminal will hold once its open commands are answered.
       let held = heldTables(await store.access.held(sn));
       const open = (await dispatcher.open(sn)).sort((a, b) => a.id - b.id);
