@@ -27,6 +27,7 @@ import { recordPages } from "./pages/records.tsx";
 import { settingsPages } from "./pages/settings.tsx";
 import { terminalCommandPages } from "./pages/terminal-commands.tsx";
 import { jobPages } from "./pages/jobs.tsx";
+import { liveProgressRoutes } from "./live-progress.tsx";
 import { terminalPages } from "./pages/terminals.tsx";
 import { timesheetPages } from "./pages/timesheets.ts";
 import { webhookPages } from "./pages/webhooks.tsx";
@@ -74,6 +75,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", dashboardPage(deps, live));
   authed.route("/", terminalPages(deps));
   authed.route("/", terminalCommandPages(deps));
+  authed.route("/", liveProgressRoutes(deps));
   authed.route("/", jobPages(deps));
   authed.route("/", groupPages(deps));
   // Before the people pages: /people/held is not a person.

@@ -7,6 +7,7 @@ import { assetUrls } from "./assets.ts";
 import { CSRF_FIELD } from "./auth-guard.ts";
 import type { UiEnv } from "./env.ts";
 import { type Flash, takeFlash } from "./flash.ts";
+import { CommandProgress, commandProgressOf } from "./live-progress.tsx";
 
 export type Section = "dashboard" | "terminals" | "groups" | "people" | "attendance" | "timesheets" | "door-events" | "quarantine" | "integrations" | "audit" | "settings" | "account";
 
@@ -47,6 +48,17 @@ export function FlashMessage({ flash }: { flash: Flash | null }) {
   return (
     <div class={`flash flash-${flash.kind}`} role={flash.kind === "error" ? "alert" : "status"}>
       {flash.text}
+      {flash.link ? (
+        <>
+          {" "}
+          <a href={flash.link.href}>{flash.link.text}</a>
+        </>
+      ) : null}
+      {flash.command ? (
+        <div class="flash-command">
+          <CommandProgress {...commandProgressOf({ id: flash.command.id, status: "queued", reason: null, attempts: 0 }, flash.command.label)} />
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The admin UI's commands and people pages in Chromium against the compiled binary: the first
  * admin made with `tm20 admin create`, "open door" reaching a terminal, confirmation before a
- * reboot, and a person created, pushed to a terminal (job progress) and deleted.
+ * reboot, and a person created, pushed to a terminal (job progress) and deleted. The command and
+ * the job are followed live on their pages (no reload); a saved name lands back on the person.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
@@ -92,13 +93,18 @@ describe("admin UI: commands and people", () => {
     const before = commands.filter((c) => c === "opendoor").length;
     await page.getByRole("button", { name: "Open door" }).click();
     await page.waitForURL(url("/terminals/DOOR1"));
-    expect(await page.locator(".flash-ok").textContent()).toMatch(/^Open door: command #\d+ queued, ahead of anything else for this terminal\. Its progress is in the command history\.$/);
+    // The page is not loaded again from here on: the flash follows the command live.
+    await page.evaluate(() => Object.assign(window, { stillThisPage: true }));
+    const id = /#(\d+)/.exec((await page.locator(".flash-ok").textContent()) ?? "")?.[1] ?? "";
+    expect(await page.locator(".flash-ok").textContent()).toStartWith(`Open door: command #${id} queued, ahead of anything else for this terminal.`);
+    const progress = page.locator(`.flash-ok .command-progress[data-command-id="${id}"]`);
+    await progress.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 15_000 });
+    expect(await progress.locator("[data-words]").textContent()).toBe("answered: done");
+    expect(await progress.locator(".step-done").allTextContents()).toEqual(["queued", "sent", "answered"]);
+    expect(await page.evaluate(() => "stillThisPage" in window)).toBe(true);
     await waitFor(() => commands.filter((c) => c === "opendoor").length === before + 1, 5000, "opendoor");
+    await page.reload();
     const row = page.locator('[data-commands] tr[data-command="opendoor"]');
-    for (let i = 0; i < 50 && (await row.locator(".badge").textContent()) !== "succeeded"; i++) {
-      await Bun.sleep(100);
-      await page.reload();
-    }
     expect(await row.locator(".badge").textContent()).toBe("succeeded");
     expect(await row.locator("td").nth(3).textContent()).toBe("user:ops");
   });
@@ -148,11 +154,30 @@ describe("admin UI: commands and people", () => {
     await page.getByLabel("DOOR1").check();
     await page.getByRole("button", { name: "Push / resync" }).click();
     await page.waitForURL(/\/jobs\/\d+$/);
+    await page.evaluate(() => Object.assign(window, { stillThisPage: true }));
     expect(await page.locator("progress.job-progress").count()).toBe(1);
     expect(await page.locator(".nav a.active").textContent()).toBe("People");
-    await page.locator(".badge", { hasText: "succeeded" }).waitFor({ timeout: 15_000 });
+    // The bar and the counts move without a reload.
+    await page.locator('.job-progress-live[data-status="succeeded"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator(".job-progress-live .badge").textContent()).toBe("succeeded");
+    expect(await page.locator("[data-summary]").textContent()).toBe("All 3 commands succeeded");
+    expect(await page.locator("progress.job-progress").evaluate((p) => [(p as HTMLProgressElement).value, (p as HTMLProgressElement).max])).toEqual([3, 3]);
+    expect(await page.locator("[data-progress-text]").textContent()).toBe("3 of 3 commands done · 3 succeeded · 0 failed · 0 expired or cancelled");
+    expect(await page.evaluate(() => "stillThisPage" in window)).toBe(true);
     await screenshots(page, "job");
     expect(commands.filter((c) => c === "setuserinfo").length).toBe(3);
+
+    // A name saved lands back on the person's page, with a link to the update of the terminals.
+    await page.goto(url("/people/77"));
+    await page.getByLabel("Name", { exact: true }).fill("Grace B. Hopper");
+    await page.getByRole("button", { name: "Save" , exact: true }).click();
+    await page.waitForURL(url("/people/77"));
+    expect(await page.locator(".flash-ok").textContent()).toBe("Saved; updating the terminals that hold this person. See the update");
+    const update = await page.locator(".flash-ok a").getAttribute("href");
+    expect(update).toMatch(/^\/jobs\/\d+$/);
+    await page.goto(url(update ?? ""));
+    await page.locator('.job-progress-live[data-status="succeeded"]').waitFor({ timeout: 15_000 });
+    expect(await page.title()).toBe("Push Grace B. Hopper to DOOR1 · TM20 Server");
 
     await page.goto(url("/people?q=hopper"));
     expect(await page.locator("table.table tbody tr").count()).toBe(1);
@@ -170,6 +195,8 @@ describe("admin UI: commands and people", () => {
     expect(after.query("SELECT enrollid FROM people").all()).toEqual([]);
     expect(after.query("SELECT actor, action, target FROM audit_log WHERE action IN ('people.create', 'people.push', 'people.delete') AND actor = 'user:ops' ORDER BY id").all()).toEqual([
       { actor: "user:ops", action: "people.create", target: "person:77" },
+      { actor: "user:ops", action: "people.push", target: "person:77" },
+      // The new name carried to DOOR1.
       { actor: "user:ops", action: "people.push", target: "person:77" },
       { actor: "user:ops", action: "people.delete", target: "person:77" },
       { actor: "user:ops", action: "people.push", target: "person:77" },

@@ -10,6 +10,8 @@ import type { CommandStatus, JobRow } from "../../store/commands-schema.ts";
 import { Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
+import { ID_JSON, idOf, JobProgress } from "../live-progress.tsx";
+import type { JobProgressProps } from "../../../web/components/progress-view.tsx";
 import { pageOrFirst } from "../paging.ts";
 
 const PAGE = 50;
@@ -114,6 +116,25 @@ const sectionOf = (job: JobRow) => (/^(terminals?|group):/.test(job.target) ? "t
 export function jobPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
 
+  /** The job's live part: its badge, one-line result, bar and counts (the page and its poll alike). */
+  async function progressOf(id: number): Promise<JobProgressProps | null> {
+    const [job, view, counts] = await Promise.all([deps.store.commands.getJob(id), deps.people.jobs.view(id), deps.store.commands.countByStatus(id)]);
+    if (!job || !view) return null;
+    const p = view.progress;
+    const nothingSent = p.total === 0 && withoutCredential(view.detail) !== null;
+    return {
+      id,
+      status: job.status === "running" || job.status === "succeeded" ? job.status : "failed",
+      badge: nothingSent ? { tone: "warn", text: "nothing sent" } : { tone: jobTone(job), text: job.status },
+      summary: summary(job, counts),
+      total: p.total,
+      done: p.done,
+      succeeded: p.succeeded,
+      failed: p.failed + p.timedOut,
+      expired: p.expired + p.cancelled,
+    };
+  }
+
   app.get("/jobs", async (c) => {
     const parsed = listQuery.safeParse(c.req.query());
     const cursor = parsed.success ? parsed.data.cursor || undefined : undefined;
@@ -165,6 +186,12 @@ export function jobPages(deps: UiDeps) {
     );
   });
 
+  // Before /jobs/:id, which would take "5.json" for an id.
+  app.get(`/jobs/:file${ID_JSON}`, async (c) => {
+    const progress = await progressOf(idOf(c.req.param("file")));
+    return progress ? c.json(progress, 200, { "cache-control": "no-store" }) : c.json({ code: "not_found", message: "No such job." }, 404);
+  });
+
   app.get("/jobs/:id", async (c) => {
     const id = Number(c.req.param("id"));
     const job = Number.isInteger(id) && id > 0 ? await deps.store.commands.getJob(id) : null;
@@ -172,16 +199,13 @@ export function jobPages(deps: UiDeps) {
     if (!job || !view) {
       return page(c, deps.settings.siteName, { title: "Job not found", active: "terminals" }, <EmptyState title="No such job"><a href="/jobs">All jobs</a></EmptyState>, 404);
     }
-    const names = new Names(deps);
-    const described = await describe(job, names);
-    const counts = await deps.store.commands.countByStatus(job.id);
-    const p = view.progress;
-    const running = job.status === "running";
+    const described = await describe(job, new Names(deps));
+    const progress = await progressOf(job.id);
     const unsendable = withoutCredential(view.detail);
     return page(
       c,
       deps.settings.siteName,
-      { title: described.title, active: sectionOf(job), refreshSeconds: running ? 2 : undefined },
+      { title: described.title, active: sectionOf(job) },
       <section class="panel">
         <p class="job-links">
           <a href="/jobs">« All jobs</a>
@@ -192,16 +216,11 @@ export function jobPages(deps: UiDeps) {
             </>
           ))}
         </p>
-        <p>
-          {unsendable && p.total === 0 ? <Badge tone="warn">nothing sent</Badge> : <Badge tone={jobTone(job)}>{job.status}</Badge>} <strong data-summary="">{summary(job, counts)}</strong> · job #{job.id} · started by {job.actor}{" "}
-          {siteTime(deps.settings.clock, job.createdAt)}
+        <p class="muted">
+          Job #{job.id} · started by {job.actor} {siteTime(deps.settings.clock, job.createdAt)}
           {job.finishedAt !== null ? `, finished ${siteTime(deps.settings.clock, job.finishedAt)}` : ""}
         </p>
-        <progress max={Math.max(1, p.total)} value={p.done} aria-label="Progress" class="job-progress" />
-        <p class="muted">
-          {p.done} of {p.total} commands done · {p.succeeded} succeeded · {p.failed + p.timedOut} failed · {p.expired + p.cancelled} expired or cancelled
-          {running ? " · this page refreshes every 2 s" : ""}
-        </p>
+        {progress ? <JobProgress {...progress} /> : null}
         {unsendable ? (
           <p class="alert alert-warn" role="status" data-without-credential={unsendable.count}>
             {unsendable.count === 1 ? "1 person has" : `${unsendable.count} people have`} no credential a terminal can hold (no card, PIN, fingerprint or face), so

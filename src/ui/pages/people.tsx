@@ -285,7 +285,7 @@ export function peoplePages(deps: UiDeps) {
     const parsed = personForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, href(id), "error", firstIssue(parsed.error));
     const { job } = await updatePerson(deps, actorOf(c), id, inputOf(parsed.data));
-    return job ? redirectWith(c, `/jobs/${job.id}`, "ok", "Saved; updating the terminals that hold this person.") : redirectWith(c, href(id), "ok", "Saved.");
+    return job ? redirectWith(c, href(id), "ok", "Saved; updating the terminals that hold this person.", { link: { href: `/jobs/${job.id}`, text: "See the update" } }) : redirectWith(c, href(id), "ok", "Saved.");
   });
 
   app.post("/people/:id/delete", requireAdmin(), async (c) => {

@@ -173,7 +173,7 @@ export function terminalCommandPages(deps: UiDeps) {
     const online = deps.dispatcher.isOnline(sn) || (await knownTerminal(deps, sn)).online;
     // Only queued so far (issue 17: "sent" misled when it waited a minute); the history shows the rest.
     const when = !online ? " until the terminal connects" : URGENT_COMMANDS.has(action as never) ? ", ahead of anything else for this terminal" : "";
-    return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row.id} queued${when}. Its progress is in the command history.`);
+    return redirectWith(c, back, "ok", `${ACTIONS[action].label}: command #${row.id} queued${when}.`, { command: { id: row.id, label: ACTIONS[action].label } });
   });
 
   return app;
