@@ -185,15 +185,7 @@ export class Gateway {
   }
 
   #keepAlive() {
-    const now = this.#o.deps.now();
-    for (const conn of this.#sockets) {
-      const silent = now - conn.lastInbound;
-      if (silent >= this.#o.timeoutMs) {
-        conn.close(4000, `no frame within the connection time-out (${Math.round(this.#o.timeoutMs / 1000)} s)`);
-      } else if (conn.sn && silent >= this.#o.probeAfterMs && (conn.probeSentAt === null || conn.probeSentAt < conn.lastInbound)) {
-        conn.probe(now);
-      }
-    }
+    for (const conn of this.#sockets) conn.tick(this.#o.probeAfterMs, this.#o.timeoutMs);
   }
 
   /** Closes every socket (shutdown). */

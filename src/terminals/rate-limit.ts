@@ -10,30 +10,49 @@ export interface RateLimitOptions {
   burst: number;
 }
 
+/** A token bucket as plain data, for the pure session core (PROTOCOL.md's per-socket message rate). */
+export interface BucketState {
+  tokens: number;
+  at: number;
+}
+
+export function fullBucket(options: RateLimitOptions, now: number): BucketState {
+  return { tokens: options.burst, at: now };
+}
+
+/** The bucket refilled to `now`. */
+function refill(b: BucketState, o: RateLimitOptions, now: number): BucketState {
+  return { tokens: Math.min(o.burst, b.tokens + ((now - b.at) / 1000) * o.perSecond), at: now };
+}
+
+/** Takes one token if there is one: the bucket after, and whether the message is allowed. */
+export function takeToken(b: BucketState, o: RateLimitOptions, now: number): { bucket: BucketState; allowed: boolean } {
+  if (o.perSecond <= 0) return { bucket: b, allowed: true };
+  const r = refill(b, o, now);
+  return r.tokens >= 1 ? { bucket: { tokens: r.tokens - 1, at: now }, allowed: true } : { bucket: r, allowed: false };
+}
+
 export class TokenBucket {
-  #tokens: number;
-  #at: number;
+  #b: BucketState;
   #o: RateLimitOptions;
 
   constructor(options: RateLimitOptions, now: number) {
     this.#o = options;
-    this.#tokens = options.burst;
-    this.#at = now;
+    this.#b = fullBucket(options, now);
   }
 
   /** Takes one token if there is one. */
   take(now: number): boolean {
-    if (!this.has(now)) return false;
-    if (this.#o.perSecond > 0) this.#tokens -= 1;
-    return true;
+    const r = takeToken(this.#b, this.#o, now);
+    this.#b = r.bucket;
+    return r.allowed;
   }
 
   /** Whether a token is there, without taking it. */
   has(now: number): boolean {
     if (this.#o.perSecond <= 0) return true;
-    this.#tokens = Math.min(this.#o.burst, this.#tokens + ((now - this.#at) / 1000) * this.#o.perSecond);
-    this.#at = now;
-    return this.#tokens >= 1;
+    this.#b = refill(this.#b, this.#o, now);
+    return this.#b.tokens >= 1;
   }
 }
 
