@@ -249,7 +249,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const ui = createUiApp({
     setupCode,
     terminalEndpoint: () => terminalEndpoint,
-    store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
+    store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, access, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
     secrets: () => integrations.secrets,
   });
   const http = createHttpApp({

@@ -144,6 +144,8 @@ export interface PunchFilter {
   /** Exclusive upper bound, same form. */
   to?: string;
   inout?: number;
+  /** Attendance: only the punches the server refused at the door (issue 16); ignored for door events. */
+  refused?: boolean;
   cursor?: string;
   limit: number;
 }

@@ -2,6 +2,7 @@
  * The one place raw terminal codes become words (PROTOCOL.md §3: the raw value is stored; the
  * meaning of `mode` differs by firmware, so unknown codes are shown as their number).
  */
+import { MESSAGES } from "../access/index.ts";
 import { DOOR_ALARM_EVENTS } from "../protocol/index.ts";
 
 const MODES: Record<number, string> = { 1: "Fingerprint", 2: "Card", 3: "Password", 8: "Face", 13: "QR code" };
@@ -15,6 +16,11 @@ export function inoutLabel(inout: number): string {
   if (inout === 0) return "In";
   if (inout === 1) return "Out";
   return `Turnstile ${inout}`;
+}
+
+/** Why the server refused a punch at the door (attendance.refused, a decision's reason): the message the unit showed. */
+export function refusedLabel(reason: string): string {
+  return (MESSAGES as Record<string, string | undefined>)[reason] ?? reason;
 }
 
 /** A punch's `event` (PROTOCOL.md §3): 0 is a plain punch, 1–4 the function keys F1–F4. */

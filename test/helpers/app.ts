@@ -72,7 +72,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
   const notifier = new Notifier({ alerts, store, settings, secrets: integrations.secrets, webhooks: integrations.webhooks, log, now });
   const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });
   // An admin exists (made below), so there is no first-run setup code.
-  const ui = createUiApp({ store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
+  const ui = createUiApp({ store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, access, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
   const http = createHttpApp({ store, alerts, notifier, settings, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, access, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
   await dispatcher.start();
   await people.start();

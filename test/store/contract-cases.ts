@@ -170,6 +170,25 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual((await t.store.doorEvents({ limit: 10, events: [] })).items, []);
       });
 
+      test("attendance refused only: the punches the server refused at the door, paged", async () => {
+        const t = await fresh();
+        const punches = [
+          punch(1, "2026-01-05 08:00:00"),
+          punch(2, "2026-01-05 08:01:00", { refused: "no_level" }),
+          punch(3, "2026-01-05 08:02:00"),
+          punch(4, "2026-01-05 08:03:00", { refused: "outside_schedule" }),
+          punch(5, "2026-01-05 08:04:00", { refused: "unknown_person" }),
+        ];
+        assert.deepEqual(await t.store.write([punchesOp("SN1", punches)]), [ok(5)]);
+        const first = await t.store.attendance({ limit: 2, refused: true });
+        assert.deepEqual(first.items.map((r) => [r.enrollid, r.refused]), [[5, "unknown_person"], [4, "outside_schedule"]]);
+        const rest = await t.store.attendance({ limit: 2, refused: true, cursor: first.next ?? "" });
+        assert.deepEqual(rest.items.map((r) => [r.enrollid, r.refused]), [[2, "no_level"]]);
+        assert.equal(rest.next, null);
+        assert.deepEqual((await t.store.attendance({ limit: 10, refused: true, enrollids: [1, 4] })).items.map((r) => r.enrollid), [4]);
+        assert.equal((await t.store.attendance({ limit: 10 })).items.length, 5);
+      });
+
       test("quarantined records of a batch are kept with the terminal, raw JSON and reason", async () => {
         const t = await fresh();
         const bad = { kind: "sendlog", raw: '{"enrollid":1,"time":"2026-13-01 00:00:00"}', reason: "record[1] time: not a valid time" };

@@ -115,7 +115,9 @@ export function FeedTable({ rows }: { rows: FeedRow[] }) {
                 <a href={`/terminals/${encodeURIComponent(r.sn)}`}>{r.terminal}</a>
               </td>
               <td>{r.verification}</td>
-              <td>{r.inout}</td>
+              <td>
+                {r.inout} {r.refused ? <span class="badge badge-error">Refused: {r.refused}</span> : null}
+              </td>
             </tr>
           ))}
         </tbody>

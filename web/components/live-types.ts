@@ -9,6 +9,8 @@ export interface FeedRow {
   terminal: string;
   verification: string;
   inout: string;
+  /** Why the server refused it at the door (the unit's message); absent when it did not. */
+  refused?: string;
 }
 
 /** One line of the site's alert model (src/alerts/model.ts), as the dashboard shows it. */

@@ -168,6 +168,7 @@ export class PgStore implements Store {
     const where = punchWhere(attendance, filter);
     if (filter.enrollid !== undefined) where.push(eq(attendance.enrollid, filter.enrollid));
     if (filter.enrollids !== undefined) where.push(inArray(attendance.enrollid, [...filter.enrollids]));
+    if (filter.refused) where.push(isNotNull(attendance.refused));
     const rows = await this.#db
       .select()
       .from(attendance)

@@ -199,7 +199,8 @@ export class SqliteStore implements Store {
     const narrowing: SQL[] = [];
     if (filter.enrollid !== undefined) narrowing.push(eq(attendance.enrollid, filter.enrollid));
     if (filter.enrollids !== undefined) narrowing.push(inArray(attendance.enrollid, [...filter.enrollids]));
-    return punchPage(this.#r.db, attendance, filter, narrowing);
+    // Refused punches are rare and have no index: walked in windows like in/out.
+    return punchPage(this.#r.db, attendance, filter, narrowing, filter.refused ? [isNotNull(attendance.refused)] : []);
   }
 
   async doorEvents(filter: PunchFilter): Promise<Page<typeof doorEvents.$inferSelect>> {

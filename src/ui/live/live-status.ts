@@ -6,7 +6,7 @@
 import type { AttendanceRow } from "../../store/schema.ts";
 import type { Alert, FeedRow, LiveStatus } from "../../../web/components/live-types.ts";
 import type { UiDeps } from "../env.ts";
-import { inoutLabel, verificationLabel } from "../labels.ts";
+import { inoutLabel, refusedLabel, verificationLabel } from "../labels.ts";
 import type { IngestRate } from "./ingest-rate.ts";
 
 const CACHE_MS = 2000;
@@ -89,6 +89,7 @@ export class LiveStatusSource {
       terminal: terminals.get(r.sn) ?? r.sn,
       verification: verificationLabel(r.mode, r.verifymode),
       inout: inoutLabel(r.inout),
+      ...(r.refused ? { refused: refusedLabel(r.refused) } : {}),
     }));
   }
 

@@ -21,6 +21,7 @@ import { credentialLabel } from "../labels.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { PersonTimesheet } from "../timesheets/person-panel.tsx";
 import { CredentialsPanel } from "./person-credentials.tsx";
+import { PersonAccessPanel } from "./person-access.tsx";
 
 const PAGE = 50;
 const PHOTO = 50;
@@ -222,6 +223,7 @@ export function peoplePages(deps: UiDeps) {
           <div>
             {await PersonTimesheet({ deps, enrollid: id, csrf: admin ? csrf : null })}
             <CredentialsPanel enrollid={id} stored={creds} held={heldCreds} terminals={terminals} csrf={admin ? csrf : null} />
+            {await PersonAccessPanel({ deps, enrollid: id, csrf: admin ? csrf : null })}
             <section class="panel">
               <h2>On terminals</h2>
               {holders.length === 0 ? (

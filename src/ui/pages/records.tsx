@@ -15,7 +15,7 @@ import { Badge, EmptyState, Pager, PunchPhoto, siteTime } from "../components.ts
 import type { UiDeps, UiEnv } from "../env.ts";
 import { pageOrFirst } from "../paging.ts";
 import { datePresets } from "../date-presets.ts";
-import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, verificationLabel } from "../labels.ts";
+import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, refusedLabel, verificationLabel } from "../labels.ts";
 import { page } from "../layout.tsx";
 
 const PAGE = 50;
@@ -37,6 +37,8 @@ export const recordFilterSchema = z.object({
   person: z.preprocess(blankToUndefined, z.string().trim().min(1).max(100).optional()),
   /** Door events: only those that are alarms. */
   alarms: z.preprocess(blankToUndefined, z.literal("1").optional()),
+  /** Attendance: only the punches the server refused at the door. */
+  refused: z.preprocess(blankToUndefined, z.literal("1").optional()),
   sn: z.preprocess(blankToUndefined, z.string().max(64).optional()),
   inout: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(255).optional()),
   cursor: z.preprocess(blankToUndefined, z.string().max(200).optional()),
@@ -66,6 +68,7 @@ export function storeFilter(f: RecordFilter, limit: number, named?: readonly num
   if (f.person !== undefined && isEnrollid(f.person)) out.enrollid = Number(f.person);
   if (named !== undefined) out.enrollids = named;
   if (f.alarms) out.events = DOOR_ALARM_EVENTS;
+  if (f.refused) out.refused = true;
   if (f.sn) out.sn = f.sn;
   if (f.inout !== undefined) out.inout = f.inout;
   if (f.cursor) out.cursor = f.cursor;
@@ -80,6 +83,7 @@ function queryOf(f: RecordFilter): URLSearchParams {
   if (f.enrollid !== undefined) q.set("enrollid", String(f.enrollid));
   if (f.person !== undefined) q.set("person", f.person);
   if (f.alarms) q.set("alarms", f.alarms);
+  if (f.refused) q.set("refused", f.refused);
   if (f.sn) q.set("sn", f.sn);
   if (f.inout !== undefined) q.set("inout", String(f.inout));
   return q;
@@ -133,10 +137,17 @@ export function recordPages(deps: UiDeps) {
           <input id="f-to" type="date" name="to" value={f.to} />
         </div>
         {opts.person ? (
-          <div class="field">
-            <label for="f-person">Person (name or enroll id)</label>
-            <input id="f-person" type="search" name="person" maxlength={100} value={f.person ?? (f.enrollid === undefined ? undefined : String(f.enrollid))} />
-          </div>
+          <>
+            <div class="field">
+              <label for="f-person">Person (name or enroll id)</label>
+              <input id="f-person" type="search" name="person" maxlength={100} value={f.person ?? (f.enrollid === undefined ? undefined : String(f.enrollid))} />
+            </div>
+            <div class="field field-check">
+              <label>
+                <input type="checkbox" name="refused" value="1" checked={f.refused === "1"} /> Refused only
+              </label>
+            </div>
+          </>
         ) : (
           <div class="field field-check">
             <label>
@@ -232,7 +243,9 @@ export function recordPages(deps: UiDeps) {
                     </td>
                     <td>{verificationLabel(r.mode, r.verifymode)}</td>
                     <td>{inoutLabel(r.inout)}</td>
-                    <td>{punchEventLabel(r.event)}</td>
+                    <td>
+                      {punchEventLabel(r.event)} {r.refused ? <Badge tone="error">Refused: {refusedLabel(r.refused)}</Badge> : null}
+                    </td>
                     <td>{photos.has(r.id) ? <PunchPhoto id={r.id} time={r.time} /> : null}</td>
                   </tr>
                 ))}
@@ -255,7 +268,7 @@ export function recordPages(deps: UiDeps) {
 
   app.get("/door-events", async (c) => {
     const { filter, error } = parseFilter(c);
-    const { enrollid: _none, person: _nobody, ...doorFilter } = filter;
+    const { enrollid: _none, person: _nobody, refused: _punchesOnly, ...doorFilter } = filter;
     const result = await safely((f) => deps.store.doorEvents(storeFilter(f, PAGE)), doorFilter);
     const terminals = await terminalNames();
     const query = queryOf(doorFilter);

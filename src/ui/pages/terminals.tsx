@@ -12,6 +12,7 @@ import { CsrfField, page } from "../layout.tsx";
 import { TerminalGroups } from "./groups.tsx";
 import { terminalUrls } from "../terminal-urls.ts";
 import { CommandButtons, CommandHistory, historyQuery } from "./terminal-commands.tsx";
+import { AccessModePanel, accessModeForm } from "../access/access-mode.tsx";
 
 type Status = "online" | "offline" | "pending" | "blocked";
 
@@ -303,6 +304,7 @@ export function terminalPages(deps: UiDeps) {
             </dl>
           </section>
         </div>
+        <AccessModePanel sn={t.sn} mode={t.accessMode} csrf={admin ? csrf : null} />
         <TerminalGroups deps={deps} sn={t.sn} admin={admin} csrf={csrf} />
         <CommandHistory deps={deps} sn={t.sn} query={historyQuery.parse(c.req.query())} />
         <section class="panel">
@@ -339,6 +341,14 @@ export function terminalPages(deps: UiDeps) {
     const sn = c.req.param("sn");
     await acceptReplacedHardware(deps, actorOf(c), sn);
     return redirectWith(c, href(sn), "ok", `${sn}: the new hardware is accepted; the terminal is checked against it from its next registration.`);
+  });
+
+  app.post("/terminals/:sn/access-mode", async (c) => {
+    const sn = c.req.param("sn");
+    const mode = accessModeForm.safeParse((await formOf(c)).accessMode);
+    if (!mode.success) return redirectWith(c, href(sn), "error", "Access decisions: choose the terminal or the server.");
+    await editTerminal({ ...deps, ...(deps.access.changed ? { accessChanged: deps.access.changed } : {}) }, actorOf(c), sn, { accessMode: mode.data });
+    return redirectWith(c, href(sn), "ok", mode.data === "server" ? "The server now decides this terminal's punches (once its Server approval option is on)." : "The terminal now decides its punches itself.");
   });
 
   app.post("/terminals/:sn/edit", async (c) => {

@@ -1,0 +1,274 @@
+/**
+ * Access → Levels: a set of doors (terminals and terminal groups) × a schedule (issue 16). People
+ * get levels on their own page. A refused form is shown again as typed with each problem beside
+ * its field (400). Changes go through app/access.ts; a viewer sees the same without the forms.
+ */
+import { type Context, Hono } from "hono";
+import { createLevel, deleteLevel, getLevel, updateLevel } from "../../app/access.ts";
+import { hasCode } from "../../lib/app-error.ts";
+import type { AccessLevelRow, AccessScheduleRow } from "../../store/access-contract.ts";
+import type { GroupWithMembers } from "../../store/commands-contract.ts";
+import type { TerminalRow } from "../../store/schema.ts";
+import { AccessTabs } from "../access/area.tsx";
+import { type FormErrors, NAME_MAX } from "../access/schedule-form.tsx";
+import { actorOf, requireAdmin } from "../auth-guard.ts";
+import { ActionButton, EmptyState } from "../components.tsx";
+import type { UiDeps, UiEnv } from "../env.ts";
+import { sentence } from "../errors.ts";
+import { redirectWith } from "../flash.ts";
+import { CsrfField, page } from "../layout.tsx";
+import { idParam } from "../timesheets/area.tsx";
+
+const LIST = "/access/levels";
+const href = (id: number) => `${LIST}/${id}`;
+
+/** What the form holds, as typed (a refused form is shown again with it). */
+interface LevelValues {
+  name: string;
+  scheduleId: string;
+  terminals: string[];
+  groupIds: string[];
+}
+
+interface Choices {
+  schedules: AccessScheduleRow[];
+  terminals: TerminalRow[];
+  groups: GroupWithMembers[];
+}
+
+const valuesOf = (l: AccessLevelRow): LevelValues => ({ name: l.name, scheduleId: String(l.scheduleId), terminals: l.terminals, groupIds: l.groupIds.map(String) });
+
+async function postedLevel(c: Context<UiEnv>): Promise<LevelValues> {
+  const form = await c.req.formData();
+  const one = (name: string) => String(form.get(name) ?? "");
+  const many = (name: string) => form.getAll(name).map(String).slice(0, 10_000);
+  return { name: one("name"), scheduleId: one("scheduleId"), terminals: many("sn"), groupIds: many("groupId") };
+}
+
+/** The posted level as the use case's input, or its problems by field. */
+export function readLevelForm(v: LevelValues, choices: Choices): { ok: true; input: Omit<AccessLevelRow, "id"> } | { ok: false; errors: FormErrors } {
+  const errors: FormErrors = {};
+  const name = v.name.trim();
+  if (name === "") errors.name = "Name: fill this in.";
+  else if (name.length > NAME_MAX) errors.name = `Name: use at most ${NAME_MAX} characters.`;
+  const schedule = choices.schedules.find((s) => String(s.id) === v.scheduleId);
+  if (!schedule) errors.scheduleId = "Schedule: choose one.";
+  const known = new Set(choices.terminals.map((t) => t.sn));
+  const groups = new Set(choices.groups.map((g) => String(g.id)));
+  const terminals = [...new Set(v.terminals)];
+  const groupIds = [...new Set(v.groupIds)];
+  if (terminals.some((sn) => !known.has(sn)) || groupIds.some((id) => !groups.has(id))) errors.doors = "Doors: a terminal or group ticked is gone; tick again.";
+  else if (terminals.length === 0 && groupIds.length === 0) errors.doors = "Doors: tick at least one terminal or terminal group.";
+  if (Object.keys(errors).length > 0 || !schedule) return { ok: false, errors };
+  return { ok: true, input: { name, scheduleId: schedule.id, terminals: terminals.sort(), groupIds: groupIds.map(Number).sort((a, b) => a - b) } };
+}
+
+function FieldError({ id, text }: { id: string; text: string | undefined }) {
+  return text ? (
+    <p class="field-error" id={id}>
+      {text}
+    </p>
+  ) : null;
+}
+
+function LevelEditor(props: { action: string; csrf: string; values: LevelValues; errors: FormErrors; choices: Choices; submit: string }) {
+  const { values, errors, choices } = props;
+  const problems = Object.entries(errors);
+  return (
+    <form method="post" action={props.action} class="panel stack form-grid" aria-label={props.submit}>
+      <CsrfField token={props.csrf} />
+      {problems.length > 0 ? (
+        <div class="flash flash-error" role="alert" data-form-errors="">
+          <p>The level was not saved:</p>
+          <ul>
+            {problems.map(([field, text]) => (
+              <li>
+                <a href={`#f-${field}`}>{text}</a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <div class="field">
+        <label for="f-name">Name</label>
+        <input id="f-name" name="name" value={values.name} required maxlength={NAME_MAX} aria-invalid={errors.name ? "true" : undefined} aria-describedby={errors.name ? "f-name-error" : undefined} />
+        <FieldError id="f-name-error" text={errors.name} />
+      </div>
+      <div class="field">
+        <label for="f-scheduleId">Schedule</label>
+        <select id="f-scheduleId" name="scheduleId" aria-invalid={errors.scheduleId ? "true" : undefined} aria-describedby={errors.scheduleId ? "f-scheduleId-error" : undefined}>
+          <option value="">— choose —</option>
+          {choices.schedules.map((s) => (
+            <option value={String(s.id)} selected={values.scheduleId === String(s.id)}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+        <FieldError id="f-scheduleId-error" text={errors.scheduleId} />
+      </div>
+      <fieldset class="plain-fieldset" id="f-doors" tabindex={-1} aria-describedby={errors.doors ? "f-doors-error" : undefined}>
+        <legend class="label">Doors</legend>
+        <FieldError id="f-doors-error" text={errors.doors} />
+        {choices.terminals.length === 0 ? (
+          <p class="muted">No terminal has connected yet.</p>
+        ) : (
+          <div class="checks" role="group" aria-label="Terminals">
+            {choices.terminals.map((t) => (
+              <label>
+                <input type="checkbox" name="sn" value={t.sn} checked={values.terminals.includes(t.sn)} /> {t.name ? `${t.name} (${t.sn})` : t.sn}
+              </label>
+            ))}
+          </div>
+        )}
+        {choices.groups.length > 0 ? (
+          <div class="checks" role="group" aria-label="Terminal groups">
+            {choices.groups.map((g) => (
+              <label>
+                <input type="checkbox" name="groupId" value={String(g.id)} checked={values.groupIds.includes(String(g.id))} /> Group {g.name} ({g.members.length} {g.members.length === 1 ? "terminal" : "terminals"})
+              </label>
+            ))}
+          </div>
+        ) : null}
+        <p class="hint">A group's doors follow its members: a terminal added to the group later opens for this level too.</p>
+      </fieldset>
+      <div>
+        <button type="submit" class="btn btn-primary">
+          {props.submit}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function accessLevelPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+  const title = "Access";
+  const choices = async (): Promise<Choices> => {
+    const [schedules, terminals, groups] = await Promise.all([deps.store.access.schedules(), deps.store.listTerminals(), deps.store.people.listGroups()]);
+    return { schedules, terminals, groups };
+  };
+
+  const editor = async (c: Context<UiEnv>, o: { heading: string; action: string; submit: string; values: LevelValues; errors: FormErrors; status?: 200 | 400 }) => {
+    const ch = await choices();
+    return page(
+      c,
+      deps.settings.siteName,
+      { title, active: "access" },
+      <>
+        <AccessTabs active="levels" />
+        <h2>{o.heading}</h2>
+        {ch.schedules.length === 0 ? (
+          <EmptyState title="No schedule yet">
+            A level opens doors on a schedule: <a href="/access/schedules/new">add a schedule</a> first.
+          </EmptyState>
+        ) : (
+          <LevelEditor action={o.action} csrf={c.get("session").csrfToken} values={o.values} errors={o.errors} choices={ch} submit={o.submit} />
+        )}
+      </>,
+      o.status ?? 200,
+    );
+  };
+
+  const submit = async (c: Context<UiEnv>, o: { heading: string; action: string; submit: string }, save: (input: Omit<AccessLevelRow, "id">) => Promise<AccessLevelRow>, done: string) => {
+    const values = await postedLevel(c);
+    const read = readLevelForm(values, await choices());
+    if (!read.ok) return editor(c, { ...o, values, errors: read.errors, status: 400 });
+    try {
+      const row = await save(read.input);
+      return redirectWith(c, LIST, "ok", `${done} "${row.name}".`);
+    } catch (err) {
+      if (!hasCode(err, "bad_request") && !hasCode(err, "not_found")) throw err;
+      return editor(c, { ...o, values, errors: { form: sentence(err.message) }, status: 400 });
+    }
+  };
+
+  app.get(LIST, async (c) => {
+    const admin = c.get("user").role === "admin";
+    const [levels, ch] = await Promise.all([deps.store.access.levels(), choices()]);
+    const schedule = new Map(ch.schedules.map((s) => [s.id, s.name]));
+    const group = new Map(ch.groups.map((g) => [g.id, g.name]));
+    const terminal = new Map(ch.terminals.map((t) => [t.sn, t.name || t.sn]));
+    return page(
+      c,
+      deps.settings.siteName,
+      { title, active: "access", actions: admin ? <a class="btn btn-primary" href={`${LIST}/new`}>New level</a> : undefined },
+      <>
+        <AccessTabs active="levels" />
+        <p class="subtitle">Who may open which doors, when: a level is a set of doors on a schedule; give people levels on their page. A disabled person, or one outside their validity dates, opens nothing.</p>
+        {levels.length === 0 ? (
+          <EmptyState title="No access levels yet">{admin ? "Add one: its doors and its schedule." : "An admin adds them."}</EmptyState>
+        ) : (
+          <div class="table-wrap">
+            <table class="table" aria-label="Access levels">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Schedule</th>
+                  <th scope="col">Doors</th>
+                  {admin ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {levels.map((l) => (
+                  <tr data-level={l.name}>
+                    <td>
+                      <a href={href(l.id)}>{l.name}</a>
+                    </td>
+                    <td>{schedule.get(l.scheduleId) ?? `#${l.scheduleId}`}</td>
+                    <td>{[...l.terminals.map((sn) => terminal.get(sn) ?? sn), ...l.groupIds.map((id) => `group ${group.get(id) ?? `#${id}`}`)].join(", ") || <span class="muted">none</span>}</td>
+                    {admin ? (
+                      <td class="row-actions">
+                        <ActionButton action={`${href(l.id)}/delete`} csrf={c.get("session").csrfToken} label="Delete" tone="danger" confirm={`Delete the level "${l.name}"? Everyone holding it loses it.`} />
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </>,
+    );
+  });
+
+  const blank: LevelValues = { name: "", scheduleId: "", terminals: [], groupIds: [] };
+  const newForm = { heading: "New level", action: LIST, submit: "Add level" };
+  app.get(`${LIST}/new`, requireAdmin(), (c) => editor(c, { ...newForm, values: blank, errors: {} }));
+  app.post(LIST, requireAdmin(), (c) => submit(c, newForm, (input) => createLevel(deps.access, actorOf(c), input), "Added the level"));
+
+  app.get(`${LIST}/:id`, async (c) => {
+    const l = await getLevel(deps.access, idParam(c));
+    if (c.get("user").role === "admin") return editor(c, { heading: `Level "${l.name}"`, action: href(l.id), submit: "Save level", values: valuesOf(l), errors: {} });
+    const ch = await choices();
+    return page(
+      c,
+      deps.settings.siteName,
+      { title, active: "access" },
+      <>
+        <AccessTabs active="levels" />
+        <h2>Level "{l.name}"</h2>
+        <section class="panel">
+          <dl class="kv">
+            <dt>Schedule</dt>
+            <dd>{ch.schedules.find((s) => s.id === l.scheduleId)?.name ?? `#${l.scheduleId}`}</dd>
+            <dt>Terminals</dt>
+            <dd>{l.terminals.join(", ") || "—"}</dd>
+            <dt>Terminal groups</dt>
+            <dd>{l.groupIds.map((id) => ch.groups.find((g) => g.id === id)?.name ?? `#${id}`).join(", ") || "—"}</dd>
+          </dl>
+        </section>
+      </>,
+    );
+  });
+  app.post(`${LIST}/:id`, requireAdmin(), async (c) => {
+    const id = idParam(c);
+    return submit(c, { heading: "Level", action: href(id), submit: "Save level" }, (input) => updateLevel(deps.access, actorOf(c), id, input), "Saved the level");
+  });
+  app.post(`${LIST}/:id/delete`, requireAdmin(), async (c) => {
+    const l = await getLevel(deps.access, idParam(c));
+    await deleteLevel(deps.access, actorOf(c), l.id);
+    return redirectWith(c, LIST, "ok", `Deleted the level "${l.name}".`);
+  });
+
+  return app;
+}
