@@ -5,7 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import { createLevel, deleteLevel, getLevel, updateLevel } from "../../app/access.ts";
-import { hasCode } from "../../lib/app-error.ts";
+import { AppError } from "../../lib/app-error.ts";
 import type { AccessLevelRow, AccessScheduleRow } from "../../store/access-contract.ts";
 import type { GroupWithMembers } from "../../store/commands-contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
@@ -177,7 +177,7 @@ export function accessLevelPages(deps: UiDeps) {
       const row = await save(read.input);
       return redirectWith(c, LIST, "ok", `${done} "${row.name}".`);
     } catch (err) {
-      if (!hasCode(err, "bad_request") && !hasCode(err, "not_found")) throw err;
+      if (!(err instanceof AppError) || !["bad_request", "not_found", "does_not_fit"].includes(err.code)) throw err;
       return editor(c, { ...o, values, errors: { form: sentence(err.message) }, status: 400 });
     }
   };

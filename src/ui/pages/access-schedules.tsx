@@ -38,7 +38,7 @@ export function accessSchedulePages(deps: UiDeps) {
       o.status ?? 200,
     );
 
-  /** Saves through `save`; the model's own refusal (a bad_request) is shown on the form like the form's. */
+  /** Saves through `save`; a refusal of the use case is shown on the form like the form's own. */
   const submit = async (c: Context<UiEnv>, o: { heading: string; action: string; submit: string }, save: (input: Parameters<typeof createSchedule>[2]) => Promise<AccessScheduleRow>, done: string) => {
     const values = await formOf(c);
     const read = readScheduleForm(values);
@@ -47,7 +47,8 @@ export function accessSchedulePages(deps: UiDeps) {
       const row = await save(read.input);
       return redirectWith(c, LIST, "ok", `${done} "${row.name}".`);
     } catch (err) {
-      if (!hasCode(err, "bad_request")) throw err;
+      // The model's own refusal, or rules the terminals could not hold (does_not_fit, naming each terminal).
+      if (!hasCode(err, "bad_request") && !hasCode(err, "does_not_fit")) throw err;
       return editor(c, { ...o, values, errors: { form: sentence(err.message) }, status: 400 });
     }
   };
