@@ -22,6 +22,7 @@ export const ALERT_KINDS = [
   "input_alarm",
   "quarantine_spike",
   "held_changes",
+  "access_not_fit",
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -120,6 +121,8 @@ export interface AlertState {
   quarantinedLastHour: number;
   /** Person changes from terminals waiting for an admin (store/held-changes.ts): how many, since when. */
   heldChanges: { count: number; oldestAt: number | null };
+  /** Terminals the access rules do not fit (the sync sent them nothing): the refusal, naming each rule. */
+  accessNotFit: Array<{ sn: string; message: string; since: number }>;
   /** Store writes failing (terminals get result:false), or the store opened read-only. */
   store: { failingSince: number; error: string } | null;
 }
@@ -157,6 +160,7 @@ export function deriveAlerts(s: AlertState): Alert[] {
     ...doorAlerts(s),
     ...quarantineAlerts(s),
     ...heldChangeAlerts(s),
+    ...accessAlerts(s),
   ];
   const byKind = new Map<AlertKind, Alert[]>();
   for (const a of each) {
@@ -303,6 +307,13 @@ function heldChangeAlerts(s: AlertState): Alert[] {
   return [alert("held_changes", "warn", "people", oldestAt ?? s.now, title, "A terminal sent a raised admin level, a new PIN, card or template for someone, or an enrolment the site holds. Nothing was applied or sent to other doors: approve it if it was meant, reject it otherwise.", "/people/held")];
 }
 
+/** Such a terminal keeps its old tables: its door opens to the rules of before the change. */
+function accessAlerts(s: AlertState): Alert[] {
+  return s.accessNotFit.map((p) =>
+    alert("access_not_fit", "error", `terminal:${p.sn}`, p.since, `The access rules do not fit ${p.sn}`, `${p.message}. Nothing was sent to it: its door still follows the rules it held before. Change the schedules, levels or holidays so that they fit.`, "/terminals"),
+  );
+}
+
 function quarantineAlerts(s: AlertState): Alert[] {
   const n = s.quarantinedLastHour;
   if (n < QUARANTINE_SPIKE) return [];
@@ -324,6 +335,7 @@ const SUMMARY: Record<AlertKind, { title: (n: number) => string; href: string }>
   input_alarm: { title: (n) => `Input alarms on ${n} terminals`, href: "/door-events" },
   quarantine_spike: { title: (n) => `${n} quarantine spikes`, href: "/quarantine" },
   held_changes: { title: (n) => `${n} held-change alerts`, href: "/people/held" },
+  access_not_fit: { title: (n) => `The access rules do not fit ${n} terminals`, href: "/terminals" },
 };
 
 /** One line for many alerts of a kind: the worst level, the oldest `since`, a few names and the rest counted. */

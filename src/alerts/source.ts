@@ -54,7 +54,7 @@ export class AlertSource {
   async #state(now: number): Promise<AlertState> {
     const { store, settings } = this.#o;
     const clock = settings.clock;
-    const [terminals, clocks, webhookRows, doorAlarms, doorStates, quarantinedLastHour, exporter, heldCount, oldestHeld] = await Promise.all([
+    const [terminals, clocks, webhookRows, doorAlarms, doorStates, quarantinedLastHour, exporter, heldCount, oldestHeld, accessNotFit] = await Promise.all([
       store.listTerminals(),
       store.commands.clocks(),
       store.webhooks.list(),
@@ -64,6 +64,7 @@ export class AlertSource {
       this.#o.exporter?.status() ?? null,
       store.people.countHeldChanges(),
       store.people.heldChanges({ limit: 1 }),
+      store.access.syncProblems(),
     ]);
     const webhooks = await Promise.all(
       webhookRows.map(async (row) => {
@@ -89,6 +90,7 @@ export class AlertSource {
       doorStates,
       quarantinedLastHour,
       heldChanges: { count: heldCount, oldestAt: oldestHeld.items[0]?.at ?? null },
+      accessNotFit,
       store: this.#o.storeHealth(),
     };
   }

@@ -29,6 +29,7 @@ function state(extra: Partial<AlertState> = {}): AlertState {
     doorStates: [],
     quarantinedLastHour: 0,
     heldChanges: { count: 0, oldestAt: null },
+    accessNotFit: [],
     store: null,
     ...extra,
   };
@@ -135,6 +136,13 @@ const CASES: Array<{ kind: string; raised: Partial<AlertState>; cleared: Partial
     cleared: { heldChanges: { count: 0, oldestAt: null } },
     id: "held_changes:people",
     title: "2 changes from terminals wait for approval",
+  },
+  {
+    kind: "access_not_fit",
+    raised: { accessNotFit: [{ sn: "SN1", message: "terminal SN1: the coming year has 31 holiday ranges (a range that spans New Year counts twice); a terminal holds 30", since: NOW - MIN }] },
+    cleared: { accessNotFit: [] },
+    id: "access_not_fit:terminal:SN1",
+    title: "The access rules do not fit SN1",
   },
 ];
 

@@ -144,6 +144,45 @@ describe("the access sync (real binary, simulated units)", () => {
     expect(door2.verify(7, "2026-03-10 09:00:00")).toBe(true);
   });
 
+  test("more than 30 holidays from time and attendance: the terminals are sent nothing and an alert names the rule; one fewer and they are in step again", async () => {
+    expect((await call("PATCH", `/api/v1/access/schedules/${office}`, { holidaysClosed: true })).status).toBe(200);
+    await settled("DOOR1");
+    await settled("DOOR2");
+    // 31 single days in the coming year (the server's own date: the table is today's next 365 days).
+    const day = (i: number) => new Date(Date.now() + (10 + 2 * i) * 86_400_000).toISOString().slice(0, 10);
+    const ids: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      const h = await call("POST", "/api/v1/holidays", { date: day(i), name: `Closed ${i}` });
+      expect(h.status).toBe(201);
+      ids.push(Number(h.json.id));
+    }
+    const alerts = await until("the access alert", async () => {
+      const items = (await call("GET", "/api/v1/alerts")).json.items as Array<{ id: string; message: string }>;
+      const mine = items.filter((a) => a.id.startsWith("access_not_fit:"));
+      return mine.length === 2 ? mine : undefined;
+    });
+    expect(alerts.map((a) => [a.id, a.message.split(". ")[0]])).toEqual([
+      ["access_not_fit:terminal:DOOR1", "terminal DOOR1: the coming year has 31 holiday ranges (a range that spans New Year counts twice); a terminal holds 30"],
+      ["access_not_fit:terminal:DOOR2", "terminal DOOR2: the coming year has 31 holiday ranges (a range that spans New Year counts twice); a terminal holds 30"],
+    ]);
+    const synced = (await call("POST", "/api/v1/access/sync")).json;
+    expect([synced.queued, (synced.refused as Array<{ sn: string; rule: string }>).map((r) => [r.sn, r.rule])]).toEqual([0, [["DOOR1", "holidays"], ["DOOR2", "holidays"]]]);
+    // The table of 30 went out before the 31st: the doors hold that one.
+    const held = door1.received.filter((m) => m.cmd === "setholiday").at(-1) as { holidays: unknown[] };
+    expect(held.holidays.length).toBe(30);
+
+    expect((await call("DELETE", `/api/v1/holidays/${ids[30]}`)).status).toBe(200);
+    await until("the access alert cleared", async () => {
+      const items = (await call("GET", "/api/v1/alerts")).json.items as Array<{ id: string }>;
+      return !items.some((a) => a.id.startsWith("access_not_fit:"));
+    });
+    expect((await call("POST", "/api/v1/access/sync")).json).toEqual({ queued: 0, refused: [] });
+    // Back to schedules that ignore holidays, for what follows: the table empties.
+    expect((await call("PATCH", `/api/v1/access/schedules/${office}`, { holidaysClosed: false })).status).toBe(200);
+    await settled("DOOR1");
+    expect(door1.received.filter((m) => m.cmd === "setholiday").at(-1)).toMatchObject({ holidays: [] });
+  });
+
   test("more weekly schedules than a terminal's 8 week zones: refused with the rule and the terminal named, nothing sent", async () => {
     // Seven people on seven different schedules at DOOR1 alone (the same hours, each on another
     // weekday: two day zones are enough): with the office, eight weekly schedules.

@@ -387,6 +387,7 @@ const KIND_LABELS: Record<AlertKind, string> = {
   tamper: "Tamper alarm",
   input_alarm: "Input alarm",
   quarantine_spike: "Quarantine spike",
+  access_not_fit: "Access rules do not fit a terminal",
 };
 
 /** The form's fields as the use case's input (checkboxes are "on" when ticked; recipients comma- or line-separated). */
