@@ -209,8 +209,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const people = new PeopleService({ store, writer, dispatcher, log, now, changed: accessChanged });
   const accessSync = new AccessSync({ store, dispatcher, jobs: people.jobs, get clock() { return settings.clock; }, log, now, dayCheckMs: ACCESS_DAY_CHECK_MS });
   const access: AccessDeps = { store, now, changed: accessChanged, misfits: (model) => accessSync.misfits(model), ...(readOnly === null ? { sync: (actor: string) => accessSync.changed(actor) } : {}) };
-  // Daily results follow commits and the admin's changes, off the terminal's path.
-  const recompute = new TimesheetRecompute({ store, get clock() { return settings.clock; }, log, now });
+  // Daily results follow commits and the admin's changes, off the terminal's path; in a cluster one instance follows the commits.
+  const recompute = new TimesheetRecompute({ store, get clock() { return settings.clock; }, log, now, ...(cluster ? { holder: cluster.instanceId } : {}) });
   const timesheets: TimesheetDeps = { store, get clock() { return settings.clock; }, recompute, now, accessChanged };
   const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, ...(readOnly === null ? { access: accessSync } : {}), log });
   const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };

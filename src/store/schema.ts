@@ -330,6 +330,14 @@ export const tsDays = sqliteTable(
   (t) => [primaryKey({ columns: [t.enrollid, t.date] })],
 );
 
+// ── Migration 0022: how far the timesheet recompute has followed the punches, and who follows them ──
+export const tsFollow = sqliteTable("ts_follow", {
+  id: integer("id").primaryKey(),
+  mark: integer("mark").notNull(),
+  holder: text("holder"),
+  expiresAt: integer("expires_at").notNull(),
+});
+
 // ── Migration 0014: HR delivery destinations (issue 19; store/hr-contract.ts) ──
 export const hrDestinations = sqliteTable("hr_destinations", {
   id: integer("id").primaryKey(),

@@ -33,6 +33,8 @@ export interface TimesheetSql {
    * memberships (department_id, from_date, to_date) by from_date; the corrections (id, enrollid, at, body) by id.
    */
   person(kind: PersonRead, enrollid: number, from?: string, until?: string): Promise<Row[]>;
+  /** The engine's clock in ms (leases are read on the database's clock, never an instance's). */
+  nowMs: SQL;
 }
 
 export type PersonRead = "punches" | "memberships" | "corrections";
@@ -389,6 +391,24 @@ export class SqlTimesheetStore implements TimesheetStore {
   async punchesOf(enrollid: number, from: string, until: string): Promise<RawPunch[]> {
     const rows = await this.#db.person("punches", enrollid, from, until);
     return rows.map((r) => ({ id: num(r.id), sn: String(r.sn), enrollid: num(r.enrollid), time: String(r.time), ts: num(r.ts), inout: num(r.inout) }));
+  }
+
+  // ── following the punches ──
+
+  async claimFollow(holder: string, ttlMs: number) {
+    const now = this.#db.nowMs;
+    const [row] = await this.#db.write(sql`UPDATE ts_follow SET holder = ${holder}, expires_at = ${now} + ${ttlMs}
+      WHERE id = 1 AND (holder IS NULL OR holder = ${holder} OR expires_at <= ${now}) RETURNING mark`);
+    return row ? num(row.mark) : null;
+  }
+
+  async advanceFollow(holder: string, mark: number) {
+    const rows = await this.#db.write(sql`UPDATE ts_follow SET mark = CASE WHEN mark < ${mark} THEN ${mark} ELSE mark END WHERE id = 1 AND holder = ${holder} RETURNING mark`);
+    return rows.length > 0;
+  }
+
+  async releaseFollow(holder: string) {
+    await this.#db.write(sql`UPDATE ts_follow SET holder = NULL, expires_at = 0 WHERE id = 1 AND holder = ${holder} RETURNING id`);
   }
 
   // ── derived days ──

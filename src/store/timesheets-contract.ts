@@ -119,6 +119,22 @@ export interface TimesheetStore {
   /** One person's punches with site-local `time` in [from, until) ("YYYY-MM-DD[ HH:MM:SS]"), by time then id. */
   punchesOf(enrollid: number, from: string, until: string): Promise<RawPunch[]>;
 
+  /**
+   * Takes or renews, for `holder` and `ttlMs`, the lease on following the punches (one follower a
+   * cluster; the database's clock on PostgreSQL) and returns how far results are written: every
+   * attendance row with an id up to the mark has its days recomputed. Null while another holder's
+   * lease runs.
+   */
+  claimFollow(holder: string, ttlMs: number): Promise<number | null>;
+  /**
+   * Moves the mark forward to `mark` (never back) once the results of the punches up to it are
+   * written. False when another holder has claimed the lease since (an expired lease still counts
+   * as `holder`'s until then): the caller stops following.
+   */
+  advanceFollow(holder: string, mark: number): Promise<boolean>;
+  /** Gives the lease up (the mark stays): another instance takes over at its next claim. */
+  releaseFollow(holder: string): Promise<void>;
+
   /** Stores each result, replacing what was stored for its (enrollid, date). */
   saveDays(days: readonly DayResult[], at: number): Promise<void>;
   /** Stored results by date then enrollid. */

@@ -236,6 +236,32 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
     });
   });
 
+  describe("timesheets: following the punches (one follower, a mark that only moves forward)", () => {
+    test("claimFollow takes the lease and gives the mark; another holder waits until it expires or is released; advanceFollow needs the lease", async () => {
+      const ts = (await fresh()).store.timesheets;
+      // A new store: nothing to follow yet.
+      assert.equal(await ts.claimFollow("a", 60_000), 0);
+      assert.equal(await ts.claimFollow("a", 60_000), 0);
+      assert.equal(await ts.claimFollow("b", 60_000), null);
+      assert.equal(await ts.advanceFollow("a", 17), true);
+      assert.equal(await ts.advanceFollow("a", 9), true);
+      assert.equal(await ts.advanceFollow("b", 40), false);
+      assert.equal(await ts.claimFollow("a", 60_000), 17);
+      await ts.releaseFollow("b");
+      assert.equal(await ts.claimFollow("b", 60_000), null);
+      await ts.releaseFollow("a");
+      assert.equal(await ts.claimFollow("b", 60_000), 17);
+      // Lost: a holder whose lease another took stops moving the mark.
+      assert.equal(await ts.advanceFollow("a", 30), false);
+      // Expired (a lease of -1 ms ran out before it was taken): anyone takes it over.
+      assert.equal(await ts.claimFollow("b", -1), 17);
+      assert.equal(await ts.advanceFollow("b", 21), true);
+      assert.equal(await ts.claimFollow("a", 60_000), 21);
+      assert.equal(await ts.advanceFollow("b", 25), false);
+      assert.equal(await ts.claimFollow("a", 60_000), 21);
+    });
+  });
+
   describe("timesheets: who has days, changes of holidays, leave and corrections", () => {
     test("membershipsOn: who belongs where on a date; enrollids: people, members, leave, personal schedules and those who punched", async () => {
       const t = await fresh();

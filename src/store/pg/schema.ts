@@ -392,6 +392,13 @@ export const tsDays = pgTable(
   },
   (t) => [primaryKey({ columns: [t.enrollid, t.date] })],
 );
+// ── Migration 0022: how far the timesheet recompute has followed the punches, and who follows them ──
+export const tsFollow = pgTable("ts_follow", {
+  id: integer("id").primaryKey(),
+  mark: bigint("mark", { mode: "number" }).notNull(),
+  holder: text("holder"),
+  expiresAt: ms("expires_at").notNull(),
+});
 
 // ── Migration 0014: HR delivery destinations (SQLite: ../schema.ts) ──
 export const hrDestinations = pgTable("hr_destinations", {

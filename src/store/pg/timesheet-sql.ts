@@ -6,6 +6,7 @@ import type { PgDb } from "./connect.ts";
 export function pgTimesheets(db: PgDb): TimesheetSql {
   const rows = async (q: Pick<PgDb, "execute">, query: SQL) => [...(await q.execute<Row>(query))] as Row[];
   return {
+    nowMs: sql`(extract(epoch FROM statement_timestamp()) * 1000)::bigint`,
     read: (query) => rows(db, query),
     snapshot: (queries) =>
       db.transaction(

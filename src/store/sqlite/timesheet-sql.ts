@@ -1,4 +1,4 @@
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { PERSON_READS, type Row, type TimesheetSql } from "../timesheet-store.ts";
 import type { SqliteConnection } from "./driver.ts";
 
@@ -13,6 +13,7 @@ const UPSERT_DAY = `INSERT INTO ts_days (enrollid, date, department_id, status, 
  */
 export function sqliteTimesheets(w: SqliteConnection, r: SqliteConnection): TimesheetSql {
   return {
+    nowMs: sql`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`,
     read: async (query) => r.db.all<Row>(query),
     snapshot: async (queries) => r.db.transaction((tx) => queries.map((q: SQL) => tx.all<Row>(q))),
     write: async (query) => w.db.all<Row>(query),
