@@ -310,7 +310,7 @@ function heldChangeAlerts(s: AlertState): Alert[] {
 /** Such a terminal keeps its old tables: its door opens to the rules of before the change. */
 function accessAlerts(s: AlertState): Alert[] {
   return s.accessNotFit.map((p) =>
-    alert("access_not_fit", "error", `terminal:${p.sn}`, p.since, `The access rules do not fit ${p.sn}`, `${p.message}. Nothing was sent to it: its door still follows the rules it held before. Change the schedules, levels or holidays so that they fit.`, "/terminals"),
+    alert("access_not_fit", "error", `terminal:${p.sn}`, p.since, `The access rules do not fit ${p.sn}`, `${p.message}. Nothing was sent to it: its door still follows the rules it held before. Change the schedules, levels or holidays so that they fit.`, "/access"),
   );
 }
 
@@ -335,7 +335,7 @@ const SUMMARY: Record<AlertKind, { title: (n: number) => string; href: string }>
   input_alarm: { title: (n) => `Input alarms on ${n} terminals`, href: "/door-events" },
   quarantine_spike: { title: (n) => `${n} quarantine spikes`, href: "/quarantine" },
   held_changes: { title: (n) => `${n} held-change alerts`, href: "/people/held" },
-  access_not_fit: { title: (n) => `The access rules do not fit ${n} terminals`, href: "/terminals" },
+  access_not_fit: { title: (n) => `The access rules do not fit ${n} terminals`, href: "/access" },
 };
 
 /** One line for many alerts of a kind: the worst level, the oldest `since`, a few names and the rest counted. */

@@ -197,20 +197,27 @@ export class AccessSync {
 
   /**
    * Records what a terminal holds once it answered: `heldAfter` for what it acknowledged; what it
-   * refused or left unanswered is unknown from then on (sent again by the next sync).
+   * refused or left unanswered is unknown from then on (sent again by the next sync, not at once:
+   * a unit that refuses it would be sent it in a loop).
    */
   async #acknowledged(row: CommandRow): Promise<void> {
     if (!TRACKED.has(row.command)) return;
     const { access } = this.#d.store;
     const p = paramsOf(row);
     if (row.status === "succeeded") {
+      // Something took locks or tables off the unit (an admin's command, a person deleted from it):
+      // they go back at once, or the unit would admit those people at any hour.
+      const wiped = async (release: Promise<void>) => {
+        await release;
+        this.registered(row.sn).catch((err: unknown) => this.#d.log.error({ err, sn: row.sn }, "access sync after a wipe failed"));
+      };
       if (row.command === "deleteuser") {
-        if (Number(p.backupnum) === WHOLE_PERSON) await access.releaseLocks(row.sn, [Number(p.enrollid)]);
+        if (Number(p.backupnum) === WHOLE_PERSON) await wiped(access.releaseLocks(row.sn, [Number(p.enrollid)]));
         return;
       }
-      if (row.command === "initsys") return access.forgetHeld(row.sn);
-      if (row.command === "cleanuserlock") return access.releaseLocks(row.sn, null);
-      if (row.command === "deleteuserlock") return access.releaseLocks(row.sn, [Number(p.enrollid)]);
+      if (row.command === "initsys") return wiped(access.forgetHeld(row.sn));
+      if (row.command === "cleanuserlock") return wiped(access.releaseLocks(row.sn, null));
+      if (row.command === "deleteuserlock") return wiped(access.releaseLocks(row.sn, [Number(p.enrollid)]));
       const after = heldAfter(NOTHING_HELD, row.command, p);
       if (row.command === "setuserlock") {
         return access.holdLocks(row.sn, [...after.locks].map(([enrollid, lock]: [number, UserLock]) => ({ enrollid, ...lock })));

@@ -206,4 +206,29 @@ describe("the access sync (real binary, simulated units)", () => {
     expect((await call("POST", "/api/v1/access/sync")).json).toEqual({ queued: 0, refused: [] });
     expect(door1.received.length).toBe(before);
   });
+  test("what a unit refused is not taken as held: the next sync sends it again; a lock deleted by hand goes back at once", async () => {
+    const refusing = new SimDevice();
+    const t3 = startSim(srv.ws(), "DOOR3", { device: refusing, commandMode: "refuse" });
+    try {
+      await registered(t3);
+      expect((await call("PATCH", `/api/v1/access/levels/${staff}`, { terminals: ["DOOR1", "DOOR2", "DOOR3"] })).status).toBe(200);
+      await until("DOOR3's commands refused", async () => {
+        const items = (await call("GET", "/api/v1/terminals/DOOR3/commands?limit=100")).json.items as Array<{ status: string }>;
+        return items.length > 0 && items.every((c) => c.status === "failed");
+      });
+      const first = refusing.received.map((m) => m.cmd);
+      expect(first).toEqual(["setholiday", "setdevlock", "setuserlock"]);
+      expect((await call("POST", "/api/v1/access/sync")).json).toEqual({ queued: first.length, refused: [] });
+    } finally {
+      t3.stop();
+    }
+    const before = door1.received.length;
+    const deleted = await call("POST", "/api/v1/terminals/DOOR1/commands", { command: "deleteuserlock", params: { enrollid: 7 } });
+    expect(deleted.status).toBe(201);
+    await settled("DOOR1");
+    expect(door1.received.slice(before).map(({ sn: _sn, ...m }) => m)).toEqual([
+      { cmd: "deleteuserlock", enrollid: 7 },
+      { cmd: "setuserlock", count: 1, record: [{ enrollid: 7, weekzone: 2, ...ALWAYS }] },
+    ]);
+  });
 });
