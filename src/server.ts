@@ -241,7 +241,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       return failingSince === null ? null : { failingSince, error: writer.failure ?? "commits fail" };
     },
   });
-  const notifier = new Notifier({ alerts, store, settings, secrets: integrations.secrets, webhooks: integrations.webhooks, log: log.child({ component: "notifications" }), now });
+  // In a cluster one instance sends the alert notifications: the one holding the notifier lease.
+  const notifier = new Notifier({
+    alerts, store, settings, secrets: integrations.secrets, webhooks: integrations.webhooks, log: log.child({ component: "notifications" }), now,
+    ...(cluster && store instanceof PgStore ? { cluster: { lease: store.notifierLease, instance: cluster.instanceId, leaseMs: config.webhookLeaseMs } } : {}),
+  });
   const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
   const setupCode = (await store.admin.hasUsers()) ? null : newSetupCode();
   // Known once the ports are bound (a --port 0 takes any free one): the Terminals page's first-run hint.

@@ -6,20 +6,30 @@
  * message listing every current alert. Each message sent or failed is in the audit log (actor
  * `system`); a failed one is tried again later (same message, same id), a few times.
  *
- * What was told lives in memory: after a restart, alerts still going are told again once they have
- * lasted the quiet period. In a cluster every instance notifies (receivers de-duplicate by the
- * alert ids; messages differ in their id).
+ * What was told is saved in the store after each look that sent something (the plan's alerts and
+ * the day of the last digest), so a restart carries on: an alert still going is not told again,
+ * one that ended while the server was down is told resolved once the quiet period has passed after
+ * the start, and the digest is not sent twice a day. Saved after sending: a crash between the two
+ * tells those alerts once more (at least once). Retries waiting are not saved.
+ *
+ * In a cluster one instance notifies: the holder of the notifier lease (kept by LeaseKeeper like a
+ * webhook destination's); it reads the settings and the saved state from the store when it takes
+ * the lease, and its saves are fenced, so one that lost the lease cannot overwrite its successor's.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { SecretBox } from "../auth/secret-box.ts";
+import { z } from "zod";
+import { hasCode } from "../lib/app-error.ts";
 import type { SiteSettings } from "../settings/site-settings.ts";
+import { type AdminStore, NOTIFIER_LEASE_ID, type NotifiedAlert, type NotifierLeaseStore } from "../store/admin-contract.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
 import type { WebhookDispatcher } from "../webhooks/dispatcher.ts";
+import { LeaseKeeper } from "../webhooks/leases.ts";
 import { parseWebhook, type Webhook } from "../webhooks/settings.ts";
 import { mailError, sendMail } from "./mail.ts";
-import { type Alert, type AlertKind, alertJson } from "./model.ts";
-import { composeMessage, type Message, NotificationPlan, type PlanStep } from "./notify-plan.ts";
+import { ALERT_KINDS, type Alert, type AlertKind, alertJson } from "./model.ts";
+import { composeMessage, type Message, NotificationPlan, type PlanStep, type SavedAlert } from "./notify-plan.ts";
 import { loadNotificationSettings, NOTIFICATION_DEFAULTS, type NotificationSettings } from "./notify-settings.ts";
 import type { AlertSource } from "./source.ts";
 
@@ -39,7 +49,24 @@ export interface NotifierOptions {
   webhooks: WebhookDispatcher;
   log: Logger;
   now: () => number;
+  /** Cluster mode: only the holder of this lease notifies. */
+  cluster?: { lease: NotifierLeaseStore; instance: string; leaseMs: number };
 }
+
+/** A saved alert as read back from the store (written by an older version, or by hand: checked). */
+const savedAlert = z.object({
+  id: z.string(),
+  kind: z.enum(ALERT_KINDS),
+  level: z.enum(["warn", "error"]),
+  subject: z.string(),
+  since: z.number(),
+  title: z.string(),
+  message: z.string(),
+  href: z.string(),
+  count: z.number(),
+});
+
+const savedKey = (a: SavedAlert) => `${a.firstSeen}:${a.told}`;
 
 /** One message on one channel, as sent and retried. */
 interface Delivery {
@@ -60,13 +87,35 @@ export class Notifier {
   #running: Promise<void> | null = null;
   #digestDay: string | null = null;
   #stopped = false;
+  /** The plan and the digest day were read from the store (since this instance took the lease). */
+  #loaded = false;
+  /** What the store holds, as `savedKey` per alert id (what a save need not write again). */
+  #saved = new Map<string, string>();
+  #savedDay: string | null = null;
+  #save: Pick<AdminStore, "saveNotificationState">;
+  #keeper: LeaseKeeper | null = null;
 
   constructor(options: NotifierOptions) {
     this.#o = options;
+    const cluster = options.cluster;
+    this.#save = cluster ? cluster.lease.fenced(cluster.instance) : options.store.admin;
+    if (cluster) {
+      this.#keeper = new LeaseKeeper({
+        store: cluster.lease,
+        what: "alert notifier",
+        holder: cluster.instance,
+        ttlMs: cluster.leaseMs,
+        log: options.log,
+        // Another instance may have told alerts meanwhile: read what it saved before the next look.
+        onGained: () => this.#forget(),
+        onLost: () => this.#forget(),
+      });
+    }
   }
 
   async start() {
     this.#settings = await loadNotificationSettings(this.#o.store);
+    await this.#keeper?.start();
     this.#timer = setInterval(() => void this.tick(), TICK_MS);
   }
 
@@ -74,6 +123,12 @@ export class Notifier {
     this.#stopped = true;
     clearInterval(this.#timer);
     await this.#running;
+    await this.#keeper?.stop();
+  }
+
+  /** Whether this instance notifies (always, but in a cluster). */
+  get sending(): boolean {
+    return this.#keeper === null || this.#keeper.holds(NOTIFIER_LEASE_ID);
   }
 
   get settings(): NotificationSettings {
@@ -96,11 +151,16 @@ export class Notifier {
   }
 
   async #tick() {
+    if (!this.sending) return;
+    // Changed on another instance of a cluster, or saved by the use case here: the store has it.
+    this.#settings = await loadNotificationSettings(this.#o.store);
     const s = this.#settings;
+    if (!this.#loaded) await this.#load();
     if (!s.email.enabled && !s.webhook.enabled) {
       // Nobody to tell: nothing is tracked, so enabling a channel starts every quiet period afresh.
       this.#plan = new NotificationPlan();
       this.#retries = [];
+      await this.#persist();
       return;
     }
     const { alerts } = await this.#o.alerts.current();
@@ -109,7 +169,65 @@ export class Notifier {
     const step = this.#plan.step(alerts, now, { quietMs: s.quietSeconds * 1000, kinds, notifyResolved: s.notifyResolved });
     if (step.raised.length > 0 || step.resolved.length > 0) await this.#send(step, now);
     if (this.#digestDue(now)) await this.#send({ raised: [], resolved: [], digest: alerts.filter((a) => kinds.has(a.kind)) }, now);
+    await this.#persist();
     await this.#retryDue(now);
+  }
+
+  /** What the store remembers: what was told (by this instance before a restart, or by another one). */
+  async #load() {
+    const state = await this.#o.store.admin.notificationState();
+    const saved: SavedAlert[] = [];
+    for (const row of state.alerts) {
+      let alert: unknown;
+      try {
+        alert = JSON.parse(row.alert);
+      } catch {
+        alert = null;
+      }
+      const parsed = savedAlert.safeParse(alert);
+      // One that no longer reads is dropped (removed at the next save): told afresh if it still goes.
+      if (parsed.success && parsed.data.id === row.alertId) saved.push({ alert: parsed.data, firstSeen: row.firstSeen, told: row.told });
+    }
+    this.#plan = new NotificationPlan(saved, this.#o.now());
+    this.#saved = new Map(state.alerts.map((r) => [r.alertId, "unreadable"]));
+    for (const a of saved) this.#saved.set(a.alert.id, savedKey(a));
+    this.#digestDay = state.digestDay;
+    this.#savedDay = state.digestDay;
+    this.#retries = [];
+    this.#loaded = true;
+  }
+
+  /** The plan's changes since the last save (new, told, gone alerts; the digest day), in one write. */
+  async #persist() {
+    const plan = this.#plan.saved();
+    const put: NotifiedAlert[] = [];
+    const keys = new Map<string, string>();
+    for (const a of plan) {
+      const key = savedKey(a);
+      keys.set(a.alert.id, key);
+      if (this.#saved.get(a.alert.id) !== key) put.push({ alertId: a.alert.id, alert: JSON.stringify(a.alert), firstSeen: a.firstSeen, told: a.told });
+    }
+    const remove = [...this.#saved.keys()].filter((id) => !keys.has(id));
+    const day = this.#digestDay !== this.#savedDay && this.#digestDay !== null ? this.#digestDay : undefined;
+    if (put.length === 0 && remove.length === 0 && day === undefined) return;
+    try {
+      await this.#save.saveNotificationState({ put, remove, ...(day !== undefined ? { digestDay: day } : {}) }, this.#o.now());
+    } catch (err) {
+      if (hasCode(err, "lease_lost")) {
+        this.#keeper?.lost(NOTIFIER_LEASE_ID);
+        return;
+      }
+      throw err;
+    }
+    this.#saved = keys;
+    this.#savedDay = this.#digestDay;
+  }
+
+  /** Another instance notifies now, or may have meanwhile: what this one knew is stale. */
+  #forget() {
+    this.#loaded = false;
+    this.#plan = new NotificationPlan();
+    this.#retries = [];
   }
 
   #digestDue(now: number): boolean {
@@ -143,14 +261,15 @@ export class Notifier {
   }
 
   async #retryDue(now: number) {
+    if (this.#stopped) return;
     const due = this.#retries.filter((d) => d.nextAt <= now);
     if (due.length === 0) return;
     this.#retries = this.#retries.filter((d) => d.nextAt > now);
     await Promise.all(due.map((d) => this.#attempt(d)));
   }
 
+  /** A first attempt goes ahead while stopping (stop waits for it): the look's save says it was sent. */
   async #attempt(d: Delivery) {
-    if (this.#stopped) return;
     d.attempt++;
     const target = d.channel.kind === "email" ? "email" : `webhook:${d.channel.webhookId}`;
     const alertIds = [...d.step.raised, ...d.step.resolved, ...(d.step.digest ?? [])].map((a) => a.id);

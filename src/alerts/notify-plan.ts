@@ -3,6 +3,10 @@
  * the time). An alert is told once it has lasted the quiet period; one that ends before that is
  * never told (a flapping terminal does not spam). A told alert is told resolved once it has been
  * gone for the quiet period too, so one that comes back meanwhile is still the same alert.
+ * What it tracks can be saved and handed back (`saved()`, the constructor) so that a restart, or
+ * another instance of a cluster taking over, carries on: a told alert still going is not told
+ * again, and one that ended meanwhile is told resolved once it has been gone for the quiet period
+ * counted from the restart (nobody looked while the server was down).
  * The message text is here as well, one wording for e-mail and for the webhook's `alert` event.
  */
 import type { SiteClock } from "../protocol/index.ts";
@@ -20,8 +24,20 @@ export interface PlanStep {
   resolved: Alert[];
 }
 
+/** What is kept of a tracked alert across restarts. */
+export interface SavedAlert {
+  alert: Alert;
+  firstSeen: number;
+  told: boolean;
+}
+
 export class NotificationPlan {
   #tracked = new Map<string, Tracked>();
+
+  /** `saved`: what an earlier plan tracked (its `saved()`), counted as seen at `now`. */
+  constructor(saved: readonly SavedAlert[] = [], now = 0) {
+    for (const s of saved) this.#tracked.set(s.alert.id, { ...s, lastSeen: now });
+  }
 
   /** The alerts that became due now: raised past the quiet period, resolved past it. */
   step(current: readonly Alert[], now: number, options: { quietMs: number; kinds: ReadonlySet<AlertKind>; notifyResolved: boolean }): PlanStep {
@@ -54,6 +70,10 @@ export class NotificationPlan {
       }
     }
     return { raised, resolved };
+  }
+
+  saved(): SavedAlert[] {
+    return [...this.#tracked.values()].map(({ alert, firstSeen, told }) => ({ alert, firstSeen, told }));
   }
 
   /** The alerts told and still going (what a daily digest lists). */

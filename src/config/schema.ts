@@ -117,7 +117,7 @@ export const serveFields = {
   webhookLeaseMs: {
     flag: "--webhook-lease-ms",
     env: "TM20_WEBHOOK_LEASE_MS",
-    help: "cluster: how long an instance's claim to deliver a webhook destination lasts unrenewed (renewed every third of it); another instance takes over this long after the holder dies",
+    help: "cluster: how long an instance's claim to deliver a webhook or HR destination, or to send the alert notifications, lasts unrenewed (renewed every third of it); another instance takes over this long after the holder dies",
     default: "15000",
     schema: z.coerce.number().int().min(1000).max(600_000),
   },

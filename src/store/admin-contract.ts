@@ -61,6 +61,11 @@ export interface AdminStore {
   settings(): Promise<Record<string, string>>;
   putSettings(values: Record<string, string>, at: number): Promise<void>;
 
+  /** What the alert notifier has told (alerts/notifier.ts), as it was last saved. */
+  notificationState(): Promise<NotificationState>;
+  /** One transaction: alerts saved (replacing any with the same id) and removed, the digest day set when given. */
+  saveNotificationState(change: NotificationStateChange, at: number): Promise<void>;
+
   /** Attendance rows with id > afterId, oldest first: the live feed resumes from a rowid. */
   attendanceAfter(afterId: number, limit: number): Promise<AttendanceRow[]>;
   /** The newest attendance rows, newest first (primary key order, no scan). */
@@ -71,6 +76,45 @@ export interface AdminStore {
   /** Name and payroll number of the given people (missing ones are absent). */
   peopleLabels(enrollids: number[]): Promise<Map<number, PersonLabel>>;
 }
+
+/** One alert the notifier tracks (alerts/notify-plan.ts), kept across restarts. */
+export interface NotifiedAlert {
+  alertId: string;
+  /** The alert as last saved (JSON of alerts/model.ts `Alert`): what a later "resolved" message names. */
+  alert: string;
+  firstSeen: number;
+  told: boolean;
+}
+
+export interface NotificationState {
+  alerts: NotifiedAlert[];
+  /** Site-local day (YYYY-MM-DD) of the last daily digest sent; null before the first. */
+  digestDay: string | null;
+}
+
+export interface NotificationStateChange {
+  put: NotifiedAlert[];
+  remove: string[];
+  digestDay?: string;
+}
+
+/**
+ * Cluster mode: the one instance that sends alert notifications holds this lease (PostgreSQL
+ * only; a single box has one notifier). Shaped as the destination leases (webhook-contract.ts),
+ * with the one id `NOTIFIER_LEASE_ID`, so webhooks/leases.ts LeaseKeeper keeps it.
+ */
+export interface NotifierLeaseStore {
+  claim(holder: string, ttlMs: number): Promise<number[]>;
+  release(holder: string): Promise<void>;
+  holder(): Promise<string | null>;
+  /** Saves that fail with the store error "lease_lost" once another instance has taken the lease. */
+  fenced(holder: string): Pick<AdminStore, "saveNotificationState">;
+}
+
+export const NOTIFIER_LEASE_ID = 1;
+
+/** The settings key of `NotificationState.digestDay`. */
+export const DIGEST_DAY_KEY = "notifications_digest_day";
 
 export interface PersonLabel {
   name: string;

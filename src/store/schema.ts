@@ -205,6 +205,14 @@ export const settings = sqliteTable("settings", {
   updatedAt: integer("updated_at").notNull(),
 });
 
+/** Migration 0023: the alert notifier's memory (admin-contract.ts NotifiedAlert). */
+export const notifiedAlerts = sqliteTable("notified_alerts", {
+  alertId: text("alert_id").primaryKey(),
+  alert: text("alert").notNull(),
+  firstSeen: integer("first_seen").notNull(),
+  told: integer("told", { mode: "boolean" }).notNull(),
+});
+
 /** Export to PostgreSQL: the last row id exported per stream, per target database. */
 export const exportCursors = sqliteTable(
   "export_cursors",

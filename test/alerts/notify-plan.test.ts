@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import fc from "fast-check";
 import { ALERT_KINDS, type Alert, type AlertKind } from "../../src/alerts/model.ts";
 import { composeMessage, NotificationPlan } from "../../src/alerts/notify-plan.ts";
 import { SiteClock } from "../../src/protocol/index.ts";
@@ -52,6 +53,49 @@ describe("NotificationPlan", () => {
     expect(ids(plan.step(current, T0 + 60 * S, { ...options, kinds }).raised)).toEqual(["A", "B", "D"]);
     expect(plan.step([], T0 + 200 * S, { ...options, kinds, notifyResolved: false })).toEqual({ raised: [], resolved: [] });
     expect(plan.told()).toEqual([]);
+  });
+});
+
+describe("NotificationPlan carried over a restart (saved, then handed to a new plan)", () => {
+  const restart = (plan: NotificationPlan, now: number) => new NotificationPlan(JSON.parse(JSON.stringify(plan.saved())), now);
+
+  // [case, told before the restart, alerts after it, what the looks 59 s and 60 s after it tell]
+  test.each([
+    ["told, still going: not told again", true, [alert("SN1")], [[], []], [[], []]],
+    ["told, ended while down: resolved once gone the quiet period from the restart", true, [], [[], []], [[], ["SN1"]]],
+    ["not told yet, still going: told at the first look (it has lasted the quiet period)", false, [alert("SN1")], [["SN1"], []], [[], []]],
+    ["not told yet, ended while down: forgotten", false, [], [[], []], [[], []]],
+  ] satisfies Array<[string, boolean, Alert[], string[][], string[][]]>)("%s", (_, told, after, at59, at60) => {
+    const plan = new NotificationPlan();
+    plan.step([alert("SN1")], T0, options);
+    if (told) expect(ids(plan.step([alert("SN1")], T0 + 60 * S, options).raised)).toEqual(["SN1"]);
+    const up = T0 + 3_600 * S;
+    const again = restart(plan, up);
+    const told59 = again.step(after, up + 59 * S, options);
+    const told60 = again.step(after, up + 60 * S, options);
+    expect([ids(told59.raised), ids(told59.resolved), ids(told60.raised), ids(told60.resolved)]).toEqual([...at59, ...at60]);
+  });
+
+  test("property: restarted anywhere, each alert is told raised and resolved in turn, never twice in a row", () => {
+    const looks = fc.array(fc.record({ gapS: fc.integer({ min: 1, max: 90 }), present: fc.subarray(["A", "B", "C"]), restart: fc.boolean() }), { maxLength: 60 });
+    fc.assert(
+      fc.property(looks, (seq) => {
+        let plan = new NotificationPlan();
+        let now = T0;
+        const last = new Map<string, "raised" | "resolved">();
+        for (const look of seq) {
+          now += look.gapS * S;
+          if (look.restart) plan = restart(plan, now);
+          const step = plan.step(look.present.map((id) => alert(id)), now, options);
+          for (const [what, list] of [["raised", step.raised], ["resolved", step.resolved]] as const) {
+            for (const a of list) {
+              expect(last.get(a.id) ?? "resolved").not.toBe(what);
+              last.set(a.id, what);
+            }
+          }
+        }
+      }),
+    );
   });
 });
 

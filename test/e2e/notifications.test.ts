@@ -13,17 +13,11 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
 import { createToken, startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
+import { type Mail, readMail } from "../helpers/smtp.ts";
 import { connectTerminal, type TestTerminal } from "../helpers/terminal.ts";
 
 const SMTP_PASSWORD = "Smtp-Secret-Passw0rd-77";
 const HMAC = "alert-hmac-secret-0123456789";
-
-interface Mail {
-  from: string;
-  to: string[];
-  subject: string;
-  text: string;
-}
 
 const mails: Mail[] = [];
 const logins: Array<{ username: string; password: string }> = [];
@@ -36,24 +30,6 @@ let smtpPort: number;
 let receiver: ReturnType<typeof Bun.serve>;
 let server: Tm20Process;
 let dataDir: string;
-
-/** Quoted-printable or base64 body, as nodemailer encodes it. */
-function decodeBody(headers: string, body: string): string {
-  const encoding = /^content-transfer-encoding:\s*(\S+)/im.exec(headers)?.[1]?.toLowerCase();
-  if (encoding === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  if (encoding === "quoted-printable") {
-    const bytes = body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
-    return Buffer.from(bytes, "latin1").toString("utf8");
-  }
-  return body;
-}
-
-function parseMail(raw: string, envelope: { from: string; to: string[] }): Mail {
-  const split = raw.indexOf("\r\n\r\n");
-  const headers = raw.slice(0, split).replace(/\r\n[ \t]+/g, " ");
-  const subject = /^subject:\s*(.*)$/im.exec(headers)?.[1] ?? "";
-  return { ...envelope, subject, text: decodeBody(headers, raw.slice(split + 4)).replace(/\r\n/g, "\n") };
-}
 
 async function until<T>(get: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -90,19 +66,16 @@ beforeAll(async () => {
       else callback(new Error("535 invalid login"));
     },
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
-      stream.on("end", () => {
+      void readMail(stream, session).then((mail) => {
         if (refuseNext > 0) {
           refuseNext--;
           const err = Object.assign(new Error("try again later"), { responseCode: 451 });
           callback(err);
           return;
         }
-        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-        mails.push(parseMail(Buffer.concat(chunks).toString("utf8"), { from, to: session.envelope.rcptTo.map((r) => r.address) }));
+        mails.push(mail);
         callback();
-      });
+      }, callback);
     },
   });
   await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));

@@ -88,6 +88,21 @@ export function adminCases(fresh: () => Promise<ContractStore>): void {
       ]);
     });
 
+    test("notification state: empty at first; a save upserts, removes and sets the digest day in one go; absent day kept", async () => {
+      const t = await fresh();
+      const a = t.store.admin;
+      assert.deepEqual(await a.notificationState(), { alerts: [], digestDay: null });
+      const x = { alertId: "terminal_offline:terminal:X", alert: '{"id":"terminal_offline:terminal:X"}', firstSeen: T0, told: false };
+      const y = { alertId: "clock_drift:terminal:Y", alert: '{"id":"clock_drift:terminal:Y"}', firstSeen: T0 + 1, told: true };
+      await a.saveNotificationState({ put: [x, y], remove: [], digestDay: "2026-03-02" }, T0);
+      assert.deepEqual(await a.notificationState(), { alerts: [y, x], digestDay: "2026-03-02" });
+      const told = { ...x, alert: '{"id":"terminal_offline:terminal:X","title":"later"}', told: true };
+      await a.saveNotificationState({ put: [told], remove: [y.alertId, "never-saved"] }, T0 + 5);
+      assert.deepEqual(await a.notificationState(), { alerts: [told], digestDay: "2026-03-02" });
+      await a.saveNotificationState({ put: [], remove: [], digestDay: "2026-03-03" }, T0 + 9);
+      assert.deepEqual(await t.rows("SELECT key, value, updated_at FROM settings"), [{ key: "notifications_digest_day", value: "2026-03-03", updated_at: T0 + 9 }]);
+    });
+
     test("dashboard reads: attendance after a row id, the latest rows, counts from a time, quarantine since, people's names", async () => {
       const t = await fresh();
       const a = t.store.admin;

@@ -178,3 +178,24 @@ describe("HR destination leases (the same lease table code, hr_leases)", () => {
     expect(await a.hrLeases.claim("A", 60_000)).toEqual([]);
   });
 });
+
+describe("the notifier lease", () => {
+  test("one instance sends alert notifications; another's fenced save is refused; released, it is taken at once", async () => {
+    const [a, b] = (await instances(2)) as [PgStore, PgStore];
+    expect(await a.notifierLease.claim("A", 60_000)).toEqual([1]);
+    expect(await b.notifierLease.claim("B", 60_000)).toEqual([]);
+    expect(await a.notifierLease.claim("A", 60_000)).toEqual([1]);
+    expect(await b.notifierLease.holder()).toBe("A");
+    const told = { alertId: "terminal_pending:terminal:P1", alert: "{}", firstSeen: T0, told: true };
+    expect(await rejected(b.notifierLease.fenced("B").saveNotificationState({ put: [told], remove: [] }, T0))).toBe("lease_lost");
+    expect((await a.admin.notificationState()).alerts).toEqual([]);
+    await a.notifierLease.fenced("A").saveNotificationState({ put: [told], remove: [], digestDay: "2026-03-02" }, T0);
+    expect(await b.admin.notificationState()).toEqual({ alerts: [told], digestDay: "2026-03-02" });
+    await a.notifierLease.release("A");
+    expect(await b.notifierLease.holder()).toBeNull();
+    expect(await b.notifierLease.claim("B", 600)).toEqual([1]);
+    expect(await rejected(a.notifierLease.fenced("A").saveNotificationState({ put: [], remove: [told.alertId] }, T0))).toBe("lease_lost");
+    await Bun.sleep(700);
+    expect(await a.notifierLease.claim("A", 60_000)).toEqual([1]);
+  });
+});

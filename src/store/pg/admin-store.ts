@@ -1,8 +1,8 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, ne, sql } from "drizzle-orm";
-import type { AdminStore, AdminUserChanges, NewAdminUser, NewSession, PersonLabel, SessionWithUser } from "../admin-contract.ts";
+import { type AdminStore, type AdminUserChanges, DIGEST_DAY_KEY, type NewAdminUser, type NewSession, type NotificationStateChange, type PersonLabel, type SessionWithUser } from "../admin-contract.ts";
 import { storeError } from "../errors.ts";
 import type { PgDb } from "./connect.ts";
-import { adminSessions, adminUsers, attendance, people, quarantine, settings } from "./schema.ts";
+import { adminSessions, adminUsers, attendance, notifiedAlerts, people, quarantine, settings } from "./schema.ts";
 
 /** `Store.admin` over PostgreSQL. */
 export class PgAdminStore implements AdminStore {
@@ -126,6 +126,32 @@ export class PgAdminStore implements AdminStore {
         .onConflictDoUpdate({ target: settings.key, set: { value: sql`excluded.value`, updatedAt: at } });
     } catch (err) {
       throw storeError("commit_failed", "settings could not be saved", err);
+    }
+  }
+
+  async notificationState() {
+    const alerts = await this.#db.select().from(notifiedAlerts).orderBy(asc(notifiedAlerts.alertId));
+    const [day] = await this.#db.select({ value: settings.value }).from(settings).where(eq(settings.key, DIGEST_DAY_KEY));
+    return { alerts, digestDay: day?.value ?? null };
+  }
+
+  async saveNotificationState(change: NotificationStateChange, at: number) {
+    try {
+      await this.#db.transaction(async (tx) => {
+        if (change.put.length > 0) {
+          await tx
+            .insert(notifiedAlerts)
+            .values(change.put)
+            .onConflictDoUpdate({ target: notifiedAlerts.alertId, set: { alert: sql`excluded.alert`, firstSeen: sql`excluded.first_seen`, told: sql`excluded.told` } });
+        }
+        if (change.remove.length > 0) await tx.delete(notifiedAlerts).where(inArray(notifiedAlerts.alertId, change.remove));
+        if (change.digestDay !== undefined) {
+          const value = change.digestDay;
+          await tx.insert(settings).values({ key: DIGEST_DAY_KEY, value, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } });
+        }
+      });
+    } catch (err) {
+      throw storeError("commit_failed", "the notification state could not be saved", err);
     }
   }
 

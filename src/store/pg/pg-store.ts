@@ -5,6 +5,7 @@
  * after a crash is stored once.
  */
 import { PgHrLeases, PgHrStore } from "./hr-store.ts";
+import { PgNotifierLease } from "./notifier-lease.ts";
 import { and, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
@@ -71,6 +72,8 @@ export class PgStore implements Store {
   readonly hrDestinations: PgHrStore;
   /** Which instance delivers each HR destination. */
   readonly hrLeases: PgHrLeases;
+  /** Cluster mode: the one instance that sends alert notifications. */
+  readonly notifierLease: PgNotifierLease;
   readonly importSources: PgImportSourceStore;
   readonly timesheets: SqlTimesheetStore;
   readonly access: SqlAccessStore;
@@ -88,6 +91,7 @@ export class PgStore implements Store {
     this.webhookLeases = new PgWebhookLeases(this.#db);
     this.hrDestinations = new PgHrStore(this.#db);
     this.hrLeases = new PgHrLeases(this.#db);
+    this.notifierLease = new PgNotifierLease(this.#db);
     this.importSources = new PgImportSourceStore(this.#db);
     this.timesheets = new SqlTimesheetStore(pgTimesheets(this.#db));
     this.access = new SqlAccessStore(pgTimesheets(this.#db));

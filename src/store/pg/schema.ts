@@ -183,6 +183,14 @@ export const settings = pgTable("settings", {
   updatedAt: ms("updated_at").notNull(),
 });
 
+/** Migration 0023: the alert notifier's memory (admin-contract.ts NotifiedAlert). */
+export const notifiedAlerts = pgTable("notified_alerts", {
+  alertId: text("alert_id").primaryKey(),
+  alert: text("alert").notNull(),
+  firstSeen: ms("first_seen").notNull(),
+  told: boolean("told").notNull(),
+});
+
 // ── Migration 0002: the command engine and people management (SQLite: ../commands-schema.ts) ──
 const COMMAND_STATUSES = ["queued", "sent", "succeeded", "failed", "timed_out", "expired", "cancelled"] as const;
 
@@ -342,6 +350,13 @@ export const peopleImportSources = pgTable("people_import_sources", {
 // ── Migration 0006: webhook leases (PostgreSQL only: which instance delivers a destination) ──
 export const webhookLeases = pgTable("webhook_leases", {
   webhookId: bigint("webhook_id", { mode: "number" }).primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: ms("expires_at").notNull(),
+});
+
+// ── Migration 0023: role leases (PostgreSQL only: the one instance that plays a role, as the notifier) ──
+export const roleLeases = pgTable("role_leases", {
+  role: text("role").primaryKey(),
   holder: text("holder").notNull(),
   expiresAt: ms("expires_at").notNull(),
 });

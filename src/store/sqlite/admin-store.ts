@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, ne, sql } from "drizzle-orm";
-import type { AdminStore, AdminUserChanges, NewAdminUser, NewSession, PersonLabel, SessionWithUser } from "../admin-contract.ts";
+import { type AdminStore, type AdminUserChanges, DIGEST_DAY_KEY, type NewAdminUser, type NewSession, type NotificationStateChange, type PersonLabel, type SessionWithUser } from "../admin-contract.ts";
 import { storeError } from "../errors.ts";
-import { adminSessions, adminUsers, attendance, people, quarantine, settings } from "../schema.ts";
+import { adminSessions, adminUsers, attendance, notifiedAlerts, people, quarantine, settings } from "../schema.ts";
 import type { SqliteDatabase } from "./driver.ts";
 
 /** `Store.admin` over SQLite: writes on the store's write connection, reads on its read one. */
@@ -128,6 +128,28 @@ export class SqliteAdminStore implements AdminStore {
     } catch (err) {
       this.#w.run(sql`ROLLBACK`);
       throw storeError("commit_failed", "settings could not be saved", err);
+    }
+  }
+
+  async notificationState() {
+    const alerts = this.#r.select().from(notifiedAlerts).orderBy(asc(notifiedAlerts.alertId)).all();
+    const day = this.#r.select({ value: settings.value }).from(settings).where(eq(settings.key, DIGEST_DAY_KEY)).get();
+    return { alerts, digestDay: day?.value ?? null };
+  }
+
+  async saveNotificationState(change: NotificationStateChange, at: number) {
+    this.#w.run(sql`BEGIN IMMEDIATE`);
+    try {
+      for (const a of change.put) this.#w.insert(notifiedAlerts).values(a).onConflictDoUpdate({ target: notifiedAlerts.alertId, set: a }).run();
+      if (change.remove.length > 0) this.#w.delete(notifiedAlerts).where(inArray(notifiedAlerts.alertId, change.remove)).run();
+      if (change.digestDay !== undefined) {
+        const value = change.digestDay;
+        this.#w.insert(settings).values({ key: DIGEST_DAY_KEY, value, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } }).run();
+      }
+      this.#w.run(sql`COMMIT`);
+    } catch (err) {
+      this.#w.run(sql`ROLLBACK`);
+      throw storeError("commit_failed", "the notification state could not be saved", err);
     }
   }
 
