@@ -43,6 +43,8 @@ export const SERVER_ACTOR = "system";
 
 export interface CommandFilter {
   sn?: string;
+  /** One command name (a terminal's last `getdevlock`; index commands_sn_command, migration 0021). */
+  command?: string;
   jobId?: number;
   /**
    * Who queued it: "admin" a person or token by hand (no job, not the server's own actor);

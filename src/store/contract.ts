@@ -183,6 +183,8 @@ export interface TerminalChanges {
   nosenduser?: boolean;
   /** Who decides at this terminal's door: the unit from its tables, or the server punch by punch. */
   accessMode?: AccessMode;
+  /** Its in/out punches say who is inside the site (presence). */
+  siteEntrance?: boolean;
 }
 
 export interface TokenGrant {
@@ -228,6 +230,11 @@ export interface Store {
 
   getTerminal(sn: string): Promise<TerminalRow | null>;
   listTerminals(): Promise<TerminalRow[]>;
+  /**
+   * Terminals by sn, keyset-paged; with `q`, only those whose sn, name or location contains it
+   * (case ignored as each engine's LIKE/ILIKE ignores it). The door board pages through these.
+   */
+  terminalsPage(filter: { q?: string; cursor?: string; limit: number }): Promise<Page<TerminalRow>>;
   setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null>;
   /**
    * "Replaced hardware": the mismatching identity stored for the terminal (`mismatchCpusn`,
@@ -244,6 +251,8 @@ export interface Store {
   doorEvents(filter: PunchFilter): Promise<Page<DoorEventRow>>;
   /** Door events with one of these codes at or after the site-local time `from`, newest first, at most `limit` (the alerts' door alarms). */
   recentDoorEvents(from: string, events: readonly number[], limit: number): Promise<DoorEventRow[]>;
+  /** The newest door event (by terminal time, then id) of each of these terminals that has any: the door board's state. */
+  latestDoorEvents(sns: readonly string[]): Promise<DoorEventRow[]>;
   quarantined(filter: { cursor?: string; limit: number }): Promise<Page<QuarantineRow>>;
   getAttendance(id: number): Promise<AttendanceRow | null>;
   /** The photo a face terminal sent with this punch (base64 as received, no data: prefix); null without one. */

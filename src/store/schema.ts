@@ -49,6 +49,8 @@ export const terminals = sqliteTable("terminals", {
   mismatchAt: integer("mismatch_at"),
   /** Issue 16: "server" answers its punches from the access rules; "terminal" leaves them to the unit. */
   accessMode: text("access_mode", { enum: ["terminal", "server"] }).notNull().default("terminal"),
+  /** Issue 16: its in/out punches say who is inside the site (presence, muster list). */
+  siteEntrance: integer("site_entrance", { mode: "boolean" }).notNull().default(false),
 });
 
 export const attendance = sqliteTable("attendance", {

@@ -283,7 +283,7 @@ export function contractCases(target: ContractTarget): void {
           remoteAddr: "10.0.0.5", cpusn: "CPU1", model: "tfs30", firmware: "TH900_click V5.0", fpalgo: "thbio3.0",
           mac: "00-01-F5-02-7D-5F", userSize: 3000, userUsed: 2, fpSize: 3000, fpUsed: 2, cardSize: 3000, cardUsed: 0,
           pwdSize: 3000, pwdUsed: 0, logSize: 193877, logUsed: 1, newlogUsed: 0, faceSize: 100, faceUsed: 3, palmSize: 50,
-          palmUsed: 4, terminalTime: "2026-04-30 11:59:37", devinfo: JSON.stringify(devinfo), nosenduser: false, accessMode: "terminal", sessionId: "s1",
+          palmUsed: 4, terminalTime: "2026-04-30 11:59:37", devinfo: JSON.stringify(devinfo), nosenduser: false, accessMode: "terminal", siteEntrance: false, sessionId: "s1",
           mismatchCpusn: null, mismatchMac: null, mismatchAddr: null, mismatchAt: null,
         });
       });
@@ -407,6 +407,21 @@ export function contractCases(target: ContractTarget): void {
         assert.equal(await t.store.setApproval("GHOST", "approved", T0), null);
       });
 
+      test("terminalsPage: by sn, keyset pages, searched in sn, name and location (case ignored, % literal)", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("A1"), seenOp("B2"), seenOp("C3"), seenOp("D4")]);
+        await t.store.updateTerminal("B2", { name: "North Gate" });
+        await t.store.updateTerminal("D4", { location: "gate 100%" });
+        const p1 = await t.store.terminalsPage({ limit: 3 });
+        assert.deepEqual(p1.items.map((r) => r.sn), ["A1", "B2", "C3"]);
+        const p2 = await t.store.terminalsPage({ limit: 3, cursor: p1.next ?? undefined });
+        assert.deepEqual([p2.items.map((r) => r.sn), p2.next], [["D4"], null]);
+        assert.deepEqual((await t.store.terminalsPage({ q: "GATE", limit: 10 })).items.map((r) => r.sn), ["B2", "D4"]);
+        assert.deepEqual((await t.store.terminalsPage({ q: "c3", limit: 10 })).items.map((r) => r.sn), ["C3"]);
+        assert.deepEqual((await t.store.terminalsPage({ q: "0%", limit: 10 })).items.map((r) => r.sn), ["D4"]);
+        assert.deepEqual((await t.store.terminalsPage({ q: "_", limit: 10 })).items, []);
+      });
+
       test("updateTerminal changes the admin fields only; unknown terminal is null", async () => {
         const t = await fresh();
         await t.store.write([seenOp("U1")]);
@@ -420,6 +435,11 @@ export function contractCases(target: ContractTarget): void {
         const [seen] = await t.store.write([seenOp("U1")]);
         assert.deepEqual(seen, { ...ok(0), approval: "approved", nosenduser: true });
         assert.equal(await t.store.updateTerminal("GHOST", { name: "x" }), null);
+        // A site entrance (issue 16, presence) is kept until changed back.
+        assert.equal(row?.siteEntrance, false);
+        assert.equal((await t.store.updateTerminal("U1", { siteEntrance: true }))?.siteEntrance, true);
+        assert.equal((await t.store.getTerminal("U1"))?.siteEntrance, true);
+        assert.equal((await t.store.updateTerminal("U1", { siteEntrance: false }))?.siteEntrance, false);
       });
 
       test("markAllOffline", async () => {
@@ -566,6 +586,15 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(show(await t.store.recentDoorEvents("2026-01-05 00:00:00", [5, 6, 7], 1)), ["SN3 2026-01-05 10:00:01 e5"]);
         assert.deepEqual(show(await t.store.recentDoorEvents("2026-01-05 00:00:00", [0, 1], 10)), ["SN1 2026-01-05 07:00:05 e0", "SN1 2026-01-05 07:00:00 e1"]);
         assert.deepEqual(await t.store.recentDoorEvents("2026-01-05 00:00:00", [], 10), []);
+      });
+
+      test("latestDoorEvents: each terminal's newest door event, none for a terminal without any", async () => {
+        const t = await fresh();
+        await seed(t);
+        await t.store.write([punchesOp("SN3", [punch(0, "2026-01-05 10:00:00", { event: 6 }), punch(0, "2026-01-05 10:00:01", { event: 5 })])]);
+        const show = (rows: Array<{ sn: string; time: string; event: number }>) => rows.map((r) => `${r.sn} ${r.time} e${r.event}`).sort();
+        assert.deepEqual(show(await t.store.latestDoorEvents(["SN1", "SN2", "SN3", "NONE"])), ["SN1 2026-01-05 07:00:05 e0", "SN2 2026-01-05 09:00:00 e5", "SN3 2026-01-05 10:00:01 e5"]);
+        assert.deepEqual(await t.store.latestDoorEvents([]), []);
       });
 
       test("a cursor that is not ours is an AppError bad_cursor", async () => {
@@ -838,6 +867,10 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual((await t.store.commands.list({ sn: "SN1", origin: "server", limit: 10 })).items.map((r) => r.id), [5, 3, 1]);
         const byServer = await t.store.commands.list({ origin: "server", limit: 2 });
         assert.deepEqual((await t.store.commands.list({ origin: "server", limit: 2, cursor: byServer.next ?? undefined })).items.map((r) => r.id), [1]);
+        // One command name (a terminal's last getdevlock, issue 16).
+        assert.deepEqual((await t.store.commands.list({ sn: "SN1", command: "d", limit: 10 })).items.map((r) => r.id), [4]);
+        assert.deepEqual((await t.store.commands.list({ sn: "SN1", command: "gettime", status: ["queued"], limit: 1 })).items.map((r) => r.id), [5]);
+        assert.deepEqual((await t.store.commands.list({ sn: "SN2", command: "d", limit: 10 })).items, []);
       });
 
       test("expireDue expires queued commands past their deadline only", async () => {

@@ -48,6 +48,7 @@ export class PgCommandStore implements CommandStore {
     const where: SQL[] = [];
     if (filter.sn !== undefined) where.push(eq(commands.sn, filter.sn));
     if (filter.jobId !== undefined) where.push(eq(commands.jobId, filter.jobId));
+    if (filter.command !== undefined) where.push(eq(commands.command, filter.command));
     if (filter.status !== undefined) where.push(inArray(commands.status, filter.status));
     if (filter.origin === "admin") where.push(and(isNull(commands.jobId), ne(commands.actor, SERVER_ACTOR)) as SQL);
     if (filter.origin === "server") where.push(or(isNotNull(commands.jobId), eq(commands.actor, SERVER_ACTOR)) as SQL);

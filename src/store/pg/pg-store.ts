@@ -124,6 +124,18 @@ export class PgStore implements Store {
     return this.#db.select().from(terminals).orderBy(terminals.sn);
   }
 
+  async terminalsPage(filter: { q?: string; cursor?: string; limit: number }) {
+    const where: SQL[] = [];
+    const q = filter.q?.trim();
+    if (q) {
+      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(or(sql`${terminals.sn} ILIKE ${pattern}`, sql`${terminals.name} ILIKE ${pattern}`, sql`${terminals.location} ILIKE ${pattern}`) as SQL);
+    }
+    if (filter.cursor !== undefined) where.push(gt(terminals.sn, decodeCursor(filter.cursor, ["string"])[0]));
+    const rows = await this.#db.select().from(terminals).where(and(...where)).orderBy(terminals.sn).limit(filter.limit + 1);
+    return pageOf(rows, filter.limit, (r) => encodeCursor([r.sn]));
+  }
+
   /** The terminals the store shows connected, with their session: what the cluster's presence reaper checks. */
   async onlineSessions(): Promise<Array<{ sn: string; sessionId: string }>> {
     const rows = await this.#db.select({ sn: terminals.sn, sessionId: terminals.sessionId }).from(terminals).where(eq(terminals.online, true));
@@ -193,6 +205,12 @@ export class PgStore implements Store {
       .orderBy(desc(doorEvents.time), desc(doorEvents.id))
       .limit(filter.limit + 1);
     return pageOf(rows, filter.limit, (r) => encodeCursor([r.time, r.id]));
+  }
+
+  async latestDoorEvents(sns: readonly string[]) {
+    // One index walk (door_events_identity: sn, time, …) per terminal, newest first.
+    const rows = await Promise.all(sns.map((sn) => this.#db.select().from(doorEvents).where(eq(doorEvents.sn, sn)).orderBy(desc(doorEvents.time), desc(doorEvents.id)).limit(1)));
+    return rows.flat();
   }
 
   async recentDoorEvents(from: string, events: readonly number[], limit: number) {

@@ -165,6 +165,18 @@ export class SqliteStore implements Store {
     return this.#r.db.select().from(terminals).orderBy(terminals.sn).all();
   }
 
+  async terminalsPage(filter: { q?: string; cursor?: string; limit: number }) {
+    const where: SQL[] = [];
+    const q = filter.q?.trim();
+    if (q) {
+      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push(or(sql`${terminals.sn} LIKE ${pattern} ESCAPE '\\'`, sql`${terminals.name} LIKE ${pattern} ESCAPE '\\'`, sql`${terminals.location} LIKE ${pattern} ESCAPE '\\'`) as SQL);
+    }
+    if (filter.cursor !== undefined) where.push(gt(terminals.sn, decodeCursor(filter.cursor, ["string"])[0]));
+    const rows = this.#r.db.select().from(terminals).where(and(...where)).orderBy(terminals.sn).limit(filter.limit + 1).all();
+    return pageOf(rows, filter.limit, (r) => encodeCursor([r.sn]));
+  }
+
   async setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null> {
     const rows = this.#w.db
       .update(terminals)
@@ -206,6 +218,11 @@ export class SqliteStore implements Store {
   async doorEvents(filter: PunchFilter): Promise<Page<typeof doorEvents.$inferSelect>> {
     if (filter.events?.length === 0) return { items: [], next: null };
     return punchPage(this.#r.db, doorEvents, filter, [], filter.events === undefined ? [] : [inArray(doorEvents.event, [...filter.events])]);
+  }
+
+  async latestDoorEvents(sns: readonly string[]) {
+    // One index walk (door_events_identity: sn, time, …) per terminal, newest first.
+    return sns.flatMap((sn) => this.#r.db.select().from(doorEvents).where(eq(doorEvents.sn, sn)).orderBy(desc(doorEvents.time), desc(doorEvents.id)).limit(1).all());
   }
 
   async recentDoorEvents(from: string, events: readonly number[], limit: number) {
