@@ -31,6 +31,7 @@ import { peopleImportApi } from "./api/people-import.ts";
 import { exportApi } from "./api/export.ts";
 import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
+import { doorsApi } from "./api/doors.ts";
 import { webhooksApi } from "./api/webhooks.ts";
 import { hrDestinationsApi } from "./api/hr-destinations.ts";
 import { errorResponse } from "./errors.ts";
@@ -134,6 +135,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/people/import", peopleImportApi(deps));
   api.route("/", timesheetsApi(deps.timesheets));
   api.route("/", accessApi(deps.access));
+  api.route("/", doorsApi(deps));
   const { store, exporter, webhookAdmin, cluster } = deps.integrations;
   api.route("/export", exportApi(exporter, cluster));
   api.route("/webhooks", webhooksApi({ store, admin: webhookAdmin }));

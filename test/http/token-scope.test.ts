@@ -35,6 +35,12 @@ describe("scopeFor", () => {
     ["POST", "/access/schedules", undefined, "admin"],
     ["PATCH", "/access/levels/2", undefined, "admin"],
     ["PUT", "/people/7/access", undefined, "admin"],
+    // Doors (issue 16): the board and a door's settings are read with read; changing or re-reading the settings needs admin.
+    ["GET", "/doors", undefined, "read"],
+    ["GET", "/terminals/D1/door-settings", undefined, "read"],
+    ["PUT", "/terminals/D1/door-settings", undefined, "admin"],
+    ["POST", "/terminals/D1/door-settings/read", undefined, "admin"],
+    ["GET", "/presence", undefined, "read"],
     ["POST", "/people/7/qr-code", undefined, "admin"],
     ["DELETE", "/people/7/qr-code", undefined, "admin"],
     ["POST", "/some/route/added/later", undefined, "admin"],
