@@ -9,6 +9,7 @@ import { requireSession } from "./auth-guard.ts";
 import type { UiBindings, UiDeps, UiEnv } from "./env.ts";
 import { errorResponse } from "./errors.ts";
 import { liveEvents } from "./live/events.ts";
+import { doorPages } from "./pages/doors.tsx";
 import { IngestRate } from "./live/ingest-rate.ts";
 import { LiveStatusSource } from "./live/live-status.ts";
 import { accessPages } from "./pages/access.ts";
@@ -78,6 +79,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", terminalPages(deps));
   authed.route("/", terminalCommandPages(deps));
   authed.route("/", liveProgressRoutes(deps));
+  authed.route("/", doorPages(deps));
   authed.route("/", jobPages(deps));
   authed.route("/", groupPages(deps));
   // Before the people pages: /people/held is not a person.

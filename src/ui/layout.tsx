@@ -9,7 +9,7 @@ import type { UiEnv } from "./env.ts";
 import { type Flash, takeFlash } from "./flash.ts";
 import { CommandProgress, commandProgressOf } from "./live-progress.tsx";
 
-export type Section = "dashboard" | "terminals" | "groups" | "people" | "attendance" | "timesheets" | "access" | "door-events" | "quarantine" | "integrations" | "audit" | "settings" | "account";
+export type Section = "dashboard" | "terminals" | "groups" | "people" | "attendance" | "timesheets" | "access" | "doors" | "door-events" | "quarantine" | "integrations" | "audit" | "settings" | "account";
 
 const NAV: Array<{ id: Section; href: string; label: string }> = [
   { id: "dashboard", href: "/", label: "Dashboard" },
@@ -19,6 +19,7 @@ const NAV: Array<{ id: Section; href: string; label: string }> = [
   { id: "attendance", href: "/attendance", label: "Attendance" },
   { id: "timesheets", href: "/timesheets", label: "Timesheets" },
   { id: "access", href: "/access", label: "Access" },
+  { id: "doors", href: "/doors", label: "Doors" },
   { id: "door-events", href: "/door-events", label: "Door events" },
   { id: "quarantine", href: "/quarantine", label: "Quarantine" },
   { id: "integrations", href: "/integrations", label: "Integrations" },

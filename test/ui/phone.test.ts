@@ -15,7 +15,7 @@ setDefaultTimeout(60_000);
 
 const PASSWORD = "phone admin password";
 const SNS = ["P1", "P2", "P3", "P4"];
-const NAV = ["Dashboard", "Terminals", "Groups", "People", "Attendance", "Timesheets", "Access", "Door events", "Quarantine", "Integrations", "Audit log", "Settings"];
+const NAV = ["Dashboard", "Terminals", "Groups", "People", "Attendance", "Timesheets", "Access", "Doors", "Door events", "Quarantine", "Integrations", "Audit log", "Settings"];
 const dataDir = tempDir();
 let srv: Tm20Process;
 let browser: TestBrowser;

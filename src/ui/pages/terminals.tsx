@@ -10,6 +10,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { TerminalGroups } from "./groups.tsx";
+import { DoorSettingsPanel } from "./doors.tsx";
 import { terminalUrls } from "../terminal-urls.ts";
 import { CommandButtons, CommandHistory, historyQuery } from "./terminal-commands.tsx";
 import { AccessModePanel, accessModeForm } from "../access/access-mode.tsx";
@@ -305,6 +306,7 @@ export function terminalPages(deps: UiDeps) {
           </section>
         </div>
         <AccessModePanel sn={t.sn} mode={t.accessMode} csrf={admin ? csrf : null} />
+        <DoorSettingsPanel deps={deps} sn={t.sn} admin={admin} csrf={csrf} />
         <TerminalGroups deps={deps} sn={t.sn} admin={admin} csrf={csrf} />
         <CommandHistory deps={deps} sn={t.sn} query={historyQuery.parse(c.req.query())} />
         <section class="panel">
