@@ -4,17 +4,22 @@
  * commands, deadlines, paging, and the keep-alive probe sharing the same slot. The store is the
  * truth; this class only holds what is in flight on live sockets.
  *
+ * The slot's rules (one in flight, answer matching, time-outs, pauses, expiry, retry back-off) are
+ * the pure core in slot-core.ts; this class executes its effects: store reads and writes, socket
+ * sends, timers.
+ *
  * Order: the store's `nextQueued` hands out urgent (door, destructive) commands first. A command
  * that timed out goes back to the queue for its retry, so it never holds the slot while a door
  * command waits; the one in flight is not cut short (one command in flight, PROTOCOL.md §2: an
  * answer that arrives late would otherwise be taken for the next command's), so a door command
- * waits at most one answer time-out.
+ * waits at most one answer time-out. After time-outs in a row the next non-urgent command waits a
+ * doubling back-off (1 s, 2 s, … at most 30 s; PROTOCOL.md §4 only forbids sending sooner), which
+ * an answer resets; an urgent one never waits.
  */
 import type { Logger } from "pino";
 import type { EventBus } from "../events/bus.ts";
 import { AppError } from "../lib/app-error.ts";
 import {
-  answersCommand,
   commandFrame,
   describeReason,
   gettimeCommand,
@@ -22,7 +27,6 @@ import {
   isCommandName,
   PAGED_COMMANDS,
   type SiteClock,
-  UNANSWERED_COMMANDS,
   URGENT_COMMANDS,
   validateParams,
 } from "../protocol/index.ts";
@@ -33,6 +37,7 @@ import type { Writer } from "../store/writer.ts";
 import { backoffMs } from "../lib/backoff.ts";
 import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import { type PagingState, pageStep, pagingSummary, startPaging } from "./paging.ts";
+import { initialSlot, type SlotConfig, type SlotEffect, type SlotInput, type SlotState, slotStep } from "./slot-core.ts";
 
 /** What the engine needs of a terminal connection. */
 export interface CommandChannel {
@@ -106,17 +111,21 @@ const SEND_FAILED_BASE_MS = 1000;
 const SEND_FAILED_MAX_MS = 60_000;
 const OPEN: CommandStatus[] = ["queued", "sent"];
 
-type Inflight =
-  | { kind: "probe"; timer: ReturnType<typeof setTimeout> }
-  | { kind: "command"; row: CommandRow; timer: ReturnType<typeof setTimeout>; busy: boolean; paging: PagingState | null };
+/** Back-off before the next non-urgent command after time-outs in a row: doubling from this, at most the max. */
+const RETRY_BACKOFF_BASE_MS = 1000;
+const RETRY_BACKOFF_MAX_MS = 30_000;
+
+type Slot = SlotState<CommandRow>;
+type Input = SlotInput<CommandRow>;
+type Effect = SlotEffect<CommandRow>;
 
 interface Session {
   channel: CommandChannel;
-  inflight: Inflight | null;
-  pumping: boolean;
-  again: boolean;
-  /** After a reboot nothing more goes to this socket (the unit is going down) for a while. */
-  pausedUntil: number;
+  slot: Slot;
+  /** The slot's one answer timer (the core asks for it with `arm`). */
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** The paged transfer in flight, page by page. */
+  paging: PagingState | null;
 }
 
 export class CommandDispatcher {
@@ -127,12 +136,14 @@ export class CommandDispatcher {
   #sweep: ReturnType<typeof setInterval> | undefined;
   /** Terminals whose socket refused a command lately: how often in a row, and until when their queue waits. */
   #sendFailures = new Map<string, { count: number; until: number }>();
+  #slotConfig: SlotConfig;
 
   constructor(options: DispatcherOptions) {
     this.#o = options;
+    this.#slotConfig = { timeoutMs: options.timeoutMs, retryBaseMs: RETRY_BACKOFF_BASE_MS, retryMaxMs: RETRY_BACKOFF_MAX_MS };
     // Cluster mode: another instance queued commands for a terminal that may be connected here.
     options.bus.on("commands-queued", (e) => {
-      if (e.origin !== undefined) void this.#pump(e.sn);
+      if (e.origin !== undefined) this.#pump(e.sn);
     });
   }
 
@@ -161,7 +172,7 @@ export class CommandDispatcher {
    */
   async #settleStale(all: boolean) {
     const live = new Set<number>();
-    for (const s of this.#sessions.values()) if (s.inflight?.kind === "command") live.add(s.inflight.row.id);
+    for (const s of this.#sessions.values()) if (s.slot.inflight?.kind === "command") live.add(s.slot.inflight.row.id);
     const now = this.#o.now();
     // A paged transfer stays "sent" for all its pages: only an hour's silence makes it stale.
     const staleSince = (row: CommandRow) => now - (PAGED_COMMANDS.has(row.command as never) ? 3_600_000 : 2 * this.#o.timeoutMs);
@@ -182,7 +193,7 @@ export class CommandDispatcher {
 
   stop() {
     if (this.#sweep) clearInterval(this.#sweep);
-    for (const s of this.#sessions.values()) if (s.inflight) clearTimeout(s.inflight.timer);
+    for (const s of this.#sessions.values()) clearTimeout(s.timer);
     this.#sessions.clear();
   }
 
@@ -219,7 +230,7 @@ export class CommandDispatcher {
     }
     for (const sn of new Set(stored.map((r) => r.sn))) {
       this.#o.bus.emit("commands-queued", { sn });
-      void this.#pump(sn);
+      this.#pump(sn);
     }
     return stored;
   }
@@ -234,9 +245,10 @@ export class CommandDispatcher {
   /** A terminal's registration was accepted (and answered) on this channel: its queue may flow. */
   attached(sn: string, channel: CommandChannel) {
     const old = this.#sessions.get(sn);
-    if (old) this.#drop(old, "the terminal reconnected before the answer");
-    this.#sessions.set(sn, { channel, inflight: null, pumping: false, again: false, pausedUntil: this.#sendFailures.get(sn)?.until ?? 0 });
-    void this.#pump(sn);
+    const s: Session = { channel, slot: initialSlot(this.#slotConfig, this.#sendFailures.get(sn)?.until ?? 0), timer: undefined, paging: null };
+    this.#sessions.set(sn, s);
+    if (old) void this.#drive(sn, old, { kind: "drop", why: "the terminal reconnected before the answer" });
+    void this.#drive(sn, s, { kind: "pump" });
   }
 
   /** The channel closed; only the live one matters. */
@@ -244,7 +256,7 @@ export class CommandDispatcher {
     const s = this.#sessions.get(sn);
     if (!s || s.channel !== channel) return;
     this.#sessions.delete(sn);
-    this.#drop(s, "the connection closed before the answer");
+    void this.#drive(sn, s, { kind: "drop", why: "the connection closed before the answer" });
   }
 
   /** True when the terminal is connected here (its queue flows now). */
@@ -262,18 +274,11 @@ export class CommandDispatcher {
    */
   probe(sn: string, channel: CommandChannel): boolean {
     const s = this.#sessions.get(sn);
-    if (!s || s.channel !== channel || s.inflight || s.pumping) return false;
-    if (!channel.deliver(gettimeCommand())) return false;
-    const inflight: Inflight = {
-      kind: "probe",
-      timer: setTimeout(() => {
-        if (s.inflight !== inflight) return;
-        s.inflight = null;
-        void this.#pump(sn);
-      }, this.#o.timeoutMs),
-    };
-    s.inflight = inflight;
-    return true;
+    if (!s || s.channel !== channel) return false;
+    const before = s.slot.inflight;
+    // Delivering the probe and arming its timer run before this returns (no store step on the way).
+    void this.#drive(sn, s, { kind: "probe" });
+    return before === null && s.slot.inflight?.kind === "probe";
   }
 
   /**
@@ -282,70 +287,151 @@ export class CommandDispatcher {
    */
   answer(sn: string, channel: CommandChannel, name: string, body: Record<string, unknown>, raw: Record<string, unknown>): boolean {
     const s = this.#sessions.get(sn);
-    const f = s?.inflight;
-    if (!s || s.channel !== channel || !f) return false;
-    if (f.kind === "probe") {
-      if (name !== "gettime") return false;
-      clearTimeout(f.timer);
-      s.inflight = null;
-      void this.#pump(sn);
-      return true;
-    }
-    if (!answersCommand(f.row.command, name)) return false;
-    // A repeated answer while the first is being stored changes nothing.
-    if (f.busy) return true;
-    f.busy = true;
-    clearTimeout(f.timer);
-    this.#onAnswer(sn, s, f, body, raw).catch((err: unknown) => {
-      this.#o.log.error({ err, sn, command: f.row.command, id: f.row.id }, "command answer handling failed");
-    });
-    return true;
+    if (!s || s.channel !== channel) return false;
+    const effects = this.#step(s, { kind: "answer", name });
+    void this.#run(sn, s, effects, { body, raw });
+    return effects.some((e) => e.type === "matched");
   }
 
-  async #onAnswer(sn: string, s: Session, f: Extract<Inflight, { kind: "command" }>, body: Record<string, unknown>, raw: Record<string, unknown>) {
-    const row = f.row;
+  #step(s: Session, input: Input): Effect[] {
+    const r = slotStep(s.slot, input, this.#o.now());
+    s.slot = r.state;
+    return r.effects;
+  }
+
+  /** Runs an input through the slot core, then its effects; what an effect produced is stepped next, until nothing follows. */
+  #drive(sn: string, s: Session, input: Input): Promise<void> {
+    return this.#run(sn, s, this.#step(s, input));
+  }
+
+  async #run(sn: string, s: Session, effects: Effect[], answer?: { body: Record<string, unknown>; raw: Record<string, unknown> }): Promise<void> {
+    let queue = effects;
+    while (queue.length > 0) {
+      const follow: Input[] = [];
+      for (const e of queue) {
+        const produced = this.#effect(sn, s, e, answer);
+        const next = produced instanceof Promise ? await produced : produced;
+        if (next) follow.push(next);
+      }
+      queue = follow.flatMap((input) => this.#step(s, input));
+    }
+  }
+
+  #effect(sn: string, s: Session, e: Effect, answer?: { body: Record<string, unknown>; raw: Record<string, unknown> }): Input | undefined | Promise<Input | undefined> {
     const now = this.#o.now();
-    if (f.paging) {
-      const step = await pageStep(f.paging, body, raw, { sn, clock: this.#o.clock, writer: this.#o.writer, bus: this.#o.bus, log: this.#o.log, now, pageCap: this.#o.pageCap });
+    switch (e.type) {
+      case "fetch":
+        return this.#store(sn, async () => {
+          if (e.yieldFirst) await yieldToLoop();
+          return { kind: "fetched", row: await this.#o.store.commands.nextQueued(sn) };
+        });
+      case "expire":
+        return this.#store(sn, async () => {
+          const done = await this.#o.store.commands.transition(e.row.id, ["queued"], { status: "expired", at: now, reason: "deadline passed before it could be sent", detail: "deadline passed" });
+          if (done) await this.#finished(done);
+          return { kind: "continue" };
+        });
+      case "send":
+        return this.#store(sn, () => this.#send(sn, s, e.row, e.attempt, e.paged));
+      case "requeue-undelivered":
+        return this.#requeueUndelivered(sn, s, e.row);
+      case "sent-unanswered":
+        return this.#store(sn, async () => {
+          const done = await this.#o.store.commands.transition(e.row.id, ["sent"], { status: "succeeded", at: now, detail: "sent (no answer expected)" });
+          if (done) await this.#finished(done);
+          return { kind: "continue" };
+        });
+      case "send-probe":
+        return s.channel.deliver(gettimeCommand()) ? { kind: "probe-sent" } : undefined;
+      case "arm":
+        clearTimeout(s.timer);
+        s.timer = setTimeout(() => void this.#drive(sn, s, { kind: "timer" }), Math.max(0, e.at - now));
+        return;
+      case "disarm":
+        clearTimeout(s.timer);
+        s.timer = undefined;
+        return;
+      case "wake":
+        setTimeout(() => {
+          if (this.#sessions.get(sn) === s) void this.#drive(sn, s, { kind: "pump" });
+        }, Math.max(0, e.at - now));
+        return;
+      case "matched":
+        return;
+      case "take-answer":
+        if (answer) {
+          this.#onAnswer(sn, s, e.row, answer.body, answer.raw).catch((err: unknown) => {
+            this.#o.log.error({ err, sn, command: e.row.command, id: e.row.id }, "command answer handling failed");
+          });
+        }
+        return;
+      case "interrupted":
+        return this.#interrupted(e.row, e.why).then(() => undefined);
+      case "pump-after":
+        return { kind: "pump" };
+      case "retry-store":
+        setTimeout(() => this.#pump(sn), RETRY_STORE_MS);
+        return;
+    }
+  }
+
+  /** A store step of the queue loop; when the store fails, the loop ends and is tried again later. */
+  async #store(sn: string, work: () => Promise<Input>): Promise<Input> {
+    try {
+      return await work();
+    } catch (err) {
+      this.#o.log.error({ err, sn }, "command queue unavailable; retrying");
+      return { kind: "store-failed" };
+    }
+  }
+
+  async #onAnswer(sn: string, s: Session, row: CommandRow, body: Record<string, unknown>, raw: Record<string, unknown>) {
+    const now = this.#o.now();
+    const paging = s.paging;
+    if (paging) {
+      const step = await pageStep(paging, body, raw, { sn, clock: this.#o.clock, writer: this.#o.writer, bus: this.#o.bus, log: this.#o.log, now, pageCap: this.#o.pageCap });
       if (step.next) {
-        if (s.inflight !== f || !s.channel.deliver(this.#frame(row, false))) {
-          if (s.inflight === f) s.inflight = null;
+        if (!this.#holds(s, row) || !s.channel.deliver(this.#frame(row, false))) {
+          if (this.#holds(s, row)) this.#step(s, { kind: "drop", why: "the connection closed between pages" });
           return this.#interrupted(row, "the connection closed between pages");
         }
-        f.busy = false;
-        f.timer = this.#timer(sn, s, f);
-        return;
+        return this.#run(sn, s, this.#step(s, { kind: "page-sent" }));
       }
-      if (step.failed) return this.#finish(sn, s, f, { status: "failed", at: now, reason: step.failed, answer: pagingSummary(f.paging), detail: step.failed });
-      const summary = pagingSummary(f.paging);
+      if (step.failed) return this.#finish(sn, s, row, { status: "failed", at: now, reason: step.failed, answer: pagingSummary(paging), detail: step.failed });
+      const summary = pagingSummary(paging);
       const handler = this.#handlers.get(row.command);
       try {
         const answer = handler ? await handler(row, summary) : summary;
-        return this.#finish(sn, s, f, { status: "succeeded", at: now, answer, detail: f.paging.stop });
+        return this.#finish(sn, s, row, { status: "succeeded", at: now, answer, detail: paging.stop });
       } catch (err) {
-        return this.#finish(sn, s, f, { status: "failed", at: now, reason: `answer not stored: ${message(err)}`, detail: "answer not stored" });
+        return this.#finish(sn, s, row, { status: "failed", at: now, reason: `answer not stored: ${message(err)}`, detail: "answer not stored" });
       }
     }
     if (body.result === false) {
       const params = JSON.parse(row.params) as Record<string, unknown>;
       const reason = describeReason(row.command, params.backupnum, body.reason);
-      return this.#finish(sn, s, f, { status: "failed", at: now, reason, answer: body, detail: reason });
+      return this.#finish(sn, s, row, { status: "failed", at: now, reason, answer: body, detail: reason });
     }
     const handler = this.#handlers.get(row.command);
     try {
       const answer = handler ? await handler(row, body) : body;
-      return this.#finish(sn, s, f, { status: "succeeded", at: now, answer });
+      return this.#finish(sn, s, row, { status: "succeeded", at: now, answer });
     } catch (err) {
-      return this.#finish(sn, s, f, { status: "failed", at: now, reason: `answer not stored: ${message(err)}`, detail: "answer not stored" });
+      return this.#finish(sn, s, row, { status: "failed", at: now, reason: `answer not stored: ${message(err)}`, detail: "answer not stored" });
     }
   }
 
-  async #finish(sn: string, s: Session, f: Inflight, change: CommandChange) {
-    if (s.inflight === f) s.inflight = null;
-    if (f.kind !== "command") return;
-    const row = await this.#o.store.commands.transition(f.row.id, ["sent"], change);
-    if (row) await this.#finished(row);
-    void this.#pump(sn);
+  /** Whether `row` is still what this session has in flight. */
+  #holds(s: Session, row: CommandRow): boolean {
+    const f = s.slot.inflight;
+    return !s.slot.over && f?.kind === "command" && f.row.id === row.id;
+  }
+
+  async #finish(sn: string, s: Session, row: CommandRow, change: CommandChange) {
+    this.#step(s, { kind: "finished", id: row.id });
+    const done = await this.#o.store.commands.transition(row.id, ["sent"], change);
+    if (done) await this.#finished(done);
+    this.#pump(sn);
   }
 
   async #finished(row: CommandRow) {
@@ -374,14 +460,6 @@ export class CommandDispatcher {
     });
   }
 
-  #timer(sn: string, s: Session, f: Extract<Inflight, { kind: "command" }>) {
-    return setTimeout(() => {
-      if (s.inflight !== f || f.busy) return;
-      s.inflight = null;
-      void this.#interrupted(f.row, `no answer within ${Math.round(this.#o.timeoutMs / 1000)} s`).then(() => this.#pump(sn));
-    }, this.#o.timeoutMs);
-  }
-
   /** What was on the wire got no answer: sent again later if that is safe, else recorded as timed out. */
   async #interrupted(row: CommandRow, why: string) {
     const now = this.#o.now();
@@ -397,85 +475,38 @@ export class CommandDispatcher {
     }
   }
 
-  #drop(s: Session, why: string) {
-    const f = s.inflight;
-    s.inflight = null;
-    if (!f) return;
-    clearTimeout(f.timer);
-    // An answer being stored finishes by itself; anything else never gets its answer now.
-    if (f.kind === "command" && !f.busy) void this.#interrupted(f.row, why);
-  }
-
-  async #pump(sn: string): Promise<void> {
+  /** Wakes the live session of `sn`, if any, to read its queue. */
+  #pump(sn: string) {
     const s = this.#sessions.get(sn);
-    if (!s) return;
-    if (s.inflight || s.pumping) {
-      s.again = true;
-      return;
-    }
-    const paused = s.pausedUntil - this.#o.now();
-    if (paused > 0) {
-      setTimeout(() => void this.#pump(sn), paused);
-      return;
-    }
-    s.pumping = true;
-    try {
-      do {
-        s.again = false;
-        while (this.#sessions.get(sn) === s && !s.inflight && s.pausedUntil <= this.#o.now()) {
-          const row = await this.#o.store.commands.nextQueued(sn);
-          if (!row) break;
-          await this.#send(sn, s, row);
-          await yieldToLoop();
-        }
-      } while (s.again && !s.inflight && this.#sessions.get(sn) === s && s.pausedUntil <= this.#o.now());
-    } catch (err) {
-      this.#o.log.error({ err, sn }, "command queue unavailable; retrying");
-      setTimeout(() => void this.#pump(sn), RETRY_STORE_MS);
-    } finally {
-      s.pumping = false;
-    }
+    if (s) void this.#drive(sn, s, { kind: "pump" });
   }
 
-  async #send(sn: string, s: Session, row: CommandRow) {
-    const now = this.#o.now();
-    const commands = this.#o.store.commands;
-    if (row.deadline !== null && row.deadline <= now) {
-      const done = await commands.transition(row.id, ["queued"], { status: "expired", at: now, reason: "deadline passed before it could be sent", detail: "deadline passed" });
-      if (done) await this.#finished(done);
-      return;
-    }
-    const attempts = row.attempts + 1;
-    const sent = await commands.transition(row.id, ["queued"], { status: "sent", at: now, attempts, detail: `attempt ${attempts} of ${row.maxAttempts}` });
-    if (!sent) return; // cancelled meanwhile
-    if (!s.channel.deliver(this.#frame(sent, true))) {
-      // The socket is gone though its close has not reached us yet: this session is over. The
-      // command waits for the terminal's next registration, and that one waits a back-off first.
-      if (this.#sessions.get(sn) === s) this.#sessions.delete(sn);
-      const count = (this.#sendFailures.get(sn)?.count ?? 0) + 1;
-      this.#sendFailures.set(sn, { count, until: now + backoffMs(count, SEND_FAILED_BASE_MS, SEND_FAILED_MAX_MS) });
-      await commands.transition(sent.id, ["sent"], { status: "queued", at: now, attempts: row.attempts, detail: "connection closed before sending" });
-      return;
-    }
+  /** Marks the command sent and writes it to the socket. */
+  async #send(sn: string, s: Session, row: CommandRow, attempts: number, paged: boolean): Promise<Input> {
+    const sent = await this.#o.store.commands.transition(row.id, ["queued"], { status: "sent", at: this.#o.now(), attempts, detail: `attempt ${attempts} of ${row.maxAttempts}` });
+    if (!sent) return { kind: "sent", row, outcome: "cancelled" };
+    if (!s.channel.deliver(this.#frame(sent, true))) return { kind: "sent", row: sent, outcome: "undeliverable" };
     this.#sendFailures.delete(sn);
     this.#o.log.debug({ sn, id: sent.id, command: sent.command, attempt: attempts }, "command sent");
-    if (UNANSWERED_COMMANDS.has(sent.command as never)) {
-      s.pausedUntil = now + this.#o.timeoutMs;
-      // If the unit does not go down after all, its queue flows again after the pause.
-      setTimeout(() => void this.#pump(sn), this.#o.timeoutMs);
-      const done = await commands.transition(sent.id, ["sent"], { status: "succeeded", at: now, detail: "sent (no answer expected)" });
-      if (done) await this.#finished(done);
-      return;
+    s.paging = paged ? startPaging(sent.command) : null;
+    return { kind: "sent", row: sent, outcome: "delivered" };
+  }
+
+  /**
+   * The socket is gone though its close has not reached us yet: this session is over. The command
+   * waits for the terminal's next registration, and that one waits a back-off first.
+   */
+  async #requeueUndelivered(sn: string, s: Session, sent: CommandRow): Promise<undefined> {
+    const now = this.#o.now();
+    if (this.#sessions.get(sn) === s) this.#sessions.delete(sn);
+    const count = (this.#sendFailures.get(sn)?.count ?? 0) + 1;
+    this.#sendFailures.set(sn, { count, until: now + backoffMs(count, SEND_FAILED_BASE_MS, SEND_FAILED_MAX_MS) });
+    try {
+      await this.#o.store.commands.transition(sent.id, ["sent"], { status: "queued", at: now, attempts: sent.attempts - 1, detail: "connection closed before sending" });
+    } catch (err) {
+      this.#o.log.error({ err, id: sent.id }, "command state not stored");
     }
-    const f: Extract<Inflight, { kind: "command" }> = {
-      kind: "command",
-      row: sent,
-      busy: false,
-      paging: PAGED_COMMANDS.has(sent.command as never) ? startPaging(sent.command) : null,
-      timer: undefined as unknown as ReturnType<typeof setTimeout>,
-    };
-    f.timer = this.#timer(sn, s, f);
-    s.inflight = f;
+    return undefined;
   }
 
   async #expire() {

@@ -69,8 +69,8 @@ export type SlotInput<R extends SlotRow = SlotRow> =
   | { kind: "answer"; name: string }
   /** A paged transfer's next page was asked for. */
   | { kind: "page-sent" }
-  /** The answer was handled (stored or failed), or the transfer was cut off between pages: the slot is free. */
-  | { kind: "finished" }
+  /** The answer to command `id` was handled: the slot is free (the executor records it, then pumps). */
+  | { kind: "finished"; id: number }
   /** A timer the slot asked for went off. */
   | { kind: "timer" }
   /** The socket closed or a newer one replaced it. */
@@ -94,7 +94,7 @@ export type SlotEffect<R extends SlotRow = SlotRow> =
   | { type: "wake"; at: number }
   /** The frame answered what is in flight (the executor tells the socket code so). */
   | { type: "matched" }
-  /** The answer to `row` arrived first: handle it, then step `finished` (or `page-sent` for a next page). */
+  /** The answer to `row` arrived first: handle it, then step `finished` before recording it (or `page-sent` for a next page). */
   | { type: "take-answer"; row: R }
   /** What was on the wire gets no answer now: retried if that is safe, else recorded as timed out. */
   | { type: "interrupted"; row: R; why: string }
@@ -156,8 +156,7 @@ export function slotStep<R extends SlotRow>(state: SlotState<R>, input: SlotInpu
       }
       break;
     case "finished":
-      s.inflight = null;
-      if (!s.over) pump(s, fx, now);
+      if (s.inflight?.kind === "command" && s.inflight.row.id === input.id) s.inflight = null;
       break;
     case "timer":
       timer(s, fx, now);

@@ -220,7 +220,7 @@ function trace(seq: { input: SessionInput; dt: number }[], env: { answered: bool
 }
 
 const sendsOf = (effects: SessionEffect[]) => effects.flatMap((e) => (e.type === "send" ? [e.message as Record<string, unknown>] : []));
-const seqArb = fc.array(inputArb, { maxLength: 80 });
+const seqArb = fc.array(inputArb, { maxLength: 80, size: "max" });
 
 describe("properties", () => {
   test("no acknowledgement before commit: a positive sendlog/senduser answer comes only from a committed upload", () => {
