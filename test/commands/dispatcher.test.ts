@@ -12,6 +12,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { type CommandChannel, CommandDispatcher } from "../../src/commands/dispatcher.ts";
 import { EventBus } from "../../src/events/bus.ts";
+import { decodeFrame } from "../../src/protocol/codec.ts";
 import { URGENT_COMMANDS } from "../../src/protocol/commands.ts";
 import { SiteClock } from "../../src/protocol/time.ts";
 import { URGENT_QUEUE_SQL } from "../../src/store/commands-schema.ts";
@@ -120,6 +121,31 @@ test("a failed getdevlock answered as ret:setdevlock (V21 firmware, PROTOCOL.md 
   expect((await store.commands.get(row.id))?.status).toBe("failed");
   // Any other name is still not its answer.
   expect(dispatcher.answer("LOCK1", live, "getuserlock", answer, answer)).toBe(false);
+});
+
+test("getdevlock and getuserlock answers with trailing commas (a real unit's, PROTOCOL.md §7.1) complete their commands with the fields read", async () => {
+  const { store, dispatcher } = await engine();
+  const live = liveChannel("s1");
+  dispatcher.attached("LOCK2", live);
+  const texts = {
+    getdevlock: '{"ret":"getdevlock","result":true,"opendelay":5,"dayzone":[{"day":[{"section":"07:00~19:00"},{"section":"00:00~00:00"},]},],}',
+    getuserlock: '{"ret":"getuserlock","result":true,"count":1,"record":[{"enrollid":7,"weekzone":2,"group":0,"starttime":"2025-01-01 00:00:00","endtime":"2099-12-31 23:59:00",},],}',
+  };
+  const rows = await dispatcher.submit([
+    { sn: "LOCK2", command: "getdevlock", params: {}, actor: "test" },
+    { sn: "LOCK2", command: "getuserlock", params: { enrollid: 7 }, actor: "test" },
+  ]);
+  for (const [i, row] of rows.entries()) {
+    await until(async () => (await store.commands.get(row.id))?.status === "sent", `${row.command} sent`);
+    const frame = decodeFrame(texts[row.command as keyof typeof texts]);
+    if (!frame.ok) throw new Error(frame.error);
+    expect(dispatcher.answer("LOCK2", live, frame.name, frame.body, frame.raw)).toBe(true);
+    await until(async () => (await store.commands.get(row.id))?.status === "succeeded", `${row.command} answered`);
+    expect(live.frames.length).toBe(i + 1);
+  }
+  const answers = await Promise.all(rows.map(async (r) => JSON.parse((await store.commands.get(r.id))?.answer ?? "null") as Record<string, unknown>));
+  expect(answers[0]).toMatchObject({ opendelay: 5, dayzone: [{ day: [{ section: "07:00~19:00" }, { section: "00:00~00:00" }] }] });
+  expect(answers[1]).toMatchObject({ count: 1, record: [{ enrollid: 7, weekzone: 2, group: 0, starttime: "2025-01-01 00:00:00", endtime: "2099-12-31 23:59:00" }] });
 });
 
 /** Polls (generously) until `check` holds. */
