@@ -2,10 +2,12 @@
  * `Store.access` (issue 16): access schedules, access levels, which levels each person holds and
  * people's issued QR codes. A terminal's access mode is a column of `terminals`
  * (`updateTerminal`), holidays are time and attendance's (`Store.timesheets`), terminal groups
- * and people are `Store.people`'s: `model()` reads them all into one access model.
+ * and people are `Store.people`'s: `model()` reads them all into one access model. Visitor passes
+ * are kept here too, with the count of their uses.
  */
 import type { TerminalHoliday } from "../access/compile.ts";
 import type { AccessModelInput } from "../access/model.ts";
+import type { Page } from "./contract.ts";
 
 /** "1" = Monday … "7" = Sunday, windows "HH:MM-HH:MM" (the API's form). */
 export type ScheduleDays = Record<"1" | "2" | "3" | "4" | "5" | "6" | "7", string[]>;
@@ -53,6 +55,48 @@ export interface AccessSyncProblem {
   since: number;
 }
 
+export interface PassRow {
+  id: number;
+  name: string;
+  /** The issued code, kept as issued so the pass can be printed again. */
+  code: string;
+  /** Site-local "YYYY-MM-DD HH:MM:SS", both inclusive. */
+  validFrom: string;
+  validTo: string;
+  levelIds: number[];
+  terminals: string[];
+  /** null = any number of uses. */
+  uses: number | null;
+  /** Uses consumed so far. */
+  used: number;
+  /** Epoch ms; null while it opens doors. */
+  revokedAt: number | null;
+  revokedBy: string | null;
+  createdAt: number;
+  /** The actor, as the audit log names it. */
+  createdBy: string;
+}
+
+export type NewPass = Omit<PassRow, "id" | "used" | "revokedAt" | "revokedBy">;
+
+/** One scan of a pass at a door: which terminal, which record (its identity), when (epoch ms). */
+export interface PassScan {
+  sn: string;
+  scan: string;
+  at: number;
+  /**
+   * The same scan (terminal and record) used the pass no longer ago than this (ms): a unit's
+   * resend, answered "repeat" without a second use.
+   */
+  repeatWithinMs: number;
+}
+
+/**
+ * "granted": one use consumed; "repeat": the same scan was granted a moment ago, nothing
+ * consumed; "used_up", "revoked": refused, nothing consumed; "not_found": no such pass.
+ */
+export type PassUseOutcome = "granted" | "repeat" | "used_up" | "revoked" | "not_found";
+
 export interface AccessStore {
   schedules(): Promise<AccessScheduleRow[]>;
   createSchedule(schedule: Omit<AccessScheduleRow, "id">): Promise<AccessScheduleRow>;
@@ -79,10 +123,25 @@ export interface AccessStore {
   /** null takes it away; throws "exists" (409) when another person holds the code. */
   setQrCode(enrollid: number, code: string | null): Promise<void>;
 
+  /** Newest first. */
+  passes(page: { cursor?: string; limit: number }): Promise<Page<PassRow>>;
+  pass(id: number): Promise<PassRow | null>;
+  /** Throws "exists" (409) when its code is already issued (to a pass or a person). */
+  createPass(pass: NewPass): Promise<PassRow>;
+  /** Revoked once: a second revoke keeps the first time and actor. Null when it does not exist. */
+  revokePass(id: number, at: number, by: string): Promise<PassRow | null>;
+  /**
+   * Consumes one use of the pass, atomically: however many doors of however many instances scan a
+   * pass with one use left at the same moment, one is "granted". Unlimited passes count their uses too.
+   */
+  usePass(id: number, scan: PassScan): Promise<{ outcome: PassUseOutcome; used: number }>;
+
   /**
    * Everything the access model holds, read in one snapshot, for `parseAccessModel`: schedules,
    * levels (groups deleted since are dropped from them: they open nothing), terminal groups,
-   * people with their levels and QR codes, and the site-wide holidays of time and attendance.
+   * people with their levels and QR codes, the site-wide holidays of time and attendance, and the
+   * passes (levels deleted since are dropped from them; a pass left with no door is left out: it
+   * opens nothing).
    */
   model(): Promise<AccessModelInput>;
 

@@ -7,7 +7,11 @@ import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { type AccessModelInput, formatWindow, levelSchema, scheduleSchema } from "../access/index.ts";
 import * as tsSchemas from "../timesheets/schemas.ts";
-import type { AccessLevelRow, AccessScheduleRow, AccessStore, AccessSyncProblem, HeldAccessRow, HeldLockRow, ScheduleDays } from "./access-contract.ts";
+import type {
+  AccessLevelRow, AccessScheduleRow, AccessStore, AccessSyncProblem, HeldAccessRow, HeldLockRow, NewPass, PassRow, PassScan, PassUseOutcome, ScheduleDays,
+} from "./access-contract.ts";
+import type { Page } from "./contract.ts";
+import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { storeError } from "./errors.ts";
 import type { Row, TimesheetSql } from "./timesheet-store.ts";
 
@@ -43,6 +47,24 @@ const readSchedule = (r: Row): AccessScheduleRow => checkedSchedule({ id: num(r.
 const readLevel = (r: Row): AccessLevelRow =>
   checkedLevel({ id: num(r.id), scheduleId: num(r.schedule_id), ...(JSON.parse(String(r.body)) as Omit<AccessLevelRow, "id" | "scheduleId">) });
 
+const PASS_COLUMNS = "id, code, name, valid_from, valid_to, level_ids, terminals, uses, used, revoked_at, revoked_by, created_at, created_by";
+
+const readPass = (r: Row): PassRow => ({
+  id: num(r.id),
+  name: String(r.name),
+  code: String(r.code),
+  validFrom: String(r.valid_from),
+  validTo: String(r.valid_to),
+  levelIds: JSON.parse(String(r.level_ids)) as number[],
+  terminals: JSON.parse(String(r.terminals)) as string[],
+  uses: r.uses === null ? null : num(r.uses),
+  used: num(r.used),
+  revokedAt: r.revoked_at === null ? null : num(r.revoked_at),
+  revokedBy: r.revoked_by === null ? null : String(r.revoked_by),
+  createdAt: num(r.created_at),
+  createdBy: String(r.created_by),
+});
+
 const queries = {
   schedules: sql`SELECT id, body FROM access_schedules ORDER BY id`,
   levels: sql`SELECT id, schedule_id, body FROM access_levels ORDER BY id`,
@@ -52,6 +74,7 @@ const queries = {
   personLevels: sql`SELECT enrollid, level_id FROM access_person_levels ORDER BY enrollid, level_id`,
   codes: sql`SELECT enrollid, code FROM access_qr_codes`,
   holidays: sql`SELECT body FROM ts_holidays ORDER BY date, id`,
+  passes: sql`SELECT ${sql.raw(PASS_COLUMNS)} FROM access_passes ORDER BY id`,
 };
 
 /** The held tables as `heldAfter` (access/diff.ts) leaves them; a row that no longer reads is an error. */
@@ -173,10 +196,63 @@ export class SqlAccessStore implements AccessStore {
       ON CONFLICT (enrollid) DO UPDATE SET code = excluded.code RETURNING enrollid`);
   }
 
+  async passes(page: { cursor?: string; limit: number }): Promise<Page<PassRow>> {
+    const after = page.cursor === undefined ? null : decodeCursor(page.cursor, ["number"] as const)[0];
+    const rows = await this.#db.read(sql`
+      SELECT ${sql.raw(PASS_COLUMNS)} FROM access_passes ${after === null ? sql`` : sql`WHERE id < ${after}`} ORDER BY id DESC LIMIT ${page.limit + 1}`);
+    return pageOf(rows.map(readPass), page.limit, (p) => encodeCursor([p.id]));
+  }
+
+  async pass(id: number) {
+    const rows = await this.#db.read(sql`SELECT ${sql.raw(PASS_COLUMNS)} FROM access_passes WHERE id = ${id}`);
+    return rows[0] ? readPass(rows[0]) : null;
+  }
+
+  async createPass(pass: NewPass) {
+    const levelIds = [...new Set(pass.levelIds)].sort((a, b) => a - b);
+    const terminals = [...new Set(pass.terminals)].sort();
+    const known = new Set((await this.#db.read(sql`SELECT id FROM access_levels`)).map((r) => num(r.id)));
+    const missing = levelIds.find((l) => !known.has(l));
+    if (missing !== undefined) throw storeError("not_found", `no access level ${missing}`);
+    // A person's code and a pass's are one namespace: the door looks a scanned code up in both.
+    const taken = await this.#db.read(sql`SELECT 1 AS hit FROM access_qr_codes WHERE code = ${pass.code} UNION ALL SELECT 1 AS hit FROM access_passes WHERE code = ${pass.code}`);
+    if (taken.length > 0) throw storeError("exists", "this code is already issued");
+    const row = await this.#one(sql`
+      INSERT INTO access_passes (code, name, valid_from, valid_to, level_ids, terminals, uses, used, created_at, created_by)
+      VALUES (${pass.code}, ${pass.name}, ${pass.validFrom}, ${pass.validTo}, ${JSON.stringify(levelIds)}, ${JSON.stringify(terminals)}, ${pass.uses}, 0, ${pass.createdAt}, ${pass.createdBy})
+      RETURNING ${sql.raw(PASS_COLUMNS)}`);
+    if (!row) throw storeError("internal", "the pass was not saved");
+    return readPass(row);
+  }
+
+  async revokePass(id: number, at: number, by: string) {
+    await this.#db.write(sql`UPDATE access_passes SET revoked_at = ${at}, revoked_by = ${by} WHERE id = ${id} AND revoked_at IS NULL RETURNING id`);
+    return this.pass(id);
+  }
+
+  async usePass(id: number, scan: PassScan): Promise<{ outcome: PassUseOutcome; used: number }> {
+    const repeat = await this.#db.read(sql`
+      SELECT p.used FROM access_pass_uses u JOIN access_passes p ON p.id = u.pass_id
+      WHERE u.pass_id = ${id} AND u.sn = ${scan.sn} AND u.scan = ${scan.scan} AND u.used_at >= ${scan.at - scan.repeatWithinMs} LIMIT 1`);
+    if (repeat[0]) return { outcome: "repeat", used: num(repeat[0].used) };
+    // The use itself: one conditional statement. PostgreSQL re-checks the condition on the row a
+    // concurrent update committed, SQLite has one writer: the last use goes to exactly one door.
+    const consumed = await this.#one(sql`
+      UPDATE access_passes SET used = used + 1 WHERE id = ${id} AND revoked_at IS NULL AND (uses IS NULL OR used < uses) RETURNING used`);
+    if (consumed) {
+      await this.#db.write(sql`INSERT INTO access_pass_uses (pass_id, sn, scan, used_at) VALUES (${id}, ${scan.sn}, ${scan.scan}, ${scan.at}) RETURNING id`);
+      return { outcome: "granted", used: num(consumed.used) };
+    }
+    const pass = await this.pass(id);
+    if (!pass) return { outcome: "not_found", used: 0 };
+    return { outcome: pass.revokedAt !== null ? "revoked" : "used_up", used: pass.used };
+  }
+
   async model(): Promise<AccessModelInput> {
-    const [schedules, levels, groups, members, people, personLevels, codes, holidays] = await this.#db.snapshot([
-      queries.schedules, queries.levels, queries.groups, queries.members, queries.people, queries.personLevels, queries.codes, queries.holidays,
-    ]) as [Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[]];
+    const [schedules, levels, groups, members, people, personLevels, codes, holidays, passes] = await this.#db.snapshot([
+      queries.schedules, queries.levels, queries.groups, queries.members, queries.people, queries.personLevels, queries.codes, queries.holidays, queries.passes,
+    ]) as [Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[]];
+    const levelIds = new Set(levels.map((l) => num(l.id)));
     const groupIds = new Set(groups.map((g) => num(g.id)));
     const levelsOf = new Map<number, number[]>();
     for (const r of personLevels) levelsOf.set(num(r.enrollid), [...(levelsOf.get(num(r.enrollid)) ?? []), num(r.level_id)]);
@@ -198,6 +274,11 @@ export class SqlAccessStore implements AccessStore {
       holidays: holidays.flatMap((r) => {
         const h = tsSchemas.holiday.parse(JSON.parse(String(r.body)));
         return h.departmentIds && h.departmentIds.length > 0 ? [] : [{ name: h.name.slice(0, HOLIDAY_NAME).trim(), from: h.date, to: h.date }];
+      }),
+      passes: passes.map(readPass).flatMap((p) => {
+        const kept = p.levelIds.filter((l) => levelIds.has(l));
+        if (kept.length === 0 && p.terminals.length === 0) return [];
+        return [{ id: p.id, name: p.name, code: p.code, validFrom: p.validFrom, validTo: p.validTo, levelIds: kept, terminals: p.terminals, uses: p.uses, revoked: p.revokedAt !== null }];
       }),
     };
   }

@@ -113,6 +113,7 @@ export function accessCases(fresh: () => Promise<ContractStore>): void {
           { enrollid: 2, name: "Bob", enabled: false, validFrom: "2026-01-01", validTo: "2026-06-30", levelIds: [level.id], qrCode: null },
         ],
         holidays: [{ name: "Christmas Day, the whole site cl", from: "2026-12-25", to: "2026-12-25" }],
+        passes: [],
       });
       assert.equal(parseAccessModel(model).ok, true);
       assert.equal(await store.people.remove(1), true);
@@ -156,6 +157,86 @@ export function accessCases(fresh: () => Promise<ContractStore>): void {
       await access.forgetHeld("T1");
       assert.deepEqual(await access.held("T1"), nothing);
       assert.deepEqual(await access.heldTerminals(), ["T2", "T3"]);
+    });
+
+    test("passes: created with a unique code, listed newest first by cursor, read, revoked once", async () => {
+      const { store } = await fresh();
+      const s = await store.access.createSchedule({ name: "Office", days: { ...closed, "1": ["08:00-18:00"] }, holidaysClosed: false });
+      const level = await store.access.createLevel({ name: "Front", scheduleId: s.id, terminals: ["FRONT"], groupIds: [] });
+      const base = { validFrom: "2026-12-09 08:00:00", validTo: "2026-12-09 18:00:00", createdAt: T0, createdBy: "user:alice" };
+      const a = await store.access.createPass({ ...base, name: "Visitor A", code: "PASS-aaaaaaaaaaaaaaaa", levelIds: [level.id, level.id], terminals: [], uses: 1 });
+      assert.deepEqual(a, {
+        id: a.id, name: "Visitor A", code: "PASS-aaaaaaaaaaaaaaaa", validFrom: "2026-12-09 08:00:00", validTo: "2026-12-09 18:00:00",
+        levelIds: [level.id], terminals: [], uses: 1, used: 0, revokedAt: null, revokedBy: null, createdAt: T0, createdBy: "user:alice",
+      });
+      const b = await store.access.createPass({ ...base, name: "Visitor B", code: "PASS-bbbbbbbbbbbbbbbb", levelIds: [], terminals: ["LOBBY", "BACK", "LOBBY"], uses: null });
+      assert.deepEqual([b.terminals, b.uses], [["BACK", "LOBBY"], null]);
+      const c = await store.access.createPass({ ...base, name: "Visitor C", code: "PASS-cccccccccccccccc", levelIds: [], terminals: ["BACK"], uses: 3 });
+      await assert.rejects(store.access.createPass({ ...base, name: "Dup", code: "PASS-aaaaaaaaaaaaaaaa", levelIds: [], terminals: ["BACK"], uses: 1 }), rejects("exists"));
+      await store.access.setQrCode(9, "QR-PERSON-0123456789");
+      await assert.rejects(store.access.createPass({ ...base, name: "Dup", code: "QR-PERSON-0123456789", levelIds: [], terminals: ["BACK"], uses: 1 }), rejects("exists"));
+      await assert.rejects(store.access.createPass({ ...base, name: "X", code: "PASS-xxxxxxxxxxxxxxxx", levelIds: [level.id + 100], terminals: [], uses: 1 }), rejects("not_found"));
+
+      const first = await store.access.passes({ limit: 2 });
+      assert.deepEqual(first.items.map((p) => p.name), ["Visitor C", "Visitor B"]);
+      assert.ok(first.next);
+      const second = await store.access.passes({ limit: 2, cursor: first.next });
+      assert.deepEqual(second, { items: [a], next: null });
+      assert.deepEqual(await store.access.pass(b.id), b);
+      assert.equal(await store.access.pass(c.id + 100), null);
+
+      const revoked = await store.access.revokePass(b.id, T0 + 1000, "token:desk");
+      assert.deepEqual(revoked, { ...b, revokedAt: T0 + 1000, revokedBy: "token:desk" });
+      assert.deepEqual(await store.access.revokePass(b.id, T0 + 5000, "user:bob"), revoked);
+      assert.equal(await store.access.revokePass(c.id + 100, T0, "user:bob"), null);
+    });
+
+    test("passes: uses counted once per scan, a resend is a repeat, used up and revoked refuse without a use", async () => {
+      const { store } = await fresh();
+      const base = { validFrom: "2026-12-09 08:00:00", validTo: "2026-12-09 18:00:00", createdAt: T0, createdBy: "cli", levelIds: [] };
+      const one = await store.access.createPass({ ...base, name: "One", code: "PASS-one-0123456789", terminals: ["FRONT", "BACK"], uses: 1 });
+      const any = await store.access.createPass({ ...base, name: "Any", code: "PASS-any-0123456789", terminals: ["FRONT"], uses: null });
+      const scan = (sn: string, at: number, s = "sendqrcode") => ({ sn, scan: s, at, repeatWithinMs: 10_000 });
+      assert.deepEqual(await store.access.usePass(one.id, scan("FRONT", T0)), { outcome: "granted", used: 1 });
+      assert.deepEqual(await store.access.usePass(one.id, scan("FRONT", T0 + 3_000)), { outcome: "repeat", used: 1 });
+      assert.deepEqual(await store.access.usePass(one.id, scan("BACK", T0 + 3_000)), { outcome: "used_up", used: 1 });
+      assert.deepEqual(await store.access.usePass(one.id, scan("FRONT", T0 + 3_000, "other record")), { outcome: "used_up", used: 1 });
+      assert.deepEqual(await store.access.usePass(one.id, scan("FRONT", T0 + 10_001)), { outcome: "used_up", used: 1 });
+      for (let i = 1; i <= 3; i++) assert.deepEqual(await store.access.usePass(any.id, scan("FRONT", T0 + i * 20_000)), { outcome: "granted", used: i });
+      await store.access.revokePass(any.id, T0, "cli");
+      assert.deepEqual(await store.access.usePass(any.id, scan("FRONT", T0 + 100_000)), { outcome: "revoked", used: 3 });
+      assert.deepEqual(await store.access.usePass(any.id + one.id + 100, scan("FRONT", T0)), { outcome: "not_found", used: 0 });
+      assert.equal((await store.access.pass(one.id))?.used, 1);
+    });
+
+    test("passes: doors scanning at once get exactly the uses left", async () => {
+      const { store } = await fresh();
+      const three = await store.access.createPass({
+        name: "Three", code: "PASS-three-0123456789", validFrom: "2026-12-09 08:00:00", validTo: "2026-12-09 18:00:00", levelIds: [], terminals: ["D"], uses: 3, createdAt: T0, createdBy: "cli",
+      });
+      const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => store.access.usePass(three.id, { sn: `D${i}`, scan: "sendqrcode", at: T0, repeatWithinMs: 10_000 })));
+      assert.deepEqual(outcomes.map((o) => o.outcome).sort(), [...Array(3).fill("granted"), ...Array(9).fill("used_up")]);
+      assert.deepEqual(outcomes.filter((o) => o.outcome === "granted").map((o) => o.used).sort(), [1, 2, 3]);
+      assert.equal((await store.access.pass(three.id))?.used, 3);
+    });
+
+    test("model(): passes with their levels (deleted ones dropped), a pass left with no door left out, revoked marked", async () => {
+      const { store } = await fresh();
+      const s = await store.access.createSchedule({ name: "Office", days: { ...closed, "1": ["08:00-18:00"] }, holidaysClosed: false });
+      const keep = await store.access.createLevel({ name: "Keep", scheduleId: s.id, terminals: ["FRONT"], groupIds: [] });
+      const drop = await store.access.createLevel({ name: "Drop", scheduleId: s.id, terminals: ["BACK"], groupIds: [] });
+      const base = { validFrom: "2026-12-09 08:00:00", validTo: "2026-12-10 18:00:00", createdAt: T0, createdBy: "cli", uses: 2 };
+      const both = await store.access.createPass({ ...base, name: "Both", code: "PASS-both-0123456789", levelIds: [keep.id, drop.id], terminals: [] });
+      await store.access.createPass({ ...base, name: "Dropped", code: "PASS-drop-0123456789", levelIds: [drop.id], terminals: [] });
+      const named = await store.access.createPass({ ...base, name: "Named", code: "PASS-named-012345678", levelIds: [drop.id], terminals: ["LOBBY"] });
+      await store.access.revokePass(named.id, T0, "cli");
+      assert.equal(await store.access.deleteLevel(drop.id), true);
+      const model = await store.access.model();
+      assert.deepEqual(model.passes, [
+        { id: both.id, name: "Both", code: "PASS-both-0123456789", validFrom: "2026-12-09 08:00:00", validTo: "2026-12-10 18:00:00", levelIds: [keep.id], terminals: [], uses: 2, revoked: false },
+        { id: named.id, name: "Named", code: "PASS-named-012345678", validFrom: "2026-12-09 08:00:00", validTo: "2026-12-10 18:00:00", levelIds: [], terminals: ["LOBBY"], uses: 2, revoked: true },
+      ]);
+      assert.equal(parseAccessModel(model).ok, true);
     });
   });
 }

@@ -20,6 +20,7 @@ import heldChanges from "./0013_held_changes.sql" with { type: "text" };
 import hrDestinations from "./0014_hr_destinations.sql" with { type: "text" };
 import timesheetDaysComputed from "./0015_timesheet_days_computed.sql" with { type: "text" };
 import access from "./0019_access.sql" with { type: "text" };
+import accessPasses from "./0020_access_passes.sql" with { type: "text" };
 import doors from "./0021_doors.sql" with { type: "text" };
 import timesheetFollow from "./0022_timesheet_follow.sql" with { type: "text" };
 import notifiedAlerts from "./0023_notified_alerts.sql" with { type: "text" };
@@ -42,6 +43,7 @@ export const pgMigrations: Migration[] = [
   { name: "0014_hr_destinations", sql: hrDestinations },
   { name: "0015_timesheet_days_computed", sql: timesheetDaysComputed },
   { name: "0019_access", sql: access },
+  { name: "0020_access_passes", sql: accessPasses },
   { name: "0021_doors", sql: doors },
   { name: "0022_timesheet_follow", sql: timesheetFollow },
   { name: "0023_notified_alerts", sql: notifiedAlerts },
