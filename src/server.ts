@@ -23,7 +23,7 @@ import { startIntegrations } from "./integrations.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";
 import { commandHooks } from "./commands/hooks.ts";
-import type { AccessDeps } from "./app/access.ts";
+import type { PassDeps } from "./app/access.ts";
 import { PeopleService } from "./people/service.ts";
 import { ServerMetrics } from "./obs/server-metrics.ts";
 import { WarnLimiter } from "./obs/warn-limiter.ts";
@@ -208,7 +208,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   });
   const people = new PeopleService({ store, writer, dispatcher, log, now, changed: accessChanged });
   const accessSync = new AccessSync({ store, dispatcher, jobs: people.jobs, get clock() { return settings.clock; }, log, now, dayCheckMs: ACCESS_DAY_CHECK_MS });
-  const access: AccessDeps = { store, now, changed: accessChanged, misfits: (model) => accessSync.misfits(model), ...(readOnly === null ? { sync: (actor: string) => accessSync.changed(actor) } : {}) };
+  const access: PassDeps = { store, now, changed: accessChanged, localTime: (ms) => settings.clock.format(ms), misfits: (model) => accessSync.misfits(model), ...(readOnly === null ? { sync: (actor: string) => accessSync.changed(actor) } : {}) };
   // Daily results follow commits and the admin's changes, off the terminal's path; in a cluster one instance follows the commits.
   const recompute = new TimesheetRecompute({ store, get clock() { return settings.clock; }, log, now, ...(cluster ? { holder: cluster.instanceId } : {}) });
   const timesheets: TimesheetDeps = { store, get clock() { return settings.clock; }, recompute, now, accessChanged };

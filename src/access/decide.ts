@@ -35,7 +35,10 @@ export type RefusalReason =
   | "holiday"
   | "outside_schedule"
   | "pass_revoked"
+  | "pass_expired"
   | "pass_used_up"
+  /** The store, which counts a pass's uses, did not answer: the unit may try again. */
+  | "pass_unavailable"
   | "invalid_time";
 
 export type Decision =
@@ -53,7 +56,9 @@ export const MESSAGES: Record<Decision["reason"], string> = {
   holiday: "Closed: holiday",
   outside_schedule: "Outside hours",
   pass_revoked: "Pass revoked",
+  pass_expired: "Pass expired",
   pass_used_up: "Pass used up",
+  pass_unavailable: "Try again",
   invalid_time: "Clock error",
 };
 
@@ -137,7 +142,8 @@ function decidePass(
 ): Decision {
   const who = { name: pass.name, passId: pass.id };
   if (pass.revoked) return refuse("pass_revoked", who);
-  if (at.time < pass.validFrom || at.time > pass.validTo) return refuse("outside_validity", who);
+  if (at.time > pass.validTo) return refuse("pass_expired", who);
+  if (at.time < pass.validFrom) return refuse("outside_validity", who);
   const named = pass.terminals.includes(input.sn);
   const here = s.index.levelsAt.get(input.sn);
   const levels = here ? pass.levelIds.filter((l) => here.has(l)) : [];

@@ -5,3 +5,4 @@ export * from "./diff.ts";
 export * from "./model.ts";
 export * from "./terminal-rules.ts";
 export * from "./windows.ts";
+export * from "./qr.ts";

@@ -2,7 +2,7 @@
  * The HTTP side: `/health` for load balancers, `/api/v1` behind API tokens. Terminal sockets
  * never reach here (the gateway takes them first).
  */
-import type { AccessDeps } from "../app/access.ts";
+import type { PassDeps } from "../app/access.ts";
 import type { TimesheetDeps } from "../app/timesheets.ts";
 import { timesheetsApi } from "./api/timesheets.ts";
 import { Hono } from "hono";
@@ -61,7 +61,7 @@ export interface HttpDeps {
   /** Time and attendance: the use cases' deps (src/app/timesheets.ts). */
   timesheets: TimesheetDeps;
   /** Access control: the use cases' deps (src/app/access.ts). */
-  access: AccessDeps;
+  access: PassDeps;
   /** GET /metrics (absent: no such route). */
   metrics?: { render: () => string; allow: AllowList };
   /** GET /api/v1/backup (absent: no such route). */

@@ -6,7 +6,8 @@
  * (it cannot happen through the use cases) keeps the last good snapshot and is logged.
  */
 import type { Logger } from "pino";
-import { type AccessSnapshot, type Decision, decide, parseAccessModel, snapshot } from "../access/index.ts";
+import { type AccessSnapshot, type Decision, decide, MESSAGES, parseAccessModel, type RefusalReason, snapshot } from "../access/index.ts";
+import type { PassUseOutcome } from "../store/access-contract.ts";
 import type { Punch, Store } from "../store/contract.ts";
 
 export interface AccessLiveDeps {
@@ -61,14 +62,23 @@ export class AccessLive {
 
   /**
    * A `sendqrcode` (either mode): the code must be one the server issued, compared exactly (by
-   * its digest, `decide.ts`); then that person's rules at `at`, the site-local arrival time. The
-   * same code at the same terminal within QR_REPEAT_MS gets the same answer.
+   * its digest, `decide.ts`); then that person's or pass's rules at `at`, the site-local arrival
+   * time. A pass the rules admit spends one use in the store (`usePass`: atomic across doors and
+   * instances, and the live check of a revoke made on another instance). The same code at the
+   * same terminal within QR_REPEAT_MS gets the same answer: from memory here, and from the
+   * store's record of the use when the memory was cleared or the unit resent to another instance.
    */
-  decideQr(sn: string, text: string, at: string, now: number): Decision {
+  async decideQr(sn: string, text: string, at: string, now: number): Promise<Decision> {
     const key = `${sn}\0${text}`;
     const before = this.#qrAnswers.get(key);
     if (before && now - before.at < QR_REPEAT_MS) return before.decision;
-    const decision = decide(this.#snapshot, { sn, at, credential: { kind: "qr", text } });
+    let decision = decide(this.#snapshot, { sn, at, credential: { kind: "qr", text } });
+    if (decision.access === 1 && decision.passId !== null) {
+      const outcome = await this.#usePass(decision.passId, sn, now);
+      // Not remembered: the unit's resend tries the store again.
+      if (outcome === null) return refusal(decision, "pass_unavailable");
+      if (outcome !== "granted" && outcome !== "repeat") decision = refusal(decision, outcome === "revoked" ? "pass_revoked" : outcome === "used_up" ? "pass_used_up" : "unknown_code");
+    }
     this.#qrAnswers.delete(key);
     this.#qrAnswers.set(key, { at: now, decision });
     for (const k of this.#qrAnswers.keys()) {
@@ -76,6 +86,16 @@ export class AccessLive {
       this.#qrAnswers.delete(k);
     }
     return decision;
+  }
+
+  /** The store's answer for one use of the pass; null when it could not be asked. */
+  async #usePass(passId: number, sn: string, now: number): Promise<PassUseOutcome | null> {
+    try {
+      return (await this.#d.store.access.usePass(passId, { sn, scan: "sendqrcode", at: now, repeatWithinMs: QR_REPEAT_MS })).outcome;
+    } catch (err) {
+      this.#d.log.warn({ err, sn, passId }, "a pass's use not counted (store failed); the scan is refused");
+      return null;
+    }
   }
 
   /** The first snapshot, before any terminal is answered; then the periodic refresh. */
@@ -122,4 +142,8 @@ export class AccessLive {
     });
     return this.#running;
   }
+}
+
+function refusal(d: Decision, reason: RefusalReason): Decision {
+  return { access: 0, reason, message: MESSAGES[reason], enrollid: d.enrollid, name: d.name, passId: d.passId };
 }

@@ -298,12 +298,12 @@ export class TerminalConnection {
     this.#d.commands.enrolled(sn, enrollid, backupnum);
   }
 
-  #onQrcode(sn: string, body: Record<string, unknown>) {
+  async #onQrcode(sn: string, body: Record<string, unknown>) {
     const parsed = sendqrcodeMessage.safeParse(body);
     if (!parsed.success) return void this.deliver(qrcodeAnswer(false, 0, "", "Unreadable code"));
     // A QR code is a credential the server issued, never an enrollid: "21" opens nothing.
     const now = this.#d.now();
-    const d = this.#d.access.decideQr(sn, parsed.data.record, this.#d.clock.format(now), now);
+    const d = await this.#d.access.decideQr(sn, parsed.data.record, this.#d.clock.format(now), now);
     this.deliver(qrcodeAnswer(d.access === 1, d.enrollid ?? 0, d.name, d.access === 1 && d.name ? `${d.message} ${d.name}` : d.message));
   }
 }

@@ -77,7 +77,7 @@ describe("live decision: visitor passes", () => {
   });
 
   test("expired, not yet valid, wrong door, revoked", () => {
-    expect(outcome(qr(PASS_QR, "2026-03-10 17:00:01"))).toEqual([0, "outside_validity", "Not valid now"]);
+    expect(outcome(qr(PASS_QR, "2026-03-10 17:00:01"))).toEqual([0, "pass_expired", "Pass expired"]);
     expect(outcome(qr(PASS_QR, "2026-03-10 08:59:59"))).toEqual([0, "outside_validity", "Not valid now"]);
     expect(qr(PASS_QR, "2026-03-10 17:00:00").access).toBe(1);
     expect(outcome(qr(PASS_QR, "2026-03-10 10:00:00", "BACK"))).toEqual([0, "no_level", "No access here"]);

@@ -10,7 +10,7 @@ import { AlertSource } from "../../src/alerts/source.ts";
 import { BackupDownloads } from "../../src/app/backups.ts";
 import { hashToken } from "../../src/auth/tokens.ts";
 import { CommandDispatcher } from "../../src/commands/dispatcher.ts";
-import type { AccessDeps } from "../../src/app/access.ts";
+import type { PassDeps } from "../../src/app/access.ts";
 import type { TimesheetDeps } from "../../src/app/timesheets.ts";
 import { TimesheetRecompute } from "../../src/jobs/timesheet-recompute.ts";
 import { EventBus } from "../../src/events/bus.ts";
@@ -61,7 +61,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
   const settings = await SiteSettings.load(store, { tz: "UTC", approval: "open" });
   const dispatcher = new CommandDispatcher({ store, writer, bus, clock: settings.clock, log, now, timeoutMs: 30_000, maxAttempts: 3, pageCap: 100, exclusive: true });
   const people = new PeopleService({ store, writer, dispatcher, log, now });
-  const access: AccessDeps = { store, now };
+  const access: PassDeps = { store, now, localTime: (ms) => settings.clock.format(ms) };
   const recompute = new TimesheetRecompute({ store, clock: settings.clock, log, now, debounceMs: 10 });
   const timesheets: TimesheetDeps = { store, clock: settings.clock, recompute, now };
   const integrations = await startIntegrations({

@@ -43,6 +43,9 @@ describe("scopeFor", () => {
     ["GET", "/presence", undefined, "read"],
     ["POST", "/people/7/qr-code", undefined, "admin"],
     ["DELETE", "/people/7/qr-code", undefined, "admin"],
+    ["GET", "/access/passes", undefined, "admin"],
+    ["GET", "/access/passes/3/qr.svg", undefined, "admin"],
+    ["POST", "/access/passes/3/revoke", undefined, "admin"],
     ["POST", "/some/route/added/later", undefined, "admin"],
   ] as const)("%s %s (%s) needs %s", (method, path, command, scope) => {
     expect(scopeFor(method, path, command)).toBe(scope);

@@ -1,11 +1,14 @@
 /** `/api/v1/access/*` and a person's access (issue 16): the use cases of app/access.ts, translated. */
 import { Hono } from "hono";
+import { qrSvg } from "../../access/qr.ts";
 import {
-  type AccessDeps, createLevel, createSchedule, deleteLevel, deleteSchedule, getLevel, getSchedule, issueQrCode, levelInput, levelPatch,
-  personAccess, personAccessInput, revokeQrCode, scheduleInput, schedulePatch, setPersonAccess, syncAccess, updateLevel, updateSchedule,
+  createLevel, createPass, createSchedule, deleteLevel, deleteSchedule, getLevel, getPass, getSchedule, issueQrCode, levelInput, levelPatch,
+  listPasses, type PassDeps, passInput, passListQuery, personAccess, personAccessInput, revokePass, revokeQrCode, scheduleInput, schedulePatch,
+  setPersonAccess, syncAccess, updateLevel, updateSchedule,
 } from "../../app/access.ts";
 import { notFound } from "../../lib/app-error.ts";
 import { parseBody } from "../body.ts";
+import { parseQuery } from "../query.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 
 const idParam = (raw: string, what: string) => {
@@ -14,7 +17,7 @@ const idParam = (raw: string, what: string) => {
   return id;
 };
 
-export function accessApi(deps: AccessDeps) {
+export function accessApi(deps: PassDeps) {
   const app = new Hono<TokenEnv>();
 
   app.get("/access/schedules", async (c) => c.json({ items: await deps.store.access.schedules() }));
@@ -51,6 +54,19 @@ export function accessApi(deps: AccessDeps) {
     await revokeQrCode(deps, c.get("actor"), idParam(c.req.param("enrollid"), "person"));
     return c.json({ deleted: true });
   });
+
+  // Visitor passes. Revoking is a POST (not DELETE): the pass stays, with its uses, for the record.
+  app.get("/access/passes", async (c) => c.json(await listPasses(deps, parseQuery(passListQuery, c.req.query()))));
+  app.post("/access/passes", async (c) => c.json(await createPass(deps, c.get("actor"), await parseBody(c, passInput)), 201));
+  app.get("/access/passes/:id", async (c) => c.json(await getPass(deps, idParam(c.req.param("id"), "pass"))));
+  app.get("/access/passes/:id/qr.svg", async (c) => {
+    const pass = await getPass(deps, idParam(c.req.param("id"), "pass"));
+    c.header("content-type", "image/svg+xml; charset=utf-8");
+    // The code opens doors: no shared cache keeps a copy.
+    c.header("cache-control", "private, no-store");
+    return c.body(qrSvg(pass.code));
+  });
+  app.post("/access/passes/:id/revoke", async (c) => c.json(await revokePass(deps, c.get("actor"), idParam(c.req.param("id"), "pass"))));
 
   return app;
 }

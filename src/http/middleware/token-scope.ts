@@ -2,7 +2,7 @@
  * What each /api/v1 route asks of a token's scope, in one table so that a new route is
  * admin-only until someone decides otherwise: reads need `read`; queuing commands needs
  * `commands`; everything else (and backups, webhooks, HR destinations, notification settings, tokens, people's
- * credentials and the changes terminals sent that wait for approval, even to read) needs `admin`.
+ * credentials, visitor passes and the changes terminals sent that wait for approval, even to read) needs `admin`.
  */
 import type { MiddlewareHandler } from "hono";
 import { scopeAllows } from "../../auth/tokens.ts";
@@ -19,6 +19,8 @@ const ADMIN_ONLY = [
   /^\/held-changes(\/|$)/,
   // A person's QR code is a credential: it opens doors.
   /^\/people\/[^/]+\/qr-code(\/|$)/,
+  // A pass carries its code, which opens doors: reading one is handing out a key.
+  /^\/access\/passes(\/|$)/,
 ];
 
 /** State changes open to a `commands` token. */
