@@ -11,7 +11,7 @@
  * no longer in the model is set to zone 1, never deleted.
  */
 import { type CommandName, MAX_HOLIDAYS, padDayZones, padWeekZones, USERLOCKS_PER_FRAME } from "../protocol/index.ts";
-import { CLOSED_ZONE, type HeldTables, NOTHING_HELD, type TerminalHoliday, type TerminalTables, type UserLock } from "./compile.ts";
+import { CLOSED_ZONE, compileTerminal, type FitError, type HeldTables, type ModelIndex, NOTHING_HELD, type TerminalHoliday, type TerminalTables, type UserLock } from "./compile.ts";
 
 export interface PlannedCommand {
   command: CommandName;
@@ -131,4 +131,18 @@ export function heldAfter(held: HeldTables, command: string, params: Record<stri
     default:
       return held;
   }
+}
+
+export type TerminalPlan = { ok: true; commands: PlannedCommand[] } | { ok: false; errors: FitError[] };
+
+/**
+ * What the sync queues for one terminal: the model compiled against what the terminal will hold
+ * once `open` (its commands still queued or in flight, oldest first, params as validated) are
+ * acknowledged, so a command already queued is never planned again and a second run after the
+ * first sends nothing.
+ */
+export function planTerminal(index: ModelIndex, sn: string, today: string, held: HeldTables, open: ReadonlyArray<{ command: string; params: Record<string, unknown> }>): TerminalPlan {
+  const expected = open.reduce((h, c) => heldAfter(h, c.command, c.params), held);
+  const result = compileTerminal(index, sn, today, expected);
+  return result.ok ? { ok: true, commands: planTables(expected, result.tables) } : { ok: false, errors: result.errors };
 }

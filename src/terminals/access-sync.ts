@@ -23,7 +23,7 @@
 import type { Logger } from "pino";
 import {
   type AccessModelInput, compileTerminal, type FitError, type HeldTables, heldAfter, indexModel, type ModelIndex, NOTHING_HELD, parseAccessModel,
-  type PlannedCommand, planTables, type TerminalHoliday, type UserLock,
+  type PlannedCommand, planTerminal, type TerminalHoliday, type UserLock,
 } from "../access/index.ts";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { Jobs } from "../people/jobs.ts";
@@ -173,18 +173,15 @@ export class AccessSync {
     const refused: FitError[] = [];
     const commands: Array<PlannedCommand & { sn: string }> = [];
     for (const sn of await this.#managed(index, only, only === null)) {
-      // What the terminal will hold once its open commands are answered.
-      let held = heldTables(await store.access.held(sn));
-      const open = (await dispatcher.open(sn)).sort((a, b) => a.id - b.id);
-      for (const c of open) held = heldAfter(held, c.command, paramsOf(c));
-      const result = compileTerminal(index, sn, today, held);
+      const open = (await dispatcher.open(sn)).sort((a, b) => a.id - b.id).map((c) => ({ command: c.command, params: paramsOf(c) }));
+      const result = planTerminal(index, sn, today, heldTables(await store.access.held(sn)), open);
       if (!result.ok) {
         refused.push(...result.errors);
         await store.access.setSyncProblem(sn, result.errors.map((e) => e.message).join("; "), this.#d.now());
         continue;
       }
       await store.access.setSyncProblem(sn, null, this.#d.now());
-      for (const planned of planTables(held, result.tables)) commands.push({ sn, ...planned });
+      for (const planned of result.commands) commands.push({ sn, ...planned });
     }
     if (refused.length > 0) log.warn({ refused: refused.map((e) => e.message) }, "the access rules do not fit some terminals; nothing was sent to them");
     if (commands.length > 0) {

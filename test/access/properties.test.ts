@@ -12,9 +12,11 @@ import {
   isoWeekday,
   NOTHING_HELD,
   planTables,
+  planTerminal,
   snapshot,
   unitAdmits,
 } from "../../src/access/index.ts";
+import { validateParams } from "../../src/protocol/index.ts";
 import { apply, held, model } from "./fixtures.ts";
 
 const TODAY = "2026-03-10";
@@ -108,6 +110,32 @@ describe("access properties", () => {
         }
       }),
       { numRuns: 80 },
+    );
+  }, SLOW);
+
+  test("the sync's plan: with its first plan still queued a second run sends nothing, and once acknowledged a re-sync sends nothing", () => {
+    fc.assert(
+      fc.property(siteArb, siteArb, (input, other) => {
+        const index = indexModel(model(input));
+        for (const sn of SNS) {
+          const start = compile(model(other), sn);
+          const from = start.ok ? held(start.tables) : NOTHING_HELD;
+          const first = planTerminal(index, sn, TODAY, from, []);
+          const direct = compileTerminal(index, sn, TODAY, from);
+          if (!first.ok) {
+            expect(direct).toEqual({ ok: false, errors: first.errors });
+            continue;
+          }
+          const queued = first.commands.map((c) => {
+            const valid = validateParams(c.command, c.params);
+            if (!valid.ok) throw new Error(valid.error);
+            return { command: c.command, params: valid.params };
+          });
+          expect(planTerminal(index, sn, TODAY, from, queued)).toEqual({ ok: true, commands: [] });
+          expect(planTerminal(index, sn, TODAY, apply(from, first.commands), [])).toEqual({ ok: true, commands: [] });
+        }
+      }),
+      { numRuns: 150 },
     );
   }, SLOW);
 
