@@ -132,7 +132,8 @@ export interface AccessStore {
   revokePass(id: number, at: number, by: string): Promise<PassRow | null>;
   /**
    * Consumes one use of the pass, atomically: however many doors of however many instances scan a
-   * pass with one use left at the same moment, one is "granted". Unlimited passes count their uses too.
+   * pass with one use left at the same moment, one is "granted". Unlimited passes count their uses
+   * too. A revoked pass is "revoked" even for a resend.
    */
   usePass(id: number, scan: PassScan): Promise<{ outcome: PassUseOutcome; used: number }>;
 

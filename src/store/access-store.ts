@@ -231,10 +231,14 @@ export class SqlAccessStore implements AccessStore {
   }
 
   async usePass(id: number, scan: PassScan): Promise<{ outcome: PassUseOutcome; used: number }> {
-    const repeat = await this.#db.read(sql`
-      SELECT p.used FROM access_pass_uses u JOIN access_passes p ON p.id = u.pass_id
-      WHERE u.pass_id = ${id} AND u.sn = ${scan.sn} AND u.scan = ${scan.scan} AND u.used_at >= ${scan.at - scan.repeatWithinMs} LIMIT 1`);
-    if (repeat[0]) return { outcome: "repeat", used: num(repeat[0].used) };
+    // A revoke wins over a resend: once revoked, nothing opens with the pass.
+    const [state] = await this.#db.read(sql`
+      SELECT p.revoked_at, p.used, EXISTS (
+        SELECT 1 FROM access_pass_uses u WHERE u.pass_id = p.id AND u.sn = ${scan.sn} AND u.scan = ${scan.scan} AND u.used_at >= ${scan.at - scan.repeatWithinMs}
+      ) AS repeat FROM access_passes p WHERE p.id = ${id}`);
+    if (!state) return { outcome: "not_found", used: 0 };
+    if (state.revoked_at !== null) return { outcome: "revoked", used: num(state.used) };
+    if (bool(state.repeat)) return { outcome: "repeat", used: num(state.used) };
     // The use itself: one conditional statement. PostgreSQL re-checks the condition on the row a
     // concurrent update committed, SQLite has one writer: the last use goes to exactly one door.
     const consumed = await this.#one(sql`

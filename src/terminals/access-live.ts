@@ -65,19 +65,22 @@ export class AccessLive {
    * its digest, `decide.ts`); then that person's or pass's rules at `at`, the site-local arrival
    * time. A pass the rules admit spends one use in the store (`usePass`: atomic across doors and
    * instances, and the live check of a revoke made on another instance). The same code at the
-   * same terminal within QR_REPEAT_MS gets the same answer: from memory here, and from the
-   * store's record of the use when the memory was cleared or the unit resent to another instance.
+   * same terminal within QR_REPEAT_MS gets the same answer: a person's from memory here, a
+   * pass's from the store's record of its uses (unless it was revoked meanwhile: a revoke wins).
    */
   async decideQr(sn: string, text: string, at: string, now: number): Promise<Decision> {
     const key = `${sn}\0${text}`;
     const before = this.#qrAnswers.get(key);
     if (before && now - before.at < QR_REPEAT_MS) return before.decision;
-    let decision = decide(this.#snapshot, { sn, at, credential: { kind: "qr", text } });
-    if (decision.access === 1 && decision.passId !== null) {
+    const decision = decide(this.#snapshot, { sn, at, credential: { kind: "qr", text } });
+    // A pass's answers are not remembered here but in the store, with its uses: a revoke made on
+    // another instance refuses it at once, and a resend is recognised whichever instance it reaches.
+    if (decision.passId !== null) {
+      if (decision.access === 0) return decision;
       const outcome = await this.#usePass(decision.passId, sn, now);
-      // Not remembered: the unit's resend tries the store again.
       if (outcome === null) return refusal(decision, "pass_unavailable");
-      if (outcome !== "granted" && outcome !== "repeat") decision = refusal(decision, outcome === "revoked" ? "pass_revoked" : outcome === "used_up" ? "pass_used_up" : "unknown_code");
+      if (outcome === "granted" || outcome === "repeat") return decision;
+      return refusal(decision, outcome === "revoked" ? "pass_revoked" : outcome === "used_up" ? "pass_used_up" : "unknown_code");
     }
     this.#qrAnswers.delete(key);
     this.#qrAnswers.set(key, { at: now, decision });

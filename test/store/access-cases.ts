@@ -204,6 +204,8 @@ export function accessCases(fresh: () => Promise<ContractStore>): void {
       assert.deepEqual(await store.access.usePass(one.id, scan("FRONT", T0 + 10_001)), { outcome: "used_up", used: 1 });
       for (let i = 1; i <= 3; i++) assert.deepEqual(await store.access.usePass(any.id, scan("FRONT", T0 + i * 20_000)), { outcome: "granted", used: i });
       await store.access.revokePass(any.id, T0, "cli");
+      // A resend of the last scan too: a revoke wins.
+      assert.deepEqual(await store.access.usePass(any.id, scan("FRONT", T0 + 60_000 + 1_000)), { outcome: "revoked", used: 3 });
       assert.deepEqual(await store.access.usePass(any.id, scan("FRONT", T0 + 100_000)), { outcome: "revoked", used: 3 });
       assert.deepEqual(await store.access.usePass(any.id + one.id + 100, scan("FRONT", T0)), { outcome: "not_found", used: 0 });
       assert.equal((await store.access.pass(one.id))?.used, 1);
