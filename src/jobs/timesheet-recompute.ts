@@ -26,9 +26,9 @@ import type { EventBus } from "../events/bus.ts";
 import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { Store } from "../store/contract.ts";
 import { datesAffectedBy } from "../timesheets/assign.ts";
-import { addDays } from "../timesheets/calendar.ts";
-import { type PersonDate, recomputeDays } from "../timesheets/recompute.ts";
-import type { LocalDate } from "../timesheets/types.ts";
+import { addDays, datesBetween } from "../timesheets/calendar.ts";
+import { type PersonDate, type ReadAhead, recomputeDays } from "../timesheets/recompute.ts";
+import type { LocalDate, RawPunch } from "../timesheets/types.ts";
 
 export interface TimesheetRecomputeOptions {
   store: Pick<Store, "timesheets" | "attendanceSlice">;
@@ -61,7 +61,11 @@ const DAYS_PER_BATCH = 5000;
 const DUTY = 0.05;
 /** The longest pause between passes, however long the last one took: only a pass stalled far beyond the work it did takes longer than a twentieth. */
 const MAX_PAUSE_MS = 120_000;
-/** Pages of punches a pass reads at most (the rest waits for the next pass; the cursor keeps them). */
+/** Punches a rebuild holds in memory at once (a few hundred bytes each); a range with more is rebuilt in windows of fewer days. */
+const READ_AHEAD_PUNCHES = 150_000;
+/** Punches a read-ahead page holds: the event loop is yielded between pages. */
+const READ_AHEAD_PAGE = 5000;
+/** Pages of punches a pass reads at most (the rest waits for the next pass; the mark keeps them). */
 const PAGES_PER_PASS = 20;
 
 export class TimesheetRecompute implements RecomputeRequests {
@@ -301,6 +305,7 @@ export class TimesheetRecompute implements RecomputeRequests {
   }
 
   async #recomputeEveryone(fromOrNull: LocalDate | null, toOrNull: LocalDate | null): Promise<number> {
+    const ts = this.#o.store.timesheets;
     const end = this.#today();
     let from = fromOrNull;
     if (from === null) {
@@ -310,19 +315,52 @@ export class TimesheetRecompute implements RecomputeRequests {
     }
     const to = toOrNull === null || toOrNull > end ? end : toOrNull;
     if (from > to) return 0;
-    const dates: LocalDate[] = [];
-    for (let d = from; d <= to; d = addDays(d, 1)) dates.push(d);
-    const people = await this.#o.store.timesheets.enrollids(from, to);
+    const people = await ts.enrollids(from, to);
+    // Windows of as many days as hold READ_AHEAD_PUNCHES punches on average (a month of a small office is one).
+    const days = datesBetween(from, to).length;
+    const count = await ts.countPunchesBetween(addDays(from, -1), addDays(to, 2));
+    const span = count <= READ_AHEAD_PUNCHES ? days : Math.max(1, Math.floor((days * READ_AHEAD_PUNCHES) / count));
     let stored = 0;
-    for (let i = 0; i < people.length && !this.#stopped; i += PEOPLE_PER_BATCH) {
-      const targets: PersonDate[] = [];
-      for (const enrollid of people.slice(i, i + PEOPLE_PER_BATCH)) for (const date of dates) targets.push({ enrollid, date });
-      const now = this.#o.now();
-      stored += await recomputeDays(this.#o.store.timesheets, targets, { clock: this.#o.clock, at: now, asOf: now });
-      await yieldToLoop();
+    for (let start = from; start <= to && !this.#stopped; start = addDays(start, span)) {
+      const last = addDays(start, span - 1) < to ? addDays(start, span - 1) : to;
+      const dates = datesBetween(start, last);
+      const read = await this.#readAhead(start, last);
+      for (let i = 0; i < people.length && !this.#stopped; i += PEOPLE_PER_BATCH) {
+        const targets: PersonDate[] = [];
+        for (const enrollid of people.slice(i, i + PEOPLE_PER_BATCH)) for (const date of dates) targets.push({ enrollid, date });
+        const now = this.#o.now();
+        stored += await recomputeDays(ts, targets, { clock: this.#o.clock, at: now, asOf: now }, read ?? undefined);
+        await yieldToLoop();
+      }
     }
     this.#stored += stored;
     return stored;
+  }
+
+  /**
+   * Everyone's memberships and the punches of [from − 1 day, to + 2 days), read a page at a time
+   * in stored order; null when the window holds more than twice READ_AHEAD_PUNCHES (read person by
+   * person then, memory bounded).
+   */
+  async #readAhead(from: LocalDate, to: LocalDate): Promise<ReadAhead | null> {
+    const ts = this.#o.store.timesheets;
+    const [since, until] = [addDays(from, -1), addDays(to, 2)];
+    if ((await ts.countPunchesBetween(since, until)) > 2 * READ_AHEAD_PUNCHES) return null;
+    const punches = new Map<number, RawPunch[]>();
+    let after: { time: string; id: number } | null = null;
+    for (;;) {
+      const page = await ts.punchesBetween(since, until, after, READ_AHEAD_PAGE);
+      for (const punch of page) {
+        const list = punches.get(punch.enrollid);
+        if (list) list.push(punch);
+        else punches.set(punch.enrollid, [punch]);
+      }
+      const last = page[page.length - 1];
+      if (!last || page.length < READ_AHEAD_PAGE) break;
+      after = { time: last.time, id: last.id };
+      await yieldToLoop();
+    }
+    return { memberships: await ts.allMemberships(), punches };
   }
 }
 

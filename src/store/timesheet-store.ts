@@ -33,11 +33,15 @@ export interface TimesheetSql {
    * memberships (department_id, from_date, to_date) by from_date; the corrections (id, enrollid, at, body) by id.
    */
   person(kind: PersonRead, enrollid: number, from?: string, until?: string): Promise<Row[]>;
+  /** An EVERYONE_READS statement with its parameters. */
+  everyone(kind: EveryoneRead, params: ReadonlyArray<string | number>): Promise<Row[]>;
   /** The engine's clock in ms (leases are read on the database's clock, never an instance's). */
   nowMs: SQL;
 }
 
 export type PersonRead = "punches" | "memberships" | "corrections";
+/** Reads of everyone a rebuild makes once (`TimesheetSql.everyone`). */
+export type EveryoneRead = "punches" | "count" | "memberships";
 
 /** The statements of `TimesheetSql.person`, with `?` placeholders (PostgreSQL's engine numbers them). */
 export const PERSON_READS: Record<PersonRead, string> = {
@@ -45,6 +49,17 @@ export const PERSON_READS: Record<PersonRead, string> = {
   punches: "SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE enrollid = ? AND time >= ? AND time < ? ORDER BY time, id",
   memberships: "SELECT department_id, from_date, to_date FROM ts_memberships WHERE enrollid = ? ORDER BY from_date",
   corrections: "SELECT id, enrollid, at, body FROM ts_corrections WHERE enrollid = ? ORDER BY id",
+};
+
+/**
+ * The statements of `TimesheetSql.everyone`: punches (as `person`'s) in [from, until) after (time,
+ * id), a page of them — (time) is attendance_time, so they are read in stored order; their count;
+ * every membership (enrollid first).
+ */
+export const EVERYONE_READS: Record<EveryoneRead, string> = {
+  punches: "SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE (time, id) > (?, ?) AND time < ? AND enrollid > 0 ORDER BY time, id LIMIT ?",
+  count: "SELECT count(*) AS n FROM attendance WHERE time >= ? AND time < ? AND enrollid > 0",
+  memberships: "SELECT enrollid, department_id, from_date, to_date FROM ts_memberships ORDER BY enrollid, from_date",
 };
 
 /** A `ts_days` row: enrollid, date, department_id, status, body, computed_at. */
@@ -70,6 +85,9 @@ function stored<S extends z.ZodType>(schema: S, body: unknown, extra: Row): z.ou
 }
 
 const num = (v: unknown) => Number(v);
+
+const membership = (r: Row): Membership => ({ departmentId: num(r.department_id), from: String(r.from_date), ...(r.to_date === null ? {} : { to: String(r.to_date) }) });
+const rawPunch = (r: Row): RawPunch => ({ id: num(r.id), sn: String(r.sn), enrollid: num(r.enrollid), time: String(r.time), ts: num(r.ts), inout: num(r.inout) });
 
 function withoutId(value: { id: number }): Row {
   const { id: _id, ...rest } = value;
@@ -151,8 +169,18 @@ export class SqlTimesheetStore implements TimesheetStore {
 
   async memberships(enrollid: number) {
     // Typed columns setDepartment checked when it wrote them (read for every person a rebuild computes).
-    const rows = await this.#db.person("memberships", enrollid);
-    return rows.map((r): Membership => ({ departmentId: num(r.department_id), from: String(r.from_date), ...(r.to_date === null ? {} : { to: String(r.to_date) }) }));
+    return (await this.#db.person("memberships", enrollid)).map(membership);
+  }
+
+  async allMemberships() {
+    const byPerson = new Map<number, Membership[]>();
+    for (const r of await this.#db.everyone("memberships", [])) {
+      const enrollid = num(r.enrollid);
+      const list = byPerson.get(enrollid);
+      if (list) list.push(membership(r));
+      else byPerson.set(enrollid, [membership(r)]);
+    }
+    return byPerson;
   }
 
   async setDepartment(enrollid: number, departmentId: number | null, from: LocalDate) {
@@ -389,8 +417,18 @@ export class SqlTimesheetStore implements TimesheetStore {
   }
 
   async punchesOf(enrollid: number, from: string, until: string): Promise<RawPunch[]> {
-    const rows = await this.#db.person("punches", enrollid, from, until);
-    return rows.map((r) => ({ id: num(r.id), sn: String(r.sn), enrollid: num(r.enrollid), time: String(r.time), ts: num(r.ts), inout: num(r.inout) }));
+    return (await this.#db.person("punches", enrollid, from, until)).map(rawPunch);
+  }
+
+  async countPunchesBetween(from: string, until: string) {
+    const [row] = await this.#db.everyone("count", [from, until]);
+    return num(row?.n);
+  }
+
+  async punchesBetween(from: string, until: string, after: { time: string; id: number } | null, limit: number): Promise<RawPunch[]> {
+    // From the start: before any punch at `from` (ids start at 1).
+    const [time, id] = after === null ? [from, 0] : [after.time < from ? from : after.time, after.time < from ? 0 : after.id];
+    return (await this.#db.everyone("punches", [time, id, until, limit])).map(rawPunch);
   }
 
   // ── following the punches ──

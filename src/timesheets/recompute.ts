@@ -11,7 +11,7 @@ import { addDays, dayNumber } from "./calendar.ts";
 import { computeDays } from "./period.ts";
 import type { LocalToUtc } from "./plan.ts";
 import { indexRules } from "./schedule.ts";
-import type { DayResult, LeaveEntry, LocalDate } from "./types.ts";
+import type { DayResult, LeaveEntry, LocalDate, Membership, RawPunch } from "./types.ts";
 
 /** Results per `saveDays`. */
 const SAVE_EVERY = 4000;
@@ -40,8 +40,18 @@ export function runsOf(dates: Iterable<LocalDate>): Array<[LocalDate, LocalDate]
   return runs;
 }
 
+/**
+ * What a rebuild read for everyone beforehand, instead of a read per person: each person's
+ * memberships, and punches (by time then id) covering the day before through the day after every
+ * target date.
+ */
+export interface ReadAhead {
+  memberships: Map<number, Membership[]>;
+  punches: Map<number, RawPunch[]>;
+}
+
 /** Recomputes and stores the days of `targets`; returns how many results were stored. */
-export async function recomputeDays(store: TimesheetStore, targets: Iterable<PersonDate>, options: RecomputeOptions): Promise<number> {
+export async function recomputeDays(store: TimesheetStore, targets: Iterable<PersonDate>, options: RecomputeOptions, read?: ReadAhead): Promise<number> {
   const byPerson = new Map<number, LocalDate[]>();
   for (const { enrollid, date } of targets) {
     const dates = byPerson.get(enrollid);
@@ -62,10 +72,11 @@ export async function recomputeDays(store: TimesheetStore, targets: Iterable<Per
   // Results are written a few thousand at a time: a transaction (an fsync) per person would cost more than the computing.
   let pending: DayResult[] = [];
   for (const [enrollid, dates] of byPerson) {
-    const [memberships, corrections] = await Promise.all([store.memberships(enrollid), store.corrections(enrollid)]);
+    const [memberships, corrections] = await Promise.all([read ? (read.memberships.get(enrollid) ?? []) : store.memberships(enrollid), store.corrections(enrollid)]);
     for (const [from, to] of runsOf(dates)) {
       // The rules read punches from the day before `from` through the day after `to` (a night shift's, a double scan's).
-      const punches = await store.punchesOf(enrollid, addDays(from, -1), addDays(to, 2));
+      const [since, until] = [addDays(from, -1), addDays(to, 2)];
+      const punches = read ? (read.punches.get(enrollid) ?? []).filter((p) => p.time >= since && p.time < until) : await store.punchesOf(enrollid, since, until);
       const leave = (leaveOf.get(enrollid) ?? []).filter((e) => e.date >= from && e.date <= to);
       pending.push(...computeDays(index, { enrollid, memberships, punches, corrections, leave }, { from, to, asOf: options.asOf }));
     }

@@ -189,6 +189,47 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       ]);
       assert.deepEqual(await t.store.timesheets.punchesOf(9, "2026-03-01", "2026-03-05"), []);
     });
+
+    test("punchesBetween: everyone's punches in a site-local range by time then id, paged after the last; countPunchesBetween; allMemberships", async () => {
+      const t = await fresh();
+      const ts = t.store.timesheets;
+      await t.store.write([
+        punchesOp("SN2", [punch(7, "2026-03-02 17:00:00", { inout: 1 }), punch(8, "2026-03-02 09:00:00"), punch(7, "2026-03-01 23:59:59")]),
+        punchesOp("SN1", [punch(7, "2026-03-02 08:00:00"), punch(7, "2026-03-04 00:00:00"), punch(7, "2026-03-03 23:00:00"), punch(9, "2026-03-02 09:00:00")]),
+      ]);
+      const all = (await t.store.attendance({ limit: 10 })).items;
+      const idOf = (enrollid: number, time: string) => all.find((r) => r.enrollid === enrollid && r.time === time)?.id as number;
+      const row = (enrollid: number, time: string, sn: string, inout = 0) => ({ id: idOf(enrollid, time), sn, enrollid, time, ts: Date.parse(`${time.replace(" ", "T")}Z`), inout });
+      assert.equal(await ts.countPunchesBetween("2026-03-02", "2026-03-04"), 5);
+      const pages: unknown[][] = [];
+      let after: { time: string; id: number } | null = null;
+      for (;;) {
+        const page = await ts.punchesBetween("2026-03-02", "2026-03-04", after, 2);
+        pages.push(page);
+        const last = page[page.length - 1];
+        if (!last) break;
+        after = { time: last.time, id: last.id };
+      }
+      // The two punches at 09:00 by id: SN2's was stored first.
+      assert.deepEqual(pages, [
+        [row(7, "2026-03-02 08:00:00", "SN1"), row(8, "2026-03-02 09:00:00", "SN2")],
+        [row(9, "2026-03-02 09:00:00", "SN1"), row(7, "2026-03-02 17:00:00", "SN2", 1)],
+        [row(7, "2026-03-03 23:00:00", "SN1")],
+        [],
+      ]);
+      assert.deepEqual(await ts.punchesBetween("2026-03-05", "2026-03-09", null, 10), []);
+
+      assert.deepEqual(await ts.allMemberships(), new Map());
+      const one = await ts.createDepartment("One");
+      const two = await ts.createDepartment("Two");
+      await ts.setDepartment(8, two.id, "2026-03-01");
+      await ts.setDepartment(7, one.id, "2026-02-01");
+      await ts.setDepartment(7, two.id, "2026-03-10");
+      assert.deepEqual(await ts.allMemberships(), new Map([
+        [7, [{ departmentId: one.id, from: "2026-02-01", to: "2026-03-09" }, { departmentId: two.id, from: "2026-03-10" }]],
+        [8, [{ departmentId: two.id, from: "2026-03-01" }]],
+      ]));
+    });
   });
 
   describe("timesheets: derived days", () => {

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { PERSON_READS, type Row, type TimesheetSql } from "../timesheet-store.ts";
+import { EVERYONE_READS, PERSON_READS, type Row, type TimesheetSql } from "../timesheet-store.ts";
 import type { PgDb } from "./connect.ts";
 
 /** `Store.timesheets`' statements on PostgreSQL: a snapshot in one REPEATABLE READ transaction, a batch in one transaction. */
@@ -23,13 +23,8 @@ export function pgTimesheets(db: PgDb): TimesheetSql {
         for (const q of queries) await tx.execute(q);
       });
     },
-    person: (kind, enrollid, from, until) => {
-      // PERSON_READS' `?` placeholders as PostgreSQL's numbered ones.
-      const params: unknown[] = kind === "punches" ? [enrollid, from ?? "", until ?? ""] : [enrollid];
-      const parts = PERSON_READS[kind].split("?");
-      const query = sql.join(parts.map((part, i) => (i < params.length ? sql`${sql.raw(part)}${params[i]}` : sql.raw(part))), sql``);
-      return rows(db, query);
-    },
+    person: (kind, enrollid, from, until) => rows(db, numbered(PERSON_READS[kind], kind === "punches" ? [enrollid, from ?? "", until ?? ""] : [enrollid])),
+    everyone: (kind, params) => rows(db, numbered(EVERYONE_READS[kind], [...params])),
     // One statement, the columns as arrays (as the group commit writes records): one round trip.
     upsertDays: async (rows) => {
       if (rows.length === 0) return;
@@ -40,4 +35,10 @@ export function pgTimesheets(db: PgDb): TimesheetSql {
         ON CONFLICT (enrollid, date) DO UPDATE SET department_id = excluded.department_id, status = excluded.status, body = excluded.body, computed_at = excluded.computed_at`);
     },
   };
+}
+
+/** A statement with `?` placeholders as PostgreSQL's numbered ones. */
+function numbered(statement: string, params: unknown[]): SQL {
+  const parts = statement.split("?");
+  return sql.join(parts.map((part, i) => (i < params.length ? sql`${sql.raw(part)}${params[i]}` : sql.raw(part))), sql``);
 }

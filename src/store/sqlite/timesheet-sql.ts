@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import { PERSON_READS, type Row, type TimesheetSql } from "../timesheet-store.ts";
+import { EVERYONE_READS, PERSON_READS, type Row, type TimesheetSql } from "../timesheet-store.ts";
 import type { SqliteConnection } from "./driver.ts";
 
 const UPSERT_DAY = `INSERT INTO ts_days (enrollid, date, department_id, status, body, computed_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -29,6 +29,7 @@ export function sqliteTimesheets(w: SqliteConnection, r: SqliteConnection): Time
       const statement = r.prepare(PERSON_READS[kind]);
       return (kind === "punches" ? statement.all(enrollid, from ?? "", until ?? "") : statement.all(enrollid)) as Row[];
     },
+    everyone: async (kind, params) => r.prepare(EVERYONE_READS[kind]).all(...params) as Row[],
     upsertDays: async (rows) => {
       if (rows.length === 0) return;
       const upsert = w.prepare(UPSERT_DAY);
