@@ -8,6 +8,7 @@ import { startTm20, type Tm20Process } from "../helpers/server.ts";
 import { until } from "../helpers/sim.ts";
 import { connectRaw } from "../helpers/raw-ws.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
+import { logBarrier } from "../helpers/log-barrier.ts";
 
 const START = new Date("2026-04-01T07:00:00Z");
 let srv: Tm20Process;
@@ -31,7 +32,9 @@ test("a deeply nested frame is an unreadable frame at warning level: no stack tr
     const lines = srv.logs.filter((l) => l.msg === "unreadable frame" && l.sn === "DEEP1");
     return lines.length >= 2 ? lines : undefined;
   }, 5000);
-  await Bun.sleep(300);
+  // Both frames were read before the sendlog was answered: past the barrier, no third line can be missing.
+  await logBarrier(srv);
+  expect(srv.logs.filter((l) => l.msg === "unreadable frame" && l.sn === "DEEP1")).toEqual(unreadable);
   expect(unreadable.map((l) => [l.level, l.error])).toEqual([
     [40, expect.stringMatching(/^frame is (nested deeper than 32 levels|not JSON)$/)],
     [40, "frame is nested deeper than 32 levels"],
@@ -87,10 +90,9 @@ test("repeated warnings about one terminal: five a minute are written, the rest 
   await t.register("NOISY1");
   for (let i = 0; i < 20; i++) t.send({ cmd: "nosuchthing", sn: "NOISY1" });
   for (let i = 0; i < 20; i++) await t.next((m) => m.ret === "nosuchthing");
-  // Log lines trail the answers (an asynchronous stream): wait for them, then a little more.
+  // Log lines trail the answers (an asynchronous stream): every warning was logged before its answer, so past the barrier all are read.
   const noisy = () => srv.logs.filter((l) => l.msg === "unknown terminal message" && l.sn === "NOISY1");
-  await until("the warnings", () => noisy().length >= 5);
-  await Bun.sleep(500);
+  await logBarrier(srv);
   expect(noisy().length).toBe(5);
   t.close();
 });
@@ -117,7 +119,7 @@ test("every disconnection is logged once with why: client close, garbage, send b
   await until("BYE3", () => disconnections("BYE3").length === 1, 20_000);
   c.destroy();
 
-  await Bun.sleep(300);
+  await logBarrier(srv);
   expect([...disconnections("BYE1"), ...disconnections("BYE2"), ...disconnections("BYE3")].map((l) => [l.sn, l.by, l.why])).toEqual([
     ["BYE1", "terminal", "closed by the terminal"],
     ["BYE2", "server", "too many unreadable frames"],
