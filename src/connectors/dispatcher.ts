@@ -7,19 +7,18 @@
  * back-off; after the destination's max attempts (or at once when the remote says it can never
  * take it) it is kept as a dead letter with the remote's message and the cursor passes it.
  *
- * In a cluster every instance runs one, but only the holder of a destination's lease delivers it
- * (webhooks/leases.ts LeaseKeeper); its settlements are fenced, so an instance that lost the lease
- * never moves a cursor. Destinations changed on other instances are read on the poll timer.
+ * The lanes' life (one run at a time, back-off timer, leases in a cluster, changes read from the
+ * store) is webhooks/lanes.ts, shared with the webhooks; here is what an HR run does. In a cluster
+ * its settlements are fenced, so an instance that lost the lease never moves a cursor.
  */
 import type { Logger } from "pino";
 import type { SecretBox } from "../auth/secret-box.ts";
-import { hasCode } from "../lib/app-error.ts";
 import { backoffMs } from "../lib/backoff.ts";
 import type { SiteClock } from "../protocol/index.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
 import type { HrLeaseStore, HrSettlements, SkipReason } from "../store/hr-contract.ts";
 import type { HrDeadLetterRow, HrDestinationRow } from "../store/schema.ts";
-import { LeaseKeeper } from "../webhooks/leases.ts";
+import { type Lane, OutboxLanes } from "../webhooks/lanes.ts";
 import type { HrAdapter, HrRecord, RecordOutcome, TestResult } from "./adapter.ts";
 import { type HrDestination, type HrDestinationState, parseHrDestination } from "./destination.ts";
 import { connectorKind } from "./kinds.ts";
@@ -40,17 +39,10 @@ export interface HrDispatcherOptions {
   cluster?: { leases: HrLeaseStore; instance: string; leaseMs: number };
 }
 
-interface Lane {
-  dest: HrDestination;
+interface HrLane extends Lane<HrDestination> {
   adapter: HrAdapter | null;
   /** Why no adapter could be made (credentials that cannot be opened, settings its kind refuses). */
   broken: string | null;
-  attempts: number;
-  timer: ReturnType<typeof setTimeout> | null;
-  nextAttemptAt: number | null;
-  running: Promise<void> | null;
-  again: boolean;
-  abort: AbortController;
   /** Records were delivered since the remote was last told the outbox is empty. */
   catchUpDue: boolean;
   catchUpFailures: number;
@@ -62,93 +54,70 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 
 export class HrDispatcher {
   #o: Required<Omit<HrDispatcherOptions, "cluster">> & Pick<HrDispatcherOptions, "cluster">;
-  #lanes = new Map<number, Lane>();
-  #poll: ReturnType<typeof setInterval> | null = null;
-  #stopped = false;
+  #lanes: OutboxLanes<HrDestination, HrDestinationRow, HrLane>;
   /** Aborts tests and manual retries when the server stops (they are no lane's). */
   #stopping = new AbortController();
-  #keeper: LeaseKeeper | null = null;
   #settle: HrSettlements;
-  #syncing: Promise<void> | null = null;
-  /** Destinations whose lease was just taken, until their row is read again. */
-  #reading = new Set<number>();
 
   constructor(options: HrDispatcherOptions) {
     this.#o = { now: Date.now, pollMs: 2_000, retryBaseMs: 1_000, retryMaxMs: 300_000, ...options };
     const cluster = options.cluster;
     this.#settle = cluster ? cluster.leases.fenced(cluster.instance) : options.store.hrDestinations;
-    if (cluster) {
-      this.#keeper = new LeaseKeeper({
-        store: cluster.leases,
+    const destinations = options.store.hrDestinations;
+    this.#lanes = new OutboxLanes<HrDestination, HrDestinationRow, HrLane>(
+      {
         what: "hr destination",
-        holder: cluster.instance,
-        ttlMs: cluster.leaseMs,
-        log: options.log,
-        onGained: (id) => {
-          // Another instance may have moved the cursor meanwhile: no run before it is read again.
-          this.#reading.add(id);
-          void this.reload(id, { fresh: true })
-            .catch((err: unknown) => this.#storeError(id, err))
-            .finally(() => {
-              if (this.#reading.delete(id)) this.#wakeId(id);
-            });
+        label: "HR",
+        logKey: "hrDestination",
+        list: () => destinations.list(),
+        get: (id) => destinations.get(id),
+        parse: parseHrDestination,
+        lane: (base) => this.#equip({ ...base, adapter: null, broken: null, catchUpDue: false, catchUpFailures: 0, catchUpNotBefore: 0 }),
+        changed: (lane, dest) => {
+          // The cursor never goes back: a row read before our own settlement committed may show an older one.
+          lane.dest = { ...dest, cursor: Math.max(lane.dest.cursor, dest.cursor) };
+          this.#equip(lane);
         },
-        onLost: (id) => this.#lost(id),
-      });
-    }
+        // Settings changed (a fixed URL or key, say): try now rather than at the end of the back-off.
+        retryNow: () => true,
+        run: (lane, signal, live) => this.#run(lane, signal, live),
+      },
+      { log: options.log, now: this.#o.now, pollMs: this.#o.pollMs, retryBaseMs: this.#o.retryBaseMs, retryMaxMs: this.#o.retryMaxMs, ...(cluster ? { cluster } : {}) },
+    );
   }
 
-  async start() {
-    for (const row of await this.#o.store.hrDestinations.list()) this.#install(parseHrDestination(row));
-    await this.#keeper?.start();
-    this.#poll = setInterval(() => {
-      if (this.#keeper) void this.#sync().then(() => this.wakeAll());
-      else this.wakeAll();
-    }, this.#o.pollMs);
-    this.wakeAll();
+  start(): Promise<void> {
+    return this.#lanes.start();
   }
 
   async stop() {
-    this.#stopped = true;
     this.#stopping.abort();
-    if (this.#poll) clearInterval(this.#poll);
-    const running: Array<Promise<void>> = [];
-    for (const lane of this.#lanes.values()) {
-      if (lane.timer) clearTimeout(lane.timer);
-      lane.abort.abort();
-      if (lane.running) running.push(lane.running);
-    }
-    await Promise.allSettled(running);
-    await this.#syncing;
-    await this.#keeper?.stop();
+    await this.#lanes.stop();
   }
 
   /** Destinations delivered here whose next record has failed at least once. */
   get failingCount(): number {
-    let n = 0;
-    for (const lane of this.#lanes.values()) if (lane.attempts > 0 && this.#mine(lane.dest.id)) n++;
-    return n;
+    return this.#lanes.failingCount;
   }
 
   /** New records were committed. */
   wakeAll() {
-    for (const lane of this.#lanes.values()) this.#wake(lane);
+    this.#lanes.wakeAll();
   }
 
   /** The destination was created, changed or deleted; `fresh`: its lease was just taken, read it again. */
-  async reload(id: number, { fresh = false } = {}) {
-    this.#apply(id, await this.#o.store.hrDestinations.get(id), fresh);
+  reload(id: number, options: { fresh?: boolean } = {}): Promise<void> {
+    return this.#lanes.reload(id, options);
   }
 
   async state(d: HrDestination): Promise<HrDestinationState> {
-    const lane = this.#mine(d.id) ? this.#lanes.get(d.id) : undefined;
-    const cluster = this.#o.cluster;
+    const lane = this.#lanes.held(d.id);
     return {
       backlog: await backlogOf(this.#o.store, d),
       deadLetters: await this.#o.store.hrDestinations.deadLetterCount(d.id),
       nextAttemptAt: lane?.nextAttemptAt ?? null,
       inFlight: lane?.running !== null && lane?.running !== undefined,
-      instance: cluster ? (this.#mine(d.id) ? cluster.instance : await cluster.leases.holder(d.id)) : null,
+      instance: await this.#lanes.instance(d.id),
     };
   }
 
@@ -206,119 +175,17 @@ export class HrDispatcher {
     }
   }
 
-  #sync(): Promise<void> {
-    this.#syncing ??= (async () => {
-      try {
-        const rows = await this.#o.store.hrDestinations.list();
-        const ids = new Set(rows.map((r) => r.id));
-        for (const row of rows) if (this.#lanes.get(row.id)?.dest.updatedAt !== row.updatedAt) this.#apply(row.id, row, false);
-        for (const id of [...this.#lanes.keys()]) if (!ids.has(id)) this.#apply(id, null, false);
-      } catch (err) {
-        this.#o.log.warn({ err: message(err) }, "HR destinations could not be read; trying again");
-      }
-    })().finally(() => {
-      this.#syncing = null;
-    });
-    return this.#syncing;
-  }
-
-  #mine(id: number): boolean {
-    return this.#keeper === null || this.#keeper.holds(id);
-  }
-
-  #lost(id: number) {
-    const lane = this.#lanes.get(id);
-    if (!lane) return;
-    if (lane.timer) clearTimeout(lane.timer);
-    lane.timer = null;
-    lane.nextAttemptAt = null;
-    lane.abort.abort();
-    lane.abort = new AbortController();
-  }
-
-  #apply(id: number, row: HrDestinationRow | null, fresh: boolean) {
-    const lane = this.#lanes.get(id);
-    if (!row) {
-      if (lane) {
-        if (lane.timer) clearTimeout(lane.timer);
-        lane.abort.abort();
-        this.#lanes.delete(id);
-      }
-      return;
-    }
-    const dest = parseHrDestination(row);
-    if (fresh) this.#reading.delete(id);
-    if (!lane) {
-      this.#install(dest);
-      void this.#keeper?.claim();
-      return;
-    }
-    // The cursor never goes back: a row read before our own settlement committed may show an older one.
-    lane.dest = { ...dest, cursor: Math.max(lane.dest.cursor, dest.cursor) };
-    this.#equip(lane);
-    if (fresh) lane.attempts = dest.attempts;
-    if (lane.timer) {
-      // Settings changed (a fixed URL or key, say): try now rather than at the end of the back-off.
-      clearTimeout(lane.timer);
-      lane.timer = null;
-      lane.nextAttemptAt = null;
-    }
-    this.#wake(lane);
-  }
-
-  #equip(lane: Lane) {
+  #equip(lane: HrLane): HrLane {
     const made = this.#adapter(lane.dest);
     lane.adapter = "adapter" in made ? made.adapter : null;
     lane.broken = "error" in made ? made.error : null;
+    return lane;
   }
 
-  #install(dest: HrDestination) {
-    const lane: Lane = {
-      dest,
-      adapter: null,
-      broken: null,
-      attempts: dest.attempts,
-      timer: null,
-      nextAttemptAt: null,
-      running: null,
-      again: false,
-      abort: new AbortController(),
-      catchUpDue: false,
-      catchUpFailures: 0,
-      catchUpNotBefore: 0,
-    };
-    this.#equip(lane);
-    this.#lanes.set(dest.id, lane);
-    this.#wake(lane);
-  }
-
-  #wakeId(id: number) {
-    const lane = this.#lanes.get(id);
-    if (lane) this.#wake(lane);
-  }
-
-  #wake(lane: Lane) {
-    if (this.#stopped || !lane.dest.enabled || lane.timer || !this.#mine(lane.dest.id) || this.#reading.has(lane.dest.id)) return;
-    if (lane.running) {
-      lane.again = true;
-      return;
-    }
-    lane.running = this.#run(lane, lane.abort.signal)
-      .catch((err: unknown) => this.#storeFailed(lane, err))
-      .finally(() => {
-        lane.running = null;
-        if (lane.again) {
-          lane.again = false;
-          this.#wake(lane);
-        }
-      });
-  }
-
-  async #run(lane: Lane, signal: AbortSignal) {
+  async #run(lane: HrLane, signal: AbortSignal, live: () => boolean) {
     const { store, log } = this.#o;
     const settle = this.#settle;
     const id = lane.dest.id;
-    const live = () => !signal.aborted && !this.#stopped && lane.dest.enabled && this.#mine(id);
     while (live()) {
       const { records, skipTo } = await nextRecords(store, lane.dest);
       if (!live()) return;
@@ -333,7 +200,7 @@ export class HrDispatcher {
       }
       const from = records[0] ? records[0].id - 1 : lane.dest.cursor;
       const outcomes = await this.#deliver(lane, records, signal);
-      if (signal.aborted || this.#stopped) return;
+      if (signal.aborted || this.#lanes.stopped) return;
       const at = this.#o.now();
       // The settled prefix: everything before the first failure (or before where the adapter stopped).
       let delivered = 0;
@@ -391,18 +258,12 @@ export class HrDispatcher {
       lane.attempts = attempts;
       lane.dest = { ...lane.dest, lastError: failure.error, lastErrorAt: at, attempts };
       if (attempts === 1) log.warn({ hrDestination: id, error: failure.error }, "HR delivery failing; retrying with back-off");
-      const delay = backoffMs(attempts, this.#o.retryBaseMs, this.#o.retryMaxMs);
-      lane.nextAttemptAt = at + delay;
-      lane.timer = setTimeout(() => {
-        lane.timer = null;
-        lane.nextAttemptAt = null;
-        this.#wake(lane);
-      }, delay);
+      this.#lanes.retryLater(lane, attempts, at);
       return;
     }
   }
 
-  async #deliver(lane: Lane, records: HrRecord[], signal: AbortSignal): Promise<RecordOutcome[]> {
+  async #deliver(lane: HrLane, records: HrRecord[], signal: AbortSignal): Promise<RecordOutcome[]> {
     if (!lane.adapter) return [{ status: "failed", retryable: true, error: lane.broken ?? "no adapter" }];
     try {
       return await lane.adapter.deliver(records, signal);
@@ -412,7 +273,7 @@ export class HrDispatcher {
   }
 
   /** The outbox is empty: tell the remote, if it wants to know, once per delivery spell (failures retried with back-off). */
-  async #caughtUp(lane: Lane, signal: AbortSignal) {
+  async #caughtUp(lane: HrLane, signal: AbortSignal) {
     const adapter = lane.adapter;
     if (!lane.catchUpDue || !adapter?.caughtUp || this.#o.now() < lane.catchUpNotBefore) return;
     const error = await adapter.caughtUp(signal).catch((err: unknown) => message(err));
@@ -429,22 +290,5 @@ export class HrDispatcher {
     await this.#settle.failed(lane.dest.id, 0, short(error), at);
     lane.dest = { ...lane.dest, lastError: short(error), lastErrorAt: at };
     this.#o.log.warn({ hrDestination: lane.dest.id, error }, "HR system not told that the check-ins are synced; trying again later");
-  }
-
-  #storeFailed(lane: Lane, err: unknown) {
-    if (this.#storeError(lane.dest.id, err) || this.#stopped || lane.timer) return;
-    lane.timer = setTimeout(() => {
-      lane.timer = null;
-      this.#wake(lane);
-    }, Math.min(5_000, this.#o.retryMaxMs));
-  }
-
-  #storeError(id: number, err: unknown): boolean {
-    if (hasCode(err, "lease_lost")) {
-      this.#keeper?.lost(id);
-      return true;
-    }
-    this.#o.log.error({ hrDestination: id, err: message(err) }, "HR outbox: store error");
-    return false;
   }
 }

@@ -5,20 +5,17 @@
  * an exponential back-off with jitter. Cursors move only after a settled outcome is committed, so
  * a crash re-sends at most the batch in flight: at-least-once.
  *
- * In a cluster every instance runs one, but only the holder of a destination's lease delivers it
- * (leases.ts); its settlements are fenced, so an instance that lost the lease never moves a
- * cursor. The others keep the destination's settings for its status and read changes made on any
- * instance from the store on the poll timer.
+ * The lanes' life (one run at a time, back-off timer, leases in a cluster, changes read from the
+ * store) is lanes.ts, shared with the HR destinations; here is what a webhook run does. In a
+ * cluster its settlements are fenced, so an instance that lost the lease never moves a cursor.
  */
 import type { Logger } from "pino";
 import type { SecretBox } from "../auth/secret-box.ts";
-import { backoffMs } from "../lib/backoff.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
-import { hasCode } from "../lib/app-error.ts";
 import type { DeadLetterRow, WebhookRow } from "../store/schema.ts";
 import type { OutboxSettlements, WebhookLeaseStore } from "../store/webhook-contract.ts";
 import { type DeliveryResult, deliver } from "./delivery.ts";
-import { LeaseKeeper } from "./leases.ts";
+import { type Lane, OutboxLanes } from "./lanes.ts";
 import { type Batch, backlogOf, nextBatch } from "./outbox.ts";
 import { batchIdOf, signatureOf, type WebhookBody, type WebhookRecord } from "./payload.ts";
 import { parseWebhook, type Webhook, type WebhookState } from "./settings.ts";
@@ -37,86 +34,76 @@ export interface DispatcherOptions {
   cluster?: { leases: WebhookLeaseStore; instance: string; leaseMs: number };
 }
 
-interface Lane {
-  webhook: Webhook;
+interface WebhookLane extends Lane<Webhook> {
   /** The batch being delivered; kept as is across retries. */
   head: { batch: Batch; batchId: string } | null;
-  attempts: number;
-  timer: ReturnType<typeof setTimeout> | null;
-  nextAttemptAt: number | null;
-  running: Promise<void> | null;
-  /** Set when woken while running: look again before going idle. */
-  again: boolean;
-  /** Aborted (and replaced) when the lease is lost; aborted when the server stops. */
-  abort: AbortController;
 }
 
 const short = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}…` : text);
 
 export class WebhookDispatcher {
   #o: Required<Omit<DispatcherOptions, "store" | "secrets" | "log" | "version" | "cluster">> & DispatcherOptions;
-  #lanes = new Map<number, Lane>();
-  #poll: ReturnType<typeof setInterval> | null = null;
-  #stopped = false;
-  /** Aborts manual dead-letter retries when the server stops (they are no lane's). */
+  #lanes: OutboxLanes<Webhook, WebhookRow, WebhookLane>;
+  /** Aborts manual dead-letter retries and alert events when the server stops (they are no lane's). */
   #stopping = new AbortController();
-  #keeper: LeaseKeeper | null = null;
   #settle: OutboxSettlements;
-  #syncing: Promise<void> | null = null;
 
   constructor(options: DispatcherOptions) {
     this.#o = { now: Date.now, pollMs: 2_000, retryBaseMs: 1_000, retryMaxMs: 300_000, ...options };
     const cluster = options.cluster;
     this.#settle = cluster ? cluster.leases.fenced(cluster.instance) : options.store.webhooks;
-    if (cluster) {
-      this.#keeper = new LeaseKeeper({
-        store: cluster.leases,
-        holder: cluster.instance,
-        ttlMs: cluster.leaseMs,
-        log: options.log,
-        onGained: (id) => void this.reload(id, { fresh: true }).catch((err: unknown) => this.#storeError(id, err)),
-        onLost: (id) => this.#lost(id),
-      });
-    }
+    const webhooks = options.store.webhooks;
+    this.#lanes = new OutboxLanes<Webhook, WebhookRow, WebhookLane>(
+      {
+        what: "webhook",
+        label: "webhook",
+        logKey: "webhook",
+        list: () => webhooks.list(),
+        get: (id) => webhooks.get(id),
+        parse: parseWebhook,
+        lane: (base) => ({ ...base, head: null }),
+        changed: (lane, webhook, fresh) => {
+          const before = lane.dest;
+          // Cursors never go back: a row read before our own settlement committed may show older ones.
+          lane.dest = {
+            ...webhook,
+            attendanceCursor: Math.max(before.attendanceCursor, webhook.attendanceCursor),
+            doorCursor: Math.max(before.doorCursor, webhook.doorCursor),
+          };
+          // A batch formed under other filters or size is not the outbox's head any more.
+          const reshaped =
+            before.batchSize !== webhook.batchSize ||
+            JSON.stringify([before.terminals, before.eventTypes]) !== JSON.stringify([webhook.terminals, webhook.eventTypes]);
+          if (reshaped || fresh) lane.head = null;
+        },
+        // Settings changed (a fixed URL or token, say): try now rather than at the end of the back-off.
+        retryNow: (_, webhook, fresh) => webhook.enabled || fresh,
+        run: (lane, signal, live) => this.#run(lane, signal, live),
+        lost: (lane) => {
+          lane.head = null;
+        },
+      },
+      { log: options.log, now: this.#o.now, pollMs: this.#o.pollMs, retryBaseMs: this.#o.retryBaseMs, retryMaxMs: this.#o.retryMaxMs, ...(cluster ? { cluster } : {}) },
+    );
   }
 
-  async start() {
-    for (const row of await this.#o.store.webhooks.list()) this.#install(parseWebhook(row));
-    await this.#keeper?.start();
-    this.#poll = setInterval(() => {
-      // A cluster's other instances change destinations too: their changes are read from the store.
-      if (this.#keeper) void this.#sync().then(() => this.wakeAll());
-      else this.wakeAll();
-    }, this.#o.pollMs);
-    this.wakeAll();
+  start(): Promise<void> {
+    return this.#lanes.start();
   }
 
   async stop() {
-    this.#stopped = true;
     this.#stopping.abort();
-    if (this.#poll) clearInterval(this.#poll);
-    const running: Array<Promise<void>> = [];
-    for (const lane of this.#lanes.values()) {
-      if (lane.timer) clearTimeout(lane.timer);
-      // An aborted batch is simply not settled: it is sent again after the restart (or by another instance).
-      lane.abort.abort();
-      if (lane.running) running.push(lane.running);
-    }
-    await Promise.allSettled(running);
-    await this.#syncing;
-    await this.#keeper?.stop();
+    await this.#lanes.stop();
   }
 
   /** Destinations delivered here whose head batch has failed at least once and is not delivered yet. */
   get failingCount(): number {
-    let n = 0;
-    for (const lane of this.#lanes.values()) if (lane.attempts > 0 && this.#mine(lane.webhook.id)) n++;
-    return n;
+    return this.#lanes.failingCount;
   }
 
   /** New records were committed. */
   wakeAll() {
-    for (const lane of this.#lanes.values()) this.#wake(lane);
+    this.#lanes.wakeAll();
   }
 
   /**
@@ -124,20 +111,19 @@ export class WebhookDispatcher {
    * as the poll found). `fresh`: this instance has just taken its lease, and another one may have
    * delivered it meanwhile: its outbox is read from the store again.
    */
-  async reload(id: number, { fresh = false } = {}) {
-    this.#apply(id, await this.#o.store.webhooks.get(id), fresh);
+  reload(id: number, options: { fresh?: boolean } = {}): Promise<void> {
+    return this.#lanes.reload(id, options);
   }
 
   async state(webhook: Webhook): Promise<WebhookState> {
     const id = webhook.id;
-    const lane = this.#mine(id) ? this.#lanes.get(id) : undefined;
-    const cluster = this.#o.cluster;
+    const lane = this.#lanes.held(id);
     return {
       backlog: await backlogOf(this.#o.store.exports, webhook),
       dead_letters: await this.#o.store.webhooks.deadLetterCount(id),
       next_attempt_at: lane?.nextAttemptAt ?? null,
       in_flight: lane?.running !== null && lane?.running !== undefined,
-      instance: cluster ? (this.#mine(id) ? cluster.instance : await cluster.leases.holder(id)) : null,
+      instance: await this.#lanes.instance(id),
     };
   }
 
@@ -159,119 +145,13 @@ export class WebhookDispatcher {
     return { letter: settled ?? letter, result };
   }
 
-  #apply(id: number, row: WebhookRow | null, fresh: boolean) {
-    const lane = this.#lanes.get(id);
-    if (!row) {
-      if (lane) {
-        if (lane.timer) clearTimeout(lane.timer);
-        lane.abort.abort();
-        this.#lanes.delete(id);
-      }
-      return;
-    }
-    const webhook = parseWebhook(row);
-    if (!lane) {
-      this.#install(webhook);
-      // Created here: claim it now rather than at the next renewal.
-      void this.#keeper?.claim();
-      return;
-    }
-    const before = lane.webhook;
-    // Cursors never go back: a row read before our own settlement committed may show older ones.
-    lane.webhook = {
-      ...webhook,
-      attendanceCursor: Math.max(before.attendanceCursor, webhook.attendanceCursor),
-      doorCursor: Math.max(before.doorCursor, webhook.doorCursor),
-    };
-    // A batch formed under other filters or size is not the outbox's head any more.
-    const reshaped =
-      before.batchSize !== webhook.batchSize ||
-      JSON.stringify([before.terminals, before.eventTypes]) !== JSON.stringify([webhook.terminals, webhook.eventTypes]);
-    if (reshaped || fresh) lane.head = null;
-    if (fresh) lane.attempts = webhook.attempts;
-    if (lane.timer && (webhook.enabled || fresh)) {
-      // Settings changed (a fixed URL or token, say): try now rather than at the end of the back-off.
-      clearTimeout(lane.timer);
-      lane.timer = null;
-      lane.nextAttemptAt = null;
-    }
-    this.#wake(lane);
-  }
-
-  /** Cluster: destinations created, changed or deleted on any instance, as the store has them now. */
-  #sync(): Promise<void> {
-    this.#syncing ??= (async () => {
-      try {
-        const rows = await this.#o.store.webhooks.list();
-        const ids = new Set(rows.map((r) => r.id));
-        for (const row of rows) if (this.#lanes.get(row.id)?.webhook.updatedAt !== row.updatedAt) this.#apply(row.id, row, false);
-        for (const id of [...this.#lanes.keys()]) if (!ids.has(id)) this.#apply(id, null, false);
-      } catch (err) {
-        this.#o.log.warn({ err: err instanceof Error ? err.message : String(err) }, "webhook destinations could not be read; trying again");
-      }
-    })().finally(() => {
-      this.#syncing = null;
-    });
-    return this.#syncing;
-  }
-
-  /** Single box: every destination. Cluster: those whose lease this instance holds. */
-  #mine(id: number): boolean {
-    return this.#keeper === null || this.#keeper.holds(id);
-  }
-
-  /** The lease went to another instance: stop at once, forget the head batch. */
-  #lost(id: number) {
-    const lane = this.#lanes.get(id);
-    if (!lane) return;
-    if (lane.timer) clearTimeout(lane.timer);
-    lane.timer = null;
-    lane.nextAttemptAt = null;
-    lane.head = null;
-    lane.abort.abort();
-    lane.abort = new AbortController();
-  }
-
-  #install(webhook: Webhook) {
-    const lane: Lane = {
-      webhook,
-      head: null,
-      attempts: webhook.attempts,
-      timer: null,
-      nextAttemptAt: null,
-      running: null,
-      again: false,
-      abort: new AbortController(),
-    };
-    this.#lanes.set(webhook.id, lane);
-    this.#wake(lane);
-  }
-
-  #wake(lane: Lane) {
-    if (this.#stopped || !lane.webhook.enabled || lane.timer || !this.#mine(lane.webhook.id)) return;
-    if (lane.running) {
-      lane.again = true;
-      return;
-    }
-    lane.running = this.#run(lane, lane.abort.signal)
-      .catch((err: unknown) => this.#storeFailed(lane, err))
-      .finally(() => {
-        lane.running = null;
-        if (lane.again) {
-          lane.again = false;
-          this.#wake(lane);
-        }
-      });
-  }
-
   /** `signal` is this run's: once it is aborted (lease lost, destination deleted, server stopping) nothing more is changed. */
-  async #run(lane: Lane, signal: AbortSignal) {
+  async #run(lane: WebhookLane, signal: AbortSignal, live: () => boolean) {
     const { store, log } = this.#o;
     const settle = this.#settle;
-    const id = lane.webhook.id;
-    const live = () => !signal.aborted && !this.#stopped && lane.webhook.enabled && this.#mine(id);
+    const id = lane.dest.id;
     while (live()) {
-      const w = lane.webhook;
+      const w = lane.dest;
       if (!lane.head) {
         const { batch, skipTo } = await nextBatch(store.exports, w);
         if (!live()) return;
@@ -285,12 +165,12 @@ export class WebhookDispatcher {
       }
       const { batch, batchId } = lane.head;
       const result = await this.#post(w, batchId, batch.records, lane.attempts + 1, signal);
-      if (signal.aborted || this.#stopped) return;
+      if (signal.aborted || this.#lanes.stopped) return;
       const at = this.#o.now();
       if (result.ok) {
         await settle.delivered(id, batch.end, batch.records.length, at);
         if (signal.aborted) return;
-        lane.webhook = { ...lane.webhook, delivered: lane.webhook.delivered + batch.records.length, lastSuccessAt: at, attempts: 0 };
+        lane.dest = { ...lane.dest, delivered: lane.dest.delivered + batch.records.length, lastSuccessAt: at, attempts: 0 };
         this.#advance(lane, batch.end);
         continue;
       }
@@ -302,52 +182,27 @@ export class WebhookDispatcher {
         });
         log.warn({ webhook: id, deadLetter: letter.id, records: batch.records.length, error }, "webhook batch given up: kept as a dead letter");
         if (signal.aborted) return;
-        lane.webhook = { ...lane.webhook, lastError: error, lastErrorAt: at, attempts: 0 };
+        lane.dest = { ...lane.dest, lastError: error, lastErrorAt: at, attempts: 0 };
         this.#advance(lane, batch.end);
         continue;
       }
       await settle.failed(id, attempts, error, at);
       if (signal.aborted) return;
       lane.attempts = attempts;
-      lane.webhook = { ...lane.webhook, lastError: error, lastErrorAt: at, attempts };
+      lane.dest = { ...lane.dest, lastError: error, lastErrorAt: at, attempts };
       if (attempts === 1) log.warn({ webhook: id, error }, "webhook delivery failing; retrying with back-off");
-      const delay = backoffMs(attempts, this.#o.retryBaseMs, this.#o.retryMaxMs);
-      lane.nextAttemptAt = at + delay;
-      lane.timer = setTimeout(() => {
-        lane.timer = null;
-        lane.nextAttemptAt = null;
-        this.#wake(lane);
-      }, delay);
+      this.#lanes.retryLater(lane, attempts, at);
       return;
     }
   }
 
-  /** The store itself failed (locked, disk full): nothing was settled; look again in a while. */
-  #storeFailed(lane: Lane, err: unknown) {
-    if (this.#storeError(lane.webhook.id, err) || this.#stopped || lane.timer) return;
-    lane.timer = setTimeout(() => {
-      lane.timer = null;
-      this.#wake(lane);
-    }, this.#o.retryMaxMs > 5_000 ? 5_000 : this.#o.retryMaxMs);
-  }
-
-  /** Logs a store error; true when it means the lease was lost (another instance delivers now). */
-  #storeError(id: number, err: unknown): boolean {
-    if (hasCode(err, "lease_lost")) {
-      this.#keeper?.lost(id);
-      return true;
-    }
-    this.#o.log.error({ webhook: id, err: err instanceof Error ? err.message : String(err) }, "webhook outbox: store error");
-    return false;
-  }
-
-  #advance(lane: Lane, end: Batch["end"]) {
+  #advance(lane: WebhookLane, end: Batch["end"]) {
     lane.head = null;
     lane.attempts = 0;
-    lane.webhook = {
-      ...lane.webhook,
-      attendanceCursor: Math.max(lane.webhook.attendanceCursor, end.attendanceCursor),
-      doorCursor: Math.max(lane.webhook.doorCursor, end.doorCursor),
+    lane.dest = {
+      ...lane.dest,
+      attendanceCursor: Math.max(lane.dest.attendanceCursor, end.attendanceCursor),
+      doorCursor: Math.max(lane.dest.doorCursor, end.doorCursor),
     };
   }
 
