@@ -1,4 +1,4 @@
-import type { AccessDeps } from "../app/access.ts";
+import type { PassDeps } from "../app/access.ts";
 import type { TimesheetDeps } from "../app/timesheets.ts";
 import type { Logger } from "pino";
 import type { Notifier } from "../alerts/notifier.ts";
@@ -33,7 +33,7 @@ export interface UiDeps {
   /** Time and attendance: the use cases' deps (src/app/timesheets.ts). */
   timesheets: TimesheetDeps;
   /** Access control: the use cases' deps (src/app/access.ts); `changed` is what a terminal's access mode change awaits too. */
-  access: AccessDeps;
+  access: PassDeps;
   /** Settings → Download backup (absent in a cluster: the store is PostgreSQL). */
   backups?: BackupDownloads;
   /** PostgreSQL export (never in a cluster) and webhooks. */
