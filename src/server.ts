@@ -49,7 +49,6 @@ import { VERSION } from "./version.ts";
 
 const LAST_SEEN_FLUSH_MS = 30_000;
 const CLOCK_CHECK_MS = 24 * 3_600_000;
-/** How soon a change made elsewhere (another instance, an HR import) reaches the live access decision. */
 /** The live decision's safety net for what no change signal reaches it (a store edited by hand). */
 const ACCESS_REFRESH_MS = 10 * 60_000;
 /** How often the access sync looks whether the site's date changed (the holiday table moves daily). */

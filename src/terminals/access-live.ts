@@ -1,8 +1,10 @@
 /**
  * The access rules the server decides with, in memory (issue 16): one `snapshot` of the model,
  * so a server-mode terminal's answer needs no store round trip. Rebuilt after every change made
- * on this instance (access and people use cases call `changed()`), and every `refreshMs` for
- * what changes elsewhere (another cluster instance, an HR import). A model that does not read
+ * on this instance (the access, people, group, holiday and access-mode use cases, imports
+ * included, call `changed()`), after another cluster instance's (`rebuild()` on the relayed
+ * `access-changed` event, server.ts), and every `refreshMs` as a safety net for what no signal
+ * reaches (a store edited by hand). A model that does not read
  * (it cannot happen through the use cases) keeps the last good snapshot and is logged.
  */
 import type { Logger } from "pino";
