@@ -445,6 +445,11 @@ export class SqlTimesheetStore implements TimesheetStore {
     return rows.length > 0;
   }
 
+  async followMark() {
+    const [row] = await this.#db.read(sql`SELECT mark FROM ts_follow WHERE id = 1`);
+    return num(row?.mark ?? 0);
+  }
+
   async releaseFollow(holder: string) {
     await this.#db.write(sql`UPDATE ts_follow SET holder = NULL, expires_at = 0 WHERE id = 1 AND holder = ${holder} RETURNING id`);
   }
@@ -461,6 +466,7 @@ export class SqlTimesheetStore implements TimesheetStore {
     const where: SQL[] = [sql`date >= ${filter.from}`, sql`date <= ${filter.to}`];
     if (filter.enrollid !== undefined) where.push(sql`enrollid = ${filter.enrollid}`);
     if (filter.departmentId !== undefined) where.push(sql`department_id = ${filter.departmentId}`);
+    if (filter.computedSince !== undefined) where.push(sql`computed_at >= ${filter.computedSince}`);
     if (filter.cursor !== undefined) {
       const [date, enrollid] = decodeCursor(filter.cursor, ["string", "number"]);
       where.push(sql`(date > ${date} OR (date = ${date} AND enrollid > ${enrollid}))`);

@@ -40,6 +40,8 @@ export interface DayFilter {
   enrollid?: number;
   /** The department that applied on the day (the result's `departmentId`). */
   departmentId?: number;
+  /** Only results stored at or after this (UTC ms). */
+  computedSince?: number;
   cursor?: string;
   limit: number;
 }
@@ -142,6 +144,8 @@ export interface TimesheetStore {
    * as `holder`'s until then): the caller stops following.
    */
   advanceFollow(holder: string, mark: number): Promise<boolean>;
+  /** The mark alone, whoever holds the lease: punches above it may have no result yet. */
+  followMark(): Promise<number>;
   /** Gives the lease up (the mark stays): another instance takes over at its next claim. */
   releaseFollow(holder: string): Promise<void>;
 

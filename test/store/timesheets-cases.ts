@@ -274,6 +274,9 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       assert.deepEqual(seen, [[0, 7, "2026-03-02", "present"], [0, 7, "2026-03-03", "present"], [5, 9, "2026-03-01", "present"], [9, 8, "2026-03-02", "late"]]);
       assert.deepEqual((await ts.daysComputed({ since: T0 + 6, limit: 10 })).items.map((d) => [d.enrollid, d.date, d.lateMinutes]), [[8, "2026-03-02", 3]]);
       assert.deepEqual(await ts.daysComputed({ since: T0 + 10, limit: 10 }), { items: [], next: null });
+      // days stored since a time: what Today shows without computing it again.
+      assert.deepEqual((await ts.days({ from: "2026-03-02", to: "2026-03-02", computedSince: T0 + 1, limit: 10 })).items.map((d) => [d.enrollid, d.status]), [[8, "late"]]);
+      assert.deepEqual((await ts.days({ from: "2026-03-02", to: "2026-03-02", computedSince: T0, limit: 10 })).items.map((d) => d.enrollid), [7, 8]);
     });
   });
 
@@ -300,6 +303,7 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       assert.equal(await ts.claimFollow("a", 60_000), 21);
       assert.equal(await ts.advanceFollow("b", 25), false);
       assert.equal(await ts.claimFollow("a", 60_000), 21);
+      assert.equal(await ts.followMark(), 21);
     });
   });
 

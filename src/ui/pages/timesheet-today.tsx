@@ -14,7 +14,7 @@ async function todayProps(deps: UiDeps): Promise<TodayProps> {
   const now = deps.now();
   const local = deps.settings.clock.format(now);
   const date = local.slice(0, 10);
-  // Computed now, not read from the store: presence changes by the minute (docs/timesheets.md, "Today").
+  // Results stored within the last minute, the rest computed now (docs/timesheets.md, "Today").
   const days = await todayResults(deps.timesheets);
   const names = await namesOf(deps.store, days.map((d) => d.enrollid));
   return {

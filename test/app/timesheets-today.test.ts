@@ -1,0 +1,82 @@
+/**
+ * The Today view at scale (issue 14): `todayResults` on a real SQLite store shows results stored
+ * within the last minute as stored and computes (and stores) only the others: none stored yet,
+ * stored more than a minute ago, or of people with punches above the recompute's mark.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { todayResults } from "../../src/app/timesheets.ts";
+import { SiteClock } from "../../src/protocol/time.ts";
+import { openBunSqlite } from "../../src/store/sqlite/bun-driver.ts";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import { punch, punchesOp, T0 } from "../store/fixtures.ts";
+
+const clock = new SiteClock("UTC");
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+/** Tuesday 2026-03-03, 12:00 UTC. */
+const NOON = Date.UTC(2026, 2, 3, 12);
+
+async function office(): Promise<SqliteStore> {
+  const dir = mkdtempSync(join(tmpdir(), "tm20-today-"));
+  const store = new SqliteStore({ file: join(dir, "tm20.db"), open: openBunSqlite, durability: "normal" });
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close());
+  const ts = store.timesheets;
+  const ops = await ts.createDepartment("Ops");
+  const shift = await ts.createShift({ kind: "fixed", name: "Day", dayStart: "00:00", start: "09:00", end: "17:00", breaks: [], lateGraceMinutes: 5, earlyGraceMinutes: 5 });
+  await ts.createSchedule({ departmentId: ops.id, from: "2026-03-01", pattern: { kind: "weekly", shiftId: shift.id, weekdays: [1, 2, 3, 4, 5] } });
+  for (const enrollid of [1, 2, 3]) await ts.setDepartment(enrollid, ops.id, "2026-03-01");
+  return store;
+}
+
+async function today(store: SqliteStore, now: number) {
+  const days = await todayResults({ store, clock, now: () => now });
+  return days.map((d): unknown[] => [d.enrollid, d.presence, d.lateMinutes]);
+}
+
+/** Who had their result of today stored at or after `since`. */
+async function storedSince(store: SqliteStore, since: number) {
+  return (await store.timesheets.days({ from: "2026-03-03", to: "2026-03-03", computedSince: since, limit: 10 })).items.map((d) => d.enrollid);
+}
+
+async function followedUpTo(store: SqliteStore) {
+  const [last] = await store.attendanceSlice({}, "-id", 0, 1);
+  expect(await store.timesheets.claimFollow("test", 60_000)).not.toBeNull();
+  expect(await store.timesheets.advanceFollow("test", last?.id ?? 0)).toBe(true);
+}
+
+describe("todayResults", () => {
+  test("stored results of the last minute are shown as stored; missing, older and unfollowed ones are computed and stored", async () => {
+    const store = await office();
+    await store.write([punchesOp("T1", [punch(1, "2026-03-03 08:55:00"), punch(2, "2026-03-03 09:10:00")], [], T0)]);
+
+    // Nothing stored yet: everyone computed now. 2 came 10 minutes late (beyond the grace of 5, counted from 09:00).
+    const first = [[1, "in", 0], [2, "late", 10], [3, "absent", 0]];
+    expect(await today(store, NOON)).toEqual(first);
+    expect(await storedSince(store, NOON)).toEqual([1, 2, 3]);
+
+    // Ten seconds later, the recompute having followed every punch: nothing computed again.
+    await followedUpTo(store);
+    expect(await today(store, NOON + 10_000)).toEqual(first);
+    expect(await storedSince(store, NOON + 1)).toEqual([]);
+
+    // 2 leaves for lunch; the recompute has not followed that punch yet: only 2 is computed again.
+    await store.write([punchesOp("T1", [punch(2, "2026-03-03 12:00:05")], [], T0)]);
+    expect(await today(store, NOON + 20_000)).toEqual([[1, "in", 0], [2, "out", 10], [3, "absent", 0]]);
+    expect(await storedSince(store, NOON + 1)).toEqual([2]);
+
+    // A minute after the first look, 1 and 3 are older than a minute (2 is still behind the mark).
+    expect(await today(store, NOON + 61_000)).toEqual([[1, "in", 0], [2, "out", 10], [3, "absent", 0]]);
+    expect(await storedSince(store, NOON + 61_000)).toEqual([1, 2, 3]);
+
+    // Followed: 2's result of the last look is shown as stored.
+    await followedUpTo(store);
+    expect(await today(store, NOON + 70_000)).toEqual([[1, "in", 0], [2, "out", 10], [3, "absent", 0]]);
+    expect(await storedSince(store, NOON + 61_001)).toEqual([]);
+  });
+});
