@@ -36,6 +36,7 @@ import { removeStaleSnapshots, snapshotToTempFile } from "./store/sqlite/snapsho
 import { Writer } from "./store/writer.ts";
 import type { TerminalConnection } from "./terminals/connection.ts";
 import { AccessLive } from "./terminals/access-live.ts";
+import { PresenceLive } from "./terminals/presence-live.ts";
 import { AccessSync } from "./terminals/access-sync.ts";
 import { Gateway } from "./terminals/gateway.ts";
 import { NewTerminalRate } from "./terminals/rate-limit.ts";
@@ -51,6 +52,8 @@ const LAST_SEEN_FLUSH_MS = 30_000;
 const CLOCK_CHECK_MS = 24 * 3_600_000;
 /** The live decision's safety net for what no change signal reaches it (a store edited by hand). */
 const ACCESS_REFRESH_MS = 10 * 60_000;
+/** Who is inside is read whole again this often (an entrance or the punch reading changed on another instance). */
+const PRESENCE_REFRESH_MS = 5 * 60_000;
 /** How often the access sync looks whether the site's date changed (the holiday table moves daily). */
 const ACCESS_DAY_CHECK_MS = 60_000;
 /** Pages of one getuserlist/getnewlog/getalllog transfer: 500,000 logs at 50 a page. */
@@ -206,6 +209,8 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     if (e.origin !== undefined) void accessLive.rebuild();
   });
   const people = new PeopleService({ store, writer, dispatcher, log, now, changed: accessChanged });
+  // Who is inside (issue 16): punches at the site entrances, followed in memory.
+  const presence = new PresenceLive({ store, bus, log, now, clock: () => settings.clock, refreshMs: PRESENCE_REFRESH_MS });
   const accessSync = new AccessSync({ store, dispatcher, jobs: people.jobs, get clock() { return settings.clock; }, log, now, dayCheckMs: ACCESS_DAY_CHECK_MS });
   const access: PassDeps = { store, now, changed: accessChanged, localTime: (ms) => settings.clock.format(ms), misfits: (model) => accessSync.misfits(model), ...(readOnly === null ? { sync: (actor: string) => accessSync.changed(actor) } : {}) };
   // Daily results follow commits and the admin's changes, off the terminal's path; in a cluster one instance follows the commits.
@@ -252,11 +257,11 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const ui = createUiApp({
     setupCode,
     terminalEndpoint: () => terminalEndpoint,
-    store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, access, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
+    store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, access, presence, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
     secrets: () => integrations.secrets,
   });
   const http = createHttpApp({
-    store, alerts, notifier, settings, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets, access,
+    store, alerts, notifier, settings, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets, access, presence,
     metrics: { render: () => metrics.render(), allow: parseAllowList(config.metricsAllow) },
     loopLag: () => metrics.loopLag.summary(),
     ...(readOnly !== null ? { readOnly } : {}),
@@ -285,6 +290,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   }
   clockCheck.start();
   await accessLive.start();
+  await presence.start();
   if (readOnly === null) await accessSync.start();
   if (readOnly === null) await recompute.start(config.timesheetUpdates === "on" ? bus : null);
   // Read-only too: a full disk is exactly what someone must hear about (audit entries then fail, logged).
@@ -393,6 +399,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       }
       clockCheck.stop();
       accessLive.stop();
+      presence.stop();
       accessSync.stop();
       dispatcher.stop();
       await cluster?.stop();

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * The admin UI's only script. Pages work as plain HTML forms; this adds the live dashboard,
- * Today, command and job progress islands, confirmation dialogs for destructive actions, the punch photo viewer, print buttons and the live door board. Islands are found by
+ * Today, command and job progress islands, confirmation dialogs for destructive actions, the punch photo viewer, print buttons, the live door board and who is inside. Islands are found by
  * `data-island` and read their props from `data-props` (JSON written by the server).
  */
 import "./styles.css";
@@ -13,6 +13,7 @@ import { installConfirmations } from "./islands/confirm.ts";
 import { installPhotoViewer } from "./islands/photo-viewer.ts";
 import { installPrintButtons } from "./islands/print-button.ts";
 import { installLiveDoors } from "./islands/live-doors.ts";
+import { installLivePresence } from "./islands/live-presence.ts";
 import type { DashboardProps } from "./components/live-types.ts";
 import type { TodayProps } from "./components/today-view.tsx";
 import type { CommandProgressProps, JobProgressProps } from "./components/progress-view.tsx";
@@ -40,4 +41,5 @@ installConfirmations(document);
 installPhotoViewer(document);
 installPrintButtons(document);
 installLiveDoors(document);
+installLivePresence(document);
 mountIslands();

@@ -13,6 +13,8 @@ export interface TerminalDeps {
   registry?: TerminalRegistry;
   /** After a change of a terminal's access mode: the live decision reads it again (issue 16). */
   accessChanged?: () => Promise<void>;
+  /** After a change of a terminal's site-entrance mark: who is inside is read again (issue 16). */
+  entrancesChanged?: () => Promise<void>;
 }
 
 export const noSuchTerminal = (sn: string) => notFound(`no terminal ${sn} has connected yet`);
@@ -43,6 +45,7 @@ export async function editTerminal(deps: TerminalDeps, actor: Actor, sn: string,
   if (!row) throw noSuchTerminal(sn);
   await audit(deps, actor, "terminal.update", sn, changes);
   if (changes.accessMode !== undefined) await deps.accessChanged?.();
+  if (changes.siteEntrance !== undefined) await deps.entrancesChanged?.();
   return row;
 }
 

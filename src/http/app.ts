@@ -32,6 +32,7 @@ import { exportApi } from "./api/export.ts";
 import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
 import { doorsApi } from "./api/doors.ts";
+import type { PresenceLive } from "../terminals/presence-live.ts";
 import { webhooksApi } from "./api/webhooks.ts";
 import { hrDestinationsApi } from "./api/hr-destinations.ts";
 import { errorResponse } from "./errors.ts";
@@ -62,6 +63,8 @@ export interface HttpDeps {
   timesheets: TimesheetDeps;
   /** Access control: the use cases' deps (src/app/access.ts). */
   access: PassDeps;
+  /** Who is inside (issue 16): GET /api/v1/presence. */
+  presence: PresenceLive;
   /** GET /metrics (absent: no such route). */
   metrics?: { render: () => string; allow: AllowList };
   /** GET /api/v1/backup (absent: no such route). */
@@ -128,7 +131,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/alerts", alertsApi(deps.alerts));
   api.route("/notifications", notificationsApi({ ...deps, secrets: () => deps.integrations.secrets }));
   const accessChanged = deps.access.changed;
-  api.route("/terminals", terminalsApi({ ...deps, ...(accessChanged ? { accessChanged } : {}) }));
+  api.route("/terminals", terminalsApi({ ...deps, ...(accessChanged ? { accessChanged } : {}), entrancesChanged: () => deps.presence.reload() }));
   api.route("/", recordsApi(deps.store));
   api.route("/", commandsApi(deps));
   api.route("/", peopleApi(deps));

@@ -14,6 +14,7 @@ import type { Store } from "../store/contract.ts";
 import type { AdminSessionRow, AdminUserRow } from "../store/schema.ts";
 import type { Writer } from "../store/writer.ts";
 import type { TerminalRegistry } from "../terminals/registry.ts";
+import type { PresenceLive } from "../terminals/presence-live.ts";
 import type { TerminalEndpoint } from "./terminal-urls.ts";
 
 /** What the UI needs from the running server (handed in by src/server.ts). */
@@ -32,6 +33,8 @@ export interface UiDeps {
   people: PeopleService;
   /** Time and attendance: the use cases' deps (src/app/timesheets.ts). */
   timesheets: TimesheetDeps;
+  /** Who is inside (issue 16): /presence and its muster list. */
+  presence: PresenceLive;
   /** Access control: the use cases' deps (src/app/access.ts); `changed` is what a terminal's access mode change awaits too. */
   access: PassDeps;
   /** Settings → Download backup (absent in a cluster: the store is PostgreSQL). */

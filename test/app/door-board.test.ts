@@ -117,3 +117,64 @@ describe("door board API (issue 16)", () => {
     expect(await json(await a.api("GET", "/doors?cursor=zzz"))).toEqual({ status: 400, body: { code: "bad_request", message: expect.stringContaining("cursor") } });
   });
 });
+
+describe("who is inside (issue 16)", () => {
+  test("from punches at the site entrances, read as Timesheets reads each terminal; refused and other terminals' punches ignored; live after a commit and the same after a restart", async () => {
+    const a = await app(["IN1", "OUT1", "TWO", "PAIR", "OFFICE"]);
+    for (const [sn, interpretation] of [["IN1", "entry"], ["OUT1", "exit"], ["TWO", "trust"]] as const) {
+      expect((await a.api("PUT", `/timesheets/rules/terminals/${sn}`, { interpretation })).status).toBe(200);
+    }
+    for (const [id, name] of [[1, "Ann"], [2, "Bob"], [3, "Cleo"], [4, "Dan"], [5, "Eve"]] as const) {
+      await a.store.people.save(id, { name, admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null }, T0);
+    }
+    const p = (sn: string, enrollid: number, time: string, inout = 0, refused: string | null = null) => ({
+      type: "punches" as const, sn, at: T0, quarantine: [], punches: [{ enrollid, time, ts: clock.toUtc(time), mode: 1, inout, event: 0, ...(refused ? { refused } : {}) }],
+    });
+    await a.store.write([
+      p("IN1", 1, "2026-03-02 07:00:00"), // Ann in
+      p("IN1", 2, "2026-03-02 07:10:00"), // Bob in …
+      p("OUT1", 2, "2026-03-02 08:00:00"), // … and out
+      p("TWO", 3, "2026-03-02 07:30:00", 0), // Cleo in (in/out key 0)
+      p("PAIR", 4, "2026-03-02 07:40:00"), // Dan in (pair: alternates)
+      p("PAIR", 4, "2026-03-02 08:20:00"), // … out
+      p("PAIR", 4, "2026-03-02 08:30:00"), // … in again
+      p("IN1", 5, "2026-03-02 08:40:00", 0, "Outside hours"), // Eve refused: not in
+      p("OFFICE", 5, "2026-03-02 08:41:00"), // not an entrance
+      p("IN1", 5, "2026-02-28 08:00:00"), // two days ago: outside the window
+    ]);
+    expect(await json(await a.api("GET", "/presence"))).toEqual({ status: 200, body: { asOf: T0, entrances: [], count: 0, items: [] } });
+    for (const sn of ["IN1", "OUT1", "TWO", "PAIR"]) expect((await json(await a.api("PATCH", `/terminals/${sn}`, { siteEntrance: true }))).body).toMatchObject({ sn, siteEntrance: true });
+    const inside = (enrollid: number, name: string, time: string, sn: string) => ({ enrollid, name, since: clock.toUtc(time), time, sn, door: sn });
+    const expected = {
+      asOf: T0,
+      entrances: ["IN1", "OUT1", "PAIR", "TWO"].map((sn) => ({ sn, name: null })),
+      count: 3,
+      items: [inside(1, "Ann", "2026-03-02 07:00:00", "IN1"), inside(3, "Cleo", "2026-03-02 07:30:00", "TWO"), inside(4, "Dan", "2026-03-02 08:30:00", "PAIR")],
+    };
+    expect(await json(await a.api("GET", "/presence"))).toEqual({ status: 200, body: expected });
+
+    // Live: a commit at an entrance is applied from memory; Ann goes out at the exit, Bob comes back.
+    await a.store.write([p("OUT1", 1, "2026-03-02 08:50:00"), p("IN1", 2, "2026-03-02 08:55:00")]);
+    a.bus.emit("records-committed", { sn: "OUT1", inserted: 2, duplicates: 0, quarantined: 0 });
+    await a.presence.settled();
+    const after = { ...expected, items: [inside(3, "Cleo", "2026-03-02 07:30:00", "TWO"), inside(4, "Dan", "2026-03-02 08:30:00", "PAIR"), inside(2, "Bob", "2026-03-02 08:55:00", "IN1")] };
+    expect(await json(await a.api("GET", "/presence"))).toEqual({ status: 200, body: after });
+    // A late upload older than Bob's last punch does not change the present.
+    await a.store.write([p("OUT1", 2, "2026-03-02 08:54:00")]);
+    a.bus.emit("records-committed", { sn: "OUT1", inserted: 1, duplicates: 0, quarantined: 0 });
+    await a.presence.settled();
+    expect((await json(await a.api("GET", "/presence"))).body).toEqual(after);
+    // Read from the store again (as at a restart): the same.
+    await a.presence.reload();
+    expect((await json(await a.api("GET", "/presence"))).body).toEqual(after);
+    // The muster list: everyone inside, by name, on a print page.
+    const muster = await (await a.page("/presence/muster")).text();
+    expect([...muster.matchAll(/<tr><td>([^<]*)<\/td><td>(\d+)<\/td>/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual(["Bob 2", "Cleo 3", "Dan 4"]);
+    expect(muster).toContain('<body class="print">');
+    expect(muster).toContain("3 people inside at 2026-03-02 09:00:00");
+
+    // A day after Cleo's and Dan's last punches they no longer count; Bob's is within it.
+    now = clock.toUtc("2026-03-03 08:45:00");
+    expect((await json(await a.api("GET", "/presence"))).body).toEqual({ ...after, asOf: now, count: 1, items: [inside(2, "Bob", "2026-03-02 08:55:00", "IN1")] });
+  });
+});

@@ -23,6 +23,7 @@ import { snapshotToTempFile } from "../../src/store/sqlite/snapshot-process.ts";
 import { Writer } from "../../src/store/writer.ts";
 import type { TerminalConnection } from "../../src/terminals/connection.ts";
 import { TerminalRegistry } from "../../src/terminals/registry.ts";
+import { PresenceLive } from "../../src/terminals/presence-live.ts";
 import { SESSION_COOKIE } from "../../src/ui/auth-guard.ts";
 import { createUiApp, type UiApp } from "../../src/ui/app.ts";
 import { tempDir } from "./server.ts";
@@ -44,6 +45,10 @@ export interface InProcessApp {
   page(path: string, headers?: Record<string, string>): Promise<Response>;
   /** The daily results' recomputation: `idle()` waits for what changes queued. */
   recompute: TimesheetRecompute;
+  /** The bus the server's parts listen on (a test that writes to the store directly tells them with `records-committed`). */
+  bus: EventBus;
+  /** Who is inside: `settled()` waits for the commits seen so far. */
+  presence: PresenceLive;
   stop(): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
   const dispatcher = new CommandDispatcher({ store, writer, bus, clock: settings.clock, log, now, timeoutMs: 30_000, maxAttempts: 3, pageCap: 100, exclusive: true });
   const people = new PeopleService({ store, writer, dispatcher, log, now });
   const access: PassDeps = { store, now, localTime: (ms) => settings.clock.format(ms) };
+  const presence = new PresenceLive({ store, bus, log, now, clock: () => settings.clock, refreshMs: 3_600_000 });
   const recompute = new TimesheetRecompute({ store, clock: settings.clock, log, now, debounceMs: 10 });
   const timesheets: TimesheetDeps = { store, clock: settings.clock, recompute, now };
   const integrations = await startIntegrations({
@@ -72,12 +78,13 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
   const notifier = new Notifier({ alerts, store, settings, secrets: integrations.secrets, webhooks: integrations.webhooks, log, now });
   const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });
   // An admin exists (made below), so there is no first-run setup code.
-  const ui = createUiApp({ store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, access, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
-  const http = createHttpApp({ store, alerts, notifier, settings, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, access, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
+  const ui = createUiApp({ store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, access, presence, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
+  const http = createHttpApp({ store, alerts, notifier, settings, writer, registry, log, now, version: "test", ui, dispatcher, people, timesheets, access, presence, backups, integrations, clock: () => settings.clock, allowedHosts: new Set() });
   await dispatcher.start();
   await people.start();
   await notifier.start();
   await recompute.start(bus);
+  await presence.start();
 
   await store.createToken("api", hashToken(API_TOKEN), now());
   const admin = await store.admin.createUser({ username: "admin", role: "admin", passwordHash: "not used", at: now() });
@@ -105,8 +112,11 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
     uiRoutes: ui.routes,
     page: (path, headers = {}) => request(path, { headers: { cookie: `${SESSION_COOKIE}=${SESSION}`, ...headers } }),
     recompute,
+    bus,
+    presence,
     async stop() {
       ui.stop();
+      presence.stop();
       await recompute.stop();
       dispatcher.stop();
       await integrations.stop();

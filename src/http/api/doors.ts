@@ -1,14 +1,18 @@
 /**
  * Doors over the API (issue 16): the door board (`GET /doors`) and a terminal's door settings
- * (`GET/PUT /terminals/{sn}/door-settings`, `POST …/door-settings/read`).
+ * (`GET/PUT /terminals/{sn}/door-settings`, `POST …/door-settings/read`) and who is inside
+ * (`GET /presence`, from memory: terminals/presence-live.ts).
  */
 import { Hono } from "hono";
 import { changeDoorSettings, type DoorDeps, doorBoard, doorSettingsInput, doorSettingsOf, readDoorSettings } from "../../app/doors.ts";
 import { parseBody } from "../body.ts";
+import type { PresenceLive } from "../../terminals/presence-live.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 
-export function doorsApi(deps: DoorDeps) {
+export function doorsApi(deps: DoorDeps & { presence: PresenceLive }) {
   const app = new Hono<TokenEnv>();
+
+  app.get("/presence", (c) => c.json(deps.presence.view()));
 
   app.get("/doors", async (c) => c.json(await doorBoard(deps, c.req.query())));
 

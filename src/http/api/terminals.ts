@@ -19,6 +19,8 @@ const terminalPatch = z.strictObject({
   nosenduser: z.boolean().optional(),
   /** "server": the server decides each punch at the door (the unit's own "Server approval" option must be on). */
   accessMode: z.enum(["terminal", "server"]).optional(),
+  /** Its in/out punches say who is inside the site (GET /api/v1/presence). */
+  siteEntrance: z.boolean().optional(),
 });
 
 export function terminalsApi(deps: TerminalDeps) {

@@ -1,7 +1,8 @@
 /**
  * Doors in the admin UI (issue 16): the door board (/doors: every door's online state and last
  * known state, paged and searched, kept live by /doors/events), remote open from it, and a
- * terminal's door settings panel (shown on its page) with their form.
+ * terminal's door settings panel (shown on its page) with their form; who is inside (/presence,
+ * kept live from the dashboard's feed) and its printable muster list (/presence/muster).
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
@@ -13,7 +14,8 @@ import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Pager, SearchForm, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
-import { CsrfField, page } from "../layout.tsx";
+import { CsrfField, page, printPage } from "../layout.tsx";
+import type { PresenceView } from "../../terminals/presence-live.ts";
 
 const href = (sn: string) => `/terminals/${encodeURIComponent(sn)}`;
 
@@ -113,8 +115,128 @@ export async function DoorSettingsPanel({ deps, sn, admin, csrf }: { deps: UiDep
   );
 }
 
+/** The list of who is inside: the /presence page's live part (web/islands/live-presence.ts fetches it again after punches). */
+function PresenceTable({ deps, view }: { deps: UiDeps; view: PresenceView }) {
+  return (
+    <div data-presence="" data-count={String(view.count)}>
+      <p class="subtitle">
+        <strong>{view.count}</strong> {view.count === 1 ? "person" : "people"} inside · as of {siteTime(deps.settings.clock, view.asOf)}
+      </p>
+      {view.entrances.length === 0 ? (
+        <EmptyState title="No terminal is marked as a site entrance">Mark the terminals at the site's doors as site entrances on their pages; their punches then say who is inside.</EmptyState>
+      ) : view.count === 0 ? (
+        <EmptyState title="Nobody is inside" />
+      ) : (
+        <div class="table-wrap">
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">Person</th>
+                <th scope="col">Enroll ID</th>
+                <th scope="col">Inside since</th>
+                <th scope="col">Came in at</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.items.map((i) => (
+                <tr data-enrollid={String(i.enrollid)}>
+                  <td>
+                    <a href={`/people/${i.enrollid}`}>{i.name ?? `#${i.enrollid}`}</a>
+                  </td>
+                  <td class="mono">{i.enrollid}</td>
+                  <td class="nowrap">{i.time}</td>
+                  <td>{i.door}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
 export function doorPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
+
+  app.get("/presence", async (c) => {
+    await deps.presence.settled();
+    const view = deps.presence.view();
+    // The live island asks for the list alone.
+    if (c.req.query("part") === "list") return c.html(<PresenceTable deps={deps} view={view} />, 200, { "cache-control": "no-store" });
+    return page(
+      c,
+      deps.settings.siteName,
+      {
+        title: "Who is inside",
+        active: "doors",
+        actions: (
+          <a class="btn btn-primary" href="/presence/muster">
+            Muster list
+          </a>
+        ),
+      },
+      <>
+        <p class="muted small">
+          From the punches at the site entrances ({view.entrances.length === 0 ? "none marked yet" : view.entrances.map((e) => e.name ?? e.sn).join(", ")}) over the last 24 hours: in or out as
+          Timesheets → Rules reads each terminal, a terminal without a direction alternating. Refused punches do not count. Live: a punch updates the list.
+        </p>
+        <PresenceTable deps={deps} view={view} />
+      </>,
+    );
+  });
+
+  app.get("/presence/muster", async (c) => {
+    await deps.presence.settled();
+    const view = deps.presence.view();
+    const people = [...view.items].sort((a, b) => (a.name ?? "").localeCompare(b.name ?? "") || a.enrollid - b.enrollid);
+    const at = siteTime(deps.settings.clock, view.asOf);
+    return printPage(
+      c,
+      deps.settings.siteName,
+      `Muster list ${at}`,
+      <>
+        <p class="no-print print-bar">
+          <button type="button" class="btn btn-primary" data-print>
+            Print
+          </button>{" "}
+          <a class="btn btn-plain" href="/presence">
+            Back
+          </a>
+        </p>
+        <section class="sheet muster">
+          <div class="sheet-head">
+            <h1>Muster list · {deps.settings.siteName}</h1>
+            <p>
+              {view.count} {view.count === 1 ? "person" : "people"} inside at {at}
+            </p>
+          </div>
+          <table class="sheet-table" data-muster="">
+            <thead>
+              <tr>
+                <th scope="col">Person</th>
+                <th scope="col">Enroll ID</th>
+                <th scope="col">Inside since</th>
+                <th scope="col">Came in at</th>
+                <th scope="col">Accounted for</th>
+              </tr>
+            </thead>
+            <tbody>
+              {people.map((i) => (
+                <tr>
+                  <td>{i.name ?? `#${i.enrollid}`}</td>
+                  <td>{i.enrollid}</td>
+                  <td>{i.time}</td>
+                  <td>{i.door}</td>
+                  <td class="muster-check">☐</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </>,
+    );
+  });
 
   app.get("/doors", async (c) => {
     const q = boardQuery.parse(c.req.query());

@@ -48,6 +48,7 @@ const editForm = z.object({
   name: z.string().trim().max(100, "use at most 100 characters"),
   location: z.string().trim().max(200, "use at most 200 characters"),
   nosenduser: z.literal("on").optional(),
+  site_entrance: z.literal("on").optional(),
 });
 
 export function terminalPages(deps: UiDeps) {
@@ -263,6 +264,10 @@ export function terminalPages(deps: UiDeps) {
                   <input type="checkbox" id="f-nosenduser" name="nosenduser" checked={t.nosenduser} />
                   <label for="f-nosenduser">Do not accept users enrolled on the keypad (nosenduser)</label>
                 </div>
+                <div class="field field-check">
+                  <input type="checkbox" id="f-site_entrance" name="site_entrance" checked={t.siteEntrance} />
+                  <label for="f-site_entrance">Site entrance: its punches say who is inside (in or out as Timesheets → Rules reads this terminal)</label>
+                </div>
                 <div>
                   <button type="submit" class="btn btn-primary">
                     Save
@@ -277,6 +282,8 @@ export function terminalPages(deps: UiDeps) {
                 <dd>{t.location ?? "—"}</dd>
                 <dt>Keypad enrolments</dt>
                 <dd>{t.nosenduser ? "refused" : "accepted"}</dd>
+                <dt>Site entrance</dt>
+                <dd>{t.siteEntrance ? "yes" : "no"}</dd>
               </dl>
             )}
             <h3 class="kv-heading">Hardware identity</h3>
@@ -357,8 +364,11 @@ export function terminalPages(deps: UiDeps) {
     const sn = c.req.param("sn");
     const parsed = editForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, href(sn), "error", parsed.error.issues[0]?.message ?? "invalid input");
-    const changes = { name: parsed.data.name || null, location: parsed.data.location || null, nosenduser: parsed.data.nosenduser === "on" };
-    await editTerminal(deps, actorOf(c), sn, changes);
+    const siteEntrance = parsed.data.site_entrance === "on";
+    // Only a change of the mark is one (presence is read again for it).
+    const entranceChange = (await deps.store.getTerminal(sn))?.siteEntrance === siteEntrance ? {} : { siteEntrance };
+    const changes = { name: parsed.data.name || null, location: parsed.data.location || null, nosenduser: parsed.data.nosenduser === "on", ...entranceChange };
+    await editTerminal({ ...deps, entrancesChanged: () => deps.presence.reload() }, actorOf(c), sn, changes);
     return redirectWith(c, href(sn), "ok", "Saved.");
   });
 
