@@ -135,3 +135,33 @@ describe("door settings", () => {
     }
   });
 });
+
+describe("who is inside", () => {
+  test("a terminal marked as a site entrance on its page: a punch there shows on /presence without a reload; the muster list prints it", async () => {
+    const entry = await terminal("ENTRY1");
+    const made = await srv.api("/api/v1/people", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ enrollid: 31, name: "Zoe Quinn", admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null }) });
+    expect(made.status).toBe(201);
+    const { page } = browser;
+    await page.goto(`${srv.http}/terminals/ENTRY1`);
+    await page.getByLabel(/^Site entrance/).check();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    expect(await page.locator(".flash-ok").innerText()).toBe("Saved.");
+    expect(await page.getByLabel(/^Site entrance/).isChecked()).toBe(true);
+
+    await page.goto(`${srv.http}/presence`);
+    expect(await page.locator("[data-presence]").getAttribute("data-count")).toBe("0");
+    await page.locator('body[data-live="live"]').waitFor();
+    const at = siteTime(Date.now() - 2_000);
+    entry.send({ cmd: "sendlog", sn: "ENTRY1", count: 1, logindex: 0, record: [{ enrollid: 31, time: at, mode: 1, inout: 0, event: 0 }] });
+    expect((await entry.next((m) => m.ret === "sendlog")).result).toBe(true);
+    await page.locator('[data-presence][data-count="1"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator("[data-presence] tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)))).toEqual([["Zoe Quinn", "31", at, "ENTRY1"]]);
+
+    await page.goto(`${srv.http}/presence/muster`);
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator(".print-bar").isVisible()).toBe(false);
+    expect(await page.locator("[data-muster] tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)))).toEqual([["Zoe Quinn", "31", at, "ENTRY1", "☐"]]);
+    expect(await page.locator(".sheet-head p").innerText()).toStartWith("1 person inside at ");
+    await page.emulateMedia({ media: "screen" });
+  });
+});
