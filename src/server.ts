@@ -54,6 +54,8 @@ const CLOCK_CHECK_MS = 24 * 3_600_000;
 const ACCESS_REFRESH_MS = 10 * 60_000;
 /** Who is inside is read whole again this often (an entrance or the punch reading changed on another instance). */
 const PRESENCE_REFRESH_MS = 5 * 60_000;
+/** A pull's credentials arrive one answer at a time: the access rules are re-read this long after the first. */
+const PULL_SETTLE_MS = 1_000;
 /** How often the access sync looks whether the site's date changed (the holiday table moves daily). */
 const ACCESS_DAY_CHECK_MS = 60_000;
 /** Pages of one getuserlist/getnewlog/getalllog transfer: 500,000 logs at 50 a page. */
@@ -216,7 +218,18 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   // Daily results follow commits and the admin's changes, off the terminal's path; in a cluster one instance follows the commits.
   const recompute = new TimesheetRecompute({ store, get clock() { return settings.clock; }, log, now, ...(cluster ? { holder: cluster.instanceId } : {}) });
   const timesheets: TimesheetDeps = { store, get clock() { return settings.clock; }, recompute, now, accessChanged };
-  const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, ...(readOnly === null ? { access: accessSync } : {}), log });
+  const commands = commandHooks({ dispatcher, clock: clockCheck, sync: people.sync, ...(readOnly === null ? { access: accessSync, accessChanged } : {}), log });
+  // People a pull brings from a terminal join the rules (closed everywhere until given levels),
+  // as people saved through the API do: once for a burst of answers, not once per credential.
+  let pulled: ReturnType<typeof setTimeout> | undefined;
+  dispatcher.onFinished(async (row) => {
+    if (row.command !== "getuserinfo" || row.status !== "succeeded" || pulled !== undefined) return;
+    pulled = setTimeout(() => {
+      pulled = undefined;
+      void accessChanged();
+    }, PULL_SETTLE_MS);
+    pulled.unref?.();
+  });
   const messageRate = { perSecond: config.messageRate, burst: Math.max(1, config.messageRate * 2), onRefused: () => metrics.messageRefused("rate") };
   const trustedProxies = config.trustedProxies.trim() === "" ? null : parseAllowList(config.trustedProxies);
   const terminalAddresses = config.terminalAddresses.trim() === "" ? null : parseAllowList(config.terminalAddresses);
@@ -401,6 +414,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
       accessLive.stop();
       presence.stop();
       accessSync.stop();
+      clearTimeout(pulled);
       dispatcher.stop();
       await cluster?.stop();
       await store.close();

@@ -20,8 +20,16 @@ export interface TerminalCommandHooks {
   enrolled(sn: string, enrollid: number, backupnum: number): void;
 }
 
-export function commandHooks(parts: { dispatcher: CommandDispatcher; clock: ClockCheck; sync: PeopleSync; access?: AccessSync; log: Logger }): TerminalCommandHooks {
-  const { dispatcher, clock, sync, access, log } = parts;
+export function commandHooks(parts: {
+  dispatcher: CommandDispatcher;
+  clock: ClockCheck;
+  sync: PeopleSync;
+  access?: AccessSync;
+  /** The rules changed (server.ts `accessChanged`): a keypad may enrol someone new. */
+  accessChanged?: () => Promise<void>;
+  log: Logger;
+}): TerminalCommandHooks {
+  const { dispatcher, clock, sync, access, accessChanged, log } = parts;
   return {
     registered(sn, channel, terminalTime) {
       dispatcher.attached(sn, channel);
@@ -32,7 +40,12 @@ export function commandHooks(parts: { dispatcher: CommandDispatcher; clock: Cloc
     answer: (sn, channel, name, body, raw) => dispatcher.answer(sn, channel, name, body, raw),
     probe: (sn, channel) => dispatcher.probe(sn, channel),
     enrolled(sn, enrollid, backupnum) {
-      sync.credentialReceived(sn, enrollid, backupnum).catch((err: unknown) => log.error({ err, sn, enrollid }, "group sync of an enrolment failed"));
+      // Someone new gets their (closed) lock on every door before their credential reaches the
+      // other members of a synced group: a unit admits a person it holds no lock for.
+      (accessChanged?.() ?? Promise.resolve())
+        .catch((err: unknown) => log.error({ err, sn, enrollid }, "access sync of an enrolment failed"))
+        .then(() => sync.credentialReceived(sn, enrollid, backupnum))
+        .catch((err: unknown) => log.error({ err, sn, enrollid }, "group sync of an enrolment failed"));
     },
   };
 }

@@ -168,6 +168,7 @@ describe("the access sync (real binary, simulated units)", () => {
     const synced = (await call("POST", "/api/v1/access/sync")).json;
     expect([synced.queued, (synced.refused as Array<{ sn: string; rule: string }>).map((r) => [r.sn, r.rule])]).toEqual([0, [["DOOR1", "holidays"], ["DOOR2", "holidays"]]]);
     // The table of 30 went out before the 31st: the doors hold that one.
+    await settled("DOOR1");
     const held = door1.received.filter((m) => m.cmd === "setholiday").at(-1) as { holidays: unknown[] };
     expect(held.holidays.length).toBe(30);
 
@@ -230,5 +231,18 @@ describe("the access sync (real binary, simulated units)", () => {
       { cmd: "deleteuserlock", enrollid: 7 },
       { cmd: "setuserlock", count: 1, record: [{ enrollid: 7, weekzone: 2, ...ALWAYS }] },
     ]);
+  });
+  test("someone new enrolled at a unit's keypad gets a closed lock on every door (a unit admits a person it holds no lock for)", async () => {
+    const before = [door1.received.length, door2.received.length];
+    expect(await t1.enroll(50, "Walk-in", 10, "4321")).toBe(true);
+    await until("the walk-in's lock on both doors", () =>
+      [door1, door2].every((d) => d.received.some((m) => m.cmd === "setuserlock" && (m.record as Array<{ enrollid: number }>)[0]?.enrollid === 50)),
+    );
+    await settled("DOOR1");
+    await settled("DOOR2");
+    const closed = { cmd: "setuserlock", count: 1, record: [{ enrollid: 50, weekzone: 1, ...ALWAYS }] };
+    expect(door1.received.slice(before[0]).map(({ sn: _sn, ...m }) => m)).toEqual([closed]);
+    expect(door2.received.slice(before[1]).map(({ sn: _sn, ...m }) => m)).toEqual([closed]);
+    expect(door1.verify(50, "2026-03-10 09:00:00")).toBe(false);
   });
 });
