@@ -59,4 +59,4 @@ test("a simulated door refuses a person at 20:00 and admits them at 09:00 (08:00
     t.stop();
     await srv.stop();
   }
-});
+}, 60_000);
