@@ -81,6 +81,7 @@ test("schedule, level, a person's level, server mode, then the simulator's punch
   expect(await page.locator("#f-d6-error").innerText()).toBe("Saturday: window 1: the start (12:00) must be before the end (09:00).");
   expect(await page.locator("[data-form-errors] li").allInnerTexts()).toEqual(["Saturday: window 1: the start (12:00) must be before the end (09:00)."]);
   expect(await page.getByLabel("Wednesday window 1 to").inputValue()).toBe("18:00");
+  await screenshots(page, "access-schedule-refused");
   expect(rows("SELECT count(*) AS n FROM access_schedules")).toEqual([{ n: 0 }]);
   await page.getByLabel("Saturday window 1 from").fill("09:00");
   await page.getByLabel("Saturday window 1 to").fill("12:00");

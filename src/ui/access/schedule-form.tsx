@@ -102,45 +102,36 @@ export function ScheduleEditor(props: { action: string; csrf: string; values: Fo
       </div>
       <fieldset class="plain-fieldset">
         <legend class="label">Opening windows (from–to, both minutes included: 08:00–18:00 opens until 18:00:59; at most {MAX_WINDOWS_PER_DAY} a day, what a terminal holds)</legend>
-        <div class="table-wrap">
-          <table class="table week-editor">
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                {SLOTS.map((s) => (
-                  <th scope="col">Window {s}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {DAYS.map((day, i) => {
-                const error = errors[`d${day}`];
-                return (
-                  <tr data-day={day}>
-                    <th scope="row" id={`f-d${day}`} tabindex={-1}>
-                      {WEEKDAY_NAMES[i]}
-                      {error ? (
-                        <p class="field-error" id={`f-d${day}-error`}>
-                          {error}
-                        </p>
-                      ) : null}
-                    </th>
-                    {SLOTS.map((slot) => {
-                      const from = slotField(day, slot, "from");
-                      const to = slotField(day, slot, "to");
-                      return (
-                        <td class="nowrap">
-                          <input type="time" name={from} value={values[from] ?? ""} aria-label={`${WEEKDAY_NAMES[i]} window ${slot} from`} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `f-d${day}-error` : undefined} />
-                          {"–"}
-                          <input type="time" name={to} value={values[to] ?? ""} aria-label={`${WEEKDAY_NAMES[i]} window ${slot} to`} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `f-d${day}-error` : undefined} />
-                        </td>
-                      );
-                    })}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+        <div class="week-editor">
+          {DAYS.map((day, i) => {
+            const error = errors[`d${day}`];
+            const described = error ? `f-d${day}-error` : undefined;
+            return (
+              <div class="week-day" data-day={day}>
+                <span class="week-day-name" id={`f-d${day}`} tabindex={-1}>
+                  {WEEKDAY_NAMES[i]}
+                </span>
+                <div class="week-windows">
+                  {SLOTS.map((slot) => {
+                    const from = slotField(day, slot, "from");
+                    const to = slotField(day, slot, "to");
+                    return (
+                      <span class="week-window">
+                        <input type="time" name={from} value={values[from] ?? ""} aria-label={`${WEEKDAY_NAMES[i]} window ${slot} from`} aria-invalid={error ? "true" : undefined} aria-describedby={described} />
+                        {"–"}
+                        <input type="time" name={to} value={values[to] ?? ""} aria-label={`${WEEKDAY_NAMES[i]} window ${slot} to`} aria-invalid={error ? "true" : undefined} aria-describedby={described} />
+                      </span>
+                    );
+                  })}
+                </div>
+                {error ? (
+                  <p class="field-error" id={`f-d${day}-error`}>
+                    {error}
+                  </p>
+                ) : null}
+              </div>
+            );
+          })}
         </div>
       </fieldset>
       <div class="field field-check">
