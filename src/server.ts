@@ -52,6 +52,8 @@ const LAST_SEEN_FLUSH_MS = 30_000;
 const CLOCK_CHECK_MS = 24 * 3_600_000;
 /** The live decision's safety net for what no change signal reaches it (a store edited by hand). */
 const ACCESS_REFRESH_MS = 10 * 60_000;
+/** A pass that ended this long ago is left out of the live rules ("Unknown code" instead of "Pass expired"). */
+const ENDED_PASSES_KEPT_MS = 7 * 86_400_000;
 /** Who is inside is read whole again this often (an entrance or the punch reading changed on another instance). */
 const PRESENCE_REFRESH_MS = 5 * 60_000;
 /** A pull's credentials arrive one answer at a time: the access rules are re-read this long after the first. */
@@ -196,7 +198,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     dispatcher, writer, get clock() { return settings.clock; }, log, now, limitSeconds: config.clockDriftLimit, intervalMs: CLOCK_CHECK_MS,
   });
   // The access rules in memory: server-mode terminals are answered from them (issue 16).
-  const accessLive = new AccessLive({ store, log, refreshMs: ACCESS_REFRESH_MS });
+  const accessLive = new AccessLive({ store, log, refreshMs: ACCESS_REFRESH_MS, passesEndingFrom: () => settings.clock.format(now() - ENDED_PASSES_KEPT_MS) });
   /**
    * After a committed change of the rules: the live decision uses them once this resolves, other
    * cluster instances are told, and the terminals' tables are queued (a person's lock before

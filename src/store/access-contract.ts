@@ -142,9 +142,10 @@ export interface AccessStore {
    * levels (groups deleted since are dropped from them: they open nothing), terminal groups,
    * people with their levels and QR codes, the site-wide holidays of time and attendance, and the
    * passes (levels deleted since are dropped from them; a pass left with no door is left out: it
-   * opens nothing).
+   * opens nothing). With `passesEndingFrom` ("YYYY-MM-DD HH:MM:SS", site-local), passes that
+   * ended before it are left out too: the live decision need not hold every pass ever made.
    */
-  model(): Promise<AccessModelInput>;
+  model(options?: { passesEndingFrom?: string }): Promise<AccessModelInput>;
 
   /** What the terminal holds (tables null and no locks when nothing is known). */
   held(sn: string): Promise<HeldAccessRow>;

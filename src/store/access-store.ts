@@ -74,7 +74,6 @@ const queries = {
   personLevels: sql`SELECT enrollid, level_id FROM access_person_levels ORDER BY enrollid, level_id`,
   codes: sql`SELECT enrollid, code FROM access_qr_codes`,
   holidays: sql`SELECT body FROM ts_holidays ORDER BY date, id`,
-  passes: sql`SELECT ${sql.raw(PASS_COLUMNS)} FROM access_passes ORDER BY id`,
 };
 
 /** The held tables as `heldAfter` (access/diff.ts) leaves them; a row that no longer reads is an error. */
@@ -252,9 +251,11 @@ export class SqlAccessStore implements AccessStore {
     return { outcome: pass.revokedAt !== null ? "revoked" : "used_up", used: pass.used };
   }
 
-  async model(): Promise<AccessModelInput> {
+  async model(options: { passesEndingFrom?: string } = {}): Promise<AccessModelInput> {
+    const from = options.passesEndingFrom;
+    const passQuery = sql`SELECT ${sql.raw(PASS_COLUMNS)} FROM access_passes ${from === undefined ? sql`` : sql`WHERE valid_to >= ${from}`} ORDER BY id`;
     const [schedules, levels, groups, members, people, personLevels, codes, holidays, passes] = await this.#db.snapshot([
-      queries.schedules, queries.levels, queries.groups, queries.members, queries.people, queries.personLevels, queries.codes, queries.holidays, queries.passes,
+      queries.schedules, queries.levels, queries.groups, queries.members, queries.people, queries.personLevels, queries.codes, queries.holidays, passQuery,
     ]) as [Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[]];
     const levelIds = new Set(levels.map((l) => num(l.id)));
     const groupIds = new Set(groups.map((g) => num(g.id)));

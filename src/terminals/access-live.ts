@@ -16,6 +16,11 @@ export interface AccessLiveDeps {
   store: Pick<Store, "access" | "listTerminals">;
   log: Logger;
   refreshMs: number;
+  /**
+   * Site-local time before which ended passes are left out of the snapshot (they open nothing,
+   * and a site makes passes every day); absent: every pass.
+   */
+  passesEndingFrom?: () => string;
 }
 
 /** A `sendqrcode` carries no time: a unit's resend within this long gets the first answer again (§7.5). */
@@ -129,7 +134,7 @@ export class AccessLive {
       do {
         this.#again = false;
         try {
-          const [model, terminals] = await Promise.all([this.#d.store.access.model(), this.#d.store.listTerminals()]);
+          const [model, terminals] = await Promise.all([this.#d.store.access.model(this.#d.passesEndingFrom ? { passesEndingFrom: this.#d.passesEndingFrom() } : {}), this.#d.store.listTerminals()]);
           this.#serverMode = new Set(terminals.filter((t) => t.accessMode === "server").map((t) => t.sn));
           const parsed = parseAccessModel(model);
           if (parsed.ok) {

@@ -239,6 +239,8 @@ export function accessCases(fresh: () => Promise<ContractStore>): void {
         { id: named.id, name: "Named", code: "PASS-named-012345678", validFrom: "2026-12-09 08:00:00", validTo: "2026-12-10 18:00:00", levelIds: [], terminals: ["LOBBY"], uses: 2, revoked: true },
       ]);
       assert.equal(parseAccessModel(model).ok, true);
+      assert.deepEqual((await store.access.model({ passesEndingFrom: "2026-12-10 18:00:00" })).passes?.map((p) => p.name), ["Both", "Named"]);
+      assert.deepEqual((await store.access.model({ passesEndingFrom: "2026-12-10 18:00:01" })).passes, []);
     });
   });
 }
