@@ -4,8 +4,9 @@
  * Monday-to-Friday departments they are worked rest days), from a flat list of punches in time
  * order to every person's daily results and period summary. No store: this is the share of the
  * rebuild's 2 s budget the rules take. Run alone (`bun scripts/bench-timesheets.ts [--people N]
- * [--runs N] [--views [--store-punches N]]`) or as `scripts/bench.ts --only timesheets`. `--views`
- * pads the store with earlier months to 1,000,000 punches and times the month and summary pages' reads.
+ * [--runs N] [--views [--store-punches N]] [--today N]`) or as `scripts/bench.ts --only timesheets`. `--views`
+ * pads the store with earlier months to 1,000,000 punches and times the month and summary pages' reads;
+ * `--today N` times the Today view for N people instead.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import { SiteClock } from "../src/protocol/time.ts";
 import { openStore } from "../src/store/open.ts";
 import type { Store } from "../src/store/contract.ts";
 import { loadSheets } from "../src/export/timesheet-sheets.ts";
+import { todayResults } from "../src/app/timesheets.ts";
 import { SiteSettings } from "../src/settings/site-settings.ts";
 import { monthRange } from "../src/ui/timesheets/area.tsx";
 import { loadMonth } from "../src/ui/timesheets/month-data.ts";
@@ -237,6 +239,72 @@ export async function timesheetsStoreBench(people = 1000, runs = 3, views?: { pu
   }
 }
 
+export interface TodayBench {
+  people: number;
+  /** Nothing stored yet: everyone computed (what every look cost before stored results were read). */
+  coldMs: number;
+  /** Everything stored within the minute and followed: read only. */
+  warmMs: number[];
+  /** After `dirty` people punched again (not yet followed). */
+  dirty: number;
+  dirtyMs: number[];
+}
+
+/**
+ * The Today view (`todayResults`) for `people` people who punched in this morning (the site clock
+ * fixed at 12:00 on a Tuesday): the first look computes everyone; then, the recompute having
+ * followed, looks read the stored results (5 runs); then 100 people punch again and the looks
+ * compute only them (5 runs, a new punch each time).
+ */
+export async function todayBench(people = 5000): Promise<TodayBench> {
+  const clock = new SiteClock("Europe/Berlin");
+  const dir = mkdtempSync(join(tmpdir(), "tm20-bench-today-"));
+  const store = await openStore({ kind: "sqlite", dataDir: dir });
+  try {
+    const ts = store.timesheets;
+    for (let d = 1; d <= 4; d++) await ts.createDepartment(`Department ${d}`);
+    for (const { id: _id, ...shift } of shifts) await ts.createShift(shift);
+    for (const { id: _id, ...schedule } of schedules) await ts.createSchedule(schedule);
+    for (let p = 1; p <= people; p++) await ts.setDepartment(p, ((p - 1) % 4) + 1, "2026-01-01");
+    const date = "2026-03-03";
+    const noon = clock.toUtc(`${date} 12:00:00`);
+    const punch = (enrollid: number, time: string) => ({ enrollid, time, ts: clock.toUtc(time), mode: 1, inout: 0, event: 0 });
+    const morning = month(people, clock, "2026-03-02", date).filter((p) => p.time < `${date} 11:00:00`);
+    for (let i = 0; i < morning.length; i += 4000) {
+      await store.write([{ type: "punches", sn: "BENCH", at: Date.now(), punches: morning.slice(i, i + 4000).map((p) => punch(p.enrollid, p.time)), quarantine: [] }]);
+    }
+    const look = async (at: number) => {
+      const started = performance.now();
+      await todayResults({ store, clock, now: () => at });
+      return performance.now() - started;
+    };
+    const followed = async () => {
+      const [last] = await store.attendanceSlice({}, "-id", 0, 1);
+      await ts.claimFollow("bench", 60_000);
+      await ts.advanceFollow("bench", last?.id ?? 0);
+    };
+    const coldMs = await look(noon);
+    await followed();
+    const warmMs: number[] = [];
+    for (let i = 1; i <= 5; i++) warmMs.push(await look(noon + i * 1000));
+    const dirty = 100;
+    const dirtyMs: number[] = [];
+    for (let i = 1; i <= 5; i++) {
+      await store.write([{ type: "punches", sn: "BENCH", at: Date.now(), punches: Array.from({ length: dirty }, (_, k) => punch(k * Math.floor(people / dirty) + 1, `${date} 11:${String(10 + i).padStart(2, "0")}:00`)), quarantine: [] }]);
+      dirtyMs.push(await look(noon + 10_000 + i * 1000));
+    }
+    return { people, coldMs, warmMs: warmMs.sort((a, b) => a - b), dirty, dirtyMs: dirtyMs.sort((a, b) => a - b) };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function describeTodayBench(r: TodayBench): string {
+  const stats = (ms: number[]) => `median ${(ms[2] ?? 0).toFixed(1)} ms (${(ms[0] ?? 0).toFixed(1)}–${(ms[ms.length - 1] ?? 0).toFixed(1)})`;
+  return `timesheets (Today, ${r.people} people): everyone computed ${r.coldMs.toFixed(0)} ms; all stored within the minute ${stats(r.warmMs)}; ${r.dirty} with new punches ${stats(r.dirtyMs)} (5 runs each)`;
+}
+
 export function describeTimesheetStoreBench(r: TimesheetStoreBench): string {
   const rebuild = `timesheets (rebuild with the SQLite store): ${r.people} people × ${TO.slice(0, 7)} (${r.days} results stored from ${r.punches} punches) in median ${r.medianMs.toFixed(0)} ms (CPU ${r.medianCpuMs.toFixed(0)} ms; ${r.runs} runs: ${r.minMs.toFixed(0)}–${r.maxMs.toFixed(0)} ms)`;
   if (!r.views) return rebuild;
@@ -254,6 +322,10 @@ if (import.meta.main) {
     const i = process.argv.indexOf(name);
     return i === -1 ? fallback : Number(process.argv[i + 1]);
   };
+  if (process.argv.includes("--today")) {
+    console.log(describeTodayBench(await todayBench(arg("--today", 5000))));
+    process.exit(0);
+  }
   console.log(describeTimesheetBench(timesheetsBench(arg("--people", 1000), arg("--runs", 5))));
   const views = process.argv.includes("--views") ? { punches: arg("--store-punches", 1_000_000) } : undefined;
   console.log(describeTimesheetStoreBench(await timesheetsStoreBench(arg("--people", 1000), arg("--runs", 3), views)));
