@@ -19,13 +19,18 @@ export interface DoorReading {
   since: number | null;
 }
 
+/** What one door event says of its door, by its code alone ("held open" needs the clock). */
+export function doorEventState(event: number): DoorState {
+  return BY_EVENT[event] ?? "unknown";
+}
+
 /**
  * "Opened" by the door sensor (1) and nothing since for `DOOR_HELD_OPEN_MS` is held open, as the
  * alerts say; an exit button or a software open (2, 3) is the relay, whose own delay closes it.
  */
 export function doorState(latest: { event: number; ts: number } | null | undefined, now: number): DoorReading {
   if (!latest) return { state: "unknown", event: null, since: null };
-  const state = BY_EVENT[latest.event] ?? "unknown";
+  const state = doorEventState(latest.event);
   if (state === "open" && latest.event === 1 && now - latest.ts >= DOOR_HELD_OPEN_MS) return { state: "held_open", event: latest.event, since: latest.ts };
   return { state, event: latest.event, since: latest.ts };
 }

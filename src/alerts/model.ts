@@ -20,6 +20,7 @@ export const ALERT_KINDS = [
   "door_held_open",
   "tamper",
   "input_alarm",
+  "refused_punches",
   "quarantine_spike",
   "held_changes",
   "access_not_fit",
@@ -118,6 +119,8 @@ export interface AlertState {
   doorAlarms: DoorEventFacts[];
   /** Door opened/closed events (0, 1) of the last day, newest first. */
   doorStates: DoorEventFacts[];
+  /** Punches the server refused at a door (issue 16) in the last `REFUSED_WINDOW_MS`: terminal and instant. */
+  refusedPunches: Array<{ sn: string; ts: number }>;
   quarantinedLastHour: number;
   /** Person changes from terminals waiting for an admin (store/held-changes.ts): how many, since when. */
   heldChanges: { count: number; oldestAt: number | null };
@@ -133,6 +136,9 @@ export const DOOR_ALARM_WINDOW_MS = 3_600_000;
 export const DOOR_HELD_OPEN_MS = 5 * 60_000;
 /** Door opened/closed events looked at for "held open". */
 export const DOOR_STATE_WINDOW_MS = 86_400_000;
+/** This many punches refused at one terminal within `REFUSED_WINDOW_MS` are an alarm: someone trying a door. */
+export const REFUSED_RATE = 5;
+export const REFUSED_WINDOW_MS = 10 * 60_000;
 /** Records quarantined in the last hour that make a spike. */
 export const QUARANTINE_SPIKE = 10;
 /** A terminal store (logs, users, cards, fingerprints, faces) this full is nearly full. */
@@ -158,6 +164,7 @@ export function deriveAlerts(s: AlertState): Alert[] {
     ...webhookAlerts(s),
     ...exportAlerts(s),
     ...doorAlerts(s),
+    ...refusedAlerts(s),
     ...quarantineAlerts(s),
     ...heldChangeAlerts(s),
     ...accessAlerts(s),
@@ -300,6 +307,29 @@ function doorAlerts(s: AlertState): Alert[] {
   return out;
 }
 
+/** A burst of refused punches at a door; it ends when the window holds fewer again. */
+function refusedAlerts(s: AlertState): Alert[] {
+  const names = new Map(s.terminals.map((t) => [t.sn, t]));
+  const bySn = new Map<string, { first: number; n: number }>();
+  for (const p of s.refusedPunches) {
+    if (s.now - p.ts > REFUSED_WINDOW_MS) continue;
+    const seen = bySn.get(p.sn);
+    if (seen) {
+      seen.first = Math.min(seen.first, p.ts);
+      seen.n++;
+    } else bySn.set(p.sn, { first: p.ts, n: 1 });
+  }
+  return [...bySn]
+    .filter(([, r]) => r.n >= REFUSED_RATE)
+    .map(([sn, r]) =>
+      alert(
+        "refused_punches", "warn", `terminal:${sn}`, r.first, `${label(names.get(sn) ?? { sn, name: null })}: ${r.n} refused punches in ${REFUSED_WINDOW_MS / 60_000} min`,
+        `The server refused ${r.n} punches at this door in the last ${REFUSED_WINDOW_MS / 60_000} minutes (at least ${REFUSED_RATE} make this alert): someone may be trying a door they may not open. The alert ends when fewer are refused.`,
+        `/attendance?sn=${encodeURIComponent(sn)}&refused=1`,
+      ),
+    );
+}
+
 function heldChangeAlerts(s: AlertState): Alert[] {
   const { count, oldestAt } = s.heldChanges;
   if (count === 0) return [];
@@ -333,6 +363,7 @@ const SUMMARY: Record<AlertKind, { title: (n: number) => string; href: string }>
   door_held_open: { title: (n) => `Doors held open on ${n} terminals`, href: "/door-events" },
   tamper: { title: (n) => `Tamper alarms on ${n} terminals`, href: "/door-events" },
   input_alarm: { title: (n) => `Input alarms on ${n} terminals`, href: "/door-events" },
+  refused_punches: { title: (n) => `Bursts of refused punches on ${n} terminals`, href: "/attendance?refused=1" },
   quarantine_spike: { title: (n) => `${n} quarantine spikes`, href: "/quarantine" },
   held_changes: { title: (n) => `${n} held-change alerts`, href: "/people/held" },
   access_not_fit: { title: (n) => `The access rules do not fit ${n} terminals`, href: "/access" },

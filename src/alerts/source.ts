@@ -10,12 +10,14 @@ import type { SiteSettings } from "../settings/site-settings.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
 import { backlogOf } from "../webhooks/outbox.ts";
 import { parseWebhook } from "../webhooks/settings.ts";
-import { type Alert, type AlertState, DOOR_ALARM_WINDOW_MS, DOOR_STATE_WINDOW_MS, deriveAlerts } from "./model.ts";
+import { type Alert, type AlertState, DOOR_ALARM_WINDOW_MS, DOOR_STATE_WINDOW_MS, deriveAlerts, REFUSED_WINDOW_MS } from "./model.ts";
 
 const CACHE_MS = 2000;
 /** Bounds on the door events read per snapshot (newest first). */
 const DOOR_ALARMS_READ = 500;
 const DOOR_STATES_READ = 2000;
+/** Refused punches read per snapshot (newest first): enough to see every terminal above the rate in a burst. */
+const REFUSED_READ = 2000;
 
 export interface AlertSourceOptions {
   store: OutboundStore;
@@ -54,12 +56,13 @@ export class AlertSource {
   async #state(now: number): Promise<AlertState> {
     const { store, settings } = this.#o;
     const clock = settings.clock;
-    const [terminals, clocks, webhookRows, doorAlarms, doorStates, quarantinedLastHour, exporter, heldCount, oldestHeld, accessNotFit] = await Promise.all([
+    const [terminals, clocks, webhookRows, doorAlarms, doorStates, refused, quarantinedLastHour, exporter, heldCount, oldestHeld, accessNotFit] = await Promise.all([
       store.listTerminals(),
       store.commands.clocks(),
       store.webhooks.list(),
       store.recentDoorEvents(clock.format(now - DOOR_ALARM_WINDOW_MS), DOOR_ALARM_EVENTS, DOOR_ALARMS_READ),
       store.recentDoorEvents(clock.format(now - DOOR_STATE_WINDOW_MS), [0, 1], DOOR_STATES_READ),
+      store.attendance({ refused: true, from: clock.format(now - REFUSED_WINDOW_MS), limit: REFUSED_READ }),
       store.admin.quarantinedSince(now - 3_600_000),
       this.#o.exporter?.status() ?? null,
       store.people.countHeldChanges(),
@@ -88,6 +91,7 @@ export class AlertSource {
       },
       doorAlarms,
       doorStates,
+      refusedPunches: refused.items.map((p) => ({ sn: p.sn, ts: p.ts })),
       quarantinedLastHour,
       heldChanges: { count: heldCount, oldestAt: oldestHeld.items[0]?.at ?? null },
       accessNotFit,

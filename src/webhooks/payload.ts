@@ -4,6 +4,8 @@
  * a restart and after a dead-letter replay: receivers de-duplicate on it.
  */
 import { createHash, createHmac } from "node:crypto";
+import { type DoorState, doorEventState } from "../access/door-state.ts";
+import { DOOR_ALARM_EVENTS } from "../protocol/index.ts";
 import type { AttendanceRow, DoorEventRow } from "../store/schema.ts";
 
 export interface WebhookRecord {
@@ -24,6 +26,12 @@ export interface WebhookRecord {
   verifymode: number | null;
   temp: number | null;
   received_at: string;
+  /** Attendance: why the server refused the punch at the door (issue 16); null when it did not, and for door events. */
+  refused: string | null;
+  /** Door events: what the event says of the door (closed, open, forced_open, tamper, input_alarm, unknown); null for attendance. */
+  door_state: DoorState | null;
+  /** Door events: forced open, tamper or input alarm (PROTOCOL.md §7.6); false for attendance. */
+  alarm: boolean;
 }
 
 export interface WebhookBody {
@@ -49,6 +57,9 @@ export function attendanceRecord(r: AttendanceRow): WebhookRecord {
     verifymode: r.verifymode,
     temp: r.temp,
     received_at: new Date(r.receivedAt).toISOString(),
+    refused: r.refused,
+    door_state: null,
+    alarm: false,
   };
 }
 
@@ -67,6 +78,9 @@ export function doorEventRecord(r: DoorEventRow): WebhookRecord {
     verifymode: null,
     temp: null,
     received_at: new Date(r.receivedAt).toISOString(),
+    refused: null,
+    door_state: doorEventState(r.event),
+    alarm: DOOR_ALARM_EVENTS.includes(r.event),
   };
 }
 

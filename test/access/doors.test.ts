@@ -5,6 +5,7 @@ import { DOOR_HELD_OPEN_MS } from "../../src/alerts/model.ts";
 import { doorState } from "../../src/access/door-state.ts";
 import { PRESENCE_WINDOW_MS, type PresencePunch, PresenceState } from "../../src/access/presence.ts";
 import { DEFAULT_SITE_RULES } from "../../src/timesheets/types.ts";
+import { attendanceRecord, doorEventRecord } from "../../src/webhooks/payload.ts";
 
 const NOW = Date.UTC(2026, 2, 2, 9);
 
@@ -60,5 +61,24 @@ describe("PresenceState", () => {
         expect(new Set(s.inside(NOW).map((i) => i.enrollid))).toEqual(expected);
       }),
     );
+  });
+});
+
+describe("webhook records say what a door event or a refused punch means (issue 16)", () => {
+  const base = { id: 7, sn: "GATE", time: "2026-03-02 08:59:00", ts: Date.UTC(2026, 2, 2, 8, 59), mode: 0, inout: 0, receivedAt: Date.UTC(2026, 2, 2, 9) };
+  test.each([
+    [0, "closed", false],
+    [1, "open", false],
+    [5, "forced_open", true],
+    [6, "tamper", true],
+    [7, "input_alarm", true],
+    [9, "unknown", false],
+  ] as const)("door event %i → %s, alarm %p", (event, door_state, alarm) => {
+    expect(doorEventRecord({ ...base, event })).toMatchObject({ type: "door_event", event, door_state, alarm, refused: null });
+  });
+  test("attendance carries its refusal", () => {
+    const row = { ...base, enrollid: 21, event: 0, verifymode: null, temp: null };
+    expect(attendanceRecord({ ...row, refused: "Outside hours" })).toMatchObject({ type: "attendance", refused: "Outside hours", door_state: null, alarm: false });
+    expect(attendanceRecord({ ...row, refused: null })).toMatchObject({ refused: null });
   });
 });

@@ -27,6 +27,7 @@ function state(extra: Partial<AlertState> = {}): AlertState {
     exporter: null,
     doorAlarms: [],
     doorStates: [],
+    refusedPunches: [],
     quarantinedLastHour: 0,
     heldChanges: { count: 0, oldestAt: null },
     accessNotFit: [],
@@ -122,6 +123,14 @@ const CASES: Array<{ kind: string; raised: Partial<AlertState>; cleared: Partial
     cleared: { doorStates: [{ sn: "SN1", event: 0, ts: NOW - MIN }, { sn: "SN1", event: 1, ts: NOW - 6 * MIN }] },
     id: "door_held_open:terminal:SN1",
     title: "SN1: door held open for 6 min",
+  },
+  {
+    kind: "refused_punches",
+    // Five refused within ten minutes; the sixth, older one is outside the window and a sixth of another terminal apart.
+    raised: { refusedPunches: [...[1, 2, 3, 4, 9].map((m) => ({ sn: "SN1", ts: NOW - m * MIN })), { sn: "SN1", ts: NOW - 11 * MIN }, { sn: "SN2", ts: NOW - MIN }] },
+    cleared: { refusedPunches: [...[1, 2, 3, 4, 11].map((m) => ({ sn: "SN1", ts: NOW - m * MIN })), { sn: "SN2", ts: NOW - MIN }] },
+    id: "refused_punches:terminal:SN1",
+    title: "SN1: 5 refused punches in 10 min",
   },
   {
     kind: "quarantine_spike",

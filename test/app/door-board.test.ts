@@ -178,3 +178,20 @@ describe("who is inside (issue 16)", () => {
     expect((await json(await a.api("GET", "/presence"))).body).toEqual({ ...after, asOf: now, count: 1, items: [inside(2, "Bob", "2026-03-02 08:55:00", "IN1")] });
   });
 });
+
+describe("door alarms (issue 16)", () => {
+  test("a burst of refused punches at a door is an alert on the API (and so on the dashboard and in notifications); forced open and tamper beside it", async () => {
+    const a = await app(["GATE"]);
+    const refused = (i: number) => ({ enrollid: 40 + i, time: `2026-03-02 08:5${i + 1}:00`, ts: clock.toUtc(`2026-03-02 08:5${i + 1}:00`), mode: 1, inout: 0, event: 0, refused: "No access here" });
+    await a.store.write([{ type: "punches", sn: "GATE", at: T0, quarantine: [], punches: [0, 1, 2, 3].map(refused) }]);
+    const kinds = async () => ((await (await a.api("GET", "/alerts")).json()) as { items: Array<{ kind: string; title: string; href: string }> }).items.filter((x) => x.kind !== "terminal_offline");
+    expect(await kinds()).toEqual([]);
+    now += 2_500; // past the alerts' 2 s snapshot
+    await a.store.write([{ type: "punches", sn: "GATE", at: T0, quarantine: [], punches: [refused(4)] }, doorEvent("GATE", "2026-03-02 08:58:00", 5), doorEvent("GATE", "2026-03-02 08:59:00", 6)]);
+    expect((await kinds()).map(({ kind, title, href }) => ({ kind, title, href }))).toEqual([
+      { kind: "door_forced_open", title: "GATE: door forced open", href: "/door-events?sn=GATE" },
+      { kind: "tamper", title: "GATE: tamper alarm (unit removed from the wall)", href: "/door-events?sn=GATE" },
+      { kind: "refused_punches", title: "GATE: 5 refused punches in 10 min", href: "/attendance?sn=GATE&refused=1" },
+    ]);
+  });
+});

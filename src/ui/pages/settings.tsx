@@ -383,6 +383,7 @@ const KIND_LABELS: Record<AlertKind, string> = {
   webhook_failing: "Webhook failing",
   export_lagging: "PostgreSQL export failing",
   door_forced_open: "Door forced open",
+  refused_punches: "Burst of refused punches at a door",
   door_held_open: "Door held open",
   tamper: "Tamper alarm",
   input_alarm: "Input alarm",
