@@ -72,25 +72,39 @@ export function readScheduleForm(form: FormValues): ScheduleForm {
   return { ok: true, input: { name, days, holidaysClosed: form.holidaysClosed === "on" } };
 }
 
+/** A refused form's summary: each problem, linking to its field (`#f-<field>`). */
+export function FormProblems({ heading, errors }: { heading: string; errors: FormErrors }) {
+  const problems = Object.entries(errors);
+  return problems.length > 0 ? (
+    <div class="flash flash-error" role="alert" data-form-errors="">
+      <p>{heading}</p>
+      <ul>
+        {problems.map(([field, text]) => (
+          <li>
+            <a href={`#f-${field}`}>{text}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  ) : null;
+}
+
+/** One field's problem, beside it (the field names it in `aria-describedby`). */
+export function FieldError({ id, text }: { id: string; text: string | undefined }) {
+  return text ? (
+    <p class="field-error" id={id}>
+      {text}
+    </p>
+  ) : null;
+}
+
 /** The problems first (a summary linking to each row), then the form. */
 export function ScheduleEditor(props: { action: string; csrf: string; values: FormValues; errors: FormErrors; submit: string }) {
   const { values, errors } = props;
-  const problems = Object.entries(errors);
   return (
     <form method="post" action={props.action} class="panel stack" aria-label={props.submit}>
       <CsrfField token={props.csrf} />
-      {problems.length > 0 ? (
-        <div class="flash flash-error" role="alert" data-form-errors="">
-          <p>The schedule was not saved:</p>
-          <ul>
-            {problems.map(([field, text]) => (
-              <li>
-                <a href={`#f-${field}`}>{text}</a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <FormProblems heading="The schedule was not saved:" errors={errors} />
       <div class="field form-grid">
         <label for="f-name">Name</label>
         <input id="f-name" name="name" value={values.name ?? ""} required maxlength={NAME_MAX} aria-invalid={errors.name ? "true" : undefined} aria-describedby={errors.name ? "f-name-error" : undefined} />

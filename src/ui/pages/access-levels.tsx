@@ -10,7 +10,7 @@ import type { AccessLevelRow, AccessScheduleRow } from "../../store/access-contr
 import type { GroupWithMembers } from "../../store/commands-contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { AccessTabs } from "../access/area.tsx";
-import { type FormErrors, NAME_MAX } from "../access/schedule-form.tsx";
+import { FieldError, type FormErrors, FormProblems, NAME_MAX } from "../access/schedule-form.tsx";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, EmptyState } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -63,32 +63,12 @@ export function readLevelForm(v: LevelValues, choices: Choices): { ok: true; inp
   return { ok: true, input: { name, scheduleId: schedule.id, terminals: terminals.sort(), groupIds: groupIds.map(Number).sort((a, b) => a - b) } };
 }
 
-function FieldError({ id, text }: { id: string; text: string | undefined }) {
-  return text ? (
-    <p class="field-error" id={id}>
-      {text}
-    </p>
-  ) : null;
-}
-
 function LevelEditor(props: { action: string; csrf: string; values: LevelValues; errors: FormErrors; choices: Choices; submit: string }) {
   const { values, errors, choices } = props;
-  const problems = Object.entries(errors);
   return (
     <form method="post" action={props.action} class="panel stack form-grid" aria-label={props.submit}>
       <CsrfField token={props.csrf} />
-      {problems.length > 0 ? (
-        <div class="flash flash-error" role="alert" data-form-errors="">
-          <p>The level was not saved:</p>
-          <ul>
-            {problems.map(([field, text]) => (
-              <li>
-                <a href={`#f-${field}`}>{text}</a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <FormProblems heading="The level was not saved:" errors={errors} />
       <div class="field">
         <label for="f-name">Name</label>
         <input id="f-name" name="name" value={values.name} required maxlength={NAME_MAX} aria-invalid={errors.name ? "true" : undefined} aria-describedby={errors.name ? "f-name-error" : undefined} />

@@ -12,7 +12,7 @@ import { AppError } from "../../lib/app-error.ts";
 import type { AccessLevelRow } from "../../store/access-contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { AccessTabs } from "../access/area.tsx";
-import { type FormErrors, NAME_MAX } from "../access/schedule-form.tsx";
+import { FieldError, type FormErrors, FormProblems, NAME_MAX } from "../access/schedule-form.tsx";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -87,33 +87,13 @@ export function readPassForm(v: PassValues, choices: Choices) {
   };
 }
 
-function FieldError({ id, text }: { id: string; text: string | undefined }) {
-  return text ? (
-    <p class="field-error" id={id}>
-      {text}
-    </p>
-  ) : null;
-}
-
 function PassEditor(props: { csrf: string; values: PassValues; errors: FormErrors; choices: Choices }) {
   const { values, errors, choices } = props;
-  const problems = Object.entries(errors);
   const invalid = (field: string) => (errors[field] ? { "aria-invalid": "true", "aria-describedby": `f-${field}-error` } : {});
   return (
     <form method="post" action={LIST} class="panel stack form-grid" aria-label="New pass">
       <CsrfField token={props.csrf} />
-      {problems.length > 0 ? (
-        <div class="flash flash-error" role="alert" data-form-errors="">
-          <p>The pass was not made:</p>
-          <ul>
-            {problems.map(([field, text]) => (
-              <li>
-                <a href={`#f-${field}`}>{text}</a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <FormProblems heading="The pass was not made:" errors={errors} />
       <div class="field">
         <label for="f-name">Visitor's name</label>
         <input id="f-name" name="name" value={values.name} required maxlength={NAME_MAX} {...invalid("name")} />
