@@ -215,7 +215,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const people = new PeopleService({ store, writer, dispatcher, log, now, changed: accessChanged });
   // Who is inside (issue 16): punches at the site entrances, followed in memory.
   const presence = new PresenceLive({ store, bus, log, now, clock: () => settings.clock, refreshMs: PRESENCE_REFRESH_MS });
-  const accessSync = new AccessSync({ store, dispatcher, jobs: people.jobs, get clock() { return settings.clock; }, log, now, dayCheckMs: ACCESS_DAY_CHECK_MS });
+  const accessSync = new AccessSync({ store, dispatcher, jobs: people.jobs, get clock() { return settings.clock; }, log, now, rules: () => accessLive.current.index, dayCheckMs: ACCESS_DAY_CHECK_MS });
   const access: PassDeps = { store, now, changed: accessChanged, localTime: (ms) => settings.clock.format(ms), misfits: (model) => accessSync.misfits(model), ...(readOnly === null ? { sync: (actor: string) => accessSync.changed(actor) } : {}) };
   // Daily results follow commits and the admin's changes, off the terminal's path; in a cluster one instance follows the commits.
   const recompute = new TimesheetRecompute({ store, get clock() { return settings.clock; }, log, now, ...(cluster ? { holder: cluster.instanceId } : {}) });
