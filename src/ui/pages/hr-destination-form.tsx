@@ -10,6 +10,7 @@ import { type CreateHrDestinationBody, createHrDestinationBody, type HrDestinati
 import type { ConnectorKindName } from "../../connectors/kinds.ts";
 import { Field } from "../components.tsx";
 import { CsrfField, FlashMessage } from "../layout.tsx";
+import { DestinationFormEnd } from "./destination-parts.tsx";
 
 /** The form as filled in (secrets left out), to show it again with an error. */
 export interface HrFormValues {
@@ -243,28 +244,7 @@ export function HrDestinationForm(props: { action: string; csrf: string; values:
         {kind.fields({ k: v.k, existing })}
         <Field label="Time-out (seconds)" name="timeout_s" type="number" min={1} max={120} value={v.timeoutS} required />
         <Field label="Give up after (attempts)" name="max_attempts" type="number" min={1} max={1000} value={v.maxAttempts} required hint="A punch still failing then becomes a dead letter, with the HR system's message." />
-        {existing ? null : (
-          <div class="field">
-            <span class="label" id="start-label">
-              Start with
-            </span>
-            <div class="radios" role="radiogroup" aria-labelledby="start-label">
-              {radio("start", "now", v.start === "now", "Punches from now on")}
-              {radio("start", "beginning", v.start === "beginning", "Every punch in the store")}
-            </div>
-          </div>
-        )}
-        <div class="field field-check">
-          <input type="checkbox" id="f-enabled" name="enabled" checked={v.enabled} />
-          <label for="f-enabled">Enabled</label>
-        </div>
-        {props.disabled ? null : (
-          <div>
-            <button type="submit" class="btn btn-primary">
-              {existing ? "Save destination" : "Add destination"}
-            </button>
-          </div>
-        )}
+        <DestinationFormEnd existing={existing !== null} start={v.start} enabled={v.enabled} disabled={props.disabled} startLabels={{ now: "Punches from now on", beginning: "Every punch in the store" }} />
       </fieldset>
     </form>
   );

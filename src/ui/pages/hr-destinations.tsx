@@ -19,17 +19,15 @@ import { type HrDestinationView, parseHrDestination } from "../../connectors/des
 import { CONNECTOR_KINDS, type ConnectorKindName, connectorKind } from "../../connectors/kinds.ts";
 import type { HrDeadLetterRow } from "../../store/schema.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, ago, Badge, EmptyState, Pager, siteTime } from "../components.tsx";
+import { ActionButton, ago, Badge, EmptyState } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { page } from "../layout.tsx";
-import { pageOrFirst } from "../paging.ts";
 import { HrDestinationForm, type HrFormValues, parseHrDestinationChange, parseNewHrDestination, valuesOf } from "./hr-destination-form.tsx";
+import { DeadLettersPanel, deadLetterPage, DeliveryStatusRows, DestinationTable, type Column, LetterResult } from "./destination-parts.tsx";
 import { IntegrationTabs } from "./integrations.tsx";
 
-const DEAD_PAGE = 20;
 const idParam = z.coerce.number().int().positive();
-const letterStatus = z.enum(["dead", "delivered"]).catch("dead");
 const kindParam = z.enum(CONNECTOR_KINDS);
 
 const SKIP_LABEL = {
@@ -50,6 +48,23 @@ export function HrStateBadge({ d }: { d: HrDestinationView }) {
   if (d.status.backlog > 0) return <Badge tone="info">Sending</Badge>;
   return <Badge tone="ok">Up to date</Badge>;
 }
+
+const LETTER_COLUMNS: Column<HrDeadLetterRow>[] = [
+  {
+    head: "Punch",
+    cell: (l) => {
+      const r = JSON.parse(l.record) as { employee?: string; time?: string; sn?: string };
+      return (
+        <td class="nowrap">
+          {r.employee} at {r.time}
+          <div class="muted small mono">{r.sn}</div>
+        </td>
+      );
+    },
+  },
+  { head: "Attempts", cell: (l) => <td>{l.attempts}</td> },
+  { head: "HR system's answer", cell: (l) => <td data-letter-error><LetterResult letter={l} /></td> },
+];
 
 const skippedTotal = (d: HrDestinationView) => Object.values(d.status.skipped).reduce((a, b) => a + b, 0);
 
@@ -93,43 +108,20 @@ export function hrDestinationPages(deps: UiDeps) {
           <p class="muted">
             Every punch becomes the HR system's own check-in, at least once and in order; what it refuses for good (an unknown or inactive employee, a duplicate) is counted, not retried.
           </p>
-          {destinations.length === 0 ? (
-            <EmptyState title="No HR systems">Connect ERPNext or Odoo so punches arrive there as Employee Checkins or Attendances.</EmptyState>
-          ) : (
-            <div class="table-wrap">
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Destination</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Waiting</th>
-                    <th scope="col">Delivered</th>
-                    <th scope="col">Skipped</th>
-                    <th scope="col">Dead letters</th>
-                    <th scope="col">Last success</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {destinations.map((d) => (
-                    <tr data-hr-destination={d.name}>
-                      <td>
-                        <a href={`${base}/${d.id}`}>{d.name}</a>
-                        <div class="muted small mono">{d.url}</div>
-                      </td>
-                      <td>
-                        <HrStateBadge d={d} />
-                      </td>
-                      <td data-backlog>{d.status.backlog}</td>
-                      <td data-delivered>{d.status.delivered}</td>
-                      <td data-skipped>{skippedTotal(d)}</td>
-                      <td data-dead-letters>{d.status.deadLetters}</td>
-                      <td class="nowrap">{ago(d.status.lastSuccessAt, now)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DestinationTable
+            items={destinations}
+            empty={<EmptyState title="No HR systems">Connect ERPNext or Odoo so punches arrive there as Employee Checkins or Attendances.</EmptyState>}
+            href={(d) => `${base}/${d.id}`}
+            rowData="data-hr-destination"
+            columns={[
+              { head: "State", cell: (d) => <td><HrStateBadge d={d} /></td> },
+              { head: "Waiting", cell: (d) => <td data-backlog>{d.status.backlog}</td> },
+              { head: "Delivered", cell: (d) => <td data-delivered>{d.status.delivered}</td> },
+              { head: "Skipped", cell: (d) => <td data-skipped>{skippedTotal(d)}</td> },
+              { head: "Dead letters", cell: (d) => <td data-dead-letters>{d.status.deadLetters}</td> },
+              { head: "Last success", cell: (d) => <td class="nowrap">{ago(d.status.lastSuccessAt, now)}</td> },
+            ]}
+          />
         </section>
       </>,
     );
@@ -151,11 +143,7 @@ export function hrDestinationPages(deps: UiDeps) {
     const csrf = c.get("session").csrfToken;
     const clock = deps.settings.clock;
     const now = deps.now();
-    const status = letterStatus.parse(c.req.query("status"));
-    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
-    const letters = await pageOrFirst((cur: string | undefined) => integrations.store.hrDestinations.deadLetters(d.id, { status, limit: DEAD_PAGE, ...(cur ? { cursor: cur } : {}) }), cursor);
-    const query = new URLSearchParams({ status });
-    if (cursor) query.set("cursor", cursor);
+    const { status, letters, query } = await deadLetterPage((name) => c.req.query(name), (filter) => integrations.store.hrDestinations.deadLetters(d.id, filter));
     const href = `${base}/${d.id}`;
     const kind = kindParam.safeParse(d.kind);
     return page(
@@ -184,98 +172,40 @@ export function hrDestinationPages(deps: UiDeps) {
                 <dd>
                   <HrStateBadge d={d} />
                 </dd>
-                <dt>Waiting</dt>
-                <dd data-backlog>{d.status.backlog}</dd>
-                <dt>Delivered</dt>
-                <dd data-delivered>{d.status.delivered}</dd>
-                {skipReasonsOf(d).map((r) => (
-                  <>
-                    <dt>Skipped: {SKIP_LABEL[r].toLowerCase()}</dt>
-                    <dd data-skipped={r}>{d.status.skipped[r] ?? 0}</dd>
-                  </>
-                ))}
-                <dt>Last skipped</dt>
-                <dd data-last-skip>{d.status.lastSkip ?? "none"}</dd>
-                <dt>Last success</dt>
-                <dd data-last-success>{d.status.lastSuccessAt ? `${siteTime(clock, d.status.lastSuccessAt)} (${ago(d.status.lastSuccessAt, now)})` : "never"}</dd>
-                <dt>Last error</dt>
-                <dd data-last-error>
-                  {d.status.lastError ? (
+                <DeliveryStatusRows
+                  status={{ ...d.status, maxAttempts: d.maxAttempts }}
+                  clock={clock}
+                  now={now}
+                  cluster={integrations.cluster}
+                  afterDelivered={
                     <>
-                      <span class="tone-error">{d.status.lastError}</span> <span class="muted">{siteTime(clock, d.status.lastErrorAt)}</span>
+                      {skipReasonsOf(d).map((r) => (
+                        <>
+                          <dt>Skipped: {SKIP_LABEL[r].toLowerCase()}</dt>
+                          <dd data-skipped={r}>{d.status.skipped[r] ?? 0}</dd>
+                        </>
+                      ))}
+                      <dt>Last skipped</dt>
+                      <dd data-last-skip>{d.status.lastSkip ?? "none"}</dd>
                     </>
-                  ) : (
-                    "none"
-                  )}
-                </dd>
-                {d.status.failedAttempts > 0 ? (
-                  <>
-                    <dt>Failed attempts</dt>
-                    <dd>
-                      {d.status.failedAttempts} of {d.maxAttempts}
-                      {d.status.nextAttemptAt ? `, next at ${siteTime(clock, d.status.nextAttemptAt)}` : ""}
-                    </dd>
-                  </>
-                ) : null}
-                {integrations.cluster ? (
-                  <>
-                    <dt>Sent by</dt>
-                    <dd class="mono" data-instance>{d.status.instance ?? "no instance yet"}</dd>
-                  </>
-                ) : null}
+                  }
+                />
                 <dt>Credentials</dt>
                 <dd>{d.credentialsSet ? "stored (hidden)" : "none"}</dd>
               </dl>
             </section>
-            <section class="panel" aria-labelledby="dead-h" data-panel="dead-letters">
-              <h2 id="dead-h">Dead letters</h2>
-              <p class="muted">Punches given up on after the attempts ran out, with the HR system's answer.</p>
-              <nav class="tabs" aria-label="Dead letters">
-                <a class={status === "dead" ? "tab active" : "tab"} href={`${href}?status=dead`}>
-                  Not delivered <span class="tab-count">{d.status.deadLetters}</span>
-                </a>
-                <a class={status === "delivered" ? "tab active" : "tab"} href={`${href}?status=delivered`}>
-                  Delivered by a retry
-                </a>
-              </nav>
-              {letters.items.length === 0 ? (
-                <EmptyState title={status === "dead" ? "No dead letters" : "No dead letter was retried successfully"} />
-              ) : (
-                <div class="table-wrap">
-                  <table class="table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Punch</th>
-                        <th scope="col">Attempts</th>
-                        <th scope="col">HR system's answer</th>
-                        {isAdmin && status === "dead" ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {letters.items.map((l: HrDeadLetterRow) => {
-                        const r = JSON.parse(l.record) as { employee?: string; time?: string; sn?: string };
-                        return (
-                          <tr data-letter={l.id}>
-                            <td class="nowrap">
-                              {r.employee} at {r.time}
-                              <div class="muted small mono">{r.sn}</div>
-                            </td>
-                            <td>{l.attempts}</td>
-                            <td data-letter-error>{l.status === "delivered" ? <Badge tone="ok">Delivered</Badge> : <span class="tone-error">{l.lastError}</span>}</td>
-                            {isAdmin && status === "dead" ? (
-                              <td class="row-actions">
-                                <ActionButton action={`${href}/dead-letters/${l.id}/retry`} csrf={csrf} label="Retry" />
-                              </td>
-                            ) : null}
-                          </tr>
-                        );
-                      })}
-                    </tbody>
-                  </table>
-                </div>
-              )}
-              <Pager base={href} query={query} next={letters.next} shown={letters.items.length} />
-            </section>
+            <DeadLettersPanel
+              intro="Punches given up on after the attempts ran out, with the HR system's answer."
+              href={href}
+              status={status}
+              deadCount={d.status.deadLetters}
+              letters={letters}
+              query={query}
+              columns={LETTER_COLUMNS}
+              actionsAfter={3}
+              isAdmin={isAdmin}
+              csrf={csrf}
+            />
           </div>
           <section class="panel" aria-labelledby="settings-h">
             <h2 id="settings-h">Settings</h2>

@@ -10,6 +10,7 @@ import type { WebhookView } from "../../webhooks/admin.ts";
 import { ago, Badge, EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
+import { DestinationTable } from "./destination-parts.tsx";
 
 export function IntegrationTabs({ active }: { active: "overview" | "hr" | "import" }) {
   const tab = (id: typeof active, href: string, label: string) => (
@@ -144,45 +145,23 @@ export function integrationPages(deps: UiDeps) {
             ) : null}
           </div>
           <p class="muted">Every punch is sent to each destination at least once, in order, as a JSON batch; each record has a stable id for de-duplication.</p>
-          {destinations.length === 0 ? (
-            <EmptyState title="No webhook destinations">HR and payroll systems can receive punches as they arrive.</EmptyState>
-          ) : (
-            <div class="table-wrap">
-              <table class="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Destination</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Waiting</th>
-                    <th scope="col">Delivered</th>
-                    <th scope="col">Last success</th>
-                    <th scope="col">Last error</th>
-                    <th scope="col">Dead letters</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {destinations.map((w) => (
-                    <tr data-webhook={w.name}>
-                      <td>
-                        <a href={`/integrations/webhooks/${w.id}`}>{w.name}</a>
-                        <div class="muted small mono">{w.url}</div>
-                      </td>
-                      <td>
-                        <WebhookStateBadge w={w} />
-                      </td>
-                      <td data-backlog>{w.status.backlog}</td>
-                      <td data-delivered>{w.status.delivered}</td>
-                      <td class="nowrap" data-last-success>
-                        {ago(w.status.last_success_at, now)}
-                      </td>
-                      <td data-last-error>{w.status.last_error ? <span title={siteTime(clock, w.status.last_error_at)}>{w.status.last_error}</span> : <span class="muted">none</span>}</td>
-                      <td>{w.status.dead_letters}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DestinationTable
+            items={destinations}
+            empty={<EmptyState title="No webhook destinations">HR and payroll systems can receive punches as they arrive.</EmptyState>}
+            href={(w) => `/integrations/webhooks/${w.id}`}
+            rowData="data-webhook"
+            columns={[
+              { head: "State", cell: (w) => <td><WebhookStateBadge w={w} /></td> },
+              { head: "Waiting", cell: (w) => <td data-backlog>{w.status.backlog}</td> },
+              { head: "Delivered", cell: (w) => <td data-delivered>{w.status.delivered}</td> },
+              { head: "Last success", cell: (w) => <td class="nowrap" data-last-success>{ago(w.status.last_success_at, now)}</td> },
+              {
+                head: "Last error",
+                cell: (w) => <td data-last-error>{w.status.last_error ? <span title={siteTime(clock, w.status.last_error_at)}>{w.status.last_error}</span> : <span class="muted">none</span>}</td>,
+              },
+              { head: "Dead letters", cell: (w) => <td>{w.status.dead_letters}</td> },
+            ]}
+          />
         </section>
       </>,
     );

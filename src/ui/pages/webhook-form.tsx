@@ -11,6 +11,7 @@ import type { WebhookView } from "../../webhooks/admin.ts";
 import { type CreateWebhookBody, createWebhookBody, EVENT_TYPES, type PatchWebhookBody, patchWebhookBody } from "../../webhooks/settings.ts";
 import { Field } from "../components.tsx";
 import { CsrfField, FlashMessage } from "../layout.tsx";
+import { DestinationFormEnd } from "./destination-parts.tsx";
 
 const AUTH = ["keep", "none", "bearer", "header"] as const;
 
@@ -181,32 +182,7 @@ export function WebhookForm(props: {
         <Field label="Records per batch" name="batch_size" type="number" min={1} max={5000} value={v.batchSize} required />
         <Field label="Time-out (seconds)" name="timeout_s" type="number" min={1} max={120} value={v.timeoutS} required />
         <Field label="Give up after (attempts)" name="max_attempts" type="number" min={1} value={v.maxAttempts} hint="Empty: retry for ever and keep the order. A batch given up on becomes a dead letter." />
-        {existing ? null : (
-          <div class="field">
-            <span class="label" id="start-label">
-              Start with
-            </span>
-            <div class="radios" role="radiogroup" aria-labelledby="start-label">
-              <label>
-                <input type="radio" name="start" value="now" checked={v.start === "now"} /> Records from now on
-              </label>
-              <label>
-                <input type="radio" name="start" value="beginning" checked={v.start === "beginning"} /> Every record in the store
-              </label>
-            </div>
-          </div>
-        )}
-        <div class="field field-check">
-          <input type="checkbox" id="f-enabled" name="enabled" checked={v.enabled} />
-          <label for="f-enabled">Enabled</label>
-        </div>
-        {props.disabled ? null : (
-          <div>
-            <button type="submit" class="btn btn-primary">
-              {existing ? "Save destination" : "Add destination"}
-            </button>
-          </div>
-        )}
+        <DestinationFormEnd existing={existing !== null} start={v.start} enabled={v.enabled} disabled={props.disabled} startLabels={{ now: "Records from now on", beginning: "Every record in the store" }} />
       </fieldset>
     </form>
   );

@@ -8,17 +8,24 @@ import { z } from "zod";
 import type { DeadLetterRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, ago, Badge, EmptyState, Pager, siteTime } from "../components.tsx";
+import type { SiteClock } from "../../protocol/index.ts";
+import { ActionButton, EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
-import { pageOrFirst } from "../paging.ts";
 import { page } from "../layout.tsx";
+import { DeadLettersPanel, deadLetterPage, DeliveryStatusRows, type Column, LetterResult } from "./destination-parts.tsx";
 import { WebhookStateBadge } from "./integrations.tsx";
 import { parseNewWebhook, parseWebhookChange, valuesOf, WebhookForm, type WebhookFormValues } from "./webhook-form.tsx";
 
-const DEAD_PAGE = 20;
 const idParam = z.coerce.number().int().positive();
-const letterStatus = z.enum(["dead", "delivered"]).catch("dead");
+
+const LETTER_COLUMNS = (clock: SiteClock): Column<DeadLetterRow>[] => [
+  { head: "Since", cell: (l) => <td class="nowrap">{siteTime(clock, l.createdAt)}</td> },
+  { head: "Records", cell: (l) => <td>{l.recordCount}</td> },
+  { head: "Attempts", cell: (l) => <td>{l.attempts}</td> },
+  { head: "Last error", cell: (l) => <td><LetterResult letter={l} /></td> },
+  { head: "Batch id", cell: (l) => <td class="mono small">{l.batchId}</td> },
+];
 
 export function webhookPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
@@ -43,12 +50,7 @@ export function webhookPages(deps: UiDeps) {
     const csrf = c.get("session").csrfToken;
     const clock = deps.settings.clock;
     const now = deps.now();
-    const status = letterStatus.parse(c.req.query("status"));
-    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
-    const load = (cur: string | undefined) => store.webhooks.deadLetters(w.id, { status, limit: DEAD_PAGE, ...(cur ? { cursor: cur } : {}) });
-    const letters = await pageOrFirst(load, cursor);
-    const query = new URLSearchParams({ status });
-    if (cursor) query.set("cursor", cursor);
+    const { status, letters, query } = await deadLetterPage((name) => c.req.query(name), (filter) => store.webhooks.deadLetters(w.id, filter));
     const href = `${base}/${w.id}`;
     return page(
       c,
@@ -73,90 +75,40 @@ export function webhookPages(deps: UiDeps) {
                 <dd>
                   <WebhookStateBadge w={w} />
                 </dd>
-                <dt>Waiting</dt>
-                <dd data-backlog>{w.status.backlog}</dd>
-                <dt>Delivered</dt>
-                <dd data-delivered>{w.status.delivered}</dd>
-                <dt>Last success</dt>
-                <dd data-last-success>{w.status.last_success_at ? `${siteTime(clock, w.status.last_success_at)} (${ago(w.status.last_success_at, now)})` : "never"}</dd>
-                <dt>Last error</dt>
-                <dd data-last-error>
-                  {w.status.last_error ? (
-                    <>
-                      <span class="tone-error">{w.status.last_error}</span> <span class="muted">{siteTime(clock, w.status.last_error_at)}</span>
-                    </>
-                  ) : (
-                    "none"
-                  )}
-                </dd>
-                {w.status.failed_attempts > 0 ? (
-                  <>
-                    <dt>Failed attempts</dt>
-                    <dd>
-                      {w.status.failed_attempts}
-                      {w.status.next_attempt_at ? `, next at ${siteTime(clock, w.status.next_attempt_at)}` : ""}
-                    </dd>
-                  </>
-                ) : null}
-                {deps.integrations.cluster ? (
-                  <>
-                    <dt>Sent by</dt>
-                    <dd class="mono" data-instance>{w.status.instance ?? "no instance yet"}</dd>
-                  </>
-                ) : null}
+                <DeliveryStatusRows
+                  status={{
+                    backlog: w.status.backlog,
+                    delivered: w.status.delivered,
+                    lastSuccessAt: w.status.last_success_at,
+                    lastError: w.status.last_error,
+                    lastErrorAt: w.status.last_error_at,
+                    failedAttempts: w.status.failed_attempts,
+                    maxAttempts: null,
+                    nextAttemptAt: w.status.next_attempt_at,
+                    instance: w.status.instance,
+                  }}
+                  clock={clock}
+                  now={now}
+                  cluster={deps.integrations.cluster}
+                />
                 <dt>Auth header</dt>
                 <dd>{w.auth_header ? `${w.auth_header.name} (value hidden)` : "none"}</dd>
                 <dt>Signed</dt>
                 <dd>{w.signed ? "yes (X-TM20-Signature)" : "no"}</dd>
               </dl>
             </section>
-            <section class="panel" aria-labelledby="dead-h" data-panel="dead-letters">
-            <h2 id="dead-h">Dead letters</h2>
-            <p class="muted">Batches given up on (the receiver refused them, or the attempts ran out), kept exactly as sent.</p>
-            <nav class="tabs" aria-label="Dead letters">
-              <a class={status === "dead" ? "tab active" : "tab"} href={`${href}?status=dead`}>
-                Not delivered <span class="tab-count">{w.status.dead_letters}</span>
-              </a>
-              <a class={status === "delivered" ? "tab active" : "tab"} href={`${href}?status=delivered`}>
-                Delivered by a retry
-              </a>
-            </nav>
-            {letters.items.length === 0 ? (
-              <EmptyState title={status === "dead" ? "No dead letters" : "No dead letter was retried successfully"} />
-            ) : (
-              <div class="table-wrap">
-                <table class="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Since</th>
-                      <th scope="col">Records</th>
-                      <th scope="col">Attempts</th>
-                      <th scope="col">Last error</th>
-                      {isAdmin && status === "dead" ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
-                      <th scope="col">Batch id</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {letters.items.map((l: DeadLetterRow) => (
-                      <tr data-letter={l.id}>
-                        <td class="nowrap">{siteTime(clock, l.createdAt)}</td>
-                        <td>{l.recordCount}</td>
-                        <td>{l.attempts}</td>
-                        <td>{l.status === "delivered" ? <Badge tone="ok">Delivered</Badge> : <span class="tone-error">{l.lastError}</span>}</td>
-                        {isAdmin && status === "dead" ? (
-                          <td class="row-actions">
-                            <ActionButton action={`${href}/dead-letters/${l.id}/retry`} csrf={csrf} label="Retry" />
-                          </td>
-                        ) : null}
-                        <td class="mono small">{l.batchId}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )}
-            <Pager base={href} query={query} next={letters.next} shown={letters.items.length} />
-            </section>
+            <DeadLettersPanel
+              intro="Batches given up on (the receiver refused them, or the attempts ran out), kept exactly as sent."
+              href={href}
+              status={status}
+              deadCount={w.status.dead_letters}
+              letters={letters}
+              query={query}
+              columns={LETTER_COLUMNS(clock)}
+              actionsAfter={4}
+              isAdmin={isAdmin}
+              csrf={csrf}
+            />
           </div>
           <section class="panel" aria-labelledby="settings-h">
             <h2 id="settings-h">Settings</h2>

@@ -1,0 +1,232 @@
+/**
+ * What a webhook destination's pages and an HR destination's pages show alike: the delivery
+ * status rows, the dead letters panel with its tabs, table and pager, and the end of the settings
+ * form (where to start, enabled, the submit button), and the table listing a kind's destinations. Each page keeps what is its kind's own.
+ */
+import type { Child } from "hono/jsx";
+import { z } from "zod";
+import type { SiteClock } from "../../protocol/index.ts";
+import type { Page } from "../../store/contract.ts";
+import { ActionButton, ago, Badge, EmptyState, Pager, siteTime } from "../components.tsx";
+import { pageOrFirst } from "../paging.ts";
+
+/** A destination's delivery status, whatever its kind spells the fields. */
+export interface DeliveryStatus {
+  backlog: number;
+  delivered: number;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  failedAttempts: number;
+  /** Shown as "n of max" when the kind always gives up; null: retries for ever. */
+  maxAttempts: number | null;
+  nextAttemptAt: number | null;
+  instance: string | null;
+}
+
+/** The status rows from "Waiting" to "Sent by"; `afterDelivered`: the kind's own rows there. */
+export function DeliveryStatusRows(props: { status: DeliveryStatus; clock: SiteClock; now: number; cluster: boolean; afterDelivered?: Child }) {
+  const { status: s, clock, now } = props;
+  return (
+    <>
+      <dt>Waiting</dt>
+      <dd data-backlog>{s.backlog}</dd>
+      <dt>Delivered</dt>
+      <dd data-delivered>{s.delivered}</dd>
+      {props.afterDelivered}
+      <dt>Last success</dt>
+      <dd data-last-success>{s.lastSuccessAt ? `${siteTime(clock, s.lastSuccessAt)} (${ago(s.lastSuccessAt, now)})` : "never"}</dd>
+      <dt>Last error</dt>
+      <dd data-last-error>
+        {s.lastError ? (
+          <>
+            <span class="tone-error">{s.lastError}</span> <span class="muted">{siteTime(clock, s.lastErrorAt)}</span>
+          </>
+        ) : (
+          "none"
+        )}
+      </dd>
+      {s.failedAttempts > 0 ? (
+        <>
+          <dt>Failed attempts</dt>
+          <dd>
+            {s.maxAttempts === null ? s.failedAttempts : `${s.failedAttempts} of ${s.maxAttempts}`}
+            {s.nextAttemptAt ? `, next at ${siteTime(clock, s.nextAttemptAt)}` : ""}
+          </dd>
+        </>
+      ) : null}
+      {props.cluster ? (
+        <>
+          <dt>Sent by</dt>
+          <dd class="mono" data-instance>{s.instance ?? "no instance yet"}</dd>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+export type LetterStatus = "dead" | "delivered";
+
+const DEAD_PAGE = 20;
+const letterStatus = z.enum(["dead", "delivered"]).catch("dead");
+
+/** The page of dead letters a destination's page shows, as its query asks (`status`, `cursor`). */
+export async function deadLetterPage<L>(param: (name: string) => string | undefined, load: (filter: { status: LetterStatus; limit: number; cursor?: string }) => Promise<Page<L>>) {
+  const status = letterStatus.parse(param("status"));
+  const cursor = z.string().max(200).optional().catch(undefined).parse(param("cursor"));
+  const letters = await pageOrFirst((cur: string | undefined) => load({ status, limit: DEAD_PAGE, ...(cur ? { cursor: cur } : {}) }), cursor);
+  const query = new URLSearchParams({ status });
+  if (cursor) query.set("cursor", cursor);
+  return { status, letters, query };
+}
+
+/** One column of a table of destinations or of dead letters: its heading and its `<td>`. */
+export interface Column<T> {
+  head: string;
+  cell: (row: T) => Child;
+}
+
+/** The list of a kind's destinations: each its name (a link) and address, then the kind's columns. */
+export function DestinationTable<T extends { id: number; name: string; url: string }>(props: {
+  items: T[];
+  empty: Child;
+  href: (d: T) => string;
+  /** The row's data attribute that tests and scripts find it by, e.g. `data-webhook`. */
+  rowData: string;
+  columns: Column<T>[];
+}) {
+  if (props.items.length === 0) return <>{props.empty}</>;
+  return (
+    <div class="table-wrap">
+      <table class="table">
+        <thead>
+          <tr>
+            <th scope="col">Destination</th>
+            {props.columns.map((col) => <th scope="col">{col.head}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.map((d) => (
+            <tr {...{ [props.rowData]: d.name }}>
+              <td>
+                <a href={props.href(d)}>{d.name}</a>
+                <div class="muted small mono">{d.url}</div>
+              </td>
+              {props.columns.map((col) => col.cell(d))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+interface DeadLetterFields {
+  id: number;
+  status: LetterStatus;
+  lastError: string;
+}
+
+/**
+ * The dead letters panel: tabs for those not delivered and those a retry delivered, the page of
+ * them (a Retry button per dead one for admins, after column `actionsAfter`) and the pager.
+ */
+export function DeadLettersPanel<L extends DeadLetterFields>(props: {
+  intro: string;
+  href: string;
+  status: LetterStatus;
+  deadCount: number;
+  letters: Page<L>;
+  query: URLSearchParams;
+  columns: Column<L>[];
+  actionsAfter: number;
+  isAdmin: boolean;
+  csrf: string;
+}) {
+  const { href, status, letters } = props;
+  const actions = props.isAdmin && status === "dead";
+  const before = props.columns.slice(0, props.actionsAfter);
+  const after = props.columns.slice(props.actionsAfter);
+  return (
+    <section class="panel" aria-labelledby="dead-h" data-panel="dead-letters">
+      <h2 id="dead-h">Dead letters</h2>
+      <p class="muted">{props.intro}</p>
+      <nav class="tabs" aria-label="Dead letters">
+        <a class={status === "dead" ? "tab active" : "tab"} href={`${href}?status=dead`}>
+          Not delivered <span class="tab-count">{props.deadCount}</span>
+        </a>
+        <a class={status === "delivered" ? "tab active" : "tab"} href={`${href}?status=delivered`}>
+          Delivered by a retry
+        </a>
+      </nav>
+      {letters.items.length === 0 ? (
+        <EmptyState title={status === "dead" ? "No dead letters" : "No dead letter was retried successfully"} />
+      ) : (
+        <div class="table-wrap">
+          <table class="table">
+            <thead>
+              <tr>
+                {before.map((col) => <th scope="col">{col.head}</th>)}
+                {actions ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
+                {after.map((col) => <th scope="col">{col.head}</th>)}
+              </tr>
+            </thead>
+            <tbody>
+              {letters.items.map((l) => (
+                <tr data-letter={l.id}>
+                  {before.map((col) => col.cell(l))}
+                  {actions ? (
+                    <td class="row-actions">
+                      <ActionButton action={`${href}/dead-letters/${l.id}/retry`} csrf={props.csrf} label="Retry" />
+                    </td>
+                  ) : null}
+                  {after.map((col) => col.cell(l))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager base={href} query={props.query} next={letters.next} shown={letters.items.length} />
+    </section>
+  );
+}
+
+/** A letter's outcome: delivered by a retry, or the last error. */
+export function LetterResult(props: { letter: DeadLetterFields }) {
+  return props.letter.status === "delivered" ? <Badge tone="ok">Delivered</Badge> : <span class="tone-error">{props.letter.lastError}</span>;
+}
+
+/** The end of a destination's settings form: where a new one starts, enabled, and the button. */
+export function DestinationFormEnd(props: { existing: boolean; start: "now" | "beginning"; enabled: boolean; disabled: boolean; startLabels: { now: string; beginning: string } }) {
+  return (
+    <>
+      {props.existing ? null : (
+        <div class="field">
+          <span class="label" id="start-label">
+            Start with
+          </span>
+          <div class="radios" role="radiogroup" aria-labelledby="start-label">
+            <label>
+              <input type="radio" name="start" value="now" checked={props.start === "now"} /> {props.startLabels.now}
+            </label>
+            <label>
+              <input type="radio" name="start" value="beginning" checked={props.start === "beginning"} /> {props.startLabels.beginning}
+            </label>
+          </div>
+        </div>
+      )}
+      <div class="field field-check">
+        <input type="checkbox" id="f-enabled" name="enabled" checked={props.enabled} />
+        <label for="f-enabled">Enabled</label>
+      </div>
+      {props.disabled ? null : (
+        <div>
+          <button type="submit" class="btn btn-primary">
+            {props.existing ? "Save destination" : "Add destination"}
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
