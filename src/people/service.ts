@@ -64,11 +64,20 @@ export class PeopleService {
     return this.#d.store.audit({ at: this.#d.now(), actor, action, target, ...(details === null ? {} : { details }), result });
   }
 
-  /** Creates or updates a person; terminals holding them are brought up to date (job null when there are none). */
-  async save(enrollid: number, input: PersonInput, actor: string, action: "create" | "update") {
+  /**
+   * Creates or updates a person; terminals holding them are brought up to date (job null when
+   * there are none). `deferAccess`: the caller calls `accessChanged()` itself once a batch is
+   * saved (an import: the rules are re-read and the doors synced once, not once per person).
+   */
+  async save(enrollid: number, input: PersonInput, actor: string, action: "create" | "update", options: { deferAccess?: boolean } = {}) {
     const person = await storePerson(this.#d, enrollid, input, actor, action);
-    await this.#d.changed?.();
+    if (!options.deferAccess) await this.#d.changed?.();
     return { person, job: await this.#propagate(enrollid, actor) };
+  }
+
+  /** People changed without it (`deferAccess`): the access rules are read again and the doors synced. */
+  async accessChanged(): Promise<void> {
+    await this.#d.changed?.();
   }
 
   async remove(enrollid: number, actor: string) {

@@ -245,4 +245,18 @@ describe("the access sync (real binary, simulated units)", () => {
     expect(door2.received.slice(before[1]).map(({ sn: _sn, ...m }) => m)).toEqual([closed]);
     expect(door1.verify(50, "2026-03-10 09:00:00")).toBe(false);
   });
+  test("an import's people get their locks in one sync for the whole batch, not one per person", async () => {
+    const before = [door1.received.length, door2.received.length];
+    const csv = ["Employee ID;Full Name;Enrollid", "E-61;Ida;61", "E-62;Joe;62", "E-63;Kim;63"].join("\n");
+    const res = await srv.api("/api/v1/people/import", { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
+    expect(res.status).toBe(200);
+    await until("the imported people's locks on both doors", () =>
+      [door1, door2].every((d) => d.received.some((m) => m.cmd === "setuserlock" && (m.record as Array<{ enrollid: number }>).some((r) => r.enrollid === 63))),
+    );
+    await settled("DOOR1");
+    await settled("DOOR2");
+    const closed = { cmd: "setuserlock", count: 3, record: [61, 62, 63].map((enrollid) => ({ enrollid, weekzone: 1, ...ALWAYS })) };
+    expect(door1.received.slice(before[0]).map(({ sn: _sn, ...m }) => m)).toEqual([closed]);
+    expect(door2.received.slice(before[1]).map(({ sn: _sn, ...m }) => m)).toEqual([closed]);
+  });
 });
