@@ -45,6 +45,8 @@ export interface TimesheetRecomputeOptions {
   holder?: string;
   /** How long the follow lease lasts unrenewed (renewed every third of it): how soon another instance takes over. */
   leaseMs?: number;
+  /** Punches a rebuild holds in memory at once (a few hundred bytes each); a range with more is rebuilt in windows of fewer days. */
+  readAheadPunches?: number;
 }
 
 interface Span {
@@ -61,8 +63,6 @@ const DAYS_PER_BATCH = 5000;
 const DUTY = 0.05;
 /** The longest pause between passes, however long the last one took: only a pass stalled far beyond the work it did takes longer than a twentieth. */
 const MAX_PAUSE_MS = 120_000;
-/** Punches a rebuild holds in memory at once (a few hundred bytes each); a range with more is rebuilt in windows of fewer days. */
-const READ_AHEAD_PUNCHES = 150_000;
 /** Punches a read-ahead page holds: the event loop is yielded between pages. */
 const READ_AHEAD_PAGE = 5000;
 /** Pages of punches a pass reads at most (the rest waits for the next pass; the mark keeps them). */
@@ -71,7 +71,7 @@ const PAGES_PER_PASS = 20;
 export class TimesheetRecompute implements RecomputeRequests {
   /** As given: `clock` may be a getter. */
   #o: TimesheetRecomputeOptions;
-  #limits: { debounceMs: number; refreshMs: number; maxPending: number; pageSize: number; leaseMs: number };
+  #limits: { debounceMs: number; refreshMs: number; maxPending: number; pageSize: number; leaseMs: number; readAheadPunches: number };
   #holder: string;
   #pending = new Map<string, PersonDate>();
   #spans: Span[] = [];
@@ -97,6 +97,7 @@ export class TimesheetRecompute implements RecomputeRequests {
       maxPending: options.maxPending ?? 50_000,
       pageSize: options.pageSize ?? 2000,
       leaseMs: options.leaseMs ?? 15_000,
+      readAheadPunches: options.readAheadPunches ?? 150_000,
     };
     this.#holder = options.holder ?? "single";
   }
@@ -316,15 +317,17 @@ export class TimesheetRecompute implements RecomputeRequests {
     const to = toOrNull === null || toOrNull > end ? end : toOrNull;
     if (from > to) return 0;
     const people = await ts.enrollids(from, to);
-    // Windows of as many days as hold READ_AHEAD_PUNCHES punches on average (a month of a small office is one).
+    // Windows of as many days as hold `readAheadPunches` on average (a month of a small office is one).
     const days = datesBetween(from, to).length;
     const count = await ts.countPunchesBetween(addDays(from, -1), addDays(to, 2));
-    const span = count <= READ_AHEAD_PUNCHES ? days : Math.max(1, Math.floor((days * READ_AHEAD_PUNCHES) / count));
+    const limit = this.#limits.readAheadPunches;
+    const span = count <= limit ? days : Math.max(1, Math.floor((days * limit) / count));
     let stored = 0;
     for (let start = from; start <= to && !this.#stopped; start = addDays(start, span)) {
       const last = addDays(start, span - 1) < to ? addDays(start, span - 1) : to;
       const dates = datesBetween(start, last);
-      const read = await this.#readAhead(start, last);
+      // One window: its count is the one just read.
+      const read = await this.#readAhead(start, last, span === days ? count : null);
       for (let i = 0; i < people.length && !this.#stopped; i += PEOPLE_PER_BATCH) {
         const targets: PersonDate[] = [];
         for (const enrollid of people.slice(i, i + PEOPLE_PER_BATCH)) for (const date of dates) targets.push({ enrollid, date });
@@ -339,13 +342,13 @@ export class TimesheetRecompute implements RecomputeRequests {
 
   /**
    * Everyone's memberships and the punches of [from − 1 day, to + 2 days), read a page at a time
-   * in stored order; null when the window holds more than twice READ_AHEAD_PUNCHES (read person by
+   * in stored order; null when the window holds more than twice `readAheadPunches` (read person by
    * person then, memory bounded).
    */
-  async #readAhead(from: LocalDate, to: LocalDate): Promise<ReadAhead | null> {
+  async #readAhead(from: LocalDate, to: LocalDate, counted: number | null): Promise<ReadAhead | null> {
     const ts = this.#o.store.timesheets;
     const [since, until] = [addDays(from, -1), addDays(to, 2)];
-    if ((await ts.countPunchesBetween(since, until)) > 2 * READ_AHEAD_PUNCHES) return null;
+    if ((counted ?? (await ts.countPunchesBetween(since, until))) > 2 * this.#limits.readAheadPunches) return null;
     const punches = new Map<number, RawPunch[]>();
     let after: { time: string; id: number } | null = null;
     for (;;) {
