@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * The admin UI's only script. Pages work as plain HTML forms; this adds the live dashboard,
- * Today, command and job progress islands, confirmation dialogs for destructive actions, the punch photo viewer, print buttons, the live door board and who is inside. Islands are found by
+ * Today, command and job progress islands, confirmation dialogs for destructive actions, the punch photo viewer, print buttons, the live door board and who is inside, and a refused form's fields put back. Islands are found by
  * `data-island` and read their props from `data-props` (JSON written by the server).
  */
 import "./styles.css";
@@ -14,6 +14,7 @@ import { installPhotoViewer } from "./islands/photo-viewer.ts";
 import { installPrintButtons } from "./islands/print-button.ts";
 import { installLiveDoors } from "./islands/live-doors.ts";
 import { installLivePresence } from "./islands/live-presence.ts";
+import { installRefill } from "./islands/refill.ts";
 import type { DashboardProps } from "./components/live-types.ts";
 import type { TodayProps } from "./components/today-view.tsx";
 import type { CommandProgressProps, JobProgressProps } from "./components/progress-view.tsx";
@@ -42,4 +43,5 @@ installPhotoViewer(document);
 installPrintButtons(document);
 installLiveDoors(document);
 installLivePresence(document);
+installRefill(document);
 mountIslands();

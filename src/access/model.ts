@@ -4,6 +4,7 @@
  * (store rows, an API body) and checks what the compiler and the decision rely on: windows that
  * a terminal can hold, references that resolve, issued QR codes that are unique.
  */
+import { describeInput } from "../lib/input-problem.ts";
 import { z } from "zod";
 import { parseDate, SECTIONS_PER_DAY, serialNumber, timeText } from "../protocol/index.ts";
 import { mergeWindows, parseWindow, type Window } from "./windows.ts";
@@ -185,7 +186,5 @@ export type ModelResult = { ok: true; model: AccessModel } | { ok: false; error:
 export function parseAccessModel(input: unknown): ModelResult {
   const parsed = accessModelSchema.safeParse(input);
   if (parsed.success) return { ok: true, model: parsed.data };
-  const issue = parsed.error.issues[0];
-  const path = issue?.path.join(".");
-  return { ok: false, error: path ? `${path}: ${issue?.message ?? "invalid"}` : (issue?.message ?? "invalid") };
+  return { ok: false, error: describeInput(parsed.error) };
 }

@@ -22,7 +22,7 @@ async function knownGroup(deps: PeopleDeps, id: number): Promise<GroupWithMember
 }
 
 export async function createGroup(deps: PeopleDeps, actor: Actor, input: { name: string; sync: boolean }): Promise<GroupWithMembers> {
-  const name = validInput(groupName, input.name);
+  const name = validInput(groupName, input.name, "name");
   const group = await deps.people.createGroup(name, input.sync, actorId(actor));
   if (!group) throw new AppError(409, "exists", `a group named ${name} already exists`);
   return group;
@@ -66,7 +66,7 @@ const memberList = z.array(z.string().trim().min(1, "a terminal's serial number 
  * fail the whole request before anything changes.
  */
 export async function setGroupTerminals(deps: PeopleDeps, actor: Actor, id: number, input: { terminals: string[] }) {
-  const wanted = new Set(validInput(memberList, input.terminals));
+  const wanted = new Set(validInput(memberList, input.terminals, "terminals"));
   const group = await knownGroup(deps, id);
   const known = new Set((await deps.store.listTerminals()).map((t) => t.sn));
   const unknown = [...wanted].filter((sn) => !known.has(sn));

@@ -43,11 +43,11 @@ function kindOf(name: string): ConnectorKind {
 
 /** The kind's settings with its defaults applied, as stored (JSON). */
 function kindSettings(kind: ConnectorKind, value: Record<string, unknown>): string {
-  return JSON.stringify(validInput(kind.settings, value));
+  return JSON.stringify(validInput(kind.settings, value, "settings"));
 }
 
 function sealedCredentials(kind: ConnectorKind, value: Record<string, unknown> | null, secrets: SecretBox): string | null {
-  return value === null ? null : secrets.seal(JSON.stringify(validInput(kind.credentials, value)));
+  return value === null ? null : secrets.seal(JSON.stringify(validInput(kind.credentials, value, "credentials")));
 }
 
 export async function getHrDestination(deps: Pick<HrDestinationDeps, "store">, id: number): Promise<HrDestination> {

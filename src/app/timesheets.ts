@@ -407,13 +407,13 @@ function personDays(enrollid: number, dates: Iterable<LocalDate>): PersonDate[] 
 // ── departments ──
 
 export async function createDepartment(deps: TimesheetDeps, actor: Actor, input: { name: string }): Promise<Department> {
-  const department = await deps.store.timesheets.createDepartment(validInput(name, input.name));
+  const department = await deps.store.timesheets.createDepartment(validInput(name, input.name, "name"));
   await audit(deps, actor, "timesheets.department.create", `department:${department.id}`, { name: department.name });
   return department;
 }
 
 export async function renameDepartment(deps: TimesheetDeps, actor: Actor, id: number, input: { name: string }): Promise<Department> {
-  const department = await deps.store.timesheets.renameDepartment(id, validInput(name, input.name));
+  const department = await deps.store.timesheets.renameDepartment(id, validInput(name, input.name, "name"));
   if (!department) throw notFound("no such department");
   await audit(deps, actor, "timesheets.department.rename", `department:${id}`, { name: department.name });
   return department;
@@ -761,7 +761,7 @@ export async function updateCorrection(deps: TimesheetDeps, actor: Actor, id: nu
 
 /** Removes a correction: the day goes back to the stored punches. A reason is required. */
 export async function deleteCorrection(deps: TimesheetDeps, actor: Actor, id: number, input: { reason: string }): Promise<void> {
-  const why = validInput(reason, input.reason);
+  const why = validInput(reason, input.reason, "reason");
   const current = await deps.store.timesheets.correction(id);
   if (!current) throw notFound("no such correction");
   const dates = await correctionDates(deps, current);

@@ -1,14 +1,15 @@
 /** Query-string validation shared by the list endpoints. */
 import { z } from "zod";
 import { int, parseDate, parseTerminalTime } from "../protocol/index.ts";
-import { badRequest } from "../lib/app-error.ts";
+import { invalidInput } from "../lib/app-error.ts";
+import { shown } from "../lib/input-problem.ts";
 import { isCursor } from "../store/cursor.ts";
 
 /** Accepts "YYYY-MM-DD" or "YYYY-MM-DD HH:MM[:SS]" (or with a T), site-local. */
 const siteTime = z.string().transform((s, ctx) => {
   const t = parseDate(s) ?? parseTerminalTime(s.replace("T", " "));
   if (t === null) {
-    ctx.addIssue({ code: "custom", message: "expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS" });
+    ctx.addIssue({ code: "custom", message: `${shown(s)} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DD HH:MM:SS)` });
     return z.NEVER;
   }
   return t;
@@ -30,9 +31,6 @@ export const punchQuery = pageQuery.extend({
 
 export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
   const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badRequest(`${issue?.path.join(".") || "query"}: ${issue?.message ?? "invalid"}`);
-  }
+  if (!parsed.success) throw invalidInput(parsed.error);
   return parsed.data;
 }

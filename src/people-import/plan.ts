@@ -3,7 +3,7 @@
  * this). People are matched by external id; people without one were enrolled locally and are
  * never touched. A bad entry costs only itself and is reported with where it came from.
  */
-import { describeError } from "../protocol/index.ts";
+import { describeInput } from "../lib/input-problem.ts";
 import type { PersonInput } from "../store/commands-contract.ts";
 import type { PersonRow } from "../store/schema.ts";
 import { type ImportRecord, importRecord } from "./record.ts";
@@ -85,7 +85,7 @@ export function planImport(existing: readonly PersonRow[], entries: readonly Imp
     }
     if (loose !== null) seen.set(loose, origin);
     if (!parsed.success) {
-      fail(describeError(parsed.error));
+      fail(describeInput(parsed.error));
       continue;
     }
     const r = parsed.data;

@@ -4,17 +4,20 @@
  * absent. Header names are matched loosely ("External ID", "external_id", "employee_id" …).
  */
 import { z } from "zod";
+import { notADate } from "../lib/input-problem.ts";
 import { parseDate } from "../protocol/index.ts";
 
 const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 const flag = z.preprocess(
   (v) => (typeof v === "string" ? v.trim().toLowerCase() : v),
-  z.union([z.boolean(), z.enum(["1", "0", "true", "false", "yes", "no", "y", "n", "active", "inactive"]).transform((s) => ["1", "true", "yes", "y", "active"].includes(s))]),
+  z.union([z.boolean(), z.enum(["1", "0", "true", "false", "yes", "no", "y", "n", "active", "inactive"]).transform((s) => ["1", "true", "yes", "y", "active"].includes(s))], {
+    error: "must be one of yes/no, true/false, 1/0, active/inactive",
+  }),
 );
 const date = z.string().transform((s, ctx) => {
   const d = parseDate(s);
   if (d === null) {
-    ctx.addIssue({ code: "custom", message: "expected YYYY-MM-DD" });
+    ctx.addIssue({ code: "custom", message: notADate(s) });
     return z.NEVER;
   }
   return d;

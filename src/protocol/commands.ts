@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { dayZoneWire, lockGroupWire, normallyOpenWire, USERLOCKS_PER_FRAME, WEEKZONE_WIRE_DAYS, weekZoneWire } from "./access.ts";
-import { int, timeText } from "./messages.ts";
+import { describeError, int, timeText } from "./messages.ts";
 import { parseDate } from "./time.ts";
 
 const enrollid = z.number().int().min(1).max(999_999_999);
@@ -176,12 +176,7 @@ export type ParamsResult = { ok: true; params: ValidParams } | { ok: false; erro
 export function validateParams(command: string, params: unknown): ParamsResult {
   if (!isCommandName(command)) return { ok: false, error: `unknown command "${command}"` };
   const parsed = commandParams[command].safeParse(params ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.join(".");
-    const message = issue?.code === "unrecognized_keys" ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(", ")}` : (issue?.message ?? "invalid");
-    return { ok: false, error: path ? `${path}: ${message}` : message };
-  }
+  if (!parsed.success) return { ok: false, error: describeError(parsed.error) };
   return { ok: true, params: parsed.data as ValidParams };
 }
 

@@ -3,6 +3,7 @@
  * they reach these schemas; numeric fields also accept numeric strings (`"admin":"0"`).
  */
 import { z } from "zod";
+import { describeInput } from "../lib/input-problem.ts";
 import { parseTerminalTime } from "./time.ts";
 
 /** An integer that may arrive as a string. */
@@ -192,10 +193,5 @@ export const sendqrcodeMessage = z.object({
 });
 export type SendqrcodeMessage = z.infer<typeof sendqrcodeMessage>;
 
-/** The first error of a failed parse, as one line for the log and the quarantine table. */
-export function describeError(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid";
-  const path = issue.path.join(".");
-  return path ? `${path}: ${issue.message}` : issue.message;
-}
+/** The first error of a failed parse, as one line for the log, the quarantine table and the API (the fields as the input names them). */
+export const describeError = (error: z.ZodError): string => describeInput(error);

@@ -5,6 +5,7 @@
  * docs/timesheets.md explains what each setting does.
  */
 import { z } from "zod";
+import { notADate } from "../lib/input-problem.ts";
 import { parseDate, parseTerminalTime } from "../protocol/time.ts";
 
 /** A local time of day, "HH:MM" (00:00–23:59). */
@@ -14,7 +15,7 @@ export const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "not a ti
 export const localDate = z.string().transform((s, ctx) => {
   const d = parseDate(s);
   if (d === null) {
-    ctx.addIssue({ code: "custom", message: `not a valid date: "${s}"` });
+    ctx.addIssue({ code: "custom", message: notADate(s) });
     return z.NEVER;
   }
   return d;

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { assetResponse } from "./assets.ts";
 import { requireSession } from "./auth-guard.ts";
 import type { UiBindings, UiDeps, UiEnv } from "./env.ts";
+import { keepRefusedForm } from "./flash.ts";
 import { errorResponse } from "./errors.ts";
 import { liveEvents } from "./live/events.ts";
 import { doorPages } from "./pages/doors.tsx";
@@ -74,6 +75,7 @@ export function createUiApp(deps: UiDeps): UiApp {
 
   const authed = new Hono<UiEnv>();
   authed.use("*", requireSession(deps));
+  authed.use("*", keepRefusedForm);
   authed.get("/live/events", liveEvents(deps, live));
   authed.route("/", dashboardPage(deps, live));
   authed.route("/", terminalPages(deps));

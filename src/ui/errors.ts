@@ -1,8 +1,12 @@
 import type { Context } from "hono";
 import type { Logger } from "pino";
 import { AppError } from "../lib/app-error.ts";
+import { labelled } from "../lib/input-problem.ts";
 import { sameHost } from "./auth-guard.ts";
 import { redirectWith } from "./flash.ts";
+
+/** Fields whose name in words is not how the forms label them; the rest read as words ("validTo" → "Valid to"). */
+const LABEL = labelled({ tz: "Time zone", enrollid: "Enroll id", sn: "Terminal", departmentId: "Department", departmentIds: "Only for", shiftId: "Shift", admin: "Role on the terminals" });
 
 /** An AppError's message as the UI shows it: a sentence. */
 export function sentence(message: string): string {
@@ -25,7 +29,8 @@ function backTo(c: Context): string {
  */
 export function errorResponse(err: unknown, c: Context, log: Logger): Response {
   if (err instanceof AppError && err.exposed) {
-    const text = sentence(err.message).slice(0, 400);
+    // A refused input names the field as the form labels it, not as the API does.
+    const text = sentence(err.input && err.input.field !== "" ? `${LABEL(err.input.field)}: ${err.input.problem}` : err.message).slice(0, 400);
     if (c.req.method === "GET" || c.req.method === "HEAD") return c.text(text, err.status);
     return redirectWith(c, backTo(c), "error", text);
   }

@@ -48,7 +48,7 @@ function Document(props: { title: string; siteName: string; csrf?: string; bodyC
 export function FlashMessage({ flash }: { flash: Flash | null }) {
   if (!flash) return null;
   return (
-    <div class={`flash flash-${flash.kind}`} role={flash.kind === "error" ? "alert" : "status"}>
+    <div class={`flash flash-${flash.kind}`} role={flash.kind === "error" ? "alert" : "status"} data-refill={flash.form ? JSON.stringify(flash.form) : undefined}>
       {flash.text}
       {flash.link ? (
         <>

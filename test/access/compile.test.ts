@@ -196,7 +196,7 @@ describe("the model schema", () => {
     expect(error({ schedules: [{ id: 1, name: "S", days: { "2": ["01:00-01:10", "02:00-02:10", "03:00-03:10", "04:00-04:10", "05:00-05:10", "06:00-06:10"] } }] })).toBe("schedules.0.days.2: 6 windows in a day; a terminal holds at most 5");
     expect(error({ schedules: [{ id: 1, name: "S", days: { "1": ["18:00-08:00"] } }] })).toBe('schedules.0.days.1.0: not a window "HH:MM-HH:MM" with start before end: "18:00-08:00"');
     expect(error({ schedules: [{ id: 1, name: "S", days: { "1": ["8:00-18:00"] } }] })).toBe('schedules.0.days.1.0: not a window "HH:MM-HH:MM" with start before end: "8:00-18:00"');
-    expect(error({ schedules: [{ id: 1, name: "S", days: { "8": [] } }] })).toBe('schedules.0.days: Unrecognized key: "8"');
+    expect(error({ schedules: [{ id: 1, name: "S", days: { "8": [] } }] })).toBe('schedules.0.days: unknown field "8"');
   });
 
   test("references resolve, identities are unique, issued codes are long and unique", () => {
@@ -207,6 +207,6 @@ describe("the model schema", () => {
     expect(error({ people: [{ enrollid: 21, enabled: true, qrCode: "21" }] })).toBe("people.0.qrCode: an issued code is 16 to 128 printable ASCII characters without spaces");
     expect(error({ people: [{ enrollid: 1, enabled: true, qrCode: "same-code-1234567" }, { enrollid: 2, enabled: true, qrCode: "same-code-1234567" }] })).toBe("an issued QR code is given to two people or passes");
     expect(error({ passes: [{ id: 1, name: "P", code: "pass-code-12345678", validFrom: "2026-01-01 00:00:00", validTo: "2026-01-02 00:00:00" }] })).toBe("pass 1 opens no door: give it levels or terminals");
-    expect(error({ holidays: [{ name: "x".repeat(33), from: "2026-01-01", to: "2026-01-01" }] })).toBe("holidays.0.name: Too big: expected string to have <=32 characters");
+    expect(error({ holidays: [{ name: "x".repeat(33), from: "2026-01-01", to: "2026-01-01" }] })).toBe("holidays.0.name: use at most 32 characters");
   });
 });

@@ -46,11 +46,11 @@ function people(srv: Tm20Process) {
 }
 
 const EXPECTED_ERRORS = [
-  { line: 6, external_id: "E-4", message: expect.stringContaining("name") },
-  { line: 7, external_id: "E-5", message: expect.stringContaining("enrollid") },
+  { line: 6, external_id: "E-4", message: "name: is empty" },
+  { line: 7, external_id: "E-5", message: "enrollid: must be a number" },
   { line: 8, external_id: "E-1", message: 'external id "E-1" appears again (first at 2)' },
-  { line: 9, external_id: "E-6", message: expect.stringContaining("enabled") },
-  { line: 10, external_id: "E-7", message: expect.stringContaining("YYYY-MM-DD") },
+  { line: 9, external_id: "E-6", message: "enabled: must be one of yes/no, true/false, 1/0, active/inactive" },
+  { line: 10, external_id: "E-7", message: "valid_from: 2026-13-40 is not a date" },
 ];
 
 describe("CSV parsing", () => {

@@ -200,5 +200,6 @@ test("describeError: the first issue, with its path", () => {
   expect(r.success).toBe(false);
   if (!r.success) expect(describeError(r.error)).toMatch(/^a\.b: /);
   const top = z.number().safeParse("x");
-  if (!top.success) expect(describeError(top.error)).toBe(top.error.issues[0]?.message ?? "");
+  // In words, not zod's own ("Invalid input: expected number, received string").
+  if (!top.success) expect(describeError(top.error)).toBe("must be a number");
 });

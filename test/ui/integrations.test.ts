@@ -142,7 +142,7 @@ describe("admin UI: integrations", () => {
     await screenshots(page, "webhook-new");
     await form.getByRole("button", { name: "Add destination" }).click();
     // A bad field: the form comes back with what was typed (secrets excepted) and the reason.
-    expect(await page.locator('[role="alert"]').textContent()).toBe("url: expected an http:// or https:// URL");
+    expect(await page.locator('[role="alert"]').textContent()).toBe("URL: expected an http:// or https:// URL");
     expect(await form.getByLabel("Name", { exact: true }).inputValue()).toBe("Payroll");
     expect(await form.getByLabel("Token or header value").inputValue()).toBe("");
     await form.getByLabel("URL", { exact: true }).fill(`http://127.0.0.1:${receiver.port}/hook`);

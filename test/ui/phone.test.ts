@@ -2,7 +2,9 @@
  * The admin UI on a phone (Chromium at 390×844 against the compiled binary): setup and login
  * focus their first field (after a refusal: the refused one, the password), every navigation
  * item (Groups among them) is on screen, "Skip to content" is the first stop of the tab order
- * and moves focus to the content, a terminal's Open door is on the first screen; and a group's terminals chosen in one list: three join at
+ * and moves focus to the content, a terminal's Open door is on the first screen and its progress
+ * shows live beside it, a dashboard alert and a person's credentials fit the width, a refused
+ * setting keeps what was typed; and a group's terminals chosen in one list: three join at
  * once, then two leave while one joins, membership and audit checked exactly.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
@@ -140,6 +142,67 @@ describe("the admin UI at 390×844", () => {
     expect(box).not.toBeNull();
     expect((box?.y ?? Infinity) + (box?.height ?? 0)).toBeLessThan(844);
     expect((box?.x ?? Infinity) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+  });
+
+  test("Open door's progress shows live beside it, on the first screen: sent, then answered", async () => {
+    const { page } = browser;
+    await page.goto(url("/terminals/P2"));
+    await page.getByRole("button", { name: "Open door" }).click();
+    await page.waitForURL(url("/terminals/P2"));
+    const progress = page.locator(".flash-ok .command-progress");
+    await progress.and(page.locator('[data-status="sent"]')).waitFor({ timeout: 15_000 });
+    expect(await progress.locator("[data-words]").textContent()).toBe("sent, waiting for the answer");
+    const box = await progress.boundingBox();
+    expect(box !== null && box.y + box.height < 844 && box.x + box.width <= 390).toBe(true);
+    const p2 = terminals[1];
+    await p2?.next((m) => m.cmd === "opendoor");
+    p2?.send({ ret: "opendoor", result: true, sn: "P2" });
+    await progress.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 15_000 });
+    expect(await progress.locator("[data-words]").textContent()).toBe("answered: done");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
+  test("a dashboard alert fits the phone: its line on screen, nothing scrolled sideways", async () => {
+    const { page } = browser;
+    await page.goto(url("/"));
+    const time = new Date(Date.now() - 10_000).toISOString().slice(0, 19).replace("T", " ");
+    terminals[0]?.send({ cmd: "sendlog", sn: "P1", count: 1, logindex: 0, record: [{ enrollid: 0, time, mode: 0, inout: 0, event: 5 }] });
+    const line = page.locator('[data-alert="door_forced_open:terminal:P1"]');
+    await line.waitFor({ timeout: 20_000 });
+    const box = await line.boundingBox();
+    expect(box !== null && box.x >= 0 && box.x + box.width <= 390 && box.y + box.height < 844).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
+  test("a person's credentials: the card and PIN forms fit the phone", async () => {
+    const { page } = browser;
+    const created = await srv.api("/api/v1/people", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ enrollid: 31, name: "Zoë Phone" }) });
+    expect(created.status).toBe(201);
+    await page.goto(url("/people/31"));
+    await page.getByLabel("Card number").fill("0012345678");
+    await page.getByRole("button", { name: "Set card" }).click();
+    await page.locator(".flash-ok", { hasText: "Card set." }).waitFor();
+    for (const name of ["Set card", "Set PIN"]) {
+      const box = await page.getByRole("button", { name }).boundingBox();
+      expect(box !== null && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    }
+    // The table scrolls inside its own frame (as every wide table on a phone); the frame fits.
+    const frame = await page.locator('.table-wrap:has(table[aria-label="Credentials"])').boundingBox();
+    expect(frame !== null && frame.x >= 0 && frame.x + frame.width <= 390).toBe(true);
+    expect(await page.locator('table[aria-label="Credentials"] tbody tr td:nth-child(2)').first().textContent()).toBe("********78");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
+  test("a refused setting names its field and keeps what was typed", async () => {
+    const { page } = browser;
+    await page.goto(url("/settings"));
+    await page.getByLabel("Site name").fill("Phone HQ");
+    await page.getByLabel("Time zone").fill("Europe/Parris");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.waitForURL(url("/settings"));
+    expect(await page.locator(".flash-error").textContent()).toBe("Time zone: not a known IANA time zone (e.g. Europe/Paris).");
+    expect(await page.getByLabel("Time zone").inputValue()).toBe("Europe/Parris");
+    expect(await page.getByLabel("Site name").inputValue()).toBe("Phone HQ");
   });
 
   test("a group's terminals are chosen in one list: three join, then two leave as one joins", async () => {

@@ -249,7 +249,7 @@ describe("Timesheets → changes from a day", () => {
     await ok(`/timesheets/holidays/${holiday?.id}`, { date: "2026-05-02", name: "May day" });
     expect((await app.store.timesheets.holidays()).find((h) => h.id === holiday?.id)?.departmentIds).toEqual([]);
     const bad = await app.form(`/timesheets/holidays/${holiday?.id}`, { date: "2026-02-30", name: "May day" });
-    expect(flashOf(bad)).toEqual(["error", "Date: a date YYYY-MM-DD"]);
+    expect(flashOf(bad)).toEqual(["error", "Date: 2026-02-30 is not a date"]);
     expect(bad.headers.get("location")).toBe(`/timesheets/holidays/${holiday?.id}`);
     await ok(`/timesheets/holidays/${holiday?.id}/delete`, {});
     expect((await app.store.timesheets.holidays()).some((h) => h.id === holiday?.id)).toBe(false);

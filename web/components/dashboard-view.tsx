@@ -138,7 +138,7 @@ export function DashboardView({ status, feed, live }: { status: LiveStatus; feed
           <h2>Ingest rate</h2>
           <RateChart rate={status.rate} endsAt={status.rateEndsAt} />
         </section>
-        <section class="panel">
+        <section class="panel dashboard-alerts">
           <h2>Alerts</h2>
           <AlertList alerts={status.alerts} terminalsTotal={status.terminalsTotal} />
         </section>

@@ -15,6 +15,7 @@ import { JOB_STATUSES, type JobRow } from "../../store/commands-schema.ts";
 import type { PersonRow } from "../../store/schema.ts";
 import { parseBody } from "../body.ts";
 import { badRequest, notFound } from "../../lib/app-error.ts";
+import { notADate } from "../../lib/input-problem.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 
@@ -26,7 +27,7 @@ const dateOrNull = z
     if (s === null) return null;
     const d = parseDate(s);
     if (d === null) {
-      ctx.addIssue({ code: "custom", message: "expected YYYY-MM-DD" });
+      ctx.addIssue({ code: "custom", message: notADate(s) });
       return z.NEVER;
     }
     return d;

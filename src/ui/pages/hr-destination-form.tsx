@@ -5,7 +5,7 @@
  * write-only: never shown back, and left empty on an edit they stay as stored.
  */
 import type { Child } from "hono/jsx";
-import { describeError } from "../../protocol/index.ts";
+import { describeInput, labelled } from "../../lib/input-problem.ts";
 import { type CreateHrDestinationBody, createHrDestinationBody, type HrDestinationView, type PatchHrDestinationBody, patchHrDestinationBody } from "../../connectors/destination.ts";
 import type { ConnectorKindName } from "../../connectors/kinds.ts";
 import { Field } from "../components.tsx";
@@ -205,16 +205,19 @@ function read(kind: ConnectorKindName, form: FormData) {
   return { body, values };
 }
 
+/** The body's fields as the form labels them. */
+const LABEL = labelled({ name: "Name", url: "URL", timeoutMs: "Time-out (seconds)", maxAttempts: "Give up after (attempts)", batchSize: "Records per batch", terminals: "Terminals" });
+
 export function parseNewHrDestination(kind: ConnectorKindName, form: FormData): Parsed<CreateHrDestinationBody> {
   const { body, values } = read(kind, form);
   const parsed = createHrDestinationBody.safeParse({ ...body, kind, start: values.start });
-  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeError(parsed.error), values };
+  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeInput(parsed.error, LABEL), values };
 }
 
 export function parseHrDestinationChange(kind: ConnectorKindName, form: FormData): Parsed<PatchHrDestinationBody> {
   const { body, values } = read(kind, form);
   const parsed = patchHrDestinationBody.safeParse(body);
-  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeError(parsed.error), values };
+  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeInput(parsed.error, LABEL), values };
 }
 
 export function HrDestinationForm(props: { action: string; csrf: string; values: HrFormValues; existing: HrDestinationView | null; disabled: boolean; error?: string | undefined }) {

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { createImportSource, deleteImportSource, runImportSource, updateImportSource } from "../../app/people-import.ts";
 import { httpSource } from "../../people-import/http-source.ts";
 import { parseSavedSource, type SavedSource, type SourceSettings } from "../../people-import/saved-source.ts";
-import { describeError } from "../../protocol/index.ts";
+import { describeInput, labelled } from "../../lib/input-problem.ts";
 import type { PeopleImportSourceRow } from "../../store/schema.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, EmptyState, Field, siteTime } from "../components.tsx";
@@ -68,13 +68,34 @@ function valuesOf(s: SavedSource | null): FormValues {
   };
 }
 
+/** The form's and the source schema's fields as the form labels them (a mapped field keeps its own name). */
+const LABEL = labelled({
+  name: "Name",
+  url: "URL",
+  auth_name: "Header name",
+  auth_value: "Header value",
+  headers: "Header value",
+  items: "Where the list is in each page",
+  page_param: "Page / offset parameter",
+  size_param: "Page size parameter",
+  page_size: "Page size",
+  page_start: "First page number",
+  next_path: "Next-page URL path",
+  "paging.param": "Page / offset parameter",
+  "paging.size_param": "Page size parameter",
+  "paging.size": "Page size",
+  "paging.start": "First page number",
+  "paging.path": "Next-page URL path",
+  "mapping.items": "Where the list is in each page",
+});
+
 /** The form as SourceSettings, validated by the same schema the API's HTTP import uses. */
 function parseForm(form: FormData): { ok: true; settings: SourceSettings } | { ok: false; error: string; values: FormValues } {
   // What goes back into the form on an error: everything typed but the secret.
   const raw: FormValues = {};
   for (const [k, v] of form.entries()) if (typeof v === "string" && k !== "auth_value" && k !== "_csrf") raw[k] = v;
   const f = formSchema.safeParse({ ...raw, auth_value: form.get("auth_value") ?? "" });
-  if (!f.success) return { ok: false, error: describeError(f.error), values: raw };
+  if (!f.success) return { ok: false, error: describeInput(f.error, LABEL), values: raw };
   const d = f.data as z.infer<typeof formSchema> & Record<string, string>;
   const num = (s: string) => (s === "" ? undefined : Number(s));
   const opt = (s: string) => (s === "" ? undefined : s);
@@ -85,8 +106,8 @@ function parseForm(form: FormData): { ok: true; settings: SourceSettings } | { o
   const mapping = Object.fromEntries(FIELDS.flatMap((field) => (d[`map_${field}`] ? [[field, d[`map_${field}`]]] : [])));
   const auth = d.auth === "header" ? { headers: { [d.auth_name]: d.auth_value } } : {};
   const checked = httpSource.safeParse({ url: d.url, items: d.items, mapping, paging, ...auth });
-  if (!checked.success) return { ok: false, error: describeError(checked.error), values: raw };
-  if (d.auth === "header" && d.auth_value === "") return { ok: false, error: "auth header: enter its value", values: raw };
+  if (!checked.success) return { ok: false, error: describeInput(checked.error, LABEL), values: raw };
+  if (d.auth === "header" && d.auth_value === "") return { ok: false, error: "Header value: fill this in", values: raw };
   const s = checked.data;
   return {
     ok: true,

@@ -4,6 +4,7 @@
  * (ui/pages/person-credentials.tsx) and the terminals holding them; push to terminals with progress.
  * Changes go through the people service, as the REST API's do (audited, carried to terminals).
  */
+import { describeInput, fieldLabel, notADate } from "../../lib/input-problem.ts";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { createPerson, deletePerson, pushPeople, updatePerson } from "../../app/people.ts";
@@ -31,7 +32,7 @@ const optionalDate = z.preprocess(
   z
     .string()
     .nullable()
-    .transform((s, ctx) => (s === null ? null : (parseDate(s) ?? (ctx.addIssue({ code: "custom", message: "expected a date YYYY-MM-DD" }), z.NEVER)))),
+    .transform((s, ctx) => (s === null ? null : (parseDate(s) ?? (ctx.addIssue({ code: "custom", message: notADate(s) }), z.NEVER)))),
 );
 
 const personForm = z.object({
@@ -50,7 +51,9 @@ function inputOf(f: z.infer<typeof personForm>): PersonInput {
   return { name: f.name, admin: f.admin, enabled: f.enabled === "on", validFrom: f.validFrom, validTo: f.validTo, externalId: f.externalId };
 }
 
-const firstIssue = (e: z.ZodError) => `${String(e.issues[0]?.path[0] ?? "form")}: ${e.issues[0]?.message ?? "invalid"}`;
+/** The form's labels where they are not the field's name in words. */
+const LABELS: Record<string, string> = { enrollid: "Enroll id", admin: "Role on the terminals" };
+const firstIssue = (e: z.ZodError) => describeInput(e, (f) => LABELS[f] ?? fieldLabel(f));
 
 export function peoplePages(deps: UiDeps) {
   const app = new Hono<UiEnv>();

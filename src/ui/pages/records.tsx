@@ -5,6 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { notADate } from "../../lib/input-problem.ts";
 import { DOOR_ALARM_EVENTS, parseDate } from "../../protocol/index.ts";
 import type { PunchFilter } from "../../store/contract.ts";
 import { imageResponse } from "../../lib/image-response.ts";
@@ -25,7 +26,7 @@ const date = z.preprocess(
   blankToUndefined,
   z
     .string()
-    .transform((s, ctx) => parseDate(s) ?? (ctx.addIssue({ code: "custom", message: "expected a date YYYY-MM-DD" }), z.NEVER))
+    .transform((s, ctx) => parseDate(s) ?? (ctx.addIssue({ code: "custom", message: notADate(s) }), z.NEVER))
     .optional(),
 );
 

@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { clockOf, hm, hmOrDash, statusOf } from "../../../web/components/timesheet-format.ts";
+import { notADate } from "../../lib/input-problem.ts";
 import { parseDate } from "../../protocol/index.ts";
 import { periodSummary, type SummaryRow } from "../../app/timesheets.ts";
 import { csvHead } from "../../export/csv.ts";
@@ -23,7 +24,7 @@ import { monthOf } from "./timesheet-people.tsx";
 /** The longest period one summary page covers. */
 const MAX_DAYS = 366;
 const blank = (v: unknown) => (v === "" ? undefined : v);
-const date = (label: string) => z.string().transform((s, ctx) => parseDate(s) ?? (ctx.addIssue({ code: "custom", message: `${label}: expected a date YYYY-MM-DD` }), z.NEVER));
+const date = (label: string) => z.string().transform((s, ctx) => parseDate(s) ?? (ctx.addIssue({ code: "custom", message: `${label}: ${notADate(s)}` }), z.NEVER));
 
 const summaryQuery = z
   .object({

@@ -5,7 +5,7 @@
  * empty field on an edit keeps what is stored.
  */
 import { z } from "zod";
-import { describeError } from "../../protocol/index.ts";
+import { describeInput, labelled } from "../../lib/input-problem.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { type CreateWebhookBody, createWebhookBody, EVENT_TYPES, type PatchWebhookBody, patchWebhookBody } from "../../webhooks/settings.ts";
@@ -64,6 +64,21 @@ export function valuesOf(w: WebhookView | null): WebhookFormValues {
   };
 }
 
+/** The body's fields as the form labels them. */
+const LABEL = labelled({
+  name: "Name",
+  url: "URL",
+  bearer_token: "Token or header value",
+  "auth_header.name": "Header name",
+  "auth_header.value": "Token or header value",
+  hmac_secret: "Signing secret (HMAC-SHA256)",
+  terminals: "Terminals",
+  event_types: "Events",
+  batch_size: "Records per batch",
+  timeout_ms: "Time-out (seconds)",
+  max_attempts: "Give up after (attempts)",
+});
+
 type Parsed<T> = { ok: true; body: T; values: WebhookFormValues } | { ok: false; error: string; values: WebhookFormValues };
 
 function read(form: FormData) {
@@ -98,13 +113,13 @@ function read(form: FormData) {
 export function parseNewWebhook(form: FormData): Parsed<CreateWebhookBody> {
   const { body, values, start } = read(form);
   const parsed = createWebhookBody.safeParse({ ...body, start });
-  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeError(parsed.error), values };
+  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeInput(parsed.error, LABEL), values };
 }
 
 export function parseWebhookChange(form: FormData): Parsed<PatchWebhookBody> {
   const { body, values } = read(form);
   const parsed = patchWebhookBody.safeParse(body);
-  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeError(parsed.error), values };
+  return parsed.success ? { ok: true, body: parsed.data, values } : { ok: false, error: describeInput(parsed.error, LABEL), values };
 }
 
 const EVENT_LABEL: Record<(typeof EVENT_TYPES)[number], string> = { attendance: "Attendance punches", door_event: "Door events", alert: "Alerts (when Settings → Notifications sends to webhooks)" };

@@ -3,6 +3,7 @@
  * so a refused form says which field ("Late grace (minutes): a whole number from 0 to 1440"); the
  * use case validates again and has the last word.
  */
+import { notADate } from "../../lib/input-problem.ts";
 import { parseDate } from "../../protocol/index.ts";
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -56,7 +57,7 @@ export class FormReader {
   date(name: string, label: string, required = false): string | undefined {
     const v = this.#value(name);
     if (v === "") return required ? this.fail(label, "fill this in") : undefined;
-    return parseDate(v) ?? this.fail(label, "a date YYYY-MM-DD");
+    return parseDate(v) ?? this.fail(label, notADate(v));
   }
 
   /** "YYYY-MM-DD HH:MM[:SS]" from a date and a time field. */

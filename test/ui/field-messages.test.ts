@@ -1,0 +1,73 @@
+/**
+ * Issue 17's "words a person understands" (in-process server, real SQLite): a refused form names
+ * the field as the form labels it and the API names the field as its body does, in words, never
+ * zod's own; and a refused form's flash carries what was typed (secrets left out) for the page to
+ * put back.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { buildApp, type InProcessApp } from "../helpers/app.ts";
+
+let app: InProcessApp;
+
+beforeAll(async () => {
+  app = await buildApp();
+  expect((await app.api("POST", "/people", { enrollid: 7, name: "Ann Archer" })).status).toBe(201);
+});
+afterAll(() => app.stop());
+
+/** The flash a form's answer carries. */
+function flashOf(res: Response): { kind: string; text: string; form?: { action: string; values: Record<string, unknown> } } | null {
+  const cookie = /tm20_flash=([^;]*)/.exec(res.headers.get("set-cookie") ?? "")?.[1];
+  return cookie ? (JSON.parse(decodeURIComponent(decodeURIComponent(cookie))) as never) : null;
+}
+const apiError = async (res: Response) => ({ status: res.status, body: (await res.json()) as unknown });
+
+describe("a refused input names its field", () => {
+  test("a date that does not exist: the form says Valid to, the API validTo", async () => {
+    const res = await app.form("/people/7", { name: "Ann Archer", admin: "0", enabled: "on", validFrom: "", validTo: "2026-02-30", externalId: "HR-7" });
+    expect(res.headers.get("location")).toBe("/people/7");
+    expect(flashOf(res)).toEqual({
+      kind: "error",
+      text: "Valid to: 2026-02-30 is not a date",
+      form: { action: "/people/7", values: { name: "Ann Archer", admin: "0", enabled: "on", validFrom: "", validTo: "2026-02-30", externalId: "HR-7" } },
+    });
+    expect(await apiError(await app.api("PATCH", "/people/7", { validTo: "2026-02-30" }))).toEqual({ status: 400, body: { code: "bad_request", message: "validTo: 2026-02-30 is not a date" } });
+    expect(await apiError(await app.api("PATCH", "/people/7", { validTo: "soon" }))).toEqual({ status: 400, body: { code: "bad_request", message: "validTo: soon is not a date (YYYY-MM-DD)" } });
+  });
+
+  test("an empty bearer token: the webhook form says Token or header value, the API bearer_token", async () => {
+    const res = await app.form("/integrations/webhooks", { name: "Payroll", url: "https://payroll.example/in", auth: "bearer", auth_value: "", event: "attendance", batch_size: "100", timeout_s: "10", max_attempts: "", start: "now" });
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(page).toContain("Token or header value: fill this in");
+    expect(page).not.toContain("Too small");
+    // What was typed stays in the form it shows again.
+    expect(page).toMatch(/name="name" type="text" value="Payroll"/);
+    const api = await apiError(await app.api("POST", "/webhooks", { name: "Payroll", url: "https://payroll.example/in", bearer_token: "" }));
+    expect(api).toEqual({ status: 400, body: { code: "bad_request", message: "bearer_token: fill this in" } });
+  });
+
+  test("a use case's refusal through a form: the field by its label, as a sentence", async () => {
+    const res = await app.form("/settings/site", { siteName: "HQ", tz: "Mars/Olympus", approval: "open" });
+    expect(flashOf(res)).toEqual({
+      kind: "error",
+      text: "Time zone: not a known IANA time zone (e.g. Europe/Paris).",
+      form: { action: "/settings/site", values: { siteName: "HQ", tz: "Mars/Olympus", approval: "open" } },
+    });
+    const department = await app.form("/timesheets/departments", { name: "x".repeat(101) });
+    expect(flashOf(department)?.text).toBe("Name: use at most 100 characters.");
+  });
+
+  test("secrets and the CSRF token never travel back in the flash", async () => {
+    const res = await app.form("/people/7/credentials/10", { pin: "12345678901" });
+    const flash = flashOf(res);
+    expect(flash?.kind).toBe("error");
+    expect(JSON.stringify(flash)).not.toContain("12345678901");
+    expect(JSON.stringify(flash)).not.toContain("_csrf");
+  });
+
+  test("an accepted form carries nothing back", async () => {
+    const res = await app.form("/timesheets/departments", { name: "Packing" });
+    expect(flashOf(res)).toEqual({ kind: "ok", text: "Department Packing added." });
+  });
+});
