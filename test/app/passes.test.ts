@@ -99,10 +99,10 @@ describe("visitor passes API (issue 16)", () => {
       [{ ...ok, validTo: "2026-03-10 08:00" }, 400, "validTo: 2026-03-10 08:00:00 is before validFrom 2026-03-10 09:00:00"],
       [{ ...ok, validFrom: "tomorrow" }, 400, 'validFrom: not a valid time: "tomorrow"'],
       [{ ...ok, levelIds: [42] }, 404, "no access level 42"],
-      [{ ...ok, uses: 0 }, 400, "uses: Too small: expected number to be >=1"],
-      [{ ...ok, name: " " }, 400, "name: Too small: expected string to have >=1 characters"],
+      [{ ...ok, uses: 0 }, 400, "uses: must be at least 1"],
+      [{ ...ok, name: " " }, 400, "name: fill this in"],
       [{ ...ok, terminals: ["a b"] }, 400, "terminals.0: sn has characters outside printable ASCII"],
-      [{ ...ok, code: "MY-OWN-CODE-0123456789" }, 400, 'Unrecognized key: "code"'],
+      [{ ...ok, code: "MY-OWN-CODE-0123456789" }, 400, 'unknown field "code"'],
     ];
     for (const [body, status, message] of cases) {
       const res = await json(await a.api("POST", "/access/passes", body));
