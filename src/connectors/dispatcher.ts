@@ -16,13 +16,14 @@ import type { SecretBox } from "../auth/secret-box.ts";
 import { backoffMs } from "../lib/backoff.ts";
 import type { SiteClock } from "../protocol/index.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
-import type { HrLeaseStore, HrSettlements, SkipReason } from "../store/hr-contract.ts";
+import type { HrLeaseStore, HrSettlements } from "../store/hr-contract.ts";
 import type { HrDeadLetterRow, HrDestinationRow } from "../store/schema.ts";
 import { type Lane, OutboxLanes } from "../webhooks/lanes.ts";
 import type { HrAdapter, HrRecord, RecordOutcome, TestResult } from "./adapter.ts";
 import { type HrDestination, type HrDestinationState, parseHrDestination } from "./destination.ts";
 import { connectorKind } from "./kinds.ts";
 import { backlogOf, nextRecords } from "./outbox.ts";
+import { settledPrefix, short } from "./settle.ts";
 
 export interface HrDispatcherOptions {
   store: OutboundStore;
@@ -49,7 +50,6 @@ interface HrLane extends Lane<HrDestination> {
   catchUpNotBefore: number;
 }
 
-const short = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}…` : text);
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export class HrDispatcher {
@@ -202,26 +202,7 @@ export class HrDispatcher {
       const outcomes = await this.#deliver(lane, records, signal);
       if (signal.aborted || this.#lanes.stopped) return;
       const at = this.#o.now();
-      // The settled prefix: everything before the first failure (or before where the adapter stopped).
-      let delivered = 0;
-      const skipped: Partial<Record<SkipReason, number>> = {};
-      let lastSkip: string | null = null;
-      let cursor = from;
-      let failure: { record: HrRecord; error: string; retryable: boolean } | null = null;
-      for (const [i, outcome] of outcomes.entries()) {
-        const record = records[i];
-        if (!record) break;
-        if (outcome.status === "failed") {
-          failure = { record, error: short(outcome.error), retryable: outcome.retryable };
-          break;
-        }
-        if (outcome.status === "delivered") delivered++;
-        else {
-          skipped[outcome.reason] = (skipped[outcome.reason] ?? 0) + 1;
-          lastSkip = short(`${record.employee} at ${record.time}: ${outcome.message}`);
-        }
-        cursor = record.id;
-      }
+      const { cursor, delivered, skipped, lastSkip, failure } = settledPrefix(records, outcomes, from);
       const progressed = cursor > from;
       if (progressed) {
         await settle.progressed(id, { cursor, delivered, skipped, lastSkip, at });
