@@ -91,7 +91,9 @@ async function knownLevel(deps: AccessDeps, id: number): Promise<AccessLevelRow>
  */
 async function mustFit(deps: AccessDeps, change: (model: AccessModelInput) => AccessModelInput): Promise<void> {
   if (!deps.misfits) return;
-  const errors = await deps.misfits(change(await deps.store.access.model()));
+  // Without passes: they are decided live, never compiled into a terminal's tables, and a site's
+  // every pass ever made must not count toward the model's limits.
+  const errors = await deps.misfits(change(await deps.store.access.model({ passes: false })));
   if (errors.length > 0) throw new AppError(409, "does_not_fit", errors.map((e) => e.message).join("; "));
 }
 

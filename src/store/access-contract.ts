@@ -144,8 +144,9 @@ export interface AccessStore {
    * passes (levels deleted since are dropped from them; a pass left with no door is left out: it
    * opens nothing). With `passesEndingFrom` ("YYYY-MM-DD HH:MM:SS", site-local), passes that
    * ended before it are left out too: the live decision need not hold every pass ever made.
+   * `passes: false` reads none: the terminals' tables and what fits them do not depend on passes.
    */
-  model(options?: { passesEndingFrom?: string }): Promise<AccessModelInput>;
+  model(options?: { passesEndingFrom?: string; passes?: false }): Promise<AccessModelInput>;
 
   /** What the terminal holds (tables null and no locks when nothing is known). */
   held(sn: string): Promise<HeldAccessRow>;

@@ -251,9 +251,10 @@ export class SqlAccessStore implements AccessStore {
     return { outcome: pass.revokedAt !== null ? "revoked" : "used_up", used: pass.used };
   }
 
-  async model(options: { passesEndingFrom?: string } = {}): Promise<AccessModelInput> {
+  async model(options: { passesEndingFrom?: string; passes?: false } = {}): Promise<AccessModelInput> {
     const from = options.passesEndingFrom;
-    const passQuery = sql`SELECT ${sql.raw(PASS_COLUMNS)} FROM access_passes ${from === undefined ? sql`` : sql`WHERE valid_to >= ${from}`} ORDER BY id`;
+    const where = options.passes === false ? sql`WHERE 1 = 0` : from === undefined ? sql`` : sql`WHERE valid_to >= ${from}`;
+    const passQuery = sql`SELECT ${sql.raw(PASS_COLUMNS)} FROM access_passes ${where} ORDER BY id`;
     const [schedules, levels, groups, members, people, personLevels, codes, holidays, passes] = await this.#db.snapshot([
       queries.schedules, queries.levels, queries.groups, queries.members, queries.people, queries.personLevels, queries.codes, queries.holidays, passQuery,
     ]) as [Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[], Row[]];

@@ -222,7 +222,7 @@ export function accessCases(fresh: () => Promise<ContractStore>): void {
       assert.equal((await store.access.pass(three.id))?.used, 3);
     });
 
-    test("model(): passes with their levels (deleted ones dropped), a pass left with no door left out, revoked marked", async () => {
+    test("model(): passes with their levels (deleted ones dropped), a pass left with no door left out, revoked marked; ended ones or none left out on request", async () => {
       const { store } = await fresh();
       const s = await store.access.createSchedule({ name: "Office", days: { ...closed, "1": ["08:00-18:00"] }, holidaysClosed: false });
       const keep = await store.access.createLevel({ name: "Keep", scheduleId: s.id, terminals: ["FRONT"], groupIds: [] });
@@ -241,6 +241,8 @@ export function accessCases(fresh: () => Promise<ContractStore>): void {
       assert.equal(parseAccessModel(model).ok, true);
       assert.deepEqual((await store.access.model({ passesEndingFrom: "2026-12-10 18:00:00" })).passes?.map((p) => p.name), ["Both", "Named"]);
       assert.deepEqual((await store.access.model({ passesEndingFrom: "2026-12-10 18:00:01" })).passes, []);
+      const withoutPasses = await store.access.model({ passes: false });
+      assert.deepEqual({ passes: withoutPasses.passes, levels: withoutPasses.levels }, { passes: [], levels: model.levels });
     });
   });
 }
