@@ -86,6 +86,9 @@ export class SimulatedTerminal {
   #producing = true;
   #lastBatchAt = 0;
   #enrolments: Array<(ok: boolean) => void> = [];
+  /** Real-time uploads waiting for their answer, by logindex (apart from the batches' numbers). */
+  #live = new Map<number, (ok: boolean) => void>();
+  #liveIndex = 1_000_000;
 
   constructor(options: SimTerminalOptions) {
     this.#o = options;
@@ -105,6 +108,20 @@ export class SimulatedTerminal {
     return new Promise((resolve) => {
       this.#enrolments.push(resolve);
       ws.send(JSON.stringify({ cmd: "senduser", sn: this.#o.sn, enrollid, name, backupnum, admin, record: data }));
+    });
+  }
+
+  /**
+   * Records sent the moment they happen, as a unit does after a punch or a door event (`enrollid`
+   * 0), outside the log batches. Resolves with the server's answer (false when not connected).
+   */
+  sendRealtime(record: SimRecord[]): Promise<boolean> {
+    const ws = this.#ws;
+    if (!ws || !this.stats.registered) return Promise.resolve(false);
+    const logindex = this.#liveIndex++;
+    return new Promise((resolve) => {
+      this.#live.set(logindex, resolve);
+      ws.send(JSON.stringify({ cmd: "sendlog", sn: this.#o.sn, count: record.length, logindex, record }));
     });
   }
 
@@ -204,7 +221,14 @@ export class SimulatedTerminal {
       }
       return;
     }
-    if (msg.ret === "sendlog") this.#onSendlogAnswer(ws, msg);
+    if (msg.ret === "sendlog") {
+      const live = typeof msg.logindex === "number" ? this.#live.get(msg.logindex) : undefined;
+      if (live) {
+        this.#live.delete(msg.logindex as number);
+        return live(msg.result === true);
+      }
+      this.#onSendlogAnswer(ws, msg);
+    }
   }
 
   #onCommand(ws: WebSocket, msg: Record<string, unknown>) {
