@@ -1,6 +1,7 @@
 /**
  * The notifier's timing on an in-process server with a clock the test moves: the quiet period,
- * one message for alerts due together, and the daily digest once a day at its time. Messages go
+ * one message for alerts due together, the daily digest once a day at its time, and a restart
+ * that carries on from what the store remembers. Messages go
  * to a real webhook receiver in this process (the `alert` event), as they would to a chat bridge.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -92,5 +93,31 @@ describe("Notifier", () => {
     // One entry per message: the two pending, two daily digests, the two resolved.
     const audit = await app.store.auditLog({ limit: 100 });
     expect(audit.items.filter((r) => r.action === "notification.send").map((r) => [r.actor, r.target, r.result])).toEqual(Array.from({ length: 4 }, () => ["system", "webhook:1", "ok"]));
+  });
+
+  test("restarted: an alert still going is not told again; one that ended while the server was down is told resolved after the quiet period", async () => {
+    events.length = 0;
+    await app.store.write([seen("P3"), seen("P4")]);
+    await at(clock + 2_000);
+    await at(clock + 60_000);
+    expect(events.map((e) => e.raised.map((a) => a.id))).toEqual([["terminal_pending:terminal:P3", "terminal_pending:terminal:P4"]]);
+    const again = await app.restartNotifier();
+    // While it was down, P4 was approved; P3 still waits.
+    expect((await app.api("POST", "/terminals/P4/approve")).status).toBe(200);
+    const look = async (ms: number) => {
+      clock = ms;
+      await again.tick();
+    };
+    const up = clock + 3_600_000;
+    await look(up);
+    await look(up + 59_000);
+    expect(events.length).toBe(1);
+    await look(up + 60_000);
+    expect(events.slice(1).map((e) => [e.subject, e.raised.map((a) => a.id), e.resolved.map((a) => a.id)])).toEqual([
+      ["[TM20 Server] Resolved: P4 is waiting for approval", [], ["terminal_pending:terminal:P4"]],
+    ]);
+    await look(up + 600_000);
+    expect(events.length).toBe(2);
+    await again.stop();
   });
 });

@@ -33,6 +33,8 @@ export interface InProcessApp {
   store: Awaited<ReturnType<typeof openStore>>;
   /** The alert notifier, to drive a look at the alerts (`tick()`) at the time the test chose. */
   notifier: Notifier;
+  /** Stops the notifier and starts a new one on the same store, as a restart of the server would. */
+  restartNotifier(): Promise<Notifier>;
   /** Any request, as the server's Bun.serve would hand it over. */
   request(path: string, init?: RequestInit): Promise<Response>;
   /** An API call with the token "api" (actor `token:api`). */
@@ -75,7 +77,8 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
     store, bus, log, now, version: "test", clock: () => settings.clock,
   });
   const alerts = new AlertSource({ store, settings, now, exporter: null, storeHealth: () => null });
-  const notifier = new Notifier({ alerts, store, settings, secrets: integrations.secrets, webhooks: integrations.webhooks, log, now });
+  const newNotifier = () => new Notifier({ alerts, store, settings, secrets: integrations.secrets, webhooks: integrations.webhooks, log, now });
+  const notifier = newNotifier();
   const backups = new BackupDownloads({ snapshot: () => snapshotToTempFile(dataDir), store, log, now });
   // An admin exists (made below), so there is no first-run setup code.
   const ui = createUiApp({ store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, access, presence, log, now, version: "test", integrations, backups, secrets: () => integrations.secrets, setupCode: null });
@@ -96,6 +99,12 @@ export async function buildApp(now: () => number = Date.now): Promise<InProcessA
     dataDir,
     store,
     notifier,
+    async restartNotifier() {
+      await notifier.stop();
+      const again = newNotifier();
+      await again.start();
+      return again;
+    },
     request,
     api: (method, path, body) =>
       request(`/api/v1${path}`, {
