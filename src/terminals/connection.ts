@@ -5,16 +5,7 @@
  * `sendlog`/`senduser` comes from the core only once the writer reports the commit durable.
  */
 import type { Logger } from "pino";
-import {
-  decodeFrame,
-  type DevInfo,
-  describeError,
-  qrcodeAnswer,
-  type SiteClock,
-  sendlogMessage,
-  sendqrcodeMessage,
-  senduserMessage,
-} from "../protocol/index.ts";
+import { decodeFrame, type DevInfo, qrcodeAnswer, type SiteClock, sendqrcodeMessage } from "../protocol/index.ts";
 import type { TerminalCommandHooks } from "../commands/hooks.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { KeypadEnrolment } from "../people/terminal-change.ts";
@@ -24,7 +15,7 @@ import type { Writer } from "../store/writer.ts";
 import { AppError } from "../lib/app-error.ts";
 import type { WarnLimiter } from "../obs/warn-limiter.ts";
 import type { AccessLive } from "./access-live.ts";
-import { splitRecords } from "./ingest.ts";
+import { sendlogUpload, senduserUpload } from "./ingest.ts";
 import type { MessageRateLimit, NewTerminalRate } from "./rate-limit.ts";
 import type { TerminalRegistry } from "./registry.ts";
 import { initialSession, type SessionEffect, type SessionInput, type SessionState, step } from "./session-core.ts";
@@ -247,24 +238,12 @@ export class TerminalConnection {
     };
   }
 
-  /** Builds the write from the frame (records split, a server-mode door decided from memory), commits it, and lets the core answer. */
+  /** Commits the frame's records (a server-mode door decided from memory first) and lets the core answer. */
   async #onSendlog(sn: string, body: Record<string, unknown>, raw: Record<string, unknown>) {
-    const parsed = sendlogMessage.safeParse(body);
-    let op: WriteOp;
-    let door: { access: 0 | 1; message: string } | null = null;
-    if (parsed.success) {
-      const rawRecords = Array.isArray(raw.record) ? raw.record : [];
-      const { punches, quarantine } = splitRecords(parsed.data.record, rawRecords, this.#d.clock, "sendlog");
-      if (quarantine.length > 0) this.#warn({ quarantined: quarantine.length, reason: quarantine[0]?.reason }, "records quarantined");
-      // From memory, before the commit: a refused punch is stored marked with its reason.
-      door = this.#d.access.decidePunches(sn, punches);
-      op = { type: "punches", sn, at: this.#d.now(), punches, quarantine };
-    } else {
-      // Nothing in it can be read as records; keep the whole frame for the admin to see.
-      const reason = describeError(parsed.error);
-      this.#warn({ reason }, "sendlog quarantined whole");
-      op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "sendlog", raw: JSON.stringify(raw), reason }] };
-    }
+    const { op, problem } = sendlogUpload(sn, body, raw, this.#d.clock, this.#d.now());
+    if (problem) this.#warn(problem.fields, problem.msg);
+    // From memory, before the commit: a refused punch is stored marked with its reason.
+    const door = op.type === "punches" ? this.#d.access.decidePunches(sn, op.punches) : null;
     const result = await this.#commit(op, true);
     await this.#step({ kind: "uploaded", name: "sendlog", body, ok: result.ok, door: door ?? undefined });
     if (result.ok) {
@@ -273,29 +252,17 @@ export class TerminalConnection {
   }
 
   async #onSenduser(sn: string, body: Record<string, unknown>, raw: Record<string, unknown>) {
-    const parsed = senduserMessage.safeParse(body);
-    let op: WriteOp;
-    if (parsed.success) {
-      const m = parsed.data;
-      op = {
-        type: "credential", sn, at: this.#d.now(), enrollid: m.enrollid, name: m.name, admin: m.admin, backupnum: m.backupnum, data: m.record,
-        remoteAddr: this.remoteAddr, via: "senduser", enrolment: this.#d.keypadEnrolment,
-      };
-    } else {
-      const reason = describeError(parsed.error);
-      this.#warn({ reason }, "senduser quarantined");
-      op = { type: "quarantine", sn, at: this.#d.now(), entries: [{ kind: "senduser", raw: JSON.stringify(raw), reason }] };
-    }
+    const { op, problem, credential } = senduserUpload(sn, body, raw, this.#d.now(), { remoteAddr: this.remoteAddr, enrolment: this.#d.keypadEnrolment });
+    if (problem) this.#warn(problem.fields, problem.msg);
     const result = await this.#commit(op, true);
     // Held or ignored, it is answered as stored: it is, as a held change or an audit entry.
     await this.#step({ kind: "uploaded", name: "senduser", body, ok: result.ok });
-    if (!result.ok || !parsed.success) return;
-    const { enrollid, backupnum } = parsed.data;
+    if (!result.ok || !credential) return;
     if (result.terminalChange === "held" || result.terminalChange === "ignored") {
-      this.#warn({ remote: this.remoteAddr, enrollid, backupnum, outcome: result.terminalChange }, "person change from a terminal not applied (held for an admin or ignored; see the audit log)");
+      this.#warn({ remote: this.remoteAddr, ...credential, outcome: result.terminalChange }, "person change from a terminal not applied (held for an admin or ignored; see the audit log)");
       return;
     }
-    this.#d.commands.enrolled(sn, enrollid, backupnum);
+    this.#d.commands.enrolled(sn, credential.enrollid, credential.backupnum);
   }
 
   async #onQrcode(sn: string, body: Record<string, unknown>) {

@@ -186,10 +186,11 @@ describe("terminal clocks", () => {
       await until("settime on CLK1", () => commandsReceived(off, "settime").length === 1);
       const clock = async (sn: string) => (await (await srv.api(`/api/v1/terminals/${sn}/clock`)).json()) as Json;
       // The settime is followed by a gettime (issue 17: a corrected clock clears its alert at once),
-      // so the stored drift ends near 0, measured at or after the correction.
+      // so the stored drift ends near 0, measured at or after the correction. "Near": both times
+      // travel as whole seconds (the settime's and the gettime answer's), each cut up to 1 s short.
       const c1 = await until("CLK1 measured again after its correction", async () => {
         const c = await clock("CLK1");
-        return c.correctedAt && Number(c.checkedAt) >= Number(c.correctedAt) && Math.abs(Number(c.driftSeconds)) <= 1 ? c : undefined;
+        return c.correctedAt && Number(c.checkedAt) >= Number(c.correctedAt) && Math.abs(Number(c.driftSeconds)) <= 2 ? c : undefined;
       });
       expect(c1.correctedAt).not.toBeNull();
       expect(commandsReceived(off, "gettime").length).toBeGreaterThanOrEqual(1);
@@ -203,7 +204,7 @@ describe("terminal clocks", () => {
       // An explicit gettime measures again: CLK1 stays on time.
       const q = await queue(srv, "CLK1", { command: "gettime", params: {} });
       await finalStatus(srv, q.id, "succeeded");
-      expect(Math.abs(Number((await clock("CLK1")).driftSeconds))).toBeLessThanOrEqual(1);
+      expect(Math.abs(Number((await clock("CLK1")).driftSeconds))).toBeLessThanOrEqual(2);
       expect(commandsReceived(fine, "settime")).toEqual([]);
       expect(commandsReceived(off, "settime").length).toBe(1);
       off.stop();
