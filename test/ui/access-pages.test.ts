@@ -157,7 +157,7 @@ describe("a person's access, a terminal's mode, refused punches", () => {
     expect((await app.form("/people/21/access", [["levelId", String(back)], ["levelId", String(front)]])).status).toBe(303);
     expect(await app.store.access.levelsOf(21)).toEqual([front ?? 0, back ?? 0].sort((a, b) => a - b));
     const unknownLevel = await app.form("/people/21/access", [["levelId", "999"]]);
-    expect(flashOf(unknownLevel)).toEqual({ kind: "error", text: "No access level 999." });
+    expect(flashOf(unknownLevel)).toEqual({ kind: "error", text: "No access level 999.", form: { action: "/people/21/access", values: { levelId: "999" } } });
     expect((await app.form("/people/21/access", [["levelId", String(back)]])).status).toBe(303);
     expect(await app.store.access.levelsOf(21)).toEqual([back ?? 0]);
 
@@ -180,7 +180,11 @@ describe("a person's access, a terminal's mode, refused punches", () => {
     const set = await app.form("/terminals/FRONT/access-mode", { accessMode: "server" });
     expect(flashOf(set)).toEqual({ kind: "ok", text: "The server now decides this terminal's punches (once its Server approval option is on)." });
     expect((await app.store.getTerminal("FRONT"))?.accessMode).toBe("server");
-    expect(flashOf(await app.form("/terminals/FRONT/access-mode", { accessMode: "both" }))).toEqual({ kind: "error", text: "Access decisions: choose the terminal or the server." });
+    expect(flashOf(await app.form("/terminals/FRONT/access-mode", { accessMode: "both" }))).toEqual({
+      kind: "error",
+      text: "Access decisions: choose the terminal or the server.",
+      form: { action: "/terminals/FRONT/access-mode", values: { accessMode: "both" } },
+    });
     expect((await audit("terminal.update")).length).toBe(1);
 
     await app.store.write([
