@@ -218,3 +218,33 @@ test("every urgent command is found by the urgent-first lookup, through the part
     db.close();
   }
 });
+
+test("a command that keeps timing out is retried after a doubling back-off, then recorded as timed out; the queue flows on after the hold", async () => {
+  const { store, dispatcher } = await engine(300);
+  const frames: Array<{ at: number; cmd: unknown }> = [];
+  const channel = { sessionId: "s1", deliver: (frame: object) => (frames.push({ at: Date.now(), cmd: (frame as { cmd?: unknown }).cmd }), true) };
+  dispatcher.attached("SLOW1", channel);
+  const [settime] = await dispatcher.submit([{ sn: "SLOW1", command: "settime", params: {}, actor: "test" }]);
+  if (!settime) throw new Error("not queued");
+  await until(async () => (await store.commands.get(settime.id))?.status === "timed_out", "the third time-out");
+  expect(frames.map((f) => f.cmd)).toEqual(["settime", "settime", "settime"]);
+  const [first, second, third] = frames.map((f) => f.at) as [number, number, number];
+  // Each retry waits its answer time-out (300 ms) and then the back-off: 1 s after the first, 2 s after the second.
+  expect(second - first).toBeGreaterThanOrEqual(300 + 1000);
+  expect(third - second).toBeGreaterThanOrEqual(300 + 2000);
+  expect((await store.commands.history(settime.id)).map((e) => e.status)).toEqual(["queued", "sent", "queued", "sent", "queued", "sent", "timed_out"]);
+
+  // Three time-outs in a row hold the next command (4 s); once it is answered the one after follows.
+  const [a, b] = await dispatcher.submit([
+    { sn: "SLOW1", command: "getdevinfo", params: {}, actor: "test" },
+    { sn: "SLOW1", command: "gettime", params: {}, actor: "test" },
+  ]);
+  if (!a || !b) throw new Error("not queued");
+  await until(() => frames.length === 4, "the getdevinfo");
+  expect((frames[3]?.at ?? 0) - third).toBeGreaterThanOrEqual(300 + 4000);
+  const answer = { ret: "getdevinfo", result: true };
+  expect(dispatcher.answer("SLOW1", channel, "getdevinfo", answer, answer)).toBe(true);
+  await until(() => frames.length === 5, "the gettime");
+  expect(frames.slice(3).map((f) => f.cmd)).toEqual(["getdevinfo", "gettime"]);
+  expect((await store.commands.get(a.id))?.status).toBe("succeeded");
+});

@@ -61,6 +61,22 @@ describe("table", () => {
     expect([1, 2, 3, 4, 5].map((n) => retryHoldMs(config, n))).toEqual([100, 200, 400, 800, 800]);
   });
 
+  test("an answer ends the hold: after the door command's answer the held command goes at once", () => {
+    const s0 = steps([[{ kind: "pump" }, T0], [{ kind: "fetched", row: row(1, "settime") }, T0], [{ kind: "sent", row: row(1, "settime", { attempts: 1 }), outcome: "delivered" }, T0], [{ kind: "timer" }, T0 + 1000]]).state;
+    expect(s0.holdUntil).toBe(T0 + 1100);
+    const r = steps([
+      [{ kind: "pump" }, T0 + 1000],
+      [{ kind: "fetched", row: row(2, "opendoor") }, T0 + 1000],
+      [{ kind: "sent", row: row(2, "opendoor", { attempts: 1 }), outcome: "delivered" }, T0 + 1000],
+      [{ kind: "answer", name: "opendoor" }, T0 + 1010],
+      [{ kind: "finished", id: 2 }, T0 + 1020],
+      [{ kind: "pump" }, T0 + 1020],
+      [{ kind: "fetched", row: row(1, "settime", { attempts: 1 }) }, T0 + 1020],
+    ], s0);
+    expect(r.state.holdUntil).toBe(0);
+    expect(r.effects.at(-1)).toEqual([{ type: "send", row: row(1, "settime", { attempts: 1 }), attempt: 2, paged: false }]);
+  });
+
   test("a row past its deadline expires instead of going out", () => {
     const late = row(1, "opendoor", { deadline: T0 });
     expect(steps([[{ kind: "pump" }, T0], [{ kind: "fetched", row: late }, T0]]).effects[1]).toEqual([{ type: "expire", row: late }]);
