@@ -26,8 +26,14 @@ const ADMIN_ONLY = [
 /** State changes open to a `commands` token. */
 const COMMAND_ROUTES = [/^\/terminals\/[^/]+\/commands\/?$/, /^\/terminals\/[^/]+\/fetch-logs\/?$/, /^\/commands\/[^/]+\/cancel\/?$/];
 
-/** Commands that change who a terminal lets in (credentials, admin levels, wiping its users): admin only. */
-const PERSON_COMMANDS: ReadonlySet<string> = new Set(["setuserinfo", "deleteuser", "enableuser", "cleanuser", "cleanadmin", "initsys"]);
+/**
+ * Commands that change who a terminal lets in (credentials, admin levels, wiping its users, the
+ * door's time zones, holidays, per-person locks and lock settings such as anti-passback): admin only.
+ */
+const PERSON_COMMANDS: ReadonlySet<string> = new Set([
+  "setuserinfo", "deleteuser", "enableuser", "cleanuser", "cleanadmin", "initsys",
+  "setuserlock", "deleteuserlock", "cleanuserlock", "setdevlock", "setholiday",
+]);
 
 /** The scope a request needs; `command` is the command a POST …/commands queues, when known. */
 export function scopeFor(method: string, path: string, command?: string): TokenScope {
