@@ -33,7 +33,7 @@ const text = (html: string) =>
     .replace(/\s+/g, " ")
     .trim();
 const formErrors = (html: string) => [...(/<div class="flash flash-error" role="alert" data-form-errors="">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? "").matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => text(m[1] ?? ""));
-const flashOf = (res: Response) => JSON.parse(decodeURIComponent(decodeURIComponent(/tm20_flash=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1] ?? "null"))) as { kind: string; text: string } | null;
+const flashOf = (res: Response) => JSON.parse(decodeURIComponent(decodeURIComponent(/tm20_flash=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1] ?? "null"))) as { kind: string; text: string; form?: { action: string; values: Record<string, string> } } | null;
 const audit = async (prefix: string) => (await app.store.auditLog({ limit: 100 })).items.filter((e) => e.action.startsWith(prefix)).reverse().map((e) => [e.actor, e.action, e.target]);
 
 const office = { name: "Office", "d1-1-from": "08:00", "d1-1-to": "12:00", "d1-2-from": "13:00", "d1-2-to": "18:00", "d6-1-from": "09:00", "d6-1-to": "12:00", holidaysClosed: "on" };
