@@ -8,7 +8,8 @@
  * attendance rows; `pg` and `cluster` (issue 7, below) run the PostgreSQL store and three
  * instances behind HAProxy; `timesheets` (issue 14) a month's rebuild, the pure rules and then with
  * the SQLite store, no binary; `timesheets-ingest` the throughput load with the daily results kept
- * current and without (`--timesheet-updates on|off`).
+ * current and without (`--timesheet-updates on|off`); `access-latency` (issue 16) the latency load
+ * with half the terminals in server mode (the server decides each punch) and half not, at once.
  * Everything targets 127.0.0.1, uses free ports and temp directories, and stops by itself.
  */
 import { Database } from "bun:sqlite";
@@ -17,6 +18,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SQL, type Subprocess } from "bun";
 import { freePort, haproxyConfig, redisServer, until } from "../test/helpers/cluster.ts";
+import { serialOf } from "../src/simulator/run.ts";
+import { ACCESS_PEOPLE, benchLevels, benchPerson, benchSchedules, decideBench } from "./bench-access.ts";
 import { describeTimesheetBench, describeTimesheetStoreBench, timesheetsBench, timesheetsStoreBench } from "./bench-timesheets.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -866,6 +869,86 @@ async function timesheetIngestScenario(bin: string) {
   report(`timesheets ingest: server CPU per acknowledged record, µs: off ${cpuPerRecord.off.join(", ")}, on ${cpuPerRecord.on.join(", ")}: ${round(cpuCost * 100, 1)} % more with updates on`);
 }
 
+// ---------------------------------------------------------------- access control (issue 16)
+
+/**
+ * A server-mode terminal's answer against a normal one under the same load: the site of
+ * scripts/bench-access.ts (1,000 people, 20 levels, 10 schedules) on every door, half the
+ * terminals (SRV…) in server mode, half (TRM…) in terminal mode, two simulators at once (one per
+ * half, one batch of 10 a second each), so both halves share the server, the machine and its
+ * noise. Before the measured run the terminals register once and take the access tables the sync
+ * sends them, so that traffic is not in the numbers. Then `decide` alone on the same model.
+ */
+async function accessLatencyScenario(bin: string) {
+  const half = Math.round(scale.latencyTerminals / 2);
+  const rounds = quick ? 1 : 2;
+  const dir = join(scratch, "access-latency");
+  const tok = token(bin, dir);
+  const srv = await startServer(bin, dir);
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${srv.port}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tok}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: number };
+  };
+  const srvSns = Array.from({ length: half }, (_, i) => serialOf("SRV", i));
+  const trmSns = Array.from({ length: half }, (_, i) => serialOf("TRM", i));
+  const doors = [...srvSns, ...trmSns];
+  const setupStart = performance.now();
+  const scheduleIds: number[] = [];
+  for (const s of benchSchedules()) scheduleIds.push((await api("POST", "/access/schedules", s)).id);
+  // Levels without doors first: while people get their levels no terminal is managed, so no change compiles every door.
+  const levels = benchLevels(doors);
+  const levelIds: number[] = [];
+  for (const l of levels) levelIds.push((await api("POST", "/access/levels", { name: l.name, scheduleId: scheduleIds[l.schedule], terminals: [] })).id);
+  for (let p = 1; p <= ACCESS_PEOPLE; p++) {
+    const { levels: held, ...person } = benchPerson(p);
+    await api("POST", "/people", { ...person, admin: 0, externalId: null });
+    if (held.length > 0) await api("PUT", `/people/${p}/access`, { levelIds: held.map((i) => levelIds[i]) });
+  }
+  for (const [i, l] of levels.entries()) await api("PATCH", `/access/levels/${levelIds[i]}`, { terminals: l.terminals });
+  const setupSeconds = round((performance.now() - setupStart) / 1000);
+
+  // Every terminal registers once and is sent its tables; server mode is set once they are known.
+  const hold = (prefix: string) => Bun.spawn([bin, "simulate", "--url", `ws://127.0.0.1:${srv.port}`, "--terminals", String(half), "--prefix", prefix, "--records", "0", "--duration", "3600", "--json"], { stdout: "ignore", stderr: "ignore" });
+  const holders = [hold("SRV"), hold("TRM")];
+  const db = new Database(join(dir, "tm20.db"), { readonly: true });
+  const count = (sql: string) => (db.query(sql).get() as { n: number }).n;
+  const syncStart = performance.now();
+  await until("every terminal registered", async () => (await metrics(srv.port, tok)).get("tm20_terminals_registered") === 2 * half, 300_000, 500);
+  await until("the access tables sent", () => count("SELECT count(*) AS n FROM commands WHERE command = 'setuserlock'") > 0 && count("SELECT count(*) AS n FROM commands WHERE status IN ('queued', 'sent')") === 0, 900_000, 1000);
+  const syncSeconds = round((performance.now() - syncStart) / 1000);
+  const tables = count("SELECT count(*) AS n FROM commands WHERE status = 'succeeded'");
+  for (const sn of srvSns) await api("PATCH", `/terminals/${sn}`, { accessMode: "server" });
+  for (const h of holders) h.kill();
+  await Promise.all(holders.map((h) => h.exited));
+  report(`access latency: site of ${ACCESS_PEOPLE} people, 20 levels, 10 schedules on ${doors.length} doors loaded through the API in ${setupSeconds} s; the sync sent ${tables} commands of access tables in ${syncSeconds} s before the measured runs`);
+
+  const out: Array<Record<string, unknown>> = [];
+  for (let r = 0; r < rounds; r++) {
+    const refusedBefore = count("SELECT count(*) AS n FROM attendance WHERE refused IS NOT NULL");
+    const load = (prefix: string) =>
+      simulate(bin, srv.port, ["--terminals", String(half), "--batch", "10", "--rate", "1", "--duration", String(scale.latencySeconds), "--prefix", prefix, "--grace", "10"]);
+    const [server, terminal] = await Promise.all([load("SRV"), load("TRM")]);
+    const refused = count("SELECT count(*) AS n FROM attendance WHERE refused IS NOT NULL") - refusedBefore;
+    const refusedAtTrm = count("SELECT count(*) AS n FROM attendance WHERE refused IS NOT NULL AND sn LIKE 'TRM%'");
+    out.push({ server_mode: server, terminal_mode: terminal, refused_punches: refused, refused_at_terminal_mode: refusedAtTrm });
+    const l = (s: SimSummary) => `p50 ${s.latency_ms.p50} / p95 ${s.latency_ms.p95} / p99 ${s.latency_ms.p99} / max ${s.latency_ms.max} ms (${s.acknowledged} acknowledged, ${s.failures} result:false, ${s.timeouts} time-outs)`;
+    report(`access latency round ${r + 1}: ${half} + ${half} terminals × one batch of 10 per second, ${scale.latencySeconds} s, both halves at once`);
+    report(`access latency round ${r + 1}: server mode   ${l(server)}; ${refused} punches refused and stored marked`);
+    report(`access latency round ${r + 1}: terminal mode ${l(terminal)}; ${refusedAtTrm} refused`);
+  }
+  db.close();
+  await srv.stop();
+
+  const alone = decideBench(doors.slice(0, 20), quick ? 5 : 11);
+  report(`access latency: decide() alone on the same model: ${alone.decisions} decisions a pass (${alone.granted} granted), median ${alone.median_us} µs, slowest pass ${alone.max_us} µs per decision`);
+  results.accessLatency = { terminals_per_mode: half, seconds: scale.latencySeconds, setup_seconds: setupSeconds, sync_seconds: syncSeconds, table_commands: tables, rounds: out, decide: alone };
+}
+
 // ---------------------------------------------------------------- main
 
 const scenarios: Record<string, (bin: string) => Promise<void>> = {
@@ -877,6 +960,7 @@ const scenarios: Record<string, (bin: string) => Promise<void>> = {
   cluster: clusterScenario,
   timesheets: timesheetsScenario,
   "timesheets-ingest": timesheetIngestScenario,
+  "access-latency": accessLatencyScenario,
 };
 const needsBinary = Object.keys(scenarios).some((name) => name !== "timesheets" && (!only || only.includes(name)));
 
