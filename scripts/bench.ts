@@ -69,7 +69,8 @@ interface Server {
 
 /** Starts `tm20 serve` on a free port; its log is drained (a full pipe would stall the server). */
 async function startServer(bin: string, dataDir: string, extra: string[] = []): Promise<Server> {
-  const proc = Bun.spawn([bin, "serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, ...extra], {
+  // Every simulated terminal connects from 127.0.0.1: the per-address limit (64 by default) would cap them.
+  const proc = Bun.spawn([bin, "serve", "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, "--max-connections-per-address", "1000000", ...extra], {
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -918,13 +919,20 @@ async function accessLatencyScenario(bin: string) {
   const db = new Database(join(dir, "tm20.db"), { readonly: true });
   const count = (sql: string) => (db.query(sql).get() as { n: number }).n;
   const syncStart = performance.now();
-  await until("every terminal registered", async () => (await metrics(srv.port, tok)).get("tm20_terminals_registered") === 2 * half, 300_000, 500);
-  await until("the access tables sent", () => count("SELECT count(*) AS n FROM commands WHERE command = 'setuserlock'") > 0 && count("SELECT count(*) AS n FROM commands WHERE status IN ('queued', 'sent')") === 0, 900_000, 1000);
+  try {
+    await until("every terminal registered", async () => (await metrics(srv.port, tok)).get("tm20_terminals_registered") === 2 * half, 300_000, 500);
+    await until("the access tables sent", () => count("SELECT count(*) AS n FROM access_held") === 2 * half && count("SELECT count(*) AS n FROM commands WHERE status IN ('queued', 'sent')") === 0, 900_000, 1000);
+  } catch (err) {
+    db.close();
+    await srv.stop();
+    throw err;
+  } finally {
+    for (const h of holders) h.kill();
+    await Promise.all(holders.map((h) => h.exited));
+  }
   const syncSeconds = round((performance.now() - syncStart) / 1000);
   const tables = count("SELECT count(*) AS n FROM commands WHERE status = 'succeeded'");
   for (const sn of srvSns) await api("PATCH", `/terminals/${sn}`, { accessMode: "server" });
-  for (const h of holders) h.kill();
-  await Promise.all(holders.map((h) => h.exited));
   report(`access latency: site of ${ACCESS_PEOPLE} people, 20 levels, 10 schedules on ${doors.length} doors loaded through the API in ${setupSeconds} s; the sync sent ${tables} commands of access tables in ${syncSeconds} s before the measured runs`);
 
   const out: Array<Record<string, unknown>> = [];
