@@ -18,6 +18,7 @@ const fields = {
   "--logs": { help: "records in each terminal's log store, for getnewlog/getalllog", default: "0", schema: z.coerce.number().int().min(0).max(1_000_000) },
   "--answer-with": { help: "answer server commands with ret, or cmd as some AiFace firmware does", default: "ret", schema: z.enum(["ret", "cmd"]) },
   "--commands": { help: "answer, silent (never answer a command) or refuse (answer result:false)", default: "answer", schema: z.enum(["answer", "silent", "refuse"]) },
+  "--warmup": { help: "seconds from the start whose answers are left out of the latency figures (the registration storm)", default: "0", schema: z.coerce.number().min(0) },
   "--clock-skew": { help: "seconds each terminal's clock is off at start", default: "0", schema: z.coerce.number().int() },
 } as const;
 
@@ -58,6 +59,7 @@ export async function simulateCommand(argv: string[]): Promise<void> {
     answerWith: v["--answer-with"] as "ret" | "cmd",
     commandMode: v["--commands"] as "answer" | "silent" | "refuse",
     clockSkewSeconds: v["--clock-skew"] as number,
+    warmup: v["--warmup"] as number,
   });
   const stop = () => {
     sim.stop();

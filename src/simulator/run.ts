@@ -28,6 +28,8 @@ export interface SimulationOptions {
   commandMode?: "answer" | "silent" | "refuse";
   /** Seconds each terminal's clock is off at start. */
   clockSkewSeconds?: number;
+  /** Seconds from the start whose answers are left out of the latency figures (the registration storm). */
+  warmup?: number;
 }
 
 export interface SimulationSummary {
@@ -95,6 +97,7 @@ export class Simulation {
 
   async run(): Promise<SimulationSummary> {
     this.#started = performance.now();
+    for (const t of this.terminals) t.latencyFrom = this.#started + (this.#o.warmup ?? 0) * 1000;
     const perTick = Math.max(1, Math.round(this.#o.connectRate / 20));
     for (let i = 0; i < this.terminals.length; i += perTick) {
       for (const t of this.terminals.slice(i, i + perTick)) t.start();
