@@ -16,16 +16,12 @@
  * doubling back-off (1 s, 2 s, … at most 30 s; PROTOCOL.md §4 only forbids sending sooner), which
  * an answer resets; an urgent one never waits.
  */
-import type { Logger } from "pino";
-import type { EventBus } from "../events/bus.ts";
-import { IDEMPOTENT_COMMANDS, PAGED_COMMANDS, type SiteClock } from "../protocol/index.ts";
+import { IDEMPOTENT_COMMANDS, PAGED_COMMANDS } from "../protocol/index.ts";
 import type { CommandChange } from "../store/commands-contract.ts";
 import type { CommandRow, CommandStatus } from "../store/commands-schema.ts";
-import type { Store } from "../store/contract.ts";
-import type { Writer } from "../store/writer.ts";
 import { backoffMs } from "../lib/backoff.ts";
 import type { SlotConfig } from "./slot-core.ts";
-import { type AnswerHandler, type CommandChannel, CommandSlot, type SlotHost } from "./slot-runner.ts";
+import { type AnswerHandler, type CommandChannel, CommandSlot, type SlotHost, type SlotParts } from "./slot-runner.ts";
 
 import { type CommandRequest, type CommandRoute, queueRows, routingUnavailable } from "./requests.ts";
 
@@ -34,19 +30,11 @@ export { type CommandRequest, type CommandRoute, DEFAULT_DEADLINE_MS, URGENT_DEA
 
 export type FinishListener = (command: CommandRow) => Promise<void>;
 
-export interface DispatcherOptions {
-  store: Store;
-  writer: Writer;
-  bus: EventBus;
-  clock: SiteClock;
-  log: Logger;
-  now: () => number;
+export interface DispatcherOptions extends SlotParts {
   /** Per-command (and per-page) answer time-out. */
   timeoutMs: number;
   /** Attempts for idempotent commands (urgent ones get one). */
   maxAttempts: number;
-  /** Pages of one paged transfer, at most. */
-  pageCap: number;
   /**
    * True when this process alone sends commands (single box): at start, whatever the store shows
    * as sent was cut off by the restart. In a cluster only commands sent long ago are settled.

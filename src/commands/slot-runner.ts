@@ -26,15 +26,20 @@ export interface CommandChannel {
 /** Turns a successful answer into what is stored (and acts on it: credentials, holdings). Throwing fails the command. */
 export type AnswerHandler = (command: CommandRow, answer: Record<string, unknown>) => Promise<unknown>;
 
-/** What a slot needs of the dispatcher that owns it. */
-export interface SlotHost {
+/** The parts a slot works with (the dispatcher's options carry them). */
+export interface SlotParts {
   store: Store;
   writer: Writer;
   bus: EventBus;
   clock: SiteClock;
   log: Logger;
   now: () => number;
+  /** Pages of one paged transfer, at most. */
   pageCap: number;
+}
+
+/** What a slot needs of the dispatcher that owns it. */
+export interface SlotHost extends SlotParts {
   handler(command: string): AnswerHandler | undefined;
   /** A command reached a final status: audit and follow-ups. */
   finished(row: CommandRow): Promise<void>;

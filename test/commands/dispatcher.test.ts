@@ -247,4 +247,4 @@ test("a command that keeps timing out is retried after a doubling back-off, then
   await until(() => frames.length === 5, "the gettime");
   expect(frames.slice(3).map((f) => f.cmd)).toEqual(["getdevinfo", "gettime"]);
   expect((await store.commands.get(a.id))?.status).toBe("succeeded");
-});
+}, 60_000);
