@@ -7,7 +7,7 @@
  */
 import type { TerminalHoliday } from "../access/compile.ts";
 import type { AccessModelInput } from "../access/model.ts";
-import type { Page } from "./contract.ts";
+import type { Page } from "./types.ts";
 
 /** "1" = Monday … "7" = Sunday, windows "HH:MM-HH:MM" (the API's form). */
 export type ScheduleDays = Record<"1" | "2" | "3" | "4" | "5" | "6" | "7", string[]>;

@@ -10,7 +10,7 @@ import * as tsSchemas from "../timesheets/schemas.ts";
 import type {
   AccessLevelRow, AccessScheduleRow, AccessStore, AccessSyncProblem, HeldAccessRow, HeldLockRow, NewPass, PassRow, PassScan, PassUseOutcome, ScheduleDays,
 } from "./access-contract.ts";
-import type { Page } from "./contract.ts";
+import type { Page } from "./types.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { storeError } from "./errors.ts";
 import type { Row, TimesheetSql } from "./timesheet-store.ts";

@@ -4,7 +4,7 @@
  * terminal groups, what each terminal holds, and clock checks. Plain, small methods so a
  * PostgreSQL implementation can follow the SQLite one line for line.
  */
-import type { Page } from "./contract.ts";
+import type { Page } from "./types.ts";
 import type {
   CommandEventRow,
   CommandRow,

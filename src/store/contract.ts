@@ -8,9 +8,9 @@ import type { DevInfo } from "../protocol/index.ts";
 import type { AccessMode, AccessStore } from "./access-contract.ts";
 import type { AdminStore } from "./admin-contract.ts";
 import type { CommandStore, PeopleStore } from "./commands-contract.ts";
-import type { TerminalChangeOutcome } from "./held-changes.ts";
 import type { ImportSourceStore } from "./import-source-contract.ts";
 import type { TimesheetStore } from "./timesheets-contract.ts";
+import type { Page, TerminalChangeOutcome } from "./types.ts";
 import type {
   ApiTokenRow,
   AuditRow,
@@ -126,11 +126,7 @@ export type OpResult =
     }
   | { ok: false; error: Error };
 
-export interface Page<T> {
-  items: T[];
-  /** Opaque cursor for the next page, null on the last one. */
-  next: string | null;
-}
+export type { Page } from "./types.ts";
 
 export interface PunchFilter {
   sn?: string;

@@ -1,4 +1,4 @@
-import type { Page } from "./contract.ts";
+import type { Page } from "./types.ts";
 import { storeError } from "./errors.ts";
 
 type Kind = "string" | "number";

@@ -8,11 +8,10 @@ import { credentialKind } from "../people/mask.ts";
 import { type ChangeReason, judgeTerminalChange, type StoredPerson } from "../people/terminal-change.ts";
 import type { WriteOp } from "./contract.ts";
 import type { HeldChangeRow } from "./schema.ts";
+import type { TerminalChangeOutcome } from "./types.ts";
 
 export type CredentialOp = Extract<WriteOp, { type: "credential" }>;
 
-/** What became of a terminal's change: `unchanged` is a resend of what the site has. */
-export type TerminalChangeOutcome = "applied" | "unchanged" | "held" | "ignored";
 
 /**
  * Held changes kept per terminal. Past it, a change that would be held is ignored (and audited):

@@ -7,7 +7,7 @@
  * (counted, never retried), or failed. A record given up on is kept as a dead letter with the
  * remote's message before the cursor passes it.
  */
-import type { Page } from "./contract.ts";
+import type { Page } from "./types.ts";
 import type { HrDeadLetterRow, HrDestinationRow } from "./schema.ts";
 
 /**

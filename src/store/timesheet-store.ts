@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { addDays } from "../timesheets/calendar.ts";
 import * as schemas from "../timesheets/schemas.ts";
 import { type Correction, type DayResult, type Holiday, type LeaveEntry, type LeaveType, type Schedule, type Shift, DEFAULT_SITE_RULES, type LocalDate, type Membership, type PunchInterpretation, type RawPunch, type SiteRules } from "../timesheets/types.ts";
-import type { Page } from "./contract.ts";
+import type { Page } from "./types.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { storeError } from "./errors.ts";
 import type { ComputedDay, CorrectionRow, DayFilter, HolidayRow, NoId, SiteSettings, TimesheetStore } from "./timesheets-contract.ts";

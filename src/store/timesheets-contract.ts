@@ -4,7 +4,7 @@
  * against `timesheetSchemas` on the way in and on the way out, so what the rules read is always
  * what they assume (docs/timesheets.md). Raw punches stay in `attendance`; nothing here edits them.
  */
-import type { Page } from "./contract.ts";
+import type { Page } from "./types.ts";
 import type {
   Correction,
   DayResult,

@@ -4,7 +4,7 @@
  * cursor, so nothing is copied at ingest and nothing is ever deleted because delivery failed.
  * A batch given up on is copied into the dead letters (as sent) before the cursors pass it.
  */
-import type { Page } from "./contract.ts";
+import type { Page } from "./types.ts";
 import type { DeadLetterRow, WebhookRow } from "./schema.ts";
 
 export type WebhookEventType = "attendance" | "door_event" | "alert";
