@@ -9,7 +9,8 @@
  * instances behind HAProxy; `timesheets` (issue 14) a month's rebuild, the pure rules and then with
  * the SQLite store, no binary; `timesheets-ingest` the throughput load with the daily results kept
  * current and without (`--timesheet-updates on|off`); `access-latency` (issue 16) the latency load
- * with half the terminals in server mode (the server decides each punch) and half not, at once.
+ * with half the terminals in server mode (the server decides each punch) and half not, at once;
+ * `ui-scale` (issue 13) page and live-event sizes with 20,000 offline terminals.
  * Everything targets 127.0.0.1, uses free ports and temp directories, and stops by itself.
  */
 import { Database } from "bun:sqlite";
@@ -960,6 +961,133 @@ async function accessLatencyScenario(bin: string) {
   results.accessLatency = { terminals_per_mode: half, seconds: scale.latencySeconds, setup_seconds: setupSeconds, sync_seconds: syncSeconds, table_commands: tables, rounds: out, decide: alone };
 }
 
+/**
+ * Issue 13, "the UI holds at the scale the server is sold for": a store of `UI_SCALE.terminals`
+ * terminals, every one approved and offline (a site-wide power cut), `UI_SCALE.people` people,
+ * a group of them all and a level on them all, and `rows` punches; then each main page's size and
+ * time, `GET /api/v1/alerts`, and the size of the dashboard's live `status` event.
+ */
+const UI_SCALE = { terminals: 20_000, people: 20_000, rows: quick ? 500_000 : 2_000_000, runs: quick ? 3 : 5 };
+
+function seedUiScale(bin: string, dir: string): string {
+  const tok = token(bin, dir);
+  const db = new Database(join(dir, "tm20.db"));
+  db.run("PRAGMA journal_mode = WAL");
+  db.run("PRAGMA synchronous = OFF");
+  const end = Date.now() - 86_400_000;
+  const start = end - 365 * 86_400_000;
+  const sn = (i: number) => `S${String(i % UI_SCALE.terminals).padStart(5, "0")}`;
+  const wall = (ts: number) => new Date(ts).toISOString().slice(0, 19).replace("T", " ");
+  db.run("BEGIN");
+  const terminal = db.prepare("INSERT INTO terminals (sn, name, location, approval, online, first_seen, last_seen) VALUES (?, ?, ?, 'approved', 0, ?, ?)");
+  for (let i = 0; i < UI_SCALE.terminals; i++) terminal.run(sn(i), `Gate ${i}`, `Building ${i % 200}`, start, end);
+  const person = db.prepare("INSERT INTO people (enrollid, name, created_at, updated_at) VALUES (?, ?, ?, ?)");
+  for (let id = 1; id <= UI_SCALE.people; id++) person.run(id, `Person ${id}`, start, start);
+  db.run(`INSERT INTO terminal_groups (name, sync, created_at, updated_at) VALUES ('Everywhere', 0, ${start}, ${start})`);
+  const member = db.prepare("INSERT INTO terminal_group_members (group_id, sn, added_at) VALUES (1, ?, ?)");
+  for (let i = 0; i < UI_SCALE.terminals; i++) member.run(sn(i), start);
+  const attendance = db.prepare("INSERT INTO attendance (sn, enrollid, time, ts, mode, inout, event, received_at) VALUES (?, ?, ?, ?, 1, ?, 0, ?)");
+  for (let i = 0; i < UI_SCALE.rows; i++) {
+    const ts = start + Math.floor((i / UI_SCALE.rows) * (end - start));
+    attendance.run(sn(i * 7), 1 + (i % UI_SCALE.people), wall(ts), ts, i % 2, ts);
+  }
+  const door = db.prepare("INSERT INTO door_events (sn, time, ts, mode, inout, event, received_at) VALUES (?, ?, ?, 0, 0, ?, ?)");
+  for (let i = 0; i < UI_SCALE.rows / 20; i++) {
+    const ts = start + Math.floor((i / (UI_SCALE.rows / 20)) * (end - start));
+    door.run(sn(i * 3), wall(ts), ts, i % 2, ts);
+  }
+  db.run("COMMIT");
+  db.run("PRAGMA wal_checkpoint(TRUNCATE)");
+  db.close();
+  return tok;
+}
+
+/** Bytes of the first `status` event on the dashboard's live stream (the one that carries the alerts). */
+async function liveStatusBytes(base: string, cookie: string): Promise<number> {
+  const ac = new AbortController();
+  const res = await fetch(`${base}/live/events`, { headers: { cookie }, signal: ac.signal });
+  const reader = res.body?.getReader();
+  if (!reader) throw new Error("/live/events: no body");
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error("/live/events ended before a status event");
+      text += decoder.decode(value, { stream: true });
+      const at = text.indexOf("event: status");
+      const endAt = at === -1 ? -1 : text.indexOf("\n\n", at);
+      if (endAt !== -1) return new TextEncoder().encode(text.slice(at, endAt + 2)).length;
+    }
+  } finally {
+    ac.abort();
+  }
+}
+
+async function uiScaleScenario(bin: string) {
+  const dir = join(scratch, "ui-scale");
+  const t0 = performance.now();
+  const tok = seedUiScale(bin, dir);
+  report(`ui-scale: seeded ${UI_SCALE.terminals} terminals (all offline), ${UI_SCALE.people} people, ${UI_SCALE.rows} punches, ${UI_SCALE.rows / 20} door events in ${round((performance.now() - t0) / 1000)} s`);
+  createAdmin(bin, dir);
+  const srv = await startServer(bin, dir);
+  const base = `http://127.0.0.1:${srv.port}`;
+  try {
+    const cookie = await uiLogin(base);
+    const get = async (path: string, headers: Record<string, string>) => {
+      const t = performance.now();
+      const res = await fetch(`${base}${path}`, { headers, redirect: "manual" });
+      const body = new Uint8Array(await res.arrayBuffer());
+      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${new TextDecoder().decode(body.slice(0, 300))}`);
+      return { ms: performance.now() - t, bytes: body.length };
+    };
+    const pages: Array<[string, string, "ui" | "api"]> = [
+      ["dashboard", "/", "ui"],
+      ["terminals", "/terminals", "ui"],
+      ["terminals, offline", "/terminals?status=offline", "ui"],
+      ["attendance", "/attendance", "ui"],
+      ["door events", "/door-events", "ui"],
+      ["groups", "/groups", "ui"],
+      ["group's terminals", "/groups/1/terminals", "ui"],
+      ["doors (board)", "/doors", "ui"],
+      ["access level, new", "/access/levels/new", "ui"],
+      ["people", "/people", "ui"],
+      ["timesheets, people", "/timesheets/people", "ui"],
+      ["timesheets, summary", "/timesheets/summary", "ui"],
+      ["terminal detail", "/terminals/S00042", "ui"],
+      ["GET /api/v1/alerts", "/api/v1/alerts", "api"],
+      ["GET /api/v1/terminals", "/api/v1/terminals", "api"],
+    ];
+    const rows: Array<{ name: string; path: string; bytes: number; median_ms: number }> = [];
+    for (const [name, path, kind] of pages) {
+      const headers: Record<string, string> = kind === "ui" ? { cookie } : { authorization: `Bearer ${tok}` };
+      let result: { bytes: number; median_ms: number };
+      try {
+        await get(path, headers);
+        const times: number[] = [];
+        let bytes = 0;
+        for (let i = 0; i < UI_SCALE.runs; i++) {
+          const r = await get(path, headers);
+          times.push(r.ms);
+          bytes = r.bytes;
+        }
+        result = { bytes, median_ms: round(median(times), 1) };
+      } catch (e) {
+        report(`  ${name}: ${(e as Error).message.slice(0, 120)}`);
+        result = { bytes: -1, median_ms: -1 };
+      }
+      rows.push({ name, path, ...result });
+    }
+    const statusBytes = await liveStatusBytes(base, cookie);
+    results.uiScale = { ...UI_SCALE, pages: rows, live_status_event_bytes: statusBytes };
+    report(`ui-scale pages (${UI_SCALE.runs} runs each, logged in):`);
+    for (const r of rows) report(`  ${r.name.padEnd(24)} ${String(r.bytes).padStart(10)} bytes  median ${String(r.median_ms).padStart(8)} ms  ${r.path}`);
+    report(`ui-scale: the dashboard's live status event is ${statusBytes} bytes`);
+  } finally {
+    await srv.stop();
+  }
+}
+
 // ---------------------------------------------------------------- main
 
 const scenarios: Record<string, (bin: string) => Promise<void>> = {
@@ -972,6 +1100,7 @@ const scenarios: Record<string, (bin: string) => Promise<void>> = {
   timesheets: timesheetsScenario,
   "timesheets-ingest": timesheetIngestScenario,
   "access-latency": accessLatencyScenario,
+  "ui-scale": uiScaleScenario,
 };
 const needsBinary = Object.keys(scenarios).some((name) => name !== "timesheets" && (!only || only.includes(name)));
 

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx/dom */
 /**
  * The admin UI's only script. Pages work as plain HTML forms; this adds the live dashboard,
- * Today, command and job progress islands, confirmation dialogs for destructive actions, the punch photo viewer, print buttons, the live door board and who is inside, and a refused form's fields put back. Islands are found by
+ * Today, command and job progress islands, confirmation dialogs for destructive actions, the punch photo viewer, print buttons, the live door board, who is inside, search-as-you-type filter boxes, and a refused form's fields put back. Islands are found by
  * `data-island` and read their props from `data-props` (JSON written by the server).
  */
 import "./styles.css";
@@ -15,6 +15,7 @@ import { installPrintButtons } from "./islands/print-button.ts";
 import { installLiveDoors } from "./islands/live-doors.ts";
 import { installLivePresence } from "./islands/live-presence.ts";
 import { installRefill } from "./islands/refill.ts";
+import { installSearchSuggest } from "./islands/search-suggest.ts";
 import type { DashboardProps } from "./components/live-types.ts";
 import type { TodayProps } from "./components/today-view.tsx";
 import type { CommandProgressProps, JobProgressProps } from "./components/progress-view.tsx";
@@ -44,4 +45,5 @@ installPrintButtons(document);
 installLiveDoors(document);
 installLivePresence(document);
 installRefill(document);
+installSearchSuggest(document);
 mountIslands();

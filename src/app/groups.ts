@@ -62,17 +62,21 @@ const memberList = z.array(z.string().trim().min(1, "a terminal's serial number 
 
 /**
  * Makes a group's members exactly `terminals`: the missing ones join (each as addGroupTerminal,
- * with its job in a synced group), the others leave; every change audited. Unknown serial numbers
- * fail the whole request before anything changes.
+ * with its job in a synced group), the others leave; every change audited. With `among` (a page
+ * of the UI's tick list, issue 13) only those terminals are decided: the ticked ones join, the
+ * others of `among` leave, the rest of the group stays. Unknown serial numbers fail the whole
+ * request before anything changes.
  */
-export async function setGroupTerminals(deps: PeopleDeps, actor: Actor, id: number, input: { terminals: string[] }) {
+export async function setGroupTerminals(deps: PeopleDeps, actor: Actor, id: number, input: { terminals: string[]; among?: string[] }) {
   const wanted = new Set(validInput(memberList, input.terminals, "terminals"));
+  const among = input.among === undefined ? null : new Set(validInput(memberList, input.among, "among"));
   const group = await knownGroup(deps, id);
   const known = new Set((await deps.store.listTerminals()).map((t) => t.sn));
   const unknown = [...wanted].filter((sn) => !known.has(sn));
   if (unknown.length > 0) throw notFound(`no terminal with the serial number ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`);
-  const added = [...wanted].filter((sn) => !group.members.includes(sn));
-  const removed = group.members.filter((sn) => !wanted.has(sn));
+  const members = new Set(group.members);
+  const added = [...wanted].filter((sn) => !members.has(sn));
+  const removed = group.members.filter((sn) => !wanted.has(sn) && (among === null || among.has(sn)));
   const by = actorId(actor);
   const jobs = [];
   for (const sn of added) {

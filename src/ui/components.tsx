@@ -109,6 +109,24 @@ export function SearchForm(props: { action: string; q: string; placeholder: stri
   );
 }
 
+/**
+ * A terminal filter for a site of thousands (issue 13): a search box, not a `<select>` of every
+ * terminal. Without script it takes a serial number as typed; the search-suggest island fills its
+ * list with the terminals whose serial number, name or location contains what is typed.
+ */
+export function TerminalFilter(props: { id: string; value: string | undefined; label?: string }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label ?? "Terminal (serial number)"}</label>
+      <input id={props.id} type="search" name="sn" value={props.value} maxlength={64} placeholder="All terminals" autocomplete="off" list={`${props.id}-list`} data-suggest={TERMINAL_SEARCH} />
+      <datalist id={`${props.id}-list`} />
+    </div>
+  );
+}
+
+/** The JSON the search-suggest island asks: `{items: [{value, label}]}`, a few terminals matching `q`. */
+export const TERMINAL_SEARCH = "/terminals/search.json";
+
 export function ActionButton(props: { action: string; csrf: string; label: string; tone?: "primary" | "danger" | "plain"; confirm?: string; fields?: Record<string, string> }) {
   return (
     <form method="post" action={props.action} class="inline-form" data-confirm={props.confirm}>

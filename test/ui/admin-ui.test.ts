@@ -171,7 +171,11 @@ describe("admin UI", () => {
     await page.goto(url("/attendance"));
     await page.locator("#f-from").fill("2026-03-02");
     await page.locator("#f-to").fill("2026-03-03");
-    await page.locator("#f-sn").selectOption("CSV1");
+    // The terminal filter searches as one types (issue 13): the box's list offers the matches.
+    await page.locator("#f-sn").pressSequentially("csv");
+    await page.waitForFunction(() => document.querySelectorAll("#f-sn-list option").length === 2, undefined, { timeout: 20_000 });
+    expect(await page.locator("#f-sn-list option").evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value))).toEqual(["CSV1", "CSV2"]);
+    await page.locator("#f-sn").fill("CSV1");
     await page.locator("#f-inout").selectOption("0");
     await page.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL(/from=2026-03-02/);

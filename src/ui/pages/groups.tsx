@@ -5,12 +5,18 @@
  * Changes go through the people service, as the REST API's /groups do (audited, same jobs).
  */
 import { Hono } from "hono";
+import { z } from "zod";
 import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, setGroupTerminals, updateGroup } from "../../app/groups.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, Badge, EmptyState, Field } from "../components.tsx";
+import { ActionButton, Badge, EmptyState, Field, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+
+/** Member terminals the groups list names before "and N more" (a group of 20,000 is one line). */
+const CHIPS = 20;
+/** Terminals per page of a group's tick list. */
+const MEMBERS_PAGE = 100;
 
 const terminalHref = (sn: string) => `/terminals/${encodeURIComponent(sn)}`;
 
@@ -64,8 +70,9 @@ export function groupPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
 
   app.get("/groups", async (c) => {
-    const [groups, terminals] = await Promise.all([deps.store.people.listGroups(), deps.store.listTerminals()]);
-    const names = new Map(terminals.map((t) => [t.sn, t.name || t.sn]));
+    const groups = await deps.store.people.listGroups();
+    const shown = new Set(groups.flatMap((g) => g.members.slice(0, CHIPS)));
+    const names = new Map((await deps.store.listTerminals()).filter((t) => shown.has(t.sn)).map((t) => [t.sn, t.name || t.sn]));
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
     return page(
@@ -112,9 +119,10 @@ export function groupPages(deps: UiDeps) {
                         <span class="muted">none</span>
                       ) : (
                         <span class="chips">
-                          {g.members.map((sn) => (
+                          {g.members.slice(0, CHIPS).map((sn) => (
                             <a href={terminalHref(sn)}>{names.get(sn) ?? sn}</a>
                           ))}
+                          {g.members.length > CHIPS ? <a href={`/groups/${g.id}/terminals`}>and {g.members.length - CHIPS} more</a> : null}
                         </span>
                       )}
                     </td>
@@ -157,29 +165,33 @@ export function groupPages(deps: UiDeps) {
   app.use("/terminals/:sn/groups/*", requireAdmin());
 
   app.get("/groups/:id/terminals", async (c) => {
-    const [group, terminals] = await Promise.all([deps.store.people.getGroup(Number(c.req.param("id"))), deps.store.listTerminals()]);
+    const q = z.string().trim().max(64).catch("").parse(c.req.query("q") ?? "");
+    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
+    const [group, shown] = await Promise.all([deps.store.people.getGroup(Number(c.req.param("id"))), deps.store.terminalsPage({ q, ...(cursor ? { cursor } : {}), limit: MEMBERS_PAGE })]);
     if (!group) return page(c, deps.settings.siteName, { title: "Group not found", active: "groups" }, <EmptyState title="No such group" />, 404);
     const members = new Set(group.members);
+    const base = `/groups/${group.id}/terminals`;
     return page(
       c,
       deps.settings.siteName,
       { title: `Terminals of ${group.name}`, active: "groups" },
       <>
         <p class="subtitle">
-          <a href="/groups">← Groups</a> · Tick every terminal that belongs in {group.name} and save once: the ticked ones join, the others leave.
+          <a href="/groups">← Groups</a> · Tick the terminals of this page that belong in {group.name} and save: the ticked ones join, the others on this page leave
+          (terminals on other pages stay as they are). {members.size === 1 ? "1 terminal is" : `${members.size} terminals are`} in the group.
           {group.sync ? " Sync is on: each terminal that joins receives the group's people (a job)." : null}
         </p>
-        {terminals.length === 0 ? (
-          <EmptyState title="No terminals yet" />
+        <SearchForm action={base} q={q} placeholder="serial number, name or location" />
+        {shown.items.length === 0 ? (
+          <EmptyState title={q ? "No terminal matches this search" : "No terminals yet"} />
         ) : (
-          <form method="post" action={`/groups/${group.id}/terminals`} class="panel stack">
+          <form method="post" action={base} class="panel stack">
             <CsrfField token={c.get("session").csrfToken} />
             <fieldset class="check-list">
-              <legend>
-                Terminals ({members.size} of {terminals.length} in the group)
-              </legend>
-              {terminals.map((t) => (
+              <legend>Terminals</legend>
+              {shown.items.map((t) => (
                 <div class="field field-check">
+                  <input type="hidden" name="shown" value={t.sn} />
                   <input type="checkbox" id={`t-${t.sn}`} name="terminal" value={t.sn} checked={members.has(t.sn)} />
                   <label for={`t-${t.sn}`}>{t.name ? `${t.name} (${t.sn})` : t.sn}</label>
                 </div>
@@ -192,13 +204,15 @@ export function groupPages(deps: UiDeps) {
             </div>
           </form>
         )}
+        <Pager base={base} query={new URLSearchParams({ ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) })} next={shown.next} shown={shown.items.length} />
       </>,
     );
   });
 
   app.post("/groups/:id/terminals", async (c) => {
-    const terminals = (await c.req.formData()).getAll("terminal").map(String);
-    const done = await setGroupTerminals(deps, actorOf(c), Number(c.req.param("id")), { terminals });
+    const form = await c.req.formData();
+    const shown = form.getAll("shown").map(String);
+    const done = await setGroupTerminals(deps, actorOf(c), Number(c.req.param("id")), { terminals: form.getAll("terminal").map(String), ...(shown.length > 0 ? { among: shown } : {}) });
     const count = (n: number) => (n === 1 ? "1 terminal" : `${n} terminals`);
     const text = `${done.group.name}: ${count(done.added.length)} added, ${count(done.removed.length)} removed${done.jobs.length > 0 ? `; ${done.jobs.length === 1 ? "a job is" : `${done.jobs.length} jobs are`} sending the group's people` : ""}.`;
     return redirectWith(c, "/groups", "ok", text);

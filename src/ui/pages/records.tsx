@@ -12,7 +12,7 @@ import { imageResponse } from "../../lib/image-response.ts";
 import { AppError, notFound } from "../../lib/app-error.ts";
 import { enrollidsNamed } from "../../app/people.ts";
 import type { Store } from "../../store/contract.ts";
-import { Badge, EmptyState, Pager, PunchPhoto, siteTime } from "../components.tsx";
+import { Badge, EmptyState, Pager, PunchPhoto, siteTime, TerminalFilter } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { pageOrFirst } from "../paging.ts";
 import { datePresets } from "../date-presets.ts";
@@ -114,7 +114,6 @@ export function recordPages(deps: UiDeps) {
   const safely = <T,>(load: (f: RecordFilter) => Promise<T>, f: RecordFilter): Promise<T> => pageOrFirst((cursor) => load({ ...f, cursor }), f.cursor);
 
   const filterForm = async (action: string, f: RecordFilter, opts: { person: boolean; exportHref?: string }) => {
-    const terminals = await deps.store.listTerminals();
     const presetQuery = (from: string, to: string) => {
       const q = queryOf({ ...f, from, to });
       return `${action}?${q.toString()}`;
@@ -156,17 +155,7 @@ export function recordPages(deps: UiDeps) {
             </label>
           </div>
         )}
-        <div class="field">
-          <label for="f-sn">Terminal</label>
-          <select id="f-sn" name="sn">
-            <option value="">All terminals</option>
-            {terminals.map((t) => (
-              <option value={t.sn} selected={f.sn === t.sn}>
-                {t.name ? `${t.name} (${t.sn})` : t.sn}
-              </option>
-            ))}
-          </select>
-        </div>
+        <TerminalFilter id="f-sn" value={f.sn} />
         <div class="field">
           <label for="f-inout">In/out</label>
           <select id="f-inout" name="inout">

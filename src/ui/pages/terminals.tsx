@@ -5,7 +5,7 @@ import type { Approval } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { acceptReplacedHardware, editTerminal, setTerminalApproval } from "../../app/terminals.ts";
 import { actorOf, formOf, requireAdmin, sameHost } from "../auth-guard.ts";
-import { ActionButton, ago, Badge, Capacity, EmptyState, Field, SearchForm, siteTime, type Tone } from "../components.tsx";
+import { ActionButton, ago, Badge, Capacity, EmptyState, Field, SearchForm, siteTime, TERMINAL_SEARCH, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
@@ -43,6 +43,8 @@ const statusTone: Record<Status, Tone> = { online: "ok", offline: "error", pendi
 const statusText: Record<Status, string> = { online: "Online", offline: "Offline", pending: "Pending", blocked: "Blocked" };
 
 const TERMINALS_PAGE = 100;
+/** Terminals a filter box suggests at once: enough to pick from, small enough to send per key. */
+const SUGGESTIONS = 20;
 
 const editForm = z.object({
   name: z.string().trim().max(100, "use at most 100 characters"),
@@ -57,6 +59,13 @@ export function terminalPages(deps: UiDeps) {
   const statusOf = (t: TerminalRow): Status =>
     t.approval === "pending" ? "pending" : t.approval === "blocked" ? "blocked" : t.online ? "online" : "offline";
   const href = (sn: string) => `/terminals/${encodeURIComponent(sn)}`;
+
+  // Before /terminals/:sn. The few terminals a filter box suggests as one types (TerminalFilter).
+  app.get(TERMINAL_SEARCH, async (c) => {
+    const q = z.string().trim().max(64).catch("").parse(c.req.query("q") ?? "");
+    const found = await deps.store.terminalsPage({ q, limit: SUGGESTIONS });
+    return c.json({ items: found.items.map((t) => ({ value: t.sn, label: t.name ? `${t.name} (${t.sn})` : t.sn })) });
+  });
 
   app.get("/terminals", async (c) => {
     const filter = z.enum(["online", "offline", "pending", "blocked"]).safeParse(c.req.query("status"));
