@@ -8,17 +8,10 @@
  * forgotten badge-out is not someone inside for ever).
  */
 import { roleOf } from "../timesheets/period.ts";
-import type { SiteRules } from "../timesheets/types.ts";
+import type { RawPunch, SiteRules } from "../timesheets/types.ts";
 
-export interface PresencePunch {
-  id: number;
-  sn: string;
-  enrollid: number;
-  /** Site-local "YYYY-MM-DD HH:MM:SS" as the terminal sent it. */
-  time: string;
-  /** UTC ms of `time`. */
-  ts: number;
-  inout: number;
+/** A punch as time and attendance reads it, and whether the server refused it at the door. */
+export interface PresencePunch extends RawPunch {
   /** Why the server refused it at the door; null when it did not. */
   refused: string | null;
 }
@@ -45,7 +38,7 @@ export class PresenceState {
     const last = this.#last.get(p.enrollid);
     if (last !== undefined && p.ts < last) return;
     this.#last.set(p.enrollid, p.ts);
-    const role = roleOf({ id: p.id, sn: p.sn, enrollid: p.enrollid, time: p.time, ts: p.ts, inout: p.inout }, site);
+    const role = roleOf(p, site);
     const inside = this.#inside.get(p.enrollid);
     const goesIn = role === "in" || (role === "any" && inside === undefined);
     if (!goesIn) {
