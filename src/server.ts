@@ -7,6 +7,7 @@ import type { Server } from "bun";
 import type { Logger } from "pino";
 import { ClusterNode } from "./cluster/cluster-node.ts";
 import { defaultRedisPrefix } from "./cluster/namespace.ts";
+import { describeServeConfig } from "./config/load.ts";
 import { listSetting, type ServeConfig } from "./config/schema.ts";
 import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
@@ -274,6 +275,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
     terminalEndpoint: () => terminalEndpoint,
     store, alerts, notifier, writer, registry, bus, settings, dispatcher, people, timesheets, access, presence, log, now, version: VERSION, integrations, ...(backups ? { backups } : {}),
     secrets: () => integrations.secrets,
+    config: describeServeConfig(config),
   });
   const http = createHttpApp({
     store, alerts, notifier, settings, writer, registry, log, now, version: VERSION, ui, dispatcher, people, timesheets, access, presence,

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { UsageError } from "../cli/args.ts";
-import { defaultTimeZone, type FieldName, type ServeConfig, serveFields } from "./schema.ts";
+import { defaultTimeZone, type FieldName, type ServeConfig, serveFields, siteSettingOf } from "./schema.ts";
 
 /** One field from its flag, else its TM20_* variable, else the default; names the culprit on error. */
 export function fieldValue<N extends FieldName>(name: N, flags: Map<string, string>, env: Record<string, string | undefined>): z.output<(typeof serveFields)[N]["schema"]> {
@@ -37,4 +37,23 @@ export function loadServeConfig(flags: Map<string, string>, env: Record<string, 
     throw new UsageError(`${serveFields.terminalPort.flag}: must differ from ${serveFields.port.flag} (${config.port})`);
   }
   return config;
+}
+
+export interface ConfigLine {
+  flag: string;
+  env: string;
+  /** As the server runs with it; a URL's password shown as `***`. */
+  value: string;
+  /** The site setting the flag only seeds (changed at once on the Settings page); null: changing it needs a restart. */
+  siteSetting: string | null;
+}
+
+/** The configuration the server started with, one line a flag, for the Settings page. */
+export function describeServeConfig(config: ServeConfig): ConfigLine[] {
+  return (Object.keys(serveFields) as FieldName[]).map((name) => ({
+    flag: serveFields[name].flag,
+    env: serveFields[name].env,
+    value: withoutPassword(String(config[name])),
+    siteSetting: siteSettingOf(name),
+  }));
 }

@@ -1,6 +1,9 @@
 /**
  * The server's configuration: one schema, fed by flags over `TM20_*` environment variables over
  * the embedded defaults. Every field names its flag and variable so errors can name them too.
+ * Every field is read when `tm20 serve` starts, so changing one needs a restart; the exceptions
+ * are marked `siteSetting`: the flag is only the first value of a site setting an admin then
+ * changes on the Settings page, applied at once (src/settings/site-settings.ts).
  */
 import { z } from "zod";
 import { parseAllowList } from "../lib/ip-allow-list.ts";
@@ -26,6 +29,7 @@ export const serveFields = {
     env: "TM20_TZ",
     help: "site time zone (IANA name); terminals set their clocks from it",
     default: "", // empty: the system's zone, resolved at load time
+    siteSetting: "tz",
     schema: z.string().refine((tz) => tz === "" || isValidTimeZone(tz), "not a known IANA time zone"),
   },
   durability: {
@@ -40,6 +44,7 @@ export const serveFields = {
     env: "TM20_APPROVAL",
     help: "open: accept every terminal; approve: new terminals wait for an admin",
     default: "open",
+    siteSetting: "approval",
     schema: z.enum(["open", "approve"]),
   },
   logLevel: {
@@ -271,6 +276,12 @@ export type FieldName = keyof typeof serveFields;
 
 /** The resolved configuration: each field is what its schema gives, so the type cannot drift from the table. */
 export type ServeConfig = { [K in FieldName]: z.output<(typeof serveFields)[K]["schema"]> };
+
+/** The site setting a field only seeds (changed on the Settings page without a restart); null: the field needs a restart. */
+export function siteSettingOf(name: FieldName): string | null {
+  const field = serveFields[name];
+  return "siteSetting" in field ? field.siteSetting : null;
+}
 
 /** A comma-separated setting as its set of entries. */
 export function listSetting(value: string): Set<string> {

@@ -4,14 +4,10 @@
  * private already (main.ts sets the umask).
  */
 import { chmodSync, existsSync } from "node:fs";
-import { join } from "node:path";
-
-const PRIVATE_FILES = ["tm20.db", "tm20.db-wal", "tm20.db-shm", "secret.key"];
+import { dataDirLayout } from "../store/data-dir.ts";
 
 export function keepDataDirPrivate(dataDir: string): void {
-  chmodSync(dataDir, 0o700);
-  for (const name of PRIVATE_FILES) {
-    const file = join(dataDir, name);
-    if (existsSync(file)) chmodSync(file, 0o600);
-  }
+  const layout = dataDirLayout(dataDir);
+  chmodSync(layout.dir, 0o700);
+  for (const file of layout.privateFiles) if (existsSync(file)) chmodSync(file, 0o600);
 }

@@ -1,8 +1,10 @@
 /**
  * The data directory's layout: every file a single-box server keeps there is named here and
  * nowhere else (the store, the key that seals stored secrets, the pid of the server using it,
- * the snapshots a backup download takes).
+ * the snapshots a backup download takes). Code that needs a path under the data directory asks
+ * this module for it rather than joining a name itself.
  */
+import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /** Named in messages and the README: it must travel with every backup. */
@@ -22,18 +24,26 @@ export interface DataDirLayout {
   pidFile: string;
   /** Where snapshot `id` of a backup download is written (deleted once sent). */
   snapshot(id: string): string;
-  /** Whether a file name in the directory is such a snapshot, finished or not. */
-  isSnapshot(name: string): boolean;
+  /** The snapshots in the directory now, finished or not (a crash may leave some behind). */
+  snapshots(): string[];
+  /** The files only the server's user may read: the store (with its WAL and shared memory) and the key. */
+  privateFiles: string[];
 }
 
 export function dataDirLayout(path: string): DataDirLayout {
   const dir = resolve(path);
+  const db = join(dir, DB_FILE);
+  const secretKey = join(dir, SECRET_KEY_FILE);
   return {
     dir,
-    db: join(dir, DB_FILE),
-    secretKey: join(dir, SECRET_KEY_FILE),
+    db,
+    secretKey,
     pidFile: join(dir, PID_FILE),
     snapshot: (id) => join(dir, `${SNAPSHOT_PREFIX}${id}.db`),
-    isSnapshot: (name) => name.startsWith(SNAPSHOT_PREFIX) && (name.endsWith(".db") || name.endsWith(".db.partial")),
+    snapshots: () =>
+      readdirSync(dir)
+        .filter((name) => name.startsWith(SNAPSHOT_PREFIX) && (name.endsWith(".db") || name.endsWith(".db.partial")))
+        .map((name) => join(dir, name)),
+    privateFiles: [db, `${db}-wal`, `${db}-shm`, secretKey],
   };
 }

@@ -7,6 +7,7 @@ import type { SecretBox } from "../auth/secret-box.ts";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
 import type { EventBus } from "../events/bus.ts";
 import type { BackupDownloads } from "../app/backups.ts";
+import type { ConfigLine } from "../config/load.ts";
 import type { Integrations } from "../integrations.ts";
 import type { PeopleService } from "../people/service.ts";
 import type { SiteSettings } from "../settings/site-settings.ts";
@@ -43,6 +44,8 @@ export interface UiDeps {
   integrations: Pick<Integrations, "store" | "exporter" | "webhookAdmin" | "connectors" | "secrets" | "cluster">;
   /** Seals the saved HR sources' credentials (the data directory's key, loaded on first use). */
   secrets: () => SecretBox;
+  /** The flags the server started with (Settings → Server configuration, admins only); absent in tests that build the UI alone. */
+  config?: ConfigLine[];
   log: Logger;
   now: () => number;
   version: string;

@@ -2,8 +2,7 @@
  * A backup taken by a child `tm20 backup` process: VACUUM INTO runs for seconds on a large store
  * and would stall every terminal if it ran on the server's event loop.
  */
-import { readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { dataDirLayout } from "../data-dir.ts";
 import { storeError } from "../errors.ts";
 
@@ -32,8 +31,5 @@ export async function snapshotToTempFile(dataDir: string): Promise<string> {
 
 /** Removes snapshots a crash left behind (the server calls this at start). */
 export function removeStaleSnapshots(dataDir: string): void {
-  const layout = dataDirLayout(dataDir);
-  for (const name of readdirSync(layout.dir)) {
-    if (layout.isSnapshot(name)) rmSync(join(layout.dir, name), { force: true });
-  }
+  for (const file of dataDirLayout(dataDir).snapshots()) rmSync(file, { force: true });
 }

@@ -1,6 +1,6 @@
 /**
- * /settings: site settings (applied to the running server at once), API tokens (the token is
- * shown once, stored hashed) and admin users. Viewers see everything here but change nothing.
+ * /settings: site settings (applied to the running server at once), the flags the server started
+ * with (changed by a restart), API tokens (the token is shown once, stored hashed) and admin users. Viewers see everything here but change nothing.
  */
 import { type Context, Hono } from "hono";
 import { createUser, deleteUser, type UserChanges, updateUser } from "../../app/admin-users.ts";
@@ -15,6 +15,7 @@ import { ActionButton, Badge, EmptyState, Field, siteTime } from "../components.
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { ServerConfigPanel } from "./server-config.tsx";
 
 const SCOPE_LABELS: Record<TokenScope, string> = {
   read: "Read: attendance, terminals, people (reports, payroll, BioTime connectors)",
@@ -42,6 +43,7 @@ export function settingsPages(deps: UiDeps) {
       <>
         <section class="panel" aria-labelledby="site-h">
           <h2 id="site-h">Site</h2>
+          <p class="muted">Applied at once: no restart needed.</p>
           <form method="post" action="/settings/site" class="stack form-grid">
             <CsrfField token={csrf} />
             <fieldset disabled={!admin} class="plain-fieldset">
@@ -111,6 +113,8 @@ export function settingsPages(deps: UiDeps) {
         </section>
 
         <NotificationsPanel view={notificationSettings(deps)} admin={admin} csrf={csrf} />
+
+        {admin && deps.config ? <ServerConfigPanel lines={deps.config} /> : null}
 
         {admin && deps.backups ? (
           <section class="panel" aria-labelledby="backup-h">
