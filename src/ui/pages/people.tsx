@@ -17,9 +17,10 @@ import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Field, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
-import { pageOrFirst } from "../paging.ts";
+import { pageFromQuery } from "../paging.ts";
 import { credentialLabel } from "../labels.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { Table } from "../table.tsx";
 import { PersonTimesheet } from "../timesheets/person-panel.tsx";
 import { CredentialsPanel } from "./person-credentials.tsx";
 import { PersonAccessPanel } from "./person-access.tsx";
@@ -55,93 +56,91 @@ function inputOf(f: z.infer<typeof personForm>): PersonInput {
 const LABELS: Record<string, string> = { enrollid: "Enroll id", admin: "Role on the terminals" };
 const firstIssue = (e: z.ZodError) => describeInput(e, (f) => LABELS[f] ?? fieldLabel(f));
 
+const personHref = (id: number) => `/people/${id}`;
+
+function PeopleActions({ held, q, admin }: { held: number; q: string; admin: boolean }) {
+  return (
+    <>
+      <a class={`btn ${held > 0 ? "btn-primary" : "btn-plain"}`} href="/people/held" data-held-count={held}>
+        Held changes <Badge tone={held > 0 ? "warn" : "muted"}>{held}</Badge>
+      </a>
+      <a class="btn btn-plain" href={`/people.csv${q ? `?${new URLSearchParams({ q })}` : ""}`} download>
+        Export CSV
+      </a>
+      {admin ? (
+        <>
+          <a class="btn btn-plain" href="/integrations/import">
+            Import from HR
+          </a>
+          <a class="btn btn-primary" href="/people/new">
+            Add person
+          </a>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+type ListedPerson = PersonRow & { backupnums: number[] };
+
+function PeopleTable({ people, q, departmentOf }: { people: ListedPerson[]; q: string; departmentOf: (p: ListedPerson) => string | undefined }) {
+  return (
+    <Table
+      rows={people}
+      row={(p) => ({ "data-enrollid": p.enrollid })}
+      empty={
+        <EmptyState title={q ? "Nobody matches" : "No people yet"}>
+          {q ? null : "Add people here, import them from a terminal (terminal page → Import people), or enrol them on a terminal's keypad."}
+        </EmptyState>
+      }
+      columns={[
+        { head: "Enroll id", class: "mono", cell: (p) => p.enrollid },
+        {
+          head: "Name",
+          cell: (p) => (
+            <span class="person-cell">
+              {p.backupnums.includes(PHOTO) ? <img class="thumb thumb-small" src={`${personHref(p.enrollid)}/photo`} alt="" loading="lazy" /> : null}
+              <span>
+                <a href={personHref(p.enrollid)}>{p.name || <span class="muted">(no name)</span>}</a>
+                {p.externalId ? <div class="muted small">{p.externalId}</div> : null}
+              </span>
+            </span>
+          ),
+        },
+        { head: "Department", cell: (p) => departmentOf(p) ?? <span class="muted">—</span> },
+        {
+          head: "Credentials",
+          cell: (p) => (
+            <span class="chips">
+              {p.backupnums.length === 0 ? <span class="muted">none</span> : p.backupnums.map((b) => <Badge tone="muted">{credentialLabel(b)}</Badge>)}
+            </span>
+          ),
+        },
+        { head: "Role", cell: (p) => ADMIN_LEVELS[p.admin] ?? p.admin },
+        { head: "State", cell: (p) => (p.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>) },
+      ]}
+    />
+  );
+}
+
 export function peoplePages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
-  const href = (id: number) => `/people/${id}`;
+  const href = personHref;
 
   app.get("/people", async (c) => {
     const q = z.string().trim().max(100).catch("").parse(c.req.query("q") ?? "");
-    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
     const load = (cur: string | undefined) => deps.store.people.list({ limit: PAGE, ...(q ? { q } : {}), ...(cur ? { cursor: cur } : {}) });
-    const [result, held] = await Promise.all([pageOrFirst(load, cursor), deps.store.people.countHeldChanges()]);
+    const [{ page: result, query }, held] = await Promise.all([pageFromQuery(c.req.query("cursor"), load, q ? { q } : {}), deps.store.people.countHeldChanges()]);
     const [departmentOf, departments] = await Promise.all([departmentsOn(deps.timesheets), deps.store.timesheets.departments()]);
     const departmentName = new Map(departments.map((d) => [d.id, d.name]));
     const admin = c.get("user").role === "admin";
-    const query = new URLSearchParams(q ? { q } : {});
-    if (cursor) query.set("cursor", cursor);
     return page(
       c,
       deps.settings.siteName,
-      {
-        title: "People",
-        active: "people",
-        actions: (
-          <>
-            <a class={`btn ${held > 0 ? "btn-primary" : "btn-plain"}`} href="/people/held" data-held-count={held}>
-              Held changes <Badge tone={held > 0 ? "warn" : "muted"}>{held}</Badge>
-            </a>
-            <a class="btn btn-plain" href={`/people.csv${q ? `?${new URLSearchParams({ q })}` : ""}`} download>
-              Export CSV
-            </a>
-            {admin ? (
-              <>
-                <a class="btn btn-plain" href="/integrations/import">
-                  Import from HR
-                </a>
-                <a class="btn btn-primary" href="/people/new">
-                  Add person
-                </a>
-              </>
-            ) : null}
-          </>
-        ),
-      },
+      { title: "People", active: "people", actions: <PeopleActions held={held} q={q} admin={admin} /> },
       <>
         <SearchForm action="/people" q={q} placeholder="name, external id or enroll id" />
-        {result.items.length === 0 ? (
-          <EmptyState title={q ? "Nobody matches" : "No people yet"}>
-            {q ? null : "Add people here, import them from a terminal (terminal page → Import people), or enrol them on a terminal's keypad."}
-          </EmptyState>
-        ) : (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Enroll id</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Department</th>
-                  <th scope="col">Credentials</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">State</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.items.map((p) => (
-                  <tr data-enrollid={p.enrollid}>
-                    <td class="mono">{p.enrollid}</td>
-                    <td>
-                      <span class="person-cell">
-                        {p.backupnums.includes(PHOTO) ? <img class="thumb thumb-small" src={`${href(p.enrollid)}/photo`} alt="" loading="lazy" /> : null}
-                        <span>
-                          <a href={href(p.enrollid)}>{p.name || <span class="muted">(no name)</span>}</a>
-                          {p.externalId ? <div class="muted small">{p.externalId}</div> : null}
-                        </span>
-                      </span>
-                    </td>
-                    <td>{departmentName.get(departmentOf.get(p.enrollid) ?? 0) ?? <span class="muted">—</span>}</td>
-                    <td>
-                      <span class="chips">
-                        {p.backupnums.length === 0 ? <span class="muted">none</span> : p.backupnums.map((b) => <Badge tone="muted">{credentialLabel(b)}</Badge>)}
-                      </span>
-                    </td>
-                    <td>{ADMIN_LEVELS[p.admin] ?? p.admin}</td>
-                    <td>{p.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <PeopleTable people={result.items} q={q} departmentOf={(p) => departmentName.get(departmentOf.get(p.enrollid) ?? 0)} />
         <Pager base="/people" query={query} next={result.next} shown={result.items.length} />
       </>,
     );

@@ -1,0 +1,48 @@
+/**
+ * The one table every list page draws: a scrolling wrapper, column headers with `scope="col"`, one
+ * row per item, and an empty state instead of a header-only table. Rows that need their own shape
+ * (an inline edit row spanning columns) are the exception and stay hand-written.
+ */
+import type { Child } from "hono/jsx";
+
+export type Column<R> = {
+  /** Header text; none gives an empty header cell (the row-actions column). */
+  head?: Child;
+  cell: (row: R) => Child;
+  /** Class of each of the column's cells (mono, nowrap, row-actions…). */
+  class?: string;
+};
+
+/** Attributes of a row or of the table: ids and data-* hooks the tests and islands find them by. */
+type Attrs = Record<string, string | number | undefined>;
+
+export function Table<R>(props: {
+  /** `false`/`null` entries are columns this viewer does not get (admin-only actions). */
+  columns: ReadonlyArray<Column<R> | false | null>;
+  rows: readonly R[];
+  /** Shown instead of the table when there are no rows; without it an empty table is drawn. */
+  empty?: Child;
+  /** Names the table for screen readers (aria-label) when no heading does. */
+  label?: string;
+  caption?: Child;
+  attrs?: Attrs;
+  row?: (row: R) => Attrs;
+}) {
+  if (props.rows.length === 0 && props.empty !== undefined) return <>{props.empty}</>;
+  const columns = props.columns.filter((c): c is Column<R> => Boolean(c));
+  return (
+    <div class="table-wrap">
+      <table class="table" aria-label={props.label} {...props.attrs}>
+        {props.caption ? <caption>{props.caption}</caption> : null}
+        <thead>
+          <tr>{columns.map((c) => (c.head === undefined ? <th scope="col" /> : <th scope="col">{c.head}</th>))}</tr>
+        </thead>
+        <tbody>
+          {props.rows.map((r) => (
+            <tr {...props.row?.(r)}>{columns.map((c) => <td class={c.class}>{c.cell(r)}</td>)}</tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
