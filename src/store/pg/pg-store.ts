@@ -30,9 +30,9 @@ import type { TerminalRow } from "../schema.ts";
 import { PgAdminStore } from "./admin-store.ts";
 import { PgCommandStore } from "./commands-store.ts";
 import { PgExportStore } from "./export-store.ts";
-import { PgImportSourceStore } from "./import-source-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
 import { SqlAccessStore } from "../access-store.ts";
+import { SqlImportSourceStore } from "../import-source-store.ts";
 import { pgTimesheets } from "./timesheet-sql.ts";
 import { PgPeopleStore } from "./people-store.ts";
 import { PgWebhookLeases } from "./webhook-leases.ts";
@@ -74,7 +74,7 @@ export class PgStore implements Store {
   readonly hrLeases: PgHrLeases;
   /** Cluster mode: the one instance that sends alert notifications. */
   readonly notifierLease: PgNotifierLease;
-  readonly importSources: PgImportSourceStore;
+  readonly importSources: SqlImportSourceStore;
   readonly timesheets: SqlTimesheetStore;
   readonly access: SqlAccessStore;
   #c: PgConnection;
@@ -92,7 +92,7 @@ export class PgStore implements Store {
     this.hrDestinations = new PgHrStore(this.#db);
     this.hrLeases = new PgHrLeases(this.#db);
     this.notifierLease = new PgNotifierLease(this.#db);
-    this.importSources = new PgImportSourceStore(this.#db);
+    this.importSources = new SqlImportSourceStore(pgTimesheets(this.#db));
     this.timesheets = new SqlTimesheetStore(pgTimesheets(this.#db));
     this.access = new SqlAccessStore(pgTimesheets(this.#db));
   }

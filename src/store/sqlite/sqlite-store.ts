@@ -37,9 +37,9 @@ import { SqliteAdminStore } from "./admin-store.ts";
 import { SqliteCommandStore } from "./commands-store.ts";
 import { SqlitePeopleStore } from "./people-store.ts";
 import { SqliteExportStore } from "./export-store.ts";
-import { SqliteImportSourceStore } from "./import-source-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
 import { SqlAccessStore } from "../access-store.ts";
+import { SqlImportSourceStore } from "../import-source-store.ts";
 import { sqliteTimesheets } from "./timesheet-sql.ts";
 import { SqliteWebhookStore } from "./webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
@@ -88,7 +88,7 @@ export class SqliteStore implements Store {
   readonly exports: SqliteExportStore;
   readonly webhooks: SqliteWebhookStore;
   readonly hrDestinations: SqliteHrStore;
-  readonly importSources: SqliteImportSourceStore;
+  readonly importSources: SqlImportSourceStore;
   readonly timesheets: SqlTimesheetStore;
   readonly access: SqlAccessStore;
   #w: SqliteConnection;
@@ -137,7 +137,7 @@ export class SqliteStore implements Store {
     this.exports = new SqliteExportStore(this.#w.db, this.#r.db);
     this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
     this.hrDestinations = new SqliteHrStore(this.#w.db, this.#r.db);
-    this.importSources = new SqliteImportSourceStore(this.#w.db, this.#r.db);
+    this.importSources = new SqlImportSourceStore(sqliteTimesheets(this.#w, this.#r));
     this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w, this.#r));
     this.access = new SqlAccessStore(sqliteTimesheets(this.#w, this.#r));
     this.#writes = new SqliteWritePath(this.#w);
