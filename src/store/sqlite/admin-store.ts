@@ -3,6 +3,7 @@ import { type AdminStore, type AdminUserChanges, DIGEST_DAY_KEY, type NewAdminUs
 import { storeError } from "../errors.ts";
 import { adminSessions, adminUsers, attendance, notifiedAlerts, people, quarantine, settings } from "../schema.ts";
 import type { SqliteDatabase } from "./driver.ts";
+import { immediate } from "./transaction.ts";
 
 /** `Store.admin` over SQLite: writes on the store's write connection, reads on its read one. */
 export class SqliteAdminStore implements AdminStore {
@@ -119,14 +120,13 @@ export class SqliteAdminStore implements AdminStore {
   async putSettings(values: Record<string, string>, at: number) {
     const entries = Object.entries(values);
     if (entries.length === 0) return;
-    this.#w.run(sql`BEGIN IMMEDIATE`);
     try {
-      for (const [key, value] of entries) {
-        this.#w.insert(settings).values({ key, value, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } }).run();
-      }
-      this.#w.run(sql`COMMIT`);
+      immediate(this.#w, () => {
+        for (const [key, value] of entries) {
+          this.#w.insert(settings).values({ key, value, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } }).run();
+        }
+      });
     } catch (err) {
-      this.#w.run(sql`ROLLBACK`);
       throw storeError("commit_failed", "settings could not be saved", err);
     }
   }
@@ -138,17 +138,16 @@ export class SqliteAdminStore implements AdminStore {
   }
 
   async saveNotificationState(change: NotificationStateChange, at: number) {
-    this.#w.run(sql`BEGIN IMMEDIATE`);
     try {
-      for (const a of change.put) this.#w.insert(notifiedAlerts).values(a).onConflictDoUpdate({ target: notifiedAlerts.alertId, set: a }).run();
-      if (change.remove.length > 0) this.#w.delete(notifiedAlerts).where(inArray(notifiedAlerts.alertId, change.remove)).run();
-      if (change.digestDay !== undefined) {
-        const value = change.digestDay;
-        this.#w.insert(settings).values({ key: DIGEST_DAY_KEY, value, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } }).run();
-      }
-      this.#w.run(sql`COMMIT`);
+      immediate(this.#w, () => {
+        for (const a of change.put) this.#w.insert(notifiedAlerts).values(a).onConflictDoUpdate({ target: notifiedAlerts.alertId, set: a }).run();
+        if (change.remove.length > 0) this.#w.delete(notifiedAlerts).where(inArray(notifiedAlerts.alertId, change.remove)).run();
+        if (change.digestDay !== undefined) {
+          const value = change.digestDay;
+          this.#w.insert(settings).values({ key: DIGEST_DAY_KEY, value, updatedAt: at }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } }).run();
+        }
+      });
     } catch (err) {
-      this.#w.run(sql`ROLLBACK`);
       throw storeError("commit_failed", "the notification state could not be saved", err);
     }
   }

@@ -4,6 +4,7 @@ import { type CommandRow, type CommandStatus, commandEvents, commands, type JobS
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
 import type { SqliteDatabase } from "./driver.ts";
+import { immediate } from "./transaction.ts";
 
 const FINAL: ReadonlySet<CommandStatus> = new Set(["succeeded", "failed", "timed_out", "expired", "cancelled"]);
 
@@ -18,15 +19,7 @@ export class SqliteCommandStore implements CommandStore {
   }
 
   #tx<T>(fn: () => T): T {
-    this.#w.run(sql`BEGIN IMMEDIATE`);
-    try {
-      const out = fn();
-      this.#w.run(sql`COMMIT`);
-      return out;
-    } catch (err) {
-      this.#w.run(sql`ROLLBACK`);
-      throw err;
-    }
+    return immediate(this.#w, fn);
   }
 
   async enqueue(list: NewCommand[]) {

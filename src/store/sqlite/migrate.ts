@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { type Migration, statementsOf } from "../migrations/index.ts";
 import { storeError } from "../errors.ts";
 import type { SqliteDatabase } from "./driver.ts";
+import { immediate } from "./transaction.ts";
 
 /** Applies the migrations not yet recorded, each in its own transaction. Returns their names. */
 export function migrate(db: SqliteDatabase, migrations: Migration[], now: number): string[] {
@@ -10,13 +11,12 @@ export function migrate(db: SqliteDatabase, migrations: Migration[], now: number
   const applied: string[] = [];
   for (const m of migrations) {
     if (done.has(m.name)) continue;
-    db.run(sql`BEGIN IMMEDIATE`);
     try {
-      for (const statement of statementsOf(m)) db.run(sql.raw(statement));
-      db.run(sql`INSERT INTO _migrations (name, applied_at) VALUES (${m.name}, ${now})`);
-      db.run(sql`COMMIT`);
+      immediate(db, () => {
+        for (const statement of statementsOf(m)) db.run(sql.raw(statement));
+        db.run(sql`INSERT INTO _migrations (name, applied_at) VALUES (${m.name}, ${now})`);
+      });
     } catch (err) {
-      db.run(sql`ROLLBACK`);
       throw storeError("migration_failed", `migration ${m.name} failed`, err);
     }
     applied.push(m.name);

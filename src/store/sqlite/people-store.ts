@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
 import { credentials, people } from "../schema.ts";
 import type { SqliteDatabase } from "./driver.ts";
+import { immediate } from "./transaction.ts";
 import { countHeldChanges, decideHeldChange, listHeldChanges } from "./held-changes.ts";
 
 /** `Store.people` over SQLite: writes on the store's write connection, reads on its read one. */
@@ -18,15 +19,7 @@ export class SqlitePeopleStore implements PeopleStore {
   }
 
   #tx<T>(fn: () => T): T {
-    this.#w.run(sql`BEGIN IMMEDIATE`);
-    try {
-      const out = fn();
-      this.#w.run(sql`COMMIT`);
-      return out;
-    } catch (err) {
-      this.#w.run(sql`ROLLBACK`);
-      throw err;
-    }
+    return immediate(this.#w, fn);
   }
 
   async list(filter: PersonFilter) {

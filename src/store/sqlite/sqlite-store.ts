@@ -41,6 +41,7 @@ import { SqlTimesheetStore } from "../timesheet-store.ts";
 import { SqlAccessStore } from "../access-store.ts";
 import { SqlImportSourceStore } from "../import-source-store.ts";
 import { sqliteTimesheets } from "./timesheet-sql.ts";
+import { immediate } from "./transaction.ts";
 import { SqliteWebhookStore } from "./webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
@@ -374,38 +375,33 @@ export class SqliteStore implements Store {
     const db = this.#w.db;
     const changes = () => db.all<{ n: number }>(sql`SELECT changes() AS n`)[0]?.n ?? 0;
     const counts: PruneCounts = { photos: 0, quarantine: 0, attendance: 0, doorEvents: 0 };
-    db.run(sql`BEGIN IMMEDIATE`);
     try {
-      if (cutoffs.photosBefore !== undefined) {
-        db.run(sql`DELETE FROM punch_photos WHERE attendance_id IN
-          (SELECT attendance_id FROM punch_photos WHERE received_at < ${cutoffs.photosBefore} LIMIT ${limit})`);
-        counts.photos = changes();
-      }
-      if (cutoffs.quarantineBefore !== undefined) {
-        db.run(sql`DELETE FROM quarantine WHERE id IN
-          (SELECT id FROM quarantine WHERE received_at < ${cutoffs.quarantineBefore} LIMIT ${limit})`);
-        counts.quarantine = changes();
-      }
-      const t = cutoffs.punchesBefore;
-      const upTo = (bound: number | undefined) => (bound === undefined ? sql`` : sql` AND id <= ${bound}`);
-      if (t !== undefined && cutoffs.attendanceUpTo !== 0) {
-        const doomed = sql`SELECT id FROM attendance WHERE time < ${t}${upTo(cutoffs.attendanceUpTo)} ORDER BY time LIMIT ${limit}`;
-        db.run(sql`DELETE FROM punch_photos WHERE attendance_id IN (${doomed})`);
-        counts.photos += changes();
-        db.run(sql`DELETE FROM attendance WHERE id IN (${doomed})`);
-        counts.attendance = changes();
-      }
-      if (t !== undefined && cutoffs.doorEventsUpTo !== 0) {
-        db.run(sql`DELETE FROM door_events WHERE id IN (SELECT id FROM door_events WHERE time < ${t}${upTo(cutoffs.doorEventsUpTo)} ORDER BY time LIMIT ${limit})`);
-        counts.doorEvents = changes();
-      }
-      db.run(sql`COMMIT`);
+      immediate(db, () => {
+        if (cutoffs.photosBefore !== undefined) {
+          db.run(sql`DELETE FROM punch_photos WHERE attendance_id IN
+            (SELECT attendance_id FROM punch_photos WHERE received_at < ${cutoffs.photosBefore} LIMIT ${limit})`);
+          counts.photos = changes();
+        }
+        if (cutoffs.quarantineBefore !== undefined) {
+          db.run(sql`DELETE FROM quarantine WHERE id IN
+            (SELECT id FROM quarantine WHERE received_at < ${cutoffs.quarantineBefore} LIMIT ${limit})`);
+          counts.quarantine = changes();
+        }
+        const t = cutoffs.punchesBefore;
+        const upTo = (bound: number | undefined) => (bound === undefined ? sql`` : sql` AND id <= ${bound}`);
+        if (t !== undefined && cutoffs.attendanceUpTo !== 0) {
+          const doomed = sql`SELECT id FROM attendance WHERE time < ${t}${upTo(cutoffs.attendanceUpTo)} ORDER BY time LIMIT ${limit}`;
+          db.run(sql`DELETE FROM punch_photos WHERE attendance_id IN (${doomed})`);
+          counts.photos += changes();
+          db.run(sql`DELETE FROM attendance WHERE id IN (${doomed})`);
+          counts.attendance = changes();
+        }
+        if (t !== undefined && cutoffs.doorEventsUpTo !== 0) {
+          db.run(sql`DELETE FROM door_events WHERE id IN (SELECT id FROM door_events WHERE time < ${t}${upTo(cutoffs.doorEventsUpTo)} ORDER BY time LIMIT ${limit})`);
+          counts.doorEvents = changes();
+        }
+      });
     } catch (err) {
-      try {
-        db.run(sql`ROLLBACK`);
-      } catch {
-        // Already rolled back by the failed statement.
-      }
       throw storeError("prune_failed", "retention could not delete old rows", err);
     }
     return counts;
