@@ -1,0 +1,150 @@
+/** The views of Timesheets → Departments, Holidays and Leave types (the handlers: ui/pages/timesheet-lists.tsx). */
+import type { HolidayRow } from "../../store/timesheets-contract.ts";
+import type { Department, LeaveType } from "../../timesheets/types.ts";
+import { ActionButton, Badge, EmptyState, Field } from "../components.tsx";
+import { CsrfField } from "../layout.tsx";
+import { Table } from "../table.tsx";
+
+export function DepartmentRows({ departments, admin, csrf }: { departments: Department[]; admin: boolean; csrf: string }) {
+  return (
+    <Table
+      rows={departments}
+      label="Departments"
+      row={(d) => ({ "data-department": d.name })}
+      empty={<EmptyState title="No departments yet">A department groups people for schedules, holidays and the summary.</EmptyState>}
+      columns={[
+        {
+          head: "Name",
+          cell: (d) =>
+            admin ? (
+              <form method="post" action={`/timesheets/departments/${d.id}`} class="rename-form">
+                <CsrfField token={csrf} />
+                <input name="name" value={d.name} aria-label={`Name of ${d.name}`} required maxlength={100} />
+                <button type="submit" class="btn btn-plain">
+                  Rename
+                </button>
+              </form>
+            ) : (
+              d.name
+            ),
+        },
+        { head: "Summary", cell: (d) => <a href={`/timesheets/summary?departmentId=${d.id}`}>This month</a> },
+        admin && {
+          class: "row-actions",
+          cell: (d) => <ActionButton action={`/timesheets/departments/${d.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the department ${d.name}?`} />,
+        },
+      ]}
+    />
+  );
+}
+
+export function HolidayRows({ holidays, names, admin, csrf }: { holidays: HolidayRow[]; names: Map<number, string>; admin: boolean; csrf: string }) {
+  return (
+    <Table
+      rows={holidays}
+      label="Holidays"
+      row={(h) => ({ "data-holiday": h.date })}
+      empty={<EmptyState title="No holidays yet">On a holiday nobody is late or absent; work done counts as overtime.</EmptyState>}
+      columns={[
+        { head: "Date", class: "nowrap", cell: (h) => h.date },
+        { head: "Name", cell: (h) => h.name },
+        { head: "For", cell: (h) => (h.departmentIds && h.departmentIds.length > 0 ? h.departmentIds.map((id) => names.get(id) ?? `#${id}`).join(", ") : "Everyone") },
+        admin && {
+          class: "row-actions",
+          cell: (h) => (
+            <>
+              <a href={`/timesheets/holidays/${h.id}`} class="btn btn-plain" aria-label={`Change ${h.name} (${h.date})`}>
+                Change
+              </a>{" "}
+              <ActionButton action={`/timesheets/holidays/${h.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the holiday ${h.name} (${h.date})?`} />
+            </>
+          ),
+        },
+      ]}
+    />
+  );
+}
+
+/** Hand-written: an admin edits a type in a form spanning its three columns. */
+export function LeaveTypeRows({ types, admin, csrf }: { types: LeaveType[]; admin: boolean; csrf: string }) {
+  if (types.length === 0) return <EmptyState title="No leave types yet">For example Vacation (paid, counts as worked), Sick leave, Unpaid leave.</EmptyState>;
+  return (
+    <div class="table-wrap">
+      <table class="table" aria-label="Leave types">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Paid</th>
+            <th scope="col">Counts as worked</th>
+            {admin ? <th scope="col" /> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {types.map((t) => (
+            <tr data-leave-type={t.name}>
+              {admin ? (
+                <td colspan={3}>
+                  <form method="post" action={`/timesheets/leave-types/${t.id}`} class="rename-form" aria-label={`Change ${t.name}`}>
+                    <CsrfField token={csrf} />
+                    <input name="name" value={t.name} aria-label={`Name of ${t.name}`} required maxlength={100} />
+                    <label>
+                      <input type="checkbox" name="paid" checked={t.paid} /> Paid
+                    </label>
+                    <label>
+                      <input type="checkbox" name="countsAsWorked" checked={t.countsAsWorked} /> Counts as worked
+                    </label>
+                    <button type="submit" class="btn btn-plain">
+                      Save
+                    </button>
+                  </form>
+                </td>
+              ) : (
+                <>
+                  <td>{t.name}</td>
+                  <td>{t.paid ? <Badge tone="ok">Paid</Badge> : <Badge tone="muted">Unpaid</Badge>}</td>
+                  <td>{t.countsAsWorked ? "Yes" : "No"}</td>
+                </>
+              )}
+              {admin ? (
+                <td class="row-actions">
+                  <ActionButton action={`/timesheets/leave-types/${t.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the leave type ${t.name}?`} />
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Adds a holiday, or changes one: its date, name and the departments it is limited to. */
+export function HolidayForm({ holiday, departments, csrf }: { holiday: HolidayRow | null; departments: Department[]; csrf: string }) {
+  const limited = new Set(holiday?.departmentIds ?? []);
+  return (
+    <form method="post" action={holiday ? `/timesheets/holidays/${holiday.id}` : "/timesheets/holidays"} class="panel ts-form" aria-label={holiday ? "Change the holiday" : "Add a holiday"}>
+      <CsrfField token={csrf} />
+      <div class="ts-grid">
+        <Field label="Date" name="date" type="date" value={holiday?.date} required />
+        <Field label="Name" name="name" value={holiday?.name} required />
+      </div>
+      {departments.length > 0 ? (
+        <fieldset>
+          <legend>Only for (none ticked: everyone)</legend>
+          <div class="checks">
+            {departments.map((d) => (
+              <label>
+                <input type="checkbox" name="departmentId" value={String(d.id)} checked={limited.has(d.id)} /> {d.name}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      ) : null}
+      <div>
+        <button type="submit" class="btn btn-primary">
+          {holiday ? "Save holiday" : "Add holiday"}
+        </button>
+      </div>
+    </form>
+  );
+}
