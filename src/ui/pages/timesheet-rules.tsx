@@ -5,15 +5,19 @@
  * setTerminalInterpretation in src/app/timesheets.ts).
  */
 import { Hono } from "hono";
+import { z } from "zod";
 import { setTerminalInterpretation, updateSiteRules } from "../../app/timesheets.ts";
 import type { PunchInterpretation } from "../../timesheets/types.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
-import { Field } from "../components.tsx";
+import { Field, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { TimesheetTabs } from "../timesheets/area.tsx";
 import { FormReader } from "../timesheets/form.ts";
+
+/** Terminals per page of the per-terminal in/out list. */
+const TERMINALS_PAGE = 50;
 
 const READINGS: Array<[PunchInterpretation, string]> = [
   ["pair", "Pair in order (ignore in/out)"],
@@ -42,7 +46,11 @@ function ReadingSelect({ id, name, value, label, withDefault }: { id: string; na
 export function timesheetRulePages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
   app.get("/timesheets/rules", async (c) => {
-    const [rules, terminals] = await Promise.all([deps.store.timesheets.siteRules(), deps.store.listTerminals()]);
+    // A page of the terminals, searched: a site of 20,000 is not 20,000 forms (issue 13).
+    const q = z.string().trim().max(64).catch("").parse(c.req.query("q") ?? "");
+    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
+    const [rules, shown] = await Promise.all([deps.store.timesheets.siteRules(), deps.store.terminalsPage({ q, ...(cursor ? { cursor } : {}), limit: TERMINALS_PAGE })]);
+    const terminals = shown.items;
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
     return page(
@@ -79,9 +87,10 @@ export function timesheetRulePages(deps: UiDeps) {
             ) : null}
           </fieldset>
         </form>
-        {terminals.length > 0 ? (
+        {terminals.length > 0 || q || cursor ? (
           <section class="panel" aria-label="Terminals">
             <h2>Terminals</h2>
+            <SearchForm action="/timesheets/rules" q={q} placeholder="serial number, name or location" />
             {terminals.map((t) => (
               <form method="post" action={`/timesheets/rules/terminals/${encodeURIComponent(t.sn)}`} class="inline-fields" data-terminal={t.sn}>
                 <CsrfField token={csrf} />
@@ -93,6 +102,7 @@ export function timesheetRulePages(deps: UiDeps) {
                 ) : null}
               </form>
             ))}
+            <Pager base="/timesheets/rules" query={new URLSearchParams({ ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) })} next={shown.next} shown={terminals.length} />
           </section>
         ) : null}
       </>,
