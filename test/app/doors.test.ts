@@ -49,6 +49,13 @@ async function replaceHardware(a: InProcessApp, door: () => Promise<Response>): 
   return door();
 }
 
+/** The id of the leave type of that name (the built-in ones come first). */
+async function leaveType(a: InProcessApp, name: string): Promise<number> {
+  const found = (await a.store.timesheets.leaveTypes()).find((t) => t.name === name);
+  if (!found) throw new Error(`no leave type ${name}`);
+  return found.id;
+}
+
 function auditOf(a: InProcessApp): Promise<AuditLine[]> {
   return a.store.auditLog({ limit: 1000 }).then((page) =>
     page.items.reverse().map(({ actor, action, target, details, result }) => ({ actor, action, target, details, result })),
@@ -137,6 +144,45 @@ const STEPS: Step[] = [
   { name: "queue a command", api: (a) => a.api("POST", "/terminals/T1/commands", { command: "opendoor" }), ui: (a) => a.form("/terminals/T1/commands", { action: "opendoor" }) },
   { name: "fetch a terminal's missed logs", api: (a) => a.api("POST", "/terminals/T1/fetch-logs", {}), ui: (a) => a.form("/terminals/T1/commands", { action: "fetch-logs" }) },
   { name: "import a terminal's people", api: (a) => a.api("POST", "/people/pull", { sn: "T1" }), ui: (a) => a.form("/terminals/T1/commands", { action: "pull" }) },
+  {
+    name: "change a terminal's door settings",
+    api: (a) => a.api("PUT", "/terminals/T1/door-settings", { openDelay: 5, alarmDelay: 2 }),
+    ui: (a) => a.form("/terminals/T1/door-settings", { openDelay: "5", alarmDelay: "2" }),
+  },
+  { name: "read a terminal's door settings", api: (a) => a.api("POST", "/terminals/T1/door-settings/read"), ui: (a) => a.form("/terminals/T1/door-settings/read") },
+  { name: "issue a person's QR code", api: (a) => a.api("POST", "/people/5/qr-code"), ui: (a) => a.form("/people/5/qr-code") },
+  { name: "revoke a person's QR code", api: (a) => a.api("DELETE", "/people/5/qr-code"), ui: (a) => a.form("/people/5/qr-code/delete") },
+  { name: "set a person's access levels", api: (a) => a.api("PUT", "/people/5/access", { levelIds: [] }), ui: (a) => a.form("/people/5/access") },
+  { name: "add a department", api: (a) => a.api("POST", "/departments", { name: "Packing" }), ui: (a) => a.form("/timesheets/departments", { name: "Packing" }) },
+  { name: "rename a department", api: (a) => a.api("PATCH", "/departments/1", { name: "Shipping" }), ui: (a) => a.form("/timesheets/departments/1", { name: "Shipping" }) },
+  {
+    name: "add a holiday",
+    api: (a) => a.api("POST", "/holidays", { date: "2026-12-25", name: "Christmas", departmentIds: [1] }),
+    ui: (a) => a.form("/timesheets/holidays", { date: "2026-12-25", name: "Christmas", departmentId: "1" }),
+  },
+  {
+    name: "change a holiday",
+    api: (a) => a.api("PATCH", "/holidays/1", { date: "2026-12-26", name: "Boxing Day", departmentIds: [] }),
+    ui: (a) => a.form("/timesheets/holidays/1", { date: "2026-12-26", name: "Boxing Day" }),
+  },
+  { name: "delete a holiday", api: (a) => a.api("DELETE", "/holidays/1"), ui: (a) => a.form("/timesheets/holidays/1/delete") },
+  { name: "delete a department", api: (a) => a.api("DELETE", "/departments/1"), ui: (a) => a.form("/timesheets/departments/1/delete") },
+  {
+    name: "add a leave type",
+    api: (a) => a.api("POST", "/leave-types", { name: "Training", paid: true, countsAsWorked: true }),
+    ui: (a) => a.form("/timesheets/leave-types", { name: "Training", paid: "on", countsAsWorked: "on" }),
+  },
+  {
+    name: "change a leave type",
+    api: async (a) => a.api("PATCH", `/leave-types/${await leaveType(a, "Training")}`, { name: "Course", paid: false, countsAsWorked: false }),
+    ui: async (a) => a.form(`/timesheets/leave-types/${await leaveType(a, "Training")}`, { name: "Course" }),
+  },
+  {
+    name: "delete a leave type",
+    api: async (a) => a.api("DELETE", `/leave-types/${await leaveType(a, "Course")}`),
+    ui: async (a) => a.form(`/timesheets/leave-types/${await leaveType(a, "Course")}/delete`),
+  },
+  { name: "rebuild timesheets", api: (a) => a.api("POST", "/timesheets/rebuild", { from: "2026-03-01", to: "2026-03-02" }), ui: (a) => a.form("/timesheets/rebuild", { from: "2026-03-01", to: "2026-03-02" }) },
   { name: "take a terminal out of a group", api: (a) => a.api("DELETE", "/groups/1/terminals/T1"), ui: (a) => a.form("/terminals/T1/groups/1/leave") },
   { name: "delete a group", api: (a) => a.api("DELETE", "/groups/1"), ui: (a) => a.form("/groups/1/delete") },
   { name: "delete a person", api: (a) => a.api("DELETE", "/people/5"), ui: (a) => a.form("/people/5/delete") },
