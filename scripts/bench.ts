@@ -1055,6 +1055,10 @@ async function uiScaleScenario(bin: string) {
       ["timesheets, people", "/timesheets/people", "ui"],
       ["timesheets, summary", "/timesheets/summary", "ui"],
       ["terminal detail", "/terminals/S00042", "ui"],
+      ["timesheets, rules", "/timesheets/rules", "ui"],
+      ["person detail", "/people/42", "ui"],
+      ["people import", "/integrations/import", "ui"],
+      ["webhook, new", "/integrations/webhooks/new", "ui"],
       ["GET /api/v1/alerts", "/api/v1/alerts", "api"],
       ["GET /api/v1/terminals", "/api/v1/terminals", "api"],
     ];

@@ -186,14 +186,18 @@ export function recordPages(deps: UiDeps) {
     );
   };
 
-  const terminalNames = async () => new Map((await deps.store.listTerminals()).map((t) => [t.sn, t.name || t.sn]));
+  /** Names of the page's terminals only: at most PAGE look-ups, not the site's 20,000 terminals per page view. */
+  const terminalNames = async (rows: ReadonlyArray<{ sn: string }>) => {
+    const found = await Promise.all([...new Set(rows.map((r) => r.sn))].map((sn) => deps.store.getTerminal(sn)));
+    return new Map(found.flatMap((t) => (t ? [[t.sn, t.name || t.sn] as const] : [])));
+  };
 
   app.get("/attendance", async (c) => {
     const { filter, error, named } = await withPeople(c);
     const result = await safely((f) => deps.store.attendance(storeFilter(f, PAGE, named)), filter);
     const [names, terminals, photos] = await Promise.all([
       deps.store.admin.peopleLabels(result.items.map((r) => r.enrollid)),
-      terminalNames(),
+      terminalNames(result.items),
       deps.store.withPhotos(result.items.map((r) => r.id)),
     ]);
     const query = queryOf(filter);
@@ -260,7 +264,7 @@ export function recordPages(deps: UiDeps) {
     const { filter, error } = parseFilter(c);
     const { enrollid: _none, person: _nobody, refused: _punchesOnly, ...doorFilter } = filter;
     const result = await safely((f) => deps.store.doorEvents(storeFilter(f, PAGE)), doorFilter);
-    const terminals = await terminalNames();
+    const terminals = await terminalNames(result.items);
     const query = queryOf(doorFilter);
     return page(
       c,
