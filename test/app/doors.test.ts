@@ -49,7 +49,7 @@ async function replaceHardware(a: InProcessApp, door: () => Promise<Response>): 
   return door();
 }
 
-/** The id of the leave type of that name (the built-in ones come first). */
+/** The id of the leave type of that name. */
 async function leaveType(a: InProcessApp, name: string): Promise<number> {
   const found = (await a.store.timesheets.leaveTypes()).find((t) => t.name === name);
   if (!found) throw new Error(`no leave type ${name}`);
@@ -177,12 +177,43 @@ const STEPS: Step[] = [
     api: async (a) => a.api("PATCH", `/leave-types/${await leaveType(a, "Training")}`, { name: "Course", paid: false, countsAsWorked: false }),
     ui: async (a) => a.form(`/timesheets/leave-types/${await leaveType(a, "Training")}`, { name: "Course" }),
   },
+  { name: "rebuild timesheets", api: (a) => a.api("POST", "/timesheets/rebuild", { from: "2026-03-01", to: "2026-03-02" }), ui: (a) => a.form("/timesheets/rebuild", { from: "2026-03-01", to: "2026-03-02" }) },
+  {
+    name: "change the timesheet rules",
+    api: (a) => a.api("PATCH", "/timesheets/rules", { doubleScanSeconds: 120, calculation: "paired", defaultInterpretation: "trust" }),
+    ui: (a) => a.form("/timesheets/rules", { doubleScanSeconds: "120", calculation: "paired", defaultInterpretation: "trust" }),
+  },
+  {
+    name: "read a terminal's punches its own way",
+    api: (a) => a.api("PUT", "/timesheets/rules/terminals/T1", { interpretation: "entry" }),
+    ui: (a) => a.form("/timesheets/rules/terminals/T1", { interpretation: "entry" }),
+  },
+  {
+    name: "read a terminal's punches the site's way again",
+    api: (a) => a.api("DELETE", "/timesheets/rules/terminals/T1"),
+    ui: (a) => a.form("/timesheets/rules/terminals/T1", { interpretation: "" }),
+  },
+  {
+    name: "add a missed punch",
+    api: (a) => a.api("POST", "/corrections", { enrollid: 5, time: "2026-03-02 08:00:00", inout: 0, reason: "forgot to punch" }),
+    ui: (a) => a.form("/timesheets/people/5/days/2026-03-02/corrections", { date: "2026-03-02", time: "08:00", inout: "0", reason: "forgot to punch" }),
+  },
+  {
+    name: "remove a correction",
+    api: (a) => a.api("DELETE", "/corrections/1", { reason: "typed on the wrong day" }),
+    ui: (a) => a.form("/timesheets/people/5/days/2026-03-02/corrections/1/delete", { reason: "typed on the wrong day" }),
+  },
+  {
+    name: "add leave",
+    api: async (a) => a.api("POST", "/leave", { enrollid: 5, date: "2026-03-03", type: await leaveType(a, "Course") }),
+    ui: async (a) => a.form("/timesheets/people/5/days/2026-03-03/leave", { type: String(await leaveType(a, "Course")), part: "day" }),
+  },
+  { name: "remove leave", api: (a) => a.api("DELETE", "/leave/1"), ui: (a) => a.form("/timesheets/people/5/days/2026-03-03/leave/1/delete") },
   {
     name: "delete a leave type",
     api: async (a) => a.api("DELETE", `/leave-types/${await leaveType(a, "Course")}`),
     ui: async (a) => a.form(`/timesheets/leave-types/${await leaveType(a, "Course")}/delete`),
   },
-  { name: "rebuild timesheets", api: (a) => a.api("POST", "/timesheets/rebuild", { from: "2026-03-01", to: "2026-03-02" }), ui: (a) => a.form("/timesheets/rebuild", { from: "2026-03-01", to: "2026-03-02" }) },
   { name: "take a terminal out of a group", api: (a) => a.api("DELETE", "/groups/1/terminals/T1"), ui: (a) => a.form("/terminals/T1/groups/1/leave") },
   { name: "delete a group", api: (a) => a.api("DELETE", "/groups/1"), ui: (a) => a.form("/groups/1/delete") },
   { name: "delete a person", api: (a) => a.api("DELETE", "/people/5"), ui: (a) => a.form("/people/5/delete") },
