@@ -8,6 +8,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { importOptions } from "../../src/ui/pages/people-import.tsx";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
 
 const NOW = Date.UTC(2026, 2, 4, 10, 0, 0);
@@ -44,7 +45,7 @@ async function html(path: string): Promise<string> {
 
 describe("5,000 offline terminals", () => {
   test("every page that could list them all stays under 200 KB", async () => {
-    for (const path of ["/", "/terminals", "/terminals?status=offline", "/attendance", "/door-events", "/groups", "/groups/1/terminals", "/groups/1/terminals?q=Gate%2049"]) {
+    for (const path of ["/", "/terminals", "/terminals?status=offline", "/attendance", "/door-events", "/groups", "/groups/1/terminals", "/groups/1/terminals?q=Gate%2049", "/timesheets/rules", "/integrations/import"]) {
       const bytes = new TextEncoder().encode(await html(path)).length;
       expect({ path, small: bytes < PAGE_LIMIT }).toEqual({ path, small: true });
     }
@@ -83,6 +84,20 @@ describe("5,000 offline terminals", () => {
     const all = (await (await app.page("/terminals/search.json?q=")).json()) as { items: unknown[] };
     expect(all.items.length).toBe(20);
     expect((await app.request("/terminals/search.json?q=S")).status).toBe(303); // to the login page: no session, no search
+  });
+
+  test("the people import's terminals are typed, not 5,000 checkboxes; spaces and commas both separate them", async () => {
+    const page = await html("/integrations/import");
+    expect(page).toContain('<textarea id="f-push-to" name="push_to" rows="2" maxlength="10000">');
+    expect(page).not.toContain('type="checkbox" name="push_to"');
+    const form = new FormData();
+    form.append("push_to", " S00001, S00002\nS00003,,");
+    expect(importOptions(form).pushTo).toEqual(["S00001", "S00002", "S00003"]);
+  });
+
+  test("the timesheet rules list the terminals 50 a page, searched", async () => {
+    expect((await html("/timesheets/rules")).match(/data-terminal="/g)?.length).toBe(50);
+    expect((await html("/timesheets/rules?q=Gate%204999")).match(/data-terminal="/g)?.length).toBe(1);
   });
 
   test("the groups list names 20 members and links the rest", async () => {

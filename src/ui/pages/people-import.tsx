@@ -21,7 +21,8 @@ import { sourceUrlFor } from "./import-sources.tsx";
 
 /** The run options every import form carries (checkbox "on", terminal serials). */
 export function importOptions(form: FormData): { dryRun: boolean; disableMissing: boolean; pushTo: string[] } {
-  const pushTo = form.getAll("push_to").flatMap((v) => {
+  // A checkbox each, or (a site with many terminals) one box of serial numbers separated by spaces or commas.
+  const pushTo = form.getAll("push_to").flatMap((v) => (typeof v === "string" ? v.split(/[\s,]+/) : [])).flatMap((v) => {
     const sn = serialNumber.safeParse(v);
     return sn.success ? [sn.data] : [];
   });
@@ -46,10 +47,25 @@ export function CarriedOptions({ disableMissing, pushTo }: { disableMissing: boo
   );
 }
 
+/** Above this many approved terminals the choice is typed, not ticked. */
+const PUSH_CHECKBOXES = 50;
+
 /** Which terminals receive the people an import creates (others get updates through the people sync). */
 export function PushToField({ terminals, checked }: { terminals: TerminalRow[]; checked: readonly string[] }) {
   const approved = terminals.filter((t) => t.approval === "approved");
   if (approved.length === 0) return null;
+  if (approved.length > PUSH_CHECKBOXES) {
+    // Issue 13: 20,000 checkboxes are a page of megabytes; the serial numbers are typed instead.
+    return (
+      <div class="field">
+        <label for="f-push-to">Send new people to terminals (serial numbers, separated by spaces or commas)</label>
+        <textarea id="f-push-to" name="push_to" rows={2} maxlength={10_000}>
+          {checked.join(" ")}
+        </textarea>
+        <p class="hint">Changes to people a terminal already holds reach it anyway.</p>
+      </div>
+    );
+  }
   return (
     <fieldset class="plain-fieldset">
       <legend class="label">Send new people to terminals</legend>
