@@ -896,7 +896,7 @@ export async function todayResults(deps: Pick<TimesheetDeps, "store" | "clock" |
     // bun:sqlite answers at once: without this a site's everyone would hold the event loop.
     await yieldToLoop();
   }
-  // Stored for the next look; a store that refuses writes (opened read-only, a full disk) still shows them, computed at every look.
+  // Stored for the next look, unchanged ones too (their time says they are fresh); a store that refuses writes (opened read-only, a full disk) still shows them, computed at every look.
   await ts.saveDays(computed, now).catch(() => undefined);
   return [...out, ...computed].sort((a, b) => a.enrollid - b.enrollid);
 }

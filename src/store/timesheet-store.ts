@@ -26,7 +26,7 @@ export interface TimesheetSql {
    * Inserts or replaces daily results by (enrollid, date), in one transaction: the rebuild's hot
    * path (a month of 1,000 people is 31,000 rows), so each engine writes them its fastest way.
    */
-  upsertDays(rows: readonly DayRow[]): Promise<void>;
+  upsertDays(rows: readonly DayRow[], onlyChanged: boolean): Promise<void>;
   /**
    * The per-person reads a recomputation makes for every person (the other hot path): attendance
    * rows (id, sn, enrollid, time, ts, inout) with `time` in [from, until) by time then id; the
@@ -456,10 +456,10 @@ export class SqlTimesheetStore implements TimesheetStore {
 
   // ── derived days ──
 
-  async saveDays(days: readonly DayResult[], at: number) {
+  async saveDays(days: readonly DayResult[], at: number, options?: { onlyChanged?: boolean }) {
     // The last result of an (enrollid, date) given twice wins (PostgreSQL refuses to update a row twice in one statement).
     const latest = new Map(days.map((d) => [`${d.enrollid} ${d.date}`, d]));
-    await this.#db.upsertDays([...latest.values()].map((d) => [d.enrollid, d.date, d.departmentId, d.status, JSON.stringify(d), at] as const));
+    await this.#db.upsertDays([...latest.values()].map((d) => [d.enrollid, d.date, d.departmentId, d.status, JSON.stringify(d), at] as const), options?.onlyChanged ?? false);
   }
 
   async days(filter: DayFilter): Promise<Page<DayResult>> {

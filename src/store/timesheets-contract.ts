@@ -149,8 +149,12 @@ export interface TimesheetStore {
   /** Gives the lease up (the mark stays): another instance takes over at its next claim. */
   releaseFollow(holder: string): Promise<void>;
 
-  /** Stores each result, replacing what was stored for its (enrollid, date). */
-  saveDays(days: readonly DayResult[], at: number): Promise<void>;
+  /**
+   * Stores each result, replacing what was stored for its (enrollid, date). `onlyChanged`: a result
+   * the same as the stored one is left as stored, its `at` too (recomputing finds most days as they
+   * were; not writing them is most of a pass's cost, and the export mirrors only what changed).
+   */
+  saveDays(days: readonly DayResult[], at: number, options?: { onlyChanged?: boolean }): Promise<void>;
   /** Stored results by date then enrollid. */
   days(filter: DayFilter): Promise<Page<DayResult>>;
   /** Results stored at or after `since` (UTC ms), by when they were stored then (enrollid, date): what the PostgreSQL export mirrors. */

@@ -2,7 +2,7 @@
  * Recomputes stored daily results: the one part of timesheets with I/O. For a set of
  * (enrollid, date) it reads the rules once (one RuleIndex for the batch), then person by person
  * their memberships, corrections, leave and punches around each run of consecutive dates, calls
- * the pure `computeDays` and replaces the stored results, yielding to the event loop between
+ * the pure `computeDays` and stores the results that changed (most of a pass's are as stored), yielding to the event loop between
  * people. Runs off the terminal's path (after `records-committed`), never inside the group commit.
  */
 import { yieldToLoop } from "../lib/yield-to-loop.ts";
@@ -50,7 +50,7 @@ export interface ReadAhead {
   punches: Map<number, RawPunch[]>;
 }
 
-/** Recomputes and stores the days of `targets`; returns how many results were stored. */
+/** Recomputes the days of `targets` and stores those that changed; returns how many were computed. */
 export async function recomputeDays(store: TimesheetStore, targets: Iterable<PersonDate>, options: RecomputeOptions, read?: ReadAhead): Promise<number> {
   const byPerson = new Map<number, LocalDate[]>();
   for (const { enrollid, date } of targets) {
@@ -81,12 +81,12 @@ export async function recomputeDays(store: TimesheetStore, targets: Iterable<Per
       pending.push(...computeDays(index, { enrollid, memberships, punches, corrections, leave }, { from, to, asOf: options.asOf }));
     }
     if (pending.length >= SAVE_EVERY) {
-      await store.saveDays(pending, options.at);
+      await store.saveDays(pending, options.at, { onlyChanged: true });
       stored += pending.length;
       pending = [];
     }
     await yieldToLoop();
   }
-  await store.saveDays(pending, options.at);
+  await store.saveDays(pending, options.at, { onlyChanged: true });
   return stored + pending.length;
 }

@@ -258,6 +258,17 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       await assert.rejects(ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 10, cursor: "nope" }), rejects("bad_cursor"));
     });
 
+    test("saveDays onlyChanged: a result the same as stored keeps its stored time; a changed or new one is written", async () => {
+      const ts = (await fresh()).store.timesheets;
+      await ts.saveDays([day(7, "2026-03-02"), day(8, "2026-03-02")], T0);
+      await ts.saveDays([day(7, "2026-03-02"), day(8, "2026-03-02", { status: "late", lateMinutes: 4 }), day(9, "2026-03-02")], T0 + 5, { onlyChanged: true });
+      const page = await ts.daysComputed({ since: T0, limit: 10 });
+      assert.deepEqual(page.items.map((d) => [d.computedAt - T0, d.enrollid, d.status, d.lateMinutes]), [[0, 7, "present", 0], [5, 8, "late", 4], [5, 9, "present", 0]]);
+      // Without it the same result is stored again, at the new time.
+      await ts.saveDays([day(7, "2026-03-02")], T0 + 9);
+      assert.deepEqual((await ts.daysComputed({ since: T0 + 6, limit: 10 })).items.map((d) => [d.computedAt - T0, d.enrollid]), [[9, 7]]);
+    });
+
     test("daysComputed: results stored since a time, by when then (enrollid, date), paged", async () => {
       const ts = (await fresh()).store.timesheets;
       await ts.saveDays([day(8, "2026-03-02"), day(7, "2026-03-03"), day(7, "2026-03-02")], T0);

@@ -26,13 +26,14 @@ export function pgTimesheets(db: PgDb): TimesheetSql {
     person: (kind, enrollid, from, until) => rows(db, numbered(PERSON_READS[kind], kind === "punches" ? [enrollid, from ?? "", until ?? ""] : [enrollid])),
     everyone: (kind, params) => rows(db, numbered(EVERYONE_READS[kind], [...params])),
     // One statement, the columns as arrays (as the group commit writes records): one round trip.
-    upsertDays: async (rows) => {
+    upsertDays: async (rows, onlyChanged) => {
       if (rows.length === 0) return;
       const col = (i: number) => sql.param(rows.map((r) => r[i]));
       await db.execute(sql`
         INSERT INTO ts_days (enrollid, date, department_id, status, body, computed_at)
         SELECT * FROM unnest(${col(0)}::bigint[], ${col(1)}::text[], ${col(2)}::bigint[], ${col(3)}::text[], ${col(4)}::text[], ${col(5)}::bigint[])
-        ON CONFLICT (enrollid, date) DO UPDATE SET department_id = excluded.department_id, status = excluded.status, body = excluded.body, computed_at = excluded.computed_at`);
+        ON CONFLICT (enrollid, date) DO UPDATE SET department_id = excluded.department_id, status = excluded.status, body = excluded.body, computed_at = excluded.computed_at
+        ${onlyChanged ? sql`WHERE ts_days.body IS DISTINCT FROM excluded.body` : sql``}`);
     },
   };
 }

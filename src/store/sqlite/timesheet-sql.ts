@@ -4,6 +4,8 @@ import type { SqliteConnection } from "./driver.ts";
 
 const UPSERT_DAY = `INSERT INTO ts_days (enrollid, date, department_id, status, body, computed_at) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (enrollid, date) DO UPDATE SET department_id = excluded.department_id, status = excluded.status, body = excluded.body, computed_at = excluded.computed_at`;
+/** The body holds the department and status too: the same body is the same result. */
+const UPSERT_CHANGED_DAY = `${UPSERT_DAY} WHERE ts_days.body IS NOT excluded.body`;
 
 /**
  * `Store.timesheets`' statements on SQLite: reads on the reader, changes on the writer, a batch in
@@ -30,9 +32,9 @@ export function sqliteTimesheets(w: SqliteConnection, r: SqliteConnection): Time
       return (kind === "punches" ? statement.all(enrollid, from ?? "", until ?? "") : statement.all(enrollid)) as Row[];
     },
     everyone: async (kind, params) => r.prepare(EVERYONE_READS[kind]).all(...params) as Row[],
-    upsertDays: async (rows) => {
+    upsertDays: async (rows, onlyChanged) => {
       if (rows.length === 0) return;
-      const upsert = w.prepare(UPSERT_DAY);
+      const upsert = w.prepare(onlyChanged ? UPSERT_CHANGED_DAY : UPSERT_DAY);
       w.exec("BEGIN IMMEDIATE");
       try {
         for (const row of rows) upsert.run(...row);
