@@ -114,15 +114,18 @@ export function SearchForm(props: { action: string; q: string; placeholder: stri
  * terminal. Without script it takes a serial number as typed; the search-suggest island fills its
  * list with the terminals whose serial number, name or location contains what is typed.
  */
-export function TerminalFilter(props: { id: string; value: string | undefined; label?: string }) {
+export function TerminalFilter(props: { id: string; value: string | undefined; label?: string; placeholder?: string; required?: boolean }) {
   return (
     <div class="field">
       <label for={props.id}>{props.label ?? "Terminal (serial number)"}</label>
-      <input id={props.id} type="search" name="sn" value={props.value} maxlength={64} placeholder="All terminals" autocomplete="off" list={`${props.id}-list`} data-suggest={TERMINAL_SEARCH} />
+      <input id={props.id} type="search" name="sn" value={props.value} maxlength={64} placeholder={props.placeholder ?? "All terminals"} required={props.required} autocomplete="off" list={`${props.id}-list`} data-suggest={TERMINAL_SEARCH} />
       <datalist id={`${props.id}-list`} />
     </div>
   );
 }
+
+/** Above this many terminals a form asks for serial numbers (typed, or searched) instead of a checkbox or option each. */
+export const MANY_TERMINALS = 50;
 
 /** The JSON the search-suggest island asks: `{items: [{value, label}]}`, a few terminals matching `q`. */
 export const TERMINAL_SEARCH = "/terminals/search.json";

@@ -95,6 +95,15 @@ describe("5,000 offline terminals", () => {
     expect(importOptions(form).pushTo).toEqual(["S00001", "S00002", "S00003"]);
   });
 
+  test("a person's page asks for serial numbers: no checkbox or option per terminal", async () => {
+    expect((await app.api("POST", "/people", { enrollid: 42, name: "Ann Lee" })).status).toBe(201);
+    const page = await html("/people/42");
+    expect(new TextEncoder().encode(page).length).toBeLessThan(PAGE_LIMIT);
+    expect(page).toContain('<textarea id="f-push-sn" name="sn" rows="2" maxlength="10000">');
+    expect(page).toContain('<input id="f-pull-sn" type="search" name="sn" maxlength="64" placeholder="serial number" required="" autocomplete="off" list="f-pull-sn-list" data-suggest="/terminals/search.json"/>');
+    expect(page).not.toContain('<option value="S0');
+  });
+
   test("the timesheet rules list the terminals 50 a page, searched", async () => {
     expect((await html("/timesheets/rules")).match(/data-terminal="/g)?.length).toBe(50);
     expect((await html("/timesheets/rules?q=Gate%204999")).match(/data-terminal="/g)?.length).toBe(1);

@@ -12,7 +12,7 @@ import { parseSavedSource } from "../../people-import/saved-source.ts";
 import { serialNumber } from "../../protocol/index.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
-import { ago, Badge, EmptyState } from "../components.tsx";
+import { ago, Badge, EmptyState, MANY_TERMINALS } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
@@ -47,14 +47,11 @@ export function CarriedOptions({ disableMissing, pushTo }: { disableMissing: boo
   );
 }
 
-/** Above this many approved terminals the choice is typed, not ticked. */
-const PUSH_CHECKBOXES = 50;
-
 /** Which terminals receive the people an import creates (others get updates through the people sync). */
 export function PushToField({ terminals, checked }: { terminals: TerminalRow[]; checked: readonly string[] }) {
   const approved = terminals.filter((t) => t.approval === "approved");
   if (approved.length === 0) return null;
-  if (approved.length > PUSH_CHECKBOXES) {
+  if (approved.length > MANY_TERMINALS) {
     // Issue 13: 20,000 checkboxes are a page of megabytes; the serial numbers are typed instead.
     return (
       <div class="field">

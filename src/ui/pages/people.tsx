@@ -14,7 +14,7 @@ import { parseDate } from "../../protocol/index.ts";
 import type { PersonInput } from "../../store/commands-contract.ts";
 import type { PersonRow } from "../../store/schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, Badge, EmptyState, Field, Pager, SearchForm } from "../components.tsx";
+import { ActionButton, Badge, EmptyState, Field, MANY_TERMINALS, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { pageFromQuery } from "../paging.ts";
@@ -201,6 +201,7 @@ export function peoplePages(deps: UiDeps) {
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
     const names = new Map(terminals.map((t) => [t.sn, t.name || t.sn]));
+    const approvedCount = terminals.filter((t) => t.approval === "approved").length;
     const photo = creds.find((cr) => cr.backupnum === PHOTO);
     return page(
       c,
@@ -244,15 +245,25 @@ export function peoplePages(deps: UiDeps) {
                   <CsrfField token={csrf} />
                   <fieldset class="plain-fieldset">
                     <legend class="label">Push to terminals</legend>
-                    <div class="checks">
-                      {terminals
-                        .filter((t) => t.approval === "approved")
-                        .map((t) => (
-                          <label>
-                            <input type="checkbox" name="sn" value={t.sn} checked={holders.includes(t.sn)} /> {t.name || t.sn}
-                          </label>
-                        ))}
-                    </div>
+                    {approvedCount > MANY_TERMINALS ? (
+                      // Issue 13: not a checkbox per terminal of a 20,000-terminal site; the serial numbers are typed.
+                      <div class="field">
+                        <label for="f-push-sn">Serial numbers, separated by spaces or commas</label>
+                        <textarea id="f-push-sn" name="sn" rows={2} maxlength={10_000}>
+                          {holders.join(" ")}
+                        </textarea>
+                      </div>
+                    ) : (
+                      <div class="checks">
+                        {terminals
+                          .filter((t) => t.approval === "approved")
+                          .map((t) => (
+                            <label>
+                              <input type="checkbox" name="sn" value={t.sn} checked={holders.includes(t.sn)} /> {t.name || t.sn}
+                            </label>
+                          ))}
+                      </div>
+                    )}
                   </fieldset>
                   <div>
                     <button type="submit" class="btn btn-plain">
@@ -299,7 +310,8 @@ export function peoplePages(deps: UiDeps) {
 
   app.post("/people/:id/push", requireAdmin(), async (c) => {
     const id = Number(c.req.param("id"));
-    const sns = (await c.req.formData()).getAll("sn").filter((s): s is string => typeof s === "string" && s.length > 0 && s.length <= 64);
+    // Ticked checkboxes, or one box of serial numbers separated by spaces or commas (a large site).
+    const sns = (await c.req.formData()).getAll("sn").flatMap((v) => (typeof v === "string" ? v.split(/[\s,]+/) : [])).filter((s) => s.length > 0 && s.length <= 64);
     const job = await deps.people.jobs.view((await pushPeople(deps, actorOf(c), { enrollids: [id], terminals: sns })).id);
     // Nothing a terminal can hold: said here, not as a job that "succeeded" with 0 of 0 commands.
     if (job && job.progress.total === 0 && withoutCredential(job.detail)) {

@@ -11,7 +11,7 @@ import { CREDENTIAL_BACKUPNUMS } from "../../protocol/index.ts";
 import { maskedValue } from "../../people/mask.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, Badge, Field } from "../components.tsx";
+import { ActionButton, Badge, Field, MANY_TERMINALS, TerminalFilter } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { credentialLabel } from "../labels.ts";
@@ -109,14 +109,18 @@ export function CredentialsPanel(props: {
           {approved.length > 0 ? (
             <form method="post" action={`${href(id)}/credentials/pull`} class="stack form-grid">
               <CsrfField token={csrf} />
-              <div class="field">
-                <label for="f-pull-sn">Read from terminal</label>
-                <select id="f-pull-sn" name="sn">
-                  {approved.map((t) => (
-                    <option value={t.sn}>{t.name || t.sn}</option>
-                  ))}
-                </select>
-              </div>
+              {approved.length > MANY_TERMINALS ? (
+                <TerminalFilter id="f-pull-sn" value={undefined} label="Read from terminal (serial number)" placeholder="serial number" required />
+              ) : (
+                <div class="field">
+                  <label for="f-pull-sn">Read from terminal</label>
+                  <select id="f-pull-sn" name="sn">
+                    {approved.map((t) => (
+                      <option value={t.sn}>{t.name || t.sn}</option>
+                    ))}
+                  </select>
+                </div>
+              )}
               <div class="field">
                 <label for="f-pull-backupnum">Credential enrolled there</label>
                 <select id="f-pull-backupnum" name="backupnum">
