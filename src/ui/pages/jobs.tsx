@@ -8,6 +8,7 @@ import { z } from "zod";
 import { withoutCredential } from "../../people/jobs.ts";
 import type { CommandStatus, JobRow } from "../../store/commands-schema.ts";
 import { Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
+import { Table } from "../table.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
 import { ID_JSON, idOf, JobProgress } from "../live-progress.tsx";
@@ -152,34 +153,18 @@ export function jobPages(deps: UiDeps) {
         <EmptyState title="No jobs yet">Pushing people, importing them from a terminal and fetching missed logs run as jobs; they are listed here.</EmptyState>
       ) : (
         <>
-          <div class="table-wrap">
-            <table class="table" data-jobs="">
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Result</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Started</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map(({ job, described, counts }) => (
-                  <tr data-job={String(job.id)}>
-                    <td>
-                      <a href={`/jobs/${job.id}`}>{described.title}</a>
-                    </td>
-                    <td>
-                      <Badge tone={jobTone(job)}>{job.status}</Badge>
-                    </td>
-                    <td>{summary(job, counts)}</td>
-                    <td>{job.actor}</td>
-                    <td class="nowrap">{siteTime(deps.settings.clock, job.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            rows={rows}
+            attrs={{ "data-jobs": "" }}
+            row={({ job }) => ({ "data-job": String(job.id) })}
+            columns={[
+              { head: "Job", cell: ({ job, described }) => <a href={`/jobs/${job.id}`}>{described.title}</a> },
+              { head: "Status", cell: ({ job }) => <Badge tone={jobTone(job)}>{job.status}</Badge> },
+              { head: "Result", cell: ({ job, counts }) => summary(job, counts) },
+              { head: "By", cell: ({ job }) => job.actor },
+              { head: "Started", class: "nowrap", cell: ({ job }) => siteTime(deps.settings.clock, job.createdAt) },
+            ]}
+          />
           <Pager base="/jobs" query={query} next={result.next} shown={rows.length} />
         </>
       ),
@@ -229,30 +214,16 @@ export function jobPages(deps: UiDeps) {
           </p>
         ) : null}
         {view.failures.length > 0 ? (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Terminal</th>
-                  <th scope="col">Command</th>
-                  <th scope="col">Person</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.failures.map((f) => (
-                  <tr>
-                    <td>{f.sn}</td>
-                    <td class="mono">{f.name}</td>
-                    <td>{f.enrollid === null ? "" : String(f.enrollid)}</td>
-                    <td>{f.status}</td>
-                    <td>{f.reason ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            rows={view.failures}
+            columns={[
+              { head: "Terminal", cell: (f) => f.sn },
+              { head: "Command", class: "mono", cell: (f) => f.name },
+              { head: "Person", cell: (f) => (f.enrollid === null ? "" : String(f.enrollid)) },
+              { head: "Status", cell: (f) => f.status },
+              { head: "Reason", cell: (f) => f.reason ?? "" },
+            ]}
+          />
         ) : null}
       </section>,
     );
