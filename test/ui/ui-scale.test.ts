@@ -8,7 +8,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { importOptions } from "../../src/ui/pages/people-import.tsx";
+import { importOptions } from "../../src/ui/pages/import-parts.tsx";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
 
 const NOW = Date.UTC(2026, 2, 4, 10, 0, 0);

@@ -16,7 +16,7 @@ import { ActionButton, ago, EmptyState, Field, siteTime } from "../components.ts
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, FlashMessage, page } from "../layout.tsx";
-import { ApplyForm, CarriedOptions, ImportResult, importOptions, PushToField } from "./people-import.tsx";
+import { ApplyForm, CarriedOptions, ImportResult, importOptions, PushToField } from "./import-parts.tsx";
 
 const FIELDS = ["external_id", "name", "enrollid", "enabled", "admin", "valid_from", "valid_to"] as const;
 const PAGING = ["none", "page", "offset", "next"] as const;
