@@ -56,6 +56,13 @@ async function leaveType(a: InProcessApp, name: string): Promise<number> {
   return found.id;
 }
 
+/** The id of the shift of that name. */
+async function shift(a: InProcessApp, name: string): Promise<number> {
+  const found = (await a.store.timesheets.shifts()).find((t) => t.name === name);
+  if (!found) throw new Error(`no shift ${name}`);
+  return found.id;
+}
+
 function auditOf(a: InProcessApp): Promise<AuditLine[]> {
   return a.store.auditLog({ limit: 1000 }).then((page) =>
     page.items.reverse().map(({ actor, action, target, details, result }) => ({ actor, action, target, details, result })),
@@ -89,6 +96,9 @@ const hrForm = {
 const hrSettings = { methodPath: "auto", employeeFieldname: "attendance_device_id", shiftTypes: ["Day", "Night"], sendLogType: true };
 const hrBody = { name: "ERPNext", url: "http://127.0.0.1:9", employeeIdFrom: "external_id", enabled: true, timeoutMs: 10_000, maxAttempts: 10, settings: hrSettings };
 const { enabled: _hrOn, k_api_key: _key, k_api_secret: _secret, ...hrPaused } = hrForm;
+
+// The form's rounding selects always send a mode; without a step there is no rounding.
+const noRounding = { round_in_mode: "nearest", round_out_mode: "nearest" };
 
 const STEPS: Step[] = [
   { name: "approve a terminal", api: (a) => a.api("POST", "/terminals/T1/approve"), ui: (a) => a.form("/terminals/T1/approve") },
@@ -237,6 +247,29 @@ const STEPS: Step[] = [
   { name: "give a person an access level", api: (a) => a.api("PUT", "/people/5/access", { levelIds: [1] }), ui: (a) => a.form("/people/5/access", { levelId: "1" }) },
   { name: "delete an access level", api: (a) => a.api("DELETE", "/access/levels/1"), ui: (a) => a.form("/access/levels/1/delete") },
   { name: "delete an access schedule", api: (a) => a.api("DELETE", "/access/schedules/1"), ui: (a) => a.form("/access/schedules/1/delete") },
+  {
+    name: "add a shift",
+    api: (a) => a.api("POST", "/shifts", { name: "Day", kind: "fixed", start: "08:00", end: "17:00" }),
+    ui: (a) => a.form("/timesheets/shifts", { name: "Day", kind: "fixed", start: "08:00", end: "17:00", ...noRounding }),
+  },
+  {
+    name: "change a shift",
+    api: async (a) => a.api("PATCH", `/shifts/${await shift(a, "Day")}`, { name: "Early", kind: "fixed", start: "07:00", end: "16:00", breakMinutes: 30 }),
+    ui: async (a) => a.form(`/timesheets/shifts/${await shift(a, "Day")}`, { name: "Early", kind: "fixed", start: "07:00", end: "16:00", breakMinutes: "30", ...noRounding }),
+  },
+  {
+    name: "give a person a work schedule",
+    api: async (a) => a.api("POST", "/schedules", { enrollid: 5, from: "2026-03-01", to: null, shiftId: await shift(a, "Early"), weekdays: [1, 2, 3, 4, 5] }),
+    ui: async (a) =>
+      a.form("/timesheets/schedules", [["enrollid", "5"], ["from", "2026-03-01"], ["shiftId", String(await shift(a, "Early"))], ...["1", "2", "3", "4", "5"].map((d): [string, string] => ["weekday", d])]),
+  },
+  { name: "end a work schedule", api: (a) => a.api("PATCH", "/schedules/1", { to: "2026-06-30" }), ui: (a) => a.form("/timesheets/schedules/1", { to: "2026-06-30" }) },
+  { name: "delete a work schedule", api: (a) => a.api("DELETE", "/schedules/1"), ui: (a) => a.form("/timesheets/schedules/1/delete") },
+  {
+    name: "delete a shift",
+    api: async (a) => a.api("DELETE", `/shifts/${await shift(a, "Early")}`),
+    ui: async (a) => a.form(`/timesheets/shifts/${await shift(a, "Early")}/delete`),
+  },
   { name: "take a terminal out of a group", api: (a) => a.api("DELETE", "/groups/1/terminals/T1"), ui: (a) => a.form("/terminals/T1/groups/1/leave") },
   { name: "delete a group", api: (a) => a.api("DELETE", "/groups/1"), ui: (a) => a.form("/groups/1/delete") },
   { name: "delete a person", api: (a) => a.api("DELETE", "/people/5"), ui: (a) => a.form("/people/5/delete") },
