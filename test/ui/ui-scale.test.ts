@@ -45,7 +45,7 @@ async function html(path: string): Promise<string> {
 
 describe("5,000 offline terminals", () => {
   test("every page that could list them all stays under 200 KB", async () => {
-    for (const path of ["/", "/terminals", "/terminals?status=offline", "/attendance", "/door-events", "/groups", "/groups/1/terminals", "/groups/1/terminals?q=Gate%2049", "/timesheets/rules", "/integrations/import"]) {
+    for (const path of ["/", "/terminals", "/terminals?status=offline", "/attendance", "/door-events", "/groups", "/groups/1/terminals", "/groups/1/terminals?q=Gate%2049", "/timesheets/rules", "/integrations/import", "/integrations/webhooks/new"]) {
       const bytes = new TextEncoder().encode(await html(path)).length;
       expect({ path, small: bytes < PAGE_LIMIT }).toEqual({ path, small: true });
     }
@@ -102,6 +102,12 @@ describe("5,000 offline terminals", () => {
     expect(page).toContain('<textarea id="f-push-sn" name="sn" rows="2" maxlength="10000">');
     expect(page).toContain('<input id="f-pull-sn" type="search" name="sn" maxlength="64" placeholder="serial number" required="" autocomplete="off" list="f-pull-sn-list" data-suggest="/terminals/search.json"/>');
     expect(page).not.toContain('<option value="S0');
+  });
+
+  test("a webhook's terminals are typed, not 5,000 checkboxes", async () => {
+    const page = await html("/integrations/webhooks/new");
+    expect(page).toContain('<textarea id="f-sn" name="sn" rows="2" maxlength="10000">');
+    expect(page).not.toContain('type="checkbox" name="sn"');
   });
 
   test("the timesheet rules list the terminals 50 a page, searched", async () => {

@@ -9,7 +9,7 @@ import { describeInput, labelled } from "../../lib/input-problem.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { type CreateWebhookBody, createWebhookBody, EVENT_TYPES, type PatchWebhookBody, patchWebhookBody } from "../../webhooks/settings.ts";
-import { Field } from "../components.tsx";
+import { Field, MANY_TERMINALS } from "../components.tsx";
 import { CsrfField, FlashMessage } from "../layout.tsx";
 import { DestinationFormEnd } from "./destination-parts.tsx";
 
@@ -87,7 +87,7 @@ function read(form: FormData) {
   const f = formFields.parse(single);
   const strings = (name: string) => form.getAll(name).filter((v): v is string => typeof v === "string" && v !== "");
   const values: WebhookFormValues = {
-    name: f.name, url: f.url, auth: f.auth, authName: f.auth_name, enabled: f.enabled === "on", events: strings("event"), terminals: strings("sn"),
+    name: f.name, url: f.url, auth: f.auth, authName: f.auth_name, enabled: f.enabled === "on", events: strings("event"), terminals: strings("sn").flatMap((v) => v.split(/[\s,]+/)).filter((v) => v !== ""),
     batchSize: f.batch_size, timeoutS: f.timeout_s, maxAttempts: f.max_attempts, start: f.start,
   };
   const number = (s: string) => (s.trim() === "" ? Number.NaN : Number(s));
@@ -182,7 +182,15 @@ export function WebhookForm(props: {
             ))}
           </div>
         </fieldset>
-        {props.terminals.length > 0 ? (
+        {props.terminals.length > MANY_TERMINALS ? (
+          // Issue 13: not a checkbox per terminal of a 20,000-terminal site; the serial numbers are typed.
+          <div class="field">
+            <label for="f-sn">From terminals (serial numbers, separated by spaces or commas; empty: every terminal)</label>
+            <textarea id="f-sn" name="sn" rows={2} maxlength={10_000}>
+              {v.terminals.join(" ")}
+            </textarea>
+          </div>
+        ) : props.terminals.length > 0 ? (
           <fieldset class="plain-fieldset">
             <legend class="label">From terminals (none ticked: every terminal)</legend>
             <div class="checks">
