@@ -10,7 +10,8 @@
  * the SQLite store, no binary; `timesheets-ingest` the throughput load with the daily results kept
  * current and without (`--timesheet-updates on|off`); `access-latency` (issue 16) the latency load
  * with half the terminals in server mode (the server decides each punch) and half not, at once;
- * `ui-scale` (issue 13) page and live-event sizes with 20,000 offline terminals.
+ * `ui-scale` (issue 13) page and live-event sizes with 20,000 offline terminals;
+ * `command-throughput` (issue 16) the access tables sent to many doors at once (`--doors N`).
  * Everything targets 127.0.0.1, uses free ports and temp directories, and stops by itself.
  */
 import { Database } from "bun:sqlite";
@@ -21,6 +22,7 @@ import { SQL, type Subprocess } from "bun";
 import { freePort, haproxyConfig, redisServer, until } from "../test/helpers/cluster.ts";
 import { serialOf } from "../src/simulator/run.ts";
 import { ACCESS_PEOPLE, benchLevels, benchPerson, benchSchedules, decideBench } from "./bench-access.ts";
+import { USERLOCKS_PER_FRAME } from "../src/protocol/index.ts";
 import { describeTimesheetBench, describeTimesheetStoreBench, timesheetsBench, timesheetsStoreBench } from "./bench-timesheets.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -1088,6 +1090,53 @@ async function uiScaleScenario(bin: string) {
     for (const r of rows) report(`  ${r.name.padEnd(24)} ${String(r.bytes).padStart(10)} bytes  median ${String(r.median_ms).padStart(8)} ms  ${r.path}`);
     report(`ui-scale: the dashboard's live status event is ${statusBytes} bytes`);
   } finally {
+ * How fast queued commands reach many terminals (issue 16): every door is sent the access tables
+ * of 1,000 people (25 `setuserlock` + `setdevlock` + `setholiday`, 27 commands a door) at once.
+ * The terminals register first with no level on them; one change then puts every door in a level,
+ * so a single sync queues every command, and the time runs from that change until none is open.
+ * Each terminal has one command in flight; the terminals proceed side by side.
+ */
+async function commandThroughputScenario(bin: string) {
+  const doors = Number(flagValue("--doors") ?? (quick ? 50 : 200));
+  const dir = join(scratch, "command-throughput");
+  const tok = token(bin, dir);
+  const srv = await startServer(bin, dir);
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`http://127.0.0.1:${srv.port}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tok}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: number };
+  };
+  const sns = Array.from({ length: doors }, (_, i) => serialOf("CMD", i));
+  const [schedule] = benchSchedules();
+  const scheduleId = (await api("POST", "/access/schedules", schedule)).id;
+  const levelId = (await api("POST", "/access/levels", { name: "Everywhere", scheduleId, terminals: [] })).id;
+  for (let p = 1; p <= ACCESS_PEOPLE; p++) {
+    await api("POST", "/people", { enrollid: p, name: `Person ${p}`, admin: 0, externalId: null });
+    await api("PUT", `/people/${p}/access`, { levelIds: [levelId] });
+  }
+  const holder = Bun.spawn([bin, "simulate", "--url", `ws://127.0.0.1:${srv.port}`, "--terminals", String(doors), "--prefix", "CMD", "--records", "0", "--duration", "3600", "--json"], { stdout: "ignore", stderr: "ignore" });
+  const db = new Database(join(dir, "tm20.db"), { readonly: true });
+  const count = (q: string) => (db.query(q).get() as { n: number }).n;
+  const expected = doors * (Math.ceil(ACCESS_PEOPLE / USERLOCKS_PER_FRAME) + 2);
+  try {
+    await until("every terminal registered", async () => (await metrics(srv.port, tok)).get("tm20_terminals_registered") === doors, 300_000, 500);
+    const start = performance.now();
+    await api("PATCH", `/access/levels/${levelId}`, { terminals: sns });
+    await until("every command queued", () => count("SELECT count(*) AS n FROM commands") >= expected, 900_000, 200);
+    const queuedSeconds = round((performance.now() - start) / 1000);
+    await until("every command answered", () => count("SELECT count(*) AS n FROM commands WHERE status IN ('queued', 'sent')") === 0, 3_600_000, 500);
+    const seconds = round((performance.now() - start) / 1000);
+    const succeeded = count("SELECT count(*) AS n FROM commands WHERE status = 'succeeded'");
+    report(`command throughput: ${doors} doors × ${expected / doors} commands (access tables of ${ACCESS_PEOPLE} people): all queued after ${queuedSeconds} s, all answered after ${seconds} s: ${round(succeeded / seconds)} commands/s (${succeeded} succeeded of ${count("SELECT count(*) AS n FROM commands")})`);
+    results.commandThroughput = { doors, commands: expected, queued_seconds: queuedSeconds, seconds, succeeded, per_second: round(succeeded / seconds) };
+  } finally {
+    db.close();
+    holder.kill();
+    await holder.exited;
     await srv.stop();
   }
 }
@@ -1105,6 +1154,7 @@ const scenarios: Record<string, (bin: string) => Promise<void>> = {
   "timesheets-ingest": timesheetIngestScenario,
   "access-latency": accessLatencyScenario,
   "ui-scale": uiScaleScenario,
+  "command-throughput": commandThroughputScenario,
 };
 const needsBinary = Object.keys(scenarios).some((name) => name !== "timesheets" && (!only || only.includes(name)));
 

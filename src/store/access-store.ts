@@ -320,10 +320,13 @@ export class SqlAccessStore implements AccessStore {
 
   async holdLocks(sn: string, locks: readonly HeldLockRow[]) {
     if (locks.length === 0) return;
-    await this.#db.batch(locks.map((l) => sql`
-      INSERT INTO access_held_locks (sn, enrollid, weekzone, lock_group, starttime, endtime)
-      VALUES (${sn}, ${l.enrollid}, ${l.weekzone}, ${l.group}, ${l.starttime}, ${l.endtime})
-      ON CONFLICT (sn, enrollid) DO UPDATE SET weekzone = excluded.weekzone, lock_group = excluded.lock_group, starttime = excluded.starttime, endtime = excluded.endtime`));
+    // One statement per acknowledged frame (at most 40 locks, one per person): a statement each was most of its cost.
+    // PostgreSQL refuses a statement that updates one row twice: the last of a person's wins.
+    const last = [...new Map(locks.map((l) => [l.enrollid, l])).values()];
+    const rows = sql.join(last.map((l) => sql`(${sn}, ${l.enrollid}, ${l.weekzone}, ${l.group}, ${l.starttime}, ${l.endtime})`), sql`, `);
+    await this.#db.batch([sql`
+      INSERT INTO access_held_locks (sn, enrollid, weekzone, lock_group, starttime, endtime) VALUES ${rows}
+      ON CONFLICT (sn, enrollid) DO UPDATE SET weekzone = excluded.weekzone, lock_group = excluded.lock_group, starttime = excluded.starttime, endtime = excluded.endtime`]);
   }
 
   async releaseLocks(sn: string, enrollids: readonly number[] | null) {

@@ -135,14 +135,15 @@ test("getdevlock and getuserlock answers with trailing commas (a real unit's, PR
     { sn: "LOCK2", command: "getdevlock", params: {}, actor: "test" },
     { sn: "LOCK2", command: "getuserlock", params: { enrollid: 7 }, actor: "test" },
   ]);
-  for (const [i, row] of rows.entries()) {
+  for (const row of rows) {
     await until(async () => (await store.commands.get(row.id))?.status === "sent", `${row.command} sent`);
     const frame = decodeFrame(texts[row.command as keyof typeof texts]);
     if (!frame.ok) throw new Error(frame.error);
     expect(dispatcher.answer("LOCK2", live, frame.name, frame.body, frame.raw)).toBe(true);
     await until(async () => (await store.commands.get(row.id))?.status === "succeeded", `${row.command} answered`);
-    expect(live.frames.length).toBe(i + 1);
   }
+  // One frame each: the next goes out once the previous answer is stored (when, the test does not pin).
+  expect(names(live.frames)).toEqual(["getdevlock", "getuserlock"]);
   const answers = await Promise.all(rows.map(async (r) => JSON.parse((await store.commands.get(r.id))?.answer ?? "null") as Record<string, unknown>));
   expect(answers[0]).toMatchObject({ opendelay: 5, dayzone: [{ day: [{ section: "07:00~19:00" }, { section: "00:00~00:00" }] }] });
   expect(answers[1]).toMatchObject({ count: 1, record: [{ enrollid: 7, weekzone: 2, group: 0, starttime: "2025-01-01 00:00:00", endtime: "2099-12-31 23:59:00" }] });

@@ -226,6 +226,8 @@ describe("the access sync (real binary, simulated units)", () => {
     const before = door1.received.length;
     const deleted = await call("POST", "/api/v1/terminals/DOOR1/commands", { command: "deleteuserlock", params: { enrollid: 7 } });
     expect(deleted.status).toBe(201);
+    // The lock goes back once the deletion's answer is stored: between the two nothing is open.
+    await until("enrollid 7's lock sent back", () => door1.received.slice(before).some((m) => m.cmd === "setuserlock"));
     await settled("DOOR1");
     expect(door1.received.slice(before).map(({ sn: _sn, ...m }) => m)).toEqual([
       { cmd: "deleteuserlock", enrollid: 7 },

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
 import type { SqliteDatabase } from "./driver.ts";
 import { immediate } from "./transaction.ts";
+import type { TickCommit } from "./tick-commit.ts";
 
 const FINAL: ReadonlySet<CommandStatus> = new Set(["succeeded", "failed", "timed_out", "expired", "cancelled"]);
 
@@ -12,10 +13,12 @@ const FINAL: ReadonlySet<CommandStatus> = new Set(["succeeded", "failed", "timed
 export class SqliteCommandStore implements CommandStore {
   #w: SqliteDatabase;
   #r: SqliteDatabase;
+  #tick: TickCommit;
 
-  constructor(w: SqliteDatabase, r: SqliteDatabase) {
+  constructor(w: SqliteDatabase, r: SqliteDatabase, tick: TickCommit) {
     this.#w = w;
     this.#r = r;
+    this.#tick = tick;
   }
 
   #tx<T>(fn: () => T): T {
@@ -73,7 +76,8 @@ export class SqliteCommandStore implements CommandStore {
   }
 
   async transition(id: number, from: CommandStatus[], change: CommandChange): Promise<CommandRow | null> {
-    return this.#tx(() => {
+    // Every terminal's slot steps its command through here: their steps share a commit.
+    return this.#tick.run(() => {
       const row = this.#w
         .update(commands)
         .set({

@@ -42,6 +42,7 @@ import { SqlAccessStore } from "../access-store.ts";
 import { SqlImportSourceStore } from "../import-source-store.ts";
 import { sqliteTimesheets } from "./timesheet-sql.ts";
 import { immediate } from "./transaction.ts";
+import { TickCommit } from "./tick-commit.ts";
 import { SqliteWebhookStore } from "./webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
@@ -133,14 +134,17 @@ export class SqliteStore implements Store {
       this.#r.db.run(sql.raw("PRAGMA busy_timeout = 5000"));
     }
     this.admin = new SqliteAdminStore(this.#w.db, this.#r.db);
-    this.commands = new SqliteCommandStore(this.#w.db, this.#r.db);
+    const w = this.#w;
+    const tick = new TickCommit((statement) => w.exec(statement));
+    this.commands = new SqliteCommandStore(this.#w.db, this.#r.db, tick);
     this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
     this.exports = new SqliteExportStore(this.#w.db, this.#r.db);
     this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
     this.hrDestinations = new SqliteHrStore(this.#w.db, this.#r.db);
     this.importSources = new SqlImportSourceStore(sqliteTimesheets(this.#w, this.#r));
     this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w, this.#r));
-    this.access = new SqlAccessStore(sqliteTimesheets(this.#w, this.#r));
+    // What terminals acknowledged holding follows each command's answer: in the commands' commit.
+    this.access = new SqlAccessStore(sqliteTimesheets(this.#w, this.#r, tick));
     this.#writes = new SqliteWritePath(this.#w);
   }
 

@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import { EVERYONE_READS, PERSON_READS, type Row, type TimesheetSql } from "../timesheet-store.ts";
 import type { SqliteConnection } from "./driver.ts";
+import type { TickCommit } from "./tick-commit.ts";
 
 const UPSERT_DAY = `INSERT INTO ts_days (enrollid, date, department_id, status, body, computed_at) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (enrollid, date) DO UPDATE SET department_id = excluded.department_id, status = excluded.status, body = excluded.body, computed_at = excluded.computed_at`;
@@ -13,13 +14,18 @@ const UPSERT_CHANGED_DAY = `${UPSERT_DAY} WHERE ts_days.body IS NOT excluded.bod
  * native prepared statements: drizzle builds and maps per call and per row, five to ten times the
  * cost of the statement itself.
  */
-export function sqliteTimesheets(w: SqliteConnection, r: SqliteConnection): TimesheetSql {
+export function sqliteTimesheets(w: SqliteConnection, r: SqliteConnection, tick?: TickCommit): TimesheetSql {
   return {
     nowMs: sql`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`,
     read: async (query) => r.db.all<Row>(query),
     snapshot: async (queries) => r.db.transaction((tx) => queries.map((q: SQL) => tx.all<Row>(q))),
     write: async (query) => w.db.all<Row>(query),
     batch: async (queries) => {
+      if (tick) {
+        return tick.run(() => {
+          for (const q of queries) w.db.run(q);
+        });
+      }
       w.db.transaction(
         (tx) => {
           for (const q of queries) tx.run(q);
