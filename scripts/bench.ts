@@ -21,8 +21,8 @@ import { join, resolve } from "node:path";
 import { SQL, type Subprocess } from "bun";
 import { freePort, haproxyConfig, redisServer, until } from "../test/helpers/cluster.ts";
 import { serialOf } from "../src/simulator/run.ts";
-import { ACCESS_PEOPLE, benchLevels, benchPerson, benchSchedules, decideBench } from "./bench-access.ts";
 import { USERLOCKS_PER_FRAME } from "../src/protocol/index.ts";
+import { ACCESS_PEOPLE, benchLevels, benchPerson, benchSchedules, decideBench } from "./bench-access.ts";
 import { describeTimesheetBench, describeTimesheetStoreBench, timesheetsBench, timesheetsStoreBench } from "./bench-timesheets.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -1090,6 +1090,11 @@ async function uiScaleScenario(bin: string) {
     for (const r of rows) report(`  ${r.name.padEnd(24)} ${String(r.bytes).padStart(10)} bytes  median ${String(r.median_ms).padStart(8)} ms  ${r.path}`);
     report(`ui-scale: the dashboard's live status event is ${statusBytes} bytes`);
   } finally {
+    await srv.stop();
+  }
+}
+
+/**
  * How fast queued commands reach many terminals (issue 16): every door is sent the access tables
  * of 1,000 people (25 `setuserlock` + `setdevlock` + `setholiday`, 27 commands a door) at once.
  * The terminals register first with no level on them; one change then puts every door in a level,
@@ -1153,8 +1158,8 @@ const scenarios: Record<string, (bin: string) => Promise<void>> = {
   timesheets: timesheetsScenario,
   "timesheets-ingest": timesheetIngestScenario,
   "access-latency": accessLatencyScenario,
-  "ui-scale": uiScaleScenario,
   "command-throughput": commandThroughputScenario,
+  "ui-scale": uiScaleScenario,
 };
 const needsBinary = Object.keys(scenarios).some((name) => name !== "timesheets" && (!only || only.includes(name)));
 
