@@ -29,9 +29,9 @@ import { storeError } from "../errors.ts";
 import type { TerminalRow } from "../schema.ts";
 import { PgAdminStore } from "./admin-store.ts";
 import { PgCommandStore } from "./commands-store.ts";
-import { PgExportStore } from "./export-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
 import { SqlAccessStore } from "../access-store.ts";
+import { SqlExportStore } from "../export-store.ts";
 import { SqlImportSourceStore } from "../import-source-store.ts";
 import { pgTimesheets } from "./timesheet-sql.ts";
 import { PgPeopleStore } from "./people-store.ts";
@@ -65,7 +65,7 @@ export class PgStore implements Store {
   readonly admin: PgAdminStore;
   readonly commands: PgCommandStore;
   readonly people: PgPeopleStore;
-  readonly exports: PgExportStore;
+  readonly exports: SqlExportStore;
   readonly webhooks: PgWebhookStore;
   /** Which instance delivers each webhook destination (a cluster has no other dispatcher). */
   readonly webhookLeases: PgWebhookLeases;
@@ -86,7 +86,7 @@ export class PgStore implements Store {
     this.admin = new PgAdminStore(this.#db);
     this.commands = new PgCommandStore(this.#db);
     this.people = new PgPeopleStore(this.#db);
-    this.exports = new PgExportStore(this.#db);
+    this.exports = new SqlExportStore(pgTimesheets(this.#db));
     this.webhooks = new PgWebhookStore(this.#db);
     this.webhookLeases = new PgWebhookLeases(this.#db);
     this.hrDestinations = new PgHrStore(this.#db);

@@ -36,9 +36,9 @@ import {
 import { SqliteAdminStore } from "./admin-store.ts";
 import { SqliteCommandStore } from "./commands-store.ts";
 import { SqlitePeopleStore } from "./people-store.ts";
-import { SqliteExportStore } from "./export-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
 import { SqlAccessStore } from "../access-store.ts";
+import { SqlExportStore } from "../export-store.ts";
 import { SqlImportSourceStore } from "../import-source-store.ts";
 import { sqliteTimesheets } from "./timesheet-sql.ts";
 import { immediate } from "./transaction.ts";
@@ -87,7 +87,7 @@ export class SqliteStore implements Store {
   readonly admin: SqliteAdminStore;
   readonly commands: SqliteCommandStore;
   readonly people: SqlitePeopleStore;
-  readonly exports: SqliteExportStore;
+  readonly exports: SqlExportStore;
   readonly webhooks: SqliteWebhookStore;
   readonly hrDestinations: SqliteHrStore;
   readonly importSources: SqlImportSourceStore;
@@ -138,7 +138,7 @@ export class SqliteStore implements Store {
     const tick = new TickCommit((statement) => w.exec(statement));
     this.commands = new SqliteCommandStore(this.#w.db, this.#r.db, tick);
     this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
-    this.exports = new SqliteExportStore(this.#w.db, this.#r.db);
+    this.exports = new SqlExportStore(sqliteTimesheets(this.#w, this.#r));
     this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
     this.hrDestinations = new SqliteHrStore(this.#w.db, this.#r.db);
     this.importSources = new SqlImportSourceStore(sqliteTimesheets(this.#w, this.#r));
