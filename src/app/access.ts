@@ -275,7 +275,8 @@ export async function createPass(deps: PassDeps, actor: Actor, input: z.output<t
     name: valid.name, code, validFrom: valid.validFrom, validTo: valid.validTo, levelIds: valid.levelIds, terminals: valid.terminals, uses: valid.uses,
     createdAt: deps.now(), createdBy: actorId(actor),
   });
-  const { code: _code, ...details } = row;
+  // The code opens doors, so it stays out; who made it and when are the entry's own actor and time.
+  const { code: _code, createdAt: _at, createdBy: _by, ...details } = row;
   await audit(deps, actor, "access.pass.create", String(row.id), details);
   await deps.changed?.();
   return passView(deps, row);

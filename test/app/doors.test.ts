@@ -270,6 +270,12 @@ const STEPS: Step[] = [
     api: async (a) => a.api("DELETE", `/shifts/${await shift(a, "Early")}`),
     ui: async (a) => a.form(`/timesheets/shifts/${await shift(a, "Early")}/delete`),
   },
+  {
+    name: "make a visitor pass",
+    api: (a) => a.api("POST", "/access/passes", { name: "Visitor", validFrom: "2026-03-02T08:00", validTo: "2026-03-02T18:00", terminals: ["T1"], uses: 2 }),
+    ui: (a) => a.form("/access/passes", { name: "Visitor", validFrom: "2026-03-02T08:00", validTo: "2026-03-02T18:00", sn: "T1", uses: "2" }),
+  },
+  { name: "revoke a visitor pass", api: (a) => a.api("POST", "/access/passes/1/revoke"), ui: (a) => a.form("/access/passes/1/revoke") },
   { name: "take a terminal out of a group", api: (a) => a.api("DELETE", "/groups/1/terminals/T1"), ui: (a) => a.form("/terminals/T1/groups/1/leave") },
   { name: "delete a group", api: (a) => a.api("DELETE", "/groups/1"), ui: (a) => a.form("/groups/1/delete") },
   { name: "delete a person", api: (a) => a.api("DELETE", "/people/5"), ui: (a) => a.form("/people/5/delete") },
