@@ -14,8 +14,9 @@ import { ActionButton, Badge, EmptyState, Pager, siteTime } from "../components.
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { credentialLabel } from "../labels.ts";
-import { pageOrFirst } from "../paging.ts";
+import { pageFromQuery } from "../paging.ts";
 import { page } from "../layout.tsx";
+import { Table } from "../table.tsx";
 
 const PAGE = 50;
 const ADMIN_LEVELS = ["User", "Administrator", "Super user"];
@@ -51,12 +52,10 @@ export function heldChangePages(deps: UiDeps) {
   };
 
   app.get("/people/held", async (c) => {
-    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
-    const result = await pageOrFirst((cur) => listHeldChanges(deps, { limit: PAGE, ...(cur ? { cursor: cur } : {}) }), cursor);
+    const { page: result, query } = await pageFromQuery(c.req.query("cursor"), (cur) => listHeldChanges(deps, { limit: PAGE, ...(cur ? { cursor: cur } : {}) }));
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
     const clock = deps.settings.clock;
-    const query = new URLSearchParams(cursor ? { cursor } : {});
     return page(
       c,
       deps.settings.siteName,
@@ -67,66 +66,64 @@ export function heldChangePages(deps: UiDeps) {
           Such changes wait here; nothing of them is applied or sent to other doors until approved. The keypad setting (Settings) decides what
           happens to people enrolled on a keypad.
         </p>
-        {result.items.length === 0 ? (
-          <EmptyState title="Nothing waits for approval" />
-        ) : (
-          <div class="table-wrap">
-            <table class="table" data-held-changes="">
-              <thead>
-                <tr>
-                  <th scope="col">Received</th>
-                  <th scope="col">Person</th>
-                  <th scope="col">Change</th>
-                  <th scope="col">From</th>
-                  {admin ? <th scope="col">Decide</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {result.items.map((h) => (
-                  <tr data-held-id={h.id}>
-                    <td class="mono">{siteTime(clock, h.at)}</td>
-                    <td>
-                      {h.previousAdmin === null ? (
-                        <span>
-                          {h.name || <span class="muted">(no name)</span>} <span class="mono muted">#{h.enrollid}</span>
-                        </span>
-                      ) : (
-                        <a href={`/people/${h.enrollid}`}>
-                          {h.previousName || "(no name)"} <span class="mono">#{h.enrollid}</span>
-                        </a>
-                      )}
-                    </td>
-                    <td>
-                      {whatChanges(h).map((line) => (
-                        <div>{line}</div>
-                      ))}
-                      <span class="chips">
-                        {h.reasons.map((r) => (
-                          <Badge tone={r === "admin-raised" || r === "credential-replaced" ? "warn" : "muted"}>{REASONS[r]}</Badge>
-                        ))}
-                      </span>
-                    </td>
-                    <td>
-                      <a class="mono" href={`/terminals/${encodeURIComponent(h.sn)}`}>
-                        {h.sn}
-                      </a>
-                      <div class="mono muted small">{h.address ?? "address unknown"}</div>
-                      <div class="muted small">{h.via === "senduser" ? "keypad" : "pull"}</div>
-                    </td>
-                    {admin ? (
-                      <td>
-                        <span class="chips">
-                          <ActionButton action={`/people/held/${h.id}/approve`} csrf={csrf} label="Approve" tone="primary" />
-                          <ActionButton action={`/people/held/${h.id}/reject`} csrf={csrf} label="Reject" tone="danger" />
-                        </span>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <Table
+          rows={result.items}
+          attrs={{ "data-held-changes": "" }}
+          row={(h) => ({ "data-held-id": h.id })}
+          empty={<EmptyState title="Nothing waits for approval" />}
+          columns={[
+            { head: "Received", class: "mono", cell: (h) => siteTime(clock, h.at) },
+            {
+              head: "Person",
+              cell: (h) =>
+                h.previousAdmin === null ? (
+                  <span>
+                    {h.name || <span class="muted">(no name)</span>} <span class="mono muted">#{h.enrollid}</span>
+                  </span>
+                ) : (
+                  <a href={`/people/${h.enrollid}`}>
+                    {h.previousName || "(no name)"} <span class="mono">#{h.enrollid}</span>
+                  </a>
+                ),
+            },
+            {
+              head: "Change",
+              cell: (h) => (
+                <>
+                  {whatChanges(h).map((line) => (
+                    <div>{line}</div>
+                  ))}
+                  <span class="chips">
+                    {h.reasons.map((r) => (
+                      <Badge tone={r === "admin-raised" || r === "credential-replaced" ? "warn" : "muted"}>{REASONS[r]}</Badge>
+                    ))}
+                  </span>
+                </>
+              ),
+            },
+            {
+              head: "From",
+              cell: (h) => (
+                <>
+                  <a class="mono" href={`/terminals/${encodeURIComponent(h.sn)}`}>
+                    {h.sn}
+                  </a>
+                  <div class="mono muted small">{h.address ?? "address unknown"}</div>
+                  <div class="muted small">{h.via === "senduser" ? "keypad" : "pull"}</div>
+                </>
+              ),
+            },
+            admin && {
+              head: "Decide",
+              cell: (h) => (
+                <span class="chips">
+                  <ActionButton action={`/people/held/${h.id}/approve`} csrf={csrf} label="Approve" tone="primary" />
+                  <ActionButton action={`/people/held/${h.id}/reject`} csrf={csrf} label="Reject" tone="danger" />
+                </span>
+              ),
+            },
+          ]}
+        />
         <Pager base="/people/held" query={query} next={result.next} shown={result.items.length} />
       </>,
     );
