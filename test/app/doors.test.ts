@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { terminalCommand } from "../../src/cli/terminal.ts";
 import { tokenCommand } from "../../src/cli/token.ts";
-import { buildApp, type InProcessApp } from "../helpers/app.ts";
+import { API_TOKEN, buildApp, type InProcessApp } from "../helpers/app.ts";
 
 const T0 = Date.UTC(2026, 2, 1, 9);
 
@@ -99,6 +99,8 @@ const { enabled: _hrOn, k_api_key: _key, k_api_secret: _secret, ...hrPaused } = 
 
 // The form's rounding selects always send a mode; without a step there is no rounding.
 const noRounding = { round_in_mode: "nearest", round_out_mode: "nearest" };
+
+const PEOPLE_CSV = "enrollid,name,external_id\n7,Grace Hopper,E-7\n8,Alan Turing,E-8\n";
 
 const STEPS: Step[] = [
   { name: "approve a terminal", api: (a) => a.api("POST", "/terminals/T1/approve"), ui: (a) => a.form("/terminals/T1/approve") },
@@ -278,6 +280,11 @@ const STEPS: Step[] = [
   { name: "revoke a visitor pass", api: (a) => a.api("POST", "/access/passes/1/revoke"), ui: (a) => a.form("/access/passes/1/revoke") },
   { name: "take a terminal out of a group", api: (a) => a.api("DELETE", "/groups/1/terminals/T1"), ui: (a) => a.form("/terminals/T1/groups/1/leave") },
   { name: "delete a group", api: (a) => a.api("DELETE", "/groups/1"), ui: (a) => a.form("/groups/1/delete") },
+  {
+    name: "import people from a CSV file",
+    api: (a) => a.request("/api/v1/people/import", { method: "POST", headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "text/csv" }, body: PEOPLE_CSV }),
+    ui: (a) => a.form("/integrations/import/csv", { csv: PEOPLE_CSV, mode: "apply" }),
+  },
   { name: "delete a person", api: (a) => a.api("DELETE", "/people/5"), ui: (a) => a.form("/people/5/delete") },
   { name: "add a webhook", api: (a) => a.api("POST", "/webhooks", { ...webhookBody, start: "now" }), ui: (a) => a.form("/integrations/webhooks", webhookForm) },
   { name: "change a webhook", api: (a) => a.api("PATCH", "/webhooks/1", { ...webhookBody, enabled: false }), ui: (a) => a.form("/integrations/webhooks/1", paused) },
@@ -344,6 +351,8 @@ describe("one use case per action, whatever the door", () => {
       approval: "approved",
     });
     expect({ ...t1Ui, lastSeen: 0 }).toEqual({ ...t1Api, lastSeen: 0 } as typeof t1Ui & object);
+    // The import applied (not a dry run) through both doors.
+    for (const a of [api, ui]) expect((await a.store.getPerson(7))?.name).toBe("Grace Hopper");
   });
 
   test("CLI: terminal approve/block/replaced-hardware like the API, token create/revoke like the admin UI", async () => {

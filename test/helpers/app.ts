@@ -54,7 +54,7 @@ export interface InProcessApp {
   stop(): Promise<void>;
 }
 
-const API_TOKEN = "tm20_in-process-test-token";
+export const API_TOKEN = "tm20_in-process-test-token";
 const SESSION = "in-process-test-session";
 const CSRF = "in-process-test-csrf";
 
