@@ -92,7 +92,7 @@ describe("admin UI", () => {
   test("a punch from a terminal appears in the live feed without a reload", async () => {
     const { page } = browser;
     await page.goto(url("/"));
-    await page.locator(".live-live").waitFor({ timeout: 5000 });
+    await page.locator(".live-live").waitFor({ timeout: 30_000 });
     await page.evaluate(() => {
       (window as unknown as { marker: number }).marker = 42;
     });
