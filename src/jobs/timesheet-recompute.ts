@@ -21,7 +21,7 @@
  * after midnight.
  */
 import type { Logger } from "pino";
-import type { RecomputeRequests, RecomputeStatus, TimesheetClock } from "../app/timesheets.ts";
+import type { RebuildProgressListener, RecomputeRequests, RecomputeStatus, TimesheetClock } from "../app/timesheets.ts";
 import type { EventBus } from "../events/bus.ts";
 import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { Store } from "../store/contract.ts";
@@ -53,6 +53,8 @@ interface Span {
   from: LocalDate | null;
   to: LocalDate | null;
   settle: Array<{ resolve: (stored: number) => void; reject: (err: unknown) => void }>;
+  /** Told as the range's person-days are done (a range merged into another is told the merged one's). */
+  progress: RebuildProgressListener[];
 }
 
 /** People per `recomputeDays` call when recomputing everyone: one rules snapshot per batch. */
@@ -156,9 +158,9 @@ export class TimesheetRecompute implements RecomputeRequests {
     this.#kick();
   }
 
-  everyone(from: LocalDate | null, to: LocalDate | null): Promise<number> {
+  everyone(from: LocalDate | null, to: LocalDate | null, onProgress?: RebuildProgressListener): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#spans.push({ from, to, settle: [{ resolve, reject }] });
+      this.#spans.push({ from, to, settle: [{ resolve, reject }], progress: onProgress ? [onProgress] : [] });
       this.#kick();
     });
   }
@@ -183,7 +185,7 @@ export class TimesheetRecompute implements RecomputeRequests {
   #collapse() {
     const dates = [...this.#pending.values()].map((t) => t.date).sort();
     this.#pending.clear();
-    this.#spans.push({ from: dates[0] ?? null, to: dates[dates.length - 1] ?? null, settle: [] });
+    this.#spans.push({ from: dates[0] ?? null, to: dates[dates.length - 1] ?? null, settle: [], progress: [] });
   }
 
   #kick() {
@@ -293,11 +295,14 @@ export class TimesheetRecompute implements RecomputeRequests {
         span.from = span.from === null || other.from === null ? null : span.from < other.from ? span.from : other.from;
         span.to = span.to === null || other.to === null ? null : span.to > other.to ? span.to : other.to;
         span.settle.push(...other.settle);
+        span.progress.push(...other.progress);
         this.#spans.splice(i, 1);
       }
     }
     try {
-      const stored = await this.#recomputeEveryone(span.from, span.to);
+      const stored = await this.#recomputeEveryone(span.from, span.to, (p) => {
+        for (const tell of span.progress) tell(p);
+      });
       for (const s of span.settle) s.resolve(stored);
     } catch (err) {
       for (const s of span.settle) s.reject(err);
@@ -305,7 +310,7 @@ export class TimesheetRecompute implements RecomputeRequests {
     }
   }
 
-  async #recomputeEveryone(fromOrNull: LocalDate | null, toOrNull: LocalDate | null): Promise<number> {
+  async #recomputeEveryone(fromOrNull: LocalDate | null, toOrNull: LocalDate | null, tell: RebuildProgressListener): Promise<number> {
     const ts = this.#o.store.timesheets;
     const end = this.#today();
     let from = fromOrNull;
@@ -319,6 +324,9 @@ export class TimesheetRecompute implements RecomputeRequests {
     const people = await ts.enrollids(from, to);
     // Windows of as many days as hold `readAheadPunches` on average (a month of a small office is one).
     const days = datesBetween(from, to).length;
+    // Person-days: what the loop below walks, known before it starts.
+    const progress = { from, to, done: 0, total: people.length * days, people: people.length, days };
+    tell({ ...progress });
     const count = await ts.countPunchesBetween(addDays(from, -1), addDays(to, 2));
     const limit = this.#limits.readAheadPunches;
     const span = count <= limit ? days : Math.max(1, Math.floor((days * limit) / count));
@@ -333,6 +341,8 @@ export class TimesheetRecompute implements RecomputeRequests {
         for (const enrollid of people.slice(i, i + PEOPLE_PER_BATCH)) for (const date of dates) targets.push({ enrollid, date });
         const now = this.#o.now();
         stored += await recomputeDays(ts, targets, { clock: this.#o.clock, at: now, asOf: now }, read ?? undefined);
+        progress.done += targets.length;
+        tell({ ...progress });
         await yieldToLoop();
       }
     }

@@ -79,6 +79,10 @@ export interface JobProgressProps {
   failed: number;
   /** Expired or cancelled. */
   expired: number;
+  /** Where the island polls, when not a job's `/jobs/{id}.json` (a timesheet rebuild's). */
+  poll?: string;
+  /** The counts line in words, when not a job's commands ("40 of 62 person-days done"). */
+  detail?: string;
 }
 
 export function JobProgressView(props: JobProgressProps) {
@@ -89,7 +93,7 @@ export function JobProgressView(props: JobProgressProps) {
       </p>
       <progress max={Math.max(1, props.total)} value={props.done} aria-label="Progress" class="job-progress" />
       <p class="muted" role="status" aria-live="polite" data-progress-text="">
-        {props.done} of {props.total} commands done · {props.succeeded} succeeded · {props.failed} failed · {props.expired} expired or cancelled
+        {props.detail ?? `${props.done} of ${props.total} commands done · ${props.succeeded} succeeded · ${props.failed} failed · ${props.expired} expired or cancelled`}
       </p>
     </div>
   );

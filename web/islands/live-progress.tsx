@@ -49,7 +49,7 @@ export function LiveCommand(props: CommandProgressProps) {
 export function LiveJob(props: JobProgressProps) {
   const [state, setState] = useState<JobProgressProps>(props);
   usePolling(async () => {
-    const now = await json<JobProgressProps>(`/jobs/${props.id}.json`);
+    const now = await json<JobProgressProps>(props.poll ?? `/jobs/${props.id}.json`);
     if (now) setState(now);
     return now !== null && now.status !== "running";
   }, props.status !== "running");
