@@ -167,6 +167,13 @@ const STEPS: Step[] = [
   { name: "set a person's access levels", api: (a) => a.api("PUT", "/people/5/access", { levelIds: [] }), ui: (a) => a.form("/people/5/access") },
   { name: "add a department", api: (a) => a.api("POST", "/departments", { name: "Packing" }), ui: (a) => a.form("/timesheets/departments", { name: "Packing" }) },
   { name: "rename a department", api: (a) => a.api("PATCH", "/departments/1", { name: "Shipping" }), ui: (a) => a.form("/timesheets/departments/1", { name: "Shipping" }) },
+  // A department that had members stays (history): the person joins another one than the one deleted below.
+  { name: "add another department", api: (a) => a.api("POST", "/departments", { name: "Quality" }), ui: (a) => a.form("/timesheets/departments", { name: "Quality" }) },
+  {
+    name: "put a person in a department",
+    api: (a) => a.api("PATCH", "/people/5", { departmentId: 2, departmentFrom: "2026-03-01" }),
+    ui: (a) => a.form("/people/5/department", { departmentId: "2", from: "2026-03-01" }),
+  },
   {
     name: "add a holiday",
     api: (a) => a.api("POST", "/holidays", { date: "2026-12-25", name: "Christmas", departmentIds: [1] }),
