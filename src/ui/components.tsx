@@ -127,6 +127,11 @@ export function TerminalFilter(props: { id: string; value: string | undefined; l
 /** Above this many terminals a form asks for serial numbers (typed, or searched) instead of a checkbox or option each. */
 export const MANY_TERMINALS = 50;
 
+/** The serial numbers of a form's field: ticked one a checkbox, or typed in one box, separated by spaces or commas. */
+export function typedSerials(values: readonly unknown[]): string[] {
+  return values.flatMap((v) => (typeof v === "string" ? v.split(/[\s,]+/) : [])).filter((v) => v !== "");
+}
+
 /** The JSON the search-suggest island asks: `{items: [{value, label}]}`, a few terminals matching `q`. */
 export const TERMINAL_SEARCH = "/terminals/search.json";
 

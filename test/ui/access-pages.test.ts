@@ -142,6 +142,22 @@ describe("levels", () => {
     expect((await app.form(`/access/levels/${level?.id}`, [["name", "Staff"], ["scheduleId", String(schedule)], ["sn", "BACK"], ["sn", "FRONT"]])).status).toBe(303);
     expect((await app.store.access.levels())[0]).toEqual({ id: level?.id ?? 0, name: "Staff", scheduleId: schedule, terminals: ["BACK", "FRONT"], groupIds: [] });
   });
+  test("above 50 terminals the doors are typed as serial numbers, not a checkbox each; an unknown one is named", async () => {
+    await app.store.write(Array.from({ length: 60 }, (_, i) => ({
+      type: "terminal-seen" as const, sn: `T${String(i).padStart(3, "0")}`, at: T0, sessionId: `s-${i}`, remoteAddr: "10.0.1.1", cpusn: null, devinfo: null, approvalIfNew: "approved" as const, online: false,
+    })));
+    expect((await app.form("/access/schedules", office)).status).toBe(303);
+    const schedule = String((await app.store.access.schedules())[0]?.id ?? 0);
+    const blank = await (await app.page("/access/levels/new")).text();
+    expect([blank.includes('name="sn" value="T001"'), blank.includes('<textarea id="f-sn" name="sn"')]).toEqual([false, true]);
+    const unknown = await app.form("/access/levels", { name: "Many", scheduleId: schedule, sn: "T001, NOPE1 NOPE2" });
+    expect(formErrors(await unknown.text())).toEqual(["Doors: no terminal NOPE1, NOPE2."]);
+    const add = await app.form("/access/levels", { name: "Many", scheduleId: schedule, sn: "T001, T002\nFRONT" });
+    expect(add.status).toBe(303);
+    const [level] = await app.store.access.levels();
+    expect(level?.terminals).toEqual(["FRONT", "T001", "T002"]);
+    expect(text(await (await app.page(`/access/levels/${level?.id}`)).text())).toContain("FRONT T001 T002");
+  });
 });
 
 describe("a person's access, a terminal's mode, refused punches", () => {

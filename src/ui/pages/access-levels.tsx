@@ -12,7 +12,7 @@ import type { TerminalRow } from "../../store/schema.ts";
 import { AccessTabs } from "../access/area.tsx";
 import { FieldError, type FormErrors, FormProblems, NAME_MAX } from "../access/schedule-form.tsx";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, EmptyState } from "../components.tsx";
+import { ActionButton, EmptyState, MANY_TERMINALS, typedSerials } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { sentence } from "../errors.ts";
 import { redirectWith } from "../flash.ts";
@@ -42,7 +42,7 @@ async function postedLevel(c: Context<UiEnv>): Promise<LevelValues> {
   const form = await c.req.formData();
   const one = (name: string) => String(form.get(name) ?? "");
   const many = (name: string) => form.getAll(name).map(String).slice(0, 10_000);
-  return { name: one("name"), scheduleId: one("scheduleId"), terminals: many("sn"), groupIds: many("groupId") };
+  return { name: one("name"), scheduleId: one("scheduleId"), terminals: typedSerials(form.getAll("sn")).slice(0, 10_000), groupIds: many("groupId") };
 }
 
 /** The posted level as the use case's input, or its problems by field. */
@@ -57,7 +57,9 @@ export function readLevelForm(v: LevelValues, choices: Choices): { ok: true; inp
   const groups = new Set(choices.groups.map((g) => String(g.id)));
   const terminals = [...new Set(v.terminals)];
   const groupIds = [...new Set(v.groupIds)];
-  if (terminals.some((sn) => !known.has(sn)) || groupIds.some((id) => !groups.has(id))) errors.doors = "Doors: a terminal or group ticked is gone; tick again.";
+  const unknown = terminals.filter((sn) => !known.has(sn));
+  if (unknown.length > 0 && choices.terminals.length > MANY_TERMINALS) errors.doors = `Doors: no terminal ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}.`;
+  else if (unknown.length > 0 || groupIds.some((id) => !groups.has(id))) errors.doors = "Doors: a terminal or group ticked is gone; tick again.";
   else if (terminals.length === 0 && groupIds.length === 0) errors.doors = "Doors: tick at least one terminal or terminal group.";
   if (Object.keys(errors).length > 0 || !schedule) return { ok: false, errors };
   return { ok: true, input: { name, scheduleId: schedule.id, terminals: terminals.sort(), groupIds: groupIds.map(Number).sort((a, b) => a - b) } };
@@ -91,6 +93,14 @@ function LevelEditor(props: { action: string; csrf: string; values: LevelValues;
         <FieldError id="f-doors-error" text={errors.doors} />
         {choices.terminals.length === 0 ? (
           <p class="muted">No terminal has connected yet.</p>
+        ) : choices.terminals.length > MANY_TERMINALS ? (
+          // Issue 13: not a checkbox per terminal of a 20,000-terminal site; the serial numbers are typed.
+          <div class="field">
+            <label for="f-sn">Terminals (serial numbers, separated by spaces or commas)</label>
+            <textarea id="f-sn" name="sn" rows={3} maxlength={60_000}>
+              {values.terminals.join(" ")}
+            </textarea>
+          </div>
         ) : (
           <div class="checks" role="group" aria-label="Terminals">
             {choices.terminals.map((t) => (

@@ -6,14 +6,14 @@ import type { Child } from "hono/jsx";
 import type { ImportRun, PlanView } from "../../app/people-import.ts";
 import { serialNumber } from "../../protocol/index.ts";
 import type { TerminalRow } from "../../store/schema.ts";
-import { Badge, MANY_TERMINALS } from "../components.tsx";
+import { Badge, MANY_TERMINALS, typedSerials } from "../components.tsx";
 import { CsrfField } from "../layout.tsx";
 import { Table } from "../table.tsx";
 
 /** The run options every import form carries (checkbox "on", terminal serials). */
 export function importOptions(form: FormData): { dryRun: boolean; disableMissing: boolean; pushTo: string[] } {
   // A checkbox each, or (a site with many terminals) one box of serial numbers separated by spaces or commas.
-  const pushTo = form.getAll("push_to").flatMap((v) => (typeof v === "string" ? v.split(/[\s,]+/) : [])).flatMap((v) => {
+  const pushTo = typedSerials(form.getAll("push_to")).flatMap((v) => {
     const sn = serialNumber.safeParse(v);
     return sn.success ? [sn.data] : [];
   });

@@ -9,7 +9,7 @@ import { describeInput, labelled } from "../../lib/input-problem.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { type CreateWebhookBody, createWebhookBody, EVENT_TYPES, type PatchWebhookBody, patchWebhookBody } from "../../webhooks/settings.ts";
-import { Field, MANY_TERMINALS } from "../components.tsx";
+import { Field, MANY_TERMINALS, typedSerials } from "../components.tsx";
 import { CsrfField, FlashMessage } from "../layout.tsx";
 import { DestinationFormEnd } from "./destination-parts.tsx";
 
@@ -87,7 +87,7 @@ function read(form: FormData) {
   const f = formFields.parse(single);
   const strings = (name: string) => form.getAll(name).filter((v): v is string => typeof v === "string" && v !== "");
   const values: WebhookFormValues = {
-    name: f.name, url: f.url, auth: f.auth, authName: f.auth_name, enabled: f.enabled === "on", events: strings("event"), terminals: strings("sn").flatMap((v) => v.split(/[\s,]+/)).filter((v) => v !== ""),
+    name: f.name, url: f.url, auth: f.auth, authName: f.auth_name, enabled: f.enabled === "on", events: strings("event"), terminals: typedSerials(strings("sn")),
     batchSize: f.batch_size, timeoutS: f.timeout_s, maxAttempts: f.max_attempts, start: f.start,
   };
   const number = (s: string) => (s.trim() === "" ? Number.NaN : Number(s));
