@@ -9,8 +9,8 @@ export type Column<R> = {
   /** Header text; none gives an empty header cell (the row-actions column). */
   head?: Child;
   cell: (row: R) => Child;
-  /** Class of each of the column's cells (mono, nowrap, row-actions…). */
-  class?: string;
+  /** Class of each of the column's cells (mono, nowrap, row-actions…), or one per row (a tone by value). */
+  class?: string | ((row: R) => string);
 };
 
 /** Attributes of a row or of the table: ids and data-* hooks the tests and islands find them by. */
@@ -39,7 +39,7 @@ export function Table<R>(props: {
         </thead>
         <tbody>
           {props.rows.map((r) => (
-            <tr {...props.row?.(r)}>{columns.map((c) => <td class={c.class}>{c.cell(r)}</td>)}</tr>
+            <tr {...props.row?.(r)}>{columns.map((c) => <td class={typeof c.class === "function" ? c.class(r) : c.class}>{c.cell(r)}</td>)}</tr>
           ))}
         </tbody>
       </table>

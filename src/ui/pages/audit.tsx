@@ -5,6 +5,7 @@ import { EmptyState, Pager, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { pageOrFirst } from "../paging.ts";
 import { page } from "../layout.tsx";
+import { Table } from "../table.tsx";
 
 const PAGE = 50;
 const text = z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().max(200).optional());
@@ -55,38 +56,17 @@ export function auditPage(deps: UiDeps) {
         {result.items.length === 0 ? (
           <EmptyState title="No entries match">Every change made in the UI, the API or the command line is recorded here.</EmptyState>
         ) : (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Result</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.items.map((a) => (
-                  <tr>
-                    <td class="nowrap">{siteTime(clock, a.at)}</td>
-                    <td>
-                      <a href={`/audit?actor=${encodeURIComponent(a.actor)}`}>{a.actor}</a>
-                    </td>
-                    <td>
-                      <a href={`/audit?action=${encodeURIComponent(a.action)}`}>{a.action}</a>
-                    </td>
-                    <td>{a.target ? <a href={`/audit?target=${encodeURIComponent(a.target)}`}>{a.target}</a> : <span class="muted">—</span>}</td>
-                    <td class={`nowrap ${a.result === "ok" ? "tone-ok" : a.result.startsWith("failed") ? "tone-error" : ""}`}>{a.result}</td>
-                    <td class="mono small">
-                      <div class="audit-details">{a.details ?? ""}</div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            rows={result.items}
+            columns={[
+              { head: "Time", class: "nowrap", cell: (a) => siteTime(clock, a.at) },
+              { head: "Actor", cell: (a) => <a href={`/audit?actor=${encodeURIComponent(a.actor)}`}>{a.actor}</a> },
+              { head: "Action", cell: (a) => <a href={`/audit?action=${encodeURIComponent(a.action)}`}>{a.action}</a> },
+              { head: "Target", cell: (a) => (a.target ? <a href={`/audit?target=${encodeURIComponent(a.target)}`}>{a.target}</a> : <span class="muted">—</span>) },
+              { head: "Result", class: (a) => `nowrap ${a.result === "ok" ? "tone-ok" : a.result.startsWith("failed") ? "tone-error" : ""}`, cell: (a) => a.result },
+              { head: "Details", class: "mono small", cell: (a) => <div class="audit-details">{a.details ?? ""}</div> },
+            ]}
+          />
         )}
         <Pager base="/audit" query={query} next={result.next} shown={result.items.length} />
       </>,
