@@ -17,6 +17,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { sentence } from "../errors.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { Table } from "../table.tsx";
 import { idParam } from "../timesheets/area.tsx";
 
 const LIST = "/access/levels";
@@ -185,38 +186,25 @@ export function accessLevelPages(deps: UiDeps) {
       <>
         <AccessTabs active="levels" />
         <p class="subtitle">Who may open which doors, when: a level is a set of doors on a schedule; give people levels on their page. A disabled person, or one outside their validity dates, opens nothing.</p>
-        {levels.length === 0 ? (
-          <EmptyState title="No access levels yet">{admin ? "Add one: its doors and its schedule." : "An admin adds them."}</EmptyState>
-        ) : (
-          <div class="table-wrap">
-            <table class="table" aria-label="Access levels">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Schedule</th>
-                  <th scope="col">Doors</th>
-                  {admin ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {levels.map((l) => (
-                  <tr data-level={l.name}>
-                    <td>
-                      <a href={href(l.id)}>{l.name}</a>
-                    </td>
-                    <td>{schedule.get(l.scheduleId) ?? `#${l.scheduleId}`}</td>
-                    <td>{[...l.terminals.map((sn) => terminal.get(sn) ?? sn), ...l.groupIds.map((id) => `group ${group.get(id) ?? `#${id}`}`)].join(", ") || <span class="muted">none</span>}</td>
-                    {admin ? (
-                      <td class="row-actions">
-                        <ActionButton action={`${href(l.id)}/delete`} csrf={c.get("session").csrfToken} label="Delete" tone="danger" confirm={`Delete the level "${l.name}"? Everyone holding it loses it.`} />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <Table
+          rows={levels}
+          label="Access levels"
+          row={(l) => ({ "data-level": l.name })}
+          empty={<EmptyState title="No access levels yet">{admin ? "Add one: its doors and its schedule." : "An admin adds them."}</EmptyState>}
+          columns={[
+            { head: "Name", cell: (l) => <a href={href(l.id)}>{l.name}</a> },
+            { head: "Schedule", cell: (l) => schedule.get(l.scheduleId) ?? `#${l.scheduleId}` },
+            {
+              head: "Doors",
+              cell: (l) => [...l.terminals.map((sn) => terminal.get(sn) ?? sn), ...l.groupIds.map((id) => `group ${group.get(id) ?? `#${id}`}`)].join(", ") || <span class="muted">none</span>,
+            },
+            admin && {
+              head: <span class="sr-only">Actions</span>,
+              class: "row-actions",
+              cell: (l) => <ActionButton action={`${href(l.id)}/delete`} csrf={c.get("session").csrfToken} label="Delete" tone="danger" confirm={`Delete the level "${l.name}"? Everyone holding it loses it.`} />,
+            },
+          ]}
+        />
       </>,
     );
   });

@@ -16,6 +16,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { sentence } from "../errors.ts";
 import { redirectWith } from "../flash.ts";
 import { page } from "../layout.tsx";
+import { Table } from "../table.tsx";
 import { idParam } from "../timesheets/area.tsx";
 
 const LIST = "/access/schedules";
@@ -65,45 +66,26 @@ export function accessSchedulePages(deps: UiDeps) {
       <>
         <AccessTabs active="schedules" />
         <p class="subtitle">When doors open: weekly windows a level applies to its doors. Terminals hold at most 5 windows a day and 7 different weekly schedules each.</p>
-        {schedules.length === 0 ? (
-          <EmptyState title="No access schedules yet">{admin ? "Add one, then give it doors with a level." : "An admin adds them."}</EmptyState>
-        ) : (
-          <div class="table-wrap">
-            <table class="table" aria-label="Access schedules">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Open</th>
-                  <th scope="col">Holidays</th>
-                  <th scope="col">Levels</th>
-                  {admin ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {schedules.map((s) => {
-                  const usedBy = levels.filter((l) => l.scheduleId === s.id);
-                  return (
-                    <tr data-schedule={s.name}>
-                      <td>
-                        <a href={href(s.id)}>{s.name}</a>
-                      </td>
-                      <td>{weekText(s.days)}</td>
-                      <td>{s.holidaysClosed ? <Badge tone="info">closed</Badge> : <span class="muted">open</span>}</td>
-                      <td>{usedBy.length === 0 ? <span class="muted">none</span> : usedBy.map((l) => l.name).join(", ")}</td>
-                      {admin ? (
-                        <td class="row-actions">
-                          {usedBy.length === 0 ? (
-                            <ActionButton action={`${href(s.id)}/delete`} csrf={c.get("session").csrfToken} label="Delete" tone="danger" confirm={`Delete the schedule "${s.name}"?`} />
-                          ) : null}
-                        </td>
-                      ) : null}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <Table
+          rows={schedules.map((s) => ({ s, usedBy: levels.filter((l) => l.scheduleId === s.id) }))}
+          label="Access schedules"
+          row={({ s }) => ({ "data-schedule": s.name })}
+          empty={<EmptyState title="No access schedules yet">{admin ? "Add one, then give it doors with a level." : "An admin adds them."}</EmptyState>}
+          columns={[
+            { head: "Name", cell: ({ s }) => <a href={href(s.id)}>{s.name}</a> },
+            { head: "Open", cell: ({ s }) => weekText(s.days) },
+            { head: "Holidays", cell: ({ s }) => (s.holidaysClosed ? <Badge tone="info">closed</Badge> : <span class="muted">open</span>) },
+            { head: "Levels", cell: ({ usedBy }) => (usedBy.length === 0 ? <span class="muted">none</span> : usedBy.map((l) => l.name).join(", ")) },
+            admin && {
+              head: <span class="sr-only">Actions</span>,
+              class: "row-actions",
+              cell: ({ s, usedBy }) =>
+                usedBy.length === 0 ? (
+                  <ActionButton action={`${href(s.id)}/delete`} csrf={c.get("session").csrfToken} label="Delete" tone="danger" confirm={`Delete the schedule "${s.name}"?`} />
+                ) : null,
+            },
+          ]}
+        />
       </>,
     );
   });
