@@ -10,6 +10,7 @@ import { ActionButton, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { Table } from "../table.tsx";
 import { idParam, TimesheetTabs } from "../timesheets/area.tsx";
 import { defined, FormReader } from "../timesheets/form.ts";
 
@@ -126,50 +127,37 @@ export function timesheetSchedulePages(deps: UiDeps) {
       { title: "Timesheets", active: "timesheets" },
       <>
         <TimesheetTabs active="schedules" />
-        {schedules.length === 0 ? (
-          <EmptyState title="No schedules yet">Without a schedule every day is a rest day. Add shifts first, then say who works them when.</EmptyState>
-        ) : (
-          <div class="table-wrap">
-            <table class="table" aria-label="Schedules">
-              <thead>
-                <tr>
-                  <th scope="col">For</th>
-                  <th scope="col">Pattern</th>
-                  <th scope="col">From</th>
-                  <th scope="col">To</th>
-                  {admin ? <th scope="col" /> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {schedules.map(scheduleView).map((s) => (
-                  <tr data-schedule={s.id}>
-                    <td>{s.departmentId !== null ? (names.department.get(s.departmentId) ?? `#${s.departmentId}`) : `${people.get(s.enrollid ?? 0)?.name ?? ""} #${s.enrollid}`}</td>
-                    <td>{patternText(s, names)}</td>
-                    <td class="nowrap">{s.from}</td>
-                    <td class="nowrap">
-                      {admin ? (
-                        <form method="post" action={`/timesheets/schedules/${s.id}`} class="rename-form">
-                          <CsrfField token={csrf} />
-                          <input type="date" name="to" value={s.to ?? ""} aria-label={`Last day of schedule ${s.id}`} />
-                          <button type="submit" class="btn btn-plain">
-                            Set end
-                          </button>
-                        </form>
-                      ) : (
-                        (s.to ?? "—")
-                      )}
-                    </td>
-                    {admin ? (
-                      <td class="row-actions">
-                        <ActionButton action={`/timesheets/schedules/${s.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm="Delete this schedule? The days it covered are recomputed." />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <Table
+          rows={schedules.map(scheduleView)}
+          label="Schedules"
+          row={(s) => ({ "data-schedule": s.id })}
+          empty={<EmptyState title="No schedules yet">Without a schedule every day is a rest day. Add shifts first, then say who works them when.</EmptyState>}
+          columns={[
+            { head: "For", cell: (s) => (s.departmentId !== null ? (names.department.get(s.departmentId) ?? `#${s.departmentId}`) : `${people.get(s.enrollid ?? 0)?.name ?? ""} #${s.enrollid}`) },
+            { head: "Pattern", cell: (s) => patternText(s, names) },
+            { head: "From", class: "nowrap", cell: (s) => s.from },
+            {
+              head: "To",
+              class: "nowrap",
+              cell: (s) =>
+                admin ? (
+                  <form method="post" action={`/timesheets/schedules/${s.id}`} class="rename-form">
+                    <CsrfField token={csrf} />
+                    <input type="date" name="to" value={s.to ?? ""} aria-label={`Last day of schedule ${s.id}`} />
+                    <button type="submit" class="btn btn-plain">
+                      Set end
+                    </button>
+                  </form>
+                ) : (
+                  (s.to ?? "—")
+                ),
+            },
+            admin && {
+              class: "row-actions",
+              cell: (s) => <ActionButton action={`/timesheets/schedules/${s.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm="Delete this schedule? The days it covered are recomputed." />,
+            },
+          ]}
+        />
         {admin ? (
           <>
             <h2>New schedule</h2>
