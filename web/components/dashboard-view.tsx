@@ -116,7 +116,8 @@ export function FeedTable({ rows }: { rows: FeedRow[] }) {
               </td>
               <td>{r.verification}</td>
               <td>
-                {r.inout} {r.refused ? <span class="badge badge-error">Refused: {r.refused}</span> : null}
+                {r.inout}
+                {r.refused ? <> <span class="badge badge-error">Refused: {r.refused}</span></> : null}
               </td>
             </tr>
           ))}
