@@ -62,6 +62,13 @@ export class CommandDispatcher {
   #sweep: ReturnType<typeof setInterval> | undefined;
   /** Terminals whose socket refused a command lately: how often in a row, and until when their queue waits. */
   #sendFailures = new Map<string, { count: number; until: number }>();
+  /**
+   * Commands being answered, by id: their final status is stored, then what their follow-ups
+   * record of it (what a terminal holds, `onFinished`) in a later commit. A plan that read the
+   * command as answered and its effect as not yet recorded would queue it again, so until both
+   * are stored it still counts as open.
+   */
+  #answering = new Map<number, CommandRow>();
   #slotConfig: SlotConfig;
   #host: SlotHost;
 
@@ -73,6 +80,10 @@ export class CommandDispatcher {
       store: o.store, writer: o.writer, bus: o.bus, clock: o.clock, log: o.log, now: o.now, pageCap: o.pageCap,
       handler: (command) => this.#handlers.get(command),
       finished: (row) => this.#finished(row),
+      answering: (row) => {
+        this.#answering.set(row.id, row);
+        return () => this.#answering.delete(row.id);
+      },
       interrupted: (row, why) => this.#interrupted(row, why),
       isLive: (slot) => this.#sessions.get(slot.sn) === slot,
       pump: (sn) => this.#pump(sn),
@@ -266,7 +277,12 @@ export class CommandDispatcher {
     }
   }
 
-  /** Open commands of a terminal (for plans that must not queue the same thing twice). */
+  /**
+   * Open commands of a terminal (for plans that must not queue the same thing twice), with those
+   * being answered. Those are taken after the store is read: a command answered before that read
+   * is still being answered then, or its follow-ups are stored, so a plan that reads what the
+   * terminal holds after this sees it one way or the other.
+   */
   async open(sn: string): Promise<CommandRow[]> {
     const out: CommandRow[] = [];
     let cursor: string | undefined;
@@ -275,6 +291,7 @@ export class CommandDispatcher {
       out.push(...page.items);
       cursor = page.next ?? undefined;
     } while (cursor);
-    return out;
+    const listed = new Set(out.map((c) => c.id));
+    return [...out, ...[...this.#answering.values()].filter((c) => c.sn === sn && !listed.has(c.id))];
   }
 }

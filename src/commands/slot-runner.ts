@@ -43,6 +43,11 @@ export interface SlotHost extends SlotParts {
   handler(command: string): AnswerHandler | undefined;
   /** A command reached a final status: audit and follow-ups. */
   finished(row: CommandRow): Promise<void>;
+  /**
+   * `row` is about to be answered: it counts as open (`CommandDispatcher.open`) until the returned
+   * function is called, once its follow-ups are done.
+   */
+  answering(row: CommandRow): () => void;
   /** What was on the wire gets no answer: retried or recorded as timed out. */
   interrupted(row: CommandRow, why: string): Promise<void>;
   /** Whether `slot` is still the live one for its terminal. */
@@ -270,8 +275,13 @@ export class CommandSlot {
 
   async #finish(row: CommandRow, change: CommandChange) {
     this.#step({ kind: "finished", id: row.id });
-    const done = await this.#h.store.commands.transition(row.id, ["sent"], change);
-    if (done) await this.#h.finished(done);
+    const answered = this.#h.answering(row);
+    try {
+      const done = await this.#h.store.commands.transition(row.id, ["sent"], change);
+      if (done) await this.#h.finished(done);
+    } finally {
+      answered();
+    }
     this.#h.pump(this.sn);
   }
 }
