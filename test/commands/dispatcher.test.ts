@@ -2,7 +2,8 @@
  * The command engine against a real SQLite store, with stand-in sockets: what it does when a
  * socket cannot take a command (issue 11: a send that failed was retried at once, forever,
  * without returning to the event loop), and the order a terminal's queue goes out in (issue 17:
- * an opendoor waited behind a settime being retried).
+ * an opendoor waited behind a settime being retried), and that a command being answered stays
+ * open until its follow-ups are stored (the access sync queued an answered command again).
  */
 import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
@@ -121,6 +122,30 @@ test("a failed getdevlock answered as ret:setdevlock (V21 firmware, PROTOCOL.md 
   expect((await store.commands.get(row.id))?.status).toBe("failed");
   // Any other name is still not its answer.
   expect(dispatcher.answer("LOCK1", live, "getuserlock", answer, answer)).toBe(false);
+});
+
+test("a command being answered is still open until its follow-ups are done (a plan in between would queue it again)", async () => {
+  const { store, dispatcher } = await engine();
+  let release = () => {};
+  const followUps = new Promise<void>((resolve) => (release = resolve));
+  const followed: string[] = [];
+  dispatcher.onFinished(async (row) => {
+    followed.push(row.status);
+    await followUps;
+  });
+  const live = liveChannel("s1");
+  dispatcher.attached("ACK1", live);
+  const [row] = await dispatcher.submit([{ sn: "ACK1", command: "getdevinfo", params: {}, actor: "test" }]);
+  if (!row) throw new Error("not queued");
+  await until(async () => (await store.commands.get(row.id))?.status === "sent", "the getdevinfo sent");
+  const answer = { ret: "getdevinfo", result: true };
+  expect(dispatcher.answer("ACK1", live, "getdevinfo", answer, answer)).toBe(true);
+  await until(() => followed.length === 1, "the follow-up to start");
+  expect((await store.commands.get(row.id))?.status).toBe("succeeded");
+  expect((await dispatcher.open("ACK1")).map((c) => c.id)).toEqual([row.id]);
+  release();
+  await until(async () => (await dispatcher.open("ACK1")).length === 0, "the command to leave the open ones");
+  expect(followed).toEqual(["succeeded"]);
 });
 
 test("getdevlock and getuserlock answers with trailing commas (a real unit's, PROTOCOL.md §7.1) complete their commands with the fields read", async () => {
