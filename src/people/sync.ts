@@ -50,8 +50,10 @@ export class PeopleSync {
     }
     const commands: Array<{ sn: string; command: string; params: Record<string, unknown> }> = [];
     for (const sn of [...new Set(sns)]) {
-      const view = terminalView(await store.people.holdings(sn));
+      // Open commands first: one answered meanwhile is then either still open (the dispatcher counts
+      // it until its follow-ups are stored) or already in the holdings read after.
       const open = new Set((await dispatcher.open(sn)).map((c) => commandKey(c.command, JSON.parse(c.params) as Record<string, unknown>)));
+      const view = terminalView(await store.people.holdings(sn));
       for (const id of ids) {
         for (const planned of planPerson(id, people.get(id) ?? null, credentials.get(id) ?? [], view)) {
           const key = commandKey(planned.command, planned.params);
