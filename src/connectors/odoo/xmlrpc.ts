@@ -182,7 +182,9 @@ function decodeValue(node: XmlNode): XmlRpcValue {
       const out: { [key: string]: XmlRpcValue } = {};
       for (const member of typed.children) {
         if (member.name !== "member") throw new XmlRpcError(`<member> expected, got <${member.name}>`);
-        out[only(member, "name").text] = decodeValue(only(member, "value"));
+        // Defined, not assigned: a member named "__proto__" from the other side must stay a member,
+        // not replace the object's prototype.
+        Object.defineProperty(out, only(member, "name").text, { value: decodeValue(only(member, "value")), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }

@@ -71,6 +71,14 @@ print(json.dumps({"method": method, "params": params}))`,
     expect(decodeResponse(encodeFault({ faultCode: 3, faultString: "Access Denied" }))).toEqual({ ok: false, fault: { faultCode: 3, faultString: "Access Denied" } });
   });
 
+  test("a struct member named __proto__ stays a member and leaves the prototype alone", () => {
+    const xml = "<?xml version=\"1.0\"?><methodResponse><params><param><value><struct><member><name>__proto__</name><value><string>x</string></value></member></struct></value></param></params></methodResponse>";
+    const decoded = decodeResponse(xml);
+    expect(decoded.ok).toBe(true);
+    const value = decoded.ok ? (decoded.value as Record<string, unknown>) : {};
+    expect([Object.keys(value), Object.getOwnPropertyDescriptor(value, "__proto__")?.value, Object.getPrototypeOf(value) === Object.prototype]).toEqual([["__proto__"], "x", true]);
+  });
+
   test("an untyped value is a string; entities and character references are decoded", () => {
     expect(decodeResponse("<methodResponse><params><param><value> a &amp; b &#233;&#x4E2D;</value></param></params></methodResponse>")).toEqual({ ok: true, value: " a & b é中" });
     expect(decodeResponse("<methodResponse><params><param><value><i8>9007199254740991</i8></value></param></params></methodResponse>")).toEqual({ ok: true, value: 9007199254740991 });
