@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { hashToken } from "../../src/auth/tokens.ts";
 import { SESSION_COOKIE } from "../../src/ui/auth-guard.ts";
+import { formErrors, text } from "../helpers/html.ts";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
 import { punch, punchesOp } from "../store/fixtures.ts";
 
@@ -23,16 +24,6 @@ beforeEach(async () => {
 });
 afterEach(() => app.stop());
 
-/** Visible text of some HTML, entities decoded, whitespace collapsed. */
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, " ")
-    .replaceAll("&quot;", '"')
-    .replaceAll("&amp;", "&")
-    .replaceAll("&#39;", "'")
-    .replace(/\s+/g, " ")
-    .trim();
-const formErrors = (html: string) => [...(/<div class="flash flash-error" role="alert" data-form-errors="">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? "").matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => text(m[1] ?? ""));
 const flashOf = (res: Response) => JSON.parse(decodeURIComponent(decodeURIComponent(/tm20_flash=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1] ?? "null"))) as { kind: string; text: string; form?: { action: string; values: Record<string, string> } } | null;
 const audit = async (prefix: string) => (await app.store.auditLog({ limit: 100 })).items.filter((e) => e.action.startsWith(prefix)).reverse().map((e) => [e.actor, e.action, e.target]);
 

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { encode } from "uqr";
 import { hashToken } from "../../src/auth/tokens.ts";
 import { SESSION_COOKIE } from "../../src/ui/auth-guard.ts";
+import { formErrors, text } from "../helpers/html.ts";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
 
 // 2026-03-10 12:00 UTC (the site runs in UTC).
@@ -22,15 +23,6 @@ beforeEach(async () => {
 });
 afterEach(() => app.stop());
 
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, " ")
-    .replaceAll("&quot;", '"')
-    .replaceAll("&amp;", "&")
-    .replaceAll("&#39;", "'")
-    .replace(/\s+/g, " ")
-    .trim();
-const formErrors = (html: string) => [...(/<div class="flash flash-error" role="alert" data-form-errors="">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? "").matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => text(m[1] ?? ""));
 
 /** The dark modules of an SVG drawn by uqr (8 px a module, a 4-module quiet zone). */
 function modulesOf(svg: string): boolean[][] {
