@@ -23,10 +23,15 @@ let browser: TestBrowser;
 
 /** "YYYY-MM-DD" of a UTC instant. */
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-/** The Monday at least a week before today (UTC, the site's zone here): its week is over. */
+/**
+ * The Monday at least a week before today (UTC, the site's zone here): its week is over. Its
+ * Tuesday must be in the same month, as the month page shows both: a Monday that ends a month
+ * (2026-11-30, seen on 2026-12-07) moves a week earlier.
+ */
 const MONDAY = (() => {
   const d = new Date(Date.now() - 7 * 86_400_000);
   d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  if (new Date(d.getTime() + 86_400_000).getUTCMonth() !== d.getUTCMonth()) d.setUTCDate(d.getUTCDate() - 7);
   return dateOf(d.getTime());
 })();
 const TUESDAY = dateOf(Date.parse(`${MONDAY}T00:00:00Z`) + 86_400_000);
