@@ -50,10 +50,14 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     for (const term of sim.terminals) term.stopProducing();
     sim.stop();
     await running;
-    expect(code).toBe(0);
-    expect(tookMs).toBeLessThan(15_000); // the server's own bound is 10 s of draining
     // Its last lines may still be on their way through the pipe after it exited.
-    await srv.waitForLog("stopped");
+    const stopped = await srv.waitForLog("stopped").then(() => true, () => false);
+    // A failure on a loaded CI machine could not be reproduced here: it reports what the server said.
+    const said = () => {
+      const lines = srv.logs.filter((l) => Number(l.level) >= 40 || /shut|stop|signal/.test(String(l.msg))).slice(-30);
+      return `exit ${code} after ${Math.round(tookMs)} ms; its warnings and shutdown lines:\n${lines.map((l) => JSON.stringify(l)).join("\n")}\nstderr: ${srv.stderr().slice(-2000)}`;
+    };
+    if (code !== 0 || tookMs >= 15_000 || !stopped) throw new Error(said());
     expect(existsSync(join(srv.dataDir, "tm20.pid"))).toBe(false);
 
     const db = srv.db();
@@ -65,6 +69,9 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     const online = db.query("SELECT count(*) AS n FROM terminals WHERE online = 1").get();
     db.close();
     const missing = acked.filter(({ sn, r }) => !stored.has(`${sn}|${r.enrollid}|${r.time}|${r.inout}`));
+    if (missing.length > 0 || stored.size < acked.length || (online as { n: number }).n !== 0) {
+      throw new Error(`${missing.length} acknowledged missing (first ${JSON.stringify(missing.slice(0, 3))}), ${stored.size} stored, ${acked.length} acknowledged, ${JSON.stringify(online)} online; ${said()}`);
+    }
     expect(missing.length).toBe(0);
     expect(stored.size).toBeGreaterThanOrEqual(acked.length);
     expect(online).toEqual({ n: 0 });
