@@ -1,6 +1,6 @@
 import { loadServeConfig } from "../config/load.ts";
 import { serveFields } from "../config/schema.ts";
-import { createLogger } from "../obs/logger.ts";
+import { closeLog, createLogger } from "../obs/logger.ts";
 import { SHUTDOWN_TIMEOUT_MS, startServer } from "../server.ts";
 import { parseArgs } from "./args.ts";
 import { fieldHelp, SERVE_FLAGS } from "./store-flags.ts";
@@ -15,8 +15,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const log = createLogger(config.logLevel);
   let server = await startServer(config, log);
   let signalled = false;
-  const exit = (code: number) => log.flush(() => process.exit(code));
+  let exiting = false;
+  const exit = (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    void closeLog(log).then(() => process.exit(code));
+  };
   const onSignal = (signal: string) => {
+    if (exiting) return;
     if (signalled) {
       log.warn({ signal }, "second signal: exiting without finishing the shutdown");
       return exit(1);
@@ -25,6 +31,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     log.info({ signal }, "signal received");
     // Whatever the shutdown waits for (a store that stopped answering, a peer), the process ends in time.
     setTimeout(() => {
+      if (exiting) return;
       log.error({ limitMs: SHUTDOWN_TIMEOUT_MS }, "shutdown did not finish in time; exiting");
       exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
