@@ -1,6 +1,6 @@
 /**
  * `Store.access` for both engines, in SQL that SQLite and PostgreSQL read alike, run through the
- * same `TimesheetSql` runner as `Store.timesheets`. Schedules and levels are JSON checked by
+ * same `SqlRunner` as `Store.timesheets`. Schedules and levels are JSON checked by
  * `access/model.ts` when written and read; a schedule's windows are kept merged and sorted.
  */
 import { type SQL, sql } from "drizzle-orm";
@@ -13,10 +13,7 @@ import type {
 import type { Page } from "./types.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { storeError } from "./errors.ts";
-import type { Row, TimesheetSql } from "./timesheet-store.ts";
-
-/** The plain statements of `TimesheetSql` (each engine's runner): all this store needs. */
-type SqlRunner = Pick<TimesheetSql, "read" | "snapshot" | "write" | "batch">;
+import type { Row, SqlRunner } from "./sql-runner.ts";
 
 /** An id no stored row has, to check a row before the store gives it one. */
 const UNSAVED = 1;

@@ -1,16 +1,13 @@
 /**
  * `Store.exports` for both engines, in SQL that SQLite and PostgreSQL read alike, run through each
- * engine's `TimesheetSql` runner (reads on SQLite's read connection, cursors on its writer).
+ * engine's `SqlRunner` (reads on SQLite's read connection, cursors on its writer).
  * Reading "rows after id X" never skips a row: ids are handed out in commit order (one SQLite
  * writer; PostgreSQL's RECORDS_LOCK in pg/write-path.ts).
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { CredentialKey, CredentialRow, ExportStore, RecordStream, RowsAfter } from "./export-contract.ts";
 import type { AttendanceRow, DoorEventRow, PersonRow } from "./schema.ts";
-import type { Row, TimesheetSql } from "./timesheet-store.ts";
-
-/** Reads, and `batch` for the cursors' changes (none returns rows). */
-type SqlRunner = Pick<TimesheetSql, "read" | "batch">;
+import type { Row, SqlRunner } from "./sql-runner.ts";
 
 /** SQLite binds at most 32,766 variables; credential look-ups go in chunks well under that. */
 const KEY_CHUNK = 500;

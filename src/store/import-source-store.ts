@@ -1,15 +1,12 @@
 /**
  * `Store.importSources` for both engines, in SQL that SQLite and PostgreSQL read alike, run
- * through each engine's `TimesheetSql` runner: a few rows, changed by an admin now and then.
+ * through each engine's `SqlRunner`: a few rows, changed by an admin now and then.
  */
 import { type SQL, sql } from "drizzle-orm";
 import { storeError } from "./errors.ts";
 import type { ImportSourceSettings, ImportSourceStore } from "./import-source-contract.ts";
 import type { PeopleImportSourceRow } from "./schema.ts";
-import type { Row, TimesheetSql } from "./timesheet-store.ts";
-
-/** `write` is for statements with RETURNING (better-sqlite3 refuses others there); `batch` runs the rest. */
-type SqlRunner = Pick<TimesheetSql, "read" | "write" | "batch">;
+import type { Row, SqlRunner } from "./sql-runner.ts";
 
 const COLUMNS = sql.raw("id, name, url, auth_header, auth_sealed, mapping, paging, disable_missing, last_run_at, last_result, created_at, updated_at");
 

@@ -11,17 +11,11 @@ import { type Correction, type DayResult, type Holiday, type LeaveEntry, type Le
 import type { Page } from "./types.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { storeError } from "./errors.ts";
+import type { Row, SqlRunner } from "./sql-runner.ts";
 import type { ComputedDay, CorrectionRow, DayFilter, HolidayRow, NoId, SiteSettings, TimesheetStore } from "./timesheets-contract.ts";
 
-/** How an engine runs a statement. Integers may come back as strings or bigints (PostgreSQL's BIGINT). */
-export interface TimesheetSql {
-  read(query: SQL): Promise<Row[]>;
-  /** Reads in one transaction: one consistent view of them all. */
-  snapshot(queries: SQL[]): Promise<Row[][]>;
-  /** A statement that changes rows; its RETURNING rows. */
-  write(query: SQL): Promise<Row[]>;
-  /** Every statement in one transaction. */
-  batch(queries: SQL[]): Promise<void>;
+/** The timesheet store's runner: the shared statements plus each engine's fastest paths. */
+export interface TimesheetSql extends SqlRunner {
   /**
    * Inserts or replaces daily results by (enrollid, date), in one transaction: the rebuild's hot
    * path (a month of 1,000 people is 31,000 rows), so each engine writes them its fastest way.
@@ -64,8 +58,6 @@ export const EVERYONE_READS: Record<EveryoneRead, string> = {
 
 /** A `ts_days` row: enrollid, date, department_id, status, body, computed_at. */
 export type DayRow = readonly [number, string, number | null, string, string, number];
-
-export type Row = Record<string, unknown>;
 
 /** Results a statement of `saveDays` writes: 6 parameters each, far below either engine's limit. */
 const SAVE_CHUNK = 100;

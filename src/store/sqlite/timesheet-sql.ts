@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
-import { EVERYONE_READS, PERSON_READS, type Row, type TimesheetSql } from "../timesheet-store.ts";
+import type { Row } from "../sql-runner.ts";
+import { EVERYONE_READS, PERSON_READS, type TimesheetSql } from "../timesheet-store.ts";
 import type { SqliteConnection } from "./driver.ts";
 import type { TickCommit } from "./tick-commit.ts";
 

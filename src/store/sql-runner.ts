@@ -1,0 +1,19 @@
+/**
+ * How an engine runs a statement that SQLite and PostgreSQL read alike: the one difference the
+ * stores written once (timesheets, access, exports, import sources, …) see between the engines.
+ * Each engine builds one (`sqlite/timesheet-sql.ts`, `pg/timesheet-sql.ts`).
+ * Integers may come back as strings or bigints (PostgreSQL's BIGINT).
+ */
+import type { SQL } from "drizzle-orm";
+
+export type Row = Record<string, unknown>;
+
+export interface SqlRunner {
+  read(query: SQL): Promise<Row[]>;
+  /** Reads in one transaction: one consistent view of them all. */
+  snapshot(queries: SQL[]): Promise<Row[][]>;
+  /** A statement that changes rows; its RETURNING rows (better-sqlite3 refuses RETURNING in `batch`). */
+  write(query: SQL): Promise<Row[]>;
+  /** Every statement in one transaction. */
+  batch(queries: SQL[]): Promise<void>;
+}
