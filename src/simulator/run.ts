@@ -1,5 +1,6 @@
 import { SimDevice, seedPeople } from "./device.ts";
-import { type SimRecord, SimulatedTerminal, simRecord } from "./terminal.ts";
+import { type SimRecord, simRecords } from "./frames.ts";
+import { SimulatedTerminal } from "./terminal.ts";
 
 export interface SimulationOptions {
   url: string;
@@ -60,9 +61,7 @@ export function serialOf(prefix: string, i: number): string {
 function simDevice(options: SimulationOptions): SimDevice {
   const device = new SimDevice({ clockSkewSeconds: options.clockSkewSeconds ?? 0 });
   seedPeople(device, options.users ?? 0);
-  const logs: SimRecord[] = [];
-  for (let k = 0; k < (options.logs ?? 0); k++) logs.push(simRecord(k, options.startTime));
-  device.addLogs(logs);
+  device.addLogs(simRecords(0, options.logs ?? 0, options.startTime));
   return device;
 }
 

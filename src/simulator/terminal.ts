@@ -3,16 +3,10 @@
  * log in batches and resends a batch until it is acknowledged, answers `gettime`, and reconnects
  * after a drop. Installers use it to check a site; the tests and the benchmark drive it.
  */
-import { formatWallClock } from "../protocol/index.ts";
 import { SimDevice } from "./device.ts";
+import { regFrame, type SimRecord, simRecords } from "./frames.ts";
 
-export interface SimRecord {
-  enrollid: number;
-  time: string;
-  mode: number;
-  inout: number;
-  event: number;
-}
+export { type SimRecord, simRecord } from "./frames.ts";
 
 export interface SimTerminalOptions {
   url: string;
@@ -50,24 +44,6 @@ export interface SimStats {
   latencies: number[];
   commands: number;
   reboots: number;
-}
-
-export function simRecord(k: number, start: Date): SimRecord {
-  const t = new Date(start.getTime() + k * 1000);
-  return {
-    enrollid: 1 + (k % 500),
-    time: formatWallClock({
-      year: t.getUTCFullYear(),
-      month: t.getUTCMonth() + 1,
-      day: t.getUTCDate(),
-      hour: t.getUTCHours(),
-      minute: t.getUTCMinutes(),
-      second: t.getUTCSeconds(),
-    }),
-    mode: 1,
-    inout: k % 2,
-    event: 0,
-  };
 }
 
 export class SimulatedTerminal {
@@ -181,20 +157,7 @@ export class SimulatedTerminal {
 
   #register(ws: WebSocket) {
     if (this.#ws !== ws || this.stats.registered) return;
-    ws.send(
-      JSON.stringify({
-        cmd: "reg",
-        sn: this.#o.sn,
-        cpusn: `CPU${this.#o.sn}`,
-        devinfo: {
-          modelname: "tm20-sim", usersize: 3000, fpsize: 3000, cardsize: 3000, pwdsize: 3000, logsize: 100000,
-          useduser: this.device.users.size, usedfp: 0, usedcard: 0, usedpwd: 0, usedlog: this.#everSent + this.device.logs.length,
-          usednewlog: this.device.logs.filter((l) => !l.uploaded).length,
-          fpalgo: "thbio3.0", firmware: "sim-1.0", time: this.device.time(),
-          mac: "00-00-00-00-00-00",
-        },
-      }),
-    );
+    ws.send(JSON.stringify(regFrame(this.#o.sn, this.device, this.#everSent)));
     this.#later(this.#o.regRetryMs, () => this.#register(ws));
   }
 
@@ -266,9 +229,7 @@ export class SimulatedTerminal {
     }
     const from = this.#next;
     const to = Math.min(from + this.#o.batchSize, this.#o.records);
-    const record: SimRecord[] = [];
-    for (let k = from; k < to; k++) record.push(simRecord(k, this.#o.startTime));
-    this.#transmit(ws, from, to, record);
+    this.#transmit(ws, from, to, simRecords(from, to, this.#o.startTime));
   }
 
   #transmit(ws: WebSocket, from: number, to: number, record: SimRecord[]) {
@@ -299,9 +260,7 @@ export class SimulatedTerminal {
       // The terminal keeps its records and retries shortly.
       this.#later(1000, () => {
         if (this.#ws === ws && this.stats.registered && !this.#inflight && !this.#stopped) {
-          const record: SimRecord[] = [];
-          for (let k = inflight.from; k < inflight.to; k++) record.push(simRecord(k, this.#o.startTime));
-          this.#transmit(ws, inflight.from, inflight.to, record);
+          this.#transmit(ws, inflight.from, inflight.to, simRecords(inflight.from, inflight.to, this.#o.startTime));
         }
       });
       return;
@@ -311,9 +270,7 @@ export class SimulatedTerminal {
     this.stats.ackedRecords += inflight.to - inflight.from;
     this.#next = inflight.to;
     if (this.#o.onAck) {
-      const acked: SimRecord[] = [];
-      for (let k = inflight.from; k < inflight.to; k++) acked.push(simRecord(k, this.#o.startTime));
-      this.#o.onAck(this.#o.sn, acked, latency);
+      this.#o.onAck(this.#o.sn, simRecords(inflight.from, inflight.to, this.#o.startTime), latency);
     }
     this.#sendBatch(ws);
   }
