@@ -27,6 +27,8 @@ export function Table<R>(props: {
   caption?: Child;
   attrs?: Attrs;
   row?: (row: R) => Attrs;
+  /** Rows after the items that do not fit the columns (a summary spanning several), drawn as given. */
+  tail?: Child;
 }) {
   if (props.rows.length === 0 && props.empty !== undefined) return <>{props.empty}</>;
   const columns = props.columns.filter((c): c is Column<R> => Boolean(c));
@@ -41,6 +43,7 @@ export function Table<R>(props: {
           {props.rows.map((r) => (
             <tr {...props.row?.(r)}>{columns.map((c) => <td class={typeof c.class === "function" ? c.class(r) : c.class}>{c.cell(r)}</td>)}</tr>
           ))}
+          {props.tail}
         </tbody>
       </table>
     </div>
