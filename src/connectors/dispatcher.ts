@@ -19,6 +19,7 @@ import type { OutboundStore } from "../store/export-contract.ts";
 import type { HrLeaseStore, HrSettlements } from "../store/hr-contract.ts";
 import type { HrDeadLetterRow, HrDestinationRow } from "../store/schema.ts";
 import { type Lane, OutboxLanes } from "../webhooks/lanes.ts";
+import { LaneDispatcher } from "../webhooks/lane-dispatcher.ts";
 import type { HrAdapter, HrRecord, RecordOutcome, TestResult } from "./adapter.ts";
 import { type HrDestination, type HrDestinationState, parseHrDestination } from "./destination.ts";
 import { connectorKind } from "./kinds.ts";
@@ -52,19 +53,18 @@ interface HrLane extends Lane<HrDestination> {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-export class HrDispatcher {
+export class HrDispatcher extends LaneDispatcher<HrDestination, HrDestinationRow, HrLane> {
   #o: Required<Omit<HrDispatcherOptions, "cluster">> & Pick<HrDispatcherOptions, "cluster">;
-  #lanes: OutboxLanes<HrDestination, HrDestinationRow, HrLane>;
-  /** Aborts tests and manual retries when the server stops (they are no lane's). */
-  #stopping = new AbortController();
+  protected readonly lanes: OutboxLanes<HrDestination, HrDestinationRow, HrLane>;
   #settle: HrSettlements;
 
   constructor(options: HrDispatcherOptions) {
+    super();
     this.#o = { now: Date.now, pollMs: 2_000, retryBaseMs: 1_000, retryMaxMs: 300_000, ...options };
     const cluster = options.cluster;
     this.#settle = cluster ? cluster.leases.fenced(cluster.instance) : options.store.hrDestinations;
     const destinations = options.store.hrDestinations;
-    this.#lanes = new OutboxLanes<HrDestination, HrDestinationRow, HrLane>(
+    this.lanes = new OutboxLanes<HrDestination, HrDestinationRow, HrLane>(
       {
         what: "hr destination",
         label: "HR",
@@ -86,38 +86,11 @@ export class HrDispatcher {
     );
   }
 
-  start(): Promise<void> {
-    return this.#lanes.start();
-  }
-
-  async stop() {
-    this.#stopping.abort();
-    await this.#lanes.stop();
-  }
-
-  /** Destinations delivered here whose next record has failed at least once. */
-  get failingCount(): number {
-    return this.#lanes.failingCount;
-  }
-
-  /** New records were committed. */
-  wakeAll() {
-    this.#lanes.wakeAll();
-  }
-
-  /** The destination was created, changed or deleted; `fresh`: its lease was just taken, read it again. */
-  reload(id: number, options: { fresh?: boolean } = {}): Promise<void> {
-    return this.#lanes.reload(id, options);
-  }
-
   async state(d: HrDestination): Promise<HrDestinationState> {
-    const lane = this.#lanes.held(d.id);
     return {
       backlog: await backlogOf(this.#o.store, d),
       deadLetters: await this.#o.store.hrDestinations.deadLetterCount(d.id),
-      nextAttemptAt: lane?.nextAttemptAt ?? null,
-      inFlight: lane?.running !== null && lane?.running !== undefined,
-      instance: await this.#lanes.instance(d.id),
+      ...(await this.laneState(d.id)),
     };
   }
 
@@ -126,7 +99,7 @@ export class HrDispatcher {
     const made = this.#adapter(d);
     if ("error" in made) return { ok: false, message: made.error };
     try {
-      return await made.adapter.test(this.#stopping.signal);
+      return await made.adapter.test(this.stopping.signal);
     } catch (err) {
       return { ok: false, message: message(err) };
     }
@@ -140,7 +113,7 @@ export class HrDispatcher {
     if ("error" in made) outcome = { status: "failed", retryable: true, error: made.error };
     else {
       try {
-        outcome = (await made.adapter.deliver([record], this.#stopping.signal))[0] ?? { status: "failed", retryable: true, error: "no answer" };
+        outcome = (await made.adapter.deliver([record], this.stopping.signal))[0] ?? { status: "failed", retryable: true, error: "no answer" };
       } catch (err) {
         outcome = { status: "failed", retryable: true, error: message(err) };
       }
@@ -200,7 +173,7 @@ export class HrDispatcher {
       }
       const from = records[0] ? records[0].id - 1 : lane.dest.cursor;
       const outcomes = await this.#deliver(lane, records, signal);
-      if (signal.aborted || this.#lanes.stopped) return;
+      if (signal.aborted || this.lanes.stopped) return;
       const at = this.#o.now();
       const { cursor, delivered, skipped, lastSkip, failure } = settledPrefix(records, outcomes, from);
       const progressed = cursor > from;
@@ -239,7 +212,7 @@ export class HrDispatcher {
       lane.attempts = attempts;
       lane.dest = { ...lane.dest, lastError: failure.error, lastErrorAt: at, attempts };
       if (attempts === 1) log.warn({ hrDestination: id, error: failure.error }, "HR delivery failing; retrying with back-off");
-      this.#lanes.retryLater(lane, attempts, at);
+      this.lanes.retryLater(lane, attempts, at);
       return;
     }
   }

@@ -16,6 +16,7 @@ import type { DeadLetterRow, WebhookRow } from "../store/schema.ts";
 import type { OutboxSettlements, WebhookLeaseStore } from "../store/webhook-contract.ts";
 import { type DeliveryResult, deliver } from "./delivery.ts";
 import { type Lane, OutboxLanes } from "./lanes.ts";
+import { LaneDispatcher } from "./lane-dispatcher.ts";
 import { type Batch, backlogOf, nextBatch } from "./outbox.ts";
 import { batchIdOf, signatureOf, type WebhookBody, type WebhookRecord } from "./payload.ts";
 import { parseWebhook, type Webhook, type WebhookState } from "./settings.ts";
@@ -41,19 +42,18 @@ interface WebhookLane extends Lane<Webhook> {
 
 const short = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}…` : text);
 
-export class WebhookDispatcher {
+export class WebhookDispatcher extends LaneDispatcher<Webhook, WebhookRow, WebhookLane> {
   #o: Required<Omit<DispatcherOptions, "store" | "secrets" | "log" | "version" | "cluster">> & DispatcherOptions;
-  #lanes: OutboxLanes<Webhook, WebhookRow, WebhookLane>;
-  /** Aborts manual dead-letter retries and alert events when the server stops (they are no lane's). */
-  #stopping = new AbortController();
+  protected readonly lanes: OutboxLanes<Webhook, WebhookRow, WebhookLane>;
   #settle: OutboxSettlements;
 
   constructor(options: DispatcherOptions) {
+    super();
     this.#o = { now: Date.now, pollMs: 2_000, retryBaseMs: 1_000, retryMaxMs: 300_000, ...options };
     const cluster = options.cluster;
     this.#settle = cluster ? cluster.leases.fenced(cluster.instance) : options.store.webhooks;
     const webhooks = options.store.webhooks;
-    this.#lanes = new OutboxLanes<Webhook, WebhookRow, WebhookLane>(
+    this.lanes = new OutboxLanes<Webhook, WebhookRow, WebhookLane>(
       {
         what: "webhook",
         label: "webhook",
@@ -87,43 +87,14 @@ export class WebhookDispatcher {
     );
   }
 
-  start(): Promise<void> {
-    return this.#lanes.start();
-  }
-
-  async stop() {
-    this.#stopping.abort();
-    await this.#lanes.stop();
-  }
-
-  /** Destinations delivered here whose head batch has failed at least once and is not delivered yet. */
-  get failingCount(): number {
-    return this.#lanes.failingCount;
-  }
-
-  /** New records were committed. */
-  wakeAll() {
-    this.#lanes.wakeAll();
-  }
-
-  /**
-   * The destination was created, changed or deleted (through the API here, or on another instance
-   * as the poll found). `fresh`: this instance has just taken its lease, and another one may have
-   * delivered it meanwhile: its outbox is read from the store again.
-   */
-  reload(id: number, options: { fresh?: boolean } = {}): Promise<void> {
-    return this.#lanes.reload(id, options);
-  }
-
   async state(webhook: Webhook): Promise<WebhookState> {
-    const id = webhook.id;
-    const lane = this.#lanes.held(id);
+    const lane = await this.laneState(webhook.id);
     return {
       backlog: await backlogOf(this.#o.store.exports, webhook),
-      dead_letters: await this.#o.store.webhooks.deadLetterCount(id),
-      next_attempt_at: lane?.nextAttemptAt ?? null,
-      in_flight: lane?.running !== null && lane?.running !== undefined,
-      instance: await this.#lanes.instance(id),
+      dead_letters: await this.#o.store.webhooks.deadLetterCount(webhook.id),
+      next_attempt_at: lane.nextAttemptAt,
+      in_flight: lane.inFlight,
+      instance: lane.instance,
     };
   }
 
@@ -133,7 +104,7 @@ export class WebhookDispatcher {
     if (!row) throw new Error("the webhook of this dead letter is gone");
     const webhook = parseWebhook(row);
     const records = JSON.parse(letter.records) as WebhookRecord[];
-    const result = await this.#post(webhook, letter.batchId, records, letter.attempts + 1, this.#stopping.signal);
+    const result = await this.#post(webhook, letter.batchId, records, letter.attempts + 1, this.stopping.signal);
     const at = this.#o.now();
     const settled = await this.#o.store.webhooks.settleDeadLetter(letter.id, {
       status: result.ok ? "delivered" : "dead",
@@ -165,7 +136,7 @@ export class WebhookDispatcher {
       }
       const { batch, batchId } = lane.head;
       const result = await this.#post(w, batchId, batch.records, lane.attempts + 1, signal);
-      if (signal.aborted || this.#lanes.stopped) return;
+      if (signal.aborted || this.lanes.stopped) return;
       const at = this.#o.now();
       if (result.ok) {
         await settle.delivered(id, batch.end, batch.records.length, at);
@@ -191,7 +162,7 @@ export class WebhookDispatcher {
       lane.attempts = attempts;
       lane.dest = { ...lane.dest, lastError: error, lastErrorAt: at, attempts };
       if (attempts === 1) log.warn({ webhook: id, error }, "webhook delivery failing; retrying with back-off");
-      this.#lanes.retryLater(lane, attempts, at);
+      this.lanes.retryLater(lane, attempts, at);
       return;
     }
   }
@@ -216,7 +187,7 @@ export class WebhookDispatcher {
    * its auth header and signature like every batch; the caller retries.
    */
   sendEvent(w: Webhook, event: "alert", id: string, body: object): Promise<DeliveryResult> {
-    return this.#send(w, JSON.stringify(body), { "x-tm20-event": event, "x-tm20-event-id": id }, this.#stopping.signal);
+    return this.#send(w, JSON.stringify(body), { "x-tm20-event": event, "x-tm20-event-id": id }, this.stopping.signal);
   }
 
   #send(w: Webhook, text: string, extra: Record<string, string>, signal: AbortSignal): Promise<DeliveryResult> {
