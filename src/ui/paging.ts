@@ -24,7 +24,7 @@ export async function pageOrFirst<T>(load: (cursor: string | undefined) => Promi
 export async function pageFromQuery<T>(
   raw: string | undefined,
   load: (cursor: string | undefined) => Promise<T>,
-  base: Record<string, string> = {},
+  base: Record<string, string> | URLSearchParams = {},
 ): Promise<{ page: T; query: URLSearchParams }> {
   const cursor = cursorParam.parse(raw);
   const query = new URLSearchParams(base);

@@ -5,16 +5,18 @@
  */
 import type { Child } from "hono/jsx";
 
+/** Attributes of a row, a cell or the table: ids and data-* hooks the tests and islands find them by. */
+export type Attrs = Record<string, string | number | undefined>;
+
 export type Column<R> = {
   /** Header text; none gives an empty header cell (the row-actions column). */
   head?: Child;
   cell: (row: R) => Child;
   /** Class of each of the column's cells (mono, nowrap, row-actions…), or one per row (a tone by value). */
   class?: string | ((row: R) => string);
+  /** Attributes of each of the column's cells (`data-cell`, `data-backlog`: what a live island updates). */
+  attrs?: Attrs | ((row: R) => Attrs);
 };
-
-/** Attributes of a row or of the table: ids and data-* hooks the tests and islands find them by. */
-type Attrs = Record<string, string | number | undefined>;
 
 export function Table<R>(props: {
   /** `false`/`null` entries are columns this viewer does not get (admin-only actions). */
@@ -29,23 +31,30 @@ export function Table<R>(props: {
   row?: (row: R) => Attrs;
   /** Rows after the items that do not fit the columns (a summary spanning several), drawn as given. */
   tail?: Child;
+  /** A printed sheet's table (a muster list, a timesheet): its own style, no scrolling wrapper. */
+  sheet?: boolean;
 }) {
   if (props.rows.length === 0 && props.empty !== undefined) return <>{props.empty}</>;
   const columns = props.columns.filter((c): c is Column<R> => Boolean(c));
-  return (
-    <div class="table-wrap">
-      <table class="table" aria-label={props.label} {...props.attrs}>
-        {props.caption ? <caption>{props.caption}</caption> : null}
-        <thead>
-          <tr>{columns.map((c) => (c.head === undefined ? <th scope="col" /> : <th scope="col">{c.head}</th>))}</tr>
-        </thead>
-        <tbody>
-          {props.rows.map((r) => (
-            <tr {...props.row?.(r)}>{columns.map((c) => <td class={typeof c.class === "function" ? c.class(r) : c.class}>{c.cell(r)}</td>)}</tr>
-          ))}
-          {props.tail}
-        </tbody>
-      </table>
-    </div>
+  const table = (
+    <table class={props.sheet ? "sheet-table" : "table"} aria-label={props.label} {...props.attrs}>
+      {props.caption ? <caption>{props.caption}</caption> : null}
+      <thead>
+        <tr>{columns.map((c) => (c.head === undefined ? <th scope="col" /> : <th scope="col">{c.head}</th>))}</tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => (
+          <tr {...props.row?.(r)}>
+            {columns.map((c) => (
+              <td class={typeof c.class === "function" ? c.class(r) : c.class} {...(typeof c.attrs === "function" ? c.attrs(r) : c.attrs)}>
+                {c.cell(r)}
+              </td>
+            ))}
+          </tr>
+        ))}
+        {props.tail}
+      </tbody>
+    </table>
   );
+  return props.sheet ? table : <div class="table-wrap">{table}</div>;
 }
