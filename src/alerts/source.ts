@@ -10,7 +10,8 @@ import type { SiteSettings } from "../settings/site-settings.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
 import { backlogOf } from "../webhooks/outbox.ts";
 import { parseWebhook } from "../webhooks/settings.ts";
-import { type Alert, type AlertState, DOOR_ALARM_WINDOW_MS, DOOR_STATE_WINDOW_MS, deriveAlerts, REFUSED_WINDOW_MS } from "./model.ts";
+import { deriveAlerts } from "./derive.ts";
+import { type Alert, type AlertState, DOOR_ALARM_WINDOW_MS, DOOR_STATE_WINDOW_MS, REFUSED_WINDOW_MS } from "./model.ts";
 
 const CACHE_MS = 2000;
 /** Bounds on the door events read per snapshot (newest first). */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ALERT_KINDS, type AlertState, deriveAlerts, type TerminalFacts, type WebhookFacts } from "../../src/alerts/model.ts";
+import { deriveAlerts } from "../../src/alerts/derive.ts";
+import { ALERT_KINDS, type AlertState, type TerminalFacts, type WebhookFacts } from "../../src/alerts/model.ts";
 
 const NOW = Date.parse("2026-03-02T12:00:00Z");
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { alertJson } from "../../alerts/model.ts";
+import { alertJson } from "../../alerts/derive.ts";
 import type { AlertSource } from "../../alerts/source.ts";
 
 /**
