@@ -1062,7 +1062,7 @@ async function uiScaleScenario(bin: string) {
       ["people import", "/integrations/import", "ui"],
       ["webhook, new", "/integrations/webhooks/new", "ui"],
       ["GET /api/v1/alerts", "/api/v1/alerts", "api"],
-      ["GET /api/v1/terminals", "/api/v1/terminals", "api"],
+      ["GET /api/v1/terminals (first 100)", "/api/v1/terminals", "api"],
     ];
     const rows: Array<{ name: string; path: string; bytes: number; median_ms: number }> = [];
     for (const [name, path, kind] of pages) {

@@ -86,8 +86,9 @@ describe("API v1", () => {
   });
 
   test("terminals list and detail carry devinfo; an unknown sn is a 404", async () => {
-    const list = (await (await srv.api("/api/v1/terminals")).json()) as { items: Array<{ sn: string; devinfo: { modelname: string } }> };
+    const list = (await (await srv.api("/api/v1/terminals")).json()) as { items: Array<{ sn: string; devinfo: { modelname: string } }>; next: string | null };
     expect(list.items.map((t) => t.sn)).toEqual(["API1", "API2"]);
+    expect(list.next).toBeNull();
     expect(list.items[0]?.devinfo.modelname).toBe("test");
     expect(list.items[0]).not.toHaveProperty("sessionId");
     expect((await srv.api("/api/v1/terminals/NOPE")).status).toBe(404);

@@ -5,6 +5,7 @@ import type { Approval } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { parseBody } from "../body.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
+import { pageQuery, parseQuery } from "../query.ts";
 
 /** The public shape of a terminal: no internal session ids, devinfo as an object. */
 export function terminalJson(row: TerminalRow) {
@@ -23,10 +24,16 @@ const terminalPatch = z.strictObject({
   siteEntrance: z.boolean().optional(),
 });
 
+/** By serial number, keyset-paged; `q` keeps those whose serial number, name or location holds it. */
+const listQuery = pageQuery.extend({ q: z.string().trim().max(100).optional() });
+
 export function terminalsApi(deps: TerminalDeps) {
   const app = new Hono<TokenEnv>();
 
-  app.get("/", async (c) => c.json({ items: (await deps.store.listTerminals()).map(terminalJson) }));
+  app.get("/", async (c) => {
+    const page = await deps.store.terminalsPage(parseQuery(listQuery, c.req.query()));
+    return c.json({ items: page.items.map(terminalJson), next: page.next });
+  });
 
   app.get("/:sn", async (c) => c.json(terminalJson(await knownTerminal(deps, c.req.param("sn")))));
 
