@@ -17,7 +17,7 @@ import { SiteClock } from "../src/protocol/time.ts";
 import { openStore } from "../src/store/open.ts";
 import type { Store } from "../src/store/contract.ts";
 import { loadSheets } from "../src/export/timesheet-sheets.ts";
-import { todayResults } from "../src/app/timesheets.ts";
+import { todayResults } from "../src/app/timesheets/today.ts";
 import { SiteSettings } from "../src/settings/site-settings.ts";
 import { monthRange } from "../src/ui/timesheets/area.tsx";
 import { loadMonth } from "../src/ui/timesheets/month-data.ts";

@@ -13,7 +13,7 @@ import { EventBus } from "./events/bus.ts";
 import { createHttpApp } from "./http/app.ts";
 import { RetentionJob } from "./jobs/retention.ts";
 import { TimesheetRecompute } from "./jobs/timesheet-recompute.ts";
-import type { TimesheetDeps } from "./app/timesheets.ts";
+import type { TimesheetDeps } from "./app/timesheets/deps.ts";
 import { withOrigin } from "./http/host-less.ts";
 import { parseAllowList } from "./lib/ip-allow-list.ts";
 import { BackupDownloads } from "./app/backups.ts";

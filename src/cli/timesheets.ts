@@ -1,6 +1,6 @@
 /** `tm20 timesheets rebuild`: recomputes everyone's daily results over a range from the raw punches. */
 import { CLI } from "../app/actor.ts";
-import { rebuildTimesheets } from "../app/timesheets.ts";
+import { rebuildTimesheets } from "../app/timesheets/rebuild.ts";
 import { fieldValue } from "../config/load.ts";
 import { defaultTimeZone } from "../config/schema.ts";
 import { TimesheetRecompute } from "../jobs/timesheet-recompute.ts";

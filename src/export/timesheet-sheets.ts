@@ -6,7 +6,8 @@
  * (a correction touched them) say so in their own column.
  */
 import ExcelJS from "exceljs";
-import { listDays, summaryRows, type SummaryRow, type TimesheetDeps } from "../app/timesheets.ts";
+import type { TimesheetDeps } from "../app/timesheets/deps.ts";
+import { listDays, summaryRows, type SummaryRow } from "../app/timesheets/results.ts";
 import { badRequest } from "../lib/app-error.ts";
 import type { DayResult, LeaveType } from "../timesheets/types.ts";
 import { type CsvCell, type CsvDelimiter, csvHead, csvRow } from "./csv.ts";

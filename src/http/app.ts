@@ -3,7 +3,7 @@
  * never reach here (the gateway takes them first).
  */
 import type { PassDeps } from "../app/access.ts";
-import type { TimesheetDeps } from "../app/timesheets.ts";
+import type { TimesheetDeps } from "../app/timesheets/deps.ts";
 import { timesheetsApi } from "./api/timesheets.ts";
 import { Hono } from "hono";
 import type { Logger } from "pino";
@@ -59,7 +59,7 @@ export interface HttpDeps {
   version: string;
   dispatcher: CommandDispatcher;
   people: PeopleService;
-  /** Time and attendance: the use cases' deps (src/app/timesheets.ts). */
+  /** Time and attendance: the use cases' deps (src/app/timesheets/). */
   timesheets: TimesheetDeps;
   /** Access control: the use cases' deps (src/app/access.ts). */
   access: PassDeps;

@@ -21,7 +21,7 @@
  * after midnight.
  */
 import type { Logger } from "pino";
-import type { RebuildProgressListener, RecomputeRequests, RecomputeStatus, TimesheetClock } from "../app/timesheets.ts";
+import type { RebuildProgressListener, RecomputeRequests, RecomputeStatus, TimesheetClock } from "../app/timesheets/deps.ts";
 import type { EventBus } from "../events/bus.ts";
 import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { Store } from "../store/contract.ts";

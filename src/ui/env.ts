@@ -1,5 +1,5 @@
 import type { PassDeps } from "../app/access.ts";
-import type { TimesheetDeps } from "../app/timesheets.ts";
+import type { TimesheetDeps } from "../app/timesheets/deps.ts";
 import type { Logger } from "pino";
 import type { Notifier } from "../alerts/notifier.ts";
 import type { AlertSource } from "../alerts/source.ts";
@@ -32,7 +32,7 @@ export interface UiDeps {
   /** The command engine and people service the REST API uses: the UI calls the same ones. */
   dispatcher: CommandDispatcher;
   people: PeopleService;
-  /** Time and attendance: the use cases' deps (src/app/timesheets.ts). */
+  /** Time and attendance: the use cases' deps (src/app/timesheets/). */
   timesheets: TimesheetDeps;
   /** Who is inside (issue 16): /presence and its muster list. */
   presence: PresenceLive;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { todayResults } from "../../src/app/timesheets.ts";
+import { todayResults } from "../../src/app/timesheets/today.ts";
 import { SiteClock } from "../../src/protocol/time.ts";
 import { openBunSqlite } from "../../src/store/sqlite/bun-driver.ts";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.ts";

@@ -11,7 +11,7 @@ import { BackupDownloads } from "../../src/app/backups.ts";
 import { hashToken } from "../../src/auth/tokens.ts";
 import { CommandDispatcher } from "../../src/commands/dispatcher.ts";
 import type { PassDeps } from "../../src/app/access.ts";
-import type { TimesheetDeps } from "../../src/app/timesheets.ts";
+import type { TimesheetDeps } from "../../src/app/timesheets/deps.ts";
 import { TimesheetRecompute } from "../../src/jobs/timesheet-recompute.ts";
 import { EventBus } from "../../src/events/bus.ts";
 import { createHttpApp } from "../../src/http/app.ts";

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { JobProgressProps } from "../../web/components/progress-view.tsx";
-import { RebuildTracker, rebuildTimesheets } from "../../src/app/timesheets.ts";
+import { RebuildTracker, rebuildTimesheets } from "../../src/app/timesheets/rebuild.ts";
 import { AppError } from "../../src/lib/app-error.ts";
 import { SiteClock } from "../../src/protocol/time.ts";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";

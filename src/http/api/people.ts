@@ -5,7 +5,8 @@
 import { type Context, Hono } from "hono";
 import { approveHeldChange, listHeldChanges, rejectHeldChange } from "../../app/held-changes.ts";
 import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, setGroupTerminals, updateGroup } from "../../app/groups.ts";
-import { departmentsOn, setPersonDepartment, type TimesheetDeps } from "../../app/timesheets.ts";
+import { departmentsOn, setPersonDepartment } from "../../app/timesheets/departments.ts";
+import type { TimesheetDeps } from "../../app/timesheets/deps.ts";
 import { createPerson, deletePerson, type PeopleDeps, pullCredential, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
 import { z } from "zod";
 import { CREDENTIAL_BACKUPNUMS, int, parseDate, serialNumber } from "../../protocol/index.ts";

@@ -14,7 +14,7 @@ import { CountCache } from "./count-cache.ts";
 import { listBody, type PageRequest, pageRequest, pastTheEnd } from "./pages.ts";
 import { empCode } from "../../people/employee-code.ts";
 import { type DepartmentRef, departmentRow, employeeRow, type RowContext, terminalAlias, terminalRow, transactionRow } from "./rows.ts";
-import { departmentsOn } from "../../app/timesheets.ts";
+import { departmentsOn } from "../../app/timesheets/departments.ts";
 
 export interface BiotimeDeps {
   store: Store;

@@ -8,7 +8,7 @@ import { describeInput, fieldLabel, notADate } from "../../lib/input-problem.ts"
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { createPerson, deletePerson, pushPeople, updatePerson } from "../../app/people.ts";
-import { departmentsOn } from "../../app/timesheets.ts";
+import { departmentsOn } from "../../app/timesheets/departments.ts";
 import { withoutCredential } from "../../people/jobs.ts";
 import { parseDate } from "../../protocol/index.ts";
 import type { PersonInput } from "../../store/commands-contract.ts";

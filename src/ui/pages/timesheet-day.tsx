@@ -4,7 +4,8 @@
  * touch it. Punches are never edited: a correction adds or excludes one, apart from them.
  */
 import { type Context, Hono } from "hono";
-import { addCorrection, addLeave, deleteCorrection, deleteLeave } from "../../app/timesheets.ts";
+import { addCorrection, deleteCorrection } from "../../app/timesheets/corrections.ts";
+import { addLeave, deleteLeave } from "../../app/timesheets/leave.ts";
 import { clockOf, hm } from "../../../web/components/timesheet-format.ts";
 import { addDays } from "../../timesheets/calendar.ts";
 import type { CorrectionRow } from "../../store/timesheets-contract.ts";

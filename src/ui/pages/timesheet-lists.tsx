@@ -1,22 +1,13 @@
 /**
  * Timesheets → Departments, Holidays and Leave types: short lists, each with an add form and, per
- * row, rename or delete; and a person's department, set from their page. Every change is a use case of src/app/timesheets.ts (validated, audited,
+ * row, rename or delete; and a person's department, set from their page. Every change is a use case of src/app/timesheets/ (validated, audited,
  * the affected days recomputed), as through the API.
  */
 import { type Context, Hono } from "hono";
 import type { Child } from "hono/jsx";
-import {
-  createDepartment,
-  createHoliday,
-  createLeaveType,
-  deleteDepartment,
-  deleteHoliday,
-  deleteLeaveType,
-  renameDepartment,
-  setPersonDepartment,
-  updateHoliday,
-  updateLeaveType,
-} from "../../app/timesheets.ts";
+import { createDepartment, deleteDepartment, renameDepartment, setPersonDepartment } from "../../app/timesheets/departments.ts";
+import { createHoliday, deleteHoliday, updateHoliday } from "../../app/timesheets/holidays.ts";
+import { createLeaveType, deleteLeaveType, updateLeaveType } from "../../app/timesheets/leave.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";

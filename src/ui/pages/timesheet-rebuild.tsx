@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import type { JobProgressProps } from "../../../web/components/progress-view.tsx";
-import { type RebuildState, RebuildTracker, rebuildTimesheets } from "../../app/timesheets.ts";
+import { type RebuildState, RebuildTracker, rebuildTimesheets } from "../../app/timesheets/rebuild.ts";
 import { AppError } from "../../lib/app-error.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { Field } from "../components.tsx";

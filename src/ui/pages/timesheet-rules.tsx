@@ -2,11 +2,11 @@
  * Timesheets → Rules: how punches are read, for the whole site (double-scan window, first in /
  * last out or pairs, the default reading of in/out) and per terminal (trust its in/out, pair in
  * order, entry only, exit only). A change recomputes the last year (updateSiteRules,
- * setTerminalInterpretation in src/app/timesheets.ts).
+ * setTerminalInterpretation in src/app/timesheets/).
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { setTerminalInterpretation, updateSiteRules } from "../../app/timesheets.ts";
+import { setTerminalInterpretation, updateSiteRules } from "../../app/timesheets/rules.ts";
 import type { PunchInterpretation } from "../../timesheets/types.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { Field, Pager, SearchForm } from "../components.tsx";

@@ -4,7 +4,7 @@
  * optionally to one. A person's schedules win over their department's (docs/timesheets.md).
  */
 import { type Context, Hono } from "hono";
-import { createSchedule, deleteSchedule, type ScheduleView, scheduleView, updateSchedule } from "../../app/timesheets.ts";
+import { createSchedule, deleteSchedule, type ScheduleView, scheduleView, updateSchedule } from "../../app/timesheets/schedules.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";

@@ -1,10 +1,10 @@
 /**
  * Timesheets → Shifts: the list, and one form for a new or changed shift — fixed (start, end) or
  * flexible (required minutes, optional core hours) — with breaks, graces, rounding, overtime and
- * the day start. The form's fields are the API's (createShift/updateShift, src/app/timesheets.ts).
+ * the day start. The form's fields are the API's (createShift/updateShift, src/app/timesheets/).
  */
 import { type Context, Hono } from "hono";
-import { createShift, deleteShift, type ShiftView, shiftView, updateShift } from "../../app/timesheets.ts";
+import { createShift, deleteShift, type ShiftView, shiftView, updateShift } from "../../app/timesheets/shifts.ts";
 import { hm } from "../../../web/components/timesheet-format.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, EmptyState, Field } from "../components.tsx";

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { clockOf, hm, hmOrDash, statusOf } from "../../../web/components/timesheet-format.ts";
 import { notADate } from "../../lib/input-problem.ts";
 import { parseDate } from "../../protocol/index.ts";
-import { periodSummary, type SummaryRow } from "../../app/timesheets.ts";
+import { periodSummary, type SummaryRow } from "../../app/timesheets/results.ts";
 import { csvHead } from "../../export/csv.ts";
 import { DAY_CSV_HEADERS, dayCsvRows, loadSheets, type Sheets, summaryCsv, timesheetWorkbook } from "../../export/timesheet-sheets.ts";
 import { dayNumber, weekday } from "../../timesheets/calendar.ts";

@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { type TodayProps, TodayView } from "../../../web/components/today-view.tsx";
-import { todayResults } from "../../app/timesheets.ts";
+import { todayResults } from "../../app/timesheets/today.ts";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
 import { namesOf, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";

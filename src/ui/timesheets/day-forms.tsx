@@ -1,7 +1,7 @@
 /**
  * The admin's changes from a day's page: add a missed punch, exclude a stored one, remove a
  * correction (each with a reason, audited with who), add or remove leave. Each posts to a route
- * of pages/timesheet-day.tsx that calls the use case of src/app/timesheets.ts.
+ * of pages/timesheet-day.tsx that calls the use case of src/app/timesheets/.
  */
 import type { LeaveType } from "../../timesheets/types.ts";
 import { Field } from "../components.tsx";

@@ -2,7 +2,8 @@
  * The Timesheets panel of a person's page (/people/{enrollid}): their department (with its history
  * and a form to move them from a date), the schedules that apply to them, and a link to their month.
  */
-import { scheduleView, today } from "../../app/timesheets.ts";
+import { today } from "../../app/timesheets/deps.ts";
+import { scheduleView } from "../../app/timesheets/schedules.ts";
 import type { UiDeps } from "../env.ts";
 import { CsrfField } from "../layout.tsx";
 
