@@ -1,6 +1,8 @@
 /**
  * Migrations are embedded as text so the compiled binary needs nothing on disk. Append new
- * files here in order; an applied migration is never edited.
+ * files here in order; an applied migration is never edited, nor renamed (every single box has
+ * recorded these names). A change PostgreSQL makes too has the same name in ../pg/migrations/; one
+ * only SQLite makes has a number PostgreSQL does not use (0003, 0004), and the reverse.
  */
 import init from "./0001_init.sql" with { type: "text" };
 import commandsPeople from "./0002_commands_people.sql" with { type: "text" };

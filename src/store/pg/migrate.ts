@@ -1,14 +1,17 @@
 import { sql } from "drizzle-orm";
-import { type Migration, statementsOf } from "../migrations/index.ts";
+import { statementsOf } from "../migrations/index.ts";
 import { storeError } from "../errors.ts";
 import type { PgDb } from "./connect.ts";
+import type { PgMigration } from "./migrations/index.ts";
 
 /**
  * Applies the migrations not yet recorded, all in one transaction (PostgreSQL's DDL is
  * transactional). Instances of a cluster start together: an advisory lock scoped to the schema
- * lets exactly one of them migrate while the others wait and then find nothing left to do.
+ * lets exactly one of them migrate while the others wait and then find nothing left to do. A row
+ * recorded under a migration's former name is renamed in the same transaction, so they find
+ * nothing left to rename either.
  */
-export async function migratePg(db: PgDb, migrations: Migration[], now: number): Promise<string[]> {
+export async function migratePg(db: PgDb, migrations: PgMigration[], now: number): Promise<string[]> {
   try {
     return await db.transaction(async (tx) => {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext('tm20-migrate:' || current_schema()))`);
@@ -18,6 +21,10 @@ export async function migratePg(db: PgDb, migrations: Migration[], now: number):
       const applied: string[] = [];
       for (const m of migrations) {
         if (done.has(m.name)) continue;
+        if (m.formerly !== undefined && done.has(m.formerly)) {
+          await tx.execute(sql`UPDATE _migrations SET name = ${m.name} WHERE name = ${m.formerly}`);
+          continue;
+        }
         for (const statement of statementsOf(m)) await tx.execute(sql.raw(statement));
         await tx.execute(sql`INSERT INTO _migrations (name, applied_at) VALUES (${m.name}, ${now})`);
         applied.push(m.name);

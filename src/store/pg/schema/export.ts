@@ -1,4 +1,4 @@
-/** Migration 0003: export cursors (SQLite: ../../schema/export.ts). */
+/** Migration 0005: export cursors (SQLite: ../../schema/export.ts). */
 import { bigint, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import { ms } from "./columns.ts";
 

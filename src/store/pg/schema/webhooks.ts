@@ -40,7 +40,7 @@ export const webhookDeadLetters = pgTable("webhook_dead_letters", {
   updatedAt: ms("updated_at").notNull(),
 });
 
-// ── Migration 0006: webhook leases (PostgreSQL only: which instance delivers a destination) ──
+// ── Migration 0016: webhook leases (PostgreSQL only: which instance delivers a destination) ──
 export const webhookLeases = pgTable("webhook_leases", {
   webhookId: bigint("webhook_id", { mode: "number" }).primaryKey(),
   holder: text("holder").notNull(),
