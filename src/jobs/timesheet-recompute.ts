@@ -2,7 +2,8 @@
  * Keeps the stored daily results current (issue 14), off the terminal's path: punches are
  * followed by row id after `records-committed` (the commit has answered the terminal already),
  * so logs `getalllog` uploads days later are picked up like any other; the admin's changes queue
- * person-days or "everyone over a range" (`RecomputeRequests`). One pass at a time: wake-ups
+ * person-days or "everyone over a range" (`RecomputeRequests`; a range's walk is
+ * timesheet-rebuild-range.ts). One pass at a time: wake-ups
  * within `debounceMs` coalesce (a punch's day is current within about that at normal load), the
  * punches are read a page at a time and coalesce into person-days, and `recomputeDays` yields
  * between people, so a backlog never holds the event loop. Under load, following punches takes
@@ -23,12 +24,12 @@
 import type { Logger } from "pino";
 import type { RebuildProgressListener, RecomputeRequests, RecomputeStatus, TimesheetClock } from "../app/timesheets/deps.ts";
 import type { EventBus } from "../events/bus.ts";
-import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { Store } from "../store/contract.ts";
 import { datesAffectedBy } from "../timesheets/assign.ts";
-import { addDays, datesBetween } from "../timesheets/calendar.ts";
-import { type PersonDate, type ReadAhead, recomputeDays } from "../timesheets/recompute.ts";
-import type { LocalDate, RawPunch } from "../timesheets/types.ts";
+import { addDays } from "../timesheets/calendar.ts";
+import { type PersonDate, recomputeDays } from "../timesheets/recompute.ts";
+import type { LocalDate } from "../timesheets/types.ts";
+import { absorbOverlapping, recomputeEveryone, type Span } from "./timesheet-rebuild-range.ts";
 
 export interface TimesheetRecomputeOptions {
   store: Pick<Store, "timesheets" | "attendanceSlice">;
@@ -49,24 +50,12 @@ export interface TimesheetRecomputeOptions {
   readAheadPunches?: number;
 }
 
-interface Span {
-  from: LocalDate | null;
-  to: LocalDate | null;
-  settle: Array<{ resolve: (stored: number) => void; reject: (err: unknown) => void }>;
-  /** Told as the range's person-days are done (a range merged into another is told the merged one's). */
-  progress: RebuildProgressListener[];
-}
-
-/** People per `recomputeDays` call when recomputing everyone: one rules snapshot per batch. */
-const PEOPLE_PER_BATCH = 200;
 /** Person-days per `recomputeDays` call from the queue. */
 const DAYS_PER_BATCH = 5000;
 /** The share of the time following punches may take under load (the rest is ingest's). */
 const DUTY = 0.05;
 /** The longest pause between passes, however long the last one took: only a pass stalled far beyond the work it did takes longer than a twentieth. */
 const MAX_PAUSE_MS = 120_000;
-/** Punches a read-ahead page holds: the event loop is yielded between pages. */
-const READ_AHEAD_PAGE = 5000;
 /** Pages of punches a pass reads at most (the rest waits for the next pass; the mark keeps them). */
 const PAGES_PER_PASS = 20;
 
@@ -288,104 +277,17 @@ export class TimesheetRecompute implements RecomputeRequests {
   }
 
   async #recomputeSpan(span: Span) {
-    // Ranges waiting behind this one that overlap it are done in the same pass.
-    for (let i = this.#spans.length - 1; i >= 0; i--) {
-      const other = this.#spans[i] as Span;
-      if (overlaps(span, other)) {
-        span.from = span.from === null || other.from === null ? null : span.from < other.from ? span.from : other.from;
-        span.to = span.to === null || other.to === null ? null : span.to > other.to ? span.to : other.to;
-        span.settle.push(...other.settle);
-        span.progress.push(...other.progress);
-        this.#spans.splice(i, 1);
-      }
-    }
+    absorbOverlapping(span, this.#spans);
     try {
-      const stored = await this.#recomputeEveryone(span.from, span.to, (p) => {
+      const run = { o: this.#o, today: this.#today(), readAheadPunches: this.#limits.readAheadPunches, stopped: () => this.#stopped };
+      const stored = await recomputeEveryone(run, span.from, span.to, (p) => {
         for (const tell of span.progress) tell(p);
       });
+      this.#stored += stored;
       for (const s of span.settle) s.resolve(stored);
     } catch (err) {
       for (const s of span.settle) s.reject(err);
       throw err;
     }
   }
-
-  async #recomputeEveryone(fromOrNull: LocalDate | null, toOrNull: LocalDate | null, tell: RebuildProgressListener): Promise<number> {
-    const ts = this.#o.store.timesheets;
-    const end = this.#today();
-    let from = fromOrNull;
-    if (from === null) {
-      const [first] = await this.#o.store.attendanceSlice({}, "time", 0, 1);
-      if (!first) return 0;
-      from = first.time.slice(0, 10);
-    }
-    const to = toOrNull === null || toOrNull > end ? end : toOrNull;
-    if (from > to) return 0;
-    const people = await ts.enrollids(from, to);
-    // Windows of as many days as hold `readAheadPunches` on average (a month of a small office is one).
-    const days = datesBetween(from, to).length;
-    // Person-days: what the loop below walks, known before it starts.
-    const progress = { from, to, done: 0, total: people.length * days, people: people.length, days };
-    tell({ ...progress });
-    const count = await ts.countPunchesBetween(addDays(from, -1), addDays(to, 2));
-    const limit = this.#limits.readAheadPunches;
-    const span = count <= limit ? days : Math.max(1, Math.floor((days * limit) / count));
-    let stored = 0;
-    for (let start = from; start <= to && !this.#stopped; start = addDays(start, span)) {
-      const last = addDays(start, span - 1) < to ? addDays(start, span - 1) : to;
-      const dates = datesBetween(start, last);
-      // One window: its count is the one just read.
-      const read = await this.#readAhead(start, last, span === days ? count : null);
-      for (let i = 0; i < people.length && !this.#stopped; i += PEOPLE_PER_BATCH) {
-        const targets: PersonDate[] = [];
-        for (const enrollid of people.slice(i, i + PEOPLE_PER_BATCH)) for (const date of dates) targets.push({ enrollid, date });
-        const now = this.#o.now();
-        stored += await recomputeDays(ts, targets, { clock: this.#o.clock, at: now, asOf: now }, read ?? undefined);
-        progress.done += targets.length;
-        tell({ ...progress });
-        await yieldToLoop();
-      }
-    }
-    this.#stored += stored;
-    return stored;
-  }
-
-  /**
-   * Everyone's memberships and the punches of [from − 1 day, to + 2 days), read a page at a time
-   * in stored order; null when the window holds more than twice `readAheadPunches` (read person by
-   * person then, memory bounded).
-   */
-  async #readAhead(from: LocalDate, to: LocalDate, counted: number | null): Promise<ReadAhead | null> {
-    const ts = this.#o.store.timesheets;
-    const [since, until] = [addDays(from, -1), addDays(to, 2)];
-    if ((counted ?? (await ts.countPunchesBetween(since, until))) > 2 * this.#limits.readAheadPunches) return null;
-    const punches = new Map<number, RawPunch[]>();
-    let after: { time: string; id: number } | null = null;
-    for (;;) {
-      const page = await ts.punchesBetween(since, until, after, READ_AHEAD_PAGE);
-      for (const punch of page) {
-        const list = punches.get(punch.enrollid);
-        if (list) list.push(punch);
-        else punches.set(punch.enrollid, [punch]);
-      }
-      const last = page[page.length - 1];
-      if (!last || page.length < READ_AHEAD_PAGE) break;
-      after = { time: last.time, id: last.id };
-      await yieldToLoop();
-    }
-    return { memberships: await ts.allMemberships(), punches };
-  }
-}
-
-function overlaps(a: Span, b: Span): boolean {
-  const aFrom = a.from ?? "";
-  const bFrom = b.from ?? "";
-  const aTo = a.to ?? "9999-12-31";
-  const bTo = b.to ?? "9999-12-31";
-  return aFrom <= addDaysOrMax(bTo) && bFrom <= addDaysOrMax(aTo);
-}
-
-/** Adjacent ranges merge too. */
-function addDaysOrMax(date: LocalDate): LocalDate {
-  return date === "9999-12-31" ? date : addDays(date, 1);
 }
