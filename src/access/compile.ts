@@ -22,100 +22,12 @@
  */
 import { DAY_ZONES, MAX_HOLIDAYS, padDayZones, padSections, padWeekZones, WEEK_ZONES } from "../protocol/index.ts";
 import { addDays } from "./calendar.ts";
-import type { AccessModel, Level, Person, Schedule } from "./model.ts";
-import { MAX_WINDOWS_PER_DAY } from "./model.ts";
+import { type AccessModel, MAX_WINDOWS_PER_DAY, type Person, type Schedule } from "./model.ts";
+import { type ModelIndex, schedulesAt } from "./model-index.ts";
+import { ALWAYS_FROM, ALWAYS_TO, CLOSED_ZONE, type CompileResult, type FitError, type FitRule, type HeldTables, NOTHING_HELD, type TerminalHoliday, type UserLock } from "./tables.ts";
 import { formatSection, mergeWindows, parseSection, type Window } from "./windows.ts";
 
-export interface UserLock {
-  weekzone: number;
-  group: number;
-  starttime: string;
-  endtime: string;
-}
-
-export interface TerminalHoliday {
-  name: string;
-  startday: string;
-  endday: string;
-  shift: number;
-  dayzone: number;
-}
-
-export interface TerminalTables {
-  /** 8 × 5 "HH:MM~HH:MM" sections. */
-  dayzones: string[][];
-  /** 8 × 7 day-zone numbers, indexed by ISO weekday − 1 (Monday first). */
-  weekzones: number[][];
-  holidays: TerminalHoliday[];
-  /** Every person of the model, in ascending enrollid order. */
-  locks: Map<number, UserLock>;
-}
-
-/** What the server knows a terminal holds; null = not known (never pushed, or wiped). */
-export interface HeldTables {
-  dayzones: string[][] | null;
-  weekzones: number[][] | null;
-  holidays: TerminalHoliday[] | null;
-  locks: ReadonlyMap<number, UserLock>;
-}
-
-export const NOTHING_HELD: HeldTables = { dayzones: null, weekzones: null, holidays: null, locks: new Map() };
-
-export type FitRule = "day-zones" | "week-zones" | "windows-per-day" | "holidays" | "holidays-disagree";
-
-export interface FitError {
-  sn: string;
-  rule: FitRule;
-  message: string;
-}
-
-export type CompileResult = { ok: true; tables: TerminalTables } | { ok: false; errors: FitError[] };
-
-export const CLOSED_ZONE = 1;
-/** Validity of a person with no dates: the extremes the vendor's examples use. */
-export const ALWAYS_FROM = "2000-01-01 00:00:00";
-export const ALWAYS_TO = "2099-12-31 23:59:59";
-
 const WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-
-/** The model indexed once for every terminal it is compiled for (and for live decisions). */
-export interface ModelIndex {
-  model: AccessModel;
-  schedules: Map<number, Schedule>;
-  levels: Map<number, Level>;
-  /** sn → the ids of the levels that include it. */
-  levelsAt: Map<string, Set<number>>;
-  people: Person[];
-}
-
-export function indexModel(model: AccessModel): ModelIndex {
-  const members = new Map(model.terminalGroups.map((g) => [g.id, g.members]));
-  const levelsAt = new Map<string, Set<number>>();
-  for (const level of model.levels) {
-    const doors = [...level.terminals, ...level.groupIds.flatMap((g) => members.get(g) ?? [])];
-    for (const sn of doors) {
-      let set = levelsAt.get(sn);
-      if (!set) levelsAt.set(sn, (set = new Set()));
-      set.add(level.id);
-    }
-  }
-  return {
-    model,
-    schedules: new Map(model.schedules.map((s) => [s.id, s])),
-    levels: new Map(model.levels.map((l) => [l.id, l])),
-    levelsAt,
-    people: [...model.people].sort((a, b) => a.enrollid - b.enrollid),
-  };
-}
-
-/** The schedules that give a person access at a door, by ascending id; none when disabled. */
-export function schedulesAt(index: ModelIndex, person: Person, sn: string): Schedule[] {
-  const here = index.levelsAt.get(sn);
-  if (!person.enabled || !here) return [];
-  const ids = new Set<number>();
-  for (const l of person.levelIds) if (here.has(l)) ids.add((index.levels.get(l) as Level).scheduleId);
-  return [...ids].sort((a, b) => a - b).map((s) => index.schedules.get(s) as Schedule);
-}
 
 const dayKey = (windows: readonly Window[]) => windows.map(formatSection).join(" ");
 

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { localMoment } from "./calendar.ts";
-import { indexModel, type ModelIndex, schedulesAt } from "./compile.ts";
+import { indexModel, type ModelIndex, schedulesAt } from "./model-index.ts";
 import type { AccessModel, Pass, Person, Schedule } from "./model.ts";
 import { inWindows } from "./windows.ts";
 

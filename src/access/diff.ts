@@ -11,7 +11,9 @@
  * no longer in the model is set to zone 1, never deleted.
  */
 import { type CommandName, MAX_HOLIDAYS, padDayZones, padWeekZones, USERLOCKS_PER_FRAME } from "../protocol/index.ts";
-import { CLOSED_ZONE, compileTerminal, type FitError, type HeldTables, type ModelIndex, NOTHING_HELD, type TerminalHoliday, type TerminalTables, type UserLock } from "./compile.ts";
+import { compileTerminal } from "./compile.ts";
+import type { ModelIndex } from "./model-index.ts";
+import { CLOSED_ZONE, type FitError, type HeldTables, NOTHING_HELD, type TerminalHoliday, type TerminalTables, type UserLock } from "./tables.ts";
 
 export interface PlannedCommand {
   command: CommandName;

@@ -1,5 +1,7 @@
 export * from "./calendar.ts";
 export * from "./compile.ts";
+export * from "./model-index.ts";
+export * from "./tables.ts";
 export * from "./decide.ts";
 export * from "./diff.ts";
 export * from "./model.ts";

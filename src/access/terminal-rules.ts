@@ -8,7 +8,7 @@
  * - holiday ranges are yearly "MM-DD" and do not wrap over New Year (we split them, compile.ts);
  * - both ends of a section are inside it, to the minute (windows.ts).
  */
-import type { TerminalHoliday, UserLock } from "./compile.ts";
+import type { TerminalHoliday, UserLock } from "./tables.ts";
 import { localMoment } from "./calendar.ts";
 import { parseSection } from "./windows.ts";
 

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { FitError } from "../access/compile.ts";
+import type { FitError } from "../access/tables.ts";
 import { type AccessModelInput, levelSchema, passSchema, scheduleSchema } from "../access/model.ts";
 import { AppError, badRequest, notFound } from "../lib/app-error.ts";
 import type { AccessLevelRow, AccessScheduleRow, PassRow, ScheduleDays } from "../store/access-contract.ts";

@@ -5,7 +5,7 @@
  * and people are `Store.people`'s: `model()` reads them all into one access model. Visitor passes
  * are kept here too, with the count of their uses.
  */
-import type { TerminalHoliday } from "../access/compile.ts";
+import type { TerminalHoliday } from "../access/tables.ts";
 import type { AccessModelInput } from "../access/model.ts";
 import type { Page } from "./types.ts";
 
