@@ -16,4 +16,6 @@ export interface SqlRunner {
   write(query: SQL): Promise<Row[]>;
   /** Every statement in one transaction. */
   batch(queries: SQL[]): Promise<void>;
+  /** Every statement in one transaction, each with its RETURNING rows (each needs one: better-sqlite3's `all` refuses a statement returning nothing). */
+  transaction(queries: SQL[]): Promise<Row[][]>;
 }

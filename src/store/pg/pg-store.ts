@@ -35,8 +35,8 @@ import { SqlExportStore } from "../export-store.ts";
 import { SqlImportSourceStore } from "../import-source-store.ts";
 import { pgTimesheets } from "./timesheet-sql.ts";
 import { PgPeopleStore } from "./people-store.ts";
-import { PgWebhookLeases } from "./webhook-leases.ts";
-import { PgWebhookStore } from "./webhook-store.ts";
+import { PgWebhookLeases, pgWebhooks } from "./webhook-leases.ts";
+import type { SqlWebhookStore } from "../webhook-store.ts";
 import { connectPg, type PgConnection, type PgDb } from "./connect.ts";
 import { writeOps } from "./write-path.ts";
 import { ensureSchema, migratePg } from "./migrate.ts";
@@ -66,7 +66,7 @@ export class PgStore implements Store {
   readonly commands: PgCommandStore;
   readonly people: PgPeopleStore;
   readonly exports: SqlExportStore;
-  readonly webhooks: PgWebhookStore;
+  readonly webhooks: SqlWebhookStore;
   /** Which instance delivers each webhook destination (a cluster has no other dispatcher). */
   readonly webhookLeases: PgWebhookLeases;
   readonly hrDestinations: PgHrStore;
@@ -87,7 +87,7 @@ export class PgStore implements Store {
     this.commands = new PgCommandStore(this.#db);
     this.people = new PgPeopleStore(this.#db);
     this.exports = new SqlExportStore(pgTimesheets(this.#db));
-    this.webhooks = new PgWebhookStore(this.#db);
+    this.webhooks = pgWebhooks(this.#db);
     this.webhookLeases = new PgWebhookLeases(this.#db);
     this.hrDestinations = new PgHrStore(this.#db);
     this.hrLeases = new PgHrLeases(this.#db);

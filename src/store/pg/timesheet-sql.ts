@@ -24,6 +24,12 @@ export function pgTimesheets(db: PgDb): TimesheetSql {
         for (const q of queries) await tx.execute(q);
       });
     },
+    transaction: (queries) =>
+      db.transaction(async (tx) => {
+        const out: Row[][] = [];
+        for (const q of queries) out.push(await rows(tx, q));
+        return out;
+      }),
     person: (kind, enrollid, from, until) => rows(db, numbered(PERSON_READS[kind], kind === "punches" ? [enrollid, from ?? "", until ?? ""] : [enrollid])),
     everyone: (kind, params) => rows(db, numbered(EVERYONE_READS[kind], [...params])),
     // One statement, the columns as arrays (as the group commit writes records): one round trip.

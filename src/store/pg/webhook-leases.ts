@@ -1,8 +1,13 @@
 /** `Store.webhookLeases`: which cluster instance delivers each webhook destination (leases.ts). */
+import { sql } from "drizzle-orm";
 import type { OutboxSettlements, WebhookLeaseStore } from "../webhook-contract.ts";
+import { type WebhookDialect, SqlWebhookStore } from "../webhook-store.ts";
 import type { PgDb } from "./connect.ts";
 import { PgLeases } from "./leases.ts";
-import { PgWebhookStore } from "./webhook-store.ts";
+import { pgTimesheets } from "./timesheet-sql.ts";
+
+/** `Store.webhooks` on PostgreSQL: a destination's lease goes with it. */
+export const pgWebhooks = (db: PgDb) => new SqlWebhookStore(pgTimesheets(db), { leases: sql.raw("webhook_leases") } satisfies WebhookDialect);
 
 export class PgWebhookLeases implements WebhookLeaseStore {
   #leases: PgLeases;
@@ -24,7 +29,7 @@ export class PgWebhookLeases implements WebhookLeaseStore {
   }
 
   fenced(holder: string): OutboxSettlements {
-    const held = <T>(id: number, settle: (webhooks: PgWebhookStore) => Promise<T>) => this.#leases.held(id, holder, (tx) => settle(new PgWebhookStore(tx)));
+    const held = <T>(id: number, settle: (webhooks: SqlWebhookStore) => Promise<T>) => this.#leases.held(id, holder, (tx) => settle(pgWebhooks(tx)));
     return {
       delivered: (id, end, count, at) => held(id, (w) => w.delivered(id, end, count, at)),
       failed: (id, attempts, error, at) => held(id, (w) => w.failed(id, attempts, error, at)),

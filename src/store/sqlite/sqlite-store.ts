@@ -43,7 +43,7 @@ import { SqlImportSourceStore } from "../import-source-store.ts";
 import { sqliteTimesheets } from "./timesheet-sql.ts";
 import { immediate } from "./transaction.ts";
 import { TickCommit } from "./tick-commit.ts";
-import { SqliteWebhookStore } from "./webhook-store.ts";
+import { SqlWebhookStore } from "../webhook-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
 import { migrate, pendingMigrations } from "./migrate.ts";
@@ -88,7 +88,7 @@ export class SqliteStore implements Store {
   readonly commands: SqliteCommandStore;
   readonly people: SqlitePeopleStore;
   readonly exports: SqlExportStore;
-  readonly webhooks: SqliteWebhookStore;
+  readonly webhooks: SqlWebhookStore;
   readonly hrDestinations: SqliteHrStore;
   readonly importSources: SqlImportSourceStore;
   readonly timesheets: SqlTimesheetStore;
@@ -139,7 +139,7 @@ export class SqliteStore implements Store {
     this.commands = new SqliteCommandStore(this.#w.db, this.#r.db, tick);
     this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
     this.exports = new SqlExportStore(sqliteTimesheets(this.#w, this.#r));
-    this.webhooks = new SqliteWebhookStore(this.#w.db, this.#r.db);
+    this.webhooks = new SqlWebhookStore(sqliteTimesheets(this.#w, this.#r), { leases: null });
     this.hrDestinations = new SqliteHrStore(this.#w.db, this.#r.db);
     this.importSources = new SqlImportSourceStore(sqliteTimesheets(this.#w, this.#r));
     this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w, this.#r));
