@@ -4,7 +4,8 @@
  * duplicates are skipped with ON CONFLICT DO NOTHING, so a batch resent to another instance
  * after a crash is stored once.
  */
-import { PgHrLeases, PgHrStore } from "./hr-store.ts";
+import { PgHrLeases, pgHrDestinations } from "./hr-leases.ts";
+import type { SqlHrStore } from "../hr-store.ts";
 import { PgNotifierLease } from "./notifier-lease.ts";
 import { and, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
@@ -69,7 +70,7 @@ export class PgStore implements Store {
   readonly webhooks: SqlWebhookStore;
   /** Which instance delivers each webhook destination (a cluster has no other dispatcher). */
   readonly webhookLeases: PgWebhookLeases;
-  readonly hrDestinations: PgHrStore;
+  readonly hrDestinations: SqlHrStore;
   /** Which instance delivers each HR destination. */
   readonly hrLeases: PgHrLeases;
   /** Cluster mode: the one instance that sends alert notifications. */
@@ -89,7 +90,7 @@ export class PgStore implements Store {
     this.exports = new SqlExportStore(pgTimesheets(this.#db));
     this.webhooks = pgWebhooks(this.#db);
     this.webhookLeases = new PgWebhookLeases(this.#db);
-    this.hrDestinations = new PgHrStore(this.#db);
+    this.hrDestinations = pgHrDestinations(this.#db);
     this.hrLeases = new PgHrLeases(this.#db);
     this.notifierLease = new PgNotifierLease(this.#db);
     this.importSources = new SqlImportSourceStore(pgTimesheets(this.#db));

@@ -1,4 +1,3 @@
-import { SqliteHrStore } from "./hr-store.ts";
 import { and, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type {
   Approval,
@@ -44,6 +43,7 @@ import { sqliteTimesheets } from "./timesheet-sql.ts";
 import { immediate } from "./transaction.ts";
 import { TickCommit } from "./tick-commit.ts";
 import { SqlWebhookStore } from "../webhook-store.ts";
+import { SqlHrStore } from "../hr-store.ts";
 import type { PruneCounts, PruneCutoffs } from "../prune.ts";
 import type { SqliteConnection, SqliteDatabase, SqliteOpener } from "./driver.ts";
 import { migrate, pendingMigrations } from "./migrate.ts";
@@ -89,7 +89,7 @@ export class SqliteStore implements Store {
   readonly people: SqlitePeopleStore;
   readonly exports: SqlExportStore;
   readonly webhooks: SqlWebhookStore;
-  readonly hrDestinations: SqliteHrStore;
+  readonly hrDestinations: SqlHrStore;
   readonly importSources: SqlImportSourceStore;
   readonly timesheets: SqlTimesheetStore;
   readonly access: SqlAccessStore;
@@ -140,7 +140,7 @@ export class SqliteStore implements Store {
     this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
     this.exports = new SqlExportStore(sqliteTimesheets(this.#w, this.#r));
     this.webhooks = new SqlWebhookStore(sqliteTimesheets(this.#w, this.#r), { leases: null });
-    this.hrDestinations = new SqliteHrStore(this.#w.db, this.#r.db);
+    this.hrDestinations = new SqlHrStore(sqliteTimesheets(this.#w, this.#r), { leases: null });
     this.importSources = new SqlImportSourceStore(sqliteTimesheets(this.#w, this.#r));
     this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w, this.#r));
     // What terminals acknowledged holding follows each command's answer: in the commands' commit.
