@@ -88,7 +88,26 @@ export function Field(props: {
   );
 }
 
-/** A one-button form posting to `action`; `confirm` asks first (web/app.ts shows the dialog). */
+/** Radio buttons under one label: a radiogroup named by it (`labelId`, by default `<name>-label`). */
+export function RadioField(props: { name: string; label: string; value: string; options: ReadonlyArray<readonly [string, string]>; hint?: string; labelId?: string }) {
+  const labelId = props.labelId ?? `${props.name}-label`;
+  return (
+    <div class="field">
+      <span class="label" id={labelId}>
+        {props.label}
+      </span>
+      <div class="radios" role="radiogroup" aria-labelledby={labelId}>
+        {props.options.map(([value, text]) => (
+          <label>
+            <input type="radio" name={props.name} value={value} checked={props.value === value} /> {text}
+          </label>
+        ))}
+      </div>
+      {props.hint ? <p class="hint">{props.hint}</p> : null}
+    </div>
+  );
+}
+
 /** A list page's search box (GET, so the search is in the address and survives a reload). */
 export function SearchForm(props: { action: string; q: string; placeholder: string; hidden?: Record<string, string> }) {
   return (
@@ -135,6 +154,7 @@ export function typedSerials(values: readonly unknown[]): string[] {
 /** The JSON the search-suggest island asks: `{items: [{value, label}]}`, a few terminals matching `q`. */
 export const TERMINAL_SEARCH = "/terminals/search.json";
 
+/** A one-button form posting to `action`; `confirm` asks first (web/app.ts shows the dialog). */
 export function ActionButton(props: { action: string; csrf: string; label: string; tone?: "primary" | "danger" | "plain"; confirm?: string; fields?: Record<string, string> }) {
   return (
     <form method="post" action={props.action} class="inline-form" data-confirm={props.confirm}>
