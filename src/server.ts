@@ -24,7 +24,7 @@ import { startIntegrations } from "./integrations.ts";
 import { ClockCheck } from "./commands/clock-check.ts";
 import { CommandDispatcher } from "./commands/dispatcher.ts";
 import { commandHooks } from "./commands/hooks.ts";
-import type { PassDeps } from "./app/access.ts";
+import type { PassDeps } from "./app/access-passes.ts";
 import { PeopleService } from "./people/service.ts";
 import { ServerMetrics } from "./obs/server-metrics.ts";
 import { WarnLimiter } from "./obs/warn-limiter.ts";

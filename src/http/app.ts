@@ -2,7 +2,7 @@
  * The HTTP side: `/health` for load balancers, `/api/v1` behind API tokens. Terminal sockets
  * never reach here (the gateway takes them first).
  */
-import type { PassDeps } from "../app/access.ts";
+import type { PassDeps } from "../app/access-passes.ts";
 import type { TimesheetDeps } from "../app/timesheets/deps.ts";
 import { timesheetsApi } from "./api/timesheets.ts";
 import { Hono } from "hono";

@@ -1,4 +1,4 @@
-import type { PassDeps } from "../app/access.ts";
+import type { PassDeps } from "../app/access-passes.ts";
 import type { TimesheetDeps } from "../app/timesheets/deps.ts";
 import type { Logger } from "pino";
 import type { Notifier } from "../alerts/notifier.ts";

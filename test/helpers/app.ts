@@ -10,7 +10,7 @@ import { AlertSource } from "../../src/alerts/source.ts";
 import { BackupDownloads } from "../../src/app/backups.ts";
 import { hashToken } from "../../src/auth/tokens.ts";
 import { CommandDispatcher } from "../../src/commands/dispatcher.ts";
-import type { PassDeps } from "../../src/app/access.ts";
+import type { PassDeps } from "../../src/app/access-passes.ts";
 import type { TimesheetDeps } from "../../src/app/timesheets/deps.ts";
 import { TimesheetRecompute } from "../../src/jobs/timesheet-recompute.ts";
 import { EventBus } from "../../src/events/bus.ts";

@@ -2,10 +2,10 @@
 import { Hono } from "hono";
 import { qrSvg } from "../../access/qr.ts";
 import {
-  createLevel, createPass, createSchedule, deleteLevel, deleteSchedule, getLevel, getPass, getSchedule, issueQrCode, levelInput, levelPatch,
-  listPasses, type PassDeps, passInput, passListQuery, personAccess, personAccessInput, revokePass, revokeQrCode, scheduleInput, schedulePatch,
-  setPersonAccess, syncAccess, updateLevel, updateSchedule,
+  createLevel, createSchedule, deleteLevel, deleteSchedule, getLevel, getSchedule, issueQrCode, levelInput, levelPatch, personAccess,
+  personAccessInput, revokeQrCode, scheduleInput, schedulePatch, setPersonAccess, syncAccess, updateLevel, updateSchedule,
 } from "../../app/access.ts";
+import { createPass, getPass, listPasses, type PassDeps, passInput, passListQuery, revokePass } from "../../app/access-passes.ts";
 import { notFound } from "../../lib/app-error.ts";
 import { parseBody } from "../body.ts";
 import { parseQuery } from "../query.ts";

@@ -7,7 +7,7 @@
 import { type Context, Hono } from "hono";
 import { raw } from "hono/html";
 import { qrSvg } from "../../access/qr.ts";
-import { createPass, getPass, listPasses, type PassView, revokePass } from "../../app/access.ts";
+import { createPass, getPass, listPasses, type PassView, revokePass } from "../../app/access-passes.ts";
 import { AppError } from "../../lib/app-error.ts";
 import { AccessTabs } from "../access/area.tsx";
 import { type Choices, LIST, PassEditor, type PassValues, postedPass, readPassForm } from "../access/pass-form.tsx";
