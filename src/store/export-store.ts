@@ -8,20 +8,16 @@ import { type SQL, sql } from "drizzle-orm";
 import type { CredentialKey, CredentialRow, ExportStore, RecordStream, RowsAfter } from "./export-contract.ts";
 import type { AttendanceRow, DoorEventRow, PersonRow } from "./schema.ts";
 import type { Row, SqlRunner } from "./sql-runner.ts";
+import { num, numOrNull, strOrNull } from "./sql-values.ts";
 
 /** SQLite binds at most 32,766 variables; credential look-ups go in chunks well under that. */
 const KEY_CHUNK = 500;
 
-const ATTENDANCE = sql.raw("id, sn, enrollid, time, ts, mode, inout, event, verifymode, temp, received_at, refused");
+export const ATTENDANCE = sql.raw("id, sn, enrollid, time, ts, mode, inout, event, verifymode, temp, received_at, refused");
 const DOOR_EVENTS = sql.raw("id, sn, time, ts, mode, inout, event, received_at");
 const tables: Record<RecordStream, SQL> = { attendance: sql.raw("attendance"), door_events: sql.raw("door_events") };
 
-// PostgreSQL's BIGINT columns may come back as strings.
-const num = (v: unknown) => Number(v);
-const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-const strOrNull = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
-const readAttendance = (r: Row): AttendanceRow => ({
+export const readAttendance = (r: Row): AttendanceRow => ({
   id: num(r.id),
   sn: String(r.sn),
   enrollid: num(r.enrollid),

@@ -7,10 +7,11 @@ import { storeError } from "./errors.ts";
 import type { ImportSourceSettings, ImportSourceStore } from "./import-source-contract.ts";
 import type { PeopleImportSourceRow } from "./schema.ts";
 import type { Row, SqlRunner } from "./sql-runner.ts";
+import { bool, numOrNull } from "./sql-values.ts";
 
 const COLUMNS = sql.raw("id, name, url, auth_header, auth_sealed, mapping, paging, disable_missing, last_run_at, last_result, created_at, updated_at");
 
-/** Settings as columns; TRUE and FALSE read the same in both engines (SQLite stores 1 and 0). */
+/** Settings as columns. */
 const SETTING_COLUMNS: { [K in keyof ImportSourceSettings]-?: (v: ImportSourceSettings[K]) => SQL } = {
   name: (v) => sql`name = ${v}`,
   url: (v) => sql`url = ${v}`,
@@ -21,8 +22,6 @@ const SETTING_COLUMNS: { [K in keyof ImportSourceSettings]-?: (v: ImportSourceSe
   disableMissing: (v) => sql`disable_missing = ${bool(v)}`,
 };
 
-const bool = (v: boolean) => sql.raw(v ? "TRUE" : "FALSE");
-const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 function readSource(r: Row): PeopleImportSourceRow {
   return {
@@ -34,7 +33,7 @@ function readSource(r: Row): PeopleImportSourceRow {
     mapping: String(r.mapping),
     paging: String(r.paging),
     disableMissing: Boolean(r.disable_missing),
-    lastRunAt: orNull(r.last_run_at),
+    lastRunAt: numOrNull(r.last_run_at),
     lastResult: r.last_result === null ? null : String(r.last_result),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),

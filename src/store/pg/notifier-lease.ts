@@ -5,10 +5,12 @@
  * sender has told.
  */
 import { sql } from "drizzle-orm";
-import { NOTIFIER_LEASE_ID, type NotifierLeaseStore } from "../admin-contract.ts";
+import { type AdminStore, NOTIFIER_LEASE_ID, type NotifierLeaseStore } from "../admin-contract.ts";
+import { SqlAdminStore } from "../admin-store.ts";
 import { storeError } from "../errors.ts";
-import { PgAdminStore } from "./admin-store.ts";
 import type { PgDb } from "./connect.ts";
+import { pgTransaction } from "./sql-transaction.ts";
+import { pgTimesheets } from "./timesheet-sql.ts";
 
 const ROLE = "notifier";
 const NOW_MS = sql`(extract(epoch FROM statement_timestamp()) * 1000)::bigint`;
@@ -40,11 +42,11 @@ export class PgNotifierLease implements NotifierLeaseStore {
 
   fenced(holder: string) {
     return {
-      saveNotificationState: (...args: Parameters<PgAdminStore["saveNotificationState"]>) =>
+      saveNotificationState: (...args: Parameters<AdminStore["saveNotificationState"]>) =>
         this.#db.transaction(async (tx) => {
           const rows = await tx.execute(sql`SELECT holder FROM role_leases WHERE role = ${ROLE} AND holder = ${holder} FOR SHARE`);
           if (Array.from(rows).length === 0) throw storeError("lease_lost", "another instance sends the alert notifications now");
-          await new PgAdminStore(tx).saveNotificationState(...args);
+          await new SqlAdminStore(pgTimesheets(tx), pgTransaction(tx)).saveNotificationState(...args);
         }),
     };
   }

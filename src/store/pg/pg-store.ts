@@ -28,7 +28,8 @@ import { attendanceOrder, attendanceWhere, PHOTO_ID_SLICE } from "../attendance-
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
 import type { TerminalRow } from "../schema.ts";
-import { PgAdminStore } from "./admin-store.ts";
+import { SqlAdminStore } from "../admin-store.ts";
+import { pgTransaction } from "./sql-transaction.ts";
 import { PgCommandStore } from "./commands-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
 import { SqlAccessStore } from "../access-store.ts";
@@ -63,7 +64,7 @@ export interface PgStoreOptions {
 }
 
 export class PgStore implements Store {
-  readonly admin: PgAdminStore;
+  readonly admin: SqlAdminStore;
   readonly commands: PgCommandStore;
   readonly people: PgPeopleStore;
   readonly exports: SqlExportStore;
@@ -84,7 +85,7 @@ export class PgStore implements Store {
   private constructor(connection: PgConnection) {
     this.#c = connection;
     this.#db = connection.db;
-    this.admin = new PgAdminStore(this.#db);
+    this.admin = new SqlAdminStore(pgTimesheets(this.#db), pgTransaction(this.#db));
     this.commands = new PgCommandStore(this.#db);
     this.people = new PgPeopleStore(this.#db);
     this.exports = new SqlExportStore(pgTimesheets(this.#db));

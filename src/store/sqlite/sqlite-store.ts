@@ -32,7 +32,8 @@ import {
   type TerminalRow,
   terminals,
 } from "../schema.ts";
-import { SqliteAdminStore } from "./admin-store.ts";
+import { SqlAdminStore } from "../admin-store.ts";
+import { sqliteTransaction } from "./sql-transaction.ts";
 import { SqliteCommandStore } from "./commands-store.ts";
 import { SqlitePeopleStore } from "./people-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
@@ -84,7 +85,7 @@ export interface SqliteStoreOptions {
  * store's write connection keeps the other writes (admin, commands, people, retention).
  */
 export class SqliteStore implements Store {
-  readonly admin: SqliteAdminStore;
+  readonly admin: SqlAdminStore;
   readonly commands: SqliteCommandStore;
   readonly people: SqlitePeopleStore;
   readonly exports: SqlExportStore;
@@ -133,7 +134,7 @@ export class SqliteStore implements Store {
       this.#r = options.open(options.file, { readonly: true });
       this.#r.db.run(sql.raw("PRAGMA busy_timeout = 5000"));
     }
-    this.admin = new SqliteAdminStore(this.#w.db, this.#r.db);
+    this.admin = new SqlAdminStore(sqliteTimesheets(this.#w, this.#r), sqliteTransaction(this.#w.db));
     const w = this.#w;
     const tick = new TickCommit((statement) => w.exec(statement));
     this.commands = new SqliteCommandStore(this.#w.db, this.#r.db, tick);
