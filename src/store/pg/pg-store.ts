@@ -30,7 +30,7 @@ import { storeError } from "../errors.ts";
 import type { TerminalRow } from "../schema.ts";
 import { SqlAdminStore } from "../admin-store.ts";
 import { pgTransaction } from "./sql-transaction.ts";
-import { PgCommandStore } from "./commands-store.ts";
+import { SqlCommandStore } from "../commands-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
 import { SqlAccessStore } from "../access-store.ts";
 import { SqlExportStore } from "../export-store.ts";
@@ -65,7 +65,7 @@ export interface PgStoreOptions {
 
 export class PgStore implements Store {
   readonly admin: SqlAdminStore;
-  readonly commands: PgCommandStore;
+  readonly commands: SqlCommandStore;
   readonly people: PgPeopleStore;
   readonly exports: SqlExportStore;
   readonly webhooks: SqlWebhookStore;
@@ -86,7 +86,7 @@ export class PgStore implements Store {
     this.#c = connection;
     this.#db = connection.db;
     this.admin = new SqlAdminStore(pgTimesheets(this.#db), pgTransaction(this.#db));
-    this.commands = new PgCommandStore(this.#db);
+    this.commands = new SqlCommandStore({ db: pgTimesheets(this.#db), latest: pgTimesheets(this.#db), tx: pgTransaction(this.#db), step: pgTransaction(this.#db) });
     this.people = new PgPeopleStore(this.#db);
     this.exports = new SqlExportStore(pgTimesheets(this.#db));
     this.webhooks = pgWebhooks(this.#db);

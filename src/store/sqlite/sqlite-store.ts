@@ -34,7 +34,7 @@ import {
 } from "../schema.ts";
 import { SqlAdminStore } from "../admin-store.ts";
 import { sqliteTransaction } from "./sql-transaction.ts";
-import { SqliteCommandStore } from "./commands-store.ts";
+import { SqlCommandStore } from "../commands-store.ts";
 import { SqlitePeopleStore } from "./people-store.ts";
 import { SqlTimesheetStore } from "../timesheet-store.ts";
 import { SqlAccessStore } from "../access-store.ts";
@@ -86,7 +86,7 @@ export interface SqliteStoreOptions {
  */
 export class SqliteStore implements Store {
   readonly admin: SqlAdminStore;
-  readonly commands: SqliteCommandStore;
+  readonly commands: SqlCommandStore;
   readonly people: SqlitePeopleStore;
   readonly exports: SqlExportStore;
   readonly webhooks: SqlWebhookStore;
@@ -137,7 +137,13 @@ export class SqliteStore implements Store {
     this.admin = new SqlAdminStore(sqliteTimesheets(this.#w, this.#r), sqliteTransaction(this.#w.db));
     const w = this.#w;
     const tick = new TickCommit((statement) => w.exec(statement));
-    this.commands = new SqliteCommandStore(this.#w.db, this.#r.db, tick);
+    this.commands = new SqlCommandStore({
+      db: sqliteTimesheets(this.#w, this.#r),
+      // The dispatcher must see its own transitions at once: read on the write connection.
+      latest: sqliteTimesheets(this.#w, this.#w),
+      tx: sqliteTransaction(this.#w.db),
+      step: sqliteTransaction(this.#w.db, tick),
+    });
     this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
     this.exports = new SqlExportStore(sqliteTimesheets(this.#w, this.#r));
     this.webhooks = new SqlWebhookStore(sqliteTimesheets(this.#w, this.#r), { leases: null });
