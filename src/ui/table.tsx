@@ -11,6 +11,8 @@ export type Attrs = Record<string, string | number | undefined>;
 export type Column<R> = {
   /** Header text; none gives an empty header cell (the row-actions column). */
   head?: Child;
+  /** Class of the header cell (`num`: a number column's head aligned with its figures). */
+  headClass?: string;
   cell: (row: R) => Child;
   /** Class of each of the column's cells (mono, nowrap, row-actions…), or one per row (a tone by value). */
   class?: string | ((row: R) => string);
@@ -40,7 +42,7 @@ export function Table<R>(props: {
     <table class={props.sheet ? "sheet-table" : "table"} aria-label={props.label} {...props.attrs}>
       {props.caption ? <caption>{props.caption}</caption> : null}
       <thead>
-        <tr>{columns.map((c) => (c.head === undefined ? <th scope="col" /> : <th scope="col">{c.head}</th>))}</tr>
+        <tr>{columns.map((c) => (c.head === undefined ? <th scope="col" class={c.headClass} /> : <th scope="col" class={c.headClass}>{c.head}</th>))}</tr>
       </thead>
       <tbody>
         {props.rows.map((r) => (

@@ -16,6 +16,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { inoutLabel } from "../labels.ts";
 import { redirectWith } from "../flash.ts";
 import { page } from "../layout.tsx";
+import { Table } from "../table.tsx";
 import { dateParam, idParam, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
 import { DayFigures, leaveText, StatusBadge } from "../timesheets/day-parts.tsx";
 import { AddCorrectionForm, AddLeaveForm, dayHref, ExcludeForm, RemoveCorrectionForm } from "../timesheets/day-forms.tsx";
@@ -82,24 +83,16 @@ function ResultPanel({ data }: { data: DayData }) {
       </p>
       <DayFigures day={day} />
       {day.pairs.length > 0 ? (
-        <table class="table compact" aria-label="Pairs">
-          <thead>
-            <tr>
-              <th scope="col">In</th>
-              <th scope="col">Out</th>
-              <th scope="col" />
-            </tr>
-          </thead>
-          <tbody>
-            {day.pairs.map((p) => (
-              <tr>
-                <td>{p.in ? clockOf(p.in, day.date) : <span class="tone-error">missing</span>}</td>
-                <td>{p.out ? clockOf(p.out, day.date) : day.inProgress ? <span class="muted">still in</span> : <span class="tone-error">missing</span>}</td>
-                <td>{p.manual ? <span class="badge badge-info manual-mark">manual</span> : null}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          label="Pairs"
+          attrs={{ class: "table compact" }}
+          rows={day.pairs}
+          columns={[
+            { head: "In", cell: (p) => (p.in ? clockOf(p.in, day.date) : <span class="tone-error">missing</span>) },
+            { head: "Out", cell: (p) => (p.out ? clockOf(p.out, day.date) : day.inProgress ? <span class="muted">still in</span> : <span class="tone-error">missing</span>) },
+            { cell: (p) => (p.manual ? <span class="badge badge-info manual-mark">manual</span> : null) },
+          ]}
+        />
       ) : null}
     </section>
   );
@@ -110,81 +103,59 @@ function PunchesPanel({ data }: { data: DayData }) {
   return (
     <section class="panel" aria-label="Punches">
       <h2>Punches</h2>
-      {data.punches.length === 0 ? (
-        <p class="muted">No punch stored for this day.</p>
-      ) : (
-        <table class="table compact">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Terminal</th>
-              <th scope="col">In/out</th>
-              <th scope="col">Photo</th>
-              <th scope="col">Counted</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.punches.map((p) => (
-              <tr data-punch={p.id}>
-                <td class="nowrap">{p.time}</td>
-                <td>{data.terminals.get(p.sn) ?? p.sn}</td>
-                <td>{inoutLabel(p.inout)}</td>
-                <td>{data.photos.has(p.id) ? <PunchPhoto id={p.id} time={p.time} /> : null}</td>
-                <td>
-                  {excluded.has(p.id) ? (
-                    <span class="badge badge-info manual-mark">excluded (manual)</span>
-                  ) : data.csrf ? (
-                    <ExcludeForm enrollid={data.enrollid} date={data.date} punchId={p.id} csrf={data.csrf} />
-                  ) : (
-                    "Yes"
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        empty={<p class="muted">No punch stored for this day.</p>}
+        attrs={{ class: "table compact" }}
+        rows={data.punches}
+        row={(p) => ({ "data-punch": p.id })}
+        columns={[
+          { head: "Time", class: "nowrap", cell: (p) => p.time },
+          { head: "Terminal", cell: (p) => data.terminals.get(p.sn) ?? p.sn },
+          { head: "In/out", cell: (p) => inoutLabel(p.inout) },
+          { head: "Photo", cell: (p) => (data.photos.has(p.id) ? <PunchPhoto id={p.id} time={p.time} /> : null) },
+          {
+            head: "Counted",
+            cell: (p) =>
+              excluded.has(p.id) ? (
+                <span class="badge badge-info manual-mark">excluded (manual)</span>
+              ) : data.csrf ? (
+                <ExcludeForm enrollid={data.enrollid} date={data.date} punchId={p.id} csrf={data.csrf} />
+              ) : (
+                "Yes"
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }
 
 function CorrectionsPanel({ data, clock }: { data: DayData; clock: UiDeps["settings"]["clock"] }) {
+  const csrf = data.csrf;
   return (
     <section class="panel" aria-label="Corrections">
       <h2>Corrections</h2>
-      {data.corrections.length === 0 ? (
-        <p class="muted">None: the day is computed from the stored punches alone.</p>
-      ) : (
-        <table class="table compact">
-          <thead>
-            <tr>
-              <th scope="col">Change</th>
-              <th scope="col">Reason</th>
-              <th scope="col">By</th>
-              <th scope="col">When</th>
-              {data.csrf ? <th scope="col" /> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {data.corrections.map((c) => (
-              <tr data-correction={c.id}>
-                <td>
-                  <span class="badge badge-info manual-mark">manual</span>{" "}
-                  {c.kind === "add" ? `Added punch ${c.time}${c.inout === 0 ? " (in)" : c.inout === 1 ? " (out)" : ""}` : `Excluded punch #${c.punchId}`}
-                </td>
-                <td>{c.reason}</td>
-                <td>{c.by}</td>
-                <td class="nowrap">{siteTime(clock, c.at)}</td>
-                {data.csrf ? (
-                  <td class="row-actions">
-                    <RemoveCorrectionForm enrollid={data.enrollid} date={data.date} id={c.id} csrf={data.csrf} />
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Table
+        empty={<p class="muted">None: the day is computed from the stored punches alone.</p>}
+        attrs={{ class: "table compact" }}
+        rows={data.corrections}
+        row={(c) => ({ "data-correction": c.id })}
+        columns={[
+          {
+            head: "Change",
+            cell: (c) => (
+              <>
+                <span class="badge badge-info manual-mark">manual</span>{" "}
+                {c.kind === "add" ? `Added punch ${c.time}${c.inout === 0 ? " (in)" : c.inout === 1 ? " (out)" : ""}` : `Excluded punch #${c.punchId}`}
+              </>
+            ),
+          },
+          { head: "Reason", cell: (c) => c.reason },
+          { head: "By", cell: (c) => c.by },
+          { head: "When", class: "nowrap", cell: (c) => siteTime(clock, c.at) },
+          csrf !== null && { class: "row-actions", cell: (c) => <RemoveCorrectionForm enrollid={data.enrollid} date={data.date} id={c.id} csrf={csrf} /> },
+        ]}
+      />
     </section>
   );
 }

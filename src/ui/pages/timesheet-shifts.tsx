@@ -11,6 +11,7 @@ import { ActionButton, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { Table } from "../table.tsx";
 import { idParam, TimesheetTabs } from "../timesheets/area.tsx";
 import { defined, FormReader } from "../timesheets/form.ts";
 
@@ -167,29 +168,20 @@ export function timesheetShiftPages(deps: UiDeps) {
       { title: editing ? `Shift ${editing.name}` : "Timesheets", active: "timesheets" },
       <>
         <TimesheetTabs active="shifts" />
-        {shifts.length === 0 ? (
-          <EmptyState title="No shifts yet">A shift says when work starts and ends, its breaks, graces, rounding and overtime.</EmptyState>
-        ) : (
-          <div class="table-wrap">
-            <table class="table" aria-label="Shifts">
-              <tbody>
-                {shifts.map((s) => (
-                  <tr data-shift={s.name}>
-                    <td>
-                      <a href={`/timesheets/shifts/${s.id}`}>{s.name}</a>
-                    </td>
-                    <td class="muted">{describe(s)}</td>
-                    {admin ? (
-                      <td class="row-actions">
-                        <ActionButton action={`/timesheets/shifts/${s.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the shift ${s.name}?`} />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <Table
+          label="Shifts"
+          empty={<EmptyState title="No shifts yet">A shift says when work starts and ends, its breaks, graces, rounding and overtime.</EmptyState>}
+          rows={shifts}
+          row={(s) => ({ "data-shift": s.name })}
+          columns={[
+            { head: "Shift", cell: (s) => <a href={`/timesheets/shifts/${s.id}`}>{s.name}</a> },
+            { head: "Hours", class: "muted", cell: describe },
+            admin && {
+              class: "row-actions",
+              cell: (s) => <ActionButton action={`/timesheets/shifts/${s.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the shift ${s.name}?`} />,
+            },
+          ]}
+        />
         {admin ? (
           <>
             <h2>{editing ? `Change ${editing.name}` : "New shift"}</h2>

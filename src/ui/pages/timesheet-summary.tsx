@@ -5,6 +5,7 @@
  * person per page, with totals).
  */
 import { type Context, Hono } from "hono";
+import type { Child } from "hono/jsx";
 import { z } from "zod";
 import { clockOf, hm, hmOrDash, statusOf } from "../../../web/components/timesheet-format.ts";
 import { notADate } from "../../lib/input-problem.ts";
@@ -18,6 +19,7 @@ import { EmptyState } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page, printPage } from "../layout.tsx";
 import { monthRange, namesOf, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
+import { type Column, Table } from "../table.tsx";
 import { SummaryTotals } from "../timesheets/day-parts.tsx";
 import { monthOf } from "./timesheet-people.tsx";
 
@@ -42,54 +44,34 @@ function leaveCell(s: SummaryRow, type: LeaveType): string {
   return t ? `${t.days} d · ${hm(t.minutes)}` : "—";
 }
 
+/** A column of figures, its head aligned with them. */
+function num<R>(head: string, cell: (row: R) => Child): Column<R> {
+  return { head, headClass: "num", class: "num", cell };
+}
+const times = (count: number, minutes: number) => (count === 0 ? "—" : `${count} × ${hm(minutes)}`);
+
 function SummaryTable({ people, names, leaveTypes, from }: { people: SummaryRow[]; names: Names; leaveTypes: LeaveType[]; from: string }) {
   const used = leaveTypes.filter((t) => people.some((p) => p.leave.some((l) => l.typeId === t.id)));
-  return (
-    <div class="table-wrap">
-      <table class="table" aria-label="Summary">
-        <thead>
-          <tr>
-            <th scope="col">Person</th>
-            <th scope="col">Department</th>
-            <th scope="col" class="num">Days worked</th>
-            <th scope="col" class="num">Worked</th>
-            <th scope="col" class="num">Overtime</th>
-            <th scope="col" class="num">Late</th>
-            <th scope="col" class="num">Early leave</th>
-            <th scope="col" class="num">Absences</th>
-            <th scope="col" class="num">Missing punch</th>
-            {used.map((t) => (
-              <th scope="col" class="num">
-                {t.name}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {people.map((s) => {
-            return (
-              <tr data-enrollid={s.enrollid}>
-                <td>
-                  <a href={`/timesheets/people/${s.enrollid}?month=${from.slice(0, 7)}`}>{names.person(s.enrollid) || `#${s.enrollid}`}</a> <span class="muted">#{s.enrollid}</span>
-                </td>
-                <td>{names.department(s.departmentId) ?? <span class="muted">—</span>}</td>
-                <td class="num">{s.daysWorked}</td>
-                <td class="num" data-col="worked">{hm(s.workedMinutes)}</td>
-                <td class="num">{hmOrDash(s.overtimeMinutes)}</td>
-                <td class="num">{s.lateCount === 0 ? "—" : `${s.lateCount} × ${hm(s.lateMinutes)}`}</td>
-                <td class="num">{s.earlyLeaveCount === 0 ? "—" : `${s.earlyLeaveCount} × ${hm(s.earlyLeaveMinutes)}`}</td>
-                <td class="num">{s.absences}</td>
-                <td class="num">{s.missingPunchDays}</td>
-                {used.map((t) => (
-                  <td class="num">{leaveCell(s, t)}</td>
-                ))}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-  );
+  const columns: Array<Column<SummaryRow>> = [
+    {
+      head: "Person",
+      cell: (s) => (
+        <>
+          <a href={`/timesheets/people/${s.enrollid}?month=${from.slice(0, 7)}`}>{names.person(s.enrollid) || `#${s.enrollid}`}</a> <span class="muted">#{s.enrollid}</span>
+        </>
+      ),
+    },
+    { head: "Department", cell: (s) => names.department(s.departmentId) ?? <span class="muted">—</span> },
+    num("Days worked", (s) => s.daysWorked),
+    { ...num("Worked", (s) => hm(s.workedMinutes)), attrs: { "data-col": "worked" } },
+    num("Overtime", (s) => hmOrDash(s.overtimeMinutes)),
+    num("Late", (s) => times(s.lateCount, s.lateMinutes)),
+    num("Early leave", (s) => times(s.earlyLeaveCount, s.earlyLeaveMinutes)),
+    num("Absences", (s) => s.absences),
+    num("Missing punch", (s) => s.missingPunchDays),
+    ...used.map((type) => num<SummaryRow>(type.name, (s) => leaveCell(s, type))),
+  ];
+  return <Table label="Summary" rows={people} row={(s) => ({ "data-enrollid": s.enrollid })} columns={columns} />;
 }
 
 function PeriodForm(props: { from: string; to: string; departmentId: number | undefined; departments: Array<{ id: number; name: string }> }) {
@@ -176,6 +158,19 @@ async function summaryPage(c: Context<UiEnv>, deps: UiDeps) {
 
 const WEEKDAY = ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
+/** A printed sheet: one row a day. */
+const sheetColumns: Array<Column<DayResult>> = [
+  { head: "Date", class: "nowrap", cell: (d) => `${WEEKDAY[weekday(d.date)]} ${d.date.slice(8, 10)}` },
+  { head: "Status", cell: (d) => `${statusOf(d.status).label}${d.manual ? " (manual)" : ""}` },
+  { head: "Shift", cell: (d) => plannedHours(d) ?? "" },
+  { head: "In", cell: (d) => clockOf(d.firstIn, d.date) },
+  { head: "Out", cell: (d) => clockOf(d.lastOut, d.date) },
+  num("Worked", (d) => hm(d.workedMinutes)),
+  num("Late", (d) => hmOrDash(d.lateMinutes)),
+  num("Early", (d) => hmOrDash(d.earlyLeaveMinutes)),
+  num("Overtime", (d) => hmOrDash(d.overtimeMinutes)),
+];
+
 function Sheet({ s, days, sheets, month, siteName }: { s: SummaryRow; days: DayResult[]; sheets: Sheets; month: string; siteName: string }) {
   const department = s.departmentId === null ? null : (sheets.names.departments.get(s.departmentId) ?? `#${s.departmentId}`);
   return (
@@ -188,41 +183,11 @@ function Sheet({ s, days, sheets, month, siteName }: { s: SummaryRow; days: DayR
           {siteName} · {month} · {department ?? "No department"}
         </p>
       </header>
-      <table class="sheet-table">
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Status</th>
-            <th scope="col">Shift</th>
-            <th scope="col">In</th>
-            <th scope="col">Out</th>
-            <th scope="col" class="num">Worked</th>
-            <th scope="col" class="num">Late</th>
-            <th scope="col" class="num">Early</th>
-            <th scope="col" class="num">Overtime</th>
-          </tr>
-        </thead>
-        <tbody>
-          {days.map((d) => (
-            <tr>
-              <td class="nowrap">
-                {WEEKDAY[weekday(d.date)]} {d.date.slice(8, 10)}
-              </td>
-              <td>
-                {statusOf(d.status).label}
-                {d.manual ? " (manual)" : ""}
-              </td>
-              <td>{plannedHours(d) ?? ""}</td>
-              <td>{clockOf(d.firstIn, d.date)}</td>
-              <td>{clockOf(d.lastOut, d.date)}</td>
-              <td class="num">{hm(d.workedMinutes)}</td>
-              <td class="num">{hmOrDash(d.lateMinutes)}</td>
-              <td class="num">{hmOrDash(d.earlyLeaveMinutes)}</td>
-              <td class="num">{hmOrDash(d.overtimeMinutes)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <Table
+        sheet
+        rows={days}
+        columns={sheetColumns}
+      />
       <SummaryTotals summary={s} />
       <p class="sheet-sign">Signature: ______________________ Date: ____________</p>
     </article>
