@@ -25,6 +25,7 @@ import { peopleImportPages } from "./pages/people-import.tsx";
 import { exportPages } from "./pages/exports.tsx";
 import { heldChangePages } from "./pages/held-changes.tsx";
 import { personAccessPages } from "./pages/person-access.tsx";
+import { presencePages } from "./pages/presence.tsx";
 import { personCredentialPages } from "./pages/person-credentials.tsx";
 import { peoplePages } from "./pages/people.tsx";
 import { recordPages } from "./pages/records.tsx";
@@ -82,6 +83,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", terminalCommandPages(deps));
   authed.route("/", liveProgressRoutes(deps));
   authed.route("/", doorPages(deps));
+  authed.route("/", presencePages(deps));
   authed.route("/", jobPages(deps));
   authed.route("/", groupPages(deps));
   // Before the people pages: /people/held is not a person.

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { hasCode } from "../lib/app-error.ts";
+import { isCursor } from "../store/cursor.ts";
 
-const cursorParam = z.string().max(200).optional().catch(undefined);
+const cursorParam = z.string().max(200).refine(isCursor).optional().catch(undefined);
 
 /**
  * One page of a keyset-paged list; a cursor the store refuses (an edited or outdated link) shows

@@ -1,10 +1,10 @@
 /**
  * Doors in the admin UI (issue 16): the door board (/doors: every door's online state and last
  * known state, paged and searched, kept live by /doors/events), remote open from it, and a
- * terminal's door settings panel (shown on its page) with their form; who is inside (/presence,
- * kept live from the dashboard's feed) and its printable muster list (/presence/muster).
+ * terminal's door settings panel (shown on its page) with their form. Who is inside is
+ * presence.tsx.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { DOOR_STATE_LABELS, type DoorState } from "../../access/door-state.ts";
@@ -14,8 +14,10 @@ import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Pager, SearchForm, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
-import { CsrfField, page, printPage } from "../layout.tsx";
-import type { PresenceView } from "../../terminals/presence-live.ts";
+import { CsrfField, page } from "../layout.tsx";
+import { pageFromQuery } from "../paging.ts";
+import { Table } from "../table.tsx";
+import type { Page } from "../../store/contract.ts";
 
 const href = (sn: string) => `/terminals/${encodeURIComponent(sn)}`;
 
@@ -38,7 +40,7 @@ export function doorView(deps: UiDeps, e: DoorBoardEntry) {
 }
 
 const BOARD_PAGE = 50;
-const boardQuery = z.object({ q: z.string().trim().max(100).catch(""), cursor: z.string().max(200).optional() });
+const boardQuery = z.object({ q: z.string().trim().max(100).catch("") });
 /** The live feed: the doors of one board page (its sns), at most a page's worth. */
 const feedQuery = z.object({ sn: z.array(z.string().min(1).max(64)).max(200) });
 /** Besides each commit of a page's terminal: the whole page again this often ("held open" comes by the clock; another instance's terminal going offline). */
@@ -115,211 +117,64 @@ export async function DoorSettingsPanel({ deps, sn, admin, csrf }: { deps: UiDep
   );
 }
 
-/** The list of who is inside: the /presence page's live part (web/islands/live-presence.ts fetches it again after punches). */
-function PresenceTable({ deps, view }: { deps: UiDeps; view: PresenceView }) {
+const BOARD_ACTIONS = (
+  <>
+    <a class="btn btn-plain" href="/presence">
+      Who is inside
+    </a>{" "}
+    <a class="btn btn-plain" href="/door-events">
+      Door events
+    </a>
+  </>
+);
+
+type BoardRow = { e: DoorBoardEntry; v: ReturnType<typeof doorView> };
+
+/** The door board: search, one row a door (the live island updates its `data-cell`s), Open door for admins. */
+function DoorBoard(props: { deps: UiDeps; q: string; board: Page<DoorBoardEntry>; query: URLSearchParams; admin: boolean; csrf: string }) {
+  const { board, query } = props;
+  const rows: BoardRow[] = board.items.map((e) => ({ e, v: doorView(props.deps, e) }));
   return (
-    <div data-presence="" data-count={String(view.count)}>
-      <p class="subtitle">
-        <strong>{view.count}</strong> {view.count === 1 ? "person" : "people"} inside · as of {siteTime(deps.settings.clock, view.asOf)}
+    <>
+      <SearchForm action="/doors" q={props.q} placeholder="serial number, name or location" />
+      <p class="muted small">
+        Live: a door event or a terminal coming and going shows here without a reload. “Always open / always closed” is not offered: the protocol these terminals speak has no
+        frame for it (only the AiFace dialect's lockctrl, whose answers nobody has documented).
       </p>
-      {view.entrances.length === 0 ? (
-        <EmptyState title="No terminal is marked as a site entrance">Mark the terminals at the site's doors as site entrances on their pages; their punches then say who is inside.</EmptyState>
-      ) : view.count === 0 ? (
-        <EmptyState title="Nobody is inside" />
-      ) : (
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Enroll ID</th>
-                <th scope="col">Inside since</th>
-                <th scope="col">Came in at</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.items.map((i) => (
-                <tr data-enrollid={String(i.enrollid)}>
-                  <td>
-                    <a href={`/people/${i.enrollid}`}>{i.name ?? `#${i.enrollid}`}</a>
-                  </td>
-                  <td class="mono">{i.enrollid}</td>
-                  <td class="nowrap">{i.time}</td>
-                  <td>{i.door}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </div>
+      <Table
+        rows={rows}
+        empty={<EmptyState title={props.q ? "No door matches this search" : "No terminal has connected yet"} />}
+        attrs={{ "data-door-board": "", "data-sns": JSON.stringify(board.items.map((e) => e.sn)) }}
+        row={({ e }) => ({ "data-sn": e.sn })}
+        columns={[
+          {
+            head: "Door",
+            cell: ({ e }) => (
+              <>
+                <a href={href(e.sn)}>{e.name || e.sn}</a>
+                {e.name ? <div class="muted small">{e.sn}</div> : null}
+                {e.location ? <div class="muted small">{e.location}</div> : null}
+              </>
+            ),
+          },
+          { head: "Terminal", attrs: { "data-cell": "online" }, cell: ({ v }) => <Badge tone={v.onlineTone}>{v.onlineText}</Badge> },
+          { head: "Door state", attrs: ({ v }) => ({ "data-cell": "state", "data-state": v.state }), cell: ({ v }) => <Badge tone={v.stateTone}>{v.stateText}</Badge> },
+          { head: "Since", class: "nowrap", attrs: { "data-cell": "since" }, cell: ({ v }) => v.sinceText },
+          props.admin && {
+            head: <span class="sr-only">Actions</span>,
+            class: "row-actions",
+            cell: ({ e }) => <ActionButton action={`/doors/${encodeURIComponent(e.sn)}/open`} csrf={props.csrf} label="Open door" tone="primary" fields={{ back: `/doors?${query.toString()}` }} />,
+          },
+        ]}
+      />
+      <Pager base="/doors" query={query} next={board.next} shown={board.items.length} />
+    </>
   );
 }
 
-export function doorPages(deps: UiDeps) {
-  const app = new Hono<UiEnv>();
-
-  app.get("/presence", async (c) => {
-    await deps.presence.settled();
-    const view = deps.presence.view();
-    // The live island asks for the list alone.
-    if (c.req.query("part") === "list") return c.html(<PresenceTable deps={deps} view={view} />, 200, { "cache-control": "no-store" });
-    return page(
-      c,
-      deps.settings.siteName,
-      {
-        title: "Who is inside",
-        active: "doors",
-        actions: (
-          <a class="btn btn-primary" href="/presence/muster">
-            Muster list
-          </a>
-        ),
-      },
-      <>
-        <p class="muted small">
-          From the punches at the site entrances ({view.entrances.length === 0 ? "none marked yet" : view.entrances.map((e) => e.name ?? e.sn).join(", ")}) over the last 24 hours: in or out as
-          Timesheets → Rules reads each terminal, a terminal without a direction alternating. Refused punches do not count. Live: a punch updates the list.
-        </p>
-        <PresenceTable deps={deps} view={view} />
-      </>,
-    );
-  });
-
-  app.get("/presence/muster", async (c) => {
-    await deps.presence.settled();
-    const view = deps.presence.view();
-    const people = [...view.items].sort((a, b) => (a.name ?? "").localeCompare(b.name ?? "") || a.enrollid - b.enrollid);
-    const at = siteTime(deps.settings.clock, view.asOf);
-    return printPage(
-      c,
-      deps.settings.siteName,
-      `Muster list ${at}`,
-      <>
-        <p class="no-print print-bar">
-          <button type="button" class="btn btn-primary" data-print>
-            Print
-          </button>{" "}
-          <a class="btn btn-plain" href="/presence">
-            Back
-          </a>
-        </p>
-        <section class="sheet muster">
-          <div class="sheet-head">
-            <h1>Muster list · {deps.settings.siteName}</h1>
-            <p>
-              {view.count} {view.count === 1 ? "person" : "people"} inside at {at}
-            </p>
-          </div>
-          <table class="sheet-table" data-muster="">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Enroll ID</th>
-                <th scope="col">Inside since</th>
-                <th scope="col">Came in at</th>
-                <th scope="col">Accounted for</th>
-              </tr>
-            </thead>
-            <tbody>
-              {people.map((i) => (
-                <tr>
-                  <td>{i.name ?? `#${i.enrollid}`}</td>
-                  <td>{i.enrollid}</td>
-                  <td>{i.time}</td>
-                  <td>{i.door}</td>
-                  <td class="muster-check">☐</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      </>,
-    );
-  });
-
-  app.get("/doors", async (c) => {
-    const q = boardQuery.parse(c.req.query());
-    const board = await doorBoard(deps, { ...(q.q ? { q: q.q } : {}), ...(q.cursor ? { cursor: q.cursor } : {}), limit: BOARD_PAGE });
-    const admin = c.get("user").role === "admin";
-    const csrf = c.get("session").csrfToken;
-    const query = new URLSearchParams(q.q ? { q: q.q } : {});
-    if (q.cursor) query.set("cursor", q.cursor);
-    return page(
-      c,
-      deps.settings.siteName,
-      {
-        title: "Doors",
-        active: "doors",
-        actions: (
-          <>
-            <a class="btn btn-plain" href="/presence">
-              Who is inside
-            </a>{" "}
-            <a class="btn btn-plain" href="/door-events">
-              Door events
-            </a>
-          </>
-        ),
-      },
-      <>
-        <SearchForm action="/doors" q={q.q} placeholder="serial number, name or location" />
-        <p class="muted small">
-          Live: a door event or a terminal coming and going shows here without a reload. “Always open / always closed” is not offered: the protocol these terminals speak has no
-          frame for it (only the AiFace dialect's lockctrl, whose answers nobody has documented).
-        </p>
-        {board.items.length === 0 ? (
-          <EmptyState title={q.q ? "No door matches this search" : "No terminal has connected yet"} />
-        ) : (
-          <div class="table-wrap">
-            <table class="table" data-door-board="" data-sns={JSON.stringify(board.items.map((e) => e.sn))}>
-              <thead>
-                <tr>
-                  <th scope="col">Door</th>
-                  <th scope="col">Terminal</th>
-                  <th scope="col">Door state</th>
-                  <th scope="col">Since</th>
-                  {admin ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {board.items.map((e) => {
-                  const v = doorView(deps, e);
-                  return (
-                    <tr data-sn={e.sn}>
-                      <td>
-                        <a href={href(e.sn)}>{e.name || e.sn}</a>
-                        {e.name ? <div class="muted small">{e.sn}</div> : null}
-                        {e.location ? <div class="muted small">{e.location}</div> : null}
-                      </td>
-                      <td data-cell="online">
-                        <Badge tone={v.onlineTone}>{v.onlineText}</Badge>
-                      </td>
-                      <td data-cell="state" data-state={v.state}>
-                        <Badge tone={v.stateTone}>{v.stateText}</Badge>
-                      </td>
-                      <td data-cell="since" class="nowrap">
-                        {v.sinceText}
-                      </td>
-                      {admin ? (
-                        <td class="row-actions">
-                          <ActionButton action={`/doors/${encodeURIComponent(e.sn)}/open`} csrf={csrf} label="Open door" tone="primary" fields={{ back: `/doors?${query.toString()}` }} />
-                        </td>
-                      ) : null}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pager base="/doors" query={query} next={board.next} shown={board.items.length} />
-      </>,
-    );
-  });
-
-  // The board's live feed: the given doors' state whenever one of their terminals commits records or comes and goes.
-  app.get("/doors/events", async (c) => {
+/** The board's live feed: the given doors' state whenever one of their terminals commits records or comes and goes. */
+function doorFeed(deps: UiDeps) {
+  return async (c: Context<UiEnv>) => {
     const parsed = feedQuery.safeParse({ sn: c.req.queries("sn") ?? [] });
     if (!parsed.success) return c.text("bad request", 400);
     const sns = new Set(parsed.data.sn);
@@ -361,7 +216,20 @@ export function doorPages(deps: UiDeps) {
         for (const off of offs) off();
       }
     });
+  };
+}
+
+export function doorPages(deps: UiDeps) {
+  const app = new Hono<UiEnv>();
+
+  app.get("/doors", async (c) => {
+    const q = boardQuery.parse(c.req.query());
+    const { page: board, query } = await pageFromQuery(c.req.query("cursor"), (cursor) => doorBoard(deps, { ...(q.q ? { q: q.q } : {}), ...(cursor ? { cursor } : {}), limit: BOARD_PAGE }), q.q ? { q: q.q } : {});
+    const view = { q: q.q, board, query, admin: c.get("user").role === "admin", csrf: c.get("session").csrfToken };
+    return page(c, deps.settings.siteName, { title: "Doors", active: "doors", actions: BOARD_ACTIONS }, <DoorBoard deps={deps} {...view} />);
   });
+
+  app.get("/doors/events", doorFeed(deps));
 
   app.post("/doors/:sn/open", requireAdmin(), async (c) => {
     const sn = c.req.param("sn");

@@ -11,7 +11,7 @@ import { credentialKind } from "../../people/mask.ts";
 import type { Page } from "../../store/contract.ts";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, verificationLabel } from "../labels.ts";
-import { peopleOf, type RecordFilter, recordFilterSchema, storeFilter } from "./records.tsx";
+import { peopleOf, type RecordFilter, recordFilterSchema, storeFilter } from "./record-filter.tsx";
 
 const CHUNK = 1000;
 
