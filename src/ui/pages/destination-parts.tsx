@@ -1,14 +1,16 @@
 /**
  * What a webhook destination's pages and an HR destination's pages show alike: the delivery
  * status rows, the dead letters panel with its tabs, table and pager, and the end of the settings
- * form (where to start, enabled, the submit button), and the table listing a kind's destinations. Each page keeps what is its kind's own.
+ * form (where to start, enabled, the submit button), the table listing a kind's destinations and
+ * the layout of a destination's page. Each page keeps what is its kind's own.
  */
 import type { Child } from "hono/jsx";
 import { z } from "zod";
 import type { SiteClock } from "../../protocol/index.ts";
 import type { Page } from "../../store/contract.ts";
 import { ActionButton, ago, Badge, EmptyState, Pager, siteTime } from "../components.tsx";
-import { pageOrFirst } from "../paging.ts";
+import { pageFromQuery } from "../paging.ts";
+import { type Column, Table } from "../table.tsx";
 
 /** A destination's delivery status, whatever its kind spells the fields. */
 export interface DeliveryStatus {
@@ -70,20 +72,14 @@ export type LetterStatus = "dead" | "delivered";
 const DEAD_PAGE = 20;
 const letterStatus = z.enum(["dead", "delivered"]).catch("dead");
 
-/** The page of dead letters a destination's page shows, as its query asks (`status`, `cursor`). */
-export async function deadLetterPage<L>(param: (name: string) => string | undefined, load: (filter: { status: LetterStatus; limit: number; cursor?: string }) => Promise<Page<L>>) {
-  const status = letterStatus.parse(param("status"));
-  const cursor = z.string().max(200).optional().catch(undefined).parse(param("cursor"));
-  const letters = await pageOrFirst((cur: string | undefined) => load({ status, limit: DEAD_PAGE, ...(cur ? { cursor: cur } : {}) }), cursor);
-  const query = new URLSearchParams({ status });
-  if (cursor) query.set("cursor", cursor);
-  return { status, letters, query };
-}
+/** The dead letters a destination's page shows: the tab, its page and the pager's query. */
+export type LetterPage<L> = { status: LetterStatus; letters: Page<L>; query: URLSearchParams };
 
-/** One column of a table of destinations or of dead letters: its heading and its `<td>`. */
-export interface Column<T> {
-  head: string;
-  cell: (row: T) => Child;
+/** The page of dead letters a destination's page shows, as its query asks (`status`, `cursor`). */
+export async function deadLetterPage<L>(param: (name: string) => string | undefined, load: (filter: { status: LetterStatus; limit: number; cursor?: string }) => Promise<Page<L>>): Promise<LetterPage<L>> {
+  const status = letterStatus.parse(param("status"));
+  const { page: letters, query } = await pageFromQuery(param("cursor"), (cursor) => load({ status, limit: DEAD_PAGE, ...(cursor ? { cursor } : {}) }), { status });
+  return { status, letters, query };
 }
 
 /** The list of a kind's destinations: each its name (a link) and address, then the kind's columns. */
@@ -95,30 +91,16 @@ export function DestinationTable<T extends { id: number; name: string; url: stri
   rowData: string;
   columns: Column<T>[];
 }) {
-  if (props.items.length === 0) return <>{props.empty}</>;
-  return (
-    <div class="table-wrap">
-      <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">Destination</th>
-            {props.columns.map((col) => <th scope="col">{col.head}</th>)}
-          </tr>
-        </thead>
-        <tbody>
-          {props.items.map((d) => (
-            <tr {...{ [props.rowData]: d.name }}>
-              <td>
-                <a href={props.href(d)}>{d.name}</a>
-                <div class="muted small mono">{d.url}</div>
-              </td>
-              {props.columns.map((col) => col.cell(d))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  const destination: Column<T> = {
+    head: "Destination",
+    cell: (d) => (
+      <>
+        <a href={props.href(d)}>{d.name}</a>
+        <div class="muted small mono">{d.url}</div>
+      </>
+    ),
+  };
+  return <Table rows={props.items} empty={props.empty} row={(d) => ({ [props.rowData]: d.name })} columns={[destination, ...props.columns]} />;
 }
 
 interface DeadLetterFields {
@@ -145,8 +127,6 @@ export function DeadLettersPanel<L extends DeadLetterFields>(props: {
 }) {
   const { href, status, letters } = props;
   const actions = props.isAdmin && status === "dead";
-  const before = props.columns.slice(0, props.actionsAfter);
-  const after = props.columns.slice(props.actionsAfter);
   return (
     <section class="panel" aria-labelledby="dead-h" data-panel="dead-letters">
       <h2 id="dead-h">Dead letters</h2>
@@ -159,34 +139,20 @@ export function DeadLettersPanel<L extends DeadLetterFields>(props: {
           Delivered by a retry
         </a>
       </nav>
-      {letters.items.length === 0 ? (
-        <EmptyState title={status === "dead" ? "No dead letters" : "No dead letter was retried successfully"} />
-      ) : (
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                {before.map((col) => <th scope="col">{col.head}</th>)}
-                {actions ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
-                {after.map((col) => <th scope="col">{col.head}</th>)}
-              </tr>
-            </thead>
-            <tbody>
-              {letters.items.map((l) => (
-                <tr data-letter={l.id}>
-                  {before.map((col) => col.cell(l))}
-                  {actions ? (
-                    <td class="row-actions">
-                      <ActionButton action={`${href}/dead-letters/${l.id}/retry`} csrf={props.csrf} label="Retry" />
-                    </td>
-                  ) : null}
-                  {after.map((col) => col.cell(l))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Table
+        rows={letters.items}
+        empty={<EmptyState title={status === "dead" ? "No dead letters" : "No dead letter was retried successfully"} />}
+        row={(l) => ({ "data-letter": l.id })}
+        columns={[
+          ...props.columns.slice(0, props.actionsAfter),
+          actions && {
+            head: <span class="sr-only">Actions</span>,
+            class: "row-actions",
+            cell: (l) => <ActionButton action={`${href}/dead-letters/${l.id}/retry`} csrf={props.csrf} label="Retry" />,
+          },
+          ...props.columns.slice(props.actionsAfter),
+        ]}
+      />
       <Pager base={href} query={props.query} next={letters.next} shown={letters.items.length} />
     </section>
   );
@@ -195,6 +161,35 @@ export function DeadLettersPanel<L extends DeadLetterFields>(props: {
 /** A letter's outcome: delivered by a retry, or the last error. */
 export function LetterResult(props: { letter: DeadLetterFields }) {
   return props.letter.status === "delivered" ? <Badge tone="ok">Delivered</Badge> : <span class="tone-error">{props.letter.lastError}</span>;
+}
+
+/**
+ * A destination's page below its title: the status panel (the kind's state badge, then its rows),
+ * the dead letters under it, and the settings form beside them.
+ */
+export function DestinationLayout(props: { subtitle: Child; state: Child; statusRows: Child; deadLetters: Child; settings: Child }) {
+  return (
+    <>
+      <p class="subtitle">{props.subtitle}</p>
+      <div class="grid-2">
+        <div>
+          <section class="panel" aria-labelledby="status-h" data-panel="status">
+            <h2 id="status-h">Status</h2>
+            <dl class="kv kv-wide">
+              <dt>State</dt>
+              <dd>{props.state}</dd>
+              {props.statusRows}
+            </dl>
+          </section>
+          {props.deadLetters}
+        </div>
+        <section class="panel" aria-labelledby="settings-h">
+          <h2 id="settings-h">Settings</h2>
+          {props.settings}
+        </section>
+      </div>
+    </>
+  );
 }
 
 /** The end of a destination's settings form: where a new one starts, enabled, and the button. */

@@ -151,15 +151,16 @@ export function integrationPages(deps: UiDeps) {
             href={(w) => `/integrations/webhooks/${w.id}`}
             rowData="data-webhook"
             columns={[
-              { head: "State", cell: (w) => <td><WebhookStateBadge w={w} /></td> },
-              { head: "Waiting", cell: (w) => <td data-backlog>{w.status.backlog}</td> },
-              { head: "Delivered", cell: (w) => <td data-delivered>{w.status.delivered}</td> },
-              { head: "Last success", cell: (w) => <td class="nowrap" data-last-success>{ago(w.status.last_success_at, now)}</td> },
+              { head: "State", cell: (w) => <WebhookStateBadge w={w} /> },
+              { head: "Waiting", attrs: { "data-backlog": "" }, cell: (w) => w.status.backlog },
+              { head: "Delivered", attrs: { "data-delivered": "" }, cell: (w) => w.status.delivered },
+              { head: "Last success", class: "nowrap", attrs: { "data-last-success": "" }, cell: (w) => ago(w.status.last_success_at, now) },
               {
                 head: "Last error",
-                cell: (w) => <td data-last-error>{w.status.last_error ? <span title={siteTime(clock, w.status.last_error_at)}>{w.status.last_error}</span> : <span class="muted">none</span>}</td>,
+                attrs: { "data-last-error": "" },
+                cell: (w) => (w.status.last_error ? <span title={siteTime(clock, w.status.last_error_at)}>{w.status.last_error}</span> : <span class="muted">none</span>),
               },
-              { head: "Dead letters", cell: (w) => <td>{w.status.dead_letters}</td> },
+              { head: "Dead letters", cell: (w) => w.status.dead_letters },
             ]}
           />
         </section>

@@ -5,7 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import type { DeadLetterRow } from "../../store/schema.ts";
+import type { DeadLetterRow, TerminalRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import type { SiteClock } from "../../protocol/index.ts";
@@ -13,19 +13,80 @@ import { ActionButton, EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { page } from "../layout.tsx";
-import { DeadLettersPanel, deadLetterPage, DeliveryStatusRows, type Column, LetterResult } from "./destination-parts.tsx";
+import { DeadLettersPanel, deadLetterPage, DeliveryStatusRows, DestinationLayout, type LetterPage, LetterResult } from "./destination-parts.tsx";
+import type { Column } from "../table.tsx";
 import { WebhookStateBadge } from "./integrations.tsx";
 import { parseNewWebhook, parseWebhookChange, valuesOf, WebhookForm, type WebhookFormValues } from "./webhook-form.tsx";
 
 const idParam = z.coerce.number().int().positive();
 
 const LETTER_COLUMNS = (clock: SiteClock): Column<DeadLetterRow>[] => [
-  { head: "Since", cell: (l) => <td class="nowrap">{siteTime(clock, l.createdAt)}</td> },
-  { head: "Records", cell: (l) => <td>{l.recordCount}</td> },
-  { head: "Attempts", cell: (l) => <td>{l.attempts}</td> },
-  { head: "Last error", cell: (l) => <td><LetterResult letter={l} /></td> },
-  { head: "Batch id", cell: (l) => <td class="mono small">{l.batchId}</td> },
+  { head: "Since", class: "nowrap", cell: (l) => siteTime(clock, l.createdAt) },
+  { head: "Records", cell: (l) => l.recordCount },
+  { head: "Attempts", cell: (l) => l.attempts },
+  { head: "Last error", cell: (l) => <LetterResult letter={l} /> },
+  { head: "Batch id", class: "mono small", cell: (l) => l.batchId },
 ];
+
+/** A webhook destination's page: status, dead letters and its settings form. */
+function WebhookDetail(props: {
+  deps: UiDeps;
+  w: WebhookView;
+  href: string;
+  letters: LetterPage<DeadLetterRow>;
+  isAdmin: boolean;
+  csrf: string;
+  form: { values: WebhookFormValues; error?: string } | null;
+  terminals: TerminalRow[];
+}) {
+  const { w, href, letters, deps } = props;
+  const clock = deps.settings.clock;
+  const status = {
+    backlog: w.status.backlog,
+    delivered: w.status.delivered,
+    lastSuccessAt: w.status.last_success_at,
+    lastError: w.status.last_error,
+    lastErrorAt: w.status.last_error_at,
+    failedAttempts: w.status.failed_attempts,
+    maxAttempts: null,
+    nextAttemptAt: w.status.next_attempt_at,
+    instance: w.status.instance,
+  };
+  return (
+    <DestinationLayout
+      subtitle={
+        <>
+          <a href="/integrations">Integrations</a> · <span class="mono">{w.url}</span>
+        </>
+      }
+      state={<WebhookStateBadge w={w} />}
+      statusRows={
+        <>
+          <DeliveryStatusRows status={status} clock={clock} now={deps.now()} cluster={deps.integrations.cluster} />
+          <dt>Auth header</dt>
+          <dd>{w.auth_header ? `${w.auth_header.name} (value hidden)` : "none"}</dd>
+          <dt>Signed</dt>
+          <dd>{w.signed ? "yes (X-TM20-Signature)" : "no"}</dd>
+        </>
+      }
+      deadLetters={
+        <DeadLettersPanel
+          intro="Batches given up on (the receiver refused them, or the attempts ran out), kept exactly as sent."
+          href={href}
+          deadCount={w.status.dead_letters}
+          {...letters}
+          columns={LETTER_COLUMNS(clock)}
+          actionsAfter={4}
+          isAdmin={props.isAdmin}
+          csrf={props.csrf}
+        />
+      }
+      settings={
+        <WebhookForm action={href} csrf={props.csrf} values={props.form?.values ?? valuesOf(w)} existing={w} terminals={props.terminals} disabled={!props.isAdmin} error={props.form?.error} />
+      }
+    />
+  );
+}
 
 export function webhookPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
@@ -48,84 +109,13 @@ export function webhookPages(deps: UiDeps) {
   const detail = async (c: Context<UiEnv>, w: WebhookView, form: { values: WebhookFormValues; error?: string } | null) => {
     const isAdmin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
-    const clock = deps.settings.clock;
-    const now = deps.now();
-    const { status, letters, query } = await deadLetterPage((name) => c.req.query(name), (filter) => store.webhooks.deadLetters(w.id, filter));
+    const letters = await deadLetterPage((name) => c.req.query(name), (filter) => store.webhooks.deadLetters(w.id, filter));
     const href = `${base}/${w.id}`;
-    return page(
-      c,
-      deps.settings.siteName,
-      {
-        title: w.name,
-        active: "integrations",
-        actions: isAdmin ? (
-          <ActionButton action={`${href}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the destination ${w.name} and its dead letters? Records not yet sent to it will not be sent.`} />
-        ) : undefined,
-      },
-      <>
-        <p class="subtitle">
-          <a href="/integrations">Integrations</a> · <span class="mono">{w.url}</span>
-        </p>
-        <div class="grid-2">
-          <div>
-            <section class="panel" aria-labelledby="status-h" data-panel="status">
-              <h2 id="status-h">Status</h2>
-              <dl class="kv kv-wide">
-                <dt>State</dt>
-                <dd>
-                  <WebhookStateBadge w={w} />
-                </dd>
-                <DeliveryStatusRows
-                  status={{
-                    backlog: w.status.backlog,
-                    delivered: w.status.delivered,
-                    lastSuccessAt: w.status.last_success_at,
-                    lastError: w.status.last_error,
-                    lastErrorAt: w.status.last_error_at,
-                    failedAttempts: w.status.failed_attempts,
-                    maxAttempts: null,
-                    nextAttemptAt: w.status.next_attempt_at,
-                    instance: w.status.instance,
-                  }}
-                  clock={clock}
-                  now={now}
-                  cluster={deps.integrations.cluster}
-                />
-                <dt>Auth header</dt>
-                <dd>{w.auth_header ? `${w.auth_header.name} (value hidden)` : "none"}</dd>
-                <dt>Signed</dt>
-                <dd>{w.signed ? "yes (X-TM20-Signature)" : "no"}</dd>
-              </dl>
-            </section>
-            <DeadLettersPanel
-              intro="Batches given up on (the receiver refused them, or the attempts ran out), kept exactly as sent."
-              href={href}
-              status={status}
-              deadCount={w.status.dead_letters}
-              letters={letters}
-              query={query}
-              columns={LETTER_COLUMNS(clock)}
-              actionsAfter={4}
-              isAdmin={isAdmin}
-              csrf={csrf}
-            />
-          </div>
-          <section class="panel" aria-labelledby="settings-h">
-            <h2 id="settings-h">Settings</h2>
-            <WebhookForm
-              action={href}
-              csrf={csrf}
-              values={form?.values ?? valuesOf(w)}
-              existing={w}
-              terminals={await store.listTerminals()}
-              disabled={!isAdmin}
-              error={form?.error}
-            />
-          </section>
-        </div>
-      </>,
-      form?.error ? 400 : 200,
-    );
+    const actions = isAdmin ? (
+      <ActionButton action={`${href}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the destination ${w.name} and its dead letters? Records not yet sent to it will not be sent.`} />
+    ) : undefined;
+    const view = { deps, w, href, letters, isAdmin, csrf, form, terminals: await store.listTerminals() };
+    return page(c, deps.settings.siteName, { title: w.name, active: "integrations", actions }, <WebhookDetail {...view} />, form?.error ? 400 : 200);
   };
 
   const load = async (raw: string) => {
