@@ -21,6 +21,8 @@ import { page } from "../layout.tsx";
 import { Table } from "../table.tsx";
 import { pageFromQuery } from "../paging.ts";
 import { idParam } from "../timesheets/area.tsx";
+import type { SiteClock } from "../../protocol/index.ts";
+import type { Page } from "../../store/contract.ts";
 
 const href = (id: number) => `${LIST}/${id}`;
 const PAGE = 50;
@@ -39,17 +41,90 @@ function usesText(p: PassView): string {
   return p.uses === null ? `${p.used} used, no limit` : `${p.used} of ${p.uses} used`;
 }
 
+/** The doors a pass opens, in words: its levels, then its terminals by name. */
+function doorsOf(p: PassView, ch: Choices): string {
+  const level = new Map(ch.levels.map((l) => [l.id, l.name]));
+  const terminal = new Map(ch.terminals.map((t) => [t.sn, t.name || t.sn]));
+  return [...p.levelIds.map((id) => `level ${level.get(id) ?? `#${id}`}`), ...p.terminals.map((sn) => terminal.get(sn) ?? sn)].join(", ");
+}
+
+function RevokeButton({ p, csrf }: { p: PassView; csrf: string }) {
+  return <ActionButton action={`${href(p.id)}/revoke`} csrf={csrf} label="Revoke" tone="danger" confirm={`Revoke the pass of ${p.name}? Its code stops opening doors at once.`} />;
+}
+
+function PassList({ result, query, choices, csrf }: { result: Page<PassView>; query: URLSearchParams; choices: Choices; csrf: string }) {
+  return (
+    <>
+      <AccessTabs active="passes" />
+      <p class="subtitle">A visitor pass is a QR code the server made: it opens its doors while valid, as many times as it allows, until revoked. Print it or send its page's picture.</p>
+      {result.items.length === 0 ? (
+        <EmptyState title="No passes yet">Make one for a visitor: a name, when, which doors.</EmptyState>
+      ) : (
+        <>
+          <Table
+            rows={result.items}
+            label="Passes"
+            row={(p) => ({ "data-pass": p.name })}
+            columns={[
+              { head: "Name", cell: (p) => <a href={href(p.id)}>{p.name}</a> },
+              { head: "Valid", class: "nowrap", cell: (p) => `${minutes(p.validFrom)} – ${minutes(p.validTo)}` },
+              { head: "Doors", cell: (p) => doorsOf(p, choices) },
+              { head: "Uses", cell: (p) => usesText(p) },
+              { head: "Status", cell: (p) => <Badge tone={STATUS[p.status].tone}>{STATUS[p.status].label}</Badge> },
+              { head: <span class="sr-only">Actions</span>, class: "row-actions", cell: (p) => (p.status === "revoked" ? null : <RevokeButton p={p} csrf={csrf} />) },
+            ]}
+          />
+          <Pager base={LIST} query={query} next={result.next} shown={result.items.length} />
+        </>
+      )}
+    </>
+  );
+}
+
+/** A pass's printable page: its QR code, name, validity and doors. */
+function PassCard({ p, doors, clock }: { p: PassView; doors: string; clock: SiteClock }) {
+  const status = STATUS[p.status];
+  return (
+    <>
+      <AccessTabs active="passes" />
+      <section class="panel pass-card" aria-label="Pass">
+        <div class="pass-qr" data-pass-qr="">
+          {raw(qrSvg(p.code))}
+        </div>
+        <div class="pass-text">
+          <h2 class="pass-name">{p.name}</h2>
+          <p class="muted no-print">
+            <Badge tone={status.tone}>{status.label}</Badge> · {usesText(p)}
+          </p>
+          <dl class="kv">
+            <dt>Valid from</dt>
+            <dd>{minutes(p.validFrom)}</dd>
+            <dt>Valid until</dt>
+            <dd>{minutes(p.validTo)}</dd>
+            <dt>Doors</dt>
+            <dd>{doors}</dd>
+            <dt>Uses</dt>
+            <dd>{p.uses === null ? "Any number" : p.uses === 1 ? "One entry" : `${p.uses} entries`}</dd>
+          </dl>
+          <p class="hint">Show this code to a door's reader. Made {siteTime(clock, p.createdAt)} by {p.createdBy}.</p>
+        </div>
+      </section>
+      <p class="no-print">
+        <a href={`${href(p.id)}/qr.svg`} download={`pass-${p.id}.svg`}>
+          Download the QR code (SVG)
+        </a>{" "}
+        <span class="muted small">to send it, or print this page: the menu and buttons are left off the paper.</span>
+      </p>
+    </>
+  );
+}
+
 export function accessPassPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
   const title = "Access";
   const choices = async (): Promise<Choices> => {
     const [levels, terminals] = await Promise.all([deps.store.access.levels(), deps.store.listTerminals()]);
     return { levels, terminals };
-  };
-  const doorsOf = (p: PassView, ch: Choices) => {
-    const level = new Map(ch.levels.map((l) => [l.id, l.name]));
-    const terminal = new Map(ch.terminals.map((t) => [t.sn, t.name || t.sn]));
-    return [...p.levelIds.map((id) => `level ${level.get(id) ?? `#${id}`}`), ...p.terminals.map((sn) => terminal.get(sn) ?? sn)].join(", ");
   };
 
   const editor = async (c: Context<UiEnv>, values: PassValues, errors: FormErrors, status: 200 | 400 = 200) =>
@@ -67,44 +142,8 @@ export function accessPassPages(deps: UiDeps) {
 
   app.get(LIST, requireAdmin(), async (c) => {
     const { page: result, query } = await pageFromQuery(c.req.query("cursor"), (at) => listPasses(deps.access, { limit: PAGE, ...(at ? { cursor: at } : {}) }));
-    const ch = await choices();
-    const csrf = c.get("session").csrfToken;
-    return page(
-      c,
-      deps.settings.siteName,
-      { title, active: "access", actions: <a class="btn btn-primary" href={`${LIST}/new`}>New pass</a> },
-      <>
-        <AccessTabs active="passes" />
-        <p class="subtitle">A visitor pass is a QR code the server made: it opens its doors while valid, as many times as it allows, until revoked. Print it or send its page's picture.</p>
-        {result.items.length === 0 ? (
-          <EmptyState title="No passes yet">Make one for a visitor: a name, when, which doors.</EmptyState>
-        ) : (
-          <>
-            <Table
-              rows={result.items}
-              label="Passes"
-              row={(p) => ({ "data-pass": p.name })}
-              columns={[
-                { head: "Name", cell: (p) => <a href={href(p.id)}>{p.name}</a> },
-                { head: "Valid", class: "nowrap", cell: (p) => `${minutes(p.validFrom)} – ${minutes(p.validTo)}` },
-                { head: "Doors", cell: (p) => doorsOf(p, ch) },
-                { head: "Uses", cell: (p) => usesText(p) },
-                { head: "Status", cell: (p) => <Badge tone={STATUS[p.status].tone}>{STATUS[p.status].label}</Badge> },
-                {
-                  head: <span class="sr-only">Actions</span>,
-                  class: "row-actions",
-                  cell: (p) =>
-                    p.status === "revoked" ? null : (
-                      <ActionButton action={`${href(p.id)}/revoke`} csrf={csrf} label="Revoke" tone="danger" confirm={`Revoke the pass of ${p.name}? Its code stops opening doors at once.`} />
-                    ),
-                },
-              ]}
-            />
-            <Pager base={LIST} query={query} next={result.next} shown={result.items.length} />
-          </>
-        )}
-      </>,
-    );
+    const view = { result, query, choices: await choices(), csrf: c.get("session").csrfToken };
+    return page(c, deps.settings.siteName, { title, active: "access", actions: <a class="btn btn-primary" href={`${LIST}/new`}>New pass</a> }, <PassList {...view} />);
   });
 
   app.get(`${LIST}/new`, requireAdmin(), (c) => {
@@ -128,57 +167,15 @@ export function accessPassPages(deps: UiDeps) {
 
   app.get(`${LIST}/:id`, requireAdmin(), async (c) => {
     const p = await getPass(deps.access, idParam(c));
-    const ch = await choices();
-    const status = STATUS[p.status];
-    return page(
-      c,
-      deps.settings.siteName,
-      {
-        title,
-        active: "access",
-        actions: (
-          <>
-            <a class="btn btn-plain" href={`${LIST}`}>
-              All passes
-            </a>
-            {p.status === "revoked" ? null : (
-              <ActionButton action={`${href(p.id)}/revoke`} csrf={c.get("session").csrfToken} label="Revoke" tone="danger" confirm={`Revoke the pass of ${p.name}? Its code stops opening doors at once.`} />
-            )}
-          </>
-        ),
-      },
+    const actions = (
       <>
-        <AccessTabs active="passes" />
-        <section class="panel pass-card" aria-label="Pass">
-          <div class="pass-qr" data-pass-qr="">
-            {raw(qrSvg(p.code))}
-          </div>
-          <div class="pass-text">
-            <h2 class="pass-name">{p.name}</h2>
-            <p class="muted no-print">
-              <Badge tone={status.tone}>{status.label}</Badge> · {usesText(p)}
-            </p>
-            <dl class="kv">
-              <dt>Valid from</dt>
-              <dd>{minutes(p.validFrom)}</dd>
-              <dt>Valid until</dt>
-              <dd>{minutes(p.validTo)}</dd>
-              <dt>Doors</dt>
-              <dd>{doorsOf(p, ch)}</dd>
-              <dt>Uses</dt>
-              <dd>{p.uses === null ? "Any number" : p.uses === 1 ? "One entry" : `${p.uses} entries`}</dd>
-            </dl>
-            <p class="hint">Show this code to a door's reader. Made {siteTime(deps.settings.clock, p.createdAt)} by {p.createdBy}.</p>
-          </div>
-        </section>
-        <p class="no-print">
-          <a href={`${href(p.id)}/qr.svg`} download={`pass-${p.id}.svg`}>
-            Download the QR code (SVG)
-          </a>{" "}
-          <span class="muted small">to send it, or print this page: the menu and buttons are left off the paper.</span>
-        </p>
-      </>,
+        <a class="btn btn-plain" href={`${LIST}`}>
+          All passes
+        </a>
+        {p.status === "revoked" ? null : <RevokeButton p={p} csrf={c.get("session").csrfToken} />}
+      </>
     );
+    return page(c, deps.settings.siteName, { title, active: "access", actions }, <PassCard p={p} doors={doorsOf(p, await choices())} clock={deps.settings.clock} />);
   });
 
   app.get(`${LIST}/:id/qr.svg`, requireAdmin(), async (c) => {

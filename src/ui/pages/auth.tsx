@@ -47,6 +47,54 @@ function errorsOf(error: z.ZodError): Errors {
   return out;
 }
 
+function SetupForm({ csrf, username, errors }: { csrf: string; username: string | undefined; errors: Errors }) {
+  // Focus where the admin has to type next: the first field refused, else the first field.
+  const focus = SETUP_FIELDS.find((f) => errors[f]) ?? "code";
+  return (
+    <form method="post" action="/setup" class="stack" novalidate>
+      <h1>Welcome</h1>
+      <p class="muted">No admin account exists yet. Create the first one: it can do everything, including adding other admins and viewers.</p>
+      <input type="hidden" name={CSRF_FIELD} value={csrf} />
+      <Field
+        label="Setup code"
+        name="code"
+        required
+        autofocus={focus === "code"}
+        autocomplete="off"
+        hint="Printed by the server when it started (its log and standard error), so that only whoever runs it can create the first admin."
+        error={errors.code}
+      />
+      <Field label="User name" name="username" value={username} required autocomplete="username" error={errors.username} autofocus={focus === "username"} />
+      <Field label="Password" name="password" type="password" required autocomplete="new-password" hint="At least 10 characters." error={errors.password} autofocus={focus === "password"} />
+      <Field label="Repeat the password" name="confirm" type="password" required autocomplete="new-password" error={errors.confirm} autofocus={focus === "confirm"} />
+      <button type="submit" class="btn btn-primary btn-block">
+        Create admin account
+      </button>
+    </form>
+  );
+}
+
+function LoginForm({ csrf, username, next, error }: { csrf: string; username?: string; next?: string; error: string | null }) {
+  return (
+    <form method="post" action="/login" class="stack">
+      <h1>Log in</h1>
+      {error ? (
+        <p class="flash flash-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <input type="hidden" name={CSRF_FIELD} value={csrf} />
+      <input type="hidden" name="next" value={safeNext(next)} />
+      {/* After a refused login the user name is kept, so the password is what to type again. */}
+      <Field label="User name" name="username" value={username} required autocomplete="username" autofocus={!username} />
+      <Field label="Password" name="password" type="password" required autocomplete="current-password" autofocus={Boolean(username)} />
+      <button type="submit" class="btn btn-primary btn-block">
+        Log in
+      </button>
+    </form>
+  );
+}
+
 export function authPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
   const limiter = new LoginLimiter({ windowMs: 15 * 60_000, maxPerUser: 5, maxPerAddress: 30, now: deps.now });
@@ -66,45 +114,8 @@ export function authPages(deps: UiDeps) {
   app.use("/setup", checkPreSessionCsrf());
   app.use("/login", checkPreSessionCsrf());
 
-  const setupPage = (c: Context<UiEnv>, values: { username?: string }, errors: Errors, status: 200 | 400 | 403 = 200) => {
-    // Focus where the admin has to type next: the first field refused, else the first field.
-    const focus = SETUP_FIELDS.find((f) => errors[f]) ?? "code";
-    return barePage(
-      c,
-      deps.settings.siteName,
-      "Create the first admin",
-      <form method="post" action="/setup" class="stack" novalidate>
-        <h1>Welcome</h1>
-        <p class="muted">No admin account exists yet. Create the first one: it can do everything, including adding other admins and viewers.</p>
-        <input type="hidden" name={CSRF_FIELD} value={preSessionToken(c)} />
-        <Field
-          label="Setup code"
-          name="code"
-          required
-          autofocus={focus === "code"}
-          autocomplete="off"
-          hint="Printed by the server when it started (its log and standard error), so that only whoever runs it can create the first admin."
-          error={errors.code}
-        />
-        <Field label="User name" name="username" value={values.username} required autocomplete="username" error={errors.username} autofocus={focus === "username"} />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          required
-          autocomplete="new-password"
-          hint="At least 10 characters."
-          error={errors.password}
-          autofocus={focus === "password"}
-        />
-        <Field label="Repeat the password" name="confirm" type="password" required autocomplete="new-password" error={errors.confirm} autofocus={focus === "confirm"} />
-        <button type="submit" class="btn btn-primary btn-block">
-          Create admin account
-        </button>
-      </form>,
-      status,
-    );
-  };
+  const setupPage = (c: Context<UiEnv>, values: { username?: string }, errors: Errors, status: 200 | 400 | 403 = 200) =>
+    barePage(c, deps.settings.siteName, "Create the first admin", <SetupForm csrf={preSessionToken(c)} username={values.username} errors={errors} />, status);
 
   app.get("/setup", async (c) => {
     if (await deps.store.admin.hasUsers()) return c.redirect("/login", 303);
@@ -131,28 +142,7 @@ export function authPages(deps: UiDeps) {
   });
 
   const loginPage = (c: Context<UiEnv>, values: { username?: string; next?: string }, error: string | null, status: 200 | 400 | 429 = 200) =>
-    barePage(
-      c,
-      deps.settings.siteName,
-      "Log in",
-      <form method="post" action="/login" class="stack">
-        <h1>Log in</h1>
-        {error ? (
-          <p class="flash flash-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <input type="hidden" name={CSRF_FIELD} value={preSessionToken(c)} />
-        <input type="hidden" name="next" value={safeNext(values.next)} />
-        {/* After a refused login the user name is kept, so the password is what to type again. */}
-        <Field label="User name" name="username" value={values.username} required autocomplete="username" autofocus={!values.username} />
-        <Field label="Password" name="password" type="password" required autocomplete="current-password" autofocus={Boolean(values.username)} />
-        <button type="submit" class="btn btn-primary btn-block">
-          Log in
-        </button>
-      </form>,
-      status,
-    );
+    barePage(c, deps.settings.siteName, "Log in", <LoginForm csrf={preSessionToken(c)} {...values} error={error} />, status);
 
   app.get("/login", async (c) => {
     if (!(await deps.store.admin.hasUsers())) return c.redirect("/setup", 303);
