@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { EmptyState, Pager, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
-import { pageOrFirst } from "../paging.ts";
+import { pageFromQuery } from "../paging.ts";
 import { page } from "../layout.tsx";
 import { Table } from "../table.tsx";
 
@@ -22,9 +22,9 @@ export function auditPage(deps: UiDeps) {
       ...(f.action ? { action: f.action } : {}),
       ...(f.target ? { target: f.target } : {}),
     };
-    const result = await pageOrFirst((cursor) => deps.store.auditLog({ ...filter, ...(cursor ? { cursor } : {}) }), f.cursor || undefined);
-    const query = new URLSearchParams();
-    for (const k of ["actor", "action", "target", "cursor"] as const) if (f[k]) query.set(k, f[k]);
+    const base = new URLSearchParams();
+    for (const k of ["actor", "action", "target"] as const) if (f[k]) base.set(k, f[k]);
+    const { page: result, query } = await pageFromQuery(f.cursor, (cursor) => deps.store.auditLog({ ...filter, ...(cursor ? { cursor } : {}) }), base);
     const clock = deps.settings.clock;
     return page(
       c,

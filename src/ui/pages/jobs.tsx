@@ -4,7 +4,6 @@
  * line, and a job's page with its progress, what failed, and the way back to what it was about.
  */
 import { Hono } from "hono";
-import { z } from "zod";
 import { withoutCredential } from "../../people/jobs.ts";
 import type { CommandStatus, JobRow } from "../../store/commands-schema.ts";
 import { Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
@@ -13,10 +12,9 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
 import { ID_JSON, idOf, JobProgress } from "../live-progress.tsx";
 import type { JobProgressProps } from "../../../web/components/progress-view.tsx";
-import { pageOrFirst } from "../paging.ts";
+import { pageFromQuery } from "../paging.ts";
 
 const PAGE = 50;
-const listQuery = z.object({ cursor: z.string().max(200).optional() });
 
 type Counts = Partial<Record<CommandStatus, number>>;
 interface Link {
@@ -137,14 +135,11 @@ export function jobPages(deps: UiDeps) {
   }
 
   app.get("/jobs", async (c) => {
-    const parsed = listQuery.safeParse(c.req.query());
-    const cursor = parsed.success ? parsed.data.cursor || undefined : undefined;
-    const result = await pageOrFirst((at) => deps.store.commands.listJobs({ limit: PAGE, ...(at ? { cursor: at } : {}) }), cursor);
+    const { page: result, query } = await pageFromQuery(c.req.query("cursor"), (at) => deps.store.commands.listJobs({ limit: PAGE, ...(at ? { cursor: at } : {}) }));
     const names = new Names(deps);
     const rows = await Promise.all(
       result.items.map(async (job) => ({ job, described: await describe(job, names), counts: await deps.store.commands.countByStatus(job.id) })),
     );
-    const query = new URLSearchParams(cursor ? { cursor } : {});
     return page(
       c,
       deps.settings.siteName,
