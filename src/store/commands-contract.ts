@@ -95,8 +95,8 @@ export interface CommandStore {
   updateJob(id: number, change: JobChange): Promise<JobRow | null>;
 
   clockOf(sn: string): Promise<TerminalClockRow | null>;
-  /** Every terminal's last clock measurement (one read for a list of terminals). */
-  clocks(): Promise<TerminalClockRow[]>;
+  /** Every terminal's last clock measurement, or those of `sns` (one read for a list of terminals). */
+  clocks(sns?: readonly string[]): Promise<TerminalClockRow[]>;
 }
 
 export interface PersonInput {

@@ -203,7 +203,7 @@ export class SqlCommandStore implements CommandStore {
     return row ? readClock(row) : null;
   }
 
-  async clocks() {
-    return (await this.#sql.db.read(sql`SELECT sn, drift_seconds, checked_at, corrected_at FROM terminal_clock ORDER BY sn`)).map(readClock);
+  async clocks(sns?: readonly string[]) {
+    return (await this.#sql.db.read(sql`SELECT sn, drift_seconds, checked_at, corrected_at FROM terminal_clock${where(sns ? [oneOf("sn", sns)] : [])} ORDER BY sn`)).map(readClock);
   }
 }

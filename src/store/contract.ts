@@ -10,6 +10,7 @@ import type { AdminStore } from "./admin-contract.ts";
 import type { CommandStore, PeopleStore } from "./commands-contract.ts";
 import type { ImportSourceStore } from "./import-source-contract.ts";
 import type { TimesheetStore } from "./timesheets-contract.ts";
+import type { TerminalStatus } from "./terminal-status.ts";
 import type { Page, TerminalChangeOutcome } from "./types.ts";
 import type {
   ApiTokenRow,
@@ -23,6 +24,14 @@ import type {
 } from "./schema.ts";
 
 export type Approval = "approved" | "pending" | "blocked";
+
+export interface TerminalFilter {
+  q?: string;
+  status?: TerminalStatus;
+  sns?: readonly string[];
+  cursor?: string;
+  limit: number;
+}
 
 export interface Punch {
   enrollid: number;
@@ -228,9 +237,12 @@ export interface Store {
   listTerminals(): Promise<TerminalRow[]>;
   /**
    * Terminals by sn, keyset-paged; with `q`, only those whose sn, name or location contains it
-   * (case ignored as each engine's LIKE/ILIKE ignores it). The door board pages through these.
+   * (case ignored as each engine's LIKE/ILIKE ignores it); with `status`, those of that status;
+   * with `sns`, those of these serial numbers. The door board pages through these.
    */
-  terminalsPage(filter: { q?: string; cursor?: string; limit: number }): Promise<Page<TerminalRow>>;
+  terminalsPage(filter: TerminalFilter): Promise<Page<TerminalRow>>;
+  /** How many terminals there are of each status (the lists' tabs, the dashboard). */
+  terminalCounts(): Promise<Record<TerminalStatus, number>>;
   setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null>;
   /**
    * "Replaced hardware": the mismatching identity stored for the terminal (`mismatchCpusn`,

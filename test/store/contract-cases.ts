@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
-import type { Punch, WriteOp } from "../../src/store/contract.ts";
+import type { Punch, TerminalFilter, WriteOp } from "../../src/store/contract.ts";
 import type { OutboundStore } from "../../src/store/export-contract.ts";
 import { type NewCommand, type PersonInput, SERVER_ACTOR } from "../../src/store/commands-contract.ts";
 import { AppError } from "../../src/lib/app-error.ts";
@@ -420,6 +420,24 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual((await t.store.terminalsPage({ q: "c3", limit: 10 })).items.map((r) => r.sn), ["C3"]);
         assert.deepEqual((await t.store.terminalsPage({ q: "0%", limit: 10 })).items.map((r) => r.sn), ["D4"]);
         assert.deepEqual((await t.store.terminalsPage({ q: "_", limit: 10 })).items, []);
+      });
+
+      test("terminalsPage by status and by serial numbers; terminalCounts counts each status", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("A1"), seenOp("B2"), seenOp("C3", { approvalIfNew: "pending", online: false }), seenOp("D4"), seenOp("E5")]);
+        await t.store.write([{ type: "terminal-offline", sn: "B2", at: T0 + 1, sessionId: "s1" }]);
+        await t.store.setApproval("E5", "blocked", T0 + 2);
+        const sns = async (filter: Omit<TerminalFilter, "limit">) => (await t.store.terminalsPage({ ...filter, limit: 10 })).items.map((r) => r.sn);
+        assert.deepEqual(await sns({ status: "online" }), ["A1", "D4"]);
+        assert.deepEqual(await sns({ status: "offline" }), ["B2"]);
+        assert.deepEqual(await sns({ status: "pending" }), ["C3"]);
+        assert.deepEqual(await sns({ status: "blocked" }), ["E5"]);
+        assert.deepEqual(await sns({ sns: ["E5", "A1", "NOPE"] }), ["A1", "E5"]);
+        assert.deepEqual(await sns({ sns: ["A1", "B2", "D4"], status: "online" }), ["A1", "D4"]);
+        const p1 = await t.store.terminalsPage({ status: "online", limit: 1 });
+        assert.deepEqual((await t.store.terminalsPage({ status: "online", limit: 1, cursor: p1.next ?? undefined })).items.map((r) => r.sn), ["D4"]);
+        assert.deepEqual(await t.store.terminalCounts(), { online: 2, offline: 1, pending: 1, blocked: 1 });
+        assert.deepEqual(await (await fresh()).store.terminalCounts(), { online: 0, offline: 0, pending: 0, blocked: 0 });
       });
 
       test("updateTerminal changes the admin fields only; unknown terminal is null", async () => {
@@ -920,6 +938,7 @@ export function contractCases(target: ContractTarget): void {
           { sn: "SN0", driftSeconds: -4, checkedAt: T0, correctedAt: null },
           { sn: "SN1", driftSeconds: 2, checkedAt: T0 + 10, correctedAt: T0 },
         ]);
+        assert.deepEqual((await t.store.commands.clocks(["SN1", "SN9"])).map((c) => c.sn), ["SN1"]);
       });
     });
 

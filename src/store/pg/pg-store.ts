@@ -22,8 +22,10 @@ import type {
   AttendanceOrder,
   TokenGrant,
   TerminalChanges,
+  TerminalFilter,
   WriteOp,
 } from "../contract.ts";
+import { statusCounts, statusWhere } from "../terminal-status.ts";
 import { attendanceOrder, attendanceWhere, PHOTO_ID_SLICE } from "../attendance-match.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { storeError } from "../errors.ts";
@@ -126,16 +128,22 @@ export class PgStore implements Store {
     return this.#db.select().from(terminals).orderBy(terminals.sn);
   }
 
-  async terminalsPage(filter: { q?: string; cursor?: string; limit: number }) {
+  async terminalsPage(filter: TerminalFilter) {
     const where: SQL[] = [];
     const q = filter.q?.trim();
     if (q) {
       const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       where.push(or(sql`${terminals.sn} ILIKE ${pattern}`, sql`${terminals.name} ILIKE ${pattern}`, sql`${terminals.location} ILIKE ${pattern}`) as SQL);
     }
+    if (filter.status) where.push(statusWhere(terminals, filter.status));
+    if (filter.sns) where.push(inArray(terminals.sn, [...filter.sns]));
     if (filter.cursor !== undefined) where.push(gt(terminals.sn, decodeCursor(filter.cursor, ["string"])[0]));
     const rows = await this.#db.select().from(terminals).where(and(...where)).orderBy(terminals.sn).limit(filter.limit + 1);
     return pageOf(rows, filter.limit, (r) => encodeCursor([r.sn]));
+  }
+
+  async terminalCounts() {
+    return statusCounts(await this.#db.select({ approval: terminals.approval, online: terminals.online, n: count() }).from(terminals).groupBy(terminals.approval, terminals.online));
   }
 
   /** The terminals the store shows connected, with their session: what the cluster's presence reaper checks. */

@@ -13,8 +13,10 @@ import type {
   AttendanceOrder,
   TokenGrant,
   TerminalChanges,
+  TerminalFilter,
   WriteOp,
 } from "../contract.ts";
+import { statusCounts, statusWhere } from "../terminal-status.ts";
 import { attendanceOrder, attendanceWhere, PHOTO_ID_SLICE } from "../attendance-match.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
 import { AppError } from "../../lib/app-error.ts";
@@ -177,16 +179,22 @@ export class SqliteStore implements Store {
     return this.#r.db.select().from(terminals).orderBy(terminals.sn).all();
   }
 
-  async terminalsPage(filter: { q?: string; cursor?: string; limit: number }) {
+  async terminalsPage(filter: TerminalFilter) {
     const where: SQL[] = [];
     const q = filter.q?.trim();
     if (q) {
       const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       where.push(or(sql`${terminals.sn} LIKE ${pattern} ESCAPE '\\'`, sql`${terminals.name} LIKE ${pattern} ESCAPE '\\'`, sql`${terminals.location} LIKE ${pattern} ESCAPE '\\'`) as SQL);
     }
+    if (filter.status) where.push(statusWhere(terminals, filter.status));
+    if (filter.sns) where.push(inArray(terminals.sn, [...filter.sns]));
     if (filter.cursor !== undefined) where.push(gt(terminals.sn, decodeCursor(filter.cursor, ["string"])[0]));
     const rows = this.#r.db.select().from(terminals).where(and(...where)).orderBy(terminals.sn).limit(filter.limit + 1).all();
     return pageOf(rows, filter.limit, (r) => encodeCursor([r.sn]));
+  }
+
+  async terminalCounts() {
+    return statusCounts(this.#r.db.select({ approval: terminals.approval, online: terminals.online, n: count() }).from(terminals).groupBy(terminals.approval, terminals.online).all());
   }
 
   async setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null> {

@@ -13,6 +13,8 @@ const CACHE_MS = 2000;
 /** After a commit the counts are stale: rebuilt sooner, but still shared by every browser. */
 const CACHE_AFTER_COMMIT_MS = 300;
 const DAY_MS = 86_400_000;
+/** How long a terminal's name is shown as read (a renamed terminal shows its new name in the feed within this). */
+const NAMES_MS = 30_000;
 
 export class LiveStatusSource {
   #d: UiDeps;
@@ -50,22 +52,19 @@ export class LiveStatusSource {
   async #build(now: number): Promise<LiveStatus> {
     const { store, settings } = this.#d;
     const clock = settings.clock;
-    const terminals = await store.listTerminals();
-    this.#names = { at: now, terminals: new Map(terminals.map((t) => [t.sn, t.name || t.sn])) };
-    const approved = terminals.filter((t) => t.approval === "approved");
-    // The store's online state, which in a cluster covers the terminals of every instance.
-    const online = approved.filter((t) => t.online).length;
     const today = clock.format(now).slice(0, 10);
-    const [punchesToday, quarantined24h, current] = await Promise.all([
+    // Counts, not rows: at 20,000 terminals the snapshot stays a few numbers (the store's online state covers a cluster's every instance).
+    const [counts, punchesToday, quarantined24h, current] = await Promise.all([
+      store.terminalCounts(),
       store.admin.countAttendanceFrom(`${today} 00:00:00`),
       store.admin.quarantinedSince(now - DAY_MS),
       this.#d.alerts.current(),
     ]);
     return {
-      terminalsTotal: terminals.length,
-      online,
-      offline: approved.length - online,
-      pending: terminals.filter((t) => t.approval === "pending").length,
+      terminalsTotal: counts.online + counts.offline + counts.pending + counts.blocked,
+      online: counts.online,
+      offline: counts.offline,
+      pending: counts.pending,
       punchesToday,
       quarantined24h,
       rate: this.#rate.lastHour(),
@@ -93,12 +92,16 @@ export class LiveStatusSource {
     }));
   }
 
+  /** Names of the rows' terminals: those not named within the last 30 s are read, and only those. */
   async #terminalNames(rows: AttendanceRow[]): Promise<Map<string, string>> {
     const now = this.#d.now();
-    const known = this.#names;
-    if (known && now - known.at < 30_000 && rows.every((r) => known.terminals.has(r.sn))) return known.terminals;
-    const terminals = await this.#d.store.listTerminals();
-    this.#names = { at: now, terminals: new Map(terminals.map((t) => [t.sn, t.name || t.sn])) };
-    return this.#names.terminals;
+    if (!this.#names || now - this.#names.at >= NAMES_MS) this.#names = { at: now, terminals: new Map() };
+    const known = this.#names.terminals;
+    const missing = [...new Set(rows.map((r) => r.sn))].filter((sn) => !known.has(sn));
+    if (missing.length > 0) {
+      const found = await this.#d.store.terminalsPage({ sns: missing, limit: missing.length });
+      for (const t of found.items) known.set(t.sn, t.name || t.sn);
+    }
+    return known;
   }
 }

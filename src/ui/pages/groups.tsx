@@ -6,12 +6,15 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import type { GroupWithMembers } from "../../store/commands-contract.ts";
 import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, setGroupTerminals, updateGroup } from "../../app/groups.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Field, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { pageFromQuery } from "../paging.ts";
+import { Table } from "../table.tsx";
 
 /** Member terminals the groups list names before "and N more" (a group of 20,000 is one line). */
 const CHIPS = 20;
@@ -66,13 +69,71 @@ export async function TerminalGroups({ deps, sn, admin, csrf }: { deps: UiDeps; 
   );
 }
 
+/** The groups list: rename, sync, resync, delete and the tick list of its terminals for admins (a non-null csrf). */
+function GroupTable({ groups, names, csrf }: { groups: GroupWithMembers[]; names: Map<string, string>; csrf: string | null }) {
+  return (
+    <Table
+      rows={groups}
+      row={(g) => ({ id: `group-${g.id}`, "data-group": g.name })}
+      empty={<EmptyState title="No groups yet">{csrf !== null ? "Create one below." : null}</EmptyState>}
+      columns={[
+        {
+          head: "Group",
+          cell: (g) =>
+            csrf === null ? (
+              g.name
+            ) : (
+              <form method="post" action={`/groups/${g.id}`} class="rename-form" aria-label={`Rename ${g.name}`}>
+                <CsrfField token={csrf} />
+                <input name="name" value={g.name} aria-label="Group name" maxlength={100} required />
+                <button type="submit" class="btn btn-plain">
+                  Rename
+                </button>
+              </form>
+            ),
+        },
+        { head: "Sync", cell: (g) => (g.sync ? <Badge tone="info">On</Badge> : <Badge tone="muted">Off</Badge>) },
+        {
+          head: "Terminals",
+          cell: (g) =>
+            g.members.length === 0 ? (
+              <span class="muted">none</span>
+            ) : (
+              <span class="chips">
+                {g.members.slice(0, CHIPS).map((sn) => (
+                  <a href={terminalHref(sn)}>{names.get(sn) ?? sn}</a>
+                ))}
+                {g.members.length > CHIPS ? <a href={`/groups/${g.id}/terminals`}>and {g.members.length - CHIPS} more</a> : null}
+              </span>
+            ),
+        },
+        csrf !== null && {
+          head: <span class="sr-only">Actions</span>,
+          class: "row-actions",
+          cell: (g) => (
+            <>
+              <a class="btn btn-plain" href={`/groups/${g.id}/terminals`} aria-label={`Terminals of ${g.name}`}>
+                Terminals…
+              </a>
+              <ActionButton action={`/groups/${g.id}`} csrf={csrf} label={g.sync ? "Turn sync off" : "Turn sync on"} fields={{ sync: g.sync ? "off" : "on" }} />
+              {g.sync && g.members.length > 0 ? <ActionButton action={`/groups/${g.id}/resync`} csrf={csrf} label="Resync" /> : null}
+              <ActionButton action={`/groups/${g.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the group ${g.name}? Its terminals keep the people they hold.`} />
+            </>
+          ),
+        },
+      ]}
+    />
+  );
+}
+
 export function groupPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
 
   app.get("/groups", async (c) => {
     const groups = await deps.store.people.listGroups();
     const shown = new Set(groups.flatMap((g) => g.members.slice(0, CHIPS)));
-    const names = new Map((await deps.store.listTerminals()).filter((t) => shown.has(t.sn)).map((t) => [t.sn, t.name || t.sn]));
+    const named = shown.size === 0 ? [] : (await deps.store.terminalsPage({ sns: [...shown], limit: shown.size })).items;
+    const names = new Map(named.map((t) => [t.sn, t.name || t.sn]));
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
     return page(
@@ -84,64 +145,7 @@ export function groupPages(deps: UiDeps) {
           Group terminals by building or door. With <strong>sync</strong> on, a person enrolled on one member is sent to every member, and a terminal that joins
           receives the group's people. Choose a group's terminals with “Terminals…”, or add one from its own page.
         </p>
-        {groups.length === 0 ? (
-          <EmptyState title="No groups yet">{admin ? "Create one below." : null}</EmptyState>
-        ) : (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Group</th>
-                  <th scope="col">Sync</th>
-                  <th scope="col">Terminals</th>
-                  {admin ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {groups.map((g) => (
-                  <tr id={`group-${g.id}`} data-group={g.name}>
-                    <td>
-                      {admin ? (
-                        <form method="post" action={`/groups/${g.id}`} class="rename-form" aria-label={`Rename ${g.name}`}>
-                          <CsrfField token={csrf} />
-                          <input name="name" value={g.name} aria-label="Group name" maxlength={100} required />
-                          <button type="submit" class="btn btn-plain">
-                            Rename
-                          </button>
-                        </form>
-                      ) : (
-                        g.name
-                      )}
-                    </td>
-                    <td>{g.sync ? <Badge tone="info">On</Badge> : <Badge tone="muted">Off</Badge>}</td>
-                    <td>
-                      {g.members.length === 0 ? (
-                        <span class="muted">none</span>
-                      ) : (
-                        <span class="chips">
-                          {g.members.slice(0, CHIPS).map((sn) => (
-                            <a href={terminalHref(sn)}>{names.get(sn) ?? sn}</a>
-                          ))}
-                          {g.members.length > CHIPS ? <a href={`/groups/${g.id}/terminals`}>and {g.members.length - CHIPS} more</a> : null}
-                        </span>
-                      )}
-                    </td>
-                    {admin ? (
-                      <td class="row-actions">
-                        <a class="btn btn-plain" href={`/groups/${g.id}/terminals`} aria-label={`Terminals of ${g.name}`}>
-                          Terminals…
-                        </a>
-                        <ActionButton action={`/groups/${g.id}`} csrf={csrf} label={g.sync ? "Turn sync off" : "Turn sync on"} fields={{ sync: g.sync ? "off" : "on" }} />
-                        {g.sync && g.members.length > 0 ? <ActionButton action={`/groups/${g.id}/resync`} csrf={csrf} label="Resync" /> : null}
-                        <ActionButton action={`/groups/${g.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the group ${g.name}? Its terminals keep the people they hold.`} />
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <GroupTable groups={groups} names={names} csrf={admin ? csrf : null} />
         {admin ? (
           <form method="post" action="/groups" class="inline-fields" aria-label="Create a group">
             <CsrfField token={csrf} />
@@ -166,8 +170,8 @@ export function groupPages(deps: UiDeps) {
 
   app.get("/groups/:id/terminals", async (c) => {
     const q = z.string().trim().max(64).catch("").parse(c.req.query("q") ?? "");
-    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
-    const [group, shown] = await Promise.all([deps.store.people.getGroup(Number(c.req.param("id"))), deps.store.terminalsPage({ q, ...(cursor ? { cursor } : {}), limit: MEMBERS_PAGE })]);
+    const load = (cursor: string | undefined) => deps.store.terminalsPage({ q, ...(cursor ? { cursor } : {}), limit: MEMBERS_PAGE });
+    const [group, { page: shown, query }] = await Promise.all([deps.store.people.getGroup(Number(c.req.param("id"))), pageFromQuery(c.req.query("cursor"), load, q ? { q } : {})]);
     if (!group) return page(c, deps.settings.siteName, { title: "Group not found", active: "groups" }, <EmptyState title="No such group" />, 404);
     const members = new Set(group.members);
     const base = `/groups/${group.id}/terminals`;
@@ -204,7 +208,7 @@ export function groupPages(deps: UiDeps) {
             </div>
           </form>
         )}
-        <Pager base={base} query={new URLSearchParams({ ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) })} next={shown.next} shown={shown.items.length} />
+        <Pager base={base} query={query} next={shown.next} shown={shown.items.length} />
       </>,
     );
   });
