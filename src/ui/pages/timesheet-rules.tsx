@@ -7,12 +7,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { setTerminalInterpretation, updateSiteRules } from "../../app/timesheets/rules.ts";
-import type { PunchInterpretation } from "../../timesheets/types.ts";
+import type { PunchInterpretation, SiteRules } from "../../timesheets/types.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { Field, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { pageFromQuery } from "../paging.ts";
 import { TimesheetTabs } from "../timesheets/area.tsx";
 import { FormReader } from "../timesheets/form.ts";
 
@@ -43,14 +44,69 @@ function ReadingSelect({ id, name, value, label, withDefault }: { id: string; na
   );
 }
 
+function SiteRulesForm({ rules, admin, csrf }: { rules: SiteRules; admin: boolean; csrf: string }) {
+  return (
+    <form method="post" action="/timesheets/rules" class="panel ts-form" aria-label="Site rules">
+      <h2>Site</h2>
+      <CsrfField token={csrf} />
+      <fieldset disabled={!admin} class="plain-fieldset">
+        <div class="ts-grid">
+          <Field label="Double-scan window (seconds)" name="doubleScanSeconds" type="number" min={0} max={3600} value={rules.doubleScanSeconds} hint="A person's repeated punches inside it count once." />
+          <div class="field">
+            <label for="f-calculation">Worked time</label>
+            <select id="f-calculation" name="calculation">
+              <option value="first_last" selected={rules.calculation === "first_last"}>
+                First in to last out
+              </option>
+              <option value="paired" selected={rules.calculation === "paired"}>
+                Sum of in/out pairs
+              </option>
+            </select>
+          </div>
+          <ReadingSelect id="f-defaultInterpretation" name="defaultInterpretation" value={rules.defaultInterpretation} label="Terminals' in/out, by default" />
+        </div>
+        {admin ? (
+          <div>
+            <button type="submit" class="btn btn-primary">
+              Save rules
+            </button>
+          </div>
+        ) : null}
+      </fieldset>
+    </form>
+  );
+}
+
+/** Each terminal's reading of in/out, a page of them with a search. */
+function TerminalRules(props: { rules: SiteRules; terminals: ReadonlyArray<{ sn: string; name: string | null }>; q: string; query: URLSearchParams; next: string | null; admin: boolean; csrf: string }) {
+  const { rules, terminals, q, admin, csrf } = props;
+  return (
+    <section class="panel" aria-label="Terminals">
+      <h2>Terminals</h2>
+      <SearchForm action="/timesheets/rules" q={q} placeholder="serial number, name or location" />
+      {terminals.map((t) => (
+        <form method="post" action={`/timesheets/rules/terminals/${encodeURIComponent(t.sn)}`} class="inline-fields" data-terminal={t.sn}>
+          <CsrfField token={csrf} />
+          <ReadingSelect id={`f-t-${t.sn}`} name="interpretation" value={rules.terminals[t.sn] ?? ""} label={t.name ? `${t.name} (${t.sn})` : t.sn} withDefault />
+          {admin ? (
+            <button type="submit" class="btn btn-plain">
+              Save
+            </button>
+          ) : null}
+        </form>
+      ))}
+      <Pager base="/timesheets/rules" query={props.query} next={props.next} shown={terminals.length} />
+    </section>
+  );
+}
+
 export function timesheetRulePages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
   app.get("/timesheets/rules", async (c) => {
     // A page of the terminals, searched: a site of 20,000 is not 20,000 forms (issue 13).
     const q = z.string().trim().max(64).catch("").parse(c.req.query("q") ?? "");
-    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
-    const [rules, shown] = await Promise.all([deps.store.timesheets.siteRules(), deps.store.terminalsPage({ q, ...(cursor ? { cursor } : {}), limit: TERMINALS_PAGE })]);
-    const terminals = shown.items;
+    const load = (cursor: string | undefined) => deps.store.terminalsPage({ q, ...(cursor ? { cursor } : {}), limit: TERMINALS_PAGE });
+    const [rules, { page: shown, query }] = await Promise.all([deps.store.timesheets.siteRules(), pageFromQuery(c.req.query("cursor"), load, q ? { q } : {})]);
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
     return page(
@@ -59,52 +115,8 @@ export function timesheetRulePages(deps: UiDeps) {
       { title: "Timesheets", active: "timesheets" },
       <>
         <TimesheetTabs active="rules" />
-        <form method="post" action="/timesheets/rules" class="panel ts-form" aria-label="Site rules">
-          <h2>Site</h2>
-          <CsrfField token={csrf} />
-          <fieldset disabled={!admin} class="plain-fieldset">
-            <div class="ts-grid">
-              <Field label="Double-scan window (seconds)" name="doubleScanSeconds" type="number" min={0} max={3600} value={rules.doubleScanSeconds} hint="A person's repeated punches inside it count once." />
-              <div class="field">
-                <label for="f-calculation">Worked time</label>
-                <select id="f-calculation" name="calculation">
-                  <option value="first_last" selected={rules.calculation === "first_last"}>
-                    First in to last out
-                  </option>
-                  <option value="paired" selected={rules.calculation === "paired"}>
-                    Sum of in/out pairs
-                  </option>
-                </select>
-              </div>
-              <ReadingSelect id="f-defaultInterpretation" name="defaultInterpretation" value={rules.defaultInterpretation} label="Terminals' in/out, by default" />
-            </div>
-            {admin ? (
-              <div>
-                <button type="submit" class="btn btn-primary">
-                  Save rules
-                </button>
-              </div>
-            ) : null}
-          </fieldset>
-        </form>
-        {terminals.length > 0 || q || cursor ? (
-          <section class="panel" aria-label="Terminals">
-            <h2>Terminals</h2>
-            <SearchForm action="/timesheets/rules" q={q} placeholder="serial number, name or location" />
-            {terminals.map((t) => (
-              <form method="post" action={`/timesheets/rules/terminals/${encodeURIComponent(t.sn)}`} class="inline-fields" data-terminal={t.sn}>
-                <CsrfField token={csrf} />
-                <ReadingSelect id={`f-t-${t.sn}`} name="interpretation" value={rules.terminals[t.sn] ?? ""} label={t.name ? `${t.name} (${t.sn})` : t.sn} withDefault />
-                {admin ? (
-                  <button type="submit" class="btn btn-plain">
-                    Save
-                  </button>
-                ) : null}
-              </form>
-            ))}
-            <Pager base="/timesheets/rules" query={new URLSearchParams({ ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) })} next={shown.next} shown={terminals.length} />
-          </section>
-        ) : null}
+        <SiteRulesForm rules={rules} admin={admin} csrf={csrf} />
+        {shown.items.length > 0 || q || query.has("cursor") ? <TerminalRules rules={rules} terminals={shown.items} q={q} query={query} next={shown.next} admin={admin} csrf={csrf} /> : null}
       </>,
     );
   });

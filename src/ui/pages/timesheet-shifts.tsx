@@ -155,41 +155,42 @@ function shiftInputOf(form: Record<string, string>, clearing: boolean): { input:
   return f.problem ? { problem: f.problem } : { input };
 }
 
+/** The shifts, and the form: a new shift's, or the one being changed. */
+function ShiftsView({ shifts, editing, admin, csrf }: { shifts: ShiftView[]; editing: ShiftView | null; admin: boolean; csrf: string }) {
+  return (
+    <>
+      <TimesheetTabs active="shifts" />
+      <Table
+        label="Shifts"
+        empty={<EmptyState title="No shifts yet">A shift says when work starts and ends, its breaks, graces, rounding and overtime.</EmptyState>}
+        rows={shifts}
+        row={(s) => ({ "data-shift": s.name })}
+        columns={[
+          { head: "Shift", cell: (s) => <a href={`/timesheets/shifts/${s.id}`}>{s.name}</a> },
+          { head: "Hours", class: "muted", cell: describe },
+          admin && {
+            class: "row-actions",
+            cell: (s) => <ActionButton action={`/timesheets/shifts/${s.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the shift ${s.name}?`} />,
+          },
+        ]}
+      />
+      {admin ? (
+        <>
+          <h2>{editing ? `Change ${editing.name}` : "New shift"}</h2>
+          <ShiftForm shift={editing} csrf={csrf} />
+        </>
+      ) : null}
+    </>
+  );
+}
+
 export function timesheetShiftPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
   const ts = deps.timesheets;
   const shell = async (c: Context<UiEnv>, editing: ShiftView | null) => {
-    const admin = c.get("user").role === "admin";
-    const csrf = c.get("session").csrfToken;
     const shifts = (await deps.store.timesheets.shifts()).map(shiftView);
-    return page(
-      c,
-      deps.settings.siteName,
-      { title: editing ? `Shift ${editing.name}` : "Timesheets", active: "timesheets" },
-      <>
-        <TimesheetTabs active="shifts" />
-        <Table
-          label="Shifts"
-          empty={<EmptyState title="No shifts yet">A shift says when work starts and ends, its breaks, graces, rounding and overtime.</EmptyState>}
-          rows={shifts}
-          row={(s) => ({ "data-shift": s.name })}
-          columns={[
-            { head: "Shift", cell: (s) => <a href={`/timesheets/shifts/${s.id}`}>{s.name}</a> },
-            { head: "Hours", class: "muted", cell: describe },
-            admin && {
-              class: "row-actions",
-              cell: (s) => <ActionButton action={`/timesheets/shifts/${s.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the shift ${s.name}?`} />,
-            },
-          ]}
-        />
-        {admin ? (
-          <>
-            <h2>{editing ? `Change ${editing.name}` : "New shift"}</h2>
-            <ShiftForm shift={editing} csrf={csrf} />
-          </>
-        ) : null}
-      </>,
-    );
+    const view = <ShiftsView shifts={shifts} editing={editing} admin={c.get("user").role === "admin"} csrf={c.get("session").csrfToken} />;
+    return page(c, deps.settings.siteName, { title: editing ? `Shift ${editing.name}` : "Timesheets", active: "timesheets" }, view);
   };
 
   app.get("/timesheets/shifts", (c) => shell(c, null));
