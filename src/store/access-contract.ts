@@ -97,7 +97,11 @@ export interface PassScan {
  */
 export type PassUseOutcome = "granted" | "repeat" | "used_up" | "revoked" | "not_found";
 
-export interface AccessStore {
+/** `Store.access`, in the parts its implementation is written in (store/access/). */
+export interface AccessStore extends AccessRules, AccessPasses, AccessHeld {}
+
+/** Schedules, levels, the people's levels and QR codes, and the model read from them. */
+export interface AccessRules {
   schedules(): Promise<AccessScheduleRow[]>;
   createSchedule(schedule: Omit<AccessScheduleRow, "id">): Promise<AccessScheduleRow>;
   /** Null when it does not exist. */
@@ -123,6 +127,20 @@ export interface AccessStore {
   /** null takes it away; throws "exists" (409) when another person holds the code. */
   setQrCode(enrollid: number, code: string | null): Promise<void>;
 
+  /**
+   * Everything the access model holds, read in one snapshot, for `parseAccessModel`: schedules,
+   * levels (groups deleted since are dropped from them: they open nothing), terminal groups,
+   * people with their levels and QR codes, the site-wide holidays of time and attendance, and the
+   * passes (levels deleted since are dropped from them; a pass left with no door is left out: it
+   * opens nothing). With `passesEndingFrom` ("YYYY-MM-DD HH:MM:SS", site-local), passes that
+   * ended before it are left out too: the live decision need not hold every pass ever made.
+   * `passes: false` reads none: the terminals' tables and what fits them do not depend on passes.
+   */
+  model(options?: { passesEndingFrom?: string; passes?: false }): Promise<AccessModelInput>;
+}
+
+/** Visitor passes. */
+export interface AccessPasses {
   /** Newest first. */
   passes(page: { cursor?: string; limit: number }): Promise<Page<PassRow>>;
   pass(id: number): Promise<PassRow | null>;
@@ -136,18 +154,10 @@ export interface AccessStore {
    * too. A revoked pass is "revoked" even for a resend.
    */
   usePass(id: number, scan: PassScan): Promise<{ outcome: PassUseOutcome; used: number }>;
+}
 
-  /**
-   * Everything the access model holds, read in one snapshot, for `parseAccessModel`: schedules,
-   * levels (groups deleted since are dropped from them: they open nothing), terminal groups,
-   * people with their levels and QR codes, the site-wide holidays of time and attendance, and the
-   * passes (levels deleted since are dropped from them; a pass left with no door is left out: it
-   * opens nothing). With `passesEndingFrom` ("YYYY-MM-DD HH:MM:SS", site-local), passes that
-   * ended before it are left out too: the live decision need not hold every pass ever made.
-   * `passes: false` reads none: the terminals' tables and what fits them do not depend on passes.
-   */
-  model(options?: { passesEndingFrom?: string; passes?: false }): Promise<AccessModelInput>;
-
+/** What each terminal acknowledged holding, and why the model does not fit one. */
+export interface AccessHeld {
   /** What the terminal holds (tables null and no locks when nothing is known). */
   held(sn: string): Promise<HeldAccessRow>;
   /** Terminals with anything held or a problem: once managed, a terminal stays in step. */

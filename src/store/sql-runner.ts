@@ -19,3 +19,8 @@ export interface SqlRunner {
   /** Every statement in one transaction, each with its RETURNING rows (each needs one: better-sqlite3's `all` refuses a statement returning nothing). */
   transaction(queries: SQL[]): Promise<Row[][]>;
 }
+
+/** The first RETURNING row of a write, null when it changed nothing. */
+export async function one(db: SqlRunner, query: SQL): Promise<Row | null> {
+  return (await db.write(query))[0] ?? null;
+}

@@ -46,7 +46,11 @@ export interface DayFilter {
   limit: number;
 }
 
-export interface TimesheetStore {
+/** `Store.timesheets`, in the parts its implementation is written in (store/timesheets/). */
+export interface TimesheetStore extends TimesheetDepartments, TimesheetSettings, TimesheetEntries, TimesheetPunches, TimesheetDays {}
+
+/** Departments and who belonged to which, when. */
+export interface TimesheetDepartments {
   departments(): Promise<Department[]>;
   /** Throws the store error "name_taken" (409) when another department has the name (whatever its case). */
   createDepartment(name: string): Promise<Department>;
@@ -65,12 +69,12 @@ export interface TimesheetStore {
   setDepartment(enrollid: number, departmentId: number | null, from: LocalDate): Promise<Membership[]>;
   /** Who belongs to which department on `date`, by enrollid. */
   membershipsOn(date: LocalDate): Promise<Array<{ enrollid: number; departmentId: number }>>;
-  /**
-   * Everyone whose days can have a result in [from, to]: the people list, anyone with a
-   * membership, a personal schedule or leave, and anyone who punched then. Ascending.
-   */
-  enrollids(from: LocalDate, to: LocalDate): Promise<number[]>;
+  /** Everyone's history as `memberships` gives one person's, by enrollid: a rebuild reads it once, not once a person. */
+  allMemberships(): Promise<Map<number, Membership[]>>;
+}
 
+/** Shifts, schedules, holidays, leave types and the site rules: what `rules()` reads. */
+export interface TimesheetSettings {
   shifts(): Promise<Shift[]>;
   createShift(shift: NoId<Shift>): Promise<Shift>;
   /** Null when it does not exist. */
@@ -93,6 +97,18 @@ export interface TimesheetStore {
   updateLeaveType(type: LeaveType): Promise<LeaveType | null>;
   deleteLeaveType(id: number): Promise<boolean>;
 
+  /** The site rules with every terminal's interpretation; the defaults until they are set. */
+  siteRules(): Promise<SiteRules>;
+  setSiteRules(settings: SiteSettings): Promise<SiteRules>;
+  /** null: the terminal goes back to the site's default interpretation. */
+  setTerminalInterpretation(sn: string, interpretation: PunchInterpretation | null): Promise<SiteRules>;
+
+  /** Everything `indexRules` needs, read in one snapshot. */
+  rules(): Promise<Rules>;
+}
+
+/** Leave and corrections, per person. */
+export interface TimesheetEntries {
   /** Leave entries dated `from`..`to` (inclusive), of one person or everyone, by date then id. */
   leave(filter: { enrollid?: number; from: LocalDate; to: LocalDate }): Promise<LeaveEntry[]>;
   addLeave(entry: NoId<LeaveEntry>): Promise<LeaveEntry>;
@@ -109,17 +125,16 @@ export interface TimesheetStore {
   updateCorrection(correction: Correction): Promise<CorrectionRow | null>;
   /** The deleted correction (its dates need recomputing), null when there was none. */
   deleteCorrection(id: number): Promise<CorrectionRow | null>;
+}
 
-  /** The site rules with every terminal's interpretation; the defaults until they are set. */
-  siteRules(): Promise<SiteRules>;
-  setSiteRules(settings: SiteSettings): Promise<SiteRules>;
-  /** null: the terminal goes back to the site's default interpretation. */
-  setTerminalInterpretation(sn: string, interpretation: PunchInterpretation | null): Promise<SiteRules>;
+/** The punches a rebuild reads, and the lease on following them. */
+export interface TimesheetPunches {
+  /**
+   * Everyone whose days can have a result in [from, to]: the people list, anyone with a
+   * membership, a personal schedule or leave, and anyone who punched then. Ascending.
+   */
+  enrollids(from: LocalDate, to: LocalDate): Promise<number[]>;
 
-  /** Everything `indexRules` needs, read in one snapshot. */
-  rules(): Promise<Rules>;
-  /** Everyone's history as `memberships` gives one person's, by enrollid: a rebuild reads it once, not once a person. */
-  allMemberships(): Promise<Map<number, Membership[]>>;
   /** How many punches (of anyone, enrollid above 0) have site-local `time` in [from, until). */
   countPunchesBetween(from: string, until: string): Promise<number>;
   /**
@@ -148,7 +163,10 @@ export interface TimesheetStore {
   followMark(): Promise<number>;
   /** Gives the lease up (the mark stays): another instance takes over at its next claim. */
   releaseFollow(holder: string): Promise<void>;
+}
 
+/** The derived daily results. */
+export interface TimesheetDays {
   /**
    * Stores each result, replacing what was stored for its (enrollid, date). `onlyChanged`: a result
    * the same as the stored one is left as stored, its `at` too (recomputing finds most days as they

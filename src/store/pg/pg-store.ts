@@ -33,8 +33,8 @@ import type { TerminalRow } from "../schema.ts";
 import { SqlAdminStore } from "../admin-store.ts";
 import { pgTransaction } from "./sql-transaction.ts";
 import { SqlCommandStore } from "../commands-store.ts";
-import { SqlTimesheetStore } from "../timesheet-store.ts";
-import { SqlAccessStore } from "../access-store.ts";
+import { sqlTimesheetStore } from "../timesheet-store.ts";
+import { sqlAccessStore } from "../access-store.ts";
 import { SqlExportStore } from "../export-store.ts";
 import { SqlImportSourceStore } from "../import-source-store.ts";
 import { pgTimesheets } from "./timesheet-sql.ts";
@@ -79,8 +79,8 @@ export class PgStore implements Store {
   /** Cluster mode: the one instance that sends alert notifications. */
   readonly notifierLease: PgNotifierLease;
   readonly importSources: SqlImportSourceStore;
-  readonly timesheets: SqlTimesheetStore;
-  readonly access: SqlAccessStore;
+  readonly timesheets: Store["timesheets"];
+  readonly access: Store["access"];
   #c: PgConnection;
   #db: PgDb;
 
@@ -97,8 +97,8 @@ export class PgStore implements Store {
     this.hrLeases = new PgHrLeases(this.#db);
     this.notifierLease = new PgNotifierLease(this.#db);
     this.importSources = new SqlImportSourceStore(pgTimesheets(this.#db));
-    this.timesheets = new SqlTimesheetStore(pgTimesheets(this.#db));
-    this.access = new SqlAccessStore(pgTimesheets(this.#db));
+    this.timesheets = sqlTimesheetStore(pgTimesheets(this.#db));
+    this.access = sqlAccessStore(pgTimesheets(this.#db));
   }
 
   /** Connects, creates the schema if needed and migrates; fails when PostgreSQL cannot be reached or migrated. */

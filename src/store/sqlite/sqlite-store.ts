@@ -38,8 +38,8 @@ import { SqlAdminStore } from "../admin-store.ts";
 import { sqliteTransaction } from "./sql-transaction.ts";
 import { SqlCommandStore } from "../commands-store.ts";
 import { SqlitePeopleStore } from "./people-store.ts";
-import { SqlTimesheetStore } from "../timesheet-store.ts";
-import { SqlAccessStore } from "../access-store.ts";
+import { sqlTimesheetStore } from "../timesheet-store.ts";
+import { sqlAccessStore } from "../access-store.ts";
 import { SqlExportStore } from "../export-store.ts";
 import { SqlImportSourceStore } from "../import-source-store.ts";
 import { sqliteTimesheets } from "./timesheet-sql.ts";
@@ -94,8 +94,8 @@ export class SqliteStore implements Store {
   readonly webhooks: SqlWebhookStore;
   readonly hrDestinations: SqlHrStore;
   readonly importSources: SqlImportSourceStore;
-  readonly timesheets: SqlTimesheetStore;
-  readonly access: SqlAccessStore;
+  readonly timesheets: Store["timesheets"];
+  readonly access: Store["access"];
   #w: SqliteConnection;
   #r: SqliteConnection;
   #now: () => number;
@@ -151,9 +151,9 @@ export class SqliteStore implements Store {
     this.webhooks = new SqlWebhookStore(sqliteTimesheets(this.#w, this.#r), { leases: null });
     this.hrDestinations = new SqlHrStore(sqliteTimesheets(this.#w, this.#r), { leases: null });
     this.importSources = new SqlImportSourceStore(sqliteTimesheets(this.#w, this.#r));
-    this.timesheets = new SqlTimesheetStore(sqliteTimesheets(this.#w, this.#r));
+    this.timesheets = sqlTimesheetStore(sqliteTimesheets(this.#w, this.#r));
     // What terminals acknowledged holding follows each command's answer: in the commands' commit.
-    this.access = new SqlAccessStore(sqliteTimesheets(this.#w, this.#r, tick));
+    this.access = sqlAccessStore(sqliteTimesheets(this.#w, this.#r, tick));
     this.#writes = new SqliteWritePath(this.#w);
   }
 
