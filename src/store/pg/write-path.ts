@@ -8,16 +8,13 @@
  * each op under its own savepoint: the op at fault fails alone, as the contract says, and only a
  * commit that holds a bad op pays for two passes.
  */
-import { and, count, eq, sql } from "drizzle-orm";
-import type { Approval, OpResult, Punch, QuarantineEntry, WriteOp } from "../contract.ts";
-import { devinfoColumns } from "../devinfo-columns.ts";
+import { sql } from "drizzle-orm";
+import type { OpResult, WriteOp } from "../contract.ts";
 import { hasCode } from "../../lib/app-error.ts";
 import { storeError } from "../errors.ts";
-import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
-import { identityDiffers } from "../terminal-identity.ts";
 import type { PgDb } from "./connect.ts";
-import { writeTerminalChange } from "./held-changes.ts";
-import { terminalClock, terminals } from "./schema.ts";
+import { applyOther, ok } from "./write-ops.ts";
+import { insertQuarantine, insertRecords, insertsRecords } from "./write-records.ts";
 
 /**
  * Record ids in commit order. The live feed, the webhook outboxes and the exporter read "rows
@@ -33,12 +30,6 @@ import { terminalClock, terminals } from "./schema.ts";
  * the transaction, in a few statements, so the lock is held for as short a time as it can be.
  */
 const RECORDS_LOCK = sql`SELECT pg_advisory_xact_lock(hashtext('tm20-records:' || current_schema()))`;
-
-type PunchesOp = Extract<WriteOp, { type: "punches" }>;
-
-const insertsRecords = (op: WriteOp): op is PunchesOp => op.type === "punches" && op.punches.length > 0;
-
-const ok = (inserted = 0, duplicates = 0, quarantined = 0): Extract<OpResult, { ok: true }> => ({ ok: true, inserted, duplicates, quarantined });
 
 /**
  * Whether an error is PostgreSQL refusing what an op asked for, which a savepoint confines to
@@ -128,183 +119,4 @@ async function applyTogether(db: PgDb, ops: WriteOp[], lock: boolean): Promise<O
     if (op.type === "quarantine") return { ...ok(0, 0, op.entries.length), ...extra };
     return results[i] as OpResult;
   });
-}
-
-/** Inserts the entries (raw bounded), then prunes each terminal's oldest beyond its cap: how many went, by sn. */
-async function insertQuarantine(db: PgDb, rows: Array<{ sn: string | null; at: number; q: QuarantineEntry }>): Promise<Map<string, number>> {
-  const pruned = new Map<string, number>();
-  if (rows.length === 0) return pruned;
-  const bounded = rows.map((r) => boundEntry(r.q));
-  await db.execute(sql`
-    INSERT INTO quarantine (sn, kind, raw, reason, received_at, original_bytes)
-    SELECT * FROM unnest(${sql.param(rows.map((r) => r.sn))}::text[], ${sql.param(bounded.map((q) => q.kind))}::text[],
-      ${sql.param(bounded.map((q) => q.raw))}::text[], ${sql.param(bounded.map((q) => q.reason))}::text[], ${sql.param(rows.map((r) => r.at))}::bigint[],
-      ${sql.param(bounded.map((q) => q.originalBytes))}::integer[])`);
-  const sns = [...new Set(rows.flatMap((r) => (r.sn === null ? [] : [r.sn])))];
-  if (sns.length === 0) return pruned;
-  const gone = await db.execute<{ sn: string }>(sql`
-    DELETE FROM quarantine q
-    USING (SELECT s.sn, (SELECT id FROM quarantine WHERE sn = s.sn ORDER BY id DESC LIMIT 1 OFFSET ${QUARANTINE_PER_TERMINAL}) AS edge
-           FROM unnest(${sql.param(sns)}::text[]) AS s(sn)) e
-    WHERE q.sn = e.sn AND q.id <= e.edge
-    RETURNING q.sn`);
-  for (const row of gone) pruned.set(row.sn, (pruned.get(row.sn) ?? 0) + 1);
-  return pruned;
-}
-
-/** A record the statement is to insert: the first of its identity in the commit (the others are duplicates already). */
-interface NewRecord {
-  op: PunchesOp;
-  punch: Punch;
-}
-
-/** A door event's identity columns as RETURNING gives them (and as a Punch has them). */
-interface DoorIdentity {
-  sn: string;
-  time: string;
-  mode: number;
-  inout: number;
-  event: number;
-}
-/** bigint columns come back as strings. */
-type AttendanceIdentity = DoorIdentity & { id: string; enrollid: string };
-
-/** Fields joined by NUL, which no PostgreSQL text can hold: two different identities never share a key. */
-const attendanceKey = (sn: string, p: { enrollid: number | string; time: string; mode: number; inout: number; event: number }) =>
-  `${sn}\0${p.enrollid}\0${p.time}\0${p.mode}\0${p.inout}\0${p.event}`;
-const doorKey = (sn: string, p: Omit<DoorIdentity, "sn">) => `${sn}\0${p.time}\0${p.mode}\0${p.inout}\0${p.event}`;
-
-/**
- * Inserts every record of the ops: attendance in one statement, door events in another, photos
- * of new attendance rows in a third; returns how many of each op's records were new. Identity is
- * the unique indexes: a record already stored (or earlier in this commit) is a duplicate.
- */
-async function insertRecords(db: PgDb, ops: PunchesOp[]): Promise<Map<PunchesOp, number>> {
-  const inserted = new Map<PunchesOp, number>();
-  if (ops.length === 0) return inserted;
-  const attendance = new Map<string, NewRecord>();
-  const doors = new Map<string, NewRecord>();
-  for (const op of ops) {
-    for (const punch of op.punches) {
-      const [batch, key] = punch.enrollid === 0 ? [doors, doorKey(op.sn, punch)] : [attendance, attendanceKey(op.sn, punch)];
-      if (!batch.has(key)) batch.set(key, { op, punch });
-    }
-  }
-  const count = (record: NewRecord | undefined) => {
-    if (record) inserted.set(record.op, (inserted.get(record.op) ?? 0) + 1);
-  };
-  const photos: Array<{ id: number; record: NewRecord }> = [];
-  if (attendance.size > 0) {
-    const rows = [...attendance.values()];
-    const col = <V>(pick: (r: NewRecord) => V) => sql.param(rows.map(pick));
-    const stored = (await db.execute(sql`
-      INSERT INTO attendance (sn, enrollid, time, ts, mode, inout, event, verifymode, temp, received_at, refused)
-      SELECT * FROM unnest(${col((r) => r.op.sn)}::text[], ${col((r) => r.punch.enrollid)}::bigint[], ${col((r) => r.punch.time)}::text[],
-        ${col((r) => r.punch.ts)}::bigint[], ${col((r) => r.punch.mode)}::int[], ${col((r) => r.punch.inout)}::int[], ${col((r) => r.punch.event)}::int[],
-        ${col((r) => r.punch.verifymode ?? null)}::int[], ${col((r) => r.punch.temp ?? null)}::float8[], ${col((r) => r.op.at)}::bigint[],
-        ${col((r) => r.punch.refused ?? null)}::text[])
-      ON CONFLICT DO NOTHING
-      RETURNING id, sn, enrollid, time, mode, inout, event`)) as unknown as AttendanceIdentity[];
-    for (const row of stored) {
-      const record = attendance.get(attendanceKey(row.sn, row));
-      count(record);
-      if (record?.punch.image) photos.push({ id: Number(row.id), record });
-    }
-  }
-  if (doors.size > 0) {
-    const rows = [...doors.values()];
-    const col = <V>(pick: (r: NewRecord) => V) => sql.param(rows.map(pick));
-    const stored = (await db.execute(sql`
-      INSERT INTO door_events (sn, time, ts, mode, inout, event, received_at)
-      SELECT * FROM unnest(${col((r) => r.op.sn)}::text[], ${col((r) => r.punch.time)}::text[], ${col((r) => r.punch.ts)}::bigint[],
-        ${col((r) => r.punch.mode)}::int[], ${col((r) => r.punch.inout)}::int[], ${col((r) => r.punch.event)}::int[], ${col((r) => r.op.at)}::bigint[])
-      ON CONFLICT DO NOTHING
-      RETURNING sn, time, mode, inout, event`)) as unknown as DoorIdentity[];
-    for (const row of stored) count(doors.get(doorKey(row.sn, row)));
-  }
-  if (photos.length > 0) {
-    await db.execute(sql`
-      INSERT INTO punch_photos (attendance_id, data, received_at)
-      SELECT * FROM unnest(${sql.param(photos.map((p) => p.id))}::bigint[], ${sql.param(photos.map((p) => p.record.punch.image))}::text[],
-        ${sql.param(photos.map((p) => p.record.op.at))}::bigint[])
-      ON CONFLICT DO NOTHING`);
-  }
-  return inserted;
-}
-
-/** The ops that are not records, each as its own statements. */
-async function applyOther(db: PgDb, op: Exclude<WriteOp, { type: "punches" | "quarantine" }>): Promise<OpResult> {
-  switch (op.type) {
-    case "terminal-seen": {
-      const info: Partial<ReturnType<typeof devinfoColumns>> = op.devinfo ? devinfoColumns(op.devinfo) : {};
-      const [existing] = await db
-        .select({ approval: terminals.approval, nosenduser: terminals.nosenduser, cpusn: terminals.cpusn, mac: terminals.mac })
-        .from(terminals)
-        .where(eq(terminals.sn, op.sn));
-      const approval: Approval = existing?.approval ?? op.approvalIfNew;
-      if (!existing && approval === "pending" && op.maxPending !== undefined) {
-        const [row] = await db.select({ n: count() }).from(terminals).where(eq(terminals.approval, "pending"));
-        if ((row?.n ?? 0) >= op.maxPending) return { ...ok(0), approval, nosenduser: false, pendingFull: true };
-      }
-      const nosenduser = existing?.nosenduser ?? false;
-      // An approved terminal's identity is remembered: other hardware under its sn is kept apart, never learned.
-      const seen = { cpusn: op.cpusn, mac: op.devinfo?.mac ?? null };
-      const mismatch = existing?.approval === "approved" && identityDiffers(existing, seen);
-      if (mismatch) {
-        await db
-          .update(terminals)
-          .set({ mismatchCpusn: seen.cpusn, mismatchMac: seen.mac, mismatchAddr: op.remoteAddr, mismatchAt: op.at })
-          .where(eq(terminals.sn, op.sn));
-        if (op.onIdentityMismatch !== "accept") return { ...ok(0), approval, nosenduser, identityMismatch: "refused" };
-      }
-      const online = op.online && approval === "approved";
-      const { mac: _mac, ...described } = info;
-      // Approved: a field of the identity is learned when first sent, never replaced. Until then, the latest is shown for approval.
-      const learn = (column: typeof terminals.cpusn | typeof terminals.mac, value: string | null) =>
-        existing?.approval === "approved" ? sql`COALESCE(${column}, ${value})` : value;
-      const identity = mismatch
-        ? {}
-        : { ...(op.cpusn ? { cpusn: learn(terminals.cpusn, op.cpusn) } : {}), ...(op.devinfo ? { mac: learn(terminals.mac, op.devinfo.mac ?? null) } : {}) };
-      await db
-        .insert(terminals)
-        .values({
-          sn: op.sn, approval, online, firstSeen: op.at, lastSeen: op.at, remoteAddr: op.remoteAddr,
-          cpusn: op.cpusn, nosenduser: false, sessionId: online ? op.sessionId : null, ...info,
-        })
-        .onConflictDoUpdate({
-          target: terminals.sn,
-          set: {
-            lastSeen: op.at, remoteAddr: op.remoteAddr, ...described, ...identity,
-            // A refused registration must not take the connected state away from a live session.
-            ...(online ? { online, sessionId: op.sessionId } : {}),
-          },
-        });
-      return { ...ok(existing ? 0 : 1), approval, nosenduser, ...(mismatch ? { identityMismatch: "accepted" as const } : {}) };
-    }
-    case "terminals-last-seen": {
-      if (op.entries.length === 0) return ok();
-      await db.execute(sql`
-        UPDATE terminals SET last_seen = GREATEST(terminals.last_seen, v.at)
-        FROM unnest(${sql.param(op.entries.map((e) => e.sn))}::text[], ${sql.param(op.entries.map((e) => e.at))}::bigint[]) AS v(sn, at)
-        WHERE terminals.sn = v.sn`);
-      return ok();
-    }
-    case "terminal-offline": {
-      await db
-        .update(terminals)
-        .set({ online: false, lastSeen: op.at })
-        .where(and(eq(terminals.sn, op.sn), eq(terminals.sessionId, op.sessionId)));
-      return ok();
-    }
-    case "credential":
-      return writeTerminalChange(db, op);
-    case "terminal-clock": {
-      const { sn, at, driftSeconds, corrected } = op;
-      await db
-        .insert(terminalClock)
-        .values({ sn, driftSeconds, checkedAt: at, correctedAt: corrected ? at : null })
-        .onConflictDoUpdate({ target: terminalClock.sn, set: { driftSeconds, checkedAt: at, ...(corrected ? { correctedAt: at } : {}) } });
-      return ok();
-    }
-  }
 }
