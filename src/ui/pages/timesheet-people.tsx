@@ -9,7 +9,7 @@ import { parseDate } from "../../protocol/index.ts";
 import { EmptyState, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
-import { pageOrFirst } from "../paging.ts";
+import { pageFromQuery } from "../paging.ts";
 import { monthRange, monthSchema, TimesheetTabs } from "../timesheets/area.tsx";
 import { SummaryTotals } from "../timesheets/day-parts.tsx";
 import { MonthCalendar } from "../timesheets/month-calendar.tsx";
@@ -29,11 +29,9 @@ export function timesheetPeoplePages(deps: UiDeps) {
 
   app.get("/timesheets/people", async (c) => {
     const q = z.string().trim().max(100).catch("").parse(c.req.query("q") ?? "");
-    const cursor = z.string().max(200).optional().catch(undefined).parse(c.req.query("cursor"));
-    const result = await pageOrFirst((cur) => deps.store.people.list({ limit: PAGE, ...(q ? { q } : {}), ...(cur ? { cursor: cur } : {}) }), cursor);
+    const load = (cursor: string | undefined) => deps.store.people.list({ limit: PAGE, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) });
+    const { page: result, query } = await pageFromQuery(c.req.query("cursor"), load, q ? { q } : {});
     const month = monthOf(c, deps);
-    const query = new URLSearchParams(q ? { q } : {});
-    if (cursor) query.set("cursor", cursor);
     return page(
       c,
       deps.settings.siteName,
