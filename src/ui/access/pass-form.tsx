@@ -4,7 +4,7 @@ import type { AccessLevelRow } from "../../store/access-contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import type { UiEnv } from "../env.ts";
 import { CsrfField } from "../layout.tsx";
-import { FieldError, type FormErrors, FormProblems, NAME_MAX } from "./schedule-form.tsx";
+import { FieldError, type FormErrors, FormProblems, NAME_MAX, NameField, TerminalChecks } from "./schedule-form.tsx";
 
 export const LIST = "/access/passes";
 /** More uses than a visitor pass needs; the store takes up to a million. */
@@ -65,11 +65,7 @@ export function PassEditor(props: { csrf: string; values: PassValues; errors: Fo
     <form method="post" action={LIST} class="panel stack form-grid" aria-label="New pass">
       <CsrfField token={props.csrf} />
       <FormProblems heading="The pass was not made:" errors={errors} />
-      <div class="field">
-        <label for="f-name">Visitor's name</label>
-        <input id="f-name" name="name" value={values.name} required maxlength={NAME_MAX} {...invalid("name")} />
-        <FieldError id="f-name-error" text={errors.name} />
-      </div>
+      <NameField label="Visitor's name" value={values.name} error={errors.name} />
       <div class="field">
         <label for="f-validFrom">Valid from</label>
         <input id="f-validFrom" name="validFrom" type="datetime-local" value={values.validFrom} required {...invalid("validFrom")} />
@@ -96,13 +92,7 @@ export function PassEditor(props: { csrf: string; values: PassValues; errors: Fo
         {choices.terminals.length === 0 ? (
           <p class="muted">No terminal has connected yet.</p>
         ) : (
-          <div class="checks" role="group" aria-label="Terminals">
-            {choices.terminals.map((t) => (
-              <label>
-                <input type="checkbox" name="sn" value={t.sn} checked={values.terminals.includes(t.sn)} /> {t.name ? `${t.name} (${t.sn})` : t.sn}
-              </label>
-            ))}
-          </div>
+          <TerminalChecks terminals={choices.terminals} selected={values.terminals} />
         )}
         <p class="hint">A level's doors open on its schedule; a terminal ticked here opens at any time the pass is valid.</p>
       </fieldset>

@@ -7,6 +7,7 @@
  */
 import { MAX_WINDOWS_PER_DAY } from "../../access/index.ts";
 import type { AccessScheduleRow, ScheduleDays } from "../../store/access-contract.ts";
+import type { TerminalRow } from "../../store/schema.ts";
 import { CsrfField } from "../layout.tsx";
 
 export const WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] as const;
@@ -98,6 +99,30 @@ export function FieldError({ id, text }: { id: string; text: string | undefined 
   ) : null;
 }
 
+/** The name an access form starts with, its problem beside it. */
+export function NameField({ label, value, error, wide }: { label: string; value: string; error: string | undefined; wide?: boolean }) {
+  return (
+    <div class={wide ? "field form-grid" : "field"}>
+      <label for="f-name">{label}</label>
+      <input id="f-name" name="name" value={value} required maxlength={NAME_MAX} aria-invalid={error ? "true" : undefined} aria-describedby={error ? "f-name-error" : undefined} />
+      <FieldError id="f-name-error" text={error} />
+    </div>
+  );
+}
+
+/** A tick box per terminal, for a site with few enough of them (`MANY_TERMINALS`). */
+export function TerminalChecks({ terminals, selected }: { terminals: readonly TerminalRow[]; selected: readonly string[] }) {
+  return (
+    <div class="checks" role="group" aria-label="Terminals">
+      {terminals.map((t) => (
+        <label>
+          <input type="checkbox" name="sn" value={t.sn} checked={selected.includes(t.sn)} /> {t.name ? `${t.name} (${t.sn})` : t.sn}
+        </label>
+      ))}
+    </div>
+  );
+}
+
 /** The problems first (a summary linking to each row), then the form. */
 export function ScheduleEditor(props: { action: string; csrf: string; values: FormValues; errors: FormErrors; submit: string }) {
   const { values, errors } = props;
@@ -105,15 +130,7 @@ export function ScheduleEditor(props: { action: string; csrf: string; values: Fo
     <form method="post" action={props.action} class="panel stack" aria-label={props.submit}>
       <CsrfField token={props.csrf} />
       <FormProblems heading="The schedule was not saved:" errors={errors} />
-      <div class="field form-grid">
-        <label for="f-name">Name</label>
-        <input id="f-name" name="name" value={values.name ?? ""} required maxlength={NAME_MAX} aria-invalid={errors.name ? "true" : undefined} aria-describedby={errors.name ? "f-name-error" : undefined} />
-        {errors.name ? (
-          <p class="field-error" id="f-name-error">
-            {errors.name}
-          </p>
-        ) : null}
-      </div>
+      <NameField label="Name" value={values.name ?? ""} error={errors.name} wide />
       <fieldset class="plain-fieldset">
         <legend class="label">Opening windows (from–to, both minutes included: 08:00–18:00 opens until 18:00:59; at most {MAX_WINDOWS_PER_DAY} a day, what a terminal holds)</legend>
         <div class="week-editor">

@@ -10,7 +10,7 @@ import type { AccessLevelRow, AccessScheduleRow } from "../../store/access-contr
 import type { GroupWithMembers } from "../../store/commands-contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { AccessTabs } from "../access/area.tsx";
-import { FieldError, type FormErrors, FormProblems, NAME_MAX } from "../access/schedule-form.tsx";
+import { FieldError, type FormErrors, FormProblems, NAME_MAX, NameField, TerminalChecks } from "../access/schedule-form.tsx";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, EmptyState, MANY_TERMINALS, typedSerials } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -72,11 +72,7 @@ function LevelEditor(props: { action: string; csrf: string; values: LevelValues;
     <form method="post" action={props.action} class="panel stack form-grid" aria-label={props.submit}>
       <CsrfField token={props.csrf} />
       <FormProblems heading="The level was not saved:" errors={errors} />
-      <div class="field">
-        <label for="f-name">Name</label>
-        <input id="f-name" name="name" value={values.name} required maxlength={NAME_MAX} aria-invalid={errors.name ? "true" : undefined} aria-describedby={errors.name ? "f-name-error" : undefined} />
-        <FieldError id="f-name-error" text={errors.name} />
-      </div>
+      <NameField label="Name" value={values.name} error={errors.name} />
       <div class="field">
         <label for="f-scheduleId">Schedule</label>
         <select id="f-scheduleId" name="scheduleId" aria-invalid={errors.scheduleId ? "true" : undefined} aria-describedby={errors.scheduleId ? "f-scheduleId-error" : undefined}>
@@ -103,13 +99,7 @@ function LevelEditor(props: { action: string; csrf: string; values: LevelValues;
             </textarea>
           </div>
         ) : (
-          <div class="checks" role="group" aria-label="Terminals">
-            {choices.terminals.map((t) => (
-              <label>
-                <input type="checkbox" name="sn" value={t.sn} checked={values.terminals.includes(t.sn)} /> {t.name ? `${t.name} (${t.sn})` : t.sn}
-              </label>
-            ))}
-          </div>
+          <TerminalChecks terminals={choices.terminals} selected={values.terminals} />
         )}
         {choices.groups.length > 0 ? (
           <div class="checks" role="group" aria-label="Terminal groups">
