@@ -38,7 +38,8 @@ import { sqlAccessStore } from "../access-store.ts";
 import { SqlExportStore } from "../export-store.ts";
 import { SqlImportSourceStore } from "../import-source-store.ts";
 import { pgTimesheets } from "./timesheet-sql.ts";
-import { PgPeopleStore } from "./people-store.ts";
+import { SqlPeopleStore } from "../people-store.ts";
+import { pgPeople } from "./people-store.ts";
 import { PgWebhookLeases, pgWebhooks } from "./webhook-leases.ts";
 import type { SqlWebhookStore } from "../webhook-store.ts";
 import { connectPg, type PgConnection, type PgDb } from "./connect.ts";
@@ -68,7 +69,7 @@ export interface PgStoreOptions {
 export class PgStore implements Store {
   readonly admin: SqlAdminStore;
   readonly commands: SqlCommandStore;
-  readonly people: PgPeopleStore;
+  readonly people: SqlPeopleStore;
   readonly exports: SqlExportStore;
   readonly webhooks: SqlWebhookStore;
   /** Which instance delivers each webhook destination (a cluster has no other dispatcher). */
@@ -89,7 +90,7 @@ export class PgStore implements Store {
     this.#db = connection.db;
     this.admin = new SqlAdminStore(pgTimesheets(this.#db), pgTransaction(this.#db));
     this.commands = new SqlCommandStore({ db: pgTimesheets(this.#db), latest: pgTimesheets(this.#db), tx: pgTransaction(this.#db), step: pgTransaction(this.#db) });
-    this.people = new PgPeopleStore(this.#db);
+    this.people = new SqlPeopleStore(pgTimesheets(this.#db), pgPeople(this.#db));
     this.exports = new SqlExportStore(pgTimesheets(this.#db));
     this.webhooks = pgWebhooks(this.#db);
     this.webhookLeases = new PgWebhookLeases(this.#db);

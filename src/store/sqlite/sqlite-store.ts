@@ -37,7 +37,8 @@ import {
 import { SqlAdminStore } from "../admin-store.ts";
 import { sqliteTransaction } from "./sql-transaction.ts";
 import { SqlCommandStore } from "../commands-store.ts";
-import { SqlitePeopleStore } from "./people-store.ts";
+import { SqlPeopleStore } from "../people-store.ts";
+import { sqlitePeople } from "./people-store.ts";
 import { sqlTimesheetStore } from "../timesheet-store.ts";
 import { sqlAccessStore } from "../access-store.ts";
 import { SqlExportStore } from "../export-store.ts";
@@ -89,7 +90,7 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly admin: SqlAdminStore;
   readonly commands: SqlCommandStore;
-  readonly people: SqlitePeopleStore;
+  readonly people: SqlPeopleStore;
   readonly exports: SqlExportStore;
   readonly webhooks: SqlWebhookStore;
   readonly hrDestinations: SqlHrStore;
@@ -146,7 +147,7 @@ export class SqliteStore implements Store {
       tx: sqliteTransaction(this.#w.db),
       step: sqliteTransaction(this.#w.db, tick),
     });
-    this.people = new SqlitePeopleStore(this.#w.db, this.#r.db);
+    this.people = new SqlPeopleStore(sqliteTimesheets(this.#w, this.#r), sqlitePeople(this.#w.db, this.#r.db));
     this.exports = new SqlExportStore(sqliteTimesheets(this.#w, this.#r));
     this.webhooks = new SqlWebhookStore(sqliteTimesheets(this.#w, this.#r), { leases: null });
     this.hrDestinations = new SqlHrStore(sqliteTimesheets(this.#w, this.#r), { leases: null });

@@ -1,0 +1,228 @@
+/**
+ * `Store.people` for both engines, in SQL that SQLite and PostgreSQL read alike, run through each
+ * engine's `SqlRunner`; what differs (the search's LIKE, the held changes of each engine's
+ * held-changes.ts) comes in a dialect object from sqlite/people-store.ts and pg/people-store.ts.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { Credential, GroupWithMembers, PeopleStore, PersonFilter, PersonInput } from "./commands-contract.ts";
+import { terminalCredentials, terminalGroupMembers, terminalGroups, terminalPeople } from "./commands-schema.ts";
+import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
+import { storeError } from "./errors.ts";
+import { credentials, people } from "./schema.ts";
+import type { Row, SqlRunner } from "./sql-runner.ts";
+import { tableRows } from "./sql-rows.ts";
+
+const persons = tableRows(people);
+const creds = tableRows(credentials);
+const held = tableRows(terminalCredentials);
+const heldPeople = tableRows(terminalPeople);
+const groups = tableRows(terminalGroups);
+const members = tableRows(terminalGroupMembers);
+
+export type HeldChanges = Pick<PeopleStore, "heldChanges" | "countHeldChanges" | "approveHeldChange" | "rejectHeldChange">;
+
+export interface PeopleDialect {
+  /** Case-insensitive LIKE: SQLite's LIKE (ASCII), PostgreSQL's ILIKE. */
+  like: SQL;
+  heldChanges: HeldChanges;
+}
+
+const ids = (values: readonly (number | string)[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
+const credential = (r: Row): Credential => ({ enrollid: Number(r.enrollid), backupnum: Number(r.backupnum), data: String(r.data) });
+
+/**
+ * Reads of what terminals hold and of single groups go through `write`, on SQLite the write
+ * connection: a sync plan must see the holdings its previous commands recorded.
+ */
+export class SqlPeopleStore implements PeopleStore {
+  #db: SqlRunner;
+  #dialect: PeopleDialect;
+
+  constructor(db: SqlRunner, dialect: PeopleDialect) {
+    this.#db = db;
+    this.#dialect = dialect;
+  }
+
+  async list(filter: PersonFilter) {
+    const where: SQL[] = [];
+    const q = filter.q?.trim();
+    if (q) {
+      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = this.#dialect.like;
+      const text = sql`(name ${like} ${pattern} ESCAPE '\\' OR external_id ${like} ${pattern} ESCAPE '\\')`;
+      where.push(/^\d{1,15}$/.test(q) ? sql`(enrollid = ${Number(q)} OR ${text})` : text);
+    }
+    if (filter.cursor !== undefined) where.push(sql`enrollid > ${decodeCursor(filter.cursor, ["number"])[0]}`);
+    const matching = where.length > 0 ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
+    const rows = await this.#db.read(sql`SELECT ${persons.columns} FROM people ${matching} ORDER BY enrollid LIMIT ${filter.limit + 1}`);
+    const page = pageOf(rows.map(persons.read), filter.limit, (r) => encodeCursor([r.enrollid]));
+    const backupnums = new Map<number, number[]>();
+    if (page.items.length > 0) {
+      const found = await this.#db.read(
+        sql`SELECT enrollid, backupnum FROM credentials WHERE enrollid IN (${ids(page.items.map((p) => p.enrollid))}) ORDER BY enrollid, backupnum`,
+      );
+      for (const c of found) backupnums.set(Number(c.enrollid), [...(backupnums.get(Number(c.enrollid)) ?? []), Number(c.backupnum)]);
+    }
+    return { items: page.items.map((p) => ({ ...p, backupnums: backupnums.get(p.enrollid) ?? [] })), next: page.next };
+  }
+
+  async all() {
+    return (await this.#db.read(sql`SELECT ${persons.columns} FROM people ORDER BY enrollid`)).map(persons.read);
+  }
+
+  async save(enrollid: number, person: PersonInput, at: number) {
+    const [row] = await this.#db.write(sql`
+      INSERT INTO people ${persons.insert({ enrollid, ...person, createdAt: at, updatedAt: at })}
+      ON CONFLICT (enrollid) DO UPDATE SET ${persons.set({ ...person, updatedAt: at })} RETURNING ${persons.columns}`);
+    if (!row) throw storeError("insert_failed", "person was not stored");
+    return persons.read(row);
+  }
+
+  async remove(enrollid: number) {
+    const removed = await this.#db.transaction([
+      sql`DELETE FROM credentials WHERE enrollid = ${enrollid} RETURNING enrollid`,
+      // A person created again under this enrollid starts without the access of the one removed.
+      sql`DELETE FROM access_person_levels WHERE enrollid = ${enrollid} RETURNING enrollid`,
+      sql`DELETE FROM access_qr_codes WHERE enrollid = ${enrollid} RETURNING enrollid`,
+      sql`DELETE FROM people WHERE enrollid = ${enrollid} RETURNING enrollid`,
+    ]);
+    return (removed.at(-1) ?? []).length > 0;
+  }
+
+  async credentials(enrollids?: number[]): Promise<Credential[]> {
+    if (enrollids !== undefined && enrollids.length === 0) return [];
+    const which = enrollids === undefined ? sql`` : sql`WHERE enrollid IN (${ids(enrollids)})`;
+    return (await this.#db.read(sql`SELECT enrollid, backupnum, data FROM credentials ${which} ORDER BY enrollid, backupnum`)).map(credential);
+  }
+
+  async setCredential(c: Credential, sourceSn: string | null, at: number) {
+    await this.#db.write(sql`
+      INSERT INTO credentials ${creds.insert({ ...c, sourceSn, updatedAt: at })}
+      ON CONFLICT (enrollid, backupnum) DO UPDATE SET ${creds.set({ data: c.data, sourceSn, updatedAt: at })} RETURNING enrollid`);
+  }
+
+  async removeCredential(enrollid: number, backupnum: number) {
+    return (await this.#db.write(sql`DELETE FROM credentials WHERE enrollid = ${enrollid} AND backupnum = ${backupnum} RETURNING enrollid`)).length > 0;
+  }
+
+  async holdings(sn: string) {
+    const [credentials, people] = await Promise.all([
+      this.#db.write(sql`SELECT enrollid, backupnum, digest FROM terminal_credentials WHERE sn = ${sn}`),
+      this.#db.write(sql`SELECT ${heldPeople.columns} FROM terminal_people WHERE sn = ${sn}`),
+    ]);
+    return {
+      credentials: credentials.map((r) => ({ enrollid: Number(r.enrollid), backupnum: Number(r.backupnum), digest: String(r.digest) })),
+      people: people.map(heldPeople.read).map(({ enrollid, enabled }) => ({ enrollid, enabled })),
+    };
+  }
+
+  async holdersOf(enrollid: number) {
+    const rows = await this.#db.write(
+      sql`SELECT sn FROM terminal_people WHERE enrollid = ${enrollid} UNION SELECT sn FROM terminal_credentials WHERE enrollid = ${enrollid}`,
+    );
+    return rows.map((r) => String(r.sn)).sort();
+  }
+
+  async heldCredentialsOf(enrollid: number) {
+    const rows = await this.#db.write(sql`SELECT sn, backupnum FROM terminal_credentials WHERE enrollid = ${enrollid} ORDER BY sn, backupnum`);
+    return rows.map((r) => ({ sn: String(r.sn), backupnum: Number(r.backupnum) }));
+  }
+
+  async hold(sn: string, c: { enrollid: number; backupnum: number; digest: string }, at: number) {
+    await this.#db.batch([
+      sql`INSERT INTO terminal_credentials ${held.insert({ sn, ...c, updatedAt: at })}
+        ON CONFLICT (sn, enrollid, backupnum) DO UPDATE SET ${held.set({ digest: c.digest, updatedAt: at })}`,
+      sql`INSERT INTO terminal_people ${heldPeople.insert({ sn, enrollid: c.enrollid, enabled: true, updatedAt: at })} ON CONFLICT DO NOTHING`,
+    ]);
+  }
+
+  async release(sn: string, enrollid: number, backupnums: number[] | null) {
+    const which = sql`sn = ${sn} AND enrollid = ${enrollid}`;
+    if (backupnums === null) {
+      await this.#db.batch([sql`DELETE FROM terminal_credentials WHERE ${which}`, sql`DELETE FROM terminal_people WHERE ${which}`]);
+    } else if (backupnums.length > 0) {
+      await this.#db.batch([sql`DELETE FROM terminal_credentials WHERE ${which} AND backupnum IN (${ids(backupnums)})`]);
+    }
+  }
+
+  async setHeldEnabled(sn: string, enrollid: number, enabled: boolean, at: number) {
+    await this.#db.write(sql`
+      INSERT INTO terminal_people ${heldPeople.insert({ sn, enrollid, enabled, updatedAt: at })}
+      ON CONFLICT (sn, enrollid) DO UPDATE SET ${heldPeople.set({ enabled, updatedAt: at })} RETURNING sn`);
+  }
+
+  async releaseAll(sn: string) {
+    await this.#db.batch([sql`DELETE FROM terminal_credentials WHERE sn = ${sn}`, sql`DELETE FROM terminal_people WHERE sn = ${sn}`]);
+  }
+
+  async #withMembers(read: (query: SQL) => Promise<Row[]>, where: SQL = sql``): Promise<GroupWithMembers[]> {
+    const found = (await read(sql`SELECT ${groups.columns} FROM terminal_groups ${where} ORDER BY name`)).map(groups.read);
+    if (found.length === 0) return [];
+    const rows = await read(sql`SELECT ${members.columns} FROM terminal_group_members WHERE group_id IN (${ids(found.map((g) => g.id))}) ORDER BY sn`);
+    const all = rows.map(members.read);
+    return found.map((g) => ({ ...g, members: all.filter((m) => m.groupId === g.id).map((m) => m.sn) }));
+  }
+
+  async listGroups() {
+    return this.#withMembers((q) => this.#db.read(q));
+  }
+
+  async getGroup(id: number) {
+    return (await this.#withMembers((q) => this.#db.write(q), sql`WHERE id = ${id}`))[0] ?? null;
+  }
+
+  async createGroup(name: string, sync: boolean, at: number) {
+    const [row] = await this.#db.write(
+      sql`INSERT INTO terminal_groups ${groups.insert({ name, sync, createdAt: at, updatedAt: at })} ON CONFLICT DO NOTHING RETURNING ${groups.columns}`,
+    );
+    return row ? { ...groups.read(row), members: [] } : null;
+  }
+
+  async updateGroup(id: number, changes: { name?: string; sync?: boolean }, at: number) {
+    if (changes.name !== undefined) {
+      const same = await this.#db.write(sql`SELECT id FROM terminal_groups WHERE name = ${changes.name}`);
+      if (same.some((g) => Number(g.id) !== id)) throw storeError("exists", "a group with this name exists");
+    }
+    const [row] = await this.#db.write(sql`UPDATE terminal_groups SET ${groups.set({ ...changes, updatedAt: at })} WHERE id = ${id} RETURNING id`);
+    return row ? this.getGroup(id) : null;
+  }
+
+  async removeGroup(id: number) {
+    const removed = await this.#db.transaction([
+      sql`DELETE FROM terminal_group_members WHERE group_id = ${id} RETURNING group_id`,
+      sql`DELETE FROM terminal_groups WHERE id = ${id} RETURNING id`,
+    ]);
+    return (removed.at(-1) ?? []).length > 0;
+  }
+
+  async addMember(id: number, sn: string, at: number) {
+    const added = await this.#db.write(sql`INSERT INTO terminal_group_members ${members.insert({ groupId: id, sn, addedAt: at })} ON CONFLICT DO NOTHING RETURNING sn`);
+    return added.length > 0;
+  }
+
+  async removeMember(id: number, sn: string) {
+    return (await this.#db.write(sql`DELETE FROM terminal_group_members WHERE group_id = ${id} AND sn = ${sn} RETURNING sn`)).length > 0;
+  }
+
+  async groupsOf(sn: string) {
+    const rows = await this.#db.write(sql`
+      SELECT ${groups.columns} FROM terminal_groups JOIN terminal_group_members ON group_id = id WHERE sn = ${sn} ORDER BY name`);
+    return rows.map(groups.read);
+  }
+
+  heldChanges(filter: { cursor?: string; limit: number }) {
+    return this.#dialect.heldChanges.heldChanges(filter);
+  }
+
+  countHeldChanges() {
+    return this.#dialect.heldChanges.countHeldChanges();
+  }
+
+  approveHeldChange(id: number, at: number) {
+    return this.#dialect.heldChanges.approveHeldChange(id, at);
+  }
+
+  rejectHeldChange(id: number) {
+    return this.#dialect.heldChanges.rejectHeldChange(id);
+  }
+}
