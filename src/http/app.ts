@@ -28,6 +28,7 @@ import { backupApi } from "./api/backup.ts";
 import { commandsApi } from "./api/commands.ts";
 import { peopleApi } from "./api/people.ts";
 import { peopleImportApi } from "./api/people-import.ts";
+import { siteAdminApi } from "./api/site-admin.ts";
 import { exportApi } from "./api/export.ts";
 import { recordsApi } from "./api/records.ts";
 import { terminalsApi } from "./api/terminals.ts";
@@ -136,6 +137,7 @@ export function createHttpApp(deps: HttpDeps) {
   api.route("/", commandsApi(deps));
   api.route("/", peopleApi(deps));
   api.route("/people/import", peopleImportApi(deps));
+  api.route("/", siteAdminApi({ ...deps, secrets: () => deps.integrations.secrets }));
   api.route("/", timesheetsApi(deps.timesheets));
   api.route("/", accessApi(deps.access));
   api.route("/", doorsApi(deps));

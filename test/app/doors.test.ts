@@ -100,6 +100,13 @@ const { enabled: _hrOn, k_api_key: _key, k_api_secret: _secret, ...hrPaused } = 
 // The form's rounding selects always send a mode; without a step there is no rounding.
 const noRounding = { round_in_mode: "nearest", round_out_mode: "nearest" };
 
+// A saved HR source on a port nobody listens on: running it fails the same way through both doors.
+const { auth: _header, ...hrSourceKept } = {
+  name: "HR", url: "http://127.0.0.1:9/people", auth: { name: "X-Api-Key", value: "k-123" }, mapping: { items: "data", fields: { external_id: "id" } }, paging: { type: "none" }, disableMissing: false,
+};
+const hrSourceBody = { ...hrSourceKept, auth: { name: "X-Api-Key", value: "k-123" } };
+const hrSourceForm = { name: "HR", url: "http://127.0.0.1:9/people", auth: "header", auth_name: "X-Api-Key", auth_value: "k-123", items: "data", paging_type: "none", map_external_id: "id" };
+
 const PEOPLE_CSV = "enrollid,name,external_id\n7,Grace Hopper,E-7\n8,Alan Turing,E-8\n";
 
 const STEPS: Step[] = [
@@ -331,6 +338,54 @@ const STEPS: Step[] = [
         emailEnabled: "on", smtpHost: "smtp.example.com", smtpPort: "587", smtpSecurity: "starttls", smtpUsername: "tm20", smtpPassword: "pw-1234", smtpFrom: "tm20@example.com", smtpTo: "it@example.com",
         webhookEnabled: "on",
       }),
+  },
+  { name: "change the site settings", api: (a) => a.api("PATCH", "/settings", { siteName: "Plant 2", offlineAlertMinutes: 15 }), ui: (a) => a.form("/settings/site", { siteName: "Plant 2", offlineAlertMinutes: "15" }) },
+  {
+    name: "add an admin UI user",
+    api: (a) => a.api("POST", "/users", { username: "ops", role: "viewer", password: "correct-horse-1" }),
+    ui: (a) => a.form("/settings/users", { username: "ops", role: "viewer", password: "correct-horse-1" }),
+  },
+  { name: "make a user an admin", api: (a) => a.api("PATCH", "/users/2", { role: "admin" }), ui: (a) => a.form("/settings/users/2", { role: "admin" }) },
+  { name: "disable a user", api: (a) => a.api("PATCH", "/users/2", { disabled: true }), ui: (a) => a.form("/settings/users/2", { disabled: "true" }) },
+  {
+    name: "set a user's password",
+    api: (a) => a.api("PATCH", "/users/2", { password: "battery-staple-2" }),
+    ui: (a) => a.form("/settings/users/password", { id: "2", newPassword: "battery-staple-2" }),
+  },
+  { name: "delete a user", api: (a) => a.api("DELETE", "/users/2"), ui: (a) => a.form("/settings/users/2/delete") },
+  { name: "add an HR source", api: (a) => a.api("POST", "/import-sources", hrSourceBody), ui: (a) => a.form("/integrations/import/sources", hrSourceForm) },
+  {
+    name: "change an HR source (its header kept)",
+    api: (a) => a.api("PUT", "/import-sources/1", { ...hrSourceKept, name: "Payroll HR" }),
+    ui: (a) => a.form("/integrations/import/sources/1", { ...hrSourceForm, name: "Payroll HR", auth: "keep", auth_value: "" }),
+  },
+  {
+    name: "run an HR source that cannot be read",
+    api: async (a) => {
+      const res = await a.api("POST", "/import-sources/1/run", {});
+      expect(await res.clone().json()).toMatchObject({ ok: false });
+      return res;
+    },
+    // The UI says it with an error flash: the audit entry is what must match.
+    ui: async (a) => {
+      const res = await a.form("/integrations/import/sources/1/run", { mode: "apply" });
+      expect([res.status, res.headers.get("location")]).toEqual([303, "/integrations/import/sources/1"]);
+      return new Response(null, { status: 204 });
+    },
+  },
+  { name: "delete an HR source", api: (a) => a.api("DELETE", "/import-sources/1"), ui: (a) => a.form("/integrations/import/sources/1/delete") },
+  // In-process the snapshot cannot be taken (it runs the program again, which here is the test file): the refused download is audited alike.
+  {
+    name: "download a backup",
+    api: async (a) => {
+      const res = await a.api("GET", "/backup");
+      expect([res.status, await res.json()]).toEqual([503, { code: "backup_failed", message: "the snapshot could not be taken; see the server log" }]);
+      return new Response(null, { status: 204 });
+    },
+    ui: async (a) => {
+      expect((await a.form("/settings/backup")).status).toBe(303);
+      return new Response(null, { status: 204 });
+    },
   },
 ];
 

@@ -52,6 +52,13 @@ describe("scopeFor", () => {
     ["GET", "/access/passes", undefined, "admin"],
     ["GET", "/access/passes/3/qr.svg", undefined, "admin"],
     ["POST", "/access/passes/3/revoke", undefined, "admin"],
+    ["GET", "/settings", undefined, "read"],
+    ["PATCH", "/settings", undefined, "admin"],
+    ["GET", "/users", undefined, "admin"],
+    ["DELETE", "/users/2", undefined, "admin"],
+    ["GET", "/import-sources", undefined, "admin"],
+    ["GET", "/import-sources/1", undefined, "admin"],
+    ["POST", "/import-sources/1/run", undefined, "admin"],
     ["POST", "/some/route/added/later", undefined, "admin"],
   ] as const)("%s %s (%s) needs %s", (method, path, command, scope) => {
     expect(scopeFor(method, path, command)).toBe(scope);

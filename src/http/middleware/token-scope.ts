@@ -1,7 +1,7 @@
 /**
  * What each /api/v1 route asks of a token's scope, in one table so that a new route is
  * admin-only until someone decides otherwise: reads need `read`; queuing commands needs
- * `commands`; everything else (and backups, webhooks, HR destinations, notification settings, tokens, people's
+ * `commands`; everything else (and backups, webhooks, HR destinations, notification settings, tokens, admin users, HR sources, people's
  * credentials, visitor passes and the changes terminals sent that wait for approval, even to read) needs `admin`.
  */
 import type { MiddlewareHandler } from "hono";
@@ -13,6 +13,8 @@ import type { TokenEnv } from "./bearer-auth.ts";
 /** Paths (under /api/v1) that need `admin` whatever the method. */
 const ADMIN_ONLY = [
   /^\/backup(\/|$)/, /^\/webhooks(\/|$)/, /^\/notifications(\/|$)/, /^\/hr-destinations(\/|$)/, /^\/tokens(\/|$)/, /^\/people\/[^/]+\/credentials(\/|$)/,
+  // Who may log in to the admin UI; HR sources, whose URLs often carry an API key.
+  /^\/users(\/|$)/, /^\/import-sources(\/|$)/,
   // Which hardware may speak for a terminal.
   /^\/terminals\/[^/]+\/replaced-hardware(\/|$)/,
   // Changes terminals sent that wait for approval: they carry people's credentials and admin levels.
