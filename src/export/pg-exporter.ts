@@ -7,13 +7,13 @@
  */
 import { SQL } from "bun";
 import type { Logger } from "pino";
-import { backoffMs } from "../lib/backoff.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
 import type { RecordStream } from "../store/export-contract.ts";
 import type { AttendanceRow, DoorEventRow } from "../store/schema.ts";
 import { preparePgSchema } from "./pg-schema.ts";
 import type { PgTarget } from "./pg-target.ts";
 import { MirrorSync } from "./mirror-sync.ts";
+import { ExportHealth, type ExportHealthStatus } from "./export-health.ts";
 import { insertAttendance, insertDoorEvents } from "./pg-writes.ts";
 
 export const STREAMS: readonly RecordStream[] = ["attendance", "door_events"];
@@ -40,16 +40,10 @@ export interface StreamStatus {
   backlog: number;
 }
 
-export interface ExportStatus {
+export interface ExportStatus extends ExportHealthStatus {
   enabled: true;
   target: string;
   templates: boolean;
-  state: "starting" | "ok" | "failing" | "stopped";
-  last_success_at: number | null;
-  last_error: string | null;
-  last_error_at: number | null;
-  failing_since: number | null;
-  next_attempt_at: number | null;
   streams: Record<RecordStream, StreamStatus>;
   /** Rows mirrored: terminals, people, templates and departments as of the last snapshot; daily results sent since connecting. */
   mirrored: { terminals: number; people: number; credentials: number; departments: number; timesheetDays: number; at: number | null };
@@ -65,8 +59,6 @@ export interface ExportTotals {
   timesheetDays: number;
 }
 
-const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 export class PgExporter {
   #o: Required<Omit<PgExporterOptions, "store" | "target" | "log" | "templates">> & PgExporterOptions;
   #sql: SQL | null = null;
@@ -75,13 +67,7 @@ export class PgExporter {
   #stopped = false;
   #wake: (() => void) | null = null;
   #woken = false;
-  #state: ExportStatus["state"] = "starting";
-  #attempt = 0;
-  #lastSuccessAt: number | null = null;
-  #lastError: string | null = null;
-  #lastErrorAt: number | null = null;
-  #failingSince: number | null = null;
-  #nextAttemptAt: number | null = null;
+  #health: ExportHealth;
   #lastSnapshotAt = 0;
   #backlog: Record<RecordStream, number> = { attendance: 0, door_events: 0 };
 
@@ -95,6 +81,8 @@ export class PgExporter {
       retryMaxMs: 60_000,
       ...options,
     };
+    const { log, now, retryBaseMs, retryMaxMs } = this.#o;
+    this.#health = new ExportHealth({ log, now, target: options.target.display, retryBaseMs, retryMaxMs });
   }
 
   /** Rows waiting per stream, as of the last look (the metric reads this; status() recounts). */
@@ -107,7 +95,7 @@ export class PgExporter {
   }
 
   get failing(): boolean {
-    return this.#state === "failing";
+    return this.#health.state === "failing";
   }
 
   start() {
@@ -122,7 +110,7 @@ export class PgExporter {
 
   async stop() {
     this.#stopped = true;
-    this.#state = "stopped";
+    this.#health.state = "stopped";
     this.#wake?.();
     await this.#running;
     await this.#disconnect();
@@ -141,12 +129,7 @@ export class PgExporter {
       enabled: true,
       target: this.#o.target.display,
       templates: this.#o.templates,
-      state: this.#state,
-      last_success_at: this.#lastSuccessAt,
-      last_error: this.#lastError,
-      last_error_at: this.#lastErrorAt,
-      failing_since: this.#failingSince,
-      next_attempt_at: this.#nextAttemptAt,
+      ...this.#health.status(),
       streams,
       mirrored: { ...mirrored, at: this.#lastSnapshotAt || null },
     };
@@ -189,14 +172,14 @@ export class PgExporter {
         await this.#connect();
         for (const stream of STREAMS) await this.#drain(stream);
         if (this.#o.now() - this.#lastSnapshotAt >= this.#o.snapshotMs) await this.#snapshot();
-        this.#succeeded();
+        this.#health.succeeded();
         // Records committed while we were busy: go again at once.
         if (this.#woken) continue;
       } catch (err) {
         if (this.#stopped) break;
         delay = await this.#failed(err);
       }
-      await this.#sleep(delay, this.#state === "ok");
+      await this.#sleep(delay, this.#health.state === "ok");
     }
   }
 
@@ -258,36 +241,15 @@ export class PgExporter {
     return counts;
   }
 
-  #succeeded() {
-    if (this.#state === "failing") {
-      this.#o.log.warn({ target: this.#o.target.display, failedForMs: this.#o.now() - (this.#failingSince ?? 0) }, "PostgreSQL export recovered");
-    }
-    this.#state = "ok";
-    this.#attempt = 0;
-    this.#failingSince = null;
-    this.#nextAttemptAt = null;
-    this.#lastSuccessAt = this.#o.now();
-  }
-
-  /** Logs the first failure of an episode only; returns how long to wait before the next try. */
+  /** Returns how long to wait before the next try. */
   async #failed(err: unknown): Promise<number> {
-    const at = this.#o.now();
-    this.#attempt++;
-    this.#lastError = describe(err);
-    this.#lastErrorAt = at;
-    if (this.#failingSince === null) {
-      this.#failingSince = at;
-      this.#o.log.error({ target: this.#o.target.display, err: this.#lastError }, "PostgreSQL export failing; records keep being stored and will be exported when it returns");
-    }
-    this.#state = "failing";
+    this.#health.failed(err);
     await this.#disconnect();
     for (const stream of STREAMS) {
       const cursor = await this.#o.store.exports.cursor(this.#o.target.key, stream).catch(() => null);
       this.#backlog[stream] = await this.#o.store.exports.countAfter(stream, cursor?.lastId ?? 0).catch(() => this.#backlog[stream]);
     }
-    const delay = backoffMs(this.#attempt, this.#o.retryBaseMs, this.#o.retryMaxMs);
-    this.#nextAttemptAt = at + delay;
-    return delay;
+    return this.#health.backOff();
   }
 
   /** Sleeps `ms`; a commit event cuts it short only while healthy (a failing target keeps its back-off). */

@@ -3,7 +3,8 @@
  * that is no lane's (a test, a manual retry), aborted when the server stops. Each dispatcher adds
  * what its kind of run does.
  */
-import type { Lane, LaneDestination, OutboxLanes } from "./lanes.ts";
+import type { Lane, LaneDestination } from "./lane-kind.ts";
+import type { OutboxLanes } from "./lanes.ts";
 
 /** A destination's lane as this instance sees it. */
 export interface LaneState {
