@@ -155,14 +155,23 @@ export function typedSerials(values: readonly unknown[]): string[] {
 export const TERMINAL_SEARCH = "/terminals/search.json";
 
 /** A one-button form posting to `action`; `confirm` asks first (web/app.ts shows the dialog). */
-export function ActionButton(props: { action: string; csrf: string; label: string; tone?: "primary" | "danger" | "plain"; confirm?: string; fields?: Record<string, string> }) {
+export function ActionButton(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  tone?: "primary" | "danger" | "plain";
+  confirm?: string;
+  fields?: Record<string, string>;
+  /** The button's name for screen readers when its short label leans on its row ("Remove" in the PIN's row: "Remove PIN"). */
+  ariaLabel?: string;
+}) {
   return (
     <form method="post" action={props.action} class="inline-form" data-confirm={props.confirm}>
       <CsrfField token={props.csrf} />
       {Object.entries(props.fields ?? {}).map(([k, v]) => (
         <input type="hidden" name={k} value={v} />
       ))}
-      <button type="submit" class={`btn btn-${props.tone ?? "plain"}`}>
+      <button type="submit" class={`btn btn-${props.tone ?? "plain"}`} aria-label={props.ariaLabel}>
         {props.label}
       </button>
     </form>

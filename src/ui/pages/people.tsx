@@ -1,60 +1,32 @@
 /**
  * /people: search, list (with each person's department today), create, edit, disable, delete;
  * their Timesheet panel (department, schedules: ui/timesheets/person-panel.tsx); the credentials each person holds
- * (ui/pages/person-credentials.tsx) and the terminals holding them; push to terminals with progress.
- * Changes go through the people service, as the REST API's do (audited, carried to terminals).
+ * (person-credentials.tsx) and the terminals holding them (person-terminals.tsx); push to terminals with progress.
+ * The details form is person-form.tsx. Changes go through the people service, as the REST API's do
+ * (audited, carried to terminals).
  */
-import { describeInput, fieldLabel, notADate } from "../../lib/input-problem.ts";
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { createPerson, deletePerson, pushPeople, updatePerson } from "../../app/people.ts";
 import { departmentsOn } from "../../app/timesheets/departments.ts";
 import { withoutCredential } from "../../people/jobs.ts";
-import { parseDate } from "../../protocol/index.ts";
-import type { PersonInput } from "../../store/commands-contract.ts";
 import type { PersonRow } from "../../store/schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, Badge, EmptyState, Field, MANY_TERMINALS, Pager, SearchForm } from "../components.tsx";
+import { ActionButton, Badge, EmptyState, Pager, SearchForm, typedSerials } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
-import { pageFromQuery } from "../paging.ts";
 import { credentialLabel } from "../labels.ts";
-import { CsrfField, page } from "../layout.tsx";
+import { page } from "../layout.tsx";
+import { pageFromQuery } from "../paging.ts";
 import { Table } from "../table.tsx";
 import { PersonTimesheet } from "../timesheets/person-panel.tsx";
-import { CredentialsPanel } from "./person-credentials.tsx";
 import { PersonAccessPanel } from "./person-access.tsx";
+import { CredentialsPanel } from "./person-credentials.tsx";
+import { ADMIN_LEVELS, firstIssue, inputOf, newPersonForm, PersonForm, personForm } from "./person-form.tsx";
+import { PersonTerminalsPanel } from "./person-terminals.tsx";
 
 const PAGE = 50;
 const PHOTO = 50;
-
-const optionalDate = z.preprocess(
-  (v) => (v === "" ? null : v),
-  z
-    .string()
-    .nullable()
-    .transform((s, ctx) => (s === null ? null : (parseDate(s) ?? (ctx.addIssue({ code: "custom", message: notADate(s) }), z.NEVER)))),
-);
-
-const personForm = z.object({
-  name: z.string().trim().min(1, "enter a name").max(64, "use at most 64 characters"),
-  admin: z.enum(["0", "1", "2"]).transform(Number),
-  enabled: z.literal("on").optional(),
-  validFrom: optionalDate,
-  validTo: optionalDate,
-  externalId: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), z.string().trim().max(100).nullable()),
-});
-const newPersonForm = personForm.extend({ enrollid: z.coerce.number().int("a whole number").min(1).max(999_999_999) });
-
-const ADMIN_LEVELS = ["User", "Administrator", "Super user"];
-
-function inputOf(f: z.infer<typeof personForm>): PersonInput {
-  return { name: f.name, admin: f.admin, enabled: f.enabled === "on", validFrom: f.validFrom, validTo: f.validTo, externalId: f.externalId };
-}
-
-/** The form's labels where they are not the field's name in words. */
-const LABELS: Record<string, string> = { enrollid: "Enroll id", admin: "Role on the terminals" };
-const firstIssue = (e: z.ZodError) => describeInput(e, (f) => LABELS[f] ?? fieldLabel(f));
 
 const personHref = (id: number) => `/people/${id}`;
 
@@ -123,6 +95,42 @@ function PeopleTable({ people, q, departmentOf }: { people: ListedPerson[]; q: s
   );
 }
 
+/** A person's page under its title: details and credentials, then their timesheet, access and terminals. */
+async function PersonView({ deps, person, csrf, admin }: { deps: UiDeps; person: PersonRow; csrf: string; admin: boolean }) {
+  const id = person.enrollid;
+  const [creds, holders, heldCreds, terminals] = await Promise.all([
+    deps.store.credentialsOf(id),
+    deps.store.people.holdersOf(id),
+    deps.store.people.heldCredentialsOf(id),
+    deps.store.listTerminals(),
+  ]);
+  const photo = creds.find((cr) => cr.backupnum === PHOTO);
+  const adminCsrf = admin ? csrf : null;
+  return (
+    <>
+      <p class="subtitle">
+        {photo ? <img class="thumb thumb-large" src={`${personHref(id)}/photo`} alt={`Photo of ${person.name}`} /> : null} Enroll id{" "}
+        <span class="mono">{id}</span> · {person.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>}
+      </p>
+      {/* The credentials table needs the wide column: in the narrow one its Remove buttons were out of sight at 1366 px. */}
+      <div class="grid-2">
+        <div>
+          <section class="panel">
+            <h2>Details</h2>
+            <PersonForm person={person} csrf={csrf} admin={admin} />
+          </section>
+          <CredentialsPanel enrollid={id} stored={creds} held={heldCreds} terminals={terminals} csrf={adminCsrf} />
+        </div>
+        <div>
+          {await PersonTimesheet({ deps, enrollid: id, csrf: adminCsrf })}
+          {await PersonAccessPanel({ deps, enrollid: id, csrf: adminCsrf })}
+          <PersonTerminalsPanel enrollid={id} holders={holders} terminals={terminals} csrf={adminCsrf} />
+        </div>
+      </div>
+    </>
+  );
+}
+
 export function peoplePages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
   const href = personHref;
@@ -146,63 +154,23 @@ export function peoplePages(deps: UiDeps) {
     );
   });
 
-  const personFormView = (c: Context<UiEnv>, person: PersonRow | null) => {
-    const csrf = c.get("session").csrfToken;
-    const admin = c.get("user").role === "admin";
-    return (
-      <form method="post" action={person ? href(person.enrollid) : "/people"} class="stack form-grid">
-        <CsrfField token={csrf} />
-        <fieldset disabled={!admin} class="plain-fieldset">
-          {person ? null : <Field label="Enroll id" name="enrollid" type="number" min={1} required hint="The number the person uses on the terminals." />}
-          <Field label="Name" name="name" value={person?.name} required />
-          <div class="field">
-            <label for="f-admin">Role on the terminals</label>
-            <select id="f-admin" name="admin">
-              {ADMIN_LEVELS.map((label, i) => (
-                <option value={String(i)} selected={(person?.admin ?? 0) === i}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="field field-check">
-            <input type="checkbox" id="f-enabled" name="enabled" checked={person?.enabled ?? true} />
-            <label for="f-enabled">Enabled (may verify on the terminals)</label>
-          </div>
-          <Field label="Valid from" name="validFrom" type="date" value={person?.validFrom} />
-          <Field label="Valid to" name="validTo" type="date" value={person?.validTo} />
-          <Field label="External id" name="externalId" value={person?.externalId} hint="Payroll or HR number; a QR code may carry it." />
-          {admin ? (
-            <div>
-              <button type="submit" class="btn btn-primary">
-                {person ? "Save" : "Add person"}
-              </button>
-            </div>
-          ) : null}
-        </fieldset>
-      </form>
-    );
-  };
-
   app.get("/people/new", requireAdmin(), (c) =>
-    page(c, deps.settings.siteName, { title: "Add a person", active: "people" }, <section class="panel">{personFormView(c, null)}</section>),
+    page(
+      c,
+      deps.settings.siteName,
+      { title: "Add a person", active: "people" },
+      <section class="panel">
+        <PersonForm person={null} csrf={c.get("session").csrfToken} admin />
+      </section>,
+    ),
   );
 
   app.get("/people/:id", async (c) => {
     const id = Number(c.req.param("id"));
     const person = Number.isInteger(id) && id > 0 ? await deps.store.getPerson(id) : null;
     if (!person) return page(c, deps.settings.siteName, { title: "Person not found", active: "people" }, <EmptyState title="No person with this enroll id" />, 404);
-    const [creds, holders, heldCreds, terminals] = await Promise.all([
-      deps.store.credentialsOf(id),
-      deps.store.people.holdersOf(id),
-      deps.store.people.heldCredentialsOf(id),
-      deps.store.listTerminals(),
-    ]);
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
-    const names = new Map(terminals.map((t) => [t.sn, t.name || t.sn]));
-    const approvedCount = terminals.filter((t) => t.approval === "approved").length;
-    const photo = creds.find((cr) => cr.backupnum === PHOTO);
     return page(
       c,
       deps.settings.siteName,
@@ -213,69 +181,7 @@ export function peoplePages(deps: UiDeps) {
           <ActionButton action={`${href(id)}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete ${person.name || id} here and from every terminal holding them?`} />
         ) : undefined,
       },
-      <>
-        <p class="subtitle">
-          {photo ? <img class="thumb thumb-large" src={`${href(id)}/photo`} alt={`Photo of ${person.name}`} /> : null} Enroll id{" "}
-          <span class="mono">{id}</span> · {person.enabled ? <Badge tone="ok">Enabled</Badge> : <Badge tone="muted">Disabled</Badge>}
-        </p>
-        <div class="grid-2">
-          <section class="panel">
-            <h2>Details</h2>
-            {personFormView(c, person)}
-          </section>
-          <div>
-            {await PersonTimesheet({ deps, enrollid: id, csrf: admin ? csrf : null })}
-            <CredentialsPanel enrollid={id} stored={creds} held={heldCreds} terminals={terminals} csrf={admin ? csrf : null} />
-            {await PersonAccessPanel({ deps, enrollid: id, csrf: admin ? csrf : null })}
-            <section class="panel">
-              <h2>On terminals</h2>
-              {holders.length === 0 ? (
-                <p class="muted">No terminal holds this person yet.</p>
-              ) : (
-                <ul class="chips" aria-label="Terminals holding this person">
-                  {holders.map((sn) => (
-                    <li class="chip-item">
-                      <a href={`/terminals/${encodeURIComponent(sn)}`}>{names.get(sn) ?? sn}</a>
-                    </li>
-                  ))}
-                </ul>
-              )}
-              {admin && terminals.length > 0 ? (
-                <form method="post" action={`${href(id)}/push`} class="stack push-form">
-                  <CsrfField token={csrf} />
-                  <fieldset class="plain-fieldset">
-                    <legend class="label">Push to terminals</legend>
-                    {approvedCount > MANY_TERMINALS ? (
-                      // Issue 13: not a checkbox per terminal of a 20,000-terminal site; the serial numbers are typed.
-                      <div class="field">
-                        <label for="f-push-sn">Serial numbers, separated by spaces or commas</label>
-                        <textarea id="f-push-sn" name="sn" rows={2} maxlength={10_000}>
-                          {holders.join(" ")}
-                        </textarea>
-                      </div>
-                    ) : (
-                      <div class="checks">
-                        {terminals
-                          .filter((t) => t.approval === "approved")
-                          .map((t) => (
-                            <label>
-                              <input type="checkbox" name="sn" value={t.sn} checked={holders.includes(t.sn)} /> {t.name || t.sn}
-                            </label>
-                          ))}
-                      </div>
-                    )}
-                  </fieldset>
-                  <div>
-                    <button type="submit" class="btn btn-plain">
-                      Push / resync
-                    </button>
-                  </div>
-                </form>
-              ) : null}
-            </section>
-          </div>
-        </div>
-      </>,
+      await PersonView({ deps, person, csrf, admin }),
     );
   });
 
@@ -311,7 +217,7 @@ export function peoplePages(deps: UiDeps) {
   app.post("/people/:id/push", requireAdmin(), async (c) => {
     const id = Number(c.req.param("id"));
     // Ticked checkboxes, or one box of serial numbers separated by spaces or commas (a large site).
-    const sns = (await c.req.formData()).getAll("sn").flatMap((v) => (typeof v === "string" ? v.split(/[\s,]+/) : [])).filter((s) => s.length > 0 && s.length <= 64);
+    const sns = typedSerials((await c.req.formData()).getAll("sn")).filter((s) => s.length <= 64);
     const job = await deps.people.jobs.view((await pushPeople(deps, actorOf(c), { enrollids: [id], terminals: sns })).id);
     // Nothing a terminal can hold: said here, not as a job that "succeeded" with 0 of 0 commands.
     if (job && job.progress.total === 0 && withoutCredential(job.detail)) {

@@ -16,6 +16,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { credentialLabel } from "../labels.ts";
 import { CsrfField } from "../layout.tsx";
+import { Table } from "../table.tsx";
 
 const PIN = 10;
 const CARD = 11;
@@ -29,63 +30,94 @@ function storedText(backupnum: number, data: string | undefined): string {
   return maskedValue(backupnum, data) ?? `Stored (${data.length} characters)`;
 }
 
-export function CredentialsPanel(props: {
+type Props = {
   enrollid: number;
   stored: ReadonlyArray<{ backupnum: number; data: string }>;
   held: ReadonlyArray<{ sn: string; backupnum: number }>;
   terminals: readonly TerminalRow[];
   csrf: string | null;
-}) {
+};
+
+/**
+ * One row a credential stored here or held by a terminal. Its Remove button says only "Remove" (the
+ * row names the credential, and so does the button's aria-label): "Remove Fingerprint 10" made
+ * the table wider than its panel at 1366 px, the button out of sight.
+ */
+function CredentialsTable({ enrollid: id, stored, held, terminals, csrf }: Props) {
+  const names = new Map(terminals.map((t) => [t.sn, t.name || t.sn]));
+  const data = new Map(stored.map((c) => [c.backupnum, c.data]));
+  const backupnums = [...new Set([...data.keys(), ...held.map((h) => h.backupnum)])].sort((a, b) => a - b);
+  const holders = (b: number) => held.filter((h) => h.backupnum === b).map((h) => names.get(h.sn) ?? h.sn);
+  return (
+    <Table
+      label="Credentials"
+      rows={backupnums}
+      row={(b) => ({ "data-backupnum": b })}
+      empty={<p class="muted">None stored. Set a card or PIN below, enrol the person on a terminal, or import people from one.</p>}
+      columns={[
+        { head: "Credential", cell: (b) => (b === PHOTO && data.has(b) ? <img class="thumb" src={`${href(id)}/photo`} alt="Photo" /> : <Badge tone="info">{credentialLabel(b)}</Badge>) },
+        { head: "Here", class: "mono", attrs: { "data-masked": "" }, cell: (b) => storedText(b, data.get(b)) },
+        { head: "On terminals", cell: (b) => (holders(b).length === 0 ? <span class="muted">none</span> : holders(b).join(", ")) },
+        csrf !== null && {
+          head: <span class="sr-only">Actions</span>,
+          class: "row-actions",
+          cell: (b) =>
+            data.has(b) ? (
+              <ActionButton
+                action={`${href(id)}/credentials/${b}/delete`}
+                csrf={csrf}
+                label="Remove"
+                ariaLabel={`Remove ${credentialLabel(b)}`}
+                tone="danger"
+                confirm={`Remove this ${credentialLabel(b)} here and from every terminal holding it?`}
+              />
+            ) : null,
+        },
+      ]}
+    />
+  );
+}
+
+function PullForm({ id, csrf, approved }: { id: number; csrf: string; approved: readonly TerminalRow[] }) {
+  return (
+    <form method="post" action={`${href(id)}/credentials/pull`} class="stack form-grid">
+      <CsrfField token={csrf} />
+      {approved.length > MANY_TERMINALS ? (
+        <TerminalFilter id="f-pull-sn" value={undefined} label="Read from terminal (serial number)" placeholder="serial number" required />
+      ) : (
+        <div class="field">
+          <label for="f-pull-sn">Read from terminal</label>
+          <select id="f-pull-sn" name="sn">
+            {approved.map((t) => (
+              <option value={t.sn}>{t.name || t.sn}</option>
+            ))}
+          </select>
+        </div>
+      )}
+      <div class="field">
+        <label for="f-pull-backupnum">Credential enrolled there</label>
+        <select id="f-pull-backupnum" name="backupnum">
+          {CREDENTIAL_BACKUPNUMS.filter((b) => b < 20 || b % 10 === 0).map((b) => (
+            <option value={String(b)}>{credentialLabel(b)}</option>
+          ))}
+        </select>
+      </div>
+      <div>
+        <button type="submit" class="btn btn-plain">
+          Read credential
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function CredentialsPanel(props: Props) {
   const { enrollid: id, csrf } = props;
-  const names = new Map(props.terminals.map((t) => [t.sn, t.name || t.sn]));
-  const data = new Map(props.stored.map((c) => [c.backupnum, c.data]));
-  const backupnums = [...new Set([...data.keys(), ...props.held.map((h) => h.backupnum)])].sort((a, b) => a - b);
   const approved = props.terminals.filter((t) => t.approval === "approved");
   return (
     <section class="panel" aria-labelledby="credentials-title">
       <h2 id="credentials-title">Credentials</h2>
-      {backupnums.length === 0 ? (
-        <p class="muted">None stored. Set a card or PIN below, enrol the person on a terminal, or import people from one.</p>
-      ) : (
-        <div class="table-wrap">
-          <table class="table" aria-label="Credentials">
-            <thead>
-              <tr>
-                <th scope="col">Credential</th>
-                <th scope="col">Here</th>
-                <th scope="col">On terminals</th>
-                {csrf ? <th scope="col"><span class="sr-only">Actions</span></th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {backupnums.map((b) => {
-                const on = props.held.filter((h) => h.backupnum === b).map((h) => names.get(h.sn) ?? h.sn);
-                const value = data.get(b);
-                return (
-                  <tr data-backupnum={b}>
-                    <td>{b === PHOTO && value !== undefined ? <img class="thumb" src={`${href(id)}/photo`} alt="Photo" /> : <Badge tone="info">{credentialLabel(b)}</Badge>}</td>
-                    <td class="mono" data-masked>{storedText(b, value)}</td>
-                    <td>{on.length === 0 ? <span class="muted">none</span> : on.join(", ")}</td>
-                    {csrf ? (
-                      <td>
-                        {value !== undefined ? (
-                          <ActionButton
-                            action={`${href(id)}/credentials/${b}/delete`}
-                            csrf={csrf}
-                            label={`Remove ${credentialLabel(b)}`}
-                            tone="danger"
-                            confirm={`Remove this ${credentialLabel(b)} here and from every terminal holding it?`}
-                          />
-                        ) : null}
-                      </td>
-                    ) : null}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <CredentialsTable {...props} />
       {csrf ? (
         <>
           <form method="post" action={`${href(id)}/credentials/${CARD}`} class="stack form-grid">
@@ -106,36 +138,7 @@ export function CredentialsPanel(props: {
               </button>
             </div>
           </form>
-          {approved.length > 0 ? (
-            <form method="post" action={`${href(id)}/credentials/pull`} class="stack form-grid">
-              <CsrfField token={csrf} />
-              {approved.length > MANY_TERMINALS ? (
-                <TerminalFilter id="f-pull-sn" value={undefined} label="Read from terminal (serial number)" placeholder="serial number" required />
-              ) : (
-                <div class="field">
-                  <label for="f-pull-sn">Read from terminal</label>
-                  <select id="f-pull-sn" name="sn">
-                    {approved.map((t) => (
-                      <option value={t.sn}>{t.name || t.sn}</option>
-                    ))}
-                  </select>
-                </div>
-              )}
-              <div class="field">
-                <label for="f-pull-backupnum">Credential enrolled there</label>
-                <select id="f-pull-backupnum" name="backupnum">
-                  {CREDENTIAL_BACKUPNUMS.filter((b) => b < 20 || b % 10 === 0).map((b) => (
-                    <option value={String(b)}>{credentialLabel(b)}</option>
-                  ))}
-                </select>
-              </div>
-              <div>
-                <button type="submit" class="btn btn-plain">
-                  Read credential
-                </button>
-              </div>
-            </form>
-          ) : null}
+          {approved.length > 0 ? <PullForm id={id} csrf={csrf} approved={approved} /> : null}
         </>
       ) : null}
     </section>

@@ -5,6 +5,7 @@
  */
 import type { ConfigLine } from "../../config/load.ts";
 import { Badge } from "../components.tsx";
+import { Table } from "../table.tsx";
 
 const SITE_SETTING_LABELS: Record<string, string> = { tz: "Time zone", approval: "New terminals" };
 
@@ -16,34 +17,24 @@ export function ServerConfigPanel({ lines }: { lines: ConfigLine[] }) {
         Set by <span class="mono">tm20 serve</span> flags or <span class="mono">TM20_*</span> variables when the server starts: changing one needs a
         restart. The site settings above apply at once.
       </p>
-      <div class="table-wrap">
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Flag</th>
-              <th scope="col">Variable</th>
-              <th scope="col">Value</th>
-              <th scope="col">Takes effect</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lines.map((l) => (
-              <tr data-flag={l.flag}>
-                <td class="mono">{l.flag}</td>
-                <td class="mono">{l.env}</td>
-                <td class="mono">{l.value === "" ? <span class="muted">(none)</span> : l.value}</td>
-                <td>
-                  {l.siteSetting === null ? (
-                    <Badge tone="warn">Needs restart</Badge>
-                  ) : (
-                    <span>First value of the site setting "{SITE_SETTING_LABELS[l.siteSetting] ?? l.siteSetting}", changed above at once</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        rows={lines}
+        row={(l) => ({ "data-flag": l.flag })}
+        columns={[
+          { head: "Flag", class: "mono", cell: (l) => l.flag },
+          { head: "Variable", class: "mono", cell: (l) => l.env },
+          { head: "Value", class: "mono", cell: (l) => (l.value === "" ? <span class="muted">(none)</span> : l.value) },
+          {
+            head: "Takes effect",
+            cell: (l) =>
+              l.siteSetting === null ? (
+                <Badge tone="warn">Needs restart</Badge>
+              ) : (
+                <span>First value of the site setting "{SITE_SETTING_LABELS[l.siteSetting] ?? l.siteSetting}", changed above at once</span>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }

@@ -8,12 +8,13 @@ import { queueCommand } from "../../app/commands.ts";
 import { fetchLogs, pullPeople, pushPeople } from "../../app/people.ts";
 import { knownTerminal } from "../../app/terminals.ts";
 import { URGENT_COMMANDS } from "../../protocol/index.ts";
-import type { CommandStatus } from "../../store/commands-schema.ts";
+import type { CommandStatus, TerminalClockRow } from "../../store/commands-schema.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
-import { pageOrFirst } from "../paging.ts";
+import { pageFromQuery } from "../paging.ts";
+import { Table } from "../table.tsx";
 
 const HISTORY = 20;
 
@@ -30,7 +31,7 @@ export const historyQuery = z.object({
 });
 export type HistoryQuery = z.infer<typeof historyQuery>;
 
-export const statusTone: Record<CommandStatus, Tone> = {
+const statusTone: Record<CommandStatus, Tone> = {
   queued: "info",
   sent: "info",
   succeeded: "ok",
@@ -70,84 +71,73 @@ export function CommandButtons({ sn, csrf }: { sn: string; csrf: string }) {
   );
 }
 
+function ClockPanel({ clock, limit, now }: { clock: TerminalClockRow | null; limit: number; now: number }) {
+  return (
+    <section class="panel">
+      <h2>Clock</h2>
+      {clock ? (
+        <p>
+          {Math.abs(clock.driftSeconds) > limit ? <Badge tone="error">Off by {clock.driftSeconds} s</Badge> : <Badge tone="ok">{clock.driftSeconds} s</Badge>} measured{" "}
+          {ago(clock.checkedAt, now)}
+        </p>
+      ) : (
+        <p class="muted">Not measured yet: the server checks each terminal's clock after it registers.</p>
+      )}
+    </section>
+  );
+}
+
+function OriginFilter({ base, value }: { base: string; value: Origin }) {
+  return (
+    <form method="get" action={`${base}#commands`} class="filters" aria-label="Which commands">
+      <div class="field">
+        <label for="f-commands">Show</label>
+        <select id="f-commands" name="commands">
+          {(Object.keys(ORIGINS) as Origin[]).map((o) => (
+            <option value={o} selected={o === value}>
+              {ORIGINS[o]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="filter-buttons">
+        <button type="submit" class="btn btn-plain">
+          Show
+        </button>
+      </div>
+    </form>
+  );
+}
+
 /** The command history and clock panel of a terminal's page. */
 export async function CommandHistory({ deps, sn, query }: { deps: UiDeps; sn: string; query: HistoryQuery }) {
   const origin = query.commands === "all" ? {} : { origin: query.commands };
-  const [history, clock] = await Promise.all([
-    pageOrFirst((cursor) => deps.store.commands.list({ sn, limit: HISTORY, ...origin, ...(cursor ? { cursor } : {}) }), query.cursor || undefined),
-    deps.store.commands.clockOf(sn),
-  ]);
+  const load = (cursor: string | undefined) => deps.store.commands.list({ sn, limit: HISTORY, ...origin, ...(cursor ? { cursor } : {}) });
+  const [{ page: history, query: pagerQuery }, clock] = await Promise.all([pageFromQuery(query.cursor, load, { commands: query.commands }), deps.store.commands.clockOf(sn)]);
   const base = `/terminals/${encodeURIComponent(sn)}`;
-  const pagerQuery = new URLSearchParams({ commands: query.commands, ...(query.cursor ? { cursor: query.cursor } : {}) });
   const site = deps.settings.clock;
-  const limit = deps.settings.values.driftAlertSeconds;
   return (
     <>
-      <section class="panel">
-        <h2>Clock</h2>
-        {clock ? (
-          <p>
-            {Math.abs(clock.driftSeconds) > limit ? <Badge tone="error">Off by {clock.driftSeconds} s</Badge> : <Badge tone="ok">{clock.driftSeconds} s</Badge>} measured{" "}
-            {ago(clock.checkedAt, deps.now())}
-          </p>
-        ) : (
-          <p class="muted">Not measured yet: the server checks each terminal's clock after it registers.</p>
-        )}
-      </section>
+      <ClockPanel clock={clock} limit={deps.settings.values.driftAlertSeconds} now={deps.now()} />
       <section class="panel">
         <h2 id="commands">Command history</h2>
-        <form method="get" action={`${base}#commands`} class="filters" aria-label="Which commands">
-          <div class="field">
-            <label for="f-commands">Show</label>
-            <select id="f-commands" name="commands">
-              {(Object.keys(ORIGINS) as Origin[]).map((o) => (
-                <option value={o} selected={o === query.commands}>
-                  {ORIGINS[o]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div class="filter-buttons">
-            <button type="submit" class="btn btn-plain">
-              Show
-            </button>
-          </div>
-        </form>
-        {history.items.length === 0 ? (
-          <EmptyState title={query.commands === "all" ? "No commands sent yet" : "No such commands"} />
-        ) : (
-          <div class="table-wrap">
-            <table class="table" data-commands="">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Command</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Queued</th>
-                  <th scope="col">Finished</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {history.items.map((c) => (
-                  <tr data-command={c.command}>
-                    <td class="muted">{c.id}</td>
-                    <td class="mono">{c.command}</td>
-                    <td>
-                      <Badge tone={statusTone[c.status]}>{c.status.replace("_", " ")}</Badge>
-                    </td>
-                    <td>{c.actor}</td>
-                    <td class="nowrap">{siteTime(site, c.createdAt)}</td>
-                    <td class="nowrap">{siteTime(site, c.finishedAt)}</td>
-                    <td>{c.reason ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Pager base={base} query={pagerQuery} next={history.next} shown={history.items.length} />
-          </div>
-        )}
+        <OriginFilter base={base} value={query.commands} />
+        <Table
+          rows={history.items}
+          attrs={{ "data-commands": "" }}
+          row={(c) => ({ "data-command": c.command })}
+          empty={<EmptyState title={query.commands === "all" ? "No commands sent yet" : "No such commands"} />}
+          columns={[
+            { head: "#", class: "muted", cell: (c) => c.id },
+            { head: "Command", class: "mono", cell: (c) => c.command },
+            { head: "Status", cell: (c) => <Badge tone={statusTone[c.status]}>{c.status.replace("_", " ")}</Badge> },
+            { head: "By", cell: (c) => c.actor },
+            { head: "Queued", class: "nowrap", cell: (c) => siteTime(site, c.createdAt) },
+            { head: "Finished", class: "nowrap", cell: (c) => siteTime(site, c.finishedAt) },
+            { head: "Reason", cell: (c) => c.reason ?? "" },
+          ]}
+        />
+        {history.items.length === 0 ? null : <Pager base={base} query={pagerQuery} next={history.next} shown={history.items.length} />}
       </section>
     </>
   );
