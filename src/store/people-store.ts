@@ -11,6 +11,7 @@ import { storeError } from "./errors.ts";
 import { credentials, people } from "./schema.ts";
 import type { Row, SqlRunner } from "./sql-runner.ts";
 import { tableRows } from "./sql-rows.ts";
+import { oneOf } from "./sql-values.ts";
 
 const persons = tableRows(people);
 const creds = tableRows(credentials);
@@ -27,7 +28,6 @@ export interface PeopleDialect {
   heldChanges: HeldChanges;
 }
 
-const ids = (values: readonly (number | string)[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
 const credential = (r: Row): Credential => ({ enrollid: Number(r.enrollid), backupnum: Number(r.backupnum), data: String(r.data) });
 
 /**
@@ -59,7 +59,7 @@ export class SqlPeopleStore implements PeopleStore {
     const backupnums = new Map<number, number[]>();
     if (page.items.length > 0) {
       const found = await this.#db.read(
-        sql`SELECT enrollid, backupnum FROM credentials WHERE enrollid IN (${ids(page.items.map((p) => p.enrollid))}) ORDER BY enrollid, backupnum`,
+        sql`SELECT enrollid, backupnum FROM credentials WHERE ${oneOf("enrollid", page.items.map((p) => p.enrollid))} ORDER BY enrollid, backupnum`,
       );
       for (const c of found) backupnums.set(Number(c.enrollid), [...(backupnums.get(Number(c.enrollid)) ?? []), Number(c.backupnum)]);
     }
@@ -91,7 +91,7 @@ export class SqlPeopleStore implements PeopleStore {
 
   async credentials(enrollids?: number[]): Promise<Credential[]> {
     if (enrollids !== undefined && enrollids.length === 0) return [];
-    const which = enrollids === undefined ? sql`` : sql`WHERE enrollid IN (${ids(enrollids)})`;
+    const which = enrollids === undefined ? sql`` : sql`WHERE ${oneOf("enrollid", enrollids)}`;
     return (await this.#db.read(sql`SELECT enrollid, backupnum, data FROM credentials ${which} ORDER BY enrollid, backupnum`)).map(credential);
   }
 
@@ -141,7 +141,7 @@ export class SqlPeopleStore implements PeopleStore {
     if (backupnums === null) {
       await this.#db.batch([sql`DELETE FROM terminal_credentials WHERE ${which}`, sql`DELETE FROM terminal_people WHERE ${which}`]);
     } else if (backupnums.length > 0) {
-      await this.#db.batch([sql`DELETE FROM terminal_credentials WHERE ${which} AND backupnum IN (${ids(backupnums)})`]);
+      await this.#db.batch([sql`DELETE FROM terminal_credentials WHERE ${which} AND ${oneOf("backupnum", backupnums)}`]);
     }
   }
 
@@ -158,7 +158,7 @@ export class SqlPeopleStore implements PeopleStore {
   async #withMembers(read: (query: SQL) => Promise<Row[]>, where: SQL = sql``): Promise<GroupWithMembers[]> {
     const found = (await read(sql`SELECT ${groups.columns} FROM terminal_groups ${where} ORDER BY name`)).map(groups.read);
     if (found.length === 0) return [];
-    const rows = await read(sql`SELECT ${members.columns} FROM terminal_group_members WHERE group_id IN (${ids(found.map((g) => g.id))}) ORDER BY sn`);
+    const rows = await read(sql`SELECT ${members.columns} FROM terminal_group_members WHERE ${oneOf("group_id", found.map((g) => g.id))} ORDER BY sn`);
     const all = rows.map(members.read);
     return found.map((g) => ({ ...g, members: all.filter((m) => m.groupId === g.id).map((m) => m.sn) }));
   }

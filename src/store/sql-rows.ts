@@ -8,6 +8,7 @@
 import { type Column, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Row } from "./sql-runner.ts";
+import { bool } from "./sql-values.ts";
 
 function readValue(column: Column, v: unknown): unknown {
   if (v === null || v === undefined) return null;
@@ -16,7 +17,7 @@ function readValue(column: Column, v: unknown): unknown {
   return String(v);
 }
 
-const writeValue = (column: Column, v: unknown): unknown => (column.dataType === "boolean" && v !== null ? sql.raw(v ? "TRUE" : "FALSE") : v);
+const writeValue = (column: Column, v: unknown): unknown => (column.dataType === "boolean" && typeof v === "boolean" ? bool(v) : v);
 
 export interface TableRows<T extends SQLiteTable> {
   /** Every column, in the schema's order: what a row is read from. */
