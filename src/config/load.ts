@@ -1,9 +1,8 @@
-import type { z } from "zod";
 import { UsageError } from "../cli/args.ts";
 import { defaultTimeZone, type FieldName, type ServeConfig, serveFields, siteSettingOf } from "./schema.ts";
 
 /** One field from its flag, else its TM20_* variable, else the default; names the culprit on error. */
-export function fieldValue<N extends FieldName>(name: N, flags: Map<string, string>, env: Record<string, string | undefined>): z.output<(typeof serveFields)[N]["schema"]> {
+export function fieldValue<N extends FieldName>(name: N, flags: Map<string, string>, env: Record<string, string | undefined>): ServeConfig[N] {
   const field = serveFields[name];
   const fromFlag = flags.get(field.flag);
   const fromEnv = env[field.env];
@@ -13,7 +12,7 @@ export function fieldValue<N extends FieldName>(name: N, flags: Map<string, stri
     const source = fromFlag !== undefined ? field.flag : fromEnv !== undefined ? field.env : `default of ${field.flag}`;
     throw new UsageError(`${source}: ${JSON.stringify(withoutPassword(raw))} is invalid (${parsed.error.issues[0]?.message ?? "invalid"})`);
   }
-  return parsed.data as z.output<(typeof serveFields)[N]["schema"]>;
+  return parsed.data as ServeConfig[N];
 }
 
 /** A mistyped database URL still holds the password: the error shows `user:***@`. */
@@ -23,9 +22,13 @@ function withoutPassword(raw: string): string {
 
 /** Every field, resolved as fieldValue does. */
 export function loadServeConfig(flags: Map<string, string>, env: Record<string, string | undefined>): ServeConfig {
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(serveFields) as FieldName[]) out[name] = fieldValue(name, flags, env);
-  const config = out as unknown as ServeConfig;
+  // Each value is checked against its own field's type; the loop sets every field.
+  const resolved: Partial<ServeConfig> = {};
+  const resolve = <N extends FieldName>(name: N) => {
+    resolved[name] = fieldValue(name, flags, env);
+  };
+  for (const name of Object.keys(serveFields) as FieldName[]) resolve(name);
+  const config = resolved as ServeConfig;
   config.tz = defaultTimeZone(config.tz);
   if (config.cluster && (config.pgUrl === "" || config.redisUrl === "")) {
     throw new UsageError(`${serveFields.cluster.flag}: needs ${serveFields.pgUrl.flag} (${serveFields.pgUrl.env}) and ${serveFields.redisUrl.flag} (${serveFields.redisUrl.env})`);
