@@ -5,12 +5,13 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { type CommandChange, type CommandFilter, type CommandStore, type JobChange, type NewCommand, type NewJob, SERVER_ACTOR } from "./commands-contract.ts";
-import { type CommandEventRow, type CommandRow, type CommandStatus, type JobRow, type JobStatus, type TerminalClockRow, URGENT_QUEUE_SQL } from "./commands-schema.ts";
+import { type CommandRow, type CommandStatus, commandEvents, commands, type JobStatus, jobs, terminalClock, URGENT_QUEUE_SQL } from "./commands-schema.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { storeError } from "./errors.ts";
-import type { Row, SqlRunner } from "./sql-runner.ts";
+import { tableRows } from "./sql-rows.ts";
+import type { SqlRunner } from "./sql-runner.ts";
 import type { SqlTransaction, Steps } from "./sql-transaction.ts";
-import { num, numOrNull, oneOf, strOrNull } from "./sql-values.ts";
+import { num, oneOf } from "./sql-values.ts";
 
 /** How each engine runs the commands' statements. */
 export interface CommandsSql {
@@ -28,44 +29,10 @@ const FINAL: ReadonlySet<CommandStatus> = new Set(["succeeded", "failed", "timed
 /** SQLite binds at most 32,766 variables: expired commands' history is written in chunks. */
 const EVENT_CHUNK = 500;
 
-const COMMAND = sql.raw("id, sn, command, params, status, attempts, max_attempts, deadline, actor, job_id, answer, reason, created_at, updated_at, sent_at, finished_at");
-const JOB = sql.raw("id, kind, target, params, status, actor, detail, created_at, updated_at, finished_at");
-
-const readCommand = (r: Row): CommandRow => ({
-  id: num(r.id),
-  sn: String(r.sn),
-  command: String(r.command),
-  params: String(r.params),
-  status: String(r.status) as CommandStatus,
-  attempts: num(r.attempts),
-  maxAttempts: num(r.max_attempts),
-  deadline: numOrNull(r.deadline),
-  actor: String(r.actor),
-  jobId: numOrNull(r.job_id),
-  answer: strOrNull(r.answer),
-  reason: strOrNull(r.reason),
-  createdAt: num(r.created_at),
-  updatedAt: num(r.updated_at),
-  sentAt: numOrNull(r.sent_at),
-  finishedAt: numOrNull(r.finished_at),
-});
-
-const readEvent = (r: Row): CommandEventRow => ({ id: num(r.id), commandId: num(r.command_id), at: num(r.at), status: String(r.status), detail: strOrNull(r.detail) });
-
-const readJob = (r: Row): JobRow => ({
-  id: num(r.id),
-  kind: String(r.kind),
-  target: String(r.target),
-  params: String(r.params),
-  status: String(r.status) as JobStatus,
-  actor: String(r.actor),
-  detail: strOrNull(r.detail),
-  createdAt: num(r.created_at),
-  updatedAt: num(r.updated_at),
-  finishedAt: numOrNull(r.finished_at),
-});
-
-const readClock = (r: Row): TerminalClockRow => ({ sn: String(r.sn), driftSeconds: num(r.drift_seconds), checkedAt: num(r.checked_at), correctedAt: numOrNull(r.corrected_at) });
+const commandRows = tableRows(commands);
+const eventRows = tableRows(commandEvents);
+const jobRows = tableRows(jobs);
+const clockRows = tableRows(terminalClock);
 
 const where = (conditions: SQL[]) => (conditions.length === 0 ? sql`` : sql` WHERE ${sql.join(conditions, sql` AND `)}`);
 
@@ -87,10 +54,10 @@ export class SqlCommandStore implements CommandStore {
         const [row] = yield {
           rows: sql`INSERT INTO commands (sn, command, params, status, attempts, max_attempts, deadline, actor, job_id, created_at, updated_at)
             VALUES (${c.sn}, ${c.command}, ${JSON.stringify(c.params)}, 'queued', 0, ${c.maxAttempts}, ${c.deadline}, ${c.actor}, ${c.jobId}, ${c.at}, ${c.at})
-            RETURNING ${COMMAND}`,
+            RETURNING ${commandRows.columns}`,
         };
         if (!row) throw storeError("insert_failed", "command was not stored");
-        const command = readCommand(row);
+        const command = commandRows.read(row);
         yield { run: eventSql(command.id, c.at, "queued", `by ${c.actor}`) };
         out.push(command);
       }
@@ -99,8 +66,8 @@ export class SqlCommandStore implements CommandStore {
   }
 
   async get(id: number) {
-    const [row] = await this.#sql.db.read(sql`SELECT ${COMMAND} FROM commands WHERE id = ${id}`);
-    return row ? readCommand(row) : null;
+    const [row] = await this.#sql.db.read(sql`SELECT ${commandRows.columns} FROM commands WHERE id = ${id}`);
+    return row ? commandRows.read(row) : null;
   }
 
   async list(filter: CommandFilter) {
@@ -112,17 +79,17 @@ export class SqlCommandStore implements CommandStore {
     if (filter.origin === "admin") conditions.push(sql`(job_id IS NULL AND actor <> ${SERVER_ACTOR})`);
     if (filter.origin === "server") conditions.push(sql`(job_id IS NOT NULL OR actor = ${SERVER_ACTOR})`);
     if (filter.cursor !== undefined) conditions.push(sql`id < ${decodeCursor(filter.cursor, ["number"])[0]}`);
-    const rows = await this.#sql.db.read(sql`SELECT ${COMMAND} FROM commands${where(conditions)} ORDER BY id DESC LIMIT ${filter.limit + 1}`);
-    return pageOf(rows.map(readCommand), filter.limit, (r) => encodeCursor([r.id]));
+    const rows = await this.#sql.db.read(sql`SELECT ${commandRows.columns} FROM commands${where(conditions)} ORDER BY id DESC LIMIT ${filter.limit + 1}`);
+    return pageOf(rows.map(commandRows.read), filter.limit, (r) => encodeCursor([r.id]));
   }
 
   async nextQueued(sn: string) {
     // Two index walks (urgent first) rather than one ORDER BY over the terminal's whole queue.
     const oldest = async (urgent: boolean) => {
       const [row] = await this.#sql.latest.read(
-        sql`SELECT ${COMMAND} FROM commands WHERE sn = ${sn} AND status = 'queued'${urgent ? sql` AND ${sql.raw(URGENT_QUEUE_SQL)}` : sql``} ORDER BY id LIMIT 1`,
+        sql`SELECT ${commandRows.columns} FROM commands WHERE sn = ${sn} AND status = 'queued'${urgent ? sql` AND ${sql.raw(URGENT_QUEUE_SQL)}` : sql``} ORDER BY id LIMIT 1`,
       );
-      return row ? readCommand(row) : undefined;
+      return row ? commandRows.read(row) : undefined;
     };
     return (await oldest(true)) ?? (await oldest(false)) ?? null;
   }
@@ -135,24 +102,24 @@ export class SqlCommandStore implements CommandStore {
     if (change.status === "sent") set.push(sql`sent_at = ${change.at}`);
     if (FINAL.has(change.status)) set.push(sql`finished_at = ${change.at}`);
     return this.#sql.step.run(function* (): Steps<CommandRow | null> {
-      const [row] = yield { rows: sql`UPDATE commands SET ${sql.join(set, sql`, `)} WHERE id = ${id} AND ${oneOf("status", from)} RETURNING ${COMMAND}` };
+      const [row] = yield { rows: sql`UPDATE commands SET ${sql.join(set, sql`, `)} WHERE id = ${id} AND ${oneOf("status", from)} RETURNING ${commandRows.columns}` };
       if (!row) return null;
       yield { run: eventSql(id, change.at, change.status, change.detail ?? null) };
-      return readCommand(row);
+      return commandRows.read(row);
     });
   }
 
   async history(id: number) {
-    return (await this.#sql.db.read(sql`SELECT id, command_id, at, status, detail FROM command_events WHERE command_id = ${id} ORDER BY id`)).map(readEvent);
+    return (await this.#sql.db.read(sql`SELECT ${eventRows.columns} FROM command_events WHERE command_id = ${id} ORDER BY id`)).map(eventRows.read);
   }
 
   async expireDue(now: number) {
     return this.#sql.tx.run(function* (): Steps<CommandRow[]> {
       const rows = yield {
         rows: sql`UPDATE commands SET status = 'expired', updated_at = ${now}, finished_at = ${now}, reason = 'deadline passed before it could be sent'
-          WHERE status = 'queued' AND deadline IS NOT NULL AND deadline < ${now} RETURNING ${COMMAND}`,
+          WHERE status = 'queued' AND deadline IS NOT NULL AND deadline < ${now} RETURNING ${commandRows.columns}`,
       };
-      const expired = rows.map(readCommand).sort((a, b) => a.id - b.id);
+      const expired = rows.map(commandRows.read).sort((a, b) => a.id - b.id);
       for (let i = 0; i < expired.length; i += EVENT_CHUNK) {
         const values = expired.slice(i, i + EVENT_CHUNK).map((c) => sql`(${c.id}, ${now}, 'expired', 'deadline passed')`);
         yield { run: sql`INSERT INTO command_events (command_id, at, status, detail) VALUES ${sql.join(values, sql`, `)}` };
@@ -171,22 +138,22 @@ export class SqlCommandStore implements CommandStore {
     const [row] = await this.#sql.db.write(sql`
       INSERT INTO jobs (kind, target, params, status, actor, created_at, updated_at)
       VALUES (${job.kind}, ${job.target}, ${JSON.stringify(job.params)}, 'running', ${job.actor}, ${job.at}, ${job.at})
-      RETURNING ${JOB}`);
+      RETURNING ${jobRows.columns}`);
     if (!row) throw storeError("insert_failed", "job was not stored");
-    return readJob(row);
+    return jobRows.read(row);
   }
 
   async getJob(id: number) {
-    const [row] = await this.#sql.latest.read(sql`SELECT ${JOB} FROM jobs WHERE id = ${id}`);
-    return row ? readJob(row) : null;
+    const [row] = await this.#sql.latest.read(sql`SELECT ${jobRows.columns} FROM jobs WHERE id = ${id}`);
+    return row ? jobRows.read(row) : null;
   }
 
   async listJobs(filter: { status?: JobStatus; cursor?: string; limit: number }) {
     const conditions: SQL[] = [];
     if (filter.status !== undefined) conditions.push(sql`status = ${filter.status}`);
     if (filter.cursor !== undefined) conditions.push(sql`id < ${decodeCursor(filter.cursor, ["number"])[0]}`);
-    const rows = await this.#sql.db.read(sql`SELECT ${JOB} FROM jobs${where(conditions)} ORDER BY id DESC LIMIT ${filter.limit + 1}`);
-    return pageOf(rows.map(readJob), filter.limit, (r) => encodeCursor([r.id]));
+    const rows = await this.#sql.db.read(sql`SELECT ${jobRows.columns} FROM jobs${where(conditions)} ORDER BY id DESC LIMIT ${filter.limit + 1}`);
+    return pageOf(rows.map(jobRows.read), filter.limit, (r) => encodeCursor([r.id]));
   }
 
   async updateJob(id: number, change: JobChange) {
@@ -194,16 +161,16 @@ export class SqlCommandStore implements CommandStore {
     if (change.status !== undefined) set.push(sql`status = ${change.status}`);
     if (change.status !== undefined && change.status !== "running") set.push(sql`finished_at = ${change.at}`);
     if (change.detail !== undefined) set.push(sql`detail = ${JSON.stringify(change.detail)}`);
-    const [row] = await this.#sql.db.write(sql`UPDATE jobs SET ${sql.join(set, sql`, `)} WHERE id = ${id} RETURNING ${JOB}`);
-    return row ? readJob(row) : null;
+    const [row] = await this.#sql.db.write(sql`UPDATE jobs SET ${sql.join(set, sql`, `)} WHERE id = ${id} RETURNING ${jobRows.columns}`);
+    return row ? jobRows.read(row) : null;
   }
 
   async clockOf(sn: string) {
-    const [row] = await this.#sql.db.read(sql`SELECT sn, drift_seconds, checked_at, corrected_at FROM terminal_clock WHERE sn = ${sn}`);
-    return row ? readClock(row) : null;
+    const [row] = await this.#sql.db.read(sql`SELECT ${clockRows.columns} FROM terminal_clock WHERE sn = ${sn}`);
+    return row ? clockRows.read(row) : null;
   }
 
   async clocks(sns?: readonly string[]) {
-    return (await this.#sql.db.read(sql`SELECT sn, drift_seconds, checked_at, corrected_at FROM terminal_clock${where(sns ? [oneOf("sn", sns)] : [])} ORDER BY sn`)).map(readClock);
+    return (await this.#sql.db.read(sql`SELECT ${clockRows.columns} FROM terminal_clock${where(sns ? [oneOf("sn", sns)] : [])} ORDER BY sn`)).map(clockRows.read);
   }
 }
