@@ -7,6 +7,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { GroupWithMembers } from "../../store/commands-contract.ts";
+import type { TerminalRow } from "../../store/schema.ts";
+import type { Page } from "../../store/types.ts";
 import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, setGroupTerminals, updateGroup } from "../../app/groups.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Field, Pager, SearchForm } from "../components.tsx";
@@ -126,6 +128,72 @@ function GroupTable({ groups, names, csrf }: { groups: GroupWithMembers[]; names
   );
 }
 
+/** The list of groups, and the form that creates one (admins only: `csrf` null for a viewer). */
+function GroupsView({ groups, names, csrf }: { groups: GroupWithMembers[]; names: Map<string, string>; csrf: string | null }) {
+  return (
+    <>
+      <p class="subtitle">
+        Group terminals by building or door. With <strong>sync</strong> on, a person enrolled on one member is sent to every member, and a terminal that joins
+        receives the group's people. Choose a group's terminals with “Terminals…”, or add one from its own page.
+      </p>
+      <GroupTable groups={groups} names={names} csrf={csrf} />
+      {csrf !== null ? (
+        <form method="post" action="/groups" class="inline-fields" aria-label="Create a group">
+          <CsrfField token={csrf} />
+          <Field label="New group name" name="name" required placeholder="Main building" />
+          <div class="field field-check">
+            <input type="checkbox" id="f-sync" name="sync" />
+            <label for="f-sync">Sync people across its terminals</label>
+          </div>
+          <button type="submit" class="btn btn-primary">
+            Create group
+          </button>
+        </form>
+      ) : null}
+    </>
+  );
+}
+
+/** A group's terminals, a page at a time, ticked where they are members. */
+function GroupMembersView(props: { group: GroupWithMembers; shown: Page<TerminalRow>; query: URLSearchParams; q: string; csrf: string }) {
+  const { group, shown, query, q, csrf } = props;
+  const members = new Set(group.members);
+  const base = `/groups/${group.id}/terminals`;
+  return (
+    <>
+      <p class="subtitle">
+        <a href="/groups">← Groups</a> · Tick the terminals of this page that belong in {group.name} and save: the ticked ones join, the others on this page leave
+        (terminals on other pages stay as they are). {members.size === 1 ? "1 terminal is" : `${members.size} terminals are`} in the group.
+        {group.sync ? " Sync is on: each terminal that joins receives the group's people (a job)." : null}
+      </p>
+      <SearchForm action={base} q={q} placeholder="serial number, name or location" />
+      {shown.items.length === 0 ? (
+        <EmptyState title={q ? "No terminal matches this search" : "No terminals yet"} />
+      ) : (
+        <form method="post" action={base} class="panel stack">
+          <CsrfField token={csrf} />
+          <fieldset class="check-list">
+            <legend>Terminals</legend>
+            {shown.items.map((t) => (
+              <div class="field field-check">
+                <input type="hidden" name="shown" value={t.sn} />
+                <input type="checkbox" id={`t-${t.sn}`} name="terminal" value={t.sn} checked={members.has(t.sn)} />
+                <label for={`t-${t.sn}`}>{t.name ? `${t.name} (${t.sn})` : t.sn}</label>
+              </div>
+            ))}
+          </fieldset>
+          <div>
+            <button type="submit" class="btn btn-primary">
+              Save members
+            </button>
+          </div>
+        </form>
+      )}
+      <Pager base={base} query={query} next={shown.next} shown={shown.items.length} />
+    </>
+  );
+}
+
 export function groupPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
 
@@ -140,26 +208,7 @@ export function groupPages(deps: UiDeps) {
       c,
       deps.settings.siteName,
       { title: "Terminal groups", active: "groups" },
-      <>
-        <p class="subtitle">
-          Group terminals by building or door. With <strong>sync</strong> on, a person enrolled on one member is sent to every member, and a terminal that joins
-          receives the group's people. Choose a group's terminals with “Terminals…”, or add one from its own page.
-        </p>
-        <GroupTable groups={groups} names={names} csrf={admin ? csrf : null} />
-        {admin ? (
-          <form method="post" action="/groups" class="inline-fields" aria-label="Create a group">
-            <CsrfField token={csrf} />
-            <Field label="New group name" name="name" required placeholder="Main building" />
-            <div class="field field-check">
-              <input type="checkbox" id="f-sync" name="sync" />
-              <label for="f-sync">Sync people across its terminals</label>
-            </div>
-            <button type="submit" class="btn btn-primary">
-              Create group
-            </button>
-          </form>
-        ) : null}
-      </>,
+      <GroupsView groups={groups} names={names} csrf={admin ? csrf : null} />,
     );
   });
 
@@ -173,43 +222,11 @@ export function groupPages(deps: UiDeps) {
     const load = (cursor: string | undefined) => deps.store.terminalsPage({ q, ...(cursor ? { cursor } : {}), limit: MEMBERS_PAGE });
     const [group, { page: shown, query }] = await Promise.all([deps.store.people.getGroup(Number(c.req.param("id"))), pageFromQuery(c.req.query("cursor"), load, q ? { q } : {})]);
     if (!group) return page(c, deps.settings.siteName, { title: "Group not found", active: "groups" }, <EmptyState title="No such group" />, 404);
-    const members = new Set(group.members);
-    const base = `/groups/${group.id}/terminals`;
     return page(
       c,
       deps.settings.siteName,
       { title: `Terminals of ${group.name}`, active: "groups" },
-      <>
-        <p class="subtitle">
-          <a href="/groups">← Groups</a> · Tick the terminals of this page that belong in {group.name} and save: the ticked ones join, the others on this page leave
-          (terminals on other pages stay as they are). {members.size === 1 ? "1 terminal is" : `${members.size} terminals are`} in the group.
-          {group.sync ? " Sync is on: each terminal that joins receives the group's people (a job)." : null}
-        </p>
-        <SearchForm action={base} q={q} placeholder="serial number, name or location" />
-        {shown.items.length === 0 ? (
-          <EmptyState title={q ? "No terminal matches this search" : "No terminals yet"} />
-        ) : (
-          <form method="post" action={base} class="panel stack">
-            <CsrfField token={c.get("session").csrfToken} />
-            <fieldset class="check-list">
-              <legend>Terminals</legend>
-              {shown.items.map((t) => (
-                <div class="field field-check">
-                  <input type="hidden" name="shown" value={t.sn} />
-                  <input type="checkbox" id={`t-${t.sn}`} name="terminal" value={t.sn} checked={members.has(t.sn)} />
-                  <label for={`t-${t.sn}`}>{t.name ? `${t.name} (${t.sn})` : t.sn}</label>
-                </div>
-              ))}
-            </fieldset>
-            <div>
-              <button type="submit" class="btn btn-primary">
-                Save members
-              </button>
-            </div>
-          </form>
-        )}
-        <Pager base={base} query={query} next={shown.next} shown={shown.items.length} />
-      </>,
+      <GroupMembersView group={group} shown={shown} query={query} q={q} csrf={c.get("session").csrfToken} />,
     );
   });
 
