@@ -19,7 +19,11 @@ export function EmptyState({ title, children }: { title: string; children?: Chil
 }
 
 /** Keyset pagination: no page numbers (that would need a count over the table), only first and next. */
-export function Pager({ base, query, next, shown }: { base: string; query: URLSearchParams; next: string | null; shown: number }) {
+/**
+ * Cursor paging links. `order`: "time" for a list newest first (records, jobs, the audit log),
+ * "key" for one in the order of a serial number, an id or a name, where "newest" and "older" mean nothing.
+ */
+export function Pager({ base, query, next, shown, order = "time" }: { base: string; query: URLSearchParams; next: string | null; shown: number; order?: "time" | "key" }) {
   const first = new URLSearchParams(query);
   first.delete("cursor");
   const after = new URLSearchParams(query);
@@ -29,10 +33,10 @@ export function Pager({ base, query, next, shown }: { base: string; query: URLSe
     <nav class="pager" aria-label="Pages">
       <span class="muted">{shown === 0 ? "" : `${shown} ${shown === 1 ? "row" : "rows"} on this page`}</span>
       <span class="pager-links">
-        {hasCursor ? <a href={`${base}?${first.toString()}`}>« Newest</a> : null}
+        {hasCursor ? <a href={`${base}?${first.toString()}`}>{order === "time" ? "« Newest" : "« First page"}</a> : null}
         {next ? (
           <a href={`${base}?${after.toString()}`} rel="next">
-            Older »
+            {order === "time" ? "Older »" : "Next page »"}
           </a>
         ) : null}
       </span>

@@ -200,7 +200,7 @@ describe("admin UI: terminal groups", () => {
     expect(await sns()).toEqual(["G1", "G2", ...Array.from({ length: 98 }, (_, i) => `P${String(i).padStart(3, "0")}`)]);
     expect(await page.locator(".tabs .tab-count").first().textContent()).toBe("152");
     expect(await page.locator(".pager .muted").textContent()).toBe("100 rows on this page");
-    await page.getByRole("link", { name: "Older »" }).click();
+    await page.getByRole("link", { name: "Next page »" }).click();
     expect(await sns()).toEqual(Array.from({ length: 52 }, (_, i) => `P${String(i + 98).padStart(3, "0")}`));
     expect(await page.locator(".pager .muted").textContent()).toBe("52 rows on this page");
     await page.getByLabel("Search").fill("hall b");

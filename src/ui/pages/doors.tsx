@@ -167,7 +167,7 @@ function DoorBoard(props: { deps: UiDeps; q: string; board: Page<DoorBoardEntry>
           },
         ]}
       />
-      <Pager base="/doors" query={query} next={board.next} shown={board.items.length} />
+      <Pager base="/doors" query={query} next={board.next} shown={board.items.length} order="key" />
     </>
   );
 }

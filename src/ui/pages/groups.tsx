@@ -189,7 +189,7 @@ function GroupMembersView(props: { group: GroupWithMembers; shown: Page<Terminal
           </div>
         </form>
       )}
-      <Pager base={base} query={query} next={shown.next} shown={shown.items.length} />
+      <Pager base={base} query={query} next={shown.next} shown={shown.items.length} order="key" />
     </>
   );
 }

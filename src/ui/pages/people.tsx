@@ -149,7 +149,7 @@ export function peoplePages(deps: UiDeps) {
       <>
         <SearchForm action="/people" q={q} placeholder="name, external id or enroll id" />
         <PeopleTable people={result.items} q={q} departmentOf={(p) => departmentName.get(departmentOf.get(p.enrollid) ?? 0)} />
-        <Pager base="/people" query={query} next={result.next} shown={result.items.length} />
+        <Pager base="/people" query={query} next={result.next} shown={result.items.length} order="key" />
       </>,
     );
   });

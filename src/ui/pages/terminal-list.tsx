@@ -126,7 +126,7 @@ export function TerminalList(p: TerminalListProps) {
           csrf !== null && { head: <span class="sr-only">Actions</span>, class: "row-actions", cell: (t) => <ApprovalButtons t={t} csrf={csrf} /> },
         ]}
       />
-      {p.next || p.query.has("cursor") ? <Pager base="/terminals" query={p.query} next={p.next} shown={p.rows.length} /> : null}
+      {p.next || p.query.has("cursor") ? <Pager base="/terminals" query={p.query} next={p.next} shown={p.rows.length} order="key" /> : null}
     </>
   );
 }

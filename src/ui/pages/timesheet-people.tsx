@@ -50,7 +50,7 @@ export function timesheetPeoplePages(deps: UiDeps) {
             ))}
           </ul>
         )}
-        <Pager base="/timesheets/people" query={query} next={result.next} shown={result.items.length} />
+        <Pager base="/timesheets/people" query={query} next={result.next} shown={result.items.length} order="key" />
       </>,
     );
   });

@@ -95,7 +95,7 @@ function TerminalRules(props: { rules: SiteRules; terminals: ReadonlyArray<{ sn:
           ) : null}
         </form>
       ))}
-      <Pager base="/timesheets/rules" query={props.query} next={props.next} shown={terminals.length} />
+      <Pager base="/timesheets/rules" query={props.query} next={props.next} shown={terminals.length} order="key" />
     </section>
   );
 }
