@@ -5,41 +5,30 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import {
-  type AdminRole,
   type AdminStore,
   type AdminUserChanges,
   DIGEST_DAY_KEY,
   type NewAdminUser,
   type NewSession,
   type NotificationStateChange,
-  type NotifiedAlert,
   type PersonLabel,
   type SessionWithUser,
 } from "./admin-contract.ts";
 import { storeError } from "./errors.ts";
 import { ATTENDANCE, readAttendance } from "./export-store.ts";
-import type { AdminSessionRow, AdminUserRow } from "./schema.ts";
+import { type AdminSessionRow, adminUsers, notifiedAlerts } from "./schema.ts";
+import { tableRows } from "./sql-rows.ts";
 import type { Row, SqlRunner } from "./sql-runner.ts";
 import type { SqlTransaction, Steps } from "./sql-transaction.ts";
-import { bool, num, numOrNull, oneOf, strOrNull } from "./sql-values.ts";
+import { bool, num, oneOf, strOrNull } from "./sql-values.ts";
 
 /** SQLite binds at most 32,766 variables; pages ask for far fewer people, exports come in chunks. */
 const LABEL_CHUNK = 500;
 
-const USER = sql.raw("id, username, password_hash, role, disabled, created_at, updated_at, last_login_at");
+const users = tableRows(adminUsers);
+const alerts = tableRows(notifiedAlerts);
 const USER_OF_SESSION = sql.raw("u.id, u.username, u.password_hash, u.role, u.disabled, u.created_at, u.updated_at, u.last_login_at");
 const SESSION = sql.raw("s.token_hash, s.user_id, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at, s.remote_addr");
-
-const readUser = (r: Row): AdminUserRow => ({
-  id: num(r.id),
-  username: String(r.username),
-  passwordHash: String(r.password_hash),
-  role: String(r.role) as AdminRole,
-  disabled: Boolean(r.disabled),
-  createdAt: num(r.created_at),
-  updatedAt: num(r.updated_at),
-  lastLoginAt: numOrNull(r.last_login_at),
-});
 
 const readSession = (r: Row): AdminSessionRow => ({
   tokenHash: String(r.token_hash),
@@ -51,7 +40,6 @@ const readSession = (r: Row): AdminSessionRow => ({
   remoteAddr: strOrNull(r.remote_addr),
 });
 
-const readAlert = (r: Row): NotifiedAlert => ({ alertId: String(r.alert_id), alert: String(r.alert), firstSeen: num(r.first_seen), told: Boolean(r.told) });
 
 const USER_CHANGES: { [K in keyof AdminUserChanges]-?: (v: NonNullable<AdminUserChanges[K]>) => SQL } = {
   role: (v) => sql`role = ${v}`,
@@ -97,10 +85,10 @@ export class SqlAdminStore implements AdminStore {
         rows: sql`INSERT INTO admin_users (username, password_hash, role, disabled, created_at, updated_at)
           SELECT ${user.username}, ${user.passwordHash}, 'admin', FALSE, ${user.at}, ${user.at}
           WHERE NOT EXISTS (SELECT 1 FROM admin_users)
-          RETURNING ${USER}`,
+          RETURNING ${users.columns}`,
       };
     });
-    return row ? readUser(row) : null;
+    return row ? users.read(row) : null;
   }
 
   async createUser(user: NewAdminUser) {
@@ -109,8 +97,8 @@ export class SqlAdminStore implements AdminStore {
       INSERT INTO admin_users (username, password_hash, role, disabled, created_at, updated_at)
       VALUES (${user.username}, ${user.passwordHash}, ${user.role}, FALSE, ${user.at}, ${user.at})
       ON CONFLICT DO NOTHING
-      RETURNING ${USER}`);
-    return row ? readUser(row) : null;
+      RETURNING ${users.columns}`);
+    return row ? users.read(row) : null;
   }
 
   async hasUsers() {
@@ -118,17 +106,17 @@ export class SqlAdminStore implements AdminStore {
   }
 
   async listUsers() {
-    return (await this.#db.read(sql`SELECT ${USER} FROM admin_users ORDER BY lower(username)`)).map(readUser);
+    return (await this.#db.read(sql`SELECT ${users.columns} FROM admin_users ORDER BY lower(username)`)).map(users.read);
   }
 
   async getUser(id: number) {
-    const [row] = await this.#db.read(sql`SELECT ${USER} FROM admin_users WHERE id = ${id}`);
-    return row ? readUser(row) : null;
+    const [row] = await this.#db.read(sql`SELECT ${users.columns} FROM admin_users WHERE id = ${id}`);
+    return row ? users.read(row) : null;
   }
 
   async userByName(username: string) {
-    const [row] = await this.#db.read(sql`SELECT ${USER} FROM admin_users WHERE lower(username) = lower(${username})`);
-    return row ? readUser(row) : null;
+    const [row] = await this.#db.read(sql`SELECT ${users.columns} FROM admin_users WHERE lower(username) = lower(${username})`);
+    return row ? users.read(row) : null;
   }
 
   async updateUser(id: number, changes: AdminUserChanges, at: number) {
@@ -137,8 +125,8 @@ export class SqlAdminStore implements AdminStore {
       const value = changes[key];
       if (value !== undefined) set.push((USER_CHANGES[key] as (v: typeof value) => SQL)(value));
     }
-    const [row] = await this.#db.write(sql`UPDATE admin_users SET ${sql.join(set, sql`, `)} WHERE id = ${id} RETURNING ${USER}`);
-    return row ? readUser(row) : null;
+    const [row] = await this.#db.write(sql`UPDATE admin_users SET ${sql.join(set, sql`, `)} WHERE id = ${id} RETURNING ${users.columns}`);
+    return row ? users.read(row) : null;
   }
 
   async deleteUser(id: number) {
@@ -169,7 +157,7 @@ export class SqlAdminStore implements AdminStore {
     const [row] = await this.#db.read(sql`
       SELECT ${SESSION}, ${USER_OF_SESSION} FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id
       WHERE s.token_hash = ${tokenHash} AND s.expires_at > ${now} AND u.disabled = FALSE`);
-    return row ? { session: readSession(row), user: readUser(row) } : null;
+    return row ? { session: readSession(row), user: users.read(row) } : null;
   }
 
   async touchSession(tokenHash: string, at: number, expiresAt: number) {
@@ -205,11 +193,11 @@ export class SqlAdminStore implements AdminStore {
   }
 
   async notificationState() {
-    const [alerts = [], day = []] = await this.#db.snapshot([
-      sql`SELECT alert_id, alert, first_seen, told FROM notified_alerts ORDER BY alert_id`,
+    const [saved = [], day = []] = await this.#db.snapshot([
+      sql`SELECT ${alerts.columns} FROM notified_alerts ORDER BY alert_id`,
       sql`SELECT "value" FROM settings WHERE "key" = ${DIGEST_DAY_KEY}`,
     ]);
-    return { alerts: alerts.map(readAlert), digestDay: strOrNull(day[0]?.value) };
+    return { alerts: saved.map(alerts.read), digestDay: strOrNull(day[0]?.value) };
   }
 
   async saveNotificationState(change: NotificationStateChange, at: number) {
