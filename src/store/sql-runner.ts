@@ -12,11 +12,11 @@ export interface SqlRunner {
   read(query: SQL): Promise<Row[]>;
   /** Reads in one transaction: one consistent view of them all. */
   snapshot(queries: SQL[]): Promise<Row[][]>;
-  /** A statement that changes rows; its RETURNING rows (better-sqlite3 refuses RETURNING in `batch`). */
+  /** A statement that changes rows; its RETURNING rows (to be read back, it needs a RETURNING: better-sqlite3 reads rows only from a statement that returns some). */
   write(query: SQL): Promise<Row[]>;
-  /** Every statement in one transaction. */
+  /** Every statement in one transaction (each engine's `SqlTransaction` runs it). */
   batch(queries: SQL[]): Promise<void>;
-  /** Every statement in one transaction, each with its RETURNING rows (each needs one: better-sqlite3's `all` refuses a statement returning nothing). */
+  /** Every statement in one transaction, each with its RETURNING rows (each needs one, as `write`). */
   transaction(queries: SQL[]): Promise<Row[][]>;
 }
 

@@ -23,3 +23,15 @@ export interface SqlTransaction {
    */
   lock(name: string): Step | null;
 }
+
+/** Each statement in turn, none returning rows: `SqlRunner.batch` as steps. */
+export function* runEach(queries: readonly SQL[]): Steps<void> {
+  for (const q of queries) yield { run: q };
+}
+
+/** Each statement in turn with its rows: `SqlRunner.transaction` as steps. */
+export function* rowsOfEach(queries: readonly SQL[]): Steps<Row[][]> {
+  const out: Row[][] = [];
+  for (const q of queries) out.push(yield { rows: q });
+  return out;
+}

@@ -1,11 +1,14 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Row } from "../sql-runner.ts";
 import { EVERYONE_READS, PERSON_READS, type TimesheetSql } from "../timesheet-store.ts";
+import { rowsOfEach, runEach } from "../sql-transaction.ts";
 import type { PgDb } from "./connect.ts";
+import { pgTransaction } from "./sql-transaction.ts";
 
 /** `Store.timesheets`' statements on PostgreSQL: a snapshot in one REPEATABLE READ transaction, a batch in one transaction. */
 export function pgTimesheets(db: PgDb): TimesheetSql {
   const rows = async (q: Pick<PgDb, "execute">, query: SQL) => [...(await q.execute<Row>(query))] as Row[];
+  const tx = pgTransaction(db);
   return {
     nowMs: sql`(extract(epoch FROM statement_timestamp()) * 1000)::bigint`,
     read: (query) => rows(db, query),
@@ -19,17 +22,8 @@ export function pgTimesheets(db: PgDb): TimesheetSql {
         { isolationLevel: "repeatable read", accessMode: "read only" },
       ),
     write: (query) => rows(db, query),
-    batch: async (queries) => {
-      await db.transaction(async (tx) => {
-        for (const q of queries) await tx.execute(q);
-      });
-    },
-    transaction: (queries) =>
-      db.transaction(async (tx) => {
-        const out: Row[][] = [];
-        for (const q of queries) out.push(await rows(tx, q));
-        return out;
-      }),
+    batch: (queries) => tx.run(() => runEach(queries)),
+    transaction: (queries) => tx.run(() => rowsOfEach(queries)),
     person: (kind, enrollid, from, until) => rows(db, numbered(PERSON_READS[kind], kind === "punches" ? [enrollid, from ?? "", until ?? ""] : [enrollid])),
     everyone: (kind, params) => rows(db, numbered(EVERYONE_READS[kind], [...params])),
     // One statement, the columns as arrays (as the group commit writes records): one round trip.

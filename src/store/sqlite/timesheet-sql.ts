@@ -1,9 +1,10 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Row } from "../sql-runner.ts";
 import { EVERYONE_READS, PERSON_READS, type TimesheetSql } from "../timesheet-store.ts";
+import { rowsOfEach, runEach } from "../sql-transaction.ts";
 import type { SqliteConnection } from "./driver.ts";
+import { sqliteTransaction } from "./sql-transaction.ts";
 import type { TickCommit } from "./tick-commit.ts";
-import { immediate } from "./transaction.ts";
 
 const UPSERT_DAY = `INSERT INTO ts_days (enrollid, date, department_id, status, body, computed_at) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (enrollid, date) DO UPDATE SET department_id = excluded.department_id, status = excluded.status, body = excluded.body, computed_at = excluded.computed_at`;
@@ -17,18 +18,14 @@ const UPSERT_CHANGED_DAY = `${UPSERT_DAY} WHERE ts_days.body IS NOT excluded.bod
  * cost of the statement itself.
  */
 export function sqliteTimesheets(w: SqliteConnection, r: SqliteConnection, tick?: TickCommit): TimesheetSql {
-  const inTransaction = async <T>(work: () => T): Promise<T> => (tick ? tick.run(work) : immediate(w.db, work));
+  const tx = sqliteTransaction(w.db, tick);
   return {
     nowMs: sql`CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`,
     read: async (query) => r.db.all<Row>(query),
     snapshot: async (queries) => r.db.transaction((tx) => queries.map((q: SQL) => tx.all<Row>(q))),
     write: async (query) => w.db.all<Row>(query),
-    batch: async (queries) => {
-      await inTransaction(() => {
-        for (const q of queries) w.db.run(q);
-      });
-    },
-    transaction: (queries) => inTransaction(() => queries.map((q) => w.db.all<Row>(q))),
+    batch: (queries) => tx.run(() => runEach(queries)),
+    transaction: (queries) => tx.run(() => rowsOfEach(queries)),
     person: async (kind, enrollid, from, until) => {
       const statement = r.prepare(PERSON_READS[kind]);
       return (kind === "punches" ? statement.all(enrollid, from ?? "", until ?? "") : statement.all(enrollid)) as Row[];
