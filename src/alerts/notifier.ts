@@ -15,18 +15,13 @@
  * webhook destination's); it reads the settings and the saved state from the store when it takes
  * the lease, and its saves are fenced, so one that lost the lease cannot overwrite its successor's.
  */
-import type { Logger } from "pino";
-import type { SecretBox } from "../auth/secret-box.ts";
 import { z } from "zod";
 import { hasCode } from "../lib/app-error.ts";
-import type { SiteSettings } from "../settings/site-settings.ts";
 import { type AdminStore, NOTIFIER_LEASE_ID, type NotifiedAlert, type NotifierLeaseStore } from "../store/admin-contract.ts";
-import type { OutboundStore } from "../store/export-contract.ts";
-import type { WebhookDispatcher } from "../webhooks/dispatcher.ts";
 import { LeaseKeeper } from "../webhooks/leases.ts";
 import { ALERT_KINDS, type AlertKind } from "./model.ts";
 import { NotificationPlan, type SavedAlert } from "./notify-plan.ts";
-import { NotificationSender } from "./notify-send.ts";
+import { NotificationSender, type SenderOptions } from "./notify-send.ts";
 import { loadNotificationSettings, NOTIFICATION_DEFAULTS, type NotificationSettings } from "./notify-settings.ts";
 import type { AlertSource } from "./source.ts";
 
@@ -34,14 +29,8 @@ const TICK_MS = 2000;
 /** The daily digest is sent within this long after its time (a server started later skips the day). */
 const DIGEST_WINDOW_MS = 15 * 60_000;
 
-export interface NotifierOptions {
+export interface NotifierOptions extends Omit<SenderOptions, "notifications"> {
   alerts: AlertSource;
-  store: OutboundStore;
-  settings: SiteSettings;
-  secrets: SecretBox;
-  webhooks: WebhookDispatcher;
-  log: Logger;
-  now: () => number;
   /** Cluster mode: only the holder of this lease notifies. */
   cluster?: { lease: NotifierLeaseStore; instance: string; leaseMs: number };
 }
