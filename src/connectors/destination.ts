@@ -4,7 +4,8 @@
  * a stored row, and its public JSON (credentials never leave: only whether they are set).
  */
 import { z } from "zod";
-import { EMPLOYEE_ID_FROM, SKIP_REASONS, type SkipReason } from "../store/hr-contract.ts";
+import { SKIP_REASONS, type SkipReason } from "../store/hr-contract.ts";
+import { EMPLOYEE_ID_FROM } from "../store/schema.ts";
 import { skippedCounts } from "../store/hr-columns.ts";
 import type { HrDestinationRow } from "../store/schema.ts";
 import { displayUrl, httpUrl } from "../webhooks/settings.ts";

@@ -4,7 +4,7 @@
  */
 import { empCode } from "../people/employee-code.ts";
 import type { OutboundStore } from "../store/export-contract.ts";
-import type { EmployeeIdFrom } from "../store/hr-contract.ts";
+import type { EmployeeIdFrom } from "../store/schema.ts";
 import type { AttendanceRow, PersonRow } from "../store/schema.ts";
 import type { HrRecord } from "./adapter.ts";
 import type { HrDestination } from "./destination.ts";

@@ -8,7 +8,7 @@
  * remote's message before the cursor passes it.
  */
 import type { Page } from "./types.ts";
-import type { HrDeadLetterRow, HrDestinationRow } from "./schema.ts";
+import type { EmployeeIdFrom, HrDeadLetterRow, HrDestinationRow } from "./schema.ts";
 
 /**
  * Why a record was set aside for good, as the remote told us (or, for Odoo, as its attendance rules
@@ -18,9 +18,6 @@ import type { HrDeadLetterRow, HrDestinationRow } from "./schema.ts";
 export const SKIP_REASONS = ["unknown_employee", "inactive_employee", "duplicate", "missing_check_in", "out_of_order"] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-/** Which of our person's fields names the employee in the HR system. */
-export const EMPLOYEE_ID_FROM = ["external_id", "enrollid"] as const;
-export type EmployeeIdFrom = (typeof EMPLOYEE_ID_FROM)[number];
 
 export interface HrDestinationSettings {
   name: string;

@@ -1,7 +1,10 @@
 /** Migration 0014: HR delivery destinations (issue 19; store/hr-contract.ts) and the records they dead-lettered. */
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { EMPLOYEE_ID_FROM } from "../hr-contract.ts";
 import { DEAD_LETTER_STATUSES } from "./webhooks.ts";
+
+/** Which of our person's fields names the employee in the HR system. */
+export const EMPLOYEE_ID_FROM = ["external_id", "enrollid"] as const;
+export type EmployeeIdFrom = (typeof EMPLOYEE_ID_FROM)[number];
 
 export const hrDestinations = sqliteTable("hr_destinations", {
   id: integer("id").primaryKey(),

@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Row } from "../sql-runner.ts";
-import { EVERYONE_READS, PERSON_READS, type TimesheetSql } from "../timesheet-store.ts";
+import { EVERYONE_READS, PERSON_READS, type TimesheetSql } from "../timesheets/sql.ts";
 import { rowsOfEach, runEach } from "../sql-transaction.ts";
 import type { SqliteConnection } from "./driver.ts";
 import { sqliteTransaction } from "./sql-transaction.ts";

@@ -2,7 +2,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { DayResult } from "../../timesheets/types.ts";
 import { decodeCursor, encodeCursor, pageOf } from "../cursor.ts";
-import type { TimesheetSql } from "../timesheet-store.ts";
+import type { TimesheetSql } from "./sql.ts";
 import type { ComputedDay, DayFilter, TimesheetDays } from "../timesheets-contract.ts";
 import type { Page } from "../types.ts";
 import { num } from "./rows.ts";

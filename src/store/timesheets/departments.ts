@@ -5,7 +5,7 @@ import * as schemas from "../../timesheets/schemas.ts";
 import type { LocalDate, Membership } from "../../timesheets/types.ts";
 import { storeError } from "../errors.ts";
 import { one } from "../sql-runner.ts";
-import type { TimesheetSql } from "../timesheet-store.ts";
+import type { TimesheetSql } from "./sql.ts";
 import type { TimesheetDepartments } from "../timesheets-contract.ts";
 import { check, membership, num, queries, read, UNSAVED } from "./rows.ts";
 

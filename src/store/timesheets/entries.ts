@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import * as schemas from "../../timesheets/schemas.ts";
 import type { Correction, LeaveEntry, LocalDate } from "../../timesheets/types.ts";
 import { one, type Row } from "../sql-runner.ts";
-import type { TimesheetSql } from "../timesheet-store.ts";
+import type { TimesheetSql } from "./sql.ts";
 import type { CorrectionRow, NoId, TimesheetEntries } from "../timesheets-contract.ts";
 import { check, num, stored, UNSAVED } from "./rows.ts";
 

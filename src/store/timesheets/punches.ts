@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { addDays } from "../../timesheets/calendar.ts";
 import * as schemas from "../../timesheets/schemas.ts";
 import type { LocalDate, RawPunch } from "../../timesheets/types.ts";
-import type { TimesheetSql } from "../timesheet-store.ts";
+import type { TimesheetSql } from "./sql.ts";
 import type { TimesheetPunches } from "../timesheets-contract.ts";
 import { check, num, queries, rawPunch, read } from "./rows.ts";
 

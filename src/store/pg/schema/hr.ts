@@ -1,6 +1,6 @@
 /** Migration 0014: HR delivery destinations (SQLite: ../../schema/hr.ts), and their leases, PostgreSQL's only. */
 import { bigint, boolean, integer, pgTable, text } from "drizzle-orm/pg-core";
-import { EMPLOYEE_ID_FROM } from "../../hr-contract.ts";
+import { EMPLOYEE_ID_FROM } from "../../schema/hr.ts";
 import { DEAD_LETTER_STATUSES } from "../../schema/webhooks.ts";
 import { id, ms } from "./columns.ts";
 
