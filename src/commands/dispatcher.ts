@@ -265,9 +265,13 @@ export class CommandDispatcher {
   #delivered(slot: CommandSlot, ok: boolean) {
     const sn = slot.sn;
     if (ok) return void this.#sendFailures.delete(sn);
-    if (this.#sessions.get(sn) === slot) this.#sessions.delete(sn);
     const count = (this.#sendFailures.get(sn)?.count ?? 0) + 1;
     this.#sendFailures.set(sn, { count, until: this.#o.now() + backoffMs(count, SEND_FAILED_BASE_MS, SEND_FAILED_MAX_MS) });
+    const live = this.#sessions.get(sn);
+    if (live === slot) this.#sessions.delete(sn);
+    // A session that registered while this send was on its way started before this back-off
+    // existed: it starts again under it (else each such registration made one more attempt).
+    else if (live && live.inflightId === null) this.attached(sn, live.channel);
   }
   async #expire() {
     try {
