@@ -3,11 +3,32 @@
  * JSON by id, and `rules()`, all of them read in one snapshot.
  */
 import { sql } from "drizzle-orm";
+import type { z } from "zod";
 import * as schemas from "../../timesheets/schemas.ts";
-import type { Holiday, LeaveType, PunchInterpretation, Schedule, Shift, SiteRules } from "../../timesheets/types.ts";
+import type { Holiday, PunchInterpretation, SiteRules } from "../../timesheets/types.ts";
 import { one, type SqlRunner } from "../sql-runner.ts";
-import type { HolidayRow, NoId, SiteSettings, TimesheetSettings } from "../timesheets-contract.ts";
+import type { HolidayRow, SiteSettings, TimesheetSettings } from "../timesheets-contract.ts";
 import { check, num, queries, read, stored, UNSAVED, withoutId } from "./rows.ts";
+
+/** Create, update and delete of a table holding each row as a JSON body by id (shifts, schedules, leave types). */
+function bodyTable<S extends z.ZodType<{ id: number }>>(db: SqlRunner, name: string, schema: S) {
+  const table = sql.raw(name);
+  return {
+    async create(value: Omit<z.input<S>, "id">): Promise<z.output<S>> {
+      const body = withoutId(check(schema, { ...value, id: UNSAVED }));
+      const row = await one(db, sql`INSERT INTO ${table} (body) VALUES (${JSON.stringify(body)}) RETURNING id`);
+      return stored(schema, JSON.stringify(body), { id: num(row?.id) });
+    },
+    async update(value: z.input<S>): Promise<z.output<S> | null> {
+      const valid = check(schema, value);
+      const row = await one(db, sql`UPDATE ${table} SET body = ${JSON.stringify(withoutId(valid))} WHERE id = ${valid.id} RETURNING id`);
+      return row ? valid : null;
+    },
+    async remove(id: number): Promise<boolean> {
+      return (await db.write(sql`DELETE FROM ${table} WHERE id = ${id} RETURNING id`)).length > 0;
+    },
+  };
+}
 
 export function sqlTimesheetSettings(db: SqlRunner): TimesheetSettings {
   const siteRules = async (): Promise<SiteRules> => {
@@ -15,46 +36,26 @@ export function sqlTimesheetSettings(db: SqlRunner): TimesheetSettings {
     return read.site(site, terminals);
   };
 
+  const shifts = bodyTable(db, "ts_shifts", schemas.shift);
+  const schedules = bodyTable(db, "ts_schedules", schemas.schedule);
+  const leaveTypes = bodyTable(db, "ts_leave_types", schemas.leaveType);
+
   return {
     async shifts() {
       return read.shifts(await db.read(queries.shifts));
     },
 
-    async createShift(shift: NoId<Shift>) {
-      const body = withoutId(check(schemas.shift, { ...shift, id: UNSAVED }));
-      const row = await one(db, sql`INSERT INTO ts_shifts (body) VALUES (${JSON.stringify(body)}) RETURNING id`);
-      return stored(schemas.shift, JSON.stringify(body), { id: num(row?.id) });
-    },
-
-    async updateShift(shift: Shift) {
-      const valid = check(schemas.shift, shift);
-      const row = await one(db, sql`UPDATE ts_shifts SET body = ${JSON.stringify(withoutId(valid))} WHERE id = ${valid.id} RETURNING id`);
-      return row ? valid : null;
-    },
-
-    async deleteShift(id: number) {
-      return (await db.write(sql`DELETE FROM ts_shifts WHERE id = ${id} RETURNING id`)).length > 0;
-    },
+    createShift: shifts.create,
+    updateShift: shifts.update,
+    deleteShift: shifts.remove,
 
     async schedules() {
       return read.schedules(await db.read(queries.schedules));
     },
 
-    async createSchedule(schedule: NoId<Schedule>) {
-      const body = withoutId(check(schemas.schedule, { ...schedule, id: UNSAVED }));
-      const row = await one(db, sql`INSERT INTO ts_schedules (body) VALUES (${JSON.stringify(body)}) RETURNING id`);
-      return stored(schemas.schedule, JSON.stringify(body), { id: num(row?.id) });
-    },
-
-    async updateSchedule(schedule: Schedule) {
-      const valid = check(schemas.schedule, schedule);
-      const row = await one(db, sql`UPDATE ts_schedules SET body = ${JSON.stringify(withoutId(valid))} WHERE id = ${valid.id} RETURNING id`);
-      return row ? valid : null;
-    },
-
-    async deleteSchedule(id: number) {
-      return (await db.write(sql`DELETE FROM ts_schedules WHERE id = ${id} RETURNING id`)).length > 0;
-    },
+    createSchedule: schedules.create,
+    updateSchedule: schedules.update,
+    deleteSchedule: schedules.remove,
 
     async holidays() {
       return read.holidays(await db.read(queries.holidays));
@@ -81,21 +82,9 @@ export function sqlTimesheetSettings(db: SqlRunner): TimesheetSettings {
       return read.leaveTypes(await db.read(queries.leaveTypes));
     },
 
-    async createLeaveType(type: NoId<LeaveType>) {
-      const body = withoutId(check(schemas.leaveType, { ...type, id: UNSAVED }));
-      const row = await one(db, sql`INSERT INTO ts_leave_types (body) VALUES (${JSON.stringify(body)}) RETURNING id`);
-      return stored(schemas.leaveType, JSON.stringify(body), { id: num(row?.id) });
-    },
-
-    async updateLeaveType(type: LeaveType) {
-      const valid = check(schemas.leaveType, type);
-      const row = await one(db, sql`UPDATE ts_leave_types SET body = ${JSON.stringify(withoutId(valid))} WHERE id = ${valid.id} RETURNING id`);
-      return row ? valid : null;
-    },
-
-    async deleteLeaveType(id: number) {
-      return (await db.write(sql`DELETE FROM ts_leave_types WHERE id = ${id} RETURNING id`)).length > 0;
-    },
+    createLeaveType: leaveTypes.create,
+    updateLeaveType: leaveTypes.update,
+    deleteLeaveType: leaveTypes.remove,
 
     siteRules,
 
