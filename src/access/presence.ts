@@ -4,9 +4,11 @@
  * (`roleOf`: entry only, exit only, the terminal's in/out key); a terminal whose punches carry no
  * direction ("pair") toggles: in when the person was outside, out when inside. Refused punches
  * never count (the door stayed shut), nor does a punch older than the person's last one (a late
- * upload cannot change the present), nor anyone who went in longer ago than `windowMs` (a
- * forgotten badge-out is not someone inside for ever).
+ * upload cannot change the present), nor a placeholder enrollid (nobody enrolled, PROTOCOL.md
+ * §7.5), nor anyone who went in longer ago than `windowMs` (a forgotten badge-out is not someone
+ * inside for ever).
  */
+import { isPlaceholderEnrollid } from "../protocol/index.ts";
 import { roleOf } from "../timesheets/period.ts";
 import type { RawPunch, SiteRules } from "../timesheets/types.ts";
 
@@ -34,7 +36,7 @@ export class PresenceState {
 
   /** Applies one punch at a site entrance; punches must come oldest first to be read as they happened. */
   apply(p: PresencePunch, site: SiteRules): void {
-    if (p.refused !== null || p.enrollid === 0) return;
+    if (p.refused !== null || p.enrollid === 0 || isPlaceholderEnrollid(p.enrollid)) return;
     const last = this.#last.get(p.enrollid);
     if (last !== undefined && p.ts < last) return;
     this.#last.set(p.enrollid, p.ts);

@@ -114,6 +114,29 @@ export const sendlogMessage = z.object({
 });
 export type SendlogMessage = z.infer<typeof sendlogMessage>;
 
+/**
+ * Enrollids some firmware writes on a record of nobody enrolled (PROTOCOL.md §7.5; wire CS,
+ * AI03F units, 2021): 99999998 and 99999999 on a health pass scanned by someone the unit does
+ * not know (its decoded fields in `note`), 99999999 also on an unrecognised face (an empty
+ * `note`). Never a person: not decided as one, not on anyone's timesheet, not sent to HR.
+ */
+export const PLACEHOLDER_ENROLLIDS: readonly number[] = [99999998, 99999999];
+export const isPlaceholderEnrollid = (enrollid: number): boolean => enrollid === 99999998 || enrollid === 99999999;
+
+/** A record's `note` kept at most: fields, characters of a field's name and of a text value. */
+export const NOTE_FIELDS = 32;
+export const NOTE_KEY_CHARS = 32;
+export const NOTE_TEXT_CHARS = 256;
+
+/**
+ * A record's `note` (§7.5): the only shape the sources show is a flat object, empty or holding the
+ * fields the unit decoded from a scanned health pass (an EU certificate's `fn`, `gn`, `dob`, `ci`,
+ * `expiration`, …; wire CS). Anything else, or beyond the bounds, is dropped and the record kept.
+ */
+export const logNote = z.record(z.string().max(NOTE_KEY_CHARS), z.union([z.string().max(NOTE_TEXT_CHARS), z.number(), z.boolean()]))
+  .refine((o) => Object.keys(o).length <= NOTE_FIELDS, `note has more than ${NOTE_FIELDS} fields`);
+export type LogNote = z.infer<typeof logNote>;
+
 export const logRecord = z.object({
   enrollid: int.refine((n) => n >= 0, "enrollid is negative"),
   time: timeText,
@@ -124,7 +147,7 @@ export const logRecord = z.object({
   verifymode: int.optional().catch(undefined),
   image: z.string().optional().catch(undefined),
   name: z.string().optional().catch(undefined),
-  note: z.string().optional().catch(undefined),
+  note: logNote.optional().catch(undefined),
 });
 export type LogRecord = z.infer<typeof logRecord>;
 
@@ -143,6 +166,13 @@ function numOf(v: unknown): number | undefined {
 }
 
 const stringOf = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+/** `logNote` with zod only for a note with fields: most units send `"note":{}` on every record. */
+function noteOf(v: unknown): LogNote | undefined {
+  if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0 && Object.getPrototypeOf(v) === Object.prototype) return {};
+  const parsed = logNote.safeParse(v);
+  return parsed.success ? parsed.data : undefined;
+}
 
 /**
  * `logRecord` without zod for the records it accepts, on the ingest hot path (zod cost ~8 % of the
@@ -165,7 +195,7 @@ export function plainLogRecord(value: unknown): LogRecord | null {
   if ("verifymode" in r) out.verifymode = intOf(r.verifymode);
   if ("image" in r) out.image = stringOf(r.image);
   if ("name" in r) out.name = stringOf(r.name);
-  if ("note" in r) out.note = stringOf(r.note);
+  if ("note" in r) out.note = noteOf(r.note);
   return out;
 }
 

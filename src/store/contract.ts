@@ -47,6 +47,11 @@ export interface Punch {
   image?: string;
   /** Why the server refused this punch at the door (issue 16: a server-mode terminal); absent when it did not. */
   refused?: string;
+  /**
+   * The record carried what the unit decoded from a scanned code (a `note` with fields, PROTOCOL.md
+   * §7.5): read by the live decision, never stored (a health pass's fields are personal data).
+   */
+  scannedCode?: true;
 }
 
 export interface PunchPhoto {

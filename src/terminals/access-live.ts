@@ -9,6 +9,7 @@
  */
 import type { Logger } from "pino";
 import { type AccessSnapshot, type Decision, decide, MESSAGES, parseAccessModel, type RefusalReason, snapshot } from "../access/index.ts";
+import { isPlaceholderEnrollid } from "../protocol/index.ts";
 import type { PassUseOutcome } from "../store/access-contract.ts";
 import type { Punch, Store } from "../store/contract.ts";
 
@@ -55,13 +56,21 @@ export class AccessLive {
   /**
    * A server-mode terminal's `sendlog`: the decision for its newest record with an enrollid
    * (§7.5), at the record's own time, so a resend gets the same answer; a refusal is written on
-   * that punch (`refused`) so it is stored marked. Null for a terminal the server does not decide
-   * for, or a frame without a person's record (door events only).
+   * that punch (`refused`) so it is stored marked. A placeholder enrollid (nobody enrolled, §7.5)
+   * is refused without consulting the rules. Null for a terminal the server does not decide for,
+   * or a frame without a person's record (door events only).
    */
   decidePunches(sn: string, punches: Punch[]): { access: 0 | 1; message: string } | null {
     if (!this.#serverMode.has(sn)) return null;
     const punch = punches.findLast((p) => p.enrollid !== 0);
     if (!punch) return null;
+    if (isPlaceholderEnrollid(punch.enrollid)) {
+      // Nobody the unit knows (§7.5): never a person, even one enrolled under that number, and no
+      // source shows an issued code's text in such a record, only a health pass's decoded fields.
+      const reason = punch.scannedCode ? "unknown_code" : "unknown_person";
+      punch.refused = reason;
+      return { access: 0, message: MESSAGES[reason] };
+    }
     const d = decide(this.#snapshot, { sn, at: punch.time, credential: { kind: "enrollid", enrollid: punch.enrollid } });
     if (d.access === 0) punch.refused = d.reason;
     return { access: d.access, message: d.message };

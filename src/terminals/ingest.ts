@@ -25,6 +25,7 @@ export function splitRecords(records: unknown[], rawRecords: unknown[], clock: S
     if (r.verifymode !== undefined) punch.verifymode = r.verifymode;
     if (r.temp !== undefined) punch.temp = r.temp;
     if (r.image) punch.image = r.image.replace(/^data:[^,]*,/, "");
+    if (r.note && Object.keys(r.note).length > 0) punch.scannedCode = true;
     punches.push(punch);
   });
   return { punches, quarantine };

@@ -32,13 +32,13 @@ const site = (terminals: Record<string, "entry" | "exit" | "trust" | "pair">) =>
 const punch = (enrollid: number, ts: number, sn: string, inout = 0, refused: string | null = null, id = ts): PresencePunch => ({ id, sn, enrollid, time: `t${ts}`, ts, inout, refused });
 
 describe("PresenceState", () => {
-  test("entry, exit, trust and pair terminals; refused punches and late older punches ignored", () => {
+  test("entry, exit, trust and pair terminals; refused punches, placeholders of nobody enrolled and late older punches ignored", () => {
     const s = new PresenceState();
     const rules = site({ IN: "entry", OUT: "exit", TWO: "trust", PAIR: "pair" });
     for (const p of [
       punch(1, NOW - 50, "IN"), punch(2, NOW - 49, "IN"), punch(2, NOW - 48, "OUT"), punch(3, NOW - 47, "TWO", 1), punch(4, NOW - 46, "TWO", 0),
       punch(5, NOW - 45, "PAIR"), punch(5, NOW - 44, "PAIR"), punch(6, NOW - 43, "PAIR"), punch(7, NOW - 42, "IN", 0, "Outside hours"),
-      punch(1, NOW - 41, "IN"), punch(2, NOW - 60, "IN"),
+      punch(1, NOW - 41, "IN"), punch(2, NOW - 60, "IN"), punch(99999998, NOW - 40, "IN"), punch(99999999, NOW - 39, "PAIR"),
     ]) s.apply(p, rules);
     expect(s.inside(NOW).map((i) => [i.enrollid, i.since, i.sn])).toEqual([[1, NOW - 50, "IN"], [4, NOW - 46, "TWO"], [6, NOW - 43, "PAIR"]]);
     expect(s.inside(NOW + PRESENCE_WINDOW_MS - 41)).toHaveLength(1);

@@ -4,6 +4,15 @@
  * refused punch is stored, marked with its reason, and shown so by the API; a resend gets the
  * same answer. QR codes: only a code the server issued opens, in either mode.
  * On main before this, every one of these punches was answered access:1, and "21" opened as person 21.
+ *
+ * Records of nobody enrolled inside `sendlog` (PROTOCOL.md §7.5): AI03F units write a scanned
+ * health pass as a record of placeholder enrollid 99999998 or 99999999 with the pass's decoded
+ * fields in `note` (mode 18), and an unrecognised face as 99999999 with an empty `note`. In server
+ * mode such a record is refused — never decided as a person, even one enrolled under that number,
+ * and a code the server issued opens nothing from a `note` (no source shows one there) — and
+ * stored marked; a resend gets the same answer and no second row; in terminal mode it is stored
+ * unmarked. An enrolled person's record with a health pass is that person's punch. Before this,
+ * 99999998 was decided as the person enrolled under that number (Welcome).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectTerminal, type TestTerminal } from "../helpers/terminal.ts";
@@ -26,14 +35,15 @@ const person = (enrollid: number, name: string, extra: object = {}) =>
   call("POST", "/api/v1/people", { enrollid, name, admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null, ...extra });
 
 let logindex = 0;
-/** One punch; the answer's access and message (and count/logindex echoed). */
-async function punch(t: TestTerminal, sn: string, enrollid: number, time: string) {
+/** One record; the answer's access and message (and count/logindex echoed). */
+async function sendlog(t: TestTerminal, sn: string, record: Record<string, unknown>) {
   logindex++;
-  t.send({ cmd: "sendlog", sn, count: 1, logindex, record: [{ enrollid, time, mode: 1, inout: 0, event: 0 }] });
+  t.send({ cmd: "sendlog", sn, count: 1, logindex, record: [{ mode: 1, inout: 0, event: 0, ...record }] });
   const a = await t.next((m) => m.ret === "sendlog" && m.logindex === logindex);
   expect(a.result).toBe(true);
   return { access: a.access, message: a.message };
 }
+const punch = (t: TestTerminal, sn: string, enrollid: number, time: string) => sendlog(t, sn, { enrollid, time });
 
 describe("server-mode decisions and QR codes (real binary)", () => {
   let front: TestTerminal;
@@ -120,5 +130,69 @@ describe("server-mode decisions and QR codes (real binary)", () => {
     // Revoked: once the API has answered, the old code opens nothing (a remembered answer included).
     expect((await call("DELETE", "/api/v1/people/21/qr-code")).status).toBe(200);
     expect(await qr(front, "FRONT", annCode)).toEqual(unknown);
+  });
+});
+
+/** As an AI03F unit sent it (wire CS, 2021; the photo left out). */
+const HEALTH_PASS = {
+  expiration: 1683849600, issued_at: 1625242315, du: "2021-08-21", co: "IT", ci: "01IT8782B39B0A7348298630FCB3F9D30E1E#8", is: "Ministero della Salute",
+  tg: "840539006", df: "2021-03-17", fr: "2021-02-22", fn: "GIACOBAZZI", gn: "ANDREA", dob: "1970-09-15",
+};
+
+const inHours = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
+
+describe("records of nobody enrolled inside sendlog (real binary)", () => {
+  let gate: TestTerminal;
+  let hall: TestTerminal;
+
+  beforeAll(async () => {
+    gate = await connectTerminal(srv.ws());
+    await gate.register("GATE");
+    hall = await connectTerminal(srv.ws());
+    await hall.register("HALL");
+    const always = await call("POST", "/api/v1/access/schedules", { name: "Always", days: Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), ["00:00-23:59"]])) });
+    expect(always.status).toBe(201);
+    const level = await call("POST", "/api/v1/access/levels", { name: "Gate", scheduleId: always.json.id, terminals: ["GATE"] });
+    expect(level.status).toBe(201);
+    for (const [id, name] of [[25, "Eve"], [99999998, "Enrolled as 99999998"]] as const) {
+      expect((await person(id, name)).status).toBe(201);
+      expect((await call("PUT", `/api/v1/people/${id}/access`, { levelIds: [level.json.id] })).status).toBe(200);
+    }
+    expect((await call("PATCH", "/api/v1/terminals/GATE", { accessMode: "server" })).json.accessMode).toBe("server");
+  });
+  afterAll(() => {
+    gate.close();
+    hall.close();
+  });
+
+  test("server mode refuses them with the screen's reason, stores them marked, answers a resend the same; terminal mode stores them as sent", async () => {
+    const pass = await call("POST", "/api/v1/access/passes", { name: "Vera Visitor", validFrom: inHours(-1), validTo: inHours(1), terminals: ["GATE"], uses: 1 });
+    expect(pass.status).toBe(201);
+    const unknownCode = { access: 0, message: "Unknown code" };
+    const healthPass = { enrollid: 99999998, name: "ANDREA", time: "2026-12-09 09:00:00", mode: 18, note: HEALTH_PASS };
+    expect(await sendlog(gate, "GATE", healthPass)).toEqual(unknownCode);
+    // The unit resends the same record when the answer is late: the same answer, no second row.
+    expect(await sendlog(gate, "GATE", healthPass)).toEqual(unknownCode);
+    expect(await sendlog(gate, "GATE", { enrollid: 99999999, name: "", time: "2026-12-09 09:01:00", mode: 8, note: {} })).toEqual({ access: 0, message: "Unknown person" });
+    // An issued code in a `note` is not read as one: no source shows a code there. Nothing spent.
+    expect(await sendlog(gate, "GATE", { enrollid: 99999998, time: "2026-12-09 09:02:00", mode: 18, note: { code: pass.json.code } })).toEqual(unknownCode);
+    expect((await call("GET", `/api/v1/access/passes/${pass.json.id}`)).json.used).toBe(0);
+    // Someone the unit knows, showing a health pass: that person's punch, decided by their rules.
+    expect(await sendlog(gate, "GATE", { enrollid: 25, name: "SIMONA", time: "2026-12-09 09:03:00", mode: 18, event: 1, temp: 367, note: HEALTH_PASS })).toEqual({ access: 1, message: "Welcome" });
+    // A note beyond the bounds is dropped, the record kept (and no code left to read in it).
+    const wide = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, i]));
+    expect(await sendlog(gate, "GATE", { enrollid: 99999999, time: "2026-12-09 09:04:00", mode: 18, note: wide })).toEqual({ access: 0, message: "Unknown person" });
+    // Terminal mode: the unit decided; stored as sent, answered as every punch there.
+    expect(await sendlog(hall, "HALL", { ...healthPass, time: "2026-12-09 09:05:00" })).toEqual({ access: 1, message: undefined });
+
+    const rows = ((await call("GET", "/api/v1/attendance?limit=100")).json.items as Array<{ sn: string; enrollid: number; time: string; mode: number; refused: string | null }>).filter((r) => r.sn === "GATE" || r.sn === "HALL");
+    expect(rows.map((r) => [r.sn, r.enrollid, r.time, r.mode, r.refused]).sort((a, b) => String(a[2]).localeCompare(String(b[2])))).toEqual([
+      ["GATE", 99999998, "2026-12-09 09:00:00", 18, "unknown_code"],
+      ["GATE", 99999999, "2026-12-09 09:01:00", 8, "unknown_person"],
+      ["GATE", 99999998, "2026-12-09 09:02:00", 18, "unknown_code"],
+      ["GATE", 25, "2026-12-09 09:03:00", 18, null],
+      ["GATE", 99999999, "2026-12-09 09:04:00", 18, "unknown_person"],
+      ["HALL", 99999998, "2026-12-09 09:05:00", 18, null],
+    ]);
   });
 });

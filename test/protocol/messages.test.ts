@@ -8,7 +8,13 @@ import {
   describeError,
   devinfo,
   int,
+  isPlaceholderEnrollid,
+  type LogNote,
   logRecord,
+  NOTE_FIELDS,
+  NOTE_KEY_CHARS,
+  NOTE_TEXT_CHARS,
+  PLACEHOLDER_ENROLLIDS,
   parseLogRecord,
   plainLogRecord,
   regMessage,
@@ -120,9 +126,43 @@ describe("sendlog", () => {
     expect(logRecord.parse({ enrollid: "8", time: "2026-1-5 8:01:00", mode: "8", inout: 1 })).toEqual({
       enrollid: 8, time: "2026-01-05 08:01:00", mode: 8, inout: 1, event: 0,
     });
-    expect(logRecord.parse({ enrollid: 1, time: "2026-01-05 08:00:00", temp: "36.6", verifymode: "13", image: "data:image/jpeg;base64,AA", name: "Ben", note: "n" })).toEqual({
-      enrollid: 1, time: "2026-01-05 08:00:00", mode: 0, inout: 0, event: 0, temp: 36.6, verifymode: 13, image: "data:image/jpeg;base64,AA", name: "Ben", note: "n",
+    expect(logRecord.parse({ enrollid: 1, time: "2026-01-05 08:00:00", temp: "36.6", verifymode: "13", image: "data:image/jpeg;base64,AA", name: "Ben", note: {} })).toEqual({
+      enrollid: 1, time: "2026-01-05 08:00:00", mode: 0, inout: 0, event: 0, temp: 36.6, verifymode: 13, image: "data:image/jpeg;base64,AA", name: "Ben", note: {},
     });
+  });
+
+  // PROTOCOL.md §7.5, the records as an AI03F unit sent them (wire CS, 2021, image left out).
+  const HEALTH_PASS = {
+    expiration: 1683849600, issued_at: 1625242315, du: "2021-08-21", co: "IT", ci: "01IT8782B39B0A7348298630FCB3F9D30E1E#8", is: "Ministero della Salute",
+    tg: "840539006", df: "2021-03-17", fr: "2021-02-22", fn: "GIACOBAZZI", gn: "ANDREA", dob: "1970-09-15",
+  };
+  const wide = Object.fromEntries(Array.from({ length: NOTE_FIELDS + 1 }, (_, i) => [`f${i}`, i]));
+  const full = Object.fromEntries(Array.from({ length: NOTE_FIELDS }, (_, i) => [`f${i}`, "x".repeat(NOTE_TEXT_CHARS)]));
+  const NOTES: Array<[string, unknown, LogNote | undefined]> = [
+    ["a health pass's decoded fields (placeholder 99999998)", HEALTH_PASS, HEALTH_PASS],
+    ["empty (a face record)", {}, {}],
+    ["booleans kept", { valid: true }, { valid: true }],
+    ["at the bounds", full, full],
+    ["one field too many", wide, undefined],
+    ["a text value too long", { fn: "x".repeat(NOTE_TEXT_CHARS + 1) }, undefined],
+    ["a field name too long", { ["k".repeat(NOTE_KEY_CHARS + 1)]: 1 }, undefined],
+    ["a nested value", { dcc: { fn: "A" } }, undefined],
+    ["null inside", { fn: null }, undefined],
+    ["a text (no source shows one)", "TM20-ABC", undefined],
+    ["an array", [1], undefined],
+    ["null", null, undefined],
+  ];
+  test.each(NOTES)("a record's note: %s", (_, note, kept) => {
+    const record = { enrollid: 99999998, name: "ANDREA", time: "2021-10-13 16:19:20", mode: 18, inout: 0, event: 0, note };
+    const expected = { enrollid: 99999998, name: "ANDREA", time: "2021-10-13 16:19:20", mode: 18, inout: 0, event: 0, note: kept };
+    // The record is kept whatever its note: only the note goes.
+    expect(logRecord.parse(record)).toEqual(expected);
+    expect(parseLogRecord(record)).toEqual({ success: true, data: expected });
+  });
+
+  test("placeholder enrollids: 99999998 and 99999999 only", () => {
+    expect(PLACEHOLDER_ENROLLIDS).toEqual([99999998, 99999999]);
+    expect([0, 1, 99999997, 99999998, 99999999, 100000000].map(isPlaceholderEnrollid)).toEqual([false, false, false, true, true, false]);
   });
 
   test("a bad optional field is dropped; a bad identity field is an error naming it", () => {
@@ -145,10 +185,14 @@ describe("sendlog", () => {
       fc.constantFrom("2026-01-05 08:00:00", "2026-1-5 8:0:0", "2026-02-29 08:00:00", "2024-02-29 23:59:59", "0999-01-01 00:00:00", "2026-01-05T08:00:00", "2026-01-05 24:00:00"),
       fc.anything(),
     );
+    const note = fc.oneof(
+      fc.constant({}),
+      fc.dictionary(fc.string({ maxLength: NOTE_KEY_CHARS + 2 }), fc.oneof(fc.string({ maxLength: 20 }), fc.double(), fc.boolean(), fc.constant(null), fc.constant("x".repeat(NOTE_TEXT_CHARS + 1))), { maxKeys: NOTE_FIELDS + 2 }),
+    );
     const likely = (good: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary: good, weight: 3 }, { arbitrary: value, weight: 1 });
     const record = fc.oneof(
       fc.record(
-        { enrollid: likely(fc.nat(600)), time: likely(fc.constant("2026-01-05 08:00:00")), mode: value, inout: value, event: value, temp: value, verifymode: value, image: value, name: value, note: value, extra: value },
+        { enrollid: likely(fc.nat(600)), time: likely(fc.constant("2026-01-05 08:00:00")), mode: value, inout: value, event: value, temp: value, verifymode: value, image: value, name: value, note: likely(note), extra: value },
         { requiredKeys: [] },
       ),
       fc.anything(),

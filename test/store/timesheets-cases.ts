@@ -196,7 +196,10 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       await t.store.write([
         punchesOp("SN2", [punch(7, "2026-03-02 17:00:00", { inout: 1 }), punch(8, "2026-03-02 09:00:00"), punch(7, "2026-03-01 23:59:59")]),
         punchesOp("SN1", [punch(7, "2026-03-02 08:00:00"), punch(7, "2026-03-04 00:00:00"), punch(7, "2026-03-03 23:00:00"), punch(9, "2026-03-02 09:00:00")]),
+        // Nobody enrolled (PROTOCOL.md §7.5): stored, never a person's punch.
+        punchesOp("SN3", [punch(99999998, "2026-03-02 10:00:00"), punch(99999999, "2026-03-03 10:00:00")]),
       ]);
+      assert.deepEqual(await ts.punchesOf(99999998, "2026-03-01", "2026-03-05"), []);
       const all = (await t.store.attendance({ limit: 10 })).items;
       const idOf = (enrollid: number, time: string) => all.find((r) => r.enrollid === enrollid && r.time === time)?.id as number;
       const row = (enrollid: number, time: string, sn: string, inout = 0) => ({ id: idOf(enrollid, time), sn, enrollid, time, ts: Date.parse(`${time.replace(" ", "T")}Z`), inout });
@@ -334,8 +337,9 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       await t.store.people.save(3, { name: "Ann", admin: 0, enabled: true, validFrom: null, validTo: null, externalId: null }, T0);
       await ts.addLeave({ enrollid: 11, date: "2026-04-02", typeId: 1, part: { kind: "day" } });
       await ts.createSchedule({ enrollid: 12, from: "2026-04-01", to: "2026-04-30", pattern: { kind: "rotation", days: [null] } });
-      // 0 is a door event's enrollid, never a person; 13 punched only after the range.
-      await t.store.write([punchesOp("SN1", [punch(9, "2026-04-03 23:59:59"), punch(13, "2026-04-04 00:00:00")])]);
+      // 0 is a door event's enrollid, never a person, nor are 99999998 and 99999999 (nobody
+      // enrolled, PROTOCOL.md §7.5); 13 punched only after the range.
+      await t.store.write([punchesOp("SN1", [punch(9, "2026-04-03 23:59:59"), punch(13, "2026-04-04 00:00:00"), punch(99999998, "2026-04-02 09:00:00"), punch(99999999, "2026-04-04 09:00:00")])]);
       assert.deepEqual(await ts.enrollids("2026-04-01", "2026-04-03"), [3, 5, 7, 9, 11, 12]);
       assert.deepEqual(await ts.enrollids("2026-02-01", "2026-02-28"), [3]);
       assert.deepEqual(await ts.enrollids("2026-04-04", "2026-04-04"), [3, 5, 7, 12, 13]);

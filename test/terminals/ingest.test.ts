@@ -15,6 +15,19 @@ const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const split = (raw: unknown[]) => splitRecords(normalize(raw) as unknown[], raw, clock, "sendlog");
 
 describe("splitRecords", () => {
+  test("a note with fields marks the punch as a scanned code (for the live decision); the note itself is not kept", () => {
+    const raw = [
+      { enrollid: 99999998, name: "ANDREA", time: "2021-10-13 16:19:20", mode: 18, inout: 0, event: 0, note: { fn: "GIACOBAZZI", gn: "ANDREA", dob: "1970-09-15" } },
+      { enrollid: 99999999, name: "", time: "2021-09-02 11:37:03", mode: 8, inout: 0, event: 0, note: {} },
+      { enrollid: 99999999, time: "2021-09-02 11:38:03", mode: 18, note: { fn: "x".repeat(300) } },
+    ];
+    expect(split(raw).punches).toEqual([
+      { enrollid: 99999998, time: "2021-10-13 16:19:20", ts: Date.UTC(2021, 9, 13, 7, 19, 20), mode: 18, inout: 0, event: 0, scannedCode: true },
+      { enrollid: 99999999, time: "2021-09-02 11:37:03", ts: Date.UTC(2021, 8, 2, 2, 37, 3), mode: 8, inout: 0, event: 0 },
+      { enrollid: 99999999, time: "2021-09-02 11:38:03", ts: Date.UTC(2021, 8, 2, 2, 38, 3), mode: 18, inout: 0, event: 0 },
+    ]);
+  });
+
   test("good records become punches in the site zone; bad ones are quarantined raw, with index and reason", () => {
     const raw = [
       { enrollid: 7, time: "2026-01-05 08:00:00", mode: 1, inout: 0, event: 0 },

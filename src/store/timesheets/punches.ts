@@ -6,7 +6,7 @@ import { sql } from "drizzle-orm";
 import { addDays } from "../../timesheets/calendar.ts";
 import * as schemas from "../../timesheets/schemas.ts";
 import type { LocalDate, RawPunch } from "../../timesheets/types.ts";
-import type { TimesheetSql } from "./sql.ts";
+import { A_PERSON, type TimesheetSql } from "./sql.ts";
 import type { TimesheetPunches } from "../timesheets-contract.ts";
 import { check, num, queries, rawPunch, read } from "./rows.ts";
 
@@ -19,8 +19,7 @@ export function sqlTimesheetPunches(db: TimesheetSql): TimesheetPunches {
         sql`SELECT enrollid FROM people`,
         sql`SELECT DISTINCT enrollid FROM ts_memberships WHERE from_date <= ${last} AND (to_date IS NULL OR to_date >= ${first})`,
         sql`SELECT DISTINCT enrollid FROM ts_leave WHERE date >= ${first} AND date <= ${last}`,
-        // Door events are not attendance; enrollid 0 never is a person.
-        sql`SELECT DISTINCT enrollid FROM attendance WHERE time >= ${first} AND time < ${addDays(last, 1)} AND enrollid > 0`,
+        sql`SELECT DISTINCT enrollid FROM attendance WHERE time >= ${first} AND time < ${addDays(last, 1)} AND ${sql.raw(A_PERSON)}`,
         queries.schedules,
       ]);
       const ids = new Set<number>();

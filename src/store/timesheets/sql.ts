@@ -4,6 +4,7 @@
  * `pg/timesheet-sql.ts`, used by the parts in this folder.
  */
 import type { SQL } from "drizzle-orm";
+import { PLACEHOLDER_ENROLLIDS } from "../../protocol/messages.ts";
 import type { Row, SqlRunner } from "../sql-runner.ts";
 
 /** The timesheet store's runner: the shared statements plus each engine's fastest paths. */
@@ -29,10 +30,13 @@ export type PersonRead = "punches" | "memberships" | "corrections";
 /** Reads of everyone a rebuild makes once (`TimesheetSql.everyone`). */
 export type EveryoneRead = "punches" | "count" | "memberships";
 
+/** Rows of a person's, for time and attendance: not a door event (0), not a placeholder of nobody enrolled (PROTOCOL.md §7.5). */
+export const A_PERSON = `enrollid > 0 AND enrollid NOT IN (${PLACEHOLDER_ENROLLIDS.join(", ")})`;
+
 /** The statements of `TimesheetSql.person`, with `?` placeholders (PostgreSQL's engine numbers them). */
 export const PERSON_READS: Record<PersonRead, string> = {
   // (enrollid, time) is attendance_enrollid_time: the person's rows in the range, nothing else read.
-  punches: "SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE enrollid = ? AND time >= ? AND time < ? ORDER BY time, id",
+  punches: `SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE enrollid = ? AND ${A_PERSON} AND time >= ? AND time < ? ORDER BY time, id`,
   memberships: "SELECT department_id, from_date, to_date FROM ts_memberships WHERE enrollid = ? ORDER BY from_date",
   corrections: "SELECT id, enrollid, at, body FROM ts_corrections WHERE enrollid = ? ORDER BY id",
 };
@@ -43,8 +47,8 @@ export const PERSON_READS: Record<PersonRead, string> = {
  * every membership (enrollid first).
  */
 export const EVERYONE_READS: Record<EveryoneRead, string> = {
-  punches: "SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE (time, id) > (?, ?) AND time < ? AND enrollid > 0 ORDER BY time, id LIMIT ?",
-  count: "SELECT count(*) AS n FROM attendance WHERE time >= ? AND time < ? AND enrollid > 0",
+  punches: `SELECT id, sn, enrollid, time, ts, inout FROM attendance WHERE (time, id) > (?, ?) AND time < ? AND ${A_PERSON} ORDER BY time, id LIMIT ?`,
+  count: `SELECT count(*) AS n FROM attendance WHERE time >= ? AND time < ? AND ${A_PERSON}`,
   memberships: "SELECT enrollid, department_id, from_date, to_date FROM ts_memberships ORDER BY enrollid, from_date",
 };
 
