@@ -23,10 +23,13 @@ export interface CredentialInput {
 
 const noSuchPerson = () => notFound("no such person");
 
+/** A refused credential: the API's words, and the field apart ("pin", "card") for a form to name by its label. */
+const badCredential = (field: "pin" | "card", what: string, problem: string) => new AppError(400, "bad_request", `credentials: ${what} is ${problem}`, undefined, { field, problem: `use ${problem}` });
+
 /** PINs are ≤ 8 digits; card numbers are digits (or hex on some readers); the rest is kept as given. */
 function checkCredential(c: CredentialInput): void {
-  if (c.backupnum === 10 && !/^\d{1,8}$/.test(c.data)) throw badRequest("credentials: a password is 1 to 8 digits");
-  if (c.backupnum === 11 && !/^[0-9A-Fa-f]{1,20}$/.test(c.data)) throw badRequest("credentials: a card number is 1 to 20 digits");
+  if (c.backupnum === 10 && !/^\d{1,8}$/.test(c.data)) throw badCredential("pin", "a password", "1 to 8 digits");
+  if (c.backupnum === 11 && !/^[0-9A-Fa-f]{1,20}$/.test(c.data)) throw badCredential("card", "a card number", "1 to 20 digits");
 }
 
 export async function createPerson(deps: PeopleDeps, actor: Actor, enrollid: number, input: PersonInput, credentials: readonly CredentialInput[] = []) {

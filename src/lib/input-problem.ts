@@ -96,9 +96,9 @@ export function fieldLabel(field: string): string {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
-/** A form's labels by field (the whole path, else its first part), the rest named by `fieldLabel`. */
+/** A form's labels by field (the whole path, then without list positions, else its first part), the rest named by `fieldLabel`. */
 export function labelled(labels: Readonly<Record<string, string>>): (field: string) => string {
-  return (field) => labels[field] ?? labels[field.split(".")[0] ?? ""] ?? fieldLabel(field);
+  return (field) => labels[field] ?? labels[field.replace(/\.\d+(?=\.|$)/g, "")] ?? labels[field.split(".")[0] ?? ""] ?? fieldLabel(field);
 }
 
 /** "field: problem", the field named by `label` (the API's own name when none is given). */

@@ -6,7 +6,28 @@ import { sameHost } from "./auth-guard.ts";
 import { redirectWith } from "./flash.ts";
 
 /** Fields whose name in words is not how the forms label them; the rest read as words ("validTo" → "Valid to"). */
-const LABEL = labelled({ tz: "Time zone", enrollid: "Enroll id", sn: "Terminal", departmentId: "Department", departmentIds: "Only for", shiftId: "Shift", admin: "Role on the terminals" });
+const LABEL = labelled({
+  tz: "Time zone",
+  enrollid: "Enroll id",
+  sn: "Terminal",
+  departmentId: "Department",
+  departmentIds: "Only for",
+  shiftId: "Shift",
+  admin: "Role on the terminals",
+  username: "User name",
+  pin: "PIN",
+  card: "Card number",
+  offlineAlertMinutes: "Alert when a terminal is offline for (minutes)",
+  driftAlertSeconds: "Alert when a terminal clock is off by (seconds)",
+  csvDelimiter: "CSV exports separate columns with",
+  quietSeconds: "Quiet period (seconds)",
+  linkBase: "Admin UI address for links",
+  "email.host": "SMTP server",
+  "email.port": "SMTP port",
+  "email.username": "SMTP user name",
+  "email.password": "SMTP password",
+  "email.to": "To",
+});
 
 /** An AppError's message as the UI shows it: a sentence. */
 export function sentence(message: string): string {

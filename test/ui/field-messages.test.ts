@@ -58,6 +58,50 @@ describe("a refused input names its field", () => {
     expect(flashOf(department)?.text).toBe("Name: use at most 100 characters.");
   });
 
+  test("every form names its field by its label: settings, notifications, credentials, users, a terminal, the password, the filters", async () => {
+    const site = { siteName: "HQ", tz: "UTC", approval: "open", keypadEnrolment: "accept", offlineAlertMinutes: "ten", driftAlertSeconds: "60", csvDelimiter: "," };
+    const notify = { quietSeconds: "60", dailyDigestAt: "", linkBase: "", emailEnabled: "on", smtpHost: "mail.example", smtpPort: "99999", smtpSecurity: "starttls", smtpFrom: "tm20@example.com", smtpTo: "it@example.com" };
+    const refusals: Array<[string, Record<string, string>]> = [
+      ["/settings/site", site],
+      ["/settings/site", { ...site, offlineAlertMinutes: "10", driftAlertSeconds: "1" }],
+      ["/settings/notifications", { ...notify, quietSeconds: "soon" }],
+      ["/settings/notifications", { ...notify, linkBase: "tm20 box" }],
+      ["/settings/notifications", notify],
+      ["/settings/notifications", { ...notify, smtpPort: "587", smtpTo: "it@example.com, facilities" }],
+      ["/settings/users", { username: "", role: "viewer", password: "long enough password" }],
+      ["/people/7/credentials/11", { card: "12-34" }],
+      ["/people/7/credentials/10", { pin: "12ab" }],
+      ["/terminals/T9/edit", { name: "x".repeat(101), location: "Hall" }],
+      ["/account/password", { current: "whatever it was", password: "short", confirm: "short" }],
+    ];
+    const texts = [];
+    for (const [path, fields] of refusals) texts.push(flashOf(await app.form(path, fields))?.text);
+    expect(texts).toEqual([
+      "Alert when a terminal is offline for (minutes): must be a number.",
+      "Alert when a terminal clock is off by (seconds): must be at least 5.",
+      "Quiet period (seconds): must be a number.",
+      "Admin UI address for links: a URL such as https://tm20.example.com.",
+      "SMTP port: a port from 1 to 65535.",
+      "To: not an e-mail address.",
+      "User name: enter a user name.",
+      "Card number: use 1 to 20 digits.",
+      "PIN: use 1 to 8 digits.",
+      "Name: use at most 100 characters.",
+      "New password: use at least 10 characters.",
+    ]);
+    // What was typed comes back (a card number or PIN, secrets, never does).
+    expect(flashOf(await app.form("/settings/site", site))?.form?.values).toEqual(site);
+    expect(flashOf(await app.form("/people/7/credentials/11", { card: "12-34" }))?.form?.values).toEqual({});
+    // The API keeps its own words for the same refusal.
+    expect(await apiError(await app.api("PUT", "/people/7/credentials/10", { data: "12ab" }))).toEqual({ status: 400, body: { code: "bad_request", message: "credentials: a password is 1 to 8 digits" } });
+    // A filter on the records pages and their CSV exports, by the filter form's labels.
+    const flashText = async (path: string) => /class="flash flash-error"[^>]*>([^<]*)/.exec(await (await app.page(path)).text())?.[1];
+    expect(await flashText("/attendance?to=2026-02-30")).toBe("To (inclusive): 2026-02-30 is not a date");
+    expect(await flashText("/door-events?inout=in")).toBe("In/out: must be a number");
+    const csv = await app.page("/attendance.csv?from=yesterday");
+    expect([csv.status, await csv.text()]).toEqual([400, "From: yesterday is not a date (YYYY-MM-DD)"]);
+  });
+
   test("secrets and the CSRF token never travel back in the flash", async () => {
     const res = await app.form("/people/7/credentials/10", { pin: "12345678901" });
     const flash = flashOf(res);

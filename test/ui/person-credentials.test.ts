@@ -60,7 +60,7 @@ test("set a card and a PIN, see them masked and audited, remove them", async () 
 
   // A PIN that is not digits is refused with a sentence; nothing changes.
   const bad = await app.form("/people/5/credentials/10", { pin: "12ab" });
-  expect([bad.status, flashOf(bad)]).toEqual([303, ["error", "Credentials: a password is 1 to 8 digits."]]);
+  expect([bad.status, flashOf(bad)]).toEqual([303, ["error", "PIN: use 1 to 8 digits."]]);
 
   const removed = await app.form("/people/5/credentials/10/delete");
   expect(flashOf(removed)).toEqual(["ok", "PIN removed."]);

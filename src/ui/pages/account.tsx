@@ -3,15 +3,19 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { changeOwnPassword } from "../../app/admin-users.ts";
 import { passwordSchema } from "../../auth/passwords.ts";
+import { describeInput, labelled } from "../../lib/input-problem.ts";
 import { actorOf, formOf } from "../auth-guard.ts";
 import { Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
+import { sentence } from "../errors.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 
 const passwordForm = z
   .object({ current: z.string().min(1, "enter your current password").max(200), password: passwordSchema, confirm: z.string() })
   .refine((f) => f.password === f.confirm, { path: ["confirm"], message: "the two new passwords differ" });
+
+const PASSWORD_LABELS = labelled({ current: "Current password", password: "New password", confirm: "Repeat the new password" });
 
 export function accountPage(deps: UiDeps) {
   const app = new Hono<UiEnv>();
@@ -44,7 +48,7 @@ export function accountPage(deps: UiDeps) {
   app.post("/account/password", async (c) => {
     const user = c.get("user");
     const parsed = passwordForm.safeParse(await formOf(c));
-    if (!parsed.success) return redirectWith(c, "/account", "error", parsed.error.issues[0]?.message ?? "invalid");
+    if (!parsed.success) return redirectWith(c, "/account", "error", sentence(describeInput(parsed.error, PASSWORD_LABELS)));
     await changeOwnPassword(deps, actorOf(c), user, { current: parsed.data.current, next: parsed.data.password, keepSession: c.get("session").tokenHash });
     return redirectWith(c, "/account", "ok", "Password changed.");
   });

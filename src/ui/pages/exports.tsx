@@ -11,7 +11,7 @@ import { credentialKind } from "../../people/mask.ts";
 import type { Page } from "../../store/contract.ts";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, verificationLabel } from "../labels.ts";
-import { peopleOf, type RecordFilter, recordFilterSchema, storeFilter } from "./record-filter.tsx";
+import { filterProblem, peopleOf, type RecordFilter, recordFilterSchema, storeFilter } from "./record-filter.tsx";
 
 const CHUNK = 1000;
 
@@ -59,10 +59,7 @@ export function exportPages(deps: UiDeps) {
     const delimiter = delimiterOf(c.req.query("delimiter"), deps.settings.csvDelimiter);
     if (delimiter === null) return { error: "delimiter: use comma (,) or semicolon (;)" };
     const parsed = recordFilterSchema.safeParse(c.req.query());
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { error: `${issue?.path.join(".") ?? "filter"}: ${issue?.message ?? "invalid"}` };
-    }
+    if (!parsed.success) return { error: filterProblem(parsed.error) };
     const { cursor: _ignored, ...filter } = parsed.data;
     return { delimiter, filter };
   };

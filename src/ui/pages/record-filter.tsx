@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { enrollidsNamed } from "../../app/people.ts";
-import { notADate } from "../../lib/input-problem.ts";
+import { describeInput, labelled, notADate } from "../../lib/input-problem.ts";
 import { DOOR_ALARM_EVENTS, parseDate } from "../../protocol/index.ts";
 import type { PunchFilter, Store } from "../../store/contract.ts";
 import { TerminalFilter } from "../components.tsx";
@@ -35,6 +35,10 @@ export const recordFilterSchema = z.object({
   cursor: z.preprocess(blankToUndefined, z.string().max(200).optional()),
 });
 export type RecordFilter = z.infer<typeof recordFilterSchema>;
+
+const FILTER_LABEL = labelled({ to: "To (inclusive)", person: "Person", enrollid: "Person", sn: "Terminal", inout: "In/out", alarms: "Alarms only", refused: "Refused only" });
+/** A refused filter in words, its field as the filter form labels it ("To (inclusive): 2026-02-30 is not a date"). */
+export const filterProblem = (error: z.ZodError) => describeInput(error, FILTER_LABEL);
 
 /** The day after a "YYYY-MM-DD" date: the form's "to" is inclusive, the store's bound exclusive. */
 function nextDay(d: string): string {

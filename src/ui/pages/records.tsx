@@ -14,7 +14,7 @@ import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, refusedL
 import { page } from "../layout.tsx";
 import { pageFromQuery } from "../paging.ts";
 import { Table } from "../table.tsx";
-import { peopleOf, queryOf, type RecordFilter, RecordFilterForm, recordFilterSchema, storeFilter } from "./record-filter.tsx";
+import { filterProblem, peopleOf, queryOf, type RecordFilter, RecordFilterForm, recordFilterSchema, storeFilter } from "./record-filter.tsx";
 
 const PAGE = 50;
 
@@ -110,8 +110,7 @@ export function recordPages(deps: UiDeps) {
   const parseFilter = (c: Context<UiEnv>): { filter: RecordFilter; error: string | null } => {
     const parsed = recordFilterSchema.safeParse(c.req.query());
     if (parsed.success) return { filter: parsed.data, error: null };
-    const issue = parsed.error.issues[0];
-    return { filter: {}, error: `${issue?.path.join(".") ?? "filter"}: ${issue?.message ?? "invalid"}` };
+    return { filter: {}, error: filterProblem(parsed.error) };
   };
 
   /** The filter and the people its name stands for; a name matching too many people is the page's error. */

@@ -3,10 +3,12 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Approval } from "../../store/contract.ts";
 import { TERMINAL_STATUSES } from "../../store/terminal-status.ts";
+import { describeInput, fieldLabel } from "../../lib/input-problem.ts";
 import { acceptReplacedHardware, editTerminal, setTerminalApproval } from "../../app/terminals.ts";
 import { actorOf, formOf, requireAdmin, sameHost } from "../auth-guard.ts";
 import { EmptyState, TERMINAL_SEARCH } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
+import { sentence } from "../errors.ts";
 import { redirectWith } from "../flash.ts";
 import { page } from "../layout.tsx";
 import { pageFromQuery } from "../paging.ts";
@@ -134,7 +136,7 @@ export function terminalPages(deps: UiDeps) {
   app.post("/terminals/:sn/edit", async (c) => {
     const sn = c.req.param("sn");
     const parsed = editForm.safeParse(await formOf(c));
-    if (!parsed.success) return redirectWith(c, href(sn), "error", parsed.error.issues[0]?.message ?? "invalid input");
+    if (!parsed.success) return redirectWith(c, href(sn), "error", sentence(describeInput(parsed.error, fieldLabel)));
     const siteEntrance = parsed.data.site_entrance === "on";
     // Only a change of the mark is one (presence is read again for it).
     const entranceChange = (await deps.store.getTerminal(sn))?.siteEntrance === siteEntrance ? {} : { siteEntrance };
