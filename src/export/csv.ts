@@ -42,3 +42,17 @@ export function delimiterOf(requested: string | undefined, siteDefault: CsvDelim
   const named: Record<string, CsvDelimiter> = { ",": ",", ";": ";", comma: ",", semicolon: ";" };
   return named[requested.toLowerCase()] ?? null;
 }
+
+/** Europe's zones where Excel separates with a comma (the UK, Ireland, Gibraltar, Malta: a decimal point). */
+const COMMA_IN_EUROPE = new Set(["Europe/London", "Europe/Belfast", "Europe/Dublin", "Europe/Isle_of_Man", "Europe/Jersey", "Europe/Guernsey", "Europe/Gibraltar", "Europe/Malta"]);
+/** South America's zones of countries writing a decimal comma (Argentina, Brazil, Chile, Colombia, Uruguay). */
+const SEMICOLON_IN_AMERICA = /^America\/(Argentina\/.+|Buenos_Aires|Sao_Paulo|Santiago|Bogota|Montevideo)$/;
+
+/**
+ * The delimiter a site's spreadsheets expect, from where its time zone puts it (the site's only
+ * locale setting): semicolon where the decimal separator is a comma, else comma. The default until
+ * an admin chooses one in Settings → Site.
+ */
+export function delimiterOfTimeZone(tz: string): CsvDelimiter {
+  return (tz.startsWith("Europe/") && !COMMA_IN_EUROPE.has(tz)) || SEMICOLON_IN_AMERICA.test(tz) ? ";" : ",";
+}

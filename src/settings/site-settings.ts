@@ -5,7 +5,7 @@
  * one reads it through this object at the moment of use, so a change applies at once.
  */
 import { z } from "zod";
-import { type CsvDelimiter, csvDelimiterSchema } from "../export/csv.ts";
+import { type CsvDelimiter, csvDelimiterSchema, delimiterOfTimeZone } from "../export/csv.ts";
 import { KEYPAD_ENROLMENT, type KeypadEnrolment } from "../people/terminal-change.ts";
 import { isValidTimeZone, SiteClock } from "../protocol/index.ts";
 import type { Store } from "../store/contract.ts";
@@ -17,7 +17,7 @@ export const siteSettingsSchema = z.object({
   /** 0: a terminal is offline the moment it goes (a flapping one is then left to the notifications' quiet period). */
   offlineAlertMinutes: z.coerce.number().int("a whole number").min(0).max(10_080),
   driftAlertSeconds: z.coerce.number().int("a whole number").min(5).max(86_400),
-  /** Comma by default; semicolon for spreadsheets in locales whose decimal separator is a comma. */
+  /** Semicolon for spreadsheets in locales whose decimal separator is a comma; until saved, as the time zone's place writes (`delimiterOfTimeZone`). */
   csvDelimiter: csvDelimiterSchema,
   /** What a person enrolled on a terminal's keypad becomes (people/terminal-change.ts): applied, held for an admin, or ignored. */
   keypadEnrolment: z.enum(KEYPAD_ENROLMENT),
@@ -39,7 +39,6 @@ export const SETTING_DEFAULTS = {
   siteName: "TM20 Server",
   offlineAlertMinutes: 10,
   driftAlertSeconds: 60,
-  csvDelimiter: "," as CsvDelimiter,
   // Accept, as before: changes and anything for a terminal admin are held whatever this says (README).
   keypadEnrolment: "accept" as KeypadEnrolment,
 } as const;
@@ -65,6 +64,7 @@ export class SiteSettings {
       const one = siteSettingsSchema.shape[field as keyof SiteSettingsValues].safeParse(raw);
       if (one.success) values[field] = one.data;
     }
+    values.csvDelimiter ??= delimiterOfTimeZone(String(values.tz));
     return new SiteSettings(store, siteSettingsSchema.parse(values));
   }
 

@@ -1,7 +1,7 @@
 /** The CSV writer's rules by table, and by property: any cell survives a round trip through an RFC 4180 reader. */
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { type CsvDelimiter, csvField, csvRow, delimiterOf } from "../../src/export/csv.ts";
+import { type CsvDelimiter, csvField, csvRow, delimiterOf, delimiterOfTimeZone } from "../../src/export/csv.ts";
 
 function readRow(line: string, delimiter: string): string[] {
   const out: string[] = [];
@@ -60,4 +60,9 @@ test("any row reads back cell for cell; formula-like text only gains its leading
     }),
     { numRuns: 500 },
   );
+});
+
+test("the delimiter a site's spreadsheets expect, from its time zone: semicolon where a decimal comma is written", () => {
+  const zones = ["Europe/Berlin", "Europe/Paris", "Europe/Zurich", "Europe/Moscow", "America/Sao_Paulo", "America/Argentina/Cordoba", "Europe/London", "Europe/Dublin", "Europe/Malta", "America/New_York", "America/Mexico_City", "Asia/Tokyo", "UTC"];
+  expect(zones.map(delimiterOfTimeZone)).toEqual([";", ";", ";", ";", ";", ";", ",", ",", ",", ",", ",", ",", ","]);
 });

@@ -1,8 +1,8 @@
 /**
  * The CSV exports payroll and admins open in Excel, read back over HTTP from the compiled binary
- * with an admin's session: BOM, the delimiter (site setting and `delimiter=`), quoting of names with
- * "ü", commas and quotes, defused formula cells, labels beside raw codes, the site time zone, and
- * people without their PINs or card numbers.
+ * with an admin's session: BOM, the delimiter (from the site's time zone until one is saved, the
+ * saved setting, `delimiter=`), quoting of names with "ü", commas and quotes, defused formula cells,
+ * labels beside raw codes, the site time zone, and people without their PINs or card numbers.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
@@ -98,29 +98,29 @@ const ids = (table: string) => (srv.db().query(`SELECT id FROM ${table} ORDER BY
 describe("CSV exports", () => {
   const ATTENDANCE_HEADER = ["time", "timeZone", "enrollid", "name", "externalId", "terminalSn", "terminal", "mode", "modeLabel", "inout", "inoutLabel", "event", "eventLabel", "id"];
 
-  test("attendance: BOM, comma by default, name and payroll number, labels beside codes, formulas defused", async () => {
+  test("attendance: BOM, semicolon by default for a site in Berlin, name and payroll number, labels beside codes, formulas defused", async () => {
     const [a2, a1] = ids("attendance");
-    const rows = await csvRows("/attendance.csv?from=2026-03-01&to=2026-03-31", ",");
+    const rows = await csvRows("/attendance.csv?from=2026-03-01&to=2026-03-31", ";");
     expect(rows).toEqual([
       ATTENDANCE_HEADER,
       ["2026-03-02 08:01:00", "Europe/Berlin", "2", "'=1+2", "'@SUM(A1)", "EXP1", "EXP1", "2", "Card", "1", "Out", "2", "F2", a2 ?? ""],
       ["2026-03-02 08:00:00", "Europe/Berlin", "1", "Müller, Jürgen", "P-0042", "EXP1", "EXP1", "1", "Fingerprint", "0", "In", "0", "", a1 ?? ""],
     ]);
-    expect((await download("/attendance.csv")).text).toContain(`,"Müller, Jürgen",`);
+    expect((await download("/attendance.csv")).text).toContain(";Müller, Jürgen;P-0042;");
   });
 
-  test("attendance with delimiter=semicolon: the comma in a name needs no quotes, the layout is the same", async () => {
-    const got = await download("/attendance.csv?delimiter=semicolon");
-    expect(got.text.split("\r\n")[0]).toBe(`\uFEFF${ATTENDANCE_HEADER.join(";")}`);
-    expect(got.text).toContain(";Müller, Jürgen;P-0042;");
-    const rows = parseCsv(got.text.slice(1), ";");
+  test("attendance with delimiter=comma: the comma in a name is quoted, the layout is the same", async () => {
+    const got = await download("/attendance.csv?delimiter=comma");
+    expect(got.text.split("\r\n")[0]).toBe(`\uFEFF${ATTENDANCE_HEADER.join(",")}`);
+    expect(got.text).toContain(`,"Müller, Jürgen",P-0042,`);
+    const rows = parseCsv(got.text.slice(1), ",");
     expect(rows.map((r) => r[3])).toEqual(["name", "'=1+2", "Müller, Jürgen"]);
     expect((await download("/attendance.csv?delimiter=tab")).status).toBe(400);
   });
 
   test("door events: event labels, alarms flagged, the site time zone named", async () => {
     const [d2, d1] = ids("door_events");
-    expect(await csvRows("/door-events.csv", ",")).toEqual([
+    expect(await csvRows("/door-events.csv", ";")).toEqual([
       ["time", "timeZone", "terminalSn", "terminal", "event", "eventLabel", "alarm", "mode", "inout", "id"],
       ["2026-03-02 08:03:00", "Europe/Berlin", "EXP1", "EXP1", "1", "Door opened", "false", "0", "1", d2 ?? ""],
       ["2026-03-02 08:02:00", "Europe/Berlin", "EXP1", "EXP1", "5", "Forced open", "true", "0", "0", d1 ?? ""],
@@ -131,7 +131,7 @@ describe("CSV exports", () => {
     const got = await download("/people.csv");
     expect(got.text).not.toContain("87654321");
     expect(got.text).not.toContain("4711");
-    expect(parseCsv(got.text.slice(1), ",")).toEqual([
+    expect(parseCsv(got.text.slice(1), ";")).toEqual([
       ["enrollid", "name", "externalId", "validFrom", "validTo", "enabled", "credentials"],
       ["1", "Müller, Jürgen", "P-0042", "", "", "true", "password; card"],
       ["2", "'=1+2", "'@SUM(A1)", "2026-01-01", "2026-12-31", "true", ""],
@@ -139,20 +139,20 @@ describe("CSV exports", () => {
     ]);
   });
 
-  test("the site's delimiter setting makes semicolon the default for every export", async () => {
+  test("the site's delimiter setting, once saved, is the default for every export: comma in Berlin", async () => {
     const html = await (await fetch(`${srv.http}/settings`, { headers: { cookie } })).text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
     const saved = await fetch(`${srv.http}/settings/site`, {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: srv.http },
-      body: new URLSearchParams({ _csrf: csrf, siteName: "Exports", tz: "Europe/Berlin", approval: "open", offlineAlertMinutes: "10", driftAlertSeconds: "60", csvDelimiter: ";" }),
+      body: new URLSearchParams({ _csrf: csrf, siteName: "Exports", tz: "Europe/Berlin", approval: "open", offlineAlertMinutes: "10", driftAlertSeconds: "60", csvDelimiter: "," }),
     });
     expect(saved.status).toBe(303);
-    expect(srv.db().query("SELECT value FROM settings WHERE key = 'csv_delimiter'").get()).toEqual({ value: ";" });
-    const people = await csvRows("/people.csv", ";");
+    expect(srv.db().query("SELECT value FROM settings WHERE key = 'csv_delimiter'").get()).toEqual({ value: "," });
+    const people = await csvRows("/people.csv", ",");
     expect(people[3]).toEqual(["3", 'Ann "Nan" Lee; Jr', "", "", "", "false", ""]);
-    expect((await download("/door-events.csv")).text.split("\r\n")[0]).toBe("\uFEFFtime;timeZone;terminalSn;terminal;event;eventLabel;alarm;mode;inout;id");
-    expect((await download("/attendance.csv?delimiter=,")).text.split("\r\n")[0]).toBe(`\uFEFF${ATTENDANCE_HEADER.join(",")}`);
+    expect((await download("/door-events.csv")).text.split("\r\n")[0]).toBe("\uFEFFtime,timeZone,terminalSn,terminal,event,eventLabel,alarm,mode,inout,id");
+    expect((await download("/attendance.csv?delimiter=;")).text.split("\r\n")[0]).toBe(`\uFEFF${ATTENDANCE_HEADER.join(";")}`);
   });
 });
