@@ -126,6 +126,34 @@ describe("alerts", () => {
     t.close();
   });
 
+  test("a terminal whose log store is nearly full raises storage_nearly_full; emptied, it clears", async () => {
+    const full = await online("FULL1", { logsize: 100_000, usedlog: 96_000, usersize: 1000, useduser: 12 });
+    const items = await until(has("storage_nearly_full:terminal:FULL1"), "storage_nearly_full raised");
+    expect(items.filter((a) => a.kind === "storage_nearly_full").map((a) => [a.title, a.level, a.href])).toEqual([["FULL1 is nearly full: logs 96000 of 100000", "warn", "/terminals/FULL1"]]);
+    full.close();
+    await full.closed;
+    // The same terminal back with its logs cleared: what it reports now is what counts.
+    const emptied = await online("FULL1", { logsize: 100_000, usedlog: 0, usersize: 1000, useduser: 12 });
+    await until(lacks("storage_nearly_full:terminal:FULL1"), "storage_nearly_full cleared");
+    emptied.close();
+    await emptied.closed;
+  });
+
+  test("ten records quarantined within the hour raise quarantine_spike, nine do not", async () => {
+    const t = await online("BAD1");
+    const bad = (n: number) => Array.from({ length: n }, (_, i) => ({ enrollid: i + 1, time: "2026-13-05 08:00:00", mode: 1, inout: 0, event: 0 }));
+    t.send({ cmd: "sendlog", sn: "BAD1", count: 9, logindex: 0, record: bad(9) });
+    expect((await t.next((m) => m.ret === "sendlog")).result).toBe(true);
+    // The snapshot is shared for 2 s: one taken after the nine is the proof they raise nothing.
+    await Bun.sleep(2100);
+    expect((await alerts()).filter((a) => a.kind === "quarantine_spike")).toEqual([]);
+    t.send({ cmd: "sendlog", sn: "BAD1", count: 1, logindex: 9, record: bad(1) });
+    expect((await t.next((m) => m.ret === "sendlog")).result).toBe(true);
+    const items = await until(has("quarantine_spike:quarantine"), "quarantine_spike raised");
+    expect(items.filter((a) => a.kind === "quarantine_spike").map((a) => [a.title, a.level, a.href])).toEqual([["10 records quarantined in the last hour", "warn", "/quarantine"]]);
+    t.close();
+  });
+
   test("a webhook failing with a backlog raises webhook_failing with the count; deleted, it clears", async () => {
     // Nothing listens on port 9 here: every delivery fails, and is retried.
     const created = await server.api("/api/v1/webhooks", {
