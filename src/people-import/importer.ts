@@ -3,6 +3,7 @@
  * carried to the terminals holding the person, exactly as an admin's edit would be. New people
  * are held by no terminal yet; `pushTo` names terminals that should receive them.
  */
+import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { PeopleService } from "../people/service.ts";
 import type { ImportPlan, PlannedChange } from "./plan.ts";
 
@@ -38,6 +39,8 @@ export async function applyImport(
       outcome.failed.push({ enrollid: change.enrollid, external_id: change.external_id, message: err instanceof Error ? err.message : String(err) });
     }
     onProgress?.(outcome.applied + outcome.failed.length, changes.length);
+    // SQLite answers each save at once: without this a 5,000-person import holds the server (terminals' sockets, the UI, its own progress bar) until it ends.
+    await yieldToLoop();
   }
   // Before the new people's credentials go out: a unit admits a person it holds no lock for.
   if (outcome.applied > 0) await people.accessChanged?.();

@@ -3,8 +3,8 @@
  * binary; phone.test.ts has the navigation, Open door answered, credentials and groups): the
  * first run's Terminals page and dashboard, an Open door the terminal never answers followed
  * live to "timed out", a push's job bar moving live on its page and the job in /jobs, the
- * command history's filter, and a person's attendance found by name without accents and
- * downloaded as CSV from its page. Every step fits the width: nothing scrolls sideways.
+ * command history's filter, a CSV import of 2,000 people followed on a live bar to its result,
+ * and a person's attendance found by name without accents and downloaded as CSV from its page. Every step fits the width: nothing scrolls sideways.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
@@ -134,6 +134,30 @@ describe("daily work at 390×844", () => {
     const row = page.locator(`tr[data-job="${jobPath.split("/").at(-1)}"]`);
     expect(await row.locator("td").first().textContent()).toBe("Push Jürgen Groß to DESK1");
     expect(await row.locator("td").nth(1).textContent()).toBe("succeeded");
+    await noSideways();
+  });
+
+  test("a CSV import of 2,000 people applied from the page: a live bar, then the result", async () => {
+    const { page } = browser;
+    const csv = ["external_id,name", ...Array.from({ length: 2000 }, (_, i) => `HR${i + 1},Imported ${i + 1}`)].join("\n");
+    await page.goto(url("/integrations/import"));
+    await page.getByLabel("CSV file", { exact: true }).setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByRole("button", { name: "Check the file (dry run)" }).click();
+    expect(await page.locator("h1").textContent()).toBe("CSV import: dry run");
+    await page.getByRole("button", { name: "Apply these changes" }).click();
+    await page.waitForURL(/\/integrations\/import\/runs\/1$/);
+    expect(await page.locator("h1").textContent()).toBe("CSV import: running");
+    await fits("progress.job-progress");
+    // The bar moves without a reload: some people saved, not yet all.
+    await page.waitForFunction(() => {
+      const bar = document.querySelector<HTMLProgressElement>("progress.job-progress");
+      return bar !== null && bar.value > 0 && bar.value < 2000 && document.querySelector("h1")?.textContent === "CSV import: running";
+    }, undefined, { timeout: 30_000 });
+    // At the end the page reloads into the import's result.
+    await page.locator("h1", { hasText: "CSV import: done" }).waitFor({ timeout: 60_000 });
+    expect(await page.locator("[data-applied]").textContent()).toBe("Applied 2000 of 2000 changes.");
+    expect(await page.locator("progress.job-progress").evaluate((p) => [(p as HTMLProgressElement).value, (p as HTMLProgressElement).max])).toEqual([2000, 2000]);
+    expect(await page.locator("[data-summary]").first().textContent()).toBe("2000 created, 0 updated, 0 disabled, 0 unchanged, 0 bad entries");
     await noSideways();
   });
 

@@ -83,6 +83,8 @@ export interface JobProgressProps {
   poll?: string;
   /** The counts line in words, when not a job's commands ("40 of 62 person-days done"). */
   detail?: string;
+  /** The page shows the whole result once the work ends (a background import's): reload it then. */
+  reloadWhenDone?: boolean;
 }
 
 export function JobProgressView(props: JobProgressProps) {

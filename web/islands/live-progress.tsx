@@ -51,7 +51,9 @@ export function LiveJob(props: JobProgressProps) {
   usePolling(async () => {
     const now = await json<JobProgressProps>(props.poll ?? `/jobs/${props.id}.json`);
     if (now) setState(now);
-    return now !== null && now.status !== "running";
+    const ended = now !== null && now.status !== "running";
+    if (ended && props.reloadWhenDone) location.reload();
+    return ended;
   }, props.status !== "running");
   return <JobProgressView {...state} />;
 }

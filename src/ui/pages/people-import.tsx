@@ -1,7 +1,8 @@
 /**
  * /integrations/import: people from HR. A CSV upload is checked first (a dry run: the planned
  * creates, updates and disables, and every bad line with its number), then applied from the
- * result page, which carries the same file text back. Saved HTTP JSON sources are listed here;
+ * result page, which carries the same file text back (a large file applies in the background, its
+ * page a live bar: import-runs.tsx). Saved HTTP JSON sources are listed here;
  * their settings and runs are import-sources.tsx. Both apply through runImport, as the API does.
  */
 import { Hono } from "hono";
@@ -16,10 +17,13 @@ import { CsrfField, page } from "../layout.tsx";
 import { Table } from "../table.tsx";
 import { IntegrationTabs } from "./integrations.tsx";
 import { ApplyForm, CarriedOptions, ImportResult, importOptions, PushToField } from "./import-parts.tsx";
+import { BACKGROUND_ABOVE, importRunPages, ImportRuns } from "./import-runs.tsx";
 import { sourceUrlFor } from "./import-sources.tsx";
 
 export function peopleImportPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
+  const runs = new ImportRuns();
+  app.route("/", importRunPages(deps, runs));
 
   app.get("/integrations/import", async (c) => {
     const admin = c.get("user").role === "admin";
@@ -108,6 +112,11 @@ export function peopleImportPages(deps: UiDeps) {
     } else return redirectWith(c, "/integrations/import", "error", "Choose a CSV file.");
     const entries = csvEntries(text);
     const o = importOptions(form);
+    if (!o.dryRun && entries.length > BACKGROUND_ABOVE) {
+      const actor = actorOf(c);
+      const id = runs.start((onProgress) => runImport(deps, actor, entries, { ...o, source: "csv", onProgress }), deps.log);
+      return c.redirect(`/integrations/import/runs/${id}`, 303);
+    }
     const run = await runImport(deps, actorOf(c), entries, { ...o, source: "csv" });
     const applyForm = (
       <ApplyForm action="/integrations/import/csv" csrf={c.get("session").csrfToken} cancel="/integrations/import">
