@@ -9,7 +9,8 @@ import { userInfoAnswer } from "../protocol/index.ts";
 import type { CommandRow } from "../store/commands-schema.ts";
 import type { Store } from "../store/contract.ts";
 import type { Writer } from "../store/writer.ts";
-import { credentialDigest } from "./digest.ts";
+import { credentialDigest, NAME_ONLY, nameDigest } from "./digest.ts";
+import { refusedByTerminal } from "./jobs.ts";
 
 export interface HoldingsDeps {
   dispatcher: CommandDispatcher;
@@ -21,7 +22,30 @@ export interface HoldingsDeps {
 const FINGERS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const paramsOf = (c: CommandRow) => JSON.parse(c.params) as Record<string, unknown>;
 
-export function trackHoldings({ dispatcher, store, writer, now }: HoldingsDeps) {
+/**
+ * Terminals that answered a push's `setusername` with result:false. Kept in memory (a restart asks
+ * once more): whether a firmware takes name-only users is known only from its answer.
+ */
+export class NameRefusals {
+  #sns = new Set<string>();
+  refuses(sn: string): boolean {
+    return this.#sns.has(sn);
+  }
+  add(sn: string) {
+    this.#sns.add(sn);
+  }
+}
+
+/** Records what terminals hold from their answers; what it returns knows which terminals take no names. */
+export function trackHoldings({ dispatcher, store, writer, now }: HoldingsDeps): NameRefusals {
+  const names = new NameRefusals();
+  // Before the job hears of it: a push planned once the job is over sends that terminal no names.
+  dispatcher.onFinished((command) => {
+    // A push's names only: an admin's own setusername may rename someone (a job's adds people by name).
+    if (command.command === "setusername" && command.jobId !== null && command.status === "failed" && refusedByTerminal(command.answer)) names.add(command.sn);
+    return Promise.resolve();
+  });
+
   dispatcher.handle("getuserinfo", async (command, answer) => {
     const parsed = userInfoAnswer.safeParse(answer);
     if (!parsed.success) throw new Error(`unreadable getuserinfo answer: ${parsed.error.issues[0]?.message ?? "invalid"}`);
@@ -49,6 +73,16 @@ export function trackHoldings({ dispatcher, store, writer, now }: HoldingsDeps) 
     return answer;
   });
 
+  // result:true: the terminal took the names, so it holds these people by name (a refusal never gets here).
+  dispatcher.handle("setusername", async (command, answer) => {
+    const records = paramsOf(command).record;
+    const at = now();
+    for (const r of Array.isArray(records) ? (records as Array<Record<string, unknown>>) : []) {
+      await store.people.hold(command.sn, { enrollid: Number(r.enrollid), backupnum: NAME_ONLY, digest: nameDigest(String(r.name)) }, at);
+    }
+    return answer;
+  });
+
   dispatcher.handle("deleteuser", async (command, answer) => {
     const p = paramsOf(command);
     const backupnum = Number(p.backupnum);
@@ -68,4 +102,5 @@ export function trackHoldings({ dispatcher, store, writer, now }: HoldingsDeps) 
   };
   dispatcher.handle("cleanuser", wiped);
   dispatcher.handle("initsys", wiped);
+  return names;
 }

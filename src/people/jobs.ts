@@ -110,22 +110,81 @@ export class Jobs {
         expired: counts.expired ?? 0,
         cancelled: counts.cancelled ?? 0,
       },
+      nameOnly: await this.#nameOnly(id),
       failures: failures.items.map((c) => {
         const params = JSON.parse(c.params) as Record<string, unknown>;
         return { command: c.id, sn: c.sn, name: c.command, enrollid: params.enrollid ?? null, backupnum: params.backupnum ?? null, status: c.status, reason: c.reason };
       }),
     };
   }
+
+  /**
+   * What became of the people the job sent by name alone (`setusername`): on which terminals they
+   * are now, and which terminals refused them. Null when it sent no names. Read from at most
+   * `NAME_FRAMES_READ` frames of 50, so a push to thousands of terminals stays one quick read.
+   */
+  async #nameOnly(jobId: number): Promise<NameOnly | null> {
+    const frames = await this.#o.store.commands.list({ jobId, command: "setusername", limit: NAME_FRAMES_READ });
+    if (frames.items.length === 0) return null;
+    const sent = { people: new Set<number>(), terminals: new Set<string>() };
+    const refused = { people: new Set<number>(), terminals: new Set<string>() };
+    let open = 0;
+    for (const c of frames.items) {
+      const parsed = nameFrame.safeParse(JSON.parse(c.params));
+      const ids = parsed.success ? parsed.data.record.map((r) => r.enrollid) : [];
+      const into = c.status === "succeeded" ? sent : c.status === "failed" && refusedByTerminal(c.answer) ? refused : null;
+      if (c.status === "queued" || c.status === "sent") open += ids.length;
+      if (!into) continue;
+      into.terminals.add(c.sn);
+      for (const id of ids) into.people.add(id);
+    }
+    const listed = (people: Set<number>) => ({ count: people.size, enrollids: [...people].sort((a, b) => a - b).slice(0, MAX_FAILURES_SHOWN) });
+    return {
+      sent: { ...listed(sent.people), terminals: sent.terminals.size },
+      refused: { ...listed(refused.people), terminals: [...refused.terminals].sort().slice(0, MAX_FAILURES_SHOWN) },
+      open,
+      partial: frames.next !== null,
+    };
+  }
+}
+
+const NAME_FRAMES_READ = 200;
+const nameFrame = z.object({ record: z.array(z.object({ enrollid: z.number().int() })) });
+
+/** People a job sent by name alone: taken (`sent`), refused (by `refused.terminals`), still on their way (`open`, pairs of person and terminal). */
+export interface NameOnly {
+  sent: { count: number; enrollids: number[]; terminals: number };
+  refused: { count: number; enrollids: number[]; terminals: string[] };
+  open: number;
+  /** More frames than were read: the counts are a lower bound. */
+  partial: boolean;
 }
 
 export function jobJson(job: JobRow) {
   return { ...job, params: JSON.parse(job.params) as unknown, detail: job.detail === null ? null : (JSON.parse(job.detail) as unknown) };
 }
 
-const withoutCredentialDetail = z.object({ withoutCredential: z.object({ count: z.number().int(), enrollids: z.array(z.number().int()) }) });
+const withoutCredentialDetail = z.object({
+  withoutCredential: z.object({ count: z.number().int(), enrollids: z.array(z.number().int()), terminals: z.array(z.string()).default([]) }),
+});
 
-/** A push's people that no terminal can hold (no card, PIN, fingerprint, face or palm): PeopleSync.push notes them. */
-export function withoutCredential(detail: unknown): { count: number; enrollids: number[] } | null {
+/**
+ * A push's people without a credential that some terminal could not hold: PeopleSync.push notes
+ * them, with the terminals known not to take name-only users (none in jobs of earlier versions,
+ * which sent no names).
+ */
+export function withoutCredential(detail: unknown): { count: number; enrollids: number[]; terminals: string[] } | null {
   const parsed = withoutCredentialDetail.safeParse(detail);
   return parsed.success ? parsed.data.withoutCredential : null;
+}
+
+/** The terminal answered result:false (a refusal, not a time-out or an answer that could not be stored). */
+export function refusedByTerminal(answer: string | null): boolean {
+  if (answer === null) return false;
+  try {
+    const body = JSON.parse(answer) as unknown;
+    return typeof body === "object" && body !== null && (body as { result?: unknown }).result === false;
+  } catch {
+    return false;
+  }
 }

@@ -4,11 +4,17 @@
  */
 import type { Credential, Holdings } from "../store/commands-contract.ts";
 import type { PersonRow } from "../store/schema.ts";
-import { credentialDigest } from "./digest.ts";
+import { credentialDigest, NAME_ONLY, nameDigest } from "./digest.ts";
 
 export interface PlannedCommand {
   command: "setuserinfo" | "deleteuser" | "enableuser";
   params: Record<string, unknown>;
+}
+
+/** What one terminal needs for one person: commands of their own, and `name` when it should hold them by name alone. */
+export interface PersonPlan {
+  commands: PlannedCommand[];
+  name?: string;
 }
 
 export interface TerminalView {
@@ -35,12 +41,19 @@ export function heldPeople(view: TerminalView): Set<number> {
   return new Set([...view.credentials.keys(), ...view.enabled.keys()]);
 }
 
-/** `person` null: the person no longer exists on the server and goes from the terminal too. */
-export function planPerson(enrollid: number, person: PersonRow | null, credentials: Credential[], view: TerminalView): PlannedCommand[] {
+/**
+ * `person` null: the person no longer exists on the server and goes from the terminal too. A
+ * person without credentials is held by name alone (`name`: the caller sends names in batches),
+ * after anything stale of theirs is deleted.
+ */
+export function planPerson(enrollid: number, person: PersonRow | null, credentials: Credential[], view: TerminalView): PersonPlan {
   const held = view.credentials.get(enrollid) ?? new Map<number, string>();
   const holdsAny = held.size > 0 || view.enabled.has(enrollid);
-  if (!person || credentials.length === 0) {
-    return holdsAny ? [{ command: "deleteuser", params: { enrollid, backupnum: WHOLE_PERSON } }] : [];
+  if (!person) return { commands: holdsAny ? [{ command: "deleteuser", params: { enrollid, backupnum: WHOLE_PERSON } }] : [] };
+  if (credentials.length === 0) {
+    const stale = [...held.keys()].some((b) => b !== NAME_ONLY);
+    if (!stale && held.get(NAME_ONLY) === nameDigest(person.name)) return { commands: [] };
+    return { commands: stale ? [{ command: "deleteuser", params: { enrollid, backupnum: WHOLE_PERSON } }] : [], name: person.name };
   }
   const out: PlannedCommand[] = [];
   const wanted = new Set<number>();
@@ -57,13 +70,22 @@ export function planPerson(enrollid: number, person: PersonRow | null, credentia
   if ((holdsAny || out.length > 0) && enabledThere !== person.enabled) {
     out.push({ command: "enableuser", params: { enrollid, enflag: person.enabled ? 1 : 0 } });
   }
-  return out;
+  return { commands: out };
 }
 
-/** Two open commands with the same key would leave the terminal in the same state. */
-export function commandKey(command: string, params: Record<string, unknown>): string {
+/**
+ * Two open commands with the same key would leave the terminal in the same state. A `setusername`
+ * has one key per name it carries, so a person in any open batch is not batched again.
+ */
+export function commandKeys(command: string, params: Record<string, unknown>): string[] {
   if (command === "setuserinfo") {
-    return `${command}:${String(params.enrollid)}:${String(params.backupnum)}:${credentialDigest(String(params.name ?? ""), Number(params.admin ?? 0), String(params.record ?? ""))}`;
+    return [`${command}:${String(params.enrollid)}:${String(params.backupnum)}:${credentialDigest(String(params.name ?? ""), Number(params.admin ?? 0), String(params.record ?? ""))}`];
   }
-  return `${command}:${String(params.enrollid)}:${String(params.backupnum ?? "")}:${String(params.enflag ?? "")}`;
+  if (command === "setusername") {
+    const records = Array.isArray(params.record) ? (params.record as Array<Record<string, unknown>>) : [];
+    return records.map((r) => nameKey(Number(r.enrollid), String(r.name ?? "")));
+  }
+  return [`${command}:${String(params.enrollid)}:${String(params.backupnum ?? "")}:${String(params.enflag ?? "")}`];
 }
+
+export const nameKey = (enrollid: number, name: string) => `setusername:${enrollid}:${nameDigest(name)}`;

@@ -5,6 +5,9 @@
  * one member's keypad reaches the others, and a terminal added to the group receives everyone.
  * A change a terminal sends that is held for an admin (store/held-changes.ts) reaches no one
  * until it is approved.
+ * A person without credentials is sent by name alone (`setusername`) where the terminal takes
+ * it: a terminal that refuses it once is not asked again in this run, and the people it could
+ * not take are named in the job.
  */
 import type { Logger } from "pino";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
@@ -13,16 +16,20 @@ import type { JobRow } from "../store/commands-schema.ts";
 import type { Store } from "../store/contract.ts";
 import type { PersonRow } from "../store/schema.ts";
 import { credentialDigest } from "./digest.ts";
+import type { NameRefusals } from "./holdings.ts";
 import type { JobKind, Jobs } from "./jobs.ts";
-import { commandKey, heldPeople, planPerson, terminalView } from "./plan.ts";
+import { commandKeys, heldPeople, nameKey, planPerson, terminalView } from "./plan.ts";
 
 /** How many of the people without a credential a job names (the count says how many there are). */
 const LISTED = 50;
+/** Names a `setusername` frame carries at most (PROTOCOL.md §4). */
+const NAMES_PER_FRAME = 50;
 
 export interface SyncDeps {
   store: Store;
   dispatcher: CommandDispatcher;
   jobs: Jobs;
+  names: NameRefusals;
   log: Logger;
   now: () => number;
 }
@@ -49,24 +56,39 @@ export class PeopleSync {
       else credentials.set(c.enrollid, [c]);
     }
     const commands: Array<{ sn: string; command: string; params: Record<string, unknown> }> = [];
+    const unsent = new Set<number>();
+    const refusing: string[] = [];
     for (const sn of [...new Set(sns)]) {
       // Open commands first: one answered meanwhile is then either still open (the dispatcher counts
       // it until its follow-ups are stored) or already in the holdings read after.
-      const open = new Set((await dispatcher.open(sn)).map((c) => commandKey(c.command, JSON.parse(c.params) as Record<string, unknown>)));
+      const open = new Set((await dispatcher.open(sn)).flatMap((c) => commandKeys(c.command, JSON.parse(c.params) as Record<string, unknown>)));
       const view = terminalView(await store.people.holdings(sn));
+      const names: Array<{ enrollid: number; name: string }> = [];
+      let refusesHere = false;
       for (const id of ids) {
-        for (const planned of planPerson(id, people.get(id) ?? null, credentials.get(id) ?? [], view)) {
-          const key = commandKey(planned.command, planned.params);
+        const plan = planPerson(id, people.get(id) ?? null, credentials.get(id) ?? [], view);
+        for (const planned of plan.commands) {
+          const [key = ""] = commandKeys(planned.command, planned.params);
           if (open.has(key)) continue;
           open.add(key);
           commands.push({ sn, ...planned });
         }
+        if (plan.name === undefined) continue;
+        if (this.#d.names.refuses(sn)) {
+          unsent.add(id);
+          refusesHere = true;
+        } else if (!open.has(nameKey(id, plan.name))) {
+          open.add(nameKey(id, plan.name));
+          names.push({ enrollid: id, name: plan.name });
+        }
       }
+      if (refusesHere) refusing.push(sn);
+      for (let i = 0; i < names.length; i += NAMES_PER_FRAME) commands.push({ sn, command: "setusername", params: { record: names.slice(i, i + NAMES_PER_FRAME) } });
     }
     const params = { enrollids: enrollids ?? "all", terminals: sns };
-    const without = ids.filter((id) => people.has(id) && !credentials.has(id));
-    // Said in the job, so a push of someone no terminal can hold is not "succeeded, 0 of 0".
-    const detail = without.length > 0 ? { withoutCredential: { count: without.length, enrollids: without.slice(0, LISTED) } } : undefined;
+    const without = [...unsent].sort((a, b) => a - b);
+    // Said in the job, so a push of someone a terminal cannot hold is not "succeeded, 0 of 0".
+    const detail = without.length > 0 ? { withoutCredential: { count: without.length, enrollids: without.slice(0, LISTED), terminals: refusing.slice(0, LISTED) } } : undefined;
     return this.#d.jobs.create(kind, target, params, actor, commands, detail);
   }
 

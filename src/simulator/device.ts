@@ -73,7 +73,11 @@ export class SimDevice {
   #userPage: { entries: Array<{ enrollid: number; admin: number; backupnum: number }>; pos: number } | null = null;
   #logCursor: { entries: Array<SimLog & { uploaded: boolean }>; pos: number; markUploaded: boolean } | null = null;
 
-  constructor(options: { clockSkewSeconds?: number } = {}) {
+  /** Whether `setusername` adds someone it does not hold (a user with a name and no credential). */
+  readonly #nameOnlyUsers: boolean;
+
+  constructor(options: { clockSkewSeconds?: number; nameOnlyUsers?: boolean } = {}) {
+    this.#nameOnlyUsers = options.nameOnlyUsers ?? true;
     const now = Date.now();
     const local = new SiteClock(systemTimeZone()).format(now);
     this.clockOffsetMs = Date.parse(`${local.replace(" ", "T")}Z`) - Math.floor(now / 1000) * 1000 + (options.clockSkewSeconds ?? 0) * 1000;
@@ -158,9 +162,13 @@ export class SimDevice {
         return u ? ok({ enrollid: id, record: u.name }) : no();
       }
       case "setusername": {
-        for (const r of Array.isArray(msg.record) ? (msg.record as Array<Record<string, unknown>>) : []) {
+        const records = Array.isArray(msg.record) ? (msg.record as Array<Record<string, unknown>>) : [];
+        // A firmware without name-only users refuses a name for someone it does not hold.
+        if (!this.#nameOnlyUsers && records.some((r) => !this.users.has(Number(r.enrollid)))) return no();
+        for (const r of records) {
           const u = this.users.get(Number(r.enrollid));
           if (u) u.name = String(r.name);
+          else this.users.set(Number(r.enrollid), { name: String(r.name), admin: 0, enabled: true, credentials: new Map() });
         }
         return ok();
       }

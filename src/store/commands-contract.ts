@@ -147,7 +147,7 @@ export interface PeopleStore {
   holdings(sn: string): Promise<Holdings>;
   /** Terminals holding anything of this person. */
   holdersOf(enrollid: number): Promise<string[]>;
-  /** Which of this person's credentials each terminal holds, by terminal then backupnum. */
+  /** Which of this person's credentials each terminal holds, by terminal then backupnum (a name held alone, backupnum -1, is none). */
   heldCredentialsOf(enrollid: number): Promise<Array<{ sn: string; backupnum: number }>>;
   /** The terminal now holds this credential version (and so the person, enabled unless known otherwise). */
   hold(sn: string, credential: { enrollid: number; backupnum: number; digest: string }, at: number): Promise<void>;

@@ -124,7 +124,7 @@ export class SqlPeopleStore implements PeopleStore {
   }
 
   async heldCredentialsOf(enrollid: number) {
-    const rows = await this.#db.write(sql`SELECT sn, backupnum FROM terminal_credentials WHERE enrollid = ${enrollid} ORDER BY sn, backupnum`);
+    const rows = await this.#db.write(sql`SELECT sn, backupnum FROM terminal_credentials WHERE enrollid = ${enrollid} AND backupnum >= 0 ORDER BY sn, backupnum`);
     return rows.map((r) => ({ sn: String(r.sn), backupnum: Number(r.backupnum) }));
   }
 

@@ -1026,6 +1026,11 @@ export function contractCases(target: ContractTarget): void {
         await t.store.people.releaseAll("SN2");
         assert.deepEqual(await t.store.people.holdings("SN2"), { credentials: [], people: [] });
         assert.deepEqual(await t.store.people.holdersOf(2), []);
+        // A person held by name alone (backupnum -1, people/digest.ts): a holder, with no credential there.
+        await t.store.people.hold("SN3", { enrollid: 3, backupnum: -1, digest: "name" }, T0);
+        assert.deepEqual(await t.store.people.holdings("SN3"), { credentials: [{ enrollid: 3, backupnum: -1, digest: "name" }], people: [{ enrollid: 3, enabled: true }] });
+        assert.deepEqual(await t.store.people.holdersOf(3), ["SN3"]);
+        assert.deepEqual(await t.store.people.heldCredentialsOf(3), []);
       });
 
       test("groups: unique names, members, groupsOf, update conflicts, removal", async () => {

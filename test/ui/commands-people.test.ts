@@ -172,7 +172,7 @@ describe("admin UI: commands and people", () => {
     await page.getByLabel("Name", { exact: true }).fill("Grace B. Hopper");
     await page.getByRole("button", { name: "Save" , exact: true }).click();
     await page.waitForURL(url("/people/77"));
-    expect(await page.locator(".flash-ok").textContent()).toBe("Saved; updating the terminals that hold this person. See the update");
+    expect(await page.locator(".flash-ok").textContent()).toBe("Saved. Sending to 1 terminal holding this person. See the update");
     const update = await page.locator(".flash-ok a").getAttribute("href");
     expect(update).toMatch(/^\/jobs\/\d+$/);
     await page.goto(url(update ?? ""));

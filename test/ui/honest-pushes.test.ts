@@ -1,7 +1,7 @@
 /**
- * Honest pushes (issue 17): a person without any credential a terminal can hold is reported as
- * such (in the job, on the person page, in the import's dry run), not as "succeeded, 0 of 0".
- * In-process server, real SQLite.
+ * Honest pushes (issue 17): a person without any credential is sent by name alone (`setusername`,
+ * at most 50 names a frame), and the import's dry run says so, not "succeeded, 0 of 0". What a
+ * terminal answers (taken or refused) is in test/ui/name-only.test.ts. In-process server, real SQLite.
  */
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
@@ -33,39 +33,58 @@ interface JobView {
   progress: { total: number };
 }
 
-test("a push of someone without a credential says so, on the person page and in the job", async () => {
+test("a push of someone without a credential sends their name alone; a second push adds nothing while it is on its way", async () => {
   const res = await app.form("/people/5/push", { sn: "T1" });
-  expect([res.status, res.headers.get("location"), flashOf(res)]).toEqual([
-    303,
-    "/people/5",
-    ["error", "Nothing was sent: this person has no credential a terminal can hold (no card, PIN, fingerprint or face). Set a card or PIN under Credentials, then push again."],
+  expect([res.status, res.headers.get("location"), flashOf(res)]).toEqual([303, "/jobs/1", ["ok", "Push started."]]);
+  const job = (await (await app.api("GET", "/jobs/1")).json()) as JobView & { nameOnly: unknown };
+  expect([job.status, job.progress.total, job.detail, job.nameOnly]).toEqual([
+    "running",
+    1,
+    null,
+    { sent: { count: 0, enrollids: [], terminals: 0 }, refused: { count: 0, enrollids: [], terminals: [] }, open: 1, partial: false },
   ]);
-  const job = (await (await app.api("GET", "/jobs/1")).json()) as JobView;
-  expect([job.status, job.progress.total, job.detail]).toEqual(["succeeded", 0, { withoutCredential: { count: 1, enrollids: [5] } }]);
-  const html = await (await app.page("/jobs/1")).text();
-  expect(html).toContain('data-without-credential="1"');
-  expect(html).toMatch(/<span class="badge badge-warn"[^>]*>nothing sent<\/span>/);
-  expect(html.replace(/<!-- -->|\s+/g, " ")).toContain("1 person has no credential a terminal can hold (no card, PIN, fingerprint or face), so nothing was sent for them (enroll id 5).");
+  const queued = (await app.store.commands.list({ sn: "T1", limit: 10 })).items.reverse().map((c) => [c.command, JSON.parse(c.params) as unknown]);
+  expect(queued).toEqual([["setusername", { record: [{ enrollid: 5, name: "Ada" }] }]]);
+  expect(await (await app.page("/jobs/1")).text()).not.toContain("data-without-credential");
 
-  // With a card the same push sends it and names no one.
+  const again = await app.form("/people/5/push", { sn: "T1" });
+  expect([again.headers.get("location"), flashOf(again)]).toEqual(["/people/5", ["ok", "The terminals already hold this person."]]);
+  expect((await app.store.commands.list({ sn: "T1", limit: 10 })).items.length).toBe(1);
+
+  // With a card the same push sends the card, not the name.
   await app.form("/people/5/credentials/11", { card: "1234" });
   const sent = await app.form("/people/5/push", { sn: "T1" });
-  expect([sent.headers.get("location"), flashOf(sent)]).toEqual(["/jobs/2", ["ok", "Push started."]]);
-  const second = (await (await app.api("GET", "/jobs/2")).json()) as JobView;
-  expect([second.progress.total, second.detail]).toEqual([1, null]);
-  expect(await (await app.page("/jobs/2")).text()).not.toContain("data-without-credential");
+  expect([sent.headers.get("location"), flashOf(sent)]).toEqual(["/jobs/3", ["ok", "Push started."]]);
+  const third = (await (await app.api("GET", "/jobs/3")).json()) as JobView;
+  expect([third.progress.total, third.detail]).toEqual([1, null]);
+  expect((await app.store.commands.list({ jobId: 3, limit: 10 })).items.map((c) => c.command)).toEqual(["setuserinfo"]);
 });
 
-test("a push of everyone through the API names those without a credential", async () => {
+test("a push of everyone through the API sends the card of one and the name of the other", async () => {
   const res = await app.api("POST", "/people/push", { terminals: ["T1"] });
   expect(res.status).toBe(202);
   const job = (await res.json()) as JobView;
-  expect([job.progress.total, job.detail]).toEqual([1, { withoutCredential: { count: 1, enrollids: [5] } }]);
-  const queued = (await app.store.commands.list({ sn: "T1", limit: 10 })).items.map((c) => [c.command, (JSON.parse(c.params) as { enrollid: number }).enrollid]);
-  expect(queued).toEqual([["setuserinfo", 6]]);
+  expect([job.progress.total, job.detail]).toEqual([2, null]);
+  const queued = (await app.store.commands.list({ sn: "T1", limit: 10 })).items.reverse().map((c) => [c.command, JSON.parse(c.params) as unknown]);
+  expect(queued).toEqual([
+    ["setuserinfo", { enrollid: 6, name: "Bob", backupnum: 11, admin: 0, record: "445566" }],
+    ["setusername", { record: [{ enrollid: 5, name: "Ada" }] }],
+  ]);
 });
 
-test("the import's dry run says new people cannot reach a terminal yet", async () => {
+test("a push of 120 people without a credential goes as frames of at most 50 names", async () => {
+  for (let id = 1001; id <= 1120; id++) expect((await app.api("POST", "/people", { enrollid: id, name: `N${id}` })).status).toBe(201);
+  const res = await app.api("POST", "/people/push", { enrollids: Array.from({ length: 120 }, (_, i) => 1001 + i), terminals: ["T1"] });
+  expect(res.status).toBe(202);
+  const frames = (await app.store.commands.list({ sn: "T1", limit: 10 })).items.reverse().map((c) => (JSON.parse(c.params) as { record: Array<{ enrollid: number }> }).record.map((r) => r.enrollid));
+  expect(frames.map((f) => [f[0], f.at(-1), f.length])).toEqual([
+    [1001, 1050, 50],
+    [1051, 1100, 50],
+    [1101, 1120, 20],
+  ]);
+});
+
+test("the import's dry run says new people go to the terminals by name only", async () => {
   const res = await app.form("/integrations/import/csv", [
     ["csv", "external_id,name\nX1,Mallory"],
     ["push_to", "T1"],
@@ -73,7 +92,7 @@ test("the import's dry run says new people cannot reach a terminal yet", async (
   expect(res.status).toBe(200);
   const html = (await res.text()).replace(/<!-- -->|\s+/g, " ");
   expect(html).toContain(
-    "New people have no card, PIN, fingerprint or face yet (an import brings none), so no terminal can hold them and nothing is sent to T1 now: give each a card or PIN on their page, then push them from there.",
+    "New people have no card, PIN, fingerprint or face yet (an import brings none), so they are sent to T1 by name only: listed there, they cannot verify until each has a card or PIN (set on their page). A terminal that does not take name-only users gets nothing, and the job says so.",
   );
   expect(html).not.toContain("New people go to");
 });

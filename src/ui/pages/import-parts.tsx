@@ -20,20 +20,29 @@ export function importOptions(form: FormData): { dryRun: boolean; disableMissing
   return { dryRun: form.get("mode") !== "apply", disableMissing: form.get("disable_missing") === "on", pushTo };
 }
 
-/** The dry run's options, applied unchanged (the plan shown was made with them). */
-export function CarriedOptions({ disableMissing, pushTo }: { disableMissing: boolean; pushTo: readonly string[] }) {
+/**
+ * The dry run's options, applied unchanged (the plan shown was made with them). `refusing`: the
+ * push-to terminals known not to take name-only users (PeopleService.names).
+ */
+export function CarriedOptions({ disableMissing, pushTo, refusing }: { disableMissing: boolean; pushTo: readonly string[]; refusing: readonly string[] }) {
+  const taking = pushTo.filter((sn) => !refusing.includes(sn));
+  const said = [
+    disableMissing ? "People missing from the source will be disabled." : "",
+    pushTo.length === 0 ? "New people are not sent to any terminal yet." : "",
+    taking.length > 0
+      ? `New people have no card, PIN, fingerprint or face yet (an import brings none), so they are sent to ${taking.join(", ")} by name only: listed there, they cannot verify until each has a card or PIN (set on their page). A terminal that does not take name-only users gets nothing, and the job says so.`
+      : "",
+    refusing.length > 0
+      ? `${refusing.join(", ")} ${refusing.length === 1 ? "does" : "do"} not take name-only users, so new people are not sent there until each has a card or PIN (set on their page).`
+      : "",
+  ];
   return (
     <>
       {disableMissing ? <input type="hidden" name="disable_missing" value="on" /> : null}
       {pushTo.map((sn) => (
         <input type="hidden" name="push_to" value={sn} />
       ))}
-      <p class="muted">
-        {disableMissing ? "People missing from the source will be disabled. " : ""}
-        {pushTo.length > 0
-          ? `New people have no card, PIN, fingerprint or face yet (an import brings none), so no terminal can hold them and nothing is sent to ${pushTo.join(", ")} now: give each a card or PIN on their page, then push them from there.`
-          : "New people are not sent to any terminal yet."}
-      </p>
+      <p class="muted">{said.filter((t) => t !== "").join(" ")}</p>
     </>
   );
 }

@@ -135,7 +135,7 @@ export function importSourcePages(deps: UiDeps) {
     if (!outcome.ok) return redirectWith(c, href, "error", `The source could not be read: ${outcome.error}`.slice(0, 400));
     const run = outcome.run;
     const applyForm = (      <ApplyForm action={`${href}/run`} csrf={c.get("session").csrfToken} cancel={href}>
-        <CarriedOptions disableMissing={source.disableMissing} pushTo={o.pushTo} />
+        <CarriedOptions disableMissing={source.disableMissing} pushTo={o.pushTo} refusing={o.pushTo.filter((sn) => deps.people.names.refuses(sn))} />
         <p class="muted">The source is read again when you apply: changes made there since this dry run are included.</p>
       </ApplyForm>
     );

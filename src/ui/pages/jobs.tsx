@@ -4,7 +4,7 @@
  * line, and a job's page with its progress, what failed, and the way back to what it was about.
  */
 import { Hono } from "hono";
-import { withoutCredential } from "../../people/jobs.ts";
+import { type NameOnly, withoutCredential } from "../../people/jobs.ts";
 import type { CommandStatus, JobRow } from "../../store/commands-schema.ts";
 import { Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
 import { Table } from "../table.tsx";
@@ -93,6 +93,43 @@ async function describe(job: JobRow, names: Names): Promise<Described> {
   return { title: `Push ${who} to ${await where()}`, links: await terminalLinks() };
 }
 
+const idList = (p: { count: number; enrollids: number[] }) => `enroll id ${p.enrollids.join(", ")}${p.count > p.enrollids.length ? ", …" : ""}`;
+const joined = (names: string[]) => (names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names.at(-1) ?? ""}`);
+
+/** People without a credential the job sent nothing for: none can be held, or (`terminals`) those terminals take no names. */
+function Unsendable({ count, enrollids, terminals }: { count: number; enrollids: number[]; terminals: string[] }) {
+  const who = plural(count, "person has", "people have");
+  return (
+    <p class="alert alert-warn" role="status" data-without-credential={count}>
+      {terminals.length > 0
+        ? `${who} no card, PIN, fingerprint or face, and ${joined(terminals)} ${terminals.length === 1 ? "does" : "do"} not take name-only users, so nothing was sent there for them (${idList({ count, enrollids })}).`
+        : `${who} no credential a terminal can hold (no card, PIN, fingerprint or face), so nothing was sent for them (${idList({ count, enrollids })}).`}{" "}
+      Give them a card or PIN on their page, then push again.
+    </p>
+  );
+}
+
+/** What became of the people sent by name alone: on the terminals, or refused by them. */
+function NameOnlyOutcome({ outcome, refusedBy }: { outcome: NameOnly; refusedBy: string[] }) {
+  const { sent, refused } = outcome;
+  return (
+    <>
+      {sent.count > 0 ? (
+        <p class="alert" role="status" data-name-only-sent={sent.count}>
+          Sent by name only: {plural(sent.count, "person", "people")} ({idList(sent)}) to {plural(sent.terminals, "terminal")}. They have no card, PIN, fingerprint or
+          face, so they are listed on the terminal but cannot verify there until they have one.
+        </p>
+      ) : null}
+      {refused.count > 0 ? (
+        <p class="alert alert-warn" role="status" data-name-only-refused={refused.count}>
+          {`${joined(refusedBy)} ${refusedBy.length === 1 ? "does" : "do"} not take name-only users: ${plural(refused.count, "person was", "people were")} not sent there (${idList(refused)}).`}{" "}
+          Give them a card or PIN on their page, then push again.
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 const jobTone = (job: JobRow): Tone => (job.status === "running" ? "info" : job.status === "succeeded" ? "ok" : "error");
 
 /** The result in one line, from the job's commands. */
@@ -103,7 +140,11 @@ function summary(job: JobRow, counts: Counts): string {
   if (total === 0) {
     if (job.status === "running") return "Starting";
     const without = withoutCredential(job.detail === null ? null : (JSON.parse(job.detail) as unknown));
-    return without ? `Nothing sent: ${plural(without.count, "person has", "people have")} no credential a terminal can hold` : "Nothing to send: the terminals already had it";
+    if (!without) return "Nothing to send: the terminals already had it";
+    const who = plural(without.count, "person has", "people have");
+    return without.terminals.length > 0
+      ? `Nothing sent: ${who} no credential, and ${plural(without.terminals.length, "terminal does", "terminals do")} not take name-only users`
+      : `Nothing sent: ${who} no credential a terminal can hold`;
   }
   if (job.status === "running") return `${total - open} of ${plural(total, "command")} done${failed > 0 ? `, ${failed} failed` : ""}`;
   return failed > 0 ? `${failed} of ${plural(total, "command")} did not succeed` : `All ${plural(total, "command")} succeeded`;
@@ -179,7 +220,8 @@ export function jobPages(deps: UiDeps) {
     if (!job || !view) {
       return page(c, deps.settings.siteName, { title: "Job not found", active: "terminals" }, <EmptyState title="No such job"><a href="/jobs">All jobs</a></EmptyState>, 404);
     }
-    const described = await describe(job, new Names(deps));
+    const names = new Names(deps);
+    const described = await describe(job, names);
     const progress = await progressOf(job.id);
     const unsendable = withoutCredential(view.detail);
     return page(
@@ -201,13 +243,8 @@ export function jobPages(deps: UiDeps) {
           {job.finishedAt !== null ? `, finished ${siteTime(deps.settings.clock, job.finishedAt)}` : ""}
         </p>
         {progress ? <JobProgress {...progress} /> : null}
-        {unsendable ? (
-          <p class="alert alert-warn" role="status" data-without-credential={unsendable.count}>
-            {unsendable.count === 1 ? "1 person has" : `${unsendable.count} people have`} no credential a terminal can hold (no card, PIN, fingerprint or face), so
-            nothing was sent for them (enroll id {unsendable.enrollids.join(", ")}
-            {unsendable.count > unsendable.enrollids.length ? ", …" : ""}). Give them a card or PIN on their page, then push again.
-          </p>
-        ) : null}
+        {unsendable ? <Unsendable {...unsendable} terminals={await Promise.all(unsendable.terminals.map((sn) => names.terminal(sn)))} /> : null}
+        {view.nameOnly ? <NameOnlyOutcome outcome={view.nameOnly} refusedBy={await Promise.all(view.nameOnly.refused.terminals.map((sn) => names.terminal(sn)))} /> : null}
         {view.failures.length > 0 ? (
           <Table
             rows={view.failures}

@@ -121,7 +121,7 @@ export function peopleImportPages(deps: UiDeps) {
     const applyForm = (
       <ApplyForm action="/integrations/import/csv" csrf={c.get("session").csrfToken} cancel="/integrations/import">
         <input type="hidden" name="csv" value={text} />
-        <CarriedOptions disableMissing={o.disableMissing} pushTo={o.pushTo} />
+        <CarriedOptions disableMissing={o.disableMissing} pushTo={o.pushTo} refusing={o.pushTo.filter((sn) => deps.people.names.refuses(sn))} />
       </ApplyForm>
     );
     return page(

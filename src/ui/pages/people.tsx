@@ -23,6 +23,7 @@ import { PersonTimesheet } from "../timesheets/person-panel.tsx";
 import { PersonAccessPanel } from "./person-access.tsx";
 import { CredentialsPanel } from "./person-credentials.tsx";
 import { ADMIN_LEVELS, firstIssue, inputOf, newPersonForm, PersonForm, personForm } from "./person-form.tsx";
+import { backToPerson } from "./person-saved.ts";
 import { PersonTerminalsPanel } from "./person-terminals.tsx";
 
 const PAGE = 50;
@@ -206,7 +207,7 @@ export function peoplePages(deps: UiDeps) {
     const parsed = personForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, href(id), "error", firstIssue(parsed.error));
     const { job } = await updatePerson(deps, actorOf(c), id, inputOf(parsed.data));
-    return job ? redirectWith(c, href(id), "ok", "Saved; updating the terminals that hold this person.", { link: { href: `/jobs/${job.id}`, text: "See the update" } }) : redirectWith(c, href(id), "ok", "Saved.");
+    return backToPerson(c, deps, id, "Saved", job);
   });
 
   app.post("/people/:id/delete", requireAdmin(), async (c) => {
@@ -219,9 +220,11 @@ export function peoplePages(deps: UiDeps) {
     // Ticked checkboxes, or one box of serial numbers separated by spaces or commas (a large site).
     const sns = typedSerials((await c.req.formData()).getAll("sn")).filter((s) => s.length <= 64);
     const job = await deps.people.jobs.view((await pushPeople(deps, actorOf(c), { enrollids: [id], terminals: sns })).id);
-    // Nothing a terminal can hold: said here, not as a job that "succeeded" with 0 of 0 commands.
-    if (job && job.progress.total === 0 && withoutCredential(job.detail)) {
-      return redirectWith(c, href(id), "error", "Nothing was sent: this person has no credential a terminal can hold (no card, PIN, fingerprint or face). Set a card or PIN under Credentials, then push again.");
+    // Nothing the terminals can hold: said here, not as a job that "succeeded" with 0 of 0 commands.
+    const without = job && job.progress.total === 0 ? withoutCredential(job.detail) : null;
+    if (without) {
+      const refusing = without.terminals.length === 1 ? `${without.terminals[0] ?? ""} does` : `${without.terminals.join(", ")} do`;
+      return redirectWith(c, href(id), "error", `Nothing was sent: this person has no card, PIN, fingerprint or face, and ${refusing} not take name-only users. Set a card or PIN under Credentials, then push again.`);
     }
     return job && job.progress.total > 0 ? redirectWith(c, `/jobs/${job.id}`, "ok", "Push started.") : redirectWith(c, href(id), "ok", "The terminals already hold this person.");
   });

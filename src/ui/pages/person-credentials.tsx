@@ -17,6 +17,7 @@ import { redirectWith } from "../flash.ts";
 import { credentialLabel } from "../labels.ts";
 import { CsrfField } from "../layout.tsx";
 import { Table } from "../table.tsx";
+import { backToPerson } from "./person-saved.ts";
 
 const PIN = 10;
 const CARD = 11;
@@ -171,7 +172,7 @@ export function personCredentialPages(deps: UiDeps) {
       const id = personId(c.req.param("id"));
       const value = ((await formOf(c))[field] ?? "").trim();
       const { job } = await setCredential(deps, actorOf(c), id, { backupnum, data: value });
-      return job ? redirectWith(c, `/jobs/${job.id}`, "ok", `${what} set; updating the terminals that hold this person.`) : redirectWith(c, href(id), "ok", `${what} set.`);
+      return backToPerson(c, deps, id, `${what} set`, job);
     });
   }
 
@@ -180,7 +181,7 @@ export function personCredentialPages(deps: UiDeps) {
     const backupnum = Number(c.req.param("backupnum"));
     const { job } = await removeCredential(deps, actorOf(c), id, backupnum);
     const what = credentialLabel(backupnum);
-    return job ? redirectWith(c, `/jobs/${job.id}`, "ok", `${what} removed; updating the terminals that hold this person.`) : redirectWith(c, href(id), "ok", `${what} removed.`);
+    return backToPerson(c, deps, id, `${what} removed`, job);
   });
 
   return app;
