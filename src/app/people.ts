@@ -4,9 +4,11 @@
  */
 import { AppError, badRequest, notFound } from "../lib/app-error.ts";
 import { foldText } from "../lib/fold-text.ts";
+import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { LogRange, PeopleService } from "../people/service.ts";
 import type { PersonInput } from "../store/commands-contract.ts";
 import type { Store } from "../store/contract.ts";
+import { encodeCursor } from "../store/cursor.ts";
 import { type Actor, actorId } from "./actor.ts";
 import { knownTerminal } from "./terminals.ts";
 import { CREDENTIAL_BACKUPNUMS } from "../protocol/index.ts";
@@ -133,4 +135,33 @@ export async function enrollidsNamed(store: Store, text: string): Promise<number
     cursor = page.next;
   }
   return found;
+}
+
+type ListedPerson = Awaited<ReturnType<Store["people"]["list"]>>["items"][number];
+
+/**
+ * The people search (the People page, its CSV export, the timesheet people, `GET /people?q=`): the
+ * exact enroll id, or part of the name or external id with case and accents ignored ("jurgen"
+ * finds "Jürgen"). SQLite's LIKE knows no accents, so a search with letters reads the people in
+ * enroll id order (at most `NAME_SCAN_MAX`) and matches here, as `enrollidsNamed` does; the cursor is the store's.
+ */
+export async function listPeople(store: Pick<Store, "people">, filter: { q?: string; cursor?: string; limit: number }): Promise<{ items: ListedPerson[]; next: string | null }> {
+  const needle = foldText(filter.q?.trim() ?? "");
+  // Without a letter (an enroll id, "100%") accents cannot matter: the store's own search serves it.
+  if (!/\p{L}/u.test(needle)) return store.people.list({ limit: filter.limit, ...(needle ? { q: needle } : {}), ...(filter.cursor ? { cursor: filter.cursor } : {}) });
+  const found: ListedPerson[] = [];
+  let cursor = filter.cursor;
+  for (let scanned = 0; scanned < NAME_SCAN_MAX; scanned += NAME_SCAN_PAGE) {
+    const page = await store.people.list({ limit: NAME_SCAN_PAGE, ...(cursor ? { cursor } : {}) });
+    for (const p of page.items) {
+      if (!foldText(p.name).includes(needle) && !foldText(p.externalId ?? "").includes(needle)) continue;
+      if (found.length === filter.limit) return { items: found, next: encodeCursor([found[found.length - 1]?.enrollid ?? 0]) };
+      found.push(p);
+    }
+    if (!page.next) return { items: found, next: null };
+    cursor = page.next;
+    await yieldToLoop();
+  }
+  // Past the scan's bound: what was found, and the rest from where the scan stopped.
+  return { items: found, next: cursor ?? null };
 }

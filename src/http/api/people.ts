@@ -7,7 +7,7 @@ import { approveHeldChange, listHeldChanges, rejectHeldChange } from "../../app/
 import { addGroupTerminal, createGroup, deleteGroup, removeGroupTerminal, resyncGroup, setGroupTerminals, updateGroup } from "../../app/groups.ts";
 import { departmentsOn, setPersonDepartment } from "../../app/timesheets/departments.ts";
 import type { TimesheetDeps } from "../../app/timesheets/deps.ts";
-import { createPerson, deletePerson, type PeopleDeps, pullCredential, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
+import { createPerson, deletePerson, listPeople, type PeopleDeps, pullCredential, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
 import { z } from "zod";
 import { CREDENTIAL_BACKUPNUMS, int, parseDate, serialNumber } from "../../protocol/index.ts";
 import { jobJson } from "../../people/jobs.ts";
@@ -101,7 +101,7 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
 
   app.get("/people", async (c) => {
     const q = parseQuery(personQuery, c.req.query());
-    const page = await store.people.list(q);
+    const page = await listPeople(store, q);
     const departments = await departmentsOn(deps.timesheets);
     return c.json({ ...page, items: page.items.map((p) => ({ ...p, departmentId: departments.get(p.enrollid) ?? null })) });
   });

@@ -6,6 +6,7 @@
  */
 import { type Context, Hono } from "hono";
 import { stream } from "hono/streaming";
+import { listPeople } from "../../app/people.ts";
 import { type CsvCell, type CsvDelimiter, csvHead, csvRow, delimiterOf } from "../../export/csv.ts";
 import { credentialKind } from "../../people/mask.ts";
 import type { Page } from "../../store/contract.ts";
@@ -104,7 +105,7 @@ export function exportPages(deps: UiDeps) {
     if ("error" in req) return c.text(req.error, 400);
     const q = c.req.query("q")?.trim().slice(0, 100);
     return csv(c, "people", req.delimiter, PEOPLE_COLUMNS, async (cursor) => {
-      const result = await deps.store.people.list({ limit: CHUNK, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) });
+      const result = await listPeople(deps.store, { limit: CHUNK, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) });
       const items = result.items.map((p) => [p.enrollid, p.name, p.externalId, p.validFrom, p.validTo, p.enabled, credentialKinds(p.backupnums)]);
       return { items, next: result.next };
     });

@@ -7,7 +7,7 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { createPerson, deletePerson, pushPeople, updatePerson } from "../../app/people.ts";
+import { createPerson, deletePerson, listPeople, pushPeople, updatePerson } from "../../app/people.ts";
 import { departmentsOn } from "../../app/timesheets/departments.ts";
 import { withoutCredential } from "../../people/jobs.ts";
 import type { PersonRow } from "../../store/schema.ts";
@@ -138,7 +138,7 @@ export function peoplePages(deps: UiDeps) {
 
   app.get("/people", async (c) => {
     const q = z.string().trim().max(100).catch("").parse(c.req.query("q") ?? "");
-    const load = (cur: string | undefined) => deps.store.people.list({ limit: PAGE, ...(q ? { q } : {}), ...(cur ? { cursor: cur } : {}) });
+    const load = (cur: string | undefined) => listPeople(deps.store, { limit: PAGE, ...(q ? { q } : {}), ...(cur ? { cursor: cur } : {}) });
     const [{ page: result, query }, held] = await Promise.all([pageFromQuery(c.req.query("cursor"), load, q ? { q } : {}), deps.store.people.countHeldChanges()]);
     const [departmentOf, departments] = await Promise.all([departmentsOn(deps.timesheets), deps.store.timesheets.departments()]);
     const departmentName = new Map(departments.map((d) => [d.id, d.name]));

@@ -5,6 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { listPeople } from "../../app/people.ts";
 import { parseDate } from "../../protocol/index.ts";
 import { EmptyState, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -29,7 +30,7 @@ export function timesheetPeoplePages(deps: UiDeps) {
 
   app.get("/timesheets/people", async (c) => {
     const q = z.string().trim().max(100).catch("").parse(c.req.query("q") ?? "");
-    const load = (cursor: string | undefined) => deps.store.people.list({ limit: PAGE, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) });
+    const load = (cursor: string | undefined) => listPeople(deps.store, { limit: PAGE, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) });
     const { page: result, query } = await pageFromQuery(c.req.query("cursor"), load, q ? { q } : {});
     const month = monthOf(c, deps);
     return page(
