@@ -159,6 +159,84 @@ describe("timesheet use cases through the API", () => {
     expect(JSON.parse(actions[7]?.details ?? "null")).toEqual({ id: excluded.id, reason: "it was hers after all" });
   });
 
+  test("the days contract: every field, `to` inclusive with rest days; the site's rules and each terminal's reading change the days", async () => {
+    const a = await app();
+    await json(a.api("POST", "/departments", { name: "Office" }), 201);
+    await json(a.api("POST", "/people", { enrollid: 7, name: "Ann" }), 201);
+    await json(a.api("PATCH", "/people/7", { departmentId: 1, departmentFrom: "2026-11-01" }));
+    await json(a.api("POST", "/shifts", { name: "Day", start: "09:00", end: "17:00" }), 201);
+    await json(a.api("POST", "/schedules", { shiftId: 1, departmentId: 1, weekdays: [1, 2, 3, 4, 5], from: "2026-11-01" }), 201);
+    expect(await json(a.api("GET", "/timesheets/rules"))).toEqual({ doubleScanSeconds: 120, calculation: "first_last", defaultInterpretation: "pair", terminals: {} });
+    // Tuesday: one punch at T3, 09:20. Wednesday: one at T4, 16:40. Thursday: T2's keys the wrong way round.
+    // Friday at T1: in, a second scan 90 s later, out and back for lunch, out.
+    await a.store.write([
+      punchesOp("T3", [punch(7, "2026-11-03 09:20:00")]),
+      punchesOp("T4", [punch(7, "2026-11-04 16:40:00")]),
+      punchesOp("T2", [punch(7, "2026-11-05 09:00:00", { inout: 1 }), punch(7, "2026-11-05 17:00:00", { inout: 0 })]),
+      punchesOp("T1", [punch(7, "2026-11-06 08:58:00"), punch(7, "2026-11-06 08:59:30"), punch(7, "2026-11-06 12:00:00", { inout: 1 }), punch(7, "2026-11-06 12:30:00"), punch(7, "2026-11-06 17:00:00", { inout: 1 })]),
+    ]);
+    await json(a.api("POST", "/timesheets/rebuild", { from: "2026-11-03", to: "2026-11-08" }), 202);
+    await a.recompute.idle();
+
+    // The contract's fields, exactly: Friday to Sunday is three days (`to` inclusive), the weekend two rest days without a shift.
+    const page = await json<{ items: Array<Record<string, unknown>>; next: string | null }>(a.api("GET", "/timesheets/days?from=2026-11-06&to=2026-11-08&enrollid=7"));
+    const contract = ["date", "enrollid", "shiftId", "firstIn", "lastOut", "workedMinutes", "lateMinutes", "earlyLeaveMinutes", "overtimeMinutes", "status", "manual"];
+    const pick = (d: Record<string, unknown>) => Object.fromEntries(contract.map((k) => [k, d[k]]));
+    expect({ items: page.items.map(pick), next: page.next }).toEqual({
+      items: [
+        // First in / last out: 09:00 (work counts from the start) to 17:00 = 480.
+        { date: "2026-11-06", enrollid: 7, shiftId: 1, firstIn: "2026-11-06 08:58:00", lastOut: "2026-11-06 17:00:00", workedMinutes: 480, lateMinutes: 0, earlyLeaveMinutes: 0, overtimeMinutes: 0, status: "present", manual: false },
+        { date: "2026-11-07", enrollid: 7, shiftId: null, firstIn: null, lastOut: null, workedMinutes: 0, lateMinutes: 0, earlyLeaveMinutes: 0, overtimeMinutes: 0, status: "rest", manual: false },
+        { date: "2026-11-08", enrollid: 7, shiftId: null, firstIn: null, lastOut: null, workedMinutes: 0, lateMinutes: 0, earlyLeaveMinutes: 0, overtimeMinutes: 0, status: "rest", manual: false },
+      ],
+      next: null,
+    });
+    // Pairing terminals (the default): one punch is neither in nor out, so no late or early leave is guessed; the keys are ignored.
+    const week = [
+      day("2026-11-03", "missing_punch", "2026-11-03 09:20:00", null, 0),
+      day("2026-11-04", "missing_punch", "2026-11-04 16:40:00", null, 0),
+      day("2026-11-05", "present", "2026-11-05 09:00:00", "2026-11-05 17:00:00", 480),
+      day("2026-11-06", "present", "2026-11-06 08:58:00", "2026-11-06 17:00:00", 480),
+    ];
+    expect(await days(a, "from=2026-11-03&to=2026-11-06")).toEqual(week);
+
+    // Paired in/out for the site: the scan 90 s after the first counts once (the window's default is 2 minutes), so
+    // Friday is 09:00–12:00 and 12:30–17:00 = 180 + 270 = 450.
+    await json(a.api("PATCH", "/timesheets/rules", { calculation: "paired" }));
+    expect((await days(a, "from=2026-11-06&to=2026-11-06"))[0]).toEqual(day("2026-11-06", "present", "2026-11-06 08:58:00", "2026-11-06 17:00:00", 450));
+    // A window of 60 s: the second scan is an out, and 17:00 an in left open; of the closed pairs, 12:00–12:30 counts (30).
+    await json(a.api("PATCH", "/timesheets/rules", { doubleScanSeconds: 60 }));
+    expect((await days(a, "from=2026-11-06&to=2026-11-06"))[0]).toEqual(day("2026-11-06", "missing_punch", "2026-11-06 08:58:00", "2026-11-06 12:30:00", 30));
+    await json(a.api("PATCH", "/timesheets/rules", { doubleScanSeconds: 120, calculation: "first_last" }));
+
+    // T3 entry-only: Tuesday's 09:20 is an in, 20 late. T4 exit-only: Wednesday's 16:40 an out, 20 early.
+    // T2 trusted: Thursday's 09:00 is an out and 17:00 an in, left open: late from 09:00 to 17:00 = 480.
+    await json(a.api("PUT", "/timesheets/rules/terminals/T3", { interpretation: "entry" }));
+    await json(a.api("PUT", "/timesheets/rules/terminals/T4", { interpretation: "exit" }));
+    expect(await json(a.api("PUT", "/timesheets/rules/terminals/T2", { interpretation: "trust" }))).toEqual({ doubleScanSeconds: 120, calculation: "first_last", defaultInterpretation: "pair", terminals: { T2: "trust", T3: "entry", T4: "exit" } });
+    expect(await days(a, "from=2026-11-03&to=2026-11-06")).toEqual([
+      day("2026-11-03", "missing_punch", "2026-11-03 09:20:00", null, 0, 20),
+      day("2026-11-04", "missing_punch", null, "2026-11-04 16:40:00", 0, 0, 20),
+      day("2026-11-05", "missing_punch", "2026-11-05 17:00:00", null, 0, 480),
+      week[3],
+    ]);
+    // Back to the site's default for each: the week as it was.
+    for (const sn of ["T2", "T3", "T4"]) await json(a.api("DELETE", `/timesheets/rules/terminals/${sn}`));
+    expect(await days(a, "from=2026-11-03&to=2026-11-06")).toEqual(week);
+    const actions = (await a.store.auditLog({ limit: 100 })).items.reverse().filter((e) => e.action.startsWith("timesheets.rules"));
+    expect(actions.map((e) => [e.action, e.target])).toEqual([
+      ["timesheets.rules.update", "site"],
+      ["timesheets.rules.update", "site"],
+      ["timesheets.rules.update", "site"],
+      ["timesheets.rules.terminal", "terminal:T3"],
+      ["timesheets.rules.terminal", "terminal:T4"],
+      ["timesheets.rules.terminal", "terminal:T2"],
+      ["timesheets.rules.terminal", "terminal:T2"],
+      ["timesheets.rules.terminal", "terminal:T3"],
+      ["timesheets.rules.terminal", "terminal:T4"],
+    ]);
+  });
+
   test("deleting what is still in use is refused with 409 in_use; once unused it goes", async () => {
     const a = await app();
     await json(a.api("POST", "/departments", { name: "Office" }), 201);
