@@ -192,12 +192,9 @@ describe("timesheet use cases through the API", () => {
       next: null,
     });
     // Pairing terminals (the default): one punch is neither in nor out, so no late or early leave is guessed; the keys are ignored.
-    const week = [
-      day("2026-11-03", "missing_punch", "2026-11-03 09:20:00", null, 0),
-      day("2026-11-04", "missing_punch", "2026-11-04 16:40:00", null, 0),
-      day("2026-11-05", "present", "2026-11-05 09:00:00", "2026-11-05 17:00:00", 480),
-      day("2026-11-06", "present", "2026-11-06 08:58:00", "2026-11-06 17:00:00", 480),
-    ];
+    const wednesday = day("2026-11-04", "missing_punch", "2026-11-04 16:40:00", null, 0);
+    const friday = day("2026-11-06", "present", "2026-11-06 08:58:00", "2026-11-06 17:00:00", 480);
+    const week = [day("2026-11-03", "missing_punch", "2026-11-03 09:20:00", null, 0), wednesday, day("2026-11-05", "present", "2026-11-05 09:00:00", "2026-11-05 17:00:00", 480), friday];
     expect(await days(a, "from=2026-11-03&to=2026-11-06")).toEqual(week);
 
     // Paired in/out for the site: the scan 90 s after the first counts once (the window's default is 2 minutes), so
@@ -218,11 +215,19 @@ describe("timesheet use cases through the API", () => {
       day("2026-11-03", "missing_punch", "2026-11-03 09:20:00", null, 0, 20),
       day("2026-11-04", "missing_punch", null, "2026-11-04 16:40:00", 0, 0, 20),
       day("2026-11-05", "missing_punch", "2026-11-05 17:00:00", null, 0, 480),
-      week[3],
+      friday,
     ]);
     // Back to the site's default for each: the week as it was.
     for (const sn of ["T2", "T3", "T4"]) await json(a.api("DELETE", `/timesheets/rules/terminals/${sn}`));
     expect(await days(a, "from=2026-11-03&to=2026-11-06")).toEqual(week);
+
+    // A correction added and removed: Wednesday's missed in at 09:00 makes 09:00–16:40 = 460, 20 early, manual;
+    // removed again, the day is as punched and no longer manual.
+    const added = await json<{ id: number }>(a.api("POST", "/corrections", { enrollid: 7, time: "2026-11-04 09:00:00", inout: 0, reason: "badge at home" }), 201);
+    expect((await days(a, "from=2026-11-04&to=2026-11-04"))[0]).toEqual(day("2026-11-04", "present", "2026-11-04 09:00:00", "2026-11-04 16:40:00", 460, 0, 20, 0, true));
+    await json(a.api("DELETE", `/corrections/${added.id}`, { reason: "entered on the wrong person" }));
+    expect(await days(a, "from=2026-11-04&to=2026-11-04")).toEqual([wednesday]);
+    expect(await json(a.api("GET", "/corrections?enrollid=7"))).toEqual({ items: [] });
     const actions = (await a.store.auditLog({ limit: 100 })).items.reverse().filter((e) => e.action.startsWith("timesheets.rules"));
     expect(actions.map((e) => [e.action, e.target])).toEqual([
       ["timesheets.rules.update", "site"],

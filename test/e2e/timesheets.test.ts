@@ -146,6 +146,19 @@ describe("timesheets end to end", () => {
     const [head, row] = csv.replace("\uFEFF", "").trim().split("\r\n");
     expect(head?.split(",").slice(0, 7)).toEqual(["Enroll ID", "Name", "Department", "Days", "Days worked", "Worked minutes", "Worked hours"]);
     expect(row?.split(",").slice(0, 7)).toEqual(["7", "Ann", "Office", "5", "3", "1390", "23.17"]);
+
+    // The daily detail as CSV: one row a day in date order, the corrected day marked manual.
+    const daysCsv = await srv.api(`/api/v1/timesheets/days?from=${D}&to=${LATE}&enrollid=7&format=csv`);
+    expect(daysCsv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    const [dayHead = [], ...dayRows] = (await daysCsv.text()).replace("\uFEFF", "").trim().split("\r\n").map((r) => r.split(","));
+    const pickDay = (r: string[]) => ["Date", "Enroll ID", "Name", "Department", "Shift", "Status", "First in", "Last out", "Worked minutes", "Late minutes", "Manual"].map((h) => r[dayHead.indexOf(h)]);
+    expect(dayRows.map(pickDay)).toEqual([
+      [D, "7", "Ann", "Office", "1", "late", `${D} 09:10:00`, `${D} 17:30:00`, "470", "10", "no"],
+      [D1, "7", "Ann", "Office", "1", "present", `${D1} 09:00:00`, `${D1} 17:00:00`, "450", "0", "yes"],
+      [dayFromToday(-5), "7", "Ann", "Office", "1", "absent", "", "", "0", "0", "no"],
+      [dayFromToday(-4), "7", "Ann", "Office", "1", "absent", "", "", "0", "0", "no"],
+      [LATE, "7", "Ann", "Office", "1", "present", `${LATE} 08:58:00`, `${LATE} 17:20:00`, "470", "0", "no"],
+    ]);
     t.close();
   }, 60_000);
 });

@@ -202,6 +202,10 @@ describe("Timesheets in the browser", () => {
     expect(await page.locator(".print-bar").evaluate((el) => getComputedStyle(el).display)).toBe("none");
     expect(await sheet.locator("dd[data-total='Worked']").textContent()).toBe("14:05");
     expect(await sheet.locator("tbody tr").count()).toBeGreaterThanOrEqual(2);
+    // The corrected Tuesday is marked manual on paper too.
+    const cells = (day: string) => sheet.locator("tbody tr", { hasText: day }).locator("td").allTextContents();
+    expect((await cells(`Tue ${TUESDAY.slice(8)}`)).slice(0, 2)).toEqual([`Tue ${TUESDAY.slice(8)}`, "Present (manual)"]);
+    expect((await cells(`Mon ${MONDAY.slice(8)}`)).slice(0, 2)).toEqual([`Mon ${MONDAY.slice(8)}`, "Present"]);
     await page.emulateMedia({ media: "screen" });
     expect(browser.problems).toEqual([]);
   });
