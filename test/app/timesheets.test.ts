@@ -228,6 +228,14 @@ describe("timesheet use cases through the API", () => {
     await json(a.api("DELETE", `/corrections/${added.id}`, { reason: "entered on the wrong person" }));
     expect(await days(a, "from=2026-11-04&to=2026-11-04")).toEqual([wednesday]);
     expect(await json(a.api("GET", "/corrections?enrollid=7"))).toEqual({ items: [] });
+
+    // Leave by the half day and by the hour, straight from POST: Monday (no punch) half on leave is still
+    // absent, its half of the 480 planned minutes (240) credited as worked.
+    const vacation = await json<{ id: number }>(a.api("POST", "/leave-types", { name: "Vacation", paid: true, countsAsWorked: true }), 201);
+    expect(await json(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-02", type: vacation.id, halfDay: true }), 201)).toMatchObject({ enrollid: 7, date: "2026-11-02", type: vacation.id, wholeDay: false, halfDay: "first", minutes: null });
+    expect(await json(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-09", type: "vacation", minutes: 90 }), 201)).toMatchObject({ enrollid: 7, date: "2026-11-09", wholeDay: false, halfDay: null, minutes: 90 });
+    expect(await days(a, "from=2026-11-02&to=2026-11-02")).toEqual([day("2026-11-02", "absent", null, null, 240)]);
+    expect((await json<{ items: Array<{ date: string }> }>(a.api("GET", "/leave?from=2026-11-01&to=2026-11-30&enrollid=7"))).items.map((l) => l.date)).toEqual(["2026-11-02", "2026-11-09"]);
     const actions = (await a.store.auditLog({ limit: 100 })).items.reverse().filter((e) => e.action.startsWith("timesheets.rules"));
     expect(actions.map((e) => [e.action, e.target])).toEqual([
       ["timesheets.rules.update", "site"],
