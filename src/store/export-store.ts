@@ -14,7 +14,7 @@ import { num, numOrNull, strOrNull } from "./sql-values.ts";
 const KEY_CHUNK = 500;
 
 export const ATTENDANCE = sql.raw("id, sn, enrollid, time, ts, mode, inout, event, verifymode, temp, received_at, refused");
-const DOOR_EVENTS = sql.raw("id, sn, time, ts, mode, inout, event, received_at");
+export const DOOR_EVENTS = sql.raw("id, sn, time, ts, mode, inout, event, received_at");
 const tables: Record<RecordStream, SQL> = { attendance: sql.raw("attendance"), door_events: sql.raw("door_events") };
 
 export const readAttendance = (r: Row): AttendanceRow => ({
@@ -32,7 +32,7 @@ export const readAttendance = (r: Row): AttendanceRow => ({
   refused: strOrNull(r.refused),
 });
 
-const readDoorEvent = (r: Row): DoorEventRow => ({
+export const readDoorEvent = (r: Row): DoorEventRow => ({
   id: num(r.id),
   sn: String(r.sn),
   time: String(r.time),

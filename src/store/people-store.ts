@@ -11,7 +11,7 @@ import { storeError } from "./errors.ts";
 import { credentials, people } from "./schema.ts";
 import type { Row, SqlRunner } from "./sql-runner.ts";
 import { tableRows } from "./sql-rows.ts";
-import { oneOf } from "./sql-values.ts";
+import { containing, oneOf, whereAll } from "./sql-values.ts";
 
 const persons = tableRows(people);
 const creds = tableRows(credentials);
@@ -47,14 +47,13 @@ export class SqlPeopleStore implements PeopleStore {
     const where: SQL[] = [];
     const q = filter.q?.trim();
     if (q) {
-      const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = containing(q);
       const like = this.#dialect.like;
       const text = sql`(name ${like} ${pattern} ESCAPE '\\' OR external_id ${like} ${pattern} ESCAPE '\\')`;
       where.push(/^\d{1,15}$/.test(q) ? sql`(enrollid = ${Number(q)} OR ${text})` : text);
     }
     if (filter.cursor !== undefined) where.push(sql`enrollid > ${decodeCursor(filter.cursor, ["number"])[0]}`);
-    const matching = where.length > 0 ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``;
-    const rows = await this.#db.read(sql`SELECT ${persons.columns} FROM people ${matching} ORDER BY enrollid LIMIT ${filter.limit + 1}`);
+    const rows = await this.#db.read(sql`SELECT ${persons.columns} FROM people ${whereAll(where)} ORDER BY enrollid LIMIT ${filter.limit + 1}`);
     const page = pageOf(rows.map(persons.read), filter.limit, (r) => encodeCursor([r.enrollid]));
     const backupnums = new Map<number, number[]>();
     if (page.items.length > 0) {

@@ -3,7 +3,8 @@
  * and blocked by approval; an approved terminal online or offline as the store last saw it (in a
  * cluster, the terminals of every instance).
  */
-import { type AnyColumn, and, eq, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import { bool } from "./sql-values.ts";
 
 /** `contract.ts`'s Approval, spelled here so that the contract can import this file without a cycle. */
 type Approval = "approved" | "pending" | "blocked";
@@ -15,10 +16,10 @@ export function terminalStatus(t: { approval: Approval; online: boolean }): Term
   return t.approval === "approved" ? (t.online ? "online" : "offline") : t.approval;
 }
 
-/** The `WHERE` of one status, on either engine's `terminals` table. */
-export function statusWhere(t: { approval: AnyColumn; online: AnyColumn }, status: TerminalStatus): SQL {
-  if (status === "pending" || status === "blocked") return eq(t.approval, status);
-  return and(eq(t.approval, "approved"), eq(t.online, status === "online")) as SQL;
+/** The condition of one status on the `terminals` table, as both engines read it. */
+export function statusWhere(status: TerminalStatus): SQL {
+  if (status === "pending" || status === "blocked") return sql`approval = ${status}`;
+  return sql`(approval = 'approved' AND online = ${bool(status === "online")})`;
 }
 
 /** Counts per status from `GROUP BY approval, online` rows. */

@@ -59,7 +59,7 @@ export class SqliteStore extends SqliteReads implements Store {
 
   constructor(options: SqliteStoreOptions) {
     const { w, r } = openConnections(options);
-    super(r.db);
+    super(w, r);
     this.#w = w;
     this.#r = r;
     this.#file = options.file;

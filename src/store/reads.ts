@@ -1,0 +1,182 @@
+/**
+ * What the Store contract reads itself (the rest is on its aggregates): terminals, punches and
+ * door events, the quarantine, people, tokens and the audit log, in SQL both engines read, run
+ * through each engine's `SqlRunner` (on SQLite the read connection). `SqliteStore` and `PgStore`
+ * extend it through their engine's `reads.ts`, which gives the dialect.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import { attendanceOrder, attendanceWhere, PHOTO_ID_SLICE } from "./attendance-match.ts";
+import type { Approval, AttendanceMatch, AttendanceOrder, AuditFilter, Page, PunchFilter, PunchPhoto, Stats, TerminalFilter } from "./contract.ts";
+import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
+import { DOOR_EVENT_ROWS, PUNCHES, punchPage } from "./punch-pages.ts";
+import { type AttendanceRow, apiTokens, auditLog, type DoorEventRow, people, punchPhotos, quarantine, type TerminalRow, terminals } from "./schema.ts";
+import { tableRows } from "./sql-rows.ts";
+import type { Row, SqlRunner } from "./sql-runner.ts";
+import { containing, num, oneOf, whereAll } from "./sql-values.ts";
+import { statusCounts, statusWhere } from "./terminal-status.ts";
+
+const terminalRows = tableRows(terminals);
+const quarantineRows = tableRows(quarantine);
+const photoRows = tableRows(punchPhotos);
+const personRows = tableRows(people);
+const tokenRows = tableRows(apiTokens);
+const auditRows = tableRows(auditLog);
+
+export interface ReadDialect {
+  /** Case-insensitive LIKE: SQLite's LIKE (ASCII), PostgreSQL's ILIKE. */
+  like: SQL;
+  /** Whether pages of punches filtered only by what no index serves walk the time index in windows (punch-pages.ts). */
+  windowedPunchPages: boolean;
+}
+
+const first = <T>(rows: Row[], read: (r: Row) => T): T | null => (rows[0] === undefined ? null : read(rows[0]));
+const count = (rows: Row[]) => num(rows[0]?.n ?? 0);
+
+export class SqlReads {
+  #db: SqlRunner;
+  #dialect: ReadDialect;
+
+  constructor(db: SqlRunner, dialect: ReadDialect) {
+    this.#db = db;
+    this.#dialect = dialect;
+  }
+
+  async getTerminal(sn: string): Promise<TerminalRow | null> {
+    return first(await this.#db.read(sql`SELECT ${terminalRows.columns} FROM terminals WHERE sn = ${sn}`), terminalRows.read);
+  }
+
+  async listTerminals(): Promise<TerminalRow[]> {
+    return (await this.#db.read(sql`SELECT ${terminalRows.columns} FROM terminals ORDER BY sn`)).map(terminalRows.read);
+  }
+
+  async terminalsPage(filter: TerminalFilter): Promise<Page<TerminalRow>> {
+    const where: SQL[] = [];
+    const q = filter.q?.trim();
+    if (q) {
+      const [like, pattern] = [this.#dialect.like, containing(q)];
+      where.push(sql`(sn ${like} ${pattern} ESCAPE '\\' OR name ${like} ${pattern} ESCAPE '\\' OR location ${like} ${pattern} ESCAPE '\\')`);
+    }
+    if (filter.status) where.push(statusWhere(filter.status));
+    if (filter.sns) where.push(oneOf("sn", filter.sns));
+    if (filter.cursor !== undefined) where.push(sql`sn > ${decodeCursor(filter.cursor, ["string"])[0]}`);
+    const rows = await this.#db.read(sql`SELECT ${terminalRows.columns} FROM terminals ${whereAll(where)} ORDER BY sn LIMIT ${filter.limit + 1}`);
+    return pageOf(rows.map(terminalRows.read), filter.limit, (r) => encodeCursor([r.sn]));
+  }
+
+  async terminalCounts() {
+    const rows = await this.#db.read(sql`SELECT approval, online, count(*) AS n FROM terminals GROUP BY approval, online`);
+    return statusCounts(rows.map((r) => ({ approval: String(r.approval) as Approval, online: r.online === true || num(r.online) === 1, n: num(r.n) })));
+  }
+
+  async attendance(filter: PunchFilter): Promise<Page<AttendanceRow>> {
+    if (filter.enrollids?.length === 0) return { items: [], next: null };
+    const narrowing: SQL[] = [];
+    if (filter.enrollid !== undefined) narrowing.push(sql`enrollid = ${filter.enrollid}`);
+    if (filter.enrollids !== undefined) narrowing.push(oneOf("enrollid", filter.enrollids));
+    // Refused punches are rare and have no index: walked in windows like in/out.
+    const sparse = filter.refused ? [sql`refused IS NOT NULL`] : [];
+    return punchPage(this.#db, PUNCHES, filter, { narrowing, sparse, windowed: this.#dialect.windowedPunchPages });
+  }
+
+  async doorEvents(filter: PunchFilter): Promise<Page<DoorEventRow>> {
+    if (filter.events?.length === 0) return { items: [], next: null };
+    const sparse = filter.events === undefined ? [] : [oneOf("event", filter.events)];
+    return punchPage(this.#db, DOOR_EVENT_ROWS, filter, { narrowing: [], sparse, windowed: this.#dialect.windowedPunchPages });
+  }
+
+  async latestDoorEvents(sns: readonly string[]): Promise<DoorEventRow[]> {
+    // One index walk (door_events_identity: sn, time, …) per terminal, newest first.
+    const latest = (sn: string) => this.#db.read(sql`SELECT ${DOOR_EVENT_ROWS.columns} FROM door_events WHERE sn = ${sn} ORDER BY time DESC, id DESC LIMIT 1`);
+    return (await Promise.all(sns.map(latest))).flat().map(DOOR_EVENT_ROWS.read);
+  }
+
+  async recentDoorEvents(from: string, events: readonly number[], limit: number): Promise<DoorEventRow[]> {
+    if (events.length === 0) return [];
+    const rows = await this.#db.read(sql`SELECT ${DOOR_EVENT_ROWS.columns} FROM door_events WHERE time >= ${from} AND ${oneOf("event", events)} ORDER BY time DESC, id DESC LIMIT ${limit}`);
+    return rows.map(DOOR_EVENT_ROWS.read);
+  }
+
+  async quarantined(filter: { cursor?: string; limit: number }) {
+    const where = filter.cursor === undefined ? sql`` : sql`WHERE id < ${decodeCursor(filter.cursor, ["number"])[0]}`;
+    const rows = await this.#db.read(sql`SELECT ${quarantineRows.columns} FROM quarantine ${where} ORDER BY id DESC LIMIT ${filter.limit + 1}`);
+    return pageOf(rows.map(quarantineRows.read), filter.limit, (r) => encodeCursor([r.id]));
+  }
+
+  async getAttendance(id: number): Promise<AttendanceRow | null> {
+    return first(await this.#db.read(sql`SELECT ${PUNCHES.columns} FROM attendance WHERE id = ${id}`), PUNCHES.read);
+  }
+
+  async punchPhoto(attendanceId: number): Promise<PunchPhoto | null> {
+    return first(await this.#db.read(sql`SELECT ${photoRows.columns} FROM punch_photos WHERE attendance_id = ${attendanceId}`), photoRows.read);
+  }
+
+  async withPhotos(attendanceIds: readonly number[]) {
+    const found = new Set<number>();
+    // In slices, so a long list never meets the engine's limit on bound parameters.
+    for (let i = 0; i < attendanceIds.length; i += PHOTO_ID_SLICE) {
+      const slice = attendanceIds.slice(i, i + PHOTO_ID_SLICE);
+      for (const r of await this.#db.read(sql`SELECT attendance_id FROM punch_photos WHERE ${oneOf("attendance_id", slice)}`)) found.add(num(r.attendance_id));
+    }
+    return found;
+  }
+
+  async countAttendance(match: AttendanceMatch) {
+    const where = attendanceWhere(match);
+    return where === null ? 0 : count(await this.#db.read(sql`SELECT count(*) AS n FROM attendance ${where}`));
+  }
+
+  async attendanceSlice(match: AttendanceMatch, order: AttendanceOrder, offset: number, limit: number): Promise<AttendanceRow[]> {
+    const where = attendanceWhere(match);
+    if (where === null) return [];
+    const rows = await this.#db.read(sql`SELECT ${PUNCHES.columns} FROM attendance ${where} ${attendanceOrder(order)} LIMIT ${limit} OFFSET ${offset}`);
+    return rows.map(PUNCHES.read);
+  }
+
+  async stats(): Promise<Stats> {
+    const total = (table: string) => this.#db.read(sql`SELECT count(*) AS n FROM ${sql.raw(table)}`);
+    // CASE rather than SQLite's sum of 0/1 or PostgreSQL's FILTER: online is an integer in one, a boolean in the other.
+    const [[t], a, d, q, p] = await Promise.all([
+      this.#db.read(sql`SELECT count(*) AS n, count(CASE WHEN online THEN 1 END) AS online, count(CASE WHEN approval = 'pending' THEN 1 END) AS pending FROM terminals`),
+      total("attendance"),
+      total("door_events"),
+      total("quarantine"),
+      total("people"),
+    ]);
+    return {
+      attendance_total: count(a),
+      door_events_total: count(d),
+      quarantined_total: count(q),
+      terminals_total: num(t?.n ?? 0),
+      terminals_online: num(t?.online ?? 0),
+      terminals_pending: num(t?.pending ?? 0),
+      people_total: count(p),
+    };
+  }
+
+  async getPerson(enrollid: number) {
+    return first(await this.#db.read(sql`SELECT ${personRows.columns} FROM people WHERE enrollid = ${enrollid}`), personRows.read);
+  }
+
+  async credentialsOf(enrollid: number) {
+    const rows = await this.#db.read(sql`SELECT backupnum, data FROM credentials WHERE enrollid = ${enrollid} ORDER BY backupnum`);
+    return rows.map((r) => ({ backupnum: num(r.backupnum), data: String(r.data) }));
+  }
+
+  async listTokens() {
+    return (await this.#db.read(sql`SELECT ${tokenRows.columns} FROM api_tokens ORDER BY id`)).map(tokenRows.read);
+  }
+
+  async auditLog(filter: AuditFilter) {
+    const where: SQL[] = [];
+    if (filter.actor !== undefined) where.push(sql`actor = ${filter.actor}`);
+    if (filter.action !== undefined) where.push(sql`action = ${filter.action}`);
+    if (filter.target !== undefined) where.push(sql`target = ${filter.target}`);
+    if (filter.cursor !== undefined) where.push(sql`id < ${decodeCursor(filter.cursor, ["number"])[0]}`);
+    const rows = await this.#db.read(sql`SELECT ${auditRows.columns} FROM audit_log ${whereAll(where)} ORDER BY id DESC LIMIT ${filter.limit + 1}`);
+    return pageOf(rows.map(auditRows.read), filter.limit, (r) => encodeCursor([r.id]));
+  }
+
+  async ping() {
+    await this.#db.read(sql`SELECT 1`);
+  }
+}
