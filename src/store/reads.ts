@@ -23,8 +23,8 @@ const tokenRows = tableRows(apiTokens);
 const auditRows = tableRows(auditLog);
 
 export interface ReadDialect {
-  /** Case-insensitive LIKE: SQLite's LIKE (ASCII), PostgreSQL's ILIKE. */
-  like: SQL;
+  /** `column` case-insensitively LIKE `pattern` (escaped by backslash): SQLite's LIKE (ASCII), PostgreSQL's ILIKE. */
+  like(column: string, pattern: string): SQL;
   /** Whether pages of punches filtered only by what no index serves walk the time index in windows (punch-pages.ts). */
   windowedPunchPages: boolean;
 }
@@ -53,8 +53,8 @@ export class SqlReads {
     const where: SQL[] = [];
     const q = filter.q?.trim();
     if (q) {
-      const [like, pattern] = [this.#dialect.like, containing(q)];
-      where.push(sql`(sn ${like} ${pattern} ESCAPE '\\' OR name ${like} ${pattern} ESCAPE '\\' OR location ${like} ${pattern} ESCAPE '\\')`);
+      const pattern = containing(q);
+      where.push(sql`(${sql.join(["sn", "name", "location"].map((column) => this.#dialect.like(column, pattern)), sql` OR `)})`);
     }
     if (filter.status) where.push(statusWhere(filter.status));
     if (filter.sns) where.push(oneOf("sn", filter.sns));

@@ -13,7 +13,8 @@ export class PgReads extends SqlReads {
   #db: PgDb;
 
   constructor(db: PgDb) {
-    super(pgTimesheets(db), { like: sql.raw("ILIKE"), windowedPunchPages: false });
+    // Backslash is ILIKE's escape already; an ESCAPE clause made the terminal search a fifth slower (a like_escape per row).
+    super(pgTimesheets(db), { like: (column, pattern) => sql`${sql.raw(column)} ILIKE ${pattern}`, windowedPunchPages: false });
     this.#db = db;
   }
 

@@ -4,12 +4,13 @@ import type { SqliteConnection } from "./driver.ts";
 import { sqliteTimesheets } from "./timesheet-sql.ts";
 
 /**
- * What `SqliteStore` (which extends it) reads on its read connection (`SqlReads`): LIKE is
- * case-insensitive for ASCII, and punch pages filtered by what no index serves walk in windows
- * (BENCHMARKS.md: `/attendance?inout=7` read the whole table).
+ * What `SqliteStore` (which extends it) reads on its read connection (`SqlReads`): LIKE
+ * (case-insensitive for ASCII; SQLite has no escape character unless told), and punch pages
+ * filtered by what no index serves walk in windows (BENCHMARKS.md: `/attendance?inout=7` read the
+ * whole table).
  */
 export class SqliteReads extends SqlReads {
   constructor(w: SqliteConnection, r: SqliteConnection) {
-    super(sqliteTimesheets(w, r), { like: sql.raw("LIKE"), windowedPunchPages: true });
+    super(sqliteTimesheets(w, r), { like: (column, pattern) => sql`${sql.raw(column)} LIKE ${pattern} ESCAPE '\\'`, windowedPunchPages: true });
   }
 }
