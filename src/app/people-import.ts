@@ -87,27 +87,41 @@ export async function deleteImportSource(deps: ImportSourceDeps, actor: Actor, i
 }
 
 export type SourceRun = { ok: true; run: ImportRun } | { ok: false; error: string };
+export type SourceRead = { ok: true; row: PeopleImportSourceRow; entries: ImportEntry[] } | { ok: false; error: string };
 
 /**
- * Reads a saved source and runs the import. A source that cannot be read is an outcome, not a
- * failure of the request: unless it was a dry run, it is the source's last result and audited.
+ * Reads a saved source's people. A source that cannot be read is an outcome, not a failure of the
+ * request: unless it was a dry run, it is the source's last result and audited.
  */
-export async function runImportSource(deps: ImportSourceDeps, actor: Actor, id: number, o: { dryRun: boolean; pushTo: readonly string[] }): Promise<SourceRun> {
+export async function readImportSource(deps: ImportSourceDeps, actor: Actor, id: number, dryRun: boolean): Promise<SourceRead> {
   const row = await knownSource(deps, id);
-  const source = `source:${row.id}`;
-  let entries: ImportEntry[];
   try {
-    entries = await httpEntries(runnableSource(row, deps.secrets()));
+    return { ok: true, row, entries: await httpEntries(runnableSource(row, deps.secrets())) };
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    if (!o.dryRun) {
+    if (!dryRun) {
       const result = `failed: ${err.message}`.slice(0, 500);
       await deps.store.importSources.recordRun(row.id, result, deps.now());
-      await audit(deps, actor, "people.import", source, undefined, result);
+      await audit(deps, actor, "people.import", `source:${row.id}`, undefined, result);
     }
     return { ok: false, error: err.message };
   }
-  const run = await runImport(deps, actor, entries, { ...o, disableMissing: row.disableMissing, source });
-  if (!run.dry_run) await deps.store.importSources.recordRun(row.id, runSummary(run), deps.now());
-  return { ok: true, run };
+}
+
+/** Imports what `readImportSource` read; an applied run is the source's last result. */
+export async function importFromSource(
+  deps: ImportSourceDeps,
+  actor: Actor,
+  read: { row: PeopleImportSourceRow; entries: readonly ImportEntry[] },
+  o: { dryRun: boolean; pushTo: readonly string[]; onProgress?: ImportRunOptions["onProgress"] },
+): Promise<ImportRun> {
+  const run = await runImport(deps, actor, read.entries, { ...o, disableMissing: read.row.disableMissing, source: `source:${read.row.id}` });
+  if (!run.dry_run) await deps.store.importSources.recordRun(read.row.id, runSummary(run), deps.now());
+  return run;
+}
+
+/** Reads a saved source and runs the import (the API's one call). */
+export async function runImportSource(deps: ImportSourceDeps, actor: Actor, id: number, o: { dryRun: boolean; pushTo: readonly string[] }): Promise<SourceRun> {
+  const read = await readImportSource(deps, actor, id, o.dryRun);
+  return read.ok ? { ok: true, run: await importFromSource(deps, actor, read, o) } : read;
 }

@@ -19,6 +19,7 @@ import { auditPage } from "./pages/audit.tsx";
 import { authPages } from "./pages/auth.tsx";
 import { dashboardPage } from "./pages/dashboard.tsx";
 import { groupPages } from "./pages/groups.tsx";
+import { importRunPages, ImportRuns } from "./pages/import-runs.tsx";
 import { importSourcePages } from "./pages/import-sources.tsx";
 import { integrationPages } from "./pages/integrations.tsx";
 import { peopleImportPages } from "./pages/people-import.tsx";
@@ -98,8 +99,11 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", integrationPages(deps));
   authed.route("/", webhookPages(deps));
   authed.route("/", hrDestinationPages(deps));
-  authed.route("/", peopleImportPages(deps));
-  authed.route("/", importSourcePages(deps));
+  // A large import from a CSV file or a saved source runs in the background, followed on its own page.
+  const importRuns = new ImportRuns();
+  authed.route("/", importRunPages(deps, importRuns));
+  authed.route("/", peopleImportPages(deps, importRuns));
+  authed.route("/", importSourcePages(deps, importRuns));
   authed.route("/", auditPage(deps));
   authed.route("/", settingsPages(deps));
   authed.route("/", accountPage(deps));

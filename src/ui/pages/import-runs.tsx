@@ -1,5 +1,5 @@
 /**
- * A large CSV import applied from the admin UI runs in the background, so the admin watches a live
+ * A large import applied from the admin UI (a CSV file, a saved HR source) runs in the background, so the admin watches a live
  * bar (the job island, polling `/integrations/import/runs/{id}.json`) instead of a page that loads
  * for as long as the import takes; when it ends the page reloads into the same result a small
  * import shows at once. The runs are this instance's, in memory (a restart forgets the page, not
@@ -21,6 +21,10 @@ const BASE = "/integrations/import/runs";
 
 interface ImportRunState {
   id: number;
+  /** What is imported, as the page's title starts ("CSV import", the source's name). */
+  title: string;
+  /** The page the run was started from. */
+  back: { href: string; text: string };
   status: "running" | "succeeded" | "failed";
   done: number;
   total: number;
@@ -39,8 +43,8 @@ export class ImportRuns {
   }
 
   /** Starts following `work` (given the progress listener); answers the run's id at once. */
-  start(work: (onProgress: (done: number, total: number) => void) => Promise<ImportRun>, log: UiDeps["log"]): number {
-    const state: ImportRunState = { id: ++this.#next, status: "running", done: 0, total: 0, run: null, error: null };
+  start(what: Pick<ImportRunState, "title" | "back">, work: (onProgress: (done: number, total: number) => void) => Promise<ImportRun>, log: UiDeps["log"]): number {
+    const state: ImportRunState = { ...what, id: ++this.#next, status: "running", done: 0, total: 0, run: null, error: null };
     this.#runs.set(state.id, state);
     for (const old of this.#runs.values()) {
       if (this.#runs.size <= KEPT) break;
@@ -83,10 +87,10 @@ export function importRunPages(deps: UiDeps, runs: ImportRuns) {
     return page(
       c,
       deps.settings.siteName,
-      { title: r.status === "running" ? "CSV import: running" : "CSV import: done", active: "integrations" },
+      { title: `${r.title}: ${r.status === "running" ? "running" : "done"}`, active: "integrations" },
       <>
         <p class="subtitle">
-          <a href="/integrations/import">People import</a>
+          <a href={r.back.href}>{r.back.text}</a>
         </p>
         <section class="panel" aria-label="Import progress">
           <JobProgress {...progressOf(r)} />

@@ -6,7 +6,7 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { createImportSource, deleteImportSource, runImportSource, updateImportSource } from "../../app/people-import.ts";
+import { createImportSource, deleteImportSource, importFromSource, readImportSource, updateImportSource } from "../../app/people-import.ts";
 import { parseSavedSource } from "../../people-import/saved-source.ts";
 import type { PeopleImportSourceRow, TerminalRow } from "../../store/schema.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
@@ -14,6 +14,7 @@ import { ActionButton, ago, EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
+import { BACKGROUND_ABOVE, type ImportRuns } from "./import-runs.tsx";
 import { ApplyForm, CarriedOptions, ImportResult, importOptions, PushToField } from "./import-parts.tsx";
 import { type FormValues, parseForm, SourceForm, valuesOf } from "./import-source-form.tsx";
 
@@ -47,7 +48,7 @@ function RunPanel({ href, csrf, terminals }: { href: string; csrf: string; termi
   );
 }
 
-export function importSourcePages(deps: UiDeps) {
+export function importSourcePages(deps: UiDeps, runs: ImportRuns) {
   const app = new Hono<UiEnv>();
   const base = "/integrations/import/sources";
   const sources = deps.store.importSources;
@@ -131,9 +132,14 @@ export function importSourcePages(deps: UiDeps) {
     const href = `${base}/${row.id}`;
     const o = importOptions(await c.req.formData());
     const source = parseSavedSource(row);
-    const outcome = await runImportSource(deps, actorOf(c), row.id, o);
-    if (!outcome.ok) return redirectWith(c, href, "error", `The source could not be read: ${outcome.error}`.slice(0, 400));
-    const run = outcome.run;
+    const actor = actorOf(c);
+    const read = await readImportSource(deps, actor, row.id, o.dryRun);
+    if (!read.ok) return redirectWith(c, href, "error", `The source could not be read: ${read.error}`.slice(0, 400));
+    if (!o.dryRun && read.entries.length > BACKGROUND_ABOVE) {
+      const id = runs.start({ title: source.name, back: { href, text: source.name } }, (onProgress) => importFromSource(deps, actor, read, { ...o, onProgress }), deps.log);
+      return c.redirect(`/integrations/import/runs/${id}`, 303);
+    }
+    const run = await importFromSource(deps, actor, read, o);
     const applyForm = (      <ApplyForm action={`${href}/run`} csrf={c.get("session").csrfToken} cancel={href}>
         <CarriedOptions disableMissing={source.disableMissing} pushTo={o.pushTo} refusing={o.pushTo.filter((sn) => deps.people.names.refuses(sn))} />
         <p class="muted">The source is read again when you apply: changes made there since this dry run are included.</p>

@@ -17,13 +17,11 @@ import { CsrfField, page } from "../layout.tsx";
 import { Table } from "../table.tsx";
 import { IntegrationTabs } from "./integrations.tsx";
 import { ApplyForm, CarriedOptions, ImportResult, importOptions, PushToField } from "./import-parts.tsx";
-import { BACKGROUND_ABOVE, importRunPages, ImportRuns } from "./import-runs.tsx";
+import { BACKGROUND_ABOVE, type ImportRuns } from "./import-runs.tsx";
 import { sourceUrlFor } from "./import-sources.tsx";
 
-export function peopleImportPages(deps: UiDeps) {
+export function peopleImportPages(deps: UiDeps, runs: ImportRuns) {
   const app = new Hono<UiEnv>();
-  const runs = new ImportRuns();
-  app.route("/", importRunPages(deps, runs));
 
   app.get("/integrations/import", async (c) => {
     const admin = c.get("user").role === "admin";
@@ -114,7 +112,8 @@ export function peopleImportPages(deps: UiDeps) {
     const o = importOptions(form);
     if (!o.dryRun && entries.length > BACKGROUND_ABOVE) {
       const actor = actorOf(c);
-      const id = runs.start((onProgress) => runImport(deps, actor, entries, { ...o, source: "csv", onProgress }), deps.log);
+      const back = { href: "/integrations/import", text: "People import" };
+      const id = runs.start({ title: "CSV import", back }, (onProgress) => runImport(deps, actor, entries, { ...o, source: "csv", onProgress }), deps.log);
       return c.redirect(`/integrations/import/runs/${id}`, 303);
     }
     const run = await runImport(deps, actorOf(c), entries, { ...o, source: "csv" });
