@@ -1,13 +1,8 @@
-import { Hono } from "hono";
-import { z } from "zod";
 import type { OutboundStore } from "../../store/export-contract.ts";
 import type { DeadLetterRow } from "../../store/schema.ts";
 import type { WebhookAdmin } from "../../webhooks/admin.ts";
 import { createWebhookBody, patchWebhookBody } from "../../webhooks/settings.ts";
-import { parseBody } from "../body.ts";
-import { notFound } from "../../lib/app-error.ts";
-import type { TokenEnv } from "../middleware/bearer-auth.ts";
-import { pageQuery, parseQuery } from "../query.ts";
+import { destinationRoutes } from "./destination-routes.ts";
 
 export interface WebhooksDeps {
   store: OutboundStore;
@@ -29,51 +24,24 @@ function deadLetterJson(l: DeadLetterRow) {
   };
 }
 
-const idParam = z.coerce.number().int().positive();
-const deadLetterQuery = pageQuery.extend({ status: z.enum(["dead", "delivered"]).optional() });
-
-function idOf(raw: string): number {
-  const id = idParam.safeParse(raw);
-  if (!id.success) throw notFound("no such webhook");
-  return id.data;
-}
-
 /** Outgoing webhooks (HR, payroll): destinations, their status and their dead letters. */
 export function webhooksApi({ store, admin }: WebhooksDeps) {
-  const app = new Hono<TokenEnv>();
-
-  app.get("/", async (c) => c.json({ items: await admin.list() }));
-
-  app.post("/", async (c) => {
-    const created = await admin.create(await parseBody(c, createWebhookBody), c.get("actor"));
-    return c.json(await admin.view(created), 201);
+  return destinationRoutes({
+    what: "webhook",
+    letterWhat: "webhook",
+    createBody: createWebhookBody,
+    patchBody: patchWebhookBody,
+    list: () => admin.list(),
+    known: (id) => admin.known(id),
+    view: (w) => admin.view(w),
+    create: (actor, body) => admin.create(body, actor),
+    update: (actor, id, body) => admin.update(id, body, actor),
+    remove: (actor, id) => admin.remove(id, actor),
+    deadLetters: (id, filter) => store.webhooks.deadLetters(id, filter),
+    letterJson: deadLetterJson,
+    retry: async (actor, id, letter) => {
+      const outcome = await admin.retry(id, letter, actor);
+      return { ...deadLetterJson(outcome.letter), delivered: outcome.result.ok };
+    },
   });
-
-  app.get("/:id", async (c) => c.json(await admin.view(await admin.known(idOf(c.req.param("id"))))));
-
-  app.patch("/:id", async (c) => {
-    const id = idOf(c.req.param("id"));
-    await admin.known(id);
-    const updated = await admin.update(id, await parseBody(c, patchWebhookBody), c.get("actor"));
-    return c.json(await admin.view(updated));
-  });
-
-  app.delete("/:id", async (c) => {
-    await admin.remove(idOf(c.req.param("id")), c.get("actor"));
-    return c.body(null, 204);
-  });
-
-  app.get("/:id/dead-letters", async (c) => {
-    const id = idOf(c.req.param("id"));
-    await admin.known(id);
-    const page = await store.webhooks.deadLetters(id, parseQuery(deadLetterQuery, c.req.query()));
-    return c.json({ ...page, items: page.items.map(deadLetterJson) });
-  });
-
-  app.post("/:id/dead-letters/:letter/retry", async (c) => {
-    const outcome = await admin.retry(idOf(c.req.param("id")), idOf(c.req.param("letter")), c.get("actor"));
-    return c.json({ ...deadLetterJson(outcome.letter), delivered: outcome.result.ok });
-  });
-
-  return app;
 }
