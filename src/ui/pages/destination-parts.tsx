@@ -1,14 +1,15 @@
 /**
  * What a webhook destination's pages and an HR destination's pages show alike: the delivery
- * status rows, the dead letters panel with its tabs, table and pager, and the end of the settings
- * form (where to start, enabled, the submit button), the table listing a kind's destinations and
- * the layout of a destination's page. Each page keeps what is its kind's own.
+ * status rows, the dead letters panel with its tabs, table and pager, the settings form's frame
+ * (name and URL first; at its end where to start, enabled, the submit button), the table listing
+ * a kind's destinations and the layout of a destination's page. Each page keeps what is its kind's own.
  */
 import type { Child } from "hono/jsx";
 import { z } from "zod";
 import type { SiteClock } from "../../protocol/index.ts";
 import type { Page } from "../../store/contract.ts";
-import { ActionButton, ago, Badge, EmptyState, Pager, siteTime } from "../components.tsx";
+import { ActionButton, ago, Badge, EmptyState, Field, Pager, RadioField, siteTime } from "../components.tsx";
+import { CsrfField, FlashMessage } from "../layout.tsx";
 import { pageFromQuery } from "../paging.ts";
 import { type Column, Table } from "../table.tsx";
 
@@ -192,24 +193,44 @@ export function DestinationLayout(props: { subtitle: Child; state: Child; status
   );
 }
 
+/** A destination's settings form: its name and URL, then the kind's own fields and `DestinationFormEnd`; a viewer's is disabled. */
+export function DestinationForm(props: {
+  action: string;
+  csrf: string;
+  label: string;
+  error?: string | undefined;
+  disabled: boolean;
+  name: { value: string; placeholder: string };
+  url: { value: string; placeholder: string; hint: string };
+  children: Child;
+}) {
+  return (
+    <form method="post" action={props.action} class="stack form-grid" aria-label={props.label}>
+      <CsrfField token={props.csrf} />
+      <FlashMessage flash={props.error ? { kind: "error", text: props.error } : null} />
+      <fieldset disabled={props.disabled} class="plain-fieldset">
+        <Field label="Name" name="name" value={props.name.value} required placeholder={props.name.placeholder} />
+        <Field label="URL" name="url" type="url" value={props.url.value} required placeholder={props.url.placeholder} hint={props.url.hint} />
+        {props.children}
+      </fieldset>
+    </form>
+  );
+}
+
 /** The end of a destination's settings form: where a new one starts, enabled, and the button. */
 export function DestinationFormEnd(props: { existing: boolean; start: "now" | "beginning"; enabled: boolean; disabled: boolean; startLabels: { now: string; beginning: string } }) {
   return (
     <>
       {props.existing ? null : (
-        <div class="field">
-          <span class="label" id="start-label">
-            Start with
-          </span>
-          <div class="radios" role="radiogroup" aria-labelledby="start-label">
-            <label>
-              <input type="radio" name="start" value="now" checked={props.start === "now"} /> {props.startLabels.now}
-            </label>
-            <label>
-              <input type="radio" name="start" value="beginning" checked={props.start === "beginning"} /> {props.startLabels.beginning}
-            </label>
-          </div>
-        </div>
+        <RadioField
+          name="start"
+          label="Start with"
+          value={props.start}
+          options={[
+            ["now", props.startLabels.now],
+            ["beginning", props.startLabels.beginning],
+          ]}
+        />
       )}
       <div class="field field-check">
         <input type="checkbox" id="f-enabled" name="enabled" checked={props.enabled} />

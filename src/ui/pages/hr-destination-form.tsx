@@ -8,9 +8,8 @@ import type { Child } from "hono/jsx";
 import { describeInput, labelled } from "../../lib/input-problem.ts";
 import { type CreateHrDestinationBody, createHrDestinationBody, type HrDestinationView, type PatchHrDestinationBody, patchHrDestinationBody } from "../../connectors/destination.ts";
 import type { ConnectorKindName } from "../../connectors/kinds.ts";
-import { Field } from "../components.tsx";
-import { CsrfField, FlashMessage } from "../layout.tsx";
-import { DestinationFormEnd } from "./destination-parts.tsx";
+import { Field, RadioField } from "../components.tsx";
+import { DestinationForm, DestinationFormEnd } from "./destination-parts.tsx";
 
 /** The form as filled in (secrets left out), to show it again with an error. */
 export interface HrFormValues {
@@ -223,32 +222,30 @@ export function parseHrDestinationChange(kind: ConnectorKindName, form: FormData
 export function HrDestinationForm(props: { action: string; csrf: string; values: HrFormValues; existing: HrDestinationView | null; disabled: boolean; error?: string | undefined }) {
   const { values: v, existing } = props;
   const kind = KIND_FORMS[v.kind];
-  const radio = (name: string, value: string, checked: boolean, label: string) => (
-    <label>
-      <input type="radio" name={name} value={value} checked={checked} /> {label}
-    </label>
-  );
   return (
-    <form method="post" action={props.action} class="stack form-grid" aria-label={existing ? "Change HR destination" : "New HR destination"}>
-      <CsrfField token={props.csrf} />
-      <FlashMessage flash={props.error ? { kind: "error", text: props.error } : null} />
-      <fieldset disabled={props.disabled} class="plain-fieldset">
-        <Field label="Name" name="name" value={v.name} required placeholder={kind.label} />
-        <Field label="URL" name="url" type="url" value={v.url} required placeholder="https://erp.example.com" hint="The HR system's address." />
-        <div class="field">
-          <span class="label" id="emp-label">
-            Employee id from
-          </span>
-          <div class="radios" role="radiogroup" aria-labelledby="emp-label">
-            {radio("employee_id_from", "external_id", v.employeeIdFrom === "external_id", "Payroll number (the enroll id where none is set)")}
-            {radio("employee_id_from", "enrollid", v.employeeIdFrom === "enrollid", "Enroll id")}
-          </div>
-        </div>
-        {kind.fields({ k: v.k, existing })}
-        <Field label="Time-out (seconds)" name="timeout_s" type="number" min={1} max={120} value={v.timeoutS} required />
-        <Field label="Give up after (attempts)" name="max_attempts" type="number" min={1} max={1000} value={v.maxAttempts} required hint="A punch still failing then becomes a dead letter, with the HR system's message." />
-        <DestinationFormEnd existing={existing !== null} start={v.start} enabled={v.enabled} disabled={props.disabled} startLabels={{ now: "Punches from now on", beginning: "Every punch in the store" }} />
-      </fieldset>
-    </form>
+    <DestinationForm
+      action={props.action}
+      csrf={props.csrf}
+      label={existing ? "Change HR destination" : "New HR destination"}
+      error={props.error}
+      disabled={props.disabled}
+      name={{ value: v.name, placeholder: kind.label }}
+      url={{ value: v.url, placeholder: "https://erp.example.com", hint: "The HR system's address." }}
+    >
+      <RadioField
+        name="employee_id_from"
+        label="Employee id from"
+        labelId="emp-label"
+        value={v.employeeIdFrom}
+        options={[
+          ["external_id", "Payroll number (the enroll id where none is set)"],
+          ["enrollid", "Enroll id"],
+        ]}
+      />
+      {kind.fields({ k: v.k, existing })}
+      <Field label="Time-out (seconds)" name="timeout_s" type="number" min={1} max={120} value={v.timeoutS} required />
+      <Field label="Give up after (attempts)" name="max_attempts" type="number" min={1} max={1000} value={v.maxAttempts} required hint="A punch still failing then becomes a dead letter, with the HR system's message." />
+      <DestinationFormEnd existing={existing !== null} start={v.start} enabled={v.enabled} disabled={props.disabled} startLabels={{ now: "Punches from now on", beginning: "Every punch in the store" }} />
+    </DestinationForm>
   );
 }

@@ -9,9 +9,8 @@ import { describeInput, labelled } from "../../lib/input-problem.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { type CreateWebhookBody, createWebhookBody, EVENT_TYPES, type PatchWebhookBody, patchWebhookBody } from "../../webhooks/settings.ts";
-import { Field, MANY_TERMINALS, typedSerials } from "../components.tsx";
-import { CsrfField, FlashMessage } from "../layout.tsx";
-import { DestinationFormEnd } from "./destination-parts.tsx";
+import { Field, MANY_TERMINALS, RadioField, typedSerials } from "../components.tsx";
+import { DestinationForm, DestinationFormEnd } from "./destination-parts.tsx";
 
 const AUTH = ["keep", "none", "bearer", "header"] as const;
 
@@ -134,79 +133,76 @@ export function WebhookForm(props: {
   error?: string | undefined;
 }) {
   const { values: v, existing } = props;
-  const authChoice = (value: WebhookFormValues["auth"], label: string) => (
-    <label>
-      <input type="radio" name="auth" value={value} checked={v.auth === value} /> {label}
-    </label>
-  );
   return (
-    <form method="post" action={props.action} class="stack form-grid" aria-label={existing ? "Change destination" : "New destination"}>
-      <CsrfField token={props.csrf} />
-      <FlashMessage flash={props.error ? { kind: "error", text: props.error } : null} />
-      <fieldset disabled={props.disabled} class="plain-fieldset">
-        <Field label="Name" name="name" value={v.name} required placeholder="Payroll" />
-        <Field label="URL" name="url" type="url" value={v.url} required placeholder="https://payroll.example/tm20" hint="Receives a POST with a JSON batch of records." />
-        <div class="field">
-          <span class="label" id="auth-label">
-            Authentication
-          </span>
-          <div class="radios" role="radiogroup" aria-labelledby="auth-label">
-            {existing?.auth_header ? authChoice("keep", `Keep the stored ${existing.auth_header.name} header (value hidden)`) : null}
-            {authChoice("none", "No auth header")}
-            {authChoice("bearer", "Bearer token (Authorization: Bearer …)")}
-            {authChoice("header", "Another header (e.g. X-Api-Key)")}
-          </div>
+    <DestinationForm
+      action={props.action}
+      csrf={props.csrf}
+      label={existing ? "Change destination" : "New destination"}
+      error={props.error}
+      disabled={props.disabled}
+      name={{ value: v.name, placeholder: "Payroll" }}
+      url={{ value: v.url, placeholder: "https://payroll.example/tm20", hint: "Receives a POST with a JSON batch of records." }}
+    >
+      <RadioField
+        name="auth"
+        label="Authentication"
+        value={v.auth}
+        options={[
+          ...(existing?.auth_header ? [["keep", `Keep the stored ${existing.auth_header.name} header (value hidden)`] as const] : []),
+          ["none", "No auth header"],
+          ["bearer", "Bearer token (Authorization: Bearer …)"],
+          ["header", "Another header (e.g. X-Api-Key)"],
+        ]}
+      />
+      <Field label="Header name" name="auth_name" value={v.authName} placeholder="X-Api-Key" hint="Only for “another header”." />
+      <Field label="Token or header value" name="auth_value" type="password" autocomplete="new-password" hint="Stored encrypted; never shown again." />
+      <Field
+        label="Signing secret (HMAC-SHA256)"
+        name="hmac_secret"
+        type="password"
+        autocomplete="new-password"
+        hint={existing?.signed ? "A secret is stored: leave empty to keep it." : "Optional, at least 16 characters: adds an X-TM20-Signature header."}
+      />
+      {existing?.signed ? (
+        <div class="field field-check">
+          <input type="checkbox" id="f-hmac_remove" name="hmac_remove" />
+          <label for="f-hmac_remove">Stop signing (remove the stored secret)</label>
         </div>
-        <Field label="Header name" name="auth_name" value={v.authName} placeholder="X-Api-Key" hint="Only for “another header”." />
-        <Field label="Token or header value" name="auth_value" type="password" autocomplete="new-password" hint="Stored encrypted; never shown again." />
-        <Field
-          label="Signing secret (HMAC-SHA256)"
-          name="hmac_secret"
-          type="password"
-          autocomplete="new-password"
-          hint={existing?.signed ? "A secret is stored: leave empty to keep it." : "Optional, at least 16 characters: adds an X-TM20-Signature header."}
-        />
-        {existing?.signed ? (
-          <div class="field field-check">
-            <input type="checkbox" id="f-hmac_remove" name="hmac_remove" />
-            <label for="f-hmac_remove">Stop signing (remove the stored secret)</label>
-          </div>
-        ) : null}
+      ) : null}
+      <fieldset class="plain-fieldset">
+        <legend class="label">Send</legend>
+        <div class="checks">
+          {EVENT_TYPES.map((t) => (
+            <label>
+              <input type="checkbox" name="event" value={t} checked={v.events.includes(t)} /> {EVENT_LABEL[t]}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      {props.terminals.length > MANY_TERMINALS ? (
+        // Issue 13: not a checkbox per terminal of a 20,000-terminal site; the serial numbers are typed.
+        <div class="field">
+          <label for="f-sn">From terminals (serial numbers, separated by spaces or commas; empty: every terminal)</label>
+          <textarea id="f-sn" name="sn" rows={2} maxlength={10_000}>
+            {v.terminals.join(" ")}
+          </textarea>
+        </div>
+      ) : props.terminals.length > 0 ? (
         <fieldset class="plain-fieldset">
-          <legend class="label">Send</legend>
+          <legend class="label">From terminals (none ticked: every terminal)</legend>
           <div class="checks">
-            {EVENT_TYPES.map((t) => (
+            {props.terminals.map((t) => (
               <label>
-                <input type="checkbox" name="event" value={t} checked={v.events.includes(t)} /> {EVENT_LABEL[t]}
+                <input type="checkbox" name="sn" value={t.sn} checked={v.terminals.includes(t.sn)} /> {t.name || t.sn}
               </label>
             ))}
           </div>
         </fieldset>
-        {props.terminals.length > MANY_TERMINALS ? (
-          // Issue 13: not a checkbox per terminal of a 20,000-terminal site; the serial numbers are typed.
-          <div class="field">
-            <label for="f-sn">From terminals (serial numbers, separated by spaces or commas; empty: every terminal)</label>
-            <textarea id="f-sn" name="sn" rows={2} maxlength={10_000}>
-              {v.terminals.join(" ")}
-            </textarea>
-          </div>
-        ) : props.terminals.length > 0 ? (
-          <fieldset class="plain-fieldset">
-            <legend class="label">From terminals (none ticked: every terminal)</legend>
-            <div class="checks">
-              {props.terminals.map((t) => (
-                <label>
-                  <input type="checkbox" name="sn" value={t.sn} checked={v.terminals.includes(t.sn)} /> {t.name || t.sn}
-                </label>
-              ))}
-            </div>
-          </fieldset>
-        ) : null}
-        <Field label="Records per batch" name="batch_size" type="number" min={1} max={5000} value={v.batchSize} required />
-        <Field label="Time-out (seconds)" name="timeout_s" type="number" min={1} max={120} value={v.timeoutS} required />
-        <Field label="Give up after (attempts)" name="max_attempts" type="number" min={1} value={v.maxAttempts} hint="Empty: retry for ever and keep the order. A batch given up on becomes a dead letter." />
-        <DestinationFormEnd existing={existing !== null} start={v.start} enabled={v.enabled} disabled={props.disabled} startLabels={{ now: "Records from now on", beginning: "Every record in the store" }} />
-      </fieldset>
-    </form>
+      ) : null}
+      <Field label="Records per batch" name="batch_size" type="number" min={1} max={5000} value={v.batchSize} required />
+      <Field label="Time-out (seconds)" name="timeout_s" type="number" min={1} max={120} value={v.timeoutS} required />
+      <Field label="Give up after (attempts)" name="max_attempts" type="number" min={1} value={v.maxAttempts} hint="Empty: retry for ever and keep the order. A batch given up on becomes a dead letter." />
+      <DestinationFormEnd existing={existing !== null} start={v.start} enabled={v.enabled} disabled={props.disabled} startLabels={{ now: "Records from now on", beginning: "Every record in the store" }} />
+    </DestinationForm>
   );
 }
