@@ -168,3 +168,23 @@ export function printPage(c: Context<UiEnv>, siteName: string, title: string, co
   );
   return c.html(html`<!doctype html>${body}`, 200, { "cache-control": "no-store" });
 }
+
+/** A print page's bar above the sheets, left off the paper: Print, Back, and a note. */
+export function PrintBar(props: { back: string; children?: Child }) {
+  return (
+    <p class="no-print print-bar">
+      <button type="button" class="btn btn-primary" data-print>
+        Print
+      </button>{" "}
+      <a class="btn btn-plain" href={props.back}>
+        Back
+      </a>
+      {props.children ? (
+        <>
+          {" "}
+          {props.children}
+        </>
+      ) : null}
+    </p>
+  );
+}

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import type { PresenceView } from "../../terminals/presence-live.ts";
 import { EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
-import { page, printPage } from "../layout.tsx";
+import { page, PrintBar, printPage } from "../layout.tsx";
 import { Table } from "../table.tsx";
 
 type Inside = PresenceView["items"][number];
@@ -55,14 +55,7 @@ function MusterSheet({ siteName, view, at }: { siteName: string; view: PresenceV
   const people = [...view.items].sort((a, b) => (a.name ?? "").localeCompare(b.name ?? "") || a.enrollid - b.enrollid);
   return (
     <>
-      <p class="no-print print-bar">
-        <button type="button" class="btn btn-primary" data-print>
-          Print
-        </button>{" "}
-        <a class="btn btn-plain" href="/presence">
-          Back
-        </a>
-      </p>
+      <PrintBar back="/presence" />
       <section class="sheet muster">
         <div class="sheet-head">
           <h1>Muster list · {siteName}</h1>

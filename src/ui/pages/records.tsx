@@ -13,26 +13,41 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, refusedLabel, verificationLabel } from "../labels.ts";
 import { page } from "../layout.tsx";
 import { pageFromQuery } from "../paging.ts";
-import { Table } from "../table.tsx";
+import { type Column, Table } from "../table.tsx";
 import { filterProblem, peopleOf, queryOf, type RecordFilter, RecordFilterForm, recordFilterSchema, storeFilter } from "./record-filter.tsx";
 
 const PAGE = 50;
 
 const terminalLink = (sn: string, names: ReadonlyMap<string, string>) => <a href={`/terminals/${encodeURIComponent(sn)}`}>{names.get(sn) ?? sn}</a>;
 
-function AttendanceTable(props: { result: Page<AttendanceRow>; filtered: boolean; names: ReadonlyMap<number, { name: string }>; terminals: ReadonlyMap<string, string>; photos: ReadonlySet<number> }) {
-  const { result, names, terminals } = props;
-  const empty = (
-    <EmptyState title={result.next ? "No punches match in this stretch" : "No punches match"}>
-      {result.next ? "In/out alone is searched a stretch at a time: look further with Older, or add a date range." : props.filtered ? "Widen the date range or clear a filter." : "Punches appear here as terminals upload them."}
-    </EmptyState>
-  );
+/**
+ * A filtered record list, its time first. A page that is empty but not the last (`next`) is a
+ * stretch searched without a match, not the end of the list: `stretch` says so.
+ */
+function RecordTable<R extends { time: string }>(props: { result: Page<R>; what: string; stretch: string; empty: string; columns: Column<R>[] }) {
+  const { result } = props;
   return (
     <Table
       rows={result.items}
-      empty={empty}
+      empty={
+        <EmptyState title={result.next ? `No ${props.what} match in this stretch` : `No ${props.what} match`}>
+          {result.next ? props.stretch : props.empty}
+        </EmptyState>
+      }
+      columns={[{ head: "Time", class: "nowrap", cell: (r) => r.time }, ...props.columns]}
+    />
+  );
+}
+
+function AttendanceTable(props: { result: Page<AttendanceRow>; filtered: boolean; names: ReadonlyMap<number, { name: string }>; terminals: ReadonlyMap<string, string>; photos: ReadonlySet<number> }) {
+  const { names, terminals } = props;
+  return (
+    <RecordTable
+      result={props.result}
+      what="punches"
+      stretch="In/out alone is searched a stretch at a time: look further with Older, or add a date range."
+      empty={props.filtered ? "Widen the date range or clear a filter." : "Punches appear here as terminals upload them."}
       columns={[
-        { head: "Time", class: "nowrap", cell: (r) => r.time },
         {
           head: "Person",
           cell: (r) => (
@@ -59,18 +74,13 @@ function AttendanceTable(props: { result: Page<AttendanceRow>; filtered: boolean
 }
 
 function DoorEventTable(props: { result: Page<DoorEventRow>; terminals: ReadonlyMap<string, string> }) {
-  const { result } = props;
-  const empty = (
-    <EmptyState title={result.next ? "No door events match in this stretch" : "No door events match"}>
-      {result.next ? "In/out and alarms are searched a stretch at a time: look further with Older, or add a date range." : "Door sensors, exit buttons and alarms appear here."}
-    </EmptyState>
-  );
   return (
-    <Table
-      rows={result.items}
-      empty={empty}
+    <RecordTable
+      result={props.result}
+      what="door events"
+      stretch="In/out and alarms are searched a stretch at a time: look further with Older, or add a date range."
+      empty="Door sensors, exit buttons and alarms appear here."
       columns={[
-        { head: "Time", class: "nowrap", cell: (r) => r.time },
         { head: "Terminal", cell: (r) => terminalLink(r.sn, props.terminals) },
         { head: "Event", cell: (r) => (doorEventIsAlarm(r.event) ? <Badge tone="error">{doorEventLabel(r.event)}</Badge> : doorEventLabel(r.event)) },
         { head: "Code", class: "muted mono", cell: (r) => `event ${r.event} · mode ${r.mode} · inout ${r.inout}` },

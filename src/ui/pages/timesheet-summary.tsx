@@ -17,7 +17,7 @@ import { dayNumber, weekday } from "../../timesheets/calendar.ts";
 import type { DayResult, LeaveType } from "../../timesheets/types.ts";
 import { EmptyState } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
-import { page, printPage } from "../layout.tsx";
+import { page, PrintBar, printPage } from "../layout.tsx";
 import { monthRange, namesOf, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
 import { type Column, Table } from "../table.tsx";
 import { SummaryTotals } from "../timesheets/day-parts.tsx";
@@ -205,15 +205,9 @@ async function printSheets(c: Context<UiEnv>, deps: UiDeps) {
     siteName,
     `Timesheets ${month.month}`,
     <>
-      <p class="no-print print-bar">
-        <button type="button" class="btn btn-primary" data-print>
-          Print
-        </button>{" "}
-        <a class="btn btn-plain" href="/timesheets/summary">
-          Back
-        </a>{" "}
+      <PrintBar back="/timesheets/summary">
         <span class="muted">One person per page, with totals.</span>
-      </p>
+      </PrintBar>
       {people.length === 0 ? (
         <p>No results stored for {month.month}.</p>
       ) : (
