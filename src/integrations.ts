@@ -68,26 +68,17 @@ export async function startIntegrations(o: IntegrationsOptions): Promise<Integra
         now: o.now,
       })
     : null;
+  // HR destinations share the webhooks' back-off and lease settings.
+  const outbound = { store: o.store, secrets, version: o.version, now: o.now, retryBaseMs: o.config.webhookRetryBaseMs, retryMaxMs: o.config.webhookRetryMaxMs };
   const webhooks = new WebhookDispatcher({
-    store: o.store,
-    secrets,
+    ...outbound,
     log: o.log.child({ component: "webhooks" }),
-    version: o.version,
-    now: o.now,
-    retryBaseMs: o.config.webhookRetryBaseMs,
-    retryMaxMs: o.config.webhookRetryMaxMs,
     ...(o.cluster ? { cluster: { ...o.cluster, leaseMs: o.config.webhookLeaseMs } } : {}),
   });
-  // HR destinations share the webhooks' back-off and lease settings.
   const connectors = new HrDispatcher({
-    store: o.store,
-    secrets,
+    ...outbound,
     log: o.log.child({ component: "hr-destinations" }),
-    version: o.version,
     clock: o.clock,
-    now: o.now,
-    retryBaseMs: o.config.webhookRetryBaseMs,
-    retryMaxMs: o.config.webhookRetryMaxMs,
     ...(o.cluster ? { cluster: { leases: o.cluster.hrLeases, instance: o.cluster.instance, leaseMs: o.config.webhookLeaseMs } } : {}),
   });
   const unsubscribe = o.bus.on("records-committed", (e) => {
