@@ -1,6 +1,6 @@
 /** Migration 0014: HR delivery destinations (issue 19; store/hr-contract.ts) and the records they dead-lettered. */
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { DEAD_LETTER_STATUSES } from "./webhooks.ts";
+import { deliveryColumns, letterColumns } from "./webhooks.ts";
 
 /** Which of our person's fields names the employee in the HR system. */
 export const EMPLOYEE_ID_FROM = ["external_id", "enrollid"] as const;
@@ -28,13 +28,7 @@ export const hrDestinations = sqliteTable("hr_destinations", {
   /** JSON object: skip reason → records the remote refused for it. */
   skipped: text("skipped").notNull(),
   lastSkip: text("last_skip"),
-  /** Consecutive failed attempts of the record after the cursor. */
-  attempts: integer("attempts").notNull(),
-  lastSuccessAt: integer("last_success_at"),
-  lastError: text("last_error"),
-  lastErrorAt: integer("last_error_at"),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
+  ...deliveryColumns(),
 });
 export type HrDestinationRow = typeof hrDestinations.$inferSelect;
 
@@ -44,10 +38,6 @@ export const hrDeadLetters = sqliteTable("hr_dead_letters", {
   recordId: integer("record_id").notNull(),
   /** The record as the adapter was given it (JSON). */
   record: text("record").notNull(),
-  attempts: integer("attempts").notNull(),
-  lastError: text("last_error").notNull(),
-  status: text("status", { enum: DEAD_LETTER_STATUSES }).notNull(),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
+  ...letterColumns(),
 });
 export type HrDeadLetterRow = typeof hrDeadLetters.$inferSelect;

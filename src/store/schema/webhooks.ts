@@ -4,6 +4,26 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 /** A dead letter's state, webhooks' and HR destinations' alike: "delivered" once a retry got it through. */
 export const DEAD_LETTER_STATUSES = ["dead", "delivered"] as const;
 
+/** A destination's delivery state, webhooks' and HR destinations' alike (the columns last, as migrations 0005 and 0014 add them). */
+export const deliveryColumns = () => ({
+  /** Consecutive failed attempts of what heads the outbox (a webhook's batch, an HR destination's record). */
+  attempts: integer("attempts").notNull(),
+  lastSuccessAt: integer("last_success_at"),
+  lastError: text("last_error"),
+  lastErrorAt: integer("last_error_at"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** A dead letter's state, webhooks' and HR destinations' alike. */
+export const letterColumns = () => ({
+  attempts: integer("attempts").notNull(),
+  lastError: text("last_error").notNull(),
+  status: text("status", { enum: DEAD_LETTER_STATUSES }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
 export const webhooks = sqliteTable("webhooks", {
   id: integer("id").primaryKey(),
   name: text("name").notNull(),
@@ -24,13 +44,7 @@ export const webhooks = sqliteTable("webhooks", {
   attendanceCursor: integer("attendance_cursor").notNull(),
   doorCursor: integer("door_cursor").notNull(),
   delivered: integer("delivered").notNull(),
-  /** Consecutive failed attempts of the batch at the head of the outbox. */
-  attempts: integer("attempts").notNull(),
-  lastSuccessAt: integer("last_success_at"),
-  lastError: text("last_error"),
-  lastErrorAt: integer("last_error_at"),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
+  ...deliveryColumns(),
 });
 export type WebhookRow = typeof webhooks.$inferSelect;
 
@@ -41,10 +55,6 @@ export const webhookDeadLetters = sqliteTable("webhook_dead_letters", {
   /** The records exactly as they were sent (JSON array). */
   records: text("records").notNull(),
   recordCount: integer("record_count").notNull(),
-  attempts: integer("attempts").notNull(),
-  lastError: text("last_error").notNull(),
-  status: text("status", { enum: DEAD_LETTER_STATUSES }).notNull(),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
+  ...letterColumns(),
 });
 export type DeadLetterRow = typeof webhookDeadLetters.$inferSelect;

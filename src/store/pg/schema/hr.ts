@@ -1,8 +1,8 @@
 /** Migration 0014: HR delivery destinations (SQLite: ../../schema/hr.ts), and their leases, PostgreSQL's only. */
 import { bigint, boolean, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { EMPLOYEE_ID_FROM } from "../../schema/hr.ts";
-import { DEAD_LETTER_STATUSES } from "../../schema/webhooks.ts";
 import { id, ms } from "./columns.ts";
+import { deliveryColumns, letterColumns } from "./webhooks.ts";
 
 export const hrDestinations = pgTable("hr_destinations", {
   id: id("id").primaryKey(),
@@ -21,12 +21,7 @@ export const hrDestinations = pgTable("hr_destinations", {
   delivered: bigint("delivered", { mode: "number" }).notNull(),
   skipped: text("skipped").notNull(),
   lastSkip: text("last_skip"),
-  attempts: integer("attempts").notNull(),
-  lastSuccessAt: ms("last_success_at"),
-  lastError: text("last_error"),
-  lastErrorAt: ms("last_error_at"),
-  createdAt: ms("created_at").notNull(),
-  updatedAt: ms("updated_at").notNull(),
+  ...deliveryColumns(),
 });
 
 export const hrDeadLetters = pgTable("hr_dead_letters", {
@@ -34,11 +29,7 @@ export const hrDeadLetters = pgTable("hr_dead_letters", {
   destinationId: bigint("destination_id", { mode: "number" }).notNull(),
   recordId: bigint("record_id", { mode: "number" }).notNull(),
   record: text("record").notNull(),
-  attempts: integer("attempts").notNull(),
-  lastError: text("last_error").notNull(),
-  status: text("status", { enum: DEAD_LETTER_STATUSES }).notNull(),
-  createdAt: ms("created_at").notNull(),
-  updatedAt: ms("updated_at").notNull(),
+  ...letterColumns(),
 });
 
 export const hrLeases = pgTable("hr_leases", {

@@ -3,6 +3,25 @@ import { bigint, boolean, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { DEAD_LETTER_STATUSES } from "../../schema/webhooks.ts";
 import { id, ms } from "./columns.ts";
 
+/** A destination's delivery state, webhooks' and HR destinations' alike (as ../../schema/webhooks.ts). */
+export const deliveryColumns = () => ({
+  attempts: integer("attempts").notNull(),
+  lastSuccessAt: ms("last_success_at"),
+  lastError: text("last_error"),
+  lastErrorAt: ms("last_error_at"),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
+/** A dead letter's state, webhooks' and HR destinations' alike. */
+export const letterColumns = () => ({
+  attempts: integer("attempts").notNull(),
+  lastError: text("last_error").notNull(),
+  status: text("status", { enum: DEAD_LETTER_STATUSES }).notNull(),
+  createdAt: ms("created_at").notNull(),
+  updatedAt: ms("updated_at").notNull(),
+});
+
 export const webhooks = pgTable("webhooks", {
   id: id("id").primaryKey(),
   name: text("name").notNull(),
@@ -19,12 +38,7 @@ export const webhooks = pgTable("webhooks", {
   attendanceCursor: bigint("attendance_cursor", { mode: "number" }).notNull(),
   doorCursor: bigint("door_cursor", { mode: "number" }).notNull(),
   delivered: bigint("delivered", { mode: "number" }).notNull(),
-  attempts: integer("attempts").notNull(),
-  lastSuccessAt: ms("last_success_at"),
-  lastError: text("last_error"),
-  lastErrorAt: ms("last_error_at"),
-  createdAt: ms("created_at").notNull(),
-  updatedAt: ms("updated_at").notNull(),
+  ...deliveryColumns(),
 });
 
 export const webhookDeadLetters = pgTable("webhook_dead_letters", {
@@ -33,11 +47,7 @@ export const webhookDeadLetters = pgTable("webhook_dead_letters", {
   batchId: text("batch_id").notNull(),
   records: text("records").notNull(),
   recordCount: integer("record_count").notNull(),
-  attempts: integer("attempts").notNull(),
-  lastError: text("last_error").notNull(),
-  status: text("status", { enum: DEAD_LETTER_STATUSES }).notNull(),
-  createdAt: ms("created_at").notNull(),
-  updatedAt: ms("updated_at").notNull(),
+  ...letterColumns(),
 });
 
 // ── Migration 0016: webhook leases (PostgreSQL only: which instance delivers a destination) ──
