@@ -68,7 +68,7 @@ export async function startServer(config: ServeConfig, log: Logger): Promise<Run
   const recompute = new TimesheetRecompute({ store, get clock() { return settings.clock; }, log, now, ...(cluster ? { holder: cluster.instanceId } : {}) });
   const timesheets: TimesheetDeps = { store, get clock() { return settings.clock; }, recompute, now, accessChanged: terminals.accessChanged };
   const { integrations, alerts, notifier } = await startOutbound({ config, store, readOnly, writer, bus, settings, cluster, metrics, log, now, startedAt });
-  const backups = sqlite ? new BackupDownloads({ snapshot: () => snapshotToTempFile(config.dataDir), store, log, now }) : null;
+  const backups = sqlite ? new BackupDownloads({ snapshot: (onProgress) => snapshotToTempFile(config.dataDir, onProgress), store, log, now }) : null;
   const setupCode = (await store.admin.hasUsers()) ? null : newSetupCode();
   // Known once the ports are bound (a --port 0 takes any free one): the Terminals page's first-run hint.
   let terminalEndpoint: TerminalEndpoint | null = null;

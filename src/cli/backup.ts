@@ -2,7 +2,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { dataDirLayout } from "../store/data-dir.ts";
 import { backupStore } from "../store/sqlite/backup.ts";
-import { selfCommand } from "../store/sqlite/snapshot-process.ts";
+import { selfCommand, watchCopy } from "../store/sqlite/snapshot-process.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { ProgressReporter } from "./progress.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
@@ -36,30 +36,18 @@ export async function backupCommand(argv: string[]): Promise<void> {
  * grow against the store's size. The child's summary and errors are passed on unchanged.
  */
 async function backupWithProgress(dataDir: string, db: string, out: string, progress: ProgressReporter): Promise<number> {
-  const size = (file: string) => {
-    try {
-      return statSync(file).size;
-    } catch {
-      return 0;
-    }
-  };
-  // The copy holds what the WAL holds too; VACUUM drops free pages, so this is an upper bound.
-  const total = size(db) + size(`${db}-wal`);
   const child = Bun.spawn([...selfCommand(), "backup", "--data-dir", dataDir, "--out", out], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const output = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
-  let exited = false;
-  const code = child.exited.finally(() => {
-    exited = true;
-  });
-  while (!exited) {
-    progress.update(size(`${out}.partial`), total);
-    await Promise.race([code, Bun.sleep(100)]);
-  }
+  await watchCopy(db, out, child.exited, (bytes, total) => progress.update(bytes, total), 100);
   const [stdout, stderr] = await output;
+  const code = await child.exited;
   // Done, the copy's real size is the whole of it.
-  if ((await code) === 0) progress.update(size(out), size(out));
+  if (code === 0) {
+    const size = statSync(out).size;
+    progress.update(size, size);
+  }
   progress.finish();
   process.stdout.write(stdout);
   process.stderr.write(stderr);
-  return await code;
+  return code;
 }

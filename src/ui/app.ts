@@ -31,6 +31,7 @@ import { personCredentialPages } from "./pages/person-credentials.tsx";
 import { peoplePages } from "./pages/people.tsx";
 import { recordPages } from "./pages/records.tsx";
 import { settingsPages } from "./pages/settings.tsx";
+import { backupPages } from "./pages/backup-pages.tsx";
 import { terminalCommandPages } from "./pages/terminal-commands.tsx";
 import { jobPages } from "./pages/jobs.tsx";
 import { liveProgressRoutes } from "./live-progress.tsx";
@@ -106,6 +107,7 @@ export function createUiApp(deps: UiDeps): UiApp {
   authed.route("/", importSourcePages(deps, importRuns));
   authed.route("/", auditPage(deps));
   authed.route("/", settingsPages(deps));
+  authed.route("/", backupPages(deps));
   authed.route("/", accountPage(deps));
   app.route("/", authed);
 

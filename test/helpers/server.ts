@@ -148,3 +148,16 @@ export function createToken(dataDir: string, name = "test", scope: "read" | "com
   const lines = out.stdout.trim().split("\n");
   return lines[lines.length - 1] ?? "";
 }
+
+/** An admin UI session cookie for `username`, logged in over HTTP as a browser would (the login's CSRF pre-cookie included). */
+export async function sessionCookie(http: string, username: string, password: string): Promise<string> {
+  const pre = "p".repeat(40);
+  const res = await fetch(`${http}/login`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: `tm20_pre=${pre}` },
+    body: new URLSearchParams({ _csrf: pre, username, password, next: "/" }),
+  });
+  if (res.status !== 303) throw new Error(`login as ${username}: HTTP ${res.status}`);
+  return `tm20_session=${/tm20_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1]}`;
+}

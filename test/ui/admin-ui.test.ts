@@ -205,7 +205,14 @@ describe("admin UI", () => {
     const { page } = browser;
     await page.goto(url("/settings"));
     await screenshots(page, "settings");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download backup" }).click()]);
+    await page.getByRole("button", { name: "Download backup" }).click();
+    // The snapshot is prepared on its own page, a live bar meanwhile; ready, the page offers the file.
+    await page.waitForURL(url("/settings/backup/1"));
+    const ready = page.getByRole("link", { name: "Download backup" });
+    await ready.waitFor({ timeout: 30_000 });
+    expect(await page.locator(".job-progress-live").getAttribute("data-status")).toBe("succeeded");
+    expect(await page.locator("[data-summary]").textContent()).toMatch(/^Backup ready: \d+\.\d MB, checked with SQLite's integrity_check$/);
+    const [download] = await Promise.all([page.waitForEvent("download"), ready.click()]);
     expect(download.suggestedFilename()).toMatch(/^tm20-backup-\d{8}-\d{6}\.db$/);
     const file = (await download.path()) ?? "";
     const backup = new Database(file, { readonly: true });

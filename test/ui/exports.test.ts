@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { tm20Binary } from "../helpers/binary.ts";
-import { startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
+import { sessionCookie, startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 setDefaultTimeout(120_000);
@@ -58,15 +58,7 @@ beforeAll(async () => {
   const made = Bun.spawnSync([tm20Binary(), "admin", "create", "--username", "ops", "--data-dir", dataDir], { stdin: Buffer.from(`${PASSWORD}\n`), stdout: "pipe", stderr: "pipe" });
   expect(made.exitCode).toBe(0);
   srv = await startTm20({ dataDir, args: ["--tz", "Europe/Berlin", "--approval", "open"] });
-  const pre = "p".repeat(40);
-  const res = await fetch(`${srv.http}/login`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: `tm20_pre=${pre}` },
-    body: new URLSearchParams({ _csrf: pre, username: "ops", password: PASSWORD, next: "/" }),
-  });
-  expect(res.status).toBe(303);
-  cookie = `tm20_session=${/tm20_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1]}`;
+  cookie = await sessionCookie(srv.http, "ops", PASSWORD);
 
   const person = async (body: object) => expect((await srv.api("/api/v1/people", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).status).toBe(201);
   await person({ enrollid: 1, name: "Müller, Jürgen", externalId: "P-0042", credentials: [{ backupnum: 11, data: "87654321" }, { backupnum: 10, data: "4711" }] });

@@ -145,11 +145,6 @@ export function settingsPages(deps: UiDeps) {
     return redirectWith(c, "/settings", "ok", `Test e-mail sent to ${to.join(", ")}.`);
   });
 
-  app.post("/settings/backup", async (c) => {
-    if (!deps.backups) return redirectWith(c, "/settings", "error", "Backups of a cluster store are taken with pg_dump.");
-    return deps.backups.download(actorOf(c));
-  });
-
   app.post("/settings/tokens", async (c) => {
     const form = await formOf(c);
     const { row, token } = await createToken(deps, actorOf(c), {
