@@ -85,6 +85,13 @@ describe("door board", () => {
     expect(frame).toEqual({ cmd: "opendoor", sn: "GATE1" });
     await page.waitForURL(/\/doors\?$/);
     expect(await page.locator(".flash-ok").innerText()).toStartWith("Open door GATE1: command #");
+    // Its progress under the message, live: sent (the terminal has it), then answered.
+    const progress = page.locator(".flash-ok .command-progress");
+    await progress.and(page.locator('[data-status="sent"]')).waitFor({ timeout: 15_000 });
+    expect(await progress.locator(".command-progress-label").textContent()).toMatch(/^Open door GATE1 #\d+:$/);
+    gate.send({ ret: "opendoor", result: true, sn: "GATE1" });
+    await progress.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 15_000 });
+    expect(await progress.locator("[data-words]").textContent()).toBe("answered: done");
   });
 
   test("search narrows the board; a page holds 50 doors and the next page follows", async () => {

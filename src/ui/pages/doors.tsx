@@ -236,7 +236,8 @@ export function doorPages(deps: UiDeps) {
     const form = await formOf(c);
     const back = /^\/doors(\?[^\s]*)?$/.test(form.back ?? "") ? (form.back as string) : "/doors";
     const row = await queueCommand(deps, actorOf(c), sn, { command: "opendoor", params: {} });
-    return redirectWith(c, back, "ok", `Open door ${sn}: command #${row.id} queued, ahead of anything else for this terminal.`);
+    // Followed live under the message: queued, sent, answered or timed out (issue 17).
+    return redirectWith(c, back, "ok", `Open door ${sn}: command #${row.id} queued, ahead of anything else for this terminal.`, { command: { id: row.id, label: `Open door ${sn}` } });
   });
 
   app.post("/terminals/:sn/door-settings", requireAdmin(), async (c) => {
