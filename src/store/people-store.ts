@@ -1,16 +1,18 @@
 /**
  * `Store.people` for both engines, in SQL that SQLite and PostgreSQL read alike, run through each
- * engine's `SqlRunner`; what differs (the search's LIKE, the held changes of each engine's
- * held-changes.ts) comes in a dialect object from sqlite/people-store.ts and pg/people-store.ts.
+ * engine's `SqlRunner`; what differs (the search's LIKE) comes in a dialect object from each
+ * engine's store. The held changes' statements are held-changes.ts's (the group commit writes them too).
  */
 import { type SQL, sql } from "drizzle-orm";
 import type { Credential, GroupWithMembers, PeopleStore, PersonFilter, PersonInput } from "./commands-contract.ts";
 import { terminalCredentials, terminalGroupMembers, terminalGroups, terminalPeople } from "./commands-schema.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { storeError } from "./errors.ts";
+import { decideHeldChange, heldRows } from "./held-changes.ts";
 import { credentials, people } from "./schema.ts";
 import type { Row, SqlRunner } from "./sql-runner.ts";
 import { tableRows } from "./sql-rows.ts";
+import type { SqlTransaction } from "./sql-transaction.ts";
 import { containing, oneOf, whereAll } from "./sql-values.ts";
 
 const persons = tableRows(people);
@@ -20,12 +22,9 @@ const heldPeople = tableRows(terminalPeople);
 const groups = tableRows(terminalGroups);
 const members = tableRows(terminalGroupMembers);
 
-export type HeldChanges = Pick<PeopleStore, "heldChanges" | "countHeldChanges" | "approveHeldChange" | "rejectHeldChange">;
-
 export interface PeopleDialect {
   /** Case-insensitive LIKE: SQLite's LIKE (ASCII), PostgreSQL's ILIKE. */
   like: SQL;
-  heldChanges: HeldChanges;
 }
 
 const credential = (r: Row): Credential => ({ enrollid: Number(r.enrollid), backupnum: Number(r.backupnum), data: String(r.data) });
@@ -36,10 +35,12 @@ const credential = (r: Row): Credential => ({ enrollid: Number(r.enrollid), back
  */
 export class SqlPeopleStore implements PeopleStore {
   #db: SqlRunner;
+  #tx: SqlTransaction;
   #dialect: PeopleDialect;
 
-  constructor(db: SqlRunner, dialect: PeopleDialect) {
+  constructor(db: SqlRunner, tx: SqlTransaction, dialect: PeopleDialect) {
     this.#db = db;
+    this.#tx = tx;
     this.#dialect = dialect;
   }
 
@@ -209,19 +210,22 @@ export class SqlPeopleStore implements PeopleStore {
     return rows.map(groups.read);
   }
 
-  heldChanges(filter: { cursor?: string; limit: number }) {
-    return this.#dialect.heldChanges.heldChanges(filter);
+  async heldChanges(filter: { cursor?: string; limit: number }) {
+    const after = filter.cursor === undefined ? sql`` : sql`WHERE id > ${decodeCursor(filter.cursor, ["number"])[0]}`;
+    const rows = await this.#db.read(sql`SELECT ${heldRows.columns} FROM held_changes ${after} ORDER BY id LIMIT ${filter.limit + 1}`);
+    return pageOf(rows.map(heldRows.read), filter.limit, (r) => encodeCursor([r.id]));
   }
 
-  countHeldChanges() {
-    return this.#dialect.heldChanges.countHeldChanges();
+  async countHeldChanges() {
+    const [row] = await this.#db.read(sql`SELECT count(*) AS n FROM held_changes`);
+    return Number(row?.n ?? 0);
   }
 
   approveHeldChange(id: number, at: number) {
-    return this.#dialect.heldChanges.approveHeldChange(id, at);
+    return this.#tx.run(() => decideHeldChange(id, at));
   }
 
   rejectHeldChange(id: number) {
-    return this.#dialect.heldChanges.rejectHeldChange(id);
+    return this.#tx.run(() => decideHeldChange(id, null));
   }
 }

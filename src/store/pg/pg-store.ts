@@ -20,7 +20,6 @@ import { SqlExportStore } from "../export-store.ts";
 import { SqlImportSourceStore } from "../import-source-store.ts";
 import { pgTimesheets } from "./timesheet-sql.ts";
 import { SqlPeopleStore } from "../people-store.ts";
-import { pgPeople } from "./people-store.ts";
 import { PgWebhookLeases, pgWebhooks } from "./webhook-leases.ts";
 import type { SqlWebhookStore } from "../webhook-store.ts";
 import { connectPg, type PgConnection, type PgDb } from "./connect.ts";
@@ -63,7 +62,7 @@ export class PgStore extends PgReads implements Store {
     this.#db = connection.db;
     this.admin = new SqlAdminStore(pgTimesheets(this.#db), pgTransaction(this.#db));
     this.commands = new SqlCommandStore({ db: pgTimesheets(this.#db), latest: pgTimesheets(this.#db), tx: pgTransaction(this.#db), step: pgTransaction(this.#db) });
-    this.people = new SqlPeopleStore(pgTimesheets(this.#db), pgPeople(this.#db));
+    this.people = new SqlPeopleStore(pgTimesheets(this.#db), pgTransaction(this.#db), { like: sql.raw("ILIKE") });
     this.exports = new SqlExportStore(pgTimesheets(this.#db));
     this.webhooks = pgWebhooks(this.#db);
     this.webhookLeases = new PgWebhookLeases(this.#db);

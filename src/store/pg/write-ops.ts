@@ -2,9 +2,10 @@
 import { and, count, eq, sql } from "drizzle-orm";
 import type { Approval, OpResult, WriteOp } from "../contract.ts";
 import { devinfoColumns } from "../devinfo-columns.ts";
+import { terminalChange } from "../held-changes.ts";
 import { identityDiffers } from "../terminal-identity.ts";
 import type { PgDb } from "./connect.ts";
-import { writeTerminalChange } from "./held-changes.ts";
+import { runSteps } from "./sql-transaction.ts";
 import { terminalClock, terminals } from "./schema.ts";
 
 export const ok = (inserted = 0, duplicates = 0, quarantined = 0): Extract<OpResult, { ok: true }> => ({ ok: true, inserted, duplicates, quarantined });
@@ -74,7 +75,7 @@ export async function applyOther(db: PgDb, op: Exclude<WriteOp, { type: "punches
       return ok();
     }
     case "credential":
-      return writeTerminalChange(db, op);
+      return runSteps(db, terminalChange(op));
     case "terminal-clock": {
       const { sn, at, driftSeconds, corrected } = op;
       await db

@@ -5,7 +5,6 @@ import { apiTokens, auditLog, type TerminalRow, terminals } from "../schema.ts";
 import { SqlAdminStore } from "../admin-store.ts";
 import { SqlCommandStore } from "../commands-store.ts";
 import { SqlPeopleStore } from "../people-store.ts";
-import { sqlitePeople } from "./people-store.ts";
 import { sqlTimesheetStore } from "../timesheet-store.ts";
 import { sqlAccessStore } from "../access-store.ts";
 import { SqlExportStore } from "../export-store.ts";
@@ -74,7 +73,7 @@ export class SqliteStore extends SqliteReads implements Store {
       tx: sqliteTransaction(this.#w.db),
       step: sqliteTransaction(this.#w.db, tick),
     });
-    this.people = new SqlPeopleStore(sqliteTimesheets(this.#w, this.#r), sqlitePeople(this.#w.db, this.#r.db));
+    this.people = new SqlPeopleStore(sqliteTimesheets(this.#w, this.#r), sqliteTransaction(this.#w.db), { like: sql.raw("LIKE") });
     this.exports = new SqlExportStore(sqliteTimesheets(this.#w, this.#r));
     this.webhooks = new SqlWebhookStore(sqliteTimesheets(this.#w, this.#r), { leases: null });
     this.hrDestinations = new SqlHrStore(sqliteTimesheets(this.#w, this.#r), { leases: null });

@@ -10,8 +10,9 @@ import { storeError } from "../errors.ts";
 import { boundEntry, QUARANTINE_PER_TERMINAL } from "../quarantine-bounds.ts";
 import { identityDiffers } from "../terminal-identity.ts";
 import { terminals } from "../schema.ts";
-import { writeTerminalChange } from "./held-changes.ts";
+import { terminalChange } from "../held-changes.ts";
 import type { SqliteConnection, SqlValue } from "./driver.ts";
+import { runSteps } from "./sql-transaction.ts";
 
 /**
  * Records per multi-row INSERT: one statement step per chunk instead of per record. Measured on
@@ -128,7 +129,7 @@ export class SqliteWritePath {
         return { ok: true, inserted: 0, duplicates: 0, quarantined: 0 };
       }
       case "credential":
-        return writeTerminalChange(this.#conn.db, op);
+        return runSteps(this.#conn.db, terminalChange(op));
       case "quarantine":
         return { ok: true, inserted: 0, duplicates: 0, quarantined: op.entries.length, ...prunedCount(this.#quarantineEntries(op.sn, op.at, op.entries)) };
       case "terminal-clock": {
