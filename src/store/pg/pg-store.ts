@@ -7,11 +7,12 @@
 import { PgHrLeases, pgHrDestinations } from "./hr-leases.ts";
 import type { SqlHrStore } from "../hr-store.ts";
 import { PgNotifierLease } from "./notifier-lease.ts";
-import { and, eq, gt, isNotNull, isNull, or, sql } from "drizzle-orm";
-import type { Approval, AuditEntry, OpResult, Store, TerminalChanges, TokenGrant, WriteOp } from "../contract.ts";
-import { storeError } from "../errors.ts";
-import type { TerminalRow } from "../schema.ts";
+import { sql } from "drizzle-orm";
+import type { OpResult, Store, WriteOp } from "../contract.ts";
 import { SqlAdminStore } from "../admin-store.ts";
+import { type AuditWrites, auditWrites } from "../audit-writes.ts";
+import { type TerminalWrites, terminalWrites } from "../terminal-writes.ts";
+import { type TokenWrites, tokenWrites } from "../token-writes.ts";
 import { pgTransaction } from "./sql-transaction.ts";
 import { SqlCommandStore } from "../commands-store.ts";
 import { sqlTimesheetStore } from "../timesheet-store.ts";
@@ -27,7 +28,6 @@ import { writeOps } from "./write-path.ts";
 import { ensureSchema, migratePg } from "./migrate.ts";
 import { pgMigrations } from "./migrations/index.ts";
 import { PgReads } from "./reads.ts";
-import { apiTokens, auditLog, terminals } from "./schema.ts";
 
 export interface PgStoreOptions {
   url: string;
@@ -36,6 +36,9 @@ export interface PgStoreOptions {
   poolSize?: number;
   now?: () => number;
 }
+
+/** The writes written once for both engines are the store's own methods (assigned in the constructor). */
+export interface PgStore extends TerminalWrites, TokenWrites, AuditWrites {}
 
 export class PgStore extends PgReads implements Store {
   readonly admin: SqlAdminStore;
@@ -72,6 +75,8 @@ export class PgStore extends PgReads implements Store {
     this.importSources = new SqlImportSourceStore(pgTimesheets(this.#db));
     this.timesheets = sqlTimesheetStore(pgTimesheets(this.#db));
     this.access = sqlAccessStore(pgTimesheets(this.#db));
+    const db = pgTimesheets(this.#db);
+    Object.assign(this, terminalWrites(db), tokenWrites(db, { recordUse: true }), auditWrites(db));
   }
 
   /** Connects, creates the schema if needed and migrates; fails when PostgreSQL cannot be reached or migrated. */
@@ -90,73 +95,6 @@ export class PgStore extends PgReads implements Store {
   /** One transaction per group commit: write-path.ts. */
   write(ops: WriteOp[]): Promise<OpResult[]> {
     return writeOps(this.#db, ops);
-  }
-
-  async setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null> {
-    const [row] = await this.#db
-      .update(terminals)
-      .set({ approval, ...(approval === "approved" ? {} : { online: false }), lastSeen: sql`GREATEST(${terminals.lastSeen}, ${at}::bigint)` })
-      .where(eq(terminals.sn, sn))
-      .returning();
-    return row ?? null;
-  }
-
-  async acceptIdentity(sn: string): Promise<TerminalRow | null> {
-    const [row] = await this.#db
-      .update(terminals)
-      .set({ cpusn: sql`${terminals.mismatchCpusn}`, mac: sql`${terminals.mismatchMac}`, mismatchCpusn: null, mismatchMac: null, mismatchAddr: null, mismatchAt: null })
-      .where(and(eq(terminals.sn, sn), isNotNull(terminals.mismatchAt)))
-      .returning();
-    return row ?? null;
-  }
-
-  async updateTerminal(sn: string, changes: TerminalChanges): Promise<TerminalRow | null> {
-    if (Object.keys(changes).length === 0) return this.getTerminal(sn);
-    const [row] = await this.#db.update(terminals).set(changes).where(eq(terminals.sn, sn)).returning();
-    return row ?? null;
-  }
-
-  async markAllOffline() {
-    await this.#db.update(terminals).set({ online: false }).where(eq(terminals.online, true));
-  }
-
-  async createToken(name: string, tokenHash: string, at: number, grant: TokenGrant = { scope: "admin", expiresAt: null }) {
-    const [row] = await this.#db.insert(apiTokens).values({ name, tokenHash, createdAt: at, scope: grant.scope, expiresAt: grant.expiresAt }).returning();
-    if (!row) throw storeError("insert_failed", "token was not stored");
-    return row;
-  }
-
-  async useToken(tokenHash: string, at: number) {
-    const [row] = await this.#db
-      .select()
-      .from(apiTokens)
-      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, at))));
-    if (!row) return null;
-    // Recording every use would put a write on every API call; a minute's precision is plenty.
-    if (row.lastUsedAt === null || at - row.lastUsedAt > 60_000) {
-      await this.#db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, row.id));
-    }
-    return row;
-  }
-
-  async revokeToken(id: number, at: number) {
-    const rows = await this.#db
-      .update(apiTokens)
-      .set({ revokedAt: at })
-      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id });
-    return rows.length > 0;
-  }
-
-  async audit(entry: AuditEntry) {
-    await this.#db.insert(auditLog).values({
-      at: entry.at,
-      actor: entry.actor,
-      action: entry.action,
-      target: entry.target ?? null,
-      details: entry.details === undefined ? null : JSON.stringify(entry.details),
-      result: entry.result,
-    });
   }
 
   /** The pool closes in the background; a CLI command awaits it so that the process can exit. */

@@ -1,8 +1,10 @@
-import { and, eq, gt, isNotNull, isNull, or, sql } from "drizzle-orm";
-import type { Approval, AuditEntry, OpResult, Store, TerminalChanges, TokenGrant, WriteOp } from "../contract.ts";
+import { sql } from "drizzle-orm";
+import type { OpResult, Store, WriteOp } from "../contract.ts";
 import { storeError } from "../errors.ts";
-import { apiTokens, auditLog, type TerminalRow, terminals } from "../schema.ts";
 import { SqlAdminStore } from "../admin-store.ts";
+import { type AuditWrites, auditWrites } from "../audit-writes.ts";
+import { type TerminalWrites, terminalWrites } from "../terminal-writes.ts";
+import { type TokenWrites, tokenWrites } from "../token-writes.ts";
 import { SqlCommandStore } from "../commands-store.ts";
 import { SqlPeopleStore } from "../people-store.ts";
 import { sqlTimesheetStore } from "../timesheet-store.ts";
@@ -31,6 +33,9 @@ import { SqliteWriteThread } from "./write-thread.ts";
 const WRITE_THREAD_BUSY_MS = 2000;
 
 export type { Durability, SqliteStoreOptions };
+
+/** The writes written once for both engines are the store's own methods (assigned in the constructor). */
+export interface SqliteStore extends TerminalWrites, TokenWrites, AuditWrites {}
 
 /**
  * The single-box store: one write connection and one read connection on the same WAL file. In the
@@ -82,6 +87,8 @@ export class SqliteStore extends SqliteReads implements Store {
     // What terminals acknowledged holding follows each command's answer: in the commands' commit.
     this.access = sqlAccessStore(sqliteTimesheets(this.#w, this.#r, tick));
     this.#writes = new SqliteWritePath(this.#w);
+    const db = sqliteTimesheets(this.#w, this.#r);
+    Object.assign(this, terminalWrites(db), tokenWrites(db, { recordUse: this.readOnly === null }), auditWrites(db));
   }
 
   async write(ops: WriteOp[]): Promise<OpResult[]> {
@@ -96,79 +103,6 @@ export class SqliteStore extends SqliteReads implements Store {
    */
   async startWriteThread(): Promise<void> {
     this.#thread ??= await SqliteWriteThread.start({ file: this.#file, durability: this.#durability, busyTimeoutMs: WRITE_THREAD_BUSY_MS });
-  }
-
-  async setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null> {
-    const rows = this.#w.db
-      .update(terminals)
-      .set({ approval, ...(approval === "approved" ? {} : { online: false }), lastSeen: sql`max(${terminals.lastSeen}, ${at})` })
-      .where(eq(terminals.sn, sn))
-      .returning()
-      .all();
-    return rows[0] ?? null;
-  }
-
-  async acceptIdentity(sn: string): Promise<TerminalRow | null> {
-    const rows = this.#w.db
-      .update(terminals)
-      .set({ cpusn: sql`${terminals.mismatchCpusn}`, mac: sql`${terminals.mismatchMac}`, mismatchCpusn: null, mismatchMac: null, mismatchAddr: null, mismatchAt: null })
-      .where(and(eq(terminals.sn, sn), isNotNull(terminals.mismatchAt)))
-      .returning()
-      .all();
-    return rows[0] ?? null;
-  }
-
-  async updateTerminal(sn: string, changes: TerminalChanges): Promise<TerminalRow | null> {
-    if (Object.keys(changes).length === 0) return this.getTerminal(sn);
-    return this.#w.db.update(terminals).set(changes).where(eq(terminals.sn, sn)).returning().all()[0] ?? null;
-  }
-
-  async markAllOffline() {
-    this.#w.db.update(terminals).set({ online: false }).where(eq(terminals.online, true)).run();
-  }
-
-  async createToken(name: string, tokenHash: string, at: number, grant: TokenGrant = { scope: "admin", expiresAt: null }) {
-    const row = this.#w.db.insert(apiTokens).values({ name, tokenHash, createdAt: at, scope: grant.scope, expiresAt: grant.expiresAt }).returning().all()[0];
-    if (!row) throw storeError("insert_failed", "token was not stored");
-    return row;
-  }
-
-  async useToken(tokenHash: string, at: number) {
-    const row = this.#r.db
-      .select()
-      .from(apiTokens)
-      .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, at))))
-      .all()[0];
-    if (!row) return null;
-    // Recording every use would put a write on every API call; a minute's precision is plenty.
-    if (this.readOnly === null && (row.lastUsedAt === null || at - row.lastUsedAt > 60_000)) {
-      this.#w.db.update(apiTokens).set({ lastUsedAt: at }).where(eq(apiTokens.id, row.id)).run();
-    }
-    return row;
-  }
-
-  async revokeToken(id: number, at: number) {
-    const rows = this.#w.db
-      .update(apiTokens)
-      .set({ revokedAt: at })
-      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-      .returning({ id: apiTokens.id })
-      .all();
-    return rows.length > 0;
-  }
-
-  async audit(entry: AuditEntry) {
-    this.#w.db
-      .insert(auditLog)
-      .values({
-        at: entry.at,
-        actor: entry.actor,
-        action: entry.action,
-        target: entry.target ?? null,
-        details: entry.details === undefined ? null : JSON.stringify(entry.details),
-        result: entry.result,
-      })
-      .run();
   }
 
   /** Retention: at most `limit` rows of each kind older than the cutoffs, in one write transaction. */
