@@ -1,7 +1,8 @@
 /**
  * Terminal groups in the admin UI (Chromium against the compiled binary): create, rename, sync
  * on, a terminal added from its page receiving the group's people (a job), resync, removal,
- * sync off, delete; every step audited; a viewer changes nothing; an admin sets a user's password.
+ * sync off, delete; every step audited; many terminals joining and leaving at once from the group's
+ * page, searched; a viewer changes nothing; an admin sets a user's password.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
@@ -211,6 +212,42 @@ describe("admin UI: terminal groups", () => {
     await page.getByRole("link", { name: /^Offline/ }).click();
     expect(new URL(page.url()).search).toBe("?status=offline&q=hall+b");
     expect((await sns()).length).toBe(75);
+  });
+
+  test("many terminals join and leave at once from the group's page, a page of the list at a time", async () => {
+    const { page } = browser;
+    await page.goto(url("/groups"));
+    await page.getByLabel("New group name").fill("Halls");
+    await page.getByRole("button", { name: "Create group" }).click();
+    await flash(page, "ok", "Group Halls created.");
+    const id = (groupRows().find((g) => g.name === "Halls") as { id: number } | undefined)?.id;
+    const members = () => memberRows().filter((m) => m.group_id === id).map((m) => m.sn);
+    await page.getByRole("link", { name: "Terminals of Halls" }).click();
+    await page.waitForURL(/\/groups\/\d+\/terminals$/);
+    const box = (i: number) => page.getByLabel(`Gate ${i} (P00${i})`, { exact: true });
+    for (const i of [0, 1, 2, 3]) await box(i).check();
+    await page.getByRole("button", { name: "Save members" }).click();
+    await flash(page, "ok", "Halls: 4 terminals added, 0 terminals removed.");
+    expect(members()).toEqual(["P000", "P001", "P002", "P003"]);
+
+    // Searched down to Hall B: two leave and one joins; the members the search hides stay.
+    await page.getByRole("link", { name: "Terminals of Halls" }).click();
+    await page.getByLabel("Search").fill("hall b");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.waitForURL(/q=hall\+b/);
+    expect(await page.locator("input[name=terminal]:checked").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(["P001", "P003"]);
+    await box(1).uncheck();
+    await box(3).uncheck();
+    await box(5).check();
+    await page.getByRole("button", { name: "Save members" }).click();
+    await flash(page, "ok", "Halls: 1 terminal added, 2 terminals removed.");
+    expect(members()).toEqual(["P000", "P002", "P005"]);
+    await page.goto(url("/groups"));
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.locator("dialog.confirm-dialog").getByRole("button", { name: "Confirm" }).click();
+    await flash(page, "ok", "Group deleted.");
+    expect(groupRows()).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 
   test("a viewer sees groups and changes nothing; an admin sets the viewer's password from Settings", async () => {
