@@ -22,7 +22,6 @@ import type { CommandRow, CommandStatus } from "../store/commands-schema.ts";
 import { backoffMs } from "../lib/backoff.ts";
 import type { SlotConfig } from "./slot-core.ts";
 import { type AnswerHandler, type CommandChannel, CommandSlot, type SlotHost, type SlotParts } from "./slot-runner.ts";
-
 import { type CommandRequest, type CommandRoute, queueRows, routingUnavailable } from "./requests.ts";
 
 export type { AnswerHandler, CommandChannel } from "./slot-runner.ts";
