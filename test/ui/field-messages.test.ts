@@ -73,6 +73,7 @@ describe("a refused input names its field", () => {
       ["/people/7/credentials/10", { pin: "12ab" }],
       ["/terminals/T9/edit", { name: "x".repeat(101), location: "Hall" }],
       ["/account/password", { current: "whatever it was", password: "short", confirm: "short" }],
+      ["/people/7", { name: "Ann Archer", admin: "9", enabled: "on", validFrom: "", validTo: "", externalId: "" }],
     ];
     const texts = [];
     for (const [path, fields] of refusals) texts.push(flashOf(await app.form(path, fields))?.text);
@@ -88,6 +89,7 @@ describe("a refused input names its field", () => {
       "PIN: use 1 to 8 digits.",
       "Name: use at most 100 characters.",
       "New password: use at least 10 characters.",
+      "Role on the terminals: choose User, Administrator, Super user",
     ]);
     // What was typed comes back (a card number or PIN, secrets, never does).
     expect(flashOf(await app.form("/settings/site", site))?.form?.values).toEqual(site);

@@ -220,8 +220,8 @@ describe("admin UI: terminal groups", () => {
     await page.getByLabel("New group name").fill("Halls");
     await page.getByRole("button", { name: "Create group" }).click();
     await flash(page, "ok", "Group Halls created.");
-    const id = (groupRows().find((g) => g.name === "Halls") as { id: number } | undefined)?.id;
-    const members = () => memberRows().filter((m) => m.group_id === id).map((m) => m.sn);
+    const id = (groupRows() as Array<{ id: number; name: string }>).find((g) => g.name === "Halls")?.id;
+    const members = () => (memberRows() as Array<{ group_id: number; sn: string }>).filter((m) => m.group_id === id).map((m) => m.sn);
     await page.getByRole("link", { name: "Terminals of Halls" }).click();
     await page.waitForURL(/\/groups\/\d+\/terminals$/);
     const box = (i: number) => page.getByLabel(`Gate ${i} (P00${i})`, { exact: true });

@@ -23,7 +23,7 @@ const optionalDate = z.preprocess(
 
 export const personForm = z.object({
   name: z.string().trim().min(1, "enter a name").max(64, "use at most 64 characters"),
-  admin: z.enum(["0", "1", "2"]).transform(Number),
+  admin: z.enum(["0", "1", "2"], `choose ${ADMIN_LEVELS.join(", ")}`).transform(Number),
   enabled: z.literal("on").optional(),
   validFrom: optionalDate,
   validTo: optionalDate,
