@@ -99,6 +99,10 @@ describe("a refused input names its field", () => {
     // A filter on the records pages and their CSV exports, by the filter form's labels.
     const flashText = async (path: string) => /class="flash flash-error"[^>]*>([^<]*)/.exec(await (await app.page(path)).text())?.[1];
     expect(await flashText("/attendance?to=2026-02-30")).toBe("To (inclusive): 2026-02-30 is not a date");
+    // The refused filter queries nothing, and its form shows what was typed.
+    const refused = await (await app.page("/attendance?to=2026-02-30&person=jurgen&sn=GATE1")).text();
+    expect([/id="f-to" type="date" name="to" value="([^"]*)"/.exec(refused)?.[1], /id="f-person" type="search" name="person" maxlength="100" value="([^"]*)"/.exec(refused)?.[1]]).toEqual(["2026-02-30", "jurgen"]);
+    expect(refused).toMatch(/id="f-sn"[^>]*value="GATE1"/);
     expect(await flashText("/door-events?inout=in")).toBe("In/out: must be a number");
     const csv = await app.page("/attendance.csv?from=yesterday");
     expect([csv.status, await csv.text()]).toEqual([400, "From: yesterday is not a date (YYYY-MM-DD)"]);

@@ -40,6 +40,12 @@ const FILTER_LABEL = labelled({ to: "To (inclusive)", person: "Person", enrollid
 /** A refused filter in words, its field as the filter form labels it ("To (inclusive): 2026-02-30 is not a date"). */
 export const filterProblem = (error: z.ZodError) => describeInput(error, FILTER_LABEL);
 
+/** What was typed into a refused filter's text fields, for the form to show again (nothing of it is queried). */
+export function typedFilter(query: Record<string, string>): RecordFilter {
+  const text = (v: string | undefined) => (v === undefined || v === "" ? undefined : v.slice(0, 100));
+  return { from: text(query.from), to: text(query.to), person: text(query.person), sn: text(query.sn) };
+}
+
 /** The day after a "YYYY-MM-DD" date: the form's "to" is inclusive, the store's bound exclusive. */
 function nextDay(d: string): string {
   const t = new Date(`${d}T00:00:00Z`);

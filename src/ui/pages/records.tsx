@@ -14,7 +14,7 @@ import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, refusedL
 import { page } from "../layout.tsx";
 import { pageFromQuery } from "../paging.ts";
 import { type Column, Table } from "../table.tsx";
-import { filterProblem, peopleOf, queryOf, type RecordFilter, RecordFilterForm, recordFilterSchema, storeFilter } from "./record-filter.tsx";
+import { filterProblem, peopleOf, queryOf, type RecordFilter, RecordFilterForm, recordFilterSchema, storeFilter, typedFilter } from "./record-filter.tsx";
 
 const PAGE = 50;
 
@@ -117,10 +117,11 @@ function QuarantineTable(props: { result: Page<QuarantineRow>; deps: UiDeps }) {
 export function recordPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
 
-  const parseFilter = (c: Context<UiEnv>): { filter: RecordFilter; error: string | null } => {
+  /** The filter to query, and (`shown`) what the form shows: a refused filter queries nothing but keeps what was typed. */
+  const parseFilter = (c: Context<UiEnv>): { filter: RecordFilter; shown: RecordFilter; error: string | null } => {
     const parsed = recordFilterSchema.safeParse(c.req.query());
-    if (parsed.success) return { filter: parsed.data, error: null };
-    return { filter: {}, error: filterProblem(parsed.error) };
+    if (parsed.success) return { filter: parsed.data, shown: parsed.data, error: null };
+    return { filter: {}, shown: typedFilter(c.req.query()), error: filterProblem(parsed.error) };
   };
 
   /** The filter and the people its name stands for; a name matching too many people is the page's error. */
@@ -130,7 +131,7 @@ export function recordPages(deps: UiDeps) {
       return { ...parsed, named: await peopleOf(deps.store, parsed.filter) };
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      return { filter: {}, error: e.message, named: undefined };
+      return { filter: {}, shown: parsed.shown, error: e.message, named: undefined };
     }
   };
 
@@ -147,7 +148,7 @@ export function recordPages(deps: UiDeps) {
   };
 
   app.get("/attendance", async (c) => {
-    const { filter, error, named } = await withPeople(c);
+    const { filter, shown, error, named } = await withPeople(c);
     const { page: result, query } = await filteredPage(filter, (f) => deps.store.attendance(storeFilter(f, PAGE, named)));
     const [names, terminals, photos] = await Promise.all([
       deps.store.admin.peopleLabels(result.items.map((r) => r.enrollid)),
@@ -160,7 +161,7 @@ export function recordPages(deps: UiDeps) {
       deps.settings.siteName,
       { title: "Attendance", active: "attendance", flash: error ? { kind: "error", text: error } : undefined },
       <>
-        <RecordFilterForm action="/attendance" filter={filter} today={today()} person exportHref={`/attendance.csv?${base.toString()}`} />
+        <RecordFilterForm action="/attendance" filter={shown} today={today()} person exportHref={`/attendance.csv?${base.toString()}`} />
         <AttendanceTable result={result} filtered={base.size > 0} names={names} terminals={terminals} photos={photos} />
         <Pager base="/attendance" query={query} next={result.next} shown={result.items.length} />
       </>,
@@ -176,7 +177,7 @@ export function recordPages(deps: UiDeps) {
   });
 
   app.get("/door-events", async (c) => {
-    const { filter, error } = parseFilter(c);
+    const { filter, shown, error } = parseFilter(c);
     const { enrollid: _none, person: _nobody, refused: _punchesOnly, ...doorFilter } = filter;
     const { page: result, query } = await filteredPage(doorFilter, (f) => deps.store.doorEvents(storeFilter(f, PAGE)));
     const terminals = await terminalNames(result.items);
@@ -185,7 +186,7 @@ export function recordPages(deps: UiDeps) {
       deps.settings.siteName,
       { title: "Door events", active: "door-events", flash: error ? { kind: "error", text: error } : undefined },
       <>
-        <RecordFilterForm action="/door-events" filter={doorFilter} today={today()} person={false} exportHref={`/door-events.csv?${queryOf(doorFilter).toString()}`} />
+        <RecordFilterForm action="/door-events" filter={error ? shown : doorFilter} today={today()} person={false} exportHref={`/door-events.csv?${queryOf(doorFilter).toString()}`} />
         <DoorEventTable result={result} terminals={terminals} />
         <Pager base="/door-events" query={query} next={result.next} shown={result.items.length} />
       </>,
