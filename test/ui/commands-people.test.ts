@@ -188,9 +188,10 @@ describe("admin UI: commands and people", () => {
     await screenshots(page, "person");
     await page.getByRole("button", { name: "Delete" }).click();
     await page.locator("dialog.confirm-dialog").getByRole("button", { name: "Confirm" }).click();
-    // DOOR1 holds the person, so the delete is carried to it as a job.
-    await page.waitForURL(/\/jobs\/\d+$/);
-    expect(await page.locator(".flash-ok").textContent()).toBe("Deleted; removing from terminals.");
+    // Back on the People list (the person's page is gone); DOOR1 holds the person, so the delete is carried to it as a job, linked.
+    await page.waitForURL(url("/people"));
+    expect(await page.locator(".flash-ok").textContent()).toBe("Deleted Grace B. Hopper (enroll id 77). Removing from 1 terminal. See the removal");
+    expect(await page.locator(".flash-ok a").getAttribute("href")).toMatch(/^\/jobs\/\d+$/);
     const after = srv.db();
     expect(after.query("SELECT enrollid FROM people").all()).toEqual([]);
     expect(after.query("SELECT actor, action, target FROM audit_log WHERE action IN ('people.create', 'people.push', 'people.delete') AND actor = 'user:ops' ORDER BY id").all()).toEqual([

@@ -23,7 +23,7 @@ import { PersonTimesheet } from "../timesheets/person-panel.tsx";
 import { PersonAccessPanel } from "./person-access.tsx";
 import { CredentialsPanel } from "./person-credentials.tsx";
 import { ADMIN_LEVELS, firstIssue, inputOf, newPersonForm, PersonForm, personForm } from "./person-form.tsx";
-import { backToPerson } from "./person-saved.ts";
+import { backToPeople, backToPerson } from "./person-saved.ts";
 import { PersonTerminalsPanel } from "./person-terminals.tsx";
 
 const PAGE = 50;
@@ -211,8 +211,11 @@ export function peoplePages(deps: UiDeps) {
   });
 
   app.post("/people/:id/delete", requireAdmin(), async (c) => {
-    const removed = await deletePerson(deps, actorOf(c), Number(c.req.param("id")));
-    return removed.job ? redirectWith(c, `/jobs/${removed.job.id}`, "ok", "Deleted; removing from terminals.") : redirectWith(c, "/people", "ok", "Deleted.");
+    const id = Number(c.req.param("id"));
+    // Read first: once deleted, the name the message says is gone.
+    const name = (Number.isInteger(id) && id > 0 ? await deps.store.getPerson(id) : null)?.name ?? "";
+    const removed = await deletePerson(deps, actorOf(c), id);
+    return backToPeople(c, deps, { enrollid: id, name }, removed.job);
   });
 
   app.post("/people/:id/push", requireAdmin(), async (c) => {
