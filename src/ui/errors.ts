@@ -29,6 +29,13 @@ const LABEL = labelled({
   "email.to": "To",
 });
 
+/** Forms that label a field otherwise than the rest of the UI (a create form's "New group name"), by the path they post to. */
+const FORM_LABEL: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "/groups": { name: "New group name" },
+  "/settings/tokens": { name: "New token name" },
+  "/timesheets/departments": { name: "New department" },
+};
+
 /** An AppError's message as the UI shows it: a sentence. */
 export function sentence(message: string): string {
   const text = message.charAt(0).toUpperCase() + message.slice(1);
@@ -51,7 +58,9 @@ function backTo(c: Context): string {
 export function errorResponse(err: unknown, c: Context, log: Logger): Response {
   if (err instanceof AppError && err.exposed) {
     // A refused input names the field as the form labels it, not as the API does.
-    const text = sentence(err.input && err.input.field !== "" ? `${LABEL(err.input.field)}: ${err.input.problem}` : err.message).slice(0, 400);
+    const form = c.req.method === "POST" ? FORM_LABEL[c.req.path] : undefined;
+    const label = (field: string) => form?.[field] ?? LABEL(field);
+    const text = sentence(err.input && err.input.field !== "" ? `${label(err.input.field)}: ${err.input.problem}` : err.message).slice(0, 400);
     if (c.req.method === "GET" || c.req.method === "HEAD") return c.text(text, err.status);
     return redirectWith(c, backTo(c), "error", text);
   }

@@ -54,8 +54,13 @@ describe("a refused input names its field", () => {
       text: "Time zone: not a known IANA time zone (e.g. Europe/Paris).",
       form: { action: "/settings/site", values: { siteName: "HQ", tz: "Mars/Olympus", approval: "open" } },
     });
+    // The create forms label their name field "New …": the refusal says it so.
     const department = await app.form("/timesheets/departments", { name: "x".repeat(101) });
-    expect(flashOf(department)?.text).toBe("Name: use at most 100 characters.");
+    expect(flashOf(department)?.text).toBe("New department: use at most 100 characters.");
+    const group = await app.form("/groups", { name: "x".repeat(101) });
+    expect(flashOf(group)?.text).toBe("New group name: use at most 100 characters.");
+    const token = await app.form("/settings/tokens", { name: "  ", scope: "read", expiresDays: "" });
+    expect(flashOf(token)?.text).toBe("New token name: give the token a name (who or what uses it).");
   });
 
   test("every form names its field by its label: settings, notifications, credentials, users, a terminal, the password, the filters", async () => {
