@@ -2,6 +2,7 @@
 import type { Child } from "hono/jsx";
 import type { SiteClock } from "../protocol/index.ts";
 import { CsrfField } from "./layout.tsx";
+import { plural } from "../lib/plural.ts";
 
 export type Tone = "ok" | "warn" | "error" | "muted" | "info";
 
@@ -31,7 +32,7 @@ export function Pager({ base, query, next, shown, order = "time" }: { base: stri
   const hasCursor = query.has("cursor");
   return (
     <nav class="pager" aria-label="Pages">
-      <span class="muted">{shown === 0 ? "" : `${shown} ${shown === 1 ? "row" : "rows"} on this page`}</span>
+      <span class="muted">{shown === 0 ? "" : `${plural(shown, "row")} on this page`}</span>
       <span class="pager-links">
         {hasCursor ? <a href={`${base}?${first.toString()}`}>{order === "time" ? "« Newest" : "« First page"}</a> : null}
         {next ? (

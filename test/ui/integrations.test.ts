@@ -185,7 +185,7 @@ describe("admin UI: integrations", () => {
     await screenshots(page, "webhook");
     answer = 200;
     await page.locator('[data-panel="dead-letters"] tbody tr').getByRole("button", { name: "Retry" }).click();
-    expect(await page.locator(".flash-ok").textContent()).toBe("Batch delivered (1 records).");
+    expect(await page.locator(".flash-ok").textContent()).toBe("Batch delivered (1 record).");
     expect(await page.locator('[data-panel="dead-letters"] .tab-count').textContent()).toBe("0");
     expect(received.at(-1)?.body.records.map((r) => r.enrollid)).toEqual([23]);
     expect(received.at(-1)?.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);

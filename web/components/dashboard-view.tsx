@@ -3,6 +3,7 @@
  * the browser by the live island (hono/jsx/dom) from the same props.
  */
 import type { Alert, FeedRow, LiveStatus } from "./live-types.ts";
+import { plural } from "../../src/lib/plural.ts";
 
 const CHART_W = 600;
 const CHART_H = 120;
@@ -19,7 +20,7 @@ export function RateChart({ rate, endsAt }: { rate: number[]; endsAt: string }) 
         <line x1="0" y1="0" x2={CHART_W} y2="0" class="chart-grid" />
         {rate.map((n, i) => {
           const h = n === 0 ? 0 : Math.max(2, (n / max) * (CHART_H - 4));
-          return <rect x={i * bar + 1} y={CHART_H - h} width={Math.max(1, bar - 2)} height={h} class="chart-bar"><title>{`${n} records`}</title></rect>;
+          return <rect x={i * bar + 1} y={CHART_H - h} width={Math.max(1, bar - 2)} height={h} class="chart-bar"><title>{plural(n, "record")}</title></rect>;
         })}
       </svg>
       <div class="chart-labels" aria-hidden="true">
@@ -27,7 +28,7 @@ export function RateChart({ rate, endsAt }: { rate: number[]; endsAt: string }) 
         <span>{endsAt}</span>
       </div>
       <figcaption>
-        <strong>{total}</strong> records in the last hour · peak {max === 1 && total === 0 ? 0 : max}/min · last minute {last}
+        <strong>{total}</strong> {total === 1 ? "record" : "records"} in the last hour · peak {max === 1 && total === 0 ? 0 : max}/min · last minute {last}
       </figcaption>
     </figure>
   );
@@ -39,7 +40,7 @@ export function StatCards({ status }: { status: LiveStatus }) {
       <a class="card" href="/terminals?status=online">
         <span class="card-label">Online</span>
         <span class="card-value tone-ok" data-stat="online">{status.online}</span>
-        <span class="card-sub">of {status.terminalsTotal} terminals</span>
+        <span class="card-sub">of {plural(status.terminalsTotal, "terminal")}</span>
       </a>
       <a class="card" href="/terminals?status=offline">
         <span class="card-label">Offline</span>
@@ -54,7 +55,7 @@ export function StatCards({ status }: { status: LiveStatus }) {
       <a class="card" href="/quarantine">
         <span class="card-label">Quarantined</span>
         <span class={`card-value ${status.quarantined24h > 0 ? "tone-warn" : ""}`} data-stat="quarantined">{status.quarantined24h}</span>
-        <span class="card-sub">records in the last 24 h</span>
+        <span class="card-sub">{status.quarantined24h === 1 ? "record" : "records"} in the last 24 h</span>
       </a>
     </div>
   );

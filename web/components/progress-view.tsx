@@ -3,6 +3,7 @@
  * again in the browser by the live-progress islands (hono/jsx/dom) as the status changes, so the
  * admin sees "queued → sent → answered" happen without reloading.
  */
+import { plural } from "../../src/lib/plural.ts";
 
 export type CommandState = "queued" | "sent" | "succeeded" | "failed" | "timed_out" | "expired" | "cancelled";
 
@@ -95,7 +96,7 @@ export function JobProgressView(props: JobProgressProps) {
       </p>
       <progress max={Math.max(1, props.total)} value={props.done} aria-label="Progress" class="job-progress" />
       <p class="muted" role="status" aria-live="polite" data-progress-text="">
-        {props.detail ?? `${props.done} of ${props.total} commands done · ${props.succeeded} succeeded · ${props.failed} failed · ${props.expired} expired or cancelled`}
+        {props.detail ?? `${props.done} of ${plural(props.total, "command")} done · ${props.succeeded} succeeded · ${props.failed} failed · ${props.expired} expired or cancelled`}
       </p>
     </div>
   );

@@ -19,6 +19,7 @@ import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { Table } from "../table.tsx";
 import { idParam } from "../timesheets/area.tsx";
+import { plural } from "../../lib/plural.ts";
 
 const LIST = "/access/levels";
 const href = (id: number) => `${LIST}/${id}`;
@@ -105,7 +106,7 @@ function LevelEditor(props: { action: string; csrf: string; values: LevelValues;
           <div class="checks" role="group" aria-label="Terminal groups">
             {choices.groups.map((g) => (
               <label>
-                <input type="checkbox" name="groupId" value={String(g.id)} checked={values.groupIds.includes(String(g.id))} /> Group {g.name} ({g.members.length} {g.members.length === 1 ? "terminal" : "terminals"})
+                <input type="checkbox" name="groupId" value={String(g.id)} checked={values.groupIds.includes(String(g.id))} /> Group {g.name} ({plural(g.members.length, "terminal")})
               </label>
             ))}
           </div>

@@ -17,6 +17,7 @@ import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { pageFromQuery } from "../paging.ts";
 import { Table } from "../table.tsx";
+import { plural } from "../../lib/plural.ts";
 
 /** Member terminals the groups list names before "and N more" (a group of 20,000 is one line). */
 const CHIPS = 20;
@@ -234,8 +235,7 @@ export function groupPages(deps: UiDeps) {
     const form = await c.req.formData();
     const shown = form.getAll("shown").map(String);
     const done = await setGroupTerminals(deps, actorOf(c), Number(c.req.param("id")), { terminals: form.getAll("terminal").map(String), ...(shown.length > 0 ? { among: shown } : {}) });
-    const count = (n: number) => (n === 1 ? "1 terminal" : `${n} terminals`);
-    const text = `${done.group.name}: ${count(done.added.length)} added, ${count(done.removed.length)} removed${done.jobs.length > 0 ? `; ${done.jobs.length === 1 ? "a job is" : `${done.jobs.length} jobs are`} sending the group's people` : ""}.`;
+    const text = `${done.group.name}: ${plural(done.added.length, "terminal")} added, ${plural(done.removed.length, "terminal")} removed${done.jobs.length > 0 ? `; ${done.jobs.length === 1 ? "a job is" : `${done.jobs.length} jobs are`} sending the group's people` : ""}.`;
     return redirectWith(c, "/groups", "ok", text);
   });
 

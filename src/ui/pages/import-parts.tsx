@@ -9,6 +9,7 @@ import type { TerminalRow } from "../../store/schema.ts";
 import { Badge, MANY_TERMINALS, typedSerials } from "../components.tsx";
 import { CsrfField } from "../layout.tsx";
 import { Table } from "../table.tsx";
+import { plural } from "../../lib/plural.ts";
 
 /** The run options every import form carries (checkbox "on", terminal serials). */
 export function importOptions(form: FormData): { dryRun: boolean; disableMissing: boolean; pushTo: string[] } {
@@ -151,7 +152,7 @@ export function ImportResult({ run, applyForm }: { run: ImportRun; applyForm: Ch
         ) : (
           <>
             <p data-applied>
-              Applied {run.applied} of {changes} changes.
+              Applied {run.applied} of {plural(changes, "change")}.
               {run.jobs.length > 0 ? (
                 <>
                   {" "}Carrying them to terminals:{" "}

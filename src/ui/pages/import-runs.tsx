@@ -12,6 +12,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
 import { ID_JSON, idOf, JobProgress } from "../live-progress.tsx";
 import { ImportResult } from "./import-parts.tsx";
+import { plural } from "../../lib/plural.ts";
 
 /** More entries than this and the apply runs in the background with a bar; fewer answer at once. */
 export const BACKGROUND_ABOVE = 100;
@@ -64,7 +65,7 @@ export class ImportRuns {
 function progressOf(r: ImportRunState): JobProgressProps {
   const poll = `${BASE}/${r.id}.json`;
   const counts = { id: r.id, total: r.total, done: r.done, succeeded: r.done, failed: 0, expired: 0, poll, reloadWhenDone: true };
-  const detail = `${r.done} of ${r.total} changes saved`;
+  const detail = `${r.done} of ${plural(r.total, "change")} saved`;
   if (r.status === "running") return { ...counts, status: "running", badge: { tone: "info", text: "running" }, summary: "Importing people", detail };
   if (r.status === "failed") return { ...counts, status: "failed", badge: { tone: "error", text: "failed" }, summary: `The import failed: ${r.error ?? "unknown error"}`, detail };
   const failed = r.run && !r.run.dry_run ? r.run.failed.length : 0;

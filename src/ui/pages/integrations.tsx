@@ -13,6 +13,7 @@ import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
 import { Table } from "../table.tsx";
 import { DestinationTable } from "./destination-parts.tsx";
+import { plural } from "../../lib/plural.ts";
 
 export function IntegrationTabs({ active }: { active: "overview" | "hr" | "import" }) {
   const tab = (id: typeof active, href: string, label: string) => (
@@ -104,7 +105,7 @@ function ExportPanel({ status, cluster, clock, now }: { status: ExportStatus | n
               <tr>
                 <td>Terminals, people{status.templates ? ", templates" : ""}</td>
                 <td colspan={3} class="muted">
-                  mirrored {status.mirrored.at ? ago(status.mirrored.at, now) : "not yet"}: {status.mirrored.terminals} terminals, {status.mirrored.people} people
+                  mirrored {status.mirrored.at ? ago(status.mirrored.at, now) : "not yet"}: {plural(status.mirrored.terminals, "terminal")}, {plural(status.mirrored.people, "person", "people")}
                   {status.templates ? `, ${status.mirrored.credentials} templates` : ""}
                 </td>
               </tr>

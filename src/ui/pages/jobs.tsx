@@ -13,6 +13,7 @@ import { page } from "../layout.tsx";
 import { ID_JSON, idOf, JobProgress } from "../live-progress.tsx";
 import type { JobProgressProps } from "../../../web/components/progress-view.tsx";
 import { pageFromQuery } from "../paging.ts";
+import { plural } from "../../lib/plural.ts";
 
 const PAGE = 50;
 
@@ -26,8 +27,6 @@ interface Described {
   title: string;
   links: Link[];
 }
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Names of people, terminals and groups, each read once per page. */
 class Names {

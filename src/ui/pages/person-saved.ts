@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { JobRow } from "../../store/commands-schema.ts";
 import type { UiDeps } from "../env.ts";
 import { redirectWith } from "../flash.ts";
+import { plural } from "../../lib/plural.ts";
 
 /** The job carrying a change to the terminals, and how many it goes to; null when it sends nothing. */
 async function carried(deps: UiDeps, job: JobRow | null) {
@@ -15,7 +16,7 @@ async function carried(deps: UiDeps, job: JobRow | null) {
   if (!view || view.progress.total === 0) return null;
   const params = view.params as { terminals?: unknown };
   const n = Array.isArray(params.terminals) ? params.terminals.length : 0;
-  return { id: view.id, terminals: `${n} ${n === 1 ? "terminal" : "terminals"}` };
+  return { id: view.id, terminals: plural(n, "terminal") };
 }
 
 /** `said`: what was saved, as a sentence without its full stop ("Saved", "Card set"). */

@@ -16,6 +16,7 @@ import { CsrfField, page } from "../layout.tsx";
 import { JobProgress } from "../live-progress.tsx";
 import { monthRange, TimesheetTabs } from "../timesheets/area.tsx";
 import { FormReader } from "../timesheets/form.ts";
+import { plural } from "../../lib/plural.ts";
 
 const PROGRESS_JSON = "/timesheets/rebuild/progress.json";
 
@@ -27,7 +28,7 @@ export function rebuildProgressOf(r: RebuildState): JobProgressProps {
     r.status === "running"
       ? `Rebuilding ${range}`
       : r.status === "succeeded"
-        ? `Rebuilt ${r.days} ${r.days === 1 ? "day" : "days"} for ${r.people} ${r.people === 1 ? "person" : "people"}, ${range}, in ${seconds} s`
+        ? `Rebuilt ${plural(r.days, "day")} for ${plural(r.people, "person", "people")}, ${range}, in ${seconds} s`
         : `Rebuilding ${range} failed after ${seconds} s: ${r.error ?? "unknown error"}`;
   const badge = r.status === "running" ? { tone: "info" as const, text: "running" } : r.status === "succeeded" ? { tone: "ok" as const, text: "done" } : { tone: "error" as const, text: "failed" };
   const stored = r.status === "succeeded" ? ` · ${r.stored} results stored` : "";

@@ -17,6 +17,7 @@ import { DeadLettersPanel, deadLetterPage, DeliveryStatusRows, DestinationLayout
 import type { Column } from "../table.tsx";
 import { WebhookStateBadge } from "./integrations.tsx";
 import { parseNewWebhook, parseWebhookChange, valuesOf, WebhookForm, type WebhookFormValues } from "./webhook-form.tsx";
+import { plural } from "../../lib/plural.ts";
 
 const idParam = z.coerce.number().int().positive();
 
@@ -157,7 +158,7 @@ export function webhookPages(deps: UiDeps) {
     const back = `${base}/${id}`;
     const outcome = await admin.retry(id, Number(c.req.param("letter")), actorOf(c));
     return outcome.result.ok
-      ? redirectWith(c, back, "ok", `Batch delivered (${outcome.letter.recordCount} records).`)
+      ? redirectWith(c, back, "ok", `Batch delivered (${plural(outcome.letter.recordCount, "record")}).`)
       : redirectWith(c, back, "error", `Still failing: ${outcome.result.error}`.slice(0, 400));
   });
 

@@ -6,6 +6,7 @@ import { today } from "../../app/timesheets/deps.ts";
 import { scheduleView } from "../../app/timesheets/schedules.ts";
 import type { UiDeps } from "../env.ts";
 import { CsrfField } from "../layout.tsx";
+import { plural } from "../../lib/plural.ts";
 
 export async function PersonTimesheet({ deps, enrollid, csrf }: { deps: UiDeps; enrollid: number; csrf: string | null }) {
   const ts = deps.store.timesheets;
@@ -17,7 +18,7 @@ export async function PersonTimesheet({ deps, enrollid, csrf }: { deps: UiDeps; 
   const own = schedules.filter((s) => s.enrollid === enrollid).map(scheduleView);
   const ofDepartment = current ? schedules.filter((s) => s.departmentId === current.departmentId).map(scheduleView) : [];
   const describe = (s: ReturnType<typeof scheduleView>) =>
-    `${s.kind === "weekly" ? `${shiftName.get(s.shiftId ?? 0) ?? `#${s.shiftId}`}, weekdays ${(s.weekdays ?? []).join(",")}` : `rotation of ${(s.rotation ?? []).length} days`} from ${s.from}${s.to ? ` to ${s.to}` : ""}`;
+    `${s.kind === "weekly" ? `${shiftName.get(s.shiftId ?? 0) ?? `#${s.shiftId}`}, weekdays ${(s.weekdays ?? []).join(",")}` : `rotation of ${plural((s.rotation ?? []).length, "day")}`} from ${s.from}${s.to ? ` to ${s.to}` : ""}`;
   return (
     <section class="panel" aria-labelledby="timesheet-h">
       <h2 id="timesheet-h">Timesheet</h2>
