@@ -17,7 +17,7 @@ const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 
 function progressOf(b: PreparedBackup): JobProgressProps {
   const counts = { id: b.id, total: b.total, done: b.bytes, succeeded: b.bytes, failed: 0, expired: 0, poll: `/settings/backup/${b.id}.json`, reloadWhenDone: true };
-  if (b.status === "running") return { ...counts, status: "running", badge: { tone: "info", text: "copying" }, summary: "Taking the backup", detail: `${mb(b.bytes)} of about ${mb(b.total)} copied` };
+  if (b.status === "running") return { ...counts, status: "running", badge: { tone: "info", text: "copying" }, summary: "Taking the backup", detail: b.total === 0 ? "Starting the copy" : `${mb(b.bytes)} of about ${mb(b.total)} copied` };
   if (b.status === "failed") return { ...counts, status: "failed", badge: { tone: "error", text: "failed" }, summary: "The snapshot could not be taken; see the server log", detail: `${mb(b.bytes)} copied` };
   return { ...counts, status: "succeeded", badge: { tone: "ok", text: "ready" }, summary: `Backup ready: ${mb(b.bytes)}, checked with SQLite's integrity_check`, detail: `${mb(b.bytes)} copied` };
 }
