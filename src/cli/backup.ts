@@ -1,8 +1,11 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { CLI } from "../app/actor.ts";
+import { audit } from "../app/audit.ts";
+import { openStore, type StoreConfig } from "../store/open.ts";
 import { dataDirLayout } from "../store/data-dir.ts";
 import { backupStore } from "../store/sqlite/backup.ts";
-import { selfCommand, watchCopy } from "../store/sqlite/snapshot-process.ts";
+import { BACKUP_WORKER_ENV, spawnBackupWorker, watchCopy } from "../store/sqlite/snapshot-process.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { ProgressReporter } from "./progress.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
@@ -24,10 +27,22 @@ export async function backupCommand(argv: string[]): Promise<void> {
   const progress = new ProgressReporter("bytes");
   if (progress.active) {
     process.exitCode = await backupWithProgress(store.dataDir, db, resolve(out), progress);
+    if (process.exitCode === 0) await auditBackup(store, statSync(resolve(out)).size);
     return;
   }
   const info = backupStore(db, resolve(out));
+  if (process.env[BACKUP_WORKER_ENV] !== "1") await auditBackup(store, info.bytes);
   console.log(`Backup written to ${resolve(out)}: ${info.bytes} bytes, ${info.attendance} attendance records, integrity ok.`);
+}
+
+/** A copy of everyone's data left the store: audited as the API's and the admin UI's downloads are. */
+async function auditBackup(config: StoreConfig, bytes: number): Promise<void> {
+  const store = await openStore(config);
+  try {
+    await audit({ store, now: Date.now }, CLI, "backup.download", null, { bytes });
+  } finally {
+    await store.close();
+  }
 }
 
 /**
@@ -36,7 +51,7 @@ export async function backupCommand(argv: string[]): Promise<void> {
  * grow against the store's size. The child's summary and errors are passed on unchanged.
  */
 async function backupWithProgress(dataDir: string, db: string, out: string, progress: ProgressReporter): Promise<number> {
-  const child = Bun.spawn([...selfCommand(), "backup", "--data-dir", dataDir, "--out", out], { stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const child = spawnBackupWorker(dataDir, out, "pipe");
   const output = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
   await watchCopy(db, out, child.exited, (bytes, total) => progress.update(bytes, total), 100);
   const [stdout, stderr] = await output;

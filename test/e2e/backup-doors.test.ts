@@ -2,9 +2,9 @@
  * A backup is one use case whatever the door (issue 13), on the real binary: in-process the
  * snapshot cannot be taken (it runs the program again, which there is the test file), so
  * test/app/doors.test.ts compares only the refused download. Here a backup is taken through the
- * API (GET /api/v1/backup) and through the admin UI (Settings → Download backup, its page, then
- * the file): the audit entries are the same but for the actor, and each file is a sound SQLite
- * store holding the same punches.
+ * API (GET /api/v1/backup), through the admin UI (Settings → Download backup, its page, then
+ * the file) and with `tm20 backup` beside the running server: the audit entries are the same but
+ * for the actor, and each file is a sound SQLite store holding the same punches.
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
@@ -98,7 +98,7 @@ async function backupThroughUi(): Promise<Response> {
   return get("/settings/backup/1/file");
 }
 
-describe("a backup through the API and through the admin UI", () => {
+describe("a backup through the API, the admin UI and the CLI", () => {
   test("the same audit entries but for the actor, and each file a sound store with the same punches", async () => {
     const expected = PUNCHES.map(({ enrollid, time, mode, inout, event }) => ({ sn: "BK1", enrollid, time, mode, inout, event }));
 
@@ -124,5 +124,15 @@ describe("a backup through the API and through the admin UI", () => {
       lines.map((e) => ({ ...e, actor: e.actor === actor ? "door" : e.actor, details: e.details === JSON.stringify({ bytes }) ? "its size" : e.details }));
     expect(door(viaApi, "token:test", apiBytes.byteLength)).toEqual(door(viaUi, "user:ops", uiBytes.byteLength));
     expect(viaUi).toEqual([{ actor: "user:ops", action: "backup.download", target: null, details: JSON.stringify({ bytes: uiBytes.byteLength }), result: "ok" }]);
+
+    // The third door: `tm20 backup` beside the running server, in a pipe (its plain path).
+    const beforeCli = auditLog().length;
+    const out = join(files, "cli.db");
+    const cli = Bun.spawnSync([tm20Binary(), "backup", "--data-dir", dataDir, "--out", out], { stdout: "pipe", stderr: "pipe" });
+    expect([cli.exitCode, cli.stderr.toString()]).toEqual([0, ""]);
+    const cliBytes = new Uint8Array(await Bun.file(out).arrayBuffer());
+    expect(punchesIn(cliBytes, "cli-copy.db")).toEqual(expected);
+    const viaCli = auditLog().slice(beforeCli);
+    expect(door(viaCli, "cli", cliBytes.byteLength)).toEqual(door(viaUi, "user:ops", uiBytes.byteLength));
   });
 });

@@ -77,6 +77,16 @@ describe("progress on long commands", () => {
     expect(piped.code).toBe(0);
     expect(piped.stderr).toBe("");
     expect(piped.stdout).toMatch(/^Backup written to .*site\.db: \d+ bytes, 0 attendance records, integrity ok\.\n$/);
+    // Each run audited once, by the command the admin ran (the terminal's run copies through a worker).
+    const audited = new Database(join(a, "tm20.db"), { readonly: true });
+    try {
+      expect(audited.query("SELECT actor, action FROM audit_log WHERE action = 'backup.download'").all()).toEqual([
+        { actor: "cli", action: "backup.download" },
+        { actor: "cli", action: "backup.download" },
+      ]);
+    } finally {
+      audited.close();
+    }
 
     const restoreTty = await onTerminal(["restore", out, "--data-dir", dir()]);
     expect(restoreTty.code).toBe(0);

@@ -11,6 +11,22 @@ export function selfCommand(): string[] {
   return Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
 }
 
+/**
+ * Set in the environment of a `tm20 backup` run as a worker (the server's snapshot, the CLI's
+ * progress wrapper): the one that started it audits the backup, so the worker does not.
+ */
+export const BACKUP_WORKER_ENV = "TM20_BACKUP_WORKER";
+
+/** Runs `tm20 backup` as such a worker. */
+export function spawnBackupWorker(dataDir: string, out: string, output: "ignore" | "pipe") {
+  return Bun.spawn([...selfCommand(), "backup", "--data-dir", dataDir, "--out", out], {
+    stdin: "ignore",
+    stdout: output,
+    stderr: "pipe",
+    env: { ...process.env, [BACKUP_WORKER_ENV]: "1" },
+  });
+}
+
 let counter = 0;
 
 const sizeOf = (file: string) => {
@@ -46,11 +62,7 @@ export async function watchCopy(db: string, out: string, exited: Promise<number>
 export async function snapshotToTempFile(dataDir: string, onProgress?: (bytes: number, total: number) => void): Promise<string> {
   const layout = dataDirLayout(dataDir);
   const out = layout.snapshot(`${process.pid}-${++counter}`);
-  const child = Bun.spawn([...selfCommand(), "backup", "--data-dir", dataDir, "--out", out], {
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "pipe",
-  });
+  const child = spawnBackupWorker(dataDir, out, "ignore");
   const watched = onProgress ? watchCopy(layout.db, out, child.exited, onProgress, 100) : Promise.resolve();
   const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text(), watched]);
   if (code !== 0) {
