@@ -5,6 +5,7 @@
 import { AppError, badRequest, notFound } from "../lib/app-error.ts";
 import { foldText } from "../lib/fold-text.ts";
 import { yieldToLoop } from "../lib/yield-to-loop.ts";
+import { reservedEnrollid } from "../people/reserved-enrollid.ts";
 import type { LogRange, PeopleService } from "../people/service.ts";
 import type { PersonInput } from "../store/commands-contract.ts";
 import type { Store } from "../store/contract.ts";
@@ -35,6 +36,8 @@ function checkCredential(c: CredentialInput): void {
 }
 
 export async function createPerson(deps: PeopleDeps, actor: Actor, enrollid: number, input: PersonInput, credentials: readonly CredentialInput[] = []) {
+  const reserved = reservedEnrollid(enrollid);
+  if (reserved) throw new AppError(400, "bad_request", `enrollid: ${reserved}`, undefined, { field: "enrollid", problem: reserved });
   credentials.forEach(checkCredential);
   if (await deps.store.getPerson(enrollid)) throw new AppError(409, "exists", `enroll id ${enrollid} is already taken`);
   const saved = await deps.people.save(enrollid, input, actorId(actor), "create");

@@ -96,7 +96,7 @@ export function hrDestinationJson(d: HrDestination, state: HrDestinationState) {
     status: {
       backlog: state.backlog,
       delivered: d.delivered,
-      /** Refused by the HR system for good, per reason (unknownEmployee, inactiveEmployee, duplicate; Odoo: missingCheckIn, outOfOrder). */
+      /** Refused by the HR system for good, per reason (unknownEmployee, inactiveEmployee, duplicate; Odoo: missingCheckIn, outOfOrder); notAPerson: a scan of nobody enrolled, never sent. */
       skipped: Object.fromEntries(SKIP_REASONS.map((r) => [camel(r), d.skipped[r] ?? 0])),
       lastSkip: d.lastSkip,
       deadLetters: state.deadLetters,

@@ -25,7 +25,7 @@ import type { HrAdapter, HrRecord, RecordOutcome, TestResult } from "./adapter.t
 import { type HrDestination, type HrDestinationState, parseHrDestination } from "./destination.ts";
 import { connectorKind } from "./kinds.ts";
 import { backlogOf, nextRecords } from "./outbox.ts";
-import { settledPrefix, short } from "./settle.ts";
+import { isPersonRecord, settledPrefix, short, withPlaceholders } from "./settle.ts";
 
 export interface HrDispatcherOptions {
   store: OutboundStore;
@@ -110,15 +110,7 @@ export class HrDispatcher extends LaneDispatcher<HrDestination, HrDestinationRow
   async retryDeadLetter(d: HrDestination, letter: HrDeadLetterRow): Promise<{ letter: HrDeadLetterRow; outcome: RecordOutcome }> {
     const made = this.#adapter(d);
     const record = JSON.parse(letter.record) as HrRecord;
-    let outcome: RecordOutcome;
-    if ("error" in made) outcome = { status: "failed", retryable: true, error: made.error };
-    else {
-      try {
-        outcome = (await made.adapter.deliver([record], this.stopping.signal))[0] ?? { status: "failed", retryable: true, error: "no answer" };
-      } catch (err) {
-        outcome = { status: "failed", retryable: true, error: message(err) };
-      }
-    }
+    const outcome = (await this.#deliver(made, [record], this.stopping.signal))[0] ?? { status: "failed", retryable: true, error: "no answer" };
     const settled = await this.#o.store.hrDestinations.settleDeadLetter(letter.id, {
       status: outcome.status === "failed" ? "dead" : "delivered",
       attempts: letter.attempts + 1,
@@ -173,7 +165,7 @@ export class HrDispatcher extends LaneDispatcher<HrDestination, HrDestinationRow
         return;
       }
       const from = records[0] ? records[0].id - 1 : lane.dest.cursor;
-      const outcomes = await this.#deliver(lane, records, signal);
+      const outcomes = await this.#deliver(lane.adapter ? { adapter: lane.adapter } : { error: lane.broken ?? "no adapter" }, records, signal);
       if (signal.aborted || this.lanes.stopped) return;
       const at = this.#o.now();
       const { cursor, delivered, skipped, lastSkip, failure } = settledPrefix(records, outcomes, from);
@@ -218,12 +210,19 @@ export class HrDispatcher extends LaneDispatcher<HrDestination, HrDestinationRow
     }
   }
 
-  async #deliver(lane: HrLane, records: HrRecord[], signal: AbortSignal): Promise<RecordOutcome[]> {
-    if (!lane.adapter) return [{ status: "failed", retryable: true, error: lane.broken ?? "no adapter" }];
+  /**
+   * Sends the people's records and answers for every record: a placeholder of nobody enrolled is
+   * never sent, only settled as skipped in its place (`withPlaceholders`), so the run's cursor
+   * logic is the same whatever a batch holds (a batch of placeholders alone calls no one).
+   */
+  async #deliver(made: { adapter: HrAdapter } | { error: string }, records: readonly HrRecord[], signal: AbortSignal): Promise<RecordOutcome[]> {
+    const people = records.filter(isPersonRecord);
+    if (people.length === 0) return withPlaceholders(records, []);
+    if ("error" in made) return withPlaceholders(records, [{ status: "failed", retryable: true, error: made.error }]);
     try {
-      return await lane.adapter.deliver(records, signal);
+      return withPlaceholders(records, await made.adapter.deliver(people, signal));
     } catch (err) {
-      return [{ status: "failed", retryable: true, error: message(err) }];
+      return withPlaceholders(records, [{ status: "failed", retryable: true, error: message(err) }]);
     }
   }
 

@@ -3,6 +3,7 @@
  * failure (or to where the adapter stopped answering). The cursor moves past that prefix only;
  * the failed record is retried or becomes a dead letter; anything after it is sent again.
  */
+import { isPlaceholderEnrollid } from "../protocol/index.ts";
 import type { SkipReason } from "../store/hr-contract.ts";
 import type { HrRecord, RecordOutcome } from "./adapter.ts";
 
@@ -36,4 +37,31 @@ export function settledPrefix(records: readonly HrRecord[], outcomes: readonly R
     settled.cursor = record.id;
   }
   return settled;
+}
+
+/** False for a record of nobody enrolled (a placeholder enrollid, PROTOCOL.md §7.5): no employee's check-in, never sent. */
+export const isPersonRecord = (r: HrRecord): boolean => !isPlaceholderEnrollid(r.enrollid);
+
+const NOT_A_PERSON: RecordOutcome = { status: "skipped", reason: "not_a_person", message: "a scan of nobody enrolled, not an employee's check-in" };
+
+/**
+ * One outcome per record of a batch from the remote's answers for its people's records alone
+ * (`answered[i]` for the i-th record `isPersonRecord` keeps, in order): a placeholder settles as
+ * skipped where it stands, so the cursor passes it like any record the remote settled. Ends where
+ * the remote's answers end (after a failure, or where it stopped answering), as an adapter's do.
+ */
+export function withPlaceholders(records: readonly HrRecord[], answered: readonly RecordOutcome[]): RecordOutcome[] {
+  const outcomes: RecordOutcome[] = [];
+  let next = 0;
+  for (const record of records) {
+    if (!isPersonRecord(record)) {
+      outcomes.push(NOT_A_PERSON);
+      continue;
+    }
+    const outcome = answered[next++];
+    if (!outcome) break;
+    outcomes.push(outcome);
+    if (outcome.status === "failed") break;
+  }
+  return outcomes;
 }

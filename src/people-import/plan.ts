@@ -4,6 +4,8 @@
  * never touched. A bad entry costs only itself and is reported with where it came from.
  */
 import { describeInput } from "../lib/input-problem.ts";
+import { isPlaceholderEnrollid } from "../protocol/index.ts";
+import { reservedEnrollid } from "../people/reserved-enrollid.ts";
 import type { PersonInput } from "../store/commands-contract.ts";
 import type { PersonRow } from "../store/schema.ts";
 import { type ImportRecord, importRecord } from "./record.ts";
@@ -119,10 +121,15 @@ export function planImport(existing: readonly PersonRow[], entries: readonly Imp
         fail(`enrollid ${r.enrollid} is given to another entry of this import`);
         continue;
       }
+      const reserved = reservedEnrollid(r.enrollid);
+      if (reserved) {
+        fail(`enrollid: ${reserved}`);
+        continue;
+      }
     }
     let enrollid = r.enrollid;
     if (enrollid === undefined) {
-      while (taken.has(nextId)) nextId++;
+      while (taken.has(nextId) || isPlaceholderEnrollid(nextId)) nextId++;
       enrollid = nextId;
     }
     taken.add(enrollid);

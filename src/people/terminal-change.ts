@@ -10,7 +10,10 @@
  * - an enrolment (a person the site does not know, or a credential in an empty slot of a person
  *   who is not a terminal admin) follows the site's keypad setting: accept, hold or ignore;
  * - the rest (a name, a lowered admin level, a photo, a resend of what is stored) is applied.
+ * A new person under an enroll id the terminals reserve for scans of nobody enrolled
+ * (`reservedEnrollid`) is ignored whatever the setting: no admin could approve one either.
  */
+import { reservedEnrollid } from "./reserved-enrollid.ts";
 
 /** What a keypad enrolment becomes (site setting `keypadEnrolment`). */
 export const KEYPAD_ENROLMENT = ["accept", "hold", "ignore"] as const;
@@ -25,7 +28,9 @@ export type ChangeReason =
   /** A stored credential would be replaced by different data. */
   | "credential-replaced"
   /** A credential in an empty slot. */
-  | "credential-added";
+  | "credential-added"
+  /** A new person under 99999998 or 99999999 (`reservedEnrollid`): never stored, never held. */
+  | "reserved-enrollid";
 
 export type Verdict = "apply" | "hold" | "ignore";
 
@@ -35,6 +40,8 @@ export interface StoredPerson {
 }
 
 export interface IncomingChange {
+  /** Only a reserved one (`reservedEnrollid`) changes the judgement. */
+  enrollid: number;
   /** Undefined or empty: the terminal sent no name (the stored one stays). */
   name: string | undefined;
   admin: number;
@@ -64,6 +71,7 @@ export function judgeTerminalChange(person: StoredPerson | null, stored: string 
   if (incoming.admin > (person?.admin ?? 0)) reasons.push("admin-raised");
   if (credential && stored !== null && stored !== incoming.data) reasons.push("credential-replaced");
   if (credential && stored === null && person !== null) reasons.push("credential-added");
+  if (person === null && reservedEnrollid(incoming.enrollid) !== null) return { verdict: "ignore", reasons: [...reasons, "reserved-enrollid"], changes: true };
 
   const enrolling = person === null || (credential && stored === null);
   const changes =

@@ -42,7 +42,7 @@ export interface TerminalChangePlan {
  * @param slotHeld one of them is for this person and slot (it will be replaced)
  */
 export function planTerminalChange(op: CredentialOp, person: StoredPerson | null, stored: string | null, heldByTerminal: number, slotHeld: boolean): TerminalChangePlan {
-  const j = judgeTerminalChange(person, stored, { name: op.name, admin: op.admin, backupnum: op.backupnum, data: op.data }, op.enrolment);
+  const j = judgeTerminalChange(person, stored, { enrollid: op.enrollid, name: op.name, admin: op.admin, backupnum: op.backupnum, data: op.data }, op.enrolment);
   if (j.verdict === "apply") return { outcome: j.changes ? "applied" : "unchanged", reasons: j.reasons, full: false };
   if (j.verdict === "hold" && (slotHeld || heldByTerminal < HELD_PER_TERMINAL)) return { outcome: "held", reasons: j.reasons, full: false };
   return { outcome: "ignored", reasons: j.reasons, full: j.verdict === "hold" };
@@ -89,7 +89,7 @@ export function terminalChangeAudit(op: CredentialOp, person: StoredPerson | nul
       reasons: plan.reasons,
       ...(heldId !== null ? { heldId } : {}),
     }),
-    result: plan.full ? "ignored: held list full" : plan.outcome,
+    result: plan.full ? "ignored: held list full" : plan.reasons.includes("reserved-enrollid") ? "ignored: enrollid reserved for scans of nobody enrolled" : plan.outcome,
   };
 }
 

@@ -12,10 +12,11 @@ import type { EmployeeIdFrom, HrDeadLetterRow, HrDestinationRow } from "./schema
 
 /**
  * Why a record was set aside for good, as the remote told us (or, for Odoo, as its attendance rules
- * decide: an out with nothing open, a punch inside an attendance Odoo already has): counted per
+ * decide: an out with nothing open, a punch inside an attendance Odoo already has; `not_a_person`:
+ * a scan of nobody enrolled, PROTOCOL.md §7.5, which the dispatcher never sends): counted per
  * destination, never retried.
  */
-export const SKIP_REASONS = ["unknown_employee", "inactive_employee", "duplicate", "missing_check_in", "out_of_order"] as const;
+export const SKIP_REASONS = ["unknown_employee", "inactive_employee", "duplicate", "missing_check_in", "out_of_order", "not_a_person"] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 

@@ -126,7 +126,7 @@ describe("ERPNext destination", () => {
     });
     expect(done.cursor).toBe(ids[6]);
     expect(done.status.delivered).toBe(3);
-    expect(done.status.skipped).toEqual({ unknownEmployee: 1, inactiveEmployee: 1, duplicate: 1, missingCheckIn: 0, outOfOrder: 0 });
+    expect(done.status.skipped).toEqual({ unknownEmployee: 1, inactiveEmployee: 1, duplicate: 1, missingCheckIn: 0, outOfOrder: 0, notAPerson: 0 });
     expect(done.status.lastSkip).toBe("4 at 2026-04-01 09:10:00: No Employee found for the given employee field value. 'attendance_device_id': 4");
     expect(done.status.failedAttempts).toBe(0);
 
@@ -182,6 +182,50 @@ describe("ERPNext destination", () => {
     expect(dbBytes).not.toContain(SECRET);
   }, 60_000);
 
+  test("scans of nobody enrolled (99999998/99999999) are counted as not a person and never sent; the cursor passes them", async () => {
+    const erp = fakeErpnext({
+      apiKey: KEY,
+      apiSecret: SECRET,
+      employees: [
+        { name: "HR-EMP-00001", deviceId: "1", status: "Active" },
+        // Were the placeholders sent, these employees would get their check-ins.
+        { name: "HR-EMP-09998", deviceId: "99999998", status: "Active" },
+        { name: "HR-EMP-09999", deviceId: "99999999", status: "Active" },
+      ],
+    });
+    cleanup.push(erp.stop);
+    const srv = await startTm20({ args: FAST_RETRY });
+    cleanup.push(() => srv.stop());
+    const created = await api(srv, "POST", "/api/v1/hr-destinations", {
+      kind: "erpnext", name: "ERPNext", url: erp.url, credentials: { apiKey: KEY, apiSecret: SECRET }, employeeIdFrom: "enrollid", batchSize: 2,
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id as number;
+    // Batches of two: a person and a placeholder, a placeholder and a person, a placeholder alone.
+    await punches(srv, "ERP4", [
+      { enrollid: 1, time: "2026-04-04 08:00:00", inout: 0 },
+      { enrollid: 99999998, time: "2026-04-04 08:01:00", inout: 0 },
+      { enrollid: 99999999, time: "2026-04-04 08:02:00", inout: 0 },
+      { enrollid: 1, time: "2026-04-04 17:00:00", inout: 1 },
+      { enrollid: 99999999, time: "2026-04-04 17:01:00", inout: 0 },
+    ]);
+    const ids = (srv.db().query("SELECT id FROM attendance ORDER BY id").all() as Array<{ id: number }>).map((r) => r.id);
+    expect(ids.length).toBe(5);
+
+    const done = await until("the cursor past the last placeholder", async () => {
+      const s = (await api(srv, "GET", `/api/v1/hr-destinations/${id}`)).json;
+      return s.cursor === ids[4] && !s.status.inFlight ? s : null;
+    });
+    expect(done.status).toMatchObject({ backlog: 0, delivered: 2, deadLetters: 0, failedAttempts: 0, lastError: null });
+    expect(done.status.skipped).toEqual({ unknownEmployee: 0, inactiveEmployee: 0, duplicate: 0, missingCheckIn: 0, outOfOrder: 0, notAPerson: 3 });
+    expect(done.status.lastSkip).toBe("99999999 at 2026-04-04 17:01:00: a scan of nobody enrolled, not an employee's check-in");
+    expect(erp.checkinCalls().map((c) => `${String(c.body?.employee_field_value)} ${String(c.body?.timestamp)}`)).toEqual(["1 2026-04-04 08:00:00", "1 2026-04-04 17:00:00"]);
+    expect(erp.checkins.map(({ employee, time, log_type }) => ({ employee, time, log_type }))).toEqual([
+      { employee: "HR-EMP-00001", time: "2026-04-04 08:00:00", log_type: "IN" },
+      { employee: "HR-EMP-00001", time: "2026-04-04 17:00:00", log_type: "OUT" },
+    ]);
+  }, 60_000);
+
   test("kill -9 in the middle of a sync: after the restart every check-in is in ERPNext exactly once", async () => {
     const erp = fakeErpnext({ apiKey: KEY, apiSecret: SECRET, delayMs: 25, employees: [{ name: "HR-EMP-00001", deviceId: "1001", status: "Active" }] });
     cleanup.push(erp.stop);
@@ -210,7 +254,7 @@ describe("ERPNext destination", () => {
     const resent = erp.checkinCalls().length - 60;
     expect(resent).toBeGreaterThanOrEqual(0);
     expect(resent).toBeLessThanOrEqual(10);
-    expect(done.status.skipped).toEqual({ unknownEmployee: 0, inactiveEmployee: 0, duplicate: resent, missingCheckIn: 0, outOfOrder: 0 });
+    expect(done.status.skipped).toEqual({ unknownEmployee: 0, inactiveEmployee: 0, duplicate: resent, missingCheckIn: 0, outOfOrder: 0, notAPerson: 0 });
     expect(done.status.delivered + resent).toBeGreaterThanOrEqual(60);
   }, 90_000);
 

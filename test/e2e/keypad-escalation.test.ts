@@ -161,6 +161,34 @@ describe("keypad escalation from a socket posing as a door", () => {
     ]);
   });
 
+  test("a keypad enrolment under 99999998 or 99999999 (the enroll ids of scans of nobody enrolled) is answered as stored, ignored, audited and logged", async () => {
+    const fake = await connectTerminal(srv.ws());
+    expect(await fake.register("DOOR3")).toMatchObject({ result: true });
+    fake.send({ cmd: "senduser", sn: "DOOR3", enrollid: 99999998, name: "Nobody", admin: 0, backupnum: 10, record: "4321" });
+    expect(await fake.next((m) => m.ret === "senduser")).toMatchObject({ ret: "senduser", result: true });
+    fake.send({ cmd: "senduser", sn: "DOOR3", enrollid: 99999999, admin: 2, backupnum: 0, record: "tpl-9" });
+    expect(await fake.next((m) => m.ret === "senduser")).toMatchObject({ ret: "senduser", result: true });
+    const warned = () => srv.logs.filter((l) => l.sn === "DOOR3" && l.msg === "person change from a terminal not applied (held for an admin or ignored; see the audit log)");
+    await until("both warnings", () => (warned().length === 2 ? true : undefined));
+    expect(warned().map((l) => [l.level, l.enrollid, l.backupnum, l.outcome])).toEqual([[40, 99999998, 10, "ignored"], [40, 99999999, 0, "ignored"]]);
+
+    for (const enrollid of [99999998, 99999999]) {
+      expect(await json(`/people/${enrollid}`)).toMatchObject({ status: 404 });
+      expect(storedCredentials(enrollid)).toEqual([]);
+    }
+    // Never held either: no admin could approve one into a person.
+    expect(await json("/held-changes")).toEqual({ status: 200, body: { items: [], next: null } });
+    const db = srv.db();
+    const audit = db.query("SELECT action, target, details, result FROM audit_log WHERE actor = 'terminal:DOOR3' ORDER BY id").all() as Array<{ action: string; target: string; details: string; result: string }>;
+    db.close();
+    expect(audit.map((a) => [a.action, a.target, a.result, (JSON.parse(a.details) as { reasons: string[] }).reasons])).toEqual([
+      ["people.terminal-change", "person:99999998", "ignored: enrollid reserved for scans of nobody enrolled", ["new-person", "reserved-enrollid"]],
+      ["people.terminal-change", "person:99999999", "ignored: enrollid reserved for scans of nobody enrolled", ["new-person", "admin-raised", "reserved-enrollid"]],
+    ]);
+    expect(door2.received.some((m) => m.cmd === "setuserinfo" && (m.enrollid === 99999998 || m.enrollid === 99999999))).toBe(false);
+    fake.close();
+  });
+
   test("held changes need an admin token", async () => {
     const read = createToken(srv.dataDir, "reporting", "read");
     const res = await fetch(`${srv.http}/api/v1/held-changes`, { headers: { authorization: `Bearer ${read}` } });

@@ -101,12 +101,17 @@ describe("admin UI: HR systems", () => {
     expect(await page.locator(".flash-ok").textContent()).toBe("Connection works: signed in as hr-sync@example.com; shift types found: Day Shift");
 
     await punch(1, "2026-05-04 08:00:00");
+    // A scan of nobody enrolled: counted on its own line, never sent.
+    await punch(99999999, "2026-05-04 08:00:30");
     await punch(3, "2026-05-04 08:01:00");
     await punch(2, "2026-05-04 08:02:00");
     await reloadUntil(browser, '[data-panel="status"] [data-delivered]', "1");
     await reloadUntil(browser, '[data-panel="dead-letters"] [data-letter-error]', "HTTP 500: (2013, 'Lost connection to MySQL server during query')");
     expect(await page.locator('[data-skipped="unknownEmployee"]').textContent()).toBe("1");
     expect(await page.locator('[data-skipped="duplicate"]').textContent()).toBe("0");
+    expect(await page.locator('[data-skipped="notAPerson"]').textContent()).toBe("1");
+    expect(await page.locator('dt:has(+ [data-skipped="notAPerson"])').textContent()).toBe("Skipped: not a person (a scan of nobody enrolled)");
+    expect(erp.checkinCalls().some((c) => String(c.body?.employee_field_value).includes("99999999"))).toBe(false);
     expect(await page.locator("[data-last-skip]").textContent()).toBe("2003 at 2026-05-04 08:01:00: No Employee found for the given employee field value. 'attendance_device_id': 2003");
     expect(await page.locator('[data-panel="dead-letters"] tbody tr td').first().textContent()).toContain("2002 at 2026-05-04 08:02:00");
 
@@ -123,7 +128,7 @@ describe("admin UI: HR systems", () => {
     await page.getByRole("link", { name: "HR systems" }).first().click();
     const row = page.locator('[data-hr-destination="ERPNext HQ"]');
     expect(await row.locator("[data-delivered]").textContent()).toBe("1");
-    expect(await row.locator("[data-skipped]").textContent()).toBe("1");
+    expect(await row.locator("[data-skipped]").textContent()).toBe("2");
     expect(await row.locator("[data-dead-letters]").textContent()).toBe("0");
   });
 

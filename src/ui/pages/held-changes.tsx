@@ -27,6 +27,7 @@ const REASONS: Record<ChangeReason, string> = {
   "admin-raised": "Admin level raised",
   "credential-replaced": "Replaces a stored credential",
   "credential-added": "Adds a credential",
+  "reserved-enrollid": "Enroll id reserved for scans of nobody enrolled",
 };
 
 /** What approving would change, in words: never the credential itself. */

@@ -37,6 +37,7 @@ const SKIP_LABEL = {
   duplicate: "Duplicate",
   missingCheckIn: "Missing check-in",
   outOfOrder: "Out of order",
+  notAPerson: "Not a person (a scan of nobody enrolled)",
 } as const;
 /** Reasons only Odoo's attendance pairing gives. */
 const ODOO_SKIPS: ReadonlyArray<keyof typeof SKIP_LABEL> = ["missingCheckIn", "outOfOrder"];
