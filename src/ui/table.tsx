@@ -1,7 +1,8 @@
 /**
  * The one table every list page draws: a scrolling wrapper, column headers with `scope="col"`, one
- * row per item, and an empty state instead of a header-only table. Rows that need their own shape
- * (an inline edit row spanning columns) are the exception and stay hand-written.
+ * row per item, and an empty state instead of a header-only table. A row edited in place puts its
+ * form in one cell and ties the other cells' inputs and button to it by HTML's `form` attribute
+ * (timesheets/list-views.tsx `LeaveTypeRows`).
  */
 import type { Child } from "hono/jsx";
 

@@ -261,7 +261,17 @@ describe("Timesheets → changes from a day", () => {
   test("a leave type renamed and its flags changed from its row", async () => {
     await ok("/timesheets/leave-types", { name: "Trainig", paid: "on" });
     const id = await idOf("leaveTypes", "Trainig");
-    expect(await html("/timesheets/leave-types")).toContain(`action="/timesheets/leave-types/${id}"`);
+    // The row's form sits in its Name cell; the flags' boxes and Save in the other cells belong to it.
+    const page = await html("/timesheets/leave-types");
+    expect(page).toContain(`action="/timesheets/leave-types/${id}" id="leave-type-${id}"`);
+    expect([...page.matchAll(/<(input|button) [^>]*form="leave-type-(\d+)"[^>]*>/g)].map((m) => [m[1], Number(m[2]), /name="(\w+)"|aria-label="([^"]+)"/.exec(m[0])?.slice(1).find(Boolean)])).toEqual(
+      (await app.store.timesheets.leaveTypes()).flatMap((t) => [
+        ["input", t.id, "paid"],
+        ["input", t.id, "countsAsWorked"],
+        ["button", t.id, `Save ${t.name}`],
+      ]),
+    );
+    expect((await app.store.timesheets.leaveTypes()).map((t) => t.name)).toEqual(["Vacation", "Trainig"]);
     const res = await app.form(`/timesheets/leave-types/${id}`, { name: "Training", countsAsWorked: "on" });
     expect(flashOf(res)).toEqual(["ok", "Training: unpaid, counts as worked time."]);
     expect((await app.store.timesheets.leaveTypes()).find((t) => t.id === id)).toEqual({ id, name: "Training", paid: false, countsAsWorked: true });

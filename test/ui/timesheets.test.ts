@@ -3,7 +3,7 @@
  * the UI (department, shift with a lunch window, weekday schedule, the person put in the
  * department from their page), punches sent by a test terminal (one with a photo), the person's
  * month with hand-worked minutes and the photo enlarged, a missed punch added from a day and the
- * day changed (marked manual), and the summary downloaded and read.
+ * day changed (marked manual), the summary downloaded and read, and a leave type changed in its row.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, rmSync } from "node:fs";
@@ -207,6 +207,34 @@ describe("Timesheets in the browser", () => {
     expect((await cells(`Tue ${TUESDAY.slice(8)}`)).slice(0, 2)).toEqual([`Tue ${TUESDAY.slice(8)}`, "Present (manual)"]);
     expect((await cells(`Mon ${MONDAY.slice(8)}`)).slice(0, 2)).toEqual([`Mon ${MONDAY.slice(8)}`, "Present"]);
     await page.emulateMedia({ media: "screen" });
+    expect(browser.problems).toEqual([]);
+  });
+
+  test("a leave type renamed and flagged in its row; a refused change comes back as typed", async () => {
+    const page = browser.page;
+    const stored = async () => ((await (await srv.api("/api/v1/leave-types")).json()) as { items: unknown[] }).items;
+    await page.goto(url("/timesheets/leave-types"));
+    await page.getByLabel("Name", { exact: true }).fill("Trainig");
+    await page.getByRole("button", { name: "Add leave type" }).click();
+    await flashOk("Leave type Trainig added.");
+    await page.getByLabel("Name of Trainig").fill("Training");
+    await page.getByLabel("Trainig is paid").uncheck();
+    await page.getByLabel("Trainig counts as worked").check();
+    await page.getByRole("button", { name: "Save Trainig" }).click();
+    await flashOk("Training: unpaid, counts as worked time.");
+    expect(await stored()).toEqual([{ id: 1, name: "Training", paid: false, countsAsWorked: true }]);
+    expect(await page.locator('tr[data-leave-type="Training"] td').count()).toBe(4);
+
+    // Enter in the name field submits the row's form too; a blank name is refused and the row keeps what was typed.
+    await page.getByLabel("Training is paid").check();
+    await page.getByLabel("Training counts as worked").uncheck();
+    await page.getByLabel("Name of Training").fill("  ");
+    await page.getByLabel("Name of Training").press("Enter");
+    await page.locator(".flash-error", { hasText: "Name: fill this in" }).waitFor({ timeout: 10_000 });
+    expect(await page.getByLabel("Name of Training").inputValue()).toBe("  ");
+    expect(await page.getByLabel("Training is paid").isChecked()).toBe(true);
+    expect(await page.getByLabel("Training counts as worked").isChecked()).toBe(false);
+    expect(await stored()).toEqual([{ id: 1, name: "Training", paid: false, countsAsWorked: true }]);
     expect(browser.problems).toEqual([]);
   });
 });

@@ -65,56 +65,53 @@ export function HolidayRows({ holidays, names, admin, csrf }: { holidays: Holida
   );
 }
 
-/** Hand-written: an admin edits a type in a form spanning its three columns. */
+/**
+ * An admin edits a type in its row: the row's form sits in the Name cell and the flags' boxes and
+ * Save in the other cells belong to it by HTML's `form` attribute (a form cannot wrap table cells).
+ */
 export function LeaveTypeRows({ types, admin, csrf }: { types: LeaveType[]; admin: boolean; csrf: string }) {
-  if (types.length === 0) return <EmptyState title="No leave types yet">For example Vacation (paid, counts as worked), Sick leave, Unpaid leave.</EmptyState>;
+  const formId = (t: LeaveType) => `leave-type-${t.id}`;
   return (
-    <div class="table-wrap">
-      <table class="table" aria-label="Leave types">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Paid</th>
-            <th scope="col">Counts as worked</th>
-            {admin ? <th scope="col" /> : null}
-          </tr>
-        </thead>
-        <tbody>
-          {types.map((t) => (
-            <tr data-leave-type={t.name}>
-              {admin ? (
-                <td colspan={3}>
-                  <form method="post" action={`/timesheets/leave-types/${t.id}`} class="rename-form" aria-label={`Change ${t.name}`}>
-                    <CsrfField token={csrf} />
-                    <input name="name" value={t.name} aria-label={`Name of ${t.name}`} required maxlength={100} />
-                    <label>
-                      <input type="checkbox" name="paid" checked={t.paid} /> Paid
-                    </label>
-                    <label>
-                      <input type="checkbox" name="countsAsWorked" checked={t.countsAsWorked} /> Counts as worked
-                    </label>
-                    <button type="submit" class="btn btn-plain">
-                      Save
-                    </button>
-                  </form>
-                </td>
-              ) : (
-                <>
-                  <td>{t.name}</td>
-                  <td>{t.paid ? <Badge tone="ok">Paid</Badge> : <Badge tone="muted">Unpaid</Badge>}</td>
-                  <td>{t.countsAsWorked ? "Yes" : "No"}</td>
-                </>
-              )}
-              {admin ? (
-                <td class="row-actions">
-                  <ActionButton action={`/timesheets/leave-types/${t.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the leave type ${t.name}?`} />
-                </td>
-              ) : null}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      rows={types}
+      label="Leave types"
+      row={(t) => ({ "data-leave-type": t.name })}
+      empty={<EmptyState title="No leave types yet">For example Vacation (paid, counts as worked), Sick leave, Unpaid leave.</EmptyState>}
+      columns={[
+        {
+          head: "Name",
+          cell: (t) =>
+            admin ? (
+              <form method="post" action={`/timesheets/leave-types/${t.id}`} id={formId(t)} class="rename-form">
+                <CsrfField token={csrf} />
+                <input name="name" value={t.name} aria-label={`Name of ${t.name}`} required maxlength={100} />
+              </form>
+            ) : (
+              t.name
+            ),
+        },
+        {
+          head: "Paid",
+          cell: (t) =>
+            admin ? <input type="checkbox" name="paid" form={formId(t)} checked={t.paid} aria-label={`${t.name} is paid`} /> : t.paid ? <Badge tone="ok">Paid</Badge> : <Badge tone="muted">Unpaid</Badge>,
+        },
+        {
+          head: "Counts as worked",
+          cell: (t) => (admin ? <input type="checkbox" name="countsAsWorked" form={formId(t)} checked={t.countsAsWorked} aria-label={`${t.name} counts as worked`} /> : t.countsAsWorked ? "Yes" : "No"),
+        },
+        admin && {
+          class: "row-actions",
+          cell: (t) => (
+            <>
+              <button type="submit" form={formId(t)} class="btn btn-plain" aria-label={`Save ${t.name}`}>
+                Save
+              </button>{" "}
+              <ActionButton action={`/timesheets/leave-types/${t.id}/delete`} csrf={csrf} label="Delete" tone="danger" confirm={`Delete the leave type ${t.name}?`} />
+            </>
+          ),
+        },
+      ]}
+    />
   );
 }
 
