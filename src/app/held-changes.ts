@@ -9,7 +9,7 @@ import { credentialJson } from "../people/mask.ts";
 import type { ChangeReason } from "../people/terminal-change.ts";
 import type { HeldChangeRow } from "../store/schema.ts";
 import { type Actor, actorId } from "./actor.ts";
-import type { PeopleDeps } from "./people.ts";
+import { type PeopleDeps, refuseReservedEnrollid } from "./people.ts";
 
 /** A held change as the API and the UI show it: the credential masked, never its data. */
 export function heldChangeView(h: HeldChangeRow) {
@@ -41,9 +41,19 @@ const noSuchChange = () => notFound("no such held change (it may have been appro
 
 /** Applies the change as the terminal sent it; people sync then carries it to the other doors (the job, or null). */
 export async function approveHeldChange(deps: PeopleDeps, actor: Actor, id: number) {
+  await refuseReservedNewPerson(deps, id);
   const done = await deps.people.approveHeld(id, actorId(actor));
   if (!done) throw noSuchChange();
   return { change: heldChangeView(done.change), job: done.job };
+}
+
+/**
+ * A release before the reserved ids held a terminal's new person under one; approving it would
+ * create the person createPerson refuses. A person an older release stored under one keeps working.
+ */
+async function refuseReservedNewPerson(deps: PeopleDeps, id: number) {
+  const held = await deps.store.people.heldChange(id);
+  if (held && !(await deps.store.getPerson(held.enrollid))) refuseReservedEnrollid(held.enrollid);
 }
 
 /** Discards the change: nothing is applied or sent anywhere. */

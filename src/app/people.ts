@@ -35,9 +35,14 @@ function checkCredential(c: CredentialInput): void {
   if (c.backupnum === 11 && !/^[0-9A-Fa-f]{1,20}$/.test(c.data)) throw badCredential("card", "a card number", "1 to 20 digits");
 }
 
-export async function createPerson(deps: PeopleDeps, actor: Actor, enrollid: number, input: PersonInput, credentials: readonly CredentialInput[] = []) {
+/** Refuses a new person under an enroll id the terminals reserve (people/reserved-enrollid.ts). */
+export function refuseReservedEnrollid(enrollid: number): void {
   const reserved = reservedEnrollid(enrollid);
   if (reserved) throw new AppError(400, "bad_request", `enrollid: ${reserved}`, undefined, { field: "enrollid", problem: reserved });
+}
+
+export async function createPerson(deps: PeopleDeps, actor: Actor, enrollid: number, input: PersonInput, credentials: readonly CredentialInput[] = []) {
+  refuseReservedEnrollid(enrollid);
   credentials.forEach(checkCredential);
   if (await deps.store.getPerson(enrollid)) throw new AppError(409, "exists", `enroll id ${enrollid} is already taken`);
   const saved = await deps.people.save(enrollid, input, actorId(actor), "create");

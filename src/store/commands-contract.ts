@@ -170,6 +170,7 @@ export interface PeopleStore {
 
   /** Person changes from terminals waiting for an admin, oldest first (store/held-changes.ts writes them). */
   heldChanges(filter: { cursor?: string; limit: number }): Promise<Page<HeldChangeRow>>;
+  heldChange(id: number): Promise<HeldChangeRow | null>;
   countHeldChanges(): Promise<number>;
   /**
    * Applies a held change as the terminal sent it (person created or their admin level and name

@@ -216,6 +216,11 @@ export class SqlPeopleStore implements PeopleStore {
     return pageOf(rows.map(heldRows.read), filter.limit, (r) => encodeCursor([r.id]));
   }
 
+  async heldChange(id: number) {
+    const [row] = await this.#db.read(sql`SELECT ${heldRows.columns} FROM held_changes WHERE id = ${id}`);
+    return row ? heldRows.read(row) : null;
+  }
+
   async countHeldChanges() {
     const [row] = await this.#db.read(sql`SELECT count(*) AS n FROM held_changes`);
     return Number(row?.n ?? 0);

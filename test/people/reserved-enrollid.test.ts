@@ -5,6 +5,8 @@
  * one out; a person an older version stored under one keeps working (in-process server, real SQLite).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { dataDirLayout } from "../../src/store/data-dir.ts";
 import { API_TOKEN, buildApp, type InProcessApp } from "../helpers/app.ts";
 
 let app: InProcessApp;
@@ -59,6 +61,37 @@ describe("99999998 and 99999999 are reserved for scans of nobody enrolled", () =
     expect(await enrollids()).toEqual([99999997]);
     const applied = await csvImport(csv, false);
     expect([applied.json.summary, await enrollids()]).toEqual([{ creates: 1, updates: 0, disables: 0, unchanged: 0, errors: 2 }, [99999997, 100000000]]);
+  });
+
+  test("a new person an older release held under one cannot be approved, by the API or the admin UI; rejecting it still works", async () => {
+    // What a release before the reservation stored for a terminal's senduser of a new person under a reserved id.
+    const db = new Database(dataDirLayout(app.dataDir).db);
+    const hold = (enrollid: number) =>
+      Number(
+        db
+          .query<{ id: number }, [number, number]>(`INSERT INTO held_changes (at, sn, remote_addr, via, enrollid, name, admin, backupnum, data, reasons, previous_name, previous_admin)
+                  VALUES (?, 'OLD-SN', '10.0.0.9', 'senduser', ?, 'Ghost', 1, 10, '4321', '["admin-raised","credential-added"]', NULL, NULL) RETURNING id`)
+          .get(Date.now(), enrollid)?.id,
+      );
+    const [viaApi, viaUi] = [hold(99999999), hold(99999998)];
+    db.close();
+    const before = await enrollids();
+    expect(await apiError(await app.api("POST", `/held-changes/${viaApi}/approve`))).toEqual({
+      status: 400,
+      body: { code: "bad_request", message: "enrollid: 99999999 is reserved by the terminals for scans of nobody enrolled" },
+    });
+    const res = await app.form(`/people/held/${viaUi}/approve`);
+    expect(res.status).toBe(303);
+    expect(flashText(res)).toMatchObject({ kind: "error", text: "Enroll id: 99999998 is reserved by the terminals for scans of nobody enrolled." });
+    expect(await enrollids()).toEqual(before);
+    expect(before).toEqual([99999997, 100000000]);
+    expect(await app.store.credentialsOf(99999999)).toEqual([]);
+    expect((await app.store.people.heldChanges({ limit: 10 })).items.map((h) => h.id)).toEqual([viaApi, viaUi]);
+    expect((await app.api("POST", `/held-changes/${viaApi}/reject`)).status).toBe(200);
+    const rejected = await app.form(`/people/held/${viaUi}/reject`);
+    expect(flashText(rejected)).toMatchObject({ kind: "ok", text: "Change for #99999998 rejected; the terminal it came from keeps its own copy." });
+    expect((await app.store.people.heldChanges({ limit: 10 })).items).toEqual([]);
+    expect(await enrollids()).toEqual(before);
   });
 
   test("a person an older version stored under one keeps working: changed over the API, linked and updated by an import", async () => {
