@@ -12,10 +12,11 @@ import { badRequest } from "../lib/app-error.ts";
 import type { DayResult, LeaveType } from "../timesheets/types.ts";
 import { type CsvCell, type CsvDelimiter, csvHead, csvRow } from "./csv.ts";
 
-/** What the sheets name besides the figures: people's names, departments, leave types. */
+/** What the sheets name besides the figures: people's names, departments, shifts, leave types. */
 export interface SheetNames {
   people: ReadonlyMap<number, string>;
   departments: ReadonlyMap<number, string>;
+  shifts: ReadonlyMap<number, string>;
   leaveTypes: readonly LeaveType[];
 }
 
@@ -68,7 +69,8 @@ const DAY_COLUMNS: Array<Column<DayResult>> = [
   { header: "Enroll ID", width: 10, cell: (d) => int(d.enrollid) },
   { header: "Name", width: 24, cell: (d, n) => text(n.people.get(d.enrollid) ?? null) },
   { header: "Department", width: 18, cell: (d, n) => text(d.departmentId === null ? null : (n.departments.get(d.departmentId) ?? null)) },
-  { header: "Shift", width: 8, cell: (d) => (d.shiftId === null ? text(null) : int(d.shiftId)) },
+  // The shift's name, as the admin gave it: its id means nothing outside the API.
+  { header: "Shift", width: 14, cell: (d, n) => text(d.shiftId === null ? null : (n.shifts.get(d.shiftId) ?? null)) },
   { header: "Status", width: 14, cell: (d) => text(d.status) },
   { header: "First in", width: 20, cell: (d) => ({ kind: "time", value: d.firstIn }) },
   { header: "Last out", width: 20, cell: (d) => ({ kind: "time", value: d.lastOut }) },
@@ -200,5 +202,6 @@ export async function loadSheets(deps: Pick<TimesheetDeps, "store">, input: { fr
     if (person) people.set(row.enrollid, person.name);
   }
   const departments = new Map((await deps.store.timesheets.departments()).map((d) => [d.id, d.name]));
-  return { from: input.from, to: input.to, summary, days, names: { people, departments, leaveTypes } };
+  const shifts = new Map((await deps.store.timesheets.shifts()).map((s) => [s.id, s.name]));
+  return { from: input.from, to: input.to, summary, days, names: { people, departments, shifts, leaveTypes } };
 }

@@ -329,7 +329,14 @@ describe("Timesheets → Summary and print", () => {
     expect(xlsx.headers.get("content-type")).toBe("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     expect([...new Uint8Array(await xlsx.arrayBuffer()).slice(0, 2)]).toEqual([0x50, 0x4b]);
     const days = await app.page("/timesheets/days.csv?from=2026-03-02&to=2026-03-03");
-    expect((await days.text()).trim().split("\r\n").length).toBe(5);
+    const [dayHead = [], ...dayRows] = (await days.text()).replace(/^\uFEFF/, "").trim().split("\r\n").map((r) => r.split(","));
+    // The shift by the name the admin gave it, not its id.
+    expect(dayRows.map((r) => [r[dayHead.indexOf("Date")], r[dayHead.indexOf("Enroll ID")], r[dayHead.indexOf("Shift")]])).toEqual([
+      ["2026-03-02", "1", "Day"],
+      ["2026-03-02", "2", "Day"],
+      ["2026-03-03", "1", "Day"],
+      ["2026-03-03", "2", "Day"],
+    ]);
     expect((await app.page("/timesheets/summary.csv?from=2026-03-05&to=2026-03-01")).status).toBe(400);
   });
 
