@@ -168,10 +168,13 @@ describe("Timesheets → changes from a day", () => {
 
   test("a punch excluded from a day counts nowhere (it stays stored); the rules and a schedule's end are set from their pages", async () => {
     const punch = (await app.store.attendanceSlice({ enrollids: [2] }, "time", 0, 1))[0];
-    await ok("/timesheets/people/2/days/2026-03-02/exclude", { punchId: String(punch?.id), reason: "Scanned for a colleague" });
+    // The punch is named by its time, in the answer and in the list of corrections, never by its id.
+    const res = await app.form("/timesheets/people/2/days/2026-03-02/exclude", { punchId: String(punch?.id), reason: "Scanned for a colleague" });
+    expect(flashOf(res)).toEqual(["ok", `Punch ${punch?.time} excluded (manual); it stays stored.`]);
     await app.recompute.idle();
     const day = await html("/timesheets/people/2/days/2026-03-02");
     expect(day).toContain("excluded (manual)");
+    expect(/data-correction="\d+"><td>([\s\S]*?)<\/td>/.exec(day)?.[1]?.replace(/<[^>]+>/g, "")).toBe(`manual Excluded punch ${punch?.time}`);
     expect(day).toContain("Missing punch");
     expect(await app.store.getAttendance(punch?.id ?? 0)).toEqual(punch ?? null);
     const exclusion = (await app.store.timesheets.corrections(2))[0]?.id;

@@ -130,6 +130,11 @@ function PunchesPanel({ data }: { data: DayData }) {
   );
 }
 
+/** An excluded punch by its time, as the admin saw it in the list (its id means nothing to them). */
+function punchTime(data: DayData, punchId: number): string {
+  return data.punches.find((p) => p.id === punchId)?.time ?? `#${punchId}`;
+}
+
 function CorrectionsPanel({ data, clock }: { data: DayData; clock: UiDeps["settings"]["clock"] }) {
   const csrf = data.csrf;
   return (
@@ -146,7 +151,7 @@ function CorrectionsPanel({ data, clock }: { data: DayData; clock: UiDeps["setti
             cell: (c) => (
               <>
                 <span class="badge badge-info manual-mark">manual</span>{" "}
-                {c.kind === "add" ? `Added punch ${c.time}${c.inout === 0 ? " (in)" : c.inout === 1 ? " (out)" : ""}` : `Excluded punch #${c.punchId}`}
+                {c.kind === "add" ? `Added punch ${c.time}${c.inout === 0 ? " (in)" : c.inout === 1 ? " (out)" : ""}` : `Excluded punch ${punchTime(data, c.punchId)}`}
               </>
             ),
           },
@@ -247,8 +252,9 @@ export function dayChangeRoutes(deps: UiDeps) {
     const punchId = f.int("punchId", "Punch", 1, Number.MAX_SAFE_INTEGER, true);
     const reason = f.text("reason", "Reason", true);
     if (f.problem) return refused(c, f.problem);
-    await addCorrection(deps.timesheets, actorOf(c), { punchId, enrollid: target(c).enrollid, reason });
-    return back(c, `Punch #${punchId} excluded (manual); it stays stored.`);
+    const excluded = await addCorrection(deps.timesheets, actorOf(c), { punchId, enrollid: target(c).enrollid, reason });
+    const punch = await deps.store.getAttendance(excluded.punchId ?? 0);
+    return back(c, `Punch ${punch?.time ?? `#${punchId}`} excluded (manual); it stays stored.`);
   });
   app.post(`${base}/corrections/:id/delete`, requireAdmin(), async (c) => {
     const f = new FormReader(await formOf(c));
