@@ -350,3 +350,15 @@ describe("Timesheets → Summary and print", () => {
     expect(page).toContain("data-print");
   });
 });
+
+describe("Timesheets → Shifts list", () => {
+  test("a shift's row says its durations as worked time, not as clock times, and which grace is which", async () => {
+    await ok("/timesheets/shifts", { name: "Late night", kind: "fixed", start: "22:00", end: "06:00", breakMinutes: "30", breakAfterMinutes: "360", overtimeAfterMinutes: "480", lateGraceMinutes: "10", earlyGraceMinutes: "0", round_in_mode: "up", round_out_mode: "down" });
+    const page = await html("/timesheets/shifts");
+    const row = /data-shift="Late night">([\s\S]*?)<\/tr>/.exec(page)?.[1] ?? "";
+    const cells = [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => (m[1] ?? "").replace(/<[^>]+>/g, "").trim());
+    expect(cells[1]).toBe("22:00–06:00 · breaks 30 min once 6:00 worked · grace 10 min late, 0 min early · overtime beyond 8:00 worked a day");
+    const id = await idOf("shifts", "Late night");
+    await ok(`/timesheets/shifts/${id}/delete`, {});
+  });
+});

@@ -77,7 +77,7 @@ describe("Timesheets in the browser", () => {
     await page.getByLabel("Late grace (minutes)").fill("5");
     await page.getByRole("button", { name: "Add shift" }).click();
     await flashOk("Shift Day added.");
-    expect(await page.locator('tr[data-shift="Day"] td').nth(1).textContent()).toBe("09:00–17:00 · breaks 12:00–13:00 · grace 5/0 min");
+    expect(await page.locator('tr[data-shift="Day"] td').nth(1).textContent()).toBe("09:00–17:00 · breaks 12:00–13:00 · grace 5 min late, 0 min early");
 
     await page.getByRole("link", { name: "Schedules" }).click();
     await page.getByLabel("Department", { exact: true }).selectOption({ label: "Packing" });

@@ -19,9 +19,11 @@ const MODES = ["nearest", "up", "down"] as const;
 
 function describe(s: ShiftView): string {
   const hours = s.kind === "fixed" ? `${s.start}–${s.end}` : `flexible, ${hm(s.requiredMinutes ?? 0)} a day${s.coreStart ? `, core ${s.coreStart}–${s.coreEnd}` : ""}`;
-  const breaks = [...s.breaks.map((b) => `${b.start}–${b.end}`), ...(s.breakMinutes > 0 ? [`${s.breakMinutes} min after ${hm(s.breakAfterMinutes)}`] : [])];
-  const overtime = [...(s.overtimeAfterEnd ? ["after the end"] : []), ...(s.overtimeAfterMinutes !== null ? [`beyond ${hm(s.overtimeAfterMinutes)}`] : [])];
-  return [hours, breaks.length ? `breaks ${breaks.join(", ")}` : "", `grace ${s.lateGraceMinutes}/${s.earlyGraceMinutes} min`, overtime.length ? `overtime ${overtime.join(", ")}` : ""].filter(Boolean).join(" · ");
+  // Durations say "worked": beside a shift's clock times a bare "6:00" reads as six o'clock.
+  const breaks = [...s.breaks.map((b) => `${b.start}–${b.end}`), ...(s.breakMinutes > 0 ? [`${s.breakMinutes} min once ${hm(s.breakAfterMinutes)} worked`] : [])];
+  const overtime = [...(s.overtimeAfterEnd ? ["after the end"] : []), ...(s.overtimeAfterMinutes !== null ? [`beyond ${hm(s.overtimeAfterMinutes)} worked a day`] : [])];
+  const grace = `grace ${s.lateGraceMinutes} min late, ${s.earlyGraceMinutes} min early`;
+  return [hours, breaks.length ? `breaks ${breaks.join(", ")}` : "", grace, overtime.length ? `overtime ${overtime.join(", ")}` : ""].filter(Boolean).join(" · ");
 }
 
 function RoundingFields({ side, label, value }: { side: "in" | "out"; label: string; value: { step: number; mode: string } | undefined }) {
