@@ -207,6 +207,11 @@ describe("Timesheets in the browser", () => {
     expect((await cells(`Tue ${TUESDAY.slice(8)}`)).slice(0, 2)).toEqual([`Tue ${TUESDAY.slice(8)}`, "Present (manual)"]);
     expect((await cells(`Mon ${MONDAY.slice(8)}`)).slice(0, 2)).toEqual([`Mon ${MONDAY.slice(8)}`, "Present"]);
     await page.emulateMedia({ media: "screen" });
+    // On a phone the sheet's table scrolls in its sheet; the page itself stays as wide as the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+    expect(await sheet.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    await page.setViewportSize({ width: 1366, height: 768 });
     expect(browser.problems).toEqual([]);
   });
 
