@@ -176,6 +176,7 @@ describe("Timesheets → changes from a day", () => {
     expect(day).toContain("excluded (manual)");
     expect(/data-correction="\d+"><td>([\s\S]*?)<\/td>/.exec(day)?.[1]?.replace(/<[^>]+>/g, "")).toBe(`manual Excluded punch ${punch?.time}`);
     expect(day).toContain("Missing punch");
+    expect(/<dt>In–out<\/dt>\s*<dd>([^<]*)<\/dd>/.exec(day)?.[1]).toBe("17:00–missing");
     expect(await app.store.getAttendance(punch?.id ?? 0)).toEqual(punch ?? null);
     const exclusion = (await app.store.timesheets.corrections(2))[0]?.id;
     await ok(`/timesheets/people/2/days/2026-03-02/corrections/${exclusion}/delete`, { reason: "It was Bob after all" });

@@ -19,15 +19,20 @@ export function StatusBadge({ day }: { day: Pick<DayResult, "status" | "missingP
   );
 }
 
+/** "08:59–17:00"; a side without its punch says "missing", as the day's pairs do ("08:59–—" read as a typo). */
+function inOut(day: DayResult): string {
+  if (day.firstIn === null && day.lastOut === null) return "—";
+  const side = (time: string | null) => (time === null ? "missing" : clockOf(time, day.date));
+  return `${side(day.firstIn)}–${side(day.lastOut)}`;
+}
+
 /** First in → last out, the worked minutes, and late / early / overtime when there are any. */
 export function DayFigures({ day }: { day: DayResult }) {
   return (
     <dl class="day-figures">
       <div>
         <dt>In–out</dt>
-        <dd>
-          {clockOf(day.firstIn, day.date)}–{clockOf(day.lastOut, day.date)}
-        </dd>
+        <dd>{inOut(day)}</dd>
       </div>
       <div>
         <dt>Worked</dt>
