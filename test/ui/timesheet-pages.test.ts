@@ -297,7 +297,11 @@ describe("Timesheets → changes from a day", () => {
   });
 
   test("the person's page shows and sets the department; People lists it", async () => {
-    expect(textOf(await html("/people/1"), /data-current-department[^>]*>([^<]*)</)).toBe("Packing");
+    const person = await html("/people/1");
+    expect(textOf(person, /data-current-department[^>]*>([^<]*)</)).toBe("Packing");
+    // The schedule in the Schedules list's words: weekday names, not numbers.
+    const schedules = /<ul aria-label="Schedules">([\s\S]*?)<\/ul>/.exec(person)?.[1] ?? "";
+    expect([...schedules.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => (m[1] ?? "").replace(/<[^>]+>/g, "").replace("&#39;", "'"))).toEqual(["Department's: Day on Mon, Tue, Wed, Thu, Fri from 2026-03-01 to 2026-12-31"]);
     expect(await html("/people")).toMatch(/<td>Packing<\/td>/);
   });
 });

@@ -4,26 +4,19 @@
  * optionally to one. A person's schedules win over their department's (docs/timesheets.md).
  */
 import { type Context, Hono } from "hono";
-import { createSchedule, deleteSchedule, type ScheduleView, scheduleView, updateSchedule } from "../../app/timesheets/schedules.ts";
+import { createSchedule, deleteSchedule, scheduleView, updateSchedule } from "../../app/timesheets/schedules.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, EmptyState, Field } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
 import { CsrfField, page } from "../layout.tsx";
 import { Table } from "../table.tsx";
-import { idParam, TimesheetTabs } from "../timesheets/area.tsx";
+import { idParam, schedulePattern, TimesheetTabs, WEEKDAYS } from "../timesheets/area.tsx";
 import { defined, FormReader } from "../timesheets/form.ts";
-
-const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 interface Names {
   shift: Map<number, string>;
   department: Map<number, string>;
-}
-
-function patternText(s: ScheduleView, names: Names): string {
-  if (s.kind === "weekly") return `${names.shift.get(s.shiftId ?? 0) ?? `#${s.shiftId}`} on ${(s.weekdays ?? []).map((d) => WEEKDAYS[d - 1]).join(", ")}`;
-  return `Rotation: ${(s.rotation ?? []).map((d) => (d === null ? "rest" : (names.shift.get(d) ?? `#${d}`))).join(", ")}`;
 }
 
 function ScheduleForm({ csrf, names, enrollid }: { csrf: string; names: Names; enrollid: string }) {
@@ -134,7 +127,7 @@ export function timesheetSchedulePages(deps: UiDeps) {
           empty={<EmptyState title="No schedules yet">Without a schedule every day is a rest day. Add shifts first, then say who works them when.</EmptyState>}
           columns={[
             { head: "For", cell: (s) => (s.departmentId !== null ? (names.department.get(s.departmentId) ?? `#${s.departmentId}`) : `${people.get(s.enrollid ?? 0)?.name ?? ""} #${s.enrollid}`) },
-            { head: "Pattern", cell: (s) => patternText(s, names) },
+            { head: "Pattern", cell: (s) => schedulePattern(s, names.shift) },
             { head: "From", class: "nowrap", cell: (s) => s.from },
             {
               head: "To",

@@ -4,6 +4,7 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
+import type { ScheduleView } from "../../app/timesheets/schedules.ts";
 import { notFound } from "../../lib/app-error.ts";
 import type { Store } from "../../store/contract.ts";
 import type { DayFilter } from "../../store/timesheets-contract.ts";
@@ -36,6 +37,14 @@ export function TimesheetTabs({ active }: { active: TimesheetTab }) {
       ))}
     </nav>
   );
+}
+
+export const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/** A schedule's pattern in words: "Day on Mon, Tue, Wed" or "Rotation: Day, Night, rest". */
+export function schedulePattern(s: ScheduleView, shiftNames: ReadonlyMap<number, string>): string {
+  if (s.kind === "weekly") return `${shiftNames.get(s.shiftId ?? 0) ?? `#${s.shiftId}`} on ${(s.weekdays ?? []).map((d) => WEEKDAYS[d - 1]).join(", ")}`;
+  return `Rotation: ${(s.rotation ?? []).map((d) => (d === null ? "rest" : (shiftNames.get(d) ?? `#${d}`))).join(", ")}`;
 }
 
 /** "YYYY-MM" from a query; blank or malformed is the month of `today`. */

@@ -6,7 +6,7 @@ import { today } from "../../app/timesheets/deps.ts";
 import { scheduleView } from "../../app/timesheets/schedules.ts";
 import type { UiDeps } from "../env.ts";
 import { CsrfField } from "../layout.tsx";
-import { plural } from "../../lib/plural.ts";
+import { schedulePattern } from "./area.tsx";
 
 export async function PersonTimesheet({ deps, enrollid, csrf }: { deps: UiDeps; enrollid: number; csrf: string | null }) {
   const ts = deps.store.timesheets;
@@ -17,8 +17,8 @@ export async function PersonTimesheet({ deps, enrollid, csrf }: { deps: UiDeps; 
   const current = memberships.find((m) => m.from <= date && (m.to === undefined || m.to >= date));
   const own = schedules.filter((s) => s.enrollid === enrollid).map(scheduleView);
   const ofDepartment = current ? schedules.filter((s) => s.departmentId === current.departmentId).map(scheduleView) : [];
-  const describe = (s: ReturnType<typeof scheduleView>) =>
-    `${s.kind === "weekly" ? `${shiftName.get(s.shiftId ?? 0) ?? `#${s.shiftId}`}, weekdays ${(s.weekdays ?? []).join(",")}` : `rotation of ${plural((s.rotation ?? []).length, "day")}`} from ${s.from}${s.to ? ` to ${s.to}` : ""}`;
+  // In the Schedules list's words, so the two pages read alike (not "weekdays 1,2,3").
+  const describe = (s: ReturnType<typeof scheduleView>) => `${schedulePattern(s, shiftName)} from ${s.from}${s.to ? ` to ${s.to}` : ""}`;
   return (
     <section class="panel" aria-labelledby="timesheet-h">
       <h2 id="timesheet-h">Timesheet</h2>
