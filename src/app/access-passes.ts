@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { passSchema } from "../access/model.ts";
-import { badRequest, notFound } from "../lib/app-error.ts";
+import { AppError, badRequest, notFound } from "../lib/app-error.ts";
 import type { PassRow } from "../store/access-contract.ts";
 import { type AccessDeps, newCode, UNSAVED } from "./access.ts";
 import { type Actor, actorId } from "./actor.ts";
@@ -52,7 +52,11 @@ export function passView(deps: PassDeps, p: PassRow): PassView {
 export async function createPass(deps: PassDeps, actor: Actor, input: z.output<typeof passInput>): Promise<PassView> {
   const code = newCode();
   const valid = validInput(passSchema, { ...input, id: UNSAVED, code, revoked: false });
-  if (valid.validFrom > valid.validTo) throw badRequest(`validTo: ${valid.validTo} is before validFrom ${valid.validFrom}`);
+  if (valid.validFrom > valid.validTo) {
+    // The API's message names both fields as its body does; the UI puts the problem under "Valid until".
+    const problem = `the end (${valid.validTo.slice(0, 16)}) is before the start (${valid.validFrom.slice(0, 16)})`;
+    throw new AppError(400, "bad_request", `validTo: ${valid.validTo} is before validFrom ${valid.validFrom}`, undefined, { field: "validTo", problem });
+  }
   if (valid.levelIds.length === 0 && valid.terminals.length === 0) throw badRequest("levelIds: a pass opens at least one door: give levelIds or terminals");
   const row = await deps.store.access.createPass({
     name: valid.name, code, validFrom: valid.validFrom, validTo: valid.validTo, levelIds: valid.levelIds, terminals: valid.terminals, uses: valid.uses,

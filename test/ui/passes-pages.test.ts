@@ -48,7 +48,10 @@ test("the form refuses by field and keeps what was typed; nothing is made", asyn
   expect(html).toContain('name="validFrom" type="datetime-local" value="2026-03-10T09:00"');
   const reversed = await app.form("/access/passes", [["name", "Vera"], ["validFrom", "2026-03-10T09:00"], ["validTo", "2026-03-10T08:00"], ["sn", "FRONT"], ["uses", "1"]]);
   expect(reversed.status).toBe(400);
-  expect(formErrors(await reversed.text())).toEqual(["ValidTo: 2026-03-10 08:00:00 is before validFrom 2026-03-10 09:00:00."]);
+  // Under the field, as the form labels it: never the API's field names.
+  const reversedHtml = await reversed.text();
+  expect(formErrors(reversedHtml)).toEqual(["Valid until: the end (2026-03-10 08:00) is before the start (2026-03-10 09:00)."]);
+  expect(reversedHtml).toContain('<input id="f-validTo" name="validTo" type="datetime-local" value="2026-03-10T08:00" required="" aria-invalid="true" aria-describedby="f-validTo-error"');
   expect((await app.store.access.passes({ limit: 10 })).items).toEqual([]);
 });
 

@@ -152,6 +152,9 @@ export function accessPassPages(deps: UiDeps) {
     return editor(c, { name: "", validFrom: minutes(now).replace(" ", "T"), validTo: `${now.slice(0, 10)}T23:59`, levelIds: [], terminals: [], uses: "1", unlimited: false }, {});
   });
 
+  /** The use case's refusals of a date, named as the form labels the field. */
+  const DATE_LABEL: Record<string, string> = { validFrom: "Valid from", validTo: "Valid until" };
+
   app.post(LIST, requireAdmin(), async (c) => {
     const values = await postedPass(c);
     const read = readPassForm(values, await choices());
@@ -161,6 +164,8 @@ export function accessPassPages(deps: UiDeps) {
       return redirectWith(c, href(p.id), "ok", `Made the pass of ${p.name}: print this page or save its QR code.`);
     } catch (err) {
       if (!(err instanceof AppError) || !["bad_request", "not_found"].includes(err.code)) throw err;
+      const field = err.input?.field;
+      if (field && field in DATE_LABEL) return editor(c, values, { [field]: sentence(`${DATE_LABEL[field]}: ${err.input?.problem}`) }, 400);
       return editor(c, values, { form: sentence(err.message) }, 400);
     }
   });
