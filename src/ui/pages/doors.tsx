@@ -91,7 +91,7 @@ export async function DoorSettingsPanel({ deps, sn, admin, csrf }: { deps: UiDep
               );
             })}
           </div>
-          <p class="hint">Only the settings that differ from what the terminal last reported are sent (setdevlock), then read back (getdevlock).</p>
+          <p class="hint">Only the settings that differ from what the terminal last reported are sent, then read back from the terminal.</p>
           <div class="button-row">
             <button type="submit" class="btn btn-primary">
               Save door settings
@@ -138,8 +138,8 @@ function DoorBoard(props: { deps: UiDeps; q: string; board: Page<DoorBoardEntry>
     <>
       <SearchForm action="/doors" q={props.q} placeholder="serial number, name or location" />
       <p class="muted small">
-        Live: a door event or a terminal coming and going shows here without a reload. “Always open / always closed” is not offered: the protocol these terminals speak has no
-        frame for it (only the AiFace dialect's lockctrl, whose answers nobody has documented).
+        Live: a door event or a terminal coming and going shows here without a reload. “Always open / always closed” is not offered: these terminals have no command for
+        it that the server could rely on.
       </p>
       <Table
         rows={rows}
