@@ -86,6 +86,10 @@ describe("door events, alarms only", () => {
       ["2026-03-02 09:02:00", "Forced open"],
     ]);
     expect((await rows("/door-events")).length).toBe(7);
+    // No In/out on door events: the firmwares disagree on what a door event's inout says (PROTOCOL.md §7.6).
+    expect((await rows("/door-events?inout=1")).length).toBe(7);
+    expect(await (await app.page("/door-events")).text()).not.toContain('name="inout"');
+    expect(await (await app.page("/attendance")).text()).toContain('<select id="f-inout" name="inout">');
     const html = await (await app.page("/door-events?alarms=1")).text();
     expect(html).toContain('name="alarms" value="1" checked=""');
     const csv = (await (await app.page("/door-events.csv?alarms=1")).text()).split("\r\n").filter((l) => l !== "");

@@ -90,7 +90,7 @@ export function queryOf(f: RecordFilter): URLSearchParams {
   return q;
 }
 
-/** The filter form: date presets, dates, who (attendance) or alarms only (door events), terminal, in/out. */
+/** The filter form: date presets, dates, who and in/out (attendance) or alarms only (door events), terminal. */
 export function RecordFilterForm(props: { action: string; filter: RecordFilter; today: string; person: boolean; exportHref: string }) {
   const f = props.filter;
   const presetHref = (from: string, to: string) => `${props.action}?${queryOf({ ...f, from, to }).toString()}`;
@@ -132,18 +132,21 @@ export function RecordFilterForm(props: { action: string; filter: RecordFilter; 
           </div>
         )}
         <TerminalFilter id="f-sn" value={f.sn} />
-        <div class="field">
-          <label for="f-inout">In/out</label>
-          <select id="f-inout" name="inout">
-            <option value="">In and out</option>
-            <option value="0" selected={f.inout === 0}>
-              In
-            </option>
-            <option value="1" selected={f.inout === 1}>
-              Out
-            </option>
-          </select>
-        </div>
+        {/* A door event's inout means nothing the firmwares agree on (PROTOCOL.md §7.6): punches only. */}
+        {props.person ? (
+          <div class="field">
+            <label for="f-inout">In/out</label>
+            <select id="f-inout" name="inout">
+              <option value="">In and out</option>
+              <option value="0" selected={f.inout === 0}>
+                In
+              </option>
+              <option value="1" selected={f.inout === 1}>
+                Out
+              </option>
+            </select>
+          </div>
+        ) : null}
         <div class="filter-buttons">
           <button type="submit" class="btn btn-primary">
             Filter

@@ -178,7 +178,8 @@ export function recordPages(deps: UiDeps) {
 
   app.get("/door-events", async (c) => {
     const { filter, shown, error } = parseFilter(c);
-    const { enrollid: _none, person: _nobody, refused: _punchesOnly, ...doorFilter } = filter;
+    // In/out is a punch's: the firmwares disagree on a door event's (PROTOCOL.md §7.6), so it filters nothing here.
+    const { enrollid: _none, person: _nobody, refused: _punchesOnly, inout: _noDirection, ...doorFilter } = filter;
     const { page: result, query } = await filteredPage(doorFilter, (f) => deps.store.doorEvents(storeFilter(f, PAGE)));
     const terminals = await terminalNames(result.items);
     return page(
