@@ -41,6 +41,13 @@ function usesText(p: PassView): string {
   return p.uses === null ? `${p.used} used, no limit` : `${p.used} of ${p.uses} used`;
 }
 
+/** Who made a pass, in words for the printed pass: never the audit log's "user:alice". */
+function madeBy(actor: string): string {
+  const [kind, ...rest] = actor.split(":");
+  const name = rest.join(":");
+  return kind === "user" ? name : kind === "token" ? `API token ${name}` : kind === "cli" ? "the command line" : actor;
+}
+
 /** The doors a pass opens, in words: its levels, then its terminals by name. */
 function doorsOf(p: PassView, ch: Choices): string {
   const level = new Map(ch.levels.map((l) => [l.id, l.name]));
@@ -106,7 +113,7 @@ function PassCard({ p, doors, clock }: { p: PassView; doors: string; clock: Site
             <dt>Uses</dt>
             <dd>{p.uses === null ? "Any number" : p.uses === 1 ? "One entry" : `${p.uses} entries`}</dd>
           </dl>
-          <p class="hint">Show this code to a door's reader. Made {siteTime(clock, p.createdAt)} by {p.createdBy}.</p>
+          <p class="hint">Show this code to a door's reader. Made {siteTime(clock, p.createdAt)} by {madeBy(p.createdBy)}.</p>
         </div>
       </section>
       <p class="no-print">
