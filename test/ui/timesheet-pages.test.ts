@@ -164,6 +164,12 @@ describe("Timesheets → changes from a day", () => {
     const day = await html("/timesheets/people/2/days/2026-03-03");
     expect(day).toContain("On leave");
     expect(day).toContain("Vacation: whole day");
+    // Leave planned ahead (a day without a result yet) is in the month too, not only on its day's page.
+    await ok("/timesheets/people/2/days/2026-03-20/leave", { type: String(await idOf("leaveTypes", "Vacation")), part: "first" });
+    const month = await html("/timesheets/people/2?month=2026-03");
+    expect(/data-date="2026-03-20"[\s\S]*?data-planned-leave[^>]*>([^<]*)</.exec(month)?.[1]?.trim()).toBe("Vacation: first half");
+    const planned = (await app.store.timesheets.leave({ enrollid: 2, from: "2026-03-20", to: "2026-03-20" }))[0]?.id;
+    await ok(`/timesheets/people/2/days/2026-03-20/leave/${planned}/delete`, {});
   });
 
   test("a punch excluded from a day counts nowhere (it stays stored); the rules and a schedule's end are set from their pages", async () => {

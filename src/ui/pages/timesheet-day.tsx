@@ -18,7 +18,7 @@ import { redirectWith } from "../flash.ts";
 import { page } from "../layout.tsx";
 import { Table } from "../table.tsx";
 import { dateParam, idParam, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
-import { DayFigures, leaveText, StatusBadge } from "../timesheets/day-parts.tsx";
+import { DayFigures, leaveEntryText, leaveText, StatusBadge } from "../timesheets/day-parts.tsx";
 import { AddCorrectionForm, AddLeaveForm, dayHref, ExcludeForm, RemoveCorrectionForm } from "../timesheets/day-forms.tsx";
 import { FormReader } from "../timesheets/form.ts";
 
@@ -173,7 +173,7 @@ function LeavePanel({ data }: { data: DayData }) {
       <ul>
         {data.leave.map((l) => (
           <li data-leave={l.id}>
-            {data.leaveTypes.get(l.typeId)?.name ?? `Leave #${l.typeId}`}: {l.part.kind === "day" ? "whole day" : l.part.kind === "half" ? `${l.part.half} half` : hm(l.part.minutes)}{" "}
+            {leaveEntryText(l, data.leaveTypes)}{" "}
             {data.csrf ? <ActionButton action={`${dayHref(data.enrollid, data.date)}/leave/${l.id}/delete`} csrf={data.csrf} label="Remove" tone="danger" confirm="Remove this leave entry?" /> : null}
           </li>
         ))}

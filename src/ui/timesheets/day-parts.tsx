@@ -1,6 +1,6 @@
 /** Pieces of a daily result as the month calendar, the day page and the print sheet show them. */
 import { clockOf, hm, statusOf } from "../../../web/components/timesheet-format.ts";
-import type { DayResult, LeaveType } from "../../timesheets/types.ts";
+import type { DayResult, LeaveEntry, LeaveType } from "../../timesheets/types.ts";
 import type { PeriodSummary } from "../../timesheets/summary.ts";
 import { Badge } from "../components.tsx";
 
@@ -63,6 +63,11 @@ export function DayFigures({ day }: { day: DayResult }) {
 /** The leave entries of a day, by type name. */
 export function leaveText(day: DayResult, types: ReadonlyMap<number, LeaveType>): string {
   return day.leave.map((l) => `${types.get(l.typeId)?.name ?? `Leave #${l.typeId}`}${l.days === 1 ? "" : l.days === 0.5 ? " (half day)" : ` (${hm(l.minutes)})`}`).join(", ");
+}
+
+/** One leave entry as the admin gave it: "Vacation: whole day", "Sick leave: first half", "Doctor: 2:00". */
+export function leaveEntryText(l: LeaveEntry, types: ReadonlyMap<number, LeaveType>): string {
+  return `${types.get(l.typeId)?.name ?? `Leave #${l.typeId}`}: ${l.part.kind === "day" ? "whole day" : l.part.kind === "half" ? `${l.part.half} half` : hm(l.part.minutes)}`;
 }
 
 /** A period's totals, as payroll reads them (src/timesheets/summary.ts). */

@@ -4,10 +4,10 @@
  * corrections and leave are added.
  */
 import { datesBetween, weekday } from "../../timesheets/calendar.ts";
-import type { DayResult, LeaveType, RawPunch } from "../../timesheets/types.ts";
+import type { DayResult, LeaveEntry, LeaveType, RawPunch } from "../../timesheets/types.ts";
 import { PunchPhoto } from "../components.tsx";
 import { type MonthRange, plannedHours } from "./area.tsx";
-import { DayFigures, leaveText, StatusBadge } from "./day-parts.tsx";
+import { DayFigures, leaveEntryText, leaveText, StatusBadge } from "./day-parts.tsx";
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -17,6 +17,8 @@ export interface MonthData {
   days: Map<string, DayResult>;
   /** Punches by their site-local date. */
   punches: Map<string, RawPunch[]>;
+  /** Leave entries by date: shown on days without a result too, so leave planned ahead is in the month. */
+  leave: Map<string, LeaveEntry[]>;
   photos: Set<number>;
   leaveTypes: ReadonlyMap<number, LeaveType>;
   shiftNames: ReadonlyMap<number, string>;
@@ -45,6 +47,10 @@ function DayCell({ date, data }: { date: string; data: MonthData }) {
           {day.leave.length > 0 ? <p class="cal-note">{leaveText(day, data.leaveTypes)}</p> : null}
           {day.firstIn !== null || day.workedMinutes > 0 ? <DayFigures day={day} /> : null}
         </>
+      ) : (data.leave.get(date) ?? []).length > 0 ? (
+        <p class="cal-note" data-planned-leave>
+          {(data.leave.get(date) ?? []).map((l) => leaveEntryText(l, data.leaveTypes)).join(", ")}
+        </p>
       ) : date <= data.today ? (
         <p class="muted cal-none">No result</p>
       ) : null}
