@@ -165,6 +165,8 @@ describe("Timesheets → changes from a day", () => {
     expect(day).toContain("On leave");
     expect(day).toContain("Vacation: whole day");
     // Leave planned ahead (a day without a result yet) is in the month too, not only on its day's page.
+    expect(await html("/timesheets/people/2/days/2026-03-20")).toContain("This day is still ahead");
+    expect(await html("/timesheets/people/2/days/2025-06-02")).toContain("No result stored for this day");
     await ok("/timesheets/people/2/days/2026-03-20/leave", { type: String(await idOf("leaveTypes", "Vacation")), part: "first" });
     const month = await html("/timesheets/people/2?month=2026-03");
     expect(/data-date="2026-03-20"[\s\S]*?data-planned-leave[^>]*>([^<]*)</.exec(month)?.[1]?.trim()).toBe("Vacation: first half");

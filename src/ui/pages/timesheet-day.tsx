@@ -5,6 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import { addCorrection, deleteCorrection } from "../../app/timesheets/corrections.ts";
+import { today } from "../../app/timesheets/deps.ts";
 import { addLeave, deleteLeave } from "../../app/timesheets/leave.ts";
 import { clockOf, hm } from "../../../web/components/timesheet-format.ts";
 import { addDays } from "../../timesheets/calendar.ts";
@@ -32,6 +33,8 @@ export interface DayData {
   leave: LeaveEntry[];
   leaveTypes: ReadonlyMap<number, LeaveType>;
   terminals: ReadonlyMap<string, string>;
+  /** After the site's today: no result yet, by nature. */
+  ahead: boolean;
   /** The session's CSRF token when the user may change things (an admin); null for a viewer. */
   csrf: string | null;
 }
@@ -66,12 +69,15 @@ async function loadDay(deps: UiDeps, enrollid: number, date: string, csrf: strin
     leave,
     leaveTypes: new Map(leaveTypes.map((t) => [t.id, t])),
     terminals: new Map(terminals.map((t) => [t.sn, t.name || t.sn])),
+    ahead: date > today(deps.timesheets),
     csrf,
   };
 }
 
 function ResultPanel({ data }: { data: DayData }) {
   const day = data.day;
+  // A day still ahead has no result by nature; "a rebuild computes it" would send the admin looking for a fault.
+  if (!day && data.ahead) return <EmptyState title="This day is still ahead">Its result comes with its punches; leave can be entered already.</EmptyState>;
   if (!day) return <EmptyState title="No result stored for this day">Results appear as punches arrive; a rebuild computes any range again.</EmptyState>;
   return (
     <section class="panel" aria-label="Result">
