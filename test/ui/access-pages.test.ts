@@ -85,6 +85,10 @@ describe("schedules", () => {
     expect(await app.store.access.schedules()).toEqual([{ id, name: "Office hours", days: { "1": ["08:00-12:00", "13:00-18:00"], "2": [], "3": [], "4": [], "5": [], "6": [], "7": [] }, holidaysClosed: false }]);
 
     expect((await app.form("/access/levels", [["name", "Front"], ["scheduleId", String(id)], ["sn", "FRONT"]])).status).toBe(303);
+    // In use: no Delete, and the row says why.
+    const used = await (await app.page("/access/schedules")).text();
+    expect(text(/<tbody>([\s\S]*?)<\/tbody>/.exec(used)?.[1] ?? "")).toBe("Office hours Mon 08:00–12:00, 13:00–18:00 open Front In use: give its levels another schedule to delete it");
+    expect(used).not.toContain(`/access/schedules/${id}/delete`);
     const refused = await app.form(`/access/schedules/${id}/delete`);
     expect([refused.status, flashOf(refused)?.kind]).toEqual([303, "error"]);
     expect(flashOf(refused)?.text).toContain("used by access level");

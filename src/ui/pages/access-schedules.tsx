@@ -82,7 +82,10 @@ export function accessSchedulePages(deps: UiDeps) {
               cell: ({ s, usedBy }) =>
                 usedBy.length === 0 ? (
                   <ActionButton action={`${href(s.id)}/delete`} csrf={c.get("session").csrfToken} label="Delete" tone="danger" confirm={`Delete the schedule "${s.name}"?`} />
-                ) : null,
+                ) : (
+                  // No Delete without saying why: the use case refuses a schedule levels use.
+                  <span class="muted small">In use: give its levels another schedule to delete it</span>
+                ),
             },
           ]}
         />
