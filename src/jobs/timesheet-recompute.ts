@@ -18,7 +18,7 @@
  *
  * Bounded: at most `maxPending` person-days wait; beyond, they collapse into "everyone over their
  * dates" (slower, never lost). The follower also recomputes today and yesterday for everyone every
- * `refreshMs`, so a day nobody punched still gets its `absent` and an in-progress day settles
+ * `refreshMs`, so a day nobody punched gets its `absent` once due (`isDue`) and an in-progress day settles
  * after midnight.
  */
 import type { Logger } from "pino";

@@ -173,6 +173,8 @@ export interface TimesheetDays {
    * were; not writing them is most of a pass's cost, and the export mirrors only what changed).
    */
   saveDays(days: readonly DayResult[], at: number, options?: { onlyChanged?: boolean }): Promise<void>;
+  /** Removes the results of these (enrollid, date), stored or not: days that are no result yet (`isDue`). */
+  removeDays(days: ReadonlyArray<{ enrollid: number; date: string }>): Promise<void>;
   /** Stored results by date then enrollid. */
   days(filter: DayFilter): Promise<Page<DayResult>>;
   /** Results stored at or after `since` (UTC ms), by when they were stored then (enrollid, date): what the PostgreSQL export mirrors. */

@@ -146,6 +146,13 @@ function lateAndEarly(plan: DayPlan, leave: readonly DayLeaveInput[], firstIn: D
   return { late: withGrace(late, shift.lateGraceMinutes), early: withGrace(early, shift.earlyGraceMinutes) };
 }
 
+/**
+ * Whether the day is a result yet. Someone with no punch, leave or holiday is not absent before an
+ * arrival would be late ("not yet in", as `presence` says); until then the day is like one ahead:
+ * nothing stored, so months, summaries and exports count no absence the morning has not made yet.
+ */
+export const isDue = (day: DayResult): boolean => day.presence !== "not_yet_in";
+
 export function computeDay(input: DayInput): DayResult {
   const { plan } = input;
   const shift = plan.shift;

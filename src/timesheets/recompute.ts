@@ -8,6 +8,7 @@
 import { yieldToLoop } from "../lib/yield-to-loop.ts";
 import type { TimesheetStore } from "../store/timesheets-contract.ts";
 import { addDays, dayNumber } from "./calendar.ts";
+import { isDue } from "./day.ts";
 import { computeDays } from "./period.ts";
 import type { LocalToUtc } from "./plan.ts";
 import { indexRules } from "./schedule.ts";
@@ -25,7 +26,7 @@ export interface RecomputeOptions {
   clock: LocalToUtc;
   /** UTC ms the results are stored at. */
   at: number;
-  /** UTC ms now: days not over yet are stored in progress. */
+  /** UTC ms now: days not over yet are stored in progress, days not due yet (`isDue`) not at all. */
   asOf?: number;
 }
 
@@ -71,6 +72,8 @@ export async function recomputeDays(store: TimesheetStore, targets: Iterable<Per
   let stored = 0;
   // Results are written a few thousand at a time: a transaction (an fsync) per person would cost more than the computing.
   let pending: DayResult[] = [];
+  // Days not due yet (`isDue`) are no result: one stored before (an absence a removed correction left) goes.
+  let notDue: DayResult[] = [];
   for (const [enrollid, dates] of byPerson) {
     const [memberships, corrections] = await Promise.all([read ? (read.memberships.get(enrollid) ?? []) : store.memberships(enrollid), store.corrections(enrollid)]);
     for (const [from, to] of runsOf(dates)) {
@@ -78,15 +81,18 @@ export async function recomputeDays(store: TimesheetStore, targets: Iterable<Per
       const [since, until] = [addDays(from, -1), addDays(to, 2)];
       const punches = read ? (read.punches.get(enrollid) ?? []).filter((p) => p.time >= since && p.time < until) : await store.punchesOf(enrollid, since, until);
       const leave = (leaveOf.get(enrollid) ?? []).filter((e) => e.date >= from && e.date <= to);
-      pending.push(...computeDays(index, { enrollid, memberships, punches, corrections, leave }, { from, to, asOf: options.asOf }));
+      for (const day of computeDays(index, { enrollid, memberships, punches, corrections, leave }, { from, to, asOf: options.asOf })) (isDue(day) ? pending : notDue).push(day);
     }
-    if (pending.length >= SAVE_EVERY) {
+    if (pending.length + notDue.length >= SAVE_EVERY) {
       await store.saveDays(pending, options.at, { onlyChanged: true });
-      stored += pending.length;
+      await store.removeDays(notDue);
+      stored += pending.length + notDue.length;
       pending = [];
+      notDue = [];
     }
     await yieldToLoop();
   }
   await store.saveDays(pending, options.at, { onlyChanged: true });
-  return stored + pending.length;
+  await store.removeDays(notDue);
+  return stored + pending.length + notDue.length;
 }

@@ -1,16 +1,23 @@
 /**
  * The Today view at scale (issue 14): `todayResults` on a real SQLite store shows results stored
  * within the last minute as stored and computes (and stores) only the others: none stored yet,
- * stored more than a minute ago, or of people with punches above the recompute's mark.
+ * stored more than a minute ago, or of people with punches above the recompute's mark. And a day
+ * not due yet, with a clock the test moves: no stored result (nor summary absence) until arriving
+ * would be late, then the recompute's refresh of today stores "absent".
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pino from "pino";
+import { periodSummary } from "../../src/app/timesheets/results.ts";
 import { todayResults } from "../../src/app/timesheets/today.ts";
+import { EventBus } from "../../src/events/bus.ts";
+import { TimesheetRecompute } from "../../src/jobs/timesheet-recompute.ts";
 import { SiteClock } from "../../src/protocol/time.ts";
 import { openBunSqlite } from "../../src/store/sqlite/bun-driver.ts";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
+import type { DayResult } from "../../src/timesheets/types.ts";
 import { punch, punchesOp, T0 } from "../store/fixtures.ts";
 
 const clock = new SiteClock("UTC");
@@ -78,5 +85,43 @@ describe("todayResults", () => {
     await followedUpTo(store);
     expect(await today(store, NOON + 70_000)).toEqual([[1, "in", 0], [2, "out", 10], [3, "absent", 0]]);
     expect(await storedSince(store, NOON + 61_001)).toEqual([]);
+  });
+
+  test("a day not due yet: no result before 09:05 (09:00 + grace 5) for someone with no punch; the refresh stores absent after", async () => {
+    const store = await office();
+    const ts = store.timesheets;
+    const at = (hm: string) => Date.UTC(2026, 2, 3, Number(hm.slice(0, 2)), Number(hm.slice(3, 5)));
+    // 2 came early; 1 and 3 have not come. An "absent" of 1's stored before (as a removed correction leaves one) must go.
+    await store.write([punchesOp("T1", [punch(2, "2026-03-03 06:50:00")], [], T0)]);
+    const stale: DayResult = { date: "2026-03-03", enrollid: 1, shiftId: 1, scheduleId: null, departmentId: 1, firstIn: null, lastOut: null, workedMinutes: 0, expectedMinutes: 480, lateMinutes: 0, earlyLeaveMinutes: 0, overtimeMinutes: 0, status: "absent", missingPunch: false, manual: false, holiday: null, leave: [], pairs: [], inProgress: false, presence: null, shiftStart: null, shiftEnd: null };
+    await ts.saveDays([stale], T0);
+
+    let now = at("06:57");
+    const recompute = new TimesheetRecompute({ store, clock, log: pino({ level: "silent" }), now: () => now, debounceMs: 0, refreshMs: 20 });
+    await recompute.start(new EventBus());
+    await recompute.idle();
+    const stored = async () => (await ts.days({ from: "2026-03-03", to: "2026-03-03", limit: 10 })).items.map((d) => [d.enrollid, d.status]);
+    const absences = async () => (await periodSummary({ store }, { from: "2026-03-03", to: "2026-03-03" })).map((r) => [r.enrollid, r.absences]);
+
+    expect(await stored()).toEqual([[2, "present"]]);
+    expect(await absences()).toEqual([[2, 0]]);
+    expect(await today(store, now)).toEqual([[1, "not_yet_in", 0], [2, "in", 0], [3, "not_yet_in", 0]]);
+    // The Today view stores no result of theirs either.
+    expect(await stored()).toEqual([[2, "present"]]);
+
+    // 09:05 is still inside the grace (arriving now is not late): not due. Each wait lets the 20 ms refresh run.
+    now = at("09:05");
+    await Bun.sleep(60);
+    await recompute.idle();
+    expect(await absences()).toEqual([[2, 0]]);
+
+    // 09:06: due. The next refresh of today stores the absences.
+    now = at("09:06");
+    await Bun.sleep(60);
+    await recompute.idle();
+    expect(await stored()).toEqual([[1, "absent"], [2, "present"], [3, "absent"]]);
+    expect(await absences()).toEqual([[1, 1], [2, 0], [3, 1]]);
+    expect(await today(store, now)).toEqual([[1, "absent", 0], [2, "in", 0], [3, "absent", 0]]);
+    await recompute.stop();
   });
 });

@@ -272,6 +272,14 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
       assert.deepEqual((await ts.daysComputed({ since: T0 + 6, limit: 10 })).items.map((d) => [d.computedAt - T0, d.enrollid]), [[9, 7]]);
     });
 
+    test("removeDays removes the results of the given (enrollid, date), stored or not, and no other", async () => {
+      const ts = (await fresh()).store.timesheets;
+      await ts.saveDays([day(7, "2026-03-02"), day(8, "2026-03-02"), day(7, "2026-03-03"), day(9, "2026-03-03")], T0);
+      await ts.removeDays([{ enrollid: 7, date: "2026-03-03" }, { enrollid: 8, date: "2026-03-02" }, { enrollid: 8, date: "2026-03-03" }, { enrollid: 9, date: "2026-03-04" }]);
+      await ts.removeDays([]);
+      assert.deepEqual((await ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 10 })).items.map((d) => [d.date, d.enrollid]), [["2026-03-02", 7], ["2026-03-03", 9]]);
+    });
+
     test("daysComputed: results stored since a time, by when then (enrollid, date), paged", async () => {
       const ts = (await fresh()).store.timesheets;
       await ts.saveDays([day(8, "2026-03-02"), day(7, "2026-03-03"), day(7, "2026-03-02")], T0);

@@ -5,7 +5,7 @@
  * the site computes first in / last out unless a row says `paired`.
  */
 import { describe, expect, test } from "bun:test";
-import type { DayResult, DayStatus } from "../../src/timesheets/index.ts";
+import { type DayResult, type DayStatus, isDue } from "../../src/timesheets/index.ts";
 import { type Case, DEPT, days, DOCTOR, punch, SICK, UNPAID, VACATION } from "./fixtures.ts";
 
 const MON = "2026-03-02";
@@ -19,6 +19,8 @@ interface Row {
   /** status, worked, late, early leave, overtime */
   expect: [DayStatus, number, number, number, number];
   also?: Partial<DayResult>;
+  /** `isDue`: false for a day that is no result yet (not stored); true unless said. */
+  due?: boolean;
 }
 
 const rows: Row[] = [
@@ -117,12 +119,21 @@ const rows: Row[] = [
   { name: "today at 11:00, in since 09:20 at a pairing terminal: late is known", c: { punches: [at("09:20")], asOf: `${MON} 11:00:00` }, expect: ["late", 0, 20, 0, 0], also: { inProgress: true, missingPunch: false, presence: "late" } },
   { name: "today at 12:30, out for lunch since 12:05: no early leave yet", c: { punches: [at("08:58"), at("12:05")], asOf: `${MON} 12:30:00` }, expect: ["present", 180, 0, 0, 0], also: { inProgress: true, presence: "out" } },
   { name: "today at 11:00, not in yet: absent so far", c: { asOf: `${MON} 11:00:00` }, expect: ["absent", 0, 0, 0, 0], also: { inProgress: true, presence: "absent" } },
-  { name: "today at 09:05, not in yet: still inside the grace", c: { asOf: `${MON} 09:05:59` }, expect: ["absent", 0, 0, 0, 0], also: { inProgress: true, presence: "not_yet_in" } },
+  { name: "today at 09:05, not in yet: still inside the grace", c: { asOf: `${MON} 09:05:59` }, expect: ["absent", 0, 0, 0, 0], also: { inProgress: true, presence: "not_yet_in" }, due: false },
   { name: "today at 09:06, not in yet: overdue", c: { asOf: `${MON} 09:06:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "absent" } },
-  { name: "today, flexible without core hours: never overdue", c: { schedules: [{ id: 9, departmentId: 1, from: "2026-01-01", pattern: { kind: "weekly", shiftId: 10, weekdays: [1] } }], asOf: `${MON} 16:00:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "not_yet_in", shiftStart: null } },
+  { name: "today, flexible without core hours: never overdue", c: { schedules: [{ id: 9, departmentId: 1, from: "2026-01-01", pattern: { kind: "weekly", shiftId: 10, weekdays: [1] } }], asOf: `${MON} 16:00:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "not_yet_in", shiftStart: null }, due: false },
   { name: "today is a holiday", c: { holidays: [{ date: MON, name: "Founders' day" }], asOf: `${MON} 10:00:00` }, expect: ["holiday", 0, 0, 0, 0], also: { presence: "holiday" } },
   { name: "today, on leave", c: { leave: [{ id: 1, enrollid: 1, date: MON, typeId: SICK.id, part: { kind: "day" } }], asOf: `${MON} 10:00:00` }, expect: ["leave", 0, 0, 0, 0], also: { presence: "leave" } },
   { name: "a night shift at 02:00 after midnight: still in progress on the day it started", date: "2026-03-03", c: { memberships: [DEPT(3)], punches: [punch("2026-03-03 21:58")], asOf: "2026-03-04 02:00:00" }, expect: ["present", 0, 0, 0, 0], also: { inProgress: true, missingPunch: false, presence: "in", shiftStart: "2026-03-03 22:00:00", shiftEnd: "2026-03-04 06:00:00" } },
+  // Not due yet: no result until an arrival would be late (start + grace), as a day ahead.
+  { name: "today at 06:57, no punch before a 09:00 shift: not due yet", c: { asOf: `${MON} 06:57:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "not_yet_in" }, due: false },
+  { name: "today at 09:06, no punch: due, absent", c: { asOf: `${MON} 09:06:00` }, expect: ["absent", 0, 0, 0, 0], also: { inProgress: true, presence: "absent" }, due: true },
+  { name: "today at 21:00, no punch before a 22:00 night shift: not due yet", date: "2026-03-03", c: { memberships: [DEPT(3)], asOf: "2026-03-03 21:00:00" }, expect: ["absent", 0, 0, 0, 0], also: { presence: "not_yet_in", shiftStart: "2026-03-03 22:00:00" }, due: false },
+  { name: "today at 23:00, no punch since the 22:00 night shift began: due, absent", date: "2026-03-03", c: { memberships: [DEPT(3)], asOf: "2026-03-03 23:00:00" }, expect: ["absent", 0, 0, 0, 0], also: { presence: "absent" }, due: true },
+  { name: "today at 06:57, in at 06:50 before the shift: a result (in)", c: { punches: [at("06:50")], asOf: `${MON} 06:57:00` }, expect: ["present", 0, 0, 0, 0], also: { inProgress: true, presence: "in" }, due: true },
+  { name: "today at 06:57, on leave: a result (leave)", c: { leave: [{ id: 1, enrollid: 1, date: MON, typeId: SICK.id, part: { kind: "day" } }], asOf: `${MON} 06:57:00` }, expect: ["leave", 0, 0, 0, 0], also: { presence: "leave" }, due: true },
+  { name: "today at 06:57, a holiday: a result (holiday)", c: { holidays: [{ date: MON, name: "Founders' day" }], asOf: `${MON} 06:57:00` }, expect: ["holiday", 0, 0, 0, 0], also: { presence: "holiday" }, due: true },
+  { name: "tomorrow seen today, no punch: not due (a day ahead)", date: "2026-03-03", c: { asOf: `${MON} 10:00:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "not_yet_in" }, due: false },
   { name: "the same day seen the next morning: the open pair is missing", c: { punches: [at("08:58")], asOf: "2026-03-03 08:00:00" }, expect: ["missing_punch", 0, 0, 0, 0], also: { inProgress: false, presence: null } },
 ];
 
@@ -139,6 +150,7 @@ describe("person-day table", () => {
       const r = result as DayResult;
       expect([r.status, r.workedMinutes, r.lateMinutes, r.earlyLeaveMinutes, r.overtimeMinutes]).toEqual(row.expect);
       if (row.also) expect(r).toMatchObject(row.also);
+      expect(isDue(r)).toBe(row.due ?? true);
     });
   }
 });

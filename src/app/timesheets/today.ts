@@ -2,6 +2,7 @@
 import { yieldToLoop } from "../../lib/yield-to-loop.ts";
 import { addDays } from "../../timesheets/calendar.ts";
 import { datesAffectedBy } from "../../timesheets/assign.ts";
+import { isDue } from "../../timesheets/day.ts";
 import { computeDays } from "../../timesheets/period.ts";
 import { indexRules } from "../../timesheets/schedule.ts";
 import type { DayResult, LocalDate } from "../../timesheets/types.ts";
@@ -17,7 +18,8 @@ const TODAY_UNFOLLOWED = 5000;
  * belongs to a department or punched today. A result stored within the last minute is used as it
  * is; the rest (stored earlier: presence and lateness change by the minute; none stored; punches
  * the recompute has not followed yet) are computed now and stored, so the next look, on any
- * instance, reads them. A site's everyone is computed about once a minute, not at every look.
+ * instance, reads them. A site's everyone is computed about once a minute, not at every look
+ * (those not yet due, `isDue`, at every look until they are).
  */
 export async function todayResults(deps: Pick<TimesheetDeps, "store" | "clock" | "now">): Promise<DayResult[]> {
   const date = today(deps);
@@ -52,8 +54,13 @@ export async function todayResults(deps: Pick<TimesheetDeps, "store" | "clock" |
     // bun:sqlite answers at once: without this a site's everyone would hold the event loop.
     await yieldToLoop();
   }
-  // Stored for the next look, unchanged ones too (their time says they are fresh); a store that refuses writes (opened read-only, a full disk) still shows them, computed at every look.
-  await ts.saveDays(computed, now).catch(() => undefined);
+  // Stored for the next look, unchanged ones too (their time says they are fresh), except days not due
+  // yet (someone "not yet in" is no absence yet: computed at every look until due); a store that
+  // refuses writes (opened read-only, a full disk) still shows them, computed at every look.
+  await ts
+    .saveDays(computed.filter(isDue), now)
+    .then(() => ts.removeDays(computed.filter((d) => !isDue(d))))
+    .catch(() => undefined);
   return [...out, ...computed].sort((a, b) => a.enrollid - b.enrollid);
 }
 

@@ -7,12 +7,28 @@ import type { ComputedDay, DayFilter, TimesheetDays } from "../timesheets-contra
 import type { Page } from "../types.ts";
 import { num } from "./rows.ts";
 
+/** Enrollids per DELETE of `removeDays`. */
+const REMOVE_EVERY = 500;
+
 export function sqlTimesheetDays(db: TimesheetSql): TimesheetDays {
   return {
     async saveDays(days: readonly DayResult[], at: number, options?: { onlyChanged?: boolean }) {
       // The last result of an (enrollid, date) given twice wins (PostgreSQL refuses to update a row twice in one statement).
       const latest = new Map(days.map((d) => [`${d.enrollid} ${d.date}`, d]));
       await db.upsertDays([...latest.values()].map((d) => [d.enrollid, d.date, d.departmentId, d.status, JSON.stringify(d), at] as const), options?.onlyChanged ?? false);
+    },
+
+    async removeDays(days) {
+      const byDate = new Map<string, number[]>();
+      for (const d of days) byDate.set(d.date, [...(byDate.get(d.date) ?? []), d.enrollid]);
+      const statements: SQL[] = [];
+      for (const [date, ids] of byDate) {
+        // Bounded lists: an engine limits a statement's parameters.
+        for (let i = 0; i < ids.length; i += REMOVE_EVERY) {
+          statements.push(sql`DELETE FROM ts_days WHERE date = ${date} AND enrollid IN (${sql.join(ids.slice(i, i + REMOVE_EVERY).map((id) => sql`${id}`), sql`, `)})`);
+        }
+      }
+      if (statements.length > 0) await db.batch(statements);
     },
 
     async days(filter: DayFilter): Promise<Page<DayResult>> {

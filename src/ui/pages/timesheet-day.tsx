@@ -35,6 +35,8 @@ export interface DayData {
   terminals: ReadonlyMap<string, string>;
   /** After the site's today: no result yet, by nature. */
   ahead: boolean;
+  /** The site's today: someone not yet in has no result until arriving would be late (`isDue`). */
+  isToday: boolean;
   /** The session's CSRF token when the user may change things (an admin); null for a viewer. */
   csrf: string | null;
 }
@@ -70,6 +72,7 @@ async function loadDay(deps: UiDeps, enrollid: number, date: string, csrf: strin
     leaveTypes: new Map(leaveTypes.map((t) => [t.id, t])),
     terminals: new Map(terminals.map((t) => [t.sn, t.name || t.sn])),
     ahead: date > today(deps.timesheets),
+    isToday: date === today(deps.timesheets),
     csrf,
   };
 }
@@ -78,6 +81,7 @@ function ResultPanel({ data }: { data: DayData }) {
   const day = data.day;
   // A day still ahead has no result by nature; "a rebuild computes it" would send the admin looking for a fault.
   if (!day && data.ahead) return <EmptyState title="This day is still ahead">Its result comes with its punches; leave can be entered already.</EmptyState>;
+  if (!day && data.isToday) return <EmptyState title="Not yet due">No punch yet: the day has a result once an arrival would be late (the shift's start plus its grace), or with the first punch.</EmptyState>;
   if (!day) return <EmptyState title="No result stored for this day">Results appear as punches arrive; a rebuild computes any range again.</EmptyState>;
   return (
     <section class="panel" aria-label="Result">

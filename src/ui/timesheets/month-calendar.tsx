@@ -22,7 +22,7 @@ export interface MonthData {
   photos: Set<number>;
   leaveTypes: ReadonlyMap<number, LeaveType>;
   shiftNames: ReadonlyMap<number, string>;
-  /** The site's date today: later days have no result yet, and say nothing. */
+  /** The site's date today: later days have no result yet, and say nothing; nor does today before it is due (`isDue`). */
   today: string;
 }
 
@@ -51,7 +51,7 @@ function DayCell({ date, data }: { date: string; data: MonthData }) {
         <p class="cal-note" data-planned-leave>
           {(data.leave.get(date) ?? []).map((l) => leaveEntryText(l, data.leaveTypes)).join(", ")}
         </p>
-      ) : date <= data.today ? (
+      ) : date < data.today ? (
         <p class="muted cal-none">No result</p>
       ) : null}
       {punches.some((p) => data.photos.has(p.id)) ? (
