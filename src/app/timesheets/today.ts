@@ -14,12 +14,19 @@ const TODAY_FRESH_MS = 60_000;
 const TODAY_UNFOLLOWED = 5000;
 
 /**
+ * Days not due yet are not stored (no absence yet), so each timesheet store keeps them here with
+ * when they were computed, used like a stored result for the same minute: before the shift starts
+ * a large site's looks would otherwise compute everyone not yet in at every look.
+ */
+const notDue = new WeakMap<object, Map<number, { day: DayResult; at: number }>>();
+
+/**
  * Everyone's day today, as of now: the Today view. Everyone is whoever is in the people list,
  * belongs to a department or punched today. A result stored within the last minute is used as it
  * is; the rest (stored earlier: presence and lateness change by the minute; none stored; punches
  * the recompute has not followed yet) are computed now and stored, so the next look, on any
  * instance, reads them. A site's everyone is computed about once a minute, not at every look
- * (those not yet due, `isDue`, at every look until they are).
+ * (those not yet due, `isDue`, are kept in memory for that minute instead of stored).
  */
 export async function todayResults(deps: Pick<TimesheetDeps, "store" | "clock" | "now">): Promise<DayResult[]> {
   const date = today(deps);
@@ -33,10 +40,14 @@ export async function todayResults(deps: Pick<TimesheetDeps, "store" | "clock" |
     cursor = page.next;
   }
   const behind = await unfollowedToday(deps, date);
+  let waiting = notDue.get(ts);
+  if (!waiting) notDue.set(ts, (waiting = new Map()));
   const out: DayResult[] = [];
   const stale: number[] = [];
   for (const enrollid of await ts.enrollids(date, date)) {
-    const day = behind === null || behind.has(enrollid) ? undefined : fresh.get(enrollid);
+    const kept = waiting.get(enrollid);
+    const recent = kept && kept.day.date === date && kept.at >= now - TODAY_FRESH_MS ? kept.day : undefined;
+    const day = behind === null || behind.has(enrollid) ? undefined : (fresh.get(enrollid) ?? recent);
     if (day) out.push(day);
     else stale.push(enrollid);
   }
@@ -55,11 +66,15 @@ export async function todayResults(deps: Pick<TimesheetDeps, "store" | "clock" |
     await yieldToLoop();
   }
   // Stored for the next look, unchanged ones too (their time says they are fresh), except days not due
-  // yet (someone "not yet in" is no absence yet: computed at every look until due); a store that
-  // refuses writes (opened read-only, a full disk) still shows them, computed at every look.
+  // yet (someone "not yet in" is no absence yet: kept above, and any stored one removed); a store
+  // that refuses writes (opened read-only, a full disk) still shows them, computed at every look.
+  const due = computed.filter(isDue);
+  const notYet = computed.filter((d) => !isDue(d));
+  for (const d of due) waiting.delete(d.enrollid);
+  for (const d of notYet) waiting.set(d.enrollid, { day: d, at: now });
   await ts
-    .saveDays(computed.filter(isDue), now)
-    .then(() => ts.removeDays(computed.filter((d) => !isDue(d))))
+    .saveDays(due, now)
+    .then(() => ts.removeDays(notYet))
     .catch(() => undefined);
   return [...out, ...computed].sort((a, b) => a.enrollid - b.enrollid);
 }
