@@ -192,18 +192,25 @@ function LeavePanel({ data }: { data: DayData }) {
   );
 }
 
+/** How many times a day's page looks again for its recomputed result after a change, a second apart. */
+const CHANGE_LOOKS = 15;
+
 export async function dayPage(c: Context<UiEnv>, deps: UiDeps, enrollid: number, date: string) {
   const csrf = c.get("user").role === "admin" ? c.get("session").csrfToken : null;
   const [data, person] = await Promise.all([loadDay(deps, enrollid, date, csrf), deps.store.getPerson(enrollid)]);
-  // After a change the day is recomputed in the background (a fraction of a second): look again once.
-  const changed = c.req.query("changed") === "1";
+  // After a change the day is recomputed in the background (a fraction of a second, longer on a
+  // busy box): while this instance's recompute still has work, look again a second later, at most
+  // `changed` more times, so the page never stays on the result from before the change.
+  const looksLeft = Math.min(Number.parseInt(c.req.query("changed") ?? "0", 10) || 0, CHANGE_LOOKS);
+  const work = deps.timesheets.recompute.status();
+  const changed = looksLeft > 0 && (work.running || work.pendingDays > 0);
   return page(
     c,
     deps.settings.siteName,
     {
       title: `${person?.name || `#${enrollid}`} · ${date}`,
       active: "timesheets",
-      ...(changed ? { refreshSeconds: 1, refreshTo: dayHref(enrollid, date) } : {}),
+      ...(changed ? { refreshSeconds: 1, refreshTo: looksLeft > 1 ? `${dayHref(enrollid, date)}?changed=${looksLeft - 1}` : dayHref(enrollid, date) } : {}),
       actions: (
         <>
           <a class="btn btn-plain" href={dayHref(enrollid, addDays(date, -1))} rel="prev">
@@ -241,7 +248,7 @@ export function dayChangeRoutes(deps: UiDeps) {
   const target = (c: Context<UiEnv>) => ({ enrollid: idParam(c, "enrollid"), date: dateParam(c) });
   const back = (c: Context<UiEnv>, text: string) => {
     const { enrollid, date } = target(c);
-    return redirectWith(c, `${dayHref(enrollid, date)}?changed=1`, "ok", text);
+    return redirectWith(c, `${dayHref(enrollid, date)}?changed=${CHANGE_LOOKS}`, "ok", text);
   };
   const refused = (c: Context<UiEnv>, problem: string) => {
     const { enrollid, date } = target(c);
