@@ -35,13 +35,20 @@ export async function backupCommand(argv: string[]): Promise<void> {
   console.log(`Backup written to ${resolve(out)}: ${info.bytes} bytes, ${info.attendance} attendance records, integrity ok.`);
 }
 
-/** A copy of everyone's data left the store: audited as the API's and the admin UI's downloads are. */
+/**
+ * A copy of everyone's data left the store: audited as the API's and the admin UI's downloads are.
+ * A store that cannot take the entry (a full disk) does not undo a good backup: it is said instead.
+ */
 async function auditBackup(config: StoreConfig, bytes: number): Promise<void> {
-  const store = await openStore(config);
   try {
-    await audit({ store, now: Date.now }, CLI, "backup.download", null, { bytes });
-  } finally {
-    await store.close();
+    const store = await openStore(config);
+    try {
+      await audit({ store, now: Date.now }, CLI, "backup.download", null, { bytes });
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    console.error(`tm20 backup: the backup is written, but the audit log could not record it: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

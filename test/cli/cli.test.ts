@@ -1,4 +1,6 @@
+import { Database } from "bun:sqlite";
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
 import { runCli } from "../helpers/binary.ts";
 import { tempDir } from "../helpers/server.ts";
 
@@ -72,5 +74,22 @@ describe("tm20 command line", () => {
     expect(expires).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000);
     expect(ops?.slice(0, 4)).toEqual(["2", "active", "admin", "ops"]);
     expect(ops?.[5]).toBe("expires never");
+  });
+
+  test("backup: a store that cannot take the audit entry keeps the good backup, and says so", () => {
+    const dir = tempDir();
+    expect(runCli(["token", "create", "--name", "first", "--data-dir", dir]).code).toBe(0);
+    // As a full disk would: the store opens, but its audit log refuses the entry.
+    const db = new Database(join(dir, "tm20.db"));
+    db.run("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    db.close();
+    const out = join(dir, "copy.db");
+    const run = runCli(["backup", "--data-dir", dir, "--out", out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Backup written to .*copy\.db: \d+ bytes, 0 attendance records, integrity ok\.\n$/);
+    expect(run.stderr).toBe("tm20 backup: the backup is written, but the audit log could not record it: database or disk is full\n");
+    const copy = new Database(out, { readonly: true });
+    expect(copy.query("SELECT name FROM api_tokens").all()).toEqual([{ name: "first" }]);
+    copy.close();
   });
 });
