@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tm20Binary } from "../helpers/binary.ts";
-import { sessionCookie, startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
+import { postUiForm, sessionCookie, startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 setDefaultTimeout(90_000);
@@ -79,14 +79,7 @@ function punchesIn(bytes: Uint8Array, name: string): unknown[] {
 
 /** Settings → Download backup as the admin UI drives it: the button, the page's live bar until ready, the file. */
 async function backupThroughUi(): Promise<Response> {
-  const settings = await (await get("/settings")).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(settings)?.[1] ?? "";
-  const started = await fetch(`${srv.http}/settings/backup`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: srv.http },
-    body: new URLSearchParams({ _csrf: csrf }),
-  });
+  const started = await postUiForm(srv.http, cookie, "/settings", "/settings/backup");
   expect([started.status, started.headers.get("location")]).toEqual([303, "/settings/backup/1"]);
   let status = "running";
   for (let i = 0; i < 600 && status === "running"; i++) {

@@ -10,7 +10,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { JobProgressProps } from "../../web/components/progress-view.tsx";
 import { tm20Binary } from "../helpers/binary.ts";
-import { sessionCookie, startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
+import { postUiForm, sessionCookie, startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
 
 setDefaultTimeout(120_000);
 
@@ -40,14 +40,7 @@ const get = (path: string) => fetch(`${srv.http}${path}`, { headers: { cookie },
 
 describe("a backup from Settings", () => {
   test("prepared with its bytes copied reported as they grow, then downloaded once and audited", async () => {
-    const settings = await (await get("/settings")).text();
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(settings)?.[1] ?? "";
-    const started = await fetch(`${srv.http}/settings/backup`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: srv.http },
-      body: new URLSearchParams({ _csrf: csrf }),
-    });
+    const started = await postUiForm(srv.http, cookie, "/settings", "/settings/backup");
     expect([started.status, started.headers.get("location")]).toEqual([303, "/settings/backup/1"]);
     const pageHtml = await (await get("/settings/backup/1")).text();
     expect(pageHtml).toContain('data-island="live-job"');

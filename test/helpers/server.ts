@@ -161,3 +161,15 @@ export async function sessionCookie(http: string, username: string, password: st
   if (res.status !== 303) throw new Error(`login as ${username}: HTTP ${res.status}`);
   return `tm20_session=${/tm20_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")?.[1]}`;
 }
+
+/** Posts `fields` to `path` as the admin UI's form on `page` does: that page's CSRF token, the session cookie, this origin. */
+export async function postUiForm(http: string, cookie: string, page: string, path: string, fields: Record<string, string> = {}): Promise<Response> {
+  const html = await (await fetch(`${http}${page}`, { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+  return fetch(`${http}${path}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: http },
+    body: new URLSearchParams({ ...fields, _csrf: csrf }),
+  });
+}

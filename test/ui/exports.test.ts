@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { tm20Binary } from "../helpers/binary.ts";
-import { sessionCookie, startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
+import { postUiForm, sessionCookie, startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
 setDefaultTimeout(120_000);
@@ -132,14 +132,7 @@ describe("CSV exports", () => {
   });
 
   test("the site's delimiter setting, once saved, is the default for every export: comma in Berlin", async () => {
-    const html = await (await fetch(`${srv.http}/settings`, { headers: { cookie } })).text();
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
-    const saved = await fetch(`${srv.http}/settings/site`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: srv.http },
-      body: new URLSearchParams({ _csrf: csrf, siteName: "Exports", tz: "Europe/Berlin", approval: "open", offlineAlertMinutes: "10", driftAlertSeconds: "60", csvDelimiter: "," }),
-    });
+    const saved = await postUiForm(srv.http, cookie, "/settings", "/settings/site", { siteName: "Exports", tz: "Europe/Berlin", approval: "open", offlineAlertMinutes: "10", driftAlertSeconds: "60", csvDelimiter: "," });
     expect(saved.status).toBe(303);
     expect(srv.db().query("SELECT value FROM settings WHERE key = 'csv_delimiter'").get()).toEqual({ value: "," });
     const people = await csvRows("/people.csv", ",");
