@@ -3,6 +3,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { SimDevice } from "../../src/simulator/device.ts";
+import { logBarrier } from "../helpers/log-barrier.ts";
 import { startTm20, tempDir, type Tm20Process } from "../helpers/server.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 import { commandsReceived, registered, startSim, until } from "../helpers/sim.ts";
@@ -231,6 +232,7 @@ describe("terminal clocks", () => {
       });
       const list = (await (await srv.api("/api/v1/terminals/CLKLOOP/commands")).json()) as { items: Json[] };
       expect(list.items.filter((c) => c.command === "settime").length).toBe(1);
+      await logBarrier(srv);
       expect(srv.logs.filter((l) => l.msg === "terminal clock off; sending settime").length).toBe(1);
     } finally {
       await srv.stop();

@@ -8,6 +8,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { type FakeOdoo, startFakeOdoo } from "../helpers/fake-odoo.ts";
+import { logBarrier } from "../helpers/log-barrier.ts";
 import { startTm20, tempDir, type Tm20Process } from "../helpers/server.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
@@ -120,6 +121,7 @@ for (const flavour of ["json2", "xmlrpc"] as const) {
       expect(odoo.attendancesOf("Cy Old")).toEqual([]);
       expect(first.status).toMatchObject({ backlog: 0, delivered: 5, deadLetters: 0, failedAttempts: 0 });
       const lost = flavour === "json2" ? "/json/2/hr.attendance/create: HTTP 504 without JSON (<html><body><h1>504 Gateway Time-out</h1></body></html>)" : "/xmlrpc/2/object: HTTP 504";
+      await logBarrier(srv);
       expect(srv.logs.filter((l) => l.msg === "HR delivery failing; retrying with back-off").map((l) => l.error)).toEqual([`Odoo unavailable: ${lost}`]);
       expect(first.status.skipped).toEqual({ unknownEmployee: 1, inactiveEmployee: 1, duplicate: 1, missingCheckIn: 0, outOfOrder: 0, notAPerson: 0 });
       expect(first.status.lastSkip).toBe("3 at 2026-03-02 09:30:00: Odoo employee Cy Old (barcode \"3\") is archived");

@@ -27,6 +27,8 @@ test("a browser's WebSocket upgrade (with an Origin) on a terminal path is refus
     await expect(connectRaw(srv.port, "/pub/chat", { Origin: "http://evil.example" })).rejects.toThrow("no upgrade: HTTP/1.1 403");
   }
   await expect(connectRaw(srv.port, "/", { Origin: "not a url" })).rejects.toThrow("no upgrade: HTTP/1.1 403");
+  // The server's log reaches srv.logs through a pipe: read it only once every earlier line is in.
+  await logBarrier(srv);
   const refusals = srv.logs.filter((l) => String(l.msg).startsWith("terminal connection refused: a browser's upgrade"));
   expect(refusals.map((l) => [l.level, l.origin, l.refused])).toEqual([[40, "http://evil.example", 1]]);
 

@@ -4,6 +4,7 @@
  * addresses (Linux routes all of 127.0.0.0/8 to lo), so the peer address is the real one.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connectedLogged } from "../helpers/log-barrier.ts";
 import { connectRaw } from "../helpers/raw-ws.ts";
 import { startTm20, type Tm20Process } from "../helpers/server.ts";
 
@@ -32,14 +33,16 @@ describe("--terminal-addresses", () => {
 
   test("an upgrade from outside is refused 403 (logged once per burst, counted); a listed address connects and registers", async () => {
     for (let i = 0; i < 3; i++) await expect(connectRaw(srv.port, "/pub/chat", {}, "127.0.0.1")).rejects.toThrow("no upgrade: HTTP/1.1 403");
-    const refusals = srv.logs.filter((l) => l.msg === "terminal connection refused: address outside --terminal-addresses");
-    expect(refusals.map((l) => [l.level, l.remote, l.refused])).toEqual([[40, "127.0.0.1", 1]]);
     expect(await refusedCount(srv)).toBe("3");
 
     const ws = await connectRaw(srv.port, "/pub/chat", {}, "127.0.0.2");
     ws.send(JSON.stringify({ cmd: "reg", sn: "INSIDE1", devinfo: { modelname: "tfs30" } }));
     expect(await registeredFrom(srv, "INSIDE1")).toBe("127.0.0.2");
     ws.destroy();
+    // The server's log reaches srv.logs through a pipe, in order: once INSIDE1's line is in, every refusal's is.
+    await connectedLogged(srv, "INSIDE1");
+    const refusals = srv.logs.filter((l) => l.msg === "terminal connection refused: address outside --terminal-addresses");
+    expect(refusals.map((l) => [l.level, l.remote, l.refused])).toEqual([[40, "127.0.0.1", 1]]);
     // The rest of the port is not a terminal's: the UI and API answer anyone.
     expect((await fetch(`${srv.http}/health`)).status).toBe(200);
   });

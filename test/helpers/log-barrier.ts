@@ -15,12 +15,17 @@ export async function logBarrier(srv: Tm20Process, timeoutMs = 20_000): Promise<
   const t = await connectTerminal(srv.ws());
   try {
     await t.register(sn);
-    const end = Date.now() + timeoutMs;
-    while (!srv.logs.some((l) => l.msg === "terminal connected" && l.sn === sn)) {
-      if (Date.now() > end) throw new Error(`log barrier: no "terminal connected" for ${sn} within ${timeoutMs} ms`);
-      await Bun.sleep(10);
-    }
+    await connectedLogged(srv, sn, timeoutMs);
   } finally {
     t.close();
+  }
+}
+
+/** The same barrier through a terminal the test registers itself (where a marker terminal would be refused or counted). */
+export async function connectedLogged(srv: Tm20Process, sn: string, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!srv.logs.some((l) => l.msg === "terminal connected" && l.sn === sn)) {
+    if (Date.now() > end) throw new Error(`log barrier: no "terminal connected" for ${sn} within ${timeoutMs} ms`);
+    await Bun.sleep(10);
   }
 }
