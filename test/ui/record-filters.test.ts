@@ -99,6 +99,22 @@ describe("door events, alarms only", () => {
     expect(((await (await app.api("GET", "/door-events")).json()) as { items: unknown[] }).items.length).toBe(7);
     expect((await app.api("GET", "/door-events?alarms=yes")).status).toBe(400);
   });
+
+  test("the CSV export takes exactly the page's filters: in/out, who and refused filter neither", async () => {
+    const csvTimes = async (query: string) =>
+      (await (await app.page(`/door-events.csv?${query}`)).text()).split("\r\n").slice(1).filter((l) => l !== "").map((l) => l.split(/[,;]/)[0]);
+    const pageTimes = async (query: string) => (await rows(`/door-events?${query}`)).map((r) => r[0]);
+    const all = ["2026-03-02 09:06:00", "2026-03-02 09:05:00", "2026-03-02 09:04:00", "2026-03-02 09:03:00", "2026-03-02 09:02:00", "2026-03-02 09:01:00", "2026-03-02 09:00:00"];
+    for (const query of ["inout=1", "inout=0", "person=1", "enrollid=1", "refused=1"]) {
+      expect(await pageTimes(query)).toEqual(all);
+      expect(await csvTimes(query)).toEqual(all);
+    }
+    const alarms = ["2026-03-02 09:05:00", "2026-03-02 09:04:00", "2026-03-02 09:02:00"];
+    expect(await csvTimes("alarms=1&inout=1&sn=SN1")).toEqual(alarms);
+    expect(await csvTimes("alarms=1&sn=OTHER")).toEqual([]);
+    // The page's export link carries only what the page filters by.
+    expect(await (await app.page("/door-events?alarms=1&inout=1&person=1")).text()).toContain('href="/door-events.csv?alarms=1"');
+  });
 });
 
 describe("date presets", () => {

@@ -12,7 +12,7 @@ import { credentialKind } from "../../people/mask.ts";
 import type { Page } from "../../store/contract.ts";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, verificationLabel } from "../labels.ts";
-import { filterProblem, peopleOf, type RecordFilter, recordFilterSchema, storeFilter } from "./record-filter.tsx";
+import { doorEventFilter, filterProblem, peopleOf, type RecordFilter, recordFilterSchema, storeFilter } from "./record-filter.tsx";
 
 const CHUNK = 1000;
 
@@ -88,7 +88,7 @@ export function exportPages(deps: UiDeps) {
   app.get("/door-events.csv", async (c) => {
     const req = parse(c);
     if ("error" in req) return c.text(req.error, 400);
-    const { enrollid: _none, person: _nobody, ...filter } = req.filter;
+    const filter = doorEventFilter(req.filter);
     const terminals = await terminalNames();
     const tz = deps.settings.values.tz;
     return csv(c, "door-events", req.delimiter, DOOR_EVENT_COLUMNS, async (cursor) => {

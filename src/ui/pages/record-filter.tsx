@@ -76,6 +76,16 @@ export function storeFilter(f: RecordFilter, limit: number, named?: readonly num
   return out;
 }
 
+/**
+ * What /door-events and its CSV filter by: the dates, alarms only and the terminal, as the page's form
+ * offers. Who and refused are a punch's; in/out too: the firmwares disagree on a door event's
+ * (PROTOCOL.md §7.6), so it would filter nothing meaningful.
+ */
+export function doorEventFilter(f: RecordFilter): RecordFilter {
+  const { enrollid: _none, person: _nobody, refused: _punchesOnly, inout: _noDirection, ...doors } = f;
+  return doors;
+}
+
 /** The filter as a query string (without the cursor): for the export link and the pager. */
 export function queryOf(f: RecordFilter): URLSearchParams {
   const q = new URLSearchParams();

@@ -14,7 +14,7 @@ import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, refusedL
 import { page } from "../layout.tsx";
 import { pageFromQuery } from "../paging.ts";
 import { type Column, Table } from "../table.tsx";
-import { filterProblem, peopleOf, queryOf, type RecordFilter, RecordFilterForm, recordFilterSchema, storeFilter, typedFilter } from "./record-filter.tsx";
+import { doorEventFilter, filterProblem, peopleOf, queryOf, type RecordFilter, RecordFilterForm, recordFilterSchema, storeFilter, typedFilter } from "./record-filter.tsx";
 
 const PAGE = 50;
 
@@ -178,8 +178,7 @@ export function recordPages(deps: UiDeps) {
 
   app.get("/door-events", async (c) => {
     const { filter, shown, error } = parseFilter(c);
-    // In/out is a punch's: the firmwares disagree on a door event's (PROTOCOL.md §7.6), so it filters nothing here.
-    const { enrollid: _none, person: _nobody, refused: _punchesOnly, inout: _noDirection, ...doorFilter } = filter;
+    const doorFilter = doorEventFilter(filter);
     const { page: result, query } = await filteredPage(doorFilter, (f) => deps.store.doorEvents(storeFilter(f, PAGE)));
     const terminals = await terminalNames(result.items);
     return page(
