@@ -2,6 +2,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { AttendanceMatch, AttendanceOrder } from "./contract.ts";
 import { oneOf, whereAll } from "./sql-values.ts";
+import { A_PERSON } from "./timesheets/sql.ts";
 
 /** The WHERE of a match; null when it can match nothing (an empty list), so no query is needed. */
 export function attendanceWhere(m: AttendanceMatch): SQL | null {
@@ -13,6 +14,7 @@ export function attendanceWhere(m: AttendanceMatch): SQL | null {
   if (m.until !== undefined) where.push(sql`time <= ${m.until}`);
   if (m.afterId !== undefined) where.push(sql`id > ${m.afterId}`);
   if (m.throughId !== undefined) where.push(sql`id <= ${m.throughId}`);
+  if (m.peopleOnly) where.push(sql.raw(A_PERSON));
   return whereAll(where);
 }
 

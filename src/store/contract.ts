@@ -172,6 +172,8 @@ export interface AttendanceMatch {
   /** Bounds on the row id (exclusive below, inclusive above): counts kept up to date by the rows added since. */
   afterId?: number;
   throughId?: number;
+  /** Only a person's punches: not a placeholder of nobody enrolled (PROTOCOL.md §7.5), as time and attendance reads them. */
+  peopleOnly?: true;
 }
 
 /** Row id order is upload order (ids are given in commit order); "time" is the punch time, then id. */

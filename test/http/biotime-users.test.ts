@@ -1,7 +1,8 @@
 /**
  * The BioTime API over our users and departments, on an in-process server: a user's token (and
  * its JWTs) stops working while the user is disabled and for good once the user is deleted (a
- * new user of the same name gets a new token); `department` comes from the person's department.
+ * new user of the same name gets a new token); `department` comes from the person's department;
+ * the placeholders of nobody enrolled are no one's transactions (counts and pages without them).
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
@@ -91,5 +92,43 @@ describe("BioTime API: users and departments", () => {
       { id: dept.id, dept_code: String(dept.id), dept_name: "Warehouse", parent_dept: null },
       { id: other.id, dept_code: String(other.id), dept_name: "Office", parent_dept: null },
     ]);
+  });
+
+  test("transactions leave out the placeholders of nobody enrolled (99999998, 99999999): count, pages, filters and the row by id", async () => {
+    const a = await buildApp();
+    apps.push(a);
+    expect((await a.api("POST", "/people", { enrollid: 1, name: "Ann" })).status).toBe(201);
+    await a.store.write([
+      punchesOp("T1", [
+        punch(1, "2026-03-02 08:00:00"),
+        punch(99999998, "2026-03-02 08:01:00"),
+        punch(99999999, "2026-03-02 08:02:00"),
+        punch(2, "2026-03-02 08:03:00"),
+        punch(99999998, "2026-03-02 08:04:00"),
+        punch(1, "2026-03-02 17:00:00"),
+      ]),
+    ]);
+    const token = `Token ${String((await post(a, "/api-token-auth/", { username: "api", password: "tm20_in-process-test-token" })).body.token)}`;
+    const list = async (path: string) => {
+      const { status, body } = await get(a, path, token);
+      expect(status).toBe(200);
+      return { count: body.count, next: body.next === null ? null : new URL(String(body.next)).search, rows: (body.data as Array<Record<string, unknown>>).map((r) => `${String(r.emp_code)} ${String(r.punch_time)}`) };
+    };
+    expect(await list("/iclock/api/transactions/?ordering=punch_time")).toEqual({
+      count: 3,
+      next: null,
+      rows: ["1 2026-03-02 08:00:00", "2 2026-03-02 08:03:00", "1 2026-03-02 17:00:00"],
+    });
+    expect(await list("/iclock/api/transactions/?ordering=punch_time&page_size=2")).toEqual({ count: 3, next: "?ordering=punch_time&page_size=2&page=2", rows: ["1 2026-03-02 08:00:00", "2 2026-03-02 08:03:00"] });
+    expect(await list("/iclock/api/transactions/?ordering=punch_time&page_size=2&page=2")).toEqual({ count: 3, next: null, rows: ["1 2026-03-02 17:00:00"] });
+    expect((await get(a, "/iclock/api/transactions/?page_size=2&page=3", token)).status).toBe(404);
+    expect(await list("/iclock/api/transactions/?emp_code=99999998")).toEqual({ count: 0, next: null, rows: [] });
+    expect(await list("/iclock/api/transactions/?start_time=2026-03-02 08:01:00&end_time=2026-03-02 08:04:00")).toEqual({ count: 1, next: null, rows: ["2 2026-03-02 08:03:00"] });
+    const placeholder = (await a.store.attendanceSlice({ enrollids: [99999999] }, "id", 0, 1))[0]?.id;
+    const person = (await a.store.attendanceSlice({ enrollids: [2] }, "id", 0, 1))[0]?.id;
+    expect((await get(a, `/iclock/api/transactions/${placeholder}/`, token)).status).toBe(404);
+    expect((await get(a, `/iclock/api/transactions/${person}/`, token)).body.emp_code).toBe("2");
+    // The rows stay on the attendance list as sent.
+    expect(await a.store.countAttendance({})).toBe(6);
   });
 });

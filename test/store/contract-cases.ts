@@ -670,6 +670,21 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(await t.store.getAttendance(first.id), first);
         assert.equal(await t.store.getAttendance(first.id + 1000), null);
       });
+
+      test("peopleOnly leaves out the placeholders of nobody enrolled, in counts and slices alike", async () => {
+        const t = await fresh();
+        await t.store.write([
+          punchesOp("A", [punch(1, "2026-01-05 08:00:00"), punch(99999998, "2026-01-05 08:01:00"), punch(2, "2026-01-05 08:02:00"), punch(99999999, "2026-01-05 08:03:00"), punch(99999997, "2026-01-05 08:04:00")]),
+        ]);
+        const people = (rows: Array<{ enrollid: number }>) => rows.map((r) => r.enrollid);
+        assert.equal(await t.store.countAttendance({}), 5);
+        assert.equal(await t.store.countAttendance({ peopleOnly: true }), 3);
+        assert.equal(await t.store.countAttendance({ peopleOnly: true, enrollids: [99999998, 2] }), 1);
+        assert.deepEqual(people(await t.store.attendanceSlice({ peopleOnly: true }, "time", 0, 10)), [1, 2, 99999997]);
+        assert.deepEqual(people(await t.store.attendanceSlice({ peopleOnly: true }, "-id", 1, 10)), [2, 1]);
+        const ids = (await t.store.attendanceSlice({}, "id", 0, 10)).map((r) => r.id);
+        assert.equal(await t.store.countAttendance({ peopleOnly: true, afterId: ids[0], throughId: ids[3] }), 1);
+      });
     });
 
     describe("punch photos: punchPhoto, withPhotos", () => {

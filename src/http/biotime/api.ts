@@ -6,7 +6,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { SecretBox } from "../../auth/secret-box.ts";
-import type { SiteClock } from "../../protocol/index.ts";
+import { isPlaceholderEnrollid, type SiteClock } from "../../protocol/index.ts";
 import type { AttendanceMatch, AttendanceOrder, Store } from "../../store/contract.ts";
 import type { PersonRow, TerminalRow } from "../../store/schema.ts";
 import { BiotimeAuth, type BiotimeEnv } from "./auth.ts";
@@ -104,7 +104,8 @@ export function biotimeApi(deps: BiotimeDeps) {
     const q = c.req.query();
     const p = pageRequest(q);
     if (!p) return invalidPage(c);
-    const match: AttendanceMatch = {};
+    // A BioTime transaction is an employee's punch: a scan of nobody enrolled is left out, as time and attendance and the HR destinations do.
+    const match: AttendanceMatch = { peopleOnly: true };
     const errors: Record<string, string[]> = {};
     for (const [param, key] of [["start_time", "from"], ["end_time", "until"]] as const) {
       const raw = q[param];
@@ -130,7 +131,7 @@ export function biotimeApi(deps: BiotimeDeps) {
   app.on("GET", paths("/iclock/api/transactions/:id/"), async (c) => {
     const id = c.req.param("id") ?? "";
     const row = /^\d{1,15}$/.test(id) ? await store.getAttendance(Number(id)) : null;
-    if (!row) return notFound(c);
+    if (!row || isPlaceholderEnrollid(row.enrollid)) return notFound(c);
     return c.json(transactionRow(row, await context()));
   });
 
