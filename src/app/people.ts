@@ -152,15 +152,20 @@ type ListedPerson = Awaited<ReturnType<Store["people"]["list"]>>["items"][number
  * exact enroll id, or part of the name or external id with case and accents ignored ("jurgen"
  * finds "Jürgen"). SQLite's LIKE knows no accents, so a search with letters reads the people in
  * enroll id order (at most `NAME_SCAN_MAX`) and matches here, as `enrollidsNamed` does; the cursor is the store's.
+ * `levelId`: only the holders of that access level (a level's page links to them).
  */
-export async function listPeople(store: Pick<Store, "people">, filter: { q?: string; cursor?: string; limit: number }): Promise<{ items: ListedPerson[]; next: string | null }> {
+export async function listPeople(
+  store: Pick<Store, "people">,
+  filter: { q?: string; levelId?: number; cursor?: string; limit: number },
+): Promise<{ items: ListedPerson[]; next: string | null }> {
   const needle = foldText(filter.q?.trim() ?? "");
+  const level = filter.levelId === undefined ? {} : { levelId: filter.levelId };
   // Without a letter (an enroll id, "100%") accents cannot matter: the store's own search serves it.
-  if (!/\p{L}/u.test(needle)) return store.people.list({ limit: filter.limit, ...(needle ? { q: needle } : {}), ...(filter.cursor ? { cursor: filter.cursor } : {}) });
+  if (!/\p{L}/u.test(needle)) return store.people.list({ limit: filter.limit, ...level, ...(needle ? { q: needle } : {}), ...(filter.cursor ? { cursor: filter.cursor } : {}) });
   const found: ListedPerson[] = [];
   let cursor = filter.cursor;
   for (let scanned = 0; scanned < NAME_SCAN_MAX; scanned += NAME_SCAN_PAGE) {
-    const page = await store.people.list({ limit: NAME_SCAN_PAGE, ...(cursor ? { cursor } : {}) });
+    const page = await store.people.list({ limit: NAME_SCAN_PAGE, ...level, ...(cursor ? { cursor } : {}) });
     for (const p of page.items) {
       if (!foldText(p.name).includes(needle) && !foldText(p.externalId ?? "").includes(needle)) continue;
       if (found.length === filter.limit) return { items: found, next: encodeCursor([found[found.length - 1]?.enrollid ?? 0]) };

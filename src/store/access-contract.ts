@@ -97,6 +97,17 @@ export interface PassScan {
  */
 export type PassUseOutcome = "granted" | "repeat" | "used_up" | "revoked" | "not_found";
 
+/** Who holds a level, as the model has holders: people, and visitor passes. */
+export interface LevelHolders {
+  /** The first `limit` people holding it, by enrollid. */
+  people: Array<{ enrollid: number; name: string; enabled: boolean }>;
+  /** Everyone holding it. */
+  peopleTotal: number;
+  /** The first `limit` passes holding it, not revoked and not ended, newest first. */
+  passes: Array<{ id: number; name: string; validTo: string }>;
+  passesTotal: number;
+}
+
 /** `Store.access`, in the parts its implementation is written in (store/access/). */
 export interface AccessStore extends AccessRules, AccessPasses, AccessHeld {}
 
@@ -116,6 +127,13 @@ export interface AccessRules {
   updateLevel(level: AccessLevelRow): Promise<AccessLevelRow | null>;
   /** Takes the level from everyone who held it; false when it does not exist. */
   deleteLevel(id: number): Promise<boolean>;
+
+  /**
+   * Who holds the level: people, and the passes not revoked whose end is at or after
+   * `passesEndingFrom` ("YYYY-MM-DD HH:MM:SS", site-local), each at most `limit` with its count,
+   * read in one snapshot.
+   */
+  levelHolders(levelId: number, options: { limit: number; passesEndingFrom: string }): Promise<LevelHolders>;
 
   /** The person's level ids, ascending. */
   levelsOf(enrollid: number): Promise<number[]>;

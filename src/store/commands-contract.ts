@@ -111,6 +111,8 @@ export interface PersonInput {
 export interface PersonFilter {
   /** Matches the name or external id (substring, case-insensitive) or the exact enrollid. */
   q?: string;
+  /** Only the people holding this access level. */
+  levelId?: number;
   cursor?: string;
   limit: number;
 }

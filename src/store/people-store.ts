@@ -53,6 +53,7 @@ export class SqlPeopleStore implements PeopleStore {
       const text = sql`(name ${like} ${pattern} ESCAPE '\\' OR external_id ${like} ${pattern} ESCAPE '\\')`;
       where.push(/^\d{1,15}$/.test(q) ? sql`(enrollid = ${Number(q)} OR ${text})` : text);
     }
+    if (filter.levelId !== undefined) where.push(sql`enrollid IN (SELECT enrollid FROM access_person_levels WHERE level_id = ${filter.levelId})`);
     if (filter.cursor !== undefined) where.push(sql`enrollid > ${decodeCursor(filter.cursor, ["number"])[0]}`);
     const rows = await this.#db.read(sql`SELECT ${persons.columns} FROM people ${whereAll(where)} ORDER BY enrollid LIMIT ${filter.limit + 1}`);
     const page = pageOf(rows.map(persons.read), filter.limit, (r) => encodeCursor([r.enrollid]));

@@ -159,6 +159,41 @@ export function accessCases(fresh: () => Promise<ContractStore>): void {
       assert.deepEqual(await access.heldTerminals(), ["T2", "T3"]);
     });
 
+    test("levelHolders: people by enrollid up to the limit with their count, passes not revoked nor ended newest first; people.list by level", async () => {
+      const { store } = await fresh();
+      const s = await store.access.createSchedule({ name: "Office", days: { ...closed, "1": ["08:00-18:00"] }, holidaysClosed: false });
+      const front = await store.access.createLevel({ name: "Front", scheduleId: s.id, terminals: ["FRONT"], groupIds: [] });
+      const back = await store.access.createLevel({ name: "Back", scheduleId: s.id, terminals: ["BACK"], groupIds: [] });
+      for (const [enrollid, name, levels] of [[3, "Cy", [front.id]], [1, "Ann", [front.id, back.id]], [2, "Bo", [back.id]], [4, "Di", [front.id]], [5, "Ed", [front.id]]] as const) {
+        await store.people.save(enrollid, person(name, { enabled: enrollid !== 4 }), T0);
+        await store.access.setLevelsOf(enrollid, levels);
+      }
+      await store.people.remove(5);
+      const base = { validFrom: "2026-12-01 08:00:00", createdAt: T0, createdBy: "user:alice", terminals: [], uses: 1 };
+      const ended = await store.access.createPass({ ...base, name: "Ended", code: "PASS-eeeeeeeeeeeeeeee", validTo: "2026-12-08 23:59:59", levelIds: [front.id] });
+      const today = await store.access.createPass({ ...base, name: "Today", code: "PASS-tttttttttttttttt", validTo: "2026-12-09 00:00:00", levelIds: [back.id, front.id] });
+      const revoked = await store.access.createPass({ ...base, name: "Revoked", code: "PASS-rrrrrrrrrrrrrrrr", validTo: "2026-12-31 00:00:00", levelIds: [front.id] });
+      await store.access.revokePass(revoked.id, T0, "user:alice");
+      await store.access.createPass({ ...base, name: "Back only", code: "PASS-bbbbbbbbbbbbbbbb", validTo: "2026-12-31 00:00:00", levelIds: [back.id] });
+      const later = await store.access.createPass({ ...base, name: "Later", code: "PASS-llllllllllllllll", validTo: "2026-12-31 00:00:00", levelIds: [front.id] });
+      const from = "2026-12-09 00:00:00";
+      assert.deepEqual(await store.access.levelHolders(front.id, { limit: 10, passesEndingFrom: from }), {
+        people: [{ enrollid: 1, name: "Ann", enabled: true }, { enrollid: 3, name: "Cy", enabled: true }, { enrollid: 4, name: "Di", enabled: false }],
+        peopleTotal: 3,
+        passes: [{ id: later.id, name: "Later", validTo: "2026-12-31 00:00:00" }, { id: today.id, name: "Today", validTo: "2026-12-09 00:00:00" }],
+        passesTotal: 2,
+      });
+      const capped = await store.access.levelHolders(front.id, { limit: 1, passesEndingFrom: "2026-12-01 00:00:00" });
+      assert.deepEqual([capped.people.map((p) => p.enrollid), capped.peopleTotal, capped.passes.map((p) => p.name), capped.passesTotal], [[1], 3, ["Later"], 3]);
+      assert.ok(ended.id > 0);
+      assert.deepEqual(await store.access.levelHolders(front.id + back.id + 100, { limit: 10, passesEndingFrom: from }), { people: [], peopleTotal: 0, passes: [], passesTotal: 0 });
+      const listed = async (levelId: number, cursor?: string) => store.people.list({ levelId, limit: 2, ...(cursor ? { cursor } : {}) });
+      const first = await listed(front.id);
+      assert.deepEqual(first.items.map((p) => p.enrollid), [1, 3]);
+      assert.deepEqual((await listed(front.id, first.next ?? undefined)).items.map((p) => p.enrollid), [4]);
+      assert.deepEqual((await store.people.list({ levelId: back.id, q: "bo", limit: 10 })).items.map((p) => p.enrollid), [2]);
+    });
+
     test("passes: created with a unique code, listed newest first by cursor, read, revoked once", async () => {
       const { store } = await fresh();
       const s = await store.access.createSchedule({ name: "Office", days: { ...closed, "1": ["08:00-18:00"] }, holidaysClosed: false });

@@ -155,6 +155,59 @@ describe("levels", () => {
   });
 });
 
+describe("a level's holders", () => {
+  const section = (html: string) => /<section class="panel stack" aria-label="Holders">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? "";
+  const links = (html: string) => [...html.matchAll(/<a href="([^"]+)">([^<]*)<\/a>/g)].map((m) => `${m[1]} ${m[2]}`);
+  const enrollids = (html: string) => [...html.matchAll(/data-enrollid="(\d+)"/g)].map((m) => Number(m[1]));
+
+  test("the first 100 people by enroll id with links, the count and a link to all of them on the people list; passes for admins only", async () => {
+    expect((await app.form("/access/schedules", office)).status).toBe(303);
+    const schedule = String((await app.store.access.schedules())[0]?.id ?? 0);
+    for (const [name, sn] of [["Staff", "FRONT"], ["Back", "BACK"], ["Empty", "BACK"]] as const) expect((await app.form("/access/levels", [["name", name], ["scheduleId", schedule], ["sn", sn]])).status).toBe(303);
+    const [staff, back, empty] = (await app.store.access.levels()).map((l) => l.id) as [number, number, number];
+    for (let n = 1; n <= 103; n++) {
+      expect((await app.api("POST", "/people", { enrollid: n, name: `P${n}`, enabled: n !== 2 })).status).toBe(201);
+      await app.store.access.setLevelsOf(n, n === 103 ? [back] : n === 5 ? [staff, back] : [staff]);
+    }
+    const pass = { validFrom: "2026-01-01 00:00:00", createdAt: T0, createdBy: "user:admin", terminals: [], uses: 1 };
+    const guest = await app.store.access.createPass({ ...pass, name: "Guest", code: "PASS-gggggggggggggggg", validTo: "2099-01-01 10:00:00", levelIds: [staff] });
+    await app.store.access.createPass({ ...pass, name: "Ended", code: "PASS-eeeeeeeeeeeeeeee", validTo: "2026-01-02 00:00:00", levelIds: [staff] });
+    const revoked = await app.store.access.createPass({ ...pass, name: "Revoked", code: "PASS-rrrrrrrrrrrrrrrr", validTo: "2099-01-01 10:00:00", levelIds: [staff] });
+    await app.store.access.revokePass(revoked.id, T0, "user:admin");
+
+    const holders = section(await (await app.page(`/access/levels/${staff}`)).text());
+    const people = Array.from({ length: 100 }, (_, i) => `/people/${i + 1} P${i + 1}`);
+    expect(links(holders)).toEqual([`/people?level=${staff} see all of them`, ...people, `/access/passes/${guest.id} Guest`]);
+    expect(text(holders)).toStartWith("Holders 102 people hold this level; the first 100 by enroll id: see all of them P1 P2 (disabled) P3 P4");
+    expect(text(holders)).toEndWith("P99 P100 1 visitor pass not revoked nor ended hold it: Guest until 2099-01-01 10:00");
+
+    const few = section(await (await app.page(`/access/levels/${back}`)).text());
+    expect(text(few)).toBe("Holders 2 people hold this level: as a list P5 P103");
+    expect(links(few)).toEqual([`/people?level=${back} as a list`, "/people/5 P5", "/people/103 P103"]);
+    expect(text(section(await (await app.page(`/access/levels/${empty}`)).text()))).toBe("Holders Nobody holds this level: give it to people on their page.");
+
+    // The full list: the people page filtered by the level, paged, searchable, exported alike.
+    const list = await (await app.page(`/people?level=${staff}`)).text();
+    expect(text(/<p class="subtitle" data-level-filter[^>]*>([\s\S]*?)<\/p>/.exec(list)?.[1] ?? "")).toBe("Holding the access level Staff . Show everyone");
+    expect(enrollids(list)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(list).toContain(`<input type="hidden" name="level" value="${staff}"/>`);
+    expect(list).toContain(`href="/people.csv?level=${staff}"`);
+    expect(enrollids(await (await app.page(`/people?level=${back}`)).text())).toEqual([5, 103]);
+    expect(enrollids(await (await app.page(`/people?level=${staff}&q=p10`)).text())).toEqual([10, 100, 101, 102]);
+    expect(enrollids(await (await app.page(`/people?level=${back}&q=5`)).text())).toEqual([5]);
+    expect(enrollids(await (await app.page(`/people?level=${empty}`)).text())).toEqual([]);
+    expect(enrollids(await (await app.page("/people?level=abc")).text())).toHaveLength(50);
+    const csv = (await (await app.page(`/people.csv?level=${back}`)).text()).split("\r\n").slice(1).filter((l) => l !== "");
+    expect(csv.map((l) => l.split(/[,;]/)[0])).toEqual(["5", "103"]);
+
+    // A viewer sees the people, not the passes (a pass's page shows a code that opens doors).
+    const viewer = await app.store.admin.createUser({ username: "watcher", role: "viewer", passwordHash: "not used", at: T0 });
+    await app.store.admin.createSession({ tokenHash: hashToken("viewer-session"), userId: viewer?.id ?? 0, csrfToken: "viewer-csrf", at: Date.now(), expiresAt: Date.now() + 3_600_000, remoteAddr: null });
+    const seen = section(await (await app.request(`/access/levels/${staff}`, { headers: { cookie: `${SESSION_COOKIE}=viewer-session` } })).text());
+    expect(links(seen)).toEqual([`/people?level=${staff} see all of them`, ...people]);
+  });
+});
+
 describe("a person's access, a terminal's mode, refused punches", () => {
   test("levels ticked on the person's page; a QR code issued once and revoked; audited", async () => {
     expect((await app.form("/access/schedules", office)).status).toBe(303);

@@ -90,6 +90,23 @@ export function sqlAccessRules(db: SqlRunner): AccessRules {
       return true;
     },
 
+    async levelHolders(levelId: number, options: { limit: number; passesEndingFrom: string }) {
+      const [people, total, passes] = (await db.snapshot([
+        sql`SELECT p.enrollid, p.name, p.enabled FROM access_person_levels l JOIN people p ON p.enrollid = l.enrollid
+          WHERE l.level_id = ${levelId} ORDER BY l.enrollid LIMIT ${options.limit}`,
+        sql`SELECT count(*) AS n FROM access_person_levels l JOIN people p ON p.enrollid = l.enrollid WHERE l.level_id = ${levelId}`,
+        // A pass's levels are a JSON list: the passes that still open doors are read and looked into.
+        sql`SELECT id, name, valid_to, level_ids FROM access_passes WHERE revoked_at IS NULL AND valid_to >= ${options.passesEndingFrom} ORDER BY id DESC`,
+      ])) as [Row[], Row[], Row[]];
+      const holding = passes.filter((r) => (JSON.parse(String(r.level_ids)) as number[]).includes(levelId));
+      return {
+        people: people.map((r) => ({ enrollid: num(r.enrollid), name: String(r.name), enabled: bool(r.enabled) })),
+        peopleTotal: num(total[0]?.n),
+        passes: holding.slice(0, options.limit).map((r) => ({ id: num(r.id), name: String(r.name), validTo: String(r.valid_to) })),
+        passesTotal: holding.length,
+      };
+    },
+
     levelsOf,
 
     async setLevelsOf(enrollid: number, levelIds: readonly number[]) {

@@ -4,9 +4,10 @@
  * its field (400). Changes go through app/access.ts; a viewer sees the same without the forms.
  */
 import { type Context, Hono } from "hono";
+import type { Child } from "hono/jsx";
 import { createLevel, deleteLevel, getLevel, updateLevel } from "../../app/access.ts";
 import { AppError } from "../../lib/app-error.ts";
-import type { AccessLevelRow, AccessScheduleRow } from "../../store/access-contract.ts";
+import type { AccessLevelRow, AccessScheduleRow, LevelHolders } from "../../store/access-contract.ts";
 import type { GroupWithMembers } from "../../store/commands-contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { AccessTabs } from "../access/area.tsx";
@@ -23,6 +24,8 @@ import { plural } from "../../lib/plural.ts";
 
 const LIST = "/access/levels";
 const href = (id: number) => `${LIST}/${id}`;
+/** Holders shown on a level's page; a site's thousands are on the people list filtered by the level. */
+export const HOLDERS_SHOWN = 100;
 
 /** What the form holds, as typed (a refused form is shown again with it). */
 interface LevelValues {
@@ -122,6 +125,51 @@ function LevelEditor(props: { action: string; csrf: string; values: LevelValues;
   );
 }
 
+/**
+ * Who holds the level: people (the first `HOLDERS_SHOWN`, the rest on the people list filtered by
+ * it) and, for admins (a pass's page shows a code that opens doors), the passes that still open doors.
+ */
+function HoldersPanel({ levelId, holders, admin }: { levelId: number; holders: LevelHolders; admin: boolean }) {
+  const { people, peopleTotal, passes, passesTotal } = holders;
+  return (
+    <section class="panel stack" aria-label="Holders">
+      <h3>Holders</h3>
+      {peopleTotal === 0 ? (
+        <p class="muted">Nobody holds this level: give it to people on their page.</p>
+      ) : (
+        <>
+          <p data-holders={peopleTotal}>
+            {plural(peopleTotal, "person", "people")} hold this level{peopleTotal > people.length ? `; the first ${people.length} by enroll id:` : ":"}{" "}
+            <a href={`/people?level=${levelId}`}>{peopleTotal > people.length ? "see all of them" : "as a list"}</a>
+          </p>
+          <ul class="chips" aria-label="People holding this level">
+            {people.map((p) => (
+              <li class="chip-item">
+                <a href={`/people/${p.enrollid}`}>{p.name || `#${p.enrollid}`}</a>
+                {p.enabled ? null : <span class="muted"> (disabled)</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {admin && passesTotal > 0 ? (
+        <>
+          <p data-pass-holders={passesTotal}>
+            {plural(passesTotal, "visitor pass", "visitor passes")} not revoked nor ended hold it{passesTotal > passes.length ? `; the newest ${passes.length}:` : ":"}
+          </p>
+          <ul class="chips" aria-label="Passes holding this level">
+            {passes.map((p) => (
+              <li class="chip-item">
+                <a href={`/access/passes/${p.id}`}>{p.name}</a> <span class="muted">until {p.validTo.slice(0, 16)}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
 export function accessLevelPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
   const title = "Access";
@@ -130,7 +178,9 @@ export function accessLevelPages(deps: UiDeps) {
     return { schedules, terminals, groups };
   };
 
-  const editor = async (c: Context<UiEnv>, o: { heading: string; action: string; submit: string; values: LevelValues; errors: FormErrors; status?: 200 | 400 }) => {
+  const holdersOf = (levelId: number) => deps.store.access.levelHolders(levelId, { limit: HOLDERS_SHOWN, passesEndingFrom: deps.settings.clock.format(deps.now()) });
+
+  const editor = async (c: Context<UiEnv>, o: { heading: string; action: string; submit: string; values: LevelValues; errors: FormErrors; status?: 200 | 400; holders?: Child }) => {
     const ch = await choices();
     return page(
       c,
@@ -146,6 +196,7 @@ export function accessLevelPages(deps: UiDeps) {
         ) : (
           <LevelEditor action={o.action} csrf={c.get("session").csrfToken} values={o.values} errors={o.errors} choices={ch} submit={o.submit} />
         )}
+        {o.holders}
       </>,
       o.status ?? 200,
     );
@@ -207,7 +258,9 @@ export function accessLevelPages(deps: UiDeps) {
 
   app.get(`${LIST}/:id`, async (c) => {
     const l = await getLevel(deps.access, idParam(c));
-    if (c.get("user").role === "admin") return editor(c, { heading: `Level "${l.name}"`, action: href(l.id), submit: "Save level", values: valuesOf(l), errors: {} });
+    const admin = c.get("user").role === "admin";
+    const holders = <HoldersPanel levelId={l.id} holders={await holdersOf(l.id)} admin={admin} />;
+    if (admin) return editor(c, { heading: `Level "${l.name}"`, action: href(l.id), submit: "Save level", values: valuesOf(l), errors: {}, holders });
     const ch = await choices();
     return page(
       c,
@@ -226,6 +279,7 @@ export function accessLevelPages(deps: UiDeps) {
             <dd>{l.groupIds.map((id) => ch.groups.find((g) => g.id === id)?.name ?? `#${id}`).join(", ") || "—"}</dd>
           </dl>
         </section>
+        {holders}
       </>,
     );
   });

@@ -1,6 +1,6 @@
 /**
  * The CSV exports an admin opens in a spreadsheet or hands to payroll: /attendance.csv,
- * /door-events.csv (same filters as their lists) and /people.csv (`q` as on /people). All go through export/csv.ts
+ * /door-events.csv (same filters as their lists) and /people.csv (`q` and `level` as on /people). All go through export/csv.ts
  * (BOM, the site's delimiter or `delimiter=`, quoting, formula defusing) and stream page by page
  * on the lists' keysets, so any size costs constant memory.
  */
@@ -12,6 +12,7 @@ import { credentialKind } from "../../people/mask.ts";
 import type { Page } from "../../store/contract.ts";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, verificationLabel } from "../labels.ts";
+import { levelParam } from "./people.tsx";
 import { doorEventFilter, filterProblem, peopleOf, type RecordFilter, recordFilterSchema, storeFilter } from "./record-filter.tsx";
 
 const CHUNK = 1000;
@@ -104,8 +105,9 @@ export function exportPages(deps: UiDeps) {
     const req = parse(c);
     if ("error" in req) return c.text(req.error, 400);
     const q = c.req.query("q")?.trim().slice(0, 100);
+    const levelId = levelParam.parse(c.req.query("level"));
     return csv(c, "people", req.delimiter, PEOPLE_COLUMNS, async (cursor) => {
-      const result = await listPeople(deps.store, { limit: CHUNK, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) });
+      const result = await listPeople(deps.store, { limit: CHUNK, ...(q ? { q } : {}), ...(levelId === undefined ? {} : { levelId }), ...(cursor ? { cursor } : {}) });
       const items = result.items.map((p) => [p.enrollid, p.name, p.externalId, p.validFrom, p.validTo, p.enabled, credentialKinds(p.backupnums)]);
       return { items, next: result.next };
     });

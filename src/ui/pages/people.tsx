@@ -31,13 +31,17 @@ const PHOTO = 50;
 
 const personHref = (id: number) => `/people/${id}`;
 
-function PeopleActions({ held, q, admin }: { held: number; q: string; admin: boolean }) {
+/** `?level=`: the holders of an access level (its page links here); anything else is no filter. */
+export const levelParam = z.coerce.number().int().min(1).max(2_147_483_647).optional().catch(undefined);
+
+function PeopleActions({ held, filter, admin }: { held: number; filter: Record<string, string>; admin: boolean }) {
+  const query = new URLSearchParams(filter).toString();
   return (
     <>
       <a class={`btn ${held > 0 ? "btn-primary" : "btn-plain"}`} href="/people/held" data-held-count={held}>
         Held changes <Badge tone={held > 0 ? "warn" : "muted"}>{held}</Badge>
       </a>
-      <a class="btn btn-plain" href={`/people.csv${q ? `?${new URLSearchParams({ q })}` : ""}`} download>
+      <a class="btn btn-plain" href={`/people.csv${query ? `?${query}` : ""}`} download>
         Export CSV
       </a>
       {admin ? (
@@ -56,14 +60,14 @@ function PeopleActions({ held, q, admin }: { held: number; q: string; admin: boo
 
 type ListedPerson = PersonRow & { backupnums: number[] };
 
-function PeopleTable({ people, q, departmentOf }: { people: ListedPerson[]; q: string; departmentOf: (p: ListedPerson) => string | undefined }) {
+function PeopleTable({ people, filtered, departmentOf }: { people: ListedPerson[]; filtered: boolean; departmentOf: (p: ListedPerson) => string | undefined }) {
   return (
     <Table
       rows={people}
       row={(p) => ({ "data-enrollid": p.enrollid })}
       empty={
-        <EmptyState title={q ? "Nobody matches" : "No people yet"}>
-          {q ? null : "Add people here, import them from a terminal (terminal page → Import people), or enrol them on a terminal's keypad."}
+        <EmptyState title={filtered ? "Nobody matches" : "No people yet"}>
+          {filtered ? null : "Add people here, import them from a terminal (terminal page → Import people), or enrol them on a terminal's keypad."}
         </EmptyState>
       }
       columns={[
@@ -138,18 +142,29 @@ export function peoplePages(deps: UiDeps) {
 
   app.get("/people", async (c) => {
     const q = z.string().trim().max(100).catch("").parse(c.req.query("q") ?? "");
-    const load = (cur: string | undefined) => listPeople(deps.store, { limit: PAGE, ...(q ? { q } : {}), ...(cur ? { cursor: cur } : {}) });
-    const [{ page: result, query }, held] = await Promise.all([pageFromQuery(c.req.query("cursor"), load, q ? { q } : {}), deps.store.people.countHeldChanges()]);
+    const levelId = levelParam.parse(c.req.query("level"));
+    const filter = { ...(q ? { q } : {}), ...(levelId === undefined ? {} : { level: String(levelId) }) };
+    const load = (cur: string | undefined) => listPeople(deps.store, { limit: PAGE, ...(q ? { q } : {}), ...(levelId === undefined ? {} : { levelId }), ...(cur ? { cursor: cur } : {}) });
+    const [{ page: result, query }, held, level] = await Promise.all([
+      pageFromQuery(c.req.query("cursor"), load, filter),
+      deps.store.people.countHeldChanges(),
+      levelId === undefined ? undefined : deps.store.access.levels().then((ls) => ls.find((l) => l.id === levelId)),
+    ]);
     const [departmentOf, departments] = await Promise.all([departmentsOn(deps.timesheets), deps.store.timesheets.departments()]);
     const departmentName = new Map(departments.map((d) => [d.id, d.name]));
     const admin = c.get("user").role === "admin";
     return page(
       c,
       deps.settings.siteName,
-      { title: "People", active: "people", actions: <PeopleActions held={held} q={q} admin={admin} /> },
+      { title: "People", active: "people", actions: <PeopleActions held={held} filter={filter} admin={admin} /> },
       <>
-        <SearchForm action="/people" q={q} placeholder="name, external id or enroll id" />
-        <PeopleTable people={result.items} q={q} departmentOf={(p) => departmentName.get(departmentOf.get(p.enrollid) ?? 0)} />
+        {levelId === undefined ? null : (
+          <p class="subtitle" data-level-filter={levelId}>
+            Holding the access level {level ? <a href={`/access/levels/${levelId}`}>{level.name}</a> : `#${levelId} (deleted)`}. <a href={`/people${q ? `?${new URLSearchParams({ q })}` : ""}`}>Show everyone</a>
+          </p>
+        )}
+        <SearchForm action="/people" q={q} placeholder="name, external id or enroll id" hidden={levelId === undefined ? {} : { level: String(levelId) }} />
+        <PeopleTable people={result.items} filtered={q !== "" || levelId !== undefined} departmentOf={(p) => departmentName.get(departmentOf.get(p.enrollid) ?? 0)} />
         <Pager base="/people" query={query} next={result.next} shown={result.items.length} order="key" />
       </>,
     );
