@@ -6,10 +6,7 @@
  * terminal back online, a webhook delivering again). Many alerts of one kind become one line with a
  * count and a link to the list, so 20,000 offline terminals are one alert, not 20,000.
  */
-import { ALERT_KINDS, type Alert, type AlertKind, type AlertLevel, type AlertState, type DoorEventFacts, type TerminalFacts, DOOR_ALARM_WINDOW_MS, DOOR_HELD_OPEN_MS, DOOR_STATE_WINDOW_MS, REFUSED_RATE, REFUSED_WINDOW_MS, QUARANTINE_SPIKE, NEARLY_FULL, SUMMARY_AFTER } from "./model.ts";
-
-/** Names a summary's message lists before "and N more". */
-const SUMMARY_NAMES = 5;
+import { ALERT_KINDS, type Alert, type AlertKind, type AlertLevel, type AlertState, type DoorEventFacts, type TerminalFacts, DOOR_ALARM_WINDOW_MS, DOOR_HELD_OPEN_MS, DOOR_STATE_WINDOW_MS, REFUSED_RATE, REFUSED_WINDOW_MS, QUARANTINE_SPIKE, NEARLY_FULL, SUMMARY_AFTER, SUMMARY_NAMES, TERMINAL_KINDS, type TerminalKind } from "./model.ts";
 
 const ORDER: Record<AlertKind, number> = Object.fromEntries(ALERT_KINDS.map((k, i) => [k, i])) as Record<AlertKind, number>;
 
@@ -39,9 +36,15 @@ export function deriveAlerts(s: AlertState): Alert[] {
     else byKind.set(a.kind, [a]);
   }
   const out: Alert[] = [];
-  for (const [kind, alerts] of byKind) out.push(...(alerts.length > SUMMARY_AFTER ? [summarise(kind, alerts)] : alerts));
+  for (const [kind, alerts] of byKind) {
+    // A terminal kind's alerts are of the first few terminals only: the count says how many there are.
+    const count = isTerminalKind(kind) ? s.terminalCounts[kind] : alerts.length;
+    out.push(...(count > SUMMARY_AFTER ? [summarise(kind, alerts, count)] : alerts));
+  }
   return out.sort((a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1) || ORDER[a.kind] - ORDER[b.kind] || a.since - b.since || a.id.localeCompare(b.id));
 }
+
+const isTerminalKind = (kind: AlertKind): kind is TerminalKind => (TERMINAL_KINDS as readonly AlertKind[]).includes(kind);
 
 /** A terminal's name for people: its name, else its serial number. */
 const label = (t: { sn: string; name: string | null }) => (t.name ? `${t.name} (${t.sn})` : t.sn);
@@ -65,27 +68,35 @@ function storeAlerts(s: AlertState): Alert[] {
   return [alert("store_failing", "error", "store", s.store.failingSince, "The store is failing: terminals' uploads are refused", `Records cannot be written (${s.store.error}); terminals keep them and send them again once the store works. Check the disk and the server log.`, "/settings")];
 }
 
+/** The terminal kinds a terminal's row is in; the store's `alertTerminals` reads the same rule in SQL. */
+export function terminalConditions(t: TerminalFacts, now: number, limits: AlertState["limits"]): TerminalKind[] {
+  if (t.approval === "pending") return ["terminal_pending"];
+  if (t.approval !== "approved") return [];
+  const kinds: TerminalKind[] = [];
+  if (t.mismatchAt !== null) kinds.push("hardware_mismatch");
+  if (!t.online && now - t.lastSeen > limits.offlineMinutes * 60_000) kinds.push("terminal_offline");
+  if (nearlyFull(t).length > 0) kinds.push("storage_nearly_full");
+  return kinds;
+}
+
 function terminalAlerts(s: AlertState): Alert[] {
-  const out: Alert[] = [];
-  const offlineMs = s.limits.offlineMinutes * 60_000;
-  for (const t of s.terminals) {
-    if (t.approval === "pending") {
-      out.push(alert("terminal_pending", "warn", `terminal:${t.sn}`, t.firstSeen, `${label(t)} is waiting for approval`, `A terminal from an unknown serial number connected; approve it to store its records, or block it.`, terminalHref(t.sn)));
-      continue;
+  return s.terminals.flatMap((t) => terminalConditions(t, s.now, s.limits).map((kind) => terminalAlert(s, t, kind)));
+}
+
+function terminalAlert(s: AlertState, t: TerminalFacts, kind: TerminalKind): Alert {
+  const subject = `terminal:${t.sn}`;
+  switch (kind) {
+    case "terminal_pending":
+      return alert(kind, "warn", subject, t.firstSeen, `${label(t)} is waiting for approval`, `A terminal from an unknown serial number connected; approve it to store its records, or block it.`, terminalHref(t.sn));
+    case "hardware_mismatch": {
+      const at = t.mismatchAt ?? s.now; // never null here: terminalConditions named the mismatch
+      return alert(kind, "error", subject, at, `Other hardware registered as ${label(t)}`, `From ${t.mismatchAddr ?? "an unknown address"}, ${ago(s.now - at)} ago (cpusn ${t.mismatchCpusn ?? "not sent"}, MAC ${t.mismatchMac ?? "not sent"}). If the unit was replaced, accept it with "Replaced hardware" on the terminal's page; otherwise something on the network is posing as this terminal.`, terminalHref(t.sn));
     }
-    if (t.approval !== "approved") continue;
-    if (t.mismatchAt !== null) {
-      out.push(alert("hardware_mismatch", "error", `terminal:${t.sn}`, t.mismatchAt, `Other hardware registered as ${label(t)}`, `From ${t.mismatchAddr ?? "an unknown address"}, ${ago(s.now - t.mismatchAt)} ago (cpusn ${t.mismatchCpusn ?? "not sent"}, MAC ${t.mismatchMac ?? "not sent"}). If the unit was replaced, accept it with "Replaced hardware" on the terminal's page; otherwise something on the network is posing as this terminal.`, terminalHref(t.sn)));
-    }
-    if (!t.online && s.now - t.lastSeen > offlineMs) {
-      out.push(alert("terminal_offline", "error", `terminal:${t.sn}`, t.lastSeen, `${label(t)} offline for ${ago(s.now - t.lastSeen)}`, `Last seen ${ago(s.now - t.lastSeen)} ago. Punches made meanwhile stay on the terminal until it reconnects; check its power and network.`, terminalHref(t.sn)));
-    }
-    const full = nearlyFull(t);
-    if (full.length > 0) {
-      out.push(alert("storage_nearly_full", "warn", `terminal:${t.sn}`, s.now, `${label(t)} is nearly full: ${full.join(", ")}`, `A full terminal stops storing punches or enrolling people. Free space on it (its logs are already stored here) or move people to another terminal.`, terminalHref(t.sn)));
-    }
+    case "terminal_offline":
+      return alert(kind, "error", subject, t.lastSeen, `${label(t)} offline for ${ago(s.now - t.lastSeen)}`, `Last seen ${ago(s.now - t.lastSeen)} ago. Punches made meanwhile stay on the terminal until it reconnects; check its power and network.`, terminalHref(t.sn));
+    case "storage_nearly_full":
+      return alert(kind, "warn", subject, s.now, `${label(t)} is nearly full: ${nearlyFull(t).join(", ")}`, `A full terminal stops storing punches or enrolling people. Free space on it (its logs are already stored here) or move people to another terminal.`, terminalHref(t.sn));
   }
-  return out;
 }
 
 function nearlyFull(t: TerminalFacts): string[] {
@@ -232,20 +243,23 @@ const SUMMARY: Record<AlertKind, { title: (n: number) => string; href: string }>
   access_not_fit: { title: (n) => `The access rules do not fit ${n} terminals`, href: "/access" },
 };
 
-/** One line for many alerts of a kind: the worst level, the oldest `since`, a few names and the rest counted. */
-function summarise(kind: AlertKind, alerts: Alert[]): Alert {
+/**
+ * One line for `count` alerts of a kind (`alerts` may hold only the first few): the worst level, the
+ * oldest `since`, a few names and the rest counted.
+ */
+function summarise(kind: AlertKind, alerts: Alert[], count: number): Alert {
   const sorted = [...alerts].sort((a, b) => a.since - b.since);
   const shown = sorted.slice(0, SUMMARY_NAMES).map((a) => a.title);
-  const more = sorted.length - shown.length;
+  const more = count - shown.length;
   return {
     id: `${kind}:*`,
     kind,
     level: alerts.some((a) => a.level === "error") ? "error" : "warn",
     subject: "terminals",
     since: sorted[0]?.since ?? 0,
-    title: SUMMARY[kind].title(alerts.length),
+    title: SUMMARY[kind].title(count),
     message: `${shown.join("; ")}${more > 0 ? `; and ${more} more` : ""}.`,
     href: SUMMARY[kind].href,
-    count: alerts.length,
+    count,
   };
 }

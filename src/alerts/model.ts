@@ -23,6 +23,10 @@ export const ALERT_KINDS = [
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
+/** The kinds a terminal's own row raises (the rest come from clocks, doors, punches and the like). */
+export const TERMINAL_KINDS = ["terminal_pending", "hardware_mismatch", "terminal_offline", "storage_nearly_full"] as const satisfies readonly AlertKind[];
+export type TerminalKind = (typeof TERMINAL_KINDS)[number];
+
 export type AlertLevel = "warn" | "error";
 
 export interface Alert {
@@ -105,7 +109,15 @@ export interface AlertState {
     /** A clock off by more than this is wrong (site setting). */
     driftSeconds: number;
   };
+  /**
+   * The terminals the alerts name, in sn order (bytewise): at least the first `SUMMARY_NAMES` of each
+   * terminal kind by its `since`, then sn (all of a kind of at most that many), and every terminal the
+   * clocks, door events and refused punches below name. Not every terminal: 20,000 of them are not
+   * read every 2 s for a summary line.
+   */
   terminals: TerminalFacts[];
+  /** How many terminals are in each terminal kind's condition (`terminals` holds only the first few). */
+  terminalCounts: Record<TerminalKind, number>;
   /** Each terminal's latest clock measurement. */
   clocks: ClockFacts[];
   webhooks: WebhookFacts[];
@@ -141,3 +153,5 @@ export const QUARANTINE_SPIKE = 10;
 export const NEARLY_FULL = 0.9;
 /** More alerts of one kind than this become one summary line. */
 export const SUMMARY_AFTER = 3;
+/** Alerts a summary's message names before "and N more" (the oldest). */
+export const SUMMARY_NAMES = 5;

@@ -11,7 +11,7 @@ import type { OutboundStore } from "../store/export-contract.ts";
 import { backlogOf } from "../webhooks/outbox.ts";
 import { parseWebhook } from "../webhooks/settings.ts";
 import { deriveAlerts } from "./derive.ts";
-import { type Alert, type AlertState, DOOR_ALARM_WINDOW_MS, DOOR_STATE_WINDOW_MS, REFUSED_WINDOW_MS } from "./model.ts";
+import { type Alert, type AlertState, DOOR_ALARM_WINDOW_MS, DOOR_STATE_WINDOW_MS, NEARLY_FULL, REFUSED_WINDOW_MS, SUMMARY_AFTER, SUMMARY_NAMES } from "./model.ts";
 
 const CACHE_MS = 2000;
 /** Bounds on the door events read per snapshot (newest first). */
@@ -19,6 +19,8 @@ const DOOR_ALARMS_READ = 500;
 const DOOR_STATES_READ = 2000;
 /** Refused punches read per snapshot (newest first): enough to see every terminal above the rate in a burst. */
 const REFUSED_READ = 2000;
+/** Serial numbers looked up per read, well within either engine's limit on bound parameters. */
+const NAMES_SLICE = 1000;
 
 export interface AlertSourceOptions {
   store: OutboundStore;
@@ -57,8 +59,11 @@ export class AlertSource {
   async #state(now: number): Promise<AlertState> {
     const { store, settings } = this.#o;
     const clock = settings.clock;
-    const [terminals, clocks, webhookRows, doorAlarms, doorStates, refused, quarantinedLastHour, exporter, heldCount, oldestHeld, accessNotFit] = await Promise.all([
-      store.listTerminals(),
+    const values = settings.values;
+    const limits = { offlineMinutes: values.offlineAlertMinutes, driftSeconds: values.driftAlertSeconds };
+    const [inAlert, clocks, webhookRows, doorAlarms, doorStates, refused, quarantinedLastHour, exporter, heldCount, oldestHeld, accessNotFit] = await Promise.all([
+      // The terminals in an alert's condition, counted in SQL: a summary names only the first few.
+      store.alertTerminals({ offlineBefore: now - limits.offlineMinutes * 60_000, nearlyFull: NEARLY_FULL, limit: Math.max(SUMMARY_NAMES, SUMMARY_AFTER) }),
       store.commands.clocks(),
       store.webhooks.list(),
       store.recentDoorEvents(clock.format(now - DOOR_ALARM_WINDOW_MS), DOOR_ALARM_EVENTS, DOOR_ALARMS_READ),
@@ -70,6 +75,15 @@ export class AlertSource {
       store.people.heldChanges({ limit: 1 }),
       store.access.syncProblems(),
     ]);
+    // The other facts name terminals too (their names, a clock's approval): those few are read by sn.
+    const known = new Set(inAlert.terminals.map((t) => t.sn));
+    const named = new Set<string>();
+    for (const { sn } of [...clocks.filter((c) => Math.abs(c.driftSeconds) > limits.driftSeconds), ...doorAlarms, ...doorStates, ...refused.items]) if (!known.has(sn)) named.add(sn);
+    const sns = [...named];
+    const slices = Array.from({ length: Math.ceil(sns.length / NAMES_SLICE) }, (_, i) => sns.slice(i * NAMES_SLICE, (i + 1) * NAMES_SLICE));
+    const others = (await Promise.all(slices.map((slice) => store.terminalsPage({ sns: slice, limit: slice.length })))).flatMap((page) => page.items);
+    // Bytewise sn order, as the store gives its own: a summary names terminals of equal `since` in it.
+    const terminals = [...inAlert.terminals, ...others].sort((a, b) => (a.sn < b.sn ? -1 : a.sn > b.sn ? 1 : 0));
     const webhooks = await Promise.all(
       webhookRows.map(async (row) => {
         const w = parseWebhook(row);
@@ -78,11 +92,12 @@ export class AlertSource {
         return { id: w.id, name: w.name, enabled: w.enabled, attempts: w.attempts, lastError: w.lastError, lastErrorAt: w.lastErrorAt, lastSuccessAt: w.lastSuccessAt, createdAt: row.createdAt, backlog };
       }),
     );
-    const values = settings.values;
+    const counts = inAlert.counts;
     return {
       now,
-      limits: { offlineMinutes: values.offlineAlertMinutes, driftSeconds: values.driftAlertSeconds },
+      limits,
       terminals,
+      terminalCounts: { terminal_pending: counts.pending, hardware_mismatch: counts.mismatch, terminal_offline: counts.offline, storage_nearly_full: counts.nearlyFull },
       clocks,
       webhooks,
       exporter: exporter && {

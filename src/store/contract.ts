@@ -33,6 +33,28 @@ export interface TerminalFilter {
   limit: number;
 }
 
+/** The terminal conditions the alerts name (alerts/derive.ts `terminalConditions` decides the same for one terminal). */
+export type TerminalCondition = "pending" | "mismatch" | "offline" | "nearlyFull";
+
+export interface AlertTerminalQuery {
+  /** An approved terminal not online and last seen before this instant (epoch ms) is offline. */
+  offlineBefore: number;
+  /** A terminal store (logs, users, cards, fingerprints, faces) used to this fraction of its size is nearly full. */
+  nearlyFull: number;
+  /** How many terminals of each condition to read. */
+  limit: number;
+}
+
+export interface AlertTerminals {
+  /** How many terminals are in each condition. */
+  counts: Record<TerminalCondition, number>;
+  /**
+   * The first `limit` terminals of each condition, by when it began (first seen, the mismatch, last
+   * seen; nearly full: none) then sn, bytewise; ordered by sn bytewise, each once.
+   */
+  terminals: TerminalRow[];
+}
+
 export interface Punch {
   enrollid: number;
   /** Site-local wall clock, normalised "YYYY-MM-DD HH:MM:SS". */
@@ -248,6 +270,11 @@ export interface Store {
    * with `sns`, those of these serial numbers. The door board pages through these.
    */
   terminalsPage(filter: TerminalFilter): Promise<Page<TerminalRow>>;
+  /**
+   * The terminals the alerts name, without reading every terminal: how many are pending, approved
+   * with other hardware, offline, nearly full, and the first few of each (what a summary names).
+   */
+  alertTerminals(q: AlertTerminalQuery): Promise<AlertTerminals>;
   /** How many terminals there are of each status (the lists' tabs, the dashboard). */
   terminalCounts(): Promise<Record<TerminalStatus, number>>;
   setApproval(sn: string, approval: Approval, at: number): Promise<TerminalRow | null>;

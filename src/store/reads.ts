@@ -6,13 +6,13 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { attendanceOrder, attendanceWhere, PHOTO_ID_SLICE } from "./attendance-match.ts";
-import type { Approval, AttendanceMatch, AttendanceOrder, AuditFilter, Page, PunchFilter, PunchPhoto, Stats, TerminalFilter } from "./contract.ts";
+import type { AlertTerminalQuery, AlertTerminals, Approval, AttendanceMatch, AttendanceOrder, AuditFilter, Page, PunchFilter, PunchPhoto, Stats, TerminalCondition, TerminalFilter } from "./contract.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { DOOR_EVENT_ROWS, PUNCHES, punchPage } from "./punch-pages.ts";
 import { type AttendanceRow, apiTokens, auditLog, type DoorEventRow, people, punchPhotos, quarantine, type TerminalRow, terminals } from "./schema.ts";
 import { tableRows } from "./sql-rows.ts";
 import type { Row, SqlRunner } from "./sql-runner.ts";
-import { containing, num, oneOf, whereAll } from "./sql-values.ts";
+import { bool, containing, num, oneOf, whereAll } from "./sql-values.ts";
 import { statusCounts, statusWhere } from "./terminal-status.ts";
 
 const terminalRows = tableRows(terminals);
@@ -27,6 +27,8 @@ export interface ReadDialect {
   like(column: string, pattern: string): SQL;
   /** Whether pages of punches filtered only by what no index serves walk the time index in windows (punch-pages.ts). */
   windowedPunchPages: boolean;
+  /** `column` ordered by its bytes, as JavaScript compares ASCII strings (PostgreSQL's collation may order otherwise). */
+  bytewise(column: string): SQL;
 }
 
 const first = <T>(rows: Row[], read: (r: Row) => T): T | null => (rows[0] === undefined ? null : read(rows[0]));
@@ -66,6 +68,30 @@ export class SqlReads {
   async terminalCounts() {
     const rows = await this.#db.read(sql`SELECT approval, online, count(*) AS n FROM terminals GROUP BY approval, online`);
     return statusCounts(rows.map((r) => ({ approval: String(r.approval) as Approval, online: r.online === true || num(r.online) === 1, n: num(r.n) })));
+  }
+
+  async alertTerminals(q: AlertTerminalQuery): Promise<AlertTerminals> {
+    const sn = this.#dialect.bytewise("sn");
+    const full = (store: string) =>
+      sql`(${sql.raw(`${store}_used`)} IS NOT NULL AND ${sql.raw(`${store}_size`)} > 0 AND CAST(${sql.raw(`${store}_used`)} AS DOUBLE PRECISION) / ${sql.raw(`${store}_size`)} >= ${q.nearlyFull})`;
+    const approved = sql`approval = 'approved'`;
+    const conditions: Record<TerminalCondition, { where: SQL; order: SQL }> = {
+      pending: { where: sql`approval = 'pending'`, order: sql`first_seen, ${sn}` },
+      mismatch: { where: sql`${approved} AND mismatch_at IS NOT NULL`, order: sql`mismatch_at, ${sn}` },
+      offline: { where: sql`${approved} AND online = ${bool(false)} AND last_seen < ${q.offlineBefore}`, order: sql`last_seen, ${sn}` },
+      nearlyFull: { where: sql`${approved} AND (${sql.join(["log", "user", "card", "fp", "face"].map(full), sql` OR `)})`, order: sn },
+    };
+    const entries = Object.entries(conditions) as Array<[TerminalCondition, { where: SQL; order: SQL }]>;
+    // CASE rather than SQLite's sum of 0/1 or PostgreSQL's FILTER, as in stats(); names quoted, as PostgreSQL folds them.
+    const counting = sql.join(entries.map(([name, c]) => sql`count(CASE WHEN ${c.where} THEN 1 END) AS ${sql.raw(`"${name}"`)}`), sql`, `);
+    const [row] = await this.#db.read(sql`SELECT ${counting} FROM terminals`);
+    const counts = { pending: num(row?.pending ?? 0), mismatch: num(row?.mismatch ?? 0), offline: num(row?.offline ?? 0), nearlyFull: num(row?.nearlyFull ?? 0) };
+    // Each condition's first few cost a scan of their own: only for those that hold any (at most sites, none).
+    const held = entries.filter(([name]) => counts[name] > 0);
+    if (held.length === 0) return { counts, terminals: [] };
+    const firsts = sql.join(held.map(([name, c]) => sql`SELECT sn FROM (SELECT sn FROM terminals WHERE ${c.where} ORDER BY ${c.order} LIMIT ${q.limit}) ${sql.raw(`"${name}"`)}`), sql` UNION `);
+    const rows = await this.#db.read(sql`SELECT ${terminalRows.columns} FROM terminals WHERE sn IN (${firsts}) ORDER BY ${sn}`);
+    return { counts, terminals: rows.map(terminalRows.read) };
   }
 
   async attendance(filter: PunchFilter): Promise<Page<AttendanceRow>> {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { deriveAlerts } from "../../src/alerts/derive.ts";
-import { ALERT_KINDS, type AlertState, type TerminalFacts, type WebhookFacts } from "../../src/alerts/model.ts";
+import { deriveAlerts, terminalConditions } from "../../src/alerts/derive.ts";
+import { ALERT_KINDS, type AlertState, TERMINAL_KINDS, type TerminalFacts, type WebhookFacts } from "../../src/alerts/model.ts";
 
 const NOW = Date.parse("2026-03-02T12:00:00Z");
 const MIN = 60_000;
@@ -18,7 +18,15 @@ function webhook(extra: Partial<WebhookFacts> = {}): WebhookFacts {
   return { id: 3, name: "payroll", enabled: true, attempts: 0, lastError: null, lastErrorAt: null, lastSuccessAt: NOW - 10 * MIN, createdAt: NOW - 86_400_000, backlog: 0, ...extra };
 }
 
-function state(extra: Partial<AlertState> = {}): AlertState {
+/** The state with every terminal given, as before the store counted them: each kind's count from the list. */
+function state(extra: Partial<Omit<AlertState, "terminalCounts">> = {}): AlertState {
+  const s = base(extra);
+  const terminalCounts = Object.fromEntries(TERMINAL_KINDS.map((k) => [k, 0])) as AlertState["terminalCounts"];
+  for (const t of s.terminals) for (const kind of terminalConditions(t, s.now, s.limits)) terminalCounts[kind]++;
+  return { ...s, terminalCounts };
+}
+
+function base(extra: Partial<Omit<AlertState, "terminalCounts">>): Omit<AlertState, "terminalCounts"> {
   return {
     now: NOW,
     limits: { offlineMinutes: 10, driftSeconds: 60 },

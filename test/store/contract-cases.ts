@@ -22,6 +22,11 @@ import { checkImportSources } from "./import-sources-contract.ts";
 import { adminCases, outboundCases } from "./outbound-cases.ts";
 import { timesheetCases } from "./timesheets-cases.ts";
 import { accessCases } from "./access-cases.ts";
+import { deriveAlerts, terminalConditions } from "../../src/alerts/derive.ts";
+import { NEARLY_FULL, TERMINAL_KINDS, type TerminalKind } from "../../src/alerts/model.ts";
+import { AlertSource } from "../../src/alerts/source.ts";
+import { SiteSettings } from "../../src/settings/site-settings.ts";
+import type { TerminalRow } from "../../src/store/schema.ts";
 
 /** A fresh store of one engine and the test's own way into its database. */
 export interface ContractStore {
@@ -1298,6 +1303,89 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(await t.store.write([seenOp("ID4", { cpusn: "CPU-B", devinfo: { mac: "CC" } })]), [{ ...ok(0), approval: "approved", nosenduser: false }]);
         assert.deepEqual(await t.store.write([seenOp("ID4", { cpusn: "CPU-A" })]), [{ ...ok(0), approval: "approved", nosenduser: false, identityMismatch: "refused" }]);
         assert.equal((await t.store.getTerminal("ID4"))?.mac, "CC");
+      });
+    });
+
+    describe("alertTerminals", () => {
+      const NOW = T0 + 86_400_000;
+      const MIN = 60_000;
+      const LIMITS = { offlineMinutes: 10, driftSeconds: 60 };
+      const KIND_OF = { pending: "terminal_pending", mismatch: "hardware_mismatch", offline: "terminal_offline", nearlyFull: "storage_nearly_full" } as const;
+
+      /** Pending, other hardware, offline (ties in last_seen included), nearly full at and below the limit, blocked, online. */
+      async function site(t: ContractStore) {
+        const offline = ["O1", "O2", "O3", "O4", "O5", "O6", "O7"];
+        await t.store.write([...["P2", "P1", "M1", "F1", "F2", "F3", "F4", "B1", "X1", ...offline].map((sn) => seenOp(sn, sn.startsWith("P") ? { approvalIfNew: "pending", online: false } : {}))]);
+        await t.store.setApproval("B1", "blocked", T0);
+        await t.exec(`UPDATE terminals SET online = FALSE, last_seen = ${NOW - 30 * MIN} WHERE sn IN ('B1', ${offline.map((sn) => `'${sn}'`).join(", ")})`);
+        await t.exec(`UPDATE terminals SET last_seen = ${NOW - 60 * MIN} WHERE sn IN ('O6', 'O2')`);
+        await t.exec(`UPDATE terminals SET last_seen = ${NOW - 9 * MIN} WHERE sn = 'O7'`);
+        await t.exec(`UPDATE terminals SET last_seen = ${NOW - 90 * MIN} WHERE sn = 'X1'`);
+        await t.exec(`UPDATE terminals SET first_seen = ${T0 - 5} WHERE sn = 'P2'`);
+        await t.exec(`UPDATE terminals SET mismatch_at = ${NOW - MIN}, mismatch_cpusn = 'CPU-X' WHERE sn = 'M1'`);
+        await t.exec(`UPDATE terminals SET log_size = 100, log_used = 95 WHERE sn = 'F1'`);
+        await t.exec(`UPDATE terminals SET user_size = 10, user_used = 9, face_size = 0, face_used = 5 WHERE sn = 'F2'`);
+        await t.exec(`UPDATE terminals SET card_size = 10, card_used = 8, fp_used = 99 WHERE sn = 'F3'`);
+        await t.exec(`UPDATE terminals SET face_size = 0, face_used = 0, log_size = 1000, log_used = 899 WHERE sn = 'F4'`);
+      }
+
+      test("counts each condition and reads the first few of each, as alerts/derive.ts decides for every terminal", async () => {
+        const t = await fresh();
+        await site(t);
+        const read = await t.store.alertTerminals({ offlineBefore: NOW - LIMITS.offlineMinutes * MIN, nearlyFull: NEARLY_FULL, limit: 3 });
+        assert.deepEqual(read.counts, { pending: 2, mismatch: 1, offline: 6, nearlyFull: 2 });
+        // Offline by last_seen then sn: O2, O6 (60 min) then O1, O3 (30 min; O4, O5 not read).
+        assert.deepEqual(read.terminals.map((r) => r.sn), ["F1", "F2", "M1", "O1", "O2", "O6", "P1", "P2"]);
+        // The same as the pure rule over every terminal: its counts, and the first three of each by since, then sn.
+        const all = await t.store.listTerminals();
+        const since = { terminal_pending: (r: TerminalRow) => r.firstSeen, hardware_mismatch: (r: TerminalRow) => r.mismatchAt ?? 0, terminal_offline: (r: TerminalRow) => r.lastSeen, storage_nearly_full: () => 0 };
+        const firsts = new Set<string>();
+        for (const [condition, kind] of Object.entries(KIND_OF)) {
+          const inIt = all.filter((r) => terminalConditions(r, NOW, LIMITS).includes(kind));
+          assert.equal(inIt.length, read.counts[condition as keyof typeof KIND_OF], condition);
+          for (const r of [...inIt].sort((a, b) => since[kind](a) - since[kind](b) || (a.sn < b.sn ? -1 : 1)).slice(0, 3)) firsts.add(r.sn);
+        }
+        assert.deepEqual(read.terminals.map((r) => r.sn), [...firsts].sort());
+        assert.deepEqual(read.terminals.find((r) => r.sn === "M1"), all.find((r) => r.sn === "M1"));
+        const none = await (await fresh()).store.alertTerminals({ offlineBefore: NOW, nearlyFull: NEARLY_FULL, limit: 3 });
+        assert.deepEqual(none, { counts: { pending: 0, mismatch: 0, offline: 0, nearlyFull: 0 }, terminals: [] });
+      });
+
+      test("AlertSource: the exact alert lines, one by one and summarised, as derived from every terminal", async () => {
+        const t = await fresh();
+        const store = t.store;
+        const settings = await SiteSettings.load(store, { tz: "UTC", approval: "open" });
+        let now = NOW;
+        const source = new AlertSource({ store, settings, now: () => now, exporter: null, storeHealth: () => null });
+        const lines = async () => (await source.current()).alerts.map((a) => [a.id, a.title, a.count]);
+        await store.write(["A1", "A2", "A3", "C1"].map((sn) => seenOp(sn)));
+        await t.exec(`UPDATE terminals SET name = 'Canteen' WHERE sn = 'C1'`);
+        await t.exec(`UPDATE terminals SET online = FALSE, last_seen = ${NOW - 30 * MIN} WHERE sn IN ('A1', 'A2', 'A3')`);
+        await store.write([{ type: "terminal-clock", sn: "C1", at: NOW - 2 * MIN, driftSeconds: 125, corrected: false }]);
+        assert.deepEqual(await lines(), [
+          ["terminal_offline:terminal:A1", "A1 offline for 30 min", 1],
+          ["terminal_offline:terminal:A2", "A2 offline for 30 min", 1],
+          ["terminal_offline:terminal:A3", "A3 offline for 30 min", 1],
+          ["clock_drift:terminal:C1", "Canteen (C1) clock is 125 s ahead", 1],
+        ]);
+        // Seven offline: one line naming the five oldest, the same as from every terminal's row.
+        await store.write(["A4", "A5", "A6", "A7"].map((sn) => seenOp(sn)));
+        await t.exec(`UPDATE terminals SET online = FALSE, last_seen = ${NOW - 20 * MIN} WHERE sn IN ('A4', 'A5', 'A6', 'A7')`);
+        await t.exec(`UPDATE terminals SET last_seen = ${NOW - 40 * MIN} WHERE sn = 'A6'`);
+        now += 2001;
+        const [offline, drift, ...rest] = (await source.current()).alerts;
+        assert.deepEqual(rest, []);
+        assert.deepEqual(drift?.id, "clock_drift:terminal:C1");
+        const terminals = await store.listTerminals();
+        const counts = Object.fromEntries(TERMINAL_KINDS.map((k) => [k, terminals.filter((r) => terminalConditions(r, now, LIMITS).includes(k)).length])) as Record<TerminalKind, number>;
+        const [fromAll] = deriveAlerts({
+          now, limits: LIMITS, terminals, terminalCounts: counts, clocks: [], webhooks: [], exporter: null, doorAlarms: [], doorStates: [], refusedPunches: [], quarantinedLastHour: 0, heldChanges: { count: 0, oldestAt: null }, accessNotFit: [], store: null,
+        });
+        assert.deepEqual(offline, fromAll);
+        assert.deepEqual([offline?.id, offline?.title, offline?.count, offline?.message], [
+          "terminal_offline:*", "7 terminals offline", 7,
+          "A6 offline for 40 min; A1 offline for 30 min; A2 offline for 30 min; A3 offline for 30 min; A4 offline for 20 min; and 2 more.",
+        ]);
       });
     });
   });

@@ -14,7 +14,7 @@ export class PgReads extends SqlReads {
 
   constructor(db: PgDb) {
     // Backslash is ILIKE's escape already; an ESCAPE clause made the terminal search a fifth slower (a like_escape per row).
-    super(pgTimesheets(db), { like: (column, pattern) => sql`${sql.raw(column)} ILIKE ${pattern}`, windowedPunchPages: false });
+    super(pgTimesheets(db), { like: (column, pattern) => sql`${sql.raw(column)} ILIKE ${pattern}`, windowedPunchPages: false, bytewise: (column) => sql`${sql.raw(column)} COLLATE "C"` });
     this.#db = db;
   }
 

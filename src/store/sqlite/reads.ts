@@ -11,6 +11,6 @@ import { sqliteTimesheets } from "./timesheet-sql.ts";
  */
 export class SqliteReads extends SqlReads {
   constructor(w: SqliteConnection, r: SqliteConnection) {
-    super(sqliteTimesheets(w, r), { like: (column, pattern) => sql`${sql.raw(column)} LIKE ${pattern} ESCAPE '\\'`, windowedPunchPages: true });
+    super(sqliteTimesheets(w, r), { like: (column, pattern) => sql`${sql.raw(column)} LIKE ${pattern} ESCAPE '\\'`, windowedPunchPages: true, bytewise: (column) => sql.raw(column) });
   }
 }
