@@ -1,6 +1,7 @@
 /**
  * Doors in Chromium against the compiled binary (issue 16): the door board shows a forced-open
- * door live, without a reload, and opens a door from its row; a terminal's door settings go to a
+ * door live, without a reload, and opens a door from its row; it tells of a terminal first seen
+ * after it was opened, without a reload; a terminal's door settings go to a
  * simulated terminal as setdevlock (only the fields changed) and come back through getdevlock.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
@@ -105,6 +106,29 @@ describe("door board", () => {
     expect(await sns()).toEqual(["GATE1", "GATE2", ...more.slice(0, 48)]);
     await page.getByRole("link", { name: "Next page »" }).click();
     expect(await sns()).toEqual(["P48"]);
+  });
+
+  test("a terminal first seen after the board was opened is told without a reload, linked to the board searched for it; one seen before is not", async () => {
+    const { page } = browser;
+    await page.goto(`${srv.http}/doors?q=gate1`);
+    await page.locator('[data-door-board][data-live="live"]').waitFor();
+    await page.evaluate(() => {
+      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    const notice = page.locator("[data-new-terminals]");
+    expect(await notice.isHidden()).toBe(true);
+    // Known before the page was read, off this page: coming back is not new.
+    (await terminal("P00")).close();
+    await terminal("NEWDOOR");
+    await notice.waitFor({ state: "visible", timeout: 20_000 });
+    expect(await notice.innerText()).toBe("New since this page was opened: NEWDOOR. Reload to see them on the board.");
+    expect(await notice.locator("a").evaluateAll((links) => links.map((a) => a.getAttribute("href")))).toEqual(["/doors?q=NEWDOOR", "/doors?q=gate1"]);
+    expect(await page.locator("tr[data-sn]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-sn")))).toEqual(["GATE1"]);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await notice.getByRole("link", { name: "NEWDOOR" }).click();
+    await page.waitForURL(/\/doors\?q=NEWDOOR$/);
+    expect(await page.locator("tr[data-sn]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-sn")))).toEqual(["NEWDOOR"]);
+    expect(await page.locator("[data-new-terminals]").isHidden()).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Doors in the admin UI (issue 16): the door board (/doors: every door's online state and last
- * known state, paged and searched, kept live by /doors/events), remote open from it, and a
+ * known state, paged and searched, kept live by /doors/events, which also tells of a terminal first
+ * seen since the page was read: the page offers it, as a new row would not fit its order), remote open from it, and a
  * terminal's door settings panel (shown on its page) with their form. Who is inside is
  * presence.tsx.
  */
@@ -41,8 +42,11 @@ export function doorView(deps: UiDeps, e: DoorBoardEntry) {
 
 const BOARD_PAGE = 50;
 const boardQuery = z.object({ q: z.string().trim().max(100).catch("") });
-/** The live feed: the doors of one board page (its sns), at most a page's worth. */
-const feedQuery = z.object({ sn: z.array(z.string().min(1).max(64)).max(200) });
+/**
+ * The live feed: the doors of one board page (its sns), at most a page's worth, and since when
+ * (UTC ms, the page's read) a terminal seen for the first time is told as new.
+ */
+const feedQuery = z.object({ sn: z.array(z.string().min(1).max(64)).max(200), since: z.coerce.number().int().min(0).optional() });
 /** Besides each commit of a page's terminal: the whole page again this often ("held open" comes by the clock; another instance's terminal going offline). */
 const REFRESH_MS = 15_000;
 
@@ -130,21 +134,26 @@ const BOARD_ACTIONS = (
 
 type BoardRow = { e: DoorBoardEntry; v: ReturnType<typeof doorView> };
 
-/** The door board: search, one row a door (the live island updates its `data-cell`s), Open door for admins. */
-function DoorBoard(props: { deps: UiDeps; q: string; board: Page<DoorBoardEntry>; query: URLSearchParams; admin: boolean; csrf: string }) {
+/**
+ * The door board: search, one row a door (the live island updates its `data-cell`s), Open door for
+ * admins, and the notice the island shows when a terminal connects for the first time.
+ */
+function DoorBoard(props: { deps: UiDeps; q: string; board: Page<DoorBoardEntry>; query: URLSearchParams; since: number; admin: boolean; csrf: string }) {
   const { board, query } = props;
   const rows: BoardRow[] = board.items.map((e) => ({ e, v: doorView(props.deps, e) }));
   return (
-    <>
+    <div data-door-board="" data-sns={JSON.stringify(board.items.map((e) => e.sn))} data-since={String(props.since)}>
       <SearchForm action="/doors" q={props.q} placeholder="serial number, name or location" />
       <p class="muted small">
         Live: a door event or a terminal coming and going shows here without a reload. “Always open / always closed” is not offered: these terminals have no command for
         it that the server could rely on.
       </p>
+      <p class="flash flash-info" role="status" data-new-terminals="" hidden>
+        New since this page was opened: <span data-new-sns="" />. <a href={`/doors?${query.toString()}`}>Reload</a> to see them on the board.
+      </p>
       <Table
         rows={rows}
         empty={<EmptyState title={props.q ? "No door matches this search" : "No terminal has connected yet"} />}
-        attrs={{ "data-door-board": "", "data-sns": JSON.stringify(board.items.map((e) => e.sn)) }}
         row={({ e }) => ({ "data-sn": e.sn })}
         columns={[
           {
@@ -168,25 +177,36 @@ function DoorBoard(props: { deps: UiDeps; q: string; board: Page<DoorBoardEntry>
         ]}
       />
       <Pager base="/doors" query={query} next={board.next} shown={board.items.length} order="key" />
-    </>
+    </div>
   );
 }
 
-/** The board's live feed: the given doors' state whenever one of their terminals commits records or comes and goes. */
+/**
+ * The board's live feed: the given doors' state whenever one of their terminals commits records or
+ * comes and goes; and, with `since`, each other terminal heard of (registering here, approved or
+ * pending, or committing records on any instance) that was first seen since then, once, as `new-terminal`.
+ */
 function doorFeed(deps: UiDeps) {
   return async (c: Context<UiEnv>) => {
-    const parsed = feedQuery.safeParse({ sn: c.req.queries("sn") ?? [] });
+    const parsed = feedQuery.safeParse({ sn: c.req.queries("sn") ?? [], since: c.req.query("since") });
     if (!parsed.success) return c.text("bad request", 400);
     const sns = new Set(parsed.data.sn);
+    const since = parsed.data.since;
     return streamSSE(c, async (stream) => {
       const dirty = new Set<string>();
+      /** Terminals off the page to look up; `looked`: those looked up already, new or not, so each is read once. */
+      const unknown = new Set<string>();
+      const looked = new Set<string>();
       let wake: (() => void) | null = null;
       const touch = ({ sn }: { sn: string }) => {
-        if (!sns.has(sn)) return;
-        dirty.add(sn);
+        if (sns.has(sn)) dirty.add(sn);
+        else if (since !== undefined && !looked.has(sn)) {
+          looked.add(sn);
+          unknown.add(sn);
+        } else return;
         wake?.();
       };
-      const offs = [deps.bus.on("records-committed", touch), deps.bus.on("terminal-online", touch), deps.bus.on("terminal-offline", touch)];
+      const offs = [deps.bus.on("records-committed", touch), deps.bus.on("terminal-online", touch), deps.bus.on("terminal-offline", touch), deps.bus.on("terminal-refused", touch)];
       stream.onAbort(() => wake?.());
       let refreshAt = 0;
       try {
@@ -200,6 +220,11 @@ function doorFeed(deps: UiDeps) {
             const terminals = (await Promise.all([...dirty].map((sn) => deps.store.getTerminal(sn)))).filter((t) => t !== null);
             dirty.clear();
             for (const e of await doorEntries(deps, terminals)) await stream.writeSSE({ event: "door", data: JSON.stringify(doorView(deps, e)) });
+          }
+          if (unknown.size > 0 && since !== undefined) {
+            const terminals = await Promise.all([...unknown].map((sn) => deps.store.getTerminal(sn)));
+            unknown.clear();
+            for (const t of terminals) if (t && t.firstSeen >= since) await stream.writeSSE({ event: "new-terminal", data: JSON.stringify({ sn: t.sn, name: t.name }) });
           }
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, REFRESH_MS);
@@ -224,8 +249,10 @@ export function doorPages(deps: UiDeps) {
 
   app.get("/doors", async (c) => {
     const q = boardQuery.parse(c.req.query());
+    // Before the read: a terminal first seen from here on is either on the page or told as new by the feed.
+    const since = deps.now();
     const { page: board, query } = await pageFromQuery(c.req.query("cursor"), (cursor) => doorBoard(deps, { ...(q.q ? { q: q.q } : {}), ...(cursor ? { cursor } : {}), limit: BOARD_PAGE }), q.q ? { q: q.q } : {});
-    const view = { q: q.q, board, query, admin: c.get("user").role === "admin", csrf: c.get("session").csrfToken };
+    const view = { q: q.q, board, query, since, admin: c.get("user").role === "admin", csrf: c.get("session").csrfToken };
     return page(c, deps.settings.siteName, { title: "Doors", active: "doors", actions: BOARD_ACTIONS }, <DoorBoard deps={deps} {...view} />);
   });
 
