@@ -44,7 +44,7 @@ test("the admin's Open door apart from a push's 25 commands; 20 a page with a cu
   expect(all.html).toContain('<option value="all" selected="">All</option>');
 
   const mine = await history("?commands=admin");
-  expect(mine.rows).toEqual([["1", "opendoor", "user:admin"]]);
+  expect(mine.rows).toEqual([["1", "opendoor", "admin"]]);
   expect(mine.next).toBeNull();
   expect(mine.html).toContain('<option value="admin" selected="">Admin&#39;s commands</option>');
 
@@ -64,5 +64,5 @@ test("the admin's Open door apart from a push's 25 commands; 20 a page with a cu
 
   // An unknown filter shows all; an edited cursor the first page.
   expect((await history("?commands=nonsense")).rows.length).toBe(20);
-  expect((await history("?commands=admin&cursor=nonsense")).rows).toEqual([["1", "opendoor", "user:admin"]]);
+  expect((await history("?commands=admin&cursor=nonsense")).rows).toEqual([["1", "opendoor", "admin"]]);
 });

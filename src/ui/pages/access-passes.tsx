@@ -12,6 +12,7 @@ import { AppError } from "../../lib/app-error.ts";
 import { AccessTabs } from "../access/area.tsx";
 import { type Choices, LIST, PassEditor, type PassValues, postedPass, readPassForm } from "../access/pass-form.tsx";
 import type { FormErrors } from "../access/schedule-form.tsx";
+import { actorLabels } from "../actor-labels.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -39,13 +40,6 @@ const minutes = (time: string) => time.slice(0, 16);
 
 function usesText(p: PassView): string {
   return p.uses === null ? `${p.used} used, no limit` : `${p.used} of ${p.uses} used`;
-}
-
-/** Who made a pass, in words for the printed pass: never the audit log's "user:alice". */
-function madeBy(actor: string): string {
-  const [kind, ...rest] = actor.split(":");
-  const name = rest.join(":");
-  return kind === "user" ? name : kind === "token" ? `API token ${name}` : kind === "cli" ? "the command line" : actor;
 }
 
 /** The doors a pass opens, in words: its levels, then its terminals by name. */
@@ -89,7 +83,7 @@ function PassList({ result, query, choices, csrf }: { result: Page<PassView>; qu
 }
 
 /** A pass's printable page: its QR code, name, validity and doors. */
-function PassCard({ p, doors, clock }: { p: PassView; doors: string; clock: SiteClock }) {
+function PassCard({ p, doors, madeBy, clock }: { p: PassView; doors: string; madeBy: string; clock: SiteClock }) {
   const status = STATUS[p.status];
   return (
     <>
@@ -113,7 +107,7 @@ function PassCard({ p, doors, clock }: { p: PassView; doors: string; clock: Site
             <dt>Uses</dt>
             <dd>{p.uses === null ? "Any number" : p.uses === 1 ? "One entry" : `${p.uses} entries`}</dd>
           </dl>
-          <p class="hint">Show this code to a door's reader. Made {siteTime(clock, p.createdAt)} by {madeBy(p.createdBy)}.</p>
+          <p class="hint">Show this code to a door's reader. Made {siteTime(clock, p.createdAt)} by {madeBy}.</p>
         </div>
       </section>
       <p class="no-print">
@@ -187,7 +181,7 @@ export function accessPassPages(deps: UiDeps) {
         {p.status === "revoked" ? null : <RevokeButton p={p} csrf={c.get("session").csrfToken} />}
       </>
     );
-    return page(c, deps.settings.siteName, { title, active: "access", actions }, <PassCard p={p} doors={doorsOf(p, await choices())} clock={deps.settings.clock} />);
+    return page(c, deps.settings.siteName, { title, active: "access", actions }, <PassCard p={p} doors={doorsOf(p, await choices())} madeBy={(await actorLabels(deps.store, [p.createdBy]))(p.createdBy)} clock={deps.settings.clock} />);
   });
 
   app.get(`${LIST}/:id/qr.svg`, requireAdmin(), async (c) => {

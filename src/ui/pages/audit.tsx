@@ -1,6 +1,7 @@
 /** /audit: who changed what, newest first, filtered by actor, action or target. */
 import { Hono } from "hono";
 import { z } from "zod";
+import { actorLabels } from "../actor-labels.ts";
 import { EmptyState, Pager, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { pageFromQuery } from "../paging.ts";
@@ -26,6 +27,7 @@ export function auditPage(deps: UiDeps) {
     for (const k of ["actor", "action", "target"] as const) if (f[k]) base.set(k, f[k]);
     const { page: result, query } = await pageFromQuery(f.cursor, (cursor) => deps.store.auditLog({ ...filter, ...(cursor ? { cursor } : {}) }), base);
     const clock = deps.settings.clock;
+    const by = await actorLabels(deps.store, result.items.map((a) => a.actor));
     return page(
       c,
       deps.settings.siteName,
@@ -60,7 +62,7 @@ export function auditPage(deps: UiDeps) {
             rows={result.items}
             columns={[
               { head: "Time", class: "nowrap", cell: (a) => siteTime(clock, a.at) },
-              { head: "Actor", cell: (a) => <a href={`/audit?actor=${encodeURIComponent(a.actor)}`}>{a.actor}</a> },
+              { head: "Actor", cell: (a) => <a href={`/audit?actor=${encodeURIComponent(a.actor)}`} title={a.actor}>{by(a.actor)}</a> },
               { head: "Action", cell: (a) => <a href={`/audit?action=${encodeURIComponent(a.action)}`}>{a.action}</a> },
               { head: "Target", cell: (a) => (a.target ? <a href={`/audit?target=${encodeURIComponent(a.target)}`}>{a.target}</a> : <span class="muted">—</span>) },
               { head: "Result", class: (a) => `nowrap ${a.result === "ok" ? "tone-ok" : a.result.startsWith("failed") ? "tone-error" : ""}`, cell: (a) => a.result },

@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { type NameOnly, withoutCredential } from "../../people/jobs.ts";
 import type { CommandStatus, JobRow } from "../../store/commands-schema.ts";
+import { actorLabels } from "../actor-labels.ts";
 import { Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
 import { Table } from "../table.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -177,9 +178,10 @@ export function jobPages(deps: UiDeps) {
   app.get("/jobs", async (c) => {
     const { page: result, query } = await pageFromQuery(c.req.query("cursor"), (at) => deps.store.commands.listJobs({ limit: PAGE, ...(at ? { cursor: at } : {}) }));
     const names = new Names(deps);
-    const rows = await Promise.all(
-      result.items.map(async (job) => ({ job, described: await describe(job, names), counts: await deps.store.commands.countByStatus(job.id) })),
-    );
+    const [rows, by] = await Promise.all([
+      Promise.all(result.items.map(async (job) => ({ job, described: await describe(job, names), counts: await deps.store.commands.countByStatus(job.id) }))),
+      actorLabels(deps.store, result.items.map((job) => job.actor)),
+    ]);
     return page(
       c,
       deps.settings.siteName,
@@ -196,7 +198,7 @@ export function jobPages(deps: UiDeps) {
               { head: "Job", cell: ({ job, described }) => <a href={`/jobs/${job.id}`}>{described.title}</a> },
               { head: "Status", cell: ({ job }) => <Badge tone={jobTone(job)}>{job.status}</Badge> },
               { head: "Result", cell: ({ job, counts }) => summary(job, counts) },
-              { head: "By", cell: ({ job }) => job.actor },
+              { head: "By", cell: ({ job }) => by(job.actor) },
               { head: "Started", class: "nowrap", cell: ({ job }) => siteTime(deps.settings.clock, job.createdAt) },
             ]}
           />
@@ -220,8 +222,7 @@ export function jobPages(deps: UiDeps) {
       return page(c, deps.settings.siteName, { title: "Job not found", active: "terminals" }, <EmptyState title="No such job"><a href="/jobs">All jobs</a></EmptyState>, 404);
     }
     const names = new Names(deps);
-    const described = await describe(job, names);
-    const progress = await progressOf(job.id);
+    const [described, progress, by] = await Promise.all([describe(job, names), progressOf(job.id), actorLabels(deps.store, [job.actor])]);
     const unsendable = withoutCredential(view.detail);
     return page(
       c,
@@ -238,7 +239,7 @@ export function jobPages(deps: UiDeps) {
           ))}
         </p>
         <p class="muted">
-          Job #{job.id} · started by {job.actor} {siteTime(deps.settings.clock, job.createdAt)}
+          Job #{job.id} · started by {by(job.actor)} {siteTime(deps.settings.clock, job.createdAt)}
           {job.finishedAt !== null ? `, finished ${siteTime(deps.settings.clock, job.finishedAt)}` : ""}
         </p>
         {progress ? <JobProgress {...progress} /> : null}

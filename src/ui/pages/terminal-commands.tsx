@@ -9,6 +9,7 @@ import { fetchLogs, pullPeople, pushPeople } from "../../app/people.ts";
 import { knownTerminal } from "../../app/terminals.ts";
 import { URGENT_COMMANDS } from "../../protocol/index.ts";
 import type { CommandStatus, TerminalClockRow } from "../../store/commands-schema.ts";
+import { actorLabels } from "../actor-labels.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, EmptyState, Pager, siteTime, type Tone } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -116,6 +117,7 @@ export async function CommandHistory({ deps, sn, query }: { deps: UiDeps; sn: st
   const [{ page: history, query: pagerQuery }, clock] = await Promise.all([pageFromQuery(query.cursor, load, { commands: query.commands }), deps.store.commands.clockOf(sn)]);
   const base = `/terminals/${encodeURIComponent(sn)}`;
   const site = deps.settings.clock;
+  const by = await actorLabels(deps.store, history.items.map((c) => c.actor));
   return (
     <>
       <ClockPanel clock={clock} limit={deps.settings.values.driftAlertSeconds} now={deps.now()} />
@@ -131,7 +133,7 @@ export async function CommandHistory({ deps, sn, query }: { deps: UiDeps; sn: st
             { head: "#", class: "muted", cell: (c) => c.id },
             { head: "Command", class: "mono", cell: (c) => c.command },
             { head: "Status", cell: (c) => <Badge tone={statusTone[c.status]}>{c.status.replace("_", " ")}</Badge> },
-            { head: "By", cell: (c) => c.actor },
+            { head: "By", cell: (c) => by(c.actor) },
             { head: "Queued", class: "nowrap", cell: (c) => siteTime(site, c.createdAt) },
             { head: "Finished", class: "nowrap", cell: (c) => siteTime(site, c.finishedAt) },
             { head: "Reason", cell: (c) => c.reason ?? "" },

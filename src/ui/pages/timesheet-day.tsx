@@ -11,6 +11,7 @@ import { clockOf, hm } from "../../../web/components/timesheet-format.ts";
 import { addDays } from "../../timesheets/calendar.ts";
 import type { CorrectionRow } from "../../store/timesheets-contract.ts";
 import type { DayResult, LeaveEntry, LeaveType, RawPunch } from "../../timesheets/types.ts";
+import { actorLabels } from "../actor-labels.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, EmptyState, PunchPhoto, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -30,6 +31,8 @@ export interface DayData {
   punches: RawPunch[];
   photos: Set<number>;
   corrections: CorrectionRow[];
+  /** Who made a correction, in words. */
+  by: (actor: string) => string;
   leave: LeaveEntry[];
   leaveTypes: ReadonlyMap<number, LeaveType>;
   terminals: ReadonlyMap<string, string>;
@@ -61,13 +64,15 @@ async function loadDay(deps: UiDeps, enrollid: number, date: string, csrf: strin
   const shown = ofDay(punches, date, day);
   const ids = new Set(shown.map((p) => p.id));
   const end = day?.lastOut && day.lastOut > `${date} 23:59:59` ? day.lastOut : `${date} 23:59:59`;
+  const touching = corrections.filter((c) => (c.kind === "add" ? c.time >= date && c.time <= end : ids.has(c.punchId)));
   return {
     enrollid,
     date,
     day,
     punches: shown,
     photos: await deps.store.withPhotos(shown.map((p) => p.id)),
-    corrections: corrections.filter((c) => (c.kind === "add" ? c.time >= date && c.time <= end : ids.has(c.punchId))),
+    corrections: touching,
+    by: await actorLabels(deps.store, touching.map((c) => c.by)),
     leave,
     leaveTypes: new Map(leaveTypes.map((t) => [t.id, t])),
     terminals: new Map(terminals.map((t) => [t.sn, t.name || t.sn])),
@@ -166,7 +171,7 @@ function CorrectionsPanel({ data, clock }: { data: DayData; clock: UiDeps["setti
             ),
           },
           { head: "Reason", cell: (c) => c.reason },
-          { head: "By", cell: (c) => c.by },
+          { head: "By", cell: (c) => data.by(c.by) },
           { head: "When", class: "nowrap", cell: (c) => siteTime(clock, c.at) },
           csrf !== null && { class: "row-actions", cell: (c) => <RemoveCorrectionForm enrollid={data.enrollid} date={data.date} id={c.id} csrf={csrf} /> },
         ]}
