@@ -9,6 +9,7 @@ import { BACKUP_WORKER_ENV, spawnBackupWorker, watchCopy } from "../store/sqlite
 import { parseArgs, UsageError } from "./args.ts";
 import { ProgressReporter } from "./progress.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
+import { plural } from "../lib/plural.ts";
 
 export const backupHelp = `tm20 backup --out FILE   write a consistent copy of the store to FILE (safe while the server runs)
 The copy is checked with SQLite's integrity_check before it gets its name. Restore it with tm20 restore.
@@ -32,7 +33,7 @@ export async function backupCommand(argv: string[]): Promise<void> {
   }
   const info = backupStore(db, resolve(out));
   if (process.env[BACKUP_WORKER_ENV] !== "1") await auditBackup(store, info.bytes);
-  console.log(`Backup written to ${resolve(out)}: ${info.bytes} bytes, ${info.attendance} attendance records, integrity ok.`);
+  console.log(`Backup written to ${resolve(out)}: ${plural(info.bytes, "byte")}, ${plural(info.attendance, "attendance record")}, integrity ok.`);
 }
 
 /**

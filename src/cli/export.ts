@@ -9,6 +9,7 @@ import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { ProgressReporter } from "./progress.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
+import { plural } from "../lib/plural.ts";
 
 const { pgUrl, cluster } = serveFields;
 
@@ -58,8 +59,8 @@ export async function exportCommand(argv: string[]): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     console.log(
-      `Exported to ${target.display} in ${seconds.toFixed(1)} s: ${totals.attendance} attendance rows, ${totals.door_events} door events, ` +
-        `${totals.terminals} terminals, ${totals.people} people, ${totals.credentials} templates, ${totals.departments} departments, ${totals.timesheetDays} daily results.`,
+      `Exported to ${target.display} in ${seconds.toFixed(1)} s: ${plural(totals.attendance, "attendance row")}, ${plural(totals.door_events, "door event")}, ` +
+        `${plural(totals.terminals, "terminal")}, ${plural(totals.people, "person", "people")}, ${plural(totals.credentials, "template")}, ${plural(totals.departments, "department")}, ${plural(totals.timesheetDays, "daily result")}.`,
     );
   } finally {
     store.close();

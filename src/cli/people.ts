@@ -8,6 +8,7 @@ import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { ProgressReporter } from "./progress.ts";
 import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
+import { plural } from "../lib/plural.ts";
 
 export const peopleHelp = `tm20 people import FILE [--dry-run] [--disable-missing]   import people from an HR CSV file
   The header names the columns: external_id and name are required; enrollid, enabled, admin,
@@ -46,7 +47,7 @@ export async function peopleCommand(argv: string[]): Promise<void> {
     progress.finish();
     for (const e of run.errors) console.log(`line ${e.line}: ${e.message}`);
     const s = run.summary;
-    console.log(`${s.creates} to create, ${s.updates} to update, ${s.disables} to disable, ${s.unchanged} unchanged, ${s.errors} bad lines`);
+    console.log(`${s.creates} to create, ${s.updates} to update, ${s.disables} to disable, ${s.unchanged} unchanged, ${plural(s.errors, "bad line")}`);
     if (run.dry_run) {
       for (const c of run.creates) console.log(`create ${c.enrollid} ${c.external_id} ${c.name}`);
       for (const c of run.updates) console.log(`update ${c.enrollid} ${c.external_id} ${JSON.stringify(c.changes)}`);
@@ -54,7 +55,7 @@ export async function peopleCommand(argv: string[]): Promise<void> {
       return;
     }
     for (const f of run.failed) console.log(`not saved: ${f.enrollid} ${f.external_id}: ${f.message}`);
-    console.log(`Applied ${run.applied} changes.`);
+    console.log(`Applied ${plural(run.applied, "change")}.`);
     if (run.errors.length > 0 || run.failed.length > 0) process.exitCode = 1;
   } finally {
     await store.close();

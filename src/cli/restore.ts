@@ -5,6 +5,7 @@ import { restoreStore } from "../store/sqlite/backup.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { ProgressReporter } from "./progress.ts";
 import { serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
+import { plural } from "../lib/plural.ts";
 
 export const restoreHelp = `tm20 restore FILE   replace the store with a backup made by tm20 backup (or the API)
 Stop the server first: restore refuses to run under a live server. The replaced store is kept
@@ -29,6 +30,6 @@ export async function restoreCommand(argv: string[]): Promise<void> {
     progress.finish();
   }
   const { info, previous } = restored;
-  console.log(`Restored ${resolve(file)} into ${dataDir}: ${info.attendance} attendance records, integrity ok.`);
+  console.log(`Restored ${resolve(file)} into ${dataDir}: ${plural(info.attendance, "attendance record")}, integrity ok.`);
   if (previous) console.log(`The previous store is kept as ${previous}.`);
 }

@@ -9,6 +9,7 @@ import { SiteSettings } from "../settings/site-settings.ts";
 import { openStore } from "../store/open.ts";
 import { parseArgs, UsageError } from "./args.ts";
 import { STORE_FIELDS, serveFlagsHelp, storeConfigFromFlags, withServeFlags } from "./store-flags.ts";
+import { plural } from "../lib/plural.ts";
 
 export const timesheetsHelp = `tm20 timesheets rebuild --from DATE --to DATE   recompute every person's daily results over the dates (YYYY-MM-DD, both included)
 
@@ -36,7 +37,7 @@ export async function timesheetsCommand(argv: string[]): Promise<void> {
     const run = await rebuildTimesheets({ store, clock: settings.clock, recompute, now: Date.now }, CLI, { from, to });
     const stored = await run.done;
     await recompute.stop();
-    console.log(`Rebuilt ${stored} daily results from ${run.from} to ${run.to} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    console.log(`Rebuilt ${plural(stored, "daily result")} from ${run.from} to ${run.to} in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   } finally {
     await store.close();
   }

@@ -76,7 +76,7 @@ const COMMANDS: Array<{ name: string; args: string[]; stdin?: string; box: Outco
   { name: "admin", args: ["admin", "create", "--username", "alice"], stdin: "correct-horse-battery\n", box: { prints: "Created admin alice" }, cluster: { prints: "Created admin alice" } },
   // Nothing has connected: the store was opened and asked, and said so.
   { name: "terminal", args: ["terminal", "block", "NOSUCHSN"], box: NO_TERMINAL, cluster: NO_TERMINAL },
-  { name: "people", args: ["people", "import", csv], box: { prints: "Applied 1 changes." }, cluster: { prints: "Applied 1 changes." } },
+  { name: "people", args: ["people", "import", csv], box: { prints: "Applied 1 change." }, cluster: { prints: "Applied 1 change." } },
   { name: "backup", args: ["backup", "--out", backupFile], box: { prints: "Backup written to" }, cluster: { refuses: "backup: a cluster keeps its data in PostgreSQL" } },
   { name: "restore", args: ["restore", backupFile], box: { prints: "Restored" }, cluster: { refuses: "restore: a cluster keeps its data in PostgreSQL" } },
   { name: "export", args: ["export"], box: { prints: "Exported to" }, cluster: { refuses: "export: with --cluster the store is PostgreSQL already" } },

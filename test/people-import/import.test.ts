@@ -187,4 +187,14 @@ describe("people import", () => {
     const missing = runCli(["people", "import", join(dataDir, "nope.csv"), "--data-dir", dataDir]);
     expect(missing.code).toBe(2);
   });
+
+  test("tm20 people import FILE: one change and one bad line are counted in the singular", () => {
+    const dataDir = tempDir();
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const file = join(dataDir, "people.csv");
+    writeFileSync(file, "external_id,name,enrollid\nHR-1,Ann Lee,101\nHR-2,,102\n");
+    const run = runCli(["people", "import", file, "--data-dir", dataDir]);
+    expect(run.stdout).toBe("line 3: name: is empty\n1 to create, 0 to update, 0 to disable, 0 unchanged, 1 bad line\nApplied 1 change.\n");
+    expect(run.code).toBe(1);
+  });
 });
