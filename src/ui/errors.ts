@@ -29,9 +29,14 @@ const LABEL = labelled({
   "email.to": "To",
 });
 
-/** Forms that label a field otherwise than the rest of the UI (a create form's "New group name"), by the path they post to. */
+/**
+ * Forms that label a field otherwise than the rest of the UI (a create form's "New group name", a
+ * rename's "Group name"), by the path they post to, a number in it written `:id`.
+ */
 const FORM_LABEL: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   "/groups": { name: "New group name" },
+  "/groups/:id": { name: "Group name" },
+  "/groups/:id/terminals": { among: "Terminals" },
   "/settings/tokens": { name: "New token name" },
   "/timesheets/departments": { name: "New department" },
 };
@@ -58,7 +63,7 @@ function backTo(c: Context): string {
 export function errorResponse(err: unknown, c: Context, log: Logger): Response {
   if (err instanceof AppError && err.exposed) {
     // A refused input names the field as the form labels it, not as the API does.
-    const form = c.req.method === "POST" ? FORM_LABEL[c.req.path] : undefined;
+    const form = c.req.method === "POST" ? FORM_LABEL[c.req.path.replace(/\/\d+(?=\/|$)/g, "/:id")] : undefined;
     const label = (field: string) => form?.[field] ?? LABEL(field);
     const text = sentence(err.input && err.input.field !== "" ? `${label(err.input.field)}: ${err.input.problem}` : err.message).slice(0, 400);
     if (c.req.method === "GET" || c.req.method === "HEAD") return c.text(text, err.status);

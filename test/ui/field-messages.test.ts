@@ -59,6 +59,12 @@ describe("a refused input names its field", () => {
     expect(flashOf(department)?.text).toBe("New department: use at most 100 characters.");
     const group = await app.form("/groups", { name: "x".repeat(101) });
     expect(flashOf(group)?.text).toBe("New group name: use at most 100 characters.");
+    // A group's rename field is labelled "Group name": its refusals say so, and keep what was typed.
+    expect((await app.form("/groups", { name: "Lobby" })).headers.get("location")).toBe("/groups");
+    const id = (await app.store.people.listGroups()).find((g) => g.name === "Lobby")?.id;
+    expect(flashOf(await app.form(`/groups/${id}`, { name: "   " }))).toEqual({ kind: "error", text: "Group name: give the group a name.", form: { action: `/groups/${id}`, values: { name: "   " } } });
+    expect(flashOf(await app.form(`/groups/${id}`, { name: "y".repeat(101) }))).toEqual({ kind: "error", text: "Group name: use at most 100 characters.", form: { action: `/groups/${id}`, values: { name: "y".repeat(101) } } });
+    expect((await app.store.people.getGroup(id ?? 0))?.name).toBe("Lobby");
     const token = await app.form("/settings/tokens", { name: "  ", scope: "read", expiresDays: "" });
     expect(flashOf(token)?.text).toBe("New token name: give the token a name (who or what uses it).");
   });

@@ -106,6 +106,14 @@ describe("admin UI: terminal groups", () => {
     await flash(page, "error", "A group named Lobby already exists.");
 
     const row = page.locator('tr[data-group="Lobby"]');
+    // A name of spaces is refused in the field's own name, and the field keeps what was typed.
+    await row.getByLabel("Group name").fill("   ");
+    await row.getByRole("button", { name: "Rename" }).click();
+    await flash(page, "error", "Group name: give the group a name.");
+    // The page's script puts the typed value back: it has run once the page has loaded.
+    await page.waitForLoadState("load");
+    expect(await row.getByLabel("Group name").inputValue()).toBe("   ");
+    expect(groupRows()).toEqual([{ id: 1, name: "Lobby", sync: 0 }]);
     await row.getByLabel("Group name").fill("Main lobby");
     await row.getByRole("button", { name: "Rename" }).click();
     await flash(page, "ok", "Group renamed to Main lobby.");
