@@ -106,7 +106,7 @@ describe("admin UI: commands and people", () => {
     await page.reload();
     const row = page.locator('[data-commands] tr[data-command="opendoor"]');
     expect(await row.locator(".badge").textContent()).toBe("succeeded");
-    expect(await row.locator("td").nth(3).textContent()).toBe("user:ops");
+    expect(await row.locator("td").nth(3).textContent()).toBe("ops");
   });
 
   test("a person is created, pushed to a terminal with progress, and deleted", async () => {
