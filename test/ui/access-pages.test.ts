@@ -167,7 +167,7 @@ describe("a level's holders", () => {
     const [staff, back, empty] = (await app.store.access.levels()).map((l) => l.id) as [number, number, number];
     for (let n = 1; n <= 103; n++) {
       expect((await app.api("POST", "/people", { enrollid: n, name: `P${n}`, enabled: n !== 2 })).status).toBe(201);
-      await app.store.access.setLevelsOf(n, n === 103 ? [back] : n === 5 ? [staff, back] : [staff]);
+      await app.store.access.setLevelsOf(n, n === 103 ? [back] : n === 5 ? [staff, back] : n === 7 ? [staff, empty] : [staff]);
     }
     const pass = { validFrom: "2026-01-01 00:00:00", createdAt: T0, createdBy: "user:admin", terminals: [], uses: 1 };
     const guest = await app.store.access.createPass({ ...pass, name: "Guest", code: "PASS-gggggggggggggggg", validTo: "2099-01-01 10:00:00", levelIds: [staff] });
@@ -179,11 +179,13 @@ describe("a level's holders", () => {
     const people = Array.from({ length: 100 }, (_, i) => `/people/${i + 1} P${i + 1}`);
     expect(links(holders)).toEqual([`/people?level=${staff} see all of them`, ...people, `/access/passes/${guest.id} Guest`]);
     expect(text(holders)).toStartWith("Holders 102 people hold this level; the first 100 by enroll id: see all of them P1 P2 (disabled) P3 P4");
-    expect(text(holders)).toEndWith("P99 P100 1 visitor pass not revoked nor ended hold it: Guest until 2099-01-01 10:00");
+    expect(text(holders)).toEndWith("P99 P100 1 visitor pass not revoked nor ended holds it: Guest until 2099-01-01 10:00");
 
     const few = section(await (await app.page(`/access/levels/${back}`)).text());
     expect(text(few)).toBe("Holders 2 people hold this level: as a list P5 P103");
     expect(links(few)).toEqual([`/people?level=${back} as a list`, "/people/5 P5", "/people/103 P103"]);
+    expect(text(section(await (await app.page(`/access/levels/${empty}`)).text()))).toBe("Holders 1 person holds this level: as a list P7");
+    expect((await app.api("PUT", "/people/7/access", { levelIds: [staff] })).status).toBe(200);
     expect(text(section(await (await app.page(`/access/levels/${empty}`)).text()))).toBe("Holders Nobody holds this level: give it to people on their page.");
 
     // The full list: the people page filtered by the level, paged, searchable, exported alike.

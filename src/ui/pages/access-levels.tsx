@@ -139,7 +139,7 @@ function HoldersPanel({ levelId, holders, admin }: { levelId: number; holders: L
       ) : (
         <>
           <p data-holders={peopleTotal}>
-            {plural(peopleTotal, "person", "people")} hold this level{peopleTotal > people.length ? `; the first ${people.length} by enroll id:` : ":"}{" "}
+            {plural(peopleTotal, "person", "people")} {peopleTotal === 1 ? "holds" : "hold"} this level{peopleTotal > people.length ? `; the first ${people.length} by enroll id:` : ":"}{" "}
             <a href={`/people?level=${levelId}`}>{peopleTotal > people.length ? "see all of them" : "as a list"}</a>
           </p>
           <ul class="chips" aria-label="People holding this level">
@@ -155,7 +155,7 @@ function HoldersPanel({ levelId, holders, admin }: { levelId: number; holders: L
       {admin && passesTotal > 0 ? (
         <>
           <p data-pass-holders={passesTotal}>
-            {plural(passesTotal, "visitor pass", "visitor passes")} not revoked nor ended hold it{passesTotal > passes.length ? `; the newest ${passes.length}:` : ":"}
+            {plural(passesTotal, "visitor pass", "visitor passes")} not revoked nor ended {passesTotal === 1 ? "holds" : "hold"} it{passesTotal > passes.length ? `; the newest ${passes.length}:` : ":"}
           </p>
           <ul class="chips" aria-label="Passes holding this level">
             {passes.map((p) => (
