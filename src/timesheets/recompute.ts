@@ -51,7 +51,10 @@ export interface ReadAhead {
   punches: Map<number, RawPunch[]>;
 }
 
-/** Recomputes the days of `targets` and stores those that changed; returns how many were computed. */
+/**
+ * Recomputes the days of `targets` and stores those that changed; returns how many results it
+ * stored (changed or found as stored), not the days not due yet it left out or removed.
+ */
 export async function recomputeDays(store: TimesheetStore, targets: Iterable<PersonDate>, options: RecomputeOptions, read?: ReadAhead): Promise<number> {
   const byPerson = new Map<number, LocalDate[]>();
   for (const { enrollid, date } of targets) {
@@ -86,7 +89,7 @@ export async function recomputeDays(store: TimesheetStore, targets: Iterable<Per
     if (pending.length + notDue.length >= SAVE_EVERY) {
       await store.saveDays(pending, options.at, { onlyChanged: true });
       await store.removeDays(notDue);
-      stored += pending.length + notDue.length;
+      stored += pending.length;
       pending = [];
       notDue = [];
     }
@@ -94,5 +97,5 @@ export async function recomputeDays(store: TimesheetStore, targets: Iterable<Per
   }
   await store.saveDays(pending, options.at, { onlyChanged: true });
   await store.removeDays(notDue);
-  return stored + pending.length + notDue.length;
+  return stored + pending.length;
 }

@@ -104,6 +104,23 @@ describe("recomputeDays", () => {
     expect(await store.getAttendance(late.id)).toMatchObject({ time: "2026-03-03 09:20:00", enrollid: 7 });
   });
 
+  test("days not due yet are neither stored nor counted; one stored before is removed", async () => {
+    const store = freshStore();
+    const { ops } = await site(store);
+    const ts = store.timesheets;
+    await ts.setDepartment(7, ops.id, "2026-03-01");
+    const two = [{ enrollid: 7, date: "2026-03-02" }, { enrollid: 7, date: "2026-03-03" }];
+    // Read as of later: both days over, both absences.
+    expect(await recomputeDays(ts, two, { clock, at: T0 })).toBe(2);
+    expect((await ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 10 })).items.map(row)).toEqual([
+      ["2026-03-02", 7, "absent", 0, 0, false, ops.id],
+      ["2026-03-03", 7, "absent", 0, 0, false, ops.id],
+    ]);
+    // At 08:00 on Tuesday the 3rd, before the 09:00 shift: Tuesday is no result yet, only Monday is stored.
+    expect(await recomputeDays(ts, two, { clock, at: T0 + 1, asOf: Date.UTC(2026, 2, 3, 8) })).toBe(1);
+    expect((await ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 10 })).items.map(row)).toEqual([["2026-03-02", 7, "absent", 0, 0, false, ops.id]]);
+  });
+
   test("nothing to do reads nothing and stores nothing", async () => {
     const store = freshStore();
     expect(await recomputeDays(store.timesheets, [], { clock, at: T0 })).toBe(0);
