@@ -3,9 +3,11 @@
  * and as one XLSX workbook (exceljs) with typed cells: dates and times are dates, minutes and
  * hours are numbers, so a spreadsheet sums them as they are. The API and the admin UI's download
  * buttons both use these, so the columns are the same wherever a sheet comes from. Manual days
- * (a correction touched them) say so in their own column.
+ * (a correction touched them) say so in their own column. Columns are added, never renamed:
+ * payroll imports read these headers.
  */
 import ExcelJS from "exceljs";
+import { statusOf } from "../../web/components/timesheet-format.ts";
 import type { TimesheetDeps } from "../app/timesheets/deps.ts";
 import { listDays, summaryRows, type SummaryRow } from "../app/timesheets/results.ts";
 import { badRequest } from "../lib/app-error.ts";
@@ -72,6 +74,8 @@ const DAY_COLUMNS: Array<Column<DayResult>> = [
   // The shift's name, as the admin gave it: its id means nothing outside the API.
   { header: "Shift", width: 14, cell: (d, n) => text(d.shiftId === null ? null : (n.shifts.get(d.shiftId) ?? null)) },
   { header: "Status", width: 14, cell: (d) => text(d.status) },
+  // The words the pages show beside the code a payroll import may match on (docs/timesheets.md, "Status").
+  { header: "Status label", width: 14, cell: (d) => text(statusOf(d.status).label) },
   { header: "First in", width: 20, cell: (d) => ({ kind: "time", value: d.firstIn }) },
   { header: "Last out", width: 20, cell: (d) => ({ kind: "time", value: d.lastOut }) },
   { header: "Worked minutes", width: 15, cell: (d) => int(d.workedMinutes) },

@@ -151,13 +151,13 @@ describe("timesheets end to end", () => {
     const daysCsv = await srv.api(`/api/v1/timesheets/days?from=${D}&to=${LATE}&enrollid=7&format=csv`);
     expect(daysCsv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const [dayHead = [], ...dayRows] = (await daysCsv.text()).replace("\uFEFF", "").trim().split("\r\n").map((r) => r.split(","));
-    const pickDay = (r: string[]) => ["Date", "Enroll ID", "Name", "Department", "Shift", "Status", "First in", "Last out", "Worked minutes", "Late minutes", "Manual"].map((h) => r[dayHead.indexOf(h)]);
+    const pickDay = (r: string[]) => ["Date", "Enroll ID", "Name", "Department", "Shift", "Status", "Status label", "First in", "Last out", "Worked minutes", "Late minutes", "Manual"].map((h) => r[dayHead.indexOf(h)]);
     expect(dayRows.map(pickDay)).toEqual([
-      [D, "7", "Ann", "Office", "Day", "late", `${D} 09:10:00`, `${D} 17:30:00`, "470", "10", "no"],
-      [D1, "7", "Ann", "Office", "Day", "present", `${D1} 09:00:00`, `${D1} 17:00:00`, "450", "0", "yes"],
-      [dayFromToday(-5), "7", "Ann", "Office", "Day", "absent", "", "", "0", "0", "no"],
-      [dayFromToday(-4), "7", "Ann", "Office", "Day", "absent", "", "", "0", "0", "no"],
-      [LATE, "7", "Ann", "Office", "Day", "present", `${LATE} 08:58:00`, `${LATE} 17:20:00`, "470", "0", "no"],
+      [D, "7", "Ann", "Office", "Day", "late", "Late", `${D} 09:10:00`, `${D} 17:30:00`, "470", "10", "no"],
+      [D1, "7", "Ann", "Office", "Day", "present", "Present", `${D1} 09:00:00`, `${D1} 17:00:00`, "450", "0", "yes"],
+      [dayFromToday(-5), "7", "Ann", "Office", "Day", "absent", "Absent", "", "", "0", "0", "no"],
+      [dayFromToday(-4), "7", "Ann", "Office", "Day", "absent", "Absent", "", "", "0", "0", "no"],
+      [LATE, "7", "Ann", "Office", "Day", "present", "Present", `${LATE} 08:58:00`, `${LATE} 17:20:00`, "470", "0", "no"],
     ]);
     t.close();
   }, 60_000);

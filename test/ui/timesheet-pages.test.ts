@@ -353,12 +353,18 @@ describe("Timesheets → Summary and print", () => {
     expect([...new Uint8Array(await xlsx.arrayBuffer()).slice(0, 2)]).toEqual([0x50, 0x4b]);
     const days = await app.page("/timesheets/days.csv?from=2026-03-02&to=2026-03-03");
     const [dayHead = [], ...dayRows] = (await days.text()).replace(/^\uFEFF/, "").trim().split("\r\n").map((r) => r.split(","));
+    // The columns payroll imports read keep their names and order; the status's words are added beside its code.
+    expect(dayHead).toEqual([
+      "Date", "Enroll ID", "Name", "Department", "Shift", "Status", "Status label", "First in", "Last out", "Worked minutes", "Worked hours",
+      "Planned minutes", "Late minutes", "Early leave minutes", "Overtime minutes", "Missing punch", "Manual", "Holiday",
+    ]);
     // The shift by the name the admin gave it, not its id.
-    expect(dayRows.map((r) => [r[dayHead.indexOf("Date")], r[dayHead.indexOf("Enroll ID")], r[dayHead.indexOf("Shift")]])).toEqual([
-      ["2026-03-02", "1", "Day"],
-      ["2026-03-02", "2", "Day"],
-      ["2026-03-03", "1", "Day"],
-      ["2026-03-03", "2", "Day"],
+    const pick = (r: string[]) => ["Date", "Enroll ID", "Shift", "Status", "Status label"].map((h) => r[dayHead.indexOf(h)]);
+    expect(dayRows.map(pick)).toEqual([
+      ["2026-03-02", "1", "Day", "present", "Present"],
+      ["2026-03-02", "2", "Day", "present", "Present"],
+      ["2026-03-03", "1", "Day", "late", "Late"],
+      ["2026-03-03", "2", "Day", "leave", "On leave"], // Vacation, by the test above
     ]);
     expect((await app.page("/timesheets/summary.csv?from=2026-03-05&to=2026-03-01")).status).toBe(400);
   });
