@@ -39,6 +39,7 @@ const FORM_LABEL: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   "/groups/:id/terminals": { among: "Terminals" },
   "/settings/tokens": { name: "New token name" },
   "/timesheets/departments": { name: "New department" },
+  "/timesheets/schedules": { enrollid: "Person (enroll id)" },
 };
 
 /** An AppError's message as the UI shows it: a sentence. */

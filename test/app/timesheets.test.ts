@@ -275,10 +275,27 @@ describe("timesheet use cases through the API", () => {
     await refused(a.api("POST", "/shifts", { name: "Bad", start: "25:00", end: "06:00" }), 400, "bad_request");
   });
 
+  test("a schedule for an enroll id no one has is refused (400 unknown_person, the body's field named), created or changed to; nothing stored or audited", async () => {
+    const a = await app();
+    await json(a.api("POST", "/shifts", { name: "Day", start: "09:00", end: "17:00" }), 201);
+    await json(a.api("POST", "/people", { enrollid: 7, name: "Ann" }), 201);
+    const message = "enrollid: no one has enroll id 99; add them on People first";
+    expect(await refused(a.api("POST", "/schedules", { shiftId: 1, enrollid: 99, weekdays: [1], from: "2026-11-01" }), 400, "unknown_person")).toBe(message);
+    const ann = await json<{ id: number }>(a.api("POST", "/schedules", { shiftId: 1, enrollid: 7, weekdays: [1], from: "2026-11-01" }), 201);
+    expect(await refused(a.api("PATCH", `/schedules/${ann.id}`, { enrollid: 99 }), 400, "unknown_person")).toBe(message);
+    expect((await a.store.timesheets.schedules()).map((s) => [s.id, s.enrollid])).toEqual([[ann.id, 7]]);
+    expect((await a.store.auditLog({ action: "timesheets.schedule.create", limit: 10 })).items.map((e) => e.target)).toEqual([`schedule:${ann.id}`]);
+    expect((await a.store.auditLog({ action: "timesheets.schedule.update", limit: 10 })).items).toEqual([]);
+    // Ending the schedule of someone removed since stays possible: only a newly named person is checked.
+    await json(a.api("DELETE", "/people/7"));
+    expect(await json(a.api("PATCH", `/schedules/${ann.id}`, { to: "2026-11-30" }))).toMatchObject({ id: ann.id, enrollid: 7, to: "2026-11-30" });
+  });
+
   test("rebuild: the API and tm20 timesheets rebuild leave the same audit entry and the same results", async () => {
     const [api, cli] = await Promise.all([app(), app()]);
     for (const a of [api, cli]) {
       await json(a.api("POST", "/shifts", { name: "Day", start: "09:00", end: "17:00" }), 201);
+      await json(a.api("POST", "/people", { enrollid: 7, name: "Ann" }), 201);
       await json(a.api("POST", "/schedules", { shiftId: 1, enrollid: 7, weekdays: [1, 2, 3, 4, 5], from: "2026-11-01", to: "2026-11-30" }), 201);
       await a.recompute.idle();
       // Punches stored without passing through a terminal: only a rebuild computes them.

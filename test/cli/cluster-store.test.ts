@@ -131,6 +131,7 @@ describe("sub-commands on the cluster's PostgreSQL store", () => {
   test("timesheets rebuild: the CLI computes a day from the cluster's punches; the instance's API shows it", async () => {
     const post = (path: string, body: unknown) => c.api(0, path, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
     expect((await post("/api/v1/shifts", { name: "Day", start: "09:00", end: "17:00" })).status).toBe(201);
+    expect((await post("/api/v1/people", { enrollid: 55, name: "Dee" })).status).toBe(201);
     expect((await post("/api/v1/schedules", { shiftId: 1, enrollid: 55, weekdays: [1, 2, 3, 4, 5], from: "2026-11-02", to: "2026-11-02" })).status).toBe(201);
     // Let the instance finish what the schedule queued, then store punches it never hears of (no commit event).
     await Bun.sleep(1500);

@@ -303,7 +303,7 @@ describe("Timesheets → changes from a day", () => {
     expect(flashOf(schedule)).toEqual(["error", "Department or person: choose a department or give an enroll id, one of them"]);
     // A mistyped enroll id is refused rather than giving a schedule to no one (absent in every summary).
     const nobody = await app.form("/timesheets/schedules", [["enrollid", "99"], ["from", "2026-03-01"], ["shiftId", String(await idOf("shifts", "Day"))], ["weekday", "1"]]);
-    expect(flashOf(nobody)).toEqual(["error", "Person (enroll id): no one has enroll id 99; add them on People first"]);
+    expect(flashOf(nobody)).toEqual(["error", "Person (enroll id): no one has enroll id 99; add them on People first."]);
     expect((await app.store.timesheets.schedules()).filter((s) => s.enrollid === 99)).toEqual([]);
     // The use case's own refusal comes back as a flash too (the shift is in a schedule).
     const inUse = await app.form(`/timesheets/shifts/${await idOf("shifts", "Day")}/delete`);

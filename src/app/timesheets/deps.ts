@@ -81,6 +81,17 @@ export function keyed<T extends { id: number }>(items: readonly T[], id: number,
   return found;
 }
 
+/**
+ * A setting for a person (its `enrollid` field) names someone on People: a mistyped enroll id would
+ * give it to nobody, who then shows up absent in every summary. The field comes apart from the
+ * problem, so each door names it its way (the API as its body does, a form by its label).
+ */
+export async function checkPerson(deps: Pick<TimesheetDeps, "store">, enrollid: number): Promise<void> {
+  if (await deps.store.getPerson(enrollid)) return;
+  const problem = `no one has enroll id ${enrollid}; add them on People first`;
+  throw new AppError(400, "unknown_person", `enrollid: ${problem}`, undefined, { field: "enrollid", problem });
+}
+
 export async function checkDepartments(deps: TimesheetDeps, ids: readonly number[]): Promise<void> {
   if (ids.length === 0) return;
   const known = new Set((await deps.store.timesheets.departments()).map((d) => d.id));

@@ -8,7 +8,7 @@ import type { LocalDate, Schedule, Weekday } from "../../timesheets/types.ts";
 import type { Actor } from "../actor.ts";
 import { audit } from "../audit.ts";
 import { validInput } from "../input.ts";
-import { checkDepartments, keyed, personDays, reach, recomputeSpan, type TimesheetDeps, today } from "./deps.ts";
+import { checkDepartments, checkPerson, keyed, personDays, reach, recomputeSpan, type TimesheetDeps, today } from "./deps.ts";
 import { enrollid, id } from "./fields.ts";
 
 const owner = { departmentId: id.optional(), enrollid: enrollid.optional() };
@@ -79,7 +79,10 @@ async function scheduleModel(deps: TimesheetDeps, v: ScheduleFields): Promise<No
 }
 
 export async function createSchedule(deps: TimesheetDeps, actor: Actor, input: unknown): Promise<ScheduleView> {
-  const schedule = await deps.store.timesheets.createSchedule(await scheduleModel(deps, validInput(scheduleInput, input)));
+  const fields = validInput(scheduleInput, input);
+  const model = await scheduleModel(deps, fields);
+  if (fields.enrollid !== undefined) await checkPerson(deps, fields.enrollid);
+  const schedule = await deps.store.timesheets.createSchedule(model);
   await audit(deps, actor, "timesheets.schedule.create", `schedule:${schedule.id}`, schedule);
   recomputeSchedules(deps, [schedule]);
   return scheduleView(schedule);
@@ -124,6 +127,8 @@ export async function updateSchedule(deps: TimesheetDeps, actor: Actor, id: numb
     delete base.rotation;
   }
   const model = await scheduleModel(deps, { ...base, ...patch });
+  // Only a newly named person: ending the schedule of someone since removed stays possible.
+  if (patch.enrollid !== undefined) await checkPerson(deps, patch.enrollid);
   const schedule = await deps.store.timesheets.updateSchedule({ ...model, id } as Schedule);
   if (!schedule) throw notFound("no such schedule");
   await audit(deps, actor, "timesheets.schedule.update", `schedule:${id}`, schedule);

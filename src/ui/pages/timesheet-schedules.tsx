@@ -163,11 +163,6 @@ export function timesheetSchedulePages(deps: UiDeps) {
   app.post("/timesheets/schedules", requireAdmin(), async (c) => {
     const read = await scheduleInputOf(c, await loadNames());
     if ("problem" in read) return redirectWith(c, "/timesheets/schedules", "error", read.problem);
-    // A mistyped enroll id would give a schedule to nobody, who then shows up absent in every summary.
-    const { enrollid } = read.input;
-    if (typeof enrollid === "number" && !(await deps.store.getPerson(enrollid))) {
-      return redirectWith(c, "/timesheets/schedules", "error", `Person (enroll id): no one has enroll id ${enrollid}; add them on People first`);
-    }
     await createSchedule(deps.timesheets, actorOf(c), read.input);
     return redirectWith(c, "/timesheets/schedules", "ok", "Schedule added; the days it covers are being computed.");
   });
