@@ -5,12 +5,14 @@
  * so the first snapshot rewrites everything (a restored database gets repaired). Departments are
  * mirrored the same way; daily results (issue 14), too many to compare, by when they were last
  * recomputed: each snapshot sends those stored since the previous one began (a minute's overlap
- * covers a recomputation that began before and stored after; sending one twice changes nothing).
+ * covers a recomputation that began before and stored after; sending one twice changes nothing),
+ * then deletes those the store removed since then and has not stored again (`daysRemoved`: a day
+ * no longer due leaves no row to compare), both a page at a time.
  */
 import type { SQL } from "bun";
 import type { OutboundStore } from "../store/export-contract.ts";
 import { quoteIdent } from "./pg-schema.ts";
-import { deleteMissing, deleteMissingCredentials, upsertCredentials, upsertDepartments, upsertPeople, upsertTerminals, upsertTimesheetDays } from "./pg-writes.ts";
+import { deleteMissing, deleteMissingCredentials, deleteTimesheetDays, upsertCredentials, upsertDepartments, upsertPeople, upsertTerminals, upsertTimesheetDays } from "./pg-writes.ts";
 
 /** Templates are kilobytes each: fetch and send them a few hundred at a time. */
 const CREDENTIAL_CHUNK = 500;
@@ -124,6 +126,12 @@ export class MirrorSync {
       const page = await this.#store.timesheets.daysComputed({ since: this.#daysSince, limit: ROW_CHUNK, ...(cursor ? { cursor } : {}) });
       await this.#sql.begin((tx) => upsertTimesheetDays(tx, this.#schema, page.items));
       sent += page.items.length;
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    // After the sends: a day stored again meanwhile is either left out here or sent again next time (its time is in the overlap).
+    do {
+      const page = await this.#store.timesheets.daysRemoved({ since: this.#daysSince, limit: ROW_CHUNK, ...(cursor ? { cursor } : {}) });
+      await deleteTimesheetDays(this.#sql, this.#schema, page.items);
       cursor = page.next ?? undefined;
     } while (cursor);
     this.#daysSince = Math.max(0, began - DAYS_OVERLAP_MS);

@@ -6,7 +6,7 @@
  */
 import type { SQL } from "bun";
 import type { CredentialRow } from "../store/export-contract.ts";
-import type { ComputedDay } from "../store/timesheets-contract.ts";
+import type { ComputedDay, RemovedDay } from "../store/timesheets-contract.ts";
 import type { Department } from "../timesheets/types.ts";
 import type { AttendanceRow, DoorEventRow, PersonRow, TerminalRow } from "../store/schema.ts";
 import { quoteIdent } from "./pg-schema.ts";
@@ -122,6 +122,16 @@ export async function upsertTimesheetDays(sql: SQL, schema: string, rows: readon
       col(rows, (r) => r.lateMinutes), col(rows, (r) => r.earlyLeaveMinutes), col(rows, (r) => r.overtimeMinutes), col(rows, (r) => r.missingPunch),
       col(rows, (r) => r.manual), col(rows, (r) => r.holiday), col(rows, (r) => JSON.stringify(r.leave)), col(rows, (r) => r.computedAt),
     ],
+  );
+}
+
+/** Daily results the store removed (a day no longer due): their rows go, whenever they were sent. */
+export async function deleteTimesheetDays(sql: SQL, schema: string, rows: readonly RemovedDay[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql.unsafe(
+    `DELETE FROM ${quoteIdent(schema)}.timesheet_days t USING unnest($1::bigint[], $2::date[]) AS u(enrollid, date)
+     WHERE t.enrollid = u.enrollid AND t.date = u.date`,
+    [col(rows, (r) => r.enrollid), col(rows, (r) => r.date)],
   );
 }
 

@@ -32,6 +32,12 @@ export type CorrectionRow = Correction & { at: number };
 export type SiteSettings = Omit<SiteRules, "terminals">;
 
 export type ComputedDay = DayResult & { computedAt: number };
+/** A daily result no longer stored, and when it was removed (UTC ms). */
+export interface RemovedDay {
+  enrollid: number;
+  date: LocalDate;
+  removedAt: number;
+}
 
 export interface DayFilter {
   /** Inclusive local dates. */
@@ -173,10 +179,18 @@ export interface TimesheetDays {
    * were; not writing them is most of a pass's cost, and the export mirrors only what changed).
    */
   saveDays(days: readonly DayResult[], at: number, options?: { onlyChanged?: boolean }): Promise<void>;
-  /** Removes the results of these (enrollid, date), stored or not: days that are no result yet (`isDue`). */
-  removeDays(days: ReadonlyArray<{ enrollid: number; date: string }>): Promise<void>;
+  /**
+   * Removes the results of these (enrollid, date), stored or not: days that are no result yet
+   * (`isDue`). Each one stored is noted as removed at `at` (UTC ms), for `daysRemoved`.
+   */
+  removeDays(days: ReadonlyArray<{ enrollid: number; date: string }>, at: number): Promise<void>;
   /** Stored results by date then enrollid. */
   days(filter: DayFilter): Promise<Page<DayResult>>;
   /** Results stored at or after `since` (UTC ms), by when they were stored then (enrollid, date): what the PostgreSQL export mirrors. */
   daysComputed(filter: { since: number; cursor?: string; limit: number }): Promise<Page<ComputedDay>>;
+  /**
+   * Results removed at or after `since` (UTC ms) and not stored again since, by when then (enrollid,
+   * date): what the PostgreSQL export removes from its mirror.
+   */
+  daysRemoved(filter: { since: number; cursor?: string; limit: number }): Promise<Page<RemovedDay>>;
 }

@@ -88,7 +88,7 @@ export async function recomputeDays(store: TimesheetStore, targets: Iterable<Per
     }
     if (pending.length + notDue.length >= SAVE_EVERY) {
       await store.saveDays(pending, options.at, { onlyChanged: true });
-      await store.removeDays(notDue);
+      await store.removeDays(notDue, options.at);
       stored += pending.length;
       pending = [];
       notDue = [];
@@ -96,6 +96,6 @@ export async function recomputeDays(store: TimesheetStore, targets: Iterable<Per
     await yieldToLoop();
   }
   await store.saveDays(pending, options.at, { onlyChanged: true });
-  await store.removeDays(notDue);
+  await store.removeDays(notDue, options.at);
   return stored + pending.length;
 }

@@ -1,12 +1,14 @@
 /**
  * The PostgreSQL export mirrors departments and daily results (issue 14): a real SQLite store,
  * the real exporter, the local PostgreSQL. A recomputed day replaces its row; a deleted
- * department leaves the mirror.
+ * department, and a day the store removed, leave the mirror.
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import pino from "pino";
+import { MirrorSync } from "../../src/export/mirror-sync.ts";
 import { PgExporter } from "../../src/export/pg-exporter.ts";
+import { preparePgSchema } from "../../src/export/pg-schema.ts";
 import { pgTarget } from "../../src/export/pg-target.ts";
 import { openStore } from "../../src/store/open.ts";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.ts";
@@ -71,5 +73,40 @@ describe("PostgreSQL export: timesheets", () => {
     expect(await pg.sql.unsafe(`SELECT id::int, name FROM ${S}.departments ORDER BY id`)).toEqual([{ id: plant.id, name: "Works" }]);
     expect((await rows())[0]).toEqual({ enrollid: 7, date: "2026-03-02", department_id: 1, status: "present", first_in: "2026-03-02 09:00:00", worked_minutes: 480, late_minutes: 0, manual: true, leave: [] });
     expect(await pg.sql.unsafe(`SELECT count(*)::int AS n FROM ${S}.timesheet_days`)).toEqual([{ n: 2 }]);
+
+    // 8's day is no longer due (a schedule changed): removed in the store, it leaves the mirror at the next export.
+    await store.timesheets.removeDays([{ enrollid: 8, date: "2026-03-02" }], now.t + 1000);
+    await exporter().exportAll();
+    expect(((await rows()) as Array<{ enrollid: number; date: string; status: string }>).map((r) => [r.enrollid, r.date, r.status])).toEqual([[7, "2026-03-02", "present"]]);
+  });
+
+  test("a day removed in the store leaves the mirror at the next snapshot; the others, and one stored again since its removal, stay as they were", async () => {
+    const { store, pg, now } = await setup();
+    const S = `"${pg.schema}"`;
+    await preparePgSchema(pg.sql, pg.schema);
+    const mirror = new MirrorSync({ sql: pg.sql, store, schema: pg.schema, templates: false, now: () => now.t });
+    const rows = async (): Promise<Array<{ enrollid: number; date: string; status: string; at: string }>> =>
+      pg.sql.unsafe(`SELECT enrollid::int, to_char(date, 'YYYY-MM-DD') AS date, status, (extract(epoch FROM computed_at) * 1000)::bigint::text AS at FROM ${S}.timesheet_days ORDER BY enrollid, date`);
+    // Stored before the first look's minute of overlap: the next looks do not send them again.
+    await store.timesheets.saveDays([day(7, "2026-03-02"), day(7, "2026-03-03"), day(8, "2026-03-02"), day(9, "2026-03-02")], T0 - 120_000);
+    expect((await mirror.sync()).timesheetDays).toBe(4);
+    const before = await rows();
+    const [monday7, , , monday9] = before;
+    if (!monday7 || !monday9) throw new Error("the first look sent too few days");
+    expect(before.map((r) => [r.enrollid, r.date])).toEqual([[7, "2026-03-02"], [7, "2026-03-03"], [8, "2026-03-02"], [9, "2026-03-02"]]);
+
+    // An hour on, a recomputation finds 7's Tuesday and 8's Monday no longer due and removes them;
+    // 8's Monday is stored again by a later one (absent now), before the export looks.
+    now.t = T0 + 3_600_000;
+    await store.timesheets.removeDays([{ enrollid: 7, date: "2026-03-03" }, { enrollid: 8, date: "2026-03-02" }, { enrollid: 9, date: "2026-03-09" }], now.t);
+    await store.timesheets.saveDays([day(8, "2026-03-02", { status: "absent", firstIn: null, lastOut: null, workedMinutes: 0, lateMinutes: 0 })], now.t + 1);
+    expect((await mirror.sync()).timesheetDays).toBe(1);
+    expect(await rows()).toEqual([monday7, { enrollid: 8, date: "2026-03-02", status: "absent", at: String(now.t + 1) }, monday9]);
+
+    // Removed once more, later: the removal is newer than the mirror's look, and only that day goes.
+    now.t += 3_600_000;
+    await store.timesheets.removeDays([{ enrollid: 8, date: "2026-03-02" }], now.t);
+    expect((await mirror.sync()).timesheetDays).toBe(0);
+    expect(await rows()).toEqual([monday7, monday9]);
   });
 });

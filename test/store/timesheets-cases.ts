@@ -275,9 +275,33 @@ export function timesheetCases(fresh: () => Promise<ContractStore>): void {
     test("removeDays removes the results of the given (enrollid, date), stored or not, and no other", async () => {
       const ts = (await fresh()).store.timesheets;
       await ts.saveDays([day(7, "2026-03-02"), day(8, "2026-03-02"), day(7, "2026-03-03"), day(9, "2026-03-03")], T0);
-      await ts.removeDays([{ enrollid: 7, date: "2026-03-03" }, { enrollid: 8, date: "2026-03-02" }, { enrollid: 8, date: "2026-03-03" }, { enrollid: 9, date: "2026-03-04" }]);
-      await ts.removeDays([]);
+      await ts.removeDays([{ enrollid: 7, date: "2026-03-03" }, { enrollid: 8, date: "2026-03-02" }, { enrollid: 8, date: "2026-03-03" }, { enrollid: 9, date: "2026-03-04" }], T0 + 1);
+      await ts.removeDays([], T0 + 2);
       assert.deepEqual((await ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 10 })).items.map((d) => [d.date, d.enrollid]), [["2026-03-02", 7], ["2026-03-03", 9]]);
+    });
+
+    test("daysRemoved: the stored results removed since a time and not stored again, by when then (enrollid, date), paged", async () => {
+      const ts = (await fresh()).store.timesheets;
+      await ts.saveDays([day(7, "2026-03-02"), day(8, "2026-03-02"), day(7, "2026-03-03"), day(9, "2026-03-03")], T0);
+      // 8's day was never stored: nothing to note.
+      await ts.removeDays([{ enrollid: 9, date: "2026-03-03" }, { enrollid: 7, date: "2026-03-03" }, { enrollid: 8, date: "2026-03-03" }], T0 + 5);
+      await ts.removeDays([{ enrollid: 8, date: "2026-03-02" }], T0 + 9);
+      const seen: Array<[number, number, string]> = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ts.daysRemoved({ since: T0, limit: 2, ...(cursor ? { cursor } : {}) });
+        seen.push(...page.items.map((d): [number, number, string] => [d.removedAt - T0, d.enrollid, d.date]));
+        cursor = page.next ?? undefined;
+      } while (cursor !== undefined);
+      assert.deepEqual(seen, [[5, 7, "2026-03-03"], [5, 9, "2026-03-03"], [9, 8, "2026-03-02"]]);
+      assert.deepEqual((await ts.daysRemoved({ since: T0 + 6, limit: 10 })).items, [{ enrollid: 8, date: "2026-03-02", removedAt: T0 + 9 }]);
+      // Stored again: no longer a removal. Removed again later: its newer time.
+      await ts.saveDays([day(7, "2026-03-03")], T0 + 12);
+      await ts.saveDays([day(9, "2026-03-03")], T0 + 12);
+      await ts.removeDays([{ enrollid: 9, date: "2026-03-03" }], T0 + 15);
+      assert.deepEqual((await ts.daysRemoved({ since: T0, limit: 10 })).items.map((d) => [d.removedAt - T0, d.enrollid, d.date]), [[9, 8, "2026-03-02"], [15, 9, "2026-03-03"]]);
+      assert.deepEqual(await ts.daysRemoved({ since: T0 + 16, limit: 10 }), { items: [], next: null });
+      await assert.rejects(ts.daysRemoved({ since: T0, limit: 10, cursor: "nope" }), rejects("bad_cursor"));
     });
 
     test("daysComputed: results stored since a time, by when then (enrollid, date), paged", async () => {

@@ -119,6 +119,8 @@ describe("recomputeDays", () => {
     // At 08:00 on Tuesday the 3rd, before the 09:00 shift: Tuesday is no result yet, only Monday is stored.
     expect(await recomputeDays(ts, two, { clock, at: T0 + 1, asOf: Date.UTC(2026, 2, 3, 8) })).toBe(1);
     expect((await ts.days({ from: "2026-03-01", to: "2026-03-31", limit: 10 })).items.map(row)).toEqual([["2026-03-02", 7, "absent", 0, 0, false, ops.id]]);
+    // Noted as removed at the pass's time, for the PostgreSQL export's mirror.
+    expect((await ts.daysRemoved({ since: T0, limit: 10 })).items).toEqual([{ enrollid: 7, date: "2026-03-03", removedAt: T0 + 1 }]);
   });
 
   test("nothing to do reads nothing and stores nothing", async () => {

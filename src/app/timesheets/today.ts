@@ -74,7 +74,7 @@ export async function todayResults(deps: Pick<TimesheetDeps, "store" | "clock" |
   for (const d of notYet) waiting.set(d.enrollid, { day: d, at: now });
   await ts
     .saveDays(due, now)
-    .then(() => ts.removeDays(notYet))
+    .then(() => ts.removeDays(notYet, now))
     .catch(() => undefined);
   return [...out, ...computed].sort((a, b) => a.enrollid - b.enrollid);
 }

@@ -55,3 +55,10 @@ export const tsFollow = sqliteTable("ts_follow", {
   holder: text("holder"),
   expiresAt: integer("expires_at").notNull(),
 });
+
+// ── Migration 0025: removed daily results, for the PostgreSQL export's mirror ──
+export const tsDaysRemoved = sqliteTable(
+  "ts_days_removed",
+  { enrollid: integer("enrollid").notNull(), date: text("date").notNull(), removedAt: integer("removed_at").notNull() },
+  (t) => [primaryKey({ columns: [t.enrollid, t.date] })],
+);

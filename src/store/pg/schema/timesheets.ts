@@ -54,3 +54,10 @@ export const tsFollow = pgTable("ts_follow", {
   holder: text("holder"),
   expiresAt: ms("expires_at").notNull(),
 });
+
+// ── Migration 0025: removed daily results, for the PostgreSQL export's mirror ──
+export const tsDaysRemoved = pgTable(
+  "ts_days_removed",
+  { enrollid: enrollid("enrollid").notNull(), date: text("date").notNull(), removedAt: ms("removed_at").notNull() },
+  (t) => [primaryKey({ columns: [t.enrollid, t.date] })],
+);
