@@ -118,7 +118,7 @@ export interface AlertState {
   terminals: TerminalFacts[];
   /** How many terminals are in each terminal kind's condition (`terminals` holds only the first few). */
   terminalCounts: Record<TerminalKind, number>;
-  /** Each terminal's latest clock measurement. */
+  /** The terminals' latest clock measurements: at least every one off by more than `limits.driftSeconds`. */
   clocks: ClockFacts[];
   webhooks: WebhookFacts[];
   /** The continuous PostgreSQL export, when configured. */

@@ -64,7 +64,7 @@ export class AlertSource {
     const [inAlert, clocks, webhookRows, doorAlarms, doorStates, refused, quarantinedLastHour, exporter, heldCount, oldestHeld, accessNotFit] = await Promise.all([
       // The terminals in an alert's condition, counted in SQL: a summary names only the first few.
       store.alertTerminals({ offlineBefore: now - limits.offlineMinutes * 60_000, nearlyFull: NEARLY_FULL, limit: Math.max(SUMMARY_NAMES, SUMMARY_AFTER) }),
-      store.commands.clocks(),
+      store.commands.clocksOff(limits.driftSeconds),
       store.webhooks.list(),
       store.recentDoorEvents(clock.format(now - DOOR_ALARM_WINDOW_MS), DOOR_ALARM_EVENTS, DOOR_ALARMS_READ),
       store.recentDoorEvents(clock.format(now - DOOR_STATE_WINDOW_MS), [0, 1], DOOR_STATES_READ),
@@ -78,7 +78,7 @@ export class AlertSource {
     // The other facts name terminals too (their names, a clock's approval): those few are read by sn.
     const known = new Set(inAlert.terminals.map((t) => t.sn));
     const named = new Set<string>();
-    for (const { sn } of [...clocks.filter((c) => Math.abs(c.driftSeconds) > limits.driftSeconds), ...doorAlarms, ...doorStates, ...refused.items]) if (!known.has(sn)) named.add(sn);
+    for (const { sn } of [...clocks, ...doorAlarms, ...doorStates, ...refused.items]) if (!known.has(sn)) named.add(sn);
     const sns = [...named];
     const slices = Array.from({ length: Math.ceil(sns.length / NAMES_SLICE) }, (_, i) => sns.slice(i * NAMES_SLICE, (i + 1) * NAMES_SLICE));
     const others = (await Promise.all(slices.map((slice) => store.terminalsPage({ sns: slice, limit: slice.length })))).flatMap((page) => page.items);

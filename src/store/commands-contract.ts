@@ -97,6 +97,8 @@ export interface CommandStore {
   clockOf(sn: string): Promise<TerminalClockRow | null>;
   /** Every terminal's last clock measurement, or those of `sns` (one read for a list of terminals). */
   clocks(sns?: readonly string[]): Promise<TerminalClockRow[]>;
+  /** The last measurements off by more than `seconds` either way (the clock alerts: a few, where every terminal is measured). */
+  clocksOff(seconds: number): Promise<TerminalClockRow[]>;
 }
 
 export interface PersonInput {

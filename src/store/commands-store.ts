@@ -173,4 +173,8 @@ export class SqlCommandStore implements CommandStore {
   async clocks(sns?: readonly string[]) {
     return (await this.#sql.db.read(sql`SELECT ${clockRows.columns} FROM terminal_clock${where(sns ? [oneOf("sn", sns)] : [])} ORDER BY sn`)).map(clockRows.read);
   }
+
+  async clocksOff(seconds: number) {
+    return (await this.#sql.db.read(sql`SELECT ${clockRows.columns} FROM terminal_clock WHERE abs(drift_seconds) > ${seconds} ORDER BY sn`)).map(clockRows.read);
+  }
 }

@@ -959,6 +959,10 @@ export function contractCases(target: ContractTarget): void {
           { sn: "SN1", driftSeconds: 2, checkedAt: T0 + 10, correctedAt: T0 },
         ]);
         assert.deepEqual((await t.store.commands.clocks(["SN1", "SN9"])).map((c) => c.sn), ["SN1"]);
+        // Off by more than the limit, either way: the clock alerts' read.
+        assert.deepEqual(await t.store.commands.clocksOff(3), [{ sn: "SN0", driftSeconds: -4, checkedAt: T0, correctedAt: null }]);
+        assert.deepEqual(await t.store.commands.clocksOff(4), []);
+        assert.deepEqual((await t.store.commands.clocksOff(1)).map((c) => c.sn), ["SN0", "SN1"]);
       });
     });
 
