@@ -31,7 +31,7 @@ const LABEL = labelled({
 
 /**
  * Forms that label a field otherwise than the rest of the UI (a create form's "New group name", a
- * rename's "Group name"), by the path they post to, a number in it written `:id`.
+ * rename's "Group name"), by the path they post to, a number in it written `:id` and a date `:date`.
  */
 const FORM_LABEL: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   "/groups": { name: "New group name" },
@@ -39,8 +39,16 @@ const FORM_LABEL: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   "/groups/:id/terminals": { among: "Terminals" },
   "/settings/tokens": { name: "New token name" },
   "/timesheets/departments": { name: "New department" },
+  "/timesheets/departments/:id": { name: "Department name" },
+  "/timesheets/leave-types/:id": { name: "Leave type name" },
+  // A day's forms take the person from the page (titled by their name or #enroll id), not a field.
+  "/timesheets/people/:id/days/:date/corrections": { enrollid: "Person" },
+  "/timesheets/people/:id/days/:date/leave": { enrollid: "Person" },
   "/timesheets/schedules": { enrollid: "Person (enroll id)" },
 };
+
+/** The FORM_LABEL key of a posted path. */
+const formKey = (path: string) => path.replace(/\/\d{4}-\d{2}-\d{2}(?=\/|$)/g, "/:date").replace(/\/\d+(?=\/|$)/g, "/:id");
 
 /** An AppError's message as the UI shows it: a sentence. */
 export function sentence(message: string): string {
@@ -64,7 +72,7 @@ function backTo(c: Context): string {
 export function errorResponse(err: unknown, c: Context, log: Logger): Response {
   if (err instanceof AppError && err.exposed) {
     // A refused input names the field as the form labels it, not as the API does.
-    const form = c.req.method === "POST" ? FORM_LABEL[c.req.path.replace(/\/\d+(?=\/|$)/g, "/:id")] : undefined;
+    const form = c.req.method === "POST" ? FORM_LABEL[formKey(c.req.path)] : undefined;
     const label = (field: string) => form?.[field] ?? LABEL(field);
     const text = sentence(err.input && err.input.field !== "" ? `${label(err.input.field)}: ${err.input.problem}` : err.message).slice(0, 400);
     if (c.req.method === "GET" || c.req.method === "HEAD") return c.text(text, err.status);

@@ -257,6 +257,7 @@ describe("timesheet use cases through the API", () => {
     await json(a.api("POST", "/shifts", { name: "Flex", kind: "flexible", requiredMinutes: 480, coreStart: "10:00", coreEnd: "15:00" }), 201);
     await json(a.api("POST", "/schedules", { rotation: [1, 1, null, 2], departmentId: 1, from: "2026-11-01", to: "2026-11-30" }), 201);
     await json(a.api("POST", "/leave-types", { name: "Sick" }), 201);
+    await json(a.api("POST", "/people", { enrollid: 7, name: "Ann" }), 201);
     await json(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-03", type: 1, minutes: 90 }), 201);
 
     expect(await refused(a.api("DELETE", "/shifts/2"), 409, "in_use")).toContain("schedule");
@@ -289,6 +290,29 @@ describe("timesheet use cases through the API", () => {
     // Ending the schedule of someone removed since stays possible: only a newly named person is checked.
     await json(a.api("DELETE", "/people/7"));
     expect(await json(a.api("PATCH", `/schedules/${ann.id}`, { to: "2026-11-30" }))).toMatchObject({ id: ann.id, enrollid: 7, to: "2026-11-30" });
+  });
+
+  test("leave and an added punch for an enroll id no one has are refused (400 unknown_person), added or moved to; nothing stored or audited", async () => {
+    const a = await app();
+    await json(a.api("POST", "/leave-types", { name: "Sick" }), 201);
+    await json(a.api("POST", "/people", { enrollid: 7, name: "Ann" }), 201);
+    const message = "enrollid: no one has enroll id 99; add them on People first";
+    expect(await refused(a.api("POST", "/leave", { enrollid: 99, date: "2026-11-03", type: "sick" }), 400, "unknown_person")).toBe(message);
+    expect(await refused(a.api("POST", "/corrections", { enrollid: 99, time: "2026-11-03 09:00:00", reason: "forgot" }), 400, "unknown_person")).toBe(message);
+    const leave = await json<{ id: number }>(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-03", type: "sick" }), 201);
+    expect(await refused(a.api("PATCH", `/leave/${leave.id}`, { enrollid: 99 }), 400, "unknown_person")).toBe(message);
+    expect((await a.store.timesheets.leave({ from: "2026-11-01", to: "2026-11-30" })).map((e) => [e.id, e.enrollid, e.date])).toEqual([[leave.id, 7, "2026-11-03"]]);
+    expect(await a.store.timesheets.corrections(99)).toEqual([]);
+    const audited = (await a.store.auditLog({ limit: 100 })).items.filter((e) => e.action.startsWith("timesheets.leave.") || e.action.startsWith("timesheets.correction."));
+    expect(audited.map((e) => [e.action, e.target])).toEqual([["timesheets.leave.add", "person:7"]]);
+
+    // A punch stored for someone not on People can still be left out: an exclusion names the punch.
+    await a.store.write([punchesOp("T1", [punch(99, "2026-11-03 09:00:00")])]);
+    const stray = (await a.store.attendance({ enrollid: 99, from: "2026-11-03 00:00:00", to: "2026-11-04 00:00:00", limit: 1 })).items[0];
+    expect(await json(a.api("POST", "/corrections", { punchId: stray?.id, reason: "not one of ours" }), 201)).toMatchObject({ enrollid: 99, kind: "exclude", punchId: stray?.id });
+    // Changing the leave of someone removed since stays possible: only a newly named person is checked.
+    await json(a.api("DELETE", "/people/7"));
+    expect(await json(a.api("PATCH", `/leave/${leave.id}`, { enrollid: 7, date: "2026-11-04" }))).toMatchObject({ id: leave.id, enrollid: 7, date: "2026-11-04" });
   });
 
   test("rebuild: the API and tm20 timesheets rebuild leave the same audit entry and the same results", async () => {

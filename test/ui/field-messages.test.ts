@@ -69,6 +69,42 @@ describe("a refused input names its field", () => {
     expect(flashOf(token)?.text).toBe("New token name: give the token a name (who or what uses it).");
   });
 
+  test("a department's and a leave type's rename fields are labelled by what they name: their refusals say so, and keep what was typed", async () => {
+    expect((await app.form("/timesheets/departments", { name: "Loading" })).headers.get("location")).toBe("/timesheets/departments");
+    const department = (await app.store.timesheets.departments()).find((d) => d.name === "Loading")?.id;
+    const list = await (await app.page("/timesheets/departments")).text();
+    expect(list).toContain(`<form method="post" action="/timesheets/departments/${department}" class="rename-form" aria-label="Rename Loading">`);
+    expect(list).toContain(`<input name="name" value="Loading" aria-label="Department name"`);
+    const blank = { kind: "error", text: "Department name: give it a name.", form: { action: `/timesheets/departments/${department}`, values: { name: "   " } } };
+    expect(flashOf(await app.form(`/timesheets/departments/${department}`, { name: "   " }))).toEqual(blank);
+    expect(flashOf(await app.form(`/timesheets/departments/${department}`, { name: "y".repeat(101) }))).toEqual({ ...blank, text: "Department name: use at most 100 characters.", form: { ...blank.form, values: { name: "y".repeat(101) } } });
+    expect((await app.store.timesheets.departments()).find((d) => d.id === department)?.name).toBe("Loading");
+
+    expect((await app.form("/timesheets/leave-types", { name: "Vacation", paid: "on" })).headers.get("location")).toBe("/timesheets/leave-types");
+    const type = (await app.store.timesheets.leaveTypes()).find((t) => t.name === "Vacation")?.id;
+    const types = await (await app.page("/timesheets/leave-types")).text();
+    expect(types).toContain(`<input name="name" value="Vacation" aria-label="Leave type name"`);
+    const action = `/timesheets/leave-types/${type}`;
+    expect(flashOf(await app.form(action, { name: " ", countsAsWorked: "on" }))).toEqual({ kind: "error", text: "Leave type name: fill this in", form: { action, values: { name: " ", countsAsWorked: "on" } } });
+    expect(flashOf(await app.form(action, { name: "z".repeat(101), paid: "on" }))).toEqual({ kind: "error", text: "Leave type name: use at most 100 characters.", form: { action, values: { name: "z".repeat(101), paid: "on" } } });
+    expect((await app.store.timesheets.leaveTypes()).find((t) => t.id === type)).toEqual({ id: type ?? 0, name: "Vacation", paid: true, countsAsWorked: false });
+  });
+
+  test("leave or a missed punch entered on the day of an enroll id no one has: refused in the person's words, what was typed kept, nothing stored or audited", async () => {
+    expect((await app.api("POST", "/leave-types", { name: "Sick" })).status).toBe(201);
+    const sick = (await app.store.timesheets.leaveTypes()).find((t) => t.name === "Sick")?.id;
+    const text = "Person: no one has enroll id 99; add them on People first.";
+    const day = "/timesheets/people/99/days/2026-03-03";
+    expect(flashOf(await app.form(`${day}/leave`, { type: String(sick), part: "day", minutes: "" }))).toEqual({ kind: "error", text, form: { action: `${day}/leave`, values: { type: String(sick), part: "day", minutes: "" } } });
+    const punch = { date: "2026-03-03", time: "09:00", inout: "0", reason: "forgot the badge" };
+    expect(flashOf(await app.form(`${day}/corrections`, punch))).toEqual({ kind: "error", text, form: { action: `${day}/corrections`, values: punch } });
+    expect(await app.store.timesheets.leave({ from: "2026-03-01", to: "2026-03-31", enrollid: 99 })).toEqual([]);
+    expect(await app.store.timesheets.corrections(99)).toEqual([]);
+    expect((await app.store.auditLog({ target: "person:99", limit: 10 })).items).toEqual([]);
+    // Ann is on People: the same forms go through.
+    expect(flashOf(await app.form("/timesheets/people/7/days/2026-03-03/leave", { type: String(sick), part: "day", minutes: "" }))).toEqual({ kind: "ok", text: "Sick added." });
+  });
+
   test("every form names its field by its label: settings, notifications, credentials, users, a terminal, the password, the filters", async () => {
     const site = { siteName: "HQ", tz: "UTC", approval: "open", keypadEnrolment: "accept", offlineAlertMinutes: "ten", driftAlertSeconds: "60", csvDelimiter: "," };
     const notify = { quietSeconds: "60", dailyDigestAt: "", linkBase: "", emailEnabled: "on", smtpHost: "mail.example", smtpPort: "99999", smtpSecurity: "starttls", smtpFrom: "tm20@example.com", smtpTo: "it@example.com" };

@@ -290,7 +290,7 @@ describe("Timesheets → changes from a day", () => {
     const res = await app.form(`/timesheets/leave-types/${id}`, { name: "Training", countsAsWorked: "on" });
     expect(flashOf(res)).toEqual(["ok", "Training: unpaid, counts as worked time."]);
     expect((await app.store.timesheets.leaveTypes()).find((t) => t.id === id)).toEqual({ id, name: "Training", paid: false, countsAsWorked: true });
-    expect(flashOf(await app.form(`/timesheets/leave-types/${id}`, { name: " " }))).toEqual(["error", "Name: fill this in"]);
+    expect(flashOf(await app.form(`/timesheets/leave-types/${id}`, { name: " " }))).toEqual(["error", "Leave type name: fill this in"]);
     await ok(`/timesheets/leave-types/${id}/delete`, {});
   });
 

@@ -222,7 +222,8 @@ describe("Timesheets in the browser", () => {
     await page.getByLabel("Name", { exact: true }).fill("Trainig");
     await page.getByRole("button", { name: "Add leave type" }).click();
     await flashOk("Leave type Trainig added.");
-    await page.getByLabel("Name of Trainig").fill("Training");
+    const nameOf = (type: string) => page.locator(`tr[data-leave-type="${type}"]`).getByLabel("Leave type name");
+    await nameOf("Trainig").fill("Training");
     await page.getByLabel("Trainig is paid").uncheck();
     await page.getByLabel("Trainig counts as worked").check();
     await page.getByRole("button", { name: "Save Trainig" }).click();
@@ -233,10 +234,10 @@ describe("Timesheets in the browser", () => {
     // Enter in the name field submits the row's form too; a blank name is refused and the row keeps what was typed.
     await page.getByLabel("Training is paid").check();
     await page.getByLabel("Training counts as worked").uncheck();
-    await page.getByLabel("Name of Training").fill("  ");
-    await page.getByLabel("Name of Training").press("Enter");
-    await page.locator(".flash-error", { hasText: "Name: fill this in" }).waitFor({ timeout: 10_000 });
-    expect(await page.getByLabel("Name of Training").inputValue()).toBe("  ");
+    await nameOf("Training").fill("  ");
+    await nameOf("Training").press("Enter");
+    await page.locator(".flash-error", { hasText: "Leave type name: fill this in" }).waitFor({ timeout: 10_000 });
+    expect(await nameOf("Training").inputValue()).toBe("  ");
     expect(await page.getByLabel("Training is paid").isChecked()).toBe(true);
     expect(await page.getByLabel("Training counts as worked").isChecked()).toBe(false);
     expect(await stored()).toEqual([{ id: 1, name: "Training", paid: false, countsAsWorked: true }]);

@@ -8,7 +8,7 @@ import type { Correction, LocalDate } from "../../timesheets/types.ts";
 import { type Actor, actorId } from "../actor.ts";
 import { audit } from "../audit.ts";
 import { validInput } from "../input.ts";
-import { personDays, type TimesheetDeps } from "./deps.ts";
+import { checkPerson, personDays, type TimesheetDeps } from "./deps.ts";
 import { enrollid, id, reason } from "./fields.ts";
 
 /** A missed punch `{enrollid, time, inout?, reason}`, or the exclusion of a stored punch `{punchId, reason}`. */
@@ -66,6 +66,8 @@ export async function addCorrection(deps: TimesheetDeps, actor: Actor, input: un
     if (v.enrollid !== undefined && v.enrollid !== punch.enrollid) throw badRequest(`punch ${v.punchId} is enroll id ${punch.enrollid}'s, not ${v.enrollid}'s`);
     correction = { kind: "exclude", enrollid: punch.enrollid, punchId: v.punchId, reason: v.reason, by: actorId(actor) };
   } else {
+    // An exclusion names a stored punch, whoever's it is; an added punch names a person.
+    await checkPerson(deps, v.enrollid);
     correction = { kind: "add", enrollid: v.enrollid, time: v.time, ...(v.inout !== undefined ? { inout: v.inout } : {}), reason: v.reason, by: actorId(actor) };
   }
   const row = await deps.store.timesheets.addCorrection(correction, deps.now());

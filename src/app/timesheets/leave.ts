@@ -7,7 +7,7 @@ import type { LeaveEntry, LeaveType } from "../../timesheets/types.ts";
 import type { Actor } from "../actor.ts";
 import { audit } from "../audit.ts";
 import { validInput } from "../input.ts";
-import { inUse, keyed, type TimesheetDeps } from "./deps.ts";
+import { checkPerson, inUse, keyed, type TimesheetDeps } from "./deps.ts";
 import { dateRange, enrollid, id, MAX_READ_DAYS, minutes, name } from "./fields.ts";
 
 export const leaveTypeInput = z.strictObject({ name, paid: z.boolean().default(true), countsAsWorked: z.boolean().default(false) });
@@ -103,7 +103,9 @@ async function leaveTypesById(deps: TimesheetDeps): Promise<Map<number, LeaveTyp
 }
 
 export async function addLeave(deps: TimesheetDeps, actor: Actor, input: unknown): Promise<LeaveView> {
-  const entry = await deps.store.timesheets.addLeave(await leaveModel(deps, validInput(leaveInput, input)));
+  const model = await leaveModel(deps, validInput(leaveInput, input));
+  await checkPerson(deps, model.enrollid);
+  const entry = await deps.store.timesheets.addLeave(model);
   await audit(deps, actor, "timesheets.leave.add", `person:${entry.enrollid}`, { id: entry.id, date: entry.date, typeId: entry.typeId, part: entry.part });
   deps.recompute.people([{ enrollid: entry.enrollid, date: entry.date }]);
   return leaveView(entry, await leaveTypesById(deps));
@@ -116,6 +118,8 @@ export async function updateLeave(deps: TimesheetDeps, actor: Actor, id: number,
   const base = leaveView(current, new Map());
   const part = patch.minutes !== undefined || patch.halfDay !== undefined ? {} : { minutes: base.minutes ?? undefined, halfDay: base.halfDay ?? undefined };
   const model = await leaveModel(deps, { enrollid: base.enrollid, date: base.date, type: base.type, ...part, ...patch });
+  // Only a newly named person: changing the leave of someone since removed stays possible.
+  if (model.enrollid !== current.enrollid) await checkPerson(deps, model.enrollid);
   const entry = await deps.store.timesheets.updateLeave({ ...model, id });
   if (!entry) throw notFound("no such leave entry");
   await audit(deps, actor, "timesheets.leave.update", `person:${entry.enrollid}`, { id, date: entry.date, typeId: entry.typeId, part: entry.part });

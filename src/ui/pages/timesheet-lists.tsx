@@ -166,7 +166,7 @@ function leaveTypeRoutes(app: Hono<UiEnv>, { deps, ts, shell, who }: ListKit) {
   });
   app.post("/timesheets/leave-types/:id", requireAdmin(), async (c) => {
     const f = new FormReader(await formOf(c));
-    const name = f.text("name", "Name", true);
+    const name = f.text("name", "Leave type name", true);
     if (f.problem) return redirectWith(c, "/timesheets/leave-types", "error", f.problem);
     const type = await updateLeaveType(ts, actorOf(c), idParam(c), { name, paid: f.checked("paid"), countsAsWorked: f.checked("countsAsWorked") });
     return redirectWith(c, "/timesheets/leave-types", "ok", `${type.name}: ${type.paid ? "paid" : "unpaid"}, ${type.countsAsWorked ? "counts as worked time" : "not worked time"}.`);

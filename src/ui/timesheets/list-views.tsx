@@ -17,9 +17,9 @@ export function DepartmentRows({ departments, admin, csrf }: { departments: Depa
           head: "Name",
           cell: (d) =>
             admin ? (
-              <form method="post" action={`/timesheets/departments/${d.id}`} class="rename-form">
+              <form method="post" action={`/timesheets/departments/${d.id}`} class="rename-form" aria-label={`Rename ${d.name}`}>
                 <CsrfField token={csrf} />
-                <input name="name" value={d.name} aria-label={`Name of ${d.name}`} required maxlength={100} />
+                <input name="name" value={d.name} aria-label="Department name" required maxlength={100} />
                 <button type="submit" class="btn btn-plain">
                   Rename
                 </button>
@@ -82,9 +82,9 @@ export function LeaveTypeRows({ types, admin, csrf }: { types: LeaveType[]; admi
           head: "Name",
           cell: (t) =>
             admin ? (
-              <form method="post" action={`/timesheets/leave-types/${t.id}`} id={formId(t)} class="rename-form">
+              <form method="post" action={`/timesheets/leave-types/${t.id}`} id={formId(t)} class="rename-form" aria-label={`Change ${t.name}`}>
                 <CsrfField token={csrf} />
-                <input name="name" value={t.name} aria-label={`Name of ${t.name}`} required maxlength={100} />
+                <input name="name" value={t.name} aria-label="Leave type name" required maxlength={100} />
               </form>
             ) : (
               t.name
