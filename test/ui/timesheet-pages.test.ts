@@ -375,6 +375,37 @@ describe("Timesheets → Summary and print", () => {
     expect(page).not.toContain('class="sidebar"');
     expect(page).toContain("data-print");
   });
+
+  test("the monthly sheets of a range: every month of it, month after month, each with its own totals; at most 12 months", async () => {
+    // A January day of Ann's: a copy of 2 March's (425 minutes worked).
+    const worked = (await app.store.timesheets.days({ from: "2026-03-02", to: "2026-03-02", enrollid: 1, limit: 1 })).items[0];
+    if (!worked) throw new Error("no result for 2 March");
+    await app.store.timesheets.saveDays([{ ...worked, date: "2026-01-30", firstIn: "2026-01-30 08:58:00", lastOut: "2026-01-30 17:05:00", pairs: [] }], NOW);
+    // The summary's period is what its print link takes, as whole months.
+    expect(await html("/timesheets/summary?from=2026-01-15&to=2026-03-10")).toContain('href="/timesheets/print?from=2026-01&amp;to=2026-03"');
+    const sheets = (page: string) => [...page.matchAll(/<article class="sheet" data-enrollid="(\d+)" data-month="([\d-]+)">[\s\S]*?<dd data-total="Worked">([^<]*)</g)].map((m) => [m[2], Number(m[1]), m[3]]);
+    const range = await html("/timesheets/print?from=2026-01&to=2026-03");
+    // Month after month, each sheet the one its month prints alone (its own days and totals).
+    const alone = async (month: string) => sheets(await html(`/timesheets/print?month=${month}`));
+    const [january, february, march] = [await alone("2026-01"), await alone("2026-02"), await alone("2026-03")];
+    expect(sheets(range)).toEqual([...january, ...february, ...march]);
+    expect(january.find(([, enrollid]) => enrollid === 1)).toEqual(["2026-01", 1, "7:05"]);
+    expect(march.map(([month, enrollid]) => [month, enrollid])).toEqual([
+      ["2026-03", 1],
+      ["2026-03", 2],
+    ]);
+    expect(sheets(await html("/timesheets/print?from=2026-01&to=2026-03&enrollid=2"))).toEqual(sheets(range).filter(([, enrollid]) => enrollid === 2));
+    expect(range).toContain("2026-01 to 2026-03: one person per page and month, with each month&#39;s totals.");
+    expect(range).toContain("<title>Timesheets 2026-01 to 2026-03");
+    expect(await html("/timesheets/print?from=2020-01&to=2020-02")).toContain("<p>No results stored for 2020-01 to 2020-02.</p>");
+    // Twelve months print; a thirteenth is refused with what to do, nothing printed; so is an end before the start.
+    expect(sheets(await html("/timesheets/print?from=2025-04&to=2026-03"))).toEqual([...sheets(await html("/timesheets/print?from=2025-04&to=2025-12")), ...sheets(range)]);
+    const tooMany = await html("/timesheets/print?from=2025-03&to=2026-03");
+    expect(tooMany).toContain("At most 12 months at once: 2025-03 to 2026-03 is 13 months; print them in parts.");
+    expect(sheets(tooMany)).toEqual([]);
+    expect(await html("/timesheets/print?from=2026-03&to=2026-01")).toContain("To: 2026-01 is before 2026-03; choose a last month on or after the first.");
+    await app.store.timesheets.removeDays([{ enrollid: 1, date: "2026-01-30" }], NOW);
+  });
 });
 
 describe("Timesheets → Shifts list", () => {

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { clockOf, hm, hmOrDash, statusOf } from "../../../web/components/timesheet-format.ts";
 import { notADate } from "../../lib/input-problem.ts";
 import { parseDate } from "../../protocol/index.ts";
-import { periodSummary, type SummaryRow } from "../../app/timesheets/results.ts";
+import { periodSummary, type SummaryRow, summaryRows } from "../../app/timesheets/results.ts";
 import { csvHead } from "../../export/csv.ts";
 import { DAY_CSV_HEADERS, dayCsvRows, loadSheets, type Sheets, summaryCsv, timesheetWorkbook } from "../../export/timesheet-sheets.ts";
 import { dayNumber, weekday } from "../../timesheets/calendar.ts";
@@ -18,7 +18,7 @@ import type { DayResult, LeaveType } from "../../timesheets/types.ts";
 import { EmptyState } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page, PrintBar, printPage } from "../layout.tsx";
-import { monthRange, namesOf, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
+import { type MonthRange, monthRange, monthSchema, namesOf, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
 import { type Column, Table } from "../table.tsx";
 import { SummaryTotals } from "../timesheets/day-parts.tsx";
 import { monthOf } from "./timesheet-people.tsx";
@@ -138,7 +138,7 @@ async function summaryPage(c: Context<UiEnv>, deps: UiDeps) {
           <a class="btn btn-plain" href={`/timesheets/summary.xlsx?${period}`} download>
             XLSX
           </a>
-          <a class="btn btn-plain" href={`/timesheets/print?month=${from.slice(0, 7)}${dept}`}>
+          <a class="btn btn-plain" href={`/timesheets/print?from=${from.slice(0, 7)}&to=${to.slice(0, 7)}${dept}`}>
             Print monthly sheets
           </a>
         </>
@@ -174,7 +174,7 @@ const sheetColumns: Array<Column<DayResult>> = [
 function Sheet({ s, days, sheets, month, siteName }: { s: SummaryRow; days: DayResult[]; sheets: Sheets; month: string; siteName: string }) {
   const department = s.departmentId === null ? null : (sheets.names.departments.get(s.departmentId) ?? `#${s.departmentId}`);
   return (
-    <article class="sheet" data-enrollid={s.enrollid}>
+    <article class="sheet" data-enrollid={s.enrollid} data-month={month}>
       <header class="sheet-head">
         <h1>
           {sheets.names.people.get(s.enrollid) || `#${s.enrollid}`} <span class="muted">#{s.enrollid}</span>
@@ -194,24 +194,75 @@ function Sheet({ s, days, sheets, month, siteName }: { s: SummaryRow; days: DayR
   );
 }
 
+/** The most months one print covers: a year of sheets is already a thick stack. */
+const MAX_PRINT_MONTHS = 12;
+
+/** `month` (a person's month page links one), or `from`..`to` (the summary's period, as months). */
+const printQuery = z.object({
+  from: monthSchema.optional().catch(undefined),
+  to: monthSchema.optional().catch(undefined),
+  enrollid: z.coerce.number().int().min(1).optional().catch(undefined),
+  departmentId: z.coerce.number().int().min(1).optional().catch(undefined),
+});
+
+const monthIndex = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+
+/** The months `from`..`to` (whole months, as the sheets are), or why they cannot be printed at once. */
+function printMonths(from: string, to: string): MonthRange[] | string {
+  const count = monthIndex(to) - monthIndex(from) + 1;
+  if (count < 1) return `To: ${to} is before ${from}; choose a last month on or after the first.`;
+  if (count > MAX_PRINT_MONTHS) return `At most ${MAX_PRINT_MONTHS} months at once: ${from} to ${to} is ${count} months; print them in parts.`;
+  const months = [monthRange(from)];
+  for (let i = 1; i < count; i++) months.push(monthRange((months[i - 1] as MonthRange).next));
+  return months;
+}
+
+/**
+ * The monthly sheets of a month or of every month of a range (the summary's period, made whole
+ * months): month after month, one person per page, each sheet with that month's days and totals.
+ */
 async function printSheets(c: Context<UiEnv>, deps: UiDeps) {
-  const month = monthRange(monthOf(c, deps));
-  const query = z.object({ enrollid: z.coerce.number().int().min(1).optional().catch(undefined), departmentId: z.coerce.number().int().min(1).optional().catch(undefined) }).parse(c.req.query());
-  const sheets = await loadSheets(deps.timesheets, { from: month.from, to: month.to, ...(query.departmentId ? { departmentId: query.departmentId } : {}) });
-  const people = sheets.summary.filter((s) => query.enrollid === undefined || s.enrollid === query.enrollid);
+  const query = printQuery.parse(c.req.query());
+  const from = query.from ?? monthOf(c, deps);
+  const to = query.to ?? from;
+  const label = from === to ? from : `${from} to ${to}`;
   const siteName = deps.settings.siteName;
+  const months = printMonths(from, to);
+  if (typeof months === "string") {
+    return printPage(c, siteName, `Timesheets ${label}`, (
+      <>
+        <PrintBar back="/timesheets/summary" />
+        <p class="flash flash-error" role="alert">
+          {months}
+        </p>
+      </>
+    ));
+  }
+  // One read for the whole range, so its person-day limit counts every month printed.
+  const range = { from: (months[0] as MonthRange).from, to: (months[months.length - 1] as MonthRange).to };
+  const sheets = await loadSheets(deps.timesheets, { ...range, ...(query.departmentId ? { departmentId: query.departmentId } : {}) });
+  const printed = months.flatMap((month) => {
+    const days = sheets.days.filter((d) => d.date >= month.from && d.date <= month.to && (query.enrollid === undefined || d.enrollid === query.enrollid));
+    const byPerson = new Map<number, DayResult[]>();
+    for (const d of days) {
+      const own = byPerson.get(d.enrollid);
+      if (own) own.push(d);
+      else byPerson.set(d.enrollid, [d]);
+    }
+    return summaryRows(days, sheets.names.leaveTypes).map((s) => ({ s, month, days: byPerson.get(s.enrollid) ?? [] }));
+  });
   return printPage(
     c,
     siteName,
-    `Timesheets ${month.month}`,
+    `Timesheets ${label}`,
     <>
       <PrintBar back="/timesheets/summary">
-        <span class="muted">One person per page, with totals.</span>
+        <span class="muted">{months.length === 1 ? "One person per page, with totals." : `${label}: one person per page and month, with each month's totals.`}</span>
       </PrintBar>
-      {people.length === 0 ? (
-        <p>No results stored for {month.month}.</p>
+      {printed.length === 0 ? (
+        <p>No results stored for {label}.</p>
       ) : (
-        people.map((s) => <Sheet s={s} days={sheets.days.filter((d) => d.enrollid === s.enrollid)} sheets={sheets} month={month.month} siteName={siteName} />)
+        printed.map(({ s, month, days }) => <Sheet s={s} days={days} sheets={sheets} month={month.month} siteName={siteName} />)
       )}
     </>,
   );
