@@ -305,6 +305,12 @@ describe("Timesheets → changes from a day", () => {
     const nobody = await app.form("/timesheets/schedules", [["enrollid", "99"], ["from", "2026-03-01"], ["shiftId", String(await idOf("shifts", "Day"))], ["weekday", "1"]]);
     expect(flashOf(nobody)).toEqual(["error", "Person (enroll id): no one has enroll id 99; add them on People first."]);
     expect((await app.store.timesheets.schedules()).filter((s) => s.enrollid === 99)).toEqual([]);
+    // A day of someone not on People offers no form that would be refused: it says what to do instead.
+    const stray = await html("/timesheets/people/99/days/2026-03-03");
+    expect(textOf(stray, /data-no-person[^>]*>([\s\S]*?)<\/p>/)).toBe("No one on People has enroll id 99: add them on People first to add a missed punch or leave for this day.");
+    expect(stray).not.toContain("/timesheets/people/99/days/2026-03-03/leave");
+    expect(stray).not.toContain("/timesheets/people/99/days/2026-03-03/corrections");
+    expect(await html("/timesheets/people/1/days/2026-03-03")).not.toContain("data-no-person");
     // The use case's own refusal comes back as a flash too (the shift is in a schedule).
     const inUse = await app.form(`/timesheets/shifts/${await idOf("shifts", "Day")}/delete`);
     expect(flashOf(inUse)?.[0]).toBe("error");

@@ -236,7 +236,12 @@ export async function dayPage(c: Context<UiEnv>, deps: UiDeps, enrollid: number,
       <PunchesPanel data={data} />
       <CorrectionsPanel data={data} clock={deps.settings.clock} />
       <LeavePanel data={data} />
-      {csrf ? (
+      {csrf && !person ? (
+        // Leave and missed punches are refused for someone not on People (unknown_person): say so instead of offering them.
+        <p class="muted" data-no-person>
+          No one on People has enroll id {enrollid}: <a href="/people/new">add them on People</a> first to add a missed punch or leave for this day.
+        </p>
+      ) : csrf ? (
         <div class="grid-2">
           <AddCorrectionForm enrollid={enrollid} date={date} csrf={csrf} />
           <AddLeaveForm enrollid={enrollid} date={date} csrf={csrf} types={[...data.leaveTypes.values()]} />
