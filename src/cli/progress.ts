@@ -3,6 +3,7 @@
  * place on stderr when stderr is a terminal, and nothing at all in a pipe — so scripts that read a
  * command's stdout (its summary line) see exactly what they saw before.
  */
+import { nounFor } from "../lib/plural.ts";
 
 export type ProgressUnit = "bytes" | "rows";
 
@@ -39,13 +40,14 @@ function duration(seconds: number): string {
 /** One progress line; pure, so every shape is tested by table. */
 export function formatProgress(p: ProgressSnapshot): string {
   const amount = p.unit === "bytes" ? bytes : count;
-  const suffix = p.unit === "rows" ? " rows" : "";
+  // Rows take the noun of the number they follow: "1 row", "1 of 1 row", "2 of 3 rows".
+  const suffix = p.unit === "rows" ? ` ${nounFor(p.total ?? p.done, "row")}` : "";
   const parts = [p.total === null ? `${amount(p.done)}${suffix}` : `${amount(p.done)} of ${amount(p.total)}${suffix}`];
   const seconds = p.elapsedMs / 1000;
   // Under a fifth of a second the rate is noise; show it once there is something to measure.
   if (seconds >= 0.2 && p.done > 0) {
     const rate = p.done / seconds;
-    parts.push(p.unit === "bytes" ? `${bytes(Math.round(rate))}/s` : `${count(rate)} rows/s`);
+    parts.push(p.unit === "bytes" ? `${bytes(Math.round(rate))}/s` : `${count(rate)} ${nounFor(Math.round(rate), "row")}/s`);
     if (p.total !== null && p.total >= p.done) parts.push(`${duration((p.total - p.done) / rate)} left`);
   }
   return parts.join(" · ");

@@ -12,6 +12,11 @@ describe("formatProgress", () => {
     [{ unit: "rows", done: 100, total: 1_000_000, elapsedMs: 1000 }, "100 of 1,000,000 rows · 100 rows/s · 2 h 46 min left"],
     [{ unit: "rows", done: 1000, total: 91_000, elapsedMs: 1000 }, "1,000 of 91,000 rows · 1,000 rows/s · 1 min 30 s left"],
     [{ unit: "rows", done: 250_000, total: null, elapsedMs: 5000 }, "250,000 rows · 50,000 rows/s"],
+    // One row is "row", by the number the noun follows: the total when known, else the count.
+    [{ unit: "rows", done: 1, total: null, elapsedMs: 1000 }, "1 row · 1 row/s"],
+    [{ unit: "rows", done: 0, total: null, elapsedMs: 0 }, "0 rows"],
+    [{ unit: "rows", done: 1, total: 1, elapsedMs: 0 }, "1 of 1 row"],
+    [{ unit: "rows", done: 1, total: 2, elapsedMs: 500 }, "1 of 2 rows · 2 rows/s · 1 s left"],
   ];
   for (const [snapshot, line] of cases) test(line, () => expect(formatProgress(snapshot)).toBe(line));
 });
