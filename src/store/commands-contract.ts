@@ -138,6 +138,8 @@ export interface PeopleStore {
   list(filter: PersonFilter): Promise<Page<PersonRow & { backupnums: number[] }>>;
   /** Every person (sync plans work on the whole site). */
   all(): Promise<PersonRow[]>;
+  /** These people, those that exist (a page naming the people its rows mention, in one read). */
+  some(enrollids: readonly number[]): Promise<PersonRow[]>;
   /** Creates or replaces the person's fields; credentials are untouched. */
   save(enrollid: number, person: PersonInput, at: number): Promise<PersonRow>;
   /** Removes the person and their credentials; false when there was none. */

@@ -71,6 +71,11 @@ export class SqlPeopleStore implements PeopleStore {
     return (await this.#db.read(sql`SELECT ${persons.columns} FROM people ORDER BY enrollid`)).map(persons.read);
   }
 
+  async some(enrollids: readonly number[]) {
+    if (enrollids.length === 0) return [];
+    return (await this.#db.read(sql`SELECT ${persons.columns} FROM people WHERE ${oneOf("enrollid", enrollids)} ORDER BY enrollid`)).map(persons.read);
+  }
+
   async save(enrollid: number, person: PersonInput, at: number) {
     const [row] = await this.#db.write(sql`
       INSERT INTO people ${persons.insert({ enrollid, ...person, createdAt: at, updatedAt: at })}

@@ -31,18 +31,27 @@ export function actorLabel(actor: string, known?: KnownActors): string {
   return actor;
 }
 
+/** The admin users and API tokens, each read only when asked for (a page whose rows name none reads nothing). */
+export async function knownActors(store: Store, which = { users: true, tokens: true }): Promise<KnownActors> {
+  const [users, tokens] = await Promise.all([which.users ? store.admin.listUsers() : [], which.tokens ? store.listTokens() : []]);
+  const byName = new Map<string, { live: boolean }>();
+  for (const t of tokens) if (!byName.get(t.name)?.live) byName.set(t.name, { live: t.revokedAt === null });
+  return { users: new Set(users.map((u) => u.username)), tokens: byName };
+}
+
 /**
  * The labels of a page's actors: the users and tokens read once for the whole page (not a read a
  * row), and only when a row names one.
  */
 export async function actorLabels(store: Store, actors: Iterable<string>): Promise<(actor: string) => string> {
   const named = [...actors];
-  const [users, tokens] = await Promise.all([
-    named.some((a) => a.startsWith("user:")) ? store.admin.listUsers() : [],
-    named.some((a) => a.startsWith("token:")) ? store.listTokens() : [],
-  ]);
-  const byName = new Map<string, { live: boolean }>();
-  for (const t of tokens) if (!byName.get(t.name)?.live) byName.set(t.name, { live: t.revokedAt === null });
-  const known: KnownActors = { users: new Set(users.map((u) => u.username)), tokens: byName };
+  const known = await knownActors(store, { users: named.some((a) => a.startsWith("user:")), tokens: named.some((a) => a.startsWith("token:")) });
   return (actor) => actorLabel(actor, known);
+}
+
+/** Every actor a filter offers, as stored and in words: the admin users, the API tokens, the command line and the server. */
+export function actorChoices(known: KnownActors): Array<{ id: string; label: string }> {
+  const sorted = (names: Iterable<string>) => [...names].sort((a, b) => a.localeCompare(b));
+  const ids = [...sorted(known.users).map((u) => `user:${u}`), ...sorted(known.tokens.keys()).map((t) => `token:${t}`), "cli", SERVER_ACTOR];
+  return ids.map((id) => ({ id, label: actorLabel(id, known) }));
 }

@@ -993,6 +993,9 @@ export function contractCases(target: ContractTarget): void {
         const p1 = await t.store.people.list({ limit: 2 });
         assert.deepEqual((await t.store.people.list({ limit: 2, cursor: p1.next ?? undefined })), { items: [all.items[2]], next: null });
         assert.deepEqual((await t.store.people.all()).map((p) => p.enrollid), [7, 8, 70]);
+        // Some people by enrollid, those that exist (a page naming its rows' people in one read).
+        assert.deepEqual((await t.store.people.some([70, 9, 7])).map((p) => [p.enrollid, p.name]), [[7, "Ann Lee-Park"], [70, "Carl"]]);
+        assert.deepEqual(await t.store.people.some([]), []);
       });
 
       test("credentials are kept byte for byte; replaced, removed, and removed with their person", async () => {
