@@ -19,8 +19,6 @@ const DOOR_ALARMS_READ = 500;
 const DOOR_STATES_READ = 2000;
 /** Refused punches read per snapshot (newest first): enough to see every terminal above the rate in a burst. */
 const REFUSED_READ = 2000;
-/** Serial numbers looked up per read, well within either engine's limit on bound parameters. */
-const NAMES_SLICE = 1000;
 
 export interface AlertSourceOptions {
   store: OutboundStore;
@@ -75,13 +73,11 @@ export class AlertSource {
       store.people.heldChanges({ limit: 1 }),
       store.access.syncProblems(),
     ]);
-    // The other facts name terminals too (their names, a clock's approval): those few are read by sn.
+    // The other facts name terminals too (their names, a clock's approval): read by sn in one store read.
     const known = new Set(inAlert.terminals.map((t) => t.sn));
     const named = new Set<string>();
     for (const { sn } of [...clocks, ...doorAlarms, ...doorStates, ...refused.items]) if (!known.has(sn)) named.add(sn);
-    const sns = [...named];
-    const slices = Array.from({ length: Math.ceil(sns.length / NAMES_SLICE) }, (_, i) => sns.slice(i * NAMES_SLICE, (i + 1) * NAMES_SLICE));
-    const others = (await Promise.all(slices.map((slice) => store.terminalsPage({ sns: slice, limit: slice.length })))).flatMap((page) => page.items);
+    const others = (await store.terminalsPage({ sns: [...named], limit: named.size })).items;
     // Bytewise sn order, as the store gives its own: a summary names terminals of equal `since` in it.
     const terminals = [...inAlert.terminals, ...others].sort((a, b) => (a.sn < b.sn ? -1 : a.sn > b.sn ? 1 : 0));
     const webhooks = await Promise.all(

@@ -267,7 +267,8 @@ export interface Store {
   /**
    * Terminals by sn, keyset-paged; with `q`, only those whose sn, name or location contains it
    * (case ignored as each engine's LIKE/ILIKE ignores it); with `status`, those of that status;
-   * with `sns`, those of these serial numbers. The door board pages through these.
+   * with `sns`, those of these serial numbers, as many as given (read in slices within the engines'
+   * limits on bound parameters) and ordered by sn bytewise. The door board pages through these.
    */
   terminalsPage(filter: TerminalFilter): Promise<Page<TerminalRow>>;
   /**

@@ -445,6 +445,27 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(await (await fresh()).store.terminalCounts(), { online: 0, offline: 0, pending: 0, blocked: 0 });
       });
 
+      test("terminalsPage by more serial numbers than one statement binds: each once, bytewise, paged, filtered", async () => {
+        const t = await fresh();
+        const many = Array.from({ length: 2100 }, (_, i) => `T${String(i).padStart(4, "0")}`);
+        await t.store.write([...many.map((sn) => seenOp(sn)), seenOp("a1"), seenOp("B-2")]);
+        await t.store.write([{ type: "terminal-offline", sn: "T1500", at: T0 + 1, sessionId: "s1" }]);
+        // Asked backwards, with a repeat in another slice, and more serial numbers no terminal has than
+        // either engine binds in one statement (SQLite 32,766, PostgreSQL 65,535).
+        const unknown = Array.from({ length: 70_000 }, (_, i) => `NOPE${i}`);
+        const asked = ["a1", ...unknown, ...[...many].reverse(), "B-2", "T0001"];
+        const all = await t.store.terminalsPage({ sns: asked, limit: asked.length });
+        // Bytewise: "B-2" before "T…" before "a1".
+        assert.deepEqual([all.items.map((r) => r.sn), all.next], [["B-2", ...many, "a1"], null]);
+        assert.deepEqual(all.items[1], await t.store.getTerminal("T0000"));
+        const p1 = await t.store.terminalsPage({ sns: asked, limit: 1500 });
+        assert.deepEqual(p1.items.map((r) => r.sn), ["B-2", ...many.slice(0, 1499)]);
+        const p2 = await t.store.terminalsPage({ sns: asked, limit: 1500, cursor: p1.next ?? undefined });
+        assert.deepEqual([p2.items.map((r) => r.sn), p2.next], [[...many.slice(1499), "a1"], null]);
+        assert.deepEqual((await t.store.terminalsPage({ sns: asked, status: "offline", limit: 10 })).items.map((r) => r.sn), ["T1500"]);
+        assert.deepEqual(await t.store.terminalsPage({ sns: [], limit: 10 }), { items: [], next: null });
+      });
+
       test("updateTerminal changes the admin fields only; unknown terminal is null", async () => {
         const t = await fresh();
         await t.store.write([seenOp("U1")]);
@@ -1392,6 +1413,42 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual([offline?.id, offline?.title, offline?.count, offline?.message], [
           "terminal_offline:*", "7 terminals offline", 7,
           "A6 offline for 40 min; A1 offline for 30 min; A2 offline for 30 min; A3 offline for 30 min; A4 offline for 20 min; and 2 more.",
+        ]);
+      });
+
+      test("AlertSource: door events and refused punches of 30 terminals give the exact lines, with the terminals' names", async () => {
+        const t = await fresh();
+        const store = t.store;
+        const settings = await SiteSettings.load(store, { tz: "UTC", approval: "open" });
+        const source = new AlertSource({ store, settings, now: () => NOW, exporter: null, storeHealth: () => null });
+        const doors = Array.from({ length: 30 }, (_, i) => `D${String(i + 1).padStart(2, "0")}`);
+        await store.write(doors.map((sn) => seenOp(sn)));
+        await t.exec(`UPDATE terminals SET name = 'Door ' || substr(sn, 2)`);
+        // D23 is offline too: read with the terminals in an alert's condition, not again by sn.
+        await t.exec(`UPDATE terminals SET online = FALSE, last_seen = ${NOW - 30 * MIN} WHERE sn = 'D23'`);
+        const site = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+        const door = (ms: number, event: number) => punch(0, site(ms), { event });
+        await store.write([
+          // D01–D10 forced open, D10 first (30 min ago); D11–D20 opened (D20 15 min ago) after a close; D23 tampered with.
+          ...doors.slice(0, 10).map((sn, i) => punchesOp(sn, [door(NOW - (21 + i) * MIN, 5)])),
+          ...doors.slice(10, 20).map((sn, i) => punchesOp(sn, [door(NOW - 60 * MIN, 0), door(NOW - (6 + i) * MIN, 1)])),
+          // D21 and D22 refuse five punches each (a burst); D24–D30 report a close (named, no alert).
+          ...doors.slice(20, 22).map((sn) => punchesOp(sn, [1, 2, 3, 4, 5].map((k) => punch(k, site(NOW - k * MIN), { refused: "no_level" })))),
+          punchesOp("D23", [door(NOW - 3 * MIN, 6)]),
+          ...doors.slice(23).map((sn) => punchesOp(sn, [door(NOW - 2 * MIN, 0)])),
+        ]);
+        const alerts = (await source.current()).alerts;
+        assert.deepEqual(alerts.map((a) => [a.id, a.title, a.count]), [
+          ["terminal_offline:terminal:D23", "Door 23 (D23) offline for 30 min", 1],
+          ["door_forced_open:*", "Doors forced open on 10 terminals", 10],
+          ["door_held_open:*", "Doors held open on 10 terminals", 10],
+          ["tamper:terminal:D23", "Door 23 (D23): tamper alarm (unit removed from the wall)", 1],
+          ["refused_punches:terminal:D21", "Door 21 (D21): 5 refused punches in 10 min", 1],
+          ["refused_punches:terminal:D22", "Door 22 (D22): 5 refused punches in 10 min", 1],
+        ]);
+        assert.deepEqual(alerts.slice(1, 3).map((a) => a.message), [
+          "Door 10 (D10): door forced open; Door 09 (D09): door forced open; Door 08 (D08): door forced open; Door 07 (D07): door forced open; Door 06 (D06): door forced open; and 5 more.",
+          "Door 20 (D20): door held open for 15 min; Door 19 (D19): door held open for 14 min; Door 18 (D18): door held open for 13 min; Door 17 (D17): door held open for 12 min; Door 16 (D16): door held open for 11 min; and 5 more.",
         ]);
       });
     });
