@@ -217,14 +217,14 @@ function doorFeed(deps: UiDeps) {
             for (const sn of sns) dirty.add(sn);
           }
           if (dirty.size > 0) {
-            const terminals = (await Promise.all([...dirty].map((sn) => deps.store.getTerminal(sn)))).filter((t) => t !== null);
+            const terminals = (await deps.store.terminalsPage({ sns: [...dirty], limit: dirty.size })).items;
             dirty.clear();
             for (const e of await doorEntries(deps, terminals)) await stream.writeSSE({ event: "door", data: JSON.stringify(doorView(deps, e)) });
           }
           if (unknown.size > 0 && since !== undefined) {
-            const terminals = await Promise.all([...unknown].map((sn) => deps.store.getTerminal(sn)));
+            const terminals = (await deps.store.terminalsPage({ sns: [...unknown], limit: unknown.size })).items;
             unknown.clear();
-            for (const t of terminals) if (t && t.firstSeen >= since) await stream.writeSSE({ event: "new-terminal", data: JSON.stringify({ sn: t.sn, name: t.name }) });
+            for (const t of terminals) if (t.firstSeen >= since) await stream.writeSSE({ event: "new-terminal", data: JSON.stringify({ sn: t.sn, name: t.name }) });
           }
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, REFRESH_MS);

@@ -143,8 +143,9 @@ export function recordPages(deps: UiDeps) {
 
   /** Names of the page's terminals only: at most PAGE look-ups, not the site's 20,000 terminals per page view. */
   const terminalNames = async (rows: ReadonlyArray<{ sn: string }>) => {
-    const found = await Promise.all([...new Set(rows.map((r) => r.sn))].map((sn) => deps.store.getTerminal(sn)));
-    return new Map(found.flatMap((t) => (t ? [[t.sn, t.name || t.sn] as const] : [])));
+    const sns = [...new Set(rows.map((r) => r.sn))];
+    const found = sns.length === 0 ? [] : (await deps.store.terminalsPage({ sns, limit: sns.length })).items;
+    return new Map(found.map((t) => [t.sn, t.name || t.sn] as const));
   };
 
   app.get("/attendance", async (c) => {
