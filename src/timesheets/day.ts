@@ -123,22 +123,32 @@ function overtimeOf(plan: DayPlan, offDay: boolean, net: readonly Span[], presen
 }
 
 /**
- * Late and early-leave minutes against the shift's hours (a flexible shift's core), the middle of
- * them for a half day off; minutes of leave excuse lateness first, then early leave; then the graces.
+ * The hours someone is expected at: the shift's (a flexible shift's core), from their middle after a
+ * first half off, to it before a second half off; and the minutes of leave, which excuse lateness
+ * first, then early leave. Late and early leave are measured against them, and Today's "not yet in"
+ * lasts until an arrival would be late by them, so the two never disagree.
  */
-function lateAndEarly(plan: DayPlan, leave: readonly DayLeaveInput[], firstIn: DayPunch | null, lastOut: DayPunch | null): { late: number; early: number } {
-  const shift = plan.shift;
-  const hours = plan.work ?? plan.core;
-  if (shift === null || hours === null) return { late: 0, early: 0 };
+function expectedHours(plan: DayPlan, leave: readonly DayLeaveInput[]): { hours: Span; excuse: number } | null {
+  const hours = plan.shift === null ? null : (plan.work ?? plan.core);
+  if (hours === null) return null;
   let [from, to] = hours;
   const middle = from + Math.floor((to - from) / 2);
   for (const l of leave) {
     if (l.part.kind === "half" && l.part.half === "first") from = middle;
     if (l.part.kind === "half" && l.part.half === "second") to = middle;
   }
+  return { hours: [from, to], excuse: leave.reduce((sum, l) => sum + (l.part.kind === "minutes" ? l.part.minutes : 0), 0) };
+}
+
+/** Late and early-leave minutes against the expected hours (`expectedHours`), after the graces. */
+function lateAndEarly(plan: DayPlan, leave: readonly DayLeaveInput[], firstIn: DayPunch | null, lastOut: DayPunch | null): { late: number; early: number } {
+  const shift = plan.shift;
+  const expected = expectedHours(plan, leave);
+  if (shift === null || expected === null) return { late: 0, early: 0 };
+  const [from, to] = expected.hours;
+  let excuse = expected.excuse;
   let late = firstIn ? Math.max(0, rounded(firstIn, shift.rounding?.in) - from) : 0;
   let early = lastOut ? Math.max(0, to - rounded(lastOut, shift.rounding?.out)) : 0;
-  let excuse = leave.reduce((sum, l) => sum + (l.part.kind === "minutes" ? l.part.minutes : 0), 0);
   const lateExcused = Math.min(late, excuse);
   late -= lateExcused;
   excuse -= lateExcused;
@@ -147,8 +157,9 @@ function lateAndEarly(plan: DayPlan, leave: readonly DayLeaveInput[], firstIn: D
 }
 
 /**
- * Whether the day is a result yet. Someone with no punch, leave or holiday is not absent before an
- * arrival would be late ("not yet in", as `presence` says); until then the day is like one ahead:
+ * Whether the day is a result yet. Someone with no punch, holiday or whole day off is not absent
+ * before an arrival would be late ("not yet in", as `presence` says): the shift's start and grace, or
+ * later after a first half or minutes off (`expectedHours`); until then the day is like one ahead:
  * nothing stored, so months, summaries and exports count no absence the morning has not made yet.
  */
 export const isDue = (day: DayResult): boolean => day.presence !== "not_yet_in";
@@ -200,8 +211,10 @@ export function computeDay(input: DayInput): DayResult {
 
   let presence: Presence | null = null;
   if (input.now !== null) {
-    // Overdue once an arrival now would be late; a flexible shift without core hours never is.
-    const lateFrom = offDay ? undefined : (plan.work ?? plan.core)?.[0];
+    // Overdue once an arrival now would be late (after a first half or minutes off, later than the
+    // shift's start); a flexible shift without core hours never is.
+    const expected = offDay ? null : expectedHours(plan, input.leave);
+    const lateFrom = expected === null ? undefined : expected.hours[0] + expected.excuse;
     if (stillIn) presence = late > 0 ? "late" : "in";
     else if (status === "holiday" || status === "rest" || status === "leave") presence = status;
     else if (punches.length > 0) presence = "out";

@@ -124,4 +124,26 @@ describe("todayResults", () => {
     expect(await today(store, now)).toEqual([[1, "absent", 0], [2, "in", 0], [3, "absent", 0]]);
     await recompute.stop();
   });
+
+  test("half a day off: after a first half off someone is not yet in until 13:05 (the middle + grace 5), nothing stored; a second half off changes nothing", async () => {
+    const store = await office();
+    const ts = store.timesheets;
+    const at = (hms: string) => Date.UTC(2026, 2, 3, Number(hms.slice(0, 2)), Number(hms.slice(3, 5)), Number(hms.slice(6, 8) || 0));
+    const unpaid = await ts.createLeaveType({ name: "Unpaid", paid: false, countsAsWorked: false });
+    // 1 and 3 have the morning off, 2 the afternoon.
+    for (const [enrollid, half] of [[1, "first"], [2, "second"], [3, "first"]] as const) await ts.addLeave({ enrollid, date: "2026-03-03", typeId: unpaid.id, part: { kind: "half", half } });
+    const stored = async () => (await ts.days({ from: "2026-03-03", to: "2026-03-03", limit: 10 })).items.map((d) => [d.enrollid, d.status, d.lateMinutes]);
+
+    expect(await today(store, at("09:06"))).toEqual([[1, "not_yet_in", 0], [2, "absent", 0], [3, "not_yet_in", 0]]);
+    expect(await stored()).toEqual([[2, "absent", 0]]);
+
+    // 3 comes at 13:04, inside the grace of the afternoon's start: in, not late.
+    await store.write([punchesOp("T1", [punch(3, "2026-03-03 13:04:00")], [], T0)]);
+    expect(await today(store, at("13:05:00"))).toEqual([[1, "not_yet_in", 0], [2, "absent", 0], [3, "in", 0]]);
+    expect(await stored()).toEqual([[2, "absent", 0], [3, "present", 0]]);
+
+    // Past 13:05 (and past the minute a not-due day is kept): 1 is due, absent, and stored.
+    expect(await today(store, at("13:06:30"))).toEqual([[1, "absent", 0], [2, "absent", 0], [3, "in", 0]]);
+    expect(await stored()).toEqual([[1, "absent", 0], [2, "absent", 0], [3, "present", 0]]);
+  });
 });

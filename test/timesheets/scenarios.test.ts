@@ -11,6 +11,8 @@ import { type Case, DEPT, days, DOCTOR, punch, SICK, UNPAID, VACATION } from "./
 const MON = "2026-03-02";
 const at = (hm: string, o: Parameters<typeof punch>[1] = {}) => punch(`${MON} ${hm}`, o);
 const paired = { calculation: "paired" } as const;
+const firstHalf = { id: 1, enrollid: 1, date: MON, typeId: UNPAID.id, part: { kind: "half", half: "first" } } as const;
+const twoHours = { id: 1, enrollid: 1, date: MON, typeId: DOCTOR.id, part: { kind: "minutes", minutes: 120 } } as const;
 
 interface Row {
   name: string;
@@ -133,6 +135,19 @@ const rows: Row[] = [
   { name: "today at 06:57, in at 06:50 before the shift: a result (in)", c: { punches: [at("06:50")], asOf: `${MON} 06:57:00` }, expect: ["present", 0, 0, 0, 0], also: { inProgress: true, presence: "in" }, due: true },
   { name: "today at 06:57, on leave: a result (leave)", c: { leave: [{ id: 1, enrollid: 1, date: MON, typeId: SICK.id, part: { kind: "day" } }], asOf: `${MON} 06:57:00` }, expect: ["leave", 0, 0, 0, 0], also: { presence: "leave" }, due: true },
   { name: "today at 06:57, a holiday: a result (holiday)", c: { holidays: [{ date: MON, name: "Founders' day" }], asOf: `${MON} 06:57:00` }, expect: ["holiday", 0, 0, 0, 0], also: { presence: "holiday" }, due: true },
+  // Part of the day off at its start: expected later, so due later (late is measured from the same minute).
+  { name: "today at 09:06, first half off, no punch: not due (expected at 13:00)", c: { leave: [firstHalf], asOf: `${MON} 09:06:00` }, expect: ["absent", 0, 0, 0, 0], also: { inProgress: true, presence: "not_yet_in" }, due: false },
+  { name: "today at 13:05, first half off, no punch: still inside the grace", c: { leave: [firstHalf], asOf: `${MON} 13:05:59` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "not_yet_in" }, due: false },
+  { name: "today at 13:06, first half off, no punch: due, absent", c: { leave: [firstHalf], asOf: `${MON} 13:06:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "absent" }, due: true },
+  { name: "today at 13:30, first half off, in at 13:04: in, not late", c: { leave: [firstHalf], punches: [at("13:04")], asOf: `${MON} 13:30:00` }, expect: ["present", 0, 0, 0, 0], also: { presence: "in" }, due: true },
+  { name: "today at 13:30, first half off, in at 13:10: late from 13:00", c: { leave: [firstHalf], punches: [at("13:10")], asOf: `${MON} 13:30:00` }, expect: ["late", 0, 10, 0, 0], also: { presence: "late" }, due: true },
+  { name: "today at 09:30, first half off yet in at 09:20: in, not late", c: { leave: [firstHalf], punches: [at("09:20")], asOf: `${MON} 09:30:00` }, expect: ["present", 0, 0, 0, 0], also: { presence: "in" }, due: true },
+  { name: "first half off, in at 13:00, out at 17:00: present, not late", c: { leave: [firstHalf], punches: [at("13:00"), at("17:00")] }, expect: ["present", 240, 0, 0, 0] },
+  { name: "today at 09:06, second half off, no punch: due, absent as any day", c: { leave: [{ ...firstHalf, part: { kind: "half", half: "second" } }], asOf: `${MON} 09:06:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "absent" }, due: true },
+  { name: "today at 09:05, second half off, no punch: not due, as any day", c: { leave: [{ ...firstHalf, part: { kind: "half", half: "second" } }], asOf: `${MON} 09:05:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "not_yet_in" }, due: false },
+  { name: "today at 11:05, two hours off, no punch: not due (they excuse lateness first)", c: { leave: [twoHours], asOf: `${MON} 11:05:59` }, expect: ["absent", 120, 0, 0, 0], also: { presence: "not_yet_in" }, due: false },
+  { name: "today at 11:06, two hours off, no punch: due, absent", c: { leave: [twoHours], asOf: `${MON} 11:06:00` }, expect: ["absent", 120, 0, 0, 0], also: { presence: "absent" }, due: true },
+  { name: "today at 11:30, two hours off, in at 11:10: late 10", c: { leave: [twoHours], punches: [at("11:10")], asOf: `${MON} 11:30:00` }, expect: ["late", 120, 10, 0, 0], also: { presence: "late" }, due: true },
   { name: "tomorrow seen today, no punch: not due (a day ahead)", date: "2026-03-03", c: { asOf: `${MON} 10:00:00` }, expect: ["absent", 0, 0, 0, 0], also: { presence: "not_yet_in" }, due: false },
   { name: "the same day seen the next morning: the open pair is missing", c: { punches: [at("08:58")], asOf: "2026-03-03 08:00:00" }, expect: ["missing_punch", 0, 0, 0, 0], also: { inProgress: false, presence: null } },
 ];
