@@ -292,6 +292,25 @@ describe("timesheet use cases through the API", () => {
     expect(await json(a.api("PATCH", `/schedules/${ann.id}`, { to: "2026-11-30" }))).toMatchObject({ id: ann.id, enrollid: 7, to: "2026-11-30" });
   });
 
+  test("leave given both as minutes and as a half day is refused (400, naming minutes), added or changed; nothing stored or audited", async () => {
+    const a = await app();
+    await json(a.api("POST", "/leave-types", { name: "Sick" }), 201);
+    await json(a.api("POST", "/people", { enrollid: 7, name: "Ann" }), 201);
+    const message = "minutes: give minutes or a half day, not both";
+    expect(await refused(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-03", type: "sick", halfDay: "first", minutes: 30 }), 400, "bad_request")).toBe(message);
+    expect(await refused(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-03", type: "sick", halfDay: true, minutes: 30 }), 400, "bad_request")).toBe(message);
+    const half = await json<{ id: number }>(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-04", type: "sick", halfDay: "second" }), 201);
+    expect(await refused(a.api("PATCH", `/leave/${half.id}`, { halfDay: "first", minutes: 30 }), 400, "bad_request")).toBe(message);
+    // halfDay false says "not a half day": beside minutes it is no contradiction.
+    expect(await json(a.api("POST", "/leave", { enrollid: 7, date: "2026-11-05", type: "sick", halfDay: false, minutes: 30 }), 201)).toMatchObject({ date: "2026-11-05", wholeDay: false, halfDay: null, minutes: 30 });
+    expect((await a.store.timesheets.leave({ from: "2026-11-01", to: "2026-11-30" })).map((e) => [e.date, e.part])).toEqual([
+      ["2026-11-04", { kind: "half", half: "second" }],
+      ["2026-11-05", { kind: "minutes", minutes: 30 }],
+    ]);
+    const audited = (await a.store.auditLog({ limit: 100 })).items.filter((e) => e.action.startsWith("timesheets.leave."));
+    expect(audited.map((e) => e.action)).toEqual(["timesheets.leave.add", "timesheets.leave.add"]);
+  });
+
   test("leave and an added punch for an enroll id no one has are refused (400 unknown_person), added or moved to; nothing stored or audited", async () => {
     const a = await app();
     await json(a.api("POST", "/leave-types", { name: "Sick" }), 201);

@@ -105,6 +105,20 @@ describe("a refused input names its field", () => {
     expect(flashOf(await app.form("/timesheets/people/7/days/2026-03-03/leave", { type: String(sick), part: "day", minutes: "" }))).toEqual({ kind: "ok", text: "Sick added." });
   });
 
+  test("leave of a half or a whole day with minutes typed too: refused, naming Minutes, what was typed kept, nothing stored", async () => {
+    expect((await app.api("POST", "/leave-types", { name: "Personal" })).status).toBe(201);
+    const personal = String((await app.store.timesheets.leaveTypes()).find((t) => t.name === "Personal")?.id);
+    const action = "/timesheets/people/7/days/2026-03-05/leave";
+    const first = { type: personal, part: "first", minutes: "30" };
+    expect(flashOf(await app.form(action, first))).toEqual({ kind: "error", text: "Minutes: give minutes or a half day, not both.", form: { action, values: first } });
+    const day = { type: personal, part: "day", minutes: "30" };
+    expect(flashOf(await app.form(action, day))).toEqual({ kind: "error", text: "Minutes: give minutes or a whole day, not both", form: { action, values: day } });
+    expect(await app.store.timesheets.leave({ from: "2026-03-05", to: "2026-03-05" })).toEqual([]);
+    // Minutes left empty: the first half goes through.
+    expect(flashOf(await app.form(action, { type: personal, part: "first", minutes: "" }))).toEqual({ kind: "ok", text: "Personal added." });
+    expect((await app.store.timesheets.leave({ from: "2026-03-05", to: "2026-03-05" })).map((e) => e.part)).toEqual([{ kind: "half", half: "first" }]);
+  });
+
   test("every form names its field by its label: settings, notifications, credentials, users, a terminal, the password, the filters", async () => {
     const site = { siteName: "HQ", tz: "UTC", approval: "open", keypadEnrolment: "accept", offlineAlertMinutes: "ten", driftAlertSeconds: "60", csvDelimiter: "," };
     const notify = { quietSeconds: "60", dailyDigestAt: "", linkBase: "", emailEnabled: "on", smtpHost: "mail.example", smtpPort: "99999", smtpSecurity: "starttls", smtpFrom: "tm20@example.com", smtpTo: "it@example.com" };

@@ -1,6 +1,6 @@
 /** Leave types and the leave entries of a person's days. */
 import { z } from "zod";
-import { badRequest, notFound } from "../../lib/app-error.ts";
+import { AppError, badRequest, notFound } from "../../lib/app-error.ts";
 import type { NoId } from "../../store/timesheets-contract.ts";
 import * as schemas from "../../timesheets/schemas.ts";
 import type { LeaveEntry, LeaveType } from "../../timesheets/types.ts";
@@ -85,7 +85,11 @@ type LeaveFields = z.output<typeof leaveChanges>;
 
 async function leaveModel(deps: TimesheetDeps, v: LeaveFields): Promise<NoId<LeaveEntry>> {
   if (v.enrollid === undefined || v.date === undefined || v.type === undefined) throw badRequest("leave needs enrollid, date and type");
-  if (v.minutes !== undefined && v.halfDay !== undefined && v.halfDay !== false) throw badRequest("leave is a whole day, a half day (halfDay) or a number of minutes, one of them");
+  if (v.minutes !== undefined && v.halfDay !== undefined && v.halfDay !== false) {
+    // Half a day is half the shift's minutes: minutes besides it would be a second, contradicting size.
+    const problem = "give minutes or a half day, not both";
+    throw new AppError(400, "bad_request", `minutes: ${problem}`, undefined, { field: "minutes", problem });
+  }
   const types = await deps.store.timesheets.leaveTypes();
   const type = typeof v.type === "number" ? types.find((t) => t.id === v.type) : types.find((t) => t.name.toLowerCase() === (v.type as string).toLowerCase());
   if (!type) throw badRequest(`no leave type ${JSON.stringify(v.type)}`);

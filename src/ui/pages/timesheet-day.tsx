@@ -294,10 +294,13 @@ export function dayChangeRoutes(deps: UiDeps) {
     const f = new FormReader(await formOf(c));
     const type = f.int("type", "Type", 1, Number.MAX_SAFE_INTEGER, true);
     const part = f.choice("part", "How much", ["day", "first", "second", "minutes"] as const);
-    const minutes = part === "minutes" ? f.int("minutes", "Minutes", 1, 1440, true) : undefined;
+    // Minutes typed beside another choice are not dropped: the use case refuses them with a half day,
+    // and a whole day (no field of the API's) is refused here alike.
+    const minutes = f.int("minutes", "Minutes", 1, 1440, part === "minutes");
+    if (part === "day" && minutes !== undefined) f.fail("Minutes", "give minutes or a whole day, not both");
     if (f.problem) return refused(c, f.problem);
     const { enrollid, date } = target(c);
-    const entry = await addLeave(deps.timesheets, actorOf(c), { enrollid, date, type, ...(part === "first" || part === "second" ? { halfDay: part } : {}), ...(minutes ? { minutes } : {}) });
+    const entry = await addLeave(deps.timesheets, actorOf(c), { enrollid, date, type, ...(part === "first" || part === "second" ? { halfDay: part } : {}), ...(minutes === undefined ? {} : { minutes }) });
     return back(c, `${entry.typeName ?? "Leave"} added.`);
   });
   app.post(`${base}/leave/:id/delete`, requireAdmin(), async (c) => {
