@@ -176,7 +176,9 @@ export function computeDay(input: DayInput): DayResult {
   const stillIn = inProgress && lastPair !== undefined && lastPair.in !== null && lastPair.out === null;
   const missingPunch = pairs.some((p, i) => (p.in === null || p.out === null) && !(stillIn && i === pairs.length - 1));
 
-  const wholeDayLeave = input.leave.some((l) => l.part.kind === "day");
+  // Both halves off is the whole day off: no instant left at which to be expected, late or absent.
+  const halvesOff = new Set(input.leave.flatMap((l) => (l.part.kind === "half" ? [l.part.half] : [])));
+  const wholeDayLeave = input.leave.some((l) => l.part.kind === "day") || halvesOff.size === 2;
   const offDay = input.holiday !== null || shift === null || wholeDayLeave;
 
   // Worked time: complete pairs, rounded, from the shift's start unless early arrival counts.
