@@ -9,6 +9,7 @@ import type { AccessMode, AccessStore } from "./access-contract.ts";
 import type { AdminStore } from "./admin-contract.ts";
 import type { CommandStore, PeopleStore } from "./commands-contract.ts";
 import type { ImportSourceStore } from "./import-source-contract.ts";
+import type { AlertTerminalQuery, AlertTerminals, TerminalFilter } from "./terminal-reads-contract.ts";
 import type { TimesheetStore } from "./timesheets-contract.ts";
 import type { TerminalStatus } from "./terminal-status.ts";
 import type { Page, TerminalChangeOutcome } from "./types.ts";
@@ -24,36 +25,6 @@ import type {
 } from "./schema.ts";
 
 export type Approval = "approved" | "pending" | "blocked";
-
-export interface TerminalFilter {
-  q?: string;
-  status?: TerminalStatus;
-  sns?: readonly string[];
-  cursor?: string;
-  limit: number;
-}
-
-/** The terminal conditions the alerts name (alerts/derive.ts `terminalConditions` decides the same for one terminal). */
-export type TerminalCondition = "pending" | "mismatch" | "offline" | "nearlyFull";
-
-export interface AlertTerminalQuery {
-  /** An approved terminal not online and last seen before this instant (epoch ms) is offline. */
-  offlineBefore: number;
-  /** A terminal store (logs, users, cards, fingerprints, faces) used to this fraction of its size is nearly full. */
-  nearlyFull: number;
-  /** How many terminals of each condition to read. */
-  limit: number;
-}
-
-export interface AlertTerminals {
-  /** How many terminals are in each condition. */
-  counts: Record<TerminalCondition, number>;
-  /**
-   * The first `limit` terminals of each condition, by when it began (first seen, the mismatch, last
-   * seen; nearly full: none) then sn, bytewise; ordered by sn bytewise, each once.
-   */
-  terminals: TerminalRow[];
-}
 
 export interface Punch {
   enrollid: number;
@@ -163,6 +134,7 @@ export type OpResult =
   | { ok: false; error: Error };
 
 export type { Page } from "./types.ts";
+export type { TerminalFilter } from "./terminal-reads-contract.ts";
 
 export interface PunchFilter {
   sn?: string;

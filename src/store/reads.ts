@@ -6,7 +6,8 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { attendanceOrder, attendanceWhere, PHOTO_ID_SLICE } from "./attendance-match.ts";
-import type { AlertTerminalQuery, AlertTerminals, Approval, AttendanceMatch, AttendanceOrder, AuditFilter, Page, PunchFilter, PunchPhoto, Stats, TerminalCondition, TerminalFilter } from "./contract.ts";
+import type { Approval, AttendanceMatch, AttendanceOrder, AuditFilter, Page, PunchFilter, PunchPhoto, Stats, TerminalFilter } from "./contract.ts";
+import type { AlertTerminalQuery, AlertTerminals, TerminalCondition } from "./terminal-reads-contract.ts";
 import { decodeCursor, encodeCursor, pageOf } from "./cursor.ts";
 import { DOOR_EVENT_ROWS, PUNCHES, punchPage } from "./punch-pages.ts";
 import { type AttendanceRow, apiTokens, auditLog, type DoorEventRow, people, punchPhotos, quarantine, type TerminalRow, terminals } from "./schema.ts";

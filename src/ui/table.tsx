@@ -21,6 +21,11 @@ export type Column<R> = {
   attrs?: Attrs | ((row: R) => Attrs);
 };
 
+/** A column of figures, its head aligned with them. */
+export function numColumn<R>(head: string, cell: (row: R) => Child): Column<R> {
+  return { head, headClass: "num", class: "num", cell };
+}
+
 export function Table<R>(props: {
   /** `false`/`null` entries are columns this viewer does not get (admin-only actions). */
   columns: ReadonlyArray<Column<R> | false | null>;
