@@ -7,42 +7,17 @@ import { type Context, Hono } from "hono";
 import { addCorrection, deleteCorrection } from "../../app/timesheets/corrections.ts";
 import { today } from "../../app/timesheets/deps.ts";
 import { addLeave, deleteLeave } from "../../app/timesheets/leave.ts";
-import { clockOf, hm } from "../../../web/components/timesheet-format.ts";
 import { addDays } from "../../timesheets/calendar.ts";
-import type { CorrectionRow } from "../../store/timesheets-contract.ts";
-import type { DayResult, LeaveEntry, LeaveType, RawPunch } from "../../timesheets/types.ts";
+import type { DayResult, RawPunch } from "../../timesheets/types.ts";
 import { actorLabels } from "../actor-labels.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
-import { ActionButton, EmptyState, PunchPhoto, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
-import { inoutLabel } from "../labels.ts";
 import { redirectWith } from "../flash.ts";
 import { page } from "../layout.tsx";
-import { Table } from "../table.tsx";
-import { dateParam, idParam, plannedHours, TimesheetTabs } from "../timesheets/area.tsx";
-import { DayFigures, leaveEntryText, leaveText, StatusBadge } from "../timesheets/day-parts.tsx";
-import { AddCorrectionForm, AddLeaveForm, dayHref, ExcludeForm, RemoveCorrectionForm } from "../timesheets/day-forms.tsx";
+import { dateParam, idParam, TimesheetTabs } from "../timesheets/area.tsx";
+import { AddCorrectionForm, AddLeaveForm, dayHref } from "../timesheets/day-forms.tsx";
+import { CorrectionsPanel, type DayData, LeavePanel, PunchesPanel, ResultPanel } from "../timesheets/day-panels.tsx";
 import { FormReader } from "../timesheets/form.ts";
-
-export interface DayData {
-  enrollid: number;
-  date: string;
-  day: DayResult | null;
-  punches: RawPunch[];
-  photos: Set<number>;
-  corrections: CorrectionRow[];
-  /** Who made a correction, in words. */
-  by: (actor: string) => string;
-  leave: LeaveEntry[];
-  leaveTypes: ReadonlyMap<number, LeaveType>;
-  terminals: ReadonlyMap<string, string>;
-  /** After the site's today: no result yet, by nature. */
-  ahead: boolean;
-  /** The site's today: someone not yet in has no result until arriving would be late (`isDue`). */
-  isToday: boolean;
-  /** The session's CSRF token when the user may change things (an admin); null for a viewer. */
-  csrf: string | null;
-}
 
 /** The punches shown for a day: its own date, and the next date's up to the day's last out (a night shift's). */
 function ofDay(punches: RawPunch[], date: string, day: DayResult | null): RawPunch[] {
@@ -52,16 +27,18 @@ function ofDay(punches: RawPunch[], date: string, day: DayResult | null): RawPun
 
 async function loadDay(deps: UiDeps, enrollid: number, date: string, csrf: string | null): Promise<DayData> {
   const ts = deps.store.timesheets;
-  const [days, punches, corrections, leave, leaveTypes, terminals] = await Promise.all([
+  const [days, punches, corrections, leave, leaveTypes] = await Promise.all([
     ts.days({ from: date, to: date, enrollid, limit: 1 }),
     ts.punchesOf(enrollid, date, addDays(date, 2)),
     ts.corrections(enrollid),
     ts.leave({ enrollid, from: date, to: date }),
     ts.leaveTypes(),
-    deps.store.listTerminals(),
   ]);
   const day = days.items[0] ?? null;
   const shown = ofDay(punches, date, day);
+  // Only the terminals the day's punches came from: a site may have 20,000.
+  const sns = [...new Set(shown.map((p) => p.sn))];
+  const terminals = sns.length === 0 ? [] : (await deps.store.terminalsPage({ sns, limit: sns.length })).items;
   const ids = new Set(shown.map((p) => p.id));
   const end = day?.lastOut && day.lastOut > `${date} 23:59:59` ? day.lastOut : `${date} 23:59:59`;
   const touching = corrections.filter((c) => (c.kind === "add" ? c.time >= date && c.time <= end : ids.has(c.punchId)));
@@ -80,121 +57,6 @@ async function loadDay(deps: UiDeps, enrollid: number, date: string, csrf: strin
     isToday: date === today(deps.timesheets),
     csrf,
   };
-}
-
-function ResultPanel({ data }: { data: DayData }) {
-  const day = data.day;
-  // A day still ahead has no result by nature; "a rebuild computes it" would send the admin looking for a fault.
-  if (!day && data.ahead) return <EmptyState title="This day is still ahead">Its result comes with its punches; leave can be entered already.</EmptyState>;
-  if (!day && data.isToday) return <EmptyState title="Not yet due">No punch yet: the day has a result once an arrival would be late (the shift's start plus its grace), or with the first punch.</EmptyState>;
-  if (!day) return <EmptyState title="No result stored for this day">Results appear as punches arrive; a rebuild computes any range again.</EmptyState>;
-  return (
-    <section class="panel" aria-label="Result">
-      <StatusBadge day={day} />
-      <p class="muted">
-        {plannedHours(day) ? `Planned ${plannedHours(day)}, ${hm(day.expectedMinutes)}` : "No shift planned"}
-        {day.holiday ? ` · Holiday: ${day.holiday}` : ""}
-        {day.leave.length > 0 ? ` · Leave: ${leaveText(day, data.leaveTypes)}` : ""}
-      </p>
-      <DayFigures day={day} />
-      {day.pairs.length > 0 ? (
-        <Table
-          label="Pairs"
-          attrs={{ class: "table compact" }}
-          rows={day.pairs}
-          columns={[
-            { head: "In", cell: (p) => (p.in ? clockOf(p.in, day.date) : <span class="tone-error">missing</span>) },
-            { head: "Out", cell: (p) => (p.out ? clockOf(p.out, day.date) : day.inProgress ? <span class="muted">still in</span> : <span class="tone-error">missing</span>) },
-            { cell: (p) => (p.manual ? <span class="badge badge-info manual-mark">manual</span> : null) },
-          ]}
-        />
-      ) : null}
-    </section>
-  );
-}
-
-function PunchesPanel({ data }: { data: DayData }) {
-  const excluded = new Map(data.corrections.flatMap((c) => (c.kind === "exclude" ? [[c.punchId, c] as const] : [])));
-  return (
-    <section class="panel" aria-label="Punches">
-      <h2>Punches</h2>
-      <Table
-        empty={<p class="muted">No punch stored for this day.</p>}
-        attrs={{ class: "table compact" }}
-        rows={data.punches}
-        row={(p) => ({ "data-punch": p.id })}
-        columns={[
-          { head: "Time", class: "nowrap", cell: (p) => p.time },
-          { head: "Terminal", cell: (p) => data.terminals.get(p.sn) ?? p.sn },
-          { head: "In/out", cell: (p) => inoutLabel(p.inout) },
-          { head: "Photo", cell: (p) => (data.photos.has(p.id) ? <PunchPhoto id={p.id} time={p.time} /> : null) },
-          {
-            head: "Counted",
-            cell: (p) =>
-              excluded.has(p.id) ? (
-                <span class="badge badge-info manual-mark">excluded (manual)</span>
-              ) : data.csrf ? (
-                <ExcludeForm enrollid={data.enrollid} date={data.date} punchId={p.id} csrf={data.csrf} />
-              ) : (
-                "Yes"
-              ),
-          },
-        ]}
-      />
-    </section>
-  );
-}
-
-/** An excluded punch by its time, as the admin saw it in the list (its id means nothing to them). */
-function punchTime(data: DayData, punchId: number): string {
-  return data.punches.find((p) => p.id === punchId)?.time ?? `#${punchId}`;
-}
-
-function CorrectionsPanel({ data, clock }: { data: DayData; clock: UiDeps["settings"]["clock"] }) {
-  const csrf = data.csrf;
-  return (
-    <section class="panel" aria-label="Corrections">
-      <h2>Corrections</h2>
-      <Table
-        empty={<p class="muted">None: the day is computed from the stored punches alone.</p>}
-        attrs={{ class: "table compact" }}
-        rows={data.corrections}
-        row={(c) => ({ "data-correction": c.id })}
-        columns={[
-          {
-            head: "Change",
-            cell: (c) => (
-              <>
-                <span class="badge badge-info manual-mark">manual</span>{" "}
-                {c.kind === "add" ? `Added punch ${c.time}${c.inout === 0 ? " (in)" : c.inout === 1 ? " (out)" : ""}` : `Excluded punch ${punchTime(data, c.punchId)}`}
-              </>
-            ),
-          },
-          { head: "Reason", cell: (c) => c.reason },
-          { head: "By", cell: (c) => data.by(c.by) },
-          { head: "When", class: "nowrap", cell: (c) => siteTime(clock, c.at) },
-          csrf !== null && { class: "row-actions", cell: (c) => <RemoveCorrectionForm enrollid={data.enrollid} date={data.date} id={c.id} csrf={csrf} /> },
-        ]}
-      />
-    </section>
-  );
-}
-
-function LeavePanel({ data }: { data: DayData }) {
-  if (data.leave.length === 0) return null;
-  return (
-    <section class="panel" aria-label="Leave">
-      <h2>Leave</h2>
-      <ul>
-        {data.leave.map((l) => (
-          <li data-leave={l.id}>
-            {leaveEntryText(l, data.leaveTypes)}{" "}
-            {data.csrf ? <ActionButton action={`${dayHref(data.enrollid, data.date)}/leave/${l.id}/delete`} csrf={data.csrf} label="Remove" tone="danger" confirm="Remove this leave entry?" /> : null}
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
 }
 
 /** How many times a day's page looks again for its recomputed result after a change, a second apart. */
