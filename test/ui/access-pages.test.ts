@@ -6,11 +6,13 @@
  * punches marked and filtered in the attendance list, and a viewer who reads but changes nothing.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { decide, qrSvg, snapshot } from "../../src/access/index.ts";
 import { hashToken } from "../../src/auth/tokens.ts";
 import { SESSION_COOKIE } from "../../src/ui/auth-guard.ts";
 import { formErrors, text } from "../helpers/html.ts";
 import { buildApp, type InProcessApp } from "../helpers/app.ts";
 import { punch, punchesOp } from "../store/fixtures.ts";
+import { model } from "../access/fixtures.ts";
 
 const T0 = Date.UTC(2026, 2, 1, 9);
 let app: InProcessApp;
@@ -227,16 +229,35 @@ describe("a person's access, a terminal's mode, refused punches", () => {
     expect((await app.form("/people/21/access", [["levelId", String(back)]])).status).toBe(303);
     expect(await app.store.access.levelsOf(21)).toEqual([back ?? 0]);
 
+    // The POST answers with the printable page itself: no redirect, no flash cookie, nothing cached.
     const issued = await app.form("/people/21/qr-code");
-    const code = await app.store.access.qrCodeOf(21);
+    const code = (await app.store.access.qrCodeOf(21)) ?? "none";
     expect(code).toMatch(/^TM20-[A-Za-z0-9_-]{32}$/);
-    expect(flashOf(issued)).toEqual({ kind: "ok", text: `QR code issued: ${code} (shown only now: print it or send it to the person).` });
+    expect([issued.status, issued.headers.get("cache-control"), issued.headers.get("location"), issued.headers.get("set-cookie")]).toEqual([200, "no-store", null, null]);
+    const card = await issued.text();
+    expect(/<div class="pass-qr" data-person-qr="">(<svg[\s\S]*?<\/svg>)<\/div>/.exec(card)?.[1]).toBe(qrSvg(code));
+    expect(text(/<section class="panel pass-card"[\s\S]*?<\/section>/.exec(card)?.[0] ?? "")).toBe(`Ann Enroll id 21 Code ${code} Show this code to a door's reader.`);
+    expect(text(card)).toContain("QR code issued (shown only now: print this page or send the code to the person; it is never shown again).");
+    expect(card).toContain('<a class="btn btn-plain" href="/people/21">Back to the person</a>');
     const after = await (await app.page("/people/21")).text();
     expect(text(after)).toContain("QR code Issued");
-    expect(after).not.toContain(code ?? "none");
+    expect(after).not.toContain(code);
+    expect(after).not.toContain("<svg");
+    const [entry] = (await app.store.auditLog({ limit: 100 })).items.filter((e) => e.action === "access.person.qr-issue");
+    expect(JSON.stringify(entry)).not.toContain(code);
+    expect([entry?.actor, entry?.target]).toEqual(["user:admin", "21"]);
+
+    // A new code replaces it: the page shows the new one, the store no longer holds the old.
+    const again = await (await app.form("/people/21/qr-code")).text();
+    const second = (await app.store.access.qrCodeOf(21)) ?? "none";
+    expect(second).not.toBe(code);
+    expect([again.includes(second), again.includes(code), again.includes(qrSvg(second))]).toEqual([true, false, true]);
+    const doors = snapshot(model(await app.store.access.model()));
+    const scan = (text: string) => decide(doors, { sn: "FRONT", at: "2026-03-02 09:00:00", credential: { kind: "qr", text } });
+    expect([scan(code).reason, scan(second).enrollid]).toEqual(["unknown_code", 21]);
     expect((await app.form("/people/21/qr-code/delete")).status).toBe(303);
     expect(await app.store.access.qrCodeOf(21)).toBeNull();
-    expect((await audit("access.person")).map(([, action]) => action)).toEqual(["access.person.levels", "access.person.levels", "access.person.qr-issue", "access.person.qr-revoke"]);
+    expect((await audit("access.person")).map(([, action]) => action)).toEqual(["access.person.levels", "access.person.levels", "access.person.qr-issue", "access.person.qr-issue", "access.person.qr-revoke"]);
   });
 
   test("a terminal's access mode, with the Server approval note; refused punches marked and filtered", async () => {

@@ -2,15 +2,19 @@
  * A person's access on their page (issue 16): the levels they hold (checkboxes) and their issued
  * QR code (generate a new one, which replaces any earlier; revoke). The same use cases as the
  * REST API (app/access.ts), so the same audit entries. The code is shown once, right after it is
- * issued; the store keeps it for the decision, the pages never show it again.
+ * issued: the POST answers with a printable page of it (no redirect, so the code is in no URL and
+ * no flash cookie, and the page is no-store like every page); the store keeps it for the decision,
+ * the pages never show it again.
  */
 import { Hono } from "hono";
+import { raw } from "hono/html";
+import { qrSvg } from "../../access/qr.ts";
 import { issueQrCode, personAccess, revokeQrCode, setPersonAccess } from "../../app/access.ts";
 import { ActionButton, Badge } from "../components.tsx";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
-import { CsrfField } from "../layout.tsx";
+import { CsrfField, page } from "../layout.tsx";
 import { idParam } from "../timesheets/area.tsx";
 
 const href = (id: number) => `/people/${id}`;
@@ -68,6 +72,36 @@ export async function PersonAccessPanel({ deps, enrollid, csrf }: { deps: UiDeps
   );
 }
 
+const SHOWN_ONCE = "QR code issued (shown only now: print this page or send the code to the person; it is never shown again).";
+
+/** The code just issued, to print or send: the pass page's card (and its print layout) for a person. */
+function IssuedCode({ enrollid, name, code }: { enrollid: number; name: string; code: string }) {
+  return (
+    <>
+      <section class="panel pass-card" aria-label="QR code">
+        <div class="pass-qr" data-person-qr="">
+          {raw(qrSvg(code))}
+        </div>
+        <div class="pass-text">
+          <h2 class="pass-name">{name || `Person ${enrollid}`}</h2>
+          <dl class="kv">
+            <dt>Enroll id</dt>
+            <dd>{enrollid}</dd>
+            <dt>Code</dt>
+            <dd>
+              <code data-code="">{code}</code>
+            </dd>
+          </dl>
+          <p class="hint">Show this code to a door's reader.</p>
+        </div>
+      </section>
+      <p class="no-print">
+        <a href={href(enrollid)}>Back to {name || `person ${enrollid}`}</a> <span class="muted small">Print this page: the menu and buttons are left off the paper.</span>
+      </p>
+    </>
+  );
+}
+
 export function personAccessPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
 
@@ -84,7 +118,13 @@ export function personAccessPages(deps: UiDeps) {
 
   app.post("/people/:id/qr-code", requireAdmin(), async (c) => {
     const { enrollid, code } = await issueQrCode(deps.access, actorOf(c), idParam(c));
-    return redirectWith(c, href(enrollid), "ok", `QR code issued: ${code} (shown only now: print it or send it to the person).`);
+    const name = (await deps.store.getPerson(enrollid))?.name ?? "";
+    const actions = (
+      <a class="btn btn-plain" href={href(enrollid)}>
+        Back to the person
+      </a>
+    );
+    return page(c, deps.settings.siteName, { title: "QR code issued", active: "people", actions, flash: { kind: "ok", text: SHOWN_ONCE } }, <IssuedCode enrollid={enrollid} name={name} code={code} />);
   });
 
   app.post("/people/:id/qr-code/delete", requireAdmin(), async (c) => {
