@@ -1,13 +1,15 @@
 /**
  * The Access area in Chromium against the compiled binary (issue 16): an admin builds the rules
  * through the pages — a schedule in the weekly editor (a bad window refused beside its row, then
- * fixed), a level on a terminal, the level on a person's page, the terminal switched to server
- * mode (with the "Server approval" note) — and the simulator's punches are then decided by the
- * server: the one inside the schedule admitted, the one outside refused, shown refused with the
- * reason in the live feed without a reload and under "Refused only" in Attendance.
+ * fixed), a level on a terminal, the level on a person's page and their QR code shown once on its
+ * printable page, the terminal switched to server mode (with the "Server approval" note) — and the
+ * simulator's punches are then decided by the server: the one inside the schedule admitted, the one
+ * outside refused, shown refused with the reason in the live feed without a reload and under
+ * "Refused only" in Attendance.
  */
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
+import { qrSvg } from "../../src/access/qr.ts";
 import { SimulatedTerminal } from "../../src/simulator/terminal.ts";
 import { tm20Binary } from "../helpers/binary.ts";
 import { login, openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
@@ -103,6 +105,24 @@ test("schedule, level, a person's level, server mode, then the simulator's punch
   await page.getByRole("button", { name: "Save levels" }).click();
   await flash("Access levels saved (1).");
   expect(await page.getByLabel("Front door").isChecked()).toBe(true);
+
+  // A QR code is shown once, on the page the POST answers with: drawn as the server draws it, and
+  // printed without the menu, the buttons or the message.
+  await page.getByRole("button", { name: "Generate a QR code" }).click();
+  await flash("QR code issued (shown only now");
+  const [issued] = rows("SELECT code FROM access_qr_codes WHERE enrollid = 1") as Array<{ code: string }>;
+  const code = issued?.code ?? "none";
+  expect(await page.locator("[data-person-qr] path").getAttribute("d")).toBe(/ d="([^"]+)"/.exec(qrSvg(code))?.[1] ?? "none");
+  const card = page.getByRole("region", { name: "QR code" });
+  expect(await card.locator("dl").innerText()).toBe(`Enroll id\n1\nCode\n${code}`);
+  await page.emulateMedia({ media: "print" });
+  expect(await Promise.all([".sidebar", ".flash", ".page-header", "[data-person-qr] svg", "[data-code]"].map((s) => page.locator(s).isVisible()))).toEqual([false, false, false, true, true]);
+  await page.emulateMedia({ media: "screen" });
+  await screenshots(page, "access-person-qr");
+  await page.getByRole("link", { name: "Back to the person" }).click();
+  await page.waitForURL(url("/people/1"));
+  expect(await page.locator("[data-person-qr]").count()).toBe(0);
+  expect(await page.content()).not.toContain(code);
 
   await page.goto(url("/terminals/DOOR1"));
   expect(await page.locator("[data-server-approval-note]").innerText()).toContain("only follows the server's decision when its own menu option Server approval is on");
