@@ -23,27 +23,15 @@ const FINGERS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const paramsOf = (c: CommandRow) => JSON.parse(c.params) as Record<string, unknown>;
 
 /**
- * Terminals that answered a push's `setusername` with result:false. Kept in memory (a restart asks
- * once more): whether a firmware takes name-only users is known only from its answer.
+ * Records what terminals hold from their answers. A push's `setusername` answered result:false is
+ * kept in the store (`refuseNames`): whether a firmware takes name-only users is known only from
+ * its answer, and it holds across restarts and cluster instances until the terminal's firmware changes.
  */
-export class NameRefusals {
-  #sns = new Set<string>();
-  refuses(sn: string): boolean {
-    return this.#sns.has(sn);
-  }
-  add(sn: string) {
-    this.#sns.add(sn);
-  }
-}
-
-/** Records what terminals hold from their answers; what it returns knows which terminals take no names. */
-export function trackHoldings({ dispatcher, store, writer, now }: HoldingsDeps): NameRefusals {
-  const names = new NameRefusals();
+export function trackHoldings({ dispatcher, store, writer, now }: HoldingsDeps): void {
   // Before the job hears of it: a push planned once the job is over sends that terminal no names.
-  dispatcher.onFinished((command) => {
+  dispatcher.onFinished(async (command) => {
     // A push's names only: an admin's own setusername may rename someone (a job's adds people by name).
-    if (command.command === "setusername" && command.jobId !== null && command.status === "failed" && refusedByTerminal(command.answer)) names.add(command.sn);
-    return Promise.resolve();
+    if (command.command === "setusername" && command.jobId !== null && command.status === "failed" && refusedByTerminal(command.answer)) await store.people.refuseNames(command.sn, now());
   });
 
   dispatcher.handle("getuserinfo", async (command, answer) => {
@@ -102,5 +90,4 @@ export function trackHoldings({ dispatcher, store, writer, now }: HoldingsDeps):
   };
   dispatcher.handle("cleanuser", wiped);
   dispatcher.handle("initsys", wiped);
-  return names;
 }

@@ -10,7 +10,7 @@ import type { JobRow } from "../store/commands-schema.ts";
 import type { Store } from "../store/contract.ts";
 import type { HeldChangeRow } from "../store/schema.ts";
 import type { Writer } from "../store/writer.ts";
-import { type NameRefusals, trackHoldings } from "./holdings.ts";
+import { trackHoldings } from "./holdings.ts";
 import { Jobs } from "./jobs.ts";
 import { PeopleSync } from "./sync.ts";
 
@@ -44,16 +44,14 @@ function heldDetails(h: HeldChangeRow) {
 export class PeopleService {
   readonly jobs: Jobs;
   readonly sync: PeopleSync;
-  /** Terminals known not to take name-only users (the import's dry run names them). */
-  readonly names: NameRefusals;
   #d: PeopleDeps;
 
   constructor(deps: PeopleDeps) {
     this.#d = deps;
     // Holdings are recorded before a job looks at its finished command.
-    this.names = trackHoldings(deps);
+    trackHoldings(deps);
     this.jobs = new Jobs(deps);
-    this.sync = new PeopleSync({ ...deps, jobs: this.jobs, names: this.names });
+    this.sync = new PeopleSync({ ...deps, jobs: this.jobs });
     this.jobs.step("pull", (job, command) => this.#pullStep(job, command.command, command.status === "succeeded" ? command.answer : null));
   }
 

@@ -6,8 +6,8 @@
  * A change a terminal sends that is held for an admin (store/held-changes.ts) reaches no one
  * until it is approved.
  * A person without credentials is sent by name alone (`setusername`) where the terminal takes
- * it: a terminal that refuses it once is not asked again in this run, and the people it could
- * not take are named in the job.
+ * it: a terminal that refuses it once is not asked again while it runs that firmware (kept in the
+ * store: people/holdings.ts), and the people it could not take are named in the job.
  */
 import type { Logger } from "pino";
 import type { CommandDispatcher } from "../commands/dispatcher.ts";
@@ -16,7 +16,6 @@ import type { JobRow } from "../store/commands-schema.ts";
 import type { Store } from "../store/contract.ts";
 import type { PersonRow } from "../store/schema.ts";
 import { credentialDigest } from "./digest.ts";
-import type { NameRefusals } from "./holdings.ts";
 import type { JobKind, Jobs } from "./jobs.ts";
 import { commandKeys, heldPeople, nameKey, planPerson, terminalView } from "./plan.ts";
 
@@ -29,7 +28,6 @@ export interface SyncDeps {
   store: Store;
   dispatcher: CommandDispatcher;
   jobs: Jobs;
-  names: NameRefusals;
   log: Logger;
   now: () => number;
 }
@@ -58,6 +56,7 @@ export class PeopleSync {
     const commands: Array<{ sn: string; command: string; params: Record<string, unknown> }> = [];
     const unsent = new Set<number>();
     const refusing: string[] = [];
+    const takesNoNames = new Set(await store.people.namesRefused());
     for (const sn of [...new Set(sns)]) {
       // Open commands first: one answered meanwhile is then either still open (the dispatcher counts
       // it until its follow-ups are stored) or already in the holdings read after.
@@ -74,7 +73,7 @@ export class PeopleSync {
           commands.push({ sn, ...planned });
         }
         if (plan.name === undefined) continue;
-        if (this.#d.names.refuses(sn)) {
+        if (takesNoNames.has(sn)) {
           unsent.add(id);
           refusesHere = true;
         } else if (!open.has(nameKey(id, plan.name))) {

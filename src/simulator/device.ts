@@ -75,9 +75,12 @@ export class SimDevice {
 
   /** Whether `setusername` adds someone it does not hold (a user with a name and no credential). */
   readonly #nameOnlyUsers: boolean;
+  /** The firmware version its registration reports (devinfo `firmware`). */
+  readonly firmware: string;
 
-  constructor(options: { clockSkewSeconds?: number; nameOnlyUsers?: boolean } = {}) {
+  constructor(options: { clockSkewSeconds?: number; nameOnlyUsers?: boolean; firmware?: string } = {}) {
     this.#nameOnlyUsers = options.nameOnlyUsers ?? true;
+    this.firmware = options.firmware ?? "sim-1.0";
     const now = Date.now();
     const local = new SiteClock(systemTimeZone()).format(now);
     this.clockOffsetMs = Date.parse(`${local.replace(" ", "T")}Z`) - Math.floor(now / 1000) * 1000 + (options.clockSkewSeconds ?? 0) * 1000;

@@ -48,7 +48,7 @@ export function regFrame(sn: string, device: SimDevice, logsSent: number) {
       modelname: "tm20-sim", usersize: 3000, fpsize: 3000, cardsize: 3000, pwdsize: 3000, logsize: 100000,
       useduser: device.users.size, usedfp: 0, usedcard: 0, usedpwd: 0, usedlog: logsSent + device.logs.length,
       usednewlog: device.logs.filter((l) => !l.uploaded).length,
-      fpalgo: "thbio3.0", firmware: "sim-1.0", time: device.time(),
+      fpalgo: "thbio3.0", firmware: device.firmware, time: device.time(),
       mac: "00-00-00-00-00-00",
     },
   };

@@ -162,6 +162,13 @@ export interface PeopleStore {
   setHeldEnabled(sn: string, enrollid: number, enabled: boolean, at: number): Promise<void>;
   /** The terminal was wiped (cleanuser, initsys). */
   releaseAll(sn: string): Promise<void>;
+  /**
+   * The terminal refused a push's names (`setusername` answered result:false): it takes no
+   * name-only users, as long as it runs the firmware it ran now.
+   */
+  refuseNames(sn: string, at: number): Promise<void>;
+  /** Terminals known not to take name-only users: those that refused names on the firmware they last registered with, by sn. */
+  namesRefused(): Promise<string[]>;
 
   listGroups(): Promise<GroupWithMembers[]>;
   getGroup(id: number): Promise<GroupWithMembers | null>;

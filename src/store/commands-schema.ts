@@ -104,6 +104,13 @@ export const terminalPeople = sqliteTable(
   (t) => [primaryKey({ columns: [t.sn, t.enrollid] })],
 );
 
+/** A terminal that refused a push's names (migration 0026), and the firmware it ran then ('' for none reported). */
+export const terminalNameRefusals = sqliteTable("terminal_name_refusals", {
+  sn: text("sn").primaryKey(),
+  firmware: text("firmware").notNull(),
+  refusedAt: integer("refused_at").notNull(),
+});
+
 export const terminalClock = sqliteTable("terminal_clock", {
   sn: text("sn").primaryKey(),
   /** Terminal clock minus site clock, seconds, as last measured. */

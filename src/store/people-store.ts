@@ -161,6 +161,22 @@ export class SqlPeopleStore implements PeopleStore {
     await this.#db.batch([sql`DELETE FROM terminal_credentials WHERE sn = ${sn}`, sql`DELETE FROM terminal_people WHERE sn = ${sn}`]);
   }
 
+  async refuseNames(sn: string, at: number) {
+    // The firmware is the row's own, so the refusal is tied to what the terminal ran when it answered.
+    await this.#db.batch([
+      sql`INSERT INTO terminal_name_refusals (sn, firmware, refused_at) SELECT sn, COALESCE(firmware, ''), ${at} FROM terminals WHERE sn = ${sn}
+        ON CONFLICT (sn) DO UPDATE SET firmware = excluded.firmware, refused_at = excluded.refused_at`,
+    ]);
+  }
+
+  async namesRefused() {
+    // Registered with other firmware since (an upgrade may take names): asked again.
+    const rows = await this.#db.write(sql`
+      SELECT r.sn FROM terminal_name_refusals r JOIN terminals t ON t.sn = r.sn
+      WHERE r.firmware = COALESCE(t.firmware, '') ORDER BY r.sn`);
+    return rows.map((r) => String(r.sn));
+  }
+
   async #withMembers(read: (query: SQL) => Promise<Row[]>, where: SQL = sql``): Promise<GroupWithMembers[]> {
     const found = (await read(sql`SELECT ${groups.columns} FROM terminal_groups ${where} ORDER BY name`)).map(groups.read);
     if (found.length === 0) return [];

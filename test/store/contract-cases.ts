@@ -1081,6 +1081,31 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(await t.store.people.heldCredentialsOf(3), []);
       });
 
+      test("name refusals: kept with the terminal's firmware, across a reopen, until it registers with other firmware", async () => {
+        const t = await fresh();
+        await t.store.write([seenOp("SN1", { devinfo: { firmware: "V1" } }), seenOp("SN2"), seenOp("SN3", { devinfo: { firmware: "V1" } })]);
+        assert.deepEqual(await t.store.people.namesRefused(), []);
+        await t.store.people.refuseNames("SN1", T0);
+        await t.store.people.refuseNames("SN2", T0 + 1);
+        await t.store.people.refuseNames("SN1", T0 + 2);
+        // A terminal the store does not have is not remembered.
+        await t.store.people.refuseNames("NOPE", T0);
+        assert.deepEqual(await t.rows("SELECT sn, firmware, refused_at FROM terminal_name_refusals ORDER BY sn"), [
+          { sn: "SN1", firmware: "V1", refused_at: T0 + 2 },
+          { sn: "SN2", firmware: "", refused_at: T0 + 1 },
+        ]);
+        await t.close();
+        const again = await t.reopen();
+        assert.deepEqual(await again.people.namesRefused(), ["SN1", "SN2"]);
+        // A registration without devinfo keeps the firmware, so the refusal holds; other firmware asks again.
+        await again.write([seenOp("SN1", { at: T0 + 10 })]);
+        assert.deepEqual(await again.people.namesRefused(), ["SN1", "SN2"]);
+        await again.write([seenOp("SN1", { at: T0 + 20, devinfo: { firmware: "V2" } }), seenOp("SN2", { at: T0 + 20, devinfo: { firmware: "V1" } })]);
+        assert.deepEqual(await again.people.namesRefused(), []);
+        await again.people.refuseNames("SN1", T0 + 30);
+        assert.deepEqual(await again.people.namesRefused(), ["SN1"]);
+      });
+
       test("groups: unique names, members, groupsOf, update conflicts, removal", async () => {
         const t = await fresh();
         const a = await t.store.people.createGroup("Doors", true, T0);

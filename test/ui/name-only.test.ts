@@ -3,8 +3,8 @@
  * one whose firmware takes a user by name alone (`setusername`), one that refuses it. A person
  * without credentials pushed to the first ends up in its user list by name, the job says so, and a
  * second push sends nothing; the second refuses, the job and the person page say so in words, and
- * it is not asked again (the import's dry run names it too). A person's details saved land back on
- * their page, saying where the change goes.
+ * it is not asked again (the import's dry run names it too), even after a restart, until it registers
+ * with other firmware. A person's details saved land back on their page, saying where the change goes.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync } from "node:fs";
@@ -183,5 +183,30 @@ describe("saving a person's details", () => {
     await page.waitForURL(`${srv.http}/people/6`);
     expect(await text(".flash-ok")).toBe("Saved.");
     expect(await page.locator(".flash-ok a").count()).toBe(0);
+  });
+});
+
+describe("after a restart", () => {
+  test("OLDFW's refusal is kept: a push sends it no names; registered with other firmware, it is asked again", async () => {
+    names.stop();
+    oldFirmware.stop();
+    await srv.stop();
+    srv = await startTm20({ dataDir, args: ["--tz", "UTC", "--approval", "open"] });
+    oldFirmware = startSim(srv.ws(), "OLDFW", { device: refuses });
+    await registered(oldFirmware);
+    const push = await api("POST", "/people/push", { enrollids: [5], terminals: ["OLDFW"] });
+    expect(push.json).toMatchObject({ status: "succeeded", progress: { total: 0 }, detail: { withoutCredential: { count: 1, enrollids: [5], terminals: ["OLDFW"] } } });
+    // The unit's only name frame is still the one it refused before the restart.
+    expect(commandsReceived(oldFirmware, "setusername")).toEqual([{ cmd: "setusername", sn: "OLDFW", count: 1, record: [{ enrollid: 5, name: "Ada Lovelace" }] }]);
+
+    // The same unit with new firmware: it may take names now, so it is asked.
+    oldFirmware.stop();
+    const upgraded = new SimDevice({ firmware: "sim-2.0" });
+    oldFirmware = startSim(srv.ws(), "OLDFW", { device: upgraded });
+    await registered(oldFirmware);
+    const again = await api("POST", "/people/push", { enrollids: [5], terminals: ["OLDFW"] });
+    expect(await jobDone(again.json.id)).toMatchObject({ status: "succeeded", detail: null, nameOnly: { sent: { count: 1, enrollids: [5], terminals: 1 }, refused: { count: 0 } } });
+    expect(commandsReceived(oldFirmware, "setusername")).toEqual([{ cmd: "setusername", sn: "OLDFW", count: 1, record: [{ enrollid: 5, name: "Ada King" }] }]);
+    expect(upgraded.users.get(5)?.name).toBe("Ada King");
   });
 });

@@ -26,6 +26,7 @@ import timesheetFollow from "./0022_timesheet_follow.sql" with { type: "text" };
 import notifiedAlerts from "./0023_notified_alerts.sql" with { type: "text" };
 import accessHeld from "./0024_access_held.sql" with { type: "text" };
 import timesheetDaysRemoved from "./0025_timesheet_days_removed.sql" with { type: "text" };
+import nameRefusals from "./0026_name_refusals.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -55,6 +56,7 @@ export const migrations: Migration[] = [
   { name: "0023_notified_alerts", sql: notifiedAlerts },
   { name: "0024_access_held", sql: accessHeld },
   { name: "0025_timesheet_days_removed", sql: timesheetDaysRemoved },
+  { name: "0026_name_refusals", sql: nameRefusals },
 ];
 
 /** Drizzle-kit's separator: statements are run one by one because prepared statements hold one. */

@@ -22,11 +22,12 @@ export function importOptions(form: FormData): { dryRun: boolean; disableMissing
 }
 
 /**
- * The dry run's options, applied unchanged (the plan shown was made with them). `refusing`: the
- * push-to terminals known not to take name-only users (PeopleService.names).
+ * The dry run's options, applied unchanged (the plan shown was made with them). `takesNoNames`:
+ * the terminals known not to take name-only users (`Store.people.namesRefused`).
  */
-export function CarriedOptions({ disableMissing, pushTo, refusing }: { disableMissing: boolean; pushTo: readonly string[]; refusing: readonly string[] }) {
-  const taking = pushTo.filter((sn) => !refusing.includes(sn));
+export function CarriedOptions({ disableMissing, pushTo, takesNoNames }: { disableMissing: boolean; pushTo: readonly string[]; takesNoNames: readonly string[] }) {
+  const refusing = pushTo.filter((sn) => takesNoNames.includes(sn));
+  const taking = pushTo.filter((sn) => !takesNoNames.includes(sn));
   const said = [
     disableMissing ? "People missing from the source will be disabled." : "",
     pushTo.length === 0 ? "New people are not sent to any terminal yet." : "",

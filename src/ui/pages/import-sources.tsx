@@ -141,7 +141,7 @@ export function importSourcePages(deps: UiDeps, runs: ImportRuns) {
     }
     const run = await importFromSource(deps, actor, read, o);
     const applyForm = (      <ApplyForm action={`${href}/run`} csrf={c.get("session").csrfToken} cancel={href}>
-        <CarriedOptions disableMissing={source.disableMissing} pushTo={o.pushTo} refusing={o.pushTo.filter((sn) => deps.people.names.refuses(sn))} />
+        <CarriedOptions disableMissing={source.disableMissing} pushTo={o.pushTo} takesNoNames={await deps.store.people.namesRefused()} />
         <p class="muted">The source is read again when you apply: changes made there since this dry run are included.</p>
       </ApplyForm>
     );

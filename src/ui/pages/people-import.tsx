@@ -120,7 +120,7 @@ export function peopleImportPages(deps: UiDeps, runs: ImportRuns) {
     const applyForm = (
       <ApplyForm action="/integrations/import/csv" csrf={c.get("session").csrfToken} cancel="/integrations/import">
         <input type="hidden" name="csv" value={text} />
-        <CarriedOptions disableMissing={o.disableMissing} pushTo={o.pushTo} refusing={o.pushTo.filter((sn) => deps.people.names.refuses(sn))} />
+        <CarriedOptions disableMissing={o.disableMissing} pushTo={o.pushTo} takesNoNames={await deps.store.people.namesRefused()} />
       </ApplyForm>
     );
     return page(

@@ -29,6 +29,7 @@ import timesheetFollow from "./0022_timesheet_follow.sql" with { type: "text" };
 import notifiedAlerts from "./0023_notified_alerts.sql" with { type: "text" };
 import accessHeld from "./0024_access_held.sql" with { type: "text" };
 import timesheetDaysRemoved from "./0025_timesheet_days_removed.sql" with { type: "text" };
+import nameRefusals from "./0026_name_refusals.sql" with { type: "text" };
 
 export interface PgMigration extends Migration {
   /**
@@ -61,4 +62,5 @@ export const pgMigrations: PgMigration[] = [
   { name: "0023_notified_alerts", sql: notifiedAlerts },
   { name: "0024_access_held", sql: accessHeld },
   { name: "0025_timesheet_days_removed", sql: timesheetDaysRemoved },
+  { name: "0026_name_refusals", sql: nameRefusals },
 ];

@@ -84,6 +84,12 @@ export const terminalPeople = pgTable(
   (t) => [primaryKey({ columns: [t.sn, t.enrollid] })],
 );
 
+export const terminalNameRefusals = pgTable("terminal_name_refusals", {
+  sn: text("sn").primaryKey(),
+  firmware: text("firmware").notNull(),
+  refusedAt: ms("refused_at").notNull(),
+});
+
 export const terminalClock = pgTable("terminal_clock", {
   sn: text("sn").primaryKey(),
   driftSeconds: integer("drift_seconds").notNull(),
