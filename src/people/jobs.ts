@@ -110,7 +110,7 @@ export class Jobs {
         expired: counts.expired ?? 0,
         cancelled: counts.cancelled ?? 0,
       },
-      nameOnly: await this.#nameOnly(id),
+      nameOnly: await this.nameOnly(id),
       failures: failures.items.map((c) => {
         const params = JSON.parse(c.params) as Record<string, unknown>;
         return { command: c.id, sn: c.sn, name: c.command, enrollid: params.enrollid ?? null, backupnum: params.backupnum ?? null, status: c.status, reason: c.reason };
@@ -123,25 +123,27 @@ export class Jobs {
    * are now, and which terminals refused them. Null when it sent no names. Read from at most
    * `NAME_FRAMES_READ` frames of 50, so a push to thousands of terminals stays one quick read.
    */
-  async #nameOnly(jobId: number): Promise<NameOnly | null> {
+  async nameOnly(jobId: number): Promise<NameOnly | null> {
     const frames = await this.#o.store.commands.list({ jobId, command: "setusername", limit: NAME_FRAMES_READ });
     if (frames.items.length === 0) return null;
     const sent = { people: new Set<number>(), terminals: new Set<string>() };
     const refused = { people: new Set<number>(), terminals: new Set<string>() };
     let open = 0;
+    let refusedFrames = 0;
     for (const c of frames.items) {
       const parsed = nameFrame.safeParse(JSON.parse(c.params));
       const ids = parsed.success ? parsed.data.record.map((r) => r.enrollid) : [];
       const into = c.status === "succeeded" ? sent : c.status === "failed" && refusedByTerminal(c.answer) ? refused : null;
       if (c.status === "queued" || c.status === "sent") open += ids.length;
       if (!into) continue;
+      if (into === refused) refusedFrames++;
       into.terminals.add(c.sn);
       for (const id of ids) into.people.add(id);
     }
     const listed = (people: Set<number>) => ({ count: people.size, enrollids: [...people].sort((a, b) => a - b).slice(0, MAX_FAILURES_SHOWN) });
     return {
       sent: { ...listed(sent.people), terminals: sent.terminals.size },
-      refused: { ...listed(refused.people), terminals: [...refused.terminals].sort().slice(0, MAX_FAILURES_SHOWN) },
+      refused: { ...listed(refused.people), terminals: [...refused.terminals].sort().slice(0, MAX_FAILURES_SHOWN), frames: refusedFrames },
       open,
       partial: frames.next !== null,
     };
@@ -154,7 +156,8 @@ const nameFrame = z.object({ record: z.array(z.object({ enrollid: z.number().int
 /** People a job sent by name alone: taken (`sent`), refused (by `refused.terminals`), still on their way (`open`, pairs of person and terminal). */
 export interface NameOnly {
   sent: { count: number; enrollids: number[]; terminals: number };
-  refused: { count: number; enrollids: number[]; terminals: string[] };
+  /** `frames`: the refused commands (a job whose only failures they are is told by them). */
+  refused: { count: number; enrollids: number[]; terminals: string[]; frames: number };
   open: number;
   /** More frames than were read: the counts are a lower bound. */
   partial: boolean;

@@ -41,7 +41,7 @@ test("a push of someone without a credential sends their name alone; a second pu
     "running",
     1,
     null,
-    { sent: { count: 0, enrollids: [], terminals: 0 }, refused: { count: 0, enrollids: [], terminals: [] }, open: 1, partial: false },
+    { sent: { count: 0, enrollids: [], terminals: 0 }, refused: { count: 0, enrollids: [], terminals: [], frames: 0 }, open: 1, partial: false },
   ]);
   const queued = (await app.store.commands.list({ sn: "T1", limit: 10 })).items.reverse().map((c) => [c.command, JSON.parse(c.params) as unknown]);
   expect(queued).toEqual([["setusername", { record: [{ enrollid: 5, name: "Ada" }] }]]);

@@ -87,7 +87,7 @@ describe("name-only users", () => {
     expect((await api("GET", `/jobs/${jobId}`)).json).toMatchObject({
       status: "succeeded",
       detail: null,
-      nameOnly: { sent: { count: 1, enrollids: [5], terminals: 1 }, refused: { count: 0, enrollids: [], terminals: [] }, open: 0, partial: false },
+      nameOnly: { sent: { count: 1, enrollids: [5], terminals: 1 }, refused: { count: 0, enrollids: [], terminals: [], frames: 0 }, open: 0, partial: false },
     });
 
     await pushFromPersonPage(5, "NAMES");
@@ -124,6 +124,10 @@ describe("name-only users", () => {
     expect(await text("[data-name-only-refused]")).toBe("OLDFW does not take name-only users: 1 person was not sent there (enroll id 5). Give them a card or PIN on their page, then push again.");
     expect(refuses.users.has(5)).toBe(false);
     expect(commandsReceived(oldFirmware, "setusername").length).toBe(1);
+    const jobId = page.url().split("/").at(-1) ?? "";
+    expect(await text("[data-summary]")).toBe("OLDFW does not take name-only users: 1 person not sent");
+    await page.goto(`${srv.http}/jobs`);
+    expect(await text(`tr[data-job="${jobId}"] td:nth-child(3)`)).toBe("OLDFW does not take name-only users: 1 person not sent");
 
     await pushFromPersonPage(5, "OLDFW");
     await page.waitForURL(`${srv.http}/people/5`);

@@ -132,11 +132,26 @@ function NameOnlyOutcome({ outcome, refusedBy }: { outcome: NameOnly; refusedBy:
 
 const jobTone = (job: JobRow): Tone => (job.status === "running" ? "info" : job.status === "succeeded" ? "ok" : "error");
 
-/** The result in one line, from the job's commands. */
-function summary(job: JobRow, counts: Counts): string {
+const failedOf = (counts: Counts) => (counts.failed ?? 0) + (counts.timed_out ?? 0) + (counts.expired ?? 0) + (counts.cancelled ?? 0);
+
+/**
+ * A finished job whose only failures are name-only frames its terminals refused, in the words of
+ * its page ("OLDFW does not take name-only users: 3 people not sent"); null for any other job.
+ */
+async function namesRefusedLine(deps: UiDeps, names: Names, job: JobRow, counts: Counts): Promise<string | null> {
+  const failed = failedOf(counts);
+  if (job.status === "running" || failed === 0 || (counts.failed ?? 0) !== failed) return null;
+  const outcome = await deps.people.jobs.nameOnly(job.id);
+  if (!outcome || outcome.partial || outcome.refused.frames !== failed) return null;
+  const by = await Promise.all(outcome.refused.terminals.map((sn) => names.terminal(sn)));
+  return `${joined(by)} ${by.length === 1 ? "does" : "do"} not take name-only users: ${plural(outcome.refused.count, "person", "people")} not sent`;
+}
+
+/** The result in one line, from the job's commands (`namesRefused`: namesRefusedLine's, said instead of a count). */
+function summary(job: JobRow, counts: Counts, namesRefused: string | null): string {
   const total = Object.values(counts).reduce((n, v) => n + (v ?? 0), 0);
   const open = (counts.queued ?? 0) + (counts.sent ?? 0);
-  const failed = (counts.failed ?? 0) + (counts.timed_out ?? 0) + (counts.expired ?? 0) + (counts.cancelled ?? 0);
+  const failed = failedOf(counts);
   if (total === 0) {
     if (job.status === "running") return "Starting";
     const without = withoutCredential(job.detail === null ? null : (JSON.parse(job.detail) as unknown));
@@ -147,6 +162,7 @@ function summary(job: JobRow, counts: Counts): string {
       : `Nothing sent: ${who} no credential a terminal can hold`;
   }
   if (job.status === "running") return `${total - open} of ${plural(total, "command")} done${failed > 0 ? `, ${failed} failed` : ""}`;
+  if (namesRefused !== null) return namesRefused;
   return failed > 0 ? `${failed} of ${plural(total, "command")} did not succeed` : `All ${plural(total, "command")} succeeded`;
 }
 
@@ -157,7 +173,7 @@ export function jobPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
 
   /** The job's live part: its badge, one-line result, bar and counts (the page and its poll alike). */
-  async function progressOf(id: number): Promise<JobProgressProps | null> {
+  async function progressOf(id: number, names: Names): Promise<JobProgressProps | null> {
     const [job, view, counts] = await Promise.all([deps.store.commands.getJob(id), deps.people.jobs.view(id), deps.store.commands.countByStatus(id)]);
     if (!job || !view) return null;
     const p = view.progress;
@@ -166,7 +182,7 @@ export function jobPages(deps: UiDeps) {
       id,
       status: job.status === "running" || job.status === "succeeded" ? job.status : "failed",
       badge: nothingSent ? { tone: "warn", text: "nothing sent" } : { tone: jobTone(job), text: job.status },
-      summary: summary(job, counts),
+      summary: summary(job, counts, await namesRefusedLine(deps, names, job, counts)),
       total: p.total,
       done: p.done,
       succeeded: p.succeeded,
@@ -179,7 +195,12 @@ export function jobPages(deps: UiDeps) {
     const { page: result, query } = await pageFromQuery(c.req.query("cursor"), (at) => deps.store.commands.listJobs({ limit: PAGE, ...(at ? { cursor: at } : {}) }));
     const names = new Names(deps);
     const [rows, by] = await Promise.all([
-      Promise.all(result.items.map(async (job) => ({ job, described: await describe(job, names), counts: await deps.store.commands.countByStatus(job.id) }))),
+      Promise.all(
+        result.items.map(async (job) => {
+          const counts = await deps.store.commands.countByStatus(job.id);
+          return { job, described: await describe(job, names), counts, namesRefused: await namesRefusedLine(deps, names, job, counts) };
+        }),
+      ),
       actorLabels(deps.store, result.items.map((job) => job.actor)),
     ]);
     return page(
@@ -197,7 +218,7 @@ export function jobPages(deps: UiDeps) {
             columns={[
               { head: "Job", cell: ({ job, described }) => <a href={`/jobs/${job.id}`}>{described.title}</a> },
               { head: "Status", cell: ({ job }) => <Badge tone={jobTone(job)}>{job.status}</Badge> },
-              { head: "Result", cell: ({ job, counts }) => summary(job, counts) },
+              { head: "Result", cell: ({ job, counts, namesRefused }) => summary(job, counts, namesRefused) },
               { head: "By", cell: ({ job }) => by(job.actor) },
               { head: "Started", class: "nowrap", cell: ({ job }) => siteTime(deps.settings.clock, job.createdAt) },
             ]}
@@ -210,7 +231,7 @@ export function jobPages(deps: UiDeps) {
 
   // Before /jobs/:id, which would take "5.json" for an id.
   app.get(`/jobs/:file${ID_JSON}`, async (c) => {
-    const progress = await progressOf(idOf(c.req.param("file")));
+    const progress = await progressOf(idOf(c.req.param("file")), new Names(deps));
     return progress ? c.json(progress, 200, { "cache-control": "no-store" }) : c.json({ code: "not_found", message: "No such job." }, 404);
   });
 
@@ -222,7 +243,7 @@ export function jobPages(deps: UiDeps) {
       return page(c, deps.settings.siteName, { title: "Job not found", active: "terminals" }, <EmptyState title="No such job"><a href="/jobs">All jobs</a></EmptyState>, 404);
     }
     const names = new Names(deps);
-    const [described, progress, by] = await Promise.all([describe(job, names), progressOf(job.id), actorLabels(deps.store, [job.actor])]);
+    const [described, progress, by] = await Promise.all([describe(job, names), progressOf(job.id, names), actorLabels(deps.store, [job.actor])]);
     const unsendable = withoutCredential(view.detail);
     return page(
       c,
