@@ -1,4 +1,4 @@
-/** What an admin does to a terminal: approve or block it, name and place it, accept its replaced hardware. */
+/** What an admin does to a terminal: approve or block it, name and place it, accept its replaced hardware, ask it again to take name-only users. */
 import { AppError, notFound } from "../lib/app-error.ts";
 import type { Approval, Store, TerminalChanges } from "../store/contract.ts";
 import type { TerminalRow } from "../store/schema.ts";
@@ -62,5 +62,17 @@ export async function acceptReplacedHardware(deps: TerminalDeps, actor: Actor, s
   await audit(deps, actor, "terminal.replace-hardware", sn, {
     cpusn: row.cpusn, mac: row.mac, address: before.mismatchAddr, previous: { cpusn: before.cpusn, mac: before.mac },
   });
+  return row;
+}
+
+/**
+ * "Ask again": a terminal that refused a push's names (people/holdings.ts) is sent names at the next
+ * push, for a unit whose settings changed without a firmware version of its own.
+ */
+export async function askNamesAgain(deps: TerminalDeps, actor: Actor, sn: string): Promise<TerminalRow> {
+  const row = await knownTerminal(deps, sn);
+  if (!(await deps.store.people.namesRefused()).includes(sn)) throw new AppError(409, "no_name_refusal", `${sn} has not refused name-only users: there is nothing to ask again`);
+  await deps.store.people.forgetNameRefusal(sn);
+  await audit(deps, actor, "terminal.names-ask-again", sn);
   return row;
 }

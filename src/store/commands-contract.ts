@@ -169,6 +169,8 @@ export interface PeopleStore {
   refuseNames(sn: string, at: number): Promise<void>;
   /** Terminals known not to take name-only users: those that refused names on the firmware they last registered with, by sn. */
   namesRefused(): Promise<string[]>;
+  /** Forgets the terminal's refusal (an admin's "Ask again"); false when there was none. */
+  forgetNameRefusal(sn: string): Promise<boolean>;
 
   listGroups(): Promise<GroupWithMembers[]>;
   getGroup(id: number): Promise<GroupWithMembers | null>;

@@ -177,6 +177,10 @@ export class SqlPeopleStore implements PeopleStore {
     return rows.map((r) => String(r.sn));
   }
 
+  async forgetNameRefusal(sn: string) {
+    return (await this.#db.write(sql`DELETE FROM terminal_name_refusals WHERE sn = ${sn} RETURNING sn`)).length > 0;
+  }
+
   async #withMembers(read: (query: SQL) => Promise<Row[]>, where: SQL = sql``): Promise<GroupWithMembers[]> {
     const found = (await read(sql`SELECT ${groups.columns} FROM terminal_groups ${where} ORDER BY name`)).map(groups.read);
     if (found.length === 0) return [];

@@ -122,6 +122,17 @@ const STEPS: Step[] = [
     api: (a) => replaceHardware(a, () => a.api("POST", "/terminals/T1/replaced-hardware")),
     ui: (a) => replaceHardware(a, () => a.form("/terminals/T1/replaced-hardware")),
   },
+  {
+    name: "ask a terminal again to take name-only users",
+    api: async (a) => {
+      await a.store.people.refuseNames("T2", T0);
+      return a.api("POST", "/terminals/T2/ask-names-again");
+    },
+    ui: async (a) => {
+      await a.store.people.refuseNames("T2", T0);
+      return a.form("/terminals/T2/ask-names-again");
+    },
+  },
   { name: "create a group", api: (a) => a.api("POST", "/groups", { name: "Lobby", sync: true }), ui: (a) => a.form("/groups", { name: "Lobby", sync: "on" }) },
   { name: "rename a group", api: (a) => a.api("PATCH", "/groups/1", { name: "Hall" }), ui: (a) => a.form("/groups/1", { name: "Hall" }) },
   { name: "add a terminal to a group", api: (a) => a.api("PUT", "/groups/1/terminals/T1"), ui: (a) => a.form("/terminals/T1/groups", { group: "1" }) },

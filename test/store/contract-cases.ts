@@ -1104,6 +1104,10 @@ export function contractCases(target: ContractTarget): void {
         assert.deepEqual(await again.people.namesRefused(), []);
         await again.people.refuseNames("SN1", T0 + 30);
         assert.deepEqual(await again.people.namesRefused(), ["SN1"]);
+        // An admin's "Ask again".
+        assert.equal(await again.people.forgetNameRefusal("SN1"), true);
+        assert.equal(await again.people.forgetNameRefusal("SN1"), false);
+        assert.deepEqual(await again.people.namesRefused(), []);
       });
 
       test("groups: unique names, members, groupsOf, update conflicts, removal", async () => {

@@ -96,3 +96,33 @@ test("the import's dry run says new people go to the terminals by name only", as
   );
   expect(html).not.toContain("New people go to");
 });
+
+test("a terminal that refused names: its page says so, and Ask again forgets it, so the next push sends the name; with nothing to forget, 409", async () => {
+  expect(await (await app.page("/terminals/T1")).text()).not.toContain("data-name-refusal");
+  await app.store.people.refuseNames("T1", T0);
+  const refused = await app.form("/people/5/push", { sn: "T1" });
+  expect(flashOf(refused)?.[0]).toBe("error");
+  expect((await app.store.commands.list({ sn: "T1", limit: 10 })).items.length).toBe(0);
+  const html = (await (await app.page("/terminals/T1")).text()).replace(/\s+/g, " ");
+  expect(html).toContain(
+    "This terminal does not take name-only users: it refused a push&#39;s names on the firmware it runs. People without a card, PIN, fingerprint or face are not sent to it; it is asked again when it registers with other firmware.",
+  );
+  expect(html).toContain('action="/terminals/T1/ask-names-again"');
+
+  const res = await app.form("/terminals/T1/ask-names-again");
+  expect([res.status, res.headers.get("location"), flashOf(res)]).toEqual([
+    303,
+    "/terminals/T1",
+    ["ok", "T1 is sent people by name only again at the next push; if it refuses them, the job says so."],
+  ]);
+  expect(await app.store.people.namesRefused()).toEqual([]);
+  expect(await (await app.page("/terminals/T1")).text()).not.toContain("data-name-refusal");
+  const sent = await app.form("/people/5/push", { sn: "T1" });
+  expect(flashOf(sent)).toEqual(["ok", "Push started."]);
+  expect((await app.store.commands.list({ sn: "T1", limit: 10 })).items.map((c) => [c.command, JSON.parse(c.params) as unknown])).toEqual([
+    ["setusername", { record: [{ enrollid: 5, name: "Ada" }] }],
+  ]);
+
+  const none = await app.api("POST", "/terminals/T1/ask-names-again");
+  expect([none.status, await none.json()]).toEqual([409, { code: "no_name_refusal", message: "T1 has not refused name-only users: there is nothing to ask again" }]);
+});

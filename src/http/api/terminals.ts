@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { acceptReplacedHardware, editTerminal, knownTerminal, setTerminalApproval, type TerminalDeps } from "../../app/terminals.ts";
+import { acceptReplacedHardware, askNamesAgain, editTerminal, knownTerminal, setTerminalApproval, type TerminalDeps } from "../../app/terminals.ts";
 import type { Approval } from "../../store/contract.ts";
 import type { TerminalRow } from "../../store/schema.ts";
 import { parseBody } from "../body.ts";
@@ -50,6 +50,7 @@ export function terminalsApi(deps: TerminalDeps) {
   setApproval("blocked");
 
   app.post("/:sn/replaced-hardware", async (c) => c.json(terminalJson(await acceptReplacedHardware(deps, c.get("actor"), c.req.param("sn")))));
+  app.post("/:sn/ask-names-again", async (c) => c.json(terminalJson(await askNamesAgain(deps, c.get("actor"), c.req.param("sn")))));
 
   return app;
 }

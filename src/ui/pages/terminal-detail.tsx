@@ -170,3 +170,24 @@ export function TerminalDetail({ t, clock, now, approvalNeeded, csrf, panels }: 
     </>
   );
 }
+
+/** A terminal that refused a push's names: said, with "Ask again" for an admin (its settings changed, say). */
+export function NameRefusalPanel({ sn, csrf }: { sn: string; csrf: string | null }) {
+  return (
+    <section class="panel" data-name-refusal="">
+      <h2>Name-only users</h2>
+      <p class="alert alert-warn" role="status">
+        This terminal does not take name-only users: it refused a push's names on the firmware it runs. People without a card, PIN, fingerprint or face are not sent
+        to it; it is asked again when it registers with other firmware.
+      </p>
+      {csrf !== null ? (
+        <form method="post" action={`${terminalHref(sn)}/ask-names-again`}>
+          <CsrfField token={csrf} />
+          <button type="submit" class="btn">
+            Ask again
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}

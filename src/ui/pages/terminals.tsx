@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Approval } from "../../store/contract.ts";
 import { TERMINAL_STATUSES } from "../../store/terminal-status.ts";
 import { describeInput, fieldLabel } from "../../lib/input-problem.ts";
-import { acceptReplacedHardware, editTerminal, setTerminalApproval } from "../../app/terminals.ts";
+import { acceptReplacedHardware, askNamesAgain, editTerminal, setTerminalApproval } from "../../app/terminals.ts";
 import { actorOf, formOf, requireAdmin, sameHost } from "../auth-guard.ts";
 import { EmptyState, TERMINAL_SEARCH } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -18,7 +18,7 @@ import { terminalUrls } from "../terminal-urls.ts";
 import { CommandHistory, historyQuery } from "./terminal-commands.tsx";
 import { AccessModePanel, accessModeForm } from "../access/access-mode.tsx";
 import { TerminalList, terminalHref as href } from "./terminal-list.tsx";
-import { TerminalActions, TerminalDetail } from "./terminal-detail.tsx";
+import { NameRefusalPanel, TerminalActions, TerminalDetail } from "./terminal-detail.tsx";
 
 const terminalUrlsOf = (deps: UiDeps) => {
   const endpoint = deps.terminalEndpoint?.();
@@ -94,6 +94,7 @@ export function terminalPages(deps: UiDeps) {
     const csrf = c.get("session").csrfToken;
     const panels = (
       <>
+        {(await deps.store.people.namesRefused()).includes(t.sn) ? <NameRefusalPanel sn={t.sn} csrf={admin ? csrf : null} /> : null}
         <AccessModePanel sn={t.sn} mode={t.accessMode} csrf={admin ? csrf : null} />
         <DoorSettingsPanel deps={deps} sn={t.sn} admin={admin} csrf={csrf} />
         <TerminalGroups deps={deps} sn={t.sn} admin={admin} csrf={csrf} />
@@ -123,6 +124,12 @@ export function terminalPages(deps: UiDeps) {
     const sn = c.req.param("sn");
     await acceptReplacedHardware(deps, actorOf(c), sn);
     return redirectWith(c, href(sn), "ok", `${sn}: the new hardware is accepted; the terminal is checked against it from its next registration.`);
+  });
+
+  app.post("/terminals/:sn/ask-names-again", async (c) => {
+    const sn = c.req.param("sn");
+    await askNamesAgain(deps, actorOf(c), sn);
+    return redirectWith(c, href(sn), "ok", `${sn} is sent people by name only again at the next push; if it refuses them, the job says so.`);
   });
 
   app.post("/terminals/:sn/access-mode", async (c) => {
