@@ -8,13 +8,13 @@ import { cancelCommand, queueCommand } from "../../app/commands.ts";
 import { fetchLogs } from "../../app/people.ts";
 import { knownTerminal } from "../../app/terminals.ts";
 import type { CommandDispatcher } from "../../commands/dispatcher.ts";
-import { int } from "../../protocol/index.ts";
 import type { PeopleService } from "../../people/service.ts";
 import { redactRecord } from "../../people/mask.ts";
 import { COMMAND_STATUSES, type CommandEventRow, type CommandRow } from "../../store/commands-schema.ts";
 import type { Store } from "../../store/contract.ts";
 import { parseBody } from "../body.ts";
 import { badRequest, notFound } from "../../lib/app-error.ts";
+import { pathId } from "../../lib/path-id.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 
@@ -87,11 +87,7 @@ export function commandsApi(deps: CommandsApiDeps) {
     return c.json(clock);
   });
 
-  const commandId = (raw: string) => {
-    const id = int.safeParse(raw);
-    if (!id.success || id.data < 1) throw notFound("no such command");
-    return id.data;
-  };
+  const commandId = (raw: string) => pathId(raw, "command");
 
   app.get("/commands/:id", async (c) => {
     const id = commandId(c.req.param("id"));

@@ -6,21 +6,14 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Actor } from "../../app/actor.ts";
-import { notFound } from "../../lib/app-error.ts";
+import { pathId } from "../../lib/path-id.ts";
 import type { Page } from "../../store/contract.ts";
 import { parseBody } from "../body.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 
-const idParam = z.coerce.number().int().positive();
 const deadLetterQuery = pageQuery.extend({ status: z.enum(["dead", "delivered"]).optional() });
 
-/** A path's id: anything but a positive whole number is a 404 naming what was asked for. */
-export function idOf(raw: string, what: string): number {
-  const id = idParam.safeParse(raw);
-  if (!id.success) throw notFound(`no such ${what}`);
-  return id.data;
-}
 
 export interface DestinationDoor<Row, Letter, Create extends z.ZodType, Patch extends z.ZodType> {
   /** What a 404 for an unknown destination calls it. */
@@ -44,7 +37,7 @@ export interface DestinationDoor<Row, Letter, Create extends z.ZodType, Patch ex
 
 export function destinationRoutes<Row, Letter, Create extends z.ZodType, Patch extends z.ZodType>(door: DestinationDoor<Row, Letter, Create, Patch>) {
   const app = new Hono<TokenEnv>();
-  const id = (raw: string) => idOf(raw, door.what);
+  const id = (raw: string) => pathId(raw, door.what);
 
   app.get("/", async (c) => c.json({ items: await door.list() }));
 
@@ -75,7 +68,7 @@ export function destinationRoutes<Row, Letter, Create extends z.ZodType, Patch e
   });
 
   app.post("/:id/dead-letters/:letter/retry", async (c) =>
-    c.json(await door.retry(c.get("actor"), id(c.req.param("id")), idOf(c.req.param("letter"), door.letterWhat))),
+    c.json(await door.retry(c.get("actor"), id(c.req.param("id")), pathId(c.req.param("letter"), door.letterWhat))),
   );
 
   return app;

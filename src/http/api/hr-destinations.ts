@@ -12,7 +12,8 @@ import {
 } from "../../app/hr-destinations.ts";
 import { createHrDestinationBody, patchHrDestinationBody } from "../../connectors/destination.ts";
 import type { HrDeadLetterRow } from "../../store/schema.ts";
-import { destinationRoutes, idOf } from "./destination-routes.ts";
+import { pathId } from "../../lib/path-id.ts";
+import { destinationRoutes } from "./destination-routes.ts";
 
 function hrDeadLetterJson(l: HrDeadLetterRow) {
   return {
@@ -50,7 +51,7 @@ export function hrDestinationsApi(deps: HrDestinationDeps) {
   });
 
   /** Test connection: 200 either way, `ok` says whether the HR system took the URL and credentials. */
-  app.post("/:id/test", async (c) => c.json(await testHrDestination(deps, c.get("actor"), idOf(c.req.param("id"), "HR destination"))));
+  app.post("/:id/test", async (c) => c.json(await testHrDestination(deps, c.get("actor"), pathId(c.req.param("id"), "HR destination"))));
 
   return app;
 }

@@ -9,7 +9,7 @@ import { departmentsOn, setPersonDepartment } from "../../app/timesheets/departm
 import type { TimesheetDeps } from "../../app/timesheets/deps.ts";
 import { createPerson, deletePerson, listPeople, type PeopleDeps, pullCredential, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
 import { z } from "zod";
-import { CREDENTIAL_BACKUPNUMS, int, parseDate, serialNumber } from "../../protocol/index.ts";
+import { CREDENTIAL_BACKUPNUMS, parseDate, serialNumber } from "../../protocol/index.ts";
 import { jobJson } from "../../people/jobs.ts";
 import { credentialJson } from "../../people/mask.ts";
 import { JOB_STATUSES, type JobRow } from "../../store/commands-schema.ts";
@@ -17,10 +17,11 @@ import type { PersonRow } from "../../store/schema.ts";
 import { parseBody } from "../body.ts";
 import { badRequest, notFound } from "../../lib/app-error.ts";
 import { notADate } from "../../lib/input-problem.ts";
+import { ENROLLID_MAX, pathId } from "../../lib/path-id.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 
-const enrollid = z.number().int().min(1).max(999_999_999);
+const enrollid = z.number().int().min(1).max(ENROLLID_MAX);
 const dateOrNull = z
   .string()
   .nullable()
@@ -85,11 +86,6 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
   const { store, people } = deps;
   const app = new Hono<TokenEnv>();
 
-  const idParam = (raw: string, what: string) => {
-    const id = int.safeParse(raw);
-    if (!id.success || id.data < 1) throw notFound(`no such ${what}`);
-    return id.data;
-  };
   const jobOrNull = async (job: JobRow | null) => (job ? people.jobs.view(job.id) : null);
 
   const personJson = async (p: PersonRow) => ({
@@ -113,13 +109,13 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
   });
 
   app.get("/people/:enrollid", async (c) => {
-    const person = await store.getPerson(idParam(c.req.param("enrollid"), "person"));
+    const person = await store.getPerson(pathId(c.req.param("enrollid"), "person", ENROLLID_MAX));
     if (!person) throw notFound("no such person");
     return c.json(await personJson(person));
   });
 
   app.patch("/people/:enrollid", async (c) => {
-    const id = idParam(c.req.param("enrollid"), "person");
+    const id = pathId(c.req.param("enrollid"), "person", ENROLLID_MAX);
     const { departmentId, departmentFrom, ...fields } = await parseBody(c, personPatch);
     // Only a department given: nothing changes on the terminals, so no job.
     const saved = Object.keys(fields).length > 0 || departmentId === undefined ? await updatePerson(deps, c.get("actor"), id, fields) : null;
@@ -132,12 +128,12 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
   });
 
   app.delete("/people/:enrollid", async (c) => {
-    const done = await deletePerson(deps, c.get("actor"), idParam(c.req.param("enrollid"), "person"));
+    const done = await deletePerson(deps, c.get("actor"), pathId(c.req.param("enrollid"), "person", ENROLLID_MAX));
     return c.json({ deleted: true, job: await jobOrNull(done.job) });
   });
 
   app.put("/people/:enrollid/credentials/:backupnum", async (c) => {
-    const id = idParam(c.req.param("enrollid"), "person");
+    const id = pathId(c.req.param("enrollid"), "person", ENROLLID_MAX);
     const b = backupnum.safeParse(Number(c.req.param("backupnum")));
     if (!b.success) throw badRequest("backupnum must be 0-9, 10, 11, 20-27, 30-37 or 50");
     const { data } = await parseBody(c, credentialBody);
@@ -146,14 +142,14 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
   });
 
   app.delete("/people/:enrollid/credentials/:backupnum", async (c) => {
-    const id = idParam(c.req.param("enrollid"), "person");
+    const id = pathId(c.req.param("enrollid"), "person", ENROLLID_MAX);
     const done = await removeCredential(deps, c.get("actor"), id, Number(c.req.param("backupnum")));
     return c.json({ deleted: true, job: await jobOrNull(done.job) });
   });
 
   // Reads the credential back from a terminal that holds it (an enrolment made at its keypad).
   app.post("/people/:enrollid/credentials/:backupnum/pull", async (c) => {
-    const id = idParam(c.req.param("enrollid"), "person");
+    const id = pathId(c.req.param("enrollid"), "person", ENROLLID_MAX);
     const { sn } = await parseBody(c, pullBody);
     const job = await pullCredential(deps, c.get("actor"), id, sn, Number(c.req.param("backupnum")));
     return c.json(await people.jobs.view(job.id), 202);
@@ -178,11 +174,11 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
   app.get("/held-changes", async (c) => c.json(await listHeldChanges(deps, parseQuery(pageQuery, c.req.query()))));
 
   app.post("/held-changes/:id/approve", async (c) => {
-    const done = await approveHeldChange(deps, c.get("actor"), idParam(c.req.param("id"), "held change"));
+    const done = await approveHeldChange(deps, c.get("actor"), pathId(c.req.param("id"), "held change"));
     return c.json({ change: done.change, job: await jobOrNull(done.job) });
   });
 
-  app.post("/held-changes/:id/reject", async (c) => c.json(await rejectHeldChange(deps, c.get("actor"), idParam(c.req.param("id"), "held change"))));
+  app.post("/held-changes/:id/reject", async (c) => c.json(await rejectHeldChange(deps, c.get("actor"), pathId(c.req.param("id"), "held change"))));
 
   app.get("/jobs", async (c) => {
     const q = parseQuery(jobQuery, c.req.query());
@@ -191,7 +187,7 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
   });
 
   app.get("/jobs/:id", async (c) => {
-    const view = await people.jobs.view(idParam(c.req.param("id"), "job"));
+    const view = await people.jobs.view(pathId(c.req.param("id"), "job"));
     if (!view) throw notFound("no such job");
     return c.json(view);
   });
@@ -201,37 +197,37 @@ export function peopleApi(deps: PeopleDeps & { timesheets: TimesheetDeps }) {
   app.post("/groups", async (c) => c.json(await createGroup(deps, c.get("actor"), await parseBody(c, groupBody)), 201));
 
   app.get("/groups/:id", async (c) => {
-    const group = await store.people.getGroup(idParam(c.req.param("id"), "group"));
+    const group = await store.people.getGroup(pathId(c.req.param("id"), "group"));
     if (!group) throw notFound("no such group");
     return c.json(group);
   });
 
   app.patch("/groups/:id", async (c) => {
-    const id = idParam(c.req.param("id"), "group");
+    const id = pathId(c.req.param("id"), "group");
     return c.json(await updateGroup(deps, c.get("actor"), id, await parseBody(c, groupPatch)));
   });
 
   app.delete("/groups/:id", async (c) => {
-    await deleteGroup(deps, c.get("actor"), idParam(c.req.param("id"), "group"));
+    await deleteGroup(deps, c.get("actor"), pathId(c.req.param("id"), "group"));
     return c.json({ deleted: true });
   });
 
   app.put("/groups/:id/terminals", async (c) => {
-    const done = await setGroupTerminals(deps, c.get("actor"), idParam(c.req.param("id"), "group"), await parseBody(c, groupMembers));
+    const done = await setGroupTerminals(deps, c.get("actor"), pathId(c.req.param("id"), "group"), await parseBody(c, groupMembers));
     return c.json({ group: done.group, added: done.added, removed: done.removed, jobs: await Promise.all(done.jobs.map((j) => people.jobs.view(j.id))) });
   });
 
   app.put("/groups/:id/terminals/:sn", async (c) => {
-    const done = await addGroupTerminal(deps, c.get("actor"), idParam(c.req.param("id"), "group"), c.req.param("sn"));
+    const done = await addGroupTerminal(deps, c.get("actor"), pathId(c.req.param("id"), "group"), c.req.param("sn"));
     return c.json({ group: done.group, job: await jobOrNull(done.job) });
   });
 
   app.delete("/groups/:id/terminals/:sn", async (c) => {
-    await removeGroupTerminal(deps, c.get("actor"), idParam(c.req.param("id"), "group"), c.req.param("sn"));
+    await removeGroupTerminal(deps, c.get("actor"), pathId(c.req.param("id"), "group"), c.req.param("sn"));
     return c.json({ deleted: true });
   });
 
-  app.post("/groups/:id/resync", async (c) => resync(c, idParam(c.req.param("id"), "group")));
+  app.post("/groups/:id/resync", async (c) => resync(c, pathId(c.req.param("id"), "group")));
 
   return app;
 }

@@ -3,14 +3,14 @@ import { z } from "zod";
 import { enrollidsNamed } from "../../app/people.ts";
 import { imageResponse } from "../../lib/image-response.ts";
 import { notFound } from "../../lib/app-error.ts";
-import { DOOR_ALARM_EVENTS, int } from "../../protocol/index.ts";
+import { pathId } from "../../lib/path-id.ts";
+import { DOOR_ALARM_EVENTS } from "../../protocol/index.ts";
 import type { Store } from "../../store/contract.ts";
 import { pageQuery, parseQuery, punchQuery } from "../query.ts";
 
 /** Door events: `alarms=true` keeps only forced open, tamper and input alarm. */
 const alarmsQuery = z.object({ alarms: z.enum(["true", "false"]).optional() });
 
-const photoParams = z.object({ id: int.pipe(z.number().min(1)) });
 
 /** Where a punch's photo is served (read scope); null for a punch without one. */
 const photoUrl = (id: number, has: boolean) => (has ? `/api/v1/attendance/${id}/photo` : null);
@@ -25,7 +25,7 @@ export function recordsApi(store: Store) {
     return c.json({ items: page.items.map((r) => ({ ...r, photoUrl: photoUrl(r.id, photos.has(r.id)) })), next: page.next });
   });
   app.get("/attendance/:id/photo", async (c) => {
-    const { id } = parseQuery(photoParams, c.req.param());
+    const id = pathId(c.req.param("id"), "punch");
     const photo = await store.punchPhoto(id);
     if (!photo) throw notFound(`punch ${id} has no photo`);
     return imageResponse(photo.data, `punch-${id}`, c.req.header("if-none-match"));

@@ -9,6 +9,7 @@ import { createUser, deleteUser, updateUser, type AdminUserDeps } from "../../ap
 import { createImportSource, deleteImportSource, type ImportSourceDeps, runImportSource, updateImportSource } from "../../app/people-import.ts";
 import { type SettingsDeps, updateSiteSettings } from "../../app/settings.ts";
 import { notFound } from "../../lib/app-error.ts";
+import { pathId } from "../../lib/path-id.ts";
 import { httpSource } from "../../people-import/http-source.ts";
 import { parseSavedSource } from "../../people-import/saved-source.ts";
 import { serialNumber } from "../../protocol/index.ts";
@@ -16,10 +17,7 @@ import { siteSettingsSchema } from "../../settings/site-settings.ts";
 import type { AdminUserRow } from "../../store/schema.ts";
 import { parseBody } from "../body.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
-import { parseQuery } from "../query.ts";
 
-const idParams = z.object({ id: z.coerce.number().int().min(1) });
-const idOf = (params: Record<string, string>) => parseQuery(idParams, params).id;
 
 /** A user as the API shows one: never the password hash. */
 const userJson = ({ passwordHash: _hash, ...user }: AdminUserRow) => user;
@@ -50,20 +48,20 @@ export function siteAdminApi(deps: SettingsDeps & AdminUserDeps & ImportSourceDe
 
   app.get("/users", async (c) => c.json({ items: (await deps.store.admin.listUsers()).map(userJson) }));
   app.post("/users", async (c) => c.json(userJson(await createUser(deps, c.get("actor"), await parseBody(c, newUser))), 201));
-  app.patch("/users/:id", async (c) => c.json(userJson(await updateUser(deps, c.get("actor"), idOf(c.req.param()), await parseBody(c, userChanges)))));
-  app.delete("/users/:id", async (c) => c.json(userJson(await deleteUser(deps, c.get("actor"), idOf(c.req.param())))));
+  app.patch("/users/:id", async (c) => c.json(userJson(await updateUser(deps, c.get("actor"), pathId(c.req.param("id"), "user"), await parseBody(c, userChanges)))));
+  app.delete("/users/:id", async (c) => c.json(userJson(await deleteUser(deps, c.get("actor"), pathId(c.req.param("id"), "user")))));
 
   app.get("/import-sources", async (c) => c.json({ items: (await deps.store.importSources.list()).map(parseSavedSource) }));
   app.get("/import-sources/:id", async (c) => {
-    const row = await deps.store.importSources.get(idOf(c.req.param()));
+    const row = await deps.store.importSources.get(pathId(c.req.param("id"), "HR source"));
     if (!row) throw notFound("no such HR source");
     return c.json(parseSavedSource(row));
   });
   app.post("/import-sources", async (c) => c.json(parseSavedSource(await createImportSource(deps, c.get("actor"), await parseBody(c, sourceBody))), 201));
-  app.put("/import-sources/:id", async (c) => c.json(parseSavedSource(await updateImportSource(deps, c.get("actor"), idOf(c.req.param()), await parseBody(c, sourceBody)))));
-  app.delete("/import-sources/:id", async (c) => c.json(parseSavedSource(await deleteImportSource(deps, c.get("actor"), idOf(c.req.param())))));
+  app.put("/import-sources/:id", async (c) => c.json(parseSavedSource(await updateImportSource(deps, c.get("actor"), pathId(c.req.param("id"), "HR source"), await parseBody(c, sourceBody)))));
+  app.delete("/import-sources/:id", async (c) => c.json(parseSavedSource(await deleteImportSource(deps, c.get("actor"), pathId(c.req.param("id"), "HR source")))));
   /** A source that cannot be read is an outcome (`{ok: false, error}`), as the UI shows it, not a failed request. */
-  app.post("/import-sources/:id/run", async (c) => c.json(await runImportSource(deps, c.get("actor"), idOf(c.req.param()), await parseBody(c, runBody))));
+  app.post("/import-sources/:id/run", async (c) => c.json(await runImportSource(deps, c.get("actor"), pathId(c.req.param("id"), "HR source"), await parseBody(c, runBody))));
 
   return app;
 }

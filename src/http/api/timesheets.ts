@@ -20,6 +20,7 @@ import { todayResults } from "../../app/timesheets/today.ts";
 import { csvHead, delimiterOf } from "../../export/csv.ts";
 import { DAY_CSV_HEADERS, dayCsvRows, loadSheets, summaryCsv, timesheetWorkbook } from "../../export/timesheet-sheets.ts";
 import { badRequest, notFound } from "../../lib/app-error.ts";
+import { pathId } from "../../lib/path-id.ts";
 import { int } from "../../protocol/index.ts";
 import { parseBody } from "../body.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
@@ -37,11 +38,7 @@ const deleteCorrectionBody = z.strictObject({ reason: z.string() });
 /** Any JSON object: the use case validates it with its own schema. */
 const anyObject = z.record(z.string(), z.unknown());
 
-function idParam(c: Context, what: string): number {
-  const id = queryId.safeParse(c.req.param("id"));
-  if (!id.success) throw notFound(`no such ${what}`);
-  return id.data;
-}
+const idParam = (c: Context, what: string) => pathId(c.req.param("id"), what);
 
 function delimiter(requested: string | undefined) {
   const d = delimiterOf(requested, ",");

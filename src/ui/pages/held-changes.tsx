@@ -5,9 +5,8 @@
  * list but decide nothing. The same use cases as the API's.
  */
 import { Hono } from "hono";
-import { z } from "zod";
 import { approveHeldChange, type HeldChangeView, listHeldChanges, rejectHeldChange } from "../../app/held-changes.ts";
-import { notFound } from "../../lib/app-error.ts";
+import { pathId } from "../../lib/path-id.ts";
 import type { ChangeReason } from "../../people/terminal-change.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Pager, siteTime } from "../components.tsx";
@@ -46,11 +45,7 @@ function whatChanges(h: HeldChangeView): string[] {
 
 export function heldChangePages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
-  const idOf = (raw: string) => {
-    const id = z.coerce.number().int().positive().safeParse(raw);
-    if (!id.success) throw notFound("no such held change");
-    return id.data;
-  };
+  const idOf = (raw: string) => pathId(raw, "held change");
 
   app.get("/people/held", async (c) => {
     const { page: result, query } = await pageFromQuery(c.req.query("cursor"), (cur) => listHeldChanges(deps, { limit: PAGE, ...(cur ? { cursor: cur } : {}) }));

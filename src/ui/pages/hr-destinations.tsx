@@ -18,6 +18,7 @@ import {
 import { type HrDestinationView, parseHrDestination } from "../../connectors/destination.ts";
 import { CONNECTOR_KINDS, type ConnectorKindName, connectorKind } from "../../connectors/kinds.ts";
 import type { HrDeadLetterRow } from "../../store/schema.ts";
+import { parsePathId } from "../../lib/path-id.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, EmptyState } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -28,7 +29,6 @@ import { DeadLettersPanel, deadLetterPage, DeliveryStatusRows, DestinationLayout
 import type { Column } from "../table.tsx";
 import { IntegrationTabs } from "./integrations.tsx";
 
-const idParam = z.coerce.number().int().positive();
 const kindParam = z.enum(CONNECTOR_KINDS);
 
 const SKIP_LABEL = {
@@ -181,8 +181,8 @@ export function hrDestinationPages(deps: UiDeps) {
   const uc = { store: integrations.store, connectors: integrations.connectors, secrets: integrations.secrets, now: deps.now };
 
   const load = async (raw: string) => {
-    const id = idParam.safeParse(raw);
-    const row = id.success ? await integrations.store.hrDestinations.get(id.data) : null;
+    const id = parsePathId(raw);
+    const row = id === null ? null : await integrations.store.hrDestinations.get(id);
     return row ? viewHrDestination(uc, parseHrDestination(row)) : null;
   };
   const notFound = (c: Context<UiEnv>) =>

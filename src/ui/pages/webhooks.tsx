@@ -4,11 +4,11 @@
  * the REST API's do: audited, and the dispatcher is told at once.
  */
 import { type Context, Hono } from "hono";
-import { z } from "zod";
 import type { DeadLetterRow, TerminalRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import type { SiteClock } from "../../protocol/index.ts";
+import { parsePathId } from "../../lib/path-id.ts";
 import { ActionButton, EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
@@ -19,7 +19,6 @@ import { WebhookStateBadge } from "./integrations.tsx";
 import { parseNewWebhook, parseWebhookChange, valuesOf, WebhookForm, type WebhookFormValues } from "./webhook-form.tsx";
 import { plural } from "../../lib/plural.ts";
 
-const idParam = z.coerce.number().int().positive();
 
 const LETTER_COLUMNS = (clock: SiteClock): Column<DeadLetterRow>[] => [
   { head: "Since", class: "nowrap", cell: (l) => siteTime(clock, l.createdAt) },
@@ -120,8 +119,8 @@ export function webhookPages(deps: UiDeps) {
   };
 
   const load = async (raw: string) => {
-    const id = idParam.safeParse(raw);
-    const w = id.success ? await admin.get(id.data) : null;
+    const id = parsePathId(raw);
+    const w = id === null ? null : await admin.get(id);
     return w ? admin.view(w) : null;
   };
 

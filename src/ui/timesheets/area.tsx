@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { ScheduleView } from "../../app/timesheets/schedules.ts";
 import { notFound } from "../../lib/app-error.ts";
+import { pathId } from "../../lib/path-id.ts";
 import type { Store } from "../../store/contract.ts";
 import type { DayFilter } from "../../store/timesheets-contract.ts";
 import { parseDate } from "../../protocol/index.ts";
@@ -101,12 +102,7 @@ export function plannedHours(d: Pick<DayResult, "shiftStart" | "shiftEnd">): str
 }
 
 /** A numeric route parameter (an id, an enrollid); anything else is "not found", like a missing row. */
-export function idParam(c: Context, name = "id"): number {
-  const text = c.req.param(name) ?? "";
-  const n = Number(text);
-  if (!/^\d{1,15}$/.test(text) || n < 1) throw notFound(`no such ${name}`);
-  return n;
-}
+export const idParam = (c: Context, name = "id"): number => pathId(c.req.param(name), name);
 
 /** A date route parameter "YYYY-MM-DD" (normalised); anything else is "not found". */
 export function dateParam(c: Context, name = "date"): LocalDate {
