@@ -89,7 +89,7 @@ function IssuedCode({ enrollid, name, code }: { enrollid: number; name: string; 
             <dd>{enrollid}</dd>
             <dt>Code</dt>
             <dd>
-              <code data-code="">{code}</code>
+              <code class="pass-code" data-code="">{code}</code>
             </dd>
           </dl>
           <p class="hint">Show this code to a door's reader.</p>
