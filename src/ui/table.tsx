@@ -41,6 +41,11 @@ export function Table<R>(props: {
   tail?: Child;
   /** A printed sheet's table (a muster list, a timesheet): its own style, no scrolling wrapper. */
   sheet?: boolean;
+  /**
+   * At phone width each row becomes a card, its cells stacked and labelled by their column's head
+   * (`data-label`), so a row's action is on screen without scrolling sideways (the door board).
+   */
+  cards?: boolean;
 }) {
   if (props.rows.length === 0 && props.empty !== undefined) return <>{props.empty}</>;
   const columns = props.columns.filter((c): c is Column<R> => Boolean(c));
@@ -54,7 +59,11 @@ export function Table<R>(props: {
         {props.rows.map((r) => (
           <tr {...props.row?.(r)}>
             {columns.map((c) => (
-              <td class={typeof c.class === "function" ? c.class(r) : c.class} {...(typeof c.attrs === "function" ? c.attrs(r) : c.attrs)}>
+              <td
+                class={typeof c.class === "function" ? c.class(r) : c.class}
+                data-label={props.cards && typeof c.head === "string" ? c.head : undefined}
+                {...(typeof c.attrs === "function" ? c.attrs(r) : c.attrs)}
+              >
                 {c.cell(r)}
               </td>
             ))}
@@ -64,5 +73,5 @@ export function Table<R>(props: {
       </tbody>
     </table>
   );
-  return props.sheet ? table : <div class="table-wrap">{table}</div>;
+  return props.sheet ? table : <div class={props.cards ? "table-wrap table-cards" : "table-wrap"}>{table}</div>;
 }

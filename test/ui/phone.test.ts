@@ -193,6 +193,48 @@ describe("the admin UI at 390×844", () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
 
+  test("a newly issued QR code reads as one code: on one line, never broken after its TM20-", async () => {
+    const { page } = browser;
+    await page.goto(url("/people/31"));
+    await page.getByRole("button", { name: "Generate a QR code" }).click();
+    const code = page.locator("[data-code]");
+    await code.waitFor();
+    expect(await code.textContent()).toMatch(/^TM20-[A-Za-z0-9_-]{32}$/);
+    // One line box per line the text takes: a range over the text has one rect per line.
+    const lines = await code.evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return range.getClientRects().length;
+    });
+    expect(lines).toBe(1);
+    expect(await code.evaluate((el) => getComputedStyle(el).fontFamily)).toContain("monospace");
+    const box = await code.boundingBox();
+    expect(box !== null && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshots(page, "phone-qr-code");
+    await page.setViewportSize({ width: 390, height: 844 });
+  });
+
+  test("the door board: each door a card, the first one's Open door on screen without sideways scrolling", async () => {
+    const { page } = browser;
+    await page.goto(url("/doors"));
+    const rows = page.locator("[data-door-board] tbody tr");
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-sn")))).toEqual(SNS);
+    const first = rows.first();
+    const open = first.getByRole("button", { name: "Open door" });
+    expect(await open.isVisible()).toBe(true);
+    const box = await open.boundingBox();
+    expect(box && { left: box.x >= 0, right: box.x + box.width <= 390, firstScreen: box.y + box.height < 844 }).toEqual({ left: true, right: true, firstScreen: true });
+    // Its Since is labelled on the card, as the column's head would say on a wide screen.
+    expect(await first.locator("[data-cell=since]").evaluate((td) => getComputedStyle(td, "::before").content)).toBe('"Since "');
+    // Neither the page nor the table's own frame scrolls sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const frame = await page.locator("[data-door-board] .table-wrap").evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    expect(frame[0]).toBe(frame[1]);
+    await screenshots(page, "phone-door-board");
+    await page.setViewportSize({ width: 390, height: 844 });
+  });
+
   test("a refused setting names its field and keeps what was typed", async () => {
     const { page } = browser;
     await page.goto(url("/settings"));

@@ -155,6 +155,7 @@ function DoorBoard(props: { deps: UiDeps; q: string; board: Page<DoorBoardEntry>
         rows={rows}
         empty={<EmptyState title={props.q ? "No door matches this search" : "No terminal has connected yet"} />}
         row={({ e }) => ({ "data-sn": e.sn })}
+        cards
         columns={[
           {
             head: "Door",
