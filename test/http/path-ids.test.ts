@@ -48,3 +48,22 @@ describe("a numeric path id", () => {
     });
   }
 });
+
+describe("a numeric path id in the admin UI, read the same way", () => {
+  test("/people/1000 is Ann's page; /people/1e3, /people/01000 and /people/+1000 are the Person not found page", async () => {
+    const ok = await app.page("/people/1000");
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("<title>Ann");
+    for (const bad of ["1e3", "01000", encodeURIComponent("+1000")]) {
+      const res = await app.page(`/people/${bad}`);
+      expect({ bad, status: res.status, notFound: (await res.text()).includes("No person with this enroll id") }).toEqual({ bad, status: 404, notFound: true });
+    }
+  });
+
+  test("/groups/1/terminals is Lobby's; /groups/01/terminals is the Group not found page", async () => {
+    expect((await app.page("/groups/1/terminals")).status).toBe(200);
+    const res = await app.page("/groups/01/terminals");
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("No such group");
+  });
+});

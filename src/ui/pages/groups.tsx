@@ -18,6 +18,7 @@ import { CsrfField, page } from "../layout.tsx";
 import { pageFromQuery } from "../paging.ts";
 import { Table } from "../table.tsx";
 import { plural } from "../../lib/plural.ts";
+import { parsePathId, pathId } from "../../lib/path-id.ts";
 
 /** Member terminals the groups list names before "and N more" (a group of 20,000 is one line). */
 const CHIPS = 20;
@@ -221,7 +222,8 @@ export function groupPages(deps: UiDeps) {
   app.get("/groups/:id/terminals", async (c) => {
     const q = z.string().trim().max(64).catch("").parse(c.req.query("q") ?? "");
     const load = (cursor: string | undefined) => deps.store.terminalsPage({ q, ...(cursor ? { cursor } : {}), limit: MEMBERS_PAGE });
-    const [group, { page: shown, query }] = await Promise.all([deps.store.people.getGroup(Number(c.req.param("id"))), pageFromQuery(c.req.query("cursor"), load, q ? { q } : {})]);
+    const id = parsePathId(c.req.param("id"));
+    const [group, { page: shown, query }] = await Promise.all([id === null ? null : deps.store.people.getGroup(id), pageFromQuery(c.req.query("cursor"), load, q ? { q } : {})]);
     if (!group) return page(c, deps.settings.siteName, { title: "Group not found", active: "groups" }, <EmptyState title="No such group" />, 404);
     return page(
       c,
@@ -234,7 +236,7 @@ export function groupPages(deps: UiDeps) {
   app.post("/groups/:id/terminals", async (c) => {
     const form = await c.req.formData();
     const shown = form.getAll("shown").map(String);
-    const done = await setGroupTerminals(deps, actorOf(c), Number(c.req.param("id")), { terminals: form.getAll("terminal").map(String), ...(shown.length > 0 ? { among: shown } : {}) });
+    const done = await setGroupTerminals(deps, actorOf(c), pathId(c.req.param("id"), "group"), { terminals: form.getAll("terminal").map(String), ...(shown.length > 0 ? { among: shown } : {}) });
     const text = `${done.group.name}: ${plural(done.added.length, "terminal")} added, ${plural(done.removed.length, "terminal")} removed${done.jobs.length > 0 ? `; ${done.jobs.length === 1 ? "a job is" : `${done.jobs.length} jobs are`} sending the group's people` : ""}.`;
     return redirectWith(c, "/groups", "ok", text);
   });
@@ -248,7 +250,7 @@ export function groupPages(deps: UiDeps) {
   app.post("/groups/:id", async (c) => {
     const form = await formOf(c);
     const changes = { ...(form.name !== undefined ? { name: form.name } : {}), ...(form.sync ? { sync: form.sync === "on" } : {}) };
-    const group = await updateGroup(deps, actorOf(c), Number(c.req.param("id")), changes);
+    const group = await updateGroup(deps, actorOf(c), pathId(c.req.param("id"), "group"), changes);
     const text =
       changes.sync === true
         ? `Sync is on for ${group.name}: new enrolments go to every member. Resync to bring the members in line now.`
@@ -259,12 +261,12 @@ export function groupPages(deps: UiDeps) {
   });
 
   app.post("/groups/:id/delete", async (c) => {
-    await deleteGroup(deps, actorOf(c), Number(c.req.param("id")));
+    await deleteGroup(deps, actorOf(c), pathId(c.req.param("id"), "group"));
     return redirectWith(c, "/groups", "ok", "Group deleted.");
   });
 
   app.post("/groups/:id/resync", async (c) => {
-    const { group, job } = await resyncGroup(deps, actorOf(c), Number(c.req.param("id")));
+    const { group, job } = await resyncGroup(deps, actorOf(c), pathId(c.req.param("id"), "group"));
     return redirectWith(c, `/jobs/${job.id}`, "ok", `Resync of ${group.name} started.`);
   });
 
@@ -279,7 +281,7 @@ export function groupPages(deps: UiDeps) {
 
   app.post("/terminals/:sn/groups/:id/leave", async (c) => {
     const sn = c.req.param("sn");
-    await removeGroupTerminal(deps, actorOf(c), Number(c.req.param("id")), sn);
+    await removeGroupTerminal(deps, actorOf(c), pathId(c.req.param("id"), "group"), sn);
     return redirectWith(c, terminalHref(sn), "ok", `${sn} left the group.`);
   });
 

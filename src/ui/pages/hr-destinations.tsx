@@ -18,7 +18,7 @@ import {
 import { type HrDestinationView, parseHrDestination } from "../../connectors/destination.ts";
 import { CONNECTOR_KINDS, type ConnectorKindName, connectorKind } from "../../connectors/kinds.ts";
 import type { HrDeadLetterRow } from "../../store/schema.ts";
-import { parsePathId } from "../../lib/path-id.ts";
+import { parsePathId, pathId } from "../../lib/path-id.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, Badge, EmptyState } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -254,20 +254,20 @@ export function hrDestinationPages(deps: UiDeps) {
   });
 
   app.post(`${BASE}/:id/delete`, requireAdmin(), async (c) => {
-    const d = await deleteHrDestination(uc, actorOf(c), Number(c.req.param("id")));
+    const d = await deleteHrDestination(uc, actorOf(c), pathId(c.req.param("id"), "HR destination"));
     return redirectWith(c, BASE, "ok", `Destination ${d.name} deleted.`);
   });
 
   app.post(`${BASE}/:id/test`, requireAdmin(), async (c) => {
-    const id = Number(c.req.param("id"));
+    const id = pathId(c.req.param("id"), "HR destination");
     const result = await testHrDestination(uc, actorOf(c), id);
     return redirectWith(c, `${BASE}/${id}`, result.ok ? "ok" : "error", `${result.ok ? "Connection works" : "Connection failed"}: ${result.message}`.slice(0, 400));
   });
 
   app.post(`${BASE}/:id/dead-letters/:letter/retry`, requireAdmin(), async (c) => {
-    const id = Number(c.req.param("id"));
+    const id = pathId(c.req.param("id"), "HR destination");
     const back = `${BASE}/${id}`;
-    const { outcome } = await retryHrDeadLetter(uc, actorOf(c), id, Number(c.req.param("letter")));
+    const { outcome } = await retryHrDeadLetter(uc, actorOf(c), id, pathId(c.req.param("letter"), "dead letter"));
     if (outcome.status === "delivered") return redirectWith(c, back, "ok", "Punch delivered.");
     if (outcome.status === "skipped") return redirectWith(c, back, "ok", `The HR system refused it for good: ${outcome.message}`.slice(0, 400));
     return redirectWith(c, back, "error", `Still failing: ${outcome.error}`.slice(0, 400));

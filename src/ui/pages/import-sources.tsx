@@ -9,6 +9,7 @@ import { z } from "zod";
 import { createImportSource, deleteImportSource, importFromSource, readImportSource, updateImportSource } from "../../app/people-import.ts";
 import { parseSavedSource } from "../../people-import/saved-source.ts";
 import type { PeopleImportSourceRow, TerminalRow } from "../../store/schema.ts";
+import { pathId } from "../../lib/path-id.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -122,7 +123,7 @@ export function importSourcePages(deps: UiDeps, runs: ImportRuns) {
   });
 
   app.post(`${base}/:id/delete`, requireAdmin(), async (c) => {
-    const row = await deleteImportSource(deps, actorOf(c), Number(c.req.param("id")));
+    const row = await deleteImportSource(deps, actorOf(c), pathId(c.req.param("id"), "HR source"));
     return redirectWith(c, "/integrations/import", "ok", `Source ${row.name} deleted.`);
   });
 

@@ -15,6 +15,7 @@ import { ID_JSON, idOf, JobProgress } from "../live-progress.tsx";
 import type { JobProgressProps } from "../../../web/components/progress-view.tsx";
 import { pageFromQuery } from "../paging.ts";
 import { plural } from "../../lib/plural.ts";
+import { parsePathId } from "../../lib/path-id.ts";
 
 const PAGE = 50;
 
@@ -236,8 +237,8 @@ export function jobPages(deps: UiDeps) {
   });
 
   app.get("/jobs/:id", async (c) => {
-    const id = Number(c.req.param("id"));
-    const job = Number.isInteger(id) && id > 0 ? await deps.store.commands.getJob(id) : null;
+    const id = parsePathId(c.req.param("id"));
+    const job = id === null ? null : await deps.store.commands.getJob(id);
     const view = job ? await deps.people.jobs.view(job.id) : null;
     if (!job || !view) {
       return page(c, deps.settings.siteName, { title: "Job not found", active: "terminals" }, <EmptyState title="No such job"><a href="/jobs">All jobs</a></EmptyState>, 404);

@@ -11,6 +11,7 @@ import { createPerson, deletePerson, listPeople, pushPeople, updatePerson } from
 import { departmentsOn } from "../../app/timesheets/departments.ts";
 import { withoutCredential } from "../../people/jobs.ts";
 import type { PersonRow } from "../../store/schema.ts";
+import { ENROLLID_MAX, parsePathId, pathId } from "../../lib/path-id.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Pager, SearchForm, typedSerials } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -182,9 +183,9 @@ export function peoplePages(deps: UiDeps) {
   );
 
   app.get("/people/:id", async (c) => {
-    const id = Number(c.req.param("id"));
-    const person = Number.isInteger(id) && id > 0 ? await deps.store.getPerson(id) : null;
-    if (!person) return page(c, deps.settings.siteName, { title: "Person not found", active: "people" }, <EmptyState title="No person with this enroll id" />, 404);
+    const id = parsePathId(c.req.param("id"), ENROLLID_MAX);
+    const person = id === null ? null : await deps.store.getPerson(id);
+    if (id === null || !person) return page(c, deps.settings.siteName, { title: "Person not found", active: "people" }, <EmptyState title="No person with this enroll id" />, 404);
     const admin = c.get("user").role === "admin";
     const csrf = c.get("session").csrfToken;
     return page(
@@ -203,8 +204,8 @@ export function peoplePages(deps: UiDeps) {
 
   /** The photo credential as an image: pages link it instead of inlining it (a list of 50 stays small). */
   app.get("/people/:id/photo", async (c) => {
-    const id = Number(c.req.param("id"));
-    const photo = Number.isInteger(id) && id > 0 ? (await deps.store.credentialsOf(id)).find((cr) => cr.backupnum === PHOTO) : undefined;
+    const id = parsePathId(c.req.param("id"), ENROLLID_MAX);
+    const photo = id === null ? undefined : (await deps.store.credentialsOf(id)).find((cr) => cr.backupnum === PHOTO);
     if (!photo) return c.text("No photo.", 404);
     return c.body(Buffer.from(photo.data, "base64"), 200, { "content-type": "image/jpeg", "cache-control": "private, max-age=60" });
   });
@@ -218,7 +219,7 @@ export function peoplePages(deps: UiDeps) {
   });
 
   app.post("/people/:id", requireAdmin(), async (c) => {
-    const id = Number(c.req.param("id"));
+    const id = pathId(c.req.param("id"), "person", ENROLLID_MAX);
     const parsed = personForm.safeParse(await formOf(c));
     if (!parsed.success) return redirectWith(c, href(id), "error", firstIssue(parsed.error));
     const { job } = await updatePerson(deps, actorOf(c), id, inputOf(parsed.data));
@@ -226,15 +227,15 @@ export function peoplePages(deps: UiDeps) {
   });
 
   app.post("/people/:id/delete", requireAdmin(), async (c) => {
-    const id = Number(c.req.param("id"));
+    const id = pathId(c.req.param("id"), "person", ENROLLID_MAX);
     // Read first: once deleted, the name the message says is gone.
-    const name = (Number.isInteger(id) && id > 0 ? await deps.store.getPerson(id) : null)?.name ?? "";
+    const name = (await deps.store.getPerson(id))?.name ?? "";
     const removed = await deletePerson(deps, actorOf(c), id);
     return backToPeople(c, deps, { enrollid: id, name }, removed.job);
   });
 
   app.post("/people/:id/push", requireAdmin(), async (c) => {
-    const id = Number(c.req.param("id"));
+    const id = pathId(c.req.param("id"), "person", ENROLLID_MAX);
     // Ticked checkboxes, or one box of serial numbers separated by spaces or commas (a large site).
     const sns = typedSerials((await c.req.formData()).getAll("sn")).filter((s) => s.length <= 64);
     const job = await deps.people.jobs.view((await pushPeople(deps, actorOf(c), { enrollids: [id], terminals: sns })).id);

@@ -10,6 +10,7 @@ import { pullCredential, removeCredential, setCredential } from "../../app/peopl
 import { CREDENTIAL_BACKUPNUMS } from "../../protocol/index.ts";
 import { maskedValue } from "../../people/mask.ts";
 import type { TerminalRow } from "../../store/schema.ts";
+import { ENROLLID_MAX, pathId } from "../../lib/path-id.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, Field, MANY_TERMINALS, TerminalFilter } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -151,10 +152,7 @@ const pullForm = z.object({ sn: z.string().min(1).max(64), backupnum: z.coerce.n
 /** The panel's forms; refusals (a PIN that is not digits, an unknown terminal) come back as flash messages (ui/errors.ts). */
 export function personCredentialPages(deps: UiDeps) {
   const app = new Hono<UiEnv>();
-  const personId = (raw: string) => {
-    const id = Number(raw);
-    return Number.isInteger(id) && id > 0 ? id : 0;
-  };
+  const personId = (raw: string) => pathId(raw, "person", ENROLLID_MAX);
 
   app.post("/people/:id/credentials/pull", requireAdmin(), async (c) => {
     const id = personId(c.req.param("id"));

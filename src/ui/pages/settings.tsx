@@ -10,6 +10,7 @@ import { notificationSettings, sendTestEmail, updateNotificationSettings } from 
 import { updateSiteSettings } from "../../app/settings.ts";
 import { createToken, revokeToken } from "../../app/tokens.ts";
 import type { SiteSettingsValues } from "../../settings/site-settings.ts";
+import { pathId } from "../../lib/path-id.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { Field, RadioField } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -156,7 +157,7 @@ export function settingsPages(deps: UiDeps) {
   });
 
   app.post("/settings/tokens/:id/revoke", async (c) => {
-    await revokeToken(deps, actorOf(c), Number(c.req.param("id")));
+    await revokeToken(deps, actorOf(c), pathId(c.req.param("id"), "token"));
     return redirectWith(c, "/settings", "ok", "Token revoked.");
   });
 
@@ -179,7 +180,7 @@ export function settingsPages(deps: UiDeps) {
 
   app.post("/settings/users/:id", async (c) => {
     const form = await formOf(c);
-    return changeUser(c, Number(c.req.param("id")), {
+    return changeUser(c, pathId(c.req.param("id"), "user"), {
       ...(form.role === "admin" || form.role === "viewer" ? { role: form.role } : {}),
       ...(form.disabled ? { disabled: form.disabled === "true" } : {}),
       ...(form.password ? { password: form.password } : {}),
@@ -187,7 +188,7 @@ export function settingsPages(deps: UiDeps) {
   });
 
   app.post("/settings/users/:id/delete", async (c) => {
-    const user = await deleteUser(deps, actorOf(c), Number(c.req.param("id")));
+    const user = await deleteUser(deps, actorOf(c), pathId(c.req.param("id"), "user"));
     return redirectWith(c, "/settings", "ok", `User ${user.username} deleted.`);
   });
 

@@ -8,7 +8,6 @@ import type { DeadLetterRow, TerminalRow } from "../../store/schema.ts";
 import type { WebhookView } from "../../webhooks/admin.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import type { SiteClock } from "../../protocol/index.ts";
-import { parsePathId } from "../../lib/path-id.ts";
 import { ActionButton, EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { redirectWith } from "../flash.ts";
@@ -18,6 +17,7 @@ import type { Column } from "../table.tsx";
 import { WebhookStateBadge } from "./integrations.tsx";
 import { parseNewWebhook, parseWebhookChange, valuesOf, WebhookForm, type WebhookFormValues } from "./webhook-form.tsx";
 import { plural } from "../../lib/plural.ts";
+import { parsePathId, pathId } from "../../lib/path-id.ts";
 
 
 const LETTER_COLUMNS = (clock: SiteClock): Column<DeadLetterRow>[] => [
@@ -148,14 +148,14 @@ export function webhookPages(deps: UiDeps) {
   });
 
   app.post(`${base}/:id/delete`, requireAdmin(), async (c) => {
-    const w = await admin.remove(Number(c.req.param("id")), actorOf(c));
+    const w = await admin.remove(pathId(c.req.param("id"), "webhook"), actorOf(c));
     return redirectWith(c, "/integrations", "ok", `Destination ${w.name} deleted.`);
   });
 
   app.post(`${base}/:id/dead-letters/:letter/retry`, requireAdmin(), async (c) => {
-    const id = Number(c.req.param("id"));
+    const id = pathId(c.req.param("id"), "webhook");
     const back = `${base}/${id}`;
-    const outcome = await admin.retry(id, Number(c.req.param("letter")), actorOf(c));
+    const outcome = await admin.retry(id, pathId(c.req.param("letter"), "dead letter"), actorOf(c));
     return outcome.result.ok
       ? redirectWith(c, back, "ok", `Batch delivered (${plural(outcome.letter.recordCount, "record")}).`)
       : redirectWith(c, back, "error", `Still failing: ${outcome.result.error}`.slice(0, 400));
