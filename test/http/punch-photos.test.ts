@@ -96,6 +96,8 @@ describe("punch photos in the admin UI", () => {
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(JPEG);
     expect((await app.page(`/attendance/${ids.jpeg}/photo`, { "if-none-match": `"punch-${ids.jpeg}"` })).status).toBe(304);
     expect((await app.page(`/attendance/${ids.none}/photo`)).status).toBe(404);
+    // Its id read as the API reads one: a leading zero is no alias of the punch.
+    expect((await app.page(`/attendance/0${ids.jpeg}/photo`)).status).toBe(404);
     const anon = await app.request(`/attendance/${ids.jpeg}/photo`);
     expect(anon.status).toBe(303);
     expect(anon.headers.get("location")).toBe(`/login?next=${encodeURIComponent(`/attendance/${ids.jpeg}/photo`)}`);

@@ -8,6 +8,7 @@ import { AppError, notFound } from "../../lib/app-error.ts";
 import { imageResponse } from "../../lib/image-response.ts";
 import type { Page } from "../../store/contract.ts";
 import type { AttendanceRow, DoorEventRow, QuarantineRow } from "../../store/schema.ts";
+import { pathId } from "../../lib/path-id.ts";
 import { Badge, EmptyState, Pager, PunchPhoto, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { doorEventIsAlarm, doorEventLabel, inoutLabel, punchEventLabel, refusedLabel, verificationLabel } from "../labels.ts";
@@ -170,8 +171,8 @@ export function recordPages(deps: UiDeps) {
   });
 
   // A face terminal's photo of a punch, for the logged-in (the thumbnails and their enlargement).
-  app.get("/attendance/:id{[0-9]{1,15}}/photo", async (c) => {
-    const id = Number(c.req.param("id"));
+  app.get("/attendance/:id/photo", async (c) => {
+    const id = pathId(c.req.param("id"), "punch");
     const photo = await deps.store.punchPhoto(id);
     if (!photo) throw notFound(`punch ${id} has no photo`);
     return imageResponse(photo.data, `punch-${id}`, c.req.header("if-none-match"));
