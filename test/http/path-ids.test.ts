@@ -66,4 +66,9 @@ describe("a numeric path id in the admin UI, read the same way", () => {
     expect(res.status).toBe(404);
     expect(await res.text()).toContain("No such group");
   });
+
+  test("/timesheets/people/1000 is Ann's month; 01000, 0 and 1000000000 are 404", async () => {
+    expect((await app.page("/timesheets/people/1000")).status).toBe(200);
+    for (const bad of ["01000", "0", "1000000000"]) expect({ bad, status: (await app.page(`/timesheets/people/${bad}`)).status }).toEqual({ bad, status: 404 });
+  });
 });

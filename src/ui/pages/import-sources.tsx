@@ -5,11 +5,10 @@
  * (people-import/http-source.ts); the auth value is sealed and never shown back.
  */
 import { type Context, Hono } from "hono";
-import { z } from "zod";
 import { createImportSource, deleteImportSource, importFromSource, readImportSource, updateImportSource } from "../../app/people-import.ts";
 import { parseSavedSource } from "../../people-import/saved-source.ts";
 import type { PeopleImportSourceRow, TerminalRow } from "../../store/schema.ts";
-import { pathId } from "../../lib/path-id.ts";
+import { parsePathId, pathId } from "../../lib/path-id.ts";
 import { actorOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, ago, EmptyState, siteTime } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -19,7 +18,6 @@ import { BACKGROUND_ABOVE, type ImportRuns } from "./import-runs.tsx";
 import { ApplyForm, CarriedOptions, ImportResult, importOptions, PushToField } from "./import-parts.tsx";
 import { type FormValues, parseForm, SourceForm, valuesOf } from "./import-source-form.tsx";
 
-const idParam = z.coerce.number().int().positive();
 
 /**
  * The HR source's URL as a viewer sees it: its origin only (a path or query often carries an API
@@ -56,8 +54,8 @@ export function importSourcePages(deps: UiDeps, runs: ImportRuns) {
   const title = (s: string) => ({ title: s, active: "integrations" as const });
 
   const load = async (raw: string): Promise<PeopleImportSourceRow | null> => {
-    const id = idParam.safeParse(raw);
-    return id.success ? sources.get(id.data) : null;
+    const id = parsePathId(raw);
+    return id === null ? null : sources.get(id);
   };
   const notFound = (c: Context<UiEnv>) => page(c, deps.settings.siteName, title("Source not found"), <EmptyState title="No HR source with this id" />, 404);
 

@@ -7,6 +7,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { listPeople } from "../../app/people.ts";
 import { parseDate } from "../../protocol/index.ts";
+import { ENROLLID_MAX, pathId } from "../../lib/path-id.ts";
 import { EmptyState, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";
@@ -18,7 +19,6 @@ import { loadMonth } from "../timesheets/month-data.ts";
 import { dayPage } from "./timesheet-day.tsx";
 
 const PAGE = 50;
-const enrollidParam = z.coerce.number().int().min(1).max(999_999_999);
 
 /** The month in the query, else the current one on the site clock. */
 export function monthOf(c: Context<UiEnv>, deps: UiDeps): string {
@@ -57,7 +57,7 @@ export function timesheetPeoplePages(deps: UiDeps) {
   });
 
   app.get("/timesheets/people/:enrollid{[0-9]+}", async (c) => {
-    const enrollid = enrollidParam.parse(c.req.param("enrollid"));
+    const enrollid = pathId(c.req.param("enrollid"), "person", ENROLLID_MAX);
     const range = monthRange(monthOf(c, deps));
     const [data, person] = await Promise.all([loadMonth(deps, enrollid, range), deps.store.getPerson(enrollid)]);
     const name = person?.name || `#${enrollid}`;
@@ -94,7 +94,7 @@ export function timesheetPeoplePages(deps: UiDeps) {
   });
 
   app.get("/timesheets/people/:enrollid{[0-9]+}/days/:date{[0-9]{4}-[0-9]{2}-[0-9]{2}}", async (c) => {
-    const enrollid = enrollidParam.parse(c.req.param("enrollid"));
+    const enrollid = pathId(c.req.param("enrollid"), "person", ENROLLID_MAX);
     const date = parseDate(c.req.param("date"));
     if (date === null) return c.text("Not a date.", 404);
     return dayPage(c, deps, enrollid, date);
