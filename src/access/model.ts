@@ -6,7 +6,7 @@
  */
 import { describeInput } from "../lib/input-problem.ts";
 import { z } from "zod";
-import { parseDate, SECTIONS_PER_DAY, serialNumber, timeText } from "../protocol/index.ts";
+import { ENROLLID_MAX, parseDate, SECTIONS_PER_DAY, serialNumber, timeText } from "../protocol/index.ts";
 import { mergeWindows, parseWindow, type Window } from "./windows.ts";
 
 /** As many windows a day as a terminal's day zone holds (PROTOCOL.md §7.1). */
@@ -77,7 +77,7 @@ export const terminalGroupSchema = z.strictObject({ id, members: sns });
 export const issuedCode = z.string().regex(/^[\x21-\x7e]{16,128}$/, "an issued code is 16 to 128 printable ASCII characters without spaces");
 
 export const personSchema = z.strictObject({
-  enrollid: z.number().int().min(1).max(999_999_999),
+  enrollid: z.number().int().min(1).max(ENROLLID_MAX),
   name: z.string().max(64).default(""),
   enabled: z.boolean(),
   /** Inclusive dates, site-local; null = open-ended. */

@@ -9,11 +9,9 @@ import { notFound } from "./app-error.ts";
 
 /**
  * The largest row id: the id columns are BIGSERIAL, read as JS numbers, so the exact ones end at
- * 2^53 - 1. Enroll ids have their own, smaller range (`ENROLLID_MAX`).
+ * 2^53 - 1. Enroll ids have their own, smaller range (protocol `ENROLLID_MAX`, passed as `max`).
  */
 export const ID_MAX = Number.MAX_SAFE_INTEGER;
-/** The largest enroll id a person may have (the protocol's and the people schemas' range). */
-export const ENROLLID_MAX = 999_999_999;
 
 /** The id `raw` spells, or null when it is not one (not canonical digits, zero, above `max`). */
 export function parsePathId(raw: string | undefined, max: number = ID_MAX): number | null {

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { notADate } from "../lib/input-problem.ts";
-import { parseDate } from "../protocol/index.ts";
+import { ENROLLID_MAX, parseDate } from "../protocol/index.ts";
 
 const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 const flag = z.preprocess(
@@ -27,7 +27,7 @@ export const importRecord = z.object({
   external_id: z.preprocess((v) => (typeof v === "number" ? String(v) : v), z.string().trim().min(1, "is empty").max(100)),
   // A terminal shows one line: line breaks and runs of spaces from a spreadsheet cell become one space.
   name: z.string().transform((s) => s.replace(/\s+/g, " ").trim()).pipe(z.string().min(1, "is empty").max(64)),
-  enrollid: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(999_999_999).optional()),
+  enrollid: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(ENROLLID_MAX).optional()),
   enabled: z.preprocess(blankToUndefined, flag.optional()),
   admin: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(2).optional()),
   valid_from: z.preprocess(blankToUndefined, date.optional()),

@@ -6,10 +6,10 @@
  */
 import { z } from "zod";
 import { dayZoneWire, lockGroupWire, normallyOpenWire, USERLOCKS_PER_FRAME, WEEKZONE_WIRE_DAYS, weekZoneWire } from "./access.ts";
-import { describeError, int, timeText } from "./messages.ts";
+import { describeError, ENROLLID_MAX, int, timeText } from "./messages.ts";
 import { parseDate } from "./time.ts";
 
-const enrollid = z.number().int().min(1).max(999_999_999);
+const enrollid = z.number().int().min(1).max(ENROLLID_MAX);
 /** 0–9 fingerprint, 10 password, 11 card, 20–27 face, 30–37 palm, 50 photo. */
 export const CREDENTIAL_BACKUPNUMS = [
   0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 20, 21, 22, 23, 24, 25, 26, 27, 30, 31, 32, 33, 34, 35, 36, 37, 50,

@@ -120,6 +120,8 @@ export type SendlogMessage = z.infer<typeof sendlogMessage>;
  * not know (its decoded fields in `note`), 99999999 also on an unrecognised face (an empty
  * `note`). Never a person: not decided as one, not on anyone's timesheet, not sent to HR.
  */
+/** The largest enroll id a person may have: the terminals' range, and every schema's that takes one. */
+export const ENROLLID_MAX = 999_999_999;
 export const PLACEHOLDER_ENROLLIDS: readonly number[] = [99999998, 99999999];
 export const isPlaceholderEnrollid = (enrollid: number): boolean => enrollid === 99999998 || enrollid === 99999999;
 

@@ -1,7 +1,8 @@
 /** The one reading of a numeric id in a URL path (src/lib/path-id.ts), which the API and the UI share. */
 import { describe, expect, test } from "bun:test";
 import { AppError } from "../../src/lib/app-error.ts";
-import { ENROLLID_MAX, ID_MAX, parsePathId, pathId } from "../../src/lib/path-id.ts";
+import { ID_MAX, parsePathId, pathId } from "../../src/lib/path-id.ts";
+import { ENROLLID_MAX } from "../../src/protocol/index.ts";
 
 describe("parsePathId", () => {
   const cases: Array<[string | undefined, number | null]> = [

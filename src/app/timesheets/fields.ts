@@ -2,10 +2,11 @@
 import { z } from "zod";
 import { dayNumber } from "../../timesheets/calendar.ts";
 import * as schemas from "../../timesheets/schemas.ts";
+import { ENROLLID_MAX } from "../../protocol/index.ts";
 
 export const name = z.string().trim().min(1, "give it a name").max(100, "use at most 100 characters");
 export const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-export const enrollid = z.number().int().min(1).max(999_999_999);
+export const enrollid = z.number().int().min(1).max(ENROLLID_MAX);
 export const minutes = z.number().int().min(0).max(1440);
 export const reason = z.string().trim().min(1, "say why (a reason is required)").max(500);
 

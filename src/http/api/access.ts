@@ -6,10 +6,11 @@ import {
   personAccessInput, revokeQrCode, scheduleInput, schedulePatch, setPersonAccess, syncAccess, updateLevel, updateSchedule,
 } from "../../app/access.ts";
 import { createPass, getPass, listPasses, type PassDeps, passInput, passListQuery, revokePass } from "../../app/access-passes.ts";
-import { ENROLLID_MAX, pathId } from "../../lib/path-id.ts";
+import { pathId } from "../../lib/path-id.ts";
 import { parseBody } from "../body.ts";
 import { parseQuery } from "../query.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
+import { ENROLLID_MAX } from "../../protocol/index.ts";
 
 const enrollidParam = (raw: string) => pathId(raw, "person", ENROLLID_MAX);
 

@@ -9,7 +9,7 @@ import { departmentsOn, setPersonDepartment } from "../../app/timesheets/departm
 import type { TimesheetDeps } from "../../app/timesheets/deps.ts";
 import { createPerson, deletePerson, listPeople, type PeopleDeps, pullCredential, pullPeople, pushPeople, removeCredential, setCredential, updatePerson } from "../../app/people.ts";
 import { z } from "zod";
-import { CREDENTIAL_BACKUPNUMS, parseDate, serialNumber } from "../../protocol/index.ts";
+import { CREDENTIAL_BACKUPNUMS, ENROLLID_MAX, parseDate, serialNumber } from "../../protocol/index.ts";
 import { jobJson } from "../../people/jobs.ts";
 import { credentialJson } from "../../people/mask.ts";
 import { JOB_STATUSES, type JobRow } from "../../store/commands-schema.ts";
@@ -17,7 +17,7 @@ import type { PersonRow } from "../../store/schema.ts";
 import { parseBody } from "../body.ts";
 import { badRequest, notFound } from "../../lib/app-error.ts";
 import { notADate } from "../../lib/input-problem.ts";
-import { ENROLLID_MAX, pathId } from "../../lib/path-id.ts";
+import { pathId } from "../../lib/path-id.ts";
 import type { TokenEnv } from "../middleware/bearer-auth.ts";
 import { pageQuery, parseQuery } from "../query.ts";
 

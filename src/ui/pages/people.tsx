@@ -11,7 +11,7 @@ import { createPerson, deletePerson, listPeople, pushPeople, updatePerson } from
 import { departmentsOn } from "../../app/timesheets/departments.ts";
 import { withoutCredential } from "../../people/jobs.ts";
 import type { PersonRow } from "../../store/schema.ts";
-import { ENROLLID_MAX, parsePathId, pathId } from "../../lib/path-id.ts";
+import { parsePathId, pathId } from "../../lib/path-id.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, EmptyState, Pager, SearchForm, typedSerials } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
@@ -26,6 +26,7 @@ import { CredentialsPanel } from "./person-credentials.tsx";
 import { ADMIN_LEVELS, firstIssue, inputOf, newPersonForm, PersonForm, personForm } from "./person-form.tsx";
 import { backToPeople, backToPerson } from "./person-saved.ts";
 import { PersonTerminalsPanel } from "./person-terminals.tsx";
+import { ENROLLID_MAX } from "../../protocol/index.ts";
 
 const PAGE = 50;
 const PHOTO = 50;

@@ -7,10 +7,10 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { pullCredential, removeCredential, setCredential } from "../../app/people.ts";
-import { CREDENTIAL_BACKUPNUMS } from "../../protocol/index.ts";
+import { CREDENTIAL_BACKUPNUMS, ENROLLID_MAX } from "../../protocol/index.ts";
 import { maskedValue } from "../../people/mask.ts";
 import type { TerminalRow } from "../../store/schema.ts";
-import { ENROLLID_MAX, pathId } from "../../lib/path-id.ts";
+import { pathId } from "../../lib/path-id.ts";
 import { actorOf, formOf, requireAdmin } from "../auth-guard.ts";
 import { ActionButton, Badge, Field, MANY_TERMINALS, TerminalFilter } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";

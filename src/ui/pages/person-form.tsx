@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { describeInput, fieldLabel, notADate } from "../../lib/input-problem.ts";
-import { parseDate } from "../../protocol/index.ts";
+import { ENROLLID_MAX, parseDate } from "../../protocol/index.ts";
 import type { PersonInput } from "../../store/commands-contract.ts";
 import type { PersonRow } from "../../store/schema.ts";
 import { Field } from "../components.tsx";
@@ -29,7 +29,7 @@ export const personForm = z.object({
   validTo: optionalDate,
   externalId: z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), z.string().trim().max(100).nullable()),
 });
-export const newPersonForm = personForm.extend({ enrollid: z.coerce.number().int("a whole number").min(1).max(999_999_999) });
+export const newPersonForm = personForm.extend({ enrollid: z.coerce.number().int("a whole number").min(1).max(ENROLLID_MAX) });
 
 export function inputOf(f: z.infer<typeof personForm>): PersonInput {
   return { name: f.name, admin: f.admin, enabled: f.enabled === "on", validFrom: f.validFrom, validTo: f.validTo, externalId: f.externalId };

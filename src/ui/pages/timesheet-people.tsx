@@ -6,8 +6,8 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { listPeople } from "../../app/people.ts";
-import { parseDate } from "../../protocol/index.ts";
-import { ENROLLID_MAX, pathId } from "../../lib/path-id.ts";
+import { ENROLLID_MAX, parseDate } from "../../protocol/index.ts";
+import { pathId } from "../../lib/path-id.ts";
 import { EmptyState, Pager, SearchForm } from "../components.tsx";
 import type { UiDeps, UiEnv } from "../env.ts";
 import { page } from "../layout.tsx";

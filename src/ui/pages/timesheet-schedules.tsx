@@ -13,6 +13,7 @@ import { CsrfField, page } from "../layout.tsx";
 import { Table } from "../table.tsx";
 import { idParam, schedulePattern, TimesheetTabs, WEEKDAYS } from "../timesheets/area.tsx";
 import { defined, FormReader } from "../timesheets/form.ts";
+import { ENROLLID_MAX } from "../../protocol/index.ts";
 
 interface Names {
   shift: Map<number, string>;
@@ -79,7 +80,7 @@ async function scheduleInputOf(c: Context<UiEnv>, names: Names): Promise<{ input
   const form = await formOf(c);
   const f = new FormReader(form);
   const departmentId = f.int("departmentId", "Department", 1, Number.MAX_SAFE_INTEGER);
-  const enrollid = f.int("enrollid", "Person (enroll id)", 1, 999_999_999);
+  const enrollid = f.int("enrollid", "Person (enroll id)", 1, ENROLLID_MAX);
   if ((departmentId === undefined) === (enrollid === undefined)) f.fail("Department or person", "choose a department or give an enroll id, one of them");
   const from = f.date("from", "From", true);
   const to = f.date("to", "To");
