@@ -83,6 +83,11 @@ interface Step {
   ui: (a: InProcessApp) => Promise<Response>;
 }
 
+/**
+ * A digest time half a day from now: the notifier runs on the wall clock here, and a digest due
+ * while the steps run (08:00 in a run at 08:05) would audit its sending into one door's step only.
+ */
+const DIGEST_AT = `${String((new Date().getUTCHours() + 12) % 24).padStart(2, "0")}:00`;
 const webhookForm = { name: "Payroll", url: "http://127.0.0.1:9/hook", auth: "none", enabled: "on", event: "attendance", batch_size: "100", timeout_s: "10", max_attempts: "", start: "now" };
 const webhookBody = { name: "Payroll", url: "http://127.0.0.1:9/hook", auth_header: null, terminals: null, event_types: ["attendance"], enabled: true, batch_size: 100, timeout_ms: 10_000, max_attempts: null };
 
@@ -339,13 +344,13 @@ const STEPS: Step[] = [
     name: "change the notification settings",
     api: (a) =>
       a.api("PUT", "/notifications", {
-        kinds: ["terminal_offline", "tamper"], quietSeconds: 60, notifyResolved: false, dailyDigestAt: "08:00", linkBase: "",
+        kinds: ["terminal_offline", "tamper"], quietSeconds: 60, notifyResolved: false, dailyDigestAt: DIGEST_AT, linkBase: "",
         email: { enabled: true, host: "smtp.example.com", port: 587, security: "starttls", username: "tm20", password: "pw-1234", from: "tm20@example.com", to: ["it@example.com"] },
         webhook: { enabled: true },
       }),
     ui: (a) =>
       a.form("/settings/notifications", {
-        kind_terminal_offline: "on", kind_tamper: "on", quietSeconds: "60", dailyDigestAt: "08:00", linkBase: "",
+        kind_terminal_offline: "on", kind_tamper: "on", quietSeconds: "60", dailyDigestAt: DIGEST_AT, linkBase: "",
         emailEnabled: "on", smtpHost: "smtp.example.com", smtpPort: "587", smtpSecurity: "starttls", smtpUsername: "tm20", smtpPassword: "pw-1234", smtpFrom: "tm20@example.com", smtpTo: "it@example.com",
         webhookEnabled: "on",
       }),
