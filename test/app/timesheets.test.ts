@@ -15,8 +15,8 @@ afterEach(async () => {
   for (const a of apps.splice(0)) await a.stop();
 });
 
-async function app(): Promise<InProcessApp> {
-  const a = await buildApp();
+async function app(now?: () => number): Promise<InProcessApp> {
+  const a = await buildApp(now);
   apps.push(a);
   return a;
 }
@@ -51,7 +51,9 @@ const day = (date: string, status: string, firstIn: string | null, lastOut: stri
 
 describe("timesheet use cases through the API", () => {
   test("set up a department, shift and schedule; results, corrections and leave change them; each change audited once", async () => {
-    const a = await app();
+    // A fixed "now" (Wednesday 2026-11-18, noon): the Today view at the end names its date, which
+    // the wall clock would move under the test at midnight.
+    const a = await app(() => Date.UTC(2026, 10, 18, 12));
     expect(await json(a.api("POST", "/departments", { name: "Office" }), 201)).toEqual({ id: 1, name: "Office" });
     await json(a.api("POST", "/people", { enrollid: 7, name: "Ann" }), 201);
     const moved = await json<{ person: { departmentId: number | null }; job: unknown }>(a.api("PATCH", "/people/7", { departmentId: 1, departmentFrom: "2026-11-01" }));
@@ -133,9 +135,8 @@ describe("timesheet use cases through the API", () => {
     expect(summary.items[0]).toMatchObject({ enrollid: 7, departmentId: 1, days: 4, daysWorked: 3, workedMinutes: 1655, overtimeMinutes: 30, lateCount: 0, absences: 1, manualDays: 1 });
 
     // Today, computed now for everyone known (Ann only), nothing stored.
-    const todayDate = new Date().toISOString().slice(0, 10);
     const now = await json<{ date: string; items: Array<{ enrollid: number; date: string; departmentId: number | null }> }>(a.api("GET", "/timesheets/today"));
-    expect({ date: now.date, items: now.items.map((d) => [d.enrollid, d.date, d.departmentId]) }).toEqual({ date: todayDate, items: [[7, todayDate, 1]] });
+    expect({ date: now.date, items: now.items.map((d) => [d.enrollid, d.date, d.departmentId]) }).toEqual({ date: "2026-11-18", items: [[7, "2026-11-18", 1]] });
 
     const actions = (await a.store.auditLog({ limit: 100 })).items.reverse().filter((e) => e.action.startsWith("timesheets."));
     expect(actions.map((e) => [e.actor, e.action, e.target])).toEqual([
