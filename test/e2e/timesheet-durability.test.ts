@@ -16,9 +16,15 @@ type Json = Record<string, unknown>;
 const dataDir = tempDir("tm20-ts-durable-");
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
+/**
+ * "Today" read once: the dates below must agree with each other even when the run crosses
+ * midnight (the server's own today moving on leaves these past days past).
+ */
+const TODAY = Date.now();
+
 /** Site-local (UTC here) date `n` days from today. */
 function dayFromToday(n: number): string {
-  return new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  return new Date(TODAY + n * 86_400_000).toISOString().slice(0, 10);
 }
 
 async function sendPunches(srv: Tm20Process, sn: string, times: string[]) {

@@ -21,9 +21,15 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
   return { status: res.status, json: (await res.json()) as Json };
 }
 
+/**
+ * "Today" read once: the dates below must agree with each other even when the run crosses
+ * midnight (the server's own today moving on leaves these past days past).
+ */
+const TODAY = Date.now();
+
 /** Site-local (UTC here) date `n` days from today. */
 function dayFromToday(n: number): string {
-  return new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  return new Date(TODAY + n * 86_400_000).toISOString().slice(0, 10);
 }
 
 const D = dayFromToday(-7);
