@@ -21,15 +21,24 @@ const dataDir = tempDir();
 let srv: Tm20Process;
 let browser: TestBrowser;
 
-/** "YYYY-MM-DD" of a UTC instant. */
+/**
+ * The site's zone: a fixed offset from UTC in which it is about noon as the run starts, so the
+ * Today page and the punch sent to it stay on one date (in UTC, a run near midnight would see the
+ * page on one day and its punch on the next).
+ */
+const OFFSET_HOURS = 12 - new Date().getUTCHours();
+const ZONE = OFFSET_HOURS === 0 ? "UTC" : `Etc/GMT${OFFSET_HOURS > 0 ? "-" : "+"}${Math.abs(OFFSET_HOURS)}`;
+/** "YYYY-MM-DD HH:MM:SS" in the site's zone of an instant. */
+const siteTime = (ms: number) => new Date(ms + OFFSET_HOURS * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
+/** "YYYY-MM-DD" of a UTC midnight (dates are counted in whole UTC days below). */
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /**
- * The Monday at least a week before today (UTC, the site's zone here): its week is over. Its
+ * The Monday at least a week before the site's today: its week is over. Its
  * Tuesday must be in the same month, as the month page shows both: a Monday that ends a month
  * (2026-11-30, seen on 2026-12-07) moves a week earlier.
  */
 const MONDAY = (() => {
-  const d = new Date(Date.now() - 7 * 86_400_000);
+  const d = new Date(Date.parse(`${siteTime(Date.now()).slice(0, 10)}T00:00:00Z`) - 7 * 86_400_000);
   d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
   if (new Date(d.getTime() + 86_400_000).getUTCMonth() !== d.getUTCMonth()) d.setUTCDate(d.getUTCDate() - 7);
   return dateOf(d.getTime());
@@ -42,7 +51,7 @@ const url = (p: string) => `${srv.http}${p}`;
 beforeAll(async () => {
   const made = Bun.spawnSync([tm20Binary(), "admin", "create", "--username", "ops", "--data-dir", dataDir], { stdin: Buffer.from(`${PASSWORD}\n`), stdout: "pipe", stderr: "pipe" });
   expect(made.exitCode).toBe(0);
-  srv = await startTm20({ dataDir, args: ["--tz", "UTC", "--approval", "open"] });
+  srv = await startTm20({ dataDir, args: ["--tz", ZONE, "--approval", "open"] });
   const person = await srv.api("/api/v1/people", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ enrollid: 7, name: "Ann Archer" }) });
   expect(person.status).toBe(201);
   browser = await openBrowser();
@@ -139,7 +148,7 @@ describe("Timesheets in the browser", () => {
     await page.locator(".live-inline.live-live").waitFor({ timeout: 10_000 });
     const row = page.locator('tr[data-enrollid="7"]');
     expect(await row.locator("td").nth(4).textContent()).toBe("—");
-    const now = new Date().toISOString().replace("T", " ").slice(0, 19);
+    const now = siteTime(Date.now());
     const t = await connectTerminal(srv.ws());
     expect((await t.register("FACE7")).result).toBe(true);
     t.send({ cmd: "sendlog", sn: "FACE7", count: 1, logindex: 1, record: [{ enrollid: 7, time: now, mode: 8, inout: 0, event: 0 }] });
