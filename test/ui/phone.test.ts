@@ -24,7 +24,9 @@ let browser: TestBrowser;
 const terminals: TestTerminal[] = [];
 
 beforeAll(async () => {
-  srv = await startTm20({ dataDir });
+  // The alert test's door event carries a UTC wall-clock time: in the machine's zone (Europe/London
+  // in summer, say) it would be over an hour old, outside the alerts' window.
+  srv = await startTm20({ dataDir, args: ["--tz", "UTC"] });
   browser = await openBrowser();
   await browser.page.setViewportSize({ width: 390, height: 844 });
   for (const sn of SNS) {
