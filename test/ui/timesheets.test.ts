@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { readFileSync, rmSync } from "node:fs";
 import { tm20Binary } from "../helpers/binary.ts";
 import { login, openBrowser, screenshots, type TestBrowser } from "../helpers/browser.ts";
+import { middayZone } from "../helpers/midday-zone.ts";
 import { startTm20, type Tm20Process, tempDir } from "../helpers/server.ts";
 import { connectTerminal } from "../helpers/terminal.ts";
 
@@ -22,14 +23,10 @@ let srv: Tm20Process;
 let browser: TestBrowser;
 
 /**
- * The site's zone: a fixed offset from UTC in which it is about noon as the run starts, so the
- * Today page and the punch sent to it stay on one date (in UTC, a run near midnight would see the
- * page on one day and its punch on the next).
+ * The site's zone: about noon as the run starts, so the Today page and the punch sent to it stay
+ * on one date (in UTC, a run near midnight would see the page on one day and its punch on the next).
  */
-const OFFSET_HOURS = 12 - new Date().getUTCHours();
-const ZONE = OFFSET_HOURS === 0 ? "UTC" : `Etc/GMT${OFFSET_HOURS > 0 ? "-" : "+"}${Math.abs(OFFSET_HOURS)}`;
-/** "YYYY-MM-DD HH:MM:SS" in the site's zone of an instant. */
-const siteTime = (ms: number) => new Date(ms + OFFSET_HOURS * 3_600_000).toISOString().slice(0, 19).replace("T", " ");
+const ZONE = middayZone();
 /** "YYYY-MM-DD" of a UTC midnight (dates are counted in whole UTC days below). */
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /**
@@ -38,7 +35,7 @@ const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
  * (2026-11-30, seen on 2026-12-07) moves a week earlier.
  */
 const MONDAY = (() => {
-  const d = new Date(Date.parse(`${siteTime(Date.now()).slice(0, 10)}T00:00:00Z`) - 7 * 86_400_000);
+  const d = new Date(Date.parse(`${ZONE.format(Date.now()).slice(0, 10)}T00:00:00Z`) - 7 * 86_400_000);
   d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
   if (new Date(d.getTime() + 86_400_000).getUTCMonth() !== d.getUTCMonth()) d.setUTCDate(d.getUTCDate() - 7);
   return dateOf(d.getTime());
@@ -51,7 +48,7 @@ const url = (p: string) => `${srv.http}${p}`;
 beforeAll(async () => {
   const made = Bun.spawnSync([tm20Binary(), "admin", "create", "--username", "ops", "--data-dir", dataDir], { stdin: Buffer.from(`${PASSWORD}\n`), stdout: "pipe", stderr: "pipe" });
   expect(made.exitCode).toBe(0);
-  srv = await startTm20({ dataDir, args: ["--tz", ZONE, "--approval", "open"] });
+  srv = await startTm20({ dataDir, args: ["--tz", ZONE.name, "--approval", "open"] });
   const person = await srv.api("/api/v1/people", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ enrollid: 7, name: "Ann Archer" }) });
   expect(person.status).toBe(201);
   browser = await openBrowser();
@@ -148,7 +145,7 @@ describe("Timesheets in the browser", () => {
     await page.locator(".live-inline.live-live").waitFor({ timeout: 10_000 });
     const row = page.locator('tr[data-enrollid="7"]');
     expect(await row.locator("td").nth(4).textContent()).toBe("—");
-    const now = siteTime(Date.now());
+    const now = ZONE.format(Date.now());
     const t = await connectTerminal(srv.ws());
     expect((await t.register("FACE7")).result).toBe(true);
     t.send({ cmd: "sendlog", sn: "FACE7", count: 1, logindex: 1, record: [{ enrollid: 7, time: now, mode: 8, inout: 0, event: 0 }] });
