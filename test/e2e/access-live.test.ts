@@ -125,15 +125,32 @@ describe("server-mode decisions and QR codes (real binary)", () => {
         expect(await qr(t, sn, text)).toEqual(unknown);
       }
     }
-    // Ann's level opens FRONT only, within office hours (now, in UTC, decides: either answer names her).
+    // Ann's level opens FRONT only, within office hours: a scan carries no time, so the server's
+    // clock at its arrival decides (UTC here), read before and after the scan. Only a scan that
+    // straddles 08:00, 18:01 or midnight may get either answer.
+    const before = officeAnswer(Date.now());
     const front1 = await qr(front, "FRONT", annCode);
-    expect(front1).toMatchObject({ ret: "sendqrcode", result: true, enrollid: 21, username: "Ann" });
+    const after = officeAnswer(Date.now());
+    expect([before, after] as unknown[]).toContainEqual(front1);
     expect(await qr(lobby, "LOBBY", annCode)).toEqual({ ret: "sendqrcode", result: true, access: 0, enrollid: 21, username: "Ann", message: "No access here" });
     // Revoked: once the API has answered, the old code opens nothing (a remembered answer included).
     expect((await call("DELETE", "/api/v1/people/21/qr-code")).status).toBe(200);
     expect(await qr(front, "FRONT", annCode)).toEqual(unknown);
   });
 });
+
+/**
+ * Ann's QR code's answer at FRONT at UTC instant `ms`: the Office schedule (Mon–Fri 08:00-18:00,
+ * both end minutes inclusive, closed on the 2026-12-24 holiday).
+ */
+function officeAnswer(ms: number) {
+  const t = new Date(ms);
+  const minute = t.getUTCHours() * 60 + t.getUTCMinutes();
+  const holiday = t.toISOString().slice(0, 10) === "2026-12-24";
+  const open = !holiday && t.getUTCDay() >= 1 && t.getUTCDay() <= 5 && minute >= 8 * 60 && minute <= 18 * 60;
+  const message = open ? "Welcome Ann" : holiday ? "Closed: holiday" : "Outside hours";
+  return { ret: "sendqrcode", result: true, access: open ? 1 : 0, enrollid: 21, username: "Ann", message };
+}
 
 /** As an AI03F unit sent it (wire CS, 2021; the photo left out). */
 const HEALTH_PASS = {
