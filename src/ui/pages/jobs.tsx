@@ -135,15 +135,19 @@ const jobTone = (job: JobRow): Tone => (job.status === "running" ? "info" : job.
 
 const failedOf = (counts: Counts) => (counts.failed ?? 0) + (counts.timed_out ?? 0) + (counts.expired ?? 0) + (counts.cancelled ?? 0);
 
-/**
- * A finished job whose only failures are name-only frames its terminals refused, in the words of
- * its page ("OLDFW does not take name-only users: 3 people not sent"); null for any other job.
- */
-async function namesRefusedLine(deps: UiDeps, names: Names, job: JobRow, counts: Counts): Promise<string | null> {
+/** A finished job whose failures are all plain "failed": only such a job's may be refused name-only frames. */
+function mayBeNamesRefused(job: JobRow, counts: Counts): boolean {
   const failed = failedOf(counts);
-  if (job.status === "running" || failed === 0 || (counts.failed ?? 0) !== failed) return null;
-  const outcome = await deps.people.jobs.nameOnly(job.id);
-  if (!outcome || outcome.partial || outcome.refused.frames !== failed) return null;
+  return job.status !== "running" && failed > 0 && (counts.failed ?? 0) === failed;
+}
+
+/**
+ * A finished job whose only failures are name-only frames its terminals refused (`outcome`, the
+ * job's `nameOnly`), in the words of its page ("OLDFW does not take name-only users: 3 people not
+ * sent"); null for any other job.
+ */
+async function namesRefusedLine(names: Names, job: JobRow, counts: Counts, outcome: NameOnly | null): Promise<string | null> {
+  if (!mayBeNamesRefused(job, counts) || !outcome || outcome.partial || outcome.refused.frames !== failedOf(counts)) return null;
   const by = await Promise.all(outcome.refused.terminals.map((sn) => names.terminal(sn)));
   return `${joined(by)} ${by.length === 1 ? "does" : "do"} not take name-only users: ${plural(outcome.refused.count, "person", "people")} not sent`;
 }
@@ -183,7 +187,7 @@ export function jobPages(deps: UiDeps) {
       id,
       status: job.status === "running" || job.status === "succeeded" ? job.status : "failed",
       badge: nothingSent ? { tone: "warn", text: "nothing sent" } : { tone: jobTone(job), text: job.status },
-      summary: summary(job, counts, await namesRefusedLine(deps, names, job, counts)),
+      summary: summary(job, counts, await namesRefusedLine(names, job, counts, view.nameOnly)),
       total: p.total,
       done: p.done,
       succeeded: p.succeeded,
@@ -199,7 +203,8 @@ export function jobPages(deps: UiDeps) {
       Promise.all(
         result.items.map(async (job) => {
           const counts = await deps.store.commands.countByStatus(job.id);
-          return { job, described: await describe(job, names), counts, namesRefused: await namesRefusedLine(deps, names, job, counts) };
+          const outcome = mayBeNamesRefused(job, counts) ? await deps.people.jobs.nameOnly(job.id) : null;
+          return { job, described: await describe(job, names), counts, namesRefused: await namesRefusedLine(names, job, counts, outcome) };
         }),
       ),
       actorLabels(deps.store, result.items.map((job) => job.actor)),

@@ -145,7 +145,7 @@ export function recordPages(deps: UiDeps) {
   /** Names of the page's terminals only: at most PAGE look-ups, not the site's 20,000 terminals per page view. */
   const terminalNames = async (rows: ReadonlyArray<{ sn: string }>) => {
     const sns = [...new Set(rows.map((r) => r.sn))];
-    const found = sns.length === 0 ? [] : (await deps.store.terminalsPage({ sns, limit: sns.length })).items;
+    const found = (await deps.store.terminalsPage({ sns, limit: sns.length })).items;
     return new Map(found.map((t) => [t.sn, t.name || t.sn] as const));
   };
 

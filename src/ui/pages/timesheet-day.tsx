@@ -38,7 +38,7 @@ async function loadDay(deps: UiDeps, enrollid: number, date: string, csrf: strin
   const shown = ofDay(punches, date, day);
   // Only the terminals the day's punches came from: a site may have 20,000.
   const sns = [...new Set(shown.map((p) => p.sn))];
-  const terminals = sns.length === 0 ? [] : (await deps.store.terminalsPage({ sns, limit: sns.length })).items;
+  const terminals = (await deps.store.terminalsPage({ sns, limit: sns.length })).items;
   const ids = new Set(shown.map((p) => p.id));
   const end = day?.lastOut && day.lastOut > `${date} 23:59:59` ? day.lastOut : `${date} 23:59:59`;
   const touching = corrections.filter((c) => (c.kind === "add" ? c.time >= date && c.time <= end : ids.has(c.punchId)));
